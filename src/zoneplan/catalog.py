@@ -81,7 +81,8 @@ class Dataset:
     role
         The zoneplan layer role the data fits, or ``None`` when it fits none directly.
     layer_options
-        Suggested ``--layer`` options, e.g. ``("units=count",)``.
+        Suggested ``--layer`` options as ``key=value`` strings, named like the fields of
+        a plan's layer reference (``units``, ``count``, ``where``), e.g. ``("units=count",)``.
     how_to_get_by_hand
         Step-by-step text for a person downloading the file with a browser.
     filename
@@ -267,7 +268,7 @@ ENTRIES: tuple[Dataset, ...] = (
         format="GeoPackage, gzip-compressed (H3 resolution 8 hexagons, EPSG:4326)",
         kind="population",
         role="population",
-        layer_options=("units=count", "field=population"),
+        layer_options=("units=count", "count=population"),
         how_to_get_by_hand=_hand(
             "Open https://data.humdata.org/organization/kontur, find 'Palestine: Population "
             "Density for 400m H3 Hexagons' and download the .gpkg.gz file (the .gz or the "
@@ -333,7 +334,7 @@ ENTRIES: tuple[Dataset, ...] = (
         format="GeoJSON points (EPSG:4326)",
         kind="damage",
         role="damage",
-        layer_options=("field=count",),
+        layer_options=("count=count",),
         how_to_get_by_hand=_hand(
             "Open the link in `url` in a browser and save the file.",
             "unosat-damage-clusters-2025-10-11",
@@ -365,7 +366,7 @@ ENTRIES: tuple[Dataset, ...] = (
         format="GeoJSON polygons (EPSG:4326)",
         kind="damage",
         role="damage",
-        layer_options=("field=value",),
+        layer_options=(),
         how_to_get_by_hand=_hand(
             "Open the link in `url` in a browser and save the file.",
             "nibal-unosat-hex-2025-10-11",
@@ -395,7 +396,7 @@ ENTRIES: tuple[Dataset, ...] = (
         format="zip of GeoJSON points (EPSG:4326)",
         kind="facilities",
         role="hospitals",
-        layer_options=(),
+        layer_options=("where=amenity == 'hospital'",),
         how_to_get_by_hand=_hand(
             "Open https://data.humdata.org/dataset/hotosm_pse_health_facilities and "
             "download the points GeoJSON zip.",
