@@ -1,0 +1,93 @@
+"""What each indicator means: label, unit and method, in one table.
+
+The JSON result carries this table under ``indicators`` so every number in it can be
+read with its unit and method.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+from typing import Any
+
+__all__ = ["INDICATORS", "ZONE_KEYS", "Indicator"]
+
+
+@dataclass(frozen=True, slots=True)
+class Indicator:
+    """An indicator's definition."""
+
+    key: str
+    label: str
+    unit: str
+    method: str
+
+    def to_dict(self) -> dict[str, Any]:
+        """Plain-dict form for JSON."""
+        return asdict(self)
+
+
+_DEFS = [
+    Indicator("area_km2", "Area", "km²",
+              "Zone polygon area in the projected area CRS (crs_area)."),
+    Indicator("share_of_territory", "Share of territory", "fraction (0-1)",
+              "Zone area divided by territory area."),
+    Indicator("residents_baseline", "Residents before (pre-war baseline)", "people",
+              "Sum of the baseline population grid over the zone; cells cut by the zone "
+              "boundary count by the fraction of their area inside."),
+    Indicator("residents", "Residents under the plan", "people",
+              "Modelled total distributed like the baseline, then everyone in zones closed "
+              "to civilians moved into zones open to them by the plan's relocation method."),
+    Indicator("displaced_out", "People displaced out of the zone", "people",
+              "Modelled residents of a closed zone who must leave it."),
+    Indicator("displaced_in", "People moving into the zone", "people",
+              "Share of all displaced people the zone receives."),
+    Indicator("share_of_residents", "Share of all residents", "fraction (0-1)",
+              "Residents under the plan divided by the modelled total."),
+    Indicator("density_per_km2", "Density", "people per km²",
+              "Residents under the plan divided by zone area."),
+    Indicator("m2_per_person", "Area per person", "m² per person",
+              "Gross zone area divided by residents under the plan; compared with Sphere's "
+              "45 m² (camp area) and 3.5 m² (covered space)."),
+    Indicator("hospitals", "Hospitals", "count", "Hospital points inside the zone."),
+    Indicator("hospital_beds", "Hospital beds (pre-war, where known)", "beds",
+              "Sum of known pre-war beds of the zone's hospitals; null when no bed figure "
+              "is known for any of them."),
+    Indicator("beds_per_10k", "Beds per 10,000 residents", "beds per 10,000 residents",
+              "Hospital beds divided by residents under the plan, times 10,000."),
+    Indicator("hospital_distance_median_m", "Distance to nearest open hospital (median)", "m",
+              "Straight-line distance from each resident (grid cell centroid) to the nearest "
+              "hospital in a zone open to them (zones open to residents, and their own zone); "
+              "resident-weighted median."),
+    Indicator("hospital_distance_p90_m", "Distance to nearest open hospital (90th percentile)",
+              "m", "As the median, 90th resident-weighted percentile."),
+    Indicator("damaged_structures", "Damaged structures", "structures",
+              "Sum of the damage layer's counts for points inside the zone."),
+    Indicator("damage_share", "Share of damaged structures", "fraction (0-1)",
+              "Damaged structures in the zone divided by all in the territory."),
+    Indicator("reconstruction_share", "Share of reconstruction", "fraction (0-1)",
+              "The plan's allocation of reconstruction; where it states none, zones receiving "
+              "reconstruction share it in proportion to their area."),
+    Indicator("reconstruction_budget_usd", "Reconstruction budget", "US$",
+              "Stated budget times the zone's reconstruction share."),
+    Indicator("usd_per_resident", "Reconstruction budget per resident", "US$ per person",
+              "Zone budget divided by residents under the plan."),
+    Indicator("forces_personnel", "Security personnel", "personnel",
+              "Force entries covering the zone; an entry covering several zones is split "
+              "in proportion to their residents (or area if none)."),
+    Indicator("forces_per_1000", "Security personnel per 1,000 residents",
+              "personnel per 1,000 residents",
+              "Personnel divided by residents under the plan, times 1,000; compared with "
+              "20 per 1,000 (Quinlivan 1995; FM 3-24: 20-25)."),
+    Indicator("residents_within_500m_of_line", "Residents within 500 m of a line", "people",
+              "Residents under the plan in the part of the zone within 500 m of any line."),
+    Indicator("residents_within_1km_of_line", "Residents within 1 km of a line", "people",
+              "Residents under the plan in the part of the zone within 1 km of any line."),
+    Indicator("compounds", "Compounds", "count", "Compounds located in the zone."),
+    Indicator("compound_capacity", "Compound capacity", "people",
+              "Compounds times people per compound."),
+]
+
+INDICATORS: dict[str, Indicator] = {i.key: i for i in _DEFS}
+
+ZONE_KEYS: tuple[str, ...] = tuple(INDICATORS)
+"""Indicator keys present (possibly null) on every zone and on the totals."""

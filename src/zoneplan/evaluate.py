@@ -1,0 +1,280 @@
+"""Evaluate a plan: zones, indicators for the central case and every alternative, ranges.
+
+The central value of each indicator uses the plan's lines as written and the central
+population spread. The low-high range spans every combination of the alternatives the
+inputs offer: each line variant (e.g. the yellow line's markers 200-300 m further
+west), each population spread, the force target and the compound count/capacity ranges.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import platform
+from collections.abc import Callable
+from dataclasses import replace
+from pathlib import Path
+from typing import Any
+
+import shapely
+from shapely.geometry import LineString
+
+from zoneplan import __version__
+from zoneplan.definitions import INDICATORS, ZONE_KEYS
+from zoneplan.geometry import offset_line
+from zoneplan.indicators import Metrics, compute, layout_cells
+from zoneplan.inputs import Inputs, prepare
+from zoneplan.plan import Compound, ForceEntry, Plan, load_plan
+from zoneplan.result import Result
+from zoneplan.standards import STANDARDS
+from zoneplan.zones import Layout, build_layout
+
+__all__ = ["evaluate", "evaluate_inputs"]
+
+Progress = Callable[[str], None]
+
+
+def _layout(inputs: Inputs, overrides: dict[str, LineString] | None = None) -> Layout:
+    return build_layout(inputs.plan, inputs.territory_ll, inputs.lines_ll, inputs.zone_polys_ll,
+                        crs=inputs.crs, line_overrides=overrides)
+
+
+def _with_plan(inputs: Inputs, plan: Plan) -> Inputs:
+    return replace(inputs, plan=plan)
+
+
+def _assumption_plans(plan: Plan) -> list[tuple[str, Plan]]:
+    """Plans with the stated high/low ends of forces and compounds."""
+    out: list[tuple[str, Plan]] = []
+    if plan.forces_target is not None:
+        t = plan.forces_target
+        entry = ForceEntry(contributor=t.label, personnel=t.personnel, kind="troops",
+                           zones=t.zones, status="reported", sources=t.sources)
+        out.append(("forces target", plan.model_copy(update={"forces": [entry]})))
+    if any(c.count_range or c.capacity_range for c in plan.compounds):
+        for end, label in ((0, "compounds low"), (1, "compounds high")):
+            comps = [
+                c.model_copy(update={
+                    "count": c.count_range[end] if c.count_range else c.count,
+                    "capacity": c.capacity_range[end] if c.capacity_range else c.capacity,
+                }) if isinstance(c, Compound) else c
+                for c in plan.compounds
+            ]
+            out.append((label, plan.model_copy(update={"compounds": comps})))
+    for _, p in out:
+        p._base_dir, p._path = plan.base_dir, plan.path
+    return out
+
+
+def _numeric(v: Any) -> bool:
+    return isinstance(v, (int, float)) and not isinstance(v, bool)
+
+
+def _ranges(runs: list[Metrics], zone_ids: list[str]) -> tuple[dict[str, Any], dict[str, Any]]:
+    zr: dict[str, Any] = {}
+    for i in zone_ids:
+        zr[i] = {}
+        for k in ZONE_KEYS:
+            vals = [m.zones[i][k] for m in runs if i in m.zones and _numeric(m.zones[i].get(k))]
+            zr[i][k] = [min(vals), max(vals)] if vals else None
+    tr: dict[str, Any] = {}
+    keys = [k for k in runs[0].totals if _numeric(runs[0].totals[k]) or runs[0].totals[k] is None]
+    for k in keys:
+        vals = [m.totals[k] for m in runs if _numeric(m.totals.get(k))]
+        tr[k] = [min(vals), max(vals)] if vals else None
+    return zr, tr
+
+
+def evaluate(
+    plan: Plan | str | Path,
+    *,
+    line_overrides: dict[str, list[tuple[float, float]]] | None = None,
+    ranges: bool = True,
+    progress: Progress | None = None,
+) -> Result:
+    """Evaluate a plan and return its measured consequences.
+
+    Parameters
+    ----------
+    plan
+        A :class:`~zoneplan.plan.Plan`, a path to a plan file, or a built-in plan id.
+    line_overrides
+        Replacement coordinates ([lon, lat] pairs, WGS 84) for some of the plan's lines,
+        by line id (used by the live editor and for "what if the line ran here").
+    ranges
+        Whether to evaluate the alternatives for the low-high ranges.
+    progress
+        Called with a short text before each step (for progress display).
+
+    Returns
+    -------
+    Result
+        Zones (a GeoDataFrame), totals, invariants, ranges, sources and provenance;
+        ``result.to_dict()`` is the documented JSON.
+    """
+    if not isinstance(plan, Plan):
+        plan = load_plan(plan)
+    if progress:
+        progress("reading layers")
+    inputs = prepare(plan)
+    return evaluate_inputs(inputs, line_overrides=line_overrides, ranges=ranges,
+                           progress=progress)
+
+
+def evaluate_inputs(
+    inputs: Inputs,
+    *,
+    line_overrides: dict[str, list[tuple[float, float]]] | None = None,
+    ranges: bool = True,
+    progress: Progress | None = None,
+) -> Result:
+    """Evaluate prepared inputs (see :func:`evaluate`)."""
+    started = dt.datetime.now(dt.UTC)
+    plan = inputs.plan
+    if line_overrides:
+        unknown = set(line_overrides) - set(inputs.lines_ll)
+        if unknown:
+            from zoneplan.errors import InputError
+
+            raise InputError(f"no line called {', '.join(sorted(unknown))} in plan '{plan.id}'",
+                             suggestion="lines in this plan: " + ", ".join(inputs.lines_ll))
+        inputs = replace(inputs, lines_ll={
+            **inputs.lines_ll, **{k: LineString(v) for k, v in line_overrides.items()}})
+    if progress:
+        progress("cutting zones")
+    layout = _layout(inputs)
+    pop = inputs.population
+    if progress:
+        progress("computing indicators")
+    cells = layout_cells(layout, inputs)
+    central = compute(layout, inputs, pop_method=pop.central, cells=cells)
+    runs = [central]
+    variant_log: list[str] = []
+    if ranges:
+        layouts: list[tuple[str, Layout]] = [("lines as drawn", layout)]
+        for spec in plan.lines:
+            for var in spec.variants:
+                base = layout.lines[spec.id]
+                moved = offset_line(base, var.offset_m, var.towards)
+                layouts.append((f"line '{spec.id}' {var.id}", _layout(inputs, {spec.id: moved})))
+        for lname, lay in layouts:
+            lay_cells = cells if lay is layout else layout_cells(lay, inputs)
+            for method in pop.counts:
+                if lay is layout and method == pop.central:
+                    continue
+                if progress:
+                    progress(f"alternative: {lname}, population spread '{method}'")
+                runs.append(compute(lay, inputs, pop_method=method, cells=lay_cells))
+                variant_log.append(f"{lname}; population spread '{method}'")
+        for name, alt_plan in _assumption_plans(plan):
+            runs.append(compute(layout, _with_plan(inputs, alt_plan), pop_method=pop.central,
+                                cells=cells))
+            variant_log.append(name)
+    zone_ranges, total_ranges = _ranges(runs, [z.id for z in layout.zones])
+    data = _to_json(inputs, layout, central, zone_ranges, total_ranges, variant_log, started)
+    return Result(data=data, layout=layout, inputs=inputs, metrics=central)
+
+
+def _sources(inputs: Inputs) -> list[dict[str, Any]]:
+    out = [s.model_dump(exclude_none=True) | {"kind": "plan"} for s in inputs.plan.sources]
+    out += [dict(s) | {"kind": "data"} for s in inputs.data_sources]
+    out += [{"id": s.id, "publisher": s.source, "title": s.label, "date": s.edition,
+             "url": s.url, "kind": "standard"} for s in STANDARDS]
+    return out
+
+
+def _to_json(inputs: Inputs, layout: Layout, m: Metrics, zr: dict[str, Any],
+             tr: dict[str, Any], variant_log: list[str], started: dt.datetime) -> dict[str, Any]:
+    plan = inputs.plan
+    zones = []
+    std = {s.id: s for s in STANDARDS}
+    for z in layout.zones:
+        v = m.zones[z.id]
+        entry: dict[str, Any] = {
+            "id": z.id,
+            "label": z.spec.label,
+            "controller": z.spec.controller,
+            "access": z.spec.access,
+            "reconstruction": z.id in _rec_zones(plan, layout),
+        }
+        entry.update({k: v.get(k) for k in ZONE_KEYS})
+        if "damage_by_class" in v:
+            entry["damage_by_class"] = v["damage_by_class"]
+        entry["standards"] = {
+            "sphere-camp-area": std["sphere-camp-area"].meets(v["m2_per_person"]),
+            "sphere-covered-space": std["sphere-covered-space"].meets(v["m2_per_person"]),
+            "force-ratio-quinlivan": std["force-ratio-quinlivan"].meets(v["forces_per_1000"]),
+        }
+        entry["ranges"] = zr[z.id]
+        entry["null_reasons"] = m.reasons[z.id]
+        entry["notes"] = [z.spec.note] if z.spec.note else []
+        zones.append(entry)
+    totals = dict(m.totals)
+    totals["ranges"] = tr
+    totals["null_reasons"] = m.total_reasons
+    totals["standards"] = {
+        "sphere-camp-area": std["sphere-camp-area"].meets(m.totals["m2_per_person"]),
+        "force-ratio-quinlivan": std["force-ratio-quinlivan"].meets(m.totals["forces_per_1000"]),
+        "force-ratio-quinlivan-covered-zones":
+            std["force-ratio-quinlivan"].meets(m.totals.get("forces_per_1000_covered")),
+    }
+    lines = []
+    for spec in plan.lines:
+        lines.append({"id": spec.id, "label": spec.label or spec.id, "date": spec.date,
+                      "sources": spec.sources,
+                      "variants": [vv.model_dump(exclude_none=True) for vv in spec.variants],
+                      **m.lines[spec.id],
+                      "geometry": shapely.geometry.mapping(inputs.lines_ll[spec.id])})
+    pop = inputs.population
+    crs = layout.crs
+    return {
+        "zoneplan_version": __version__,
+        "plan": {"id": plan.id, "title": plan.title, "date": plan.date, "status": plan.status,
+                 "summary": plan.summary, "sources": [s.model_dump(exclude_none=True)
+                                                      for s in plan.sources]},
+        "territory": {"ref": plan.territory, "area_km2": layout.territory.area / 1e6},
+        "crs_area": {"epsg": crs.to_epsg(), "name": crs.name,
+                     "method": "UTM zone of the territory's centroid (areas in m², km²)"},
+        "population": {
+            "modelled_total": plan.population.total,
+            "modelled_date": plan.population.date,
+            "modelled_label": plan.population.label,
+            "modelled_sources": plan.population.sources,
+            "baseline_total": pop.total(),
+            "baseline_label": pop.label,
+            "baseline_date": pop.date,
+            "baseline_sources": pop.sources,
+            "baseline_method": pop.method,
+            "relocation": plan.population.relocation,
+            "spreads": list(pop.counts),
+            "central_spread": pop.central,
+        },
+        "zones": zones,
+        "totals": totals,
+        "lines": lines,
+        "compounds": [c.model_dump(exclude_none=True) for c in plan.compounds],
+        "forces": [f.model_dump(exclude_none=True) for f in plan.forces],
+        "forces_target": plan.forces_target.model_dump() if plan.forces_target else None,
+        "invariants": m.invariants,
+        "ranges_from": ["central: lines as drawn; population spread "
+                        f"'{pop.central}'", *variant_log],
+        "indicators": {k: v.to_dict() for k, v in INDICATORS.items()},
+        "standards": [s.to_dict() for s in STANDARDS],
+        "sources": _sources(inputs),
+        "notes": [*plan.notes, *m.notes],
+        "provenance": {
+            "zoneplan_version": __version__,
+            "python": platform.python_version(),
+            "time_utc": started.isoformat(timespec="seconds"),
+            "inputs": inputs.files,
+        },
+    }
+
+
+def _rec_zones(plan: Plan, layout: Layout) -> set[str]:
+    rec = plan.reconstruction
+    if rec and rec.zones:
+        return set(rec.zones)
+    if rec and rec.allocation:
+        return {k for k, v in rec.allocation.items() if v > 0}
+    return {z.id for z in layout.zones if z.spec.reconstruction}
+

@@ -1,0 +1,241 @@
+"""Zones: cutting the territory by lines and polygons, robustly.
+
+:func:`build_layout` turns a plan (and the geometries its layers resolve to) into a
+:class:`Layout`: the territory, the lines and the zones, all in the projected area CRS.
+Polygon zones are carved out first; what remains is cut by the plan's lines into faces,
+and each face goes to the zone whose ``side`` or ``point`` rule it meets, or to the
+``rest`` zone. Faces that match two zones are an overlap error; faces that match none
+(with no ``rest`` zone) are a gap error; both name the place.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import shapely
+from pyproj import CRS
+from shapely.geometry import LineString, Point
+from shapely.geometry.base import BaseGeometry
+from shapely.ops import split
+
+from zoneplan.errors import GeometryError
+from zoneplan.geometry import compass_to_hand, lonlat_of, project, repair, side_of_line
+from zoneplan.plan import Plan, ZoneSpec
+
+__all__ = ["Layout", "Zone", "build_layout"]
+
+AREA_TOLERANCE_M2 = 1.0
+"""Overlaps and gaps smaller than this (square metres) are treated as rounding noise."""
+
+
+@dataclass(eq=False)
+class Zone:
+    """One zone of a layout; ``geometry`` is in the layout's projected CRS (metres)."""
+
+    spec: ZoneSpec
+    geometry: BaseGeometry
+
+    @property
+    def id(self) -> str:
+        """The zone id."""
+        return self.spec.id
+
+    @property
+    def area_m2(self) -> float:
+        """Area, square metres."""
+        return float(self.geometry.area)
+
+
+@dataclass(eq=False)
+class Layout:
+    """Territory, lines and zones in one projected CRS.
+
+    Attributes
+    ----------
+    crs
+        The projected CRS all geometry here is in.
+    territory
+        The territory polygon.
+    lines
+        The plan's lines, full length (they may run beyond the territory).
+    zones
+        The zones, in plan order.
+    remainder
+        Territory in no zone (empty when zones tile the territory).
+    """
+
+    crs: CRS
+    territory: BaseGeometry
+    lines: dict[str, LineString]
+    zones: list[Zone]
+    remainder: BaseGeometry
+    notes: list[str] = field(default_factory=list)
+
+
+def _where(geom: BaseGeometry, crs: CRS) -> str:
+    lon, lat = lonlat_of(geom.representative_point(), crs)
+    return f"near lon {lon}, lat {lat}"
+
+
+def _check_line(lid: str, line: LineString, line_ll: LineString, territory: BaseGeometry,
+                crs: CRS, territory_ll: BaseGeometry) -> None:
+    if line.intersects(territory):
+        parts = split(territory, line).geoms if territory.geom_type == "Polygon" else [territory]
+        if len(list(parts)) < 2:
+            inside = [Point(c) for c in (line.coords[0], line.coords[-1])
+                      if territory.contains(Point(c))]
+            end = f": its end {_where(inside[0], crs)} lies inside" if inside else ""
+            raise GeometryError(
+                f"line '{lid}' touches the territory but does not cut it in two{end}",
+                suggestion="extend the line so that both ends lie outside the territory",
+            )
+        return
+    miss = line.distance(territory)
+    swapped = shapely.transform(line_ll, lambda xy: xy[:, ::-1])
+    hint = ""
+    if swapped.intersects(territory_ll):
+        hint = ("its coordinates look swapped: write each point as [longitude, latitude]; ")
+    raise GeometryError(
+        f"line '{lid}' does not cross the territory: it misses it by {miss:,.0f} m",
+        suggestion=hint + "check the line's coordinates (longitude first, WGS 84 degrees)",
+    )
+
+
+def _hand_rule(spec: ZoneSpec, lines: dict[str, LineString]) -> dict[str, str]:
+    assert spec.side is not None
+    out: dict[str, str] = {}
+    for lid, side in spec.side.items():
+        try:
+            out[lid] = compass_to_hand(side, lines[lid])
+        except GeometryError as exc:
+            exc.message = f"zone '{spec.id}': {exc.message}"
+            raise
+    return out
+
+
+def build_layout(
+    plan: Plan,
+    territory_ll: BaseGeometry,
+    lines_ll: dict[str, LineString],
+    zone_polys_ll: dict[str, BaseGeometry],
+    *,
+    crs: CRS,
+    line_overrides: dict[str, LineString] | None = None,
+) -> Layout:
+    """Cut the territory into the plan's zones.
+
+    Parameters
+    ----------
+    plan
+        The plan.
+    territory_ll
+        Territory in WGS 84.
+    lines_ll
+        The plan's lines in WGS 84, by id.
+    zone_polys_ll
+        Polygons of polygon/file zones in WGS 84, by zone id.
+    crs
+        Projected CRS to work in (metres).
+    line_overrides
+        Projected lines replacing some of ``lines_ll`` (line variants, live edits).
+
+    Raises
+    ------
+    GeometryError
+        For lines that miss the territory or do not cut it, zones that overlap or leave
+        a gap, polygon zones outside the territory.
+    """
+    territory = repair(project(territory_ll, crs), what="territory")
+    if territory.is_empty or territory.area <= AREA_TOLERANCE_M2:
+        raise GeometryError("the territory is empty", suggestion="check the territory layer")
+    lines = {lid: project(ln, crs) for lid, ln in lines_ll.items()}
+    lines.update(line_overrides or {})
+    for lid, ln in lines.items():
+        _check_line(lid, ln, lines_ll.get(lid, ln), territory, crs, territory_ll)
+
+    specs = plan.zones or [ZoneSpec(id="all", label="Whole territory", controller="(as is)",
+                                    access="resident", rest=True)]
+    geoms: dict[str, list[BaseGeometry]] = {s.id: [] for s in specs}
+
+    # 1. polygon zones, carved first
+    carved: list[tuple[str, BaseGeometry]] = []
+    for s in specs:
+        if s.id in zone_polys_ll:
+            poly = project(zone_polys_ll[s.id], crs)
+            inter = poly.intersection(territory)
+            if inter.area <= AREA_TOLERANCE_M2:
+                raise GeometryError(
+                    f"zone '{s.id}' lies entirely outside the territory "
+                    f"(it is {poly.distance(territory):,.0f} m away, {_where(poly, crs)})",
+                    suggestion="check that the zone and the territory are the same place and "
+                    "that coordinates are [longitude, latitude]",
+                )
+            for oid, other in carved:
+                ov = inter.intersection(other)
+                if ov.area > AREA_TOLERANCE_M2:
+                    raise GeometryError(
+                        f"zones '{oid}' and '{s.id}' overlap by {ov.area / 1e6:,.3f} km² "
+                        f"{_where(ov, crs)}",
+                        suggestion="redraw the polygons so that they do not overlap",
+                    )
+            carved.append((s.id, inter))
+            geoms[s.id].append(inter)
+    rest_area = territory.difference(shapely.union_all([g for _, g in carved])) if carved \
+        else territory
+
+    # 2. faces of what remains, cut by the lines
+    faces = [g for g in getattr(rest_area, "geoms", [rest_area]) if g.area > 0]
+    for ln in lines.values():
+        nxt: list[BaseGeometry] = []
+        for f in faces:
+            nxt.extend(split(f, ln).geoms if f.intersects(ln) else [f])
+        faces = nxt
+
+    rule_specs = [s for s in specs if s.side is not None or s.point is not None]
+    hands = {s.id: _hand_rule(s, lines) for s in rule_specs if s.side is not None}
+    points = {s.id: project(Point(s.point), crs) for s in rule_specs if s.point is not None}
+    rest_spec = next((s for s in specs if s.rest), None)
+    gaps: list[BaseGeometry] = []
+    for face in faces:
+        if face.area <= 0:
+            continue
+        rp = face.representative_point()
+        matched = []
+        for s in rule_specs:
+            if s.id in hands:
+                if all(side_of_line(rp, lines[lid]) == hand for lid, hand in hands[s.id].items()):
+                    matched.append(s.id)
+            elif face.covers(points[s.id]):
+                matched.append(s.id)
+        if len(matched) > 1:
+            raise GeometryError(
+                f"zones {', '.join(repr(m) for m in matched)} overlap: a part of "
+                f"{face.area / 1e6:,.3f} km² {_where(face, crs)} meets the rules of each",
+                suggestion="give the zones different sides of the lines, or points in "
+                "different parts",
+            )
+        if matched:
+            geoms[matched[0]].append(face)
+        elif rest_spec is not None:
+            geoms[rest_spec.id].append(face)
+        else:
+            gaps.append(face)
+    gap_area = sum(g.area for g in gaps)
+    if gap_area > AREA_TOLERANCE_M2:
+        big = max(gaps, key=lambda g: g.area)
+        raise GeometryError(
+            f"the zones leave a gap of {gap_area / 1e6:,.3f} km² of the territory in no zone "
+            f"(largest piece {_where(big, crs)})",
+            suggestion="add a zone with 'rest: true' to take what is left, or change the sides",
+        )
+    for s in rule_specs:
+        if not geoms[s.id]:
+            raise GeometryError(
+                f"zone '{s.id}' is empty: no part of the territory meets its rule",
+                suggestion="check the side of the line (east/west/left/right) or the point",
+            )
+    zones = [Zone(spec=s, geometry=shapely.union_all(geoms[s.id]) if geoms[s.id]
+                  else shapely.Polygon()) for s in specs]
+    covered = shapely.union_all([z.geometry for z in zones])
+    remainder = territory.difference(covered)
+    return Layout(crs=crs, territory=territory, lines=lines, zones=zones, remainder=remainder)
