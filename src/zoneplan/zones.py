@@ -194,6 +194,16 @@ def build_layout(
     rule_specs = [s for s in specs if s.side is not None or s.point is not None]
     hands = {s.id: _hand_rule(s, lines) for s in rule_specs if s.side is not None}
     points = {s.id: project(Point(s.point), crs) for s in rule_specs if s.point is not None}
+    # each line alone cuts the territory into halves; a face's side of a line is the half
+    # holding it (robust for thin faces, unlike a nearest-segment test on the face itself)
+    halves: dict[str, dict[str, BaseGeometry]] = {}
+    for lid in {lid for h in hands.values() for lid in h}:
+        by_hand: dict[str, list[BaseGeometry]] = {"left": [], "right": []}
+        for part in split(territory, lines[lid]).geoms:
+            by_hand[side_of_line(part.representative_point(), lines[lid])].append(part)
+        halves[lid] = {k: shapely.union_all(v) for k, v in by_hand.items()}
+        for h in halves[lid].values():
+            shapely.prepare(h)
     rest_spec = next((s for s in specs if s.rest), None)
     gaps: list[BaseGeometry] = []
     for face in faces:
@@ -203,7 +213,7 @@ def build_layout(
         matched = []
         for s in rule_specs:
             if s.id in hands:
-                if all(side_of_line(rp, lines[lid]) == hand for lid, hand in hands[s.id].items()):
+                if all(halves[lid][hand].covers(rp) for lid, hand in hands[s.id].items()):
                     matched.append(s.id)
             elif face.covers(points[s.id]):
                 matched.append(s.id)

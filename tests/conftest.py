@@ -1,0 +1,95 @@
+"""Shared fixtures: hand-made territories and plans, and the real data in ../shared."""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+
+REPO = Path(__file__).resolve().parents[1]
+SHARED = REPO.parent / "shared" / "data" / "gaza"
+
+# A 1 km x 1 km square in lon/lat near Gaza (UTM 36N) is awkward to compute by hand,
+# so hand-checked tests use a square laid out in UTM 36N and converted to lon/lat.
+SQUARE_UTM = (600_000.0, 3_480_000.0, 602_000.0, 3_482_000.0)  # 2 km x 2 km = 4 km²
+
+
+def utm_to_lonlat(x: float, y: float) -> tuple[float, float]:
+    from pyproj import Transformer
+
+    t = Transformer.from_crs(32636, 4326, always_xy=True)
+    lon, lat = t.transform(x, y)
+    return (lon, lat)
+
+
+@pytest.fixture
+def shared_data() -> Path:
+    """Path of ../shared/data/gaza; skipped when absent, failing under CI=true."""
+    if not SHARED.is_dir():
+        if os.environ.get("CI") == "true":
+            pytest.fail(f"{SHARED} is missing but CI=true requires the real-data tests")
+        pytest.skip("../shared/data is not present")
+    return SHARED
+
+
+def write_geojson(path: Path, features: list[dict[str, Any]], *, crs: bool = True) -> Path:
+    fc: dict[str, Any] = {"type": "FeatureCollection", "features": features}
+    if not crs:
+        # RFC 7946 GeoJSON is always WGS 84; a file "without a CRS" has to be another
+        # format, so tests needing that write a shapefile without .prj instead.
+        pass
+    path.write_text(json.dumps(fc))
+    return path
+
+
+def square_ring(bounds: tuple[float, float, float, float] = SQUARE_UTM) -> list[tuple[float, float]]:
+    x0, y0, x1, y1 = bounds
+    return [utm_to_lonlat(*p) for p in ((x0, y0), (x1, y0), (x1, y1), (x0, y1), (x0, y0))]
+
+
+@pytest.fixture
+def square_plan(tmp_path: Path) -> dict[str, Any]:
+    """A 2 km square of 10,000 people (uniform), cut by a north-south line at x = 500 m.
+
+    By hand: west zone 0.5 km x 2 km = 1 km² (25%), east 3 km² (75%); residents
+    2,500 and 7,500. The east zone is closed: its 7,500 people move west, so the west
+    zone ends with 10,000 people on 1 km², i.e. 100 m² per person.
+    """
+    ring = square_ring()
+    poly = {"type": "Polygon", "coordinates": [ring]}
+    write_geojson(tmp_path / "territory.geojson",
+                  [{"type": "Feature", "properties": {}, "geometry": poly}])
+    write_geojson(tmp_path / "people.geojson",
+                  [{"type": "Feature", "properties": {"pop": 10000}, "geometry": poly}])
+    x0, y0, _, y1 = SQUARE_UTM
+    line = [utm_to_lonlat(x0 + 500, y0 - 100), utm_to_lonlat(x0 + 500, y1 + 100)]
+    plan = {
+        "id": "square",
+        "title": "Square split 25/75",
+        "date": "2026-01-01",
+        "status": "hypothetical",
+        "sources": [{"id": "hand", "publisher": "tests", "title": "hand-made", "date": "2026"}],
+        "territory": "territory.geojson",
+        "lines": [{"id": "cut", "date": "2026-01-01", "sources": ["hand"],
+                   "coordinates": [list(p) for p in line]}],
+        "zones": [
+            {"id": "west", "label": "West", "controller": "A", "access": "resident",
+             "side": {"cut": "west"}},
+            {"id": "east", "label": "East", "controller": "B", "access": "closed",
+             "reconstruction": True, "side": {"cut": "east"}},
+        ],
+        "population": {"total": 10000, "date": "2026", "sources": ["hand"],
+                       "baseline": "people"},
+        "layers": {"people": {"path": "people.geojson", "count": "pop"}},
+    }
+    (tmp_path / "square.yaml").write_text(yaml.safe_dump(plan, sort_keys=False))
+    return plan
+
+
+@pytest.fixture
+def square_path(tmp_path: Path, square_plan: dict[str, Any]) -> Path:
+    return tmp_path / "square.yaml"
