@@ -33,6 +33,8 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
 )
 out = Console(soft_wrap=False)
+if not out.is_terminal:  # piped or captured: do not squeeze tables into 80 columns
+    out = Console(soft_wrap=False, width=160)
 err = Console(stderr=True)
 log = logging.getLogger("zoneplan")
 

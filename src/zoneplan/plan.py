@@ -15,6 +15,7 @@ import datetime as dt
 import difflib
 import functools
 import json
+import typing
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
@@ -400,13 +401,29 @@ def builtin_plan_path(plan_id: str) -> Path:
     return PLANS_DIR / f"{plan_id}.yaml"
 
 
-def _all_field_names() -> set[str]:
-    names: set[str] = set()
-    for model in (Plan, Source, LineSpec, LineVariant, ZoneSpec, LayerRef, Population,
-                  Compound, ForceEntry, ForceTarget, Reconstruction):
-        for name, info in model.model_fields.items():
-            names.add(info.alias or name)
-    return names
+def _models_in(annotation: Any) -> list[type[BaseModel]]:
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        return [annotation]
+    out: list[type[BaseModel]] = []
+    for arg in typing.get_args(annotation):
+        out += _models_in(arg)
+    return out
+
+
+def _field_names_at(loc: tuple[Any, ...]) -> list[str]:
+    """Valid keys of the mapping at ``loc`` (a pydantic error location) in a plan."""
+    model: type[BaseModel] = Plan
+    for part in loc:
+        if isinstance(part, int):
+            continue
+        info = model.model_fields.get(str(part))
+        if info is None:
+            break
+        inner = _models_in(info.annotation)
+        if not inner:
+            break
+        model = inner[0]
+    return [info.alias or name for name, info in model.model_fields.items()]
 
 
 def _node_at(root: yaml.Node | None, loc: tuple[Any, ...]) -> tuple[yaml.Node | None, bool]:
@@ -456,9 +473,11 @@ def _plan_error(exc: ValidationError, root: yaml.Node | None, path: str) -> Plan
     suggestion: str | None = None
     if etype == "extra_forbidden":
         key = str(loc[-1])
-        near = difflib.get_close_matches(key, sorted(_all_field_names()), n=1, cutoff=0.6)
+        valid = _field_names_at(loc[:-1])
+        near = difflib.get_close_matches(key, valid, n=1, cutoff=0.6)
         msg = f"unknown key '{key}'"
-        suggestion = f"did you mean '{near[0]}'?" if near else "remove it; see `zoneplan schema`"
+        suggestion = (f"did you mean '{near[0]}'?" if near else
+                      "remove it; valid keys here: " + ", ".join(valid))
     elif etype == "missing":
         msg = f"required field '{loc[-1]}' is missing"
         parent, _ = _node_at(root, loc[:-1])

@@ -1,0 +1,93 @@
+"""The command line: commands, formats and exit codes."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from zoneplan import __version__
+from zoneplan.cli import main
+
+
+def test_run_default_json(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["run", "--format", "json"]) == 0
+    data = json.loads(capsys.readouterr().out)
+    assert data["plan"]["id"] == "green-red-2025-11"
+
+
+def test_run_table_shows_headlines(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["run", "ceasefire-2025-10", "--no-ranges"]) == 0
+    out = capsys.readouterr().out
+    assert "East of the yellow line" in out and "km²" in out and "Residents" in out
+
+
+def test_plans_json(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["plans", "--format", "json"]) == 0
+    rows = json.loads(capsys.readouterr().out)
+    assert any(r["default"] and r["id"] == "green-red-2025-11" for r in rows)
+
+
+def test_schema_and_show(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["schema"]) == 0
+    schema = json.loads(capsys.readouterr().out)
+    assert "zones" in schema["properties"]
+    assert main(["show", "baseline-2023"]) == 0
+    assert "id: baseline-2023" in capsys.readouterr().out
+
+
+def test_validate_ok(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["validate", "asc-2025-11"]) == 0
+    assert "is valid" in capsys.readouterr().out
+
+
+def test_version(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["--version"]) == 0
+    assert __version__ in capsys.readouterr().out
+
+
+def test_out_refuses_to_clobber(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    target = tmp_path / "r.json"
+    target.write_text("mine")
+    assert main(["run", "baseline-2023", "--format", "json", "--out", str(target)]) == 2
+    assert target.read_text() == "mine"
+    assert "--overwrite" in capsys.readouterr().err
+    assert main(["run", "baseline-2023", "--format", "json", "--out", str(target),
+                 "--overwrite"]) == 0
+    assert json.loads(target.read_text())["plan"]["id"] == "baseline-2023"
+
+
+def test_layer_option_damage(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    pts = {"type": "FeatureCollection", "features": [
+        {"type": "Feature", "properties": {"n": 7}, "geometry": {"type": "Point",
+                                                              "coordinates": [34.30, 31.30]}},
+        {"type": "Feature", "properties": {"n": 5}, "geometry": {"type": "Point",
+                                                              "coordinates": [34.50, 31.55]}},
+    ]}
+    f = tmp_path / "d.geojson"
+    f.write_text(json.dumps(pts))
+    assert main(["run", "--format", "json", "--no-ranges",
+                 "--layer", f"damage={f},count=n"]) == 0
+    data = json.loads(capsys.readouterr().out)
+    assert data["totals"]["damaged_structures"] == 12
+    assert sum(z["damage_share"] for z in data["zones"]) == pytest.approx(1.0)
+
+
+def test_unknown_layer_attribute(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    f = tmp_path / "d.geojson"
+    f.write_text(json.dumps({"type": "FeatureCollection", "features": [
+        {"type": "Feature", "properties": {"count": 1},
+         "geometry": {"type": "Point", "coordinates": [34.3, 31.3]}}]}))
+    assert main(["run", "--layer", f"damage={f},count=cuont"]) == 2
+    err = capsys.readouterr().err
+    assert "'cuont' does not exist" in err and "did you mean 'count'" in err
+
+
+def test_console_script_fresh_process() -> None:
+    proc = subprocess.run([sys.executable, "-m", "zoneplan.cli", "run", "nope-plan"],
+                          capture_output=True, text=True)
+    assert proc.returncode == 2
+    assert "Traceback" not in proc.stderr

@@ -1,0 +1,126 @@
+"""The default plan end to end: JSON layout, invariants, headline figures, ranges."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import pytest
+
+import zoneplan
+from zoneplan.definitions import ZONE_KEYS
+from zoneplan.plan import builtin_plan_ids
+
+ZONE_REQUIRED = {"id", "label", "area_km2", "share_of_territory", "residents_baseline",
+                 "residents", "displaced_out", "density_per_km2", "m2_per_person", "hospitals",
+                 "hospital_beds", "beds_per_10k", "damaged_structures", "reconstruction_share",
+                 "forces_personnel", "forces_per_1000", "residents_within_1km_of_line",
+                 "ranges", "notes"}
+TOP_REQUIRED = {"plan", "crs_area", "zones", "totals", "invariants", "standards", "provenance"}
+
+
+@pytest.fixture(scope="module")
+def default() -> dict[str, Any]:
+    return zoneplan.evaluate("green-red-2025-11").to_dict()
+
+
+def test_json_keys_always_present(default: dict[str, Any]) -> None:
+    assert TOP_REQUIRED <= set(default)
+    assert {"id", "title", "date", "status", "sources"} <= set(default["plan"])
+    assert {"area_conserved", "residents_conserved", "remainder_km2",
+            "remainder_residents"} <= set(default["invariants"])
+    for z in default["zones"]:
+        assert ZONE_REQUIRED <= set(z), ZONE_REQUIRED - set(z)
+        assert set(ZONE_KEYS) <= set(z)
+        for key, value in z.items():
+            if value is None:
+                assert key in z["null_reasons"], f"{z['id']}.{key} is null without a reason"
+    assert set(ZONE_KEYS) <= set(default["totals"])
+    assert {s["id"] for s in default["standards"]} >= {"sphere-camp-area", "force-ratio-quinlivan"}
+    assert default["provenance"]["inputs"] and all(
+        len(f["sha256"]) == 64 for f in default["provenance"]["inputs"])
+    json.dumps(default, allow_nan=False)  # strict JSON: no NaN
+
+
+def test_totals_add_up(default: dict[str, Any]) -> None:
+    zones, tot = default["zones"], default["totals"]
+    for key in ("area_km2", "residents", "residents_baseline", "displaced_out", "hospitals"):
+        assert sum(z[key] for z in zones) == pytest.approx(tot[key], rel=1e-9)
+    assert sum(z["share_of_territory"] for z in zones) == pytest.approx(1.0, abs=1e-9)
+    assert tot["residents"] == pytest.approx(2_100_000, rel=1e-9)
+    assert default["invariants"]["area_conserved"]
+    assert default["invariants"]["residents_conserved"]
+
+
+def test_default_plan_figures(default: dict[str, Any]) -> None:
+    green = next(z for z in default["zones"] if z["id"] == "green")
+    red = next(z for z in default["zones"] if z["id"] == "red")
+    # the fact pack measured 54.13% east of the line on this outline
+    assert green["share_of_territory"] == pytest.approx(0.5413, abs=5e-4)
+    assert green["residents"] == 0 and red["residents"] == pytest.approx(2_100_000)
+    assert green["reconstruction_share"] == 1.0 and red["reconstruction_share"] == 0.0
+    assert red["m2_per_person"] == pytest.approx(166.84e6 / 2.1e6, rel=1e-3)
+    # ISF only in the green zone, where nobody lives: not computable, with the reason
+    assert green["forces_per_1000"] is None
+    assert "no residents" in green["null_reasons"]["forces_per_1000"]
+    assert default["totals"]["forces_per_1000"] == pytest.approx(5500 / 2100, rel=1e-9)
+    assert default["totals"]["ranges"]["forces_per_1000"][1] == pytest.approx(20000 / 2100)
+    # ranges: the line's markers 200-300 m further west shrink the red zone
+    lo, hi = red["ranges"]["area_km2"]
+    assert lo < red["area_km2"] == hi
+    assert hi - lo == pytest.approx(300 * 46.3 / 1000, rel=0.15)  # ~300 m x line length
+
+
+def test_every_builtin_plan_evaluates() -> None:
+    ids = builtin_plan_ids()
+    assert {"baseline-2023", "ceasefire-2025-10", "green-red-2025-11", "asc-2025-11",
+            "withdrawal-phases"} <= set(ids)
+    for pid in ids:
+        d = zoneplan.evaluate(pid).to_dict()
+        assert d["invariants"]["area_conserved"] and d["invariants"]["residents_conserved"]
+
+
+def test_withdrawal_shares_match_targets() -> None:
+    d = zoneplan.evaluate("withdrawal-phases", ranges=False).to_dict()
+    share = {z["id"]: z["share_of_territory"] for z in d["zones"]}
+    assert share["perimeter"] == pytest.approx(0.15, abs=0.005)
+    assert share["perimeter"] + share["phase-3-band"] == pytest.approx(0.40, abs=0.005)
+
+
+def test_withdrawal_lines_reproducible() -> None:
+    from zoneplan.derive import builtin_phase_lines
+
+    plan = zoneplan.load_plan("withdrawal-phases")
+    regenerated = builtin_phase_lines()
+    for ln in plan.lines:
+        if ln.id in regenerated:
+            assert [tuple(c) for c in ln.coordinates or []] == regenerated[ln.id]
+
+
+def test_asc_compounds_against_displaced() -> None:
+    d = zoneplan.evaluate("asc-2025-11").to_dict()
+    tot = d["totals"]
+    displaced = tot["displaced_out"]
+    assert tot["compound_capacity"] == 25_000
+    assert tot["compounds_needed_for_displaced"] == -(-int(displaced) // 25_000) or \
+        tot["compounds_needed_for_displaced"] == pytest.approx(displaced / 25_000, abs=1)
+    assert tot["ranges"]["compound_capacity"] == [6000, 150000]
+
+
+def test_line_override_moves_numbers() -> None:
+    base = zoneplan.evaluate("green-red-2025-11", ranges=False)
+    coords = [list(c) for c in zoneplan.load_plan("green-red-2025-11").lines[0].variants and
+              base.data["lines"][0]["geometry"]["coordinates"]]
+    moved = [[x - 0.01, y] for x, y in coords]  # ~950 m west
+    r = zoneplan.evaluate("green-red-2025-11", ranges=False,
+                          line_overrides={"yellow-line": moved})
+    assert r.zone("green")["area_km2"] > base.zone("green")["area_km2"]
+    assert r.zone("green")["residents_baseline"] > base.zone("green")["residents_baseline"]
+
+
+def test_zones_geodataframe() -> None:
+    r = zoneplan.evaluate("ceasefire-2025-10", ranges=False)
+    gdf = r.zones
+    assert list(gdf["id"]) == ["east", "west"]
+    assert gdf.crs.to_epsg() == 4326
+    assert gdf.to_crs(32636).area.sum() / 1e6 == pytest.approx(363.74, abs=0.05)
