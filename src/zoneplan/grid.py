@@ -226,7 +226,7 @@ class CellGrid:
         reach = max(distances_m) + half_diag
         cand = _near_boxes(self.x, self.y, segs, reach)
         d = np.full(len(self), np.inf)
-        d[cand] = _distance_to_segments(self.x[cand], self.y[cand], segs)
+        d[cand] = _distance_to_segments(self.x[cand], self.y[cand], segs, reach)
         for dist, arr in out.items():
             arr[d <= dist - half_diag] = 1.0
         mids = {dist: np.flatnonzero((d > dist - half_diag) & (d < dist + half_diag))
@@ -245,7 +245,8 @@ class CellGrid:
             cells = np.repeat(self.cells[mid_all[part]], samples * samples).reshape(
                 int(part.sum()), samples * samples)
             inside[part] = shapely.contains_xy(cells, fx[part], fy[part])
-        ds = _distance_to_segments(fx.ravel(), fy.ravel(), segs).reshape(fx.shape)
+        ds = _distance_to_segments(fx.ravel(), fy.ravel(), segs,
+                                   max(distances_m)).reshape(fx.shape)
         n_in = inside.sum(axis=1)
         pos = {c: k for k, c in enumerate(mid_all.tolist())}
         for dist, mid in mids.items():
@@ -286,21 +287,29 @@ def _near_boxes(x: NDArray[np.float64], y: NDArray[np.float64], segs: NDArray[np
 
 
 def _distance_to_segments(x: NDArray[np.float64], y: NDArray[np.float64],
-                          segs: NDArray[np.float64], chunk: int = 1 << 20) -> NDArray[np.float64]:
-    """Exact distance (metres) from each point to the nearest of the segments."""
+                          segs: NDArray[np.float64], reach: float = np.inf) -> NDArray[np.float64]:
+    """Exact distance (metres) from each point to the nearest segment.
+
+    Points farther than ``reach`` from every segment get ``inf``; each segment is only
+    measured against the points inside its bounding box grown by ``reach``.
+    """
     out = np.full(x.size, np.inf)
     if segs.size == 0 or x.size == 0:
         return out
-    ax, ay, bx, by = segs.T
-    dx, dy = bx - ax, by - ay
-    ll = dx * dx + dy * dy
-    ll[ll == 0] = 1e-12
-    step = max(1, chunk // max(len(segs), 1))
-    for s0 in range(0, x.size, step):
-        px = x[s0:s0 + step, None]
-        py = y[s0:s0 + step, None]
-        t = np.clip(((px - ax) * dx + (py - ay) * dy) / ll, 0.0, 1.0)
+    for ax, ay, bx, by in segs:
+        if np.isfinite(reach):
+            sel = np.flatnonzero((x >= min(ax, bx) - reach) & (x <= max(ax, bx) + reach)
+                                 & (y >= min(ay, by) - reach) & (y <= max(ay, by) + reach))
+            if sel.size == 0:
+                continue
+            px, py = x[sel], y[sel]
+        else:
+            sel = slice(None)  # type: ignore[assignment]
+            px, py = x, y
+        dx, dy = bx - ax, by - ay
+        ll = dx * dx + dy * dy
+        t = np.clip(((px - ax) * dx + (py - ay) * dy) / ll, 0.0, 1.0) if ll > 0 else 0.0
         ex = px - (ax + t * dx)
         ey = py - (ay + t * dy)
-        out[s0:s0 + step] = np.sqrt((ex * ex + ey * ey).min(axis=1))
+        out[sel] = np.minimum(out[sel], np.sqrt(ex * ex + ey * ey))
     return out

@@ -1,0 +1,68 @@
+"""The built-in Gaza pack: shapes, totals and the population spread."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from zoneplan import pack
+
+
+def test_outline_area_matches_factpack() -> None:
+    from zoneplan.geometry import project
+
+    assert project(pack.outline(), pack.PACK_CRS).area / 1e6 == pytest.approx(363.74, abs=0.01)
+
+
+def test_governorates_tile_the_outline() -> None:
+    g = pack.governorates().to_crs(pack.PACK_CRS)
+    assert list(g["name"]) == ["North Gaza", "Gaza", "Deir al-Balah", "Khan Younis", "Rafah"]
+    areas = dict(zip(g["name"], g.area / 1e6, strict=True))
+    assert areas["North Gaza"] == pytest.approx(61.05, abs=0.05)
+    assert areas["Khan Younis"] == pytest.approx(106.37, abs=0.05)
+    assert g.area.sum() / 1e6 == pytest.approx(363.74, abs=0.01)
+
+
+@pytest.mark.parametrize("method", ["kernel", "area"])
+def test_population_conserves_each_governorate(method: str) -> None:
+    from zoneplan.dasymetric import spread_totals
+
+    pop = pack.population()
+    g = pack.governorates().to_crs(pack.PACK_CRS)
+    locs = pack.localities().to_crs(pack.PACK_CRS)
+    pts = np.column_stack([locs.geometry.x, locs.geometry.y])
+    for geom, total in zip(g.geometry, g["population"], strict=True):
+        one = spread_totals(pop.grid, [geom], [total], method=method,  # type: ignore[arg-type]
+                            points=pts, weights=locs["weight"].to_numpy(float))
+        assert one.sum() == pytest.approx(total, rel=1e-12)
+        # read back through zone coverage: cells straddling a governorate boundary mix
+        # two governorates, so the read-back is close but not exact
+        idx, frac = pop.grid.coverage(geom)
+        assert float((pop.counts[method][idx] * frac).sum()) == pytest.approx(total, rel=0.01)
+    assert pop.total(method) == pytest.approx(2_213_876, rel=1e-12)
+
+
+def test_kernel_puts_people_near_towns() -> None:
+    pop = pack.population()
+    locs = pack.localities().to_crs(pack.PACK_CRS)
+    gaza_city = locs[locs["name"] == "Gaza City"].geometry.iloc[0]
+    d = np.hypot(pop.grid.x - gaza_city.x, pop.grid.y - gaza_city.y)
+    near = d < 2000
+    dens_k = pop.counts["kernel"][near].sum() / pop.grid.area_m2[near].sum()
+    dens_a = pop.counts["area"][near].sum() / pop.grid.area_m2[near].sum()
+    assert dens_k > 1.5 * dens_a
+
+
+def test_localities_and_hospitals() -> None:
+    locs = pack.localities()
+    assert len(locs) == 33 and locs["imputed"].sum() == 4
+    assert locs.loc[locs["imputed"], "weight"].sum() == pytest.approx(pack.MISSING_LOCALITIES_TOTAL)
+    h = pack.hospitals()
+    assert len(h) == 38 and h["beds"].isna().all()
+
+
+def test_unknown_builtin_layer_suggests() -> None:
+    from zoneplan.errors import InputError
+
+    with pytest.raises(InputError, match="did you mean 'gaza:outline'"):
+        pack.builtin_layer("gaza:outlin")
