@@ -1,0 +1,286 @@
+"""Words and numbers for display: formatters and headline sentences.
+
+Everything here is a pure function of the JSON result (``Result.to_dict()``), so the
+HTML report, the terminal renderer and the comparison page say the same thing.
+Numbers are rounded here, for display only; the JSON keeps full precision.
+
+Examples
+--------
+>>> fmt_people(2_213_876)
+'2.21 million'
+>>> fmt_people(822_160.6)
+'822,000'
+>>> fmt_people(None)
+'not available'
+>>> fmt_km2(196.905)
+'196.9 km²'
+>>> fmt_share(0.54133)
+'54.1%'
+>>> round_parts([0.5413, 0.4587], step=0.001)
+[0.541, 0.459]
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from typing import Any
+
+__all__ = [
+    "ACCESS_WORDS",
+    "NA",
+    "ROUNDING_NOTE",
+    "fmt_count",
+    "fmt_km2",
+    "fmt_number",
+    "fmt_people",
+    "fmt_people_table",
+    "fmt_range",
+    "fmt_share",
+    "headlines",
+    "round_parts",
+    "round_sig",
+]
+
+NA = "not available"
+
+ROUNDING_NOTE = (
+    "Numbers are rounded for display only; the JSON result (result.json) keeps full "
+    "precision. In sentences, people are rounded to 3 significant figures (822,161 → "
+    "822,000; 2,213,876 → 2.21 million). In tables, people are rounded to the nearest 100, "
+    "areas to 0.1 km², shares to 0.1 percentage point, area per person to the nearest "
+    "1 m², ratios to 0.1. Columns that add up (people, areas, shares, hospitals) are "
+    "rounded with the largest-remainder method, so the rounded rows add up to the rounded "
+    "total shown; a row may therefore differ by one rounding step from rounding it alone. "
+    "Ratios in a totals row (area per person, per 1,000, per 10,000) are computed for the "
+    "whole territory, not added up. Ranges are shown as low–high."
+)
+"""How display rounding works, in words, for reports."""
+
+ACCESS_WORDS: dict[str, str] = {
+    "resident": "open to residents",
+    "restricted": "residents may stay, nobody moves in",
+    "closed": "closed to civilians",
+}
+"""Plain-language meaning of each civilian-access class."""
+
+
+def _ok(v: Any) -> bool:
+    return isinstance(v, (int, float)) and not isinstance(v, bool) and math.isfinite(v)
+
+
+def round_sig(x: float, sig: int = 3) -> float:
+    """Round ``x`` to ``sig`` significant figures.
+
+    Examples
+    --------
+    >>> round_sig(822160.6)
+    822000.0
+    >>> round_sig(0.0)
+    0.0
+    """
+    if x == 0 or not math.isfinite(x):
+        return float(x)
+    return float(round(x, sig - 1 - math.floor(math.log10(abs(x)))))
+
+
+def fmt_number(x: float | None, decimals: int = 0) -> str:
+    """Thousands-separated number with ``decimals`` decimals; ``None`` → "not available".
+
+    Examples
+    --------
+    >>> fmt_number(12587.02)
+    '12,587'
+    >>> fmt_number(2.619, 1)
+    '2.6'
+    """
+    if not _ok(x):
+        return NA
+    assert x is not None
+    v = round(float(x), decimals)
+    if v == 0:
+        v = 0.0  # no "-0"
+    return f"{v:,.{decimals}f}"
+
+
+def fmt_people(x: float | None) -> str:
+    """People, rounded to 3 significant figures, in words above a million.
+
+    Parameters
+    ----------
+    x
+        Number of people.
+
+    Examples
+    --------
+    >>> fmt_people(2_100_000)
+    '2.1 million'
+    >>> fmt_people(0)
+    '0'
+    >>> fmt_people(57.4)
+    '57'
+    """
+    if not _ok(x):
+        return NA
+    assert x is not None
+    v = round_sig(float(x), 3)
+    if abs(v) >= 1e6:
+        return f"{v / 1e6:.2f}".rstrip("0").rstrip(".") + " million"
+    return f"{v:,.0f}"
+
+
+def fmt_people_table(x: float | None) -> str:
+    """People to the nearest 100, for tables (``None`` → "not available").
+
+    Examples
+    --------
+    >>> fmt_people_table(822160.6)
+    '822,200'
+    """
+    if not _ok(x):
+        return NA
+    assert x is not None
+    return fmt_number(round(float(x) / 100.0) * 100.0)
+
+
+def fmt_km2(x: float | None) -> str:
+    """Area in square kilometres with one decimal (e.g. ``'196.9 km²'``)."""
+    return NA if not _ok(x) else f"{fmt_number(x, 1)} km²"
+
+
+def fmt_share(x: float | None, decimals: int = 1) -> str:
+    """A fraction (0-1) as a percentage (e.g. ``0.5413`` → ``'54.1%'``)."""
+    if not _ok(x):
+        return NA
+    assert x is not None
+    return f"{fmt_number(100.0 * x, decimals)}%"
+
+
+def fmt_count(x: float | None) -> str:
+    """A whole count (hospitals, compounds)."""
+    return fmt_number(x, 0)
+
+
+def fmt_range(rng: Sequence[float] | None, fmt: Any = fmt_people) -> str:
+    """A low–high range with an en dash; equal ends give one value.
+
+    Examples
+    --------
+    >>> fmt_range([822160.0, 1156906.0])
+    '822,000–1.16 million'
+    >>> fmt_range(None)
+    'not available'
+    """
+    if not rng or len(rng) != 2 or not (_ok(rng[0]) and _ok(rng[1])):
+        return NA
+    lo, hi = fmt(rng[0]), fmt(rng[1])
+    return lo if lo == hi else f"{lo}–{hi}"
+
+
+def round_parts(values: Sequence[float | None], step: float) -> list[float | None]:
+    """Round values to multiples of ``step`` so the rounded values add up.
+
+    The largest-remainder method: every value is rounded down, then the steps still
+    missing from the rounded total are given to the values with the largest remainders.
+    ``None`` stays ``None`` and counts as 0.
+
+    Parameters
+    ----------
+    values
+        Parts of a whole (people, km², fractions).
+    step
+        Display precision in the values' unit (100 people, 0.1 km², 0.001 share).
+
+    Returns
+    -------
+    list
+        Rounded parts; their sum equals the sum of the values rounded to ``step``.
+
+    Examples
+    --------
+    >>> round_parts([1.0 / 3, 1.0 / 3, 1.0 / 3], step=0.001)
+    [0.334, 0.333, 0.333]
+    >>> round_parts([None, 150.0, 250.0], step=100)
+    [None, 200.0, 200.0]
+    """
+    nums = [float(v) if v is not None and _ok(v) else 0.0 for v in values]
+    scaled = [v / step for v in nums]
+    floors = [math.floor(s + 1e-9) for s in scaled]
+    target = round(sum(scaled))
+    missing = int(target - sum(floors))
+    order = sorted(range(len(nums)), key=lambda i: (scaled[i] - floors[i]), reverse=True)
+    for i in order[: max(missing, 0)]:
+        floors[i] += 1
+    decimals = max(0, -math.floor(math.log10(step))) if step < 1 else 0
+    return [float(round(f * step, decimals)) if _ok(v) else None
+            for v, f in zip(values, floors, strict=True)]
+
+
+def _zones_with(d: dict[str, Any], *access: str) -> list[dict[str, Any]]:
+    return [z for z in d.get("zones", []) if z.get("access") in access]
+
+
+def _sum(zones: list[dict[str, Any]], key: str) -> float | None:
+    vals = [z.get(key) for z in zones]
+    nums = [float(v) for v in vals if v is not None and _ok(v)]
+    return sum(nums) if nums else None
+
+
+def _range_sum(zones: list[dict[str, Any]], key: str) -> list[float] | None:
+    rs = [(z.get("ranges") or {}).get(key) for z in zones]
+    if not rs or any(r is None for r in rs):
+        return None
+    return [sum(r[0] for r in rs if r), sum(r[1] for r in rs if r)]
+
+
+def headlines(d: dict[str, Any]) -> list[str]:
+    """Three to five neutral sentences with the main numbers, rounded for display.
+
+    Parameters
+    ----------
+    d
+        The JSON result (``Result.to_dict()``).
+
+    Returns
+    -------
+    list of str
+        Sentences, most important first; people to 3 significant figures, shares as %.
+    """
+    out: list[str] = []
+    total = d.get("totals", {}).get("residents")
+    zones = d.get("zones", [])
+    for z in sorted(zones, key=lambda z: -(z.get("share_of_territory") or 0)):
+        access = ACCESS_WORDS.get(z.get("access", ""), z.get("access", ""))
+        sent = (f"The {_lower_first(z['label'])}, {access}, covers "
+                f"{fmt_share(z.get('share_of_territory'), 0)} of the territory "
+                f"({fmt_km2(z.get('area_km2'))}); under the plan {fmt_people(z.get('residents'))}"
+                f" of {fmt_people(total)} residents live there")
+        if z.get("access") != "closed" and _ok(z.get("m2_per_person")):
+            sent += (f", {fmt_number(z['m2_per_person'])} m² of land per person "
+                     "(Sphere camp standard: at least 45 m²)")
+        out.append(sent + ".")
+        if len(out) >= 2:
+            break
+    closed = _zones_with(d, "closed")
+    moved = _sum(closed, "displaced_out")
+    if moved is not None and moved > 0:
+        rng = _range_sum(closed, "displaced_out")
+        out.append(f"{fmt_people(moved)} people (range {fmt_range(rng)}, depending on where "
+                   "the line runs and how the population is spread) would have to leave zones "
+                   "closed to civilians.")
+    n_h = d.get("totals", {}).get("hospitals")
+    h_closed = _sum(closed, "hospitals")
+    if _ok(n_h) and n_h:
+        out.append(f"{fmt_count(h_closed or 0)} of {fmt_count(n_h)} hospitals lie in zones "
+                   "closed to civilians.")
+    rec = [z for z in zones if _ok(z.get("reconstruction_share")) and z["reconstruction_share"] > 0]
+    if rec:
+        rs = sum(float(z["reconstruction_share"]) for z in rec)
+        res = sum(float(z.get("share_of_residents") or 0) for z in rec)
+        out.append(f"{fmt_share(rs, 0)} of reconstruction is planned for zones where "
+                   f"{fmt_share(res, 0)} of residents would live under the plan.")
+    return out[:5]
+
+
+def _lower_first(text: str) -> str:
+    return text[:1].lower() + text[1:] if text[:2].isupper() is False else text

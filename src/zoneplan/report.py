@@ -1,0 +1,134 @@
+"""``zoneplan report``: one folder with the report, the map, the JSON and a GeoPackage.
+
+Files written into ``out_dir`` (atomically, through :func:`zoneplan.outputs.atomic_dir`):
+
+``report.html``
+    Self-contained report (see :mod:`zoneplan.render_html`).
+``map.png``
+    The map (see :mod:`zoneplan.render_png`).
+``result.json``
+    The JSON result, the same as ``zoneplan run --format json``.
+``zones.gpkg``
+    Zones with indicators and the lines (see :mod:`zoneplan.render_gpkg`).
+
+An existing ``out_dir`` is refused unless ``overwrite``; with it, only these four
+files are replaced and nothing else in the folder is touched.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Iterator
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from zoneplan.errors import DataError
+from zoneplan.outputs import atomic_dir
+
+if TYPE_CHECKING:
+    from zoneplan.plan import Plan
+    from zoneplan.result import Result
+
+__all__ = ["REPORT_FILES", "build_report_html", "output_dir", "write_report"]
+
+REPORT_FILES: tuple[str, ...] = ("report.html", "map.png", "result.json", "zones.gpkg")
+"""The files :func:`write_report` writes."""
+
+
+@contextlib.contextmanager
+def output_dir(path: str | Path, *, overwrite: bool = False) -> Iterator[Path]:
+    """:func:`zoneplan.outputs.atomic_dir`, with readable errors for impossible places.
+
+    A parent that is a file, or that the operating system refuses to write into, raises
+    :class:`~zoneplan.errors.DataError` naming the place and what to do.
+    """
+    path = Path(path)
+    parent = path.parent if str(path.parent) else Path()
+    if parent.exists() and not parent.is_dir():
+        raise DataError("the output folder cannot be created here: this is a file, not a "
+                        "folder", path=parent, suggestion="choose an output folder inside an "
+                        "existing folder you can write to")
+    with contextlib.ExitStack() as stack:
+        try:
+            tmp = stack.enter_context(atomic_dir(path, overwrite=overwrite))
+        except (PermissionError, NotADirectoryError) as exc:
+            raise DataError(f"the output folder cannot be created here ({exc.strerror})",
+                            path=parent, suggestion="choose a location you can write to"
+                            ) from exc
+        yield tmp
+
+
+def build_report_html(result: Result, map_png: bytes | None = None) -> str:
+    """The report HTML for a result (renders the map if ``map_png`` is not given)."""
+    from zoneplan import render_png as rp
+    from zoneplan.render_html import render_report_html
+
+    d = result.to_dict()
+    if map_png is None:
+        map_png, _ = rp.render_map_bytes(result)
+    charts: dict[str, str] = {}
+    for title, fn in (("Share of territory and of residents", rp.chart_shares),
+                      ("Area per person", rp.chart_m2_per_person),
+                      ("Hospital beds per 10,000", rp.chart_beds),
+                      ("Security personnel per 1,000", rp.chart_forces),
+                      ("Reconstruction, residents and damage", rp.chart_reconstruction)):
+        charts[title] = str(fn(d, fmt="svg"))
+    return render_report_html(d, map_png=map_png, charts=charts)
+
+
+def write_report(
+    plan: Plan | Result | str | Path,
+    out_dir: str | Path,
+    *,
+    overwrite: bool = False,
+) -> Path:
+    """Evaluate a plan and write its report folder.
+
+    Parameters
+    ----------
+    plan
+        A plan, a plan file, a built-in plan id, or an already evaluated result.
+    out_dir
+        The folder to create (or, with ``overwrite``, to write into).
+    overwrite
+        Replace the report files in an existing folder; other files there are kept.
+
+    Returns
+    -------
+    Path
+        ``out_dir``.
+
+    Raises
+    ------
+    OutputExistsError
+        If ``out_dir`` exists and ``overwrite`` is false (checked before evaluating).
+    DataError
+        If ``out_dir`` cannot be created where asked.
+    """
+    from zoneplan.evaluate import evaluate
+    from zoneplan.outputs import write_text_atomic
+    from zoneplan.render_gpkg import write_gpkg
+    from zoneplan.render_png import render_map_bytes
+    from zoneplan.result import Result
+
+    out = Path(out_dir)
+    with output_dir(out, overwrite=overwrite) as tmp:
+        result = plan if isinstance(plan, Result) else evaluate(plan)
+        png, _ = render_map_bytes(result)
+        (tmp / "map.png").write_bytes(png)
+        write_text_atomic(tmp / "result.json", result.to_json())
+        write_text_atomic(tmp / "report.html", build_report_html(result, png))
+        write_gpkg(result, tmp / "zones.gpkg")
+        _share_modes(tmp)
+    return out
+
+
+def _share_modes(folder: Path) -> None:
+    """Give the folder and files the usual modes (temporary files are private, 0600)."""
+    import os
+
+    umask = os.umask(0)
+    os.umask(umask)
+    folder.chmod(0o777 & ~umask)
+    for f in folder.iterdir():
+        f.chmod(0o666 & ~umask)

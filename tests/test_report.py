@@ -1,0 +1,182 @@
+"""Report folder: files, refusal to clobber, unwritable places, the map's pixels, the HTML."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+from pathlib import Path
+
+import numpy as np
+import pytest
+import shapely
+from matplotlib.colors import to_rgb
+from PIL import Image
+
+import zoneplan
+from zoneplan.errors import DataError, OutputExistsError
+from zoneplan.render_png import ACCESS_COLOURS, render_map
+from zoneplan.render_text import headlines, round_parts
+from zoneplan.report import REPORT_FILES, write_report
+
+PLAN = "green-red-2025-11"
+
+
+@pytest.fixture(scope="module")
+def result() -> zoneplan.Result:
+    return zoneplan.evaluate(PLAN)
+
+
+@pytest.fixture(scope="module")
+def report_dir(tmp_path_factory: pytest.TempPathFactory, result: zoneplan.Result) -> Path:
+    out = tmp_path_factory.mktemp("rep") / "report"
+    write_report(result, out)
+    return out
+
+
+def test_report_writes_the_four_files(report_dir: Path, result: zoneplan.Result) -> None:
+    assert sorted(p.name for p in report_dir.iterdir()) == sorted(REPORT_FILES)
+    assert json.loads((report_dir / "result.json").read_text()) == json.loads(result.to_json())
+    html = (report_dir / "report.html").read_text()
+    assert len(html.encode()) <= 3_000_000
+    for tag in ('id="question"', 'id="headlines"', 'id="map"', 'id="zones"', 'id="charts"',
+                'id="notes"', 'id="sources"', 'id="provenance"'):
+        assert tag in html
+    order = [html.index(t) for t in ('id="question"', 'id="headlines"', 'id="map"',
+                                      'id="zones"', 'id="charts"', 'id="notes"',
+                                      'id="sources"', 'id="provenance"')]
+    assert order == sorted(order)
+    assert "What does Reported US plan: green zone and red zone mean for the people of " \
+           "the Gaza Strip?" in html
+    # nothing is loaded from outside: no src/href to http except <a href> links
+    assert not re.search(r'(src|url\()\s*=?\s*["\']?https?:', html)
+    assert "<script" not in html
+
+
+def test_table_totals_add_up(report_dir: Path) -> None:
+    html = (report_dir / "report.html").read_text()
+    start = html.index('id="zone-table"')
+    table = html[start:html.index("</table>", start)]
+    body = table[table.index("<tbody>"):table.index("</tbody>")]
+    foot = table[table.index("<tfoot>"):table.index("</tfoot>")]
+    cell = re.compile(r"<td>(.*?)</td>")
+
+    def nums(row: str) -> list[str]:
+        return [re.sub(r"<[^>]+>", "", c) for c in cell.findall(row)]
+
+    rows = [nums(r) for r in body.split("<tr>")[1:]]
+    total = nums(foot)
+    # columns (after the name/access cells): area, share, before, under plan, must leave
+    for j in range(2, 7):
+        parts = [float(r[j].replace(",", "").rstrip("%")) for r in rows]
+        assert sum(parts) == pytest.approx(float(total[j].replace(",", "").rstrip("%")))
+
+
+def test_rounded_parts_add_up_to_rounded_total() -> None:
+    vals = [822160.58, 1277839.42, 0.0]
+    parts = round_parts(vals, 100)
+    assert sum(p or 0 for p in parts) == 2_100_000
+    assert round_parts([0.5413298, 0.4586702], 0.001) == [0.541, 0.459]
+
+
+def test_headlines_are_three_to_five_sentences(result: zoneplan.Result) -> None:
+    hs = headlines(result.to_dict())
+    assert 3 <= len(hs) <= 5
+    assert "54% of the territory" in hs[0]
+    assert all(s.endswith(".") for s in hs)
+
+
+def test_existing_folder_refused_and_nothing_else_deleted(tmp_path: Path,
+                                                          result: zoneplan.Result) -> None:
+    out = tmp_path / "out"
+    out.mkdir()
+    keep = out / "notes.txt"
+    keep.write_text("mine")
+    with pytest.raises(OutputExistsError, match="--overwrite"):
+        write_report(result, out)
+    assert sorted(p.name for p in out.iterdir()) == ["notes.txt"]
+    write_report(result, out, overwrite=True)
+    assert keep.read_text() == "mine"
+    assert sorted(p.name for p in out.iterdir()) == sorted([*REPORT_FILES, "notes.txt"])
+    # no temporary folders left behind next to it
+    assert [p.name for p in tmp_path.iterdir()] == ["out"]
+
+
+def test_folder_that_cannot_be_created(tmp_path: Path, result: zoneplan.Result) -> None:
+    blocker = tmp_path / "a-file"
+    blocker.write_text("x")
+    with pytest.raises(DataError, match="cannot be created"):
+        write_report(result, blocker / "out")
+
+
+@pytest.mark.skipif(hasattr(os, "geteuid") and os.geteuid() == 0,
+                    reason="root can write into read-only folders")
+def test_read_only_parent(tmp_path: Path, result: zoneplan.Result) -> None:
+    ro = tmp_path / "ro"
+    ro.mkdir()
+    ro.chmod(0o555)
+    try:
+        with pytest.raises(DataError):
+            write_report(result, ro / "out")
+    finally:
+        ro.chmod(0o755)
+
+
+def _close(rgb: np.ndarray, hex_colour: str, tol: float = 12.0) -> bool:
+    want = np.array(to_rgb(hex_colour)) * 255
+    return bool(np.abs(rgb[:3].astype(float) - want).max() <= tol)
+
+
+def test_map_png_colours_where_the_zones_are(tmp_path: Path, result: zoneplan.Result) -> None:
+    path = tmp_path / "map.png"
+    info = render_map(result, path)
+    img = np.asarray(Image.open(path).convert("RGB"))
+    assert img.shape[:2] == (info.height, info.width)
+    for z in result.layout.zones:
+        inner = z.geometry.buffer(-1500)
+        assert not inner.is_empty
+        # sample 25 points spread over the inside of the zone; markers may cover a few
+        pts = shapely.points(np.column_stack(_spread_points(inner, 25)))
+        hits = 0
+        for p in pts:
+            col, row = info.to_pixel(p.x, p.y)
+            hits += _close(img[row, col], ACCESS_COLOURS[z.spec.access])
+        assert hits >= 20, f"zone {z.id}: only {hits}/25 pixels have its access colour"
+
+
+def _spread_points(poly: shapely.Geometry, n: int) -> tuple[list[float], list[float]]:
+    minx, miny, maxx, maxy = poly.bounds
+    xs: list[float] = []
+    ys: list[float] = []
+    k = 4
+    while len(xs) < n:
+        gx, gy = np.meshgrid(np.linspace(minx, maxx, k), np.linspace(miny, maxy, k))
+        inside = shapely.contains_xy(poly, gx.ravel(), gy.ravel())
+        xs, ys = list(gx.ravel()[inside][:n]), list(gy.ravel()[inside][:n])
+        k += 2
+    return xs, ys
+
+
+def test_map_png_has_a_legend(tmp_path: Path, result: zoneplan.Result) -> None:
+    path = tmp_path / "map.png"
+    info = render_map(result, path)
+    img = np.asarray(Image.open(path).convert("RGB"))
+    # the legend lives right of the two panels and shows every access colour used
+    legend = img[:, int(info.density_axes[0][2]) + 5:, :]
+    for access in {z.spec.access for z in result.layout.zones}:
+        want = np.array(to_rgb(ACCESS_COLOURS[access])) * 255
+        close = np.abs(legend.astype(float) - want).max(axis=2) <= 6
+        assert close.sum() >= 50, f"no legend swatch for {access}"
+    # and text (dark pixels) in it
+    assert (legend.max(axis=2) < 60).sum() > 500
+
+
+def test_unwritable_folder_is_a_data_error(tmp_path: Path, result: zoneplan.Result,
+                                           monkeypatch: pytest.MonkeyPatch) -> None:
+    """Simulated for root, who may write anywhere: the OS says the folder is read-only."""
+    real_access = os.access
+    monkeypatch.setattr(os, "access", lambda p, mode, **kw: False if Path(p) == tmp_path
+                        else real_access(p, mode, **kw))
+    with pytest.raises(DataError, match="cannot be created"):
+        write_report(result, tmp_path / "out")
+    assert list(tmp_path.iterdir()) == []
