@@ -36,7 +36,7 @@ def warm_evaluate(plan: str, runs: int = 30) -> list[float]:
 
 def _row(name: str, times: list[float], target: float) -> str:
     med, worst = statistics.median(times), max(times)
-    p95 = sorted(times)[max(0, int(round(0.95 * len(times))) - 1)]
+    p95 = sorted(times)[max(0, round(0.95 * len(times)) - 1)]
     ok = "OK" if med <= target else "OVER"
     return (f"{name:<48} median {med * 1000:8.1f} ms  p95 {p95 * 1000:8.1f} ms  "
             f"max {worst * 1000:8.1f} ms  target {target * 1000:6.0f} ms  {ok}")

@@ -46,7 +46,9 @@ def write_geojson(path: Path, features: list[dict[str, Any]], *, crs: bool = Tru
     return path
 
 
-def square_ring(bounds: tuple[float, float, float, float] = SQUARE_UTM) -> list[tuple[float, float]]:
+def square_ring(
+    bounds: tuple[float, float, float, float] = SQUARE_UTM,
+) -> list[tuple[float, float]]:
     x0, y0, x1, y1 = bounds
     return [utm_to_lonlat(*p) for p in ((x0, y0), (x1, y0), (x1, y1), (x0, y1), (x0, y0))]
 

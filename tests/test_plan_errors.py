@@ -66,7 +66,7 @@ def test_bad_population(square_plan: dict[str, Any], tmp_path: Path, value: Any,
 
 def test_line_missing_territory_says_by_how_much(square_plan: dict[str, Any],
                                                  tmp_path: Path) -> None:
-    x0, y0, x1, y1 = SQUARE_UTM
+    _, y0, x1, y1 = SQUARE_UTM
     square_plan["lines"][0]["coordinates"] = [
         list(utm_to_lonlat(x1 + 3000, y0)), list(utm_to_lonlat(x1 + 3000, y1))]
     with pytest.raises(GeometryError, match=r"misses it by 3,000 m"):
@@ -88,7 +88,7 @@ def test_coordinates_out_of_range(square_plan: dict[str, Any], tmp_path: Path,
 
 
 def test_line_that_does_not_cut(square_plan: dict[str, Any], tmp_path: Path) -> None:
-    x0, y0, _, y1 = SQUARE_UTM
+    x0, y0, _, _ = SQUARE_UTM
     square_plan["lines"][0]["coordinates"] = [
         list(utm_to_lonlat(x0 + 500, y0 - 100)), list(utm_to_lonlat(x0 + 500, y0 + 900))]
     with pytest.raises(GeometryError, match=r"does not cut it in two"):
@@ -121,7 +121,7 @@ def test_gap_between_zones_named(square_plan: dict[str, Any], tmp_path: Path) ->
 
 
 def test_polygon_zones_rest_becomes_zone(square_plan: dict[str, Any], tmp_path: Path) -> None:
-    x0, y0, x1, y1 = SQUARE_UTM
+    x0, y0, _, y1 = SQUARE_UTM
     square_plan["lines"] = []
     square_plan["zones"] = [
         {"id": "a", "label": "A", "controller": "x", "access": "resident",
@@ -135,7 +135,7 @@ def test_polygon_zones_rest_becomes_zone(square_plan: dict[str, Any], tmp_path: 
 
 
 def test_zone_outside_territory(square_plan: dict[str, Any], tmp_path: Path) -> None:
-    x0, y0, x1, y1 = SQUARE_UTM
+    _, y0, x1, y1 = SQUARE_UTM
     square_plan["lines"] = []
     square_plan["zones"] = [
         {"id": "far", "label": "Far", "controller": "x", "access": "resident",

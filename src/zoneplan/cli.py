@@ -11,7 +11,7 @@ import logging
 import sys
 import traceback
 import warnings
-from enum import Enum
+from enum import StrEnum
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -39,7 +39,7 @@ err = Console(stderr=True)
 log = logging.getLogger("zoneplan")
 
 
-class Format(str, Enum):
+class Format(StrEnum):
     """Output formats of ``run`` and ``plans``."""
 
     table = "table"
@@ -158,7 +158,7 @@ def plans(
     fmt: Annotated[Format, typer.Option("--format", "-f")] = Format.table,
 ) -> None:
     """List the built-in plans."""
-    rows = []
+    rows: list[dict[str, Any]] = []
     for pid in builtin_plan_ids():
         p = load_plan(pid)
         rows.append({"id": p.id, "title": p.title, "date": p.date, "status": p.status,
@@ -246,7 +246,7 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         err.print("interrupted")
         return 130
-    except Exception as exc:  # noqa: BLE001 - last-resort handler
+    except Exception as exc:
         if debug:
             traceback.print_exc()
         err.print("[bold red]internal error:[/bold red]", end=" ")

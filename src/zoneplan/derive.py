@@ -47,7 +47,7 @@ def border_beyond(territory: BaseGeometry, line: LineString, side: str = "east")
     if shapely.Point(border.coords[-1]).distance(start) < shapely.Point(
             border.coords[0]).distance(start):
         border = shapely.reverse(border)
-    return border  # type: ignore[no-any-return]
+    return border
 
 
 def _resample(line: LineString, n: int) -> np.ndarray:

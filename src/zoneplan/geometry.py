@@ -84,7 +84,7 @@ def to_lonlat(geom: BaseGeometry, crs: CRS) -> BaseGeometry:
 def lonlat_of(point: BaseGeometry, crs: CRS) -> tuple[float, float]:
     """Longitude and latitude (degrees) of a projected point, for messages."""
     p = to_lonlat(point, crs)
-    return (round(p.x, 5), round(p.y, 5))  # type: ignore[attr-defined]
+    return (round(p.x, 5), round(p.y, 5))
 
 
 def repair(geom: BaseGeometry, *, what: str, crs: CRS | None = None) -> BaseGeometry:
@@ -139,7 +139,7 @@ def side_of_line(point: BaseGeometry, line: shapely.LineString) -> Literal["left
     b = line.interpolate(min(d + eps, line.length))
     if a.equals(b):  # degenerate; fall back to first segment
         a, b = shapely.Point(line.coords[0]), shapely.Point(line.coords[1])
-    cross = (b.x - a.x) * (point.y - a.y) - (b.y - a.y) * (point.x - a.x)  # type: ignore[attr-defined]
+    cross = (b.x - a.x) * (point.y - a.y) - (b.y - a.y) * (point.x - a.x)
     return "left" if cross > 0 else "right"
 
 
@@ -152,13 +152,14 @@ def compass_to_hand(side: Side, line: shapely.LineString) -> Literal["left", "ri
         If the line runs so that the compass side is ambiguous.
     """
     if side in ("left", "right"):
-        return side  # type: ignore[return-value]
+        return side
     nx, ny = _left_normal_mean(line)
     comp = {"east": nx, "west": -nx, "north": ny, "south": -ny}[side]
     if abs(comp) < 1e-9 * max(line.length, 1.0):
         raise GeometryError(
             f"cannot tell which side of the line is {side}: the line runs that way",
-            suggestion="use side 'left' or 'right' (walking along the line), or a point inside the zone",
+            suggestion="use side 'left' or 'right' (walking along the line), or a point "
+            "inside the zone",
         )
     return "left" if comp > 0 else "right"
 
@@ -177,4 +178,4 @@ def offset_line(line: shapely.LineString, distance_m: float, towards: Side) -> s
     moved = shapely.offset_curve(line, d, join_style="mitre", mitre_limit=5.0)
     if moved.geom_type == "MultiLineString":
         moved = max(moved.geoms, key=lambda g: g.length)
-    return moved  # type: ignore[no-any-return]
+    return moved

@@ -111,7 +111,7 @@ def _point_zone(layer: PointLayer | None, layout: Layout, inputs: Inputs) -> lis
     if layer is None or len(layer) == 0:
         return []
     pts = project(shapely.MultiPoint(list(layer.gdf.geometry)), layout.crs)
-    geoms = np.array(list(pts.geoms))  # type: ignore[attr-defined]
+    geoms = np.array(list(pts.geoms))
     out: list[str | None] = [None] * len(geoms)
     for z in layout.zones:
         shapely.prepare(z.geometry)
@@ -122,7 +122,7 @@ def _point_zone(layer: PointLayer | None, layout: Layout, inputs: Inputs) -> lis
     return out
 
 
-def compute(layout: Layout, inputs: Inputs, *, pop_method: str,  # noqa: C901
+def compute(layout: Layout, inputs: Inputs, *, pop_method: str,
             cells: LayoutCells | None = None) -> Metrics:
     """All indicators for one layout and one population spread.
 
@@ -225,7 +225,7 @@ def compute(layout: Layout, inputs: Inputs, *, pop_method: str,  # noqa: C901
     h_xy = None
     if hosp is not None and len(hosp):
         hp = project(shapely.MultiPoint(list(hosp.gdf.geometry)), pop.crs)
-        h_xy = np.array([(p.x, p.y) for p in hp.geoms])  # type: ignore[attr-defined]
+        h_xy = np.array([(p.x, p.y) for p in hp.geoms])
     all_d: list[NDArray[np.float64]] = []
     all_w: list[NDArray[np.float64]] = []
 
@@ -332,8 +332,8 @@ def compute(layout: Layout, inputs: Inputs, *, pop_method: str,  # noqa: C901
             if "class" in dmg.values:
                 classes = dmg.values["class"]
                 by: dict[str, float] = {}
-                for k in mine:
-                    by[str(classes[k])] = by.get(str(classes[k]), 0.0) + float(dmg_counts[k])
+                for j in mine:
+                    by[str(classes[j])] = by.get(str(classes[j]), 0.0) + float(dmg_counts[j])
                 v["damage_by_class"] = by
         # reconstruction
         v["reconstruction_share"] = rec_share[i]
@@ -397,8 +397,8 @@ def compute(layout: Layout, inputs: Inputs, *, pop_method: str,  # noqa: C901
     if t["compounds"] is not None:
         t["compounds"] = int(t["compounds"])
     if hosp is not None:
-        known = beds[np.isfinite(beds)] if beds is not None else np.empty(0)
-        t["hospital_beds"] = float(known.sum()) if known.size else None
+        known_beds = beds[np.isfinite(beds)] if beds is not None else np.empty(0)
+        t["hospital_beds"] = float(known_beds.sum()) if known_beds.size else None
         if t["hospital_beds"] is None:
             tr["hospital_beds"] = "no pre-war bed count is known for these hospitals"
     else:

@@ -155,7 +155,7 @@ def line_geometry(plan: Plan, spec: LineSpec) -> LineString:
             path=spec.file,
             suggestion="join them into one continuous line, or give each as its own line",
         )
-    return merged  # type: ignore[no-any-return]
+    return merged
 
 
 def zone_polygon(plan: Plan, spec: ZoneSpec) -> BaseGeometry:

@@ -35,7 +35,7 @@ def _check_target(path: Path, *, overwrite: bool, kind: str = "file") -> None:
             path=path,
             suggestion="pass --overwrite to replace it, or choose another name",
         )
-    parent = path.parent if path.parent != Path("") else Path(".")
+    parent = path.parent if path.parent != Path() else Path()
     if not parent.exists():
         raise DataError(
             "the folder to write into does not exist",
@@ -113,7 +113,7 @@ def atomic_dir(path: str | Path, *, overwrite: bool = False) -> Iterator[Path]:
                 suggestion="pass --overwrite to replace the files zoneplan writes there "
                 "(nothing else in it is touched), or choose another folder",
             )
-    parent = path.parent if str(path.parent) else Path(".")
+    parent = path.parent if str(path.parent) else Path()
     if not parent.exists() or not os.access(parent, os.W_OK):
         raise DataError(
             "the output folder cannot be created here",

@@ -36,6 +36,7 @@ import shapely
 from numpy.typing import NDArray
 from pyproj import CRS
 from shapely.geometry import LineString, Point, Polygon
+from shapely.geometry.base import BaseGeometry
 from shapely.ops import split
 
 from zoneplan.dasymetric import DEFAULT_BANDWIDTH_M, spread_totals
@@ -197,7 +198,7 @@ def governorates() -> gpd.GeoDataFrame:
     parts = [terr]
     for line in governorate_boundaries().values():
         pl = project(line, PACK_CRS)
-        nxt = []
+        nxt: list[BaseGeometry] = []
         for p in parts:
             nxt.extend(split(p, pl).geoms if p.intersects(pl) else [p])
         parts = nxt

@@ -369,11 +369,13 @@ class Plan(_Model):
             if zid not in zone_ids:
                 near = difflib.get_close_matches(zid, zone_ids, n=1)
                 hint = f" (did you mean '{near[0]}'?)" if near else ""
-                raise ValueError(f"{where} names zone '{zid}', which the plan does not define{hint}")
+                raise ValueError(
+                    f"{where} names zone '{zid}', which the plan does not define{hint}")
         for z in self.zones:
             for lid in (z.side or {}):
                 if lid not in line_ids:
-                    raise ValueError(f"zone '{z.id}' refers to line '{lid}', which is not in 'lines'")
+                    raise ValueError(
+                        f"zone '{z.id}' refers to line '{lid}', which is not in 'lines'")
         if self.population.relocation == "capacity":
             missing = [z.id for z in self.zones if z.access == "resident" and z.capacity is None]
             if missing:

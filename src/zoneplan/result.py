@@ -83,7 +83,7 @@ class Result:
 
     def to_dict(self) -> dict[str, Any]:
         """The documented JSON result as plain Python objects (NaN as ``None``)."""
-        return _clean(self.data)  # type: ignore[no-any-return]
+        return _clean(self.data)
 
     def to_json(self, *, indent: int | None = 2) -> str:
         """The documented JSON result as text."""
