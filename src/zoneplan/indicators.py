@@ -49,8 +49,10 @@ def weighted_quantile(values: NDArray[np.float64], weights: NDArray[np.float64],
     Examples
     --------
     >>> import numpy as np
-    >>> weighted_quantile(np.array([1.0, 2.0, 3.0]), np.array([1.0, 1.0, 2.0]), 0.5)
-    2.5
+    >>> weighted_quantile(np.array([1.0, 2.0, 3.0]), np.array([1.0, 1.0, 1.0]), 0.5)
+    2.0
+    >>> round(weighted_quantile(np.array([1.0, 2.0, 3.0]), np.array([1.0, 1.0, 2.0]), 0.5), 4)
+    2.3333
     >>> weighted_quantile(np.array([5.0]), np.array([0.0]), 0.5) is None
     True
     """
