@@ -18,7 +18,7 @@ half plus a quarter of the eastern cells:
 (4, 4000000.0)
 >>> idx, frac = g.coverage(box(0, 0, 1250, 2000))
 >>> sorted(zip(idx.tolist(), frac.round(3).tolist()))
-[(0, 1.0), (1, 1.0), (2, 0.25), (3, 0.25)]
+[(0, 1.0), (1, 0.25), (2, 1.0), (3, 0.25)]
 """
 
 from __future__ import annotations
