@@ -9,9 +9,9 @@ from __future__ import annotations
 
 __version__ = "0.1.0"
 
-from zoneplan.errors import ZoneplanError  # noqa: E402
-from zoneplan.evaluate import evaluate  # noqa: E402
-from zoneplan.plan import Plan, load_plan  # noqa: E402
-from zoneplan.result import Result  # noqa: E402
+from zoneplan.errors import ZoneplanError
+from zoneplan.evaluate import evaluate
+from zoneplan.plan import Plan, load_plan
+from zoneplan.result import Result
 
 __all__ = ["Plan", "Result", "ZoneplanError", "__version__", "evaluate", "load_plan"]
