@@ -187,3 +187,21 @@ def test_source_reference_must_exist(square_plan: dict[str, Any], tmp_path: Path
 def test_debug_shows_traceback(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     code, msg = run_cli(["--debug", "run", str(tmp_path / "nope.yaml")], capsys)
     assert code == 2 and "Traceback" in msg
+
+
+def test_invalid_territory_repaired_with_warning(square_plan: dict[str, Any],
+                                                 tmp_path: Path) -> None:
+    from zoneplan.errors import GeometryRepairedWarning
+
+    x0, y0, x1, y1 = SQUARE_UTM
+    # a bow-tie: the ring crosses itself in the middle of the square
+    bow = [utm_to_lonlat(x, y) for x, y in ((x0, y0), (x1, y1), (x1, y0), (x0, y1), (x0, y0))]
+    (tmp_path / "bow.geojson").write_text(
+        '{"type":"FeatureCollection","features":[{"type":"Feature","properties":{},'
+        '"geometry":{"type":"Polygon","coordinates":[' + str([list(p) for p in bow]) + "]}}]}")
+    square_plan["territory"] = "bow.geojson"
+    square_plan["lines"] = []
+    square_plan["zones"] = []
+    with pytest.warns(GeometryRepairedWarning, match=r"Self-intersection\[34\.\d+ 31\.\d+\]"):
+        r = zoneplan.evaluate(zoneplan.load_plan(write_plan(tmp_path, square_plan)))
+    assert r.data["territory"]["area_km2"] == pytest.approx(2.0, rel=1e-3)
