@@ -1,0 +1,130 @@
+"""Timeline of dated zone layers: dates, filters, untidy real files."""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+from pathlib import Path
+
+import geopandas as gpd
+import pytest
+import typer
+from shapely.geometry import box
+from typer.testing import CliRunner
+
+from zoneplan import cli_report
+from zoneplan.errors import InputError
+from zoneplan.timeline import parse_date, timeline, timeline_csv, write_timeline
+
+REPO = Path(__file__).resolve().parents[1]
+NIBAL = REPO / ".." / "shared" / "data" / "gaza" / "btselem-nibal"
+
+
+def _need_real_data() -> None:
+    if not NIBAL.exists():
+        if os.environ.get("CI") == "true":
+            pytest.fail(f"{NIBAL} is missing (required under CI=true)")
+        pytest.skip("../shared/data is not present")
+
+
+def _layer(tmp_path: Path, name: str, status: list[str], dates: list[str] | None) -> Path:
+    # squares inside the northern Gaza Strip (Gaza City), lon/lat
+    geoms = [box(34.44 + 0.01 * i, 31.50, 34.45 + 0.01 * i, 31.51) for i in range(len(status))]
+    cols: dict[str, list[str]] = {"StatusText": status}
+    if dates is not None:
+        cols["Date"] = dates
+    p = tmp_path / name
+    gpd.GeoDataFrame(cols, geometry=geoms, crs=4326).to_file(p, driver="GeoJSON")
+    return p
+
+
+@pytest.mark.parametrize("text,expected", [
+    ("Mon, 06 May 2024 04:51:00 GMT", dt.date(2024, 5, 6)),
+    ("2024-05-06", dt.date(2024, 5, 6)),
+    ("06/05/2024", dt.date(2024, 5, 6)),
+    ("6 May 2024", dt.date(2024, 5, 6)),
+    ("19 באוק׳ 2025, 16:26", None),
+    ("", None),
+])
+def test_parse_date(text: str, expected: dt.date | None) -> None:
+    assert parse_date(text) == expected
+
+
+def test_layer_without_date_field_names_file_and_field(tmp_path: Path) -> None:
+    p = _layer(tmp_path, "a.geojson", ["Displaced"], None)
+    with pytest.raises(InputError) as ei:
+        timeline([str(p)], date_field="Date")
+    msg = str(ei.value)
+    assert str(p) in msg and "'Date'" in msg and "@YYYY-MM-DD" in msg and "StatusText" in msg
+    with pytest.raises(InputError, match="--date-field"):
+        timeline([str(p)])
+
+
+def test_unreadable_date_says_how_to_give_it(tmp_path: Path) -> None:
+    p = _layer(tmp_path, "he.geojson", ["Displaced"], ["19 באוק׳ 2025, 16:26"])
+    with pytest.raises(InputError) as ei:
+        timeline([str(p)], date_field="Date")
+    assert str(p) in str(ei.value) and f"{p}@YYYY-MM-DD" in str(ei.value)
+    d = timeline([f"{p}@2025-10-19"], date_field="Date")
+    assert d["rows"][0]["date"] == "2025-10-19"
+
+
+def test_filter_all_out_is_share_zero_and_dates_sort(tmp_path: Path) -> None:
+    a = _layer(tmp_path, "a.geojson", ["Safe", "Safe"], ["2024-08-29", "2024-08-30"])
+    b = _layer(tmp_path, "b.geojson", ["Displaced", "Safe"], ["Sat, 07 Oct 2023 21:59:00 GMT"] * 2)
+    d = timeline([str(a), str(b)], date_field="Date", where="StatusText == 'Displaced'")
+    assert [r["date"] for r in d["rows"]] == ["2023-10-07", "2024-08-29"]
+    first, second = d["rows"]
+    assert second["share_of_territory"] == 0 and second["residents"] == 0
+    # one 0.01° square ≈ 0.95 km x 1.11 km ≈ 1.05 km²
+    assert first["area_km2"] == pytest.approx(1.05, rel=0.05)
+    assert first["residents"] > 0
+    assert timeline_csv(d).count("\n") == 3
+
+
+def test_bad_filter(tmp_path: Path) -> None:
+    a = _layer(tmp_path, "a.geojson", ["Safe"], ["2024-08-29"])
+    with pytest.raises(InputError, match="FIELD == 'value'"):
+        timeline([str(a)], date_field="Date", where="StatusText ~ 'x'")
+
+
+def test_real_files_fifteen_dates(tmp_path: Path) -> None:
+    _need_real_data()
+    files = sorted(NIBAL.glob("IDF_zone_*.geojson"))
+    assert len(files) == 15
+    rel = [os.path.relpath(f, REPO) for f in files]
+    hebrew = [f for f in rel if "191025" in f]
+    with pytest.raises(InputError, match="191025"):
+        old = Path.cwd()
+        os.chdir(REPO)
+        try:
+            timeline(rel, date_field="Date")
+        finally:
+            os.chdir(old)
+    args = [f + "@2025-10-19" if f in hebrew else f for f in rel]
+    old = Path.cwd()
+    os.chdir(REPO)
+    try:
+        d = timeline(args, date_field="Date", where="StatusText == 'Displaced'")
+    finally:
+        os.chdir(old)
+    rows = d["rows"]
+    assert len(rows) == 15
+    assert rows[0]["date"] == "2023-10-07"
+    assert all(0 <= r["share_of_territory"] <= 1 for r in rows)
+    assert [r for r in rows if r["features"] == 0], "some layers hold only 'Safe' blocks"
+    assert all(r["share_of_territory"] == 0 for r in rows if r["features"] == 0)
+    out = write_timeline(d, tmp_path / "tl")
+    assert sorted(p.name for p in out.iterdir()) == ["timeline.csv", "timeline.html",
+                                                     "timeline.json", "timeline.png"]
+
+
+def test_cli_commands_registered(tmp_path: Path) -> None:
+    app = typer.Typer()
+    cli_report.register(app)
+    a = _layer(tmp_path, "a.geojson", ["Displaced"], ["2024-08-29"])
+    r = CliRunner().invoke(app, ["timeline", str(a), "--date-field", "Date", "--format", "csv"])
+    assert r.exit_code == 0, r.output
+    assert r.output.startswith("date,file")
+    r = CliRunner().invoke(app, ["timeline", str(a), "--date-field", "Nope"])
+    assert isinstance(r.exception, InputError)
