@@ -204,9 +204,10 @@ def schema() -> None:
 
 
 def _register_subcommands() -> None:
-    from zoneplan import cli_data
+    from zoneplan import cli_data, cli_report
 
     app.add_typer(cli_data.app, name="data", help="Public datasets: list, info, fetch, add.")
+    cli_report.register(app)
 
 
 _register_subcommands()

@@ -341,10 +341,10 @@ def write_compare(cmp: Comparison, out_dir: str | Path, *, overwrite: bool = Fal
     """Write ``compare.html`` and ``compare.json`` into ``out_dir`` (atomically)."""
     import json
 
-    from zoneplan.report import output_dir
+    from zoneplan.outputs import atomic_dir
 
     out = Path(out_dir)
-    with output_dir(out, overwrite=overwrite) as tmp:
+    with atomic_dir(out, overwrite=overwrite) as tmp:
         (tmp / "compare.json").write_text(json.dumps(cmp.data, indent=2, ensure_ascii=False),
                                           encoding="utf-8")
         (tmp / "compare.html").write_text(compare_html(cmp), encoding="utf-8")

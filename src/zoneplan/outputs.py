@@ -28,6 +28,17 @@ from zoneplan.errors import DataError, OutputExistsError
 __all__ = ["atomic_dir", "write_bytes_atomic", "write_text_atomic", "write_with_atomic"]
 
 
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
+
+
+def _usual_mode(path: Path) -> None:
+    """Give a file or folder made by mkstemp/mkdtemp (private, 0600/0700) the usual mode."""
+    path.chmod((0o777 if path.is_dir() else 0o666) & ~_umask())
+
+
 def _check_target(path: Path, *, overwrite: bool, kind: str = "file") -> None:
     if path.exists() and not overwrite:
         raise OutputExistsError(
@@ -36,6 +47,12 @@ def _check_target(path: Path, *, overwrite: bool, kind: str = "file") -> None:
             suggestion="pass --overwrite to replace it, or choose another name",
         )
     parent = path.parent if path.parent != Path() else Path()
+    if parent.exists() and not parent.is_dir():
+        raise DataError(
+            "cannot write here: this is a file, not a folder",
+            path=parent,
+            suggestion="choose a location inside an existing folder",
+        )
     if not parent.exists():
         raise DataError(
             "the folder to write into does not exist",
@@ -60,6 +77,7 @@ def write_bytes_atomic(path: str | Path, data: bytes, *, overwrite: bool = False
             fh.write(data)
             fh.flush()
             os.fsync(fh.fileno())
+        _usual_mode(Path(tmp))
         os.replace(tmp, path)
     except BaseException:
         with contextlib.suppress(OSError):
@@ -114,16 +132,32 @@ def atomic_dir(path: str | Path, *, overwrite: bool = False) -> Iterator[Path]:
                 "(nothing else in it is touched), or choose another folder",
             )
     parent = path.parent if str(path.parent) else Path()
+    if parent.exists() and not parent.is_dir():
+        raise DataError(
+            "the output folder cannot be created here: this is a file, not a folder",
+            path=parent,
+            suggestion="choose an output folder inside an existing folder you can write to",
+        )
     if not parent.exists() or not os.access(parent, os.W_OK):
         raise DataError(
             "the output folder cannot be created here",
             path=parent,
             suggestion="choose a location you can write to",
         )
-    tmp = Path(tempfile.mkdtemp(prefix=f".{path.name}.", dir=parent))
+    try:
+        tmp = Path(tempfile.mkdtemp(prefix=f".{path.name}.", dir=parent))
+    except OSError as exc:
+        raise DataError(
+            f"the output folder cannot be created here ({exc.strerror})",
+            path=parent,
+            suggestion="choose a location you can write to",
+        ) from exc
     try:
         yield tmp
+        for item in tmp.iterdir():
+            _usual_mode(item)
         if not path.exists():
+            _usual_mode(tmp)
             os.replace(tmp, path)
             return
         for item in tmp.iterdir():

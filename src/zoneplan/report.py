@@ -17,45 +17,19 @@ files are replaced and nothing else in the folder is touched.
 
 from __future__ import annotations
 
-import contextlib
-from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from zoneplan.errors import DataError
 from zoneplan.outputs import atomic_dir
 
 if TYPE_CHECKING:
     from zoneplan.plan import Plan
     from zoneplan.result import Result
 
-__all__ = ["REPORT_FILES", "build_report_html", "output_dir", "write_report"]
+__all__ = ["REPORT_FILES", "build_report_html", "write_report"]
 
 REPORT_FILES: tuple[str, ...] = ("report.html", "map.png", "result.json", "zones.gpkg")
 """The files :func:`write_report` writes."""
-
-
-@contextlib.contextmanager
-def output_dir(path: str | Path, *, overwrite: bool = False) -> Iterator[Path]:
-    """:func:`zoneplan.outputs.atomic_dir`, with readable errors for impossible places.
-
-    A parent that is a file, or that the operating system refuses to write into, raises
-    :class:`~zoneplan.errors.DataError` naming the place and what to do.
-    """
-    path = Path(path)
-    parent = path.parent if str(path.parent) else Path()
-    if parent.exists() and not parent.is_dir():
-        raise DataError("the output folder cannot be created here: this is a file, not a "
-                        "folder", path=parent, suggestion="choose an output folder inside an "
-                        "existing folder you can write to")
-    with contextlib.ExitStack() as stack:
-        try:
-            tmp = stack.enter_context(atomic_dir(path, overwrite=overwrite))
-        except (PermissionError, NotADirectoryError) as exc:
-            raise DataError(f"the output folder cannot be created here ({exc.strerror})",
-                            path=parent, suggestion="choose a location you can write to"
-                            ) from exc
-        yield tmp
 
 
 def build_report_html(result: Result, map_png: bytes | None = None) -> str:
@@ -112,23 +86,12 @@ def write_report(
     from zoneplan.result import Result
 
     out = Path(out_dir)
-    with output_dir(out, overwrite=overwrite) as tmp:
+    with atomic_dir(out, overwrite=overwrite) as tmp:
         result = plan if isinstance(plan, Result) else evaluate(plan)
         png, _ = render_map_bytes(result)
         (tmp / "map.png").write_bytes(png)
         write_text_atomic(tmp / "result.json", result.to_json())
         write_text_atomic(tmp / "report.html", build_report_html(result, png))
         write_gpkg(result, tmp / "zones.gpkg")
-        _share_modes(tmp)
     return out
 
-
-def _share_modes(folder: Path) -> None:
-    """Give the folder and files the usual modes (temporary files are private, 0600)."""
-    import os
-
-    umask = os.umask(0)
-    os.umask(umask)
-    folder.chmod(0o777 & ~umask)
-    for f in folder.iterdir():
-        f.chmod(0o666 & ~umask)

@@ -346,11 +346,11 @@ alt="share of territory and pre-war residents inside the zones over time"></figu
 
 def write_timeline(data: dict[str, Any], out_dir: str | Path, *, overwrite: bool = False) -> Path:
     """Write timeline.json, timeline.csv, timeline.png and timeline.html (atomically)."""
-    from zoneplan.report import output_dir
+    from zoneplan.outputs import atomic_dir
 
     out = Path(out_dir)
     png = timeline_png(data)
-    with output_dir(out, overwrite=overwrite) as tmp:
+    with atomic_dir(out, overwrite=overwrite) as tmp:
         (tmp / "timeline.json").write_text(json.dumps(data, indent=2, ensure_ascii=False),
                                            encoding="utf-8")
         (tmp / "timeline.csv").write_text(timeline_csv(data), encoding="utf-8")
