@@ -108,7 +108,7 @@ def _covered_area(geom: BaseGeometry, targets: NDArray[np.object_], rows: NDArra
     tr, tc = rows[need] // TILE, cols[need] // TILE
     keys, inv = np.unique(tr * (1 << 31) + tc, return_inverse=True)
     kr, kc = keys // (1 << 31), keys % (1 << 31)
-    tiles = _pixel_boxes(kr, kc, t * Affine.scale(TILE))
+    tiles = _pixel_boxes(kr, kc, t @ Affine.scale(TILE))
     pieces = _clip(geom, tiles)
     out[need] = shapely.area(shapely.intersection(targets[need], pieces[inv.ravel()]))
     return out
@@ -154,7 +154,7 @@ def _clip_cells(geom: BaseGeometry, boxes: NDArray[np.object_], rows: NDArray[np
     if need.size:
         keys, inv = np.unique((rows[need] // TILE) * (1 << 31) + cols[need] // TILE,
                               return_inverse=True)
-        tiles = _pixel_boxes(keys // (1 << 31), keys % (1 << 31), t * Affine.scale(TILE))
+        tiles = _pixel_boxes(keys // (1 << 31), keys % (1 << 31), t @ Affine.scale(TILE))
         out[need] = shapely.intersection(boxes[need], _clip(geom, tiles)[inv.ravel()])
     return out
 
@@ -181,14 +181,14 @@ def _boundary_pixels(b: BaseGeometry, r0: int, r1: int, width: int,
     lo, hi = max(r0 - 1, 0), r1 + 1
     minx, miny, maxx, maxy = b.bounds
     inv = ~t
-    cs = [int(np.floor((inv * (x, y))[0])) for x in (minx, maxx) for y in (miny, maxy)]
-    rs = [int(np.floor((inv * (x, y))[1])) for x in (minx, maxx) for y in (miny, maxy)]
+    cs = [int(np.floor((inv @ (x, y))[0])) for x in (minx, maxx) for y in (miny, maxy)]
+    rs = [int(np.floor((inv @ (x, y))[1])) for x in (minx, maxx) for y in (miny, maxy)]
     c_lo, c_hi = max(min(cs) - 1, 0), min(max(cs) + 2, width)
     lo, hi = max(lo, min(rs) - 1), min(hi, max(rs) + 2)
     if c_lo >= c_hi or lo >= hi:
         return np.empty(0, dtype=np.int64)
     m = features.rasterize([(b, 1)], out_shape=(hi - lo, c_hi - c_lo),
-                           transform=t * Affine.translation(c_lo, lo), fill=0, dtype="uint8",
+                           transform=t @ Affine.translation(c_lo, lo), fill=0, dtype="uint8",
                            all_touched=True)
     rr, cc = np.nonzero(m)
     rr = rr.astype(np.int64) + lo
@@ -343,7 +343,7 @@ class RasterGrid(CellGrid):
         edges = geom.boundary if edges is None else edges
         minx, miny, maxx, maxy = geom.bounds
         inv = ~t
-        rs = [int(np.floor((inv * (x, y))[1])) for x in (minx, maxx) for y in (miny, maxy)]
+        rs = [int(np.floor((inv @ (x, y))[1])) for x in (minx, maxx) for y in (miny, maxy)]
         r_lo, r_hi = max(min(rs) - 1, 0), min(max(rs) + 2, self.height)
         shapely.prepare(geom)
         idx_out: list[NDArray[np.intp]] = []
@@ -354,7 +354,7 @@ class RasterGrid(CellGrid):
             if a == b:
                 continue
             local = self.lin[a:b] - r0 * w
-            mask = _centre_mask(geom, (r1 - r0, w), t * Affine.translation(0, r0))
+            mask = _centre_mask(geom, (r1 - r0, w), t @ Affine.translation(0, r0))
             inside = mask.ravel()[local]
             del mask, local
             bnd = _boundary_pixels(edges, r0, r1, w, t)
@@ -546,7 +546,7 @@ def raster_population(path: Path, territory: BaseGeometry, crs: CRS, *, units: s
         prog = _progress(len(strips), f"reading {path.name}")
         try:
             for s0, s1 in strips:
-                mask = _centre_mask(terr_r, (s1 - s0, width), t * Affine.translation(0, s0))
+                mask = _centre_mask(terr_r, (s1 - s0, width), t @ Affine.translation(0, s0))
                 bnd = _boundary_pixels(terr_r.boundary, s0, s1, width, t)
                 mask.ravel()[bnd - s0 * width] = False
                 whole = np.flatnonzero(mask.ravel()) + s0 * width
