@@ -1,0 +1,544 @@
+// zoneplan line editor: a hand-written SVG map and a panel of per-zone figures.
+// No third-party code, no external URL: everything comes from this server's /api.
+"use strict";
+
+(() => {
+  const SVGNS = "http://www.w3.org/2000/svg";
+  const $ = (sel) => document.querySelector(sel);
+  const ACCESS = {
+    resident: { colour: "#4f8fc0", text: "open to residents" },
+    restricted: { colour: "#d9a441", text: "residents stay, nobody moves in" },
+    closed: { colour: "#8a8a8a", text: "closed to civilians" },
+  };
+  const DENSITY = [ // people per km² → opacity of the residents layer
+    [1000, 0.08], [5000, 0.18], [10000, 0.3], [20000, 0.45], [40000, 0.6], [Infinity, 0.75],
+  ];
+  const M_PER_DEG_LAT = 110574;
+  const W = 1000; // SVG user units across
+
+  const state = {
+    plans: [], planId: null, layers: {}, original: {}, lines: {}, undo: [],
+    result: null, zonesMap: null, seq: 0, rendered: 0, inflight: false, pending: null,
+    dragging: false, error: null, latencies: [], proj: null,
+  };
+
+  // ------------------------------------------------------------------ formatting
+  function sig(x, n = 3) {
+    if (x === 0) return 0;
+    const p = Math.pow(10, n - Math.ceil(Math.log10(Math.abs(x))));
+    return Math.round(x * p) / p;
+  }
+  function people(x) {
+    if (x === null || x === undefined) return "—";
+    if (Math.abs(x) >= 1e6) return `${sig(x / 1e6, 3).toLocaleString("en-GB")} million`;
+    return sig(Math.round(x), 3).toLocaleString("en-GB");
+  }
+  const num = (x, d = 0) => (x === null || x === undefined ? "—"
+    : x.toLocaleString("en-GB", { minimumFractionDigits: d, maximumFractionDigits: d }));
+  const pct = (x, d = 1) => (x === null || x === undefined ? "—" : `${num(100 * x, d)}%`);
+  const range = (r, f) => (r && r[0] !== r[1] ? ` <span class="range">(range ${f(r[0])}–${f(r[1])})</span>` : "");
+  const esc = (s) => String(s ?? "").replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
+
+  // ------------------------------------------------------------------ API
+  async function api(path, body) {
+    const opts = body === undefined ? {} : {
+      method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify(body),
+    };
+    const res = await fetch(path, opts);
+    let data = null;
+    try { data = await res.json(); } catch (e) { data = { detail: { message: res.statusText } }; }
+    if (!res.ok) {
+      const err = new Error((data.detail && data.detail.message) || res.statusText);
+      err.status = res.status; err.detail = data.detail || {};
+      throw err;
+    }
+    return { data, timing: res.headers.get("Server-Timing") };
+  }
+
+  // ------------------------------------------------------------------ projection
+  function makeProjection(bounds) {
+    const [minx, miny, maxx, maxy] = bounds;
+    const lat0 = (miny + maxy) / 2;
+    const kx = Math.cos((lat0 * Math.PI) / 180) * M_PER_DEG_LAT * 1.00356; // m per degree lon
+    const ky = M_PER_DEG_LAT;
+    const pad = 20;
+    const s = (W - 2 * pad) / ((maxx - minx) * kx); // SVG units per metre
+    const h = (maxy - miny) * ky * s + 2 * pad;
+    return {
+      width: W, height: h, unitsPerMetre: s, kx, ky,
+      xy: (lon, lat) => [pad + (lon - minx) * kx * s, pad + (maxy - lat) * ky * s],
+      lonlat: (x, y) => [minx + (x - pad) / (kx * s), maxy - (y - pad) / (ky * s)],
+    };
+  }
+  const svg = () => $("#map");
+  function toScreen(x, y) {
+    const pt = svg().createSVGPoint(); pt.x = x; pt.y = y;
+    const p = pt.matrixTransform(svg().getScreenCTM());
+    return { x: p.x, y: p.y };
+  }
+  function fromScreen(cx, cy) {
+    const pt = svg().createSVGPoint(); pt.x = cx; pt.y = cy;
+    const p = pt.matrixTransform(svg().getScreenCTM().inverse());
+    return [p.x, p.y];
+  }
+
+  function el(name, attrs = {}, parent = null) {
+    const e = document.createElementNS(SVGNS, name);
+    for (const [k, v] of Object.entries(attrs)) e.setAttribute(k, v);
+    if (parent) parent.appendChild(e);
+    return e;
+  }
+  function ringsPath(geom) {
+    const polys = geom.type === "Polygon" ? [geom.coordinates]
+      : geom.type === "MultiPolygon" ? geom.coordinates : [];
+    let d = "";
+    for (const poly of polys) {
+      for (const ring of poly) {
+        d += ring.map(([lon, lat], i) => {
+          const [x, y] = state.proj.xy(lon, lat);
+          return `${i ? "L" : "M"}${x.toFixed(1)} ${y.toFixed(1)}`;
+        }).join("") + "Z";
+      }
+    }
+    return d;
+  }
+
+  // ------------------------------------------------------------------ drawing
+  function drawBase(layers) {
+    const map = svg();
+    map.replaceChildren();
+    state.proj = makeProjection(layers.bounds);
+    const P = state.proj;
+    map.setAttribute("viewBox", `0 0 ${P.width} ${P.height.toFixed(1)}`);
+    el("path", { d: ringsPath(layers.territory.geometry), class: "territory" }, map);
+    el("g", { id: "zones-layer" }, map);
+    const cells = el("g", { id: "cells-layer", class: "cells" }, map);
+    const r = layers.residents;
+    const side = r.cell_m * P.unitsPerMetre;
+    for (let i = 0; i < r.lon.length; i++) {
+      const [x, y] = P.xy(r.lon[i], r.lat[i]);
+      const op = DENSITY.find(([lim]) => r.per_km2[i] < lim)[1];
+      el("rect", { x: (x - side / 2).toFixed(1), y: (y - side / 2).toFixed(1),
+        width: side.toFixed(2), height: side.toFixed(2), "fill-opacity": op }, cells);
+    }
+    el("path", { d: ringsPath(layers.territory.geometry), class: "territory-edge" }, map);
+    el("g", { id: "labels-layer" }, map);
+    const hosp = el("g", { id: "hospitals-layer" }, map);
+    for (const f of layers.hospitals.features) {
+      const [x, y] = P.xy(...f.geometry.coordinates);
+      const g = el("g", { class: "hospital", transform: `translate(${x.toFixed(1)} ${y.toFixed(1)})` }, hosp);
+      el("rect", { x: -4.5, y: -4.5, width: 9, height: 9, rx: 1.5 }, g);
+      el("path", { d: "M-3 0H3M0 -3V3" }, g);
+      el("title", {}, g).textContent = `Hospital: ${f.properties.name || "(no name)"}`;
+    }
+    el("g", { id: "lines-layer" }, map);
+    drawLegend(r);
+  }
+
+  function drawLegend(r) {
+    const acc = Object.entries(ACCESS).map(([k, v]) =>
+      `<span><i style="background:${v.colour}"></i>${esc(k)}: ${esc(v.text)}</span>`).join("");
+    const dens = DENSITY.map(([lim, op], i) => {
+      const lo = i ? DENSITY[i - 1][0] : 0;
+      const label = lim === Infinity ? `${num(lo)}+` : `${num(lo)}–${num(lim)}`;
+      return `<span><i class="cell" style="opacity:${op}"></i>${label}</span>`;
+    }).join("");
+    $("#legend").innerHTML =
+      `<div><b>Zones by civilian access</b> ${acc}</div>` +
+      `<div><b>Pre-war residents per km²</b> (${esc(num(r.cell_m))} m cells) ${dens}</div>` +
+      `<div><span><i class="line-key"></i>line (drag the points)</span>` +
+      `<span><i class="hosp-key"></i>hospital</span></div>`;
+  }
+
+  function drawZones() {
+    const layer = $("#zones-layer");
+    const labels = $("#labels-layer");
+    layer.replaceChildren(); labels.replaceChildren();
+    if (!state.zonesMap) return;
+    for (const f of state.zonesMap.features) {
+      const p = f.properties;
+      el("path", { d: ringsPath(f.geometry), class: `zone access-${p.access}`,
+        fill: ACCESS[p.access].colour, "data-zone": p.id }, layer);
+      const [x, y] = state.proj.xy(...p.label_point);
+      const t = el("text", { x: x.toFixed(1), y: y.toFixed(1), class: "zone-label" }, labels);
+      t.textContent = p.label.split(" (")[0];
+    }
+  }
+
+  function drawLines() {
+    const layer = $("#lines-layer");
+    layer.replaceChildren();
+    const P = state.proj;
+    for (const [id, coords] of Object.entries(state.lines)) {
+      const g = el("g", { class: "line", "data-line": id }, layer);
+      if (state.error && state.error.line === id) g.classList.add("invalid");
+      const d = coords.map(([lon, lat], i) => {
+        const [x, y] = P.xy(lon, lat);
+        return `${i ? "L" : "M"}${x.toFixed(1)} ${y.toFixed(1)}`;
+      }).join("");
+      el("path", { d, class: "halo" }, g);
+      el("path", { d, class: "stroke" }, g);
+      const hit = el("path", { d, class: "hit" }, g);
+      hit.addEventListener("dblclick", (ev) => addVertex(ev, id));
+      coords.forEach(([lon, lat], i) => {
+        const [x, y] = P.xy(lon, lat);
+        const c = el("circle", { cx: x.toFixed(1), cy: y.toFixed(1), r: 5.5, class: "vertex",
+          tabindex: 0, role: "button", "data-line": id, "data-index": i,
+          "aria-label": `Point ${i + 1} of ${coords.length}, line ${id}` }, g);
+        c.addEventListener("pointerdown", (ev) => startDrag(ev, id, i));
+        c.addEventListener("contextmenu", (ev) => { ev.preventDefault(); removeVertex(id, i); });
+        c.addEventListener("keydown", (ev) => keyMove(ev, id, i));
+      });
+    }
+  }
+
+  // ------------------------------------------------------------------ editing
+  const snapshot = () => JSON.parse(JSON.stringify(state.lines));
+  function pushUndo() {
+    state.undo.push(snapshot());
+    if (state.undo.length > 200) state.undo.shift();
+    updateButtons();
+  }
+  function updateButtons() {
+    $("#undo").disabled = state.undo.length === 0;
+    $("#reset").disabled = JSON.stringify(state.lines) === JSON.stringify(state.original);
+  }
+
+  function startDrag(ev, id, i) {
+    if (ev.button === 2) return;
+    if (ev.altKey) { ev.preventDefault(); removeVertex(id, i); return; }
+    ev.preventDefault();
+    const target = ev.target;
+    target.setPointerCapture(ev.pointerId);
+    pushUndo();
+    state.dragging = true;
+    const move = (e) => {
+      const [x, y] = fromScreen(e.clientX, e.clientY);
+      const [lon, lat] = state.proj.lonlat(x, y);
+      state.lines[id][i] = [round6(lon), round6(lat)];
+      target.setAttribute("cx", x.toFixed(1)); target.setAttribute("cy", y.toFixed(1));
+      redrawLinePaths(id);
+      request(false, performance.now());
+    };
+    const up = (e) => {
+      target.removeEventListener("pointermove", move);
+      target.removeEventListener("pointerup", up);
+      target.removeEventListener("pointercancel", up);
+      state.dragging = false;
+      if (e.type === "pointerup") move(e);
+      request(true, performance.now());
+      drawLines(); updateButtons();
+    };
+    target.addEventListener("pointermove", move);
+    target.addEventListener("pointerup", up);
+    target.addEventListener("pointercancel", up);
+  }
+  const round6 = (v) => Math.round(v * 1e6) / 1e6;
+
+  function redrawLinePaths(id) {
+    const g = document.querySelector(`#lines-layer g[data-line="${CSS.escape(id)}"]`);
+    if (!g) return;
+    const d = state.lines[id].map(([lon, lat], i) => {
+      const [x, y] = state.proj.xy(lon, lat);
+      return `${i ? "L" : "M"}${x.toFixed(1)} ${y.toFixed(1)}`;
+    }).join("");
+    g.querySelectorAll("path").forEach((p) => p.setAttribute("d", d));
+  }
+
+  function addVertex(ev, id) {
+    ev.preventDefault();
+    const [x, y] = fromScreen(ev.clientX, ev.clientY);
+    const pts = state.lines[id].map(([lon, lat]) => state.proj.xy(lon, lat));
+    let best = 0; let bestD = Infinity;
+    for (let k = 0; k < pts.length - 1; k++) {
+      const d = segDist(x, y, pts[k], pts[k + 1]);
+      if (d < bestD) { bestD = d; best = k; }
+    }
+    pushUndo();
+    const [lon, lat] = state.proj.lonlat(x, y);
+    state.lines[id].splice(best + 1, 0, [round6(lon), round6(lat)]);
+    drawLines(); updateButtons(); request(true, performance.now());
+  }
+  function segDist(x, y, a, b) {
+    const dx = b[0] - a[0]; const dy = b[1] - a[1];
+    const l2 = dx * dx + dy * dy;
+    const t = l2 ? Math.max(0, Math.min(1, ((x - a[0]) * dx + (y - a[1]) * dy) / l2)) : 0;
+    return Math.hypot(x - a[0] - t * dx, y - a[1] - t * dy);
+  }
+  function removeVertex(id, i) {
+    if (state.lines[id].length <= 2) { showStatus("A line needs at least two points."); return; }
+    pushUndo();
+    state.lines[id].splice(i, 1);
+    drawLines(); updateButtons(); request(true, performance.now());
+  }
+  function keyMove(ev, id, i) {
+    const step = ev.shiftKey ? 1000 : 100;
+    const dirs = { ArrowLeft: [-1, 0], ArrowRight: [1, 0], ArrowUp: [0, 1], ArrowDown: [0, -1] };
+    if (ev.key === "Delete" || ev.key === "Backspace") { ev.preventDefault(); removeVertex(id, i); return; }
+    if (!dirs[ev.key]) return;
+    ev.preventDefault();
+    pushUndo();
+    const [dx, dy] = dirs[ev.key];
+    const [lon, lat] = state.lines[id][i];
+    state.lines[id][i] = [round6(lon + (dx * step) / state.proj.kx), round6(lat + (dy * step) / state.proj.ky)];
+    drawLines(); updateButtons(); request(true, performance.now());
+    const c = document.querySelector(`#lines-layer circle[data-line="${CSS.escape(id)}"][data-index="${i}"]`);
+    if (c) c.focus();
+  }
+  function undo() {
+    if (!state.undo.length) return;
+    state.lines = state.undo.pop();
+    drawLines(); updateButtons(); request(true, performance.now());
+  }
+  function reset() {
+    pushUndo();
+    state.lines = JSON.parse(JSON.stringify(state.original));
+    drawLines(); updateButtons(); request(true, performance.now());
+  }
+
+  // ------------------------------------------------------------------ updates
+  // One request in flight at a time; while it runs, only the newest wanted state is kept
+  // (last one wins). During a drag: central figures only (no ranges); on release: exact.
+  function request(exact, t0) {
+    state.pending = { lines: snapshot(), exact, t0, seq: ++state.seq };
+    pump();
+  }
+  async function pump() {
+    if (state.inflight || !state.pending) return;
+    const job = state.pending; state.pending = null; state.inflight = true;
+    showMode(job.exact ? "updating (with ranges)…" : "dragging: fast figures…");
+    try {
+      const { data, timing } = await api("/api/evaluate",
+        { plan: state.planId, lines: job.lines, ranges: job.exact, map: true });
+      if (job.seq > state.rendered) {
+        state.rendered = job.seq;
+        state.result = data; state.zonesMap = data.map; state.error = null;
+        hideError(); drawZones(); drawLines(); renderPanel(job.exact);
+        const ms = performance.now() - job.t0;
+        const server = timing ? parseFloat((timing.match(/dur=([\d.]+)/) || [])[1]) : null;
+        state.latencies.push({ kind: job.exact ? "exact" : "fast", ms, server_ms: server, seq: job.seq });
+        showStatus(`Updated ${Math.round(ms)} ms after the edit (server ${server === null ? "?" : Math.round(server)} ms).`);
+      }
+    } catch (err) {
+      if (job.seq > state.rendered) {
+        state.rendered = job.seq;
+        state.error = { message: err.message, suggestion: err.detail && err.detail.suggestion,
+          line: (err.detail && err.detail.line) || Object.keys(job.lines)[0] || null };
+        drawLines(); showError(); renderPanel(job.exact, true);
+      }
+    } finally {
+      state.inflight = false;
+      if (state.pending) pump(); else if (!state.dragging) showMode(null);
+    }
+  }
+
+  function showError() {
+    const box = $("#line-error");
+    const e = state.error;
+    box.innerHTML = `<b>This line cannot be used.</b> ${esc(e.message)}` +
+      (e.suggestion ? `<br><span>${esc(e.suggestion)}</span>` : "");
+    box.hidden = false;
+    const coords = e.line && state.lines[e.line];
+    const wrap = $("#map-wrap").getBoundingClientRect();
+    let x = wrap.width / 2; let y = 40;
+    if (coords && coords.length) {
+      const mid = coords[Math.floor(coords.length / 2)];
+      const p = toScreen(...state.proj.xy(...mid));
+      x = p.x - wrap.left; y = p.y - wrap.top;
+    }
+    box.style.left = `${Math.max(8, Math.min(x + 14, wrap.width - 300))}px`;
+    box.style.top = `${Math.max(8, Math.min(y, wrap.height - 120))}px`;
+  }
+  function hideError() { $("#line-error").hidden = true; }
+  function showStatus(text) { $("#plan-meta").dataset.status = text; renderMeta(); }
+  function showMode(text) { state.modeText = text; renderMode(); }
+
+  // ------------------------------------------------------------------ panel
+  function renderMeta() {
+    const p = state.plans.find((q) => q.id === state.planId);
+    const status = $("#plan-meta").dataset.status || "";
+    $("#plan-meta").textContent = p ? `${p.status}, ${p.date} · ${p.kind} plan. ${status}` : status;
+  }
+  function renderMode(exact) {
+    if (exact !== undefined) state.lastExact = exact;
+    const fast = state.lastExact === false;
+    const text = fast
+      ? "Fast figures while dragging: central case only, no low–high ranges. Release the point to get the exact figures with ranges."
+      : "Exact figures, with low–high ranges over the line variants and population spreads.";
+    $("#mode").textContent = text + (state.modeText ? ` (${state.modeText})` : "");
+    $("#mode").classList.toggle("fast", fast);
+  }
+
+  function renderPanel(exact, stale = false) {
+    const d = state.result;
+    if (!d) return;
+    $("#plan-title").textContent = d.plan.title;
+    renderMeta();
+    renderMode(exact);
+    $("#panel").classList.toggle("stale", stale);
+    const zones = d.zones;
+    const bar = (shares, label) => {
+      const segs = zones.map((z, k) => {
+        const v = shares[k] || 0;
+        return v > 0 ? `<span class="seg" style="width:${(100 * v).toFixed(2)}%;background:${ACCESS[z.access].colour}" title="${esc(z.label)}: ${pct(v)}">${v >= 0.08 ? pct(v, 0) : ""}</span>` : "";
+      }).join("");
+      return `<div class="bar-row"><span class="bar-label">${label}</span><div class="bar">${segs}</div></div>`;
+    };
+    const baseTotal = zones.reduce((a, z) => a + (z.residents_baseline || 0), 0);
+    $("#bars").innerHTML = `<h3>Share of land and of people, by zone</h3>` +
+      bar(zones.map((z) => z.share_of_territory), "Land") +
+      bar(zones.map((z) => (baseTotal ? z.residents_baseline / baseTotal : 0)), "People before (pre-war)") +
+      bar(zones.map((z) => z.share_of_residents), "People under the plan");
+    const sphere = d.standards.find((s) => s.id === "sphere-camp-area");
+    $("#zones").innerHTML = zones.map((z) => {
+      const r = z.ranges || {};
+      const m2 = z.m2_per_person;
+      const meets = z.standards["sphere-camp-area"];
+      const std = sphere ? `${num(sphere.value)} ${esc(sphere.unit)}` : "45 m² per person";
+      return `<section class="zone-card" data-zone="${esc(z.id)}">
+        <h3><i style="background:${ACCESS[z.access].colour}"></i>${esc(z.label)}</h3>
+        <p class="sub">${esc(z.access)} (${esc(ACCESS[z.access].text)}) · ${esc(z.controller)}</p>
+        <dl>
+          <dt>Area</dt><dd data-key="area_km2" data-value="${z.area_km2}">${num(z.area_km2, 1)} km² · ${pct(z.share_of_territory)} of the territory${range(r.area_km2, (v) => num(v, 1) + " km²")}</dd>
+          <dt>Residents under the plan</dt><dd data-key="residents" data-value="${z.residents}">${people(z.residents)} people · ${pct(z.share_of_residents)}${range(r.residents, people)}</dd>
+          <dt>Residents before (pre-war)</dt><dd data-key="residents_baseline" data-value="${z.residents_baseline}">${people(z.residents_baseline)} people</dd>
+          <dt>Land per person</dt><dd>${m2 === null ? `— <span class="why">${esc(z.null_reasons.m2_per_person || "")}</span>` : `${num(m2, 0)} m² per person`} (Sphere camp standard: at least ${std}${meets === null ? "" : meets ? "; met" : "; not met"})${range(r.m2_per_person, (v) => num(v, 0) + " m²")}</dd>
+          <dt>Hospitals</dt><dd>${z.hospitals === null ? "—" : num(z.hospitals)} hospitals</dd>
+          <dt>Residents within 1 km of the line</dt><dd>${people(z.residents_within_1km_of_line)} people${range(r.residents_within_1km_of_line, people)}</dd>
+          <dt>Security forces per 1,000 residents</dt><dd>${z.forces_per_1000 === null ? `— <span class="why">${esc(z.null_reasons.forces_per_1000 || "")}</span>` : `${num(z.forces_per_1000, 1)} per 1,000`}</dd>
+          <dt>Displaced out / in</dt><dd>${people(z.displaced_out)} / ${people(z.displaced_in)} people</dd>
+        </dl></section>`;
+    }).join("");
+    const t = d.totals;
+    const lines = d.lines.map((l) => `<li>${esc(l.label)}: ${num(l.length_in_territory_km, 1)} km in the territory; ${people(l.residents_within_1km)} people within 1 km</li>`).join("");
+    $("#totals").innerHTML = `<h3>Whole territory</h3><dl>
+      <dt>Area</dt><dd>${num(t.area_km2, 1)} km²</dd>
+      <dt>Residents (modelled total)</dt><dd>${people(d.population.modelled_total)} people</dd>
+      <dt>People who would have to leave closed zones</dt><dd data-key="displaced_out" data-value="${t.displaced_out}">${people(t.displaced_out)} people${range(t.ranges && t.ranges.displaced_out, people)}</dd>
+      </dl><ul class="lines">${lines}</ul>`;
+  }
+
+  // ------------------------------------------------------------------ plans, save, export
+  async function loadPlans(select) {
+    const { data } = await api("/api/plans");
+    state.plans = data.plans;
+    state.saveDir = data.save_dir;
+    const sel = $("#plan-select");
+    sel.replaceChildren();
+    for (const kind of ["start", "built-in", "saved"]) {
+      const group = state.plans.filter((p) => p.kind === kind);
+      if (!group.length) continue;
+      const og = document.createElement("optgroup");
+      og.label = { start: "Opened with", "built-in": "Built-in plans", saved: "Saved in " + data.save_dir }[kind];
+      for (const p of group) {
+        const o = document.createElement("option");
+        o.value = p.id; o.textContent = `${p.id} — ${p.title}`;
+        og.appendChild(o);
+      }
+      sel.appendChild(og);
+    }
+    sel.value = select || data.start;
+    return sel.value;
+  }
+
+  async function openPlan(id) {
+    state.planId = id;
+    $("#plan-select").value = id;
+    if (!state.layers[id]) state.layers[id] = (await api(`/api/layers?plan=${encodeURIComponent(id)}`)).data;
+    drawBase(state.layers[id]);
+    const t0 = performance.now();
+    const { data } = await api("/api/evaluate", { plan: id, lines: {}, ranges: true, map: true });
+    state.original = {};
+    for (const l of data.lines) state.original[l.id] = l.geometry.coordinates.map(([x, y]) => [x, y]);
+    state.lines = JSON.parse(JSON.stringify(state.original));
+    state.undo = []; state.error = null; state.result = data; state.zonesMap = data.map;
+    state.rendered = state.seq;
+    hideError(); drawZones(); drawLines(); updateButtons(); renderPanel(true);
+    showStatus(`Loaded in ${Math.round(performance.now() - t0)} ms.`);
+    document.body.dataset.ready = "1";
+  }
+
+  function openSave() {
+    const p = state.plans.find((q) => q.id === state.planId);
+    const today = new Date().toISOString().slice(0, 10).replaceAll("-", "");
+    $("#save-id").value = `${state.planId}-edited-${today}`;
+    $("#save-title").value = `${p ? p.title : state.planId} (line redrawn)`;
+    $("#save-msg").textContent = `Saves into ${state.saveDir}.`;
+    $("#save-dialog").showModal();
+  }
+  async function doSave(ev, overwrite = false) {
+    if (ev) ev.preventDefault();
+    const body = { plan: state.planId, lines: state.lines, id: $("#save-id").value.trim(),
+      title: $("#save-title").value.trim(), note: $("#save-note").value.trim() || null, overwrite };
+    try {
+      const { data } = await api("/api/save", body);
+      $("#save-dialog").close();
+      await loadPlans(data.id);
+      await openPlan(data.id);
+      showStatus(`Saved as ${data.path}${data.overwritten ? " (replaced)" : ""}.`);
+      state.lastSave = data;
+    } catch (err) {
+      if (err.status === 409 && !overwrite && err.message.includes("exists")
+          && window.confirm(`A plan file ${body.id}.yaml exists in the save folder. Replace it?`)) {
+        return doSave(null, true);
+      }
+      $("#save-msg").textContent = err.message + (err.detail && err.detail.suggestion ? ` — ${err.detail.suggestion}` : "");
+    }
+    return null;
+  }
+
+  function exportGeoJSON() {
+    const d = state.result;
+    if (!d) return;
+    const byId = Object.fromEntries(d.zones.map((z) => [z.id, z]));
+    const keys = ["area_km2", "share_of_territory", "residents", "residents_baseline", "share_of_residents",
+      "m2_per_person", "hospitals", "residents_within_1km_of_line", "forces_per_1000"];
+    const features = (state.zonesMap ? state.zonesMap.features : []).map((f) => ({
+      type: "Feature", geometry: f.geometry,
+      properties: { kind: "zone", id: f.properties.id, label: f.properties.label, access: f.properties.access,
+        ...Object.fromEntries(keys.map((k) => [k, byId[f.properties.id] ? byId[f.properties.id][k] : null])) },
+    }));
+    for (const [id, coords] of Object.entries(state.lines)) {
+      features.push({ type: "Feature", geometry: { type: "LineString", coordinates: coords },
+        properties: { kind: "line", id, plan: state.planId } });
+    }
+    const fc = { type: "FeatureCollection", name: `${state.planId}-edited`, features,
+      properties: { plan: state.planId, units: "area_km2: km²; residents: people; m2_per_person: m² per person; shares: fraction 0-1",
+        note: "Zone polygons simplified to 5 m for drawing; figures from zoneplan (not rounded)." } };
+    const url = URL.createObjectURL(new Blob([JSON.stringify(fc)], { type: "application/geo+json" }));
+    const a = document.createElement("a");
+    a.href = url; a.download = `${state.planId}-edited.geojson`;
+    document.body.appendChild(a); a.click(); a.remove();
+    setTimeout(() => URL.revokeObjectURL(url), 1000);
+  }
+
+  // ------------------------------------------------------------------ start
+  window.zoneplanMap = {
+    project(lon, lat) { return toScreen(...state.proj.xy(lon, lat)); },
+    unproject(x, y) { return state.proj.lonlat(...fromScreen(x, y)); },
+    state, get latencies() { return state.latencies; }, get result() { return state.result; },
+    idle() { return !state.inflight && !state.pending; },
+  };
+
+  async function start() {
+    $("#undo").addEventListener("click", undo);
+    $("#reset").addEventListener("click", reset);
+    $("#save").addEventListener("click", openSave);
+    $("#export").addEventListener("click", exportGeoJSON);
+    $("#save-form").addEventListener("submit", (ev) => doSave(ev));
+    $("#save-cancel").addEventListener("click", () => $("#save-dialog").close());
+    $("#plan-select").addEventListener("change", (ev) => openPlan(ev.target.value));
+    document.addEventListener("keydown", (ev) => {
+      if ((ev.ctrlKey || ev.metaKey) && ev.key === "z") { ev.preventDefault(); undo(); }
+    });
+    window.addEventListener("resize", () => { if (state.error) showError(); });
+    try {
+      const id = await loadPlans();
+      await openPlan(id);
+    } catch (err) {
+      $("#plan-title").textContent = "Could not load the plan";
+      $("#plan-meta").textContent = err.message;
+    }
+  }
+  start();
+})();
