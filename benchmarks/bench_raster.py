@@ -86,12 +86,12 @@ CHILD_EE = textwrap.dedent("""
     plan = load_plan(sys.argv[1])
     inputs = prepare(plan)
     layout = _layout(inputs)
-    gdf = gpd.GeoDataFrame({"id": [z.id for z in layout.zones]},
+    gdf = gpd.GeoDataFrame({"zid": [z.id for z in layout.zones]},
                            geometry=[z.geometry for z in layout.zones], crs=layout.crs)
     t0 = time.perf_counter()
-    out = exact_extract(sys.argv[2], gdf, ["sum"], include_cols=["id"], output="pandas")
+    out = exact_extract(sys.argv[2], gdf, ["sum"], include_cols=["zid"], output="pandas")
     t = time.perf_counter() - t0
-    print(json.dumps({"ee_s": t, "zones": dict(zip(out["id"], map(float, out["sum"])))}))
+    print(json.dumps({"ee_s": t, "zones": dict(zip(out["zid"], map(float, out["sum"])))}))
 """)
 
 
