@@ -119,6 +119,15 @@ def _progress(enabled: bool) -> Any:
 def run(
     plan: Annotated[str, typer.Argument(help="Plan file or built-in plan id.")] = DEFAULT_PLAN,
     fmt: Annotated[Format, typer.Option("--format", "-f", help="table or json.")] = Format.table,
+    territory: Annotated[Path | None, typer.Option(
+        "--territory", help="Quick analysis without a plan: the territory polygon file.")] = None,
+    zones: Annotated[Path | None, typer.Option(
+        "--zones", help="With --territory: polygons, each feature (or --zone-field value) a "
+        "zone; the rest of the territory is the zone 'rest'.")] = None,
+    zone_field: Annotated[str | None, typer.Option(
+        "--zone-field", help="Attribute of --zones whose values name the zones.")] = None,
+    line: Annotated[Path | None, typer.Option(
+        "--line", help="With --territory: a line splitting it into west and east.")] = None,
     layer: Annotated[list[str] | None, typer.Option(
         "--layer", help="Data layer NAME=PATH[,KEY=VALUE...], e.g. "
         "damage=clusters.geojson,count=count (repeatable).")] = None,
@@ -133,12 +142,26 @@ def run(
     """Evaluate a plan: per-zone figures with units and sources."""
     from zoneplan.evaluate import evaluate
 
-    p = load_plan(plan)
+    refs: dict[str, LayerRef] = {}
     for text in layer or []:  # paths on the command line are relative to the working folder
         name, ref = parse_layer_option(text)
         if not ref.path.startswith("gaza:"):
             ref.path = str(Path(ref.path).resolve())
-        p.layers[name] = ref
+        refs[name] = ref
+    if territory is not None:
+        if plan != DEFAULT_PLAN:
+            raise InputError("give either a plan or --territory, not both",
+                             suggestion="drop the plan argument for a quick analysis")
+        from zoneplan.quick import plan_from_files
+
+        p = plan_from_files(territory, zones=zones, zone_field=zone_field, line=line,
+                            layers=refs)
+    else:
+        if zones is not None or line is not None or zone_field is not None:
+            raise InputError("--zones, --zone-field and --line need --territory",
+                             suggestion="add --territory FILE (the polygon the zones split)")
+        p = load_plan(plan)
+        p.layers.update(refs)
     result = evaluate(p, ranges=ranges, progress=_progress(fmt == Format.table))
     if output is not None:
         from zoneplan.outputs import write_text_atomic

@@ -27,7 +27,9 @@ from __future__ import annotations
 import datetime as dt
 import json
 import re
+import shutil
 import tempfile
+import weakref
 from pathlib import Path
 from typing import Any
 
@@ -147,9 +149,12 @@ def plan_from_files(territory: Path, *, zones: Path | None = None, zone_field: s
             {"id": side, "label": f"{side.capitalize()} of the line", "controller": "(not stated)",
              "access": "resident", "side": {"line": side}, "sources": ["user-files"]}
             for side in ("west", "east")]
+    in_gaza = _in_gaza(territory)
+    if in_gaza and "hospitals" not in layers:
+        plan["layers"]["hospitals"] = {"path": "gaza:hospitals"}
     if "population" in layers:
         baseline = "population"
-    elif _in_gaza(territory):
+    elif in_gaza:
         baseline = "gaza:population"
     else:
         raise InputError(
@@ -171,4 +176,7 @@ def plan_from_files(territory: Path, *, zones: Path | None = None, zone_field: s
                         path=layers[baseline].path if baseline in layers else baseline,
                         suggestion="check that the layer and the territory are the same place")
     plan["population"]["total"] = total
-    return load_plan(plan, base_dir=Path.cwd())
+    result = load_plan(plan, base_dir=Path.cwd())
+    # the per-zone files live as long as the plan that refers to them
+    weakref.finalize(result, shutil.rmtree, folder, True)
+    return result
