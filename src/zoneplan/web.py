@@ -46,6 +46,7 @@ from fastapi.responses import FileResponse, JSONResponse, Response
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from pyproj import Transformer
 from shapely.geometry import LineString
+from shapely.ops import polylabel
 from starlette.concurrency import run_in_threadpool
 from starlette.middleware.trustedhost import TrustedHostMiddleware
 
@@ -319,12 +320,21 @@ def layers_json(inputs: Inputs) -> dict[str, Any]:
     }
 
 
+def _label_point(geom: Any) -> Any:
+    """A point well inside the largest part of a (multi)polygon, for its label."""
+    parts = [g for g in getattr(geom, "geoms", [geom]) if g.geom_type == "Polygon"]
+    if not parts:
+        return geom.representative_point()
+    big = max(parts, key=lambda g: g.area)
+    return polylabel(big.simplify(50.0) if big.simplify(50.0).is_valid else big, tolerance=100.0)
+
+
 def map_json(result: Any) -> dict[str, Any]:
     """Zone polygons (WGS 84, simplified to 5 m for drawing) of a result."""
     feats = []
     for z in result.layout.zones:
         geom = to_lonlat(z.geometry.simplify(5.0), result.layout.crs)
-        rp = to_lonlat(z.geometry.representative_point(), result.layout.crs)
+        rp = to_lonlat(_label_point(z.geometry), result.layout.crs)
         feats.append({"type": "Feature", "geometry": _round_geojson(geom),
                       "properties": {"id": z.id, "label": z.spec.label, "access": z.spec.access,
                                      "label_point": [round(rp.x, 5), round(rp.y, 5)]}})

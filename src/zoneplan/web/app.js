@@ -36,8 +36,19 @@
   const num = (x, d = 0) => (x === null || x === undefined ? "—"
     : x.toLocaleString("en-GB", { minimumFractionDigits: d, maximumFractionDigits: d }));
   const pct = (x, d = 1) => (x === null || x === undefined ? "—" : `${num(100 * x, d)}%`);
-  const range = (r, f) => (r && r[0] !== r[1] ? ` <span class="range">(range ${f(r[0])}–${f(r[1])})</span>` : "");
+  const range = (r, f) => (r && f(r[0]) !== f(r[1]) ? ` <span class="range">(range ${f(r[0])}–${f(r[1])})</span>` : "");
   const esc = (s) => String(s ?? "").replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
+
+  // The page's CSP forbids inline style attributes; colours and widths written as data-*
+  // attributes in generated HTML are applied through the CSSOM here.
+  function applyStyles(root) {
+    root.querySelectorAll("[data-bg],[data-w],[data-op]").forEach((e) => {
+      if (e.dataset.bg) e.style.background = e.dataset.bg;
+      if (e.dataset.w) e.style.width = `${e.dataset.w}%`;
+      if (e.dataset.op) e.style.opacity = e.dataset.op;
+    });
+    return root;
+  }
 
   // ------------------------------------------------------------------ API
   async function api(path, body) {
@@ -110,9 +121,12 @@
     state.proj = makeProjection(layers.bounds);
     const P = state.proj;
     map.setAttribute("viewBox", `0 0 ${P.width} ${P.height.toFixed(1)}`);
+    const defs = el("defs", {}, map);
+    const clip = el("clipPath", { id: "territory-clip" }, defs);
+    el("path", { d: ringsPath(layers.territory.geometry) }, clip);
     el("path", { d: ringsPath(layers.territory.geometry), class: "territory" }, map);
     el("g", { id: "zones-layer" }, map);
-    const cells = el("g", { id: "cells-layer", class: "cells" }, map);
+    const cells = el("g", { id: "cells-layer", class: "cells", "clip-path": "url(#territory-clip)" }, map);
     const r = layers.residents;
     const side = r.cell_m * P.unitsPerMetre;
     for (let i = 0; i < r.lon.length; i++) {
@@ -137,17 +151,18 @@
 
   function drawLegend(r) {
     const acc = Object.entries(ACCESS).map(([k, v]) =>
-      `<span><i style="background:${v.colour}"></i>${esc(k)}: ${esc(v.text)}</span>`).join("");
+      `<span><i data-bg="${v.colour}"></i>${esc(k)}: ${esc(v.text)}</span>`).join("");
     const dens = DENSITY.map(([lim, op], i) => {
       const lo = i ? DENSITY[i - 1][0] : 0;
       const label = lim === Infinity ? `${num(lo)}+` : `${num(lo)}–${num(lim)}`;
-      return `<span><i class="cell" style="opacity:${op}"></i>${label}</span>`;
+      return `<span><i class="cell" data-op="${op}"></i>${label}</span>`;
     }).join("");
     $("#legend").innerHTML =
       `<div><b>Zones by civilian access</b> ${acc}</div>` +
       `<div><b>Pre-war residents per km²</b> (${esc(num(r.cell_m))} m cells) ${dens}</div>` +
       `<div><span><i class="line-key"></i>line (drag the points)</span>` +
       `<span><i class="hosp-key"></i>hospital</span></div>`;
+    applyStyles($("#legend"));
   }
 
   function drawZones() {
@@ -190,6 +205,13 @@
         c.addEventListener("keydown", (ev) => keyMove(ev, id, i));
       });
     }
+  }
+
+  // Flag the line a 422 was about without rebuilding the elements (a drag may hold them).
+  function markLines() {
+    document.querySelectorAll("#lines-layer g.line").forEach((g) => {
+      g.classList.toggle("invalid", !!state.error && state.error.line === g.dataset.line);
+    });
   }
 
   // ------------------------------------------------------------------ editing
@@ -313,7 +335,7 @@
       if (job.seq > state.rendered) {
         state.rendered = job.seq;
         state.result = data; state.zonesMap = data.map; state.error = null;
-        hideError(); drawZones(); drawLines(); renderPanel(job.exact);
+        hideError(); drawZones(); markLines(); renderPanel(job.exact);
         const ms = performance.now() - job.t0;
         const server = timing ? parseFloat((timing.match(/dur=([\d.]+)/) || [])[1]) : null;
         state.latencies.push({ kind: job.exact ? "exact" : "fast", ms, server_ms: server, seq: job.seq });
@@ -324,7 +346,7 @@
         state.rendered = job.seq;
         state.error = { message: err.message, suggestion: err.detail && err.detail.suggestion,
           line: (err.detail && err.detail.line) || Object.keys(job.lines)[0] || null };
-        drawLines(); showError(); renderPanel(job.exact, true);
+        markLines(); showError(); renderPanel(job.exact, true);
       }
     } finally {
       state.inflight = false;
@@ -341,10 +363,14 @@
     const coords = e.line && state.lines[e.line];
     const wrap = $("#map-wrap").getBoundingClientRect();
     let x = wrap.width / 2; let y = 40;
-    if (coords && coords.length) {
-      const mid = coords[Math.floor(coords.length / 2)];
-      const p = toScreen(...state.proj.xy(...mid));
+    const m = svg().getBoundingClientRect();
+    const inside = (p) => p.x >= m.left && p.x <= m.right && p.y >= m.top && p.y <= m.bottom;
+    const shown = (coords || []).map((c) => toScreen(...state.proj.xy(...c))).filter(inside);
+    if (shown.length) { // next to the line: beside its middle visible point
+      const p = shown[Math.floor(shown.length / 2)];
       x = p.x - wrap.left; y = p.y - wrap.top;
+    } else { // the line is off the map: top left corner of the map
+      x = m.left - wrap.left - 6; y = m.top - wrap.top + 8;
     }
     box.style.left = `${Math.max(8, Math.min(x + 14, wrap.width - 300))}px`;
     box.style.top = `${Math.max(8, Math.min(y, wrap.height - 120))}px`;
@@ -365,7 +391,8 @@
     const text = fast
       ? "Fast figures while dragging: central case only, no low–high ranges. Release the point to get the exact figures with ranges."
       : "Exact figures, with low–high ranges over the line variants and population spreads.";
-    $("#mode").textContent = text + (state.modeText ? ` (${state.modeText})` : "");
+    const stale = state.error ? " The figures below are for the last line that could be used." : "";
+    $("#mode").textContent = text + stale + (state.modeText ? ` (${state.modeText})` : "");
     $("#mode").classList.toggle("fast", fast);
   }
 
@@ -380,7 +407,7 @@
     const bar = (shares, label) => {
       const segs = zones.map((z, k) => {
         const v = shares[k] || 0;
-        return v > 0 ? `<span class="seg" style="width:${(100 * v).toFixed(2)}%;background:${ACCESS[z.access].colour}" title="${esc(z.label)}: ${pct(v)}">${v >= 0.08 ? pct(v, 0) : ""}</span>` : "";
+        return v > 0 ? `<span class="seg" data-w="${(100 * v).toFixed(2)}" data-bg="${ACCESS[z.access].colour}" title="${esc(z.label)}: ${pct(v)}">${v >= 0.08 ? pct(v, 0) : ""}</span>` : "";
       }).join("");
       return `<div class="bar-row"><span class="bar-label">${label}</span><div class="bar">${segs}</div></div>`;
     };
@@ -396,7 +423,7 @@
       const meets = z.standards["sphere-camp-area"];
       const std = sphere ? `${num(sphere.value)} ${esc(sphere.unit)}` : "45 m² per person";
       return `<section class="zone-card" data-zone="${esc(z.id)}">
-        <h3><i style="background:${ACCESS[z.access].colour}"></i>${esc(z.label)}</h3>
+        <h3><i data-bg="${ACCESS[z.access].colour}"></i>${esc(z.label)}</h3>
         <p class="sub">${esc(z.access)} (${esc(ACCESS[z.access].text)}) · ${esc(z.controller)}</p>
         <dl>
           <dt>Area</dt><dd data-key="area_km2" data-value="${z.area_km2}">${num(z.area_km2, 1)} km² · ${pct(z.share_of_territory)} of the territory${range(r.area_km2, (v) => num(v, 1) + " km²")}</dd>
@@ -409,6 +436,7 @@
           <dt>Displaced out / in</dt><dd>${people(z.displaced_out)} / ${people(z.displaced_in)} people</dd>
         </dl></section>`;
     }).join("");
+    applyStyles($("#bars")); applyStyles($("#zones"));
     const t = d.totals;
     const lines = d.lines.map((l) => `<li>${esc(l.label)}: ${num(l.length_in_territory_km, 1)} km in the territory; ${people(l.residents_within_1km)} people within 1 km</li>`).join("");
     $("#totals").innerHTML = `<h3>Whole territory</h3><dl>
@@ -518,6 +546,10 @@
     unproject(x, y) { return state.proj.lonlat(...fromScreen(x, y)); },
     state, get latencies() { return state.latencies; }, get result() { return state.result; },
     idle() { return !state.inflight && !state.pending; },
+    setLine(id, coords) { // for scripts and tests: replace a line as one undoable edit
+      pushUndo(); state.lines[id] = coords.map(([x, y]) => [x, y]);
+      drawLines(); updateButtons(); request(true, performance.now());
+    },
   };
 
   async function start() {
