@@ -146,7 +146,7 @@ def evaluate_inputs(
     if progress:
         progress("computing indicators")
     cells = layout_cells(layout, inputs)
-    central = compute(layout, inputs, pop_method=pop.central, cells=cells)
+    central = compute(layout, inputs, pop_method=pop.central, cells=cells, cell_arrays=True)
     runs = [central]
     variant_log: list[str] = []
     if ranges:

@@ -56,15 +56,25 @@ def weighted_quantile(values: NDArray[np.float64], weights: NDArray[np.float64],
     >>> weighted_quantile(np.array([5.0]), np.array([0.0]), 0.5) is None
     True
     """
+    order = np.argsort(values, kind="stable")
+    return _sorted_quantile(values[order], weights[order], q)
+
+
+def _sorted_quantile(values: NDArray[np.float64], weights: NDArray[np.float64],
+                     q: float) -> float | None:
+    """:func:`weighted_quantile` for values already sorted ascending."""
     keep = weights > 0
     if not keep.any():
         return None
     v, w = values[keep], weights[keep]
-    order = np.argsort(v)
-    v, w = v[order], w[order]
     cw = np.cumsum(w) - 0.5 * w
     cw /= w.sum()
     return float(np.interp(q, cw, v))
+
+
+DISTANCE_BLOCK_M = 100.0
+"""On grids finer than this (metres), distances to hospitals are measured from the
+centres of blocks of this size (error at most half the block diagonal, about 71 m)."""
 
 
 @dataclass(eq=False)
@@ -76,6 +86,9 @@ class LayoutCells:
     near_line: dict[str, dict[float, NDArray[np.float64]]]
     hospital_zone: list[str | None]
     damage_zone: list[str | None]
+    hospital_distance: dict[str, tuple[NDArray[np.intp], NDArray[np.float64]] | None]
+    """Per zone: (order, sorted distances in metres) of its cells to the nearest hospital
+    open to its residents; ``None`` when no hospital is open to them."""
 
 
 def layout_cells(layout: Layout, inputs: Inputs) -> LayoutCells:
@@ -98,9 +111,51 @@ def layout_cells(layout: Layout, inputs: Inputs) -> LayoutCells:
     near_line = {lid: (near_any if len(pop_lines) == 1 else
                        grid.near_fractions([ln], NEAR_LINE_M))
                  for lid, ln in pop_lines.items()}
+    h_zone = _point_zone(inputs.hospitals, layout, inputs)
     return LayoutCells(cover=cover, near_any=near_any, near_line=near_line,
-                       hospital_zone=_point_zone(inputs.hospitals, layout, inputs),
-                       damage_zone=_point_zone(inputs.damage, layout, inputs))
+                       hospital_zone=h_zone,
+                       damage_zone=_point_zone(inputs.damage, layout, inputs),
+                       hospital_distance=_hospital_distances(layout, inputs, cover, h_zone))
+
+
+def _hospital_distances(
+    layout: Layout, inputs: Inputs,
+    cover: dict[str, tuple[NDArray[np.intp], NDArray[np.float64]]],
+    h_zone: list[str | None],
+) -> dict[str, tuple[NDArray[np.intp], NDArray[np.float64]] | None]:
+    """Sorted straight-line distances from each zone's cells to the nearest open hospital.
+
+    Residents may use hospitals in zones open to residents and in their own zone.
+    """
+    hosp = inputs.hospitals
+    out: dict[str, tuple[NDArray[np.intp], NDArray[np.float64]] | None] = {}
+    if hosp is None or len(hosp) == 0:
+        return dict.fromkeys(cover)
+    grid = inputs.population.grid
+    hp = project(shapely.MultiPoint(list(hosp.gdf.geometry)), inputs.population.crs)
+    h_xy = np.array([(p.x, p.y) for p in hp.geoms])
+    open_zones = {z.id for z in layout.zones if z.spec.access == "resident"}
+    block = DISTANCE_BLOCK_M if grid.cell_size < DISTANCE_BLOCK_M else 0.0
+    for z in layout.zones:
+        idx = cover[z.id][0]
+        allowed = [k for k, hz in enumerate(h_zone) if hz in open_zones or hz == z.id]
+        if not allowed or idx.size == 0:
+            out[z.id] = None
+            continue
+        tree = cKDTree(h_xy[allowed])
+        x, y = grid.x[idx], grid.y[idx]
+        if block:
+            key = np.floor(x / block).astype(np.int64) * 10_000_000 + np.floor(
+                y / block).astype(np.int64)
+            uniq, inv = np.unique(key, return_inverse=True)
+            centres = np.column_stack([(uniq // 10_000_000 + 0.5) * block,
+                                       (uniq % 10_000_000 + 0.5) * block])
+            dist = tree.query(centres)[0][inv]
+        else:
+            dist = tree.query(np.column_stack([x, y]))[0]
+        order = np.argsort(dist, kind="stable")
+        out[z.id] = (order, dist[order])
+    return out
 
 
 def _div(num: float | None, den: float | None, scale: float = 1.0) -> float | None:
@@ -125,7 +180,7 @@ def _point_zone(layer: PointLayer | None, layout: Layout, inputs: Inputs) -> lis
 
 
 def compute(layout: Layout, inputs: Inputs, *, pop_method: str,
-            cells: LayoutCells | None = None) -> Metrics:
+            cells: LayoutCells | None = None, cell_arrays: bool = False) -> Metrics:
     """All indicators for one layout and one population spread.
 
     Parameters
@@ -138,6 +193,8 @@ def compute(layout: Layout, inputs: Inputs, *, pop_method: str,
         Key of ``inputs.population.counts`` to use.
     cells
         The layout's :func:`layout_cells`, if already computed.
+    cell_arrays
+        Also return residents per cell (for maps); off for the alternatives.
     """
     geo = cells or layout_cells(layout, inputs)
     plan = inputs.plan
@@ -194,13 +251,12 @@ def compute(layout: Layout, inputs: Inputs, *, pop_method: str,
     modelled = plan.population.total
     remainder_residents = scale * base_remainder + unplaced
 
-    # per-cell residents (density per unit of covered fraction) for each zone
-    n = len(grid)
-    cell_res = np.zeros(n)
+    # residents per zone cell, per unit of the cell's share in the zone (aligned with
+    # cover[zone][0]); a cell cut by a zone edge holds dens * frac in that zone
     zone_density: dict[str, NDArray[np.float64]] = {}
     for z in zones:
         idx, frac = cover[z.id]
-        dens = np.zeros(n)
+        dens = np.zeros(idx.size)
         if residents[z.id] > 0 and idx.size:
             stay_cells = scale * counts[idx] if access[z.id] != "closed" else np.zeros(idx.size)
             if method == "area" or stay[z.id] <= 0:
@@ -208,10 +264,15 @@ def compute(layout: Layout, inputs: Inputs, *, pop_method: str,
                 in_cells = inflow[z.id] * area_cells / float((area_cells * frac).sum())
             else:
                 in_cells = stay_cells * (inflow[z.id] / stay[z.id])
-            dens[idx] = stay_cells + in_cells
+            dens = stay_cells + in_cells
         zone_density[z.id] = dens
-        cell_res[idx] += dens[idx] * frac
-    cell_base = counts * scale
+    cell_res = cell_base = None
+    if cell_arrays:
+        cell_res = np.zeros(len(grid))
+        for z in zones:
+            idx, frac = cover[z.id]
+            cell_res[idx] += zone_density[z.id] * frac
+        cell_base = counts * scale
 
     # hospitals and damage
     hosp = inputs.hospitals
@@ -222,12 +283,6 @@ def compute(layout: Layout, inputs: Inputs, *, pop_method: str,
     dmg_counts = dmg.values["count"] if dmg is not None else None
     dmg_total = float(np.sum(dmg_counts)) if dmg_counts is not None else None
 
-    # hospital distances
-    open_zones = {z.id for z in zones if z.spec.access == "resident"}
-    h_xy = None
-    if hosp is not None and len(hosp):
-        hp = project(shapely.MultiPoint(list(hosp.gdf.geometry)), pop.crs)
-        h_xy = np.array([(p.x, p.y) for p in hp.geoms])
     all_d: list[NDArray[np.float64]] = []
     all_w: list[NDArray[np.float64]] = []
 
@@ -260,7 +315,7 @@ def compute(layout: Layout, inputs: Inputs, *, pop_method: str,
         if not layout.lines:
             return None
         idx, frac = cover[zone_id]
-        return float((zone_density[zone_id][idx] * frac * geo.near_any[d][idx]).sum())
+        return float((zone_density[zone_id] * frac * geo.near_any[d][idx]).sum())
 
     zout: dict[str, dict[str, Any]] = {}
     reasons: dict[str, dict[str, str]] = {}
@@ -303,23 +358,20 @@ def compute(layout: Layout, inputs: Inputs, *, pop_method: str,
                                      else r.get("hospital_beds", "no bed count"))
         # distances
         v["hospital_distance_median_m"] = v["hospital_distance_p90_m"] = None
-        if h_xy is None:
+        hd = geo.hospital_distance.get(i)
+        if hosp is None:
             r["hospital_distance_median_m"] = "no hospital layer given"
         elif res <= 0:
             r["hospital_distance_median_m"] = "no residents under the plan"
+        elif hd is None:
+            r["hospital_distance_median_m"] = "no hospital in a zone open to these residents"
         else:
-            allowed = [k for k, hz in enumerate(h_zone) if hz in open_zones or hz == i]
-            if not allowed:
-                r["hospital_distance_median_m"] = "no hospital in a zone open to these residents"
-            else:
-                idx, frac = cover[i]
-                wts = zone_density[i][idx] * frac
-                dist, _ = cKDTree(h_xy[allowed]).query(np.column_stack([grid.x[idx],
-                                                                         grid.y[idx]]))
-                v["hospital_distance_median_m"] = weighted_quantile(dist, wts, 0.5)
-                v["hospital_distance_p90_m"] = weighted_quantile(dist, wts, 0.9)
-                all_d.append(dist)
-                all_w.append(wts)
+            order, dist_sorted = hd
+            wts = (zone_density[i] * cover[i][1])[order]
+            v["hospital_distance_median_m"] = _sorted_quantile(dist_sorted, wts, 0.5)
+            v["hospital_distance_p90_m"] = _sorted_quantile(dist_sorted, wts, 0.9)
+            all_d.append(dist_sorted)
+            all_w.append(wts)
         if "hospital_distance_median_m" in r:
             r["hospital_distance_p90_m"] = r["hospital_distance_median_m"]
         # damage
@@ -411,8 +463,11 @@ def compute(layout: Layout, inputs: Inputs, *, pop_method: str,
         tr["beds_per_10k"] = tr.get("hospital_beds", "no residents")
     if all_d:
         d_all, w_all = np.concatenate(all_d), np.concatenate(all_w)
-        t["hospital_distance_median_m"] = weighted_quantile(d_all, w_all, 0.5)
-        t["hospital_distance_p90_m"] = weighted_quantile(d_all, w_all, 0.9)
+        if len(all_d) > 1:  # merge the zones' sorted runs
+            order = np.argsort(d_all, kind="stable")
+            d_all, w_all = d_all[order], w_all[order]
+        t["hospital_distance_median_m"] = _sorted_quantile(d_all, w_all, 0.5)
+        t["hospital_distance_p90_m"] = _sorted_quantile(d_all, w_all, 0.9)
     else:
         t["hospital_distance_median_m"] = t["hospital_distance_p90_m"] = None
         tr["hospital_distance_median_m"] = tr["hospital_distance_p90_m"] = (
@@ -459,7 +514,7 @@ def compute(layout: Layout, inputs: Inputs, *, pop_method: str,
         for d, key in zip(NEAR_LINE_M, ("residents_within_500m", "residents_within_1km"),
                           strict=True):
             f_line = geo.near_line[lid][d]
-            lo[key] = float(sum((zone_density[z.id][cover[z.id][0]] * cover[z.id][1]
+            lo[key] = float(sum((zone_density[z.id] * cover[z.id][1]
                                  * f_line[cover[z.id][0]]).sum() for z in zones))
         lines_out[lid] = lo
 
