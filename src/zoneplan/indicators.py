@@ -86,9 +86,9 @@ class LayoutCells:
     near_line: dict[str, dict[float, NDArray[np.float64]]]
     hospital_zone: list[str | None]
     damage_zone: list[str | None]
-    hospital_distance: dict[str, tuple[NDArray[np.intp], NDArray[np.float64]] | None]
-    """Per zone: (order, sorted distances in metres) of its cells to the nearest hospital
-    open to its residents; ``None`` when no hospital is open to them."""
+    hospital_distance: dict[str, HospitalDistance | None]
+    """Per zone: distances to the nearest hospital open to its residents; ``None`` when
+    no hospital is open to them."""
 
 
 def layout_cells(layout: Layout, inputs: Inputs) -> LayoutCells:
@@ -122,13 +122,15 @@ def _hospital_distances(
     layout: Layout, inputs: Inputs,
     cover: dict[str, tuple[NDArray[np.intp], NDArray[np.float64]]],
     h_zone: list[str | None],
-) -> dict[str, tuple[NDArray[np.intp], NDArray[np.float64]] | None]:
-    """Sorted straight-line distances from each zone's cells to the nearest open hospital.
+) -> dict[str, HospitalDistance | None]:
+    """Straight-line distances from each zone's cells to the nearest open hospital.
 
-    Residents may use hospitals in zones open to residents and in their own zone.
+    Residents may use hospitals in zones open to residents and in their own zone. On
+    grids finer than :data:`DISTANCE_BLOCK_M`, distances are measured from the centres
+    of square blocks of that size, and cells share their block's distance.
     """
     hosp = inputs.hospitals
-    out: dict[str, tuple[NDArray[np.intp], NDArray[np.float64]] | None] = {}
+    out: dict[str, HospitalDistance | None] = {}
     if hosp is None or len(hosp) == 0:
         return dict.fromkeys(cover)
     grid = inputs.population.grid
@@ -145,17 +147,46 @@ def _hospital_distances(
         tree = cKDTree(h_xy[allowed])
         x, y = grid.x[idx], grid.y[idx]
         if block:
-            key = np.floor(x / block).astype(np.int64) * 10_000_000 + np.floor(
-                y / block).astype(np.int64)
-            uniq, inv = np.unique(key, return_inverse=True)
-            centres = np.column_stack([(uniq // 10_000_000 + 0.5) * block,
-                                       (uniq % 10_000_000 + 0.5) * block])
-            dist = tree.query(centres)[0][inv]
+            x0, y0 = np.floor(x.min() / block), np.floor(y.min() / block)
+            bx = (np.floor(x / block) - x0).astype(np.int64)
+            by = (np.floor(y / block) - y0).astype(np.int64)
+            nx, ny = int(bx.max()) + 1, int(by.max()) + 1
+            gx, gy = np.meshgrid((np.arange(nx) + x0 + 0.5) * block,
+                                 (np.arange(ny) + y0 + 0.5) * block)
+            block_dist = tree.query(np.column_stack([gx.ravel(), gy.ravel()]))[0]
+            block_of = by * nx + bx
         else:
-            dist = tree.query(np.column_stack([x, y]))[0]
-        order = np.argsort(dist, kind="stable")
-        out[z.id] = (order, dist[order])
+            block_dist = tree.query(np.column_stack([x, y]))[0]
+            block_of = np.arange(idx.size)
+        order = np.argsort(block_dist, kind="stable")
+        out[z.id] = HospitalDistance(block_of=block_of, dist_sorted=block_dist[order],
+                                     order=order)
     return out
+
+
+@dataclass(eq=False)
+class HospitalDistance:
+    """Distances for one zone: the block of each zone cell, and blocks sorted by distance.
+
+    Attributes
+    ----------
+    block_of
+        Block index of each of the zone's cells (aligned with the zone's cover).
+    dist_sorted
+        Distance (metres) of each block to the nearest open hospital, ascending.
+    order
+        Block indices in that order.
+    """
+
+    block_of: NDArray[np.int64]
+    dist_sorted: NDArray[np.float64]
+    order: NDArray[np.intp]
+
+    def sorted_weights(self, weights: NDArray[np.float64]) -> NDArray[np.float64]:
+        """Per-cell weights summed per block, in ``dist_sorted`` order."""
+        per_block = np.bincount(self.block_of, weights=weights,
+                                minlength=self.dist_sorted.size)
+        return np.asarray(per_block[self.order], dtype=np.float64)
 
 
 def _div(num: float | None, den: float | None, scale: float = 1.0) -> float | None:
@@ -366,11 +397,10 @@ def compute(layout: Layout, inputs: Inputs, *, pop_method: str,
         elif hd is None:
             r["hospital_distance_median_m"] = "no hospital in a zone open to these residents"
         else:
-            order, dist_sorted = hd
-            wts = (zone_density[i] * cover[i][1])[order]
-            v["hospital_distance_median_m"] = _sorted_quantile(dist_sorted, wts, 0.5)
-            v["hospital_distance_p90_m"] = _sorted_quantile(dist_sorted, wts, 0.9)
-            all_d.append(dist_sorted)
+            wts = hd.sorted_weights(zone_density[i] * cover[i][1])
+            v["hospital_distance_median_m"] = _sorted_quantile(hd.dist_sorted, wts, 0.5)
+            v["hospital_distance_p90_m"] = _sorted_quantile(hd.dist_sorted, wts, 0.9)
+            all_d.append(hd.dist_sorted)
             all_w.append(wts)
         if "hospital_distance_median_m" in r:
             r["hospital_distance_p90_m"] = r["hospital_distance_median_m"]
