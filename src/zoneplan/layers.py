@@ -68,6 +68,12 @@ def read_vector(path: str | Path, *, what: str) -> gpd.GeoDataFrame:
             gdf = gpd.read_file(p)
     except DataError:
         raise
+    except ImportError as exc:
+        raise DataError(
+            f"reading this {what} file needs a package that is not installed ({exc.name})",
+            path=p,
+            suggestion=f"pip install {exc.name or 'pyarrow'}",
+        ) from exc
     except Exception as exc:  # pyogrio raises several types for corrupt files
         raise DataError(
             f"the {what} file cannot be read ({type(exc).__name__}: {str(exc)[:200]})",
