@@ -91,3 +91,22 @@ def test_console_script_fresh_process() -> None:
                           capture_output=True, text=True)
     assert proc.returncode == 2
     assert "Traceback" not in proc.stderr
+
+
+def test_spread_conserves_totals(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    import rasterio
+
+    from zoneplan import pack
+
+    gov = pack.governorates()[["name", "population", "geometry"]]
+    src = tmp_path / "gov.gpkg"
+    gov.to_file(src)
+    out = tmp_path / "people.tif"
+    assert main(["spread", str(src), "--total", "population", "--out", str(out),
+                 "--cell-size", "500"]) == 0
+    with rasterio.open(out) as r:
+        people = r.read(1, masked=True)
+    assert float(people.sum()) == pytest.approx(gov["population"].sum(), rel=1e-9)
+    assert main(["spread", str(src), "--total", "populaton", "--out",
+                 str(tmp_path / "x.tif")]) == 2
+    assert "did you mean 'population'" in capsys.readouterr().err
