@@ -51,7 +51,7 @@ def zone(d: dict[str, Any], zid: str) -> dict[str, Any]:
 
 
 def detail(r: Any) -> dict[str, Any]:
-    return r.json()["detail"]  # type: ignore[no-any-return]
+    return r.json()["detail"]
 
 
 # ----------------------------------------------------------------------------- reading
@@ -95,7 +95,7 @@ def test_evaluate_with_moved_line_matches_library(client: TestClient) -> None:
                                            "ranges": False, "map": True})
     assert r.status_code == 200
     got = r.json()
-    lib = zoneplan.evaluate(PLAN, line_overrides={"yellow-line": [tuple(p) for p in line]},
+    lib = zoneplan.evaluate(PLAN, line_overrides={"yellow-line": [(p[0], p[1]) for p in line]},
                             ranges=False).to_dict()
     got_map = got.pop("map")
     assert without_time(got) == without_time(lib)

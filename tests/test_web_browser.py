@@ -197,7 +197,7 @@ def test_drag_line_west_save_and_reload(server: tuple[str, Path], tmp_path: Path
     p95 = sorted(fast)[max(0, round(0.95 * len(fast)) - 1)]
     summary = {"updates_during_drag": len(fast), "drag_to_update_p50_ms": p50,
                "drag_to_update_p95_ms": p95, "server_p50_ms": statistics.median(server_ms),
-               "exact_on_release_ms": [x["ms"] for x in lat_ms if x["kind"] == "exact"][0]}
+               "exact_on_release_ms": next(x["ms"] for x in lat_ms if x["kind"] == "exact")}
     (SCREENS / "editor-latency.json").write_text(json.dumps(summary, indent=2))
     print("drag-to-update latency:", summary)
     assert blocked == [], f"requests leaving the server: {blocked}"
