@@ -227,11 +227,12 @@ def schema() -> None:
 
 
 def _register_subcommands() -> None:
-    from zoneplan import cli_data, cli_report, cli_spread
+    from zoneplan import cli_data, cli_report, cli_serve, cli_spread
 
     app.add_typer(cli_data.app, name="data", help="Public datasets: list, info, fetch, add.")
     cli_report.register(app)
     cli_spread.register(app)
+    cli_serve.register(app)
 
 
 _register_subcommands()

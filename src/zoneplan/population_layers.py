@@ -21,7 +21,7 @@ from zoneplan.dasymetric import spread_totals
 from zoneplan.errors import DataError, InputError
 from zoneplan.geometry import area_crs_for, project
 from zoneplan.grid import CellGrid
-from zoneplan.layers import _attribute, _apply_where, read_vector, territory_geometry
+from zoneplan.layers import _apply_where, _attribute, read_vector, territory_geometry
 from zoneplan.pack import PopulationLayer
 from zoneplan.plan import Plan
 
