@@ -18,7 +18,7 @@ from scipy.spatial import cKDTree
 from zoneplan.geometry import project
 from zoneplan.inputs import Inputs
 from zoneplan.layers import PointLayer
-from zoneplan.zones import Layout
+from zoneplan.zones import AREA_TOLERANCE_M2, Layout
 
 __all__ = ["LayoutCells", "Metrics", "compute", "layout_cells", "weighted_quantile"]
 
@@ -104,7 +104,11 @@ def layout_cells(layout: Layout, inputs: Inputs) -> LayoutCells:
     cuts = [in_pop_crs(ln) for ln in layout.lines.values()]
     cuts += [in_pop_crs(z.geometry.boundary) for z in zones
              if z.spec.polygon is not None or z.spec.file is not None]
-    fr = grid.fractions([in_pop_crs(z.geometry) for z in zones], cuts)
+    # the zones tile the grid's own territory (same CRS, no remainder, same area)
+    terr_area = layout.territory.area
+    tiles = (same_crs and layout.remainder.area <= AREA_TOLERANCE_M2
+             and abs(float(grid.area_m2.sum()) - terr_area) <= 1e-7 * terr_area)
+    fr = grid.fractions([in_pop_crs(z.geometry) for z in zones], cuts, tiles=tiles)
     cover = {z.id: fr.for_zone(k) for k, z in enumerate(zones)}
     pop_lines = {lid: in_pop_crs(ln) for lid, ln in layout.lines.items()}
     near_any = grid.near_fractions(list(pop_lines.values()), NEAR_LINE_M)

@@ -389,7 +389,8 @@ class RasterGrid(CellGrid):
             return np.empty(0, dtype=np.intp), np.empty(0)
         return np.concatenate(idx_out), np.concatenate(frac_out)
 
-    def fractions(self, zones: list[BaseGeometry], cuts: list[BaseGeometry]) -> Any:
+    def fractions(self, zones: list[BaseGeometry], cuts: list[BaseGeometry], *,
+                  tiles: bool = False) -> Any:
         """Share of each cell in each of a set of non-overlapping zones (exact).
 
         As in :meth:`CellGrid.fractions`, ``zones`` must have been cut from the territory
