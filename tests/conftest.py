@@ -95,3 +95,19 @@ def square_plan(tmp_path: Path) -> dict[str, Any]:
 @pytest.fixture
 def square_path(tmp_path: Path, square_plan: dict[str, Any]) -> Path:
     return tmp_path / "square.yaml"
+
+
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                 "--disable-component-update", "--disable-sync", "--no-first-run"]
+"""Flags for Debian's Chromium on a machine with no network (see the env notes)."""
+SCREENS = Path("/tmp/zoneplan-screens")
+"""Where browser tests copy their screenshots for a person to look at."""
+
+
+def need_chromium() -> None:
+    """Skip when Debian's Chromium is absent; fail instead under CI=true."""
+    if not CHROMIUM.exists():
+        if os.environ.get("CI") == "true":
+            pytest.fail("/usr/bin/chromium is missing (apt-get install chromium)")
+        pytest.skip("/usr/bin/chromium is not installed")

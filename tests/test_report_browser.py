@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import shutil
 from pathlib import Path
 
@@ -11,19 +10,12 @@ import pytest
 import zoneplan
 from zoneplan.report import write_report
 
-CHROMIUM = Path("/usr/bin/chromium")
-ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-        "--disable-component-update", "--disable-sync", "--no-first-run"]
-SCREENS = Path("/tmp/zoneplan-screens")
+from .conftest import CHROMIUM, SCREENS
+from .conftest import CHROMIUM_ARGS as ARGS
+from .conftest import need_chromium as _need_chromium
 
 pytestmark = pytest.mark.browser
 
-
-def _need_chromium() -> None:
-    if not CHROMIUM.exists():
-        if os.environ.get("CI") == "true":
-            pytest.fail("/usr/bin/chromium is missing (apt-get install chromium)")
-        pytest.skip("/usr/bin/chromium is not installed")
 
 
 @pytest.mark.parametrize("width,height,name", [(1280, 900, "desktop"), (390, 844, "phone")])

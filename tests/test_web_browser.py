@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import os
 import shutil
 import socket
 import statistics
@@ -17,22 +16,16 @@ import pytest
 
 from zoneplan import pack
 
-CHROMIUM = Path("/usr/bin/chromium")
-ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-        "--disable-component-update", "--disable-sync", "--no-first-run"]
-SCREENS = Path("/tmp/zoneplan-screens")
+from .conftest import CHROMIUM, SCREENS
+from .conftest import CHROMIUM_ARGS as ARGS
+from .conftest import need_chromium as _need_chromium
+
 PLAN = "green-red-2025-11"
 VERTEX = 16  # a vertex of the yellow line in the middle of the Strip
 KM_WEST = 1000 / (111_320 * 0.8535)  # degrees of longitude in 1 km at 31.4° N
 
 pytestmark = pytest.mark.browser
 
-
-def _need_chromium() -> None:
-    if not CHROMIUM.exists():
-        if os.environ.get("CI") == "true":
-            pytest.fail("/usr/bin/chromium is missing (apt-get install chromium)")
-        pytest.skip("/usr/bin/chromium is not installed")
 
 
 def _free_port() -> int:

@@ -22,6 +22,7 @@ from typing import Annotated, Any, Literal
 import yaml
 from pydantic import (
     BaseModel,
+    BeforeValidator,
     ConfigDict,
     Field,
     PrivateAttr,
@@ -54,6 +55,11 @@ __all__ = [
 Access = Literal["resident", "restricted", "closed"]
 Side = Literal["east", "west", "north", "south", "left", "right"]
 LonLat = tuple[float, float]
+DateText = Annotated[
+    str,
+    BeforeValidator(lambda v: v.isoformat() if isinstance(v, dt.date) else v),
+]
+"""A date as text (YAML reads 2025-11-14 as a date; plans keep it as written)."""
 
 PLANS_DIR = Path(__file__).parent / "plans"
 DEFAULT_PLAN = "green-red-2025-11"
@@ -84,14 +90,10 @@ class Source(_Model):
     id: str = Field(description="Short id that lines, forces and numbers cite.")
     publisher: str
     title: str
-    date: str = Field(description="Publication date, ISO 8601 (YYYY, YYYY-MM or YYYY-MM-DD).")
+    date: DateText = Field(description="Publication date, ISO 8601 (YYYY, YYYY-MM or YYYY-MM-DD).")
     url: str | None = None
     note: str | None = None
 
-    @field_validator("date", mode="before")
-    @classmethod
-    def _date_str(cls, v: Any) -> Any:
-        return v.isoformat() if isinstance(v, dt.date) else v
 
 
 class LineVariant(_Model):
@@ -109,7 +111,7 @@ class LineSpec(_Model):
 
     id: str
     label: str | None = None
-    date: str
+    date: DateText
     sources: list[str] = Field(min_length=1)
     coordinates: list[LonLat] | None = Field(
         default=None, description="[longitude, latitude] pairs in WGS 84, at least two."
@@ -119,10 +121,6 @@ class LineSpec(_Model):
     variants: list[LineVariant] = Field(default_factory=list)
     note: str | None = None
 
-    @field_validator("date", mode="before")
-    @classmethod
-    def _date_str(cls, v: Any) -> Any:
-        return v.isoformat() if isinstance(v, dt.date) else v
 
     @field_validator("coordinates")
     @classmethod
@@ -209,7 +207,7 @@ class Population(_Model):
     """The population to model and what happens to people in closed zones."""
 
     total: Annotated[float, Field(gt=0, description="People to model under the plan.")]
-    date: str
+    date: DateText
     label: str = "modelled population"
     sources: list[str] = Field(min_length=1)
     baseline: str = Field(
@@ -223,10 +221,6 @@ class Population(_Model):
     )
     note: str | None = None
 
-    @field_validator("date", mode="before")
-    @classmethod
-    def _date_str(cls, v: Any) -> Any:
-        return v.isoformat() if isinstance(v, dt.date) else v
 
 
 class Compound(_Model):
@@ -291,7 +285,7 @@ class Plan(_Model):
 
     id: str = Field(pattern=r"^[A-Za-z0-9][A-Za-z0-9._-]*$")
     title: str
-    date: str
+    date: DateText
     status: Literal["reported", "proposed", "in force", "hypothetical"]
     summary: str | None = None
     sources: list[Source] = Field(min_length=1)
@@ -324,10 +318,6 @@ class Plan(_Model):
         p = Path(value).expanduser()
         return p if p.is_absolute() else self._base_dir / p
 
-    @field_validator("date", mode="before")
-    @classmethod
-    def _date_str(cls, v: Any) -> Any:
-        return v.isoformat() if isinstance(v, dt.date) else v
 
     @model_validator(mode="after")
     def _references(self) -> Plan:
