@@ -39,7 +39,7 @@ from matplotlib.patches import Patch
 
 from zoneplan.geometry import project
 from zoneplan.outputs import write_with_atomic
-from zoneplan.render_text import ACCESS_WORDS, NA
+from zoneplan.render_text import ACCESS_COLOURS, ACCESS_WORDS, NA
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
@@ -62,12 +62,6 @@ __all__ = [
     "render_map_bytes",
 ]
 
-ACCESS_COLOURS: dict[str, str] = {
-    "resident": "#88CCEE",
-    "restricted": "#DDCC77",
-    "closed": "#CC6677",
-}
-"""Fill colour of a zone by its civilian access (hex RGB)."""
 
 LINE_COLOUR = "#222222"
 HOSPITAL_COLOUR = "#117733"

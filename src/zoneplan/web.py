@@ -56,6 +56,7 @@ from zoneplan.geometry import to_lonlat
 from zoneplan.inputs import Inputs, prepare
 from zoneplan.outputs import write_text_atomic
 from zoneplan.plan import DEFAULT_PLAN, Plan, builtin_plan_ids, load_plan
+from zoneplan.render_text import ACCESS_COLOURS
 
 __all__ = ["MAX_BODY_BYTES", "WebError", "create_app", "serve"]
 
@@ -309,6 +310,7 @@ def layers_json(inputs: Inputs) -> dict[str, Any]:
         "territory": {"type": "Feature", "properties": {"ref": inputs.plan.territory},
                       "geometry": _round_geojson(inputs.territory_ll)},
         "bounds": list(inputs.territory_ll.bounds),
+        "access_colours": ACCESS_COLOURS,
         "hospitals": {"type": "FeatureCollection", "features": hospitals},
         "residents": {
             "label": pop.label, "spread": pop.central, "cell_m": size,

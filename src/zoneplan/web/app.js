@@ -6,9 +6,9 @@
   const SVGNS = "http://www.w3.org/2000/svg";
   const $ = (sel) => document.querySelector(sel);
   const ACCESS = {
-    resident: { colour: "#4f8fc0", text: "open to residents" },
-    restricted: { colour: "#d9a441", text: "residents stay, nobody moves in" },
-    closed: { colour: "#8a8a8a", text: "closed to civilians" },
+    resident: { colour: "#88CCEE", text: "open to residents" },
+    restricted: { colour: "#DDCC77", text: "residents stay, nobody moves in" },
+    closed: { colour: "#CC6677", text: "closed to civilians" },
   };
   const DENSITY = [ // people per km² → opacity of the residents layer
     [1000, 0.08], [5000, 0.18], [10000, 0.3], [20000, 0.45], [40000, 0.6], [Infinity, 0.75],
@@ -473,6 +473,9 @@
     state.planId = id;
     $("#plan-select").value = id;
     if (!state.layers[id]) state.layers[id] = (await api(`/api/layers?plan=${encodeURIComponent(id)}`)).data;
+    for (const [k, c] of Object.entries(state.layers[id].access_colours || {})) {
+      if (ACCESS[k]) ACCESS[k].colour = c;  // the same colours as the report and map.png
+    }
     drawBase(state.layers[id]);
     const t0 = performance.now();
     const { data } = await api("/api/evaluate", { plan: id, lines: {}, ranges: true, map: true });
