@@ -96,7 +96,9 @@ def _print_compare(d: dict[str, Any]) -> None:
     for x in d["differences"]:
         cr = x["crossing_residents"]
         _out.print(f"{x['from']} → {x['to']}: residents moved (net) "
-                   f"{fmt_people_table(x['residents_moved'])}; nearest hospital across a line "
+                   + (fmt_people_table(x["residents_moved"]) if x["residents_moved"] is not None
+                      else "not comparable (no zone id in common)")
+                   + "; nearest hospital across a line "
                    f"in a closed zone: {fmt_people_table(cr[x['from']])} → "
                    f"{fmt_people_table(cr[x['to']])} people; hospitals changing zone: "
                    f"{len(x['hospitals_changing_zone'])}", highlight=False)

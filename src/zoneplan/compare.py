@@ -5,15 +5,18 @@ values (and its ``in_plans``) for the others. Differences are given for each pla
 against the first one:
 
 ``residents_moved``
-    Net number of people who live in a different zone: half the sum over all zones of
-    the absolute change in residents under the plan (people). Zones missing from one
-    plan count as 0 residents there.
+    Net number of people who live in a different zone: half the sum over the zones both
+    plans have (matched by id) of the absolute change in residents under the plan
+    (people); ``null`` when the plans share no zone id (their zones cannot be matched,
+    and renaming a zone is not moving people).
 ``zones``
     Per matched zone: change in residents (people), in area per person (m² per person),
     in share of territory (fraction), and each plan's reconstruction share next to its
     residents' share (fractions).
 ``hospitals_changing_zone``
-    Hospitals (matched by name and position) whose zone id differs between the plans.
+    Hospitals (matched by name and position) that lie in one matched zone in the first
+    plan and in another matched zone in the second (zones only one plan has are not
+    counted: a hospital in ``east`` and then in ``green`` has changed name, not zone).
 ``crossing_residents``
     People who would have to cross a line to reach a hospital: residents under the plan
     (grid cell centroids) whose nearest hospital, by straight-line distance and
@@ -218,13 +221,14 @@ def compare(plans: Sequence[Plan | Result | str | Path]) -> Comparison:
         "zones": zones_out,
         "differences": diffs,
         "definitions": {
-            "residents_moved": "Half the sum over all zones of the absolute change in "
-            "residents under the plan (people): the net number who live in another zone.",
+            "residents_moved": "Half the sum over the zones both plans have of the absolute "
+            "change in residents under the plan (people): the net number who live in another "
+            "zone; null when the plans share no zone id.",
             "crossing_residents": "Residents under the plan (people) whose nearest hospital "
             "(straight line, any zone) lies in a zone closed to civilians other than their "
             "own, or outside every zone.",
-            "hospitals_changing_zone": "Hospitals (same name and position) whose zone id "
-            "differs between the two plans.",
+            "hospitals_changing_zone": "Hospitals (same name and position) in one zone of "
+            "both plans in the first and in another zone of both plans in the second.",
         },
     }, results=results)
 
@@ -234,9 +238,10 @@ def _differences(aid: str, a: dict[str, Any], bid: str, b: dict[str, Any],
                  crossing: dict[str, float | None]) -> dict[str, Any]:
     za = {z["id"]: z for z in a["zones"]}
     zb = {z["id"]: z for z in b["zones"]}
-    moved = 0.5 * sum(abs((_num((zb.get(k) or {}).get("residents")) or 0.0)
-                          - (_num((za.get(k) or {}).get("residents")) or 0.0))
-                      for k in set(za) | set(zb))
+    common = set(za) & set(zb)
+    moved = (0.5 * sum(abs((_num(zb[k].get("residents")) or 0.0)
+                           - (_num(za[k].get("residents")) or 0.0)) for k in common)
+             if common else None)
     per_zone = []
     for k in [z for z in za if z in zb]:
         per_zone.append({
@@ -253,7 +258,7 @@ def _differences(aid: str, a: dict[str, Any], bid: str, b: dict[str, Any],
     changed = [{"name": h["name"], "from": ha[key], "to": h["zone"]}
                for h in hz[bid]
                if (key := (h["name"], round(h["x"]), round(h["y"]))) in ha
-               and ha[key] != h["zone"]]
+               and ha[key] != h["zone"] and ha[key] in common and h["zone"] in common]
     ca, cb = crossing[aid], crossing[bid]
     return {"from": aid, "to": bid, "residents_moved": moved, "zones": per_zone,
             "hospitals_changing_zone": changed,
@@ -313,7 +318,9 @@ def compare_html(cmp: Comparison) -> str:
             rows.append(f"<tr><td>{e(z['label'])}</td><td>{e(k)}</td>{cells}</tr>")
     diffs = "".join(
         f"<li><b>{e(x['from'])} → {e(x['to'])}</b>: residents moved (net) "
-        f"{e(fmt_people_table(x['residents_moved']))} people; people whose nearest hospital "
+        + (e(fmt_people_table(x["residents_moved"])) + " people"
+           if x["residents_moved"] is not None else "not comparable (no zone id in common)")
+        + "; people whose nearest hospital "
         f"is across a line in a closed zone: "
         f"{e(fmt_people_table(x['crossing_residents'][x['from']]))}"
         f" → {e(fmt_people_table(x['crossing_residents'][x['to']]))}; hospitals changing zone: "
