@@ -97,7 +97,7 @@ def _print_compare(d: dict[str, Any]) -> None:
         cr = x["crossing_residents"]
         _out.print(f"{x['from']} → {x['to']}: residents moved (net) "
                    + (fmt_people_table(x["residents_moved"]) if x["residents_moved"] is not None
-                      else "not comparable (no zone id in common)")
+                      else "not comparable (the plans' zones differ; see the per-zone changes)")
                    + "; nearest hospital across a line "
                    f"in a closed zone: {fmt_people_table(cr[x['from']])} → "
                    f"{fmt_people_table(cr[x['to']])} people; hospitals changing zone: "

@@ -5,10 +5,11 @@ values (and its ``in_plans``) for the others. Differences are given for each pla
 against the first one:
 
 ``residents_moved``
-    Net number of people who live in a different zone: half the sum over the zones both
-    plans have (matched by id) of the absolute change in residents under the plan
-    (people); ``null`` when the plans share no zone id (their zones cannot be matched,
-    and renaming a zone is not moving people).
+    Net number of people who live in a different zone: half the sum over the zones of
+    the absolute change in residents under the plan (people). Only defined when both
+    plans have the same zone ids; otherwise ``null`` (the per-zone changes of the zones
+    they share are still given: renaming a zone is not moving people, and half a sum
+    over some of the zones would understate the move).
 ``zones``
     Per matched zone: change in residents (people), in area per person (m² per person),
     in share of territory (fraction), and each plan's reconstruction share next to its
@@ -221,9 +222,9 @@ def compare(plans: Sequence[Plan | Result | str | Path]) -> Comparison:
         "zones": zones_out,
         "differences": diffs,
         "definitions": {
-            "residents_moved": "Half the sum over the zones both plans have of the absolute "
-            "change in residents under the plan (people): the net number who live in another "
-            "zone; null when the plans share no zone id.",
+            "residents_moved": "Half the sum over the zones of the absolute change in "
+            "residents under the plan (people): the net number who live in another zone; "
+            "null unless both plans have the same zone ids (see the per-zone changes).",
             "crossing_residents": "Residents under the plan (people) whose nearest hospital "
             "(straight line, any zone) lies in a zone closed to civilians other than their "
             "own, or outside every zone.",
@@ -241,7 +242,7 @@ def _differences(aid: str, a: dict[str, Any], bid: str, b: dict[str, Any],
     common = set(za) & set(zb)
     moved = (0.5 * sum(abs((_num(zb[k].get("residents")) or 0.0)
                            - (_num(za[k].get("residents")) or 0.0)) for k in common)
-             if common else None)
+             if set(za) == set(zb) else None)
     per_zone = []
     for k in [z for z in za if z in zb]:
         per_zone.append({
@@ -319,7 +320,8 @@ def compare_html(cmp: Comparison) -> str:
     diffs = "".join(
         f"<li><b>{e(x['from'])} → {e(x['to'])}</b>: residents moved (net) "
         + (e(fmt_people_table(x["residents_moved"])) + " people"
-           if x["residents_moved"] is not None else "not comparable (no zone id in common)")
+           if x["residents_moved"] is not None
+           else "not comparable (the plans' zones differ; see the per-zone changes)")
         + "; people whose nearest hospital "
         f"is across a line in a closed zone: "
         f"{e(fmt_people_table(x['crossing_residents'][x['from']]))}"
