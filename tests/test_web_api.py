@@ -280,3 +280,18 @@ def test_cli_serve_registers() -> None:
 
     r = CliRunner().invoke(app, ["serve", "--help"])
     assert r.exit_code == 0 and "--save-dir" in r.output and "--host" in r.output
+
+
+def test_fast_evaluation_is_flagged_and_close(client: TestClient) -> None:
+    line = moved_west(16)
+    exact = client.post("/api/evaluate", json={"plan": PLAN, "lines": {"yellow-line": line},
+                                               "ranges": False}).json()
+    fast = client.post("/api/evaluate", json={"plan": PLAN, "lines": {"yellow-line": line},
+                                              "ranges": False, "fast": True}).json()
+    assert exact["approximate"] is False and fast["approximate"] is True
+    assert any("Approximate figures" in n for n in fast["notes"])
+    for key in ("area_km2", "residents"):  # areas are exact; people within 0.1%
+        assert zone(fast, "green")[key] == pytest.approx(zone(exact, "green")[key], rel=1e-3)
+    assert zone(fast, "green")["residents_baseline"] == pytest.approx(
+        zone(exact, "green")["residents_baseline"], rel=1e-3)
+    assert fast["invariants"]["residents_conserved"]

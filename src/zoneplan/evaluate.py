@@ -20,15 +20,28 @@ from shapely.geometry import LineString
 
 from zoneplan import __version__
 from zoneplan.definitions import INDICATORS, ZONE_KEYS
-from zoneplan.geometry import offset_line
+from zoneplan.geometry import offset_line, project
 from zoneplan.indicators import Metrics, compute, layout_cells
 from zoneplan.inputs import Inputs, prepare
+from zoneplan.pack import PopulationLayer
 from zoneplan.plan import Compound, ForceEntry, Plan, load_plan
 from zoneplan.result import Result
 from zoneplan.standards import STANDARDS
 from zoneplan.zones import Layout, build_layout
 
-__all__ = ["evaluate", "evaluate_inputs"]
+__all__ = ["FAST_CELL_M", "evaluate", "evaluate_inputs"]
+
+FAST_CELL_M = 250.0
+"""Block size (metres) fine population grids are summed into in fast mode."""
+
+
+def _fast_population(inputs: Inputs) -> PopulationLayer:
+    """The population summed into :data:`FAST_CELL_M` blocks, built once per Inputs."""
+    cache: dict[str, Any] = inputs.__dict__.setdefault("_fast", {})
+    if "population" not in cache:
+        pop = inputs.population
+        cache["population"] = pop.coarse(project(inputs.territory_ll, pop.crs), FAST_CELL_M)
+    return cache["population"]
 
 Progress = Callable[[str], None]
 
@@ -89,6 +102,7 @@ def evaluate(
     *,
     line_overrides: dict[str, list[tuple[float, float]]] | None = None,
     ranges: bool = True,
+    fast: bool = False,
     progress: Progress | None = None,
 ) -> Result:
     """Evaluate a plan and return its measured consequences.
@@ -102,6 +116,8 @@ def evaluate(
         by line id (used by the live editor and for "what if the line ran here").
     ranges
         Whether to evaluate the alternatives for the low-high ranges.
+    fast
+        Approximate figures, quickly (see :func:`evaluate_inputs`).
     progress
         Called with a short text before each step (for progress display).
 
@@ -116,7 +132,7 @@ def evaluate(
     if progress:
         progress("reading layers")
     inputs = prepare(plan)
-    return evaluate_inputs(inputs, line_overrides=line_overrides, ranges=ranges,
+    return evaluate_inputs(inputs, line_overrides=line_overrides, ranges=ranges, fast=fast,
                            progress=progress)
 
 
@@ -125,11 +141,22 @@ def evaluate_inputs(
     *,
     line_overrides: dict[str, list[tuple[float, float]]] | None = None,
     ranges: bool = True,
+    fast: bool = False,
     progress: Progress | None = None,
 ) -> Result:
-    """Evaluate prepared inputs (see :func:`evaluate`)."""
+    """Evaluate prepared inputs (see :func:`evaluate`).
+
+    ``fast=True`` gives approximate figures quickly (for a line being dragged): no
+    ranges; population grids finer than :data:`FAST_CELL_M` are summed into blocks of
+    that size; cells cut by a line are shared out on a 4 x 4 lattice of points instead
+    of by exact intersection. The result says so in ``approximate`` and ``notes``.
+    """
     started = dt.datetime.now(dt.UTC)
     plan = inputs.plan
+    if fast:
+        ranges = False
+        if inputs.population.grid.cell_size < FAST_CELL_M:
+            inputs = replace(inputs, population=_fast_population(inputs))
     if line_overrides:
         unknown = set(line_overrides) - set(inputs.lines_ll)
         if unknown:
@@ -145,7 +172,7 @@ def evaluate_inputs(
     pop = inputs.population
     if progress:
         progress("computing indicators")
-    cells = layout_cells(layout, inputs)
+    cells = layout_cells(layout, inputs, fast=fast)
     central = compute(layout, inputs, pop_method=pop.central, cells=cells, cell_arrays=True)
     runs = [central]
     variant_log: list[str] = []
@@ -171,6 +198,12 @@ def evaluate_inputs(
             variant_log.append(name)
     zone_ranges, total_ranges = _ranges(runs, [z.id for z in layout.zones])
     data = _to_json(inputs, layout, central, zone_ranges, total_ranges, variant_log, started)
+    data["approximate"] = fast
+    if fast:
+        data["notes"].append(
+            "Approximate figures (fast mode, for a line being moved): no ranges; cells cut "
+            f"by a line shared on a lattice of points; grids finer than {FAST_CELL_M:g} m "
+            "summed into blocks. Evaluate without fast mode for exact figures.")
     return Result(data=data, layout=layout, inputs=inputs, metrics=central)
 
 

@@ -160,7 +160,7 @@ class CellGrid:
         return idx[keep].astype(np.intp), frac[keep]
 
     def fractions(self, zones: list[BaseGeometry], cuts: list[BaseGeometry], *,
-                  tiles: bool = False) -> Fractions:
+                  tiles: bool = False, samples: int = 0) -> Fractions:
         """Share of each cell in each of a set of non-overlapping zones.
 
         Cells not crossed by any of ``cuts`` (the lines and polygon edges the zones were
@@ -178,6 +178,9 @@ class CellGrid:
         tiles
             The zones tile the grid's territory (no remainder): the last zone's share of
             a cut cell is then one minus the others', saving one set of intersections.
+        samples
+            0: cut cells are intersected exactly. N > 0: a cut cell's share in a zone is
+            the share of an N x N lattice of points inside it (approximate, faster).
         """
         n = len(self)
         zone_of = np.full(n, -1, dtype=np.int32)
@@ -187,9 +190,7 @@ class CellGrid:
             shapely.prepare(z)
             hit = shapely.contains_xy(z, self.px, self.py) & (zone_of < 0)
             zone_of[hit] = k
-        cut_idx = np.unique(np.concatenate(
-            [self._tree.query(c, predicate="intersects") for c in cuts if not c.is_empty]
-            or [np.empty(0, dtype=np.intp)])).astype(np.intp)
+        cut_idx = self._crossed(cuts)
         rows: list[NDArray[np.intp]] = []
         cols: list[NDArray[np.int32]] = []
         vals: list[NDArray[np.float64]] = []
@@ -201,7 +202,11 @@ class CellGrid:
                 cand = cut_idx[shapely.intersects(z, self.cells[cut_idx])]
                 if cand.size == 0:
                     continue
-                part = shapely.area(shapely.intersection(self.cells[cand], z)) / self.area_m2[cand]
+                if samples:
+                    part = self._lattice_share(cand, z, samples)
+                else:
+                    part = (shapely.area(shapely.intersection(self.cells[cand], z))
+                            / self.area_m2[cand])
                 keep = part > 0
                 rows.append(cand[keep])
                 cols.append(np.full(int(keep.sum()), k, dtype=np.int32))
@@ -220,6 +225,44 @@ class CellGrid:
             cut_zone=np.concatenate(cols) if cols else np.empty(0, dtype=np.int32),
             cut_frac=np.concatenate(vals) if vals else np.empty(0),
         )
+
+    def _crossed(self, cuts: list[BaseGeometry]) -> NDArray[np.intp]:
+        """Cells that any of ``cuts`` (lines or polygon boundaries) touches.
+
+        The cuts are queried segment by segment: a long diagonal line's bounding box
+        holds most of the grid, its segments' boxes only the cells along it.
+        """
+        parts = [p for c in cuts if not c.is_empty
+                 for p in shapely.get_parts(shapely.line_merge(c) if c.geom_type ==
+                                            "MultiLineString" else c)]
+        segs = [s for p in parts for s in _segment_lines(p)]
+        if not segs:
+            return np.empty(0, dtype=np.intp)
+        hits = self._tree.query(np.asarray(segs), predicate="intersects")[1]
+        return np.unique(hits).astype(np.intp)
+
+    def _lattice(self, idx: NDArray[np.intp], samples: int
+                 ) -> tuple[NDArray[np.float64], NDArray[np.float64], NDArray[np.bool_]]:
+        """An N x N lattice of points in each cell's box, and which lie inside the cell."""
+        b = shapely.bounds(self.cells[idx])
+        t = (np.arange(samples) + 0.5) / samples
+        fx = b[:, [0]] + (b[:, [2]] - b[:, [0]]) * np.tile(t, samples)[None, :]
+        fy = b[:, [1]] + (b[:, [3]] - b[:, [1]]) * np.repeat(t, samples)[None, :]
+        whole = np.isclose(self.area_m2[idx], (b[:, 2] - b[:, 0]) * (b[:, 3] - b[:, 1]))
+        inside = np.ones(fx.shape, dtype=bool)
+        if not whole.all():
+            part = ~whole
+            cells = np.repeat(self.cells[idx[part]], samples * samples).reshape(
+                int(part.sum()), samples * samples)
+            inside[part] = shapely.contains_xy(cells, fx[part], fy[part])
+        return fx, fy, inside
+
+    def _lattice_share(self, idx: NDArray[np.intp], zone: BaseGeometry,
+                       samples: int) -> NDArray[np.float64]:
+        fx, fy, inside = self._lattice(idx, samples)
+        hit = inside & shapely.contains_xy(zone, fx, fy)
+        n_in = np.maximum(inside.sum(axis=1), 1)
+        return np.asarray(hit.sum(axis=1) / n_in, dtype=np.float64)
 
     def near_fractions(self, lines: list[BaseGeometry], distances_m: tuple[float, ...],
                        *, samples: int = 4) -> dict[float, NDArray[np.float64]]:
@@ -247,17 +290,7 @@ class CellGrid:
         mid_all = np.unique(np.concatenate(list(mids.values())))
         if mid_all.size == 0:
             return out
-        b = shapely.bounds(self.cells[mid_all])
-        t = (np.arange(samples) + 0.5) / samples
-        fx = b[:, [0]] + (b[:, [2]] - b[:, [0]]) * np.tile(t, samples)[None, :]
-        fy = b[:, [1]] + (b[:, [3]] - b[:, [1]]) * np.repeat(t, samples)[None, :]
-        whole = np.isclose(self.area_m2[mid_all], (b[:, 2] - b[:, 0]) * (b[:, 3] - b[:, 1]))
-        inside = np.ones(fx.shape, dtype=bool)
-        if not whole.all():
-            part = ~whole
-            cells = np.repeat(self.cells[mid_all[part]], samples * samples).reshape(
-                int(part.sum()), samples * samples)
-            inside[part] = shapely.contains_xy(cells, fx[part], fy[part])
+        fx, fy, inside = self._lattice(mid_all, samples)
         ds = _distance_to_segments(fx.ravel(), fy.ravel(), segs,
                                    max(distances_m)).reshape(fx.shape)
         n_in = inside.sum(axis=1)
@@ -325,4 +358,16 @@ def _distance_to_segments(x: NDArray[np.float64], y: NDArray[np.float64],
         ex = px - (ax + t * dx)
         ey = py - (ay + t * dy)
         out[sel] = np.minimum(out[sel], np.sqrt(ex * ex + ey * ey))
+    return out
+
+
+def _segment_lines(geom: BaseGeometry) -> list[BaseGeometry]:
+    """The two-point segments of a line or ring, as LineStrings."""
+    if geom.geom_type in ("Polygon", "MultiPolygon"):
+        geom = geom.boundary
+    out: list[BaseGeometry] = []
+    for part in shapely.get_parts(geom):
+        xy = shapely.get_coordinates(part)
+        if len(xy) >= 2:
+            out.extend(shapely.linestrings(np.stack([xy[:-1], xy[1:]], axis=1)))
     return out

@@ -281,6 +281,35 @@ class PopulationLayer:
         """Total people under a method (default: central)."""
         return float(self.counts[method or self.central].sum())
 
+    def coarse(self, territory: BaseGeometry, cell_size: float) -> PopulationLayer:
+        """The same people summed into square blocks of ``cell_size`` metres.
+
+        Each cell's people go to the block holding its centroid; blocks are the cells of
+        a :class:`CellGrid` over ``territory`` (in this layer's CRS), so every total is
+        kept. Used for fast approximate figures while a line is dragged over a fine grid.
+        """
+        blocks = CellGrid.build(territory, cell_size=cell_size, crs=self.grid.crs)
+        # blocks are aligned to multiples of cell_size; a (clipped) block's centroid lies
+        # inside its square, so flooring it gives the square's index
+        bx = np.floor(np.column_stack([blocks.x, blocks.y]) / cell_size).astype(np.int64)
+        code = bx[:, 0] * 10_000_000 + bx[:, 1]
+        order = np.argsort(code)
+        cx = np.floor(self.grid.x / cell_size).astype(np.int64)
+        cy = np.floor(self.grid.y / cell_size).astype(np.int64)
+        want = cx * 10_000_000 + cy
+        pos = np.clip(np.searchsorted(code[order], want), 0, len(order) - 1)
+        target = order[pos]
+        if not np.array_equal(code[target], want):  # a cell whose block has no area left
+            miss = code[target] != want
+            near = blocks._tree.nearest(shapely.points(self.grid.x[miss], self.grid.y[miss]))
+            target[miss] = near
+        counts = {m: np.bincount(target, weights=v, minlength=len(blocks)).astype(np.float64)
+                  for m, v in self.counts.items()}
+        return PopulationLayer(grid=blocks, counts=counts, central=self.central,
+                               label=self.label, date=self.date, sources=self.sources,
+                               method=f"{self.method} Summed into {cell_size:g} m blocks for "
+                               "fast approximate figures.")
+
 
 @functools.cache
 def population(cell_size: float = POPULATION_CELL_M) -> PopulationLayer:

@@ -390,7 +390,7 @@ class RasterGrid(CellGrid):
         return np.concatenate(idx_out), np.concatenate(frac_out)
 
     def fractions(self, zones: list[BaseGeometry], cuts: list[BaseGeometry], *,
-                  tiles: bool = False) -> Any:
+                  tiles: bool = False, samples: int = 0) -> Any:
         """Share of each cell in each of a set of non-overlapping zones (exact).
 
         As in :meth:`CellGrid.fractions`, ``zones`` must have been cut from the territory

@@ -13,8 +13,10 @@ API (all JSON, UTF-8; request bodies at most :data:`MAX_BODY_BYTES`):
     Territory and hospitals as GeoJSON, residents per display cell as columns.
 ``POST /api/evaluate``
     ``{"plan": <id or inline plan>, "lines": {<line id>: [[lon, lat], ...]},
-    "ranges": true, "map": false}`` → the JSON of ``zoneplan run --format json``
-    (plus a ``map`` key with the zone polygons when ``"map": true``).
+    "ranges": true, "fast": false, "map": false}`` → the JSON of ``zoneplan run --format
+    json`` (plus a ``map`` key with the zone polygons when ``"map": true``). ``"fast":
+    true`` gives approximate figures quickly, for a line being dragged (``approximate``
+    says so; see :func:`zoneplan.evaluate.evaluate_inputs`).
 ``POST /api/save``
     ``{"plan": ..., "lines": {...}, "id": "new-id", "title": "...", "overwrite": false}``
     → writes ``<save folder>/<new-id>.yaml`` atomically; 409 if it exists.
@@ -100,6 +102,7 @@ class EvaluateRequest(_Body):
     """Body of ``POST /api/evaluate``."""
 
     ranges: bool = True
+    fast: bool = False
     map: bool = False
 
 
@@ -510,7 +513,8 @@ def create_app(plan: str | Path | Plan | None = None, *, save_dir: str | Path,
             lines = _lines(inputs, body)
             t0 = time.perf_counter()
             result = evaluate_inputs(inputs, line_overrides={
-                k: list(v.coords) for k, v in lines.items()}, ranges=body.ranges)
+                k: list(v.coords) for k, v in lines.items()}, ranges=body.ranges,
+                fast=body.fast)
             data = result.to_dict()
             if body.map:
                 data["map"] = map_json(result)

@@ -331,7 +331,7 @@
     showMode(job.exact ? "updating (with ranges)…" : "dragging: fast figures…");
     try {
       const { data, timing } = await api("/api/evaluate",
-        { plan: state.planId, lines: job.lines, ranges: job.exact, map: true });
+        { plan: state.planId, lines: job.lines, ranges: job.exact, fast: !job.exact, map: true });
       if (job.seq > state.rendered) {
         state.rendered = job.seq;
         state.result = data; state.zonesMap = data.map; state.error = null;
@@ -389,7 +389,7 @@
     if (exact !== undefined) state.lastExact = exact;
     const fast = state.lastExact === false;
     const text = fast
-      ? "Fast figures while dragging: central case only, no low–high ranges. Release the point to get the exact figures with ranges."
+      ? "Fast approximate figures while dragging: central case only, no low–high ranges, cells cut by the line shared on a lattice of points (finer population grids summed into 250 m blocks). Release the point to get the exact figures with ranges."
       : "Exact figures, with low–high ranges over the line variants and population spreads.";
     const stale = state.error ? " The figures below are for the last line that could be used." : "";
     $("#mode").textContent = text + stale + (state.modeText ? ` (${state.modeText})` : "");
