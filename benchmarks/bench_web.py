@@ -58,9 +58,9 @@ def moved(k: int) -> list[tuple[float, float]]:
 
 
 def through_app(client: TestClient, plan: str, n: int, *, ranges: bool,
-                map_: bool) -> tuple[list[float], list[float]]:
+                map_: bool, fast: bool = False) -> tuple[list[float], list[float]]:
     """Round-trip and Server-Timing milliseconds of ``n`` updates."""
-    body: dict[str, Any] = {"plan": plan, "ranges": ranges, "map": map_}
+    body: dict[str, Any] = {"plan": plan, "ranges": ranges, "map": map_, "fast": fast}
     client.post("/api/evaluate", json=body | {"lines": {"yellow-line": moved(0)}})  # warm
     total, server = [], []
     for k in range(1, n + 1):
@@ -72,12 +72,14 @@ def through_app(client: TestClient, plan: str, n: int, *, ranges: bool,
     return total, server
 
 
-def direct(inputs: Any, n: int) -> tuple[list[float], list[tuple[str, float]]]:
+def direct(inputs: Any, n: int, *, fast: bool = False
+           ) -> tuple[list[float], list[tuple[str, float]]]:
     """Milliseconds of ``evaluate_inputs(ranges=False)`` and the top costs per update."""
     times = []
     for k in range(1, n + 1):
         t0 = time.perf_counter()
-        evaluate_inputs(inputs, line_overrides={"yellow-line": moved(k)}, ranges=False)
+        evaluate_inputs(inputs, line_overrides={"yellow-line": moved(k)}, ranges=False,
+                        fast=fast)
         times.append((time.perf_counter() - t0) * 1000)
     prof = cProfile.Profile()
     prof.enable()
@@ -141,19 +143,24 @@ def server_rss(plan: str | Path, save_dir: Path, updates: int = 20) -> dict[str,
 def report(name: str, client: TestClient, plan_id: str, inputs: Any, n: int,
            plan_ref: str | Path, save_dir: Path) -> None:
     """Measure one resolution and print its table."""
-    fast_total, fast_server = through_app(client, plan_id, n, ranges=False, map_=True)
-    nomap_total, _ = through_app(client, plan_id, n, ranges=False, map_=False)
+    fast_total, fast_server = through_app(client, plan_id, n, ranges=False, map_=True,
+                                          fast=True)
+    central_total, central_server = through_app(client, plan_id, n, ranges=False, map_=True)
     exact_total, _ = through_app(client, plan_id, max(10, n // 5), ranges=True, map_=True)
     d_times, costs = direct(inputs, n)
+    f_times, _ = direct(inputs, n, fast=True)
     mem = server_rss(plan_ref, save_dir)
     print(f"\n## {name}: {len(inputs.population.grid):,} population cells\n")
     print("| measurement | p50 ms | p95 ms |")
     print("|---|---:|---:|")
     for label, xs in (
-        ("drag update via app (ranges: false, map: true), round trip", fast_total),
+        ("drag update via app (fast: true, map: true), round trip", fast_total),
         ("  of which evaluation + JSON + map (Server-Timing)", fast_server),
-        ("drag update via app without map", nomap_total),
+        ("exact central update via app (ranges: false, map: true), round trip",
+         central_total),
+        ("  of which evaluation + JSON + map (Server-Timing)", central_server),
         ("release update via app (ranges: true, map: true)", exact_total),
+        ("evaluate_inputs(ranges=False, fast=True) direct", f_times),
         ("evaluate_inputs(ranges=False) direct", d_times),
     ):
         print(f"| {label} | {statistics.median(xs):.1f} | {pct(xs, 0.95):.1f} |")

@@ -94,7 +94,8 @@ class LayoutCells:
 def layout_cells(layout: Layout, inputs: Inputs, *, fast: bool = False) -> LayoutCells:
     """Cell shares per zone and near each line, and the zone of each point, for a layout.
 
-    ``fast=True`` shares cells cut by a line out on a lattice of points (approximate).
+    ``fast=True`` shares cells cut by a line out on a lattice of points, and counts a
+    cell at the edge of a near-line buffer by its centre (approximate).
     """
     pop = inputs.population
     grid = pop.grid
@@ -115,9 +116,10 @@ def layout_cells(layout: Layout, inputs: Inputs, *, fast: bool = False) -> Layou
                         samples=4 if fast else 0)
     cover = {z.id: fr.for_zone(k) for k, z in enumerate(zones)}
     pop_lines = {lid: in_pop_crs(ln) for lid, ln in layout.lines.items()}
-    near_any = grid.near_fractions(list(pop_lines.values()), NEAR_LINE_M)
+    samples = 1 if fast else 4  # fast: a cell at the buffer's edge counts by its centre
+    near_any = grid.near_fractions(list(pop_lines.values()), NEAR_LINE_M, samples=samples)
     near_line = {lid: (near_any if len(pop_lines) == 1 else
-                       grid.near_fractions([ln], NEAR_LINE_M))
+                       grid.near_fractions([ln], NEAR_LINE_M, samples=samples))
                  for lid, ln in pop_lines.items()}
     h_zone = _point_zone(inputs.hospitals, layout, inputs)
     return LayoutCells(cover=cover, near_any=near_any, near_line=near_line,
