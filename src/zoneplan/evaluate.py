@@ -183,15 +183,23 @@ def evaluate_inputs(
                 base = layout.lines[spec.id]
                 moved = offset_line(base, var.offset_m, var.towards)
                 layouts.append((f"line '{spec.id}' {var.id}", _layout(inputs, {spec.id: moved})))
+        # on grids finer than FAST_CELL_M the moved lines are measured on blocks of that
+        # size: the range's ends shift by far less than the lines' own uncertainty
+        alt_inputs = inputs
+        if pop.grid.cell_size < FAST_CELL_M and len(layouts) > 1:
+            alt_inputs = replace(inputs, population=_fast_population(inputs))
         for lname, lay in layouts:
-            lay_cells = cells if lay is layout else layout_cells(lay, inputs)
+            use = inputs if lay is layout else alt_inputs
+            lay_cells = cells if lay is layout else layout_cells(lay, use)
             for method in pop.counts:
                 if lay is layout and method == pop.central:
                     continue
                 if progress:
                     progress(f"alternative: {lname}, population spread '{method}'")
-                runs.append(compute(lay, inputs, pop_method=method, cells=lay_cells))
-                variant_log.append(f"{lname}; population spread '{method}'")
+                runs.append(compute(lay, use, pop_method=method, cells=lay_cells))
+                variant_log.append(f"{lname}; population spread '{method}'"
+                                   + (f" (population summed into {FAST_CELL_M:g} m blocks)"
+                                      if use is not inputs else ""))
         for name, alt_plan in _assumption_plans(plan):
             runs.append(compute(layout, _with_plan(inputs, alt_plan), pop_method=pop.central,
                                 cells=cells))

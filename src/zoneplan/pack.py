@@ -291,18 +291,19 @@ class PopulationLayer:
         blocks = CellGrid.build(territory, cell_size=cell_size, crs=self.grid.crs)
         # blocks are aligned to multiples of cell_size; a (clipped) block's centroid lies
         # inside its square, so flooring it gives the square's index
-        bx = np.floor(np.column_stack([blocks.x, blocks.y]) / cell_size).astype(np.int64)
-        code = bx[:, 0] * 10_000_000 + bx[:, 1]
-        order = np.argsort(code)
+        bx = np.floor(blocks.x / cell_size).astype(np.int64)
+        by = np.floor(blocks.y / cell_size).astype(np.int64)
         cx = np.floor(self.grid.x / cell_size).astype(np.int64)
         cy = np.floor(self.grid.y / cell_size).astype(np.int64)
-        want = cx * 10_000_000 + cy
-        pos = np.clip(np.searchsorted(code[order], want), 0, len(order) - 1)
-        target = order[pos]
-        if not np.array_equal(code[target], want):  # a cell whose block has no area left
-            miss = code[target] != want
-            near = blocks._tree.nearest(shapely.points(self.grid.x[miss], self.grid.y[miss]))
-            target[miss] = near
+        x0, y0 = min(bx.min(), cx.min()), min(by.min(), cy.min())
+        nx = int(max(bx.max(), cx.max()) - x0 + 1)
+        lut = np.full(nx * int(max(by.max(), cy.max()) - y0 + 1), -1, dtype=np.int64)
+        lut[(by - y0) * nx + (bx - x0)] = np.arange(len(blocks))
+        target = lut[(cy - y0) * nx + (cx - x0)]
+        miss = target < 0
+        if miss.any():  # a cell whose block kept no area inside the territory
+            target[miss] = blocks._tree.nearest(
+                shapely.points(self.grid.x[miss], self.grid.y[miss]))
         counts = {m: np.bincount(target, weights=v, minlength=len(blocks)).astype(np.float64)
                   for m, v in self.counts.items()}
         return PopulationLayer(grid=blocks, counts=counts, central=self.central,
