@@ -23,8 +23,8 @@ from zoneplan.definitions import INDICATORS, ZONE_KEYS
 from zoneplan.geometry import offset_line, project
 from zoneplan.indicators import Metrics, compute, layout_cells
 from zoneplan.inputs import Inputs, prepare
-from zoneplan.pack import PopulationLayer
 from zoneplan.plan import Compound, ForceEntry, Plan, load_plan
+from zoneplan.population import PopulationLayer
 from zoneplan.result import Result
 from zoneplan.standards import STANDARDS
 from zoneplan.zones import Layout, build_layout

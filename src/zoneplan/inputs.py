@@ -27,8 +27,8 @@ from zoneplan.layers import (
     territory_geometry,
     zone_polygon,
 )
-from zoneplan.pack import PopulationLayer
 from zoneplan.plan import Plan
+from zoneplan.population import PopulationLayer
 
 __all__ = ["Inputs", "prepare"]
 

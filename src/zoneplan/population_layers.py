@@ -22,8 +22,8 @@ from zoneplan.errors import DataError, InputError
 from zoneplan.geometry import area_crs_for, project
 from zoneplan.grid import CellGrid
 from zoneplan.layers import _apply_where, _attribute, read_vector, territory_geometry
-from zoneplan.pack import PopulationLayer
 from zoneplan.plan import Plan
+from zoneplan.population import PopulationLayer
 
 __all__ = ["RASTER_SUFFIXES", "read_population"]
 

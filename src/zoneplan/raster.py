@@ -40,7 +40,7 @@ from shapely.geometry.base import BaseGeometry
 from zoneplan.errors import CRSWarning, DataError, PlausibilityWarning
 from zoneplan.geometry import project
 from zoneplan.grid import CellGrid
-from zoneplan.pack import PopulationLayer
+from zoneplan.population import PopulationLayer
 
 __all__ = ["STRIP_PIXELS", "RasterGrid", "raster_population"]
 
