@@ -17,9 +17,9 @@ from typing import Annotated, Any
 
 import click
 import typer
-from rich.console import Console
 
 from zoneplan import __version__
+from zoneplan.cli_console import err, out
 from zoneplan.errors import InputError, ZoneplanError, ZoneplanWarning
 from zoneplan.plan import DEFAULT_PLAN, LayerRef, builtin_plan_ids, load_plan, plan_json_schema
 
@@ -32,10 +32,6 @@ app = typer.Typer(
     add_completion=False,
     pretty_exceptions_enable=False,
 )
-out = Console(soft_wrap=False)
-if not out.is_terminal:  # piped or captured: do not squeeze tables into 80 columns
-    out = Console(soft_wrap=False, width=160)
-err = Console(stderr=True)
 log = logging.getLogger("zoneplan")
 
 

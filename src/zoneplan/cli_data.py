@@ -13,11 +13,11 @@ from pathlib import Path
 from typing import Annotated, Any
 
 import typer
-from rich.console import Console
 from rich.table import Table
 
 from zoneplan import catalog, fetch
 from zoneplan.catalog import Dataset
+from zoneplan.cli_console import out
 
 __all__ = ["app"]
 
@@ -90,7 +90,7 @@ def list_cmd(fmt: FormatOpt = OutputFormat.table) -> None:
             "fetch" if e.direct else "by hand",
             "yes" if _local(e.name) else "no",
         )
-    console = Console()
+    console = out
     console.print(table)
     console.print(
         "Details: `zoneplan data info NAME`. Download: `zoneplan data fetch NAME`, or by "
@@ -124,7 +124,7 @@ def info_cmd(
         else:
             text = str(value)
         table.add_row(key, text)
-    Console().print(table)
+    out.print(table)
 
 
 @app.command("fetch")

@@ -12,14 +12,14 @@ from pathlib import Path
 from typing import Annotated, Any
 
 import typer
-from rich.console import Console
 from rich.table import Table
 
+from zoneplan.cli_console import err, out
 from zoneplan.errors import InputError
 
 __all__ = ["register"]
 
-_out = Console(soft_wrap=False)
+_out = out
 
 
 class CompareFormat(str, Enum):  # noqa: UP042 - as the main CLI
@@ -103,7 +103,7 @@ def _print_compare(d: dict[str, Any]) -> None:
                    f"{fmt_people_table(cr[x['to']])} people; hospitals changing zone: "
                    f"{len(x['hospitals_changing_zone'])}", highlight=False)
     for w in d["warnings"]:
-        Console(stderr=True).print(f"[yellow]warning:[/yellow] {w}", highlight=False)
+        err.print(f"[yellow]warning:[/yellow] {w}", highlight=False)
 
 
 def timeline(

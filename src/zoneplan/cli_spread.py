@@ -7,8 +7,8 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.console import Console
 
+from zoneplan.cli_console import err
 from zoneplan.errors import InputError
 
 __all__ = ["register"]
@@ -68,7 +68,7 @@ def spread(
                           overwrite=overwrite)
     else:
         write_grid_geotiff(grid, out, overwrite=overwrite, units=units.value)
-    Console(stderr=True).print(
+    err.print(
         f"wrote {len(grid):,} cells of {cell_size:g} m holding {grid['people'].sum():,.0f} "
         f"people to {out}", highlight=False)
 
