@@ -23,7 +23,7 @@ from zoneplan.definitions import INDICATORS, ZONE_KEYS
 from zoneplan.geometry import offset_line, project
 from zoneplan.indicators import Metrics, compute, layout_cells
 from zoneplan.inputs import Inputs, prepare
-from zoneplan.plan import Compound, ForceEntry, Plan, load_plan
+from zoneplan.plan import ForceEntry, Plan, load_plan
 from zoneplan.population import PopulationLayer
 from zoneplan.result import Result
 from zoneplan.standards import STANDARDS
@@ -69,7 +69,7 @@ def _assumption_plans(plan: Plan) -> list[tuple[str, Plan]]:
                 c.model_copy(update={
                     "count": c.count_range[end] if c.count_range else c.count,
                     "capacity": c.capacity_range[end] if c.capacity_range else c.capacity,
-                }) if isinstance(c, Compound) else c
+                })
                 for c in plan.compounds
             ]
             out.append((label, plan.model_copy(update={"compounds": comps})))

@@ -122,10 +122,10 @@ def layout_cells(layout: Layout, inputs: Inputs, *, fast: bool = False) -> Layou
     near_line = {lid: (near_any if len(pop_lines) == 1 else
                        grid.near_fractions([ln], NEAR_LINE_M, samples=samples))
                  for lid, ln in pop_lines.items()}
-    h_zone = _point_zone(inputs.hospitals, layout, inputs)
+    h_zone = _point_zone(inputs.hospitals, layout)
     return LayoutCells(cover=cover, near_any=near_any, near_line=near_line,
                        hospital_zone=h_zone,
-                       damage_zone=_point_zone(inputs.damage, layout, inputs),
+                       damage_zone=_point_zone(inputs.damage, layout),
                        hospital_distance=_hospital_distances(layout, inputs, cover, h_zone))
 
 
@@ -206,7 +206,7 @@ def _div(num: float | None, den: float | None, scale: float = 1.0) -> float | No
     return num / den * scale
 
 
-def _point_zone(layer: PointLayer | None, layout: Layout, inputs: Inputs) -> list[str | None]:
+def _point_zone(layer: PointLayer | None, layout: Layout) -> list[str | None]:
     if layer is None or len(layer) == 0:
         return []
     pts = project(shapely.MultiPoint(list(layer.gdf.geometry)), layout.crs)

@@ -93,12 +93,10 @@ def prepare(plan: Plan) -> Inputs:
             p = plan.resolve_path(ref.path)
             if p.is_file():
                 files.append({"role": f"layer {key}", "path": str(p), "sha256": _sha256(p)})
-    for attr in ("territory",):
-        val = getattr(plan, attr)
-        if not val.startswith("gaza:"):
-            p = plan.resolve_path(val)
-            if p.is_file():
-                files.append({"role": attr, "path": str(p), "sha256": _sha256(p)})
+    if not plan.territory.startswith("gaza:"):
+        p = plan.resolve_path(plan.territory)
+        if p.is_file():
+            files.append({"role": "territory", "path": str(p), "sha256": _sha256(p)})
     return Inputs(
         plan=plan,
         crs=area_crs_for(territory),

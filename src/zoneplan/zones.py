@@ -77,11 +77,12 @@ def _where(geom: BaseGeometry, crs: CRS) -> str:
     return f"near lon {lon}, lat {lat}"
 
 
-def _check_line(lid: str, line: LineString, line_ll: LineString, territory: BaseGeometry,
-                crs: CRS, territory_ll: BaseGeometry) -> None:
+def _cut_by_line(lid: str, line: LineString, line_ll: LineString, territory: BaseGeometry,
+                 crs: CRS, territory_ll: BaseGeometry) -> list[BaseGeometry]:
+    """The parts the line alone cuts the territory into; errors if it does not cut it."""
     if line.intersects(territory):
-        parts = split(territory, line).geoms if territory.geom_type == "Polygon" else [territory]
-        if len(list(parts)) < 2:
+        parts = list(split(territory, line).geoms)
+        if territory.geom_type == "Polygon" and len(parts) < 2:
             inside = [Point(c) for c in (line.coords[0], line.coords[-1])
                       if territory.contains(Point(c))]
             end = f": its end {_where(inside[0], crs)} lies inside" if inside else ""
@@ -89,7 +90,7 @@ def _check_line(lid: str, line: LineString, line_ll: LineString, territory: Base
                 f"line '{lid}' touches the territory but does not cut it in two{end}",
                 suggestion="extend the line so that both ends lie outside the territory",
             )
-        return
+        return parts
     miss = line.distance(territory)
     swapped = shapely.transform(line_ll, lambda xy: xy[:, ::-1])
     hint = ""
@@ -150,8 +151,8 @@ def build_layout(
         raise GeometryError("the territory is empty", suggestion="check the territory layer")
     lines = {lid: project(ln, crs) for lid, ln in lines_ll.items()}
     lines.update(line_overrides or {})
-    for lid, ln in lines.items():
-        _check_line(lid, ln, lines_ll.get(lid, ln), territory, crs, territory_ll)
+    cut = {lid: _cut_by_line(lid, ln, lines_ll.get(lid, ln), territory, crs, territory_ll)
+           for lid, ln in lines.items()}
 
     specs = plan.zones or [ZoneSpec(id="all", label="Whole territory", controller="(as is)",
                                     access="resident", rest=True)]
@@ -199,7 +200,7 @@ def build_layout(
     halves: dict[str, dict[str, BaseGeometry]] = {}
     for lid in {lid for h in hands.values() for lid in h}:
         by_hand: dict[str, list[BaseGeometry]] = {"left": [], "right": []}
-        for part in split(territory, lines[lid]).geoms:
+        for part in cut[lid]:
             by_hand[side_of_line(part.representative_point(), lines[lid])].append(part)
         halves[lid] = {k: shapely.union_all(v) for k, v in by_hand.items()}
         for h in halves[lid].values():
