@@ -31,7 +31,10 @@ from numpy.typing import NDArray
 from pyproj import CRS
 from shapely.geometry.base import BaseGeometry
 
-__all__ = ["CellGrid", "Fractions"]
+__all__ = ["CellGrid", "Fractions", "Near", "Squares"]
+
+Near = tuple[NDArray[np.intp], NDArray[np.float64]]
+"""Cells near a line: sorted cell indices and the share (0-1] of each cell's area."""
 
 
 @dataclass(eq=False)
@@ -61,6 +64,57 @@ class Fractions:
         idx = np.concatenate([whole, self.cut_cell[sel]]).astype(np.intp)
         frac = np.concatenate([np.ones(whole.size), self.cut_frac[sel]])
         return idx, frac
+
+
+@dataclass(eq=False)
+class Squares:
+    """Squares of a fixed side, aligned to multiples of it, holding the cells' centroids.
+
+    Square ``j`` has column ``j % nx`` and row ``j // nx``; its lower-left corner is at
+    ``((col + ix0) * size, (row + iy0) * size)`` metres.
+
+    Attributes
+    ----------
+    index
+        Square of each cell (its centroid), ``0 <= index < nx * ny``.
+    nx, ny
+        Columns and rows of the lattice.
+    ix0, iy0
+        Lattice origin in units of ``size`` (integers).
+    size
+        Side of a square, metres.
+    """
+
+    index: NDArray[np.intp]
+    nx: int
+    ny: int
+    ix0: int
+    iy0: int
+    size: float
+
+    @classmethod
+    def of(cls, x: NDArray[np.float64], y: NDArray[np.float64], size: float) -> Squares:
+        """The squares of side ``size`` (metres) holding points ``x``, ``y`` (metres)."""
+        if x.size == 0:
+            return cls(index=np.empty(0, dtype=np.intp), nx=0, ny=0, ix0=0, iy0=0, size=size)
+        ix = np.floor(x / size).astype(np.intp)
+        iy = np.floor(y / size).astype(np.intp)
+        ix0, iy0 = int(ix.min()), int(iy.min())
+        nx = int(ix.max()) - ix0 + 1
+        ix -= ix0
+        iy -= iy0
+        iy *= nx
+        iy += ix
+        return cls(index=iy, nx=nx, ny=int(iy.max()) // nx + 1, ix0=ix0, iy0=iy0, size=size)
+
+    def __len__(self) -> int:
+        return self.nx * self.ny
+
+    def centres(self, which: NDArray[np.intp]) -> NDArray[np.float64]:
+        """Centres (metres) of squares ``which`` as an (n, 2) array."""
+        col, row = which % self.nx, which // self.nx
+        return np.column_stack([(col + self.ix0 + 0.5) * self.size,
+                                (row + self.iy0 + 0.5) * self.size])
 
 
 @dataclass(eq=False)
@@ -264,19 +318,24 @@ class CellGrid:
         n_in = np.maximum(inside.sum(axis=1), 1)
         return np.asarray(hit.sum(axis=1) / n_in, dtype=np.float64)
 
+    def squares(self, size: float) -> Squares:
+        """The squares of side ``size`` metres holding each cell's centroid."""
+        return Squares.of(self.x, self.y, size)
+
     def near_fractions(self, lines: list[BaseGeometry], distances_m: tuple[float, ...],
-                       *, samples: int = 4) -> dict[float, NDArray[np.float64]]:
-        """Share of each cell's area within each distance (metres) of any of ``lines``.
+                       *, samples: int = 4) -> dict[float, Near]:
+        """Cells within each distance (metres) of any of ``lines``, and their share there.
 
         Cells whose centroid is nearer than the distance minus half the cell diagonal
         count fully, farther than the distance plus half the diagonal not at all. Cells
         in between are measured on a ``samples`` x ``samples`` lattice of points inside
         the cell (the share of lattice points within the distance), so their share is
         resolved to 1/samples² of a cell. Distances are exact point-to-segment distances.
+        Cells with no share are left out.
         """
         out = {d: np.zeros(len(self)) for d in distances_m}
         if not lines:
-            return out
+            return _sparse(out)
         segs = _segments(lines)
         half_diag = self.cell_size * np.sqrt(0.5)
         reach = max(distances_m) + half_diag
@@ -289,7 +348,7 @@ class CellGrid:
                 for dist in distances_m}
         mid_all = np.unique(np.concatenate(list(mids.values())))
         if mid_all.size == 0:
-            return out
+            return _sparse(out)
         fx, fy, inside = self._lattice(mid_all, samples)
         ds = _distance_to_segments(fx.ravel(), fy.ravel(), segs,
                                    max(distances_m)).reshape(fx.shape)
@@ -301,11 +360,19 @@ class CellGrid:
                 continue
             share = (inside[rows] & (ds[rows] <= dist)).sum(axis=1) / np.maximum(n_in[rows], 1)
             out[dist][mid] = np.where(n_in[rows] > 0, share, d[mid] <= dist)
-        return out
+        return _sparse(out)
 
     def points(self) -> NDArray[np.float64]:
         """Cell centroids as an (n, 2) array of metres."""
         return np.column_stack([self.x, self.y])
+
+
+def _sparse(dense: dict[float, NDArray[np.float64]]) -> dict[float, Near]:
+    out: dict[float, Near] = {}
+    for d, arr in dense.items():
+        idx = np.flatnonzero(arr > 0)
+        out[d] = (idx, arr[idx])
+    return out
 
 
 def _segments(lines: list[BaseGeometry]) -> NDArray[np.float64]:

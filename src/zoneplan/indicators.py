@@ -16,12 +16,14 @@ from numpy.typing import NDArray
 from scipy.spatial import cKDTree
 
 from zoneplan.geometry import project
+from zoneplan.grid import Fractions, Near, Squares
 from zoneplan.inputs import Inputs
 from zoneplan.layers import PointLayer
 from zoneplan.plan import Plan
 from zoneplan.zones import AREA_TOLERANCE_M2, Layout, Zone
 
-__all__ = ["LayoutCells", "Metrics", "compute", "layout_cells", "weighted_quantile"]
+__all__ = ["CellMap", "LayoutCells", "Metrics", "Placement", "ZoneSums", "compute", "layout_cells",
+           "weighted_quantile", "zone_placements"]
 
 NEAR_LINE_M = (500.0, 1000.0)
 """Distances from a line (metres) for the residents-near-the-line indicators."""
@@ -38,9 +40,46 @@ class Metrics:
     lines: dict[str, dict[str, Any]]
     invariants: dict[str, Any]
     notes: list[str] = field(default_factory=list)
-    cell_residents: NDArray[np.float64] | None = None
-    cell_baseline: NDArray[np.float64] | None = None
+    cell_map: CellMap | None = None
     hospital_zone: list[str | None] = field(default_factory=list)
+
+    @property
+    def cell_residents(self) -> NDArray[np.float64] | None:
+        """Residents under the plan in each cell of the population grid (people)."""
+        return None if self.cell_map is None else self.cell_map.residents()
+
+    @property
+    def cell_baseline(self) -> NDArray[np.float64] | None:
+        """Baseline people in each cell, scaled to the modelled total (people)."""
+        return None if self.cell_map is None else self.cell_map.baseline()
+
+
+@dataclass(eq=False)
+class CellMap:
+    """What it takes to put residents back on the cells, for maps (built on demand)."""
+
+    grid: Any
+    fractions: Fractions
+    counts: NDArray[np.float64]
+    scale: float
+    placements: list[Placement]
+
+    def residents(self) -> NDArray[np.float64]:
+        """Residents under the plan per cell (people); cells in no zone hold none."""
+        fr = self.fractions
+        per_person = np.array([sp.per_person for sp in self.placements] + [0.0])
+        per_m2 = np.array([sp.per_m2 for sp in self.placements] + [0.0])
+        area = self.grid.area_m2
+        out = per_person[fr.zone_of] * self.counts  # zone -1 (cut or none) picks the 0.0
+        if per_m2.any():
+            out += per_m2[fr.zone_of] * area
+        c, z = fr.cut_cell, fr.cut_zone
+        np.add.at(out, c, (per_person[z] * self.counts[c] + per_m2[z] * area[c]) * fr.cut_frac)
+        return np.asarray(out, dtype=np.float64)
+
+    def baseline(self) -> NDArray[np.float64]:
+        """Baseline people per cell scaled to the modelled total (people)."""
+        return np.asarray(self.counts * self.scale, dtype=np.float64)
 
 
 def weighted_quantile(values: NDArray[np.float64], weights: NDArray[np.float64],
@@ -75,25 +114,114 @@ def _sorted_quantile(values: NDArray[np.float64], weights: NDArray[np.float64],
 
 DISTANCE_BLOCK_M = 100.0
 """On grids finer than this (metres), distances to hospitals are measured from the
-centres of blocks of this size (error at most half the block diagonal, about 71 m)."""
+centres of square blocks of this size (error at most half the block diagonal, about
+71 m)."""
+
+
+@dataclass(eq=False)
+class ZoneSums:
+    """Sums over each zone's cells of a per-cell value times the cell's share in the zone.
+
+    The value is people (one population spread) or area (m²). Every indicator that
+    depends on where people live within a zone is a combination of these sums, so no
+    per-cell array is built per indicator (see :func:`zone_coefficients`).
+
+    Attributes
+    ----------
+    total
+        Sum over each zone, shape (zones,).
+    near_any
+        Per distance (metres): sum over each zone's cells weighted by their share within
+        that distance of any line.
+    near_line
+        The same per line id.
+    blocks
+        Sum per zone and distance block, shape (zones, blocks); ``None`` without
+        hospitals.
+    """
+
+    total: NDArray[np.float64]
+    near_any: dict[float, NDArray[np.float64]]
+    near_line: dict[str, dict[float, NDArray[np.float64]]]
+    blocks: NDArray[np.float64] | None
 
 
 @dataclass(eq=False)
 class LayoutCells:
-    """The geometric work for one layout, shared by every population spread."""
+    """The geometric work for one layout: zone shares of cells and the sums built on them.
 
-    cover: dict[str, tuple[NDArray[np.intp], NDArray[np.float64]]]
-    near_any: dict[float, NDArray[np.float64]]
-    near_line: dict[str, dict[float, NDArray[np.float64]]]
+    Attributes
+    ----------
+    fractions
+        Share of each cell in each zone.
+    area
+        :class:`ZoneSums` of cell area (m²).
+    people
+        :class:`ZoneSums` of each population spread (people), by spread key.
+    hospital_zone, damage_zone
+        Zone id of each hospital and damage point (``None``: in no zone).
+    hospital_distance
+        Per zone: distances to the nearest hospital open to its residents; ``None`` when
+        no hospital is open to them.
+    """
+
+    fractions: Fractions
+    area: ZoneSums
+    people: dict[str, ZoneSums]
     hospital_zone: list[str | None]
     damage_zone: list[str | None]
     hospital_distance: dict[str, HospitalDistance | None]
-    """Per zone: distances to the nearest hospital open to its residents; ``None`` when
-    no hospital is open to them."""
+
+
+def _zone_total(fr: Fractions, values: NDArray[np.float64],
+                near: Near | None = None) -> NDArray[np.float64]:
+    """Sum per zone of ``values`` x share in the zone (x share near a line, if given)."""
+    nz = fr.n_zones
+    cut_w = values[fr.cut_cell] * fr.cut_frac
+    if near is None:
+        whole = np.bincount(fr.zone_of + 1, weights=values, minlength=nz + 1)[1:]
+    else:
+        idx, share = near
+        whole = np.bincount(fr.zone_of[idx] + 1, weights=values[idx] * share,
+                            minlength=nz + 1)[1:]
+        pos = np.searchsorted(idx, fr.cut_cell)
+        hit = pos < idx.size
+        hit[hit] = idx[pos[hit]] == fr.cut_cell[hit]
+        cut_near = np.zeros(fr.cut_cell.size)
+        cut_near[hit] = share[pos[hit]]
+        cut_w = cut_w * cut_near
+    return np.asarray(whole + np.bincount(fr.cut_zone, weights=cut_w, minlength=nz),
+                      dtype=np.float64)
+
+
+def _block_total(fr: Fractions, values: NDArray[np.float64], block: NDArray[np.intp],
+                 n_blocks: int) -> NDArray[np.float64]:
+    """Sum per zone and block of ``values`` x share in the zone, shape (zones, blocks)."""
+    nz = fr.n_zones
+    out = np.zeros((nz + 1) * n_blocks)
+    step = 1 << 22  # cells per chunk: bounds the temporaries on very large grids
+    for a in range(0, values.size, step):
+        key = (fr.zone_of[a:a + step].astype(np.intp) + 1) * n_blocks + block[a:a + step]
+        out += np.bincount(key, weights=values[a:a + step], minlength=out.size)
+    cut = np.bincount(fr.cut_zone.astype(np.intp) * n_blocks + block[fr.cut_cell],
+                      weights=values[fr.cut_cell] * fr.cut_frac, minlength=nz * n_blocks)
+    return np.asarray(out[n_blocks:].reshape(nz, n_blocks) + cut.reshape(nz, n_blocks))
+
+
+def _zone_sums(fr: Fractions, values: NDArray[np.float64], near_any: dict[float, Near],
+               near_line: dict[str, dict[float, Near]],
+               blocks: tuple[NDArray[np.intp], int] | None) -> ZoneSums:
+    any_sums = {d: _zone_total(fr, values, nr) for d, nr in near_any.items()}
+    return ZoneSums(
+        total=_zone_total(fr, values), near_any=any_sums,
+        near_line={lid: (any_sums if near is near_any else
+                         {d: _zone_total(fr, values, nr) for d, nr in near.items()})
+                   for lid, near in near_line.items()},
+        blocks=None if blocks is None else _block_total(fr, values, *blocks))
 
 
 def layout_cells(layout: Layout, inputs: Inputs, *, fast: bool = False) -> LayoutCells:
-    """Cell shares per zone and near each line, and the zone of each point, for a layout.
+    """Cell shares per zone, the sums built on them, and the zone of each point.
 
     ``fast=True`` shares cells cut by a line out on a lattice of points, and counts a
     cell at the edge of a near-line buffer by its centre (approximate).
@@ -109,13 +237,13 @@ def layout_cells(layout: Layout, inputs: Inputs, *, fast: bool = False) -> Layou
     cuts = [in_pop_crs(ln) for ln in layout.lines.values()]
     cuts += [in_pop_crs(z.geometry.boundary) for z in zones
              if z.spec.polygon is not None or z.spec.file is not None]
+    area_m2 = grid.area_m2
     # the zones tile the grid's own territory (same CRS, no remainder, same area)
     terr_area = layout.territory.area
     tiles = (same_crs and layout.remainder.area <= AREA_TOLERANCE_M2
-             and abs(float(grid.area_m2.sum()) - terr_area) <= 1e-7 * terr_area)
+             and abs(float(area_m2.sum()) - terr_area) <= 1e-7 * terr_area)
     fr = grid.fractions([in_pop_crs(z.geometry) for z in zones], cuts, tiles=tiles,
                         samples=4 if fast else 0)
-    cover = {z.id: fr.for_zone(k) for k, z in enumerate(zones)}
     pop_lines = {lid: in_pop_crs(ln) for lid, ln in layout.lines.items()}
     samples = 1 if fast else 4  # fast: a cell at the buffer's edge counts by its centre
     near_any = grid.near_fractions(list(pop_lines.values()), NEAR_LINE_M, samples=samples)
@@ -123,81 +251,72 @@ def layout_cells(layout: Layout, inputs: Inputs, *, fast: bool = False) -> Layou
                        grid.near_fractions([ln], NEAR_LINE_M, samples=samples))
                  for lid, ln in pop_lines.items()}
     h_zone = _point_zone(inputs.hospitals, layout)
-    return LayoutCells(cover=cover, near_any=near_any, near_line=near_line,
-                       hospital_zone=h_zone,
+    blocks: tuple[NDArray[np.intp], int] | None = None
+    sq: Squares | None = None
+    if h_zone:
+        if grid.cell_size < DISTANCE_BLOCK_M:
+            sq = grid.squares(DISTANCE_BLOCK_M)
+            blocks = (sq.index, len(sq))
+        else:
+            blocks = (np.arange(len(grid)), len(grid))
+    area = _zone_sums(fr, area_m2, near_any, near_line, blocks)
+    del area_m2
+    people = {m: _zone_sums(fr, v, near_any, near_line, blocks)
+              for m, v in pop.counts.items()}
+    if sq is not None:
+        sq.index = np.empty(0, dtype=np.intp)  # the per-cell index is no longer needed
+    return LayoutCells(fractions=fr, area=area, people=people, hospital_zone=h_zone,
                        damage_zone=_point_zone(inputs.damage, layout),
-                       hospital_distance=_hospital_distances(layout, inputs, cover, h_zone))
+                       hospital_distance=_hospital_distances(layout, inputs, area, h_zone, sq))
 
 
-def _hospital_distances(
-    layout: Layout, inputs: Inputs,
-    cover: dict[str, tuple[NDArray[np.intp], NDArray[np.float64]]],
-    h_zone: list[str | None],
-) -> dict[str, HospitalDistance | None]:
+def _hospital_distances(layout: Layout, inputs: Inputs, area: ZoneSums,
+                        h_zone: list[str | None],
+                        squares: Squares | None) -> dict[str, HospitalDistance | None]:
     """Straight-line distances from each zone's cells to the nearest open hospital.
 
     Residents may use hospitals in zones open to residents and in their own zone. On
     grids finer than :data:`DISTANCE_BLOCK_M`, distances are measured from the centres
-    of square blocks of that size, and cells share their block's distance.
+    of square blocks of that size, and cells share their block's distance; otherwise
+    from each cell's centroid.
     """
     hosp = inputs.hospitals
     out: dict[str, HospitalDistance | None] = {}
-    if hosp is None or len(hosp) == 0:
-        return dict.fromkeys(cover)
+    if hosp is None or len(hosp) == 0 or area.blocks is None:
+        return {z.id: None for z in layout.zones}
     grid = inputs.population.grid
     hp = project(shapely.MultiPoint(list(hosp.gdf.geometry)), inputs.population.crs)
     h_xy = np.array([(p.x, p.y) for p in hp.geoms])
     open_zones = {z.id for z in layout.zones if z.spec.access == "resident"}
-    block = DISTANCE_BLOCK_M if grid.cell_size < DISTANCE_BLOCK_M else 0.0
-    for z in layout.zones:
-        idx = cover[z.id][0]
-        allowed = [k for k, hz in enumerate(h_zone) if hz in open_zones or hz == z.id]
-        if not allowed or idx.size == 0:
+    for k, z in enumerate(layout.zones):
+        mine = np.flatnonzero(area.blocks[k] > 0)
+        allowed = [j for j, hz in enumerate(h_zone) if hz in open_zones or hz == z.id]
+        if not allowed or mine.size == 0:
             out[z.id] = None
             continue
-        tree = cKDTree(h_xy[allowed])
-        x, y = grid.x[idx], grid.y[idx]
-        if block:
-            x0, y0 = np.floor(x.min() / block), np.floor(y.min() / block)
-            bx = (np.floor(x / block) - x0).astype(np.int64)
-            by = (np.floor(y / block) - y0).astype(np.int64)
-            nx, ny = int(bx.max()) + 1, int(by.max()) + 1
-            gx, gy = np.meshgrid((np.arange(nx) + x0 + 0.5) * block,
-                                 (np.arange(ny) + y0 + 0.5) * block)
-            block_dist = tree.query(np.column_stack([gx.ravel(), gy.ravel()]))[0]
-            block_of = by * nx + bx
-        else:
-            block_dist = tree.query(np.column_stack([x, y]))[0]
-            block_of = np.arange(idx.size)
-        order = np.argsort(block_dist, kind="stable")
-        out[z.id] = HospitalDistance(block_of=block_of, dist_sorted=block_dist[order],
-                                     order=order)
+        xy = (squares.centres(mine) if squares is not None
+              else np.column_stack([grid.x[mine], grid.y[mine]]))
+        dist = cKDTree(h_xy[allowed]).query(xy)[0]
+        order = np.argsort(dist, kind="stable")
+        out[z.id] = HospitalDistance(blocks=mine[order], dist_sorted=dist[order])
     return out
 
 
 @dataclass(eq=False)
 class HospitalDistance:
-    """Distances for one zone: the block of each zone cell, and blocks sorted by distance.
+    """Distances for one zone: its blocks (or cells) sorted by distance.
 
     Attributes
     ----------
-    block_of
-        Block index of each of the zone's cells (aligned with the zone's cover).
+    blocks
+        Indices of the blocks (cells on coarse grids) holding some of the zone, in
+        ascending order of distance.
     dist_sorted
-        Distance (metres) of each block to the nearest open hospital, ascending.
-    order
-        Block indices in that order.
+        Distance (metres) of each of those blocks to the nearest open hospital.
     """
 
-    block_of: NDArray[np.int64]
+    blocks: NDArray[np.intp]
     dist_sorted: NDArray[np.float64]
-    order: NDArray[np.intp]
-
-    def sorted_weights(self, weights: NDArray[np.float64]) -> NDArray[np.float64]:
-        """Per-cell weights summed per block, in ``dist_sorted`` order."""
-        per_block = np.bincount(self.block_of, weights=weights,
-                                minlength=self.dist_sorted.size)
-        return np.asarray(per_block[self.order], dtype=np.float64)
 
 
 def _div(num: float | None, den: float | None, scale: float = 1.0) -> float | None:
@@ -258,17 +377,26 @@ class Relocation:
         return sum(self.out.values())
 
 
-def relocate(zones: list[Zone], cover: dict[str, tuple[NDArray[np.intp], NDArray[np.float64]]],
-             counts: NDArray[np.float64], plan: Plan) -> Relocation:
-    """Spread the modelled total like the baseline, then move people out of closed zones.
+def relocate(zones: list[Zone], base: dict[str, float], layer_total: float,
+             plan: Plan) -> Relocation:
+    """Placement the modelled total like the baseline, then move people out of closed zones.
 
     People leave ``closed`` zones and move into ``resident`` zones in proportion to the
     people already there, to area, or to spare stated capacity (the plan's
     ``population.relocation``); ``restricted`` zones keep their residents and take
     nobody in.
+
+    Parameters
+    ----------
+    zones
+        The zones.
+    base
+        People of the population layer in each zone (its cells times their shares).
+    layer_total
+        People in the whole layer.
+    plan
+        The plan (modelled total and relocation rule).
     """
-    base = {z.id: float((counts[cover[z.id][0]] * cover[z.id][1]).sum()) for z in zones}
-    layer_total = float(counts.sum())
     scale = plan.population.total / layer_total if layer_total > 0 else 0.0
     closed = {z.id for z in zones if z.spec.access == "closed"}
     stay = {i: (0.0 if i in closed else scale * b) for i, b in base.items()}
@@ -313,30 +441,43 @@ def _receiving_weights(receivers: list[Zone], stay: dict[str, float], displaced:
     return residents
 
 
-def zone_densities(zones: list[Zone],
-                   cover: dict[str, tuple[NDArray[np.intp], NDArray[np.float64]]],
-                   counts: NDArray[np.float64], area_m2: NDArray[np.float64],
-                   reloc: Relocation, method: str) -> dict[str, NDArray[np.float64]]:
-    """People per zone cell under the plan, per unit of the cell's share in the zone.
+@dataclass(frozen=True)
+class Placement:
+    """How a zone's residents under the plan lie over its cells.
 
-    Aligned with ``cover[zone][0]``; a cell cut by a zone edge holds ``density * share``
-    in that zone. Stayers keep the baseline's pattern; newcomers follow it too, or spread
-    by area (``area`` relocation, or a zone nobody stayed in).
+    A cell holding ``count`` people of the baseline layer and ``area`` m² of the zone
+    holds ``per_person * count + per_m2 * area`` residents under the plan: stayers and
+    newcomers follow the baseline's pattern (``per_person``), or newcomers spread by
+    area (``per_m2``, people per m²) under ``area`` relocation or in a zone nobody
+    stayed in.
     """
-    out: dict[str, NDArray[np.float64]] = {}
-    for z in zones:
-        idx, frac = cover[z.id]
-        dens = np.zeros(idx.size)
-        if reloc.residents[z.id] > 0 and idx.size:
-            stay_cells = (np.zeros(idx.size) if z.spec.access == "closed"
-                          else reloc.scale * counts[idx])
+
+    per_person: float
+    per_m2: float
+
+    def of(self, people: float | NDArray[np.float64],
+           area: float | NDArray[np.float64]) -> Any:
+        """Residents for sums (or arrays) of baseline people and of area (m²)."""
+        return self.per_person * people + self.per_m2 * area
+
+
+def zone_placements(zones: list[Zone], area_m2: NDArray[np.float64], reloc: Relocation,
+                 method: str) -> dict[str, Placement]:
+    """The :class:`Placement` of each zone's residents under the plan.
+
+    ``area_m2`` is each zone's area on the population grid (m², the sum of its cells'
+    areas times their shares), in the order of ``zones``.
+    """
+    out: dict[str, Placement] = {}
+    for k, z in enumerate(zones):
+        per_person = per_m2 = 0.0
+        if reloc.residents[z.id] > 0 and area_m2[k] > 0:
+            stay = 0.0 if z.spec.access == "closed" else reloc.scale
             if method == "area" or reloc.stay[z.id] <= 0:
-                cells = area_m2[idx]
-                in_cells = reloc.inflow[z.id] * cells / float((cells * frac).sum())
+                per_person, per_m2 = stay, reloc.inflow[z.id] / float(area_m2[k])
             else:
-                in_cells = stay_cells * (reloc.inflow[z.id] / reloc.stay[z.id])
-            dens = stay_cells + in_cells
-        out[z.id] = dens
+                per_person = stay * (1.0 + reloc.inflow[z.id] / reloc.stay[z.id])
+        out[z.id] = Placement(per_person=per_person, per_m2=per_m2)
     return out
 
 
@@ -347,8 +488,9 @@ class _Frame:
     layout: Layout
     inputs: Inputs
     geo: LayoutCells
+    people: ZoneSums
     reloc: Relocation
-    density: dict[str, NDArray[np.float64]]
+    placement: dict[str, Placement]
     values: dict[str, dict[str, Any]]
     reasons: dict[str, dict[str, str]]
 
@@ -361,9 +503,10 @@ class _Frame:
             self.values[zone_id][k] = None
             self.reasons[zone_id][k] = reason
 
-    def weights(self, zone_id: str) -> NDArray[np.float64]:
-        """Residents in each of the zone's cells (people)."""
-        return self.density[zone_id] * self.geo.cover[zone_id][1]
+    def residents(self, k: int, people: NDArray[np.float64],
+                  area: NDArray[np.float64]) -> Any:
+        """Residents under the plan of zone ``k`` from sums of baseline people and area."""
+        return self.placement[self.layout.zones[k].id].of(people[k], area[k])
 
 
 def _people(f: _Frame) -> None:
@@ -389,7 +532,7 @@ def _hospitals(f: _Frame) -> tuple[list[NDArray[np.float64]], list[NDArray[np.fl
     hosp = f.inputs.hospitals
     all_d: list[NDArray[np.float64]] = []
     all_w: list[NDArray[np.float64]] = []
-    for z in f.layout.zones:
+    for k, z in enumerate(f.layout.zones):
         i, v, r, res = z.id, f.values[z.id], f.reasons[z.id], f.reloc.residents[z.id]
         if hosp is None:
             f.set_null(i, ("hospitals", "hospital_beds", "beds_per_10k",
@@ -418,7 +561,9 @@ def _hospitals(f: _Frame) -> tuple[list[NDArray[np.float64]], list[NDArray[np.fl
                        "no residents under the plan" if res <= 0
                        else "no hospital in a zone open to these residents")
             continue
-        wts = hd.sorted_weights(f.weights(i))
+        assert f.people.blocks is not None and f.geo.area.blocks is not None
+        wts = np.asarray(f.placement[i].of(f.people.blocks[k, hd.blocks],
+                                           f.geo.area.blocks[k, hd.blocks]), dtype=np.float64)
         v["hospital_distance_median_m"] = _sorted_quantile(hd.dist_sorted, wts, 0.5)
         v["hospital_distance_p90_m"] = _sorted_quantile(hd.dist_sorted, wts, 0.9)
         all_d.append(hd.dist_sorted)
@@ -499,13 +644,13 @@ def _forces(f: _Frame, personnel: dict[str, float], active: bool) -> None:
 
 def _near_lines(f: _Frame) -> None:
     keys = ("residents_within_500m_of_line", "residents_within_1km_of_line")
-    for z in f.layout.zones:
+    for k, z in enumerate(f.layout.zones):
         if not f.layout.lines:
             f.set_null(z.id, keys, "the plan has no lines")
             continue
-        idx = f.geo.cover[z.id][0]
         for d, key in zip(NEAR_LINE_M, keys, strict=True):
-            f.values[z.id][key] = float((f.weights(z.id) * f.geo.near_any[d][idx]).sum())
+            f.values[z.id][key] = float(f.residents(k, f.people.near_any[d],
+                                                    f.geo.area.near_any[d]))
 
 
 def _compounds(f: _Frame) -> None:
@@ -632,9 +777,9 @@ def _line_values(f: _Frame) -> dict[str, dict[str, Any]]:
             "length_in_territory_km": ln.intersection(f.layout.territory).length / 1000}
         for d, key in zip(NEAR_LINE_M, ("residents_within_500m", "residents_within_1km"),
                           strict=True):
-            near = f.geo.near_line[lid][d]
-            lo[key] = float(sum((f.weights(z.id) * near[f.geo.cover[z.id][0]]).sum()
-                                for z in f.layout.zones))
+            lo[key] = float(sum(f.residents(k, f.people.near_line[lid][d],
+                                            f.geo.area.near_line[lid][d])
+                                for k in range(len(f.layout.zones))))
         out[lid] = lo
     return out
 
@@ -680,14 +825,15 @@ def compute(layout: Layout, inputs: Inputs, *, pop_method: str,
     """
     geo = cells or layout_cells(layout, inputs)
     plan = inputs.plan
-    grid = inputs.population.grid
     counts = inputs.population.counts[pop_method]
     zones = layout.zones
-    reloc = relocate(zones, geo.cover, counts, plan)
-    density = zone_densities(zones, geo.cover, counts, grid.area_m2, reloc,
-                             plan.population.relocation)
-    f = _Frame(layout=layout, inputs=inputs, geo=geo, reloc=reloc, density=density,
-               values={z.id: {} for z in zones}, reasons={z.id: {} for z in zones})
+    people = geo.people[pop_method]
+    reloc = relocate(zones, {z.id: float(people.total[k]) for k, z in enumerate(zones)},
+                     float(counts.sum()), plan)
+    placement = zone_placements(zones, geo.area.total, reloc, plan.population.relocation)
+    f = _Frame(layout=layout, inputs=inputs, geo=geo, people=people, reloc=reloc,
+               placement=placement, values={z.id: {} for z in zones},
+               reasons={z.id: {} for z in zones})
     shares = reconstruction_shares(plan, zones)
     personnel = force_split(plan, zones, reloc.residents)
     _people(f)
@@ -703,14 +849,11 @@ def compute(layout: Layout, inputs: Inputs, *, pop_method: str,
         notes.append(f"{reloc.base_remainder:,.0f} people of the baseline layer lie outside "
                      "every zone (the layer reaches beyond the territory); they are reported "
                      "as the remainder, not dropped.")
-    cell_res = cell_base = None
+    cell_map = None
     if cell_arrays:
-        cell_res = np.zeros(len(grid))
-        for z in zones:
-            idx = geo.cover[z.id][0]
-            cell_res[idx] += f.weights(z.id)
-        cell_base = counts * reloc.scale
+        cell_map = CellMap(grid=inputs.population.grid, fractions=geo.fractions,
+                           counts=counts, scale=reloc.scale,
+                           placements=[placement[z.id] for z in zones])
     return Metrics(zones=f.values, reasons=f.reasons, totals=totals, total_reasons=total_reasons,
                    lines=_line_values(f), invariants=_invariants(f, totals["residents"]),
-                   notes=notes, cell_residents=cell_res, cell_baseline=cell_base,
-                   hospital_zone=geo.hospital_zone)
+                   notes=notes, cell_map=cell_map, hospital_zone=geo.hospital_zone)
