@@ -24,6 +24,7 @@ half plus a quarter of the eastern cells:
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Protocol
 
 import numpy as np
 import shapely
@@ -31,7 +32,18 @@ from numpy.typing import NDArray
 from pyproj import CRS
 from shapely.geometry.base import BaseGeometry
 
-__all__ = ["CellGrid", "Fractions", "Near", "Squares"]
+__all__ = ["CellGrid", "CellValues", "Fractions", "Near", "Squares"]
+
+
+class CellValues(Protocol):
+    """A per-cell quantity read by slices or index arrays (an array, or one computed
+    for just the cells asked for)."""
+
+    @property
+    def size(self) -> int: ...
+
+    def __getitem__(self, key: slice | NDArray[np.integer]) -> NDArray[np.float64]: ...
+
 
 Near = tuple[NDArray[np.intp], NDArray[np.float64]]
 """Cells near a line: sorted cell indices and the share (0-1] of each cell's area."""
@@ -52,7 +64,7 @@ class Fractions:
     """
 
     n_zones: int
-    zone_of: NDArray[np.int32]
+    zone_of: NDArray[np.signedinteger]
     cut_cell: NDArray[np.intp]
     cut_zone: NDArray[np.int32]
     cut_frac: NDArray[np.float64]
@@ -85,7 +97,7 @@ class Squares:
         Side of a square, metres.
     """
 
-    index: NDArray[np.intp]
+    index: NDArray[np.integer]
     nx: int
     ny: int
     ix0: int
@@ -110,7 +122,7 @@ class Squares:
     def __len__(self) -> int:
         return self.nx * self.ny
 
-    def centres(self, which: NDArray[np.intp]) -> NDArray[np.float64]:
+    def centres(self, which: NDArray[np.integer]) -> NDArray[np.float64]:
         """Centres (metres) of squares ``which`` as an (n, 2) array."""
         col, row = which % self.nx, which // self.nx
         return np.column_stack([(col + self.ix0 + 0.5) * self.size,
@@ -317,6 +329,10 @@ class CellGrid:
         hit = inside & shapely.contains_xy(zone, fx, fy)
         n_in = np.maximum(inside.sum(axis=1), 1)
         return np.asarray(hit.sum(axis=1) / n_in, dtype=np.float64)
+
+    def area_values(self) -> CellValues:
+        """Cell areas (m²) for sums over many cells (here simply :attr:`area_m2`)."""
+        return self.area_m2
 
     def squares(self, size: float) -> Squares:
         """The squares of side ``size`` metres holding each cell's centroid."""

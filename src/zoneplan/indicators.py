@@ -16,7 +16,7 @@ from numpy.typing import NDArray
 from scipy.spatial import cKDTree
 
 from zoneplan.geometry import project
-from zoneplan.grid import Fractions, Near, Squares
+from zoneplan.grid import CellValues, Fractions, Near, Squares
 from zoneplan.inputs import Inputs
 from zoneplan.layers import PointLayer
 from zoneplan.plan import Plan
@@ -118,6 +118,10 @@ centres of square blocks of this size (error at most half the block diagonal, ab
 71 m)."""
 
 
+CHUNK = 1 << 18
+"""Cells summed at a time, so sums over very large grids need little extra memory."""
+
+
 @dataclass(eq=False)
 class ZoneSums:
     """Sums over each zone's cells of a per-cell value times the cell's share in the zone.
@@ -173,51 +177,43 @@ class LayoutCells:
     hospital_distance: dict[str, HospitalDistance | None]
 
 
-def _zone_total(fr: Fractions, values: NDArray[np.float64],
+def _zone_total(fr: Fractions, values: CellValues,
                 near: Near | None = None) -> NDArray[np.float64]:
     """Sum per zone of ``values`` x share in the zone (x share near a line, if given)."""
     nz = fr.n_zones
+    acc = np.zeros(nz + 1)  # slot 0: cells cut by a zone edge, or in no zone
     cut_w = values[fr.cut_cell] * fr.cut_frac
     if near is None:
-        whole = np.bincount(fr.zone_of + 1, weights=values, minlength=nz + 1)[1:]
+        for a in range(0, values.size, CHUNK):  # chunks bound the temporaries
+            acc += np.bincount(fr.zone_of[a:a + CHUNK] + 1, weights=values[a:a + CHUNK],
+                               minlength=nz + 1)
     else:
         idx, share = near
-        whole = np.bincount(fr.zone_of[idx] + 1, weights=values[idx] * share,
-                            minlength=nz + 1)[1:]
+        for a in range(0, idx.size, CHUNK):
+            i = idx[a:a + CHUNK]
+            acc += np.bincount(fr.zone_of[i] + 1, weights=values[i] * share[a:a + CHUNK],
+                               minlength=nz + 1)
         pos = np.searchsorted(idx, fr.cut_cell)
         hit = pos < idx.size
         hit[hit] = idx[pos[hit]] == fr.cut_cell[hit]
         cut_near = np.zeros(fr.cut_cell.size)
         cut_near[hit] = share[pos[hit]]
         cut_w = cut_w * cut_near
-    return np.asarray(whole + np.bincount(fr.cut_zone, weights=cut_w, minlength=nz),
+    return np.asarray(acc[1:] + np.bincount(fr.cut_zone, weights=cut_w, minlength=nz),
                       dtype=np.float64)
 
 
-def _block_total(fr: Fractions, values: NDArray[np.float64], block: NDArray[np.intp],
+def _block_total(fr: Fractions, values: CellValues, block: NDArray[np.integer],
                  n_blocks: int) -> NDArray[np.float64]:
     """Sum per zone and block of ``values`` x share in the zone, shape (zones, blocks)."""
     nz = fr.n_zones
     out = np.zeros((nz + 1) * n_blocks)
-    step = 1 << 22  # cells per chunk: bounds the temporaries on very large grids
-    for a in range(0, values.size, step):
-        key = (fr.zone_of[a:a + step].astype(np.intp) + 1) * n_blocks + block[a:a + step]
-        out += np.bincount(key, weights=values[a:a + step], minlength=out.size)
+    for a in range(0, values.size, CHUNK):
+        key = (fr.zone_of[a:a + CHUNK].astype(np.intp) + 1) * n_blocks + block[a:a + CHUNK]
+        out += np.bincount(key, weights=values[a:a + CHUNK], minlength=out.size)
     cut = np.bincount(fr.cut_zone.astype(np.intp) * n_blocks + block[fr.cut_cell],
                       weights=values[fr.cut_cell] * fr.cut_frac, minlength=nz * n_blocks)
     return np.asarray(out[n_blocks:].reshape(nz, n_blocks) + cut.reshape(nz, n_blocks))
-
-
-def _zone_sums(fr: Fractions, values: NDArray[np.float64], near_any: dict[float, Near],
-               near_line: dict[str, dict[float, Near]],
-               blocks: tuple[NDArray[np.intp], int] | None) -> ZoneSums:
-    any_sums = {d: _zone_total(fr, values, nr) for d, nr in near_any.items()}
-    return ZoneSums(
-        total=_zone_total(fr, values), near_any=any_sums,
-        near_line={lid: (any_sums if near is near_any else
-                         {d: _zone_total(fr, values, nr) for d, nr in near.items()})
-                   for lid, near in near_line.items()},
-        blocks=None if blocks is None else _block_total(fr, values, *blocks))
 
 
 def layout_cells(layout: Layout, inputs: Inputs, *, fast: bool = False) -> LayoutCells:
@@ -237,34 +233,44 @@ def layout_cells(layout: Layout, inputs: Inputs, *, fast: bool = False) -> Layou
     cuts = [in_pop_crs(ln) for ln in layout.lines.values()]
     cuts += [in_pop_crs(z.geometry.boundary) for z in zones
              if z.spec.polygon is not None or z.spec.file is not None]
-    area_m2 = grid.area_m2
     # the zones tile the grid's own territory (same CRS, no remainder, same area)
     terr_area = layout.territory.area
     tiles = (same_crs and layout.remainder.area <= AREA_TOLERANCE_M2
-             and abs(float(area_m2.sum()) - terr_area) <= 1e-7 * terr_area)
+             and abs(float(grid.area_m2.sum()) - terr_area) <= 1e-7 * terr_area)
     fr = grid.fractions([in_pop_crs(z.geometry) for z in zones], cuts, tiles=tiles,
                         samples=4 if fast else 0)
     pop_lines = {lid: in_pop_crs(ln) for lid, ln in layout.lines.items()}
-    samples = 1 if fast else 4  # fast: a cell at the buffer's edge counts by its centre
-    near_any = grid.near_fractions(list(pop_lines.values()), NEAR_LINE_M, samples=samples)
-    near_line = {lid: (near_any if len(pop_lines) == 1 else
-                       grid.near_fractions([ln], NEAR_LINE_M, samples=samples))
-                 for lid, ln in pop_lines.items()}
     h_zone = _point_zone(inputs.hospitals, layout)
-    blocks: tuple[NDArray[np.intp], int] | None = None
+    # what is summed: cell area, then each population spread; every per-cell array is
+    # dropped as soon as its sums are taken, so large grids need little extra memory
+    values: list[CellValues] = [grid.area_values(), *pop.counts.values()]
+    total = [_zone_total(fr, v) for v in values]
+    block_sums: list[NDArray[np.float64] | None] = [None] * len(values)
     sq: Squares | None = None
     if h_zone:
         if grid.cell_size < DISTANCE_BLOCK_M:
             sq = grid.squares(DISTANCE_BLOCK_M)
-            blocks = (sq.index, len(sq))
+            block_sums = [_block_total(fr, v, sq.index, len(sq)) for v in values]
+            sq.index = np.empty(0, dtype=np.intp)  # the per-cell index is not needed again
         else:
-            blocks = (np.arange(len(grid)), len(grid))
-    area = _zone_sums(fr, area_m2, near_any, near_line, blocks)
-    del area_m2
-    people = {m: _zone_sums(fr, v, near_any, near_line, blocks)
-              for m, v in pop.counts.items()}
-    if sq is not None:
-        sq.index = np.empty(0, dtype=np.intp)  # the per-cell index is no longer needed
+            block_sums = [_block_total(fr, v, np.arange(len(grid)), len(grid)) for v in values]
+    samples = 1 if fast else 4  # fast: a cell at the buffer's edge counts by its centre
+    sets = {"": list(pop_lines.values())} | (
+        {lid: [ln] for lid, ln in pop_lines.items()} if len(pop_lines) > 1 else {})
+    near: dict[str, list[dict[float, NDArray[np.float64]]]] = {
+        key: [{} for _ in values] for key in sets}
+    for key, lines in sets.items():
+        for d in NEAR_LINE_M:
+            cells = grid.near_fractions(lines, (d,), samples=samples)[d]
+            for i, v in enumerate(values):
+                near[key][i][d] = _zone_total(fr, v, cells)
+            del cells
+    line_key = {lid: (lid if len(pop_lines) > 1 else "") for lid in pop_lines}
+    sums = [ZoneSums(total=total[i], near_any=near[""][i],
+                     near_line={lid: near[k][i] for lid, k in line_key.items()},
+                     blocks=block_sums[i]) for i in range(len(values))]
+    area = sums[0]
+    people = dict(zip(pop.counts, sums[1:], strict=True))
     return LayoutCells(fractions=fr, area=area, people=people, hospital_zone=h_zone,
                        damage_zone=_point_zone(inputs.damage, layout),
                        hospital_distance=_hospital_distances(layout, inputs, area, h_zone, sq))

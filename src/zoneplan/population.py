@@ -66,23 +66,26 @@ class PopulationLayer:
         kept. Used for fast approximate figures while a line is dragged over a fine grid.
         """
         blocks = CellGrid.build(territory, cell_size=cell_size, crs=self.grid.crs)
+        sq = self.grid.squares(cell_size)  # the square holding each cell's centroid
         # blocks are aligned to multiples of cell_size; a (clipped) block's centroid lies
         # inside its square, so flooring it gives the square's index
-        bx = np.floor(blocks.x / cell_size).astype(np.int64)
-        by = np.floor(blocks.y / cell_size).astype(np.int64)
-        cx = np.floor(self.grid.x / cell_size).astype(np.int64)
-        cy = np.floor(self.grid.y / cell_size).astype(np.int64)
-        x0, y0 = min(bx.min(), cx.min()), min(by.min(), cy.min())
-        nx = int(max(bx.max(), cx.max()) - x0 + 1)
-        lut = np.full(nx * int(max(by.max(), cy.max()) - y0 + 1), -1, dtype=np.int64)
-        lut[(by - y0) * nx + (bx - x0)] = np.arange(len(blocks))
-        target = lut[(cy - y0) * nx + (cx - x0)]
-        miss = target < 0
-        if miss.any():  # a cell whose block kept no area inside the territory
-            target[miss] = blocks._tree.nearest(
-                shapely.points(self.grid.x[miss], self.grid.y[miss]))
-        counts = {m: np.bincount(target, weights=v, minlength=len(blocks)).astype(np.float64)
-                  for m, v in self.counts.items()}
+        bx = np.floor(blocks.x / cell_size).astype(np.int64) - sq.ix0
+        by = np.floor(blocks.y / cell_size).astype(np.int64) - sq.iy0
+        on = (bx >= 0) & (bx < sq.nx) & (by >= 0) & (by < sq.ny)
+        lut = np.full(len(sq), -1, dtype=np.intp)
+        lut[by[on] * sq.nx + bx[on]] = np.flatnonzero(on)
+        counts = {m: np.zeros(len(blocks)) for m in self.counts}
+        step = 1 << 18  # cells at a time, so a fine grid needs little extra memory
+        xy: tuple[NDArray[np.float64], NDArray[np.float64]] | None = None
+        for a in range(0, sq.index.size, step):
+            target = lut[sq.index[a:a + step]]
+            miss = np.flatnonzero(target < 0)
+            if miss.size:  # a cell whose block kept no area inside the territory
+                xy = xy or (self.grid.x, self.grid.y)
+                target[miss] = blocks._tree.nearest(
+                    shapely.points(xy[0][a + miss], xy[1][a + miss]))
+            for m, v in self.counts.items():
+                counts[m] += np.bincount(target, weights=v[a:a + step], minlength=len(blocks))
         return PopulationLayer(grid=blocks, counts=counts, central=self.central,
                                label=self.label, date=self.date, sources=self.sources,
                                method=f"{self.method} Summed into {cell_size:g} m blocks for "

@@ -26,7 +26,12 @@ Values are people per pixel (``units="count"``) or people per km² (``"density"`
 
 from __future__ import annotations
 
+import contextlib
+import ctypes
+import itertools
+import sys
 import warnings
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any, Literal
 
@@ -39,13 +44,13 @@ from shapely.geometry.base import BaseGeometry
 
 from zoneplan.errors import CRSWarning, DataError, PlausibilityWarning
 from zoneplan.geometry import project
-from zoneplan.grid import CellGrid, Near
+from zoneplan.grid import CellGrid, CellValues, Near, Squares
 from zoneplan.population import PopulationLayer
 
-__all__ = ["STRIP_PIXELS", "RasterGrid", "raster_population"]
+__all__ = ["STRIP_PIXELS", "RasterGrid", "raster_population", "release_freed_memory"]
 
-STRIP_PIXELS = 1 << 24
-"""Most pixels handled (read, rasterized) at once: 16.8 million, about 130 MB as float64."""
+STRIP_PIXELS = 1 << 20
+"""Most pixels handled (read, rasterized) at once: 2.1 million, 8 MB as float32."""
 
 TILE = 32
 """Side (pixels) of the tiles a polygon is cut into before exact pixel intersections."""
@@ -59,8 +64,16 @@ GROW = False
 Units = Literal["count", "density"]
 
 
-def _strips(height: int, width: int) -> list[tuple[int, int]]:
+def _strips(height: int, width: int, *, align: int = 1,
+            offset: int = 0) -> list[tuple[int, int]]:
+    """Row ranges of at most :data:`STRIP_PIXELS` pixels; with ``align``, strips end on
+    multiples of ``align`` rows counted from ``-offset`` (the raster's block rows)."""
     step = max(1, STRIP_PIXELS // max(width, 1))
+    if align > 1:
+        step = max(align, step // align * align)
+        first = min(height, step - offset % align) if offset % align else step
+        cuts = [0, *range(first, height, step), height]
+        return [(a, b) for a, b in itertools.pairwise(cuts) if b > a]
     return [(r, min(r + step, height)) for r in range(0, height, step)]
 
 
@@ -80,7 +93,7 @@ def _progress(total: int, label: str) -> Any:
     return prog
 
 
-def _pixel_boxes(rows: NDArray[np.int64], cols: NDArray[np.int64],
+def _pixel_boxes(rows: NDArray[np.integer], cols: NDArray[np.integer],
                  t: Affine) -> NDArray[np.object_]:
     x0 = t.c + cols * t.a
     y0 = t.f + rows * t.e
@@ -89,8 +102,8 @@ def _pixel_boxes(rows: NDArray[np.int64], cols: NDArray[np.int64],
                        np.maximum(y0, y1))
 
 
-def _covered_area(geom: BaseGeometry, targets: NDArray[np.object_], rows: NDArray[np.int64],
-                  cols: NDArray[np.int64], t: Affine) -> NDArray[np.float64]:
+def _covered_area(geom: BaseGeometry, targets: NDArray[np.object_], rows: NDArray[np.integer],
+                  cols: NDArray[np.integer], t: Affine) -> NDArray[np.float64]:
     """Area of each target (a pixel or a clipped pixel) inside ``geom``, raster CRS units.
 
     ``geom`` is first cut into tiles of :data:`TILE` pixels so each pixel is intersected
@@ -206,15 +219,12 @@ class RasterGrid(CellGrid):
 
     Duck-types :class:`~zoneplan.grid.CellGrid` (everything the indicators use) without
     building a polygon per pixel. Cell ``i`` is the pixel at linear index ``lin[i]``
-    (``row * width + col``) of the window; cells are in row-major order.
+    (``row * width + col``) of the window; cells are in row-major order. Only the
+    pixel indices are kept per cell (4 bytes each on windows under 2**31 pixels); areas
+    and centroids are derived from them when asked for.
 
     Attributes
     ----------
-    area_m2
-        Area of each cell inside the territory, square metres.
-    x, y
-        Cell centroids in ``crs`` (metres); for pixels cut by the territory edge, the
-        centroid of the part inside.
     cell_size
         Square root of the median pixel area, metres.
     crs
@@ -225,45 +235,120 @@ class RasterGrid(CellGrid):
         Affine transform of the window (raster CRS units).
     """
 
-    def __init__(self, *, lin: NDArray[np.int64], width: int, height: int, transform: Affine,
-                 raster_crs: CRS, crs: CRS, row_area_m2: NDArray[np.float64],
-                 edge: NDArray[np.intp], edge_geoms: NDArray[np.object_],
-                 edge_frac: NDArray[np.float64]) -> None:
+    def __init__(self, *, lin: NDArray[np.integer], width: int, height: int,
+                 transform: Affine, raster_crs: CRS, crs: CRS,
+                 row_area_m2: NDArray[np.float64], edge: NDArray[np.intp],
+                 edge_geoms: NDArray[np.object_], edge_frac: NDArray[np.float64]) -> None:
         self.lin = lin
         self.width, self.height = width, height
         self.transform = transform
         self.raster_crs = raster_crs
         self.crs = crs
         self.area_crs: CRS = crs
-        self.edge, self.edge_geoms = edge, edge_geoms
-        rows = lin // width
-        frac = np.ones(lin.size)
-        frac[edge] = edge_frac
-        self.area_m2 = row_area_m2[rows] * frac
+        self.row_area_m2 = row_area_m2
+        self.edge, self.edge_geoms, self.edge_frac = edge, edge_geoms, edge_frac
         self.cell_size = float(np.sqrt(np.median(row_area_m2))) if row_area_m2.size else 0.0
-        cols = lin - rows * width
-        cx = transform.c + (cols + 0.5) * transform.a
-        cy = transform.f + (rows + 0.5) * transform.e
-        del rows, cols
         if edge.size:
-            cent = shapely.centroid(edge_geoms)
-            cx[edge], cy[edge] = shapely.get_x(cent), shapely.get_y(cent)
             rp = shapely.point_on_surface(edge_geoms)
             self._edge_rx, self._edge_ry = shapely.get_x(rp), shapely.get_y(rp)
         else:
             self._edge_rx = self._edge_ry = np.empty(0)
-        if raster_crs.equals(crs):
-            self.x, self.y = cx.astype(np.float64, copy=False), cy.astype(np.float64, copy=False)
-        else:
-            from pyproj import Transformer
-
-            tf = Transformer.from_crs(raster_crs, crs, always_xy=True)
-            self.x, self.y = (np.asarray(v, dtype=np.float64) for v in tf.transform(cx, cy))
         self._cells: NDArray[np.object_] | None = None
         self._pxy: tuple[NDArray[np.float64], NDArray[np.float64]] | None = None
+        self._edge_c: tuple[NDArray[np.float64], NDArray[np.float64]] | None = None
 
     def __len__(self) -> int:
         return int(self.lin.size)
+
+    # -- per-cell arrays, derived on demand -------------------------------------------
+    @property
+    def area_m2(self) -> NDArray[np.float64]:
+        """Area of each cell inside the territory, m² (a new array on every call)."""
+        ra = self.row_area_m2
+        if ra.size and np.all(ra == ra[0]):
+            out = np.full(self.lin.size, float(ra[0]))
+        else:
+            out = ra[self.lin // self.width]
+        out[self.edge] *= self.edge_frac
+        return out
+
+    @area_m2.setter
+    def area_m2(self, value: NDArray[np.float64]) -> None:
+        pass
+
+    def area_values(self) -> CellValues:
+        """Cell areas (m²), computed only for the cells asked for (no full array)."""
+        return _PixelAreas(self)
+
+    def _centres(self, sl: slice = slice(None)) -> tuple[NDArray[np.float64],
+                                                         NDArray[np.float64]]:
+        """Centroids of cells ``sl`` in the raster CRS (edge cells: of their clipped part)."""
+        t, w = self.transform, self.width
+        lin = self.lin[sl]
+        rows = lin // w
+        cx = t.c + (lin - rows * w + 0.5) * t.a
+        cy = t.f + (rows + 0.5) * t.e
+        if self.edge.size:
+            if self._edge_c is None:
+                cent = shapely.centroid(self.edge_geoms)
+                self._edge_c = (shapely.get_x(cent), shapely.get_y(cent))
+            start, stop, _ = sl.indices(self.lin.size)
+            a, b = np.searchsorted(self.edge, [start, stop])
+            cx[self.edge[a:b] - start] = self._edge_c[0][a:b]
+            cy[self.edge[a:b] - start] = self._edge_c[1][a:b]
+        return np.asarray(cx, dtype=np.float64), np.asarray(cy, dtype=np.float64)
+
+    def _xy(self, sl: slice = slice(None)) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
+        """Centroids of cells ``sl`` in ``crs`` (metres)."""
+        cx, cy = self._centres(sl)
+        if self.raster_crs.equals(self.crs):
+            return cx, cy
+        from pyproj import Transformer
+
+        tf = Transformer.from_crs(self.raster_crs, self.crs, always_xy=True)
+        x, y = tf.transform(cx, cy)
+        return np.asarray(x, dtype=np.float64), np.asarray(y, dtype=np.float64)
+
+    @property
+    def x(self) -> NDArray[np.float64]:
+        """Cell centroids, x (metres, ``crs``); a new array on every call."""
+        return self._xy()[0]
+
+    @x.setter
+    def x(self, value: NDArray[np.float64]) -> None:
+        pass
+
+    @property
+    def y(self) -> NDArray[np.float64]:
+        """Cell centroids, y (metres, ``crs``); a new array on every call."""
+        return self._xy()[1]
+
+    @y.setter
+    def y(self, value: NDArray[np.float64]) -> None:
+        pass
+
+    def squares(self, size: float) -> Squares:
+        """The squares of side ``size`` metres holding each cell's centroid.
+
+        Worked out in chunks of cells, so no full-length coordinate array is built.
+        """
+        n = self.lin.size
+        if n == 0:
+            return Squares.of(np.empty(0), np.empty(0), size)
+        step = 1 << 18
+        lo, hi = np.full(2, np.inf), np.full(2, -np.inf)
+        for a in range(0, n, step):  # pass 1: the lattice's extent
+            x, y = self._xy(slice(a, a + step))
+            lo = np.minimum(lo, [x.min(), y.min()])
+            hi = np.maximum(hi, [x.max(), y.max()])
+        ix0, iy0 = (int(v) for v in np.floor(lo / size))
+        nx, ny = (int(v) for v in np.floor(hi / size) - [ix0 - 1, iy0 - 1])
+        index: NDArray[Any] = np.empty(n, dtype=np.int32 if nx * ny < 2**31 else np.intp)
+        for a in range(0, n, step):  # pass 2: the square of each cell
+            x, y = self._xy(slice(a, a + step))
+            index[a:a + step] = ((np.floor(y / size) - iy0) * nx
+                                 + (np.floor(x / size) - ix0))
+        return Squares(index=index, nx=nx, ny=ny, ix0=ix0, iy0=iy0, size=size)
 
     # -- CellGrid attributes built only on demand -------------------------------------
     @property
@@ -303,7 +388,7 @@ class RasterGrid(CellGrid):
 
     def _rep(self) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
         if self._pxy is None:
-            px, py = self.x.copy(), self.y.copy()
+            px, py = self._xy()
             if self.edge.size:
                 pts = project(shapely.MultiPoint(np.column_stack(
                     [self._edge_rx, self._edge_ry])), self.area_crs, src=self.raster_crs)
@@ -333,7 +418,17 @@ class RasterGrid(CellGrid):
 
     def _coverage_r(self, geom: BaseGeometry, *, edges: BaseGeometry | None = None,
                     samples: int = 0) -> tuple[NDArray[np.intp], NDArray[np.float64]]:
-        """Coverage of ``geom`` (raster CRS); exact (or sampled) only on pixels along ``edges``.
+        """Coverage of ``geom`` (raster CRS), all strips together (see :meth:`_coverage_strips`)."""
+        parts = list(self._coverage_strips(geom, edges=edges, samples=samples))
+        if not parts:
+            return np.empty(0, dtype=np.intp), np.empty(0)
+        return (np.concatenate([p[0] for p in parts]),
+                np.concatenate([p[1] for p in parts]))
+
+    def _coverage_strips(self, geom: BaseGeometry, *, edges: BaseGeometry | None = None,
+                         samples: int = 0
+                         ) -> Iterator[tuple[NDArray[np.intp], NDArray[np.float64]]]:
+        """Coverage of ``geom`` (raster CRS), strip by strip, exact only along ``edges``.
 
         ``edges`` defaults to the polygon's boundary; give the lines a set of zones was
         cut along when the rest of every zone boundary is the territory's edge.
@@ -346,11 +441,9 @@ class RasterGrid(CellGrid):
         rs = [int(np.floor((inv @ (x, y))[1])) for x in (minx, maxx) for y in (miny, maxy)]
         r_lo, r_hi = max(min(rs) - 1, 0), min(max(rs) + 2, self.height)
         shapely.prepare(geom)
-        idx_out: list[NDArray[np.intp]] = []
-        frac_out: list[NDArray[np.float64]] = []
         for r0, r1 in _strips(r_hi - r_lo, w):
             r0, r1 = r0 + r_lo, r1 + r_lo
-            a, b = np.searchsorted(self.lin, [r0 * w, r1 * w])
+            a, b = _find(self.lin, np.array([r0 * w, r1 * w]))
             if a == b:
                 continue
             local = self.lin[a:b] - r0 * w
@@ -358,7 +451,7 @@ class RasterGrid(CellGrid):
             inside = mask.ravel()[local]
             del mask, local
             bnd = _boundary_pixels(edges, r0, r1, w, t)
-            pos = np.searchsorted(self.lin, bnd)
+            pos = _find(self.lin, bnd)
             hit = pos < self.lin.size
             hit[hit] = self.lin[pos[hit]] == bnd[hit]
             ci = pos[hit]
@@ -372,8 +465,9 @@ class RasterGrid(CellGrid):
             if ci.size:
                 is_edge = np.isin(ci, self.edge)
                 targets = np.empty(ci.size, dtype=object)
-                rows = self.lin[ci] // w
-                cols = self.lin[ci] - rows * w
+                lin_c = self.lin[ci].astype(np.int64)
+                rows = lin_c // w
+                cols = lin_c - rows * w
                 targets[~is_edge] = _pixel_boxes(rows[~is_edge], cols[~is_edge], t)
                 targets[is_edge] = self.edge_geoms[np.searchsorted(self.edge, ci[is_edge])]
                 if samples:
@@ -383,11 +477,7 @@ class RasterGrid(CellGrid):
                     part = _covered_area(geom, targets, rows, cols, t)
                     frac[ci - a] = np.clip(part / np.where(full > 0, full, 1.0), 0.0, 1.0)
             keep = np.flatnonzero(frac > 0)
-            idx_out.append((keep + a).astype(np.intp))
-            frac_out.append(frac[keep])
-        if not idx_out:
-            return np.empty(0, dtype=np.intp), np.empty(0)
-        return np.concatenate(idx_out), np.concatenate(frac_out)
+            yield keep + a, frac[keep]
 
     def fractions(self, zones: list[BaseGeometry], cuts: list[BaseGeometry], *,
                   tiles: bool = False, samples: int = 0) -> Any:
@@ -404,19 +494,20 @@ class RasterGrid(CellGrid):
         live = [c for c in cuts if not c.is_empty]
         edges = self._to_raster(shapely.union_all(live)) if live else shapely.LineString()
 
-        zone_of = np.full(len(self), -1, dtype=np.int32)
+        zone_of: NDArray[np.signedinteger] = np.full(
+            len(self), -1, dtype=np.int16 if len(zones) < 2**15 else np.int32)
         rows: list[NDArray[np.intp]] = []
         zs: list[NDArray[np.int32]] = []
         vals: list[NDArray[np.float64]] = []
         for k, z in enumerate(zones):
             if z.is_empty:
                 continue
-            idx, frac = self._coverage_r(self._to_raster(z), edges=edges)
-            whole = frac >= 1.0
-            zone_of[idx[whole]] = k
-            rows.append(idx[~whole])
-            zs.append(np.full(int((~whole).sum()), k, dtype=np.int32))
-            vals.append(frac[~whole])
+            for idx, frac in self._coverage_strips(self._to_raster(z), edges=edges):
+                whole = frac >= 1.0
+                zone_of[idx[whole]] = k
+                rows.append(idx[~whole])
+                zs.append(np.full(int((~whole).sum()), k, dtype=np.int32))
+                vals.append(frac[~whole])
         empty = np.empty(0)
         return Fractions(n_zones=len(zones), zone_of=zone_of,
                          cut_cell=np.concatenate(rows) if rows else empty.astype(np.intp),
@@ -439,6 +530,31 @@ class RasterGrid(CellGrid):
         return {d: self._coverage_r(self._to_raster(shapely.buffer(merged, d, quad_segs=64)),
                                     samples=samples)
                 for d in distances_m}
+
+
+class _PixelAreas:
+    """The areas (m²) of a :class:`RasterGrid`'s cells, worked out for the cells asked for."""
+
+    def __init__(self, grid: RasterGrid) -> None:
+        self.grid = grid
+        self.size = len(grid)
+
+    def __getitem__(self, key: slice | NDArray[np.integer]) -> NDArray[np.float64]:
+        g = self.grid
+        lin = g.lin[key]
+        out = g.row_area_m2[lin // g.width].astype(np.float64)
+        if isinstance(key, slice):
+            start, stop, step = key.indices(self.size)
+            if step != 1:
+                raise ValueError("only contiguous slices are supported")
+            a, b = np.searchsorted(g.edge, [start, stop])
+            out[g.edge[a:b] - start] *= g.edge_frac[a:b]
+        else:
+            pos = np.searchsorted(g.edge, key)
+            hit = pos < g.edge.size
+            hit[hit] = g.edge[pos[hit]] == key[hit]
+            out[hit] *= g.edge_frac[pos[hit]]
+        return out
 
 
 def _row_areas(t: Affine, height: int, width: int, rcrs: CRS, crs: CRS) -> NDArray[np.float64]:
@@ -535,79 +651,103 @@ def raster_population(path: Path, territory: BaseGeometry, crs: CRS, *, units: s
         per_dataset_mask = nodata is None and any(
             f.name in ("per_dataset", "alpha") for f in src.mask_flag_enums[0])
         row_area = _row_areas(t, height, width, rcrs, crs)
-        lin_parts: list[NDArray[np.int64]] = []
-        val_parts: list[NDArray[np.float64]] = []
-        e_lin: list[NDArray[np.int64]] = []
-        e_geom: list[NDArray[np.object_]] = []
-        e_frac: list[NDArray[np.float64]] = []
-        shapely.prepare(terr_r)
-        strips = _strips(height, width)
-        prog = _progress(len(strips), f"reading {path.name}")
+        lin_dtype = np.int32 if width * height < 2**31 else np.int64
+        # strips end on block rows, and each strip's blocks are read through a dataset
+        # of its own, closed (and its cached blocks freed) before the next strip
+        strips = _strips(height, width, align=src.block_shapes[0][0], offset=r0w)
+        prog = _progress(2 * len(strips), f"reading {path.name}")
         try:
+            # pass 1: which pixels are cells, and the share of those cut by the edge
+            lin_parts: list[NDArray[np.integer]] = []
+            e_lin: list[NDArray[np.int64]] = []
+            e_geom: list[NDArray[np.object_]] = []
+            e_frac: list[NDArray[np.float64]] = []
+            shapely.prepare(terr_r)
             for s0, s1 in strips:
                 mask = _centre_mask(terr_r, (s1 - s0, width), t @ Affine.translation(0, s0))
                 bnd = _boundary_pixels(terr_r.boundary, s0, s1, width, t)
                 mask.ravel()[bnd - s0 * width] = False
-                whole = np.flatnonzero(mask.ravel()) + s0 * width
+                whole = np.flatnonzero(mask.ravel())
                 del mask
                 rows, cols = bnd // width, bnd % width
                 boxes = _pixel_boxes(rows, cols, t)
                 clipped = _clip_cells(terr_r, boxes, rows, cols, t)
                 frac = shapely.area(clipped) / shapely.area(boxes)
-                ok = frac > 1e-9
-                full_in = bnd[frac >= 1.0 - 1e-12]
-                ok &= frac < 1.0 - 1e-12
-                try:
-                    win_s = Window(c0, r0w + s0, width, s1 - s0)
-                    data = src.read(1, window=win_s)
-                    dmask = src.read_masks(1, window=win_s) if per_dataset_mask else None
-                except Exception as exc:  # truncated or corrupt blocks fail here
-                    raise DataError(f"the raster cannot be read ({str(exc)[:200]})", path=path,
-                                    suggestion="the file may be truncated or damaged; "
-                                    "download it again") from exc
-                lin = np.concatenate([whole, full_in, bnd[ok]])
-                lin.sort(kind="stable")  # timsort: fast on the mostly sorted runs
-                local = lin - s0 * width
-                raw = data.ravel()[local]
-                del data
-                v = raw.astype(np.float64)
-                if nodata is not None:
-                    v[(raw == nodata) | (np.isnan(nodata) & np.isnan(v))] = np.nan
-                if dmask is not None:
-                    v[dmask.ravel()[local] == 0] = np.nan
-                    del dmask
-                if scale != 1.0 or offset != 0.0:
-                    v = v * scale + offset
-                lin_parts.append(lin)
-                val_parts.append(v)
+                ok = (frac > 1e-9) & (frac < 1.0 - 1e-12)
+                full_in = bnd[frac >= 1.0 - 1e-12] - s0 * width
+                local = np.concatenate([whole, full_in, bnd[ok] - s0 * width])
+                del whole, full_in
+                local.sort(kind="stable")  # timsort: fast on the mostly sorted runs
+                local += s0 * width
+                lin_parts.append(local.astype(lin_dtype))
                 e_lin.append(bnd[ok])
                 e_geom.append(clipped[ok])
                 e_frac.append(frac[ok])
                 if prog is not None:
                     prog.advance(prog.task_ids[0])
+            lin = _join(lin_parts)
+            el = np.concatenate(e_lin)
+            eo = np.argsort(el)
+            edge = _find(lin, el[eo]).astype(np.intp)
+            edge_frac = np.concatenate(e_frac)[eo]
+            edge_geoms = np.concatenate(e_geom)[eo]
+            # pass 2: the values of those pixels, straight into one array
+            counts = np.empty(lin.size)
+            plausible = _DensityCheck()
+            lowest = 0.0
+            for s0, s1 in strips:
+                a, b = _find(lin, np.array([s0 * width, s1 * width]))
+                try:
+                    win_s = Window(c0, r0w + s0, width, s1 - s0)
+                    with _open(path) as strip_src:
+                        data = strip_src.read(1, window=win_s)
+                        dmask = (strip_src.read_masks(1, window=win_s) if per_dataset_mask
+                                 else None)
+                except Exception as exc:  # truncated or corrupt blocks fail here
+                    raise DataError(f"the raster cannot be read ({str(exc)[:200]})", path=path,
+                                    suggestion="the file may be truncated or damaged; "
+                                    "download it again") from exc
+                local = lin[a:b] - s0 * width
+                raw = data.ravel()[local]
+                del data
+                v = counts[a:b]
+                v[:] = raw
+                if nodata is not None:
+                    v[(raw == nodata) | (np.isnan(nodata) & np.isnan(v))] = np.nan
+                del raw
+                if dmask is not None:
+                    v[dmask.ravel()[local] == 0] = np.nan
+                    del dmask
+                if scale != 1.0 or offset != 0.0:
+                    v *= scale
+                    v += offset
+                v[~np.isfinite(v)] = 0.0
+                if v.size:
+                    lowest = min(lowest, float(v.min()))
+                pix_km2 = row_area[local // width + s0] / 1e6
+                plausible.add(v, pix_km2)
+                if units == "density":
+                    v *= pix_km2
+                del pix_km2, local
+                # pixels cut by the territory's edge keep the covered share of their people
+                ea, eb = np.searchsorted(edge, [a, b])
+                v[edge[ea:eb] - a] *= edge_frac[ea:eb]
+                if prog is not None:
+                    prog.advance(prog.task_ids[0])
         finally:
             if prog is not None:
                 prog.stop()
-    lin = np.concatenate(lin_parts)
-    v = np.concatenate(val_parts)
-    del lin_parts, val_parts
-    v[~np.isfinite(v)] = 0.0
-    if np.any(v < 0):
-        raise DataError(f"the population raster has negative values (lowest {v.min():g})",
+    if lowest < 0:
+        raise DataError(f"the population raster has negative values (lowest {lowest:g})",
                         path=path, suggestion="set the raster's nodata value (e.g. gdal_edit.py "
                         "-a_nodata -99999 FILE) so empty pixels are not read as people")
-    el = np.concatenate(e_lin)
-    eo = np.argsort(el)
-    edge = np.searchsorted(lin, el[eo]).astype(np.intp)
+    if units == "count":
+        plausible.warn(path, float(np.median(row_area)) / 1e6)
     grid = RasterGrid(lin=lin, width=width, height=height, transform=t, raster_crs=rcrs,
-                      crs=crs, row_area_m2=row_area, edge=edge,
-                      edge_geoms=np.concatenate(e_geom)[eo], edge_frac=np.concatenate(e_frac)[eo])
-    pix_km2 = row_area[lin // width] / 1e6
-    _check_units(v, pix_km2, units, path)
-    counts = v * pix_km2 if units == "density" else v
-    counts *= grid.area_m2 / (pix_km2 * 1e6)  # pixels cut by the edge keep their share
-    del pix_km2
-    covered = float(grid.area_m2.sum()) / territory.area if territory.area else 0.0
+                      crs=crs, row_area_m2=row_area, edge=edge, edge_geoms=edge_geoms,
+                      edge_frac=edge_frac)
+    release_freed_memory()
+    covered = _covered_area_m2(grid) / territory.area if territory.area else 0.0
     if covered < 0.99:
         warnings.warn(f"{path}: the raster covers only {covered:.1%} of the territory; "
                       "people outside it are not counted", CRSWarning, stacklevel=2)
@@ -620,21 +760,71 @@ def raster_population(path: Path, territory: BaseGeometry, crs: CRS, *, units: s
         "their exactly covered fraction (as exactextract does)")
 
 
-def _check_units(v: NDArray[np.float64], pix_km2: NDArray[np.float64], units: str,
-                 path: Path) -> None:
-    """Warn when values declared as counts look like densities (per km²)."""
-    if units != "count" or v.size == 0:
+def release_freed_memory() -> None:
+    """Hand memory freed by the C allocator back to the operating system (glibc only).
+
+    Reading a large raster strip by strip frees many temporary arrays; glibc keeps most
+    of that memory in the process (it is reused, but stays resident) unless asked to
+    return it with ``malloc_trim``. Elsewhere this does nothing.
+    """
+    if not sys.platform.startswith("linux"):
         return
-    pos = v > 0
-    if not pos.any():
-        return
-    dens = v[pos] / pix_km2[pos]
-    p99 = float(np.percentile(dens, 99))
-    if p99 > MAX_DENSITY_PER_KM2:
-        px_m2 = float(np.median(pix_km2)) * 1e6
+    with contextlib.suppress(OSError, AttributeError):  # not glibc (e.g. musl): no-op
+        ctypes.CDLL(None).malloc_trim(0)
+
+
+def _find(sorted_lin: NDArray[np.integer], values: NDArray[np.integer]) -> NDArray[np.intp]:
+    """``np.searchsorted`` of pixel indices, in the cells' own integer type (no copy of
+    the cell array, which a wider type would force)."""
+    return np.searchsorted(sorted_lin, values.astype(sorted_lin.dtype, copy=False))
+
+
+def _join(parts: list[NDArray[Any]]) -> NDArray[Any]:
+    """Concatenate and empty ``parts``, freeing each part once copied (low peak memory)."""
+    out = np.empty(sum(p.size for p in parts), dtype=parts[0].dtype if parts else np.float64)
+    at = 0
+    parts.reverse()
+    while parts:
+        part = parts.pop()
+        out[at:at + part.size] = part
+        at += part.size
+        del part
+    return out
+
+
+def _covered_area_m2(grid: RasterGrid) -> float:
+    """Area of the territory the raster's cells cover, m² (no per-cell array built)."""
+    starts = np.arange(grid.height + 1, dtype=np.int64) * grid.width
+    per_row = np.diff(_find(grid.lin, starts))  # cells are sorted by row
+    whole = float(per_row @ grid.row_area_m2)
+    edge_rows = grid.lin[grid.edge] // grid.width
+    return whole - float((grid.row_area_m2[edge_rows] * (1.0 - grid.edge_frac)).sum())
+
+
+class _DensityCheck:
+    """Counts, strip by strip, pixels whose 'count' would mean an implausible density."""
+
+    def __init__(self) -> None:
+        self.with_people = 0
+        self.over = 0
+        self.highest = 0.0
+
+    def add(self, values: NDArray[np.float64], pixel_km2: NDArray[np.float64]) -> None:
+        """Values (people per pixel) and pixel areas (km²) of some pixels."""
+        dens = values / pixel_km2
+        self.with_people += int(np.count_nonzero(values > 0))
+        self.over += int(np.count_nonzero(dens > MAX_DENSITY_PER_KM2))
+        if dens.size:
+            self.highest = max(self.highest, float(dens.max()))
+
+    def warn(self, path: Path, pixel_km2: float) -> None:
+        """Warn when more than 1% of pixels with people exceed :data:`MAX_DENSITY_PER_KM2`."""
+        if self.with_people == 0 or self.over <= 0.01 * self.with_people:
+            return
         warnings.warn(
-            f"{path}: values declared as counts look like densities: 1% of pixels hold "
-            f"more than {float(np.percentile(v[pos], 99)):,.0f} people on {px_m2:,.0f} m², i.e. "
-            f"over {p99:,.0f} people per km² (more than {MAX_DENSITY_PER_KM2:,.0f}, above "
-            "the densest places on Earth); if the values are per km², declare units=density",
-            PlausibilityWarning, stacklevel=3)
+            f"{path}: values declared as counts look like densities: "
+            f"{self.over / self.with_people:.1%} of pixels with people hold more than "
+            f"{MAX_DENSITY_PER_KM2 * pixel_km2:,.0f} people on {pixel_km2 * 1e6:,.0f} m², i.e. "
+            f"over {MAX_DENSITY_PER_KM2:,.0f} people per km² (up to {self.highest:,.0f}), "
+            "above the densest places on Earth; if the values are per km², declare "
+            "units=density", PlausibilityWarning, stacklevel=4)
