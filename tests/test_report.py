@@ -180,3 +180,20 @@ def test_unwritable_folder_is_a_data_error(tmp_path: Path, result: zoneplan.Resu
     with pytest.raises(DataError, match="cannot be created"):
         write_report(result, tmp_path / "out")
     assert list(tmp_path.iterdir()) == []
+
+
+def test_fine_grid_map_sums_cells_into_squares(result: zoneplan.Result,
+                                               monkeypatch: pytest.MonkeyPatch,
+                                               tmp_path: Path) -> None:
+    """Above MAP_MAX_CELLS cells the density map draws squares that keep every person."""
+    from zoneplan import render_png
+
+    monkeypatch.setattr(render_png, "MAP_MAX_CELLS", 500)
+    cells, dens, side = render_png._density_cells(result)
+    assert side >= result.inputs.population.grid.cell_size and len(cells) < 1500
+    people = float(np.sum(dens * shapely.area(cells) / 1e6))
+    total = float(np.sum(result.metrics.cell_residents))
+    # the pack's 250 m cells nest in the squares, so clipped squares and cells share area
+    assert people == pytest.approx(total, rel=1e-6)
+    render_map(result, tmp_path / "map.png")
+    assert Image.open(tmp_path / "map.png").size[0] > 500

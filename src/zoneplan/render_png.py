@@ -71,6 +71,9 @@ DENSITY_BINS: tuple[float, ...] = (0.0, 1.0, 1_000, 5_000, 10_000, 20_000, 50_00
 _DENSITY_COLOURS = ["#f2f2f2", "#fde725", "#7ad151", "#22a884", "#2a788e", "#414487",
                     "#440154"]
 MAP_DPI = 100
+MAP_MAX_CELLS = 20_000
+"""Finer population grids are summed into squares for the density map (drawing millions
+of pixels as polygons would take minutes and show nothing more at this size)."""
 MAP_SIZE_IN = (11.0, 7.4)
 
 
@@ -182,6 +185,34 @@ def _panel_box(fig: Figure, ax: Axes) -> tuple[tuple[float, float, float, float]
     return (bb.x0, h - bb.y1, bb.x1, h - bb.y0), (x0, x1, y0, y1)
 
 
+def _density_cells(result: Result) -> tuple[Any, Any, float]:
+    """Polygons and people per km² for the density map; on grids of more than
+    :data:`MAP_MAX_CELLS` cells, squares summing the cells (their side in metres, else 0)."""
+    import shapely
+
+    grid = result.inputs.population.grid
+    res = np.asarray(result.metrics.cell_residents, dtype=float)
+    area = np.asarray(grid.area_m2, dtype=float)
+    if len(grid) <= MAP_MAX_CELLS:
+        return grid.cells, res / (area / 1e6), 0.0
+    side = float(np.sqrt(area.sum() / MAP_MAX_CELLS))
+    nice = (50, 100, 200, 250, 500, 1000, 2000, 2500, 5000, 10_000)
+    side = float(next((v for v in nice if v >= side), np.ceil(side / 1e4) * 1e4))
+    sq = grid.squares(side)
+    people = np.bincount(sq.index, weights=res, minlength=len(sq))
+    cover = np.bincount(sq.index, weights=area, minlength=len(sq))
+    used = np.flatnonzero(cover > 0)
+    xy = sq.centres(used)
+    boxes = shapely.box(xy[:, 0] - side / 2, xy[:, 1] - side / 2, xy[:, 0] + side / 2,
+                        xy[:, 1] + side / 2)
+    # squares are in the population grid's CRS; the map is in the layout's
+    crs, lay_crs = result.inputs.population.crs, result.layout.crs
+    clipped = shapely.intersection(boxes, project(result.layout.territory, crs, src=lay_crs))
+    if not crs.equals(lay_crs):
+        clipped = np.array([project(g, lay_crs, src=crs) for g in clipped])
+    return clipped, people[used] / (cover[used] / 1e6), side
+
+
 def _map_figure(result: Result) -> tuple[Figure, MapInfo]:
     d = result.to_dict()
     lay = result.layout
@@ -199,12 +230,10 @@ def _map_figure(result: Result) -> tuple[Figure, MapInfo]:
         ax.set_facecolor("#e9eef2")
     draw_zones(ax1, result)
     # density panel
-    grid = result.inputs.population.grid
-    res = np.asarray(result.metrics.cell_residents, dtype=float)
-    dens = res / (np.asarray(grid.area_m2, dtype=float) / 1e6)
+    cells, dens, square_m = _density_cells(result)
     cmap = ListedColormap(_DENSITY_COLOURS)
     norm = BoundaryNorm(list(DENSITY_BINS), cmap.N)
-    gpd.GeoDataFrame({"d": dens}, geometry=list(grid.cells), crs=lay.crs).plot(
+    gpd.GeoDataFrame({"d": dens}, geometry=list(cells), crs=lay.crs).plot(
         ax=ax2, column="d", cmap=cmap, norm=norm, linewidth=0)
     draw_zones(ax2, result, markers=False, fill=False)
     for ax in (ax1, ax2):
@@ -214,6 +243,10 @@ def _map_figure(result: Result) -> tuple[Figure, MapInfo]:
         ax.set_ylabel("")
     ax1.set_title("Zones by civilian access", fontsize=11)
     ax2.set_title("Residents under the plan (people per km²)", fontsize=11)
+    if square_m:
+        ax2.text(0.5, -0.015, f"Population cells summed into {square_m:,.0f} m squares for "
+                 "display", transform=ax2.transAxes, ha="center", va="top", fontsize=8,
+                 color="#444444")
     _scale_bar(ax1)
     _scale_bar(ax2)
     _north_arrow(ax1)
