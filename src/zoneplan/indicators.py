@@ -128,7 +128,7 @@ class ZoneSums:
 
     The value is people (one population spread) or area (m²). Every indicator that
     depends on where people live within a zone is a combination of these sums, so no
-    per-cell array is built per indicator (see :func:`zone_coefficients`).
+    per-cell array is built per indicator (see :class:`Placement`).
 
     Attributes
     ----------
@@ -255,18 +255,19 @@ def layout_cells(layout: Layout, inputs: Inputs, *, fast: bool = False) -> Layou
         else:
             block_sums = [_block_total(fr, v, np.arange(len(grid)), len(grid)) for v in values]
     samples = 1 if fast else 4  # fast: a cell at the buffer's edge counts by its centre
-    sets = {"": list(pop_lines.values())} | (
+    # near any line (key None), and near each line when there are several
+    sets: dict[str | None, list[Any]] = {None: list(pop_lines.values())} | (
         {lid: [ln] for lid, ln in pop_lines.items()} if len(pop_lines) > 1 else {})
-    near: dict[str, list[dict[float, NDArray[np.float64]]]] = {
+    near: dict[str | None, list[dict[float, NDArray[np.float64]]]] = {
         key: [{} for _ in values] for key in sets}
     for key, lines in sets.items():
-        for d in NEAR_LINE_M:
+        for d in NEAR_LINE_M:  # one distance at a time: one set of near shares in memory
             cells = grid.near_fractions(lines, (d,), samples=samples)[d]
             for i, v in enumerate(values):
                 near[key][i][d] = _zone_total(fr, v, cells)
             del cells
-    line_key = {lid: (lid if len(pop_lines) > 1 else "") for lid in pop_lines}
-    sums = [ZoneSums(total=total[i], near_any=near[""][i],
+    line_key = {lid: (lid if len(pop_lines) > 1 else None) for lid in pop_lines}
+    sums = [ZoneSums(total=total[i], near_any=near[None][i],
                      near_line={lid: near[k][i] for lid, k in line_key.items()},
                      blocks=block_sums[i]) for i in range(len(values))]
     area = sums[0]

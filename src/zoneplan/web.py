@@ -293,14 +293,14 @@ def layers_json(inputs: Inputs) -> dict[str, Any]:
     pop = inputs.population
     grid = pop.grid
     size = max(grid.cell_size, math.sqrt(float(grid.area_m2.sum()) / DISPLAY_CELLS))
-    counts = pop.counts[pop.central]
-    ix, iy = np.floor(grid.x / size).astype(np.int64), np.floor(grid.y / size).astype(np.int64)
-    keys, inv = np.unique(np.column_stack([ix, iy]), axis=0, return_inverse=True)
-    inv = inv.ravel()
-    people = np.bincount(inv, weights=counts, minlength=len(keys))
-    area = np.bincount(inv, weights=grid.area_m2, minlength=len(keys))
-    cx, cy = (keys[:, 0] + 0.5) * size, (keys[:, 1] + 0.5) * size
-    lon, lat = Transformer.from_crs(pop.crs, "EPSG:4326", always_xy=True).transform(cx, cy)
+    sq = grid.squares(size)  # display cells: squares of that size holding the cells
+    people = np.bincount(sq.index, weights=pop.counts[pop.central], minlength=len(sq))
+    area = np.bincount(sq.index, weights=grid.area_m2, minlength=len(sq))
+    used = np.flatnonzero(area > 0)
+    people, area = people[used], area[used]
+    xy = sq.centres(used)
+    lon, lat = Transformer.from_crs(pop.crs, "EPSG:4326", always_xy=True).transform(
+        xy[:, 0], xy[:, 1])
     keep = people > 0
     hospitals: list[dict[str, Any]] = []
     if inputs.hospitals is not None:
