@@ -97,14 +97,19 @@ def _hospital_xy(result: Result) -> tuple[list[str], np.ndarray[Any, Any]] | Non
     return names, np.column_stack([pts.geometry.x, pts.geometry.y])
 
 
-def _zone_of(xy: np.ndarray[Any, Any], zones: list[tuple[str, str, Any]]) -> list[str | None]:
-    out: list[str | None] = [None] * len(xy)
-    for zid, _, geom in zones:
-        inside = shapely.contains_xy(geom, xy[:, 0], xy[:, 1])
-        for i in np.flatnonzero(inside):
-            if out[i] is None:
-                out[i] = zid
+def _zone_index(xy: np.ndarray[Any, Any], zones: list[tuple[str, str, Any]]
+                ) -> np.ndarray[Any, Any]:
+    """Index into ``zones`` of the first zone holding each point, or -1."""
+    out = np.full(len(xy), -1, dtype=np.intp)
+    for k, (_, _, geom) in enumerate(zones):
+        shapely.prepare(geom)
+        out[(out < 0) & shapely.contains_xy(geom, xy[:, 0], xy[:, 1])] = k
     return out
+
+
+def _zone_of(xy: np.ndarray[Any, Any], zones: list[tuple[str, str, Any]]) -> list[str | None]:
+    ids = [zid for zid, _, _ in zones]
+    return [ids[k] if k >= 0 else None for k in _zone_index(xy, zones).tolist()]
 
 
 def hospital_zones(result: Result) -> list[dict[str, Any]]:
@@ -131,18 +136,17 @@ def crossing_residents(result: Result) -> float | None:
         return None
     _, hxy = hx
     zones = _zone_geoms(result)
-    access = {zid: acc for zid, acc, _ in zones}
+    closed = np.array([acc == "closed" for _, acc, _ in zones] + [True])  # -1: no zone
     x, y = _grid_xy(result)
     res = np.asarray(result.metrics.cell_residents, dtype=float)
-    cell_zone = _zone_of(np.column_stack([x, y]), zones)
-    h_zone = _zone_of(hxy, zones)
-    _, nearest = cKDTree(hxy).query(np.column_stack([x, y]))
-    total = 0.0
-    for i in np.flatnonzero(res > 0):
-        hz = h_zone[int(nearest[i])]
-        if hz != cell_zone[i] and (hz is None or access.get(hz) == "closed"):
-            total += float(res[i])
-    return total
+    live = np.flatnonzero(res > 0)
+    cells = np.column_stack([x[live], y[live]])
+    del x, y
+    cell_zone = _zone_index(cells, zones)
+    _, nearest = cKDTree(hxy).query(cells)
+    hz = _zone_index(hxy, zones)[nearest]
+    # nearest hospital in another zone (or in none) that is closed to civilians
+    return float(res[live][(hz != cell_zone) & closed[hz]].sum())
 
 
 def _num(v: Any) -> float | None:
