@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import itertools
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pytest
@@ -116,3 +117,33 @@ def test_strips_cover_rows_on_block_edges(monkeypatch: pytest.MonkeyPatch, heigh
     assert strips[0][0] == 0 and strips[-1][1] == height
     assert all(a[1] == b[0] for a, b in itertools.pairwise(strips))
     assert all((end + offset) % align == 0 for _, end in strips[:-1])
+
+
+def test_tiled_zones_skip_the_last_zone(tmp_path: Path) -> None:
+    """Zones that tile the territory: the last zone as the complement gives the same
+    shares as measuring it."""
+    terr = _territory()
+    x0, y0, x1, y1 = terr.bounds
+    cell = 37.0
+    w, h = int((x1 - x0) / cell) + 3, int((y1 - y0) / cell) + 3
+    path = tmp_path / "utm.tif"
+    data = np.random.default_rng(3).gamma(0.8, 3.0, size=(h, w)).astype("float32")
+    with rasterio.open(path, "w", driver="GTiff", width=w, height=h, count=1,
+                       dtype="float32", crs="EPSG:32636", nodata=-99999.0,
+                       transform=from_origin(x0 - cell, y1 + cell, cell, cell)) as dst:
+        dst.write(data, 1)
+    layer = raster_population(path, terr, UTM, units="count", sources=[])
+    line = LineString([((x0 + x1) / 2 - 300, y0 - 10), ((x0 + x1) / 2 + 250, y1 + 10)])
+    zones = list(shapely.get_parts(split(terr, line)))
+    assert len(zones) == 2
+    people = layer.counts["raster"]
+
+    def sums(fr: Any) -> np.ndarray[Any, Any]:
+        out = np.array([people[fr.zone_of == k].sum() for k in range(2)])
+        np.add.at(out, fr.cut_zone, people[fr.cut_cell] * fr.cut_frac)
+        return out
+
+    measured = layer.grid.fractions(zones, [line])
+    tiled = layer.grid.fractions(zones, [line], tiles=True)
+    np.testing.assert_allclose(sums(tiled), sums(measured), rtol=1e-12)
+    assert sums(tiled).sum() == pytest.approx(people.sum(), rel=1e-12)

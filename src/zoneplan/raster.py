@@ -487,7 +487,8 @@ class RasterGrid(CellGrid):
         along ``cuts`` (lines or polygon boundaries, in ``crs``): cells not touched by a
         cut lie wholly in the zone holding their centre (or, for cells cut by the
         territory's edge, a point inside them); cells touched by a cut are measured
-        exactly.
+        exactly. With ``tiles`` (the zones cover the territory with no remainder), the
+        last zone is not rasterized: it holds every cell and share the others leave.
         """
         from zoneplan.grid import Fractions
 
@@ -499,8 +500,9 @@ class RasterGrid(CellGrid):
         rows: list[NDArray[np.intp]] = []
         zs: list[NDArray[np.int32]] = []
         vals: list[NDArray[np.float64]] = []
+        rest = len(zones) - 1 if tiles and len(zones) > 1 else None
         for k, z in enumerate(zones):
-            if z.is_empty:
+            if z.is_empty or k == rest:
                 continue
             for idx, frac in self._coverage_strips(self._to_raster(z), edges=edges):
                 whole = frac >= 1.0
@@ -508,6 +510,17 @@ class RasterGrid(CellGrid):
                 rows.append(idx[~whole])
                 zs.append(np.full(int((~whole).sum()), k, dtype=np.int32))
                 vals.append(frac[~whole])
+        if rest is not None:
+            zone_of[zone_of < 0] = rest
+            if rows:
+                cut, inv = np.unique(np.concatenate(rows), return_inverse=True)
+                left = 1.0 - np.bincount(inv.ravel(), weights=np.concatenate(vals),
+                                         minlength=cut.size)
+                zone_of[cut] = -1
+                keep = left > 1e-12
+                rows.append(cut[keep])
+                zs.append(np.full(int(keep.sum()), rest, dtype=np.int32))
+                vals.append(np.clip(left[keep], 0.0, 1.0))
         empty = np.empty(0)
         return Fractions(n_zones=len(zones), zone_of=zone_of,
                          cut_cell=np.concatenate(rows) if rows else empty.astype(np.intp),
