@@ -260,12 +260,15 @@ def layout_cells(layout: Layout, inputs: Inputs, *, fast: bool = False) -> Layou
         {lid: [ln] for lid, ln in pop_lines.items()} if len(pop_lines) > 1 else {})
     near: dict[str | None, list[dict[float, NDArray[np.float64]]]] = {
         key: [{} for _ in values] for key in sets}
+    # on large grids one distance at a time, so one set of near shares is in memory
+    groups = [NEAR_LINE_M] if len(grid) <= CHUNK else [(d,) for d in NEAR_LINE_M]
     for key, lines in sets.items():
-        for d in NEAR_LINE_M:  # one distance at a time: one set of near shares in memory
-            cells = grid.near_fractions(lines, (d,), samples=samples)[d]
-            for i, v in enumerate(values):
-                near[key][i][d] = _zone_total(fr, v, cells)
-            del cells
+        for ds in groups:
+            shares = grid.near_fractions(lines, ds, samples=samples)
+            for d in ds:
+                for i, v in enumerate(values):
+                    near[key][i][d] = _zone_total(fr, v, shares[d])
+            del shares
     line_key = {lid: (lid if len(pop_lines) > 1 else None) for lid in pop_lines}
     sums = [ZoneSums(total=total[i], near_any=near[None][i],
                      near_line={lid: near[k][i] for lid, k in line_key.items()},
