@@ -522,6 +522,7 @@ class RasterGrid(CellGrid):
                 zs.append(np.full(int(keep.sum()), rest, dtype=np.int32))
                 vals.append(np.clip(left[keep], 0.0, 1.0))
         empty = np.empty(0)
+        release_freed_memory()  # the strips' temporaries, before the sums that follow
         return Fractions(n_zones=len(zones), zone_of=zone_of,
                          cut_cell=np.concatenate(rows) if rows else empty.astype(np.intp),
                          cut_zone=np.concatenate(zs) if zs else empty.astype(np.int32),
