@@ -95,6 +95,15 @@ class Squares:
         Lattice origin in units of ``size`` (integers).
     size
         Side of a square, metres.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> sq = Squares.of(np.array([10.0, 260.0, 30.0]), np.array([5.0, 5.0, 300.0]), 250.0)
+    >>> sq.index.tolist(), (sq.nx, sq.ny)
+    ([0, 1, 2], (2, 2))
+    >>> sq.centres(np.array([3])).tolist()
+    [[375.0, 375.0]]
     """
 
     index: NDArray[np.integer]

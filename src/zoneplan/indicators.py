@@ -16,7 +16,7 @@ from numpy.typing import NDArray
 from scipy.spatial import cKDTree
 
 from zoneplan.geometry import project
-from zoneplan.grid import CellValues, Fractions, Near, Squares
+from zoneplan.grid import CellGrid, CellValues, Fractions, Near, Squares
 from zoneplan.inputs import Inputs
 from zoneplan.layers import PointLayer
 from zoneplan.plan import Plan
@@ -58,7 +58,7 @@ class Metrics:
 class CellMap:
     """What it takes to put residents back on the cells, for maps (built on demand)."""
 
-    grid: Any
+    grid: CellGrid
     fractions: Fractions
     counts: NDArray[np.float64]
     scale: float
