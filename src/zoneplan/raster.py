@@ -711,6 +711,10 @@ def raster_population(path: Path, territory: BaseGeometry, crs: CRS, *, units: s
             lowest = 0.0
             for s0, s1 in strips:
                 a, b = _find(lin, np.array([s0 * width, s1 * width]))
+                if a == b:  # no cell in these rows: nothing to read
+                    if prog is not None:
+                        prog.advance(prog.task_ids[0])
+                    continue
                 try:
                     win_s = Window(c0, r0w + s0, width, s1 - s0)
                     with _open(path) as strip_src:
