@@ -354,6 +354,7 @@ class RasterGrid(CellGrid):
         n = self.lin.size
         if n == 0:
             return Squares.of(np.empty(0), np.empty(0), size)
+        release_freed_memory()  # room for the index, from what earlier steps freed
         step = 1 << 18
         lo, hi = np.full(2, np.inf), np.full(2, -np.inf)
         for a in range(0, n, step):  # pass 1: the lattice's extent
