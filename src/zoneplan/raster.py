@@ -721,7 +721,7 @@ def raster_population(path: Path, territory: BaseGeometry, crs: CRS, *, units: s
                 e_frac.append(frac[ok])
                 if prog is not None:
                     prog.advance(prog.task_ids[0])
-            lin = _join(lin_parts)
+            lin = _join(lin_parts, lin_dtype)
             el = np.concatenate(e_lin)
             eo = np.argsort(el)
             edge = _find(lin, el[eo]).astype(np.intp)
@@ -819,9 +819,9 @@ def _find(sorted_lin: NDArray[np.integer], values: NDArray[np.integer]) -> NDArr
     return np.searchsorted(sorted_lin, values.astype(sorted_lin.dtype, copy=False))
 
 
-def _join(parts: list[NDArray[Any]]) -> NDArray[Any]:
+def _join(parts: list[NDArray[Any]], dtype: Any) -> NDArray[Any]:
     """Concatenate and empty ``parts``, freeing each part once copied (low peak memory)."""
-    out = np.empty(sum(p.size for p in parts), dtype=parts[0].dtype if parts else np.float64)
+    out = np.empty(sum(p.size for p in parts), dtype=dtype)
     at = 0
     parts.reverse()
     while parts:
