@@ -124,3 +124,20 @@ def test_zones_geodataframe() -> None:
     assert list(gdf["id"]) == ["east", "west"]
     assert gdf.crs.to_epsg() == 4326
     assert gdf.to_crs(32636).area.sum() / 1e6 == pytest.approx(363.74, abs=0.05)
+
+
+def test_distance_fields_are_remembered_per_hospital_set() -> None:
+    """The memo returns the same field for the same hospitals, a new one for others."""
+    import numpy as np
+    from shapely.geometry import box
+
+    from zoneplan.grid import CellGrid
+    from zoneplan.indicators import _nearest_distance
+
+    grid = CellGrid.build(box(0, 0, 3000, 1000), cell_size=1000.0, crs=None)
+    one = np.array([[500.0, 500.0]])
+    both = np.array([[500.0, 500.0], [2500.0, 500.0]])
+    d1 = _nearest_distance(grid, None, one)
+    assert d1.tolist() == [0.0, 1000.0, 2000.0]
+    assert _nearest_distance(grid, None, one) is d1
+    assert _nearest_distance(grid, None, both).tolist() == [0.0, 1000.0, 0.0]

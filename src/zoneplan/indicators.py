@@ -7,6 +7,8 @@ A value that cannot be computed is ``None`` with a reason in ``reasons``.
 from __future__ import annotations
 
 import math
+import weakref
+from collections import OrderedDict
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -280,6 +282,34 @@ def layout_cells(layout: Layout, inputs: Inputs, *, fast: bool = False) -> Layou
                        hospital_distance=_hospital_distances(layout, inputs, area, h_zone, sq))
 
 
+DISTANCE_MEMO_SETS = 16
+"""Distance fields kept per grid (one per set of open hospitals), so a line dragged
+without moving a hospital to another zone reuses them."""
+
+_DISTANCE_MEMO: weakref.WeakKeyDictionary[
+    Any, OrderedDict[tuple[Any, ...], NDArray[np.float64]]] = weakref.WeakKeyDictionary()
+
+
+def _nearest_distance(grid: Any, squares: Squares | None,
+                      points: NDArray[np.float64]) -> NDArray[np.float64]:
+    """Distance (metres) from every block of ``squares`` (or every cell of ``grid``) to
+    the nearest of ``points`` (an (n, 2) array in the grid's CRS), remembered per grid."""
+    lattice = (squares.size, squares.ix0, squares.iy0, squares.nx, squares.ny) if squares \
+        else (0.0,)
+    key = (*lattice, points.tobytes())
+    memo = _DISTANCE_MEMO.setdefault(grid, OrderedDict())
+    if key in memo:
+        memo.move_to_end(key)
+        return memo[key]
+    xy = (squares.centres(np.arange(len(squares))) if squares is not None
+          else np.column_stack([grid.x, grid.y]))
+    dist = np.asarray(cKDTree(points).query(xy)[0], dtype=np.float64)
+    memo[key] = dist
+    if len(memo) > DISTANCE_MEMO_SETS:
+        memo.popitem(last=False)
+    return dist
+
+
 def _hospital_distances(layout: Layout, inputs: Inputs, area: ZoneSums,
                         h_zone: list[str | None],
                         squares: Squares | None) -> dict[str, HospitalDistance | None]:
@@ -304,9 +334,7 @@ def _hospital_distances(layout: Layout, inputs: Inputs, area: ZoneSums,
         if not allowed or mine.size == 0:
             out[z.id] = None
             continue
-        xy = (squares.centres(mine) if squares is not None
-              else np.column_stack([grid.x[mine], grid.y[mine]]))
-        dist = cKDTree(h_xy[allowed]).query(xy)[0]
+        dist = _nearest_distance(grid, squares, h_xy[allowed])[mine]
         order = np.argsort(dist, kind="stable")
         out[z.id] = HospitalDistance(blocks=mine[order], dist_sorted=dist[order])
     return out
