@@ -188,7 +188,7 @@ def main() -> None:
             return
         try:
             sys.path.insert(0, str(Path(__file__).parent))
-            from bench_raster import make_raster  # uses zoneplan.raster's RasterGrid
+            from bench_raster import make_raster  # read into zoneplan.raster_grid's RasterGrid
         except ImportError as exc:
             print(f"\n10 m raster: not measured ({exc})")
             return

@@ -16,10 +16,12 @@ from rasterio.transform import from_origin
 from shapely.geometry import LineString, Polygon
 from shapely.ops import split
 
-from zoneplan import raster
+from zoneplan import pixels
 from zoneplan.geometry import project
 from zoneplan.grid import Squares
-from zoneplan.raster import RasterGrid, _strips, raster_population
+from zoneplan.pixels import strips
+from zoneplan.raster import raster_population
+from zoneplan.raster_grid import RasterGrid
 
 from .conftest import square_ring
 
@@ -56,7 +58,7 @@ def test_strips_match_whole_read(tmp_path: Path, monkeypatch: pytest.MonkeyPatch
     tif = _lonlat_raster(tmp_path / "ll.tif")
     terr = _territory()
     whole = raster_population(tif, terr, UTM, units="count", sources=[])
-    monkeypatch.setattr(raster, "STRIP_PIXELS", strip_pixels)
+    monkeypatch.setattr(pixels, "STRIP_PIXELS", strip_pixels)
     part = raster_population(tif, terr, UTM, units="count", sources=[])
     g0, g1 = whole.grid, part.grid
     assert isinstance(g0, RasterGrid) and isinstance(g1, RasterGrid)
@@ -112,11 +114,11 @@ def test_derived_arrays_agree(tmp_path: Path) -> None:
                           (300, 3287, 512, 600), (97, 50, 16, 7)])
 def test_strips_cover_rows_on_block_edges(monkeypatch: pytest.MonkeyPatch, height: int,
                                           width: int, align: int, offset: int) -> None:
-    monkeypatch.setattr(raster, "STRIP_PIXELS", 2000)
-    strips = _strips(height, width, align=align, offset=offset)
-    assert strips[0][0] == 0 and strips[-1][1] == height
-    assert all(a[1] == b[0] for a, b in itertools.pairwise(strips))
-    assert all((end + offset) % align == 0 for _, end in strips[:-1])
+    monkeypatch.setattr(pixels, "STRIP_PIXELS", 2000)
+    bands = strips(height, width, align=align, offset=offset)
+    assert bands[0][0] == 0 and bands[-1][1] == height
+    assert all(a[1] == b[0] for a, b in itertools.pairwise(bands))
+    assert all((end + offset) % align == 0 for _, end in bands[:-1])
 
 
 def test_tiled_zones_skip_the_last_zone(tmp_path: Path) -> None:
