@@ -132,7 +132,7 @@ def test_distance_fields_are_remembered_per_hospital_set() -> None:
     from shapely.geometry import box
 
     from zoneplan.grid import CellGrid
-    from zoneplan.indicators import _nearest_distance
+    from zoneplan.zone_sums import _nearest_distance
 
     grid = CellGrid.build(box(0, 0, 3000, 1000), cell_size=1000.0, crs=None)
     one = np.array([[500.0, 500.0]])

@@ -21,12 +21,13 @@ from shapely.geometry import LineString
 from zoneplan import __version__
 from zoneplan.definitions import INDICATORS, ZONE_KEYS
 from zoneplan.geometry import offset_line, project
-from zoneplan.indicators import Metrics, compute, layout_cells
+from zoneplan.indicators import Metrics, compute
 from zoneplan.inputs import Inputs, prepare
 from zoneplan.plan import ForceEntry, Plan, load_plan
 from zoneplan.population import PopulationLayer
 from zoneplan.result import Result
 from zoneplan.standards import STANDARDS
+from zoneplan.zone_sums import layout_cells
 from zoneplan.zones import Layout, build_layout
 
 __all__ = ["FAST_CELL_M", "evaluate", "evaluate_inputs"]
