@@ -88,7 +88,7 @@ def direct(inputs: Any, n: int, *, fast: bool = False
     prof.disable()
     st = pstats.Stats(prof)
     wanted = {"build_layout": "zones.build_layout (split, sides)",
-              "layout_cells": "indicators.layout_cells (all)",
+              "layout_cells": "zone_sums.layout_cells (all)",
               "fractions": "  grid.fractions (cut cells x zones)",
               "near_fractions": "  grid.near_fractions (500 m / 1 km)",
               "_point_zone": "  hospitals/damage per zone",
