@@ -52,7 +52,7 @@ class ZoneSums:
 
     The value is people (one population spread) or area (m²). Every indicator that
     depends on where people live within a zone is a combination of these sums, so no
-    per-cell array is built per indicator (see :class:`Placement`).
+    per-cell array is built per indicator (see :class:`~zoneplan.indicators.Placement`).
 
     Attributes
     ----------
