@@ -60,6 +60,15 @@ class RasterGrid(CellGrid):
 
     Attributes
     ----------
+    lin
+        Linear pixel index of each cell in the window, ascending.
+    width, height
+        Size of the window, pixels.
+    row_area_m2
+        Area of one pixel on each row of the window, m² (in ``crs``).
+    edge, edge_geoms, edge_frac
+        Cells cut by the territory's edge (positions in ``lin``, ascending), their
+        pixel clipped to the territory (raster CRS) and the share of the pixel kept.
     cell_size
         Square root of the median pixel area, metres.
     crs
