@@ -131,6 +131,11 @@ class Squares:
     def __len__(self) -> int:
         return self.nx * self.ny
 
+    def sums(self, values: NDArray[np.float64]) -> NDArray[np.float64]:
+        """Sum of a per-cell value over each square, shape (squares,)."""
+        return np.asarray(np.bincount(self.index, weights=values, minlength=len(self)),
+                          dtype=np.float64)
+
     def centres(self, which: NDArray[np.integer]) -> NDArray[np.float64]:
         """Centres (metres) of squares ``which`` as an (n, 2) array."""
         col, row = which % self.nx, which // self.nx
@@ -338,6 +343,10 @@ class CellGrid:
         hit = inside & shapely.contains_xy(zone, fx, fy)
         n_in = np.maximum(inside.sum(axis=1), 1)
         return np.asarray(hit.sum(axis=1) / n_in, dtype=np.float64)
+
+    def total_area_m2(self) -> float:
+        """Area of all cells, m²."""
+        return float(self.area_m2.sum())
 
     def area_values(self) -> CellValues:
         """Cell areas (m²) for sums over many cells (here simply :attr:`area_m2`)."""

@@ -257,7 +257,7 @@ def raster_population(path: Path, territory: BaseGeometry, crs: CRS, *, units: s
                       crs=crs, row_area_m2=row_area, edge=edge, edge_geoms=edge_geoms,
                       edge_frac=edge_frac)
     release_freed_memory()
-    covered = _covered_area_m2(grid) / territory.area if territory.area else 0.0
+    covered = grid.total_area_m2() / territory.area if territory.area else 0.0
     if covered < 0.99:
         warnings.warn(f"{path}: the raster covers only {covered:.1%} of the territory; "
                       "people outside it are not counted", CRSWarning, stacklevel=2)
@@ -281,15 +281,6 @@ def _join(parts: list[NDArray[Any]], dtype: Any) -> NDArray[Any]:
         at += part.size
         del part
     return out
-
-
-def _covered_area_m2(grid: RasterGrid) -> float:
-    """Area of the territory the raster's cells cover, m² (no per-cell array built)."""
-    starts = np.arange(grid.height + 1, dtype=np.int64) * grid.width
-    per_row = np.diff(find_sorted(grid.lin, starts))  # cells are sorted by row
-    whole = float(per_row @ grid.row_area_m2)
-    edge_rows = grid.lin[grid.edge] // grid.width
-    return whole - float((grid.row_area_m2[edge_rows] * (1.0 - grid.edge_frac)).sum())
 
 
 class _DensityCheck:

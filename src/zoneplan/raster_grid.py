@@ -108,13 +108,7 @@ class RasterGrid(CellGrid):
     @property
     def area_m2(self) -> NDArray[np.float64]:
         """Area of each cell inside the territory, m² (a new array on every call)."""
-        ra = self.row_area_m2
-        if ra.size and np.all(ra == ra[0]):
-            out = np.full(self.lin.size, float(ra[0]))
-        else:
-            out = ra[self.lin // self.width]
-        out[self.edge] *= self.edge_frac
-        return out
+        return _PixelAreas(self)[:]
 
     @area_m2.setter
     def area_m2(self, value: NDArray[np.float64]) -> None:
@@ -123,6 +117,14 @@ class RasterGrid(CellGrid):
     def area_values(self) -> CellValues:
         """Cell areas (m²), computed only for the cells asked for (no full array)."""
         return _PixelAreas(self)
+
+    def total_area_m2(self) -> float:
+        """Area of all cells, m², from the cells per row (no per-cell array built)."""
+        starts = np.arange(self.height + 1, dtype=np.int64) * self.width
+        per_row = np.diff(find_sorted(self.lin, starts))  # cells are sorted by row
+        whole = float(per_row @ self.row_area_m2)
+        edge_rows = self.lin[self.edge] // self.width
+        return whole - float((self.row_area_m2[edge_rows] * (1.0 - self.edge_frac)).sum())
 
     def _centres(self, sl: slice = slice(None)) -> tuple[NDArray[np.float64],
                                                          NDArray[np.float64]]:
@@ -403,7 +405,11 @@ class _PixelAreas:
     def __getitem__(self, key: slice | NDArray[np.integer]) -> NDArray[np.float64]:
         g = self.grid
         lin = g.lin[key]
-        out = g.row_area_m2[lin // g.width].astype(np.float64)
+        ra = g.row_area_m2
+        if ra.size and np.all(ra == ra[0]):  # a raster in the area CRS: one pixel area
+            out = np.full(lin.size, float(ra[0]))
+        else:
+            out = ra[lin // g.width].astype(np.float64)
         if isinstance(key, slice):
             start, stop, step = key.indices(self.size)
             if step != 1:

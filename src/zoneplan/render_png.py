@@ -199,8 +199,7 @@ def _density_cells(result: Result) -> tuple[Any, Any, float]:
     nice = (50, 100, 200, 250, 500, 1000, 2000, 2500, 5000, 10_000)
     side = float(next((v for v in nice if v >= side), np.ceil(side / 1e4) * 1e4))
     sq = grid.squares(side)
-    people = np.bincount(sq.index, weights=res, minlength=len(sq))
-    cover = np.bincount(sq.index, weights=area, minlength=len(sq))
+    people, cover = sq.sums(res), sq.sums(area)
     used = np.flatnonzero(cover > 0)
     xy = sq.centres(used)
     boxes = shapely.box(xy[:, 0] - side / 2, xy[:, 1] - side / 2, xy[:, 0] + side / 2,

@@ -292,10 +292,9 @@ def layers_json(inputs: Inputs) -> dict[str, Any]:
     """Territory, hospitals and residents per display cell (WGS 84) for the page."""
     pop = inputs.population
     grid = pop.grid
-    size = max(grid.cell_size, math.sqrt(float(grid.area_m2.sum()) / DISPLAY_CELLS))
+    size = max(grid.cell_size, math.sqrt(grid.total_area_m2() / DISPLAY_CELLS))
     sq = grid.squares(size)  # display cells: squares of that size holding the cells
-    people = np.bincount(sq.index, weights=pop.counts[pop.central], minlength=len(sq))
-    area = np.bincount(sq.index, weights=grid.area_m2, minlength=len(sq))
+    people, area = sq.sums(pop.counts[pop.central]), sq.sums(grid.area_m2)
     used = np.flatnonzero(area > 0)
     people, area = people[used], area[used]
     xy = sq.centres(used)

@@ -160,7 +160,7 @@ def layout_cells(layout: Layout, inputs: Inputs, *, fast: bool = False) -> Layou
     # the zones tile the grid's own territory (same CRS, no remainder, same area)
     terr_area = layout.territory.area
     tiles = (same_crs and layout.remainder.area <= AREA_TOLERANCE_M2
-             and abs(float(grid.area_m2.sum()) - terr_area) <= 1e-7 * terr_area)
+             and abs(grid.total_area_m2() - terr_area) <= 1e-7 * terr_area)
     fr = grid.fractions([in_pop_crs(z.geometry) for z in zones], cuts, tiles=tiles,
                         samples=4 if fast else 0)
     pop_lines = {lid: in_pop_crs(ln) for lid, ln in layout.lines.items()}
