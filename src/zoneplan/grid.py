@@ -32,7 +32,7 @@ from numpy.typing import NDArray
 from pyproj import CRS
 from shapely.geometry.base import BaseGeometry
 
-__all__ = ["CellGrid", "CellValues", "Fractions", "Near", "Squares"]
+__all__ = ["CellGrid", "CellValues", "Fractions", "Near", "Squares", "match_sorted"]
 
 
 class CellValues(Protocol):
@@ -399,6 +399,22 @@ class CellGrid:
     def points(self) -> NDArray[np.float64]:
         """Cell centroids as an (n, 2) array of metres."""
         return np.column_stack([self.x, self.y])
+
+
+def match_sorted(haystack: NDArray[np.integer], needles: NDArray[np.integer]
+                 ) -> tuple[NDArray[np.intp], NDArray[np.bool_]]:
+    """Where each of ``needles`` would sit in the ascending ``haystack``, and whether it is
+    there. Searches in the haystack's own integer type (a wider type would copy it).
+
+    >>> import numpy as np
+    >>> pos, hit = match_sorted(np.array([2, 5, 9]), np.array([5, 6, 9, 12]))
+    >>> pos.tolist(), hit.tolist()
+    ([1, 2, 2, 3], [True, False, True, False])
+    """
+    pos = np.searchsorted(haystack, needles.astype(haystack.dtype, copy=False))
+    hit = pos < haystack.size
+    hit[hit] = haystack[pos[hit]] == needles[hit]
+    return pos, hit
 
 
 def _sparse(dense: dict[float, NDArray[np.float64]]) -> dict[float, Near]:

@@ -34,7 +34,7 @@ from pyproj import CRS
 from shapely.geometry.base import BaseGeometry
 
 from zoneplan.geometry import project
-from zoneplan.grid import CellGrid, CellValues, Near, Squares
+from zoneplan.grid import CellGrid, CellValues, Near, Squares, match_sorted
 from zoneplan.pixels import (
     boundary_pixels,
     centre_mask,
@@ -298,9 +298,7 @@ class RasterGrid(CellGrid):
             inside = mask.ravel()[local]
             del mask, local
             bnd = boundary_pixels(edges, r0, r1, w, t)
-            pos = find_sorted(self.lin, bnd)
-            hit = pos < self.lin.size
-            hit[hit] = self.lin[pos[hit]] == bnd[hit]
+            pos, hit = match_sorted(self.lin, bnd)
             ci = pos[hit]
             frac = inside.astype(np.float64)
             # cut by the territory's edge: representative point, exact if on the boundary
@@ -310,9 +308,7 @@ class RasterGrid(CellGrid):
                 frac[e_idx - a] = shapely.contains_xy(geom, self._edge_rx[e_sel],
                                                       self._edge_ry[e_sel])
             if ci.size:
-                at = np.searchsorted(self.edge, ci)  # both sorted: cheaper than np.isin
-                is_edge = at < self.edge.size
-                is_edge[is_edge] = self.edge[at[is_edge]] == ci[is_edge]
+                _, is_edge = match_sorted(self.edge, ci)  # both sorted: cheaper than isin
                 targets = np.empty(ci.size, dtype=object)
                 lin_c = self.lin[ci].astype(np.int64)
                 rows = lin_c // w
@@ -417,8 +413,6 @@ class _PixelAreas:
             a, b = np.searchsorted(g.edge, [start, stop])
             out[g.edge[a:b] - start] *= g.edge_frac[a:b]
         else:
-            pos = np.searchsorted(g.edge, key)
-            hit = pos < g.edge.size
-            hit[hit] = g.edge[pos[hit]] == key[hit]
+            pos, hit = match_sorted(g.edge, key)
             out[hit] *= g.edge_frac[pos[hit]]
         return out

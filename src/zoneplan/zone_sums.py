@@ -23,7 +23,7 @@ from numpy.typing import NDArray
 from scipy.spatial import cKDTree
 
 from zoneplan.geometry import project
-from zoneplan.grid import CellValues, Fractions, Near, Squares
+from zoneplan.grid import CellValues, Fractions, Near, Squares, match_sorted
 from zoneplan.inputs import Inputs
 from zoneplan.layers import PointLayer
 from zoneplan.zones import AREA_TOLERANCE_M2, Layout
@@ -117,9 +117,7 @@ def _zone_total(fr: Fractions, values: CellValues,
             i = idx[a:a + CHUNK]
             acc += np.bincount(fr.zone_of[i] + 1, weights=values[i] * share[a:a + CHUNK],
                                minlength=nz + 1)
-        pos = np.searchsorted(idx, fr.cut_cell)
-        hit = pos < idx.size
-        hit[hit] = idx[pos[hit]] == fr.cut_cell[hit]
+        pos, hit = match_sorted(idx, fr.cut_cell)
         cut_near = np.zeros(fr.cut_cell.size)
         cut_near[hit] = share[pos[hit]]
         cut_w = cut_w * cut_near
