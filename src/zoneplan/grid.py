@@ -32,7 +32,8 @@ from numpy.typing import NDArray
 from pyproj import CRS
 from shapely.geometry.base import BaseGeometry
 
-__all__ = ["CellGrid", "CellValues", "Fractions", "Near", "Squares", "match_sorted"]
+__all__ = ["CellGrid", "CellValues", "Fractions", "Near", "Squares", "find_sorted",
+           "match_sorted"]
 
 
 class CellValues(Protocol):
@@ -401,6 +402,13 @@ class CellGrid:
         return np.column_stack([self.x, self.y])
 
 
+def find_sorted(haystack: NDArray[np.integer], needles: NDArray[np.integer]
+                ) -> NDArray[np.intp]:
+    """``np.searchsorted`` in the haystack's own integer type (a wider type would copy it:
+    for millions of cells, on every call)."""
+    return np.searchsorted(haystack, needles.astype(haystack.dtype, copy=False))
+
+
 def match_sorted(haystack: NDArray[np.integer], needles: NDArray[np.integer]
                  ) -> tuple[NDArray[np.intp], NDArray[np.bool_]]:
     """Where each of ``needles`` would sit in the ascending ``haystack``, and whether it is
@@ -411,7 +419,7 @@ def match_sorted(haystack: NDArray[np.integer], needles: NDArray[np.integer]
     >>> pos.tolist(), hit.tolist()
     ([1, 2, 2, 3], [True, False, True, False])
     """
-    pos = np.searchsorted(haystack, needles.astype(haystack.dtype, copy=False))
+    pos = find_sorted(haystack, needles)
     hit = pos < haystack.size
     hit[hit] = haystack[pos[hit]] == needles[hit]
     return pos, hit

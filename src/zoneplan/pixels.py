@@ -30,7 +30,7 @@ from numpy.typing import NDArray
 from shapely.geometry.base import BaseGeometry
 
 __all__ = ["STRIP_PIXELS", "TILE", "boundary_pixels", "centre_mask", "clip_cells",
-           "clip_to_boxes", "clip_to_tiles", "covered_area", "find_sorted", "pixel_boxes",
+           "clip_to_boxes", "clip_to_tiles", "covered_area", "pixel_boxes",
            "release_freed_memory", "sampled_share", "strips"]
 
 
@@ -195,12 +195,6 @@ def boundary_pixels(b: BaseGeometry, r0: int, r1: int, width: int,
         cc = (cc[:, None] + dc.ravel()[None, :]).ravel()
     ok = (rr >= r0) & (rr < r1) & (cc >= 0) & (cc < width)
     return np.unique(rr[ok] * width + cc[ok])
-
-
-def find_sorted(sorted_lin: NDArray[np.integer], values: NDArray[np.integer]) -> NDArray[np.intp]:
-    """``np.searchsorted`` of pixel indices, in the cells' own integer type (no copy of
-    the cell array, which a wider type would force)."""
-    return np.searchsorted(sorted_lin, values.astype(sorted_lin.dtype, copy=False))
 
 
 def release_freed_memory() -> None:

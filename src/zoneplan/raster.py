@@ -26,11 +26,11 @@ from shapely.geometry.base import BaseGeometry
 
 from zoneplan.errors import CRSWarning, DataError, PlausibilityWarning
 from zoneplan.geometry import project
+from zoneplan.grid import find_sorted
 from zoneplan.pixels import (
     boundary_pixels,
     centre_mask,
     clip_cells,
-    find_sorted,
     pixel_boxes,
     release_freed_memory,
     strips,

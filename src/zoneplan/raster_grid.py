@@ -34,12 +34,11 @@ from pyproj import CRS
 from shapely.geometry.base import BaseGeometry
 
 from zoneplan.geometry import project
-from zoneplan.grid import CellGrid, CellValues, Near, Squares, match_sorted
+from zoneplan.grid import CellGrid, CellValues, Near, Squares, find_sorted, match_sorted
 from zoneplan.pixels import (
     boundary_pixels,
     centre_mask,
     covered_area,
-    find_sorted,
     pixel_boxes,
     release_freed_memory,
     sampled_share,
