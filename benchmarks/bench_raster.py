@@ -95,7 +95,7 @@ CHILD_EE = textwrap.dedent("""
     import geopandas as gpd
     from exactextract import exact_extract
     from zoneplan.plan import load_plan
-    from zoneplan.inputs import prepare
+    from zoneplan.measure.inputs import prepare
     from zoneplan.evaluate import _layout
     plan = load_plan(sys.argv[1])
     inputs = prepare(plan)

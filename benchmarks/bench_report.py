@@ -25,7 +25,8 @@ TARGET_BYTES = 3_000_000
 # until then register them here so the same code path (typer command → write_report) runs.
 DRIVER = """
 import sys
-from zoneplan import cli, cli_report
+from zoneplan.cli import main as cli
+from zoneplan.cli import report as cli_report
 names = {c.name or c.callback.__name__ for c in cli.app.registered_commands}
 if "report" not in names:
     cli_report.register(cli.app)

@@ -1,6 +1,6 @@
 """Benchmark: the line editor's update latency and the running server's memory.
 
-For the Gaza pack (250 m grid) and, when :mod:`zoneplan.raster` is available, a 10 m
+For the Gaza pack (250 m grid) and, when raster reading is available, a 10 m
 population raster over the Strip (made by ``bench_raster.make_raster``):
 
 * 100 updates with the yellow line's middle vertex moved 10 m further west each time,
@@ -36,7 +36,7 @@ from fastapi.testclient import TestClient
 
 from zoneplan import pack
 from zoneplan.evaluate import evaluate_inputs
-from zoneplan.web import create_app
+from zoneplan.web.app import create_app
 
 PLAN = "green-red-2025-11"
 VERTEX = 16
@@ -106,7 +106,7 @@ def server_rss(plan: str | Path, save_dir: Path, updates: int = 20) -> dict[str,
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         port = int(s.getsockname()[1])
-    code = ("import sys; from zoneplan.web import serve; "
+    code = ("import sys; from zoneplan.web.app import serve; "
             "serve(sys.argv[1], port=int(sys.argv[2]), save_dir=sys.argv[3])")
     proc = subprocess.Popen([sys.executable, "-c", code, str(plan), str(port), str(save_dir)],
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
@@ -188,7 +188,9 @@ def main() -> None:
             return
         try:
             sys.path.insert(0, str(Path(__file__).parent))
-            from bench_raster import make_raster  # read into zoneplan.raster_grid's RasterGrid
+            from bench_raster import (
+                make_raster,  # read into zoneplan.measure.raster_grid's RasterGrid
+            )
         except ImportError as exc:
             print(f"\n10 m raster: not measured ({exc})")
             return

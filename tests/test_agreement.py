@@ -15,8 +15,8 @@ import rasterio
 from rasterio.transform import from_origin
 
 from zoneplan.evaluate import evaluate
+from zoneplan.io.quick import plan_from_files
 from zoneplan.plan import LayerRef
-from zoneplan.quick import plan_from_files
 
 pytestmark = pytest.mark.realdata
 

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from zoneplan import __version__
-from zoneplan.cli import main
+from zoneplan.cli.main import main
 
 
 def test_run_default_json(capsys: pytest.CaptureFixture[str]) -> None:
@@ -87,7 +87,7 @@ def test_unknown_layer_attribute(tmp_path: Path, capsys: pytest.CaptureFixture[s
 
 
 def test_console_script_fresh_process() -> None:
-    proc = subprocess.run([sys.executable, "-m", "zoneplan.cli", "run", "nope-plan"],
+    proc = subprocess.run([sys.executable, "-m", "zoneplan.cli.main", "run", "nope-plan"],
                           capture_output=True, text=True)
     assert proc.returncode == 2
     assert "Traceback" not in proc.stderr

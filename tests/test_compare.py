@@ -11,9 +11,9 @@ import yaml
 
 import zoneplan
 from zoneplan import pack
-from zoneplan.compare import compare, crossing_residents, write_compare
 from zoneplan.errors import InputError, OutputExistsError
 from zoneplan.plan import load_plan
+from zoneplan.scenarios.compare import compare, crossing_residents, write_compare
 
 
 @pytest.fixture(scope="module")
@@ -88,7 +88,7 @@ def test_cli_report_and_compare(tmp_path: Path) -> None:
     import typer
     from typer.testing import CliRunner
 
-    from zoneplan import cli_report
+    from zoneplan.cli import report as cli_report
 
     app = typer.Typer()
     cli_report.register(app)

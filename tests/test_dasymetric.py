@@ -24,15 +24,16 @@ from pyproj import CRS
 from shapely.geometry import Point, Polygon, box
 
 from zoneplan import pack
-from zoneplan.dasymetric import (
+from zoneplan.errors import DataError, InputError, OutputExistsError, ZoneplanWarning
+from zoneplan.measure.dasymetric import (
     NODATA,
     GridArrays,
     grid_arrays,
     spread_to_grid,
     write_grid_geotiff,
 )
-from zoneplan.errors import DataError, InputError, OutputExistsError, ZoneplanWarning
-from zoneplan.raster import raster_population
+from zoneplan.measure.population_sources import builtin_population
+from zoneplan.measure.raster_population import raster_population
 
 from .conftest import SQUARE_UTM, square_ring
 
@@ -327,7 +328,7 @@ def test_pack_governorates_over_localities_conserve_each_total() -> None:
     cells = spread_to_grid(gov, "population", weights=locs, weight_field="weight",
                            cell_size_m=250, method="kernel")
     assert cells["people"].sum() == pytest.approx(gov["population"].sum(), rel=1e-9)
-    builtin = pack.population()
+    builtin = builtin_population()
     assert len(cells) == len(builtin.grid)
     assert np.sort(cells["people"].to_numpy()) == pytest.approx(
         np.sort(builtin.counts["kernel"]), abs=1e-6)

@@ -8,8 +8,8 @@ from typing import Any
 import pytest
 
 import zoneplan
-from zoneplan.definitions import ZONE_KEYS
 from zoneplan.plan import builtin_plan_ids
+from zoneplan.plan.definitions import ZONE_KEYS
 
 ZONE_REQUIRED = {"id", "label", "area_km2", "share_of_territory", "residents_baseline",
                  "residents", "displaced_out", "density_per_km2", "m2_per_person", "hospitals",
@@ -88,7 +88,7 @@ def test_withdrawal_shares_match_targets() -> None:
 
 
 def test_withdrawal_lines_reproducible() -> None:
-    from zoneplan.derive import builtin_phase_lines
+    from zoneplan.pack.derive import builtin_phase_lines
 
     plan = zoneplan.load_plan("withdrawal-phases")
     regenerated = builtin_phase_lines()
@@ -131,8 +131,8 @@ def test_distance_fields_are_remembered_per_hospital_set() -> None:
     import numpy as np
     from shapely.geometry import box
 
-    from zoneplan.grid import CellGrid
-    from zoneplan.zone_sums import _nearest_distance
+    from zoneplan.measure.cells import CellGrid
+    from zoneplan.measure.zone_sums import _nearest_distance
 
     grid = CellGrid.build(box(0, 0, 3000, 1000), cell_size=1000.0, crs=None)
     one = np.array([[500.0, 500.0]])

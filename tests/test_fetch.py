@@ -28,10 +28,10 @@ import rasterio
 from affine import Affine
 from typer.testing import CliRunner
 
-from zoneplan import catalog, fetch
-from zoneplan.catalog import Dataset
-from zoneplan.cli_data import app
+from zoneplan.cli.data import app
 from zoneplan.errors import DataError, DownloadError, InputError, OutputExistsError
+from zoneplan.io import catalog, fetch
+from zoneplan.io.catalog import Dataset
 
 GAZA = Path(__file__).parents[1] / ".." / "shared" / "data" / "gaza"
 ZONE_NAME = "gazamaps-idf-zone-2025-10-19"

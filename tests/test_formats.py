@@ -21,9 +21,9 @@ from pyproj import CRS
 from shapely.geometry import Point, Polygon
 
 from zoneplan import pack
-from zoneplan.cli import main
+from zoneplan.cli.main import main
 from zoneplan.geometry import WGS84, project, to_lonlat
-from zoneplan.layers import read_vector
+from zoneplan.io.vectors import read_vector
 
 SOUTH = [(34.300, 31.300), (34.302, 31.301)]  # green zone (east of the yellow line)
 NORTH = [(34.460, 31.520), (34.458, 31.519)]  # red zone (west of it)

@@ -15,12 +15,12 @@ from pyproj import CRS
 from rasterio.transform import from_origin
 from shapely.geometry import Polygon, box
 
-from zoneplan.cli import main
+from zoneplan.cli.main import main
 from zoneplan.errors import DataError, GeometryError, PlausibilityWarning
 from zoneplan.evaluate import evaluate
 from zoneplan.geometry import WGS84
-from zoneplan.quick import plan_from_files
-from zoneplan.raster import raster_population
+from zoneplan.io.quick import plan_from_files
+from zoneplan.measure.raster_population import raster_population
 
 from .conftest import SQUARE_UTM, square_ring, write_geojson
 

@@ -6,6 +6,7 @@ import numpy as np
 import pytest
 
 from zoneplan import pack
+from zoneplan.measure.population_sources import builtin_population
 
 
 def test_outline_area_matches_factpack() -> None:
@@ -25,9 +26,9 @@ def test_governorates_tile_the_outline() -> None:
 
 @pytest.mark.parametrize("method", ["kernel", "area"])
 def test_population_conserves_each_governorate(method: str) -> None:
-    from zoneplan.dasymetric import spread_totals
+    from zoneplan.measure.dasymetric import spread_totals
 
-    pop = pack.population()
+    pop = builtin_population()
     g = pack.governorates().to_crs(pack.PACK_CRS)
     locs = pack.localities().to_crs(pack.PACK_CRS)
     pts = np.column_stack([locs.geometry.x, locs.geometry.y])
@@ -43,7 +44,7 @@ def test_population_conserves_each_governorate(method: str) -> None:
 
 
 def test_kernel_puts_people_near_towns() -> None:
-    pop = pack.population()
+    pop = builtin_population()
     locs = pack.localities().to_crs(pack.PACK_CRS)
     gaza_city = locs[locs["name"] == "Gaza City"].geometry.iloc[0]
     d = np.hypot(pop.grid.x - gaza_city.x, pop.grid.y - gaza_city.y)

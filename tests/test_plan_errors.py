@@ -9,7 +9,7 @@ import pytest
 import yaml
 
 import zoneplan
-from zoneplan.cli import main
+from zoneplan.cli.main import main
 from zoneplan.errors import DataError, GeometryError, PlanError
 
 from .conftest import SQUARE_UTM, utm_to_lonlat
@@ -48,9 +48,9 @@ def test_unknown_key_suggests_nearest(square_path: Path, capsys: pytest.CaptureF
 
 
 def test_missing_required_field(square_plan: dict[str, Any], tmp_path: Path) -> None:
-    del square_plan["population"]["total"]
+    del square_plan["population"]["date"]
     p = write_plan(tmp_path, square_plan)
-    with pytest.raises(PlanError, match=r"required field 'total' is missing") as exc:
+    with pytest.raises(PlanError, match=r"required field 'date' is missing") as exc:
         zoneplan.load_plan(p)
     assert exc.value.location and exc.value.location.startswith("line")
 

@@ -16,12 +16,12 @@ from rasterio.transform import from_origin
 from shapely.geometry import LineString, Polygon
 from shapely.ops import split
 
-from zoneplan import pixels
 from zoneplan.geometry import project
-from zoneplan.grid import Squares
-from zoneplan.pixels import strips
-from zoneplan.raster import raster_population
-from zoneplan.raster_grid import RasterGrid
+from zoneplan.measure import pixels
+from zoneplan.measure.cells import Squares
+from zoneplan.measure.pixels import strips
+from zoneplan.measure.raster_grid import RasterGrid
+from zoneplan.measure.raster_population import raster_population
 
 from .conftest import square_ring
 

@@ -15,9 +15,9 @@ from PIL import Image
 
 import zoneplan
 from zoneplan.errors import DataError, OutputExistsError
-from zoneplan.render_png import ACCESS_COLOURS, render_map
-from zoneplan.render_text import headlines, round_parts
-from zoneplan.report import REPORT_FILES, write_report
+from zoneplan.render.map import ACCESS_COLOURS, render_map
+from zoneplan.render.report import REPORT_FILES, write_report
+from zoneplan.render.text import headlines, round_parts
 
 PLAN = "green-red-2025-11"
 
@@ -186,7 +186,7 @@ def test_fine_grid_map_sums_cells_into_squares(result: zoneplan.Result,
                                                monkeypatch: pytest.MonkeyPatch,
                                                tmp_path: Path) -> None:
     """Above MAP_MAX_CELLS cells the density map draws squares that keep every person."""
-    from zoneplan import render_png
+    from zoneplan.render import map as render_png
 
     monkeypatch.setattr(render_png, "MAP_MAX_CELLS", 500)
     cells, dens, side = render_png._density_cells(result)

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 import zoneplan
-from zoneplan.report import write_report
+from zoneplan.render.report import write_report
 
 from .conftest import CHROMIUM, SCREENS
 from .conftest import CHROMIUM_ARGS as ARGS

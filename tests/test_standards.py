@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from zoneplan import standards
-from zoneplan.standards import STANDARDS
+from zoneplan.plan import standards
+from zoneplan.plan.standards import STANDARDS
 
 
 def test_values_and_units() -> None:

@@ -12,9 +12,9 @@ import typer
 from shapely.geometry import box
 from typer.testing import CliRunner
 
-from zoneplan import cli_report
+from zoneplan.cli import report as cli_report
 from zoneplan.errors import InputError
-from zoneplan.timeline import parse_date, timeline, timeline_csv, write_timeline
+from zoneplan.scenarios.timeline import parse_date, timeline, timeline_csv, write_timeline
 
 REPO = Path(__file__).resolve().parents[1]
 NIBAL = REPO / ".." / "shared" / "data" / "gaza" / "btselem-nibal"

@@ -14,7 +14,8 @@ from fastapi.testclient import TestClient
 
 import zoneplan
 from zoneplan import pack
-from zoneplan.web import MAX_BODY_BYTES, create_app
+from zoneplan.measure.population_sources import builtin_population
+from zoneplan.web.app import MAX_BODY_BYTES, create_app
 
 PLAN = "green-red-2025-11"
 KM_WEST = 1000 / (111_320 * 0.8535)  # degrees of longitude in 1 km at 31.4° N
@@ -77,7 +78,7 @@ def test_layers_are_small_and_in_lonlat(client: TestClient) -> None:
     assert len(res["lon"]) == len(res["lat"]) == len(res["people"]) > 1000
     assert min(res["lon"]) > 34.2 and max(res["lon"]) < 34.6
     # display cells keep the layer's people (rounded to 0.1 per cell)
-    assert sum(res["people"]) == pytest.approx(pack.population().total(), rel=1e-4)
+    assert sum(res["people"]) == pytest.approx(builtin_population().total(), rel=1e-4)
 
 
 def test_evaluate_equals_run_json(client: TestClient) -> None:
@@ -269,7 +270,7 @@ def test_cli_serve_registers() -> None:
     import typer
     from typer.testing import CliRunner
 
-    from zoneplan import cli_serve
+    from zoneplan.cli import serve as cli_serve
 
     app = typer.Typer()
     cli_serve.register(app)

@@ -39,7 +39,7 @@ def server(tmp_path: Path) -> Iterator[tuple[str, Path]]:
     """The editor on 127.0.0.1 and a free port, in a thread; yields (origin, save folder)."""
     import uvicorn
 
-    from zoneplan.web import create_app
+    from zoneplan.web.app import create_app
 
     save_dir = tmp_path / "saved"
     save_dir.mkdir()

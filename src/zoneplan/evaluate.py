@@ -19,16 +19,16 @@ import shapely
 from shapely.geometry import LineString
 
 from zoneplan import __version__
-from zoneplan.definitions import INDICATORS, ZONE_KEYS
 from zoneplan.geometry import offset_line, project
-from zoneplan.indicators import Metrics, compute
-from zoneplan.inputs import Inputs, prepare
+from zoneplan.measure.indicators import Metrics, compute
+from zoneplan.measure.inputs import Inputs, prepare
+from zoneplan.measure.population import PopulationLayer
+from zoneplan.measure.zone_sums import layout_cells
+from zoneplan.measure.zones import Layout, build_layout
 from zoneplan.plan import ForceEntry, Plan, load_plan
-from zoneplan.population import PopulationLayer
+from zoneplan.plan.definitions import INDICATORS, ZONE_KEYS
+from zoneplan.plan.standards import STANDARDS
 from zoneplan.result import Result
-from zoneplan.standards import STANDARDS
-from zoneplan.zone_sums import layout_cells
-from zoneplan.zones import Layout, build_layout
 
 __all__ = ["FAST_CELL_M", "evaluate", "evaluate_inputs"]
 

@@ -17,9 +17,9 @@ import geopandas as gpd
 from zoneplan.geometry import WGS84, to_lonlat
 
 if TYPE_CHECKING:
-    from zoneplan.indicators import Metrics
-    from zoneplan.inputs import Inputs
-    from zoneplan.zones import Layout
+    from zoneplan.measure.indicators import Metrics
+    from zoneplan.measure.inputs import Inputs
+    from zoneplan.measure.zones import Layout
 
 __all__ = ["Result"]
 

@@ -1,0 +1,161 @@
+"""``zoneplan data``: list, describe, fetch and add public datasets.
+
+Mounted by the main CLI with ``app.add_typer(cli_data.app, name="data")``. Commands
+raise :class:`~zoneplan.errors.ZoneplanError` subclasses; the main CLI prints them and
+exits with status 2.
+"""
+
+from __future__ import annotations
+
+import json
+from enum import StrEnum
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from rich.table import Table
+
+from zoneplan.cli.console import out
+from zoneplan.io import catalog, fetch
+from zoneplan.io.catalog import Dataset
+
+__all__ = ["app"]
+
+app = typer.Typer(
+    name="data",
+    help="Public datasets: list them, see their source and licence, fetch or add them.",
+    no_args_is_help=True,
+    add_completion=False,
+)
+
+
+class OutputFormat(StrEnum):
+    """How ``list`` and ``info`` print."""
+
+    table = "table"
+    json = "json"
+
+
+FormatOpt = Annotated[
+    OutputFormat, typer.Option("--format", "-f", help="table for people, json for scripts")
+]
+
+
+def _size(n: int | None) -> str:
+    """Format a byte count for people.
+
+    Examples
+    --------
+    >>> _size(None), _size(19_142), _size(1_620_023)
+    ('unknown', '19 kB', '1.6 MB')
+    """
+    if n is None:
+        return "unknown"
+    if n < 1_000_000:
+        return f"{n / 1000:.0f} kB"
+    return f"{n / 1_000_000:.1f} MB"
+
+
+def _local(name: str) -> dict[str, Any] | None:
+    return fetch.local_record(name)
+
+
+def _entry_json(entry: Dataset) -> dict[str, Any]:
+    return {**entry.to_dict(), "local": _local(entry.name)}
+
+
+def _echo_json(data: Any) -> None:
+    typer.echo(json.dumps(data, indent=2, ensure_ascii=False))
+
+
+@app.command("list")
+def list_cmd(fmt: FormatOpt = OutputFormat.table) -> None:
+    """List the datasets in the catalogue and whether they are on this computer."""
+    entries = catalog.ENTRIES
+    if fmt is OutputFormat.json:
+        _echo_json([_entry_json(e) for e in entries])
+        return
+    table = Table(title="zoneplan data catalogue", show_lines=False)
+    table.add_column("name", no_wrap=True)
+    for column in ("kind", "role", "format", "size", "licence", "get", "local"):
+        table.add_column(column, overflow="fold")
+    for e in entries:
+        table.add_row(
+            e.name,
+            e.kind,
+            e.role or "-",
+            e.format,
+            _size(e.approx_size_bytes),
+            e.licence,
+            "fetch" if e.direct else "by hand",
+            "yes" if _local(e.name) else "no",
+        )
+    console = out
+    console.print(table)
+    console.print(
+        "Details: `zoneplan data info NAME`. Download: `zoneplan data fetch NAME`, or by "
+        "hand then `zoneplan data add NAME FILE`."
+    )
+
+
+@app.command("info")
+def info_cmd(
+    name: Annotated[str, typer.Argument(help="dataset name, see `zoneplan data list`")],
+    fmt: FormatOpt = OutputFormat.table,
+) -> None:
+    """Show every field of a dataset: source, licence, citation, how to get it by hand."""
+    entry = catalog.get(name)
+    data = _entry_json(entry)
+    if fmt is OutputFormat.json:
+        _echo_json(data)
+        return
+    table = Table(title=entry.title, show_header=False, show_lines=True)
+    table.add_column("field", style="bold", no_wrap=True)
+    table.add_column("value", overflow="fold")
+    for key, value in data.items():
+        if key == "local":
+            text = f"{value['path']} ({value['source']})" if value else "not on this computer"
+        elif key == "approx_size_bytes":
+            text = f"{value} bytes (~{_size(value)})" if value is not None else "unknown"
+        elif isinstance(value, list):
+            text = " ".join(value) if value else "-"
+        elif value is None:
+            text = "-"
+        else:
+            text = str(value)
+        table.add_row(key, text)
+    out.print(table)
+
+
+@app.command("fetch")
+def fetch_cmd(
+    name: Annotated[str, typer.Argument(help="dataset name, see `zoneplan data list`")],
+    to: Annotated[
+        Path | None,
+        typer.Option("--to", help="also copy the file into this folder", file_okay=False),
+    ] = None,
+    overwrite: Annotated[
+        bool, typer.Option("--overwrite", help="replace the file in --to if it exists")
+    ] = False,
+    base_url: Annotated[
+        str | None,
+        typer.Option(
+            "--base-url",
+            envvar=fetch.ENV_BASE_URL,
+            help="mirror to download from instead of the publisher (scheme://host[/prefix])",
+        ),
+    ] = None,
+) -> None:
+    """Download a dataset into the local cache (and optionally copy it with --to)."""
+    path = fetch.fetch(name, to, base_url=base_url, overwrite=overwrite)
+    typer.echo(str(path))
+
+
+@app.command("add")
+def add_cmd(
+    name: Annotated[str, typer.Argument(help="dataset name, see `zoneplan data list`")],
+    file: Annotated[Path, typer.Argument(help="the file you downloaded by hand")],
+) -> None:
+    """Register a file downloaded by hand as the local copy of a dataset."""
+    path = fetch.add(name, file)
+    typer.echo(str(path))

@@ -1,0 +1,14 @@
+"""Geometry primitives that know nothing of plans or data: the area CRS and projection,
+sides of a line, repair and validation of user geometry.
+
+This is the lowest layer of zoneplan: every other part may use it, it uses none of them.
+"""
+
+from __future__ import annotations
+
+from zoneplan.geometry.crs import WGS84, area_crs_for, lonlat_of, project, to_lonlat
+from zoneplan.geometry.repair import repair
+from zoneplan.geometry.sides import Side, compass_to_hand, offset_line, side_of_line
+
+__all__ = ["WGS84", "Side", "area_crs_for", "compass_to_hand", "lonlat_of", "offset_line",
+           "project", "repair", "side_of_line", "to_lonlat"]

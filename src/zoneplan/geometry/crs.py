@@ -1,0 +1,75 @@
+"""Coordinate reference systems: the projected CRS areas are measured in, and projection.
+
+All areas and distances in zoneplan are computed in a projected CRS chosen from the
+territory (the UTM zone of its centroid), never in degrees. CRSs are compared with
+:meth:`pyproj.CRS.equals`, never as strings.
+"""
+
+from __future__ import annotations
+
+import functools
+
+import numpy as np
+import shapely
+from pyproj import CRS, Transformer
+from pyproj.aoi import AreaOfInterest
+from pyproj.database import query_utm_crs_info
+from shapely.geometry.base import BaseGeometry
+
+__all__ = ["WGS84", "area_crs_for", "lonlat_of", "project", "to_lonlat"]
+
+WGS84 = CRS.from_epsg(4326)
+
+
+def area_crs_for(geom_lonlat: BaseGeometry) -> CRS:
+    """The projected CRS zoneplan measures a territory in: the UTM zone of its centroid.
+
+    Parameters
+    ----------
+    geom_lonlat
+        The territory in WGS 84 longitude/latitude.
+
+    Examples
+    --------
+    >>> from shapely.geometry import Point
+    >>> area_crs_for(Point(34.4, 31.4).buffer(0.1)).to_epsg()
+    32636
+    """
+    c = geom_lonlat.centroid
+    return _utm_crs(round(c.x, 6), round(c.y, 6))
+
+
+@functools.lru_cache(maxsize=64)
+def _utm_crs(lon: float, lat: float) -> CRS:
+    infos = query_utm_crs_info(
+        datum_name="WGS 84",
+        area_of_interest=AreaOfInterest(lon, lat, lon, lat),
+    )
+    if not infos:  # pragma: no cover - only near the poles
+        return CRS.from_proj4(f"+proj=laea +lat_0={lat} +lon_0={lon} +datum=WGS84 +units=m")
+    # prefer the plain "WGS 84 / UTM zone NN[N|S]" code
+    infos = sorted(infos, key=lambda i: (not i.name.startswith("WGS 84 / UTM"), i.code))
+    return CRS.from_epsg(int(infos[0].code))
+
+
+def _transformer(src: CRS, dst: CRS) -> Transformer:
+    return Transformer.from_crs(src, dst, always_xy=True)
+
+
+def project(geom: BaseGeometry, crs: CRS, *, src: CRS = WGS84) -> BaseGeometry:
+    """Project a shapely geometry from ``src`` (default WGS 84 lon/lat) into ``crs``."""
+    if src.equals(crs):
+        return geom
+    t = _transformer(src, crs)
+    return shapely.transform(geom, lambda xy: np.column_stack(t.transform(xy[:, 0], xy[:, 1])))
+
+
+def to_lonlat(geom: BaseGeometry, crs: CRS) -> BaseGeometry:
+    """Project a shapely geometry from ``crs`` back to WGS 84 lon/lat."""
+    return project(geom, WGS84, src=crs)
+
+
+def lonlat_of(point: BaseGeometry, crs: CRS) -> tuple[float, float]:
+    """Longitude and latitude (degrees) of a projected point, for messages."""
+    p = to_lonlat(point, crs)
+    return (round(p.x, 5), round(p.y, 5))

@@ -1,0 +1,176 @@
+"""The layers a plan refers to: territory, lines, zone polygons, points (hospitals, damage).
+
+Built-in names (``gaza:...``) come from :mod:`zoneplan.pack`; anything else is a file
+read by :mod:`zoneplan.io.vectors`. Every problem becomes a :class:`DataError` naming
+the file and the fix. Geometries are returned in WGS 84; projecting them is the
+caller's (:mod:`zoneplan.measure.inputs`).
+"""
+
+from __future__ import annotations
+
+import warnings
+from pathlib import Path
+from typing import Any
+
+import geopandas as gpd
+import numpy as np
+import shapely
+from shapely.geometry import LineString, Polygon
+from shapely.geometry.base import BaseGeometry
+
+from zoneplan import pack
+from zoneplan.errors import DataError, InputError
+from zoneplan.geometry import repair
+from zoneplan.io.vectors import filter_rows, numeric_attribute, read_vector
+from zoneplan.plan import LayerRef, LineSpec, Plan, ZoneSpec
+
+__all__ = [
+    "PointLayer",
+    "damage_layer",
+    "hospital_layer",
+    "line_geometry",
+    "territory_geometry",
+    "zone_polygon",
+]
+
+def _polygonal(geom: BaseGeometry) -> bool:
+    return geom.geom_type in ("Polygon", "MultiPolygon")
+
+
+def territory_geometry(plan: Plan) -> BaseGeometry:
+    """The plan's territory as one (multi)polygon in WGS 84."""
+    if plan.territory.startswith("gaza:"):
+        geom = pack.builtin_layer(plan.territory)
+        if not isinstance(geom, Polygon):
+            raise InputError(f"built-in layer '{plan.territory}' is not a polygon",
+                             path=plan.path, location="territory",
+                             suggestion="use gaza:outline")
+        return geom
+    gdf = read_vector(plan.resolve_path(plan.territory), what="territory")
+    polys = [g for g in gdf.geometry if _polygonal(g)]
+    if not polys:
+        raise DataError("the territory file holds no polygons", path=plan.territory,
+                        suggestion="give a file with the territory as a polygon")
+    geom = shapely.union_all([repair(g, what=f"territory feature in {plan.territory}")
+                              for g in polys])
+    if geom.is_empty or geom.area == 0:
+        raise DataError("the territory is empty (zero area)", path=plan.territory,
+                        suggestion="check the file: its polygons have no area")
+    return geom
+
+
+def line_geometry(plan: Plan, spec: LineSpec) -> LineString:
+    """A plan line in WGS 84 (inline, built-in or from a file)."""
+    if spec.coordinates is not None:
+        return LineString(spec.coordinates)
+    if spec.layer is not None:
+        geom = pack.builtin_layer(spec.layer)
+        if not isinstance(geom, LineString):
+            raise InputError(f"built-in layer '{spec.layer}' is not a line", path=plan.path,
+                             location=f"lines '{spec.id}'", suggestion="use gaza:yellow-line")
+        return geom
+    assert spec.file is not None
+    gdf = read_vector(plan.resolve_path(spec.file), what=f"line '{spec.id}'")
+    merged = shapely.line_merge(shapely.union_all(
+        [g for g in gdf.geometry if g.geom_type in ("LineString", "MultiLineString")]))
+    if merged.is_empty:
+        raise DataError(f"the file for line '{spec.id}' holds no lines", path=spec.file,
+                        suggestion="give a file with one LineString feature")
+    if merged.geom_type == "MultiLineString":
+        raise DataError(
+            f"the file for line '{spec.id}' holds {len(merged.geoms)} separate pieces",
+            path=spec.file,
+            suggestion="join them into one continuous line, or give each as its own line",
+        )
+    return merged
+
+
+def zone_polygon(plan: Plan, spec: ZoneSpec) -> BaseGeometry:
+    """A zone given as a polygon (inline or file), WGS 84."""
+    if spec.polygon is not None:
+        ring = list(spec.polygon)
+        if ring[0] != ring[-1]:
+            ring.append(ring[0])
+        return repair(Polygon(ring), what=f"zone '{spec.id}'")
+    assert spec.file is not None
+    gdf = read_vector(plan.resolve_path(spec.file), what=f"zone '{spec.id}'")
+    polys = [repair(g, what=f"zone '{spec.id}' ({spec.file})")
+             for g in gdf.geometry if _polygonal(g)]
+    if not polys:
+        raise DataError(f"the file for zone '{spec.id}' holds no polygons", path=spec.file,
+                        suggestion="give a file with polygon features")
+    return shapely.union_all(polys)
+
+
+class PointLayer:
+    """Points with optional per-point numbers (beds, counts), in WGS 84.
+
+    Attributes
+    ----------
+    gdf
+        The points.
+    values
+        Per-point numbers, e.g. ``values["beds"]``; NaN where unknown.
+    sources
+        Source ids.
+    label
+        What the points are.
+    """
+
+    def __init__(self, gdf: gpd.GeoDataFrame, values: dict[str, np.ndarray[Any, Any]],
+                 sources: list[str], label: str) -> None:
+        self.gdf = gdf
+        self.values = values
+        self.sources = sources
+        self.label = label
+
+    def __len__(self) -> int:
+        return len(self.gdf)
+
+
+def _point_layer(plan: Plan, ref: LayerRef, *, what: str) -> gpd.GeoDataFrame:
+    path = str(plan.resolve_path(ref.path))
+    gdf = filter_rows(read_vector(path, what=what), ref.where, path)
+    if not gdf.empty and not (gdf.geom_type == "Point").all():
+        gdf = gdf.copy()
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            gdf["geometry"] = gdf.geometry.representative_point()
+    return gdf
+
+
+def hospital_layer(plan: Plan) -> PointLayer | None:
+    """Hospitals: the plan's ``hospitals`` layer, or the pack's for built-in territories."""
+    ref = plan.layers.get("hospitals")
+    if ref is None:
+        if not plan.territory.startswith("gaza:"):
+            return None
+        gdf = pack.hospitals()
+        return PointLayer(gdf, {"beds": gdf["beds"].to_numpy(float)},
+                          pack.layer_sources("gaza:hospitals"), "hospitals (built-in pack)")
+    if ref.path.startswith("gaza:"):
+        gdf = pack.builtin_layer(ref.path)
+        return PointLayer(gdf, {"beds": gdf["beds"].to_numpy(float)},
+                          ref.sources or pack.layer_sources(ref.path), ref.path)
+    gdf = _point_layer(plan, ref, what="hospitals layer")
+    beds = (numeric_attribute(gdf, ref.beds, ref.path) if ref.beds
+            else np.full(len(gdf), np.nan))
+    return PointLayer(gdf, {"beds": beds}, ref.sources, f"hospitals ({Path(ref.path).name})")
+
+
+def damage_layer(plan: Plan) -> PointLayer | None:
+    """Damaged structures: points, each with a ``count`` (1 where no count attribute)."""
+    ref = plan.layers.get("damage")
+    if ref is None:
+        return None
+    gdf = _point_layer(plan, ref, what="damage layer")
+    counts = numeric_attribute(gdf, ref.count, ref.path) if ref.count else np.ones(len(gdf))
+    if np.any(counts < 0):
+        raise DataError(f"the damage layer has negative counts in '{ref.count}'", path=ref.path,
+                        suggestion="counts of damaged structures must be zero or more")
+    values = {"count": np.nan_to_num(counts)}
+    if ref.damage_class:
+        if ref.damage_class not in gdf.columns:
+            numeric_attribute(gdf, ref.damage_class, ref.path)  # raises, naming them
+        values["class"] = gdf[ref.damage_class].astype(str).to_numpy()
+    return PointLayer(gdf, values, ref.sources, f"damage ({Path(ref.path).name})")

@@ -1,0 +1,171 @@
+"""Quick analysis without writing a plan: a territory split by a zones file or a line.
+
+:func:`plan_from_files` builds an in-memory :class:`~zoneplan.plan.Plan` from files:
+
+* ``zones``: each feature of the file is a zone (``zone-1``, ``zone-2``, ...), or with
+  ``zone_field`` each distinct value of that attribute (features sharing a value are
+  merged); the part of the territory no zone covers is the zone ``rest``.
+* ``line``: the territory is split in two by the line: zones ``west`` and ``east``
+  (``left``/``right`` of the line's direction would be chosen the same way by
+  :mod:`zoneplan.measure.zones`; compass sides read better in a report).
+
+Every zone is ``access: resident`` (nobody is moved), so residents per zone are the
+baseline population per zone.
+
+Population baseline: the ``population`` layer if one is given; else the built-in
+``gaza:population`` when the territory lies in the Gaza Strip (its centroid is inside
+the built-in outline); else there is no population to use and an
+:class:`~zoneplan.errors.InputError` asks for one. ``population.total`` is the
+baseline layer's own total (the plan states none), so figures are not rescaled.
+
+Sources: one synthetic source ``user-files`` naming the files used; layer sources are
+the user's to add in a plan written out later.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import re
+import shutil
+import tempfile
+import weakref
+from pathlib import Path
+from typing import Any
+
+import shapely
+
+from zoneplan import pack
+from zoneplan.errors import DataError, InputError
+from zoneplan.io.vectors import numeric_attribute, read_vector
+from zoneplan.plan import LayerRef, Plan, load_plan
+
+__all__ = ["plan_from_files"]
+
+
+def _slug(value: Any) -> str:
+    s = re.sub(r"[^A-Za-z0-9._-]+", "-", str(value)).strip("-")
+    return s or "zone"
+
+
+def _zone_specs(zones: Path, zone_field: str | None, folder: Path) -> list[dict[str, Any]]:
+    gdf = read_vector(zones, what="zones")
+    gdf = gdf[gdf.geom_type.isin(["Polygon", "MultiPolygon"])]
+    if gdf.empty:
+        raise DataError("the zones file holds no polygons", path=zones,
+                        suggestion="give a file of polygon features, one per zone")
+    groups: list[tuple[str, str, Any]] = []
+    if zone_field:
+        numeric_attribute(gdf, zone_field, str(zones))  # raises naming the attributes there
+        for value, part in gdf.groupby(zone_field, sort=True):
+            groups.append((_slug(value), f"{zone_field} = {value}",
+                           shapely.union_all(list(part.geometry))))
+    else:
+        for i, geom in enumerate(gdf.geometry, start=1):
+            groups.append((f"zone-{i}", f"feature {i} of {zones.name}", geom))
+    seen: dict[str, int] = {}
+    specs: list[dict[str, Any]] = []
+    for zid, label, geom in groups:
+        n = seen.get(zid, 0)
+        seen[zid] = n + 1
+        zid = zid if n == 0 else f"{zid}-{n + 1}"
+        if zid == "rest":
+            zid = "rest-zone"
+        f = folder / f"{zid}.geojson"
+        f.write_text(json.dumps({"type": "FeatureCollection", "features": [
+            {"type": "Feature", "properties": {}, "geometry": shapely.geometry.mapping(geom)}]}))
+        specs.append({"id": zid, "label": label, "controller": "(not stated)",
+                      "access": "resident", "file": str(f), "sources": ["user-files"]})
+    specs.append({"id": "rest", "label": "Rest of the territory", "controller": "(not stated)",
+                  "access": "resident", "rest": True, "sources": ["user-files"]})
+    return specs
+
+
+def _in_gaza(territory: Path) -> bool:
+    gdf = read_vector(territory, what="territory")
+    c = shapely.union_all(list(gdf.geometry)).centroid
+    return bool(pack.outline().contains(c))
+
+
+def plan_from_files(territory: Path, *, zones: Path | None = None, zone_field: str | None = None,
+                    line: Path | None = None,
+                    layers: dict[str, LayerRef] | None = None) -> Plan:
+    """Build a plan splitting ``territory`` by a zones file or by a line.
+
+    Parameters
+    ----------
+    territory
+        Polygon file of the territory (any vector format zoneplan reads).
+    zones
+        Polygon file: each feature (or each value of ``zone_field``) is a zone; the rest
+        of the territory is the zone ``rest``.
+    zone_field
+        Attribute whose values name the zones.
+    line
+        Line file splitting the territory into ``west`` and ``east``.
+    layers
+        Data layers by name (``population``, ``hospitals``, ``damage``).
+
+    Returns
+    -------
+    Plan
+        Status ``hypothetical``; every zone open to residents; baseline population as
+        described in the module docstring.
+
+    Raises
+    ------
+    InputError
+        Neither or both of ``zones`` and ``line``; no population layer outside Gaza.
+    DataError
+        Unreadable files, unknown attributes.
+    """
+    if (zones is None) == (line is None):
+        raise InputError("give either a zones file or a line file (exactly one)",
+                         suggestion="use --zones FILE [--zone-field NAME] or --line FILE")
+    if zone_field and zones is None:
+        raise InputError("--zone-field needs --zones", suggestion="add --zones FILE")
+    layers = dict(layers or {})
+    folder = Path(tempfile.mkdtemp(prefix="zoneplan-quick-"))
+    used = [territory] + [p for p in (zones, line) if p is not None]
+    used += [Path(r.path) for r in layers.values() if not r.path.startswith("gaza:")]
+    plan: dict[str, Any] = {
+        "id": "quick",
+        "title": f"{territory.name} split by {(zones or line).name}",  # type: ignore[union-attr]
+        "date": dt.date.today().isoformat(),
+        "status": "hypothetical",
+        "sources": [{"id": "user-files", "publisher": "the user",
+                     "title": "files: " + ", ".join(p.name for p in used),
+                     "date": dt.date.today().isoformat()}],
+        "territory": str(territory.resolve()),
+        "layers": {k: v.model_dump(by_alias=True, exclude_none=True) for k, v in layers.items()},
+    }
+    if zones is not None:
+        plan["zones"] = _zone_specs(zones, zone_field, folder)
+    else:
+        assert line is not None
+        plan["lines"] = [{"id": "line", "label": line.name, "date": plan["date"],
+                          "sources": ["user-files"], "file": str(line.resolve())}]
+        plan["zones"] = [
+            {"id": side, "label": f"{side.capitalize()} of the line", "controller": "(not stated)",
+             "access": "resident", "side": {"line": side}, "sources": ["user-files"]}
+            for side in ("west", "east")]
+    in_gaza = _in_gaza(territory)
+    if in_gaza and "hospitals" not in layers:
+        plan["layers"]["hospitals"] = {"path": "gaza:hospitals"}
+    if "population" in layers:
+        baseline = "population"
+    elif in_gaza:
+        baseline = "gaza:population"
+    else:
+        raise InputError(
+            "there is no population layer for this territory",
+            path=territory,
+            suggestion="add one, e.g. --layer population=worldpop.tif,units=count",
+        )
+    # no total: the baseline layer's own total is modelled, so figures are not rescaled
+    plan["population"] = {"date": plan["date"], "sources": ["user-files"],
+                          "baseline": baseline, "label": "baseline population layer"}
+    result = load_plan(plan, base_dir=Path.cwd())
+    # the per-zone files live as long as the plan that refers to them
+    weakref.finalize(result, shutil.rmtree, folder, True)
+    return result

@@ -1,0 +1,133 @@
+"""Reading vector files: any format GDAL reads through pyogrio, GeoParquet and CSV with
+lon/lat columns, into WGS 84. Every problem becomes a :class:`DataError` naming the file
+and the fix.
+"""
+
+from __future__ import annotations
+
+import difflib
+from pathlib import Path
+from typing import Any
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+
+from zoneplan.errors import DataError
+from zoneplan.geometry import WGS84
+
+__all__ = ["VECTOR_SUFFIXES", "filter_rows", "numeric_attribute", "read_vector"]
+
+VECTOR_SUFFIXES = {".geojson", ".json", ".gpkg", ".shp", ".fgb", ".parquet", ".geoparquet",
+                   ".csv", ".zip", ".kml", ".gml"}
+"""File endings :func:`read_vector` accepts."""
+
+
+def read_vector(path: str | Path, *, what: str) -> gpd.GeoDataFrame:
+    """Read a vector file into WGS 84, checking it exists, parses, has a CRS and features.
+
+    Parameters
+    ----------
+    path
+        The file.
+    what
+        What the file is for, used in messages (``"territory"``).
+    """
+    p = Path(path)
+    if not p.exists():
+        raise DataError(f"the {what} file does not exist", path=p,
+                        suggestion="check the path (relative paths are relative to the plan file)")
+    if p.suffix.lower() not in VECTOR_SUFFIXES:
+        raise DataError(
+            f"unknown format '{p.suffix}' for the {what}",
+            path=p,
+            suggestion="use GeoJSON, GeoPackage, Shapefile, FlatGeobuf, GeoParquet or CSV "
+            "with lon/lat columns",
+        )
+    try:
+        if p.suffix.lower() in {".parquet", ".geoparquet"}:
+            gdf = gpd.read_parquet(p)
+        elif p.suffix.lower() == ".csv":
+            gdf = _read_csv_points(p)
+        else:
+            gdf = gpd.read_file(p)
+    except DataError:
+        raise
+    except ImportError as exc:
+        raise DataError(
+            f"reading this {what} file needs a package that is not installed ({exc.name})",
+            path=p,
+            suggestion=f"pip install {exc.name or 'pyarrow'}",
+        ) from exc
+    except Exception as exc:  # pyogrio raises several types for corrupt files
+        raise DataError(
+            f"the {what} file cannot be read ({type(exc).__name__}: {str(exc)[:200]})",
+            path=p,
+            suggestion="check that the file is complete and in a vector format; open it in "
+            "QGIS to see whether it is damaged",
+        ) from exc
+    if gdf.crs is None:
+        raise DataError(
+            f"the {what} file has no coordinate reference system (CRS)",
+            path=p,
+            suggestion="save it with a CRS (e.g. EPSG:4326 for lon/lat), or for a shapefile "
+            "add the missing .prj file",
+        )
+    if len(gdf) == 0 or gdf.geometry.isna().all() or gdf.geometry.is_empty.all():
+        raise DataError(f"the {what} file holds no features", path=p,
+                        suggestion="choose a file that contains geometry")
+    gdf = gdf[~(gdf.geometry.isna() | gdf.geometry.is_empty)]
+    if not gdf.crs.equals(WGS84):
+        gdf = gdf.to_crs(WGS84)
+    return gdf
+
+
+def _read_csv_points(p: Path) -> gpd.GeoDataFrame:
+    df = pd.read_csv(p)
+    cols = {c.lower(): c for c in df.columns}
+    lon = next((cols[c] for c in ("lon", "longitude", "x", "lng") if c in cols), None)
+    lat = next((cols[c] for c in ("lat", "latitude", "y") if c in cols), None)
+    if lon is None or lat is None:
+        raise DataError(
+            "the CSV file has no lon/lat columns",
+            path=p,
+            suggestion="name the coordinate columns 'lon' and 'lat' (WGS 84 degrees); "
+            f"columns found: {', '.join(map(str, df.columns))}",
+        )
+    return gpd.GeoDataFrame(df, geometry=gpd.points_from_xy(df[lon], df[lat]), crs=WGS84)
+
+
+def numeric_attribute(gdf: gpd.GeoDataFrame, name: str, path: str) -> np.ndarray[Any, Any]:
+    """The attribute ``name`` as float64 numbers (NaN where not a number).
+
+    Raises
+    ------
+    DataError
+        If there is no such attribute; the message lists the attributes there are.
+    """
+    if name not in gdf.columns:
+        cols = [c for c in gdf.columns if c != "geometry"]
+        near = difflib.get_close_matches(name, cols, n=1)
+        raise DataError(
+            f"the attribute '{name}' does not exist",
+            path=path,
+            suggestion=(f"did you mean '{near[0]}'? " if near else "")
+            + f"attributes there: {', '.join(map(str, cols))}",
+        )
+    vals = pd.to_numeric(gdf[name], errors="coerce").to_numpy(float)
+    return vals
+
+
+def filter_rows(gdf: gpd.GeoDataFrame, where: str | None, path: str) -> gpd.GeoDataFrame:
+    """The rows matching ``where`` (a pandas query such as ``amenity == 'hospital'``)."""
+    if not where:
+        return gdf
+    try:
+        return gdf.query(where)
+    except Exception as exc:
+        raise DataError(
+            f"the filter {where!r} cannot be applied ({exc})",
+            path=path,
+            suggestion="write it like amenity == 'hospital'; attributes there: "
+            + ", ".join(map(str, gdf.columns)),
+        ) from exc

@@ -1,0 +1,107 @@
+"""The frame every indicator family reads and writes, and small shared arithmetic.
+
+Nothing here is rounded; a value that cannot be computed is ``None`` (see :func:`div`).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+from numpy.typing import NDArray
+
+from zoneplan.measure.inputs import Inputs
+from zoneplan.measure.relocation import Placement, Relocation
+from zoneplan.measure.zone_sums import LayoutCells, ZoneSums
+from zoneplan.measure.zones import Layout
+from zoneplan.plan import Plan
+
+__all__ = ["Frame", "div", "sorted_quantile", "weighted_quantile"]
+
+
+def weighted_quantile(values: NDArray[np.float64], weights: NDArray[np.float64],
+                      q: float) -> float | None:
+    """Weighted quantile (``q`` in 0-1) by the cumulative-weight midpoint rule.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> weighted_quantile(np.array([1.0, 2.0, 3.0]), np.array([1.0, 1.0, 1.0]), 0.5)
+    2.0
+    >>> round(weighted_quantile(np.array([1.0, 2.0, 3.0]), np.array([1.0, 1.0, 2.0]), 0.5), 4)
+    2.3333
+    >>> weighted_quantile(np.array([5.0]), np.array([0.0]), 0.5) is None
+    True
+    """
+    order = np.argsort(values, kind="stable")
+    return sorted_quantile(values[order], weights[order], q)
+
+
+def sorted_quantile(values: NDArray[np.float64], weights: NDArray[np.float64],
+                     q: float) -> float | None:
+    """:func:`weighted_quantile` for values already sorted ascending."""
+    keep = weights > 0
+    if not keep.any():
+        return None
+    v, w = values[keep], weights[keep]
+    cw = np.cumsum(w) - 0.5 * w
+    cw /= w.sum()
+    return float(np.interp(q, cw, v))
+
+
+def div(num: float | None, den: float | None, scale: float = 1.0) -> float | None:
+    """``num / den * scale``, or ``None`` when either is missing or ``den`` is not positive.
+
+    Examples
+    --------
+    >>> div(3.0, 4.0, 100)
+    75.0
+    >>> div(1.0, 0.0) is None
+    True
+    """
+    if num is None or den is None or den <= 0:
+        return None
+    return num / den * scale
+
+
+@dataclass(eq=False)
+class Frame:
+    """What every indicator family reads and writes (one layout, one population spread).
+
+    Attributes
+    ----------
+    layout, inputs
+        The zones, and the plan with its layers.
+    geo
+        The layout's cell shares and per-zone sums.
+    people
+        The per-zone sums of the population spread in use.
+    reloc, placement
+        Who lives where under the plan, and how over each zone's cells.
+    values, reasons
+        Indicator values per zone (filled in by the families), and why a value is null.
+    """
+
+    layout: Layout
+    inputs: Inputs
+    geo: LayoutCells
+    people: ZoneSums
+    reloc: Relocation
+    placement: dict[str, Placement]
+    values: dict[str, dict[str, Any]]
+    reasons: dict[str, dict[str, str]]
+
+    @property
+    def plan(self) -> Plan:
+        return self.inputs.plan
+
+    def set_null(self, zone_id: str, keys: tuple[str, ...], reason: str) -> None:
+        for k in keys:
+            self.values[zone_id][k] = None
+            self.reasons[zone_id][k] = reason
+
+    def residents(self, k: int, people: NDArray[np.float64],
+                  area: NDArray[np.float64]) -> Any:
+        """Residents under the plan of zone ``k`` from sums of baseline people and area."""
+        return self.placement[self.layout.zones[k].id].of(people[k], area[k])

@@ -1,0 +1,148 @@
+"""Everything a plan's evaluation reads, resolved once, in one place.
+
+:func:`prepare` reads the territory, lines, zone polygons and data layers a plan names
+(through :mod:`zoneplan.io.layers`, which reads built-in layers from the pack and the
+rest from files), chooses the area CRS once, projects the territory once, puts the
+population on its cells, and keeps it all in an :class:`Inputs`, so that variants (line
+offsets, a line dragged in the editor) re-use them without reading anything again.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from pyproj import CRS
+from shapely.geometry import LineString
+from shapely.geometry.base import BaseGeometry
+
+from zoneplan import pack
+from zoneplan.errors import DataError
+from zoneplan.geometry import area_crs_for, project
+from zoneplan.io.layers import (
+    PointLayer,
+    damage_layer,
+    hospital_layer,
+    line_geometry,
+    territory_geometry,
+    zone_polygon,
+)
+from zoneplan.measure.population import PopulationLayer
+from zoneplan.measure.population_sources import BUILTIN_POPULATION, Progress, population_for
+from zoneplan.plan import Plan
+
+__all__ = ["Inputs", "prepare"]
+
+
+@dataclass(eq=False)
+class Inputs:
+    """A plan with its layers read and its area CRS chosen.
+
+    Attributes
+    ----------
+    plan
+        The plan.
+    crs
+        The projected CRS areas and distances are measured in.
+    territory_ll, lines_ll, zone_polys_ll
+        Territory, lines and polygon zones, WGS 84 lon/lat.
+    population
+        The baseline population on its cells.
+    hospitals, damage
+        Point layers, or ``None`` where the plan has none.
+    files
+        Provenance: the files read (role, path, sha256).
+    data_sources
+        Sources of the built-in pack, when it was used.
+    """
+
+    plan: Plan
+    crs: CRS
+    territory_ll: BaseGeometry
+    lines_ll: dict[str, LineString]
+    zone_polys_ll: dict[str, BaseGeometry]
+    population: PopulationLayer
+    hospitals: PointLayer | None
+    damage: PointLayer | None
+    files: list[dict[str, Any]] = field(default_factory=list)
+    data_sources: list[dict[str, Any]] = field(default_factory=list)
+
+    @property
+    def modelled_total(self) -> float:
+        """People modelled under the plan: ``population.total``, or where the plan states
+        none, the baseline layer's own total (nothing is rescaled)."""
+        total = self.plan.population.total
+        return float(total) if total is not None else self.population.total()
+
+
+def _sha256(path: Path) -> str:
+    h = hashlib.sha256()
+    with path.open("rb") as fh:
+        for chunk in iter(lambda: fh.read(1 << 20), b""):
+            h.update(chunk)
+    return h.hexdigest()
+
+
+def _provenance(plan: Plan, used_pack: bool) -> list[dict[str, Any]]:
+    files: list[dict[str, Any]] = []
+    if plan.path:
+        p = Path(plan.path)
+        files.append({"role": "plan", "path": str(p), "sha256": _sha256(p)})
+    if used_pack:
+        for f in sorted(pack.PACK_DIR.glob("*.csv")):
+            files.append({"role": "built-in pack", "path": f"zoneplan/pack/data/gaza/{f.name}",
+                          "sha256": _sha256(f)})
+    for key, ref in plan.layers.items():
+        if not ref.path.startswith("gaza:"):
+            p = plan.resolve_path(ref.path)
+            if p.is_file():
+                files.append({"role": f"layer {key}", "path": str(p), "sha256": _sha256(p)})
+    if not plan.territory.startswith("gaza:"):
+        p = plan.resolve_path(plan.territory)
+        if p.is_file():
+            files.append({"role": "territory", "path": str(p), "sha256": _sha256(p)})
+    return files
+
+
+def prepare(plan: Plan, *, progress: Progress | None = None) -> Inputs:
+    """Read what the plan refers to, choose the area CRS and put people on cells.
+
+    Parameters
+    ----------
+    plan
+        The plan.
+    progress
+        Told what is being read (and, for large rasters, how far it has got).
+
+    Raises
+    ------
+    DataError
+        A file that cannot be read, or a baseline with nobody inside the territory.
+    """
+    territory = territory_geometry(plan)
+    crs = area_crs_for(territory)
+    lines = {ln.id: line_geometry(plan, ln) for ln in plan.lines}
+    polys = {z.id: zone_polygon(plan, z) for z in plan.zones
+             if z.polygon is not None or z.file is not None}
+    population = population_for(plan, territory=project(territory, crs), crs=crs,
+                                progress=progress)
+    if population.total() <= 0:
+        raise DataError("the population layer holds no people inside the territory",
+                        path=plan.population.baseline,
+                        suggestion="check that the layer and the territory are the same place")
+    used_pack = (plan.territory.startswith("gaza:")
+                 or plan.population.baseline == BUILTIN_POPULATION)
+    return Inputs(
+        plan=plan,
+        crs=crs,
+        territory_ll=territory,
+        lines_ll=lines,
+        zone_polys_ll=polys,
+        population=population,
+        hospitals=hospital_layer(plan),
+        damage=damage_layer(plan),
+        files=_provenance(plan, used_pack),
+        data_sources=list(pack.PACK_SOURCES) if used_pack else [],
+    )

@@ -1,0 +1,92 @@
+"""Population layers: people on a grid of cells, with alternative spreads.
+
+A :class:`PopulationLayer` is what every population source becomes (see
+:mod:`zoneplan.measure.population_sources`): the built-in pack's facts spread over a
+grid, the user's polygons or points, or a raster.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import shapely
+from numpy.typing import NDArray
+from pyproj import CRS
+from shapely.geometry.base import BaseGeometry
+
+from zoneplan.measure.cells import CellGrid
+
+__all__ = ["PopulationLayer"]
+
+
+@dataclass(eq=False)
+class PopulationLayer:
+    """People on a grid of cells, with alternative spreads for the range.
+
+    Attributes
+    ----------
+    grid
+        The cells (projected CRS, metres).
+    counts
+        People per cell under each method; ``counts[central]`` is the central estimate.
+    central
+        Key of the central method.
+    label, date, sources
+        What the numbers are, when, and the source ids behind them.
+    method
+        One paragraph saying how the counts were made.
+    """
+
+    grid: CellGrid
+    counts: dict[str, NDArray[np.float64]]
+    central: str
+    label: str
+    date: str
+    sources: list[str]
+    method: str
+    source_details: list[dict[str, Any]] = field(default_factory=list)
+
+    @property
+    def crs(self) -> CRS:
+        """CRS of the grid."""
+        assert self.grid.crs is not None
+        return self.grid.crs
+
+    def total(self, method: str | None = None) -> float:
+        """Total people under a method (default: central)."""
+        return float(self.counts[method or self.central].sum())
+
+    def coarse(self, territory: BaseGeometry, cell_size: float) -> PopulationLayer:
+        """The same people summed into square blocks of ``cell_size`` metres.
+
+        Each cell's people go to the block holding its centroid; blocks are the cells of
+        a :class:`CellGrid` over ``territory`` (in this layer's CRS), so every total is
+        kept. Used for fast approximate figures while a line is dragged over a fine grid.
+        """
+        blocks = CellGrid.build(territory, cell_size=cell_size, crs=self.grid.crs)
+        sq = self.grid.squares(cell_size)  # the square holding each cell's centroid
+        # blocks are aligned to multiples of cell_size; a (clipped) block's centroid lies
+        # inside its square, so flooring it gives the square's index
+        bx = np.floor(blocks.x / cell_size).astype(np.int64) - sq.ix0
+        by = np.floor(blocks.y / cell_size).astype(np.int64) - sq.iy0
+        on = (bx >= 0) & (bx < sq.nx) & (by >= 0) & (by < sq.ny)
+        lut = np.full(len(sq), -1, dtype=np.intp)
+        lut[by[on] * sq.nx + bx[on]] = np.flatnonzero(on)
+        counts = {m: np.zeros(len(blocks)) for m in self.counts}
+        step = 1 << 18  # cells at a time, so a fine grid needs little extra memory
+        xy: tuple[NDArray[np.float64], NDArray[np.float64]] | None = None
+        for a in range(0, sq.index.size, step):
+            target = lut[sq.index[a:a + step]]
+            miss = np.flatnonzero(target < 0)
+            if miss.size:  # a cell whose block kept no area inside the territory
+                xy = xy or (self.grid.x, self.grid.y)
+                target[miss] = blocks._tree.nearest(
+                    shapely.points(xy[0][a + miss], xy[1][a + miss]))
+            for m, v in self.counts.items():
+                counts[m] += np.bincount(target, weights=v[a:a + step], minlength=len(blocks))
+        return PopulationLayer(grid=blocks, counts=counts, central=self.central,
+                               label=self.label, date=self.date, sources=self.sources,
+                               method=f"{self.method} Summed into {cell_size:g} m blocks for "
+                               "fast approximate figures.")

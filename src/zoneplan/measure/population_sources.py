@@ -1,0 +1,182 @@
+"""Population layers from their sources, put on a grid of cells.
+
+* The built-in pre-war population (``gaza:population``): the pack's governorate totals
+  spread over a 250 m grid around the census localities (:func:`builtin_population`).
+* GeoTIFF rasters of people per cell (``units: count``) or per km² (``units: density``):
+  each pixel becomes a cell, clipped to the territory, keeping the covered fraction of
+  its people (:mod:`zoneplan.measure.raster_population`).
+* Polygons with a count attribute (census areas): each polygon's count is spread
+  uniformly over its area onto a square grid (:func:`zoneplan.measure.dasymetric.
+  spread_totals`, ``"area"`` method), conserving each polygon's total.
+* Points with a count attribute: each point's count goes to the cell that holds it.
+"""
+
+from __future__ import annotations
+
+import functools
+import math
+from pathlib import Path
+
+import numpy as np
+import shapely
+from pyproj import CRS
+from shapely.geometry.base import BaseGeometry
+
+from zoneplan import pack
+from zoneplan.errors import DataError, InputError
+from zoneplan.geometry import project
+from zoneplan.io.vectors import filter_rows, numeric_attribute, read_vector
+from zoneplan.measure.cells import CellGrid
+from zoneplan.measure.dasymetric import DEFAULT_BANDWIDTH_M, spread_totals
+from zoneplan.measure.population import PopulationLayer
+from zoneplan.measure.raster_population import Progress, raster_population
+from zoneplan.plan import Plan
+
+__all__ = ["BUILTIN_POPULATION", "POPULATION_CELL_M", "RASTER_SUFFIXES", "Progress",
+           "builtin_population", "layer_population", "population_for"]
+
+RASTER_SUFFIXES = {".tif", ".tiff", ".vrt"}
+"""File endings read as population rasters."""
+
+BUILTIN_POPULATION = "gaza:population"
+"""Name of the built-in pre-war population layer."""
+
+POPULATION_CELL_M = 250.0
+"""Side of a cell of the built-in population grid, metres."""
+
+
+@functools.cache
+def builtin_population(cell_size: float = POPULATION_CELL_M) -> PopulationLayer:
+    """The built-in pre-war population grid.
+
+    Pre-war governorate totals (PCBS, in :func:`zoneplan.pack.governorates`) spread over
+    each governorate on a ``cell_size`` metre grid over the pack's outline. Central:
+    each 2017 census locality holds its share of the governorate, spread with an
+    exponential distance kernel; alternative: uniform density within the governorate.
+    Both conserve every governorate's total.
+    """
+    crs = pack.PACK_CRS
+    terr = project(pack.outline(), crs)
+    grid = CellGrid.build(terr, cell_size=cell_size, crs=crs)
+    gov = pack.governorates().to_crs(crs)
+    locs = pack.localities().to_crs(crs)
+    pts = np.column_stack([locs.geometry.x, locs.geometry.y])
+    areas = list(gov.geometry)
+    totals = [float(v) for v in gov["population"]]
+    kernel = spread_totals(grid, areas, totals, method="kernel", points=pts,
+                           weights=locs["weight"].to_numpy(float),
+                           bandwidth_m=DEFAULT_BANDWIDTH_M)
+    uniform = spread_totals(grid, areas, totals, method="area")
+    method = (
+        f"Pre-war governorate totals (PCBS) spread over each governorate on a "
+        f"{cell_size:g} m grid. Central: each 2017 census locality holds its share of the "
+        f"governorate, spread with an exponential distance kernel (e-folding distance "
+        f"{DEFAULT_BANDWIDTH_M:g} m); alternative: uniform density within the governorate. "
+        "Totals per governorate are conserved exactly by both."
+    )
+    return PopulationLayer(
+        grid=grid,
+        counts={"kernel": kernel, "area": uniform},
+        central="kernel",
+        label="pre-war residents (PCBS governorate totals, 2022-2023)",
+        date="2023-10",
+        sources=pack.layer_sources(BUILTIN_POPULATION),
+        method=method,
+    )
+
+
+def _cell_size_for(territory_area_m2: float) -> float:
+    """A grid cell size giving about 10,000-40,000 cells, rounded to a nice number (m)."""
+    raw = math.sqrt(territory_area_m2 / 20_000)
+    nice = [10, 20, 25, 50, 100, 200, 250, 500, 1000, 2000, 5000, 10000]
+    return float(min(nice, key=lambda n: abs(n - raw)))
+
+
+def population_for(plan: Plan, *, territory: BaseGeometry, crs: CRS,
+                   progress: Progress | None = None) -> PopulationLayer:
+    """The plan's baseline population layer (``population.baseline``).
+
+    Parameters
+    ----------
+    plan
+        The plan.
+    territory
+        The territory in ``crs`` (projected, metres).
+    crs
+        The area CRS.
+    progress
+        Told how far a long read (a large raster) has got.
+
+    Raises
+    ------
+    InputError
+        The baseline names neither the built-in layer nor one of the plan's layers.
+    """
+    name = plan.population.baseline
+    if name == BUILTIN_POPULATION:
+        return builtin_population()
+    if name in plan.layers:
+        return layer_population(plan, name, territory=territory, crs=crs, progress=progress)
+    raise InputError(
+        f"population.baseline '{name}' is neither a built-in layer nor a layer of the plan",
+        path=plan.path,
+        location="population.baseline",
+        suggestion=f"use {BUILTIN_POPULATION}, or add the layer under 'layers' and name it here",
+    )
+
+
+def layer_population(plan: Plan, name: str, *, territory: BaseGeometry, crs: CRS,
+                     progress: Progress | None = None) -> PopulationLayer:
+    """Read the plan's layer ``name`` as a population layer on cells over ``territory``.
+
+    Raises
+    ------
+    DataError
+        Missing or unreadable file, no CRS, unknown attribute.
+    InputError
+        A vector layer without ``count``; negative counts.
+    """
+    ref = plan.layers[name]
+    path = plan.resolve_path(ref.path)
+    if path.suffix.lower() in RASTER_SUFFIXES:
+        return raster_population(path, territory, crs, units=ref.units or "count",
+                                 sources=ref.sources, progress=progress)
+    gdf = filter_rows(read_vector(path, what=f"population layer '{name}'"), ref.where,
+                      str(path))
+    if not ref.count:
+        raise InputError(
+            f"population layer '{name}' needs the attribute that holds the number of people",
+            path=path,
+            suggestion="add count: <attribute> to the layer (or ,count=NAME on --layer); "
+            "attributes there: " + ", ".join(c for c in gdf.columns if c != "geometry"),
+        )
+    counts = numeric_attribute(gdf, ref.count, str(path))
+    if np.any(counts < 0):
+        raise DataError(f"population layer '{name}' has negative counts in '{ref.count}'",
+                        path=path, suggestion="numbers of people must be zero or more")
+    counts = np.nan_to_num(counts)
+    grid = CellGrid.build(territory, cell_size=_cell_size_for(territory.area), crs=crs)
+    geoms = [project(g, crs) for g in gdf.geometry]
+    if all(g.geom_type in ("Polygon", "MultiPolygon") for g in geoms):
+        values = spread_totals(grid, geoms, list(counts), method="area")
+        how = "each polygon's count spread uniformly over its area"
+    else:
+        pts = shapely.points(np.array([(g.centroid.x, g.centroid.y) for g in geoms]))
+        values = np.zeros(len(grid))
+        tree = shapely.STRtree(grid.cells)
+        pairs = tree.query(pts, predicate="intersects")
+        first: dict[int, int] = {}
+        for p, c in zip(pairs[0].tolist(), pairs[1].tolist(), strict=True):
+            first.setdefault(p, c)
+        for p, c in first.items():
+            values[c] += counts[p]
+        how = "each point's count given to the cell that holds it"
+    return PopulationLayer(
+        grid=grid,
+        counts={"layer": values},
+        central="layer",
+        label=f"population from {Path(ref.path).name}",
+        date="",
+        sources=list(ref.sources),
+        method=f"{how}, on a {grid.cell_size:g} m grid clipped to the territory",
+    )

@@ -1,0 +1,417 @@
+"""Population rasters as cells: the pixels of a window inside a territory, no polygon
+per pixel.
+
+A :class:`RasterGrid` keeps only each cell's linear pixel index in the raster window and
+answers the same questions a :class:`~zoneplan.grid.CellGrid` does: which cells a
+polygon covers and by what fraction of each cell's area; areas, centroids and squares
+are derived from the indices when asked for.
+
+How fractions are computed (exact, like exactextract):
+
+* Pixels whose centre lies inside the polygon are found by rasterizing it; pixels its
+  boundary (or the lines the zones were cut along) touches are measured exactly: the
+  area of the pixel (clipped to the territory) inside the polygon, divided by the
+  pixel's area (see :mod:`zoneplan.measure.pixels`).
+* Pixels cut by the territory's edge keep their covered share; whether such a pixel
+  lies in a zone is decided by a point inside its covered part, unless a cut crosses it.
+* Work is done in strips of at most :data:`~zoneplan.pixels.STRIP_PIXELS` pixels.
+
+Pixel areas are computed analytically in the area CRS (metres): constant when the
+raster is in that CRS, otherwise per raster row (a pixel of a latitude-longitude grid
+shrinks with the cosine of latitude).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+import numpy as np
+import shapely
+from affine import Affine
+from numpy.typing import NDArray
+from pyproj import CRS
+from shapely.geometry.base import BaseGeometry
+
+from zoneplan.geometry import project
+from zoneplan.measure.cells import CellGrid, CellValues, Near, Squares, find_sorted, match_sorted
+from zoneplan.measure.pixels import (
+    boundary_pixels,
+    centre_mask,
+    covered_area,
+    pixel_boxes,
+    release_freed_memory,
+    sampled_share,
+    strips,
+)
+
+__all__ = ["RasterGrid"]
+
+
+class RasterGrid(CellGrid):
+    """The pixels of a raster window that lie in a territory, as cells.
+
+    Duck-types :class:`~zoneplan.grid.CellGrid` (everything the indicators use) without
+    building a polygon per pixel. Cell ``i`` is the pixel at linear index ``lin[i]``
+    (``row * width + col``) of the window; cells are in row-major order. Only the
+    pixel indices are kept per cell (4 bytes each on windows under 2**31 pixels); areas
+    and centroids are derived from them when asked for.
+
+    Attributes
+    ----------
+    lin
+        Linear pixel index of each cell in the window, ascending.
+    width, height
+        Size of the window, pixels.
+    row_area_m2
+        Area of one pixel on each row of the window, m² (in ``crs``).
+    edge, edge_geoms, edge_frac
+        Cells cut by the territory's edge (positions in ``lin``, ascending), their
+        pixel clipped to the territory (raster CRS) and the share of the pixel kept.
+    cell_size
+        Square root of the median pixel area, metres.
+    crs
+        The projected CRS areas and distances are measured in.
+    raster_crs
+        The raster's own CRS.
+    transform
+        Affine transform of the window (raster CRS units).
+    """
+
+    def __init__(self, *, lin: NDArray[np.integer], width: int, height: int,
+                 transform: Affine, raster_crs: CRS, crs: CRS,
+                 row_area_m2: NDArray[np.float64], edge: NDArray[np.intp],
+                 edge_geoms: NDArray[np.object_], edge_frac: NDArray[np.float64]) -> None:
+        self.lin = lin
+        self.width, self.height = width, height
+        self.transform = transform
+        self.raster_crs = raster_crs
+        self.crs = crs
+        self.area_crs: CRS = crs
+        self.row_area_m2 = row_area_m2
+        self.edge, self.edge_geoms, self.edge_frac = edge, edge_geoms, edge_frac
+        self.cell_size = float(np.sqrt(np.median(row_area_m2))) if row_area_m2.size else 0.0
+        if edge.size:
+            rp = shapely.point_on_surface(edge_geoms)
+            self._edge_rx, self._edge_ry = shapely.get_x(rp), shapely.get_y(rp)
+        else:
+            self._edge_rx = self._edge_ry = np.empty(0)
+        self._cells: NDArray[np.object_] | None = None
+        self._pxy: tuple[NDArray[np.float64], NDArray[np.float64]] | None = None
+        self._edge_c: tuple[NDArray[np.float64], NDArray[np.float64]] | None = None
+
+    def __len__(self) -> int:
+        return int(self.lin.size)
+
+    # -- per-cell arrays, derived on demand -------------------------------------------
+    @property
+    def area_m2(self) -> NDArray[np.float64]:
+        """Area of each cell inside the territory, m² (a new array on every call)."""
+        return _PixelAreas(self)[:]
+
+    @area_m2.setter
+    def area_m2(self, value: NDArray[np.float64]) -> None:
+        pass
+
+    def area_values(self) -> CellValues:
+        """Cell areas (m²), computed only for the cells asked for (no full array)."""
+        return _PixelAreas(self)
+
+    def total_area_m2(self) -> float:
+        """Area of all cells, m², from the cells per row (no per-cell array built)."""
+        starts = np.arange(self.height + 1, dtype=np.int64) * self.width
+        per_row = np.diff(find_sorted(self.lin, starts))  # cells are sorted by row
+        whole = float(per_row @ self.row_area_m2)
+        edge_rows = self.lin[self.edge] // self.width
+        return whole - float((self.row_area_m2[edge_rows] * (1.0 - self.edge_frac)).sum())
+
+    def _centres(self, sl: slice = slice(None)) -> tuple[NDArray[np.float64],
+                                                         NDArray[np.float64]]:
+        """Centroids of cells ``sl`` in the raster CRS (edge cells: of their clipped part)."""
+        t, w = self.transform, self.width
+        lin = self.lin[sl]
+        rows = lin // w
+        cx = t.c + (lin - rows * w + 0.5) * t.a
+        cy = t.f + (rows + 0.5) * t.e
+        if self.edge.size:
+            if self._edge_c is None:
+                cent = shapely.centroid(self.edge_geoms)
+                self._edge_c = (shapely.get_x(cent), shapely.get_y(cent))
+            start, stop, _ = sl.indices(self.lin.size)
+            a, b = np.searchsorted(self.edge, [start, stop])
+            cx[self.edge[a:b] - start] = self._edge_c[0][a:b]
+            cy[self.edge[a:b] - start] = self._edge_c[1][a:b]
+        return np.asarray(cx, dtype=np.float64), np.asarray(cy, dtype=np.float64)
+
+    def _xy(self, sl: slice = slice(None)) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
+        """Centroids of cells ``sl`` in ``crs`` (metres)."""
+        cx, cy = self._centres(sl)
+        if self.raster_crs.equals(self.crs):
+            return cx, cy
+        from pyproj import Transformer
+
+        tf = Transformer.from_crs(self.raster_crs, self.crs, always_xy=True)
+        x, y = tf.transform(cx, cy)
+        return np.asarray(x, dtype=np.float64), np.asarray(y, dtype=np.float64)
+
+    @property
+    def x(self) -> NDArray[np.float64]:
+        """Cell centroids, x (metres, ``crs``); a new array on every call."""
+        return self._xy()[0]
+
+    @x.setter
+    def x(self, value: NDArray[np.float64]) -> None:
+        pass
+
+    @property
+    def y(self) -> NDArray[np.float64]:
+        """Cell centroids, y (metres, ``crs``); a new array on every call."""
+        return self._xy()[1]
+
+    @y.setter
+    def y(self, value: NDArray[np.float64]) -> None:
+        pass
+
+    def squares(self, size: float) -> Squares:
+        """The squares of side ``size`` metres holding each cell's centroid.
+
+        Worked out in chunks of cells, so no full-length coordinate array is built.
+        """
+        n = self.lin.size
+        if n == 0:
+            return Squares.of(np.empty(0), np.empty(0), size)
+        release_freed_memory()  # room for the index, from what earlier steps freed
+        step = 1 << 18
+        lo, hi = np.full(2, np.inf), np.full(2, -np.inf)
+        for a in range(0, n, step):  # pass 1: the lattice's extent
+            x, y = self._xy(slice(a, a + step))
+            lo = np.minimum(lo, [x.min(), y.min()])
+            hi = np.maximum(hi, [x.max(), y.max()])
+        ix0, iy0 = (int(v) for v in np.floor(lo / size))
+        nx, ny = (int(v) for v in np.floor(hi / size) - [ix0 - 1, iy0 - 1])
+        index: NDArray[Any] = np.empty(n, dtype=np.int32 if nx * ny < 2**31 else np.intp)
+        for a in range(0, n, step):  # pass 2: the square of each cell
+            x, y = self._xy(slice(a, a + step))
+            index[a:a + step] = ((np.floor(y / size) - iy0) * nx
+                                 + (np.floor(x / size) - ix0))
+        return Squares(index=index, nx=nx, ny=ny, ix0=ix0, iy0=iy0, size=size)
+
+    # -- CellGrid attributes built only on demand -------------------------------------
+    @property
+    def cells(self) -> NDArray[np.object_]:
+        """Cell polygons in ``crs`` (built on first use: slow for millions of cells)."""
+        if self._cells is None:
+            rows = self.lin // self.width
+            boxes = pixel_boxes(rows, self.lin - rows * self.width, self.transform)
+            boxes[self.edge] = self.edge_geoms
+            if not self.raster_crs.equals(self.area_crs):
+                boxes = np.array(list(project(shapely.GeometryCollection(list(boxes)),
+                                              self.area_crs, src=self.raster_crs).geoms))
+            self._cells = boxes
+        return self._cells
+
+    @cells.setter
+    def cells(self, value: NDArray[np.object_]) -> None:
+        self._cells = value
+
+    @property
+    def px(self) -> NDArray[np.float64]:
+        """A point inside each cell (x, metres); the centre for whole pixels."""
+        return self._rep()[0]
+
+    @px.setter
+    def px(self, value: NDArray[np.float64]) -> None:
+        pass
+
+    @property
+    def py(self) -> NDArray[np.float64]:
+        """A point inside each cell (y, metres)."""
+        return self._rep()[1]
+
+    @py.setter
+    def py(self, value: NDArray[np.float64]) -> None:
+        pass
+
+    def _rep(self) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
+        if self._pxy is None:
+            px, py = self._xy()
+            if self.edge.size:
+                pts = project(shapely.MultiPoint(np.column_stack(
+                    [self._edge_rx, self._edge_ry])), self.area_crs, src=self.raster_crs)
+                px[self.edge] = shapely.get_x(np.array(list(pts.geoms)))
+                py[self.edge] = shapely.get_y(np.array(list(pts.geoms)))
+            self._pxy = (px, py)
+        return self._pxy
+
+    # -- coverage ----------------------------------------------------------------------
+    def _to_raster(self, geom: BaseGeometry) -> BaseGeometry:
+        return geom if self.raster_crs.equals(self.area_crs) else project(
+            geom, self.raster_crs, src=self.area_crs)
+
+    def coverage(self, polygon: BaseGeometry) -> tuple[NDArray[np.intp], NDArray[np.float64]]:
+        """Cells touched by ``polygon`` (in ``crs``) and the covered fraction of each.
+
+        Returns
+        -------
+        idx
+            Indices of the cells with a covered fraction above zero.
+        frac
+            Share of each cell's area (inside the territory) covered, unitless (0-1].
+        """
+        if polygon.is_empty or len(self) == 0:
+            return np.empty(0, dtype=np.intp), np.empty(0)
+        return self._coverage_r(self._to_raster(polygon))
+
+    def _coverage_r(self, geom: BaseGeometry, *, edges: BaseGeometry | None = None,
+                    samples: int = 0) -> tuple[NDArray[np.intp], NDArray[np.float64]]:
+        """Coverage of ``geom`` (raster CRS), all strips together (see :meth:`_coverage_strips`)."""
+        parts = list(self._coverage_strips(geom, edges=edges, samples=samples))
+        if not parts:
+            return np.empty(0, dtype=np.intp), np.empty(0)
+        return (np.concatenate([p[0] for p in parts]),
+                np.concatenate([p[1] for p in parts]))
+
+    def _coverage_strips(self, geom: BaseGeometry, *, edges: BaseGeometry | None = None,
+                         samples: int = 0
+                         ) -> Iterator[tuple[NDArray[np.intp], NDArray[np.float64]]]:
+        """Coverage of ``geom`` (raster CRS), strip by strip, exact only along ``edges``.
+
+        ``edges`` defaults to the polygon's boundary; give the lines a set of zones was
+        cut along when the rest of every zone boundary is the territory's edge.
+        ``samples`` > 0 measures those pixels on a samples x samples lattice instead.
+        """
+        t, w = self.transform, self.width
+        edges = geom.boundary if edges is None else edges
+        minx, miny, maxx, maxy = geom.bounds
+        inv = ~t
+        rs = [int(np.floor((inv @ (x, y))[1])) for x in (minx, maxx) for y in (miny, maxy)]
+        r_lo, r_hi = max(min(rs) - 1, 0), min(max(rs) + 2, self.height)
+        shapely.prepare(geom)
+        for r0, r1 in strips(r_hi - r_lo, w):
+            r0, r1 = r0 + r_lo, r1 + r_lo
+            a, b = find_sorted(self.lin, np.array([r0 * w, r1 * w]))
+            if a == b:
+                continue
+            local = self.lin[a:b] - r0 * w
+            mask = centre_mask(geom, (r1 - r0, w), t @ Affine.translation(0, r0))
+            inside = mask.ravel()[local]
+            del mask, local
+            bnd = boundary_pixels(edges, r0, r1, w, t)
+            pos, hit = match_sorted(self.lin, bnd)
+            ci = pos[hit]
+            frac = inside.astype(np.float64)
+            # cut by the territory's edge: representative point, exact if on the boundary
+            e_sel = (self.edge >= a) & (self.edge < b)
+            e_idx = self.edge[e_sel]
+            if e_idx.size:
+                frac[e_idx - a] = shapely.contains_xy(geom, self._edge_rx[e_sel],
+                                                      self._edge_ry[e_sel])
+            if ci.size:
+                _, is_edge = match_sorted(self.edge, ci)  # both sorted: cheaper than isin
+                targets = np.empty(ci.size, dtype=object)
+                lin_c = self.lin[ci].astype(np.int64)
+                rows = lin_c // w
+                cols = lin_c - rows * w
+                targets[~is_edge] = pixel_boxes(rows[~is_edge], cols[~is_edge], t)
+                targets[is_edge] = self.edge_geoms[np.searchsorted(self.edge, ci[is_edge])]
+                if samples:
+                    frac[ci - a] = sampled_share(geom, targets, samples)
+                else:
+                    full = shapely.area(targets)
+                    part = covered_area(geom, targets, rows, cols, t)
+                    frac[ci - a] = np.clip(part / np.where(full > 0, full, 1.0), 0.0, 1.0)
+            keep = np.flatnonzero(frac > 0)
+            yield keep + a, frac[keep]
+
+    def fractions(self, zones: list[BaseGeometry], cuts: list[BaseGeometry], *,
+                  tiles: bool = False, samples: int = 0) -> Any:
+        """Share of each cell in each of a set of non-overlapping zones (exact).
+
+        As in :meth:`CellGrid.fractions`, ``zones`` must have been cut from the territory
+        along ``cuts`` (lines or polygon boundaries, in ``crs``): cells not touched by a
+        cut lie wholly in the zone holding their centre (or, for cells cut by the
+        territory's edge, a point inside them); cells touched by a cut are measured
+        exactly. With ``tiles`` (the zones cover the territory with no remainder), the
+        last zone is not rasterized: it holds every cell and share the others leave.
+        """
+        from zoneplan.measure.cells import Fractions
+
+        live = [c for c in cuts if not c.is_empty]
+        edges = self._to_raster(shapely.union_all(live)) if live else shapely.LineString()
+
+        zone_of: NDArray[np.signedinteger] = np.full(
+            len(self), -1, dtype=np.int16 if len(zones) < 2**15 else np.int32)
+        rows: list[NDArray[np.intp]] = []
+        zs: list[NDArray[np.int32]] = []
+        vals: list[NDArray[np.float64]] = []
+        rest = len(zones) - 1 if tiles and len(zones) > 1 else None
+        for k, z in enumerate(zones):
+            if z.is_empty or k == rest:
+                continue
+            for idx, frac in self._coverage_strips(self._to_raster(z), edges=edges):
+                whole = frac >= 1.0
+                zone_of[idx[whole]] = k
+                rows.append(idx[~whole])
+                zs.append(np.full(int((~whole).sum()), k, dtype=np.int32))
+                vals.append(frac[~whole])
+        if rest is not None:
+            zone_of[zone_of < 0] = rest
+            if rows:
+                cut, inv = np.unique(np.concatenate(rows), return_inverse=True)
+                left = 1.0 - np.bincount(inv.ravel(), weights=np.concatenate(vals),
+                                         minlength=cut.size)
+                zone_of[cut] = -1
+                keep = left > 1e-12
+                rows.append(cut[keep])
+                zs.append(np.full(int(keep.sum()), rest, dtype=np.int32))
+                vals.append(np.clip(left[keep], 0.0, 1.0))
+        empty = np.empty(0)
+        release_freed_memory()  # the strips' temporaries, before the sums that follow
+        return Fractions(n_zones=len(zones), zone_of=zone_of,
+                         cut_cell=np.concatenate(rows) if rows else empty.astype(np.intp),
+                         cut_zone=np.concatenate(zs) if zs else empty.astype(np.int32),
+                         cut_frac=np.concatenate(vals) if vals else empty)
+
+    def near_fractions(self, lines: list[BaseGeometry], distances_m: tuple[float, ...],
+                       *, samples: int = 4) -> dict[float, Near]:
+        """Cells within each distance (metres) of any of ``lines``, and their share there.
+
+        Cells wholly inside or outside the lines' buffer (64 segments per quarter
+        circle, under 0.1 m from the true arc at 1 km) count 1 or 0; cells its edge
+        crosses are measured on a ``samples`` x ``samples`` lattice of points, as
+        :meth:`CellGrid.near_fractions` does (``samples=0``: exact area).
+        """
+        empty = (np.empty(0, dtype=np.intp), np.empty(0))
+        if not lines:
+            return dict.fromkeys(distances_m, empty)
+        merged = shapely.union_all(lines)
+        return {d: self._coverage_r(self._to_raster(shapely.buffer(merged, d, quad_segs=64)),
+                                    samples=samples)
+                for d in distances_m}
+
+
+class _PixelAreas:
+    """The areas (m²) of a :class:`RasterGrid`'s cells, worked out for the cells asked for."""
+
+    def __init__(self, grid: RasterGrid) -> None:
+        self.grid = grid
+        self.size = len(grid)
+
+    def __getitem__(self, key: slice | NDArray[np.integer]) -> NDArray[np.float64]:
+        g = self.grid
+        lin = g.lin[key]
+        ra = g.row_area_m2
+        if ra.size and np.all(ra == ra[0]):  # a raster in the area CRS: one pixel area
+            out = np.full(lin.size, float(ra[0]))
+        else:
+            out = ra[lin // g.width].astype(np.float64)
+        if isinstance(key, slice):
+            start, stop, step = key.indices(self.size)
+            if step != 1:
+                raise ValueError("only contiguous slices are supported")
+            a, b = np.searchsorted(g.edge, [start, stop])
+            out[g.edge[a:b] - start] *= g.edge_frac[a:b]
+        else:
+            pos, hit = match_sorted(g.edge, key)
+            out[hit] *= g.edge_frac[pos[hit]]
+        return out

@@ -1,0 +1,249 @@
+"""Population rasters as cells: the pixels of a raster inside a territory, with their people.
+
+:func:`raster_population` puts the pixels of a raster (read through
+:class:`zoneplan.io.rasters.RasterWindow`) that fall inside a territory into a
+:class:`~zoneplan.measure.population.PopulationLayer` on a
+:class:`~zoneplan.measure.raster_grid.RasterGrid`, in two passes over strips of rows
+that end on the raster's block rows (which pixels are cells, and the exactly covered
+share of those the territory's edge cuts; then their values, straight into one array),
+so a raster larger than memory is read window by window, with progress reported.
+
+Values are people per pixel (``units="count"``) or people per km² (``"density"``).
+Pixels cut by the territory's edge keep the covered share of their people.
+"""
+
+from __future__ import annotations
+
+import warnings
+from pathlib import Path
+from typing import Any, Literal, Protocol
+
+import numpy as np
+import shapely
+from affine import Affine
+from numpy.typing import NDArray
+from pyproj import CRS
+from shapely.geometry.base import BaseGeometry
+
+from zoneplan.errors import CRSWarning, DataError, PlausibilityWarning
+from zoneplan.io.rasters import open_window
+from zoneplan.measure.cells import find_sorted
+from zoneplan.measure.pixels import (
+    boundary_pixels,
+    centre_mask,
+    clip_cells,
+    pixel_boxes,
+    release_freed_memory,
+    strips,
+)
+from zoneplan.measure.population import PopulationLayer
+from zoneplan.measure.raster_grid import RasterGrid
+
+__all__ = ["MAX_DENSITY_PER_KM2", "Progress", "RasterGrid", "raster_population"]
+
+
+MAX_DENSITY_PER_KM2 = 200_000.0
+"""Above this many people per km² a 'count' raster is probably a density raster."""
+
+Units = Literal["count", "density"]
+
+
+class Progress(Protocol):
+    """Told what is being done; objects that also have ``advance`` are told how far
+    long reads have got (the command line draws a progress bar from it)."""
+
+    def __call__(self, text: str) -> None: ...
+
+
+def _advance(progress: Progress | None) -> Any:
+    """``progress.advance(text, done, total)`` if the progress object has it, else None."""
+    return getattr(progress, "advance", None)
+
+
+def _row_areas(t: Affine, height: int, width: int, rcrs: CRS, crs: CRS) -> NDArray[np.float64]:
+    """Area (m², in ``crs``) of one pixel on each row of the window."""
+    if rcrs.equals(crs):
+        return np.full(height, abs(t.a * t.e))
+    from pyproj import Transformer
+
+    tf = Transformer.from_crs(rcrs, crs, always_xy=True)
+    c = width // 2
+    rows = np.arange(height)
+    xs = t.c + np.array([c, c + 1, c + 1, c]) * t.a
+    ys = t.f + (rows[:, None] + np.array([0, 0, 1, 1])[None, :]) * t.e
+    px_, py_ = tf.transform(np.broadcast_to(xs, ys.shape).ravel(), ys.ravel())
+    qx, qy = np.asarray(px_).reshape(ys.shape), np.asarray(py_).reshape(ys.shape)
+    # shoelace formula on the projected quadrilateral
+    area = 0.5 * np.abs((qx * np.roll(qy, -1, axis=1) - np.roll(qx, -1, axis=1) * qy).sum(axis=1))
+    return np.asarray(area, dtype=np.float64)
+
+
+def raster_population(path: Path, territory: BaseGeometry, crs: CRS, *, units: str,
+                      sources: list[str], progress: Progress | None = None) -> PopulationLayer:
+    """Read a population raster over ``territory`` (projected, metres, in ``crs``).
+
+    Parameters
+    ----------
+    path
+        GeoTIFF / COG / VRT, one band used (band 1).
+    territory
+        Territory polygon in ``crs``.
+    crs
+        Projected CRS (metres) the territory is in.
+    units
+        ``"count"``: people per pixel; ``"density"``: people per km².
+    sources
+        Source ids of the layer.
+    progress
+        Told how many strips have been read (``progress.advance``), if it can be.
+
+    Raises
+    ------
+    DataError
+        Missing, corrupt or truncated file; no CRS; no overlap with the territory;
+        negative values; a rotated raster.
+
+    Warns
+    -----
+    PlausibilityWarning
+        Values declared as counts that would mean more than 200,000 people per km².
+    CRSWarning
+        The raster covers only part of the territory.
+    """
+    win, terr_r = open_window(path, territory, crs=crs)
+    t, width, height, rcrs = win.transform, win.width, win.height, win.crs
+    row_area = _row_areas(t, height, width, rcrs, crs)
+    lin_dtype = np.int32 if width * height < 2**31 else np.int64
+    # strips end on block rows, and each strip's blocks are read through a dataset of
+    # its own, closed (and its cached blocks freed) before the next strip
+    bands = strips(height, width, align=win.block_rows, offset=win.row_off)
+    advance = _advance(progress)
+    label = f"reading {path.name}"
+    total_steps = 2 * len(bands)
+    step = 0
+
+    def tick() -> None:
+        nonlocal step
+        step += 1
+        if advance is not None and total_steps >= 3:
+            advance(label, step, total_steps)
+
+    # pass 1: which pixels are cells, and the share of those cut by the edge
+    lin_parts: list[NDArray[np.integer]] = []
+    e_lin: list[NDArray[np.int64]] = []
+    e_geom: list[NDArray[np.object_]] = []
+    e_frac: list[NDArray[np.float64]] = []
+    shapely.prepare(terr_r)
+    for s0, s1 in bands:
+        mask = centre_mask(terr_r, (s1 - s0, width), t @ Affine.translation(0, s0))
+        bnd = boundary_pixels(terr_r.boundary, s0, s1, width, t)
+        mask.ravel()[bnd - s0 * width] = False
+        whole = np.flatnonzero(mask.ravel())
+        del mask
+        rows, cols = bnd // width, bnd % width
+        boxes = pixel_boxes(rows, cols, t)
+        clipped = clip_cells(terr_r, boxes, rows, cols, t)
+        frac = shapely.area(clipped) / shapely.area(boxes)
+        ok = (frac > 1e-9) & (frac < 1.0 - 1e-12)
+        full_in = bnd[frac >= 1.0 - 1e-12] - s0 * width
+        local = np.concatenate([whole, full_in, bnd[ok] - s0 * width])
+        del whole, full_in
+        local.sort(kind="stable")  # timsort: fast on the mostly sorted runs
+        local += s0 * width
+        lin_parts.append(local.astype(lin_dtype))
+        e_lin.append(bnd[ok])
+        e_geom.append(clipped[ok])
+        e_frac.append(frac[ok])
+        tick()
+    lin = _join(lin_parts, lin_dtype)
+    el = np.concatenate(e_lin)
+    eo = np.argsort(el)
+    edge = find_sorted(lin, el[eo]).astype(np.intp)
+    edge_frac = np.concatenate(e_frac)[eo]
+    edge_geoms = np.concatenate(e_geom)[eo]
+    # pass 2: the values of those pixels, straight into one array
+    counts = np.empty(lin.size)
+    plausible = _DensityCheck()
+    lowest = 0.0
+    for s0, s1 in bands:
+        a, b = find_sorted(lin, np.array([s0 * width, s1 * width]))
+        if a == b:  # no cell in these rows: nothing to read
+            tick()
+            continue
+        local = lin[a:b] - s0 * width
+        v = win.values(s0, s1, local, out=counts[a:b])
+        v[~np.isfinite(v)] = 0.0
+        if v.size:
+            lowest = min(lowest, float(v.min()))
+        pix_km2 = row_area[local // width + s0] / 1e6
+        plausible.add(v, pix_km2)
+        if units == "density":
+            v *= pix_km2
+        del pix_km2, local
+        # pixels cut by the territory's edge keep the covered share of their people
+        ea, eb = np.searchsorted(edge, [a, b])
+        v[edge[ea:eb] - a] *= edge_frac[ea:eb]
+        tick()
+    if lowest < 0:
+        raise DataError(f"the population raster has negative values (lowest {lowest:g})",
+                        path=path, suggestion="set the raster's nodata value (e.g. gdal_edit.py "
+                        "-a_nodata -99999 FILE) so empty pixels are not read as people")
+    if units == "count":
+        plausible.warn(path, float(np.median(row_area)) / 1e6)
+    grid = RasterGrid(lin=lin, width=width, height=height, transform=t, raster_crs=rcrs,
+                      crs=crs, row_area_m2=row_area, edge=edge, edge_geoms=edge_geoms,
+                      edge_frac=edge_frac)
+    release_freed_memory()
+    covered = grid.total_area_m2() / territory.area if territory.area else 0.0
+    if covered < 0.99:
+        warnings.warn(f"{path}: the raster covers only {covered:.1%} of the territory; "
+                      "people outside it are not counted", CRSWarning, stacklevel=2)
+    how = ("people per pixel" if units == "count" else "people per km² times pixel area")
+    return PopulationLayer(
+        grid=grid, counts={"raster": counts}, central="raster",
+        label=f"population raster {path.name}", date="", sources=list(sources),
+        method=f"raster {path.name} ({how}; {rcrs.to_string()}, pixel "
+        f"{grid.cell_size:,.1f} m); pixels cut by the territory or a zone edge count with "
+        "their exactly covered fraction (as exactextract does)")
+
+
+def _join(parts: list[NDArray[Any]], dtype: Any) -> NDArray[Any]:
+    """Concatenate and empty ``parts``, freeing each part once copied (low peak memory)."""
+    out = np.empty(sum(p.size for p in parts), dtype=dtype)
+    at = 0
+    parts.reverse()
+    while parts:
+        part = parts.pop()
+        out[at:at + part.size] = part
+        at += part.size
+        del part
+    return out
+
+
+class _DensityCheck:
+    """Counts, strip by strip, pixels whose 'count' would mean an implausible density."""
+
+    def __init__(self) -> None:
+        self.with_people = 0
+        self.over = 0
+        self.highest = 0.0
+
+    def add(self, values: NDArray[np.float64], pixel_km2: NDArray[np.float64]) -> None:
+        """Values (people per pixel) and pixel areas (km²) of some pixels."""
+        dens = values / pixel_km2
+        self.with_people += int(np.count_nonzero(values > 0))
+        self.over += int(np.count_nonzero(dens > MAX_DENSITY_PER_KM2))
+        if dens.size:
+            self.highest = max(self.highest, float(dens.max()))
+
+    def warn(self, path: Path, pixel_km2: float) -> None:
+        """Warn when more than 1% of pixels with people exceed :data:`MAX_DENSITY_PER_KM2`."""
+        if self.with_people == 0 or self.over <= 0.01 * self.with_people:
+            return
+        warnings.warn(
+            f"{path}: values declared as counts look like densities: "
+            f"{self.over / self.with_people:.1%} of pixels with people hold more than "
+            f"{MAX_DENSITY_PER_KM2 * pixel_km2:,.0f} people on {pixel_km2 * 1e6:,.0f} m², i.e. "
+            f"over {MAX_DENSITY_PER_KM2:,.0f} people per km² (up to {self.highest:,.0f}), "
+            "above the densest places on Earth; if the values are per km², declare "
+            "units=density", PlausibilityWarning, stacklevel=4)

@@ -1,0 +1,293 @@
+"""The geometric work for one layout: which share of each cell lies in each zone, and
+the per-zone sums every indicator is built from.
+
+:func:`layout_cells` cuts the population grid by the zones once per layout and takes,
+for the cell areas and for each population spread, the sums per zone: plain, near each
+line (:data:`NEAR_LINE_M`) and per distance block (:data:`DISTANCE_BLOCK_M`). It also
+finds the zone of each hospital and damage point and each zone's distances to the
+nearest hospital open to its residents. Per-cell arrays are dropped as soon as their
+sums are taken, in chunks of :data:`CHUNK` cells, so very large grids (a 10 m raster)
+need little extra memory. :mod:`zoneplan.measure.indicators` turns the sums into figures.
+"""
+
+from __future__ import annotations
+
+import weakref
+from collections import OrderedDict
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import shapely
+from numpy.typing import NDArray
+from scipy.spatial import cKDTree
+
+from zoneplan.geometry import project
+from zoneplan.io.layers import PointLayer
+from zoneplan.measure.cells import CellValues, Fractions, Near, Squares, match_sorted
+from zoneplan.measure.inputs import Inputs
+from zoneplan.measure.zones import AREA_TOLERANCE_M2, Layout
+
+__all__ = ["CHUNK", "DISTANCE_BLOCK_M", "NEAR_LINE_M", "HospitalDistance", "LayoutCells",
+           "ZoneSums", "layout_cells"]
+
+
+NEAR_LINE_M = (500.0, 1000.0)
+"""Distances from a line (metres) for the residents-near-the-line indicators."""
+
+
+DISTANCE_BLOCK_M = 100.0
+"""On grids finer than this (metres), distances to hospitals are measured from the
+centres of square blocks of this size (error at most half the block diagonal, about
+71 m)."""
+
+
+CHUNK = 1 << 18
+"""Cells summed at a time, so sums over very large grids need little extra memory."""
+
+
+@dataclass(eq=False)
+class ZoneSums:
+    """Sums over each zone's cells of a per-cell value times the cell's share in the zone.
+
+    The value is people (one population spread) or area (m²). Every indicator that
+    depends on where people live within a zone is a combination of these sums, so no
+    per-cell array is built per indicator (see :class:`~zoneplan.indicators.Placement`).
+
+    Attributes
+    ----------
+    total
+        Sum over each zone, shape (zones,).
+    near_any
+        Per distance (metres): sum over each zone's cells weighted by their share within
+        that distance of any line.
+    near_line
+        The same per line id.
+    blocks
+        Sum per zone and distance block, shape (zones, blocks); ``None`` without
+        hospitals.
+    """
+
+    total: NDArray[np.float64]
+    near_any: dict[float, NDArray[np.float64]]
+    near_line: dict[str, dict[float, NDArray[np.float64]]]
+    blocks: NDArray[np.float64] | None
+
+
+@dataclass(eq=False)
+class LayoutCells:
+    """The geometric work for one layout: zone shares of cells and the sums built on them.
+
+    Attributes
+    ----------
+    fractions
+        Share of each cell in each zone.
+    area
+        :class:`ZoneSums` of cell area (m²).
+    people
+        :class:`ZoneSums` of each population spread (people), by spread key.
+    hospital_zone, damage_zone
+        Zone id of each hospital and damage point (``None``: in no zone).
+    hospital_distance
+        Per zone: distances to the nearest hospital open to its residents; ``None`` when
+        no hospital is open to them.
+    """
+
+    fractions: Fractions
+    area: ZoneSums
+    people: dict[str, ZoneSums]
+    hospital_zone: list[str | None]
+    damage_zone: list[str | None]
+    hospital_distance: dict[str, HospitalDistance | None]
+
+
+def _zone_total(fr: Fractions, values: CellValues,
+                near: Near | None = None) -> NDArray[np.float64]:
+    """Sum per zone of ``values`` x share in the zone (x share near a line, if given)."""
+    nz = fr.n_zones
+    acc = np.zeros(nz + 1)  # slot 0: cells cut by a zone edge, or in no zone
+    cut_w = values[fr.cut_cell] * fr.cut_frac
+    if near is None:
+        for a in range(0, values.size, CHUNK):  # chunks bound the temporaries
+            acc += np.bincount(fr.zone_of[a:a + CHUNK] + 1, weights=values[a:a + CHUNK],
+                               minlength=nz + 1)
+    else:
+        idx, share = near
+        for a in range(0, idx.size, CHUNK):
+            i = idx[a:a + CHUNK]
+            acc += np.bincount(fr.zone_of[i] + 1, weights=values[i] * share[a:a + CHUNK],
+                               minlength=nz + 1)
+        pos, hit = match_sorted(idx, fr.cut_cell)
+        cut_near = np.zeros(fr.cut_cell.size)
+        cut_near[hit] = share[pos[hit]]
+        cut_w = cut_w * cut_near
+    return np.asarray(acc[1:] + np.bincount(fr.cut_zone, weights=cut_w, minlength=nz),
+                      dtype=np.float64)
+
+
+def _block_total(fr: Fractions, values: CellValues, block: NDArray[np.integer],
+                 n_blocks: int) -> NDArray[np.float64]:
+    """Sum per zone and block of ``values`` x share in the zone, shape (zones, blocks)."""
+    nz = fr.n_zones
+    out = np.zeros((nz + 1) * n_blocks)
+    for a in range(0, values.size, CHUNK):
+        key = (fr.zone_of[a:a + CHUNK].astype(np.intp) + 1) * n_blocks + block[a:a + CHUNK]
+        out += np.bincount(key, weights=values[a:a + CHUNK], minlength=out.size)
+    cut = np.bincount(fr.cut_zone.astype(np.intp) * n_blocks + block[fr.cut_cell],
+                      weights=values[fr.cut_cell] * fr.cut_frac, minlength=nz * n_blocks)
+    return np.asarray(out[n_blocks:].reshape(nz, n_blocks) + cut.reshape(nz, n_blocks))
+
+
+def layout_cells(layout: Layout, inputs: Inputs, *, fast: bool = False) -> LayoutCells:
+    """Cell shares per zone, the sums built on them, and the zone of each point.
+
+    ``fast=True`` shares cells cut by a line out on a lattice of points, and counts a
+    cell at the edge of a near-line buffer by its centre (approximate).
+    """
+    pop = inputs.population
+    grid = pop.grid
+    same_crs = pop.crs.equals(layout.crs)
+
+    def in_pop_crs(g: Any) -> Any:
+        return g if same_crs else project(g, pop.crs, src=layout.crs)
+
+    zones = layout.zones
+    cuts = [in_pop_crs(ln) for ln in layout.lines.values()]
+    cuts += [in_pop_crs(z.geometry.boundary) for z in zones
+             if z.spec.polygon is not None or z.spec.file is not None]
+    # the zones tile the grid's own territory (same CRS, no remainder, same area)
+    terr_area = layout.territory.area
+    tiles = (same_crs and layout.remainder.area <= AREA_TOLERANCE_M2
+             and abs(grid.total_area_m2() - terr_area) <= 1e-7 * terr_area)
+    fr = grid.fractions([in_pop_crs(z.geometry) for z in zones], cuts, tiles=tiles,
+                        samples=4 if fast else 0)
+    pop_lines = {lid: in_pop_crs(ln) for lid, ln in layout.lines.items()}
+    h_zone = _point_zone(inputs.hospitals, layout)
+    # what is summed: cell area, then each population spread; every per-cell array is
+    # dropped as soon as its sums are taken, so large grids need little extra memory
+    values: list[CellValues] = [grid.area_values(), *pop.counts.values()]
+    total = [_zone_total(fr, v) for v in values]
+    block_sums: list[NDArray[np.float64] | None] = [None] * len(values)
+    sq: Squares | None = None
+    if h_zone:
+        if grid.cell_size < DISTANCE_BLOCK_M:
+            sq = grid.squares(DISTANCE_BLOCK_M)
+            block_sums = [_block_total(fr, v, sq.index, len(sq)) for v in values]
+            sq.index = np.empty(0, dtype=np.intp)  # the per-cell index is not needed again
+        else:
+            block_sums = [_block_total(fr, v, np.arange(len(grid)), len(grid)) for v in values]
+    samples = 1 if fast else 4  # fast: a cell at the buffer's edge counts by its centre
+    # near any line (key None), and near each line when there are several
+    sets: dict[str | None, list[Any]] = {None: list(pop_lines.values())} | (
+        {lid: [ln] for lid, ln in pop_lines.items()} if len(pop_lines) > 1 else {})
+    near: dict[str | None, list[dict[float, NDArray[np.float64]]]] = {
+        key: [{} for _ in values] for key in sets}
+    # on large grids one distance at a time, so one set of near shares is in memory
+    groups = [NEAR_LINE_M] if len(grid) <= CHUNK else [(d,) for d in NEAR_LINE_M]
+    for key, lines in sets.items():
+        for ds in groups:
+            shares = grid.near_fractions(lines, ds, samples=samples)
+            for d in ds:
+                for i, v in enumerate(values):
+                    near[key][i][d] = _zone_total(fr, v, shares[d])
+            del shares
+    line_key = {lid: (lid if len(pop_lines) > 1 else None) for lid in pop_lines}
+    sums = [ZoneSums(total=total[i], near_any=near[None][i],
+                     near_line={lid: near[k][i] for lid, k in line_key.items()},
+                     blocks=block_sums[i]) for i in range(len(values))]
+    area = sums[0]
+    people = dict(zip(pop.counts, sums[1:], strict=True))
+    return LayoutCells(fractions=fr, area=area, people=people, hospital_zone=h_zone,
+                       damage_zone=_point_zone(inputs.damage, layout),
+                       hospital_distance=_hospital_distances(layout, inputs, area, h_zone, sq))
+
+
+DISTANCE_MEMO_SETS = 16
+"""Distance fields kept per grid (one per set of open hospitals), so a line dragged
+without moving a hospital to another zone reuses them."""
+
+
+_DISTANCE_MEMO: weakref.WeakKeyDictionary[
+    Any, OrderedDict[tuple[Any, ...], NDArray[np.float64]]] = weakref.WeakKeyDictionary()
+
+
+def _nearest_distance(grid: Any, squares: Squares | None,
+                      points: NDArray[np.float64]) -> NDArray[np.float64]:
+    """Distance (metres) from every block of ``squares`` (or every cell of ``grid``) to
+    the nearest of ``points`` (an (n, 2) array in the grid's CRS), remembered per grid."""
+    lattice = (squares.size, squares.ix0, squares.iy0, squares.nx, squares.ny) if squares \
+        else (0.0,)
+    key = (*lattice, points.tobytes())
+    memo = _DISTANCE_MEMO.setdefault(grid, OrderedDict())
+    if key in memo:
+        memo.move_to_end(key)
+        return memo[key]
+    xy = (squares.centres(np.arange(len(squares))) if squares is not None
+          else np.column_stack([grid.x, grid.y]))
+    dist = np.asarray(cKDTree(points).query(xy)[0], dtype=np.float64)
+    memo[key] = dist
+    if len(memo) > DISTANCE_MEMO_SETS:
+        memo.popitem(last=False)
+    return dist
+
+
+def _hospital_distances(layout: Layout, inputs: Inputs, area: ZoneSums,
+                        h_zone: list[str | None],
+                        squares: Squares | None) -> dict[str, HospitalDistance | None]:
+    """Straight-line distances from each zone's cells to the nearest open hospital.
+
+    Residents may use hospitals in zones open to residents and in their own zone. On
+    grids finer than :data:`DISTANCE_BLOCK_M`, distances are measured from the centres
+    of square blocks of that size, and cells share their block's distance; otherwise
+    from each cell's centroid.
+    """
+    hosp = inputs.hospitals
+    out: dict[str, HospitalDistance | None] = {}
+    if hosp is None or len(hosp) == 0 or area.blocks is None:
+        return {z.id: None for z in layout.zones}
+    grid = inputs.population.grid
+    hp = project(shapely.MultiPoint(list(hosp.gdf.geometry)), inputs.population.crs)
+    h_xy = np.array([(p.x, p.y) for p in hp.geoms])
+    open_zones = {z.id for z in layout.zones if z.spec.access == "resident"}
+    for k, z in enumerate(layout.zones):
+        mine = np.flatnonzero(area.blocks[k] > 0)
+        allowed = [j for j, hz in enumerate(h_zone) if hz in open_zones or hz == z.id]
+        if not allowed or mine.size == 0:
+            out[z.id] = None
+            continue
+        dist = _nearest_distance(grid, squares, h_xy[allowed])[mine]
+        order = np.argsort(dist, kind="stable")
+        out[z.id] = HospitalDistance(blocks=mine[order], dist_sorted=dist[order])
+    return out
+
+
+@dataclass(eq=False)
+class HospitalDistance:
+    """Distances for one zone: its blocks (or cells) sorted by distance.
+
+    Attributes
+    ----------
+    blocks
+        Indices of the blocks (cells on coarse grids) holding some of the zone, in
+        ascending order of distance.
+    dist_sorted
+        Distance (metres) of each of those blocks to the nearest open hospital.
+    """
+
+    blocks: NDArray[np.intp]
+    dist_sorted: NDArray[np.float64]
+
+
+def _point_zone(layer: PointLayer | None, layout: Layout) -> list[str | None]:
+    if layer is None or len(layer) == 0:
+        return []
+    pts = project(shapely.MultiPoint(list(layer.gdf.geometry)), layout.crs)
+    geoms = np.array(list(pts.geoms))
+    out: list[str | None] = [None] * len(geoms)
+    for z in layout.zones:
+        shapely.prepare(z.geometry)
+        hit = shapely.covers(z.geometry, geoms)
+        for i in np.flatnonzero(hit):
+            if out[i] is None:
+                out[i] = z.id
+    return out

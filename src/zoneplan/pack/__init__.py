@@ -1,0 +1,130 @@
+"""The built-in Gaza pack: small cited fact tables and the built-in plans, read offline.
+
+Layers, by name (``gaza:...``):
+
+``gaza:outline``
+    Gaza Strip land outline, © OpenStreetMap contributors (ODbL), 2017, 154 vertices.
+``gaza:yellow-line``
+    The 19 October 2025 withdrawal ("yellow") line, digitised by Gaza Maps from the IDF
+    map of that day (via GitHub mushon/nibal), 33 vertices, north to south.
+``gaza:governorates``
+    The five governorates, cut from the outline by the OCHA COD-AB boundaries
+    (simplified to 12 vertices each), with their pre-war populations.
+``gaza:localities``
+    The 33 PCBS 2017 census localities as points, with their 2017 populations.
+``gaza:hospitals``
+    38 hospitals as points (OSM HOT export 2024 and a local landmarks file).
+``gaza:population``
+    The pre-war population on a 250 m grid, built from the governorates and localities
+    by :mod:`zoneplan.measure` (the pack holds facts; spreading them is measurement).
+
+The built-in plans are YAML files in ``plans/``, written in the plan format of
+:mod:`zoneplan.plan`. The pack is data with its readers: it imports nothing of zoneplan
+but the geometry primitives, so every other part may use it.
+"""
+
+from __future__ import annotations
+
+import difflib
+from pathlib import Path
+from typing import Any
+
+from zoneplan.errors import InputError
+from zoneplan.pack.sources import PACK_SOURCES
+from zoneplan.pack.tables import (
+    MISSING_LOCALITIES_TOTAL,
+    PACK_CRS,
+    PACK_DIR,
+    governorate_boundaries,
+    governorates,
+    hospitals,
+    localities,
+    outline,
+    yellow_line,
+)
+
+__all__ = [
+    "BUILTIN_LAYERS",
+    "DEFAULT_PLAN",
+    "MISSING_LOCALITIES_TOTAL",
+    "PACK_CRS",
+    "PACK_DIR",
+    "PACK_SOURCES",
+    "PLANS_DIR",
+    "builtin_layer",
+    "governorate_boundaries",
+    "governorates",
+    "hospitals",
+    "layer_sources",
+    "localities",
+    "outline",
+    "yellow_line",
+]
+
+PLANS_DIR = Path(__file__).parent / "plans"
+"""Folder of the built-in plans (``<id>.yaml``)."""
+
+DEFAULT_PLAN = "green-red-2025-11"
+"""The plan ``zoneplan run`` evaluates when none is named."""
+
+BUILTIN_LAYERS: dict[str, str] = {
+    "gaza:outline": "Gaza Strip land outline (OSM 2017, ODbL)",
+    "gaza:yellow-line": "Withdrawal ('yellow') line of 19 Oct 2025 (Gaza Maps)",
+    "gaza:governorates": "Five governorates with pre-war populations (OCHA, PCBS)",
+    "gaza:localities": "33 PCBS 2017 census localities",
+    "gaza:hospitals": "38 hospitals (OSM, landmarks)",
+    "gaza:population": "Pre-war population on a 250 m grid (dasymetric)",
+}
+"""The built-in layers and what each is."""
+
+_LAYER_SOURCES: dict[str, list[str]] = {
+    "gaza:outline": ["osm-outline"],
+    "gaza:yellow-line": ["gazamaps-yellow-line"],
+    "gaza:governorates": ["ocha-cod-ab", "pcbs-governorates"],
+    "gaza:localities": ["pcbs-2017-localities"],
+    "gaza:hospitals": ["pack-hospitals"],
+    "gaza:population": ["pcbs-governorates", "pcbs-2017-localities", "ocha-cod-ab",
+                        "osm-outline"],
+}
+
+_READERS = {
+    "gaza:outline": outline,
+    "gaza:yellow-line": yellow_line,
+    "gaza:governorates": governorates,
+    "gaza:localities": localities,
+    "gaza:hospitals": hospitals,
+}
+
+
+def layer_sources(name: str) -> list[str]:
+    """Source ids (of :data:`PACK_SOURCES`) behind a built-in layer."""
+    return list(_LAYER_SOURCES.get(name, []))
+
+
+def check_layer_name(name: str) -> None:
+    """Raise :class:`~zoneplan.errors.InputError` unless ``name`` is a built-in layer."""
+    if name not in BUILTIN_LAYERS:
+        near = difflib.get_close_matches(name, list(BUILTIN_LAYERS), n=1)
+        raise InputError(
+            f"there is no built-in layer '{name}'",
+            suggestion=(f"did you mean '{near[0]}'? " if near else "")
+            + "built-in layers: " + ", ".join(BUILTIN_LAYERS),
+        )
+
+
+def builtin_layer(name: str) -> Any:
+    """Return a built-in vector layer by name (see :data:`BUILTIN_LAYERS`).
+
+    ``gaza:population`` is not read here: it is built from the governorates and
+    localities by :func:`zoneplan.measure.population_sources.builtin_population`.
+
+    Raises
+    ------
+    InputError
+        If there is no such layer; the message lists the ones there are.
+    """
+    check_layer_name(name)
+    if name not in _READERS:
+        raise InputError(f"built-in layer '{name}' is a population grid, not a vector layer",
+                         suggestion="use it as population.baseline")
+    return _READERS[name]()

@@ -1,0 +1,55 @@
+"""The plan format and everything a plan is checked against.
+
+* :mod:`~zoneplan.plan.model`: the pydantic models of a plan and its parts;
+* :mod:`~zoneplan.plan.load`: reading plan files, mappings and built-in plan ids, with
+  the line and column of every problem;
+* :mod:`~zoneplan.plan.standards`: Sphere, WHO and force-ratio standards as typed,
+  cited data;
+* :mod:`~zoneplan.plan.definitions`: what each indicator means (label, unit, method).
+
+The plan layer knows nothing of how layers are read or figures measured.
+"""
+
+from __future__ import annotations
+
+from zoneplan.plan.load import (
+    DEFAULT_PLAN,
+    builtin_plan_ids,
+    builtin_plan_path,
+    load_plan,
+    plan_json_schema,
+)
+from zoneplan.plan.model import (
+    Access,
+    Compound,
+    ForceEntry,
+    ForceTarget,
+    LayerRef,
+    LineSpec,
+    LineVariant,
+    Plan,
+    Population,
+    Reconstruction,
+    Source,
+    ZoneSpec,
+)
+
+__all__ = [
+    "DEFAULT_PLAN",
+    "Access",
+    "Compound",
+    "ForceEntry",
+    "ForceTarget",
+    "LayerRef",
+    "LineSpec",
+    "LineVariant",
+    "Plan",
+    "Population",
+    "Reconstruction",
+    "Source",
+    "ZoneSpec",
+    "builtin_plan_ids",
+    "builtin_plan_path",
+    "load_plan",
+    "plan_json_schema",
+]

@@ -1,0 +1,100 @@
+"""GeoPackage output for QGIS: the zones with their indicators, and the lines.
+
+Layers (WGS 84 lon/lat, EPSG:4326):
+
+``zones``
+    One feature per zone; every indicator of the JSON result as an attribute (full
+    precision, null where not applicable), each range as ``<key>_low``/``<key>_high``,
+    and each standard judgement as ``meets_<standard>`` (1, 0 or null).
+``lines``
+    One feature per line of the plan, with its id, label and date.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import geopandas as gpd
+import pandas as pd
+import shapely
+
+from zoneplan.geometry import WGS84, to_lonlat
+from zoneplan.io.outputs import write_with_atomic
+from zoneplan.plan.definitions import ZONE_KEYS
+
+if TYPE_CHECKING:
+    from zoneplan.result import Result
+
+__all__ = ["lines_frame", "write_gpkg", "zones_frame"]
+
+
+def _num(v: Any) -> float | None:
+    if isinstance(v, bool) or v is None:
+        return None
+    return float(v) if isinstance(v, (int, float)) else None
+
+
+def zones_frame(result: Result) -> gpd.GeoDataFrame:
+    """The zones with their indicators as attributes (WGS 84).
+
+    Indicator columns are floating point (GeoPackage REAL), null where the JSON has null.
+    """
+    d = result.to_dict()
+    rows: list[dict[str, Any]] = []
+    for z in d["zones"]:
+        row: dict[str, Any] = {"zone_id": z["id"], "label": z["label"],
+                               "controller": z.get("controller"), "access": z.get("access"),
+                               "reconstruction": int(bool(z.get("reconstruction")))}
+        for k in ZONE_KEYS:
+            row[k] = _num(z.get(k))
+        for k in ZONE_KEYS:
+            rng = (z.get("ranges") or {}).get(k)
+            row[f"{k}_low"] = _num(rng[0]) if rng else None
+            row[f"{k}_high"] = _num(rng[1]) if rng else None
+        for sid, ok in (z.get("standards") or {}).items():
+            row["meets_" + sid.replace("-", "_")] = None if ok is None else int(ok)
+        row["plan_id"] = d["plan"]["id"]
+        rows.append(row)
+    geoms = [to_lonlat(z.geometry, result.layout.crs) for z in result.layout.zones]
+    df = pd.DataFrame(rows)
+    for col in df.columns:
+        if col not in ("zone_id", "label", "controller", "access", "plan_id"):
+            df[col] = pd.to_numeric(df[col], errors="coerce").astype("float64")
+    return gpd.GeoDataFrame(df, geometry=geoms, crs=WGS84)
+
+
+def lines_frame(result: Result) -> gpd.GeoDataFrame:
+    """The plan's lines (WGS 84) with id, label and date."""
+    d = result.to_dict()
+    rows = [{"line_id": ln["id"], "label": ln.get("label"), "date": ln.get("date"),
+             "plan_id": d["plan"]["id"]} for ln in d.get("lines", [])]
+    geoms = [shapely.geometry.shape(ln["geometry"]) for ln in d.get("lines", [])]
+    if not rows:
+        geoms = [to_lonlat(g, result.layout.crs) for g in result.layout.lines.values()]
+        rows = [{"line_id": k, "label": k, "date": None, "plan_id": d["plan"]["id"]}
+                for k in result.layout.lines]
+    return gpd.GeoDataFrame(pd.DataFrame(rows), geometry=geoms, crs=WGS84)
+
+
+def write_gpkg(result: Result, path: str | Path, *, overwrite: bool = False) -> None:
+    """Write ``zones.gpkg`` with layers ``zones`` and ``lines``, atomically.
+
+    Parameters
+    ----------
+    result
+        An evaluated plan.
+    path
+        The GeoPackage to write.
+    overwrite
+        Replace ``path`` if it exists.
+    """
+    zones = zones_frame(result)
+    lines = lines_frame(result)
+
+    def _write(tmp: Path) -> None:
+        zones.to_file(tmp, layer="zones", driver="GPKG")
+        if len(lines):
+            lines.to_file(tmp, layer="lines", driver="GPKG", mode="a")
+
+    write_with_atomic(path, _write, overwrite=overwrite)
