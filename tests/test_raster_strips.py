@@ -18,10 +18,10 @@ from shapely.ops import split
 
 from zoneplan.geometry import project
 from zoneplan.measure import pixels
-from zoneplan.measure.cells import Squares
 from zoneplan.measure.pixels import strips
 from zoneplan.measure.raster_grid import RasterGrid
 from zoneplan.measure.raster_population import raster_population
+from zoneplan.measure.squares import Squares
 
 from .conftest import square_ring
 

@@ -9,16 +9,13 @@ west), each population spread, the force target and the compound count/capacity 
 from __future__ import annotations
 
 import datetime as dt
-import platform
 from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
-import shapely
 from shapely.geometry import LineString
 
-from zoneplan import __version__
 from zoneplan.geometry import offset_line, project
 from zoneplan.measure.indicators import Metrics, compute
 from zoneplan.measure.inputs import Inputs, prepare
@@ -26,9 +23,8 @@ from zoneplan.measure.population import PopulationLayer
 from zoneplan.measure.zone_sums import layout_cells
 from zoneplan.measure.zones import Layout, build_layout
 from zoneplan.plan import ForceEntry, Plan, load_plan
-from zoneplan.plan.definitions import INDICATORS, ZONE_KEYS
-from zoneplan.plan.standards import STANDARDS
-from zoneplan.result import Result
+from zoneplan.plan.definitions import ZONE_KEYS
+from zoneplan.result import Result, build_json
 
 __all__ = ["FAST_CELL_M", "evaluate", "evaluate_inputs"]
 
@@ -206,7 +202,8 @@ def evaluate_inputs(
                                 cells=cells))
             variant_log.append(name)
     zone_ranges, total_ranges = _ranges(runs, [z.id for z in layout.zones])
-    data = _to_json(inputs, layout, central, zone_ranges, total_ranges, variant_log, started)
+    data = build_json(inputs, layout, central, zone_ranges, total_ranges, variant_log,
+                      started)
     data["approximate"] = fast
     if fast:
         data["notes"].append(
@@ -214,109 +211,3 @@ def evaluate_inputs(
             f"by a line shared on a lattice of points; grids finer than {FAST_CELL_M:g} m "
             "summed into blocks. Evaluate without fast mode for exact figures.")
     return Result(data=data, layout=layout, inputs=inputs, metrics=central)
-
-
-def _sources(inputs: Inputs) -> list[dict[str, Any]]:
-    out = [s.model_dump(exclude_none=True) | {"kind": "plan"} for s in inputs.plan.sources]
-    out += [dict(s) | {"kind": "data"} for s in inputs.data_sources]
-    out += [{"id": s.id, "publisher": s.source, "title": s.label, "date": s.edition,
-             "url": s.url, "kind": "standard"} for s in STANDARDS]
-    return out
-
-
-def _to_json(inputs: Inputs, layout: Layout, m: Metrics, zr: dict[str, Any],
-             tr: dict[str, Any], variant_log: list[str], started: dt.datetime) -> dict[str, Any]:
-    plan = inputs.plan
-    zones = []
-    std = {s.id: s for s in STANDARDS}
-    for z in layout.zones:
-        v = m.zones[z.id]
-        entry: dict[str, Any] = {
-            "id": z.id,
-            "label": z.spec.label,
-            "controller": z.spec.controller,
-            "access": z.spec.access,
-            "reconstruction": z.id in _rec_zones(plan, layout),
-        }
-        entry.update({k: v.get(k) for k in ZONE_KEYS})
-        if "damage_by_class" in v:
-            entry["damage_by_class"] = v["damage_by_class"]
-        entry["standards"] = {
-            "sphere-camp-area": std["sphere-camp-area"].meets(v["m2_per_person"]),
-            "sphere-covered-space": std["sphere-covered-space"].meets(v["m2_per_person"]),
-            "force-ratio-quinlivan": std["force-ratio-quinlivan"].meets(v["forces_per_1000"]),
-        }
-        entry["ranges"] = zr[z.id]
-        entry["null_reasons"] = m.reasons[z.id]
-        entry["notes"] = [z.spec.note] if z.spec.note else []
-        zones.append(entry)
-    totals = dict(m.totals)
-    totals["ranges"] = tr
-    totals["null_reasons"] = m.total_reasons
-    totals["standards"] = {
-        "sphere-camp-area": std["sphere-camp-area"].meets(m.totals["m2_per_person"]),
-        "force-ratio-quinlivan": std["force-ratio-quinlivan"].meets(m.totals["forces_per_1000"]),
-        "force-ratio-quinlivan-covered-zones":
-            std["force-ratio-quinlivan"].meets(m.totals.get("forces_per_1000_covered")),
-    }
-    lines = []
-    for spec in plan.lines:
-        lines.append({"id": spec.id, "label": spec.label or spec.id, "date": spec.date,
-                      "sources": spec.sources,
-                      "variants": [vv.model_dump(exclude_none=True) for vv in spec.variants],
-                      **m.lines[spec.id],
-                      "geometry": shapely.geometry.mapping(inputs.lines_ll[spec.id])})
-    pop = inputs.population
-    crs = layout.crs
-    return {
-        "zoneplan_version": __version__,
-        "plan": {"id": plan.id, "title": plan.title, "date": plan.date, "status": plan.status,
-                 "summary": plan.summary, "sources": [s.model_dump(exclude_none=True)
-                                                      for s in plan.sources]},
-        "territory": {"ref": plan.territory, "area_km2": layout.territory.area / 1e6},
-        "crs_area": {"epsg": crs.to_epsg(), "name": crs.name,
-                     "method": "UTM zone of the territory's centroid (areas in m², km²)"},
-        "population": {
-            "modelled_total": plan.population.total,
-            "modelled_date": plan.population.date,
-            "modelled_label": plan.population.label,
-            "modelled_sources": plan.population.sources,
-            "baseline_total": pop.total(),
-            "baseline_label": pop.label,
-            "baseline_date": pop.date,
-            "baseline_sources": pop.sources,
-            "baseline_method": pop.method,
-            "relocation": plan.population.relocation,
-            "spreads": list(pop.counts),
-            "central_spread": pop.central,
-        },
-        "zones": zones,
-        "totals": totals,
-        "lines": lines,
-        "compounds": [c.model_dump(exclude_none=True) for c in plan.compounds],
-        "forces": [f.model_dump(exclude_none=True) for f in plan.forces],
-        "forces_target": plan.forces_target.model_dump() if plan.forces_target else None,
-        "invariants": m.invariants,
-        "ranges_from": ["central: lines as drawn; population spread "
-                        f"'{pop.central}'", *variant_log],
-        "indicators": {k: v.to_dict() for k, v in INDICATORS.items()},
-        "standards": [s.to_dict() for s in STANDARDS],
-        "sources": _sources(inputs),
-        "notes": [*plan.notes, *m.notes],
-        "provenance": {
-            "zoneplan_version": __version__,
-            "python": platform.python_version(),
-            "time_utc": started.isoformat(timespec="seconds"),
-            "inputs": inputs.files,
-        },
-    }
-
-
-def _rec_zones(plan: Plan, layout: Layout) -> set[str]:
-    rec = plan.reconstruction
-    if rec and rec.zones:
-        return set(rec.zones)
-    if rec and rec.allocation:
-        return {k for k, v in rec.allocation.items() if v > 0}
-    return {z.id for z in layout.zones if z.spec.reconstruction}
-

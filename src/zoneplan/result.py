@@ -7,21 +7,28 @@ reason under ``null_reasons``. Numbers are never rounded here.
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import math
+import platform
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 import geopandas as gpd
+import shapely
 
+from zoneplan import __version__
 from zoneplan.geometry import WGS84, to_lonlat
+from zoneplan.plan.definitions import INDICATORS, ZONE_KEYS
+from zoneplan.plan.standards import STANDARDS
 
 if TYPE_CHECKING:
     from zoneplan.measure.indicators import Metrics
     from zoneplan.measure.inputs import Inputs
     from zoneplan.measure.zones import Layout
+    from zoneplan.plan import Plan
 
-__all__ = ["Result"]
+__all__ = ["Result", "build_json"]
 
 
 def _clean(obj: Any) -> Any:
@@ -88,3 +95,123 @@ class Result:
     def to_json(self, *, indent: int | None = 2) -> str:
         """The documented JSON result as text."""
         return json.dumps(self.to_dict(), indent=indent, ensure_ascii=False)
+
+
+def _sources(inputs: Inputs) -> list[dict[str, Any]]:
+    out = [s.model_dump(exclude_none=True) | {"kind": "plan"} for s in inputs.plan.sources]
+    out += [dict(s) | {"kind": "data"} for s in inputs.data_sources]
+    out += [{"id": s.id, "publisher": s.source, "title": s.label, "date": s.edition,
+             "url": s.url, "kind": "standard"} for s in STANDARDS]
+    return out
+
+
+def build_json(inputs: Inputs, layout: Layout, m: Metrics, zr: dict[str, Any],
+               tr: dict[str, Any], variant_log: list[str], started: dt.datetime) -> dict[str, Any]:
+    """The documented JSON result (see the README, "The JSON result"), unrounded.
+
+    Parameters
+    ----------
+    inputs, layout
+        The plan with its layers, and its zones as drawn.
+    m
+        The central case's indicators.
+    zr, tr
+        Low-high ranges per zone and for the totals.
+    variant_log
+        The alternatives the ranges span, in words.
+    started
+        When the evaluation started (UTC), for the provenance.
+    """
+    plan = inputs.plan
+    zones = []
+    std = {s.id: s for s in STANDARDS}
+    for z in layout.zones:
+        v = m.zones[z.id]
+        entry: dict[str, Any] = {
+            "id": z.id,
+            "label": z.spec.label,
+            "controller": z.spec.controller,
+            "access": z.spec.access,
+            "reconstruction": z.id in _rec_zones(plan, layout),
+        }
+        entry.update({k: v.get(k) for k in ZONE_KEYS})
+        if "damage_by_class" in v:
+            entry["damage_by_class"] = v["damage_by_class"]
+        entry["standards"] = {
+            "sphere-camp-area": std["sphere-camp-area"].meets(v["m2_per_person"]),
+            "sphere-covered-space": std["sphere-covered-space"].meets(v["m2_per_person"]),
+            "force-ratio-quinlivan": std["force-ratio-quinlivan"].meets(v["forces_per_1000"]),
+        }
+        entry["ranges"] = zr[z.id]
+        entry["null_reasons"] = m.reasons[z.id]
+        entry["notes"] = [z.spec.note] if z.spec.note else []
+        zones.append(entry)
+    totals = dict(m.totals)
+    totals["ranges"] = tr
+    totals["null_reasons"] = m.total_reasons
+    totals["standards"] = {
+        "sphere-camp-area": std["sphere-camp-area"].meets(m.totals["m2_per_person"]),
+        "force-ratio-quinlivan": std["force-ratio-quinlivan"].meets(m.totals["forces_per_1000"]),
+        "force-ratio-quinlivan-covered-zones":
+            std["force-ratio-quinlivan"].meets(m.totals.get("forces_per_1000_covered")),
+    }
+    lines = []
+    for spec in plan.lines:
+        lines.append({"id": spec.id, "label": spec.label or spec.id, "date": spec.date,
+                      "sources": spec.sources,
+                      "variants": [vv.model_dump(exclude_none=True) for vv in spec.variants],
+                      **m.lines[spec.id],
+                      "geometry": shapely.geometry.mapping(inputs.lines_ll[spec.id])})
+    pop = inputs.population
+    crs = layout.crs
+    return {
+        "zoneplan_version": __version__,
+        "plan": {"id": plan.id, "title": plan.title, "date": plan.date, "status": plan.status,
+                 "summary": plan.summary, "sources": [s.model_dump(exclude_none=True)
+                                                      for s in plan.sources]},
+        "territory": {"ref": plan.territory, "area_km2": layout.territory.area / 1e6},
+        "crs_area": {"epsg": crs.to_epsg(), "name": crs.name,
+                     "method": "UTM zone of the territory's centroid (areas in m², km²)"},
+        "population": {
+            "modelled_total": inputs.modelled_total,
+            "modelled_date": plan.population.date,
+            "modelled_label": plan.population.label,
+            "modelled_sources": plan.population.sources,
+            "baseline_total": pop.total(),
+            "baseline_label": pop.label,
+            "baseline_date": pop.date,
+            "baseline_sources": pop.sources,
+            "baseline_method": pop.method,
+            "relocation": plan.population.relocation,
+            "spreads": list(pop.counts),
+            "central_spread": pop.central,
+        },
+        "zones": zones,
+        "totals": totals,
+        "lines": lines,
+        "compounds": [c.model_dump(exclude_none=True) for c in plan.compounds],
+        "forces": [f.model_dump(exclude_none=True) for f in plan.forces],
+        "forces_target": plan.forces_target.model_dump() if plan.forces_target else None,
+        "invariants": m.invariants,
+        "ranges_from": ["central: lines as drawn; population spread "
+                        f"'{pop.central}'", *variant_log],
+        "indicators": {k: v.to_dict() for k, v in INDICATORS.items()},
+        "standards": [s.to_dict() for s in STANDARDS],
+        "sources": _sources(inputs),
+        "notes": [*plan.notes, *m.notes],
+        "provenance": {
+            "zoneplan_version": __version__,
+            "python": platform.python_version(),
+            "time_utc": started.isoformat(timespec="seconds"),
+            "inputs": inputs.files,
+        },
+    }
+
+
+def _rec_zones(plan: Plan, layout: Layout) -> set[str]:
+    rec = plan.reconstruction
+    if rec and rec.zones:
+        return set(rec.zones)
+    if rec and rec.allocation:
+        return {k for k, v in rec.allocation.items() if v > 0}
+    return {z.id for z in layout.zones if z.spec.reconstruction}

@@ -32,7 +32,15 @@ from numpy.typing import NDArray
 from pyproj import CRS
 from shapely.geometry.base import BaseGeometry
 
-__all__ = ["CellGrid", "CellValues", "Fractions", "Near", "Squares", "find_sorted",
+from zoneplan.measure.segments import (
+    distance_to_segments,
+    near_boxes,
+    segment_lines,
+    segments,
+)
+from zoneplan.measure.squares import Squares
+
+__all__ = ["CellGrid", "CellValues", "Fractions", "Near", "find_sorted",
            "match_sorted"]
 
 
@@ -77,71 +85,6 @@ class Fractions:
         idx = np.concatenate([whole, self.cut_cell[sel]]).astype(np.intp)
         frac = np.concatenate([np.ones(whole.size), self.cut_frac[sel]])
         return idx, frac
-
-
-@dataclass(eq=False)
-class Squares:
-    """Squares of a fixed side, aligned to multiples of it, holding the cells' centroids.
-
-    Square ``j`` has column ``j % nx`` and row ``j // nx``; its lower-left corner is at
-    ``((col + ix0) * size, (row + iy0) * size)`` metres.
-
-    Attributes
-    ----------
-    index
-        Square of each cell (its centroid), ``0 <= index < nx * ny``.
-    nx, ny
-        Columns and rows of the lattice.
-    ix0, iy0
-        Lattice origin in units of ``size`` (integers).
-    size
-        Side of a square, metres.
-
-    Examples
-    --------
-    >>> import numpy as np
-    >>> sq = Squares.of(np.array([10.0, 260.0, 30.0]), np.array([5.0, 5.0, 300.0]), 250.0)
-    >>> sq.index.tolist(), (sq.nx, sq.ny)
-    ([0, 1, 2], (2, 2))
-    >>> sq.centres(np.array([3])).tolist()
-    [[375.0, 375.0]]
-    """
-
-    index: NDArray[np.integer]
-    nx: int
-    ny: int
-    ix0: int
-    iy0: int
-    size: float
-
-    @classmethod
-    def of(cls, x: NDArray[np.float64], y: NDArray[np.float64], size: float) -> Squares:
-        """The squares of side ``size`` (metres) holding points ``x``, ``y`` (metres)."""
-        if x.size == 0:
-            return cls(index=np.empty(0, dtype=np.intp), nx=0, ny=0, ix0=0, iy0=0, size=size)
-        ix = np.floor(x / size).astype(np.intp)
-        iy = np.floor(y / size).astype(np.intp)
-        ix0, iy0 = int(ix.min()), int(iy.min())
-        nx = int(ix.max()) - ix0 + 1
-        ix -= ix0
-        iy -= iy0
-        iy *= nx
-        iy += ix
-        return cls(index=iy, nx=nx, ny=int(iy.max()) // nx + 1, ix0=ix0, iy0=iy0, size=size)
-
-    def __len__(self) -> int:
-        return self.nx * self.ny
-
-    def sums(self, values: NDArray[np.float64]) -> NDArray[np.float64]:
-        """Sum of a per-cell value over each square, shape (squares,)."""
-        return np.asarray(np.bincount(self.index, weights=values, minlength=len(self)),
-                          dtype=np.float64)
-
-    def centres(self, which: NDArray[np.integer]) -> NDArray[np.float64]:
-        """Centres (metres) of squares ``which`` as an (n, 2) array."""
-        col, row = which % self.nx, which // self.nx
-        return np.column_stack([(col + self.ix0 + 0.5) * self.size,
-                                (row + self.iy0 + 0.5) * self.size])
 
 
 @dataclass(eq=False)
@@ -316,7 +259,7 @@ class CellGrid:
         parts = [p for c in cuts if not c.is_empty
                  for p in shapely.get_parts(shapely.line_merge(c) if c.geom_type ==
                                             "MultiLineString" else c)]
-        segs = [s for p in parts for s in _segment_lines(p)]
+        segs = [s for p in parts for s in segment_lines(p)]
         if not segs:
             return np.empty(0, dtype=np.intp)
         hits = self._tree.query(np.asarray(segs), predicate="intersects")[1]
@@ -371,12 +314,12 @@ class CellGrid:
         out = {d: np.zeros(len(self)) for d in distances_m}
         if not lines:
             return _sparse(out)
-        segs = _segments(lines)
+        segs = segments(lines)
         half_diag = self.cell_size * np.sqrt(0.5)
         reach = max(distances_m) + half_diag
-        cand = _near_boxes(self.x, self.y, segs, reach)
+        cand = near_boxes(self.x, self.y, segs, reach)
         d = np.full(len(self), np.inf)
-        d[cand] = _distance_to_segments(self.x[cand], self.y[cand], segs, reach)
+        d[cand] = distance_to_segments(self.x[cand], self.y[cand], segs, reach)
         for dist, arr in out.items():
             arr[d <= dist - half_diag] = 1.0
         mids = {dist: np.flatnonzero((d > dist - half_diag) & (d < dist + half_diag))
@@ -385,7 +328,7 @@ class CellGrid:
         if mid_all.size == 0:
             return _sparse(out)
         fx, fy, inside = self._lattice(mid_all, samples)
-        ds = _distance_to_segments(fx.ravel(), fy.ravel(), segs,
+        ds = distance_to_segments(fx.ravel(), fy.ravel(), segs,
                                    max(distances_m)).reshape(fx.shape)
         n_in = inside.sum(axis=1)
         pos = {c: k for k, c in enumerate(mid_all.tolist())}
@@ -433,66 +376,3 @@ def _sparse(dense: dict[float, NDArray[np.float64]]) -> dict[float, Near]:
     return out
 
 
-def _segments(lines: list[BaseGeometry]) -> NDArray[np.float64]:
-    """All segments of the lines as an (n, 4) array x0, y0, x1, y1."""
-    out = []
-    for ln in lines:
-        for part in getattr(ln, "geoms", [ln]):
-            xy = np.asarray(part.coords)[:, :2]
-            if len(xy) >= 2:
-                out.append(np.hstack([xy[:-1], xy[1:]]))
-    return np.vstack(out) if out else np.empty((0, 4))
-
-
-def _near_boxes(x: NDArray[np.float64], y: NDArray[np.float64], segs: NDArray[np.float64],
-                reach: float) -> NDArray[np.intp]:
-    """Indices of points inside any segment's bounding box grown by ``reach``."""
-    hit = np.zeros(x.size, dtype=bool)
-    x0 = np.minimum(segs[:, 0], segs[:, 2]) - reach
-    x1 = np.maximum(segs[:, 0], segs[:, 2]) + reach
-    y0 = np.minimum(segs[:, 1], segs[:, 3]) - reach
-    y1 = np.maximum(segs[:, 1], segs[:, 3]) + reach
-    for k in range(len(segs)):
-        hit |= (x >= x0[k]) & (x <= x1[k]) & (y >= y0[k]) & (y <= y1[k])
-    return np.flatnonzero(hit)
-
-
-def _distance_to_segments(x: NDArray[np.float64], y: NDArray[np.float64],
-                          segs: NDArray[np.float64], reach: float = np.inf) -> NDArray[np.float64]:
-    """Exact distance (metres) from each point to the nearest segment.
-
-    Points farther than ``reach`` from every segment get ``inf``; each segment is only
-    measured against the points inside its bounding box grown by ``reach``.
-    """
-    out = np.full(x.size, np.inf)
-    if segs.size == 0 or x.size == 0:
-        return out
-    for ax, ay, bx, by in segs:
-        if np.isfinite(reach):
-            sel = np.flatnonzero((x >= min(ax, bx) - reach) & (x <= max(ax, bx) + reach)
-                                 & (y >= min(ay, by) - reach) & (y <= max(ay, by) + reach))
-            if sel.size == 0:
-                continue
-            px, py = x[sel], y[sel]
-        else:
-            sel = slice(None)  # type: ignore[assignment]
-            px, py = x, y
-        dx, dy = bx - ax, by - ay
-        ll = dx * dx + dy * dy
-        t = np.clip(((px - ax) * dx + (py - ay) * dy) / ll, 0.0, 1.0) if ll > 0 else 0.0
-        ex = px - (ax + t * dx)
-        ey = py - (ay + t * dy)
-        out[sel] = np.minimum(out[sel], np.sqrt(ex * ex + ey * ey))
-    return out
-
-
-def _segment_lines(geom: BaseGeometry) -> list[BaseGeometry]:
-    """The two-point segments of a line or ring, as LineStrings."""
-    if geom.geom_type in ("Polygon", "MultiPolygon"):
-        geom = geom.boundary
-    out: list[BaseGeometry] = []
-    for part in shapely.get_parts(geom):
-        xy = shapely.get_coordinates(part)
-        if len(xy) >= 2:
-            out.extend(shapely.linestrings(np.stack([xy[:-1], xy[1:]], axis=1)))
-    return out

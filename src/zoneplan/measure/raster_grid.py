@@ -34,7 +34,7 @@ from pyproj import CRS
 from shapely.geometry.base import BaseGeometry
 
 from zoneplan.geometry import project
-from zoneplan.measure.cells import CellGrid, CellValues, Near, Squares, find_sorted, match_sorted
+from zoneplan.measure.cells import CellGrid, CellValues, Near, find_sorted, match_sorted
 from zoneplan.measure.pixels import (
     boundary_pixels,
     centre_mask,
@@ -44,6 +44,7 @@ from zoneplan.measure.pixels import (
     sampled_share,
     strips,
 )
+from zoneplan.measure.squares import Squares
 
 __all__ = ["RasterGrid"]
 
