@@ -37,15 +37,16 @@ def _fast_population(inputs: Inputs) -> PopulationLayer:
     cache: dict[str, Any] = inputs.__dict__.setdefault("_fast", {})
     if "population" not in cache:
         pop = inputs.population
-        cache["population"] = pop.coarse(project(inputs.territory_ll, pop.crs), FAST_CELL_M)
+        territory = (inputs.territory if pop.crs.equals(inputs.crs)
+                     else project(inputs.territory_ll, pop.crs))
+        cache["population"] = pop.coarse(territory, FAST_CELL_M)
     return cache["population"]
 
 Progress = Callable[[str], None]
 
 
 def _layout(inputs: Inputs, overrides: dict[str, LineString] | None = None) -> Layout:
-    return build_layout(inputs.plan, inputs.territory_ll, inputs.lines_ll, inputs.zone_polys_ll,
-                        crs=inputs.crs, line_overrides=overrides)
+    return build_layout(inputs, line_overrides=overrides)
 
 
 def _with_plan(inputs: Inputs, plan: Plan) -> Inputs:
@@ -155,14 +156,7 @@ def evaluate_inputs(
         if inputs.population.grid.cell_size < FAST_CELL_M:
             inputs = replace(inputs, population=_fast_population(inputs))
     if line_overrides:
-        unknown = set(line_overrides) - set(inputs.lines_ll)
-        if unknown:
-            from zoneplan.errors import InputError
-
-            raise InputError(f"no line called {', '.join(sorted(unknown))} in plan '{plan.id}'",
-                             suggestion="lines in this plan: " + ", ".join(inputs.lines_ll))
-        inputs = replace(inputs, lines_ll={
-            **inputs.lines_ll, **{k: LineString(v) for k, v in line_overrides.items()}})
+        inputs = inputs.with_lines({k: LineString(v) for k, v in line_overrides.items()})
     if progress:
         progress("cutting zones")
     layout = _layout(inputs)

@@ -10,7 +10,7 @@ offsets, a line dragged in the editor) re-use them without reading anything agai
 from __future__ import annotations
 
 import hashlib
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -19,8 +19,8 @@ from shapely.geometry import LineString
 from shapely.geometry.base import BaseGeometry
 
 from zoneplan import pack
-from zoneplan.errors import DataError
-from zoneplan.geometry import area_crs_for, project
+from zoneplan.errors import DataError, GeometryError, InputError
+from zoneplan.geometry import area_crs_for, project, repair
 from zoneplan.io.layers import (
     PointLayer,
     damage_layer,
@@ -33,7 +33,11 @@ from zoneplan.measure.population import PopulationLayer
 from zoneplan.measure.population_sources import BUILTIN_POPULATION, Progress, population_for
 from zoneplan.plan import Plan
 
-__all__ = ["Inputs", "prepare"]
+__all__ = ["AREA_TOLERANCE_M2", "Inputs", "prepare"]
+
+AREA_TOLERANCE_M2 = 1.0
+"""Areas, overlaps and gaps smaller than this (square metres) are treated as rounding
+noise."""
 
 
 @dataclass(eq=False)
@@ -47,7 +51,10 @@ class Inputs:
     crs
         The projected CRS areas and distances are measured in.
     territory_ll, lines_ll, zone_polys_ll
-        Territory, lines and polygon zones, WGS 84 lon/lat.
+        Territory, lines and polygon zones, WGS 84 lon/lat (as read).
+    territory, lines, zone_polys
+        The same in ``crs`` (metres), projected once; the territory repaired if it was
+        invalid.
     population
         The baseline population on its cells.
     hospitals, damage
@@ -63,11 +70,31 @@ class Inputs:
     territory_ll: BaseGeometry
     lines_ll: dict[str, LineString]
     zone_polys_ll: dict[str, BaseGeometry]
+    territory: BaseGeometry
+    lines: dict[str, LineString]
+    zone_polys: dict[str, BaseGeometry]
     population: PopulationLayer
     hospitals: PointLayer | None
     damage: PointLayer | None
     files: list[dict[str, Any]] = field(default_factory=list)
     data_sources: list[dict[str, Any]] = field(default_factory=list)
+
+    def with_lines(self, lines_ll: dict[str, LineString]) -> Inputs:
+        """A copy with some lines replaced (WGS 84 lon/lat), e.g. moved in the editor.
+
+        Raises
+        ------
+        InputError
+            For ids that are not lines of the plan.
+        """
+        unknown = set(lines_ll) - set(self.lines_ll)
+        if unknown:
+            raise InputError(
+                f"no line called {', '.join(sorted(unknown))} in plan '{self.plan.id}'",
+                suggestion="lines in this plan: " + (", ".join(self.lines_ll) or "none"))
+        return replace(self, lines_ll={**self.lines_ll, **lines_ll},
+                       lines={**self.lines, **{k: project(v, self.crs)
+                                               for k, v in lines_ll.items()}})
 
     @property
     def modelled_total(self) -> float:
@@ -126,8 +153,10 @@ def prepare(plan: Plan, *, progress: Progress | None = None) -> Inputs:
     lines = {ln.id: line_geometry(plan, ln) for ln in plan.lines}
     polys = {z.id: zone_polygon(plan, z) for z in plan.zones
              if z.polygon is not None or z.file is not None}
-    population = population_for(plan, territory=project(territory, crs), crs=crs,
-                                progress=progress)
+    territory_m = repair(project(territory, crs), what="territory")
+    if territory_m.is_empty or territory_m.area <= AREA_TOLERANCE_M2:
+        raise GeometryError("the territory is empty", suggestion="check the territory layer")
+    population = population_for(plan, territory=territory_m, crs=crs, progress=progress)
     if population.total() <= 0:
         raise DataError("the population layer holds no people inside the territory",
                         path=plan.population.baseline,
@@ -140,6 +169,9 @@ def prepare(plan: Plan, *, progress: Progress | None = None) -> Inputs:
         territory_ll=territory,
         lines_ll=lines,
         zone_polys_ll=polys,
+        territory=territory_m,
+        lines={k: project(v, crs) for k, v in lines.items()},
+        zone_polys={k: project(v, crs) for k, v in polys.items()},
         population=population,
         hospitals=hospital_layer(plan),
         damage=damage_layer(plan),

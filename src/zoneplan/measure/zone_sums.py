@@ -25,9 +25,9 @@ from scipy.spatial import cKDTree
 from zoneplan.geometry import project
 from zoneplan.io.layers import PointLayer
 from zoneplan.measure.cells import CellValues, Fractions, Near, match_sorted
-from zoneplan.measure.inputs import Inputs
+from zoneplan.measure.inputs import AREA_TOLERANCE_M2, Inputs
 from zoneplan.measure.squares import Squares
-from zoneplan.measure.zones import AREA_TOLERANCE_M2, Layout
+from zoneplan.measure.zones import Layout
 
 __all__ = ["CHUNK", "DISTANCE_BLOCK_M", "NEAR_LINE_M", "HospitalDistance", "LayoutCells",
            "ZoneSums", "layout_cells"]

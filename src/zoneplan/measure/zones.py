@@ -19,13 +19,12 @@ from shapely.geometry.base import BaseGeometry
 from shapely.ops import split
 
 from zoneplan.errors import GeometryError
-from zoneplan.geometry import compass_to_hand, lonlat_of, project, repair, side_of_line
-from zoneplan.plan import Plan, ZoneSpec
+from zoneplan.geometry import compass_to_hand, lonlat_of, project, side_of_line
+from zoneplan.measure.inputs import AREA_TOLERANCE_M2, Inputs
+from zoneplan.plan import ZoneSpec
 
 __all__ = ["Layout", "Zone", "build_layout"]
 
-AREA_TOLERANCE_M2 = 1.0
-"""Overlaps and gaps smaller than this (square metres) are treated as rounding noise."""
 
 
 @dataclass(eq=False)
@@ -114,31 +113,17 @@ def _hand_rule(spec: ZoneSpec, lines: dict[str, LineString]) -> dict[str, str]:
     return out
 
 
-def build_layout(
-    plan: Plan,
-    territory_ll: BaseGeometry,
-    lines_ll: dict[str, LineString],
-    zone_polys_ll: dict[str, BaseGeometry],
-    *,
-    crs: CRS,
-    line_overrides: dict[str, LineString] | None = None,
-) -> Layout:
+def build_layout(inputs: Inputs, *, line_overrides: dict[str, LineString] | None = None
+                 ) -> Layout:
     """Cut the territory into the plan's zones.
 
     Parameters
     ----------
-    plan
-        The plan.
-    territory_ll
-        Territory in WGS 84.
-    lines_ll
-        The plan's lines in WGS 84, by id.
-    zone_polys_ll
-        Polygons of polygon/file zones in WGS 84, by zone id.
-    crs
-        Projected CRS to work in (metres).
+    inputs
+        The plan with its territory, lines and polygon zones, projected once into the
+        area CRS (:func:`zoneplan.measure.inputs.prepare`).
     line_overrides
-        Projected lines replacing some of ``lines_ll`` (line variants, live edits).
+        Projected lines replacing some of the plan's lines (line variants, live edits).
 
     Raises
     ------
@@ -146,12 +131,10 @@ def build_layout(
         For lines that miss the territory or do not cut it, zones that overlap or leave
         a gap, polygon zones outside the territory.
     """
-    territory = repair(project(territory_ll, crs), what="territory")
-    if territory.is_empty or territory.area <= AREA_TOLERANCE_M2:
-        raise GeometryError("the territory is empty", suggestion="check the territory layer")
-    lines = {lid: project(ln, crs) for lid, ln in lines_ll.items()}
-    lines.update(line_overrides or {})
-    cut = {lid: _cut_by_line(lid, ln, lines_ll.get(lid, ln), territory, crs, territory_ll)
+    plan, crs, territory = inputs.plan, inputs.crs, inputs.territory
+    lines = {**inputs.lines, **(line_overrides or {})}
+    cut = {lid: _cut_by_line(lid, ln, inputs.lines_ll.get(lid, ln), territory, crs,
+                             inputs.territory_ll)
            for lid, ln in lines.items()}
 
     specs = plan.zones or [ZoneSpec(id="all", label="Whole territory", controller="(as is)",
@@ -161,8 +144,8 @@ def build_layout(
     # 1. polygon zones, carved first
     carved: list[tuple[str, BaseGeometry]] = []
     for s in specs:
-        if s.id in zone_polys_ll:
-            poly = project(zone_polys_ll[s.id], crs)
+        if s.id in inputs.zone_polys:
+            poly = inputs.zone_polys[s.id]
             inter = poly.intersection(territory)
             if inter.area <= AREA_TOLERANCE_M2:
                 raise GeometryError(
