@@ -1,0 +1,153 @@
+"""The plans the editor can open, by id, and their prepared inputs (cached).
+
+:class:`PlanStore` finds a plan the browser names — the plan the server was started with,
+a built-in plan, a plan in the save folder, or an inline plan sent whole — and keeps the
+prepared :class:`~zoneplan.measure.inputs.Inputs` of the last few it was asked for.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import threading
+from collections import OrderedDict
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from zoneplan.errors import ZoneplanError
+from zoneplan.measure.inputs import Inputs, prepare
+from zoneplan.plan import DEFAULT_PLAN, Plan, builtin_plan_ids, load_plan
+from zoneplan.web.checks import ID_RE, WebError, refuse_files
+
+__all__ = ["PlanStore"]
+
+
+class PlanStore:
+    """Plans by id (start-up plan, built-in, saved) and their prepared inputs, cached.
+
+    Parameters
+    ----------
+    start
+        The plan the server was started with; it may use the server's files.
+    save_dir
+        The save folder: saved plans are read from it, and inline and saved plans'
+        relative paths resolve against it.
+    size
+        How many plans' prepared inputs are kept (least recently used dropped first).
+
+    Attributes
+    ----------
+    start : Plan
+        The plan the server was started with.
+    save_dir : Path
+        The save folder.
+    """
+
+    def __init__(self, start: Plan, save_dir: Path, size: int = 16) -> None:
+        self.start = start
+        self.save_dir = save_dir
+        self._cache: OrderedDict[str, Inputs] = OrderedDict()
+        self._size = size
+        self._lock = threading.Lock()
+
+    def saved_path(self, plan_id: str) -> Path | None:
+        """The file of a plan saved in the save folder, or None if there is none."""
+        if not ID_RE.match(plan_id):
+            return None
+        p = self.save_dir / f"{plan_id}.yaml"
+        return p if p.is_file() else None
+
+    def source(self, ref: str | dict[str, Any]) -> tuple[str, dict[str, Any] | None, Plan | None]:
+        """Cache key, the plan as a mapping (for saving) and the loaded plan if at hand.
+
+        Parameters
+        ----------
+        ref
+            A plan id, or an inline plan (refused if it names a file: see
+            :func:`~zoneplan.web.checks.refuse_files`).
+
+        Raises
+        ------
+        WebError
+            422 if there is no plan with that id.
+        """
+        if isinstance(ref, dict):
+            refuse_files(ref)
+            blob = json.dumps(ref, sort_keys=True, ensure_ascii=False)
+            return "inline:" + hashlib.sha256(blob.encode()).hexdigest(), ref, None
+        if ref == self.start.id:
+            src = _read_yaml(Path(self.start.path)) if self.start.path else None
+            return "start:" + ref, src, self.start
+        if ref in builtin_plan_ids():
+            plan = load_plan(ref)
+            return "builtin:" + ref, _read_yaml(Path(str(plan.path))), plan
+        saved = self.saved_path(ref)
+        if saved is not None:
+            data = _read_yaml(saved)
+            refuse_files(data)
+            return f"saved:{ref}:{saved.stat().st_mtime_ns}", data, None
+        raise WebError(422, f"no plan called '{ref}'",
+                       suggestion="choose one of GET /api/plans, or send the plan inline")
+
+    def inputs(self, ref: str | dict[str, Any]) -> tuple[Inputs, dict[str, Any] | None]:
+        """A plan's prepared inputs (from the cache if there) and the plan as a mapping.
+
+        The mapping is None for a start-up plan that was not read from a file.
+        """
+        key, data, plan = self.source(ref)
+        with self._lock:
+            hit = self._cache.get(key)
+            if hit is not None:
+                self._cache.move_to_end(key)
+                return hit, data
+        if plan is None:
+            assert data is not None
+            plan = load_plan(data, base_dir=self.save_dir)
+        inputs = prepare(plan)
+        with self._lock:
+            self._cache[key] = inputs
+            while len(self._cache) > self._size:
+                self._cache.popitem(last=False)
+        return inputs, data
+
+    def listing(self) -> list[dict[str, Any]]:
+        """Summaries of the start-up plan, the built-in plans and the saved plans.
+
+        Files in the save folder that this editor cannot open are left out.
+        """
+        out: list[dict[str, Any]] = []
+        seen: set[str] = set()
+        if self.start.id not in builtin_plan_ids():
+            out.append(_summary(self.start, "start"))
+            seen.add(self.start.id)
+        for pid in builtin_plan_ids():
+            out.append(_summary(load_plan(pid), "built-in"))
+            seen.add(pid)
+        for p in sorted(self.save_dir.glob("*.yaml")):
+            if p.stem in seen or not ID_RE.match(p.stem):
+                continue
+            try:
+                data = _read_yaml(p)
+                refuse_files(data)
+                out.append(_summary(load_plan(data, base_dir=self.save_dir), "saved"))
+            except (ZoneplanError, WebError, yaml.YAMLError, OSError):
+                continue  # not a plan this editor can open
+        return out
+
+
+def _read_yaml(path: Path) -> dict[str, Any]:
+    """A plan file as a mapping; 422 if it is not one."""
+    data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    if not isinstance(data, dict):
+        raise WebError(422, f"{path.name} is not a plan")
+    return data
+
+
+def _summary(plan: Plan, kind: str) -> dict[str, Any]:
+    """What the page's plan menu shows of a plan; ``kind`` is start, built-in or saved."""
+    return {"id": plan.id, "title": plan.title, "date": plan.date, "status": plan.status,
+            "kind": kind, "default": plan.id == DEFAULT_PLAN,
+            "lines": [{"id": ln.id, "label": ln.label or ln.id} for ln in plan.lines],
+            "zones": [{"id": z.id, "label": z.label, "access": z.access} for z in plan.zones]}
