@@ -22,15 +22,21 @@ from shapely.ops import split
 from zoneplan.geometry import WGS84, project
 
 __all__ = [
+    "HOSPITAL_STATUSES",
     "MISSING_LOCALITIES_TOTAL",
     "PACK_CRS",
     "PACK_DIR",
+    "crossings",
+    "damage",
     "governorate_boundaries",
     "governorates",
+    "hospital_status",
     "hospitals",
     "localities",
+    "municipalities",
     "outline",
     "yellow_line",
+    "zone_east_published",
 ]
 
 PACK_DIR = Path(__file__).parent / "data" / "gaza"
@@ -142,10 +148,64 @@ def governorates() -> gpd.GeoDataFrame:
     return gdf
 
 
+HOSPITAL_STATUSES: tuple[str, ...] = ("functional", "partially functional", "not functional",
+                                      "unknown")
+"""Operating status of a hospital, in WHO's words (the pack maps each source's wording)."""
+
+
+def hospital_status(text: str) -> str:
+    """WHO's operating-status word for a hospital status as a source words it.
+
+    "out of service" (in any wording) is ``not functional``; "operating",
+    "functioning", "in service" or "resumed operations" is ``partially functional``,
+    since WHO reported no Gaza hospital as fully functional after October 2023 (14 of 36
+    partially functioning on 8 Oct 2025); no statement is ``unknown``.
+
+    Examples
+    --------
+    >>> hospital_status("out of service (MoH list, 27 Sep 2025)")
+    'not functional'
+    >>> hospital_status("operating, under threat")
+    'partially functional'
+    >>> hospital_status("resumed operations after rehabilitation (out of service since 2024)")
+    'partially functional'
+    >>> hospital_status("")
+    'unknown'
+    """
+    t = text.strip().lower()
+    if not t:
+        return "unknown"
+    if t.startswith("resumed operations"):  # "resumed ... (out of service since Feb 2024)"
+        return "partially functional"
+    if "out of service" in t or "closed" in t or "non-functional" in t:
+        return "not functional"
+    if any(w in t for w in ("operating", "functioning", "in service", "resumed operations")):
+        return "partially functional"
+    return "unknown"
+
+
+def _float(text: str) -> float:
+    return float(text) if text.strip() else np.nan
+
+
 @functools.cache
 def hospitals() -> gpd.GeoDataFrame:
-    """The 38 hospitals of the pack. ``beds`` is empty: no per-hospital figures shipped."""
+    """The 38 hospitals of the pack, with pre-war beds and the latest dated status.
+
+    Columns: ``name``, ``name_ar``, ``governorate``, ``type``, ``confidence``
+    (high/medium/low), ``beds`` (pre-war beds where a source states them, else NaN),
+    ``beds_low``/``beds_high`` (the smallest and largest stated figures), ``beds_source``,
+    ``status`` (one of :data:`HOSPITAL_STATUSES`), ``status_text`` (as the source words
+    it), ``status_date``.
+    """
     rows = _read_csv("hospitals.csv")
+    beds = {r["hospital_id"]: r for r in _read_csv("hospital_beds.csv")
+            if not r["hospital_id"].startswith("#")}
+    missing = [r["name"] for r in rows if r["name"] not in beds]
+    if missing:  # the tables are joined on the hospital's name
+        raise RuntimeError(f"built-in pack: no row in hospital_beds.csv for {missing}")
+    b = [beds[r["name"]] for r in rows]
+    prewar = [_float(x["beds_prewar"]) for x in b]
     return gpd.GeoDataFrame(
         {
             "name": [r["name"] for r in rows],
@@ -153,8 +213,65 @@ def hospitals() -> gpd.GeoDataFrame:
             "governorate": [r["governorate"] for r in rows],
             "type": [r["type"] or None for r in rows],
             "confidence": [r["confidence"] for r in rows],
-            "beds": [np.nan] * len(rows),
+            "beds": prewar,
+            "beds_low": [_float(x["beds_low"]) if x["beds_low"].strip() else v
+                         for x, v in zip(b, prewar, strict=True)],
+            "beds_high": [_float(x["beds_high"]) if x["beds_high"].strip() else v
+                          for x, v in zip(b, prewar, strict=True)],
+            "beds_source": [x["beds_source"] or None for x in b],
+            "status": [hospital_status(x["status_latest"]) for x in b],
+            "status_text": [x["status_latest"] or None for x in b],
+            "status_date": [x["status_date"] or None for x in b],
         },
         geometry=[Point(float(r["lon"]), float(r["lat"])) for r in rows],
         crs=WGS84,
     )
+
+
+@functools.cache
+def crossings() -> gpd.GeoDataFrame:
+    """The eight crossings into the Strip; geometry is empty where no source gives the
+    crossing's own coordinates (Salah al-Din Gate, Zikim, Kissufim, Sufa).
+
+    Columns: ``id``, ``name``, ``kind`` (people, goods, both), ``status_text`` (the latest
+    dated status, as the source words it), ``status_date``, ``note``.
+    """
+    rows = _read_csv("crossings.csv")
+    geoms = [Point(float(r["lon"]), float(r["lat"])) if r["lon"].strip() else None
+             for r in rows]
+    return gpd.GeoDataFrame(
+        {"id": [r["id"] for r in rows], "name": [r["name"] for r in rows],
+         "kind": [r["kind"] for r in rows],
+         "status_text": [r["status_latest"] or None for r in rows],
+         "status_date": [r["status_date"] or None for r in rows],
+         "note": [r["note"] or None for r in rows]},
+        geometry=geoms, crs=WGS84)
+
+
+@functools.cache
+def damage() -> gpd.GeoDataFrame:
+    """UNOSAT's damaged structures of 11 Oct 2025 in 500 m clusters: points with ``count``
+    (structures); the counts sum to 198,308."""
+    rows = _read_csv("damage_unosat_2025-10-11.csv")
+    return gpd.GeoDataFrame({"count": [float(r["count"]) for r in rows]},
+                            geometry=[Point(float(r["lon"]), float(r["lat"])) for r in rows],
+                            crs=WGS84)
+
+
+@functools.cache
+def zone_east_published() -> Polygon:
+    """The zone east of the yellow line as published (IDF map of 19 Oct 2025, digitised
+    by Gaza Maps): a polygon, WGS 84. It leaves thin strips along the perimeter that
+    splitting the outline by the line gives to the east."""
+    rows = sorted(_read_csv("zone_east_2025-10-19.csv"), key=lambda r: int(r["seq"]))
+    return Polygon([(float(r["lon"]), float(r["lat"])) for r in rows])
+
+
+@functools.cache
+def municipalities() -> gpd.GeoDataFrame:
+    """OCHA's 2019 municipal boundaries (33 polygons, 20 m simplification), WGS 84;
+    ``name`` is empty for the polygons OCHA left unnamed."""
+    rows = _read_csv("municipalities.csv")
+    return gpd.GeoDataFrame({"objectid": [int(r["objectid"]) for r in rows],
+                             "name": [r["name"] for r in rows]},
+                            geometry=[shapely.from_wkt(r["wkt"]) for r in rows], crs=WGS84)
