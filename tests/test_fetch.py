@@ -30,7 +30,7 @@ from typer.testing import CliRunner
 
 from zoneplan.cli.data import app
 from zoneplan.errors import DataError, DownloadError, InputError, OutputExistsError
-from zoneplan.io import catalog, fetch
+from zoneplan.io import catalog, fetch, registry
 from zoneplan.io.catalog import Dataset
 
 GAZA = Path(__file__).parents[1] / ".." / "shared" / "data" / "gaza"
@@ -66,7 +66,7 @@ def gaza() -> Path:
 def cache(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     """A private cache folder, and a catalogue base URL that goes nowhere by default."""
     folder = tmp_path / "cache"
-    monkeypatch.setenv(fetch.ENV_DATA_DIR, str(folder))
+    monkeypatch.setenv(registry.ENV_DATA_DIR, str(folder))
     monkeypatch.setenv(fetch.ENV_BASE_URL, f"http://127.0.0.1:{_closed_port()}")
     return folder
 
@@ -201,10 +201,10 @@ def test_fetch_real_layer_with_checksum(
 
     assert path == cache / ZONE_NAME / "IDF_zone_191025.geojson"
     assert path.read_bytes() == src.read_bytes()
-    assert fetch.resolve(ZONE_NAME) == path
-    registry = json.loads((cache / fetch.REGISTRY_NAME).read_text())
-    assert registry[ZONE_NAME]["sha256"] == entry.sha256
-    assert registry[ZONE_NAME]["source"] == "download"
+    assert registry.resolve(ZONE_NAME) == path
+    records = json.loads((cache / registry.REGISTRY_NAME).read_text())
+    assert records[ZONE_NAME]["sha256"] == entry.sha256
+    assert records[ZONE_NAME]["source"] == "download"
     # A second fetch uses the cache: it works with the server gone.
     server.stop()
     assert fetch.fetch(ZONE_NAME, progress=False) == path
@@ -233,7 +233,7 @@ def test_fetch_gzip_is_unpacked(server: Server, population_tif: Path) -> None:
 
     assert path.name == entry.local_name
     assert path.read_bytes() == payload
-    assert fetch.resolve(entry.name) == path
+    assert registry.resolve(entry.name) == path
 
 
 def test_fetch_bad_gzip_is_not_kept(server: Server, cache: Path) -> None:
@@ -264,7 +264,7 @@ def test_checksum_mismatch_deletes_download(
     assert f"zoneplan data add {ZONE_NAME}" in text
     assert _leftovers(cache / ZONE_NAME) == []
     with pytest.raises(DataError, match="not on this computer"):
-        fetch.resolve(ZONE_NAME)
+        registry.resolve(ZONE_NAME)
 
 
 def test_server_down_says_offline_and_how_to_add() -> None:
@@ -330,34 +330,34 @@ def test_add_hand_downloaded_file(
     shutil.copyfile(src, hand)
     name = "unosat-damage-clusters-2025-10-11"
     with pytest.raises(DataError, match="not on this computer") as info:
-        fetch.resolve(name)
+        registry.resolve(name)
     assert f"zoneplan data fetch {name}" in str(info.value)
 
-    stored = fetch.add(name, hand)
+    stored = registry.add(name, hand)
 
     assert stored.parent == cache / name
     assert stored.read_bytes() == src.read_bytes()
     assert hand.exists()  # the original is left alone
-    assert fetch.resolve(name) == stored
-    rec = fetch.local_record(name)
+    assert registry.resolve(name) == stored
+    rec = registry.local_record(name)
     assert rec is not None and rec["source"] == "add" and rec["sha256"] == _sha(src)
 
     # With a known checksum, a different file is refused and the registry is unchanged.
     _use(monkeypatch, dataclasses.replace(catalog.get(name), sha256="f" * 64))
     with pytest.raises(DataError, match="does not match the known checksum"):
-        fetch.add(name, gaza / ZONE_FILE)
-    assert fetch.resolve(name) == stored
+        registry.add(name, gaza / ZONE_FILE)
+    assert registry.resolve(name) == stored
 
 
 def test_add_missing_file_is_a_data_error(tmp_path: Path) -> None:
     with pytest.raises(DataError, match="does not exist"):
-        fetch.add(ZONE_NAME, tmp_path / "nope.geojson")
+        registry.add(ZONE_NAME, tmp_path / "nope.geojson")
 
 
 def test_add_gzip_is_unpacked(tmp_path: Path, population_tif: Path) -> None:
     packed = tmp_path / "kontur_population_PS_20231101.gpkg.gz"
     packed.write_bytes(gzip.compress(population_tif.read_bytes()))
-    path = fetch.add("kontur-population-pse", packed)
+    path = registry.add("kontur-population-pse", packed)
     assert path.name == "kontur_population_PS_20231101.gpkg"
     assert path.read_bytes() == population_tif.read_bytes()
 

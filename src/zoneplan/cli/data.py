@@ -8,6 +8,7 @@ exits with status 2.
 from __future__ import annotations
 
 import json
+import sys
 from enum import StrEnum
 from pathlib import Path
 from typing import Annotated, Any
@@ -15,8 +16,8 @@ from typing import Annotated, Any
 import typer
 from rich.table import Table
 
-from zoneplan.cli.console import out
-from zoneplan.io import catalog, fetch
+from zoneplan.cli.console import err, out
+from zoneplan.io import catalog, fetch, registry
 from zoneplan.io.catalog import Dataset
 
 __all__ = ["app"]
@@ -57,7 +58,7 @@ def _size(n: int | None) -> str:
 
 
 def _local(name: str) -> dict[str, Any] | None:
-    return fetch.local_record(name)
+    return registry.local_record(name)
 
 
 def _entry_json(entry: Dataset) -> dict[str, Any]:
@@ -66,6 +67,59 @@ def _entry_json(entry: Dataset) -> dict[str, Any]:
 
 def _echo_json(data: Any) -> None:
     typer.echo(json.dumps(data, indent=2, ensure_ascii=False))
+
+
+class _RichBar:
+    """A download progress bar on stderr for pooch (a :class:`~zoneplan.io.fetch.ProgressBar`).
+
+    Parameters
+    ----------
+    label
+        Shown left of the bar (the file name).
+    """
+
+    def __init__(self, label: str) -> None:
+        from rich.progress import (
+            BarColumn,
+            DownloadColumn,
+            Progress,
+            TextColumn,
+            TransferSpeedColumn,
+        )
+
+        self._progress = Progress(
+            TextColumn("{task.description}"),
+            BarColumn(),
+            DownloadColumn(),
+            TransferSpeedColumn(),
+            console=err,
+            transient=False,
+        )
+        self._task = self._progress.add_task(label, total=None)
+        self._progress.start()
+        self._total = 0
+
+    @property
+    def total(self) -> int:
+        """Size of the download, bytes (0: not known)."""
+        return self._total
+
+    @total.setter
+    def total(self, value: int) -> None:
+        self._total = int(value)
+        self._progress.update(self._task, total=value or None)
+
+    def update(self, n: int) -> None:
+        """Advance by ``n`` bytes."""
+        self._progress.advance(self._task, n)
+
+    def reset(self) -> None:
+        """Go back to zero."""
+        self._progress.reset(self._task, total=self._total or None)
+
+    def close(self) -> None:
+        """Stop drawing."""
+        self._progress.stop()
 
 
 @app.command("list")
@@ -147,7 +201,8 @@ def fetch_cmd(
     ] = None,
 ) -> None:
     """Download a dataset into the local cache (and optionally copy it with --to)."""
-    path = fetch.fetch(name, to, base_url=base_url, overwrite=overwrite)
+    bar = _RichBar if sys.stderr.isatty() else None
+    path = fetch.fetch(name, to, base_url=base_url, overwrite=overwrite, progress=bar)
     typer.echo(str(path))
 
 
@@ -157,5 +212,5 @@ def add_cmd(
     file: Annotated[Path, typer.Argument(help="the file you downloaded by hand")],
 ) -> None:
     """Register a file downloaded by hand as the local copy of a dataset."""
-    path = fetch.add(name, file)
+    path = registry.add(name, file)
     typer.echo(str(path))

@@ -47,9 +47,10 @@ def spread(
     overwrite: Annotated[bool, typer.Option("--overwrite", help="Replace --out.")] = False,
 ) -> None:
     """Spread the people counted in each area over a grid, conserving each area's total."""
+    from zoneplan.io.geotiff import write_grid_geotiff
     from zoneplan.io.outputs import write_with_atomic
     from zoneplan.io.vectors import read_vector
-    from zoneplan.measure.dasymetric import spread_to_grid, write_grid_geotiff
+    from zoneplan.measure.dasymetric import spread_to_grid
 
     if out.suffix.lower() not in (".tif", ".tiff", ".gpkg"):
         raise InputError(f"unknown output format '{out.suffix}'", path=out,

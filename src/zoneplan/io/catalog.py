@@ -2,7 +2,9 @@
 
 Each entry says who published the data, under which licence, how to cite it, where to
 get it (by ``zoneplan data fetch`` or by hand) and which zoneplan layer role it fits.
-Nothing here is downloaded on import; :mod:`zoneplan.io.fetch` does the downloading.
+The entries are data: they live in the package file ``datasets.toml`` beside this
+module, which is read and checked on import (a malformed file fails at once, naming the
+entry). Nothing is downloaded on import; :mod:`zoneplan.io.fetch` does the downloading.
 
 Fields that could not be confirmed from the publisher's own pages are flagged in the
 entry's ``note``. Checksums (``sha256``) are given only for files that are fixed and whose
@@ -24,8 +26,10 @@ from __future__ import annotations
 
 import difflib
 import re
-from dataclasses import asdict, dataclass
-from typing import Any, Literal
+import tomllib
+from dataclasses import asdict, dataclass, fields
+from importlib import resources
+from typing import Any, Literal, get_args
 
 from zoneplan.errors import InputError
 
@@ -36,6 +40,7 @@ __all__ = [
     "Kind",
     "Role",
     "get",
+    "load_entries",
     "names",
     "suggest",
 ]
@@ -84,7 +89,8 @@ class Dataset:
         Suggested ``--layer`` options as ``key=value`` strings, named like the fields of
         a plan's layer reference (``units``, ``count``, ``where``), e.g. ``("units=count",)``.
     how_to_get_by_hand
-        Step-by-step text for a person downloading the file with a browser.
+        Step-by-step text for a person downloading the file with a browser, ending with
+        how to register it (``zoneplan data add NAME FILE``).
     filename
         Name under which the download is stored in the cache.
     sha256
@@ -141,342 +147,116 @@ class Dataset:
         return data
 
 
-_HDX_ADD = (
+DATA_FILE = "datasets.toml"
+"""The package data file holding the entries (next to this module)."""
+
+_ADD_BY_HAND = (
     "Then register the file with `zoneplan data add {name} FILE` "
     "(FILE is the path of the downloaded file)."
 )
+"""Appended to every entry's ``how_to_get_by_hand`` steps."""
+
+_TEXT = ("name", "title", "publisher", "page", "licence", "citation", "format",
+         "how_to_get_by_hand", "filename")
+"""Fields every entry must give, as text."""
+
+_CHOICES: dict[str, tuple[str, ...]] = {
+    "kind": get_args(Kind), "role": get_args(Role), "unpack": ("gzip",),
+}
+"""Fields whose value is one of a few words."""
+
+_REQUIRED = frozenset((*_TEXT, "kind", "layer_options"))
+"""Fields an entry may not leave out (the others have a default)."""
+
+_KNOWN = frozenset(f.name for f in fields(Dataset))
+"""Every field an entry may give."""
 
 
-def _hand(steps: str, name: str) -> str:
-    return f"{steps} {_HDX_ADD.format(name=name)}"
+def load_entries(text: str, *, source: str = DATA_FILE) -> tuple[Dataset, ...]:
+    """Read catalogue entries from TOML text: one ``[[dataset]]`` table per entry.
+
+    Keys are the fields of :class:`Dataset`; optional ones are left out instead of
+    ``None`` (TOML has no null). ``how_to_get_by_hand`` holds the steps in a browser;
+    the sentence on ``zoneplan data add NAME FILE`` is appended here.
+
+    Parameters
+    ----------
+    text
+        The TOML document.
+    source
+        Name of the file, for messages.
+
+    Raises
+    ------
+    ValueError
+        The text is not TOML, or an entry is malformed: a missing or unknown field, a
+        value of the wrong type, a name that is not a lower-case slug or is used twice,
+        a ``sha256`` that is not 64 hex digits, a ``url`` that is not ``https://``. The
+        message names the file and the entry.
+
+    Examples
+    --------
+    >>> load_entries('''[[dataset]]
+    ... name = "a-b"
+    ... kind = "roads"''')  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    ValueError: datasets.toml, dataset 1 ('a-b'): missing field(s) citation, filename, ...
+    """
+    try:
+        tables = tomllib.loads(text).get("dataset")
+    except tomllib.TOMLDecodeError as exc:
+        raise ValueError(f"{source} is not valid TOML: {exc}") from exc
+    if not isinstance(tables, list) or not all(isinstance(t, dict) for t in tables):
+        raise ValueError(f"{source} holds no [[dataset]] tables")
+    entries = tuple(_entry(t, f"{source}, dataset {i} ({t.get('name')!r})")
+                    for i, t in enumerate(tables, start=1))
+    given = [e.name for e in entries]
+    twice = sorted({n for n in given if given.count(n) > 1})
+    if twice:
+        raise ValueError(f"{source}: dataset name(s) used twice: {', '.join(twice)}")
+    return entries
 
 
-ENTRIES: tuple[Dataset, ...] = (
-    Dataset(
-        name="ocha-cod-ab-pse",
-        title="State of Palestine: subnational administrative boundaries (COD-AB)",
-        publisher="UN OCHA (Common Operational Dataset), on the Humanitarian Data Exchange",
-        url=None,
-        page="https://data.humdata.org/dataset/cod-ab-pse",
-        licence="as stated on the HDX dataset page (COD-AB datasets are usually CC BY-IGO)",
-        citation=(
-            "OCHA, State of Palestine - Subnational Administrative Boundaries (COD-AB), "
-            "Humanitarian Data Exchange, https://data.humdata.org/dataset/cod-ab-pse"
-        ),
-        approx_size_bytes=None,
-        format="zip of shapefiles or GeoPackage (depends on the release)",
-        kind="boundaries",
-        role="territory",
-        layer_options=(),
-        how_to_get_by_hand=_hand(
-            "Open https://data.humdata.org/dataset/cod-ab-pse, download the boundaries "
-            "file (shapefile zip or GeoPackage), and use the ADM1 layer: the Gaza Strip is "
-            "the feature with adm1_pcode PS02 (version v01 valid from 2023-10-19: 364.9 km² "
-            "in UTM 36N).",
-            "ocha-cod-ab-pse",
-        ),
-        filename="cod-ab-pse",
-        note=(
-            "HDX gives files behind resource links that change with each release, so there "
-            "is no fixed direct link; licence wording not confirmed for this release. "
-            "The Gaza Strip outline is the reference territory used by OCHA for "
-            "'% of territory' figures."
-        ),
-    ),
-    Dataset(
-        name="geoboundaries-pse-adm1",
-        title="geoBoundaries State of Palestine ADM1 (gbOpen)",
-        publisher="geoBoundaries, William & Mary geoLab",
-        url=(
-            "https://github.com/wmgeolab/geoBoundaries/raw/9469f09/releaseData/gbOpen/PSE/"
-            "ADM1/geoBoundaries-PSE-ADM1.geojson"
-        ),
-        page="https://www.geoboundaries.org/countryDownloads.html",
-        licence="CC BY 4.0 (gbOpen release; per-boundary licence in the release metadata)",
-        citation=(
-            "Runfola, D. et al. (2020) geoBoundaries: A global database of political "
-            "administrative boundaries. PLOS ONE 15(4): e0231866. "
-            "https://doi.org/10.1371/journal.pone.0231866"
-        ),
-        approx_size_bytes=None,
-        format="GeoJSON (EPSG:4326)",
-        kind="boundaries",
-        role="territory",
-        layer_options=(),
-        how_to_get_by_hand=_hand(
-            "Open https://www.geoboundaries.org, choose State of Palestine, ADM1, gbOpen, "
-            "and download the GeoJSON. The Gaza Strip is the feature with shapeName 'Gaza'.",
-            "geoboundaries-pse-adm1",
-        ),
-        filename="geoBoundaries-PSE-ADM1.geojson",
-        note=(
-            "Link pinned to repository commit 9469f09 (used by other public projects); the "
-            "file is stored with Git LFS and GitHub redirects to it. Checksum not known. "
-            "Two features: 'Gaza' and 'West Bank'; select 'Gaza' for the territory."
-        ),
-    ),
-    Dataset(
-        name="worldpop-pse-2020-constrained",
-        title="WorldPop constrained population counts, State of Palestine, 2020, UN-adjusted",
-        publisher="WorldPop, University of Southampton",
-        url=(
-            "https://data.worldpop.org/GIS/Population/Global_2000_2020_Constrained/2020/BSGM/"
-            "PSE/pse_ppp_2020_UNadj_constrained.tif"
-        ),
-        page="https://hub.worldpop.org/",
-        licence="CC BY 4.0",
-        citation=(
-            "WorldPop (www.worldpop.org - School of Geography and Environmental Science, "
-            "University of Southampton) and CIESIN, Columbia University (2020). Global "
-            "High Resolution Population Denominators Project, constrained individual "
-            "countries 2020 UN adjusted (100 m), State of Palestine."
-        ),
-        approx_size_bytes=None,
-        format="GeoTIFF, ~100 m (3 arc-second) grid, EPSG:4326",
-        kind="population",
-        role="population",
-        layer_options=("units=count",),
-        how_to_get_by_hand=_hand(
-            "Open https://hub.worldpop.org/, go to Population Counts > Constrained "
-            "individual countries 2020 UN adjusted (100 m), choose State of Palestine and "
-            "download pse_ppp_2020_UNadj_constrained.tif.",
-            "worldpop-pse-2020-constrained",
-        ),
-        filename="pse_ppp_2020_UNadj_constrained.tif",
-        note=(
-            "Cell values are people per cell (a count), not a density. This is a pre-war "
-            "(2020) distribution scaled to the UN national estimate; it says where people "
-            "lived, not where they are now. Download folder (BSGM) taken from a public "
-            "WorldPop resource listing; size not confirmed."
-        ),
-    ),
-    Dataset(
-        name="kontur-population-pse",
-        title="Kontur Population: State of Palestine, 400 m H3 hexagons",
-        publisher="Kontur, on the Humanitarian Data Exchange",
-        url=(
-            "https://geodata-eu-central-1-kontur-public.s3.amazonaws.com/kontur_datasets/"
-            "kontur_population_PS_20231101.gpkg.gz"
-        ),
-        page="https://data.humdata.org/dataset/kontur-population-dataset",
-        licence="CC BY 4.0 (as stated on HDX)",
-        citation=(
-            "Kontur, Kontur Population: Global Population Density for 400m H3 Hexagons, "
-            "release 2023-11-01, Humanitarian Data Exchange."
-        ),
-        approx_size_bytes=None,
-        format="GeoPackage, gzip-compressed (H3 resolution 8 hexagons, EPSG:4326)",
-        kind="population",
-        role="population",
-        layer_options=("units=count", "count=population"),
-        how_to_get_by_hand=_hand(
-            "Open https://data.humdata.org/organization/kontur, find 'Palestine: Population "
-            "Density for 400m H3 Hexagons' and download the .gpkg.gz file (the .gz or the "
-            "unpacked .gpkg can both be added).",
-            "kontur-population-pse",
-        ),
-        filename="kontur_population_PS_20231101.gpkg.gz",
-        unpack="gzip",
-        note=(
-            "Attribute 'population' is people per hexagon (a count). Modelled from GHSL "
-            "and Facebook/Meta settlement data; pre-war. The file name and release date "
-            "follow Kontur's naming for other countries and were not confirmed for PS."
-        ),
-    ),
-    Dataset(
-        name="unosat-cda-gaza-2025-10-11",
-        title="UNOSAT comprehensive damage assessment, Gaza Strip, imagery of 11 Oct 2025",
-        publisher="UNOSAT (UNITAR)",
-        url=None,
-        page="https://unosat.org/products/",
-        licence="UNOSAT/UNITAR terms as stated on the product page",
-        citation=(
-            "UNITAR-UNOSAT, Gaza Strip Comprehensive Damage Assessment, satellite imagery "
-            "of 11 October 2025 (198,273 affected structures)."
-        ),
-        approx_size_bytes=None,
-        format="shapefile or file geodatabase (zip), points per damaged structure",
-        kind="damage",
-        role="damage",
-        layer_options=(),
-        how_to_get_by_hand=_hand(
-            "Open https://unosat.org/products/ (or search HDX for 'UNOSAT Gaza Strip "
-            "comprehensive damage assessment'), pick the assessment of 11 October 2025 "
-            "and download the damage-sites data (zip).",
-            "unosat-cda-gaza-2025-10-11",
-        ),
-        filename="unosat-cda-gaza-2025-10-11",
-        note=(
-            "Damage classes: destroyed, severely, moderately, possibly damaged (UNOSAT "
-            "definitions). No fixed direct link was confirmed; the licence wording was not "
-            "confirmed. UNOSAT notes the method may under-count damage."
-        ),
-    ),
-    Dataset(
-        name="unosat-damage-clusters-2025-10-11",
-        title="UNOSAT damage sites of 11 Oct 2025, aggregated to 500 m clusters (copy)",
-        publisher=(
-            "UNOSAT (original data); aggregation by GitHub "
-            "matteogrifone22/Data-Visualization-Project"
-        ),
-        url=(
-            "https://raw.githubusercontent.com/matteogrifone22/Data-Visualization-Project/"
-            "5a84fd8ea890574ff8ab32a5eaa202ba81f87002/src/GazaMap/"
-            "Damage_Sites_clusters_500m.geojson"
-        ),
-        page="https://github.com/matteogrifone22/Data-Visualization-Project",
-        licence="UNOSAT terms (as stated by the copy); the repository states no licence",
-        citation=(
-            "UNITAR-UNOSAT comprehensive damage assessment of 11 October 2025, aggregated "
-            "to 500 m clusters by matteogrifone22/Data-Visualization-Project (GitHub)."
-        ),
-        approx_size_bytes=209_375,
-        format="GeoJSON points (EPSG:4326)",
-        kind="damage",
-        role="damage",
-        layer_options=("count=count",),
-        how_to_get_by_hand=_hand(
-            "Open the link in `url` in a browser and save the file.",
-            "unosat-damage-clusters-2025-10-11",
-        ),
-        filename="Damage_Sites_clusters_500m.geojson",
-        note=(
-            "Attribute 'count' = damaged structures in the cluster; the sum is 198,308 "
-            "structures, close to UNOSAT's published 198,273. No damage class. Link pinned "
-            "to a commit. The copy in ../shared/data/gaza has the same size (209,375 bytes) "
-            "and SHA-256 4f6f5c7a…b3b4be, but it was not compared byte for byte with the "
-            "pinned file, so no checksum is enforced."
-        ),
-    ),
-    Dataset(
-        name="nibal-unosat-hex-2025-10-11",
-        title="UNOSAT damage of 11 Oct 2025 summarised on a hexagon grid (mushon/nibal)",
-        publisher="UNOSAT (original data); hexagon summary by GitHub mushon/nibal",
-        url=(
-            "https://raw.githubusercontent.com/mushon/nibal/"
-            "f29b46740fec9a6204a96fb93a25ab90364182b5/map/UNOSAT_gaza_25-10-11.geojson"
-        ),
-        page="https://github.com/mushon/nibal",
-        licence="repository MIT (code); UNOSAT terms for the underlying data",
-        citation=(
-            "UNITAR-UNOSAT damage detections of 11 October 2025, summarised on ~0.08 km² "
-            "hexagons by mushon/nibal (GitHub)."
-        ),
-        approx_size_bytes=1_620_023,
-        format="GeoJSON polygons (EPSG:4326)",
-        kind="damage",
-        role="damage",
-        layer_options=(),
-        how_to_get_by_hand=_hand(
-            "Open the link in `url` in a browser and save the file.",
-            "nibal-unosat-hex-2025-10-11",
-        ),
-        filename="UNOSAT_gaza_25-10-11.geojson",
-        note=(
-            "3,882 cells. The exact meaning of attribute 'value' is not documented: use it "
-            "for relative damage density only, not as a count of structures. Link pinned "
-            "to a commit; checksum not known."
-        ),
-    ),
-    Dataset(
-        name="hotosm-pse-health-facilities",
-        title="OpenStreetMap health facilities, State of Palestine (HOT export, points)",
-        publisher="Humanitarian OpenStreetMap Team (HOT), on the Humanitarian Data Exchange",
-        url=(
-            "https://s3.dualstack.us-east-1.amazonaws.com/production-raw-data-api/ISO3/PSE/"
-            "health_facilities/points/hotosm_pse_health_facilities_points_geojson.zip"
-        ),
-        page="https://data.humdata.org/dataset/hotosm_pse_health_facilities",
-        licence="ODbL 1.0 (© OpenStreetMap contributors)",
-        citation=(
-            "© OpenStreetMap contributors, ODbL 1.0. Export by the Humanitarian "
-            "OpenStreetMap Team raw-data-api, published on the Humanitarian Data Exchange."
-        ),
-        approx_size_bytes=None,
-        format="zip of GeoJSON points (EPSG:4326)",
-        kind="facilities",
-        role="hospitals",
-        layer_options=("where=amenity == 'hospital'",),
-        how_to_get_by_hand=_hand(
-            "Open https://data.humdata.org/dataset/hotosm_pse_health_facilities and "
-            "download the points GeoJSON zip.",
-            "hotosm-pse-health-facilities",
-        ),
-        filename="hotosm_pse_health_facilities_points_geojson.zip",
-        note=(
-            "Covers all of the State of Palestine and all health amenities (in Gaza, an "
-            "export of 2024-05-31 held 604 points: pharmacies 436, clinics 72, doctors 40, "
-            "dentists 30, hospitals 16). Keep only amenity=hospital for a hospitals layer; "
-            "hospitals mapped as areas are in the separate polygons export. OSM shows what "
-            "was mapped, not what is functional now. Regenerated regularly, so no checksum."
-        ),
-    ),
-    Dataset(
-        name="hotosm-pse-education-facilities",
-        title="OpenStreetMap education facilities, State of Palestine (HOT export, points)",
-        publisher="Humanitarian OpenStreetMap Team (HOT), on the Humanitarian Data Exchange",
-        url=(
-            "https://s3.dualstack.us-east-1.amazonaws.com/production-raw-data-api/ISO3/PSE/"
-            "education_facilities/points/hotosm_pse_education_facilities_points_geojson.zip"
-        ),
-        page="https://data.humdata.org/dataset/hotosm_pse_education_facilities",
-        licence="ODbL 1.0 (© OpenStreetMap contributors)",
-        citation=(
-            "© OpenStreetMap contributors, ODbL 1.0. Export by the Humanitarian "
-            "OpenStreetMap Team raw-data-api, published on the Humanitarian Data Exchange."
-        ),
-        approx_size_bytes=None,
-        format="zip of GeoJSON points (EPSG:4326)",
-        kind="facilities",
-        role=None,
-        layer_options=(),
-        how_to_get_by_hand=_hand(
-            "Open https://data.humdata.org/dataset/hotosm_pse_education_facilities and "
-            "download the points GeoJSON zip.",
-            "hotosm-pse-education-facilities",
-        ),
-        filename="hotosm_pse_education_facilities_points_geojson.zip",
-        note=(
-            "No zoneplan layer role matches schools directly; usable as a point layer for "
-            "counts on each side of a line. Many schools serve as shelters. Regenerated "
-            "regularly, so no checksum."
-        ),
-    ),
-    Dataset(
-        name="gazamaps-idf-zone-2025-10-19",
-        title=(
-            "Area east of the 'yellow line' (October 2025 ceasefire, phase 1), from the map "
-            "posted on 19 Oct 2025"
-        ),
-        publisher="Gaza Maps (gazamaps.com, digitisation); GitHub mushon/nibal (copy)",
-        url="https://raw.githubusercontent.com/mushon/nibal/main/map/IDF_zone_191025.geojson",
-        page="https://github.com/mushon/nibal/tree/main/map",
-        licence="repository MIT (code); terms for the digitised data not stated",
-        citation=(
-            "Gaza Maps (gazamaps.com), digitisation of the map posted by the Israeli army's "
-            "Arabic-language spokesperson on 19 October 2025; file IDF_zone_191025.geojson "
-            "from GitHub mushon/nibal."
-        ),
-        approx_size_bytes=19_142,
-        format="GeoJSON polygon (EPSG:4326)",
-        kind="zones",
-        role="zones",
-        layer_options=(),
-        how_to_get_by_hand=_hand(
-            "Open https://github.com/mushon/nibal/tree/main/map, open "
-            "IDF_zone_191025.geojson and use 'Download raw file'. Evacuation-order layers "
-            "for other dates (IDF_zone_*.geojson) are in the same folder.",
-            "gazamaps-idf-zone-2025-10-19",
-        ),
-        filename="IDF_zone_191025.geojson",
-        note=(
-            "One polygon of 194.4 km² (193.9 km² inside the OCHA outline, 53.1%) in UTM 36N. "
-            "It is a digitisation of a published map, not a surveyed line. The link follows "
-            "the 'main' branch, so the file can change: no checksum is enforced."
-        ),
-    ),
+def _entry(table: dict[str, Any], where: str) -> Dataset:
+    """One checked :class:`Dataset` from a ``[[dataset]]`` table (``where`` names it)."""
+    missing = sorted(_REQUIRED - table.keys())
+    if missing:
+        raise ValueError(f"{where}: missing field(s) {', '.join(missing)}")
+    unknown = sorted(table.keys() - _KNOWN)
+    if unknown:
+        raise ValueError(f"{where}: unknown field(s) {', '.join(unknown)}")
+    for key in (*_TEXT, "url", "sha256", "note"):
+        if key in table and not isinstance(table[key], str):
+            raise ValueError(f"{where}: {key} is not text")
+    for key, allowed in _CHOICES.items():
+        if key in table and table[key] not in allowed:
+            raise ValueError(f"{where}: {key} is {table[key]!r}, not one of {', '.join(allowed)}")
+    size = table.get("approx_size_bytes")
+    if size is not None and (isinstance(size, bool) or not isinstance(size, int) or size < 0):
+        raise ValueError(f"{where}: approx_size_bytes is not a whole number of bytes")
+    options = table["layer_options"]
+    if not isinstance(options, list) or not all(isinstance(o, str) for o in options):
+        raise ValueError(f"{where}: layer_options is not a list of texts")
+    if not _SLUG.match(table["name"]):
+        raise ValueError(f"{where}: name is not a lower-case slug like 'kontur-population-pse'")
+    if "sha256" in table and not _SHA256.match(table["sha256"]):
+        raise ValueError(f"{where}: sha256 is not 64 lower-case hex digits")
+    if "url" in table and not table["url"].startswith("https://"):
+        raise ValueError(f"{where}: url does not start with https://")
+    steps = table["how_to_get_by_hand"]
+    return Dataset(**{
+        "url": None, "approx_size_bytes": None, "role": None,
+        **table,
+        "layer_options": tuple(options),
+        "how_to_get_by_hand": f"{steps} {_ADD_BY_HAND.format(name=table['name'])}",
+    })
+
+
+ENTRIES: tuple[Dataset, ...] = load_entries(
+    resources.files("zoneplan.io").joinpath(DATA_FILE).read_text(encoding="utf-8")
 )
-"""All catalogue entries, in display order."""
+"""All catalogue entries, in display order (from :data:`DATA_FILE`)."""
 
 CATALOG: dict[str, Dataset] = {entry.name: entry for entry in ENTRIES}
 """Catalogue entries by name."""
@@ -530,17 +310,3 @@ def get(name: str) -> Dataset:
         f"unknown dataset {name!r}",
         suggestion=f"{hint}Run `zoneplan data list` to see all datasets: {listing}",
     )
-
-
-def _check(entries: tuple[Dataset, ...]) -> None:
-    """Fail at import if an entry is malformed (a programming error, not user input)."""
-    seen: set[str] = set()
-    for entry in entries:
-        assert _SLUG.match(entry.name), entry.name
-        assert entry.name not in seen, entry.name
-        seen.add(entry.name)
-        assert entry.sha256 is None or _SHA256.match(entry.sha256), entry.name
-        assert entry.url is None or entry.url.startswith("https://"), entry.name
-
-
-_check(ENTRIES)

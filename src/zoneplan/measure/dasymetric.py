@@ -21,8 +21,9 @@ up to floating-point rounding (about 1e-15 relative); nothing is rounded to whol
 people. A cell cut by an area boundary receives people from each area it touches.
 
 For users, :func:`spread_to_grid` takes areas and weights as GeoDataFrames and gives
-cells as polygons with a ``people`` column; :func:`write_grid_geotiff` saves them as a
-GeoTIFF that zoneplan (or QGIS, or exactextract) reads back as a population raster.
+cells as polygons with a ``people`` column; :func:`zoneplan.io.geotiff.write_grid_geotiff`
+saves them as a GeoTIFF that zoneplan (or QGIS, or exactextract) reads back as a
+population raster.
 
 Examples
 --------
@@ -47,40 +48,31 @@ western cell gets :math:`1/(1+e^{-1})` of the people:
 
 from __future__ import annotations
 
-import difflib
 import math
 import warnings
 from collections.abc import Sequence
-from dataclasses import dataclass
-from pathlib import Path
-from typing import Any, Literal
+from typing import Literal
 
 import geopandas as gpd
 import numpy as np
-import pandas as pd
 import shapely
-from affine import Affine
 from numpy.typing import NDArray
 from pyproj import CRS
 from shapely.geometry.base import BaseGeometry
 
-from zoneplan.errors import DataError, InputError, ZoneplanWarning
+from zoneplan.errors import InputError, ZoneplanWarning
 from zoneplan.geometry import WGS84, area_crs_for
+from zoneplan.io.frame_checks import field_values, require_crs
 from zoneplan.measure.cells import CellGrid
 
 __all__ = [
     "DEFAULT_BANDWIDTH_M",
-    "GridArrays",
-    "grid_arrays",
     "spread_to_grid",
     "spread_totals",
-    "write_grid_geotiff",
 ]
 
 Method = Literal["kernel", "area"]
 METHODS: tuple[str, ...] = ("kernel", "area")
-NODATA = -99999.0
-"""Value written for pixels outside every area (the value WorldPop uses)."""
 
 DEFAULT_BANDWIDTH_M = 1000.0
 """Kernel bandwidth (metres): the e-folding distance of a locality's population."""
@@ -158,42 +150,6 @@ def spread_totals(
     return out
 
 
-def _field_values(gdf: gpd.GeoDataFrame, name: str, *, what: str) -> NDArray[np.float64]:
-    """Numbers in column ``name`` of ``gdf``; :class:`InputError` naming the fix otherwise."""
-    if name not in gdf.columns:
-        cols = [str(c) for c in gdf.columns if c != gdf.geometry.name]
-        near = difflib.get_close_matches(name, cols, n=1)
-        raise InputError(
-            f"the {what} have no field '{name}'",
-            suggestion=(f"did you mean '{near[0]}'? " if near else "")
-            + "fields there: " + (", ".join(cols) or "(none)"),
-        )
-    vals = pd.to_numeric(gdf[name], errors="coerce").to_numpy(float)
-    bad = ~np.isfinite(vals)
-    if bad.any():
-        raise InputError(
-            f"{int(bad.sum())} of the {what} have no number in '{name}' "
-            f"(first at row {gdf.index[int(np.argmax(bad))]!r})",
-            suggestion=f"fill '{name}' with a number for every feature (0 if none), or "
-            "drop the features without one",
-        )
-    if (vals < 0).any():
-        raise InputError(
-            f"{int((vals < 0).sum())} of the {what} have a negative '{name}' "
-            f"(smallest {vals.min():g})",
-            suggestion="counts of people and weights must be zero or more",
-        )
-    return vals
-
-
-def _check_crs(gdf: gpd.GeoDataFrame, what: str) -> None:
-    if gdf.crs is None:
-        raise DataError(
-            f"the {what} have no coordinate reference system (CRS)",
-            suggestion="set one, e.g. gdf.set_crs('EPSG:4326') for longitude/latitude",
-        )
-
-
 def _polygons(gdf: gpd.GeoDataFrame, crs: CRS) -> list[BaseGeometry]:
     geoms = gdf.geometry.to_crs(crs)
     out: list[BaseGeometry] = []
@@ -262,7 +218,7 @@ def spread_to_grid(
         (people in the cell), ``area_m2`` (the cell's area inside the areas, square
         metres), ``geometry`` (the cell clipped to the areas). With ``by_area``, an
         ``area_id`` column and one row per cell piece. ``attrs["cell_size_m"]`` holds the
-        cell size, for :func:`write_grid_geotiff`.
+        cell size, for :func:`zoneplan.io.geotiff.write_grid_geotiff`.
 
     Raises
     ------
@@ -305,10 +261,10 @@ def spread_to_grid(
     if method == "area" and (weights is not None or weight_field is not None):
         raise InputError("weights are only used by the kernel method",
                          suggestion="drop weights=..., or use method='kernel'")
-    _check_crs(areas, "areas")
+    require_crs(areas, "areas")
     if len(areas) == 0:
         raise InputError("there are no areas to spread", suggestion="give at least one area")
-    totals = _field_values(areas, total_field, what="areas")
+    totals = field_values(areas, total_field, what="areas")
     if crs is None:
         crs = area_crs_for(shapely.union_all(areas.geometry.to_crs(WGS84).to_numpy()))
     elif not CRS.from_user_input(crs).is_projected:
@@ -323,8 +279,8 @@ def spread_to_grid(
     pts: NDArray[np.float64] | None = None
     w: NDArray[np.float64] | None = None
     if weights is not None:
-        _check_crs(weights, "weights")
-        w = (_field_values(weights, weight_field, what="weights") if weight_field
+        require_crs(weights, "weights")
+        w = (field_values(weights, weight_field, what="weights") if weight_field
              else np.ones(len(weights)))
         geoms = weights.geometry.to_crs(crs)
         keep = ~(geoms.isna() | geoms.is_empty).to_numpy()
@@ -379,130 +335,3 @@ def spread_to_grid(
             geometry=grid.cells, crs=crs)
     out.attrs["cell_size_m"] = float(cell_size_m)
     return out
-
-
-@dataclass(frozen=True, eq=False)
-class GridArrays:
-    """A grid of values as a raster: array, georeference and units.
-
-    Attributes
-    ----------
-    values
-        2-D array, row 0 at the top (north); :data:`NODATA` outside every cell.
-    transform
-        Affine transform from (col, row) to projected coordinates, metres.
-    crs
-        The projected CRS.
-    units
-        ``"count"`` (people per pixel) or ``"density"`` (people per km² of the pixel's
-        part inside the areas).
-    """
-
-    values: NDArray[np.float64]
-    transform: Affine
-    crs: CRS
-    units: Literal["count", "density"] = "count"
-
-
-def grid_arrays(
-    cells: gpd.GeoDataFrame,
-    *,
-    units: Literal["count", "density"] = "count",
-    cell_size_m: float | None = None,
-    value_field: str = "people",
-) -> GridArrays:
-    """Lay the cells from :func:`spread_to_grid` out as a 2-D array.
-
-    Parameters
-    ----------
-    cells
-        One row per cell (not ``by_area``), projected CRS.
-    units
-        ``"count"``: people per pixel. ``"density"``: people per km² of the cell's part
-        inside the areas; read back as a density raster over the same areas, a
-        partly covered edge cell then keeps all its people.
-    cell_size_m
-        Cell size, metres; by default ``cells.attrs["cell_size_m"]``.
-    value_field
-        Column with the people per cell.
-
-    Examples
-    --------
-    >>> import geopandas as gpd
-    >>> from shapely.geometry import box
-    >>> areas = gpd.GeoDataFrame({"pop": [100, 300]},
-    ...     geometry=[box(0, 0, 1000, 2000), box(1000, 0, 2000, 2000)], crs="EPSG:32636")
-    >>> g = grid_arrays(spread_to_grid(areas, "pop", cell_size_m=1000, method="area",
-    ...                                crs=areas.crs))
-    >>> g.values.tolist(), g.transform.c, g.transform.f
-    ([[50.0, 150.0], [50.0, 150.0]], 0.0, 2000.0)
-    """
-    cs = cell_size_m if cell_size_m is not None else cells.attrs.get("cell_size_m")
-    if cs is None:
-        raise InputError("the cell size of the grid is not known",
-                         suggestion="pass cell_size_m=<metres>")
-    _check_crs(cells, "cells")
-    if not CRS.from_user_input(cells.crs).is_projected:
-        raise InputError("the cells are not in a projected CRS",
-                         suggestion="use the cells spread_to_grid returns (metres)")
-    if "area_id" in cells.columns and cells["cell"].duplicated().any():
-        raise InputError("the cells hold several pieces per cell (by_area=True)",
-                         suggestion="spread again without by_area, or sum the pieces by 'cell'")
-    vals = _field_values(cells, value_field, what="cells")
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        rp = shapely.point_on_surface(cells.geometry.to_numpy())
-    ix = np.floor(shapely.get_x(rp) / cs).astype(np.int64)
-    iy = np.floor(shapely.get_y(rp) / cs).astype(np.int64)
-    if units == "density":
-        area = shapely.area(cells.geometry.to_numpy())
-        vals = np.divide(vals * 1e6, area, out=np.zeros_like(vals), where=area > 0)
-    elif units != "count":
-        raise InputError(f"unknown units {units!r}", suggestion="use 'count' or 'density'")
-    col, row = ix - ix.min(), iy.max() - iy
-    arr = np.full((int(row.max()) + 1, int(col.max()) + 1), NODATA)
-    arr[row, col] = vals
-    transform = Affine(cs, 0.0, float(ix.min() * cs), 0.0, -cs, float((iy.max() + 1) * cs))
-    return GridArrays(arr, transform, CRS.from_user_input(cells.crs), units)
-
-
-def write_grid_geotiff(
-    grid: gpd.GeoDataFrame | GridArrays,
-    path: str | Path,
-    *,
-    overwrite: bool = False,
-    units: Literal["count", "density"] = "count",
-) -> None:
-    """Write a grid of people as a single-band float64 GeoTIFF, atomically.
-
-    Parameters
-    ----------
-    grid
-        Cells from :func:`spread_to_grid` (laid out with :func:`grid_arrays` and
-        ``units``) or a :class:`GridArrays`.
-    path
-        The GeoTIFF to write.
-    overwrite
-        Replace ``path`` if it exists (else :class:`~zoneplan.errors.OutputExistsError`).
-    units
-        ``"count"`` (people per pixel) or ``"density"`` (people per km²); ignored when
-        ``grid`` is a :class:`GridArrays`. Stored in the file's ``units`` tag.
-    """
-    import rasterio
-
-    from zoneplan.io.outputs import write_with_atomic
-
-    g = grid if isinstance(grid, GridArrays) else grid_arrays(grid, units=units)
-
-    def _write(tmp: Path) -> None:
-        profile: dict[str, Any] = {
-            "driver": "GTiff", "width": g.values.shape[1], "height": g.values.shape[0],
-            "count": 1, "dtype": "float64", "crs": g.crs.to_wkt(), "transform": g.transform,
-            "nodata": NODATA, "compress": "deflate",
-        }
-        with rasterio.open(tmp, "w", **profile) as dst:
-            dst.write(g.values, 1)
-            dst.update_tags(units=g.units, description=(
-                "people per pixel" if g.units == "count" else "people per km²"))
-
-    write_with_atomic(path, _write, overwrite=overwrite)

@@ -1,0 +1,274 @@
+"""The catalogue datasets on this computer: cache folder, registry file, adding by hand.
+
+The cache folder is ``pooch.os_cache("zoneplan")`` unless the environment variable
+``ZONEPLAN_DATA_DIR`` names another folder. Each dataset lives in its own sub-folder
+(``<cache>/<name>/<file>``) and a JSON registry (``<cache>/registry.json``) records which
+file belongs to which dataset, where it came from and its SHA-256.
+
+Files get here by :func:`zoneplan.io.fetch.fetch` (a download) or by :func:`add` (a file
+the user downloaded by hand); :func:`resolve` turns a dataset name into its local path.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import gzip
+import hashlib
+import json
+import os
+import re
+import shutil
+from pathlib import Path
+from typing import Any
+
+import pooch
+
+from zoneplan.errors import DataError
+from zoneplan.io import catalog
+from zoneplan.io.catalog import Dataset
+from zoneplan.io.outputs import write_text_atomic, write_with_atomic
+
+__all__ = [
+    "ENV_DATA_DIR",
+    "REGISTRY_NAME",
+    "add",
+    "by_hand",
+    "copy_atomic",
+    "data_dir",
+    "local_record",
+    "record",
+    "resolve",
+    "sha256_of",
+]
+
+ENV_DATA_DIR = "ZONEPLAN_DATA_DIR"
+"""Environment variable naming the cache folder."""
+
+REGISTRY_NAME = "registry.json"
+"""File name of the registry inside the cache folder."""
+
+
+def data_dir() -> Path:
+    """Return the cache folder (``$ZONEPLAN_DATA_DIR`` or pooch's per-user cache).
+
+    The folder is not created here.
+    """
+    env = os.environ.get(ENV_DATA_DIR)
+    if env:
+        return Path(env).expanduser()
+    return Path(pooch.os_cache("zoneplan"))
+
+
+def _registry_path() -> Path:
+    return data_dir() / REGISTRY_NAME
+
+
+def _read_registry() -> dict[str, dict[str, Any]]:
+    path = _registry_path()
+    if not path.exists():
+        return {}
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError) as exc:
+        raise DataError(
+            f"the data registry cannot be read ({exc})",
+            path=path,
+            suggestion="delete the file; fetch or add the datasets again",
+        ) from exc
+    if not isinstance(data, dict):
+        raise DataError(
+            "the data registry is not a JSON object",
+            path=path,
+            suggestion="delete the file; fetch or add the datasets again",
+        )
+    return data
+
+
+def record(name: str, path: Path, **info: Any) -> dict[str, Any]:
+    """Record ``path`` as the local file of dataset ``name`` (atomic registry write).
+
+    Parameters
+    ----------
+    name
+        Catalogue name.
+    path
+        The usable file, inside :func:`data_dir`.
+    **info
+        Stored with the record: ``source`` (``"download"`` or ``"add"``) and where the
+        file came from.
+
+    Returns
+    -------
+    dict
+        The new record: ``path`` (relative to the cache folder), ``sha256``,
+        ``size_bytes`` (bytes), ``recorded_at`` (UTC, ISO 8601) and ``info``. The file
+        of an older record in the same folder is deleted.
+    """
+    root = data_dir()
+    registry = _read_registry()
+    old = registry.get(name)
+    rec: dict[str, Any] = {
+        "path": path.relative_to(root).as_posix(),
+        "sha256": sha256_of(path),
+        "size_bytes": path.stat().st_size,
+        "recorded_at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
+        **info,
+    }
+    registry[name] = rec
+    write_text_atomic(
+        _registry_path(), json.dumps(registry, indent=2, sort_keys=True) + "\n", overwrite=True
+    )
+    if old and old.get("path") != rec["path"]:
+        stale = root / str(old.get("path", ""))
+        if stale.is_file() and stale.parent == path.parent:
+            with contextlib.suppress(OSError):
+                stale.unlink()
+    return rec
+
+
+def local_record(name: str) -> dict[str, Any] | None:
+    """Return the registry record of dataset ``name`` if its file is present, else ``None``.
+
+    The record holds ``path`` (absolute, as a string), ``sha256``, ``size_bytes``,
+    ``recorded_at``, ``source`` (``"download"`` or ``"add"``) and where it came from.
+    """
+    catalog.get(name)
+    rec = _read_registry().get(name)
+    if not rec:
+        return None
+    path = data_dir() / str(rec.get("path", ""))
+    if not path.is_file():
+        return None
+    return {**rec, "path": str(path)}
+
+
+def sha256_of(path: str | Path) -> str:
+    """Return the SHA-256 of a file as 64 lower-case hex digits."""
+    digest = hashlib.sha256()
+    with Path(path).open("rb") as fh:
+        for block in iter(lambda: fh.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def by_hand(entry: Dataset) -> str:
+    """Return the suggestion to download ``entry`` in a browser and add it.
+
+    Examples
+    --------
+    >>> by_hand(catalog.get("ocha-cod-ab-pse"))  # doctest: +NORMALIZE_WHITESPACE
+    'download https://data.humdata.org/dataset/cod-ab-pse by hand (in a browser, or on
+    another computer), then run `zoneplan data add ocha-cod-ab-pse FILE` with the path of
+    the downloaded file'
+    """
+    where = entry.url or entry.page
+    return (
+        f"download {where} by hand (in a browser, or on another computer), then run "
+        f"`zoneplan data add {entry.name} FILE` with the path of the downloaded file"
+    )
+
+
+def add(name: str, file: str | Path) -> Path:
+    """Register a hand-downloaded file as dataset ``name`` and return its cached path.
+
+    The file is copied into the cache (the original is left alone). If the catalogue
+    knows the file's SHA-256, the copy must match it. A gzip download of an entry that
+    is unpacked after download (``unpack="gzip"``) is decompressed; the already
+    unpacked file is accepted too.
+
+    Raises
+    ------
+    DataError
+        The file is missing, is not a file, or does not match the known checksum.
+    """
+    entry = catalog.get(name)
+    src = Path(file).expanduser()
+    if not src.is_file():
+        raise DataError(
+            "the file to add does not exist" if not src.exists() else "this is not a file",
+            path=src,
+            suggestion="give the path of the downloaded file, e.g. ~/Downloads/" + entry.filename,
+        )
+    actual = sha256_of(src)
+    packed = entry.unpack == "gzip" and src.name.endswith(".gz")
+    if entry.sha256 and (packed or entry.unpack is None) and actual != entry.sha256:
+        raise DataError(
+            f"the file does not match the known checksum of {entry.name}: "
+            f"expected sha256 {entry.sha256}, got {actual}",
+            path=src,
+            suggestion=f"download the file again from {entry.url or entry.page}; "
+            "it may be incomplete or a different version",
+        )
+    folder = data_dir() / entry.name
+    folder.mkdir(parents=True, exist_ok=True)
+    stored = folder / _safe_name(src.name)
+    copy_atomic(src, stored, overwrite=True)
+    if packed:
+        unpacked = folder / _safe_name(src.name[: -len(".gz")])
+        write_with_atomic(unpacked, lambda tmp: _gunzip(stored, tmp), overwrite=True)
+        stored = unpacked
+    record(
+        entry.name,
+        stored,
+        source="add",
+        original=str(src.resolve()),
+        original_sha256=actual,
+        checksum_verified=bool(entry.sha256) and (packed or entry.unpack is None),
+    )
+    return stored
+
+
+def resolve(name: str) -> Path:
+    """Return the local path of dataset ``name``.
+
+    Raises
+    ------
+    InputError
+        Unknown name.
+    DataError
+        The dataset has not been fetched or added yet; the message says how.
+    """
+    entry = catalog.get(name)
+    rec = local_record(name)
+    if rec is not None:
+        return Path(rec["path"])
+    expected = data_dir() / entry.name / entry.local_name
+    if expected.is_file():
+        return expected
+    how = (
+        f"run `zoneplan data fetch {entry.name}`, or {by_hand(entry)}"
+        if entry.direct
+        else by_hand(entry)
+    )
+    raise DataError(
+        f"the dataset {entry.name} is not on this computer yet",
+        path=data_dir(),
+        suggestion=how,
+    )
+
+
+def copy_atomic(src: Path, target: Path, *, overwrite: bool) -> None:
+    """Copy ``src`` to ``target`` atomically (see :func:`zoneplan.io.outputs.write_with_atomic`)."""
+
+    def write(tmp: Path) -> None:
+        shutil.copyfile(src, tmp)
+
+    write_with_atomic(target, write, overwrite=overwrite)
+
+
+def _safe_name(name: str) -> str:
+    cleaned = re.sub(r"[^A-Za-z0-9._-]+", "_", name).strip("._")
+    return cleaned or "data"
+
+
+def _gunzip(src: Path, dst: Path) -> None:
+    try:
+        with gzip.open(src, "rb") as fin, dst.open("wb") as fout:
+            shutil.copyfileobj(fin, fout)
+    except (OSError, EOFError) as exc:
+        raise DataError(
+            f"the file is not a valid gzip file ({exc})",
+            path=src,
+            suggestion="download it again; or add the already unpacked file",
+        ) from exc
