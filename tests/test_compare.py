@@ -13,7 +13,8 @@ import zoneplan
 from zoneplan import pack
 from zoneplan.errors import InputError, OutputExistsError
 from zoneplan.plan import load_plan
-from zoneplan.scenarios.compare import compare, crossing_residents, write_compare
+from zoneplan.render.compare import write_compare
+from zoneplan.scenarios.compare import compare, crossing_residents
 
 
 @pytest.fixture(scope="module")

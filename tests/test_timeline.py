@@ -14,7 +14,8 @@ from typer.testing import CliRunner
 
 from zoneplan.cli import report as cli_report
 from zoneplan.errors import InputError
-from zoneplan.scenarios.timeline import parse_date, timeline, timeline_csv, write_timeline
+from zoneplan.render.timeline import timeline_csv, write_timeline
+from zoneplan.scenarios.timeline import parse_date, timeline
 
 REPO = Path(__file__).resolve().parents[1]
 NIBAL = REPO / ".." / "shared" / "data" / "gaza" / "btselem-nibal"

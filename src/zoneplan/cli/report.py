@@ -62,8 +62,8 @@ def compare(
     overwrite: Annotated[bool, typer.Option("--overwrite")] = False,
 ) -> None:
     """Compare plans zone by zone, with the differences against the first."""
+    from zoneplan.render.compare import write_compare
     from zoneplan.scenarios.compare import compare as run_compare
-    from zoneplan.scenarios.compare import write_compare
 
     c = run_compare(plans)
     if out is not None:
@@ -122,8 +122,8 @@ def timeline(
 ) -> None:
     """Area, share, pre-war residents and hospitals inside dated zone layers."""
     from zoneplan.render.text import fmt_number, fmt_people_table, fmt_share
+    from zoneplan.render.timeline import timeline_csv, write_timeline
     from zoneplan.scenarios.timeline import timeline as run_timeline
-    from zoneplan.scenarios.timeline import timeline_csv, write_timeline
 
     d = run_timeline(layers, territory=territory, date_field=date_field, where=where)
     if out is not None:
