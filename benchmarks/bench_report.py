@@ -21,17 +21,6 @@ RUNS = 5
 TARGET_S = 5.0
 TARGET_BYTES = 3_000_000
 
-# The main CLI registers the report commands once cli_report.register(app) is wired in;
-# until then register them here so the same code path (typer command → write_report) runs.
-DRIVER = """
-import sys
-from zoneplan.cli import main as cli
-from zoneplan.cli import report as cli_report
-names = {c.name or c.callback.__name__ for c in cli.app.registered_commands}
-if "report" not in names:
-    cli_report.register(cli.app)
-raise SystemExit(cli.main(sys.argv[1:]))
-"""
 
 
 def main() -> int:
@@ -44,7 +33,7 @@ def main() -> int:
         for i in range(RUNS):
             out = Path(tmp) / f"r{i}"
             t0 = time.perf_counter()
-            proc = subprocess.run([sys.executable, "-c", DRIVER, "report", plan, "--out",
+            proc = subprocess.run([sys.executable, "-m", "zoneplan", "report", plan, "--out",
                                    str(out)], env=env, capture_output=True, text=True)
             times.append(time.perf_counter() - t0)
             if proc.returncode != 0:

@@ -13,7 +13,8 @@ import zoneplan
 from zoneplan import pack
 from zoneplan.errors import InputError, OutputExistsError
 from zoneplan.plan import load_plan
-from zoneplan.scenarios.compare import compare, crossing_residents, write_compare
+from zoneplan.render.compare import write_compare
+from zoneplan.scenarios.compare import compare, crossing_residents
 
 
 @pytest.fixture(scope="module")
@@ -88,10 +89,12 @@ def test_cli_report_and_compare(tmp_path: Path) -> None:
     import typer
     from typer.testing import CliRunner
 
+    from zoneplan.cli import compare as cli_compare
     from zoneplan.cli import report as cli_report
 
     app = typer.Typer()
     cli_report.register(app)
+    cli_compare.register(app)
     runner = CliRunner()
     r = runner.invoke(app, ["compare", "green-red-2025-11", "green-red-2025-11", "-f", "json"])
     assert r.exit_code == 0, r.output

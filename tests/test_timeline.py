@@ -8,13 +8,13 @@ from pathlib import Path
 
 import geopandas as gpd
 import pytest
-import typer
 from shapely.geometry import box
 from typer.testing import CliRunner
 
-from zoneplan.cli import report as cli_report
+from zoneplan.cli.main import app
 from zoneplan.errors import InputError
-from zoneplan.scenarios.timeline import parse_date, timeline, timeline_csv, write_timeline
+from zoneplan.render.timeline import timeline_csv, write_timeline
+from zoneplan.scenarios.timeline import parse_date, timeline
 
 REPO = Path(__file__).resolve().parents[1]
 NIBAL = REPO / ".." / "shared" / "data" / "gaza" / "btselem-nibal"
@@ -120,8 +120,6 @@ def test_real_files_fifteen_dates(tmp_path: Path) -> None:
 
 
 def test_cli_commands_registered(tmp_path: Path) -> None:
-    app = typer.Typer()
-    cli_report.register(app)
     a = _layer(tmp_path, "a.geojson", ["Displaced"], ["2024-08-29"])
     r = CliRunner().invoke(app, ["timeline", str(a), "--date-field", "Date", "--format", "csv"])
     assert r.exit_code == 0, r.output

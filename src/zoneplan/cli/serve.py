@@ -1,6 +1,6 @@
 """``zoneplan serve``: the live line editor in a local web page.
 
-Registered on the main CLI by :func:`register` (``cli_serve.register(app)`` in ``cli.py``).
+Registered on the main CLI by :func:`register` (in :mod:`zoneplan.cli.main`).
 """
 
 from __future__ import annotations
@@ -10,13 +10,14 @@ from typing import Annotated
 
 import typer
 
+from zoneplan.cli.options import plan_argument
 from zoneplan.plan import DEFAULT_PLAN
 
 __all__ = ["register", "serve"]
 
 
 def serve(
-    plan: Annotated[str, typer.Argument(help="Plan file or built-in plan id to open first.")]
+    plan: Annotated[str, plan_argument("Plan file or built-in plan id to open first.")]
     = DEFAULT_PLAN,
     port: Annotated[int, typer.Option("--port", "-p", min=0, max=65535,
                                       help="TCP port (0: any free port).")] = 8765,

@@ -15,15 +15,15 @@ territory, and then
     Hospitals of the built-in pack inside (count).
 
 A layer whose features are all filtered out is a date with nothing inside (share 0).
+
+This module measures and returns the series (a JSON-ready dict); the CSV, chart and page
+are drawn by :mod:`zoneplan.render.timeline`.
 """
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
 import email.utils
-import io
-import json
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -37,8 +37,7 @@ import shapely
 
 from zoneplan.errors import DataError, InputError
 
-__all__ = ["LayerSpec", "parse_date", "parse_layer_arg", "timeline", "timeline_csv",
-           "write_timeline"]
+__all__ = ["LayerSpec", "parse_date", "parse_layer_arg", "timeline"]
 
 _ISO = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 _WHERE = re.compile(r"""^\s*(\w+)\s*(==|!=)\s*(['"])(.*?)\3\s*$""")
@@ -266,95 +265,3 @@ def _read(path: Path) -> gpd.GeoDataFrame:
     if gdf.crs is None:
         gdf = gdf.set_crs(4326)
     return gdf
-
-
-def timeline_csv(data: dict[str, Any]) -> str:
-    """The rows as CSV (full precision; units in the header)."""
-    buf = io.StringIO()
-    w = csv.writer(buf, lineterminator="\n")
-    w.writerow(["date", "file", "features", "area_km2", "share_of_territory",
-                "residents_prewar", "hospitals"])
-    for r in data["rows"]:
-        w.writerow([r["date"], r["file"], r["features"], r["area_km2"],
-                    r["share_of_territory"], r["residents"], r["hospitals"]])
-    return buf.getvalue()
-
-
-def timeline_png(data: dict[str, Any]) -> bytes:
-    """A step chart of share of territory and pre-war residents inside the zones."""
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
-    dates = np.array([np.datetime64(r["date"]) for r in data["rows"]])
-    share = [100 * r["share_of_territory"] for r in data["rows"]]
-    res = [r["residents"] / 1e6 for r in data["rows"]]
-    fig, ax = plt.subplots(figsize=(8, 4), dpi=100)
-    try:
-        ax.step(dates, share, where="post", color="#CC6677", marker="o",
-                label="Share of territory inside the zones (%)")
-        ax.set_ylabel("% of the territory")
-        ax.set_ylim(0, max([*share, 1]) * 1.15)
-        ax2 = ax.twinx()
-        ax2.step(dates, res, where="post", color="#332288", marker="s", ls="--",
-                 label="Pre-war residents inside (millions)")
-        ax2.set_ylabel("people (millions, pre-war baseline)")
-        ax2.set_ylim(0, max([*res, 0.1]) * 1.15)
-        filt = f" — filter: {data['where']}" if data.get("where") else ""
-        ax.set_title(f"Zones over time{filt}", fontsize=10, loc="left")
-        h1, l1 = ax.get_legend_handles_labels()
-        h2, l2 = ax2.get_legend_handles_labels()
-        ax.legend(h1 + h2, l1 + l2, fontsize=8, loc="upper left")
-        fig.autofmt_xdate()
-        buf = io.BytesIO()
-        fig.savefig(buf, format="png", bbox_inches="tight")
-    finally:
-        plt.close(fig)
-    return buf.getvalue()
-
-
-def timeline_html(data: dict[str, Any], png: bytes) -> str:
-    """A self-contained HTML page with the chart and the table."""
-    import base64
-    from html import escape
-
-    from zoneplan.render.html import CSS
-    from zoneplan.render.text import ROUNDING_NOTE, fmt_number, fmt_people_table, fmt_share
-
-    rows = "".join(
-        f"<tr><td>{escape(r['date'])}</td><td>{escape(Path(r['file']).name)}</td>"
-        f"<td>{fmt_number(r['area_km2'], 1)}</td><td>{fmt_share(r['share_of_territory'])}</td>"
-        f"<td>{fmt_people_table(r['residents'])}</td><td>{r['hospitals']}</td></tr>"
-        for r in data["rows"])
-    b = data["baseline"]
-    return f"""<!doctype html><html lang="en"><head><meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<title>zoneplan timeline</title><style>{CSS}</style></head><body><main>
-<h1>Zones over time</h1>
-<p>Territory: {escape(data['territory']['ref'])} ({fmt_number(data['territory']['area_km2'], 1)}
-km²). Filter: {escape(str(data.get('where') or 'none'))}.</p>
-<figure><img src="data:image/png;base64,{base64.b64encode(png).decode()}"
-alt="share of territory and pre-war residents inside the zones over time"></figure>
-<div class="table-wrap"><table><thead><tr><th>Date</th><th>File</th><th>Area (km²)</th>
-<th>Share of territory</th><th>Pre-war residents inside (people)</th><th>Hospitals</th></tr>
-</thead><tbody>{rows}</tbody></table></div>
-<p class="small">Residents: {escape(b['label'])} ({escape(b['date'])}), sources
-{escape(', '.join(b['sources']))}. Hospitals: built-in pack (OSM, landmarks).
-{escape(ROUNDING_NOTE)}</p></main></body></html>
-"""
-
-
-def write_timeline(data: dict[str, Any], out_dir: str | Path, *, overwrite: bool = False) -> Path:
-    """Write timeline.json, timeline.csv, timeline.png and timeline.html (atomically)."""
-    from zoneplan.io.outputs import atomic_dir
-
-    out = Path(out_dir)
-    png = timeline_png(data)
-    with atomic_dir(out, overwrite=overwrite) as tmp:
-        (tmp / "timeline.json").write_text(json.dumps(data, indent=2, ensure_ascii=False),
-                                           encoding="utf-8")
-        (tmp / "timeline.csv").write_text(timeline_csv(data), encoding="utf-8")
-        (tmp / "timeline.png").write_bytes(png)
-        (tmp / "timeline.html").write_text(timeline_html(data, png), encoding="utf-8")
-    return out

@@ -1,0 +1,136 @@
+"""Options and arguments several commands share, defined once (as rasterio's ``rio/options.py``).
+
+Each command module builds its signature from these: the plan argument, ``--format``
+and its choices, the output file or folder ``--out/-o`` with ``--overwrite``, the
+``--layer`` option and its parser, and the progress display of long evaluations.
+Options whose help differs between commands are made by a function taking that help.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated, Any
+
+import typer
+
+from zoneplan.cli.console import err
+from zoneplan.errors import InputError
+from zoneplan.plan import LayerRef
+
+if TYPE_CHECKING:
+    from zoneplan.evaluate import Progress
+
+__all__ = ["Format", "FormatOrCsv", "LayerOpt", "PlanArg", "PlanFileArg", "format_option",
+           "layer_refs", "out_option", "overwrite_option", "parse_layer_option",
+           "plan_argument", "progress"]
+
+
+class Format(StrEnum):
+    """Output formats: a table for people, JSON for scripts."""
+
+    table = "table"
+    json = "json"
+
+
+class FormatOrCsv(StrEnum):
+    """Output formats of commands whose rows also make a CSV file."""
+
+    table = "table"
+    json = "json"
+    csv = "csv"
+
+
+def plan_argument(help: str = "Plan file or built-in plan id.") -> Any:
+    """The plan argument: a plan file or a built-in plan id."""
+    return typer.Argument(help=help)
+
+
+PlanArg = Annotated[str, plan_argument()]
+"""A plan file or built-in plan id (give the default, usually ``DEFAULT_PLAN``)."""
+
+PlanFileArg = Annotated[str, plan_argument("Plan file or built-in id.")]
+"""A plan file or built-in id that must be given."""
+
+
+def format_option(help: str | None = None) -> Any:
+    """``--format/-f``: how the command prints."""
+    return typer.Option("--format", "-f", help=help)
+
+
+def out_option(help: str) -> Any:
+    """``--out/-o``: the file or folder to write; ``help`` says which."""
+    return typer.Option("--out", "-o", help=help)
+
+
+def overwrite_option(help: str | None = None) -> Any:
+    """``--overwrite``: replace what ``--out`` names if it exists."""
+    return typer.Option("--overwrite", help=help)
+
+
+LayerOpt = Annotated[list[str] | None, typer.Option(
+    "--layer", help="Data layer NAME=PATH[,KEY=VALUE...], e.g. "
+    "damage=clusters.geojson,count=count (repeatable).")]
+"""``--layer NAME=PATH[,KEY=VALUE...]``, repeatable; read with :func:`layer_refs`."""
+
+
+def parse_layer_option(text: str) -> tuple[str, LayerRef]:
+    """Parse ``NAME=PATH[,KEY=VALUE...]`` into a layer name and reference.
+
+    Examples
+    --------
+    >>> name, ref = parse_layer_option("damage=clusters.geojson,count=count")
+    >>> name, ref.path, ref.count
+    ('damage', 'clusters.geojson', 'count')
+    >>> parse_layer_option("hospitals=h.geojson,where=amenity=='hospital'")[1].where
+    "amenity=='hospital'"
+    """
+    if "=" not in text:
+        raise InputError(f"--layer {text!r} is not NAME=PATH",
+                         suggestion="write e.g. --layer damage=clusters.geojson,count=count")
+    name, rest = text.split("=", 1)
+    parts = rest.split(",")
+    fields: dict[str, Any] = {"path": parts[0]}
+    for kv in parts[1:]:
+        if "=" not in kv:
+            raise InputError(f"--layer option {kv!r} is not KEY=VALUE",
+                             suggestion="write options as KEY=VALUE separated by commas")
+        k, v = kv.split("=", 1)
+        key = {"class": "damage_class"}.get(k.strip(), k.strip())
+        if key not in LayerRef.model_fields:
+            raise InputError(
+                f"unknown --layer option '{k}'",
+                suggestion="options: " + ", ".join(
+                    "class" if f == "damage_class" else f
+                    for f in LayerRef.model_fields if f not in ("path", "sources")))
+        fields[key] = v.strip()
+    try:
+        return name.strip(), LayerRef.model_validate(fields)
+    except Exception as exc:
+        raise InputError(f"--layer {text!r}: {exc}") from exc
+
+
+def layer_refs(texts: list[str] | None) -> dict[str, LayerRef]:
+    """The layers of repeated ``--layer`` options, by name.
+
+    Paths on the command line are relative to the working folder, so they are made
+    absolute here (built-in ``gaza:`` layers are kept as they are).
+    """
+    refs: dict[str, LayerRef] = {}
+    for text in texts or []:
+        name, ref = parse_layer_option(text)
+        if not ref.path.startswith("gaza:"):
+            ref.path = str(Path(ref.path).resolve())
+        refs[name] = ref
+    return refs
+
+
+def progress(enabled: bool) -> Progress | None:
+    """A progress display on standard error, or ``None`` if off or not a terminal."""
+    if not enabled or not err.is_terminal:
+        return None
+
+    def step(msg: str) -> None:
+        err.print(f"[dim]… {msg}[/dim]", highlight=False)
+
+    return step

@@ -1,0 +1,66 @@
+"""``zoneplan plans``, ``validate``, ``show`` and ``schema``: the plans and their format."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+
+from zoneplan.cli.console import out
+from zoneplan.cli.options import Format, PlanFileArg, format_option
+from zoneplan.plan import DEFAULT_PLAN, builtin_plan_ids, load_plan, plan_json_schema
+
+__all__ = ["plans", "register", "schema", "show", "validate"]
+
+
+def plans(fmt: Annotated[Format, format_option()] = Format.table) -> None:
+    """List the built-in plans."""
+    rows: list[dict[str, Any]] = []
+    for pid in builtin_plan_ids():
+        p = load_plan(pid)
+        rows.append({"id": p.id, "title": p.title, "date": p.date, "status": p.status,
+                     "default": pid == DEFAULT_PLAN, "lines": [ln.id for ln in p.lines],
+                     "zones": [z.id for z in p.zones]})
+    if fmt == Format.json:
+        sys.stdout.write(json.dumps(rows, indent=2, ensure_ascii=False) + "\n")
+        return
+    from rich.table import Table
+
+    t = Table(title="Built-in plans")
+    for col in ("id", "title", "date", "status"):
+        t.add_column(col)
+    for r in rows:
+        t.add_row(r["id"] + (" (default)" if r["default"] else ""), r["title"], r["date"],
+                  r["status"])
+    out.print(t)
+
+
+def validate(plan: PlanFileArg) -> None:
+    """Check a plan: its format, its sources and its geometry."""
+    from zoneplan.evaluate import evaluate
+
+    p = load_plan(plan)
+    result = evaluate(p, ranges=False)
+    zones = ", ".join(f"{z['id']} ({z['area_km2']:.1f} km²)" for z in result.data["zones"])
+    out.print(f"[green]✓[/green] {p.path or plan}: plan '{p.id}' is valid; zones: {zones}")
+
+
+def show(plan: PlanFileArg) -> None:
+    """Print a plan's YAML (built-in plans are readable examples)."""
+    p = load_plan(plan)
+    if p.path:
+        sys.stdout.write(Path(p.path).read_text(encoding="utf-8"))
+
+
+def schema() -> None:
+    """Print the JSON Schema of the plan format."""
+    sys.stdout.write(plan_json_schema() + "\n")
+
+
+def register(app: typer.Typer) -> None:
+    """Add ``plans``, ``validate``, ``show`` and ``schema`` to a typer app."""
+    for command in (plans, validate, show, schema):
+        app.command(command.__name__)(command)

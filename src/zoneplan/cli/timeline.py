@@ -1,0 +1,60 @@
+"""``zoneplan timeline``: dated zone layers as a series, printed or written as a chart and page."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from zoneplan.cli.console import out
+from zoneplan.cli.options import FormatOrCsv, format_option, out_option, overwrite_option
+
+__all__ = ["register", "timeline"]
+
+
+def timeline(
+    layers: Annotated[list[str], typer.Argument(help="Zone layers, PATH or PATH@YYYY-MM-DD.")],
+    territory: Annotated[str | None, typer.Option("--territory",
+                                                  help="Polygon file (default gaza:outline).")]
+    = None,
+    date_field: Annotated[str | None, typer.Option("--date-field",
+                                                   help="Field holding the dates.")] = None,
+    where: Annotated[str | None, typer.Option(
+        "--where", help="Filter, e.g. \"StatusText == 'Displaced'\".")] = None,
+    fmt: Annotated[FormatOrCsv, format_option()] = FormatOrCsv.table,
+    output: Annotated[Path | None, out_option("Write json, csv, png, html.")] = None,
+    overwrite: Annotated[bool, overwrite_option()] = False,
+) -> None:
+    """Area, share, pre-war residents and hospitals inside dated zone layers."""
+    from rich.table import Table
+
+    from zoneplan.render.text import fmt_number, fmt_people_table, fmt_share
+    from zoneplan.render.timeline import timeline_csv, write_timeline
+    from zoneplan.scenarios.timeline import timeline as run_timeline
+
+    d = run_timeline(layers, territory=territory, date_field=date_field, where=where)
+    if output is not None:
+        write_timeline(d, output, overwrite=overwrite)
+    if fmt == FormatOrCsv.json:
+        sys.stdout.write(json.dumps(d, indent=2, ensure_ascii=False) + "\n")
+        return
+    if fmt == FormatOrCsv.csv:
+        sys.stdout.write(timeline_csv(d))
+        return
+    t = Table(title="Zones over time" + (f" ({where})" if where else ""))
+    for col in ("date", "file", "area (km²)", "share of territory",
+                "pre-war residents inside", "hospitals"):
+        t.add_column(col, justify="left" if col in ("date", "file") else "right")
+    for r in d["rows"]:
+        t.add_row(r["date"], Path(r["file"]).name, fmt_number(r["area_km2"], 1),
+                  fmt_share(r["share_of_territory"]), fmt_people_table(r["residents"]),
+                  str(r["hospitals"]))
+    out.print(t)
+
+
+def register(app: typer.Typer) -> None:
+    """Add the ``timeline`` command to a typer app."""
+    app.command("timeline")(timeline)
