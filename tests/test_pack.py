@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import numpy as np
 import pytest
 
@@ -59,7 +61,13 @@ def test_localities_and_hospitals() -> None:
     assert len(locs) == 33 and locs["imputed"].sum() == 4
     assert locs.loc[locs["imputed"], "weight"].sum() == pytest.approx(pack.MISSING_LOCALITIES_TOTAL)
     h = pack.hospitals()
-    assert len(h) == 38 and h["beds"].isna().all()
+    assert len(h) == 38
+    # pre-war beds are known for 12 hospitals (factpack hospital_beds.csv); ranges bracket them
+    assert h["beds"].notna().sum() == 12
+    known = h["beds"].notna()
+    assert (h.loc[known, "beds_low"] <= h.loc[known, "beds"]).all()
+    assert (h.loc[known, "beds"] <= h.loc[known, "beds_high"]).all()
+    assert set(h["status"]) <= set(pack.tables.HOSPITAL_STATUSES)
 
 
 def test_unknown_builtin_layer_suggests() -> None:
@@ -67,3 +75,15 @@ def test_unknown_builtin_layer_suggests() -> None:
 
     with pytest.raises(InputError, match="did you mean 'gaza:outline'"):
         pack.builtin_layer("gaza:outlin")
+
+
+@pytest.mark.realdata
+def test_pack_tables_derive_from_shared_data(shared_data: Path) -> None:
+    """Every pack table that comes from a real layer is re-derived and compared."""
+    import subprocess
+    import sys
+
+    repo = Path(__file__).resolve().parents[1]
+    run = subprocess.run([sys.executable, str(repo / "scripts" / "derive_pack.py"), "--check"],
+                         capture_output=True, text=True, timeout=300, check=False)
+    assert run.returncode == 0, run.stdout + run.stderr

@@ -1,4 +1,4 @@
-"""Population rasters as cells: the pixels of a window inside a territory, no polygon
+"""Raster pixels as cells: the pixels of a window inside a territory, without a polygon
 per pixel.
 
 A :class:`RasterGrid` keeps only each cell's linear pixel index in the raster window and
