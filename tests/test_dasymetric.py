@@ -326,7 +326,7 @@ def test_pack_governorates_over_localities_conserve_each_total() -> None:
     builtin = builtin_population()
     assert len(cells) == len(builtin.grid)
     assert np.sort(cells["people"].to_numpy()) == pytest.approx(
-        np.sort(builtin.counts["kernel"]), abs=1e-6)
+        np.sort(builtin.counts["localities"]), abs=1e-6)
     uniform = spread_to_grid(gov, "population", cell_size_m=250, method="area", by_area=True)
     assert uniform.groupby("area_id")["people"].sum().to_numpy() == pytest.approx(
         gov["population"].to_numpy(), rel=1e-9)

@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 
 import zoneplan
 import zoneplan.pack
-from zoneplan.errors import GeometryError
+from zoneplan.errors import GeometryError, PlanError
 
 from .conftest import SQUARE_UTM, utm_to_lonlat
 
@@ -37,7 +37,7 @@ def _plan(tmp: Path, base: dict[str, Any], line: list[tuple[float, float]], acce
     t0=st.floats(0.05, 0.95), t1=st.floats(0.05, 0.95), bend=st.floats(-800, 800),
     access=st.lists(st.sampled_from(["resident", "restricted", "closed"]), min_size=2,
                     max_size=2),
-    relocation=st.sampled_from(["proportional", "area"]),
+    relocation=st.sampled_from(["proportional", "area", "none"]),
     total=st.floats(1, 5e6),
 )
 def test_conservation_on_random_lines(square_plan: dict[str, Any], tmp_path: Path, t0: float,
@@ -46,6 +46,13 @@ def test_conservation_on_random_lines(square_plan: dict[str, Any], tmp_path: Pat
     w = X1 - X0
     line = [(X0 + t0 * w, Y0 - 200), (X0 + (t0 + t1) / 2 * w + bend, (Y0 + Y1) / 2),
             (X0 + t1 * w, Y1 + 200)]
+    if "closed" in access and "resident" not in access and relocation != "none":
+        # people in a closed zone with nowhere to go: the plan is refused, naming the zone
+        with pytest.raises(PlanError, match="nowhere to go") as exc:
+            _plan(tmp_path, square_plan, line, access, relocation, total)
+        closed = [z for z, a in zip("ab", access, strict=True) if a == "closed"]
+        assert all(f"{z}" in str(exc.value) for z in closed)
+        return
     plan = _plan(tmp_path, square_plan, line, access, relocation, total)
     try:
         r = zoneplan.evaluate(plan)

@@ -26,6 +26,7 @@ __all__ = [
     "GeometryError",
     "GeometryRepairedWarning",
     "InputError",
+    "InvariantError",
     "OutputExistsError",
     "PlanError",
     "PlausibilityWarning",
@@ -95,6 +96,13 @@ class DownloadError(DataError):
 
 class OutputExistsError(ZoneplanError, FileExistsError):
     """An output that exists already and would be overwritten."""
+
+
+class InvariantError(ZoneplanError, AssertionError):
+    """A result that breaks one of its invariants: a bug in zoneplan, never the user's
+    input. The message gives the figures that disagree (exit code 1)."""
+
+    exit_code = 1
 
 
 class ZoneplanWarning(UserWarning):

@@ -1,9 +1,16 @@
 """Evaluate a plan: zones, indicators for the central case and every alternative, ranges.
 
-The central value of each indicator uses the plan's lines as written and the central
-population spread. The low-high range spans every combination of the alternatives the
-inputs offer: each line variant (e.g. the yellow line's markers 200-300 m further
-west), each population spread, the force target and the compound count/capacity ranges.
+The central value of each indicator uses the plan's lines and zones as drawn, the
+central population spread, the forces pledged by the plan's date and the compounds as
+stated. The low-high range spans the alternatives the inputs offer: every alternative
+layout (line variants, the line moved by its stated uncertainty both ways, alternative
+drawings of the zones; :mod:`zoneplan.measure.variants`) with every member of the
+population ensemble, and the stated alternatives for forces, compounds, hospitals and
+beds (:mod:`zoneplan.measure.assumptions`). Spreads the population layer marks as
+extremes are evaluated and reported apart, never as an end of a range. Every run's
+invariants are checked: a run that loses area or people is a bug
+(:class:`~zoneplan.errors.InvariantError`). Published figures the plan carries are
+checked against the result (:mod:`zoneplan.measure.claims`).
 """
 
 from __future__ import annotations
@@ -14,15 +21,21 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 from shapely.geometry import LineString
 
-from zoneplan.geometry import offset_line, project
+from zoneplan.errors import InvariantError
+from zoneplan.geometry import project
+from zoneplan.io.layers import PointLayer
+from zoneplan.measure.assumptions import alternative_assumptions
+from zoneplan.measure.claims import check_claims
 from zoneplan.measure.indicators import Metrics, compute
 from zoneplan.measure.inputs import Inputs, prepare
 from zoneplan.measure.population import PopulationLayer
-from zoneplan.measure.zone_sums import layout_cells
+from zoneplan.measure.variants import AS_DRAWN, LayoutCase, layout_cases
+from zoneplan.measure.zone_sums import LayoutCells, layout_cells
 from zoneplan.measure.zones import Layout, build_layout
-from zoneplan.plan import ForceEntry, Plan, load_plan
+from zoneplan.plan import Plan, load_plan
 from zoneplan.plan.definitions import ZONE_KEYS
 from zoneplan.result import Result, build_json
 
@@ -49,31 +62,72 @@ def _layout(inputs: Inputs, overrides: dict[str, LineString] | None = None) -> L
     return build_layout(inputs, line_overrides=overrides)
 
 
-def _with_plan(inputs: Inputs, plan: Plan) -> Inputs:
-    return replace(inputs, plan=plan)
-
-
-def _assumption_plans(plan: Plan) -> list[tuple[str, Plan]]:
-    """Plans with the stated high/low ends of forces and compounds."""
-    out: list[tuple[str, Plan]] = []
-    if plan.forces_target is not None:
-        t = plan.forces_target
-        entry = ForceEntry(contributor=t.label, personnel=t.personnel, kind="troops",
-                           zones=t.zones, status="reported", sources=t.sources)
-        out.append(("forces target", plan.model_copy(update={"forces": [entry]})))
-    if any(c.count_range or c.capacity_range for c in plan.compounds):
-        for end, label in ((0, "compounds low"), (1, "compounds high")):
-            comps = [
-                c.model_copy(update={
-                    "count": c.count_range[end] if c.count_range else c.count,
-                    "capacity": c.capacity_range[end] if c.capacity_range else c.capacity,
-                })
-                for c in plan.compounds
-            ]
-            out.append((label, plan.model_copy(update={"compounds": comps})))
-    for _, p in out:
-        p._base_dir, p._path = plan.base_dir, plan.path
+def _alternatives(inputs: Inputs, layout: Layout, cells: LayoutCells,
+                  progress: Progress | None) -> list[tuple[str, Metrics]]:
+    """Every alternative evaluated for the ranges, labelled (see the module docstring)."""
+    pop = inputs.population
+    spreads = [pop.central, *(m for m in pop.members if m != pop.central)]
+    # on grids finer than FAST_CELL_M the other layouts are measured on blocks of that
+    # size: the range's ends shift by far less than the lines' own uncertainty
+    coarse = pop.grid.cell_size < FAST_CELL_M
+    out: list[tuple[str, Metrics]] = []
+    cases = [LayoutCase(AS_DRAWN, inputs), *layout_cases(inputs, layout)]
+    for case in cases:
+        first = case.label == AS_DRAWN
+        use = case.inputs if first or not coarse else replace(
+            case.inputs, population=_fast_population(inputs))
+        lay = layout if first else build_layout(use, line_overrides=case.overrides)
+        lay_cells = cells if first else layout_cells(lay, use)
+        for method in spreads:
+            if first and method == pop.central:
+                continue
+            if progress:
+                progress(f"alternative: {case.label}, population spread '{method}'")
+            label = f"{case.label}; population spread '{method}'" + (
+                f" (population summed into {FAST_CELL_M:g} m blocks)" if use.population
+                is not pop else "")
+            out.append((label, compute(lay, use, pop_method=method, cells=lay_cells)))
+    for assumed in alternative_assumptions(inputs.plan):
+        out.append((assumed.label, compute(layout, inputs, pop_method=pop.central, cells=cells,
+                                           assumptions=assumed)))
+    hosp = inputs.hospitals
+    if inputs.hospitals_all is not None:
+        wider = replace(inputs, hospitals=inputs.hospitals_all)
+        out.append(("hospitals including the low-confidence rows of the built-in table",
+                    compute(layout, wider, pop_method=pop.central,
+                            cells=layout_cells(layout, wider))))
+    if hosp is not None:
+        for end, word in (("beds_low", "smallest"), ("beds_high", "largest")):
+            vals = hosp.values.get(end)
+            if vals is None or np.array_equal(vals, hosp.values["beds"], equal_nan=True):
+                continue
+            layer = PointLayer(hosp.gdf, {**hosp.values, "beds": vals}, hosp.sources,
+                               hosp.label)
+            out.append((f"hospital beds: the {word} figure sources state",
+                        compute(layout, replace(inputs, hospitals=layer),
+                                pop_method=pop.central, cells=cells)))
     return out
+
+
+def _check_invariants(runs: list[tuple[str, Metrics]], plan_id: str) -> None:
+    """Raise :class:`InvariantError` with the figures if any run loses area or people."""
+    for name, m in runs:
+        inv = m.invariants
+        broken = [k for k in ("area_conserved", "baseline_conserved", "residents_conserved")
+                  if not inv[k]]
+        if broken:
+            raise InvariantError(
+                f"plan '{plan_id}', run '{name}': {', '.join(broken)} is false: zones "
+                f"{inv['zone_area_km2']:.6f} km² + remainder {inv['remainder_km2']:.6f} km² "
+                f"vs territory {inv['territory_km2']:.6f} km²; baseline in zones "
+                f"{inv['baseline_in_zones']:,.3f} + outside "
+                f"{inv['remainder_residents_baseline']:,.3f} vs layer "
+                f"{inv['baseline_total']:,.3f}; residents in zones "
+                f"{inv['residents_in_zones']:,.3f} (on cells {inv['residents_on_cells']:,.3f})"
+                f" + remainder {inv['remainder_residents']:,.3f} vs modelled "
+                f"{inv['modelled_total']:,.3f}",
+                suggestion="this is a bug in zoneplan: rerun with --debug and report it with "
+                "the plan")
 
 
 def _numeric(v: Any) -> bool:
@@ -165,39 +219,18 @@ def evaluate_inputs(
         progress("computing indicators")
     cells = layout_cells(layout, inputs, fast=fast)
     central = compute(layout, inputs, pop_method=pop.central, cells=cells, cell_arrays=True)
-    runs = [central]
-    variant_log: list[str] = []
+    runs: list[tuple[str, Metrics]] = [("central", central)]
+    extremes: dict[str, Metrics] = {}
     if ranges:
-        layouts: list[tuple[str, Layout]] = [("lines as drawn", layout)]
-        for spec in plan.lines:
-            for var in spec.variants:
-                base = layout.lines[spec.id]
-                moved = offset_line(base, var.offset_m, var.towards)
-                layouts.append((f"line '{spec.id}' {var.id}", _layout(inputs, {spec.id: moved})))
-        # on grids finer than FAST_CELL_M the moved lines are measured on blocks of that
-        # size: the range's ends shift by far less than the lines' own uncertainty
-        alt_inputs = inputs
-        if pop.grid.cell_size < FAST_CELL_M and len(layouts) > 1:
-            alt_inputs = replace(inputs, population=_fast_population(inputs))
-        for lname, lay in layouts:
-            use = inputs if lay is layout else alt_inputs
-            lay_cells = cells if lay is layout else layout_cells(lay, use)
-            for method in pop.counts:
-                if lay is layout and method == pop.central:
-                    continue
-                if progress:
-                    progress(f"alternative: {lname}, population spread '{method}'")
-                runs.append(compute(lay, use, pop_method=method, cells=lay_cells))
-                variant_log.append(f"{lname}; population spread '{method}'"
-                                   + (f" (population summed into {FAST_CELL_M:g} m blocks)"
-                                      if use is not inputs else ""))
-        for name, alt_plan in _assumption_plans(plan):
-            runs.append(compute(layout, _with_plan(inputs, alt_plan), pop_method=pop.central,
-                                cells=cells))
-            variant_log.append(name)
-    zone_ranges, total_ranges = _ranges(runs, [z.id for z in layout.zones])
-    data = build_json(inputs, layout, central, zone_ranges, total_ranges, variant_log,
-                      started)
+        runs += _alternatives(inputs, layout, cells, progress)
+        extremes = {ex: compute(layout, inputs, pop_method=ex, cells=cells)
+                    for ex in pop.extremes}
+    if not fast:
+        _check_invariants(runs + list(extremes.items()), plan.id)
+    zone_ranges, total_ranges = _ranges([m for _, m in runs], [z.id for z in layout.zones])
+    data = build_json(inputs, layout, central, zone_ranges, total_ranges,
+                      [name for name, _ in runs[1:]], started, extremes=extremes)
+    data["claims"] = check_claims(plan.claims, data)
     data["approximate"] = fast
     if fast:
         data["notes"].append(

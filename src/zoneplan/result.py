@@ -19,12 +19,14 @@ import shapely
 
 from zoneplan import __version__
 from zoneplan.geometry import WGS84, to_lonlat
+from zoneplan.measure.assumptions import central_assumptions
 from zoneplan.plan.definitions import INDICATORS, ZONE_KEYS
 from zoneplan.plan.standards import STANDARDS
 
 if TYPE_CHECKING:
     from zoneplan.measure.indicators import Metrics
     from zoneplan.measure.inputs import Inputs
+    from zoneplan.measure.population import PopulationLayer
     from zoneplan.measure.zones import Layout
     from zoneplan.plan import Plan
 
@@ -105,8 +107,21 @@ def _sources(inputs: Inputs) -> list[dict[str, Any]]:
     return out
 
 
+def _numbers(values: dict[str, Any]) -> dict[str, Any]:
+    return {k: v for k, v in values.items()
+            if isinstance(v, (int, float)) and not isinstance(v, bool)}
+
+
+def _extremes(pop: PopulationLayer, extremes: dict[str, Metrics]) -> list[dict[str, Any]]:
+    """Spreads shown as labelled extremes: their figures, never part of a range."""
+    return [{"id": k, "method": pop.spread_methods.get(k, ""),
+             "zones": {zid: _numbers(v) for zid, v in em.zones.items()},
+             "totals": _numbers(em.totals)} for k, em in extremes.items()]
+
+
 def build_json(inputs: Inputs, layout: Layout, m: Metrics, zr: dict[str, Any],
-               tr: dict[str, Any], variant_log: list[str], started: dt.datetime) -> dict[str, Any]:
+               tr: dict[str, Any], variant_log: list[str], started: dt.datetime, *,
+               extremes: dict[str, Metrics] | None = None) -> dict[str, Any]:
     """The documented JSON result (see the README, "The JSON result"), unrounded.
 
     Parameters
@@ -121,8 +136,11 @@ def build_json(inputs: Inputs, layout: Layout, m: Metrics, zr: dict[str, Any],
         The alternatives the ranges span, in words.
     started
         When the evaluation started (UTC), for the provenance.
+    extremes
+        Figures under the population layer's extreme spreads, by spread.
     """
     plan = inputs.plan
+    central = central_assumptions(plan)
     zones = []
     std = {s.id: s for s in STANDARDS}
     for z in layout.zones:
@@ -160,6 +178,8 @@ def build_json(inputs: Inputs, layout: Layout, m: Metrics, zr: dict[str, Any],
         lines.append({"id": spec.id, "label": spec.label or spec.id, "date": spec.date,
                       "sources": spec.sources,
                       "variants": [vv.model_dump(exclude_none=True) for vv in spec.variants],
+                      "uncertainty": (spec.uncertainty.model_dump(exclude_none=True)
+                                      if spec.uncertainty else None),
                       **m.lines[spec.id],
                       "geometry": shapely.geometry.mapping(inputs.lines_ll[spec.id])})
     pop = inputs.population
@@ -185,6 +205,9 @@ def build_json(inputs: Inputs, layout: Layout, m: Metrics, zr: dict[str, Any],
             "relocation": plan.population.relocation,
             "spreads": list(pop.counts),
             "central_spread": pop.central,
+            "ensemble": list(pop.members),
+            "extremes": list(pop.extremes),
+            "spread_methods": dict(pop.spread_methods),
         },
         "zones": zones,
         "totals": totals,
@@ -192,9 +215,17 @@ def build_json(inputs: Inputs, layout: Layout, m: Metrics, zr: dict[str, Any],
         "compounds": [c.model_dump(exclude_none=True) for c in plan.compounds],
         "forces": [f.model_dump(exclude_none=True) for f in plan.forces],
         "forces_target": plan.forces_target.model_dump() if plan.forces_target else None,
+        "forces_central": {
+            "rule": f"contributions pledged, committed or deployed by {plan.date}",
+            "personnel": float(sum(e.personnel for e in central.forces)),
+            "contributors": [e.contributor for e in central.forces]},
+        "alternatives": [a.model_dump(exclude_none=True) for a in plan.alternatives],
         "invariants": m.invariants,
-        "ranges_from": ["central: lines as drawn; population spread "
-                        f"'{pop.central}'", *variant_log],
+        "ranges_from": [f"central: lines and zones as drawn; population spread "
+                        f"'{pop.central}'; forces pledged, committed or deployed by "
+                        f"{plan.date}; compounds as stated", *variant_log],
+        "extremes": _extremes(pop, extremes or {}),
+        "claims": [],
         "indicators": {k: v.to_dict() for k, v in INDICATORS.items()},
         "standards": [s.to_dict() for s in STANDARDS],
         "sources": _sources(inputs),

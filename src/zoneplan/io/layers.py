@@ -25,9 +25,11 @@ from zoneplan.io.vectors import filter_rows, numeric_attribute, read_vector
 from zoneplan.plan import LayerRef, LineSpec, Plan, ZoneSpec
 
 __all__ = [
+    "HOSPITAL_CENTRAL_CONFIDENCE",
     "PointLayer",
     "damage_layer",
     "hospital_layer",
+    "hospital_layers",
     "line_geometry",
     "territory_geometry",
     "zone_polygon",
@@ -86,7 +88,14 @@ def line_geometry(plan: Plan, spec: LineSpec) -> LineString:
 
 
 def zone_polygon(plan: Plan, spec: ZoneSpec) -> BaseGeometry:
-    """A zone given as a polygon (inline or file), WGS 84."""
+    """A zone given as a polygon (inline, a built-in layer or a file), WGS 84."""
+    if spec.layer is not None:
+        geom = pack.builtin_layer(spec.layer)
+        if not _polygonal(geom):
+            raise InputError(f"built-in layer '{spec.layer}' is not a polygon", path=plan.path,
+                             location=f"zones '{spec.id}'",
+                             suggestion="use a polygon layer, e.g. gaza:zone-east-2025-10-19")
+        return geom
     if spec.polygon is not None:
         ring = list(spec.polygon)
         if ring[0] != ring[-1]:
@@ -139,23 +148,52 @@ def _point_layer(plan: Plan, ref: LayerRef, *, what: str) -> gpd.GeoDataFrame:
     return gdf
 
 
-def hospital_layer(plan: Plan) -> PointLayer | None:
-    """Hospitals: the plan's ``hospitals`` layer, or the pack's for built-in territories."""
+HOSPITAL_CENTRAL_CONFIDENCE: tuple[str, ...] = ("high", "medium")
+"""Confidence levels of built-in hospital rows counted in the central figures; rows of
+low confidence (uncorroborated points, one identity guess) are an alternative."""
+
+
+def _pack_hospitals(gdf: gpd.GeoDataFrame, sources: list[str], label: str) -> PointLayer:
+    return PointLayer(gdf, {k: gdf[k].to_numpy(float) for k in ("beds", "beds_low", "beds_high")},
+                      sources, label)
+
+
+def hospital_layers(plan: Plan) -> tuple[PointLayer | None, PointLayer | None]:
+    """Hospitals: the plan's ``hospitals`` layer, or the pack's for built-in territories.
+
+    Returns the layer the central figures count and, for the built-in hospitals, the
+    same with the low-confidence rows too (an alternative for the ranges), else
+    ``None``. A ``where`` filter applies to built-in hospitals as to files (e.g.
+    ``status != 'not functional'``; see :data:`zoneplan.pack.HOSPITAL_STATUSES`).
+    """
     ref = plan.layers.get("hospitals")
-    if ref is None:
-        if not plan.territory.startswith("gaza:"):
-            return None
-        gdf = pack.hospitals()
-        return PointLayer(gdf, {"beds": gdf["beds"].to_numpy(float)},
-                          pack.layer_sources("gaza:hospitals"), "hospitals (built-in pack)")
-    if ref.path.startswith("gaza:"):
-        gdf = pack.builtin_layer(ref.path)
-        return PointLayer(gdf, {"beds": gdf["beds"].to_numpy(float)},
-                          ref.sources or pack.layer_sources(ref.path), ref.path)
+    if ref is None and not plan.territory.startswith("gaza:"):
+        return None, None
+    if ref is None or ref.path.startswith("gaza:"):
+        name = ref.path if ref is not None else "gaza:hospitals"
+        if name != "gaza:hospitals":
+            raise InputError(f"built-in layer '{name}' is not a hospital layer",
+                             path=plan.path, location="layers.hospitals",
+                             suggestion="use gaza:hospitals or a file of hospital points")
+        where = ref.where if ref is not None else None
+        gdf = filter_rows(pack.hospitals(), where, name)
+        sources = (ref.sources if ref is not None and ref.sources
+                   else pack.layer_sources(name))
+        central = gdf[gdf["confidence"].isin(HOSPITAL_CENTRAL_CONFIDENCE)]
+        label = "hospitals (built-in pack" + (f"; {where}" if where else "")
+        alt = (_pack_hospitals(gdf, sources, label + "; with low-confidence rows)")
+               if len(central) < len(gdf) else None)
+        return _pack_hospitals(central, sources, label + "; high and medium confidence)"), alt
     gdf = _point_layer(plan, ref, what="hospitals layer")
     beds = (numeric_attribute(gdf, ref.beds, ref.path) if ref.beds
             else np.full(len(gdf), np.nan))
-    return PointLayer(gdf, {"beds": beds}, ref.sources, f"hospitals ({Path(ref.path).name})")
+    return (PointLayer(gdf, {"beds": beds, "beds_low": beds, "beds_high": beds}, ref.sources,
+                       f"hospitals ({Path(ref.path).name})"), None)
+
+
+def hospital_layer(plan: Plan) -> PointLayer | None:
+    """The hospitals the central figures count (see :func:`hospital_layers`)."""
+    return hospital_layers(plan)[0]
 
 
 def damage_layer(plan: Plan) -> PointLayer | None:

@@ -9,8 +9,10 @@ from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
+import shapely
 from numpy.typing import NDArray
 
+from zoneplan.measure.assumptions import Assumptions
 from zoneplan.measure.inputs import Inputs
 from zoneplan.measure.relocation import Placement, Relocation
 from zoneplan.measure.zone_sums import LayoutCells, ZoneSums
@@ -81,6 +83,8 @@ class Frame:
         Who lives where under the plan, and how over each zone's cells.
     values, reasons
         Indicator values per zone (filled in by the families), and why a value is null.
+    assumptions
+        The forces and compounds this run counts.
     """
 
     layout: Layout
@@ -91,6 +95,7 @@ class Frame:
     placement: dict[str, Placement]
     values: dict[str, dict[str, Any]]
     reasons: dict[str, dict[str, str]]
+    assumptions: Assumptions
 
     @property
     def plan(self) -> Plan:
@@ -103,5 +108,22 @@ class Frame:
 
     def residents(self, k: int, people: NDArray[np.float64],
                   area: NDArray[np.float64]) -> Any:
-        """Residents under the plan of zone ``k`` from sums of baseline people and area."""
+        """Residents under the plan spread over zone ``k``'s cells, from sums of baseline
+        people and area (compound residents, who live at their sites, not included)."""
         return self.placement[self.layout.zones[k].id].of(people[k], area[k])
+
+    def near(self, k: int, distance_m: float, line_id: str | None = None) -> float:
+        """Residents of zone ``k`` within ``distance_m`` metres of a line (any line, or
+        ``line_id``): those spread over its cells and those in compounds that near."""
+        if line_id is None:
+            spread = self.residents(k, self.people.near_any[distance_m],
+                                    self.geo.area.near_any[distance_m])
+            lines = list(self.layout.lines.values())
+        else:
+            spread = self.residents(k, self.people.near_line[line_id][distance_m],
+                                    self.geo.area.near_line[line_id][distance_m])
+            lines = [self.layout.lines[line_id]]
+        sites = self.reloc.site_people(self.layout.zones[k].id)
+        at_sites = sum(n for x, y, n in sites
+                       if min(ln.distance(shapely.Point(x, y)) for ln in lines) <= distance_m)
+        return float(spread) + float(at_sites)

@@ -10,22 +10,25 @@ reason in ``reasons``.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
 import shapely
 from numpy.typing import NDArray
+from pyproj import CRS
 
 from zoneplan.geometry import project
+from zoneplan.measure.assumptions import Assumptions, central_assumptions
 from zoneplan.measure.cells import CellGrid, Fractions
 from zoneplan.measure.frame import Frame, div, sorted_quantile, weighted_quantile
 from zoneplan.measure.inputs import Inputs
-from zoneplan.measure.relocation import Placement, relocate, zone_placements
+from zoneplan.measure.relocation import Placement, compound_sites, relocate, zone_placements
 from zoneplan.measure.totals import invariants, line_values, totals
 from zoneplan.measure.zone_sums import NEAR_LINE_M, LayoutCells, layout_cells
 from zoneplan.measure.zones import Layout, Zone
-from zoneplan.plan import Plan
+from zoneplan.plan import ForceEntry, Plan
 
 __all__ = ["CellMap", "Metrics", "Placement", "compute", "force_split", "reconstruction_shares",
            "weighted_quantile", "zone_placements"]
@@ -65,9 +68,12 @@ class CellMap:
     counts: NDArray[np.float64]
     scale: float
     placements: list[Placement]
+    sites: list[tuple[float, float, float]] = field(default_factory=list)
+    sites_crs: CRS | None = None
 
     def residents(self) -> NDArray[np.float64]:
-        """Residents under the plan per cell (people); cells in no zone hold none."""
+        """Residents under the plan per cell (people); cells in no zone hold none;
+        compound residents are in the cell nearest their compound."""
         fr = self.fractions
         per_person = np.array([sp.per_person for sp in self.placements] + [0.0])
         per_m2 = np.array([sp.per_m2 for sp in self.placements] + [0.0])
@@ -77,6 +83,13 @@ class CellMap:
             out += per_m2[fr.zone_of] * area
         c, z = fr.cut_cell, fr.cut_zone
         np.add.at(out, c, (per_person[z] * self.counts[c] + per_m2[z] * area[c]) * fr.cut_frac)
+        if self.sites:
+            gx, gy = self.grid.x, self.grid.y
+            for x, y, n in self.sites:
+                pt = shapely.Point(x, y)
+                if self.sites_crs is not None and self.grid.crs is not None:
+                    pt = project(pt, self.grid.crs, src=self.sites_crs)
+                out[int(np.argmin((gx - pt.x) ** 2 + (gy - pt.y) ** 2))] += n
         return np.asarray(out, dtype=np.float64)
 
     def baseline(self) -> NDArray[np.float64]:
@@ -102,30 +115,46 @@ def _people(f: Frame) -> None:
             f.reasons[z.id]["m2_per_person"] = "no residents under the plan"
 
 
+def _beds(f: Frame, zone_id: str, mine: list[int]) -> None:
+    """Pre-war beds of a zone's hospitals where a source states them, with coverage."""
+    hosp = f.inputs.hospitals
+    assert hosp is not None
+    v, r = f.values[zone_id], f.reasons[zone_id]
+    beds = hosp.values.get("beds")
+    known = [float(beds[j]) for j in mine if beds is not None and np.isfinite(beds[j])]
+    v["hospitals_with_beds_known"] = len(known)
+    if not mine:
+        v["hospital_beds"] = 0.0
+    elif not known:
+        v["hospital_beds"] = None
+        r["hospital_beds"] = (f"no source states pre-war beds for the {len(mine)} "
+                              f"hospital{'s' if len(mine) > 1 else ''} in this zone")
+    else:
+        v["hospital_beds"] = float(sum(known))
+        if len(known) < len(mine):
+            r["hospital_beds"] = (f"beds known for {len(known)} of {len(mine)} hospitals; "
+                                  "the sum is a lower bound")
+
+
 def _hospitals(f: Frame) -> tuple[list[NDArray[np.float64]], list[NDArray[np.float64]]]:
-    """Hospitals, beds and distances per zone; returns the distance runs for the totals."""
+    """Hospitals, beds and distances per zone; returns the distance runs for the totals.
+
+    Residents of compounds are at their sites: their distance to the nearest open
+    hospital is measured from the site.
+    """
     hosp = f.inputs.hospitals
     all_d: list[NDArray[np.float64]] = []
     all_w: list[NDArray[np.float64]] = []
     for k, z in enumerate(f.layout.zones):
         i, v, r, res = z.id, f.values[z.id], f.reasons[z.id], f.reloc.residents[z.id]
         if hosp is None:
-            f.set_null(i, ("hospitals", "hospital_beds", "beds_per_10k",
-                           "hospital_distance_median_m", "hospital_distance_p90_m"),
-                       "no hospital layer given")
+            f.set_null(i, ("hospitals", "hospitals_with_beds_known", "hospital_beds",
+                           "beds_per_10k", "hospital_distance_median_m",
+                           "hospital_distance_p90_m"), "no hospital layer given")
             continue
-        beds = hosp.values.get("beds")
-        mine = [k for k, hz in enumerate(f.geo.hospital_zone) if hz == i]
+        mine = [j for j, hz in enumerate(f.geo.hospital_zone) if hz == i]
         v["hospitals"] = len(mine)
-        known = [float(beds[k]) for k in mine if beds is not None and np.isfinite(beds[k])]
-        if mine and not known:
-            v["hospital_beds"] = None
-            r["hospital_beds"] = "no pre-war bed count is known for these hospitals"
-        else:
-            v["hospital_beds"] = float(sum(known))
-            if len(known) < len(mine):
-                r["hospital_beds"] = (f"beds known for {len(known)} of {len(mine)} "
-                                      "hospitals; the sum is a lower bound")
+        _beds(f, i, mine)
         v["beds_per_10k"] = div(v["hospital_beds"], res, 10_000)
         if v["beds_per_10k"] is None:
             r["beds_per_10k"] = ("no residents under the plan" if res <= 0
@@ -134,16 +163,37 @@ def _hospitals(f: Frame) -> tuple[list[NDArray[np.float64]], list[NDArray[np.flo
         if res <= 0 or hd is None:
             f.set_null(i, ("hospital_distance_median_m", "hospital_distance_p90_m"),
                        "no residents under the plan" if res <= 0
-                       else "no hospital in a zone open to these residents")
+                       else "no hospital in a zone open to civilians, or in their own zone")
             continue
         assert f.people.blocks is not None and f.geo.area.blocks is not None
+        d = hd.dist_sorted
         wts = np.asarray(f.placement[i].of(f.people.blocks[k, hd.blocks],
                                            f.geo.area.blocks[k, hd.blocks]), dtype=np.float64)
-        v["hospital_distance_median_m"] = sorted_quantile(hd.dist_sorted, wts, 0.5)
-        v["hospital_distance_p90_m"] = sorted_quantile(hd.dist_sorted, wts, 0.9)
-        all_d.append(hd.dist_sorted)
+        sites = f.reloc.site_people(i)
+        if sites:
+            d, wts = _with_sites(f, i, d, wts, sites)
+        v["hospital_distance_median_m"] = sorted_quantile(d, wts, 0.5)
+        v["hospital_distance_p90_m"] = sorted_quantile(d, wts, 0.9)
+        all_d.append(d)
         all_w.append(wts)
     return all_d, all_w
+
+
+def _with_sites(f: Frame, zone_id: str, d: NDArray[np.float64], w: NDArray[np.float64],
+                sites: list[tuple[float, float, float]]
+                ) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
+    """Distances and weights with compound residents added at their sites, sorted."""
+    hosp = f.inputs.hospitals
+    assert hosp is not None
+    open_zones = {z.id for z in f.layout.zones if z.spec.access == "resident"} | {zone_id}
+    allowed = [j for j, hz in enumerate(f.geo.hospital_zone) if hz in open_zones]
+    pts = project(shapely.MultiPoint([hosp.gdf.geometry.iloc[j] for j in allowed]),
+                  f.layout.crs)
+    sd = np.array([pts.distance(shapely.Point(x, y)) for x, y, _ in sites])
+    dd = np.concatenate([d, sd])
+    ww = np.concatenate([w, [n for _, _, n in sites]])
+    order = np.argsort(dd, kind="stable")
+    return dd[order], ww[order]
 
 
 def _damage(f: Frame) -> None:
@@ -191,11 +241,12 @@ def _reconstruction(f: Frame, shares: dict[str, float]) -> None:
             f.reasons[z.id]["usd_per_resident"] = "no residents under the plan"
 
 
-def force_split(plan: Plan, zones: list[Zone], residents: dict[str, float]) -> dict[str, float]:
+def force_split(forces: Sequence[ForceEntry], zones: list[Zone],
+                residents: dict[str, float]) -> dict[str, float]:
     """Personnel per zone: an entry covering several zones is split by residents (or area)."""
     out = dict.fromkeys(residents, 0.0)
     area = {z.id: z.area_m2 for z in zones}
-    for entry in (e for e in plan.forces if e.status != "withdrawn"):
+    for entry in forces:
         cov = [i for i in entry.zones if i in residents]
         w = np.array([residents[i] for i in cov])
         if w.sum() <= 0:
@@ -205,16 +256,30 @@ def force_split(plan: Plan, zones: list[Zone], residents: dict[str, float]) -> d
     return out
 
 
-def _forces(f: Frame, personnel: dict[str, float], active: bool) -> None:
+def _forces(f: Frame, personnel: dict[str, float]) -> None:
+    """Personnel counted in each zone and per 1,000 of its residents."""
+    plan = f.plan
+    stated = bool(plan.forces) or plan.forces_target is not None
+    covered = {i for e in f.assumptions.forces for i in e.zones}
+    listed = {i for e in plan.forces for i in e.zones} | set(
+        plan.forces_target.zones if plan.forces_target else [])
     for z in f.layout.zones:
-        if not active:
+        if not stated:
             f.set_null(z.id, ("forces_personnel", "forces_per_1000"), "the plan states no forces")
             continue
         v, res, n = f.values[z.id], f.reloc.residents[z.id], personnel[z.id]
         v["forces_personnel"] = n
-        v["forces_per_1000"] = div(n, res, 1000) if n > 0 else (0.0 if res > 0 else None)
-        if v["forces_per_1000"] is None:
-            f.reasons[z.id]["forces_per_1000"] = "no residents under the plan"
+        if z.id not in covered:
+            v["forces_per_1000"] = None
+            f.reasons[z.id]["forces_per_1000"] = (
+                "no force in the plan covers this zone" if z.id not in listed else
+                "no contribution counted in this run covers this zone (the central figure "
+                f"counts only those pledged, committed or deployed by {plan.date})")
+        elif res <= 0:
+            v["forces_per_1000"] = None
+            f.reasons[z.id]["forces_per_1000"] = "nobody lives in this zone under the plan"
+        else:
+            v["forces_per_1000"] = div(n, res, 1000)
 
 
 def _near_lines(f: Frame) -> None:
@@ -224,25 +289,38 @@ def _near_lines(f: Frame) -> None:
             f.set_null(z.id, keys, "the plan has no lines")
             continue
         for d, key in zip(NEAR_LINE_M, keys, strict=True):
-            f.values[z.id][key] = float(f.residents(k, f.people.near_any[d],
-                                                    f.geo.area.near_any[d]))
+            f.values[z.id][key] = f.near(k, d)
 
 
 def _compounds(f: Frame) -> None:
-    comps_all = f.plan.compounds
+    keys = ("compounds", "compound_capacity", "compound_residents")
     for z in f.layout.zones:
-        if not comps_all:
-            f.set_null(z.id, ("compounds", "compound_capacity"), "the plan has no compounds")
+        if not f.plan.compounds:
+            f.set_null(z.id, keys, "the plan has no compounds")
             continue
-        comps = [c for c in comps_all if c.zone == z.id or (
-            c.zone is None
-            and z.geometry.covers(project(shapely.Point(c.location), f.layout.crs)))]
-        f.values[z.id]["compounds"] = sum(c.count for c in comps)
-        f.values[z.id]["compound_capacity"] = float(sum(c.count * c.capacity for c in comps))
+        sites = [(s, n) for s, n in zip(f.reloc.sites, f.reloc.in_compounds, strict=True)
+                 if s.zone == z.id]
+        v = f.values[z.id]
+        v["compounds"] = sum(s.compound.count for s, _ in sites)
+        v["compound_capacity"] = float(sum(s.capacity for s, _ in sites))
+        v["compound_residents"] = float(sum(n for _, n in sites))
+
+
+def _people_outside(geo: LayoutCells, counts: NDArray[np.float64], key: str) -> float:
+    """People of spread ``key`` on no zone's cells, summed cell by cell (remembered per
+    layout and spread): each cell's people times the share of it no zone takes."""
+    memo: dict[str, float] = geo.__dict__.setdefault("_outside", {})
+    if key not in memo:
+        fr = geo.fractions
+        covered = (fr.zone_of >= 0).astype(np.float64)
+        np.add.at(covered, fr.cut_cell, fr.cut_frac)
+        memo[key] = float(np.dot(counts, np.clip(1.0 - covered, 0.0, 1.0)))
+    return memo[key]
 
 
 def compute(layout: Layout, inputs: Inputs, *, pop_method: str,
-            cells: LayoutCells | None = None, cell_arrays: bool = False) -> Metrics:
+            cells: LayoutCells | None = None, cell_arrays: bool = False,
+            assumptions: Assumptions | None = None) -> Metrics:
     """All indicators for one layout and one population spread.
 
     Parameters
@@ -257,38 +335,47 @@ def compute(layout: Layout, inputs: Inputs, *, pop_method: str,
         The layout's :func:`layout_cells`, if already computed.
     cell_arrays
         Also return residents per cell (for maps); off for the alternatives.
+    assumptions
+        The forces and compounds to count; by default the central ones
+        (:func:`~zoneplan.measure.assumptions.central_assumptions`).
     """
     geo = cells or layout_cells(layout, inputs)
     plan = inputs.plan
     counts = inputs.population.counts[pop_method]
     zones = layout.zones
     people = geo.people[pop_method]
+    assumed = assumptions or central_assumptions(plan)
     reloc = relocate(zones, {z.id: float(people.total[k]) for k, z in enumerate(zones)},
-                     float(counts.sum()), plan, inputs.modelled_total)
+                     float(counts.sum()), plan, inputs.modelled_total,
+                     compound_sites(assumed.compounds, layout))
     placement = zone_placements(zones, geo.area.total, reloc, plan.population.relocation)
     f = Frame(layout=layout, inputs=inputs, geo=geo, people=people, reloc=reloc,
-               placement=placement, values={z.id: {} for z in zones},
-               reasons={z.id: {} for z in zones})
+              placement=placement, values={z.id: {} for z in zones},
+              reasons={z.id: {} for z in zones}, assumptions=assumed)
     shares = reconstruction_shares(plan, zones)
-    personnel = force_split(plan, zones, reloc.residents)
+    personnel = force_split(assumed.forces, zones, reloc.residents)
     _people(f)
     dist = _hospitals(f)
     _damage(f)
     _reconstruction(f, shares)
-    _forces(f, personnel, active=any(e.status != "withdrawn" for e in plan.forces))
+    _forces(f, personnel)
     _near_lines(f)
     _compounds(f)
     tot, total_reasons = totals(f, dist, shares)
     notes = list(reloc.notes)
-    if reloc.base_remainder > 1e-6 * max(reloc.layer_total, 1):
-        notes.append(f"{reloc.base_remainder:,.0f} people of the baseline layer lie outside "
-                     "every zone (the layer reaches beyond the territory); they are reported "
-                     "as the remainder, not dropped.")
+    outside = _people_outside(geo, counts, pop_method)
+    if outside > 1e-6 * max(reloc.layer_total, 1):
+        notes.append(f"{outside:,.0f} people of the baseline layer lie on cells outside "
+                     "every zone (the layer reaches beyond the territory, or the zones leave "
+                     "a remainder); they are reported as the remainder, not dropped.")
     cell_map = None
     if cell_arrays:
         cell_map = CellMap(grid=inputs.population.grid, fractions=geo.fractions,
                            counts=counts, scale=reloc.scale,
-                           placements=[placement[z.id] for z in zones])
+                           placements=[placement[z.id] for z in zones],
+                           sites=[(x, y, n) for z in zones
+                                  for x, y, n in reloc.site_people(z.id)],
+                           sites_crs=layout.crs)
     return Metrics(zones=f.values, reasons=f.reasons, totals=tot, total_reasons=total_reasons,
-                   lines=line_values(f), invariants=invariants(f, tot["residents"]),
+                   lines=line_values(f), invariants=invariants(f, tot["residents"], outside),
                    notes=notes, cell_map=cell_map, hospital_zone=geo.hospital_zone)

@@ -24,7 +24,7 @@ from zoneplan.geometry import area_crs_for, project, repair
 from zoneplan.io.layers import (
     PointLayer,
     damage_layer,
-    hospital_layer,
+    hospital_layers,
     line_geometry,
     territory_geometry,
     zone_polygon,
@@ -59,6 +59,9 @@ class Inputs:
         The baseline population on its cells.
     hospitals, damage
         Point layers, or ``None`` where the plan has none.
+    hospitals_all
+        The built-in hospitals with their low-confidence rows too (an alternative for
+        the ranges); ``None`` where there is no such alternative.
     files
         Provenance: the files read (role, path, sha256).
     data_sources
@@ -76,6 +79,7 @@ class Inputs:
     population: PopulationLayer
     hospitals: PointLayer | None
     damage: PointLayer | None
+    hospitals_all: PointLayer | None = None
     files: list[dict[str, Any]] = field(default_factory=list)
     data_sources: list[dict[str, Any]] = field(default_factory=list)
 
@@ -95,6 +99,16 @@ class Inputs:
         return replace(self, lines_ll={**self.lines_ll, **lines_ll},
                        lines={**self.lines, **{k: project(v, self.crs)
                                                for k, v in lines_ll.items()}})
+
+    def with_zone_rules(self, rules: dict[str, dict[str, Any]]) -> Inputs:
+        """A copy whose plan draws some zones by other rules (an alternative drawing of
+        the zones); polygons the new rules name are read and projected."""
+        zones = [z.with_rule(rules[z.id]) if z.id in rules else z for z in self.plan.zones]
+        plan = self.plan.model_copy(update={"zones": zones})
+        polys = {z.id: (zone_polygon(plan, z) if z.id in rules else self.zone_polys_ll[z.id])
+                 for z in zones if z.drawn}
+        return replace(self, plan=plan, zone_polys_ll=polys,
+                       zone_polys={k: project(v, self.crs) for k, v in polys.items()})
 
     @property
     def modelled_total(self) -> float:
@@ -152,7 +166,7 @@ def prepare(plan: Plan, *, progress: Progress | None = None) -> Inputs:
     crs = area_crs_for(territory)
     lines = {ln.id: line_geometry(plan, ln) for ln in plan.lines}
     polys = {z.id: zone_polygon(plan, z) for z in plan.zones
-             if z.polygon is not None or z.file is not None}
+             if z.drawn}
     territory_m = repair(project(territory, crs), what="territory")
     if territory_m.is_empty or territory_m.area <= AREA_TOLERANCE_M2:
         raise GeometryError("the territory is empty", suggestion="check the territory layer")
@@ -161,6 +175,7 @@ def prepare(plan: Plan, *, progress: Progress | None = None) -> Inputs:
         raise DataError("the population layer holds no people inside the territory",
                         path=plan.population.baseline,
                         suggestion="check that the layer and the territory are the same place")
+    hospitals, hospitals_all = hospital_layers(plan)
     used_pack = (plan.territory.startswith("gaza:")
                  or plan.population.baseline == BUILTIN_POPULATION)
     return Inputs(
@@ -173,7 +188,8 @@ def prepare(plan: Plan, *, progress: Progress | None = None) -> Inputs:
         lines={k: project(v, crs) for k, v in lines.items()},
         zone_polys={k: project(v, crs) for k, v in polys.items()},
         population=population,
-        hospitals=hospital_layer(plan),
+        hospitals=hospitals,
+        hospitals_all=hospitals_all,
         damage=damage_layer(plan),
         files=_provenance(plan, used_pack),
         data_sources=list(pack.PACK_SOURCES) if used_pack else [],

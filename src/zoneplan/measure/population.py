@@ -37,6 +37,13 @@ class PopulationLayer:
         What the numbers are, when, and the source ids behind them.
     method
         One paragraph saying how the counts were made.
+    members
+        The spreads whose spread gives the range (the ensemble); by default the central
+        one alone.
+    extremes
+        Spreads shown as labelled extremes, never as an end of the range.
+    spread_methods
+        How each spread was made, in words, by key.
     """
 
     grid: CellGrid
@@ -47,6 +54,17 @@ class PopulationLayer:
     sources: list[str]
     method: str
     source_details: list[dict[str, Any]] = field(default_factory=list)
+    members: list[str] = field(default_factory=list)
+    extremes: list[str] = field(default_factory=list)
+    spread_methods: dict[str, str] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        if not self.members:
+            self.members = [self.central]
+        unknown = [k for k in (self.central, *self.members, *self.extremes)
+                   if k not in self.counts]
+        if unknown:
+            raise ValueError(f"population spreads {unknown} have no counts")
 
     @property
     def crs(self) -> CRS:
@@ -87,6 +105,8 @@ class PopulationLayer:
             for m, v in self.counts.items():
                 counts[m] += np.bincount(target, weights=v[a:a + step], minlength=len(blocks))
         return PopulationLayer(grid=blocks, counts=counts, central=self.central,
+                               members=list(self.members), extremes=list(self.extremes),
+                               spread_methods=dict(self.spread_methods),
                                label=self.label, date=self.date, sources=self.sources,
                                method=f"{self.method} Summed into {cell_size:g} m blocks for "
                                "fast approximate figures.")

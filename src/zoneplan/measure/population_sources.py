@@ -1,7 +1,8 @@
 """Population layers from their sources, put on a grid of cells.
 
 * The built-in pre-war population (``gaza:population``): the pack's governorate totals
-  spread over a 250 m grid around the census localities (:func:`builtin_population`).
+  spread over a 250 m grid in three ways built from different inputs, with their
+  cell-by-cell median as the central spread (:func:`builtin_population`).
 * GeoTIFF rasters of people per cell (``units: count``) or per km² (``units: density``):
   each pixel becomes a cell, clipped to the territory, keeping the covered fraction of
   its people (:mod:`zoneplan.measure.raster_population`).
@@ -19,6 +20,7 @@ from pathlib import Path
 
 import numpy as np
 import shapely
+from numpy.typing import NDArray
 from pyproj import CRS
 from shapely.geometry.base import BaseGeometry
 
@@ -32,7 +34,8 @@ from zoneplan.measure.population import PopulationLayer
 from zoneplan.measure.raster_population import Progress, raster_population
 from zoneplan.plan import Plan
 
-__all__ = ["BUILTIN_POPULATION", "POPULATION_CELL_M", "RASTER_SUFFIXES", "Progress",
+__all__ = ["BUILDING_BANDWIDTH_M", "BUILTIN_POPULATION", "ENSEMBLE", "EXTREMES",
+           "POPULATION_CELL_M", "RASTER_SUFFIXES", "SPREAD_METHODS", "Progress",
            "builtin_population", "layer_population", "population_for"]
 
 RASTER_SUFFIXES = {".tif", ".tiff", ".vrt"}
@@ -45,43 +48,112 @@ POPULATION_CELL_M = 250.0
 """Side of a cell of the built-in population grid, metres."""
 
 
+BUILDING_BANDWIDTH_M = 500.0
+"""Kernel bandwidth (metres) of the building-density spread: the damage clusters are
+500 m clusters, so each spreads over about its own extent."""
+
+ENSEMBLE: tuple[str, ...] = ("localities", "buildings", "municipalities")
+"""The built-in population's ensemble members, each built from different inputs."""
+
+EXTREMES: tuple[str, ...] = ("uniform",)
+"""Spreads evaluated and shown as labelled extremes, never as an end of the range."""
+
+SPREAD_METHODS: dict[str, str] = {
+    "median": "cell by cell, the median of the three ensemble members, rescaled so each "
+              "governorate keeps its total (central)",
+    "localities": "each of the 33 PCBS 2017 census localities holds its share of its "
+                  "governorate, spread with an exponential distance kernel (e-folding "
+                  f"distance {DEFAULT_BANDWIDTH_M:g} m)",
+    "buildings": "in proportion to where buildings stood: UNOSAT's structure counts of "
+                 "11 Oct 2025 (500 m clusters, 198,308 structures) as a proxy, spread with "
+                 f"an exponential kernel (e-folding distance {BUILDING_BANDWIDTH_M:g} m)",
+    "municipalities": "uniform within the OCHA 2019 municipal areas, each holding the 2017 "
+                      "populations of the localities inside it; land outside every "
+                      "municipal area with a locality holds nobody",
+    "uniform": "uniform density within each governorate (a labelled extreme: it puts as "
+               "many people in open fields as in towns)",
+}
+"""How each spread of the built-in population puts a governorate's people on cells."""
+
+
+def _municipal_pieces(gov: BaseGeometry, total: float, municipalities: list[BaseGeometry],
+                      locs_xy: NDArray[np.float64], weights: NDArray[np.float64]
+                      ) -> tuple[list[BaseGeometry], list[float]]:
+    """The parts of a governorate in each municipal area, and the governorate's people
+    shared among them by the locality weights inside each (none without a locality)."""
+    pts = shapely.points(locs_xy)
+    pieces: list[BaseGeometry] = []
+    w: list[float] = []
+    for m in municipalities:
+        piece = m.intersection(gov)
+        if piece.is_empty or piece.area <= 0:
+            continue
+        inside = shapely.contains(piece, pts)
+        if inside.any() and weights[inside].sum() > 0:
+            pieces.append(piece)
+            w.append(float(weights[inside].sum()))
+    if not pieces:  # no municipal area holds a locality: fall back to the governorate
+        return [gov], [total]
+    ww = np.asarray(w)
+    return pieces, list(total * ww / ww.sum())
+
+
 @functools.cache
 def builtin_population(cell_size: float = POPULATION_CELL_M) -> PopulationLayer:
-    """The built-in pre-war population grid.
+    """The built-in pre-war population grid: an ensemble of three spreads.
 
-    Pre-war governorate totals (PCBS, in :func:`zoneplan.pack.governorates`) spread over
-    each governorate on a ``cell_size`` metre grid over the pack's outline. Central:
-    each 2017 census locality holds its share of the governorate, spread with an
-    exponential distance kernel; alternative: uniform density within the governorate.
-    Both conserve every governorate's total.
+    Pre-war governorate totals (PCBS, in :func:`zoneplan.pack.governorates`) are spread
+    over each governorate on a ``cell_size`` metre grid over the pack's outline in three
+    ways built from different inputs (:data:`ENSEMBLE`: census locality points, UNOSAT
+    structure counts as a proxy for buildings, OCHA municipal areas). The central spread
+    is their cell-by-cell median, rescaled so each governorate keeps its total; uniform
+    density is computed as a labelled extreme. Every spread conserves every
+    governorate's total (see :data:`SPREAD_METHODS`).
     """
     crs = pack.PACK_CRS
     terr = project(pack.outline(), crs)
     grid = CellGrid.build(terr, cell_size=cell_size, crs=crs)
     gov = pack.governorates().to_crs(crs)
     locs = pack.localities().to_crs(crs)
-    pts = np.column_stack([locs.geometry.x, locs.geometry.y])
-    areas = list(gov.geometry)
-    totals = [float(v) for v in gov["population"]]
-    kernel = spread_totals(grid, areas, totals, method="kernel", points=pts,
-                           weights=locs["weight"].to_numpy(float),
-                           bandwidth_m=DEFAULT_BANDWIDTH_M)
-    uniform = spread_totals(grid, areas, totals, method="area")
+    loc_xy = np.column_stack([locs.geometry.x, locs.geometry.y])
+    loc_w = locs["weight"].to_numpy(float)
+    dmg = pack.damage().to_crs(crs)
+    dmg_xy = np.column_stack([dmg.geometry.x, dmg.geometry.y])
+    dmg_w = dmg["count"].to_numpy(float)
+    munis = [g for g in pack.municipalities().to_crs(crs).geometry if not g.is_empty]
+    counts = {k: np.zeros(len(grid)) for k in ("median", *ENSEMBLE, *EXTREMES)}
+    for area, total in zip(gov.geometry, gov["population"].astype(float), strict=True):
+        pieces, shares = _municipal_pieces(area, total, munis, loc_xy, loc_w)
+        part = {
+            "localities": spread_totals(grid, [area], [total], method="kernel", points=loc_xy,
+                                        weights=loc_w, bandwidth_m=DEFAULT_BANDWIDTH_M),
+            "buildings": spread_totals(grid, [area], [total], method="kernel", points=dmg_xy,
+                                       weights=dmg_w, bandwidth_m=BUILDING_BANDWIDTH_M),
+            "municipalities": spread_totals(grid, pieces, shares, method="area"),
+            "uniform": spread_totals(grid, [area], [total], method="area"),
+        }
+        med = np.median(np.vstack([part[k] for k in ENSEMBLE]), axis=0)
+        part["median"] = med * (total / med.sum()) if med.sum() > 0 else part["localities"]
+        for k, v in part.items():
+            counts[k] += v
     method = (
         f"Pre-war governorate totals (PCBS) spread over each governorate on a "
-        f"{cell_size:g} m grid. Central: each 2017 census locality holds its share of the "
-        f"governorate, spread with an exponential distance kernel (e-folding distance "
-        f"{DEFAULT_BANDWIDTH_M:g} m); alternative: uniform density within the governorate. "
-        "Totals per governorate are conserved exactly by both."
+        f"{cell_size:g} m grid in three ways built from different inputs: "
+        + "; ".join(f"{k}: {SPREAD_METHODS[k]}" for k in ENSEMBLE)
+        + f". Central: {SPREAD_METHODS['median']}. The range spans the three; "
+        f"{SPREAD_METHODS['uniform']}. Every spread conserves each governorate's total."
     )
     return PopulationLayer(
         grid=grid,
-        counts={"kernel": kernel, "area": uniform},
-        central="kernel",
+        counts=counts,
+        central="median",
+        members=list(ENSEMBLE),
+        extremes=list(EXTREMES),
         label="pre-war residents (PCBS governorate totals, 2022-2023)",
         date="2023-10",
         sources=pack.layer_sources(BUILTIN_POPULATION),
         method=method,
+        spread_methods={k: SPREAD_METHODS[k] for k in counts},
     )
 
 

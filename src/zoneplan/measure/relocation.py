@@ -9,16 +9,57 @@ per-zone sums (:class:`Placement`).
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Sequence
+from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
+import shapely
 from numpy.typing import NDArray
 
-from zoneplan.measure.zones import Zone
-from zoneplan.plan import Plan
+from zoneplan.geometry import project
+from zoneplan.measure.zones import Layout, Zone
+from zoneplan.plan import Compound, Plan
 
-__all__ = ["Placement", "Relocation", "relocate", "zone_placements"]
+__all__ = ["CompoundSite", "Placement", "Relocation", "compound_sites", "relocate",
+           "zone_placements"]
+
+
+@dataclass(frozen=True)
+class CompoundSite:
+    """A compound where it stands: its zone and its location in the layout's CRS.
+
+    Attributes
+    ----------
+    compound
+        The compound as the run counts it (count, capacity).
+    zone
+        The zone it lies in (its ``zone`` if the plan names one), or ``None`` outside
+        every zone.
+    x, y
+        Location, metres in the layout's CRS.
+    """
+
+    compound: Compound
+    zone: str | None
+    x: float
+    y: float
+
+    @property
+    def capacity(self) -> float:
+        """People the compounds at this site can hold (count times capacity)."""
+        return float(self.compound.count * self.compound.capacity)
+
+
+def compound_sites(compounds: Sequence[Compound], layout: Layout) -> list[CompoundSite]:
+    """Each compound with the zone it lies in (its stated zone, else the zone covering its
+    location) and its projected location."""
+    out: list[CompoundSite] = []
+    for c in compounds:
+        pt = project(shapely.Point(c.location), layout.crs)
+        zone = c.zone or next((z.id for z in layout.zones if z.geometry.covers(pt)), None)
+        out.append(CompoundSite(compound=c, zone=zone, x=float(pt.x), y=float(pt.y)))
+    return out
 
 
 @dataclass(eq=False)
@@ -39,6 +80,9 @@ class Relocation:
         People in the layer; of those, people in no zone.
     notes
         What the model had to decide, in words.
+    sites, in_compounds
+        The compounds counted, and the displaced people living in each (they are part
+        of ``inflow`` and ``residents`` of the compound's zone, and live at its site).
     """
 
     base: dict[str, float]
@@ -51,21 +95,34 @@ class Relocation:
     layer_total: float
     base_remainder: float
     notes: list[str]
+    sites: list[CompoundSite] = field(default_factory=list)
+    in_compounds: list[float] = field(default_factory=list)
 
     @property
     def displaced(self) -> float:
         """People who must leave closed zones."""
         return sum(self.out.values())
 
+    def site_people(self, zone_id: str) -> list[tuple[float, float, float]]:
+        """Compound residents of a zone as points: (x, y, people), metres and people."""
+        return [(s.x, s.y, n) for s, n in zip(self.sites, self.in_compounds, strict=True)
+                if s.zone == zone_id and n > 0]
+
+    def spread_inflow(self, zone_id: str) -> float:
+        """People moving into a zone who are spread over its cells (not in compounds)."""
+        return self.inflow[zone_id] - sum(n for _, _, n in self.site_people(zone_id))
+
 
 def relocate(zones: list[Zone], base: dict[str, float], layer_total: float,
-             plan: Plan, modelled: float) -> Relocation:
-    """Placement the modelled total like the baseline, then move people out of closed zones.
+             plan: Plan, modelled: float, sites: Sequence[CompoundSite] = ()) -> Relocation:
+    """Place the modelled total like the baseline, then move people out of closed zones.
 
-    People leave ``closed`` zones and move into ``resident`` zones in proportion to the
-    people already there, to area, or to spare stated capacity (the plan's
-    ``population.relocation``); ``restricted`` zones keep their residents and take
-    nobody in.
+    People leave ``closed`` zones. Compounds take them first, up to their capacity
+    (shared in proportion to each site's capacity), and hold them at their sites, in
+    whatever zone the compound stands. The rest move into ``resident`` zones in
+    proportion to the people already there, to area, or to spare stated capacity (the
+    plan's ``population.relocation``), or, with ``relocation: none``, nowhere (they are
+    reported as unplaced); ``restricted`` zones keep their residents and take nobody in.
 
     Parameters
     ----------
@@ -79,28 +136,43 @@ def relocate(zones: list[Zone], base: dict[str, float], layer_total: float,
         The plan (its relocation rule).
     modelled
         People modelled under the plan.
+    sites
+        The compounds counted, where they stand (:func:`compound_sites`).
     """
     scale = modelled / layer_total if layer_total > 0 else 0.0
     closed = {z.id for z in zones if z.spec.access == "closed"}
     stay = {i: (0.0 if i in closed else scale * b) for i, b in base.items()}
     out = {i: (scale * b if i in closed else 0.0) for i, b in base.items()}
     displaced = sum(out.values())
-    receivers = [z for z in zones if z.spec.access == "resident"]
     inflow = dict.fromkeys(base, 0.0)
-    unplaced = 0.0
     notes: list[str] = []
-    if displaced > 0 and not receivers:
-        unplaced = displaced
-        notes.append(f"No zone is open to residents, so {displaced:,.0f} displaced people "
-                     "have nowhere to go in this plan; they are reported as unplaced.")
-    elif displaced > 0:
-        w = _receiving_weights(receivers, stay, displaced, plan.population.relocation, notes)
+    placed_sites = [s for s in sites if s.zone in base]
+    for s in sites:
+        if s.zone not in base:
+            notes.append(f"Compound '{s.compound.id}' lies in no zone of the territory; it "
+                         "houses nobody in this evaluation.")
+    cap = np.array([s.capacity for s in placed_sites])
+    housed = min(displaced, float(cap.sum()))
+    in_compounds = list(housed * cap / cap.sum()) if cap.sum() > 0 else [0.0] * len(cap)
+    for s, n in zip(placed_sites, in_compounds, strict=True):
+        inflow[str(s.zone)] += n
+    rest = displaced - housed
+    receivers = [z for z in zones if z.spec.access == "resident"]
+    unplaced = 0.0
+    if rest > 0 and (not receivers or plan.population.relocation == "none"):
+        unplaced = rest
+        why = ("the plan moves them nowhere in the territory (relocation: none)"
+               if receivers else "no zone is open to residents")
+        notes.append(f"{rest:,.0f} displaced people have nowhere to go in this plan ({why}); "
+                     "they are reported as unplaced.")
+    elif rest > 0:
+        w = _receiving_weights(receivers, stay, rest, plan.population.relocation, notes)
         for z, share in zip(receivers, w / w.sum(), strict=True):
-            inflow[z.id] = displaced * float(share)
+            inflow[z.id] += rest * float(share)
     return Relocation(base=base, scale=scale, stay=stay, out=out, inflow=inflow,
                       residents={i: stay[i] + inflow[i] for i in base}, unplaced=unplaced,
                       layer_total=layer_total, base_remainder=layer_total - sum(base.values()),
-                      notes=notes)
+                      notes=notes, sites=placed_sites, in_compounds=in_compounds)
 
 
 def _receiving_weights(receivers: list[Zone], stay: dict[str, float], displaced: float,
@@ -146,7 +218,8 @@ class Placement:
 
 def zone_placements(zones: list[Zone], area_m2: NDArray[np.float64], reloc: Relocation,
                  method: str) -> dict[str, Placement]:
-    """The :class:`Placement` of each zone's residents under the plan.
+    """The :class:`Placement` of each zone's residents under the plan, apart from the
+    compound residents (who live at the compounds' sites, :meth:`Relocation.site_people`).
 
     ``area_m2`` is each zone's area on the population grid (m², the sum of its cells'
     areas times their shares), in the order of ``zones``.
@@ -154,11 +227,12 @@ def zone_placements(zones: list[Zone], area_m2: NDArray[np.float64], reloc: Relo
     out: dict[str, Placement] = {}
     for k, z in enumerate(zones):
         per_person = per_m2 = 0.0
-        if reloc.residents[z.id] > 0 and area_m2[k] > 0:
+        spread_in = reloc.spread_inflow(z.id)  # compound residents live at their sites
+        if reloc.stay[z.id] + spread_in > 0 and area_m2[k] > 0:
             stay = 0.0 if z.spec.access == "closed" else reloc.scale
             if method == "area" or reloc.stay[z.id] <= 0:
-                per_person, per_m2 = stay, reloc.inflow[z.id] / float(area_m2[k])
+                per_person, per_m2 = stay, spread_in / float(area_m2[k])
             else:
-                per_person = stay * (1.0 + reloc.inflow[z.id] / reloc.stay[z.id])
+                per_person = stay * (1.0 + spread_in / reloc.stay[z.id])
         out[z.id] = Placement(per_person=per_person, per_m2=per_m2)
     return out

@@ -14,15 +14,14 @@ import numpy as np
 from numpy.typing import NDArray
 
 from zoneplan.measure.frame import Frame, div, sorted_quantile
-from zoneplan.measure.relocation import Relocation
 from zoneplan.measure.zone_sums import NEAR_LINE_M
-from zoneplan.plan import Plan
 
-__all__ = ["SUMMED", "invariants", "line_values", "totals"]
+__all__ = ["AREA_RTOL", "PEOPLE_RTOL", "SUMMED", "invariants", "line_values", "totals"]
 
 
-SUMMED = ("hospitals", "damaged_structures", "compounds", "compound_capacity",
-          "forces_personnel", "residents_within_500m_of_line", "residents_within_1km_of_line",
+SUMMED = ("hospitals", "hospitals_with_beds_known", "damaged_structures", "compounds",
+          "compound_capacity", "compound_residents", "forces_personnel",
+          "residents_within_500m_of_line", "residents_within_1km_of_line",
           "reconstruction_budget_usd")
 """Indicators whose whole-territory value is the sum over zones."""
 
@@ -49,16 +48,22 @@ def totals(f: Frame, dist: tuple[list[NDArray[np.float64]], list[NDArray[np.floa
         t[k] = None if any(x is None for x in vals) else float(sum(vals))
         if t[k] is None:
             tr[k] = next((f.reasons[i][k] for i in zid if k in f.reasons[i]), "not available")
-    for k in ("hospitals", "compounds"):
+    for k in ("hospitals", "hospitals_with_beds_known", "compounds"):
         if t[k] is not None:
             t[k] = int(t[k])
     hosp = f.inputs.hospitals
-    beds = hosp.values.get("beds") if hosp is not None else None
-    known = beds[np.isfinite(beds)] if beds is not None else np.empty(0)
-    t["hospital_beds"] = float(known.sum()) if known.size else None
-    if t["hospital_beds"] is None:
-        tr["hospital_beds"] = ("no hospital layer given" if hosp is None
-                               else "no pre-war bed count is known for these hospitals")
+    zone_beds = [f.values[i]["hospital_beds"] for i in zid]
+    known = [b for b in zone_beds if b is not None]
+    t["hospital_beds"] = float(sum(known)) if hosp is not None and t["hospitals_with_beds_known"] \
+        else None
+    if hosp is None:
+        tr["hospital_beds"] = "no hospital layer given"
+    elif t["hospital_beds"] is None:
+        tr["hospital_beds"] = (f"no source states pre-war beds for any of the {t['hospitals']} "
+                               "hospitals in the zones")
+    elif t["hospitals_with_beds_known"] < t["hospitals"]:
+        tr["hospital_beds"] = (f"beds known for {t['hospitals_with_beds_known']} of "
+                               f"{t['hospitals']} hospitals; the sum is a lower bound")
     t["beds_per_10k"] = div(t["hospital_beds"], total_res, 10_000)
     if t["beds_per_10k"] is None:
         tr["beds_per_10k"] = tr.get("hospital_beds", "no residents")
@@ -87,42 +92,57 @@ def totals(f: Frame, dist: tuple[list[NDArray[np.float64]], list[NDArray[np.floa
     t["usd_per_resident"] = div(budget, total_res) if budget is not None else None
     if budget is None:
         tr["usd_per_resident"] = "the plan states no budget"
-    _force_totals(plan, t, tr, reloc, total_res)
-    _compound_totals(plan, t, tr, reloc.displaced)
+    _force_totals(f, t, tr)
+    _compound_totals(f, t, tr)
     return t, tr
 
 
-def _force_totals(plan: Plan, t: dict[str, Any], tr: dict[str, str], reloc: Relocation,
-                  total_res: float) -> None:
-    active = [e for e in plan.forces if e.status != "withdrawn"]
-    covered = sorted({i for e in active for i in e.zones})
-    personnel = float(sum(e.personnel for e in active))
+def _force_totals(f: Frame, t: dict[str, Any], tr: dict[str, str]) -> None:
+    """Forces per 1,000 residents over the zones the counted forces cover, never over
+    the whole territory (which would mix zones the forces do not serve)."""
+    plan, reloc = f.plan, f.reloc
+    forces = f.assumptions.forces
+    covered = sorted({i for e in forces for i in e.zones if i in reloc.residents})
+    personnel = float(sum(e.personnel for e in forces))
     res_cov = sum(reloc.residents[i] for i in covered)
-    t["forces_per_1000"] = div(personnel, total_res, 1000) if active else None
-    t["forces_per_1000_covered"] = div(personnel, res_cov, 1000) if active else None
-    if not active:
-        tr["forces_per_1000"] = tr["forces_per_1000_covered"] = "the plan states no forces"
-    elif t["forces_per_1000_covered"] is None:
-        tr["forces_per_1000_covered"] = (
-            f"no residents under the plan in the zones the forces cover ({', '.join(covered)})")
     t["forces_zones_covered"] = covered
-    t["residents_in_covered_zones"] = res_cov if active else None
-
-
-def _compound_totals(plan: Plan, t: dict[str, Any], tr: dict[str, str],
-                     displaced: float) -> None:
-    if not plan.compounds:
-        t["compound_capacity_vs_displaced"] = t["compounds_needed_for_displaced"] = None
-        tr["compound_capacity_vs_displaced"] = tr["compounds_needed_for_displaced"] = (
-            "the plan has no compounds")
+    t["residents_in_covered_zones"] = res_cov if forces else None
+    if not plan.forces and plan.forces_target is None:
+        t["forces_per_1000"] = t["forces_per_1000_covered"] = None
+        tr["forces_per_1000"] = tr["forces_per_1000_covered"] = "the plan states no forces"
         return
-    n_comp = sum(c.count for c in plan.compounds)
-    cap = float(sum(c.count * c.capacity for c in plan.compounds))
+    if not forces:
+        t["forces_per_1000"] = t["forces_per_1000_covered"] = None
+        tr["forces_per_1000"] = tr["forces_per_1000_covered"] = (
+            "no contribution counted in this run (none pledged, committed or deployed by "
+            f"{plan.date})")
+        return
+    ratio = div(personnel, res_cov, 1000)
+    t["forces_per_1000"] = t["forces_per_1000_covered"] = ratio
+    if ratio is None:
+        tr["forces_per_1000"] = tr["forces_per_1000_covered"] = (
+            f"nobody lives under the plan in the zones the forces cover ({', '.join(covered)})")
+
+
+def _compound_totals(f: Frame, t: dict[str, Any], tr: dict[str, str]) -> None:
+    """Compound capacity against the people displaced, and how many compounds it would
+    take to house them all (at the counted compounds' mean capacity)."""
+    sites, displaced = f.reloc.sites, f.reloc.displaced
+    keys = ("compound_capacity_vs_displaced", "compounds_needed_for_displaced")
+    if not f.plan.compounds:
+        for k in keys:
+            t[k] = None
+            tr[k] = "the plan has no compounds"
+        return
+    n_comp = sum(s.compound.count for s in sites)
+    cap = float(sum(s.capacity for s in sites))
     per = cap / n_comp if n_comp else None
     t["compound_capacity_vs_displaced"] = div(cap, displaced)
     t["compounds_needed_for_displaced"] = math.ceil(displaced / per) if per else None
     if displaced <= 0:
         tr["compound_capacity_vs_displaced"] = "nobody is displaced under the plan"
+    if per is None:
+        tr["compounds_needed_for_displaced"] = "the compounds counted hold nobody"
 
 
 def line_values(f: Frame) -> dict[str, dict[str, Any]]:
@@ -132,30 +152,69 @@ def line_values(f: Frame) -> dict[str, dict[str, Any]]:
             "length_in_territory_km": ln.intersection(f.layout.territory).length / 1000}
         for d, key in zip(NEAR_LINE_M, ("residents_within_500m", "residents_within_1km"),
                           strict=True):
-            lo[key] = float(sum(f.residents(k, f.people.near_line[lid][d],
-                                            f.geo.area.near_line[lid][d])
-                                for k in range(len(f.layout.zones))))
+            lo[key] = float(sum(f.near(k, d, lid) for k in range(len(f.layout.zones))))
         out[lid] = lo
     return out
 
 
-def invariants(f: Frame, total_res: float) -> dict[str, Any]:
+AREA_RTOL = 1e-9
+"""Zone areas plus the remainder must add up to the territory within this relative
+tolerance (floating-point noise of the polygon operations is far below it)."""
+
+PEOPLE_RTOL = 1e-6
+"""People must add up within this relative tolerance (2 people in 2 million)."""
+
+
+def invariants(f: Frame, total_res: float, outside: float) -> dict[str, Any]:
+    """Checks that every square metre and every person is accounted for.
+
+    Each check compares figures computed by different routes: zone polygons against the
+    territory polygon; the people the zones' cells hold (``outside`` is the baseline
+    layer's people on no zone's cells, summed cell by cell) against the layer's total;
+    the residents placed on each zone's cells against the residents the relocation
+    assigned it.
+
+    Parameters
+    ----------
+    f
+        The run's frame.
+    total_res
+        Residents in all zones under the plan (people).
+    outside
+        People of the baseline layer on no zone's cells (people, unscaled).
+    """
     reloc, layout = f.reloc, f.layout
     terr = layout.territory.area
     modelled = f.inputs.modelled_total
-    remainder_residents = reloc.scale * reloc.base_remainder + reloc.unplaced
+    zone_area = sum(z.area_m2 for z in layout.zones)
     base_in = sum(reloc.base.values())
+    placed = 0.0
+    for k, z in enumerate(layout.zones):
+        placed += float(f.residents(k, f.people.total, f.geo.area.total))
+        placed += sum(n for _, _, n in reloc.site_people(z.id))
+    remainder_residents = reloc.scale * outside
+    checks = {
+        "area_conserved": abs(zone_area + layout.remainder.area - terr) <= AREA_RTOL * terr,
+        "baseline_conserved": abs(base_in + outside - reloc.layer_total)
+        <= PEOPLE_RTOL * max(reloc.layer_total, 1.0),
+        "residents_conserved": (
+            abs(total_res + remainder_residents + reloc.unplaced - modelled)
+            <= PEOPLE_RTOL * max(modelled, 1.0)
+            and abs(placed - total_res) <= PEOPLE_RTOL * max(modelled, 1.0)),
+    }
     return {
-        "area_conserved": abs(sum(z.area_m2 for z in layout.zones) + layout.remainder.area
-                              - terr) <= 1e-6 * terr,
-        "residents_conserved": abs(total_res + remainder_residents - modelled)
-        <= 1e-6 * modelled,
-        "baseline_conserved": abs(base_in + reloc.base_remainder - reloc.layer_total)
-        <= 1e-6 * max(reloc.layer_total, 1.0),
+        **checks,
         "remainder_km2": layout.remainder.area / 1e6,
-        "remainder_residents": remainder_residents,
-        "remainder_residents_baseline": reloc.base_remainder,
+        "remainder_residents": remainder_residents + reloc.unplaced,
+        "remainder_residents_baseline": outside,
         "unplaced_residents": reloc.unplaced,
         "modelled_total": modelled,
         "baseline_total": reloc.layer_total,
+        "zone_area_km2": zone_area / 1e6,
+        "territory_km2": terr / 1e6,
+        "residents_in_zones": total_res,
+        "residents_on_cells": placed,
+        "baseline_in_zones": base_in,
+        "tolerance_area": AREA_RTOL,
+        "tolerance_people": PEOPLE_RTOL,
     }

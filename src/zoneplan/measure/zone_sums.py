@@ -155,7 +155,7 @@ def layout_cells(layout: Layout, inputs: Inputs, *, fast: bool = False) -> Layou
     zones = layout.zones
     cuts = [in_pop_crs(ln) for ln in layout.lines.values()]
     cuts += [in_pop_crs(z.geometry.boundary) for z in zones
-             if z.spec.polygon is not None or z.spec.file is not None]
+             if z.spec.drawn]
     # the zones tile the grid's own territory (same CRS, no remainder, same area)
     terr_area = layout.territory.area
     tiles = (same_crs and layout.remainder.area <= AREA_TOLERANCE_M2

@@ -15,8 +15,17 @@ Layers, by name (``gaza:...``):
 ``gaza:hospitals``
     38 hospitals as points (OSM HOT export 2024 and a local landmarks file).
 ``gaza:population``
-    The pre-war population on a 250 m grid, built from the governorates and localities
-    by :mod:`zoneplan.measure` (the pack holds facts; spreading them is measurement).
+    The pre-war population on a 250 m grid, built from the governorates, localities,
+    damage clusters and municipal boundaries by :mod:`zoneplan.measure` (the pack holds
+    facts; spreading them is measurement).
+``gaza:zone-east-2025-10-19``
+    The zone east of the yellow line as published (IDF map of 19 Oct 2025, Gaza Maps).
+``gaza:damage``
+    UNOSAT's damaged structures of 11 Oct 2025 in 500 m clusters (198,308 in all).
+``gaza:crossings``
+    The eight crossings into the Strip, four with coordinates, with dated status.
+``gaza:municipalities``
+    OCHA's 2019 municipal boundaries.
 
 The built-in plans are YAML files in ``plans/``, written in the plan format of
 :mod:`zoneplan.plan`. The pack is data with its readers: it imports nothing of zoneplan
@@ -32,33 +41,43 @@ from typing import Any
 from zoneplan.errors import InputError
 from zoneplan.pack.sources import PACK_SOURCES
 from zoneplan.pack.tables import (
+    HOSPITAL_STATUSES,
     MISSING_LOCALITIES_TOTAL,
     PACK_CRS,
     PACK_DIR,
+    crossings,
+    damage,
     governorate_boundaries,
     governorates,
     hospitals,
     localities,
+    municipalities,
     outline,
     yellow_line,
+    zone_east_published,
 )
 
 __all__ = [
     "BUILTIN_LAYERS",
     "DEFAULT_PLAN",
+    "HOSPITAL_STATUSES",
     "MISSING_LOCALITIES_TOTAL",
     "PACK_CRS",
     "PACK_DIR",
     "PACK_SOURCES",
     "PLANS_DIR",
     "builtin_layer",
+    "crossings",
+    "damage",
     "governorate_boundaries",
     "governorates",
     "hospitals",
     "layer_sources",
     "localities",
+    "municipalities",
     "outline",
     "yellow_line",
+    "zone_east_published",
 ]
 
 PLANS_DIR = Path(__file__).parent / "plans"
@@ -72,8 +91,13 @@ BUILTIN_LAYERS: dict[str, str] = {
     "gaza:yellow-line": "Withdrawal ('yellow') line of 19 Oct 2025 (Gaza Maps)",
     "gaza:governorates": "Five governorates with pre-war populations (OCHA, PCBS)",
     "gaza:localities": "33 PCBS 2017 census localities",
-    "gaza:hospitals": "38 hospitals (OSM, landmarks)",
-    "gaza:population": "Pre-war population on a 250 m grid (dasymetric)",
+    "gaza:hospitals": "38 hospitals (OSM, landmarks) with pre-war beds and latest status",
+    "gaza:population": "Pre-war population on a 250 m grid (an ensemble of three spreads)",
+    "gaza:zone-east-2025-10-19": "The zone east of the yellow line as published "
+                                 "(IDF map of 19 Oct 2025, Gaza Maps)",
+    "gaza:damage": "UNOSAT damaged structures of 11 Oct 2025 in 500 m clusters",
+    "gaza:crossings": "Eight crossings with their latest dated status (4 located)",
+    "gaza:municipalities": "OCHA 2019 municipal boundaries (33 polygons)",
 }
 """The built-in layers and what each is."""
 
@@ -84,7 +108,11 @@ _LAYER_SOURCES: dict[str, list[str]] = {
     "gaza:localities": ["pcbs-2017-localities"],
     "gaza:hospitals": ["pack-hospitals"],
     "gaza:population": ["pcbs-governorates", "pcbs-2017-localities", "ocha-cod-ab",
-                        "osm-outline"],
+                        "osm-outline", "unosat-cda-2025-10-11", "ocha-municipal-2019"],
+    "gaza:zone-east-2025-10-19": ["gazamaps-yellow-line"],
+    "gaza:damage": ["unosat-cda-2025-10-11"],
+    "gaza:crossings": ["factpack-crossings"],
+    "gaza:municipalities": ["ocha-municipal-2019"],
 }
 
 _READERS = {
@@ -93,6 +121,10 @@ _READERS = {
     "gaza:governorates": governorates,
     "gaza:localities": localities,
     "gaza:hospitals": hospitals,
+    "gaza:zone-east-2025-10-19": zone_east_published,
+    "gaza:damage": damage,
+    "gaza:crossings": crossings,
+    "gaza:municipalities": municipalities,
 }
 
 

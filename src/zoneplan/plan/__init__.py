@@ -1,6 +1,8 @@
 """The plan format and everything a plan is checked against.
 
-* :mod:`~zoneplan.plan.model`: the pydantic models of a plan and its parts;
+* :mod:`~zoneplan.plan.model`: the pydantic models of a plan and its parts (with
+  :mod:`~zoneplan.plan.base`, :mod:`~zoneplan.plan.commitments` for compounds, forces and
+  reconstruction, and :mod:`~zoneplan.plan.claims` for published figures to check);
 * :mod:`~zoneplan.plan.load`: reading plan files, mappings and built-in plan ids, with
   the line and column of every problem;
 * :mod:`~zoneplan.plan.standards`: Sphere, WHO and force-ratio standards as typed,
@@ -21,32 +23,40 @@ from zoneplan.plan.load import (
 )
 from zoneplan.plan.model import (
     Access,
+    Alternative,
+    Claim,
     Compound,
     ForceEntry,
     ForceTarget,
     LayerRef,
     LineSpec,
+    LineUncertainty,
     LineVariant,
     Plan,
     Population,
     Reconstruction,
     Source,
+    Via,
     ZoneSpec,
 )
 
 __all__ = [
     "DEFAULT_PLAN",
     "Access",
+    "Alternative",
+    "Claim",
     "Compound",
     "ForceEntry",
     "ForceTarget",
     "LayerRef",
     "LineSpec",
+    "LineUncertainty",
     "LineVariant",
     "Plan",
     "Population",
     "Reconstruction",
     "Source",
+    "Via",
     "ZoneSpec",
     "builtin_plan_ids",
     "builtin_plan_path",

@@ -38,9 +38,13 @@ _DEFS = [
               "Modelled total distributed like the baseline, then everyone in zones closed "
               "to civilians moved into zones open to them by the plan's relocation method."),
     Indicator("displaced_out", "People displaced out of the zone", "people",
-              "Modelled residents of a closed zone who must leave it."),
+              "Modelled residents of a zone closed to civilians (the modelled total spread "
+              "like the pre-war baseline): for a plan reported, proposed or hypothetical, "
+              "people who would have to leave; for a plan in force, people who lived there "
+              "before the war and cannot return, at the modelled total's scale."),
     Indicator("displaced_in", "People moving into the zone", "people",
-              "Share of all displaced people the zone receives."),
+              "Displaced people the zone receives: into its compounds first (up to their "
+              "capacity), the rest by the plan's relocation rule."),
     Indicator("share_of_residents", "Share of all residents", "fraction (0-1)",
               "Residents under the plan divided by the modelled total."),
     Indicator("density_per_km2", "Density", "people per km²",
@@ -48,17 +52,27 @@ _DEFS = [
     Indicator("m2_per_person", "Area per person", "m² per person",
               "Gross zone area divided by residents under the plan; compared with Sphere's "
               "45 m² (camp area) and 3.5 m² (covered space)."),
-    Indicator("hospitals", "Hospitals", "count", "Hospital points inside the zone."),
+    Indicator("hospitals", "Hospitals", "count",
+              "Hospital points inside the zone; for the built-in table, rows of high and "
+              "medium confidence (low-confidence rows are an alternative in the range). A "
+              "'where' filter on the hospitals layer selects by operating status."),
+    Indicator("hospitals_with_beds_known", "Hospitals whose pre-war beds are known",
+              "count", "Hospitals in the zone for which a source states pre-war beds."),
     Indicator("hospital_beds", "Hospital beds (pre-war, where known)", "beds",
-              "Sum of known pre-war beds of the zone's hospitals; null when no bed figure "
-              "is known for any of them."),
+              "Sum of the pre-war beds sources state for the zone's hospitals (beds known "
+              "for N of M hospitals: a lower bound when N < M); null when no source states "
+              "beds for any of them. The range spans the smallest and largest stated "
+              "figures."),
     Indicator("beds_per_10k", "Beds per 10,000 residents", "beds per 10,000 residents",
               "Hospital beds divided by residents under the plan, times 10,000."),
-    Indicator("hospital_distance_median_m", "Distance to nearest open hospital (median)", "m",
-              "Straight-line distance from each resident (grid cell centroid) to the nearest "
-              "hospital in a zone open to them (zones open to residents, and their own zone); "
-              "resident-weighted median."),
-    Indicator("hospital_distance_p90_m", "Distance to nearest open hospital (90th percentile)",
+    Indicator("hospital_distance_median_m",
+              "Distance to the nearest hospital in a zone open to civilians (median)", "m",
+              "Straight-line distance from each resident (grid cell centroid, or compound "
+              "site) to the nearest hospital in a zone open to civilians or in their own "
+              "zone, whatever its operating status (filter the hospitals layer by status to "
+              "count working hospitals only); resident-weighted median."),
+    Indicator("hospital_distance_p90_m",
+              "Distance to the nearest hospital in a zone open to civilians (90th percentile)",
               "m", "As the median, 90th resident-weighted percentile."),
     Indicator("damaged_structures", "Damaged structures", "structures",
               "Sum of the damage layer's counts for points inside the zone."),
@@ -76,15 +90,22 @@ _DEFS = [
               "in proportion to their residents (or area if none)."),
     Indicator("forces_per_1000", "Security personnel per 1,000 residents",
               "personnel per 1,000 residents",
-              "Personnel divided by residents under the plan, times 1,000; compared with "
-              "20 per 1,000 (Quinlivan 1995; FM 3-24: 20-25)."),
+              "Personnel counted in the zone divided by its residents under the plan, times "
+              "1,000; only for zones the forces cover, and for the whole territory only over "
+              "those zones. Central: contributions pledged, committed or deployed by the "
+              "plan's date; listed or target figures are the high end. Compared with 20 per "
+              "1,000 (Quinlivan 1995; FM 3-24: 20-25)."),
     Indicator("residents_within_500m_of_line", "Residents within 500 m of a line", "people",
               "Residents under the plan in the part of the zone within 500 m of any line."),
     Indicator("residents_within_1km_of_line", "Residents within 1 km of a line", "people",
               "Residents under the plan in the part of the zone within 1 km of any line."),
     Indicator("compounds", "Compounds", "count", "Compounds located in the zone."),
     Indicator("compound_capacity", "Compound capacity", "people",
-              "Compounds times people per compound."),
+              "Compounds times people per compound; central: the latest reported capacity, "
+              "earlier figures as the range."),
+    Indicator("compound_residents", "Residents of compounds", "people",
+              "Displaced people housed in the zone's compounds (up to their capacity), "
+              "living at the compounds' sites."),
 ]
 
 INDICATORS: dict[str, Indicator] = {i.key: i for i in _DEFS}

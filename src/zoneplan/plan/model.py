@@ -10,74 +10,75 @@ Reading a plan file (with line and column in every error) is :mod:`zoneplan.plan
 
 from __future__ import annotations
 
-import datetime as dt
 import difflib
 from pathlib import Path
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import (
-    BaseModel,
-    BeforeValidator,
-    ConfigDict,
     Field,
     PrivateAttr,
     field_validator,
     model_validator,
 )
 
+from zoneplan.plan.base import Access, DateText, LonLat, Side
+from zoneplan.plan.base import Model as _Model
+from zoneplan.plan.base import check_lonlat as _check_lonlat
+from zoneplan.plan.claims import Claim
+from zoneplan.plan.commitments import (
+    COMMITTED_STATUSES,
+    PROSPECTIVE_STATUSES,
+    Compound,
+    ForceEntry,
+    ForceStatus,
+    ForceTarget,
+    Reconstruction,
+)
+
 __all__ = [
+    "COMMITTED_STATUSES",
+    "PROSPECTIVE_STATUSES",
+    "ZONE_RULES",
     "Access",
+    "Alternative",
+    "Claim",
     "Compound",
     "ForceEntry",
+    "ForceStatus",
     "ForceTarget",
     "LayerRef",
     "LineSpec",
+    "LineUncertainty",
     "LineVariant",
     "Plan",
     "Population",
     "Reconstruction",
     "Source",
+    "Via",
     "ZoneSpec",
 ]
 
-Access = Literal["resident", "restricted", "closed"]
-Side = Literal["east", "west", "north", "south", "left", "right"]
-LonLat = tuple[float, float]
-DateText = Annotated[
-    str,
-    BeforeValidator(lambda v: v.isoformat() if isinstance(v, dt.date) else v),
-]
-"""A date as text (YAML reads 2025-11-14 as a date; plans keep it as written)."""
+class Via(_Model):
+    """The copy of a publication that was read, where it is not the original."""
 
-
-
-class _Model(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=False, populate_by_name=True)
-
-
-def _check_lonlat(points: list[LonLat]) -> list[LonLat]:
-    for i, (lon, lat) in enumerate(points):
-        if not -180.0 <= lon <= 180.0:
-            raise ValueError(
-                f"point {i}: longitude {lon} is outside -180..180; coordinates are "
-                "[longitude, latitude] in degrees (WGS 84)"
-            )
-        if not -90.0 <= lat <= 90.0:
-            raise ValueError(
-                f"point {i}: latitude {lat} is outside -90..90; coordinates are "
-                "[longitude, latitude] in degrees (WGS 84) — are they swapped?"
-            )
-    return points
+    publisher: str = Field(description="Who published the copy (a re-post, a mirror, an "
+                           "aggregator).")
+    url: str
+    date: DateText | None = None
+    note: str | None = None
 
 
 class Source(_Model):
-    """A publication a plan relies on."""
+    """A publication a plan relies on: the original, and the copy read if not the original."""
 
     id: str = Field(description="Short id that lines, forces and numbers cite.")
-    publisher: str
+    publisher: str = Field(description="Who published the original.")
     title: str
     date: DateText = Field(description="Publication date, ISO 8601 (YYYY, YYYY-MM or YYYY-MM-DD).")
-    url: str | None = None
+    url: str | None = Field(default=None, description="The original publication's address; "
+                            "null where it is not known (say so in 'note').")
+    via: Via | None = Field(default=None, description="The copy that was read, where the "
+                            "original was not.")
     note: str | None = None
 
 
@@ -88,6 +89,17 @@ class LineVariant(_Model):
     id: str
     offset_m: float = Field(gt=0, description="Distance the line is moved, metres.")
     towards: Side = Field(description="Direction the line is moved.")
+    sources: list[str] = Field(min_length=1)
+    note: str | None = None
+
+
+class LineUncertainty(_Model):
+    """How far either way a line's true course may lie from the line as drawn.
+
+    Evaluated as two variants, the line moved ``offset_m`` to each side, for the ranges.
+    """
+
+    offset_m: float = Field(gt=0, le=50_000, description="Distance either way, metres.")
     sources: list[str] = Field(min_length=1)
     note: str | None = None
 
@@ -105,6 +117,8 @@ class LineSpec(_Model):
     layer: str | None = Field(default=None, description="Built-in layer, e.g. gaza:yellow-line.")
     file: str | None = Field(default=None, description="Vector file with one line feature.")
     variants: list[LineVariant] = Field(default_factory=list)
+    uncertainty: LineUncertainty | None = Field(
+        default=None, description="Stated uncertainty of the line's course, both ways.")
     note: str | None = None
 
 
@@ -128,6 +142,10 @@ class LineSpec(_Model):
         return self
 
 
+ZONE_RULES: tuple[str, ...] = ("side", "point", "polygon", "file", "layer", "rest")
+"""The ways a zone can be made; a zone uses exactly one."""
+
+
 class ZoneSpec(_Model):
     """A zone: by side(s) of lines, by a point inside it, by a polygon, or the rest."""
 
@@ -145,10 +163,23 @@ class ZoneSpec(_Model):
     point: LonLat | None = Field(default=None, description="[lon, lat] inside the zone.")
     polygon: list[LonLat] | None = Field(default=None, description="Ring of [lon, lat].")
     file: str | None = Field(default=None, description="Vector file of polygons.")
+    layer: str | None = Field(default=None, description="Built-in polygon layer, e.g. "
+                              "gaza:zone-east-2025-10-19.")
     rest: bool = Field(default=False, description="The part of the territory no other zone takes.")
     capacity: int | None = Field(default=None, ge=0, description="Residents the zone can take.")
     sources: list[str] = Field(default_factory=list)
     note: str | None = None
+
+    @property
+    def drawn(self) -> bool:
+        """Whether the zone is a drawn polygon (inline, a file or a built-in layer), carved
+        out of the territory before the lines cut the rest."""
+        return self.polygon is not None or self.file is not None or self.layer is not None
+
+    def with_rule(self, rule: dict[str, Any]) -> ZoneSpec:
+        """The same zone made by another rule (one of :data:`ZONE_RULES`)."""
+        data = self.model_dump(exclude=set(ZONE_RULES), exclude_none=True)
+        return ZoneSpec.model_validate({**data, **rule})
 
     @field_validator("polygon")
     @classmethod
@@ -166,13 +197,13 @@ class ZoneSpec(_Model):
 
     @model_validator(mode="after")
     def _one_rule(self) -> ZoneSpec:
-        given = [k for k in ("side", "point", "polygon", "file") if getattr(self, k) is not None]
+        given = [k for k in ZONE_RULES if k != "rest" and getattr(self, k) is not None]
         if self.rest:
             given.append("rest")
         if len(given) != 1:
             raise ValueError(
                 "say how the zone is made with exactly one of 'side', 'point', 'polygon', "
-                "'file' or 'rest: true'" + (f" (got {', '.join(given)})" if given else "")
+                "'file', 'layer' or 'rest: true'" + (f" (got {', '.join(given)})" if given else "")
             )
         return self
 
@@ -202,69 +233,27 @@ class Population(_Model):
         default="gaza:population",
         description="Pre-war baseline population layer: built-in name or a layer id.",
     )
-    relocation: Literal["proportional", "area", "capacity"] = Field(
+    relocation: Literal["proportional", "area", "capacity", "none"] = Field(
         default="proportional",
         description="How people leaving closed zones are spread over zones open to them: "
-        "in proportion to the people already there, to the area, or to stated capacity.",
+        "in proportion to the people already there, to the area, or to stated capacity; "
+        "'none': the plan moves them nowhere in the territory (they are reported as "
+        "unplaced). Compounds with room take people first.",
     )
     note: str | None = None
 
 
 
-class Compound(_Model):
-    """Fenced compounds ("alternative safe communities"): so many of so many people."""
+class Alternative(_Model):
+    """Another way the plan's zones may be drawn (e.g. a zone as published rather than cut
+    by a line), evaluated for the ranges."""
 
     id: str
     label: str
-    location: LonLat
-    zone: str | None = None
-    count: int = Field(default=1, ge=0, description="Number of compounds.")
-    count_range: tuple[int, int] | None = None
-    capacity: int = Field(ge=0, description="People per compound.")
-    capacity_range: tuple[int, int] | None = None
-    admission: str
-    status: str = "reported"
+    zones: dict[str, dict[str, Any]] = Field(
+        min_length=1, description="Zone id → the rule that draws it in this alternative "
+        "(one of side, point, polygon, file, layer, rest).")
     sources: list[str] = Field(min_length=1)
-    note: str | None = None
-
-    @field_validator("location")
-    @classmethod
-    def _pt(cls, v: LonLat) -> LonLat:
-        return _check_lonlat([v])[0]
-
-
-class ForceEntry(_Model):
-    """A contribution of security personnel."""
-
-    contributor: str
-    personnel: int = Field(ge=0)
-    kind: Literal["troops", "police"]
-    zones: list[str] = Field(min_length=1)
-    status: Literal["reported", "pledged", "deployed", "withdrawn"]
-    sources: list[str] = Field(min_length=1)
-    note: str | None = None
-
-
-class ForceTarget(_Model):
-    """A stated target strength, used as the high end of the forces range."""
-
-    label: str
-    personnel: int = Field(ge=0)
-    zones: list[str] = Field(min_length=1)
-    sources: list[str] = Field(min_length=1)
-
-
-class Reconstruction(_Model):
-    """Where reconstruction goes, and the budget if stated."""
-
-    zones: list[str] | None = Field(
-        default=None, description="Zones receiving it; default: zones with reconstruction: true."
-    )
-    allocation: dict[str, float] | None = Field(
-        default=None, description="Share of effort per zone (adds up to 1)."
-    )
-    budget_usd: float | None = Field(default=None, ge=0)
-    sources: list[str] = Field(default_factory=list)
     note: str | None = None
 
 
@@ -286,6 +275,10 @@ class Plan(_Model):
     forces: list[ForceEntry] = Field(default_factory=list)
     forces_target: ForceTarget | None = None
     reconstruction: Reconstruction | None = None
+    alternatives: list[Alternative] = Field(default_factory=list)
+    claims: list[Claim] = Field(
+        default_factory=list, description="Published figures to check against the "
+        "measurements (see the README, 'Published figures checked').")
     notes: list[str] = Field(default_factory=list)
 
     _base_dir: Path = PrivateAttr(default_factory=Path.cwd)
@@ -365,4 +358,44 @@ class Plan(_Model):
             total = sum(self.reconstruction.allocation.values())
             if abs(total - 1.0) > 1e-6:
                 raise ValueError(f"reconstruction.allocation shares add up to {total}, not 1")
+        return self
+
+    @model_validator(mode="after")
+    def _rules(self) -> Plan:
+        """Rules that keep everybody accounted for and every reference resolvable."""
+        rest = [z.id for z in self.zones if z.rest]
+        if len(rest) > 1:
+            raise ValueError(f"zones {', '.join(repr(r) for r in rest)} all say 'rest: true'; "
+                             "only one zone can take the rest of the territory")
+        closed = [z.id for z in self.zones if z.access == "closed"]
+        open_ = [z.id for z in self.zones if z.access == "resident"]
+        if closed and not open_ and self.population.relocation != "none":
+            raise ValueError(
+                f"people living in the closed zone(s) {', '.join(closed)} have nowhere to go: "
+                "no zone is open to residents ('access: resident'). Open a zone to them, or "
+                "write population.relocation: none to say the plan moves them nowhere in "
+                "the territory (they are then reported as unplaced)")
+        source_ids = {s.id for s in self.sources}
+        zone_ids = {z.id for z in self.zones}
+        for alt in self.alternatives:
+            for sid in alt.sources:
+                if sid not in source_ids:
+                    raise ValueError(f"alternative '{alt.id}' cites source '{sid}', which is "
+                                     "not in 'sources'")
+            for zid, rule in alt.zones.items():
+                match = next((z for z in self.zones if z.id == zid), None)
+                if match is None:
+                    raise ValueError(f"alternative '{alt.id}' names zone '{zid}', which the "
+                                     "plan does not define")
+                try:
+                    match.with_rule(rule)
+                except ValueError as exc:
+                    raise ValueError(f"alternative '{alt.id}', zone '{zid}': {exc}") from None
+        for claim in self.claims:
+            if claim.source not in source_ids:
+                raise ValueError(f"claim '{claim.text}' cites source '{claim.source}', which is "
+                                 "not in 'sources'")
+            if claim.zone is not None and claim.zone not in zone_ids:
+                raise ValueError(f"claim '{claim.text}' names zone '{claim.zone}', which the "
+                                 "plan does not define")
         return self

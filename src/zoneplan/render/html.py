@@ -14,6 +14,8 @@ from collections.abc import Callable
 from html import escape
 from typing import Any
 
+from zoneplan.render.checked import claims_html, sources_html
+from zoneplan.render.headlines import headlines
 from zoneplan.render.text import (
     ACCESS_WORDS,
     NA,
@@ -21,7 +23,6 @@ from zoneplan.render.text import (
     fmt_number,
     fmt_range,
     fmt_share,
-    headlines,
     round_parts,
 )
 
@@ -37,6 +38,8 @@ h1{font-size:1.6rem;line-height:1.25;margin:.5rem 0 1rem}
 h2{font-size:1.2rem;margin:2rem 0 .5rem;border-bottom:1px solid var(--line);padding-bottom:.2rem}
 .meta{color:var(--muted);font-size:.9rem}
 .headlines li{margin:.3rem 0}
+.verdict.consistent{color:#1b7837}.verdict.inconsistent{color:#b2182b}
+.verdict.not-measurable{color:#7f6000}
 figure{margin:1rem 0}
 figure img,figure svg{max-width:100%;height:auto;display:block}
 figcaption{color:var(--muted);font-size:.85rem}
@@ -170,20 +173,6 @@ def _ranges_html(d: dict[str, Any]) -> str:
     return "<ul>" + "".join(items) + "</ul>"
 
 
-def _sources_html(d: dict[str, Any]) -> str:
-    out = []
-    for s in d.get("sources", []):
-        url = str(s.get("url") or "")
-        link = (f' <a href="{_e(url)}" rel="noopener noreferrer">{_e(url)}</a>'
-                if url.startswith(("http://", "https://")) else "")
-        note = f" <i>{_e(s['note'])}</i>" if s.get("note") else ""
-        lic = f" Licence: {_e(s['licence'])}." if s.get("licence") else ""
-        out.append(f"<li><b>{_e(s.get('publisher', ''))}</b>, {_e(s.get('title', ''))} "
-                   f"({_e(s.get('date') or 'undated')}; {_e(s.get('kind', ''))}; id "
-                   f"<code>{_e(s.get('id', ''))}</code>).{lic}{note}{link}</li>")
-    return "<ol>" + "".join(out) + "</ol>"
-
-
 def _provenance_html(d: dict[str, Any]) -> str:
     p = d.get("provenance", {})
     rows = "".join(f"<tr><td>{_e(f.get('role'))}</td><td><code>{_e(f.get('path'))}</code></td>"
@@ -267,10 +256,11 @@ def render_report_html(d: dict[str, Any], *, map_png: bytes | None,
 <p class="small">Numbers rounded for display (see notes); totals computed before rounding
 and the rows rounded so they add up. ✓/✗: standard met or not; n/a: cannot be judged
 (no residents, or no figure).</p>
+<h2 id="claims">Published figures checked</h2>{claims_html(d)}
 <h2 id="charts">Charts</h2><div class="charts">{chart_html}</div>
 <h2 id="notes">Notes and assumptions</h2><ul>{''.join(f'<li>{n}</li>' for n in notes)}</ul>
 <details><summary>What each indicator means</summary><ul>{defs}</ul></details>
-<h2 id="sources">Sources</h2>{_sources_html(d)}
+<h2 id="sources">Sources</h2>{sources_html(d)}
 <h2 id="provenance">Provenance</h2>{_provenance_html(d)}
 </main></body></html>
 """

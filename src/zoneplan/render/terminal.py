@@ -44,10 +44,11 @@ def fmt_value(v: Any, unit: str = "") -> str:
 ROWS = (
     "area_km2", "share_of_territory", "residents_baseline", "residents", "displaced_out",
     "displaced_in", "share_of_residents", "density_per_km2", "m2_per_person", "hospitals",
-    "hospital_beds", "beds_per_10k", "hospital_distance_median_m", "hospital_distance_p90_m",
+    "hospitals_with_beds_known", "hospital_beds", "beds_per_10k",
+    "hospital_distance_median_m", "hospital_distance_p90_m",
     "damaged_structures", "damage_share", "reconstruction_share", "usd_per_resident",
     "forces_personnel", "forces_per_1000", "residents_within_500m_of_line",
-    "residents_within_1km_of_line", "compounds", "compound_capacity",
+    "residents_within_1km_of_line", "compounds", "compound_capacity", "compound_residents",
 )
 
 
@@ -60,7 +61,12 @@ def _range(r: list[float] | None, unit: str) -> str:
 
 def print_result(data: dict[str, Any], console: Console | None = None) -> None:
     """Print headlines and the per-zone table of a result."""
-    from zoneplan.render.text import headlines
+    from zoneplan.render.headlines import (
+        checks_sentence,
+        claim_cells,
+        extremes_sentence,
+        headlines,
+    )
 
     console = console or Console()
     plan = data["plan"]
@@ -94,11 +100,21 @@ def print_result(data: dict[str, Any], console: Console | None = None) -> None:
             "Forces per 1,000 residents of the zones they cover: "
             + (fmt_value(cov) if cov is not None else f"not computable — {reason}")
             + " (benchmark 20 per 1,000: Quinlivan 1995; FM 3-24: 20–25)", highlight=False)
-    inv = data["invariants"]
-    console.print(
-        f"[dim]Checks: zone areas add up to the territory: {fmt_value(inv['area_conserved'])}; "
-        f"residents add up to the modelled {fmt_value(inv['modelled_total'], 'people')}: "
-        f"{fmt_value(inv['residents_conserved'])}; remainder "
-        f"{inv['remainder_km2']:.3f} km², {fmt_value(inv['remainder_residents'], 'people')} "
-        "people. Figures rounded for display only; `--format json` gives full values, "
-        "methods and sources.[/dim]", highlight=False)
+    extremes = extremes_sentence(data)
+    if extremes:
+        console.print(extremes, highlight=False)
+    if data.get("claims"):
+        ct = Table(title="Published figures checked (tolerance rule: README, 'Published "
+                   "figures checked')")
+        for col in ("published figure", "source", "claimed", "measured (range)", "verdict"):
+            ct.add_column(col, justify="right" if col.startswith(("claimed", "measured"))
+                          else "left")
+        for c in data["claims"]:
+            claimed, measured, verdict, _ = claim_cells(c)
+            colour = {"consistent": "green", "inconsistent": "red"}.get(verdict, "yellow")
+            ct.add_row(c["text"], c["source"], claimed, measured,
+                       f"[{colour}]{verdict}[/{colour}]")
+        console.print(ct)
+    console.print(f"[dim]{checks_sentence(data)} Figures rounded for display only; "
+                  "`--format json` gives full values, methods and sources.[/dim]",
+                  highlight=False)

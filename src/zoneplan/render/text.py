@@ -38,7 +38,6 @@ __all__ = [
     "fmt_people_table",
     "fmt_range",
     "fmt_share",
-    "headlines",
     "round_parts",
     "round_sig",
 ]
@@ -223,73 +222,3 @@ def round_parts(values: Sequence[float | None], step: float) -> list[float | Non
     decimals = max(0, -math.floor(math.log10(step))) if step < 1 else 0
     return [float(round(f * step, decimals)) if _ok(v) else None
             for v, f in zip(values, floors, strict=True)]
-
-
-def _zones_with(d: dict[str, Any], *access: str) -> list[dict[str, Any]]:
-    return [z for z in d.get("zones", []) if z.get("access") in access]
-
-
-def _sum(zones: list[dict[str, Any]], key: str) -> float | None:
-    vals = [z.get(key) for z in zones]
-    nums = [float(v) for v in vals if v is not None and _ok(v)]
-    return sum(nums) if nums else None
-
-
-def _range_sum(zones: list[dict[str, Any]], key: str) -> list[float] | None:
-    rs = [(z.get("ranges") or {}).get(key) for z in zones]
-    if not rs or any(r is None for r in rs):
-        return None
-    return [sum(r[0] for r in rs if r), sum(r[1] for r in rs if r)]
-
-
-def headlines(d: dict[str, Any]) -> list[str]:
-    """Three to five neutral sentences with the main numbers, rounded for display.
-
-    Parameters
-    ----------
-    d
-        The JSON result (``Result.to_dict()``).
-
-    Returns
-    -------
-    list of str
-        Sentences, most important first; people to 3 significant figures, shares as %.
-    """
-    out: list[str] = []
-    total = d.get("totals", {}).get("residents")
-    zones = d.get("zones", [])
-    for z in sorted(zones, key=lambda z: -(z.get("share_of_territory") or 0)):
-        access = ACCESS_WORDS.get(z.get("access", ""), z.get("access", ""))
-        sent = (f"The {_lower_first(z['label'])}, {access}, covers "
-                f"{fmt_share(z.get('share_of_territory'), 0)} of the territory "
-                f"({fmt_km2(z.get('area_km2'))}); under the plan {fmt_people(z.get('residents'))}"
-                f" of {fmt_people(total)} residents live there")
-        if z.get("access") != "closed" and _ok(z.get("m2_per_person")):
-            sent += (f", {fmt_number(z['m2_per_person'])} m² of land per person "
-                     "(Sphere camp standard: at least 45 m²)")
-        out.append(sent + ".")
-        if len(out) >= 2:
-            break
-    closed = _zones_with(d, "closed")
-    moved = _sum(closed, "displaced_out")
-    if moved is not None and moved > 0:
-        rng = _range_sum(closed, "displaced_out")
-        out.append(f"{fmt_people(moved)} people (range {fmt_range(rng)}, depending on where "
-                   "the line runs and how the population is spread) would have to leave zones "
-                   "closed to civilians.")
-    n_h = d.get("totals", {}).get("hospitals")
-    h_closed = _sum(closed, "hospitals")
-    if _ok(n_h) and n_h:
-        out.append(f"{fmt_count(h_closed or 0)} of {fmt_count(n_h)} hospitals lie in zones "
-                   "closed to civilians.")
-    rec = [z for z in zones if _ok(z.get("reconstruction_share")) and z["reconstruction_share"] > 0]
-    if rec:
-        rs = sum(float(z["reconstruction_share"]) for z in rec)
-        res = sum(float(z.get("share_of_residents") or 0) for z in rec)
-        out.append(f"{fmt_share(rs, 0)} of reconstruction is planned for zones where "
-                   f"{fmt_share(res, 0)} of residents would live under the plan.")
-    return out[:5]
-
-
-def _lower_first(text: str) -> str:
-    return text[:1].lower() + text[1:] if text[:2].isupper() is False else text

@@ -1,0 +1,90 @@
+"""What a plan commits to in its zones: compounds, security forces, reconstruction.
+
+Each figure cites its sources; stated ranges become alternatives for the low-high ranges,
+and a force contribution counts in the central figure only if it was pledged,
+committed or deployed by the plan's date (:data:`COMMITTED_STATUSES`).
+"""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import Field, field_validator
+
+from zoneplan.plan.base import DateText, LonLat, Model, check_lonlat
+
+__all__ = ["COMMITTED_STATUSES", "PROSPECTIVE_STATUSES", "Compound", "ForceEntry",
+           "ForceStatus", "ForceTarget", "Reconstruction"]
+
+
+class Compound(Model):
+    """Fenced compounds ("alternative safe communities"): so many of so many people."""
+
+    id: str
+    label: str
+    location: LonLat
+    zone: str | None = None
+    count: int = Field(default=1, ge=0, description="Number of compounds.")
+    count_range: tuple[int, int] | None = None
+    capacity: int = Field(ge=0, description="People per compound.")
+    capacity_range: tuple[int, int] | None = None
+    admission: str
+    status: str = "reported"
+    sources: list[str] = Field(min_length=1)
+    note: str | None = None
+
+    @field_validator("location")
+    @classmethod
+    def _pt(cls, v: LonLat) -> LonLat:
+        return check_lonlat([v])[0]
+
+
+ForceStatus = Literal["planned", "reported", "offered", "pledged", "committed", "deployed",
+                      "withdrawn", "rejected"]
+"""Where a contribution stands. ``pledged``, ``committed`` and ``deployed`` count in the
+central figure; ``planned``, ``reported`` (listed in planning documents or the press) and
+``offered`` only at the high end; ``withdrawn`` and ``rejected`` never."""
+
+COMMITTED_STATUSES: tuple[str, ...] = ("pledged", "committed", "deployed")
+"""Force statuses that count in the central figure (as of the plan's date)."""
+
+PROSPECTIVE_STATUSES: tuple[str, ...] = ("planned", "reported", "offered")
+"""Force statuses that count only at the high end of the range."""
+
+
+class ForceEntry(Model):
+    """A contribution of security personnel, as it stood on a date."""
+
+    contributor: str
+    personnel: int = Field(ge=0, le=10_000_000)
+    kind: Literal["troops", "police"]
+    zones: list[str] = Field(min_length=1)
+    status: ForceStatus
+    date: DateText | None = Field(
+        default=None, description="When the status was stated; entries dated after the "
+        "plan are evaluated as a dated alternative, never in the central figure.")
+    sources: list[str] = Field(min_length=1)
+    note: str | None = None
+
+
+class ForceTarget(Model):
+    """A stated target strength, used as the high end of the forces range."""
+
+    label: str
+    personnel: int = Field(ge=0)
+    zones: list[str] = Field(min_length=1)
+    sources: list[str] = Field(min_length=1)
+
+
+class Reconstruction(Model):
+    """Where reconstruction goes, and the budget if stated."""
+
+    zones: list[str] | None = Field(
+        default=None, description="Zones receiving it; default: zones with reconstruction: true."
+    )
+    allocation: dict[str, float] | None = Field(
+        default=None, description="Share of effort per zone (adds up to 1)."
+    )
+    budget_usd: float | None = Field(default=None, ge=0)
+    sources: list[str] = Field(default_factory=list)
+    note: str | None = None
