@@ -117,7 +117,8 @@ def _check_invariants(runs: list[tuple[str, Metrics]], plan_id: str) -> None:
                   if not inv[k]]
         if broken:
             raise InvariantError(
-                f"plan '{plan_id}', run '{name}': {', '.join(broken)} is false: zones "
+                f"plan '{plan_id}', run '{name}': {' and '.join(broken)} "
+                f"{'is' if len(broken) == 1 else 'are'} false: zones "
                 f"{inv['zone_area_km2']:.6f} km² + remainder {inv['remainder_km2']:.6f} km² "
                 f"vs territory {inv['territory_km2']:.6f} km²; baseline in zones "
                 f"{inv['baseline_in_zones']:,.3f} + outside "

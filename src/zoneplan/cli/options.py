@@ -17,6 +17,7 @@ import typer
 from zoneplan.cli.console import err
 from zoneplan.errors import InputError
 from zoneplan.plan import LayerRef
+from zoneplan.plan.model import LAYER_ROLES
 
 if TYPE_CHECKING:
     from zoneplan.evaluate import Progress
@@ -119,6 +120,11 @@ def layer_refs(texts: list[str] | None) -> dict[str, LayerRef]:
     refs: dict[str, LayerRef] = {}
     for text in texts or []:
         name, ref = parse_layer_option(text)
+        if name not in LAYER_ROLES:
+            raise InputError(
+                f"--layer {name}=...: '{name}' is not a layer role",
+                suggestion="give one of: " + "; ".join(f"{k}=PATH ({v})"
+                                                       for k, v in LAYER_ROLES.items()))
         if not ref.path.startswith("gaza:"):
             ref.path = str(Path(ref.path).resolve())
         refs[name] = ref

@@ -43,6 +43,9 @@ def run(
     ranges: Annotated[bool, typer.Option("--ranges/--no-ranges",
                                          help="Evaluate the alternatives for low-high ranges.")]
     = True,
+    claims: Annotated[Path | None, typer.Option(
+        "--claims", help="A YAML file of published figures to check against the result "
+        "(with the sources they cite).")] = None,
 ) -> None:
     """Evaluate a plan: per-zone figures with units and sources."""
     from zoneplan.evaluate import evaluate
@@ -60,8 +63,11 @@ def run(
         if zones is not None or line is not None or zone_field is not None:
             raise InputError("--zones, --zone-field and --line need --territory",
                              suggestion="add --territory FILE (the polygon the zones split)")
-        p = load_plan(plan)
-        p.layers.update(refs)
+        p = load_plan(plan).with_layers(refs)
+    if claims is not None:
+        from zoneplan.plan.claims_file import add_claims
+
+        p = add_claims(p, claims)
     result = evaluate(p, ranges=ranges, progress=progress(fmt == Format.table))
     if output is not None:
         from zoneplan.io.outputs import write_text_atomic

@@ -30,7 +30,7 @@ from zoneplan.io.layers import (
     zone_polygon,
 )
 from zoneplan.measure.population import PopulationLayer
-from zoneplan.measure.population_sources import BUILTIN_POPULATION, Progress, population_for
+from zoneplan.measure.population_sources import Progress, population_for
 from zoneplan.plan import Plan
 
 __all__ = ["AREA_TOLERANCE_M2", "Inputs", "prepare"]
@@ -126,25 +126,55 @@ def _sha256(path: Path) -> str:
     return h.hexdigest()
 
 
-def _provenance(plan: Plan, used_pack: bool) -> list[dict[str, Any]]:
-    files: list[dict[str, Any]] = []
+def _reads(plan: Plan) -> tuple[list[tuple[str, str]], list[str]]:
+    """What the plan reads: (role, path) of the user's files, and built-in layer names."""
+    files: list[tuple[str, str]] = []
+    builtins: list[str] = []
+
+    def add(role: str, ref: str | None) -> None:
+        if ref is None:
+            return
+        if ref.startswith("gaza:"):
+            builtins.append(ref)
+        else:
+            files.append((role, ref))
+
+    add("territory", plan.territory)
+    for ln in plan.lines:
+        add(f"line {ln.id}", ln.layer or ln.file)
+    rules = [(z.id, z.model_dump()) for z in plan.zones]
+    rules += [(zid, rule) for alt in plan.alternatives for zid, rule in alt.zones.items()]
+    for zid, rule in rules:
+        add(f"zone {zid}", rule.get("layer") or rule.get("file"))
+    add("population", plan.population.baseline if plan.population.baseline.startswith("gaza:")
+        else None)
+    for key, ref in plan.layers.items():
+        add(f"layer {key}", ref.path)
+    if "hospitals" not in plan.layers and plan.territory.startswith("gaza:"):
+        builtins.append("gaza:hospitals")
+    return files, sorted(set(builtins))
+
+
+def _provenance(plan: Plan, files: list[tuple[str, str]], builtins: list[str]
+                ) -> list[dict[str, Any]]:
+    """The inputs read, each with its sha256: the plan, the user's files, the pack's
+    tables behind the built-in layers used (and only those)."""
+    out: list[dict[str, Any]] = []
     if plan.path:
         p = Path(plan.path)
-        files.append({"role": "plan", "path": str(p), "sha256": _sha256(p)})
-    if used_pack:
-        for f in sorted(pack.PACK_DIR.glob("*.csv")):
-            files.append({"role": "built-in pack", "path": f"zoneplan/pack/data/gaza/{f.name}",
-                          "sha256": _sha256(f)})
-    for key, ref in plan.layers.items():
-        if not ref.path.startswith("gaza:"):
-            p = plan.resolve_path(ref.path)
-            if p.is_file():
-                files.append({"role": f"layer {key}", "path": str(p), "sha256": _sha256(p)})
-    if not plan.territory.startswith("gaza:"):
-        p = plan.resolve_path(plan.territory)
-        if p.is_file():
-            files.append({"role": "territory", "path": str(p), "sha256": _sha256(p)})
-    return files
+        out.append({"role": "plan", "path": str(p), "sha256": _sha256(p)})
+    tables = sorted({t for b in builtins for t in pack.layer_files(b)})
+    for t in tables:
+        out.append({"role": "built-in pack (" + ", ".join(
+            b for b in builtins if t in pack.layer_files(b)) + ")",
+            "path": f"zoneplan/pack/data/gaza/{t}", "sha256": _sha256(pack.PACK_DIR / t)})
+    seen: set[Path] = set()
+    for role, ref in files:
+        p = plan.resolve_path(ref)
+        if p.is_file() and p not in seen:
+            seen.add(p)
+            out.append({"role": role, "path": str(p), "sha256": _sha256(p)})
+    return out
 
 
 def prepare(plan: Plan, *, progress: Progress | None = None) -> Inputs:
@@ -176,8 +206,8 @@ def prepare(plan: Plan, *, progress: Progress | None = None) -> Inputs:
                         path=plan.population.baseline,
                         suggestion="check that the layer and the territory are the same place")
     hospitals, hospitals_all = hospital_layers(plan)
-    used_pack = (plan.territory.startswith("gaza:")
-                 or plan.population.baseline == BUILTIN_POPULATION)
+    files, builtins = _reads(plan)
+    source_ids = {sid for b in builtins for sid in pack.layer_sources(b)}
     return Inputs(
         plan=plan,
         crs=crs,
@@ -191,6 +221,6 @@ def prepare(plan: Plan, *, progress: Progress | None = None) -> Inputs:
         hospitals=hospitals,
         hospitals_all=hospitals_all,
         damage=damage_layer(plan),
-        files=_provenance(plan, used_pack),
-        data_sources=list(pack.PACK_SOURCES) if used_pack else [],
+        files=_provenance(plan, files, builtins),
+        data_sources=[s for s in pack.PACK_SOURCES if s["id"] in source_ids],
     )

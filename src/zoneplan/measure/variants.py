@@ -53,7 +53,7 @@ def _compass(line: LineString, hand: str) -> str:
     """The compass side (east, west, north, south) that is ``hand`` of ``line``, if any."""
     for side in ("east", "west", "north", "south"):
         try:
-            if compass_to_hand(side, line) == hand:  # type: ignore[arg-type]
+            if compass_to_hand(side, line) == hand:
                 return side
         except GeometryError:
             continue
@@ -83,7 +83,7 @@ def layout_cases(inputs: Inputs, layout: Layout) -> list[LayoutCase]:
             for hand in ("left", "right"):
                 out.append(LayoutCase(
                     f"line '{spec.id}' moved {u:g} m {_compass(base, hand)} (its stated "
-                    "uncertainty)", inputs, {spec.id: offset_line(base, u, hand)}))  # type: ignore[arg-type]
+                    "uncertainty)", inputs, {spec.id: offset_line(base, u, hand)}))
     for alt in plan.alternatives:
         out.append(LayoutCase(f"{alt.label} ({alt.id})", inputs.with_zone_rules(alt.zones)))
     return out

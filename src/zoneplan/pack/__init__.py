@@ -72,6 +72,7 @@ __all__ = [
     "governorate_boundaries",
     "governorates",
     "hospitals",
+    "layer_files",
     "layer_sources",
     "localities",
     "municipalities",
@@ -106,13 +107,29 @@ _LAYER_SOURCES: dict[str, list[str]] = {
     "gaza:yellow-line": ["gazamaps-yellow-line"],
     "gaza:governorates": ["ocha-cod-ab", "pcbs-governorates"],
     "gaza:localities": ["pcbs-2017-localities"],
-    "gaza:hospitals": ["pack-hospitals"],
+    "gaza:hospitals": ["pack-hospitals", "factpack-hospital-beds"],
     "gaza:population": ["pcbs-governorates", "pcbs-2017-localities", "ocha-cod-ab",
                         "osm-outline", "unosat-cda-2025-10-11", "ocha-municipal-2019"],
     "gaza:zone-east-2025-10-19": ["gazamaps-yellow-line"],
     "gaza:damage": ["unosat-cda-2025-10-11"],
     "gaza:crossings": ["factpack-crossings"],
     "gaza:municipalities": ["ocha-municipal-2019"],
+}
+
+_LAYER_FILES: dict[str, tuple[str, ...]] = {
+    "gaza:outline": ("outline.csv",),
+    "gaza:yellow-line": ("yellow_line.csv",),
+    "gaza:governorates": ("outline.csv", "governorates.csv", "governorates_meta.csv",
+                          "governorate_population.csv", "localities.csv"),
+    "gaza:localities": ("localities.csv",),
+    "gaza:hospitals": ("hospitals.csv", "hospital_beds.csv"),
+    "gaza:population": ("outline.csv", "governorates.csv", "governorates_meta.csv",
+                        "governorate_population.csv", "localities.csv",
+                        "damage_unosat_2025-10-11.csv", "municipalities.csv"),
+    "gaza:zone-east-2025-10-19": ("zone_east_2025-10-19.csv",),
+    "gaza:damage": ("damage_unosat_2025-10-11.csv",),
+    "gaza:crossings": ("crossings.csv",),
+    "gaza:municipalities": ("municipalities.csv",),
 }
 
 _READERS = {
@@ -131,6 +148,12 @@ _READERS = {
 def layer_sources(name: str) -> list[str]:
     """Source ids (of :data:`PACK_SOURCES`) behind a built-in layer."""
     return list(_LAYER_SOURCES.get(name, []))
+
+
+def layer_files(name: str) -> tuple[str, ...]:
+    """The pack's table files (in :data:`PACK_DIR`) a built-in layer is read from."""
+    check_layer_name(name)
+    return _LAYER_FILES[name]
 
 
 def check_layer_name(name: str) -> None:

