@@ -287,7 +287,7 @@ def test_provenance_lists_only_what_was_read() -> None:
     paths = {f["path"].rsplit("/", 1)[-1] for f in d["provenance"]["inputs"]}
     assert {"outline.csv", "yellow_line.csv", "hospital_beds.csv",
             "zone_east_2025-10-19.csv"} <= paths
-    assert "crossings.csv" not in paths
+    assert "governorates_alt_within100m.csv" not in paths  # in the pack, never read
     assert {s["id"] for s in d["sources"] if s["kind"] == "data"} >= {
         "osm-outline", "unosat-cda-2025-10-11", "factpack-hospital-beds"}
 

@@ -112,6 +112,19 @@ def _numbers(values: dict[str, Any]) -> dict[str, Any]:
             if isinstance(v, (int, float)) and not isinstance(v, bool)}
 
 
+def _layers_used(inputs: Inputs) -> dict[str, Any]:
+    """The point layers read: what they are, when they stand, their sources."""
+    out: dict[str, Any] = {}
+    for role in ("hospitals", "damage", "crossings"):
+        layer = getattr(inputs, role)
+        if layer is not None:
+            out[role] = {"label": layer.label, "date": layer.date, "sources": layer.sources,
+                         "features": len(layer)}
+    if inputs.damage is not None:
+        out["damage"]["total"] = float(inputs.damage.values["count"].sum())
+    return out
+
+
 def _extremes(pop: PopulationLayer, extremes: dict[str, Metrics]) -> list[dict[str, Any]]:
     """Spreads shown as labelled extremes: their figures, never part of a range."""
     return [{"id": k, "method": pop.spread_methods.get(k, ""),
@@ -227,6 +240,8 @@ def build_json(inputs: Inputs, layout: Layout, m: Metrics, zr: dict[str, Any],
                         f"'{pop.central}'; forces pledged, committed or deployed by "
                         f"{plan.date}; compounds as stated", *variant_log],
         "extremes": _extremes(pop, extremes or {}),
+        "crossings": [c.to_dict() for c in m.crossings],
+        "layers_used": _layers_used(inputs),
         "claims": [],
         "indicators": {k: v.to_dict() for k, v in INDICATORS.items()},
         "standards": [s.to_dict() for s in STANDARDS],

@@ -25,8 +25,12 @@ from zoneplan.io.vectors import filter_rows, numeric_attribute, read_vector
 from zoneplan.plan import LayerRef, LineSpec, Plan, ZoneSpec
 
 __all__ = [
+    "CROSSING_STATES",
+    "DAMAGE_DATE",
     "HOSPITAL_CENTRAL_CONFIDENCE",
     "PointLayer",
+    "crossing_state",
+    "crossings_layer",
     "damage_layer",
     "hospital_layer",
     "hospital_layers",
@@ -124,14 +128,17 @@ class PointLayer:
         Source ids.
     label
         What the points are.
+    date
+        When the data stand (ISO date text), if known.
     """
 
     def __init__(self, gdf: gpd.GeoDataFrame, values: dict[str, np.ndarray[Any, Any]],
-                 sources: list[str], label: str) -> None:
+                 sources: list[str], label: str, date: str | None = None) -> None:
         self.gdf = gdf
         self.values = values
         self.sources = sources
         self.label = label
+        self.date = date
 
     def __len__(self) -> int:
         return len(self.gdf)
@@ -196,11 +203,26 @@ def hospital_layer(plan: Plan) -> PointLayer | None:
     return hospital_layers(plan)[0]
 
 
+DAMAGE_DATE = "2025-10-11"
+"""Imagery date of the built-in damage layer (UNOSAT's assessment)."""
+
+
 def damage_layer(plan: Plan) -> PointLayer | None:
-    """Damaged structures: points, each with a ``count`` (1 where no count attribute)."""
+    """Damaged structures: points, each with a ``count`` (1 where no count attribute);
+    ``gaza:damage`` is UNOSAT's assessment of 11 Oct 2025 in 500 m clusters."""
     ref = plan.layers.get("damage")
     if ref is None:
         return None
+    if ref.path.startswith("gaza:"):
+        if ref.path != "gaza:damage":
+            raise InputError(f"built-in layer '{ref.path}' is not a damage layer",
+                             path=plan.path, location="layers.damage",
+                             suggestion="use gaza:damage or a file of damaged structures")
+        gdf = filter_rows(pack.damage(), ref.where, ref.path)
+        return PointLayer(gdf, {"count": gdf["count"].to_numpy(float)},
+                          ref.sources or pack.layer_sources(ref.path),
+                          "damaged structures (UNOSAT, 500 m clusters)",
+                          date=ref.date or DAMAGE_DATE)
     gdf = _point_layer(plan, ref, what="damage layer")
     counts = numeric_attribute(gdf, ref.count, ref.path) if ref.count else np.ones(len(gdf))
     if np.any(counts < 0):
@@ -211,4 +233,69 @@ def damage_layer(plan: Plan) -> PointLayer | None:
         if ref.damage_class not in gdf.columns:
             numeric_attribute(gdf, ref.damage_class, ref.path)  # raises, naming them
         values["class"] = gdf[ref.damage_class].astype(str).to_numpy()
-    return PointLayer(gdf, values, ref.sources, f"damage ({Path(ref.path).name})")
+    return PointLayer(gdf, values, ref.sources, f"damage ({Path(ref.path).name})",
+                      date=ref.date)
+
+
+CROSSING_STATES: tuple[str, ...] = ("open", "closed", "unknown")
+"""A crossing's state as zoneplan counts it."""
+
+
+def crossing_state(text: object) -> str:
+    """``open``, ``closed`` or ``unknown`` from a status as a source words it.
+
+    Examples
+    --------
+    >>> crossing_state("open, limited: pedestrians both ways")
+    'open'
+    >>> crossing_state("closed permanently; structures demolished")
+    'closed'
+    >>> crossing_state(None)
+    'unknown'
+    """
+    t = str(text).strip().lower() if isinstance(text, str) else ""
+    if "closed" in t:
+        return "closed"
+    if "open" in t or "operating" in t:
+        return "open"
+    return "unknown"
+
+
+def crossings_layer(plan: Plan) -> PointLayer | None:
+    """Crossings: the plan's ``crossings`` layer, or the pack's for built-in territories.
+
+    Values: ``state`` (:data:`CROSSING_STATES`), ``status`` (as the source words it),
+    ``status_date``, ``name``, ``id``. Rows without coordinates are kept (empty geometry)
+    so they can be listed with the reason.
+    """
+    ref = plan.layers.get("crossings")
+    if ref is None and not plan.territory.startswith("gaza:"):
+        return None
+    if ref is None or ref.path.startswith("gaza:"):
+        name = ref.path if ref is not None else "gaza:crossings"
+        if name != "gaza:crossings":
+            raise InputError(f"built-in layer '{name}' is not a crossings layer",
+                             path=plan.path, location="layers.crossings",
+                             suggestion="use gaza:crossings or a file of crossing points")
+        gdf = filter_rows(pack.crossings(), ref.where if ref else None, name)
+        status = gdf["status_text"].to_numpy(object)
+        return PointLayer(gdf, {"state": np.array([crossing_state(t) for t in status]),
+                                "status": status, "status_date": gdf["status_date"]
+                                .to_numpy(object), "name": gdf["name"].to_numpy(object),
+                                "id": gdf["id"].to_numpy(object)},
+                          (ref.sources if ref and ref.sources else pack.layer_sources(name)),
+                          "crossings (built-in pack)")
+    gdf = _point_layer(plan, ref, what="crossings layer")
+    if ref.status is None:
+        raise InputError("the crossings layer needs the attribute holding each crossing's "
+                         "status", path=ref.path,
+                         suggestion="add ,status=ATTRIBUTE to --layer crossings=... (or "
+                         "status: in the plan); values containing 'open' or 'closed'")
+    if ref.status not in gdf.columns:
+        numeric_attribute(gdf, ref.status, ref.path)  # raises, naming the attributes there
+    status = gdf[ref.status].to_numpy(object)
+    names = (gdf["name"] if "name" in gdf.columns else gdf.index.astype(str)).to_numpy(object)
+    return PointLayer(gdf, {"state": np.array([crossing_state(t) for t in status]),
+                            "status": status, "status_date": np.full(len(gdf), ref.date),
+                            "name": names, "id": names},
+                      ref.sources, f"crossings ({Path(ref.path).name})", date=ref.date)

@@ -38,7 +38,8 @@ Verdict = str
 """``"consistent"``, ``"inconsistent"`` or ``"not measurable"``."""
 
 UNITS: dict[str, str] = {
-    "percent": "fraction (0-1)", "fraction": "fraction (0-1)", "km2": "km²",
+    "percent": "fraction (0-1)", "fraction": "fraction (0-1)", "km2": "km²", "km": "km",
+    "structures per km2": "structures per km²",
     "people": "people", "m2 per person": "m² per person",
     "people per km2": "people per km²", "count": "count",
     "per 1,000": "personnel per 1,000 residents", "per 10,000": "beds per 10,000 residents",

@@ -13,6 +13,7 @@ import shapely
 from numpy.typing import NDArray
 
 from zoneplan.measure.assumptions import Assumptions
+from zoneplan.measure.crossings import CrossingSite
 from zoneplan.measure.inputs import Inputs
 from zoneplan.measure.relocation import Placement, Relocation
 from zoneplan.measure.zone_sums import LayoutCells, ZoneSums
@@ -85,6 +86,8 @@ class Frame:
         Indicator values per zone (filled in by the families), and why a value is null.
     assumptions
         The forces and compounds this run counts.
+    crossings
+        The crossings, placed (:func:`~zoneplan.measure.crossings.crossing_sites`).
     """
 
     layout: Layout
@@ -96,6 +99,7 @@ class Frame:
     values: dict[str, dict[str, Any]]
     reasons: dict[str, dict[str, str]]
     assumptions: Assumptions
+    crossings: list[CrossingSite]
 
     @property
     def plan(self) -> Plan:

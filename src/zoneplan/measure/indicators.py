@@ -20,8 +20,10 @@ from numpy.typing import NDArray
 from pyproj import CRS
 
 from zoneplan.geometry import project
+from zoneplan.measure.access import access_and_shape, access_totals
 from zoneplan.measure.assumptions import Assumptions, central_assumptions
 from zoneplan.measure.cells import CellGrid, Fractions
+from zoneplan.measure.crossings import CrossingSite, crossing_sites
 from zoneplan.measure.frame import Frame, div, sorted_quantile, weighted_quantile
 from zoneplan.measure.inputs import Inputs
 from zoneplan.measure.relocation import Placement, compound_sites, relocate, zone_placements
@@ -47,6 +49,7 @@ class Metrics:
     notes: list[str] = field(default_factory=list)
     cell_map: CellMap | None = None
     hospital_zone: list[str | None] = field(default_factory=list)
+    crossings: list[CrossingSite] = field(default_factory=list)
 
     @property
     def cell_residents(self) -> NDArray[np.float64] | None:
@@ -200,13 +203,15 @@ def _damage(f: Frame) -> None:
     dmg = f.inputs.damage
     for z in f.layout.zones:
         if dmg is None:
-            f.set_null(z.id, ("damaged_structures", "damage_share"), "no damage layer given")
+            f.set_null(z.id, ("damaged_structures", "damage_share", "damage_per_km2"),
+                       "no damage layer given")
             continue
         counts = dmg.values["count"]
         mine = [k for k, dz in enumerate(f.geo.damage_zone) if dz == z.id]
         v = f.values[z.id]
         v["damaged_structures"] = float(np.sum(counts[mine])) if mine else 0.0
         v["damage_share"] = div(v["damaged_structures"], float(np.sum(counts)))
+        v["damage_per_km2"] = div(v["damaged_structures"], z.area_m2 / 1e6)
         if "class" in dmg.values:
             by: dict[str, float] = {}
             for j in mine:
@@ -351,7 +356,8 @@ def compute(layout: Layout, inputs: Inputs, *, pop_method: str,
     placement = zone_placements(zones, geo.area.total, reloc, plan.population.relocation)
     f = Frame(layout=layout, inputs=inputs, geo=geo, people=people, reloc=reloc,
               placement=placement, values={z.id: {} for z in zones},
-              reasons={z.id: {} for z in zones}, assumptions=assumed)
+              reasons={z.id: {} for z in zones}, assumptions=assumed,
+              crossings=crossing_sites(inputs.crossings, layout))
     shares = reconstruction_shares(plan, zones)
     personnel = force_split(assumed.forces, zones, reloc.residents)
     _people(f)
@@ -361,7 +367,9 @@ def compute(layout: Layout, inputs: Inputs, *, pop_method: str,
     _forces(f, personnel)
     _near_lines(f)
     _compounds(f)
+    access = access_and_shape(f)
     tot, total_reasons = totals(f, dist, shares)
+    access_totals(f, access, tot, total_reasons)
     notes = list(reloc.notes)
     outside = _people_outside(geo, counts, pop_method)
     if outside > 1e-6 * max(reloc.layer_total, 1):
@@ -378,4 +386,5 @@ def compute(layout: Layout, inputs: Inputs, *, pop_method: str,
                            sites_crs=layout.crs)
     return Metrics(zones=f.values, reasons=f.reasons, totals=tot, total_reasons=total_reasons,
                    lines=line_values(f), invariants=invariants(f, tot["residents"], outside),
-                   notes=notes, cell_map=cell_map, hospital_zone=geo.hospital_zone)
+                   notes=notes, cell_map=cell_map, hospital_zone=geo.hospital_zone,
+                   crossings=f.crossings)

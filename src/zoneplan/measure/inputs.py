@@ -23,6 +23,7 @@ from zoneplan.errors import DataError, GeometryError, InputError
 from zoneplan.geometry import area_crs_for, project, repair
 from zoneplan.io.layers import (
     PointLayer,
+    crossings_layer,
     damage_layer,
     hospital_layers,
     line_geometry,
@@ -62,6 +63,8 @@ class Inputs:
     hospitals_all
         The built-in hospitals with their low-confidence rows too (an alternative for
         the ranges); ``None`` where there is no such alternative.
+    crossings
+        Crossings into the territory (with their state), or ``None``.
     files
         Provenance: the files read (role, path, sha256).
     data_sources
@@ -80,6 +83,7 @@ class Inputs:
     hospitals: PointLayer | None
     damage: PointLayer | None
     hospitals_all: PointLayer | None = None
+    crossings: PointLayer | None = None
     files: list[dict[str, Any]] = field(default_factory=list)
     data_sources: list[dict[str, Any]] = field(default_factory=list)
 
@@ -150,8 +154,9 @@ def _reads(plan: Plan) -> tuple[list[tuple[str, str]], list[str]]:
         else None)
     for key, ref in plan.layers.items():
         add(f"layer {key}", ref.path)
-    if "hospitals" not in plan.layers and plan.territory.startswith("gaza:"):
-        builtins.append("gaza:hospitals")
+    for role in ("hospitals", "crossings"):  # built in for the built-in territory
+        if role not in plan.layers and plan.territory.startswith("gaza:"):
+            builtins.append(f"gaza:{role}")
     return files, sorted(set(builtins))
 
 
@@ -220,6 +225,7 @@ def prepare(plan: Plan, *, progress: Progress | None = None) -> Inputs:
         population=population,
         hospitals=hospitals,
         hospitals_all=hospitals_all,
+        crossings=crossings_layer(plan),
         damage=damage_layer(plan),
         files=_provenance(plan, files, builtins),
         data_sources=[s for s in pack.PACK_SOURCES if s["id"] in source_ids],

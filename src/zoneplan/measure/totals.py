@@ -85,8 +85,15 @@ def totals(f: Frame, dist: tuple[list[NDArray[np.float64]], list[NDArray[np.floa
     if dmg is not None:
         outside = [k for k, dz in enumerate(f.geo.damage_zone) if dz is None]
         t["damaged_structures_outside_zones"] = float(np.sum(dmg.values["count"][outside]))
+        t["damage_per_km2"] = div(t["damaged_structures"], terr / 1e6)
+        t["damage_share_without_reconstruction"] = float(sum(
+            f.values[z.id]["damage_share"] or 0.0 for z in zones if shares[z.id] <= 0))
+        t["damage_date"] = dmg.date
     else:
-        tr["damage_share"] = "no damage layer given"
+        tr["damage_share"] = tr["damage_per_km2"] = "no damage layer given"
+        t["damage_per_km2"] = t["damage_share_without_reconstruction"] = None
+        tr["damage_share_without_reconstruction"] = "no damage layer given"
+        t["damage_date"] = None
     budget = plan.reconstruction.budget_usd if plan.reconstruction else None
     t["reconstruction_share"] = float(sum(shares.values()))
     t["usd_per_resident"] = div(budget, total_res) if budget is not None else None

@@ -29,8 +29,16 @@ from zoneplan.measure.inputs import AREA_TOLERANCE_M2, Inputs
 from zoneplan.measure.squares import Squares
 from zoneplan.measure.zones import Layout
 
-__all__ = ["CHUNK", "DISTANCE_BLOCK_M", "NEAR_LINE_M", "HospitalDistance", "LayoutCells",
-           "ZoneSums", "layout_cells"]
+__all__ = [
+    "CHUNK",
+    "DISTANCE_BLOCK_M",
+    "NEAR_LINE_M",
+    "HospitalDistance",
+    "LayoutCells",
+    "ZoneSums",
+    "block_distances",
+    "layout_cells",
+]
 
 
 NEAR_LINE_M = (500.0, 1000.0)
@@ -92,6 +100,9 @@ class LayoutCells:
     hospital_distance
         Per zone: distances to the nearest hospital open to its residents; ``None`` when
         no hospital is open to them.
+    squares
+        The lattice of distance blocks on grids finer than :data:`DISTANCE_BLOCK_M`
+        (``None``: the blocks are the cells).
     """
 
     fractions: Fractions
@@ -100,6 +111,7 @@ class LayoutCells:
     hospital_zone: list[str | None]
     damage_zone: list[str | None]
     hospital_distance: dict[str, HospitalDistance | None]
+    squares: Squares | None = None
 
 
 def _zone_total(fr: Fractions, values: CellValues,
@@ -170,7 +182,7 @@ def layout_cells(layout: Layout, inputs: Inputs, *, fast: bool = False) -> Layou
     total = [_zone_total(fr, v) for v in values]
     block_sums: list[NDArray[np.float64] | None] = [None] * len(values)
     sq: Squares | None = None
-    if h_zone:
+    if h_zone or getattr(inputs, "crossings", None) is not None:
         if grid.cell_size < DISTANCE_BLOCK_M:
             sq = grid.squares(DISTANCE_BLOCK_M)
             block_sums = [_block_total(fr, v, sq.index, len(sq)) for v in values]
@@ -200,7 +212,8 @@ def layout_cells(layout: Layout, inputs: Inputs, *, fast: bool = False) -> Layou
     people = dict(zip(pop.counts, sums[1:], strict=True))
     return LayoutCells(fractions=fr, area=area, people=people, hospital_zone=h_zone,
                        damage_zone=_point_zone(inputs.damage, layout),
-                       hospital_distance=_hospital_distances(layout, inputs, area, h_zone, sq))
+                       hospital_distance=_hospital_distances(layout, inputs, area, h_zone, sq),
+                       squares=sq)
 
 
 DISTANCE_MEMO_SETS = 16
@@ -292,3 +305,10 @@ def _point_zone(layer: PointLayer | None, layout: Layout) -> list[str | None]:
             if out[i] is None:
                 out[i] = z.id
     return out
+
+
+def block_distances(cells: LayoutCells, grid: Any, points: NDArray[np.float64]
+                    ) -> NDArray[np.float64]:
+    """Distance (metres) from every distance block of a layout's cells to the nearest of
+    ``points`` (an (n, 2) array in the grid's CRS), remembered per grid and points."""
+    return _nearest_distance(grid, cells.squares, points)

@@ -30,9 +30,9 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 __all__ = ["APPROXIMATE_TOLERANCE", "UNIT_SCALE", "Claim", "ClaimUnit"]
 
-ClaimUnit = Literal["percent", "fraction", "people", "km2", "m2 per person",
+ClaimUnit = Literal["percent", "fraction", "people", "km2", "km", "m2 per person",
                     "people per km2", "count", "per 1,000", "per 10,000", "m", "structures",
-                    "beds", "personnel"]
+                    "beds", "personnel", "structures per km2"]
 """Units a claim may be stated in."""
 
 UNIT_SCALE: dict[str, float] = {"percent": 0.01}

@@ -78,6 +78,8 @@ _DEFS = [
               "Sum of the damage layer's counts for points inside the zone."),
     Indicator("damage_share", "Share of damaged structures", "fraction (0-1)",
               "Damaged structures in the zone divided by all in the territory."),
+    Indicator("damage_per_km2", "Damaged structures per km²", "structures per km²",
+              "Damaged structures in the zone divided by its area."),
     Indicator("reconstruction_share", "Share of reconstruction", "fraction (0-1)",
               "The plan's allocation of reconstruction; where it states none, zones receiving "
               "reconstruction share it in proportion to their area."),
@@ -103,6 +105,27 @@ _DEFS = [
     Indicator("compound_capacity", "Compound capacity", "people",
               "Compounds times people per compound; central: the latest reported capacity, "
               "earlier figures as the range."),
+    Indicator("width_km", "Width", "km",
+              "Median length of the transects across the zone, perpendicular to its long "
+              "axis (the long side of its minimum rotated rectangle), laid every 100 m; "
+              "for a W x L rectangle, W."),
+    Indicator("crossings_open", "Open crossings into the zone", "count",
+              "Crossings whose latest dated status is open and which open into the zone: "
+              "the zone holding most of the territory within 1 km of the crossing's point "
+              "on the territory's edge."),
+    Indicator("aid_through_closed_zone", "Aid must pass through a closed zone", "yes/no",
+              "For a zone open to civilians: yes when every open crossing lies in or opens "
+              "into a zone closed to civilians."),
+    Indicator("crossing_distance_median_m",
+              "Distance to the nearest open crossing (median)", "m",
+              "Straight-line distance from each resident (grid cell centroid, or compound "
+              "site) to the nearest open crossing; resident-weighted median."),
+    Indicator("crossing_distance_p90_m",
+              "Distance to the nearest open crossing (90th percentile)", "m",
+              "As the median, 90th resident-weighted percentile."),
+    Indicator("crossing_distance_from_zone_m", "Distance from the zone to an open crossing",
+              "m", "Straight-line distance from the zone's nearest point to the nearest "
+              "open crossing."),
     Indicator("compound_residents", "Residents of compounds", "people",
               "Displaced people housed in the zone's compounds (up to their capacity), "
               "living at the compounds' sites."),

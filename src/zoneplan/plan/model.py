@@ -215,6 +215,8 @@ LAYER_ROLES: dict[str, str] = {
                   "a count; it replaces the plan's pre-war baseline",
     "hospitals": "hospital points (beds=ATTRIBUTE for pre-war beds; where= to filter)",
     "damage": "damaged structures as points or polygons (count=ATTRIBUTE; class=ATTRIBUTE)",
+    "crossings": "crossings into the territory as points (status=ATTRIBUTE holding open or "
+                 "closed)",
 }
 """The roles a data layer can play; a layer under another name is an error unless the
 plan's ``population.baseline`` names it."""
@@ -229,6 +231,10 @@ class LayerRef(_Model):
     beds: str | None = Field(default=None, description="Attribute holding hospital beds.")
     damage_class: str | None = Field(default=None, alias="class")
     where: str | None = Field(default=None, description="Filter, e.g. amenity == 'hospital'.")
+    status: str | None = Field(default=None, description="Crossings: the attribute holding "
+                               "each crossing's status (open, closed).")
+    date: DateText | None = Field(default=None, description="When the layer's data stand "
+                                  "(e.g. the imagery date of a damage assessment).")
     sources: list[str] = Field(default_factory=list)
 
 

@@ -25,7 +25,7 @@ from zoneplan.render.text import (
 __all__ = ["MAX_HEADLINES", "UNIT_SHOWN", "checks_sentence", "claim_cells", "extremes_sentence",
            "headlines"]
 
-MAX_HEADLINES = 8
+MAX_HEADLINES = 11
 """At most this many sentences."""
 
 
@@ -172,6 +172,65 @@ def _reconstruction(d: dict[str, Any]) -> str | None:
             f"places {fmt_share(res, 0)} of residents under the plan.")
 
 
+def _damage(d: dict[str, Any]) -> str | None:
+    t = d.get("totals", {})
+    if not _ok(t.get("damaged_structures")):
+        return None
+    when = f" (as of {t['damage_date']})" if t.get("damage_date") else ""
+    parts = [f"{z['label']} {fmt_people(z.get('damaged_structures'))} "
+             f"({fmt_share(z.get('damage_share'), 0)})"
+             for z in sorted(d.get("zones", []), key=lambda z: -(z.get("damaged_structures")
+                                                                  or 0))
+             if _ok(z.get("damaged_structures"))]
+    sent = (f"Damaged structures{when}: {fmt_people(t['damaged_structures'])} in all; "
+            + "; ".join(parts[:3]))
+    no_rec = t.get("damage_share_without_reconstruction")
+    if _ok(no_rec) and any(_ok(z.get("reconstruction_share")) and z["reconstruction_share"] > 0
+                           for z in d.get("zones", [])):
+        sent += (f". {fmt_share(no_rec, 0)} of them lie in zones where no reconstruction is "
+                 "planned")
+    return sent + "."
+
+
+def _aid(d: dict[str, Any]) -> str | None:
+    crossings = d.get("crossings") or []
+    if not crossings:
+        return None
+    zones = {z["id"]: z for z in d.get("zones", [])}
+    placed = [c for c in crossings if c["state"] == "open" and c["opens_into"]]
+    unplaced = [c["name"] for c in crossings if not c["located"]]
+    out = []
+    for z in d.get("zones", []):
+        if z.get("aid_through_closed_zone") is True:
+            into = sorted({zones[c["opens_into"]]["label"] for c in placed})
+            out.append(f"Aid for {z['label']} must pass through a zone closed to civilians: "
+                       f"all {len(placed)} open crossings with coordinates open into "
+                       f"{', '.join(into)}")
+            if _ok(z.get("crossing_distance_median_m")):
+                out[-1] += (f"; its residents are a median "
+                            f"{fmt_number(z['crossing_distance_median_m'] / 1000, 1)} km (90th "
+                            f"percentile {fmt_number(z['crossing_distance_p90_m'] / 1000, 1)} km)"
+                            " in a straight line from the nearest")
+    if not out:
+        return None
+    return ("; ".join(out) + "." + (f" {len(unplaced)} crossings have no coordinates and are "
+                                    f"not placed ({', '.join(unplaced)})." if unplaced else ""))
+
+
+def _width(d: dict[str, Any]) -> str | None:
+    open_zones = [z for z in d.get("zones", []) if z.get("access") == "resident"
+                  and _ok(z.get("width_km"))]
+    if not open_zones or len(d.get("zones", [])) < 2:
+        return None
+    z = max(open_zones, key=lambda z: z.get("residents") or 0)
+    rng = fmt_range((z.get("ranges") or {}).get("width_km"), lambda v: fmt_number(v, 1))
+    t = d.get("totals", {})
+    return (f"{z['label']}: {fmt_number(z['width_km'], 1)} km wide (median across its "
+            "long axis" + (f"; range {rng} km" if "–" in rng else "") + ")"
+            + (f"; the whole territory, {fmt_number(t['width_km'], 1)} km" if _ok(
+                t.get("width_km")) else "") + ".")
+
+
 def _claims(d: dict[str, Any]) -> str | None:
     claims = d.get("claims") or []
     if not claims:
@@ -211,7 +270,8 @@ def headlines(d: dict[str, Any]) -> list[str]:
                    f"({fmt_people(pop.get('baseline_total'))} people), replacing the plan's "
                    f"baseline ({pop['baseline_replaced']}).")
     out += [_zone_sentence(z, total, _in_force(d)) for z in zones[:2]]
-    for part in (_displaced, _compounds, _hospitals, _reconstruction, _forces, _claims):
+    for part in (_displaced, _compounds, _damage, _aid, _width, _hospitals, _reconstruction,
+                 _forces, _claims):
         sentence = part(d)
         if sentence:
             out.append(sentence)

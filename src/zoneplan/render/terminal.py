@@ -46,7 +46,9 @@ ROWS = (
     "displaced_in", "share_of_residents", "density_per_km2", "m2_per_person", "hospitals",
     "hospitals_with_beds_known", "hospital_beds", "beds_per_10k",
     "hospital_distance_median_m", "hospital_distance_p90_m",
-    "damaged_structures", "damage_share", "reconstruction_share", "usd_per_resident",
+    "damaged_structures", "damage_share", "damage_per_km2", "reconstruction_share",
+    "usd_per_resident", "width_km", "crossings_open", "aid_through_closed_zone",
+    "crossing_distance_median_m", "crossing_distance_p90_m", "crossing_distance_from_zone_m",
     "forces_personnel", "forces_per_1000", "residents_within_500m_of_line",
     "residents_within_1km_of_line", "compounds", "compound_capacity", "compound_residents",
 )

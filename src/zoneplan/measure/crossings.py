@@ -1,0 +1,149 @@
+"""Crossings into the territory: which zone each opens into, and what that means for aid.
+
+Crossings sit on the border, often just outside the territory's outline, and zone
+polygons leave thin strips along the border, so a plain point-in-polygon test puts a
+crossing on the wrong side. The rule here: a crossing is snapped to the nearest point of
+the territory's edge (unless it lies more than :data:`OPENS_INTO_RADIUS_M` inside the
+territory, where it stays where it is), and it **opens into the zone holding the
+largest share of the territory within** :data:`OPENS_INTO_RADIUS_M` **of that point**.
+A strip a few hundred metres wide cannot outweigh the zone behind it.
+
+For each zone open to civilians, aid access asks whether every open crossing lies in or
+opens into a zone closed to civilians: aid must then pass through a closed zone.
+
+Examples
+--------
+>>> from shapely.geometry import box, Point
+>>> from pyproj import CRS
+>>> zones = {"strip": box(0, 0, 100, 4000), "inland": box(100, 0, 4000, 4000)}
+>>> opens_into(Point(-50, 2000), box(0, 0, 4000, 4000), zones)
+'inland'
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import shapely
+from shapely.geometry.base import BaseGeometry
+from shapely.ops import nearest_points
+
+from zoneplan.geometry import project
+from zoneplan.io.layers import PointLayer
+from zoneplan.measure.zones import Layout
+
+__all__ = ["OPENS_INTO_RADIUS_M", "CrossingSite", "aid_through_closed", "crossing_sites",
+           "distance_to_open",
+           "opens_into"]
+
+OPENS_INTO_RADIUS_M = 1000.0
+"""Radius (metres) of the disc around a crossing's point on the territory's edge whose
+largest zone the crossing opens into: wide enough that border strips (the published
+19 Oct 2025 zone leaves strips of a few hundred metres) do not decide."""
+
+
+@dataclass(frozen=True)
+class CrossingSite:
+    """A crossing as the evaluation uses it.
+
+    Attributes
+    ----------
+    id, name
+        The crossing.
+    state
+        ``open``, ``closed`` or ``unknown`` (from its latest dated status).
+    status, status_date
+        The status as the source words it, and its date.
+    zone
+        The zone it opens into; ``None`` when it has no coordinates.
+    x, y
+        The point on the territory's edge it is measured from (metres, layout CRS);
+        ``None`` without coordinates.
+    reason
+        Why it is not placed, when it is not.
+    """
+
+    id: str
+    name: str
+    state: str
+    status: str | None
+    status_date: str | None
+    zone: str | None
+    x: float | None
+    y: float | None
+    reason: str | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        """The JSON form (``crossings`` in the result)."""
+        return {"id": self.id, "name": self.name, "state": self.state, "status": self.status,
+                "status_date": self.status_date, "opens_into": self.zone,
+                "located": self.x is not None, "reason": self.reason}
+
+
+def opens_into(point: BaseGeometry, territory: BaseGeometry,
+               zones: dict[str, BaseGeometry]) -> str | None:
+    """The zone a crossing at ``point`` opens into (see the module docstring)."""
+    edge = territory.boundary
+    at = point
+    if not territory.contains(point) or edge.distance(point) <= OPENS_INTO_RADIUS_M:
+        at = nearest_points(edge, point)[0]
+    disc = at.buffer(OPENS_INTO_RADIUS_M, quad_segs=32).intersection(territory)
+    shares = {zid: g.intersection(disc).area for zid, g in zones.items() if not g.is_empty}
+    best = max(shares, key=lambda k: shares[k]) if shares else None
+    return best if best is not None and shares[best] > 0 else None
+
+
+def _text(v: Any) -> str | None:
+    return v if isinstance(v, str) and v.strip() else None
+
+
+def crossing_sites(layer: PointLayer | None, layout: Layout) -> list[CrossingSite]:
+    """Every crossing of the layer, placed where it can be (see the module docstring)."""
+    if layer is None:
+        return []
+    zones = {z.id: z.geometry for z in layout.zones}
+    out: list[CrossingSite] = []
+    v = layer.values
+    for k, geom in enumerate(layer.gdf.geometry):
+        common = {"id": str(v["id"][k]), "name": str(v["name"][k]),
+                  "state": str(v["state"][k]), "status": _text(v["status"][k]),
+                  "status_date": _text(v["status_date"][k])}
+        if geom is None or geom.is_empty:
+            out.append(CrossingSite(**common, zone=None, x=None, y=None,
+                                    reason="no source gives the crossing's own coordinates"))
+            continue
+        pt = project(geom, layout.crs)
+        edge = layout.territory.boundary
+        at = pt if (layout.territory.contains(pt)
+                    and edge.distance(pt) > OPENS_INTO_RADIUS_M) else nearest_points(edge,
+                                                                                       pt)[0]
+        out.append(CrossingSite(**common, zone=opens_into(pt, layout.territory, zones),
+                                x=float(at.x), y=float(at.y)))
+    return out
+
+
+def aid_through_closed(sites: list[CrossingSite], layout: Layout) -> dict[str, bool | None]:
+    """For each zone not closed to civilians: whether every open crossing lies in or
+    opens into a zone closed to civilians (``None`` when no open crossing is placed)."""
+    access = {z.id: z.spec.access for z in layout.zones}
+    open_sites = [s for s in sites if s.state == "open" and s.zone is not None]
+    out: dict[str, bool | None] = {}
+    for z in layout.zones:
+        if z.spec.access == "closed":
+            continue
+        if not open_sites:
+            out[z.id] = None
+            continue
+        out[z.id] = all(access[str(s.zone)] == "closed" and s.zone != z.id for s in open_sites)
+    return out
+
+
+def distance_to_open(sites: list[CrossingSite], geom: BaseGeometry) -> float | None:
+    """Straight-line distance (metres) from a zone to the nearest open crossing."""
+    pts = [shapely.Point(s.x, s.y) for s in sites
+           if s.state == "open" and s.x is not None and s.y is not None]
+    if not pts or geom.is_empty:
+        return None
+    return float(np.min([geom.distance(p) for p in pts]))
