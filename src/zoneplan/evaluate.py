@@ -26,8 +26,10 @@ from shapely.geometry import LineString
 
 from zoneplan.errors import InvariantError
 from zoneplan.geometry import project
+from zoneplan.io.areas import AreaSet
 from zoneplan.io.layers import PointLayer
 from zoneplan.measure.assumptions import alternative_assumptions
+from zoneplan.measure.by_area import BY_AREA_KEYS, by_area_rows, check_rows
 from zoneplan.measure.claims import check_claims
 from zoneplan.measure.indicators import Metrics, compute
 from zoneplan.measure.inputs import Inputs, prepare
@@ -109,6 +111,23 @@ def _alternatives(inputs: Inputs, layout: Layout, cells: LayoutCells,
     return out
 
 
+def _by_area(runs: list[tuple[str, Metrics]], by: AreaSet) -> list[dict[str, Any]]:
+    """By-area rows of the central run, each with its low-high range over the runs."""
+    central = by_area_rows(runs[0][1], by)
+    check_rows(central, runs[0][1])
+    spans: dict[tuple[str, str], dict[str, list[float]]] = {}
+    for _, m in runs:
+        for r in by_area_rows(m, by):
+            span = spans.setdefault((r["area"], r["zone"]), {})
+            for k in BY_AREA_KEYS:
+                if _numeric(r[k]):
+                    lo, hi = span.get(k, [r[k], r[k]])
+                    span[k] = [min(lo, r[k]), max(hi, r[k])]
+    for r in central:
+        r["ranges"] = spans.get((r["area"], r["zone"]), {})
+    return central
+
+
 def _check_invariants(runs: list[tuple[str, Metrics]], plan_id: str) -> None:
     """Raise :class:`InvariantError` with the figures if any run loses area or people."""
     for name, m in runs:
@@ -157,6 +176,7 @@ def evaluate(
     ranges: bool = True,
     fast: bool = False,
     progress: Progress | None = None,
+    by: AreaSet | None = None,
 ) -> Result:
     """Evaluate a plan and return its measured consequences.
 
@@ -173,6 +193,9 @@ def evaluate(
         Approximate figures, quickly (see :func:`evaluate_inputs`).
     progress
         Called with a short text before each step (for progress display).
+    by
+        Areas to break the figures down by (:func:`zoneplan.io.areas.read_areas`):
+        the result then holds ``by_area`` rows, each with its range.
 
     Returns
     -------
@@ -186,7 +209,7 @@ def evaluate(
         progress("reading layers")
     inputs = prepare(plan)
     return evaluate_inputs(inputs, line_overrides=line_overrides, ranges=ranges, fast=fast,
-                           progress=progress)
+                           progress=progress, by=by)
 
 
 def evaluate_inputs(
@@ -196,6 +219,7 @@ def evaluate_inputs(
     ranges: bool = True,
     fast: bool = False,
     progress: Progress | None = None,
+    by: AreaSet | None = None,
 ) -> Result:
     """Evaluate prepared inputs (see :func:`evaluate`).
 
@@ -232,6 +256,9 @@ def evaluate_inputs(
     data = build_json(inputs, layout, central, zone_ranges, total_ranges,
                       [name for name, _ in runs[1:]], started, extremes=extremes)
     data["claims"] = check_claims(plan.claims, data)
+    data["by_area"] = _by_area(runs, by) if by is not None else None
+    data["by"] = ({"ref": by.ref, "field": by.field, "areas": list(by.names)}
+                  if by is not None else None)
     data["approximate"] = fast
     if fast:
         data["notes"].append(

@@ -22,9 +22,24 @@ from zoneplan.plan.model import LAYER_ROLES
 if TYPE_CHECKING:
     from zoneplan.evaluate import Progress
 
-__all__ = ["Format", "FormatOrCsv", "LayerOpt", "PlanArg", "PlanFileArg", "format_option",
-           "layer_refs", "out_option", "overwrite_option", "parse_layer_option",
-           "plan_argument", "progress"]
+__all__ = [
+    "ByField",
+    "BySpec",
+    "Format",
+    "FormatOrCsv",
+    "LayerOpt",
+    "PlanArg",
+    "PlanFileArg",
+    "RunFormat",
+    "format_option",
+    "layer_refs",
+    "out_option",
+    "overwrite_option",
+    "parse_layer_option",
+    "plan_argument",
+    "progress",
+    "read_by",
+]
 
 
 class Format(StrEnum):
@@ -32,6 +47,37 @@ class Format(StrEnum):
 
     table = "table"
     json = "json"
+
+
+class RunFormat(StrEnum):
+    """Output formats of ``run``: also the analyst's tables (CSV, Excel)."""
+
+    table = "table"
+    json = "json"
+    csv = "csv"
+    xlsx = "xlsx"
+
+
+BySpec = Annotated[str | None, typer.Option(
+    "--by", help="Break the figures down by areas: gaza:governorates, gaza:municipalities "
+    "or a polygon file.")]
+"""``--by AREAS``: areas to break the figures down by."""
+
+ByField = Annotated[str | None, typer.Option(
+    "--by-field", help="With --by FILE: the attribute naming the areas (default: a name-like "
+    "attribute).")]
+"""``--by-field NAME``: the attribute naming the areas."""
+
+
+def read_by(by: str | None, by_field: str | None) -> Any:
+    """The areas of ``--by``/``--by-field`` (an ``AreaSet``), or ``None``."""
+    if by is None:
+        if by_field is not None:
+            raise InputError("--by-field needs --by", suggestion="add --by FILE")
+        return None
+    from zoneplan.io.areas import read_areas
+
+    return read_areas(by if by.startswith("gaza:") else str(Path(by).resolve()), by_field)
 
 
 class FormatOrCsv(StrEnum):

@@ -11,7 +11,14 @@ import typer
 
 from zoneplan.cli.console import out
 from zoneplan.cli.options import Format, PlanFileArg, format_option
-from zoneplan.plan import DEFAULT_PLAN, builtin_plan_ids, load_plan, plan_json_schema
+from zoneplan.errors import InputError
+from zoneplan.plan import (
+    DEFAULT_PLAN,
+    LineShift,
+    builtin_plan_ids,
+    load_plan,
+    plan_json_schema,
+)
 
 __all__ = ["plans", "register", "schema", "show", "validate"]
 
@@ -48,11 +55,44 @@ def validate(plan: PlanFileArg) -> None:
     out.print(f"[green]✓[/green] {p.path or plan}: plan '{p.id}' is valid; zones: {zones}")
 
 
-def show(plan: PlanFileArg) -> None:
+def _parse_shift(text: str) -> tuple[str, LineShift]:
+    """``LINE=METRES,TOWARDS`` (e.g. ``yellow-line=1000,west``)."""
+    line, _, rest = text.partition("=")
+    metres, _, towards = rest.partition(",")
+    try:
+        shift = LineShift.model_validate({"offset_m": float(metres),
+                                          "towards": towards.strip()})
+    except ValueError as exc:
+        raise InputError(f"--shift {text!r} is not LINE=METRES,TOWARDS",
+                         suggestion="write e.g. --shift yellow-line=1000,west (towards: east, "
+                         "west, north, south, left or right; metres above 0)") from exc
+    return line.strip(), shift
+
+
+def show(
+    plan: PlanFileArg,
+    resolved: Annotated[bool, typer.Option(
+        "--resolved", help="Expand built-in lines and zones to coordinates and make file "
+        "paths absolute.")] = False,
+    shift: Annotated[list[str] | None, typer.Option(
+        "--shift", help="Move a whole line: LINE=METRES,TOWARDS, e.g. yellow-line=1000,west "
+        "(repeatable); the plan gets a new id.")] = None,
+) -> None:
     """Print a plan's YAML (built-in plans are readable examples)."""
     p = load_plan(plan)
-    if p.path:
-        sys.stdout.write(Path(p.path).read_text(encoding="utf-8"))
+    if not resolved and not shift:
+        if p.path:
+            sys.stdout.write(Path(p.path).read_text(encoding="utf-8"))
+        return
+    import yaml
+
+    from zoneplan.io.resolve import plan_document, shifted
+
+    if shift:
+        p = shifted(p, dict(_parse_shift(t) for t in shift))
+    head = f"# {p.title}\n# written by zoneplan show" + (" --resolved" if resolved else "") + "\n"
+    sys.stdout.write(head + yaml.safe_dump(plan_document(p, resolved=resolved),
+                                           sort_keys=False, allow_unicode=True, width=100))
 
 
 def schema() -> None:

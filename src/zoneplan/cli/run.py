@@ -4,20 +4,23 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 
 from zoneplan.cli.console import out
 from zoneplan.cli.options import (
-    Format,
+    ByField,
+    BySpec,
     LayerOpt,
     PlanArg,
+    RunFormat,
     format_option,
     layer_refs,
     out_option,
     overwrite_option,
     progress,
+    read_by,
 )
 from zoneplan.errors import InputError
 from zoneplan.plan import DEFAULT_PLAN, load_plan
@@ -27,7 +30,9 @@ __all__ = ["register", "run"]
 
 def run(
     plan: PlanArg = DEFAULT_PLAN,
-    fmt: Annotated[Format, format_option("table or json.")] = Format.table,
+    fmt: Annotated[RunFormat, format_option(
+        "table, json, csv (the per-zone table; with --by, the by-area table after a blank "
+        "line) or xlsx (a workbook; needs --out).")] = RunFormat.table,
     territory: Annotated[Path | None, typer.Option(
         "--territory", help="Quick analysis without a plan: the territory polygon file.")] = None,
     zones: Annotated[Path | None, typer.Option(
@@ -43,6 +48,8 @@ def run(
     ranges: Annotated[bool, typer.Option("--ranges/--no-ranges",
                                          help="Evaluate the alternatives for low-high ranges.")]
     = True,
+    by: BySpec = None,
+    by_field: ByField = None,
     claims: Annotated[Path | None, typer.Option(
         "--claims", help="A YAML file of published figures to check against the result "
         "(with the sources they cite).")] = None,
@@ -68,18 +75,45 @@ def run(
         from zoneplan.plan.claims_file import add_claims
 
         p = add_claims(p, claims)
-    result = evaluate(p, ranges=ranges, progress=progress(fmt == Format.table))
-    if output is not None:
-        from zoneplan.io.outputs import write_text_atomic
+    if fmt == RunFormat.xlsx and output is None:
+        raise InputError("--format xlsx writes a workbook: give its file with --out",
+                         suggestion="add --out tables.xlsx")
+    areas = read_by(by, by_field)
+    result = evaluate(p, ranges=ranges, progress=progress(fmt == RunFormat.table), by=areas)
+    _write(result.to_dict(), result.to_json(), fmt, output, overwrite=overwrite)
 
-        write_text_atomic(output, result.to_json(), overwrite=overwrite)
-    if fmt == Format.json:
+
+def _write(d: dict[str, Any], text: str, fmt: RunFormat, output: Path | None, *,
+           overwrite: bool) -> None:
+    """Print or write the result in the format asked for."""
+    from zoneplan.io.outputs import write_text_atomic
+
+    if fmt == RunFormat.xlsx:
+        from zoneplan.render.tables import write_xlsx
+
+        assert output is not None
+        write_xlsx(d, output, overwrite=overwrite)
+        return
+    if fmt == RunFormat.csv:
+        from zoneplan.render.tables import by_area_csv, zones_csv
+
+        if output is not None:
+            write_text_atomic(output, zones_csv(d), overwrite=overwrite)
+            if d.get("by_area"):
+                write_text_atomic(output.with_name(f"{output.stem}-by-area{output.suffix}"),
+                                  by_area_csv(d), overwrite=overwrite)
+            return
+        sys.stdout.write(zones_csv(d) + (("\n" + by_area_csv(d)) if d.get("by_area") else ""))
+        return
+    if output is not None:
+        write_text_atomic(output, text, overwrite=overwrite)
+    if fmt == RunFormat.json:
         if output is None:
-            sys.stdout.write(result.to_json() + "\n")
+            sys.stdout.write(text + "\n")
         return
     from zoneplan.render.terminal import print_result
 
-    print_result(result.to_dict(), out)
+    print_result(d, out)
 
 
 def register(app: typer.Typer) -> None:

@@ -107,11 +107,10 @@ def crossing_sites(layer: PointLayer | None, layout: Layout) -> list[CrossingSit
     out: list[CrossingSite] = []
     v = layer.values
     for k, geom in enumerate(layer.gdf.geometry):
-        common = {"id": str(v["id"][k]), "name": str(v["name"][k]),
-                  "state": str(v["state"][k]), "status": _text(v["status"][k]),
-                  "status_date": _text(v["status_date"][k])}
+        cid, name, state = str(v["id"][k]), str(v["name"][k]), str(v["state"][k])
+        status, when = _text(v["status"][k]), _text(v["status_date"][k])
         if geom is None or geom.is_empty:
-            out.append(CrossingSite(**common, zone=None, x=None, y=None,
+            out.append(CrossingSite(cid, name, state, status, when, zone=None, x=None, y=None,
                                     reason="no source gives the crossing's own coordinates"))
             continue
         pt = project(geom, layout.crs)
@@ -119,7 +118,8 @@ def crossing_sites(layer: PointLayer | None, layout: Layout) -> list[CrossingSit
         at = pt if (layout.territory.contains(pt)
                     and edge.distance(pt) > OPENS_INTO_RADIUS_M) else nearest_points(edge,
                                                                                        pt)[0]
-        out.append(CrossingSite(**common, zone=opens_into(pt, layout.territory, zones),
+        out.append(CrossingSite(cid, name, state, status, when,
+                                zone=opens_into(pt, layout.territory, zones),
                                 x=float(at.x), y=float(at.y)))
     return out
 

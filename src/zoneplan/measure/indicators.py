@@ -38,7 +38,11 @@ __all__ = ["CellMap", "Metrics", "Placement", "compute", "force_split", "reconst
 
 @dataclass
 class Metrics:
-    """Indicator values for one layout and population spread."""
+    """Indicator values for one layout and population spread.
+
+    Besides the values, it keeps what breakdowns need: the run's layout and inputs, the
+    population spread used, each zone's :class:`Placement` and compound residents.
+    """
 
     zones: dict[str, dict[str, Any]]
     reasons: dict[str, dict[str, str]]
@@ -50,6 +54,11 @@ class Metrics:
     cell_map: CellMap | None = None
     hospital_zone: list[str | None] = field(default_factory=list)
     crossings: list[CrossingSite] = field(default_factory=list)
+    layout: Layout | None = None
+    inputs: Inputs | None = None
+    pop_method: str = ""
+    placements: dict[str, Placement] = field(default_factory=dict)
+    site_people: dict[str, list[tuple[float, float, float]]] = field(default_factory=dict)
 
     @property
     def cell_residents(self) -> NDArray[np.float64] | None:
@@ -387,4 +396,6 @@ def compute(layout: Layout, inputs: Inputs, *, pop_method: str,
     return Metrics(zones=f.values, reasons=f.reasons, totals=tot, total_reasons=total_reasons,
                    lines=line_values(f), invariants=invariants(f, tot["residents"], outside),
                    notes=notes, cell_map=cell_map, hospital_zone=geo.hospital_zone,
-                   crossings=f.crossings)
+                   crossings=f.crossings, layout=layout, inputs=inputs, pop_method=pop_method,
+                   placements=placement,
+                   site_people={z.id: reloc.site_people(z.id) for z in zones})

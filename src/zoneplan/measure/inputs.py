@@ -20,7 +20,7 @@ from shapely.geometry.base import BaseGeometry
 
 from zoneplan import pack
 from zoneplan.errors import DataError, GeometryError, InputError
-from zoneplan.geometry import area_crs_for, project, repair
+from zoneplan.geometry import area_crs_for, offset_line, project, repair, to_lonlat
 from zoneplan.io.layers import (
     PointLayer,
     crossings_layer,
@@ -32,7 +32,7 @@ from zoneplan.io.layers import (
 )
 from zoneplan.measure.population import PopulationLayer
 from zoneplan.measure.population_sources import Progress, population_for
-from zoneplan.plan import Plan
+from zoneplan.plan import LineSpec, Plan
 
 __all__ = ["AREA_TOLERANCE_M2", "Inputs", "prepare"]
 
@@ -122,6 +122,14 @@ class Inputs:
         return float(total) if total is not None else self.population.total()
 
 
+def _shifted(line: LineString, spec: LineSpec, crs: CRS) -> LineString:
+    """The line moved by its stated ``shift`` (in the area CRS), WGS 84."""
+    if spec.shift is None:
+        return line
+    moved = offset_line(project(line, crs), spec.shift.offset_m, spec.shift.towards)
+    return LineString(to_lonlat(moved, crs).coords)
+
+
 def _sha256(path: Path) -> str:
     h = hashlib.sha256()
     with path.open("rb") as fh:
@@ -199,7 +207,7 @@ def prepare(plan: Plan, *, progress: Progress | None = None) -> Inputs:
     """
     territory = territory_geometry(plan)
     crs = area_crs_for(territory)
-    lines = {ln.id: line_geometry(plan, ln) for ln in plan.lines}
+    lines = {ln.id: _shifted(line_geometry(plan, ln), ln, crs) for ln in plan.lines}
     polys = {z.id: zone_polygon(plan, z) for z in plan.zones
              if z.drawn}
     territory_m = repair(project(territory, crs), what="territory")

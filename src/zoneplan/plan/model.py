@@ -49,6 +49,7 @@ __all__ = [
     "ForceStatus",
     "ForceTarget",
     "LayerRef",
+    "LineShift",
     "LineSpec",
     "LineUncertainty",
     "LineVariant",
@@ -106,6 +107,16 @@ class LineUncertainty(_Model):
     note: str | None = None
 
 
+class LineShift(_Model):
+    """Move a whole line sideways before anything is measured ("what if it ran 1 km
+    west?"); its variants and uncertainty then apply around the moved line."""
+
+    offset_m: float = Field(gt=0, le=50_000, description="Distance the line is moved, metres.")
+    towards: Side = Field(description="Direction the line is moved.")
+    sources: list[str] = Field(default_factory=list)
+    note: str | None = None
+
+
 class LineSpec(_Model):
     """A named polyline: inline [lon, lat] coordinates, a built-in layer or a file."""
 
@@ -121,6 +132,8 @@ class LineSpec(_Model):
     variants: list[LineVariant] = Field(default_factory=list)
     uncertainty: LineUncertainty | None = Field(
         default=None, description="Stated uncertainty of the line's course, both ways.")
+    shift: LineShift | None = Field(
+        default=None, description="Move the whole line sideways (before variants apply).")
     note: str | None = None
 
 

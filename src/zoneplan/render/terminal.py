@@ -102,6 +102,8 @@ def print_result(data: dict[str, Any], console: Console | None = None) -> None:
             "Forces per 1,000 residents of the zones they cover: "
             + (fmt_value(cov) if cov is not None else f"not computable — {reason}")
             + " (benchmark 20 per 1,000: Quinlivan 1995; FM 3-24: 20–25)", highlight=False)
+    if data.get("by_area"):
+        console.print(by_area_table(data))
     extremes = extremes_sentence(data)
     if extremes:
         console.print(extremes, highlight=False)
@@ -120,3 +122,29 @@ def print_result(data: dict[str, Any], console: Console | None = None) -> None:
     console.print(f"[dim]{checks_sentence(data)} Figures rounded for display only; "
                   "`--format json` gives full values, methods and sources.[/dim]",
                   highlight=False)
+
+
+def by_area_table(data: dict[str, Any]) -> Table:
+    """The by-area table (``--by``): each zone's part of each area, with ranges."""
+    by = data.get("by") or {}
+    zones = {z["id"]: z["label"] for z in data["zones"]}
+    t = Table(title=f"By area ({by.get('ref', '')}, named by '{by.get('field', '')}'); "
+              "ranges in brackets")
+    cols = (("area", None), ("zone", None), ("km²", ("area_km2", "km²")),
+            ("% of the area", ("share_of_area", "fraction (0-1)")),
+            ("pre-war residents", ("residents_baseline", "people")),
+            ("residents under the plan", ("residents", "people")),
+            ("hospitals", ("hospitals", "count")),
+            ("damaged structures", ("damaged_structures", "structures")))
+    for head, spec in cols:
+        t.add_column(head, justify="left" if spec is None else "right")
+    for r in data["by_area"]:
+        cells = [r["area"], zones.get(r["zone"], r["zone"])]
+        for _, spec in cols[2:]:
+            assert spec is not None
+            key, unit = spec
+            v = fmt_value(r.get(key), unit) if key != "area_km2" else f"{r[key]:,.1f}"
+            rng = r.get("ranges", {}).get(key)
+            cells.append(v + (_range(rng, unit) if key != "area_km2" else ""))
+        t.add_row(*cells)
+    return t

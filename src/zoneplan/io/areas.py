@@ -1,0 +1,112 @@
+"""Areas to break results down by (``--by``): governorates, municipalities, any polygons.
+
+:func:`read_areas` reads a built-in area layer (``gaza:governorates``,
+``gaza:municipalities``) or a polygon file, each area named by an attribute, into an
+:class:`AreaSet` in WGS 84.
+"""
+
+from __future__ import annotations
+
+import difflib
+from dataclasses import dataclass
+from pathlib import Path
+
+import shapely
+from shapely.geometry.base import BaseGeometry
+
+from zoneplan import pack
+from zoneplan.errors import DataError, InputError
+from zoneplan.geometry import repair
+from zoneplan.io.vectors import read_vector
+
+__all__ = ["BUILTIN_AREAS", "NAME_FIELDS", "AreaSet", "read_areas"]
+
+BUILTIN_AREAS: dict[str, str] = {
+    "gaza:governorates": "name",
+    "gaza:municipalities": "name",
+}
+"""Built-in area layers and the attribute naming each area."""
+
+NAME_FIELDS: tuple[str, ...] = ("name", "NAME", "Name", "adm2_name", "ADM2_EN", "adm2_en",
+                                "adm1_name", "ADM1_EN", "label", "title")
+"""Attributes tried, in order, to name the areas when none is given."""
+
+
+@dataclass(frozen=True)
+class AreaSet:
+    """Named areas, WGS 84.
+
+    Attributes
+    ----------
+    ref
+        Where they come from (a built-in name or a file path).
+    field
+        The attribute that names them.
+    names, geometries
+        Each area's name and polygon (areas sharing a name are merged).
+    """
+
+    ref: str
+    field: str
+    names: list[str]
+    geometries: list[BaseGeometry]
+
+
+def _pick_field(columns: list[str], field: str | None, ref: str) -> str:
+    if field is not None:
+        if field not in columns:
+            near = difflib.get_close_matches(field, columns, n=1)
+            raise DataError(f"the areas have no attribute '{field}'", path=ref,
+                            suggestion=(f"did you mean '{near[0]}'? " if near else "")
+                            + "attributes there: " + ", ".join(columns))
+        return field
+    found = next((c for c in NAME_FIELDS if c in columns), None)
+    if found is None:
+        raise InputError("no attribute names the areas", path=ref,
+                         suggestion="give one with --by-field NAME; attributes there: "
+                         + ", ".join(columns))
+    return found
+
+
+def read_areas(ref: str, field: str | None = None) -> AreaSet:
+    """Read areas to break results down by.
+
+    Parameters
+    ----------
+    ref
+        ``gaza:governorates``, ``gaza:municipalities`` or a polygon file.
+    field
+        The attribute naming each area; by default the first of :data:`NAME_FIELDS`
+        the file has.
+
+    Raises
+    ------
+    InputError, DataError
+        Unknown built-in name, unreadable file, no polygons, no naming attribute.
+    """
+    if ref.startswith("gaza:"):
+        if ref not in BUILTIN_AREAS:
+            raise InputError(f"there are no built-in areas called '{ref}'",
+                             suggestion="built-in areas: " + ", ".join(BUILTIN_AREAS))
+        gdf = pack.builtin_layer(ref)
+        field = field or BUILTIN_AREAS[ref]
+    else:
+        gdf = read_vector(Path(ref), what="areas")
+    gdf = gdf[gdf.geom_type.isin(["Polygon", "MultiPolygon"])]
+    if gdf.empty:
+        raise DataError("the areas hold no polygons", path=ref,
+                        suggestion="give a file of polygons, one per area")
+    name_field = _pick_field([str(c) for c in gdf.columns if c != "geometry"], field, ref)
+    names: list[str] = []
+    geoms: list[BaseGeometry] = []
+    for i, (value, geom) in enumerate(zip(gdf[name_field], gdf.geometry, strict=True)):
+        label = str(value).strip() if value is not None and str(value).strip() else \
+            f"(unnamed area {i + 1})"
+        g = repair(geom, what=f"area '{label}' in {ref}")
+        if label in names:
+            k = names.index(label)
+            geoms[k] = shapely.union_all([geoms[k], g])
+        else:
+            names.append(label)
+            geoms.append(g)
+    return AreaSet(ref=ref, field=name_field, names=names, geometries=geoms)
