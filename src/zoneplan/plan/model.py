@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import datetime as dt
 import difflib
+import re
 from pathlib import Path
 from typing import Annotated, Literal
 
@@ -147,8 +148,20 @@ class ZoneSpec(_Model):
     file: str | None = Field(default=None, description="Vector file of polygons.")
     rest: bool = Field(default=False, description="The part of the territory no other zone takes.")
     capacity: int | None = Field(default=None, ge=0, description="Residents the zone can take.")
+    colour: str | None = Field(
+        default=None, description="Fill colour on maps, pages and in QGIS, as '#RRGGBB' (e.g. "
+        "'#8CC68A'); civilian access is shown by a pattern on top. Without it, a "
+        "colour-blind-safe palette is used.")
     sources: list[str] = Field(default_factory=list)
     note: str | None = None
+
+    @field_validator("colour")
+    @classmethod
+    def _hex(cls, v: str | None) -> str | None:
+        if v is not None and not re.fullmatch(r"#[0-9A-Fa-f]{6}", v):
+            raise ValueError(f"colour must be written '#RRGGBB' in hexadecimal (got {v!r}), "
+                             "e.g. '#8CC68A'")
+        return v
 
     @field_validator("polygon")
     @classmethod
