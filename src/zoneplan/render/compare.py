@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 from html import escape
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from zoneplan.io.outputs import atomic_dir
 from zoneplan.scenarios.compare import COMPARE_KEYS
@@ -104,7 +104,7 @@ def compare_html(cmp: Comparison) -> str:
         maps.append(f'<figure class="small-map"><figcaption><b>{e(p["title"])}</b> '
                     f'<code>{e(p["id"])}</code></figcaption>{_small_map(r, line_ids, f"m{i}-")}'
                     f"{zones_legend}</figure>")
-    merged = {"zones": [z for r in cmp.results for z in r.to_dict()["zones"]],
+    merged: dict[str, Any] = {"zones": [z for r in cmp.results for z in r.to_dict()["zones"]],
               "lines": [], "totals": {"hospitals": 1},
               "compounds": [c for r in cmp.results for c in r.to_dict().get("compounds", [])]}
     seen: set[str] = set()

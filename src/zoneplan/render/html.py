@@ -72,8 +72,9 @@ def cards_table(table_id: str, heads: Sequence[str], rows: Sequence[Sequence[str
     column's heading for the card view.
     """
     def tr(cells: Sequence[str]) -> str:
-        return "<tr>" + "".join(f'<td data-label="{_e(h)}">{c}</td>' if i else f"<td>{c}</td>"
-                                for i, (h, c) in enumerate(zip(heads, cells, strict=True))) + "</tr>"
+        tds = (f'<td data-label="{_e(h)}">{c}</td>' if i else f"<td>{c}</td>"
+               for i, (h, c) in enumerate(zip(heads, cells, strict=True)))
+        return "<tr>" + "".join(tds) + "</tr>"
 
     head = "".join(f"<th>{_e(h)}</th>" for h in heads)
     return (f'<div class="table-wrap for-cards"><table class="cards" id="{table_id}"><thead>'

@@ -182,7 +182,8 @@ def _swatch(e: Entry) -> str:
                  "^": '<path d="M13 2L19 13H7Z"/>',
                  "o": '<circle cx="13" cy="8" r="3"/>'}.get(e.marker, "")
         body = f'<g fill="{fill}" stroke="{e.colour if e.hollow else "#fff"}">{shape}</g>'
-    return f'<svg class="sw" width="26" height="16" viewBox="0 0 26 16" aria-hidden="true">{body}</svg>'
+    return (f'<svg class="sw" width="26" height="16" viewBox="0 0 26 16" aria-hidden="true">'
+            f"{body}</svg>")
 
 
 def zone_swatch(colour: str, access: str) -> str:

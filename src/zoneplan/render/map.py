@@ -188,7 +188,7 @@ def render_map_files(result: Result, *, dpi: float = MAP_DPI) -> tuple[dict[str,
         out["map.png"] = buf.getvalue()
         out["map.svg"] = figure_svg(fig, titles, close=False).encode("utf-8")
         buf = io.BytesIO()
-        with plt.rc_context(SVG_RC), vector_text(fig, "pdf"):
+        with plt.rc_context(SVG_RC), vector_text(fig, "pdf"):  # type: ignore[arg-type]
             fig.savefig(buf, format="pdf", metadata={"Creator": "zoneplan",
                                                      "CreationDate": None})
         out["map.pdf"] = buf.getvalue()

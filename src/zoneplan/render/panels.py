@@ -44,8 +44,8 @@ __all__ = [
     "DISPLAY_SQUARE_M",
     "MAP_MAX_CELLS",
     "PanelOptions",
-    "density_cells",
     "density_caption",
+    "density_cells",
     "density_panel",
     "zones_panel",
 ]

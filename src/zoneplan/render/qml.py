@@ -40,7 +40,7 @@ def _props(**kw: str) -> str:
 
 
 def _fill_symbol(name: str, look: ZoneLook) -> str:
-    layers = [f'<layer class="SimpleFill" enabled="1" locked="0" pass="0">'
+    layers = ['<layer class="SimpleFill" enabled="1" locked="0" pass="0">'
               + _props(color=_rgba(look.colour), outline_color="255,255,255,255",
                        outline_style="solid", outline_width="0.4", outline_width_unit="MM",
                        style="solid") + "</layer>"]

@@ -12,7 +12,7 @@ import re
 from collections.abc import Iterator
 from contextlib import contextmanager
 from html import escape
-from typing import TYPE_CHECKING, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 import matplotlib.pyplot as plt
 from matplotlib.text import Text
@@ -22,7 +22,8 @@ if TYPE_CHECKING:
 
 __all__ = ["HALO_CSS", "SVG_RC", "add_titles", "figure_svg", "vector_text"]
 
-SVG_RC = {"svg.fonttype": "none", "svg.hashsalt": "zoneplan", "font.family": "DejaVu Sans"}
+SVG_RC: dict[str, Any] = {"svg.fonttype": "none", "svg.hashsalt": "zoneplan",
+                          "font.family": "DejaVu Sans"}
 """SVG settings: text as ``<text>`` elements (editable, searchable, sharp at any size),
 ids that do not change from run to run, and a font every page falls back from."""
 FONT_STACK = "DejaVu Sans, system-ui, -apple-system, Segoe UI, Roboto, Arial, sans-serif"
@@ -102,7 +103,7 @@ def figure_svg(fig: Figure, titles: dict[str, str] | None = None, *, inline: boo
     """
     buf = io.BytesIO()
     try:
-        with plt.rc_context(SVG_RC), vector_text(fig, "svg"):
+        with plt.rc_context(SVG_RC), vector_text(fig, "svg"):  # type: ignore[arg-type]
             fig.savefig(buf, format="svg", metadata={"Date": None})
     finally:
         if close:
