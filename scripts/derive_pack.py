@@ -15,6 +15,11 @@ Tables (see ``src/zoneplan/pack/data/gaza/ATTRIBUTION.md`` for sources and licen
 ``damage_unosat_2025-10-11.csv``
     UNOSAT's comprehensive damage assessment of 11 Oct 2025 in 500 m clusters (1,196
     points; the counts sum to 198,308 structures).
+``context.csv``
+    Map context around the Strip (OSM 2017 land via ``@geo-maps``, clipped to 34.0-34.9 E,
+    31.0-31.8 N): land of Israel, Egypt, the Gaza Strip and the West Bank's edge; the sea
+    (the box less the land); the boundaries the land polygons share. WKT, lon/lat to 5
+    decimals.
 ``outline.csv``, ``yellow_line.csv``, ``governorates*.csv``, ``localities.csv``, ...
     Copied unchanged from ``../shared/factpack`` (:data:`FACTPACK_COPIES`).
 """
@@ -78,6 +83,44 @@ def damage() -> str:
                 ["lon", "lat", "count"])
 
 
+CONTEXT_LAND = {"ISR": "Israel", "EGY": "Egypt"}
+"""Land polygons of the context clip by ISO code; PSE is split into its two parts."""
+BOUNDARY_TOLERANCE_DEG = 0.0005
+"""Two land polygons share a boundary where one's edge lies within this (about 50 m) of
+the other: the 2017 polygons do not meet exactly."""
+
+
+def context() -> str:
+    from shapely.ops import linemerge, unary_union
+
+    gdf = gpd.read_file(DATA / "geo-maps-osm2017" / "gaza_region_countries_clip.geojson")
+    polys = {a3: g for a3, g in zip(gdf["A3"], gdf.geometry, strict=True)}
+    strip, west_bank = sorted(polys.pop("PSE").geoms, key=lambda g: g.bounds[0])
+    land = {CONTEXT_LAND[k]: v for k, v in polys.items()}
+    land |= {"Gaza Strip": strip, "West Bank": west_bank}
+    box = shapely.box(*gdf.total_bounds)
+    water = box.difference(unary_union(list(land.values())))
+    sea = max(getattr(water, "geoms", [water]), key=lambda g: g.area)  # slivers are land
+    rows: list[dict[str, object]] = []
+
+    def add(kind: str, name: str, geom: shapely.Geometry) -> None:
+        geom = shapely.set_precision(geom, 1e-5)
+        rows.append({"kind": kind, "name": name,
+                     "wkt": shapely.to_wkt(geom, rounding_precision=5, trim=True)})
+
+    for name in sorted(land):
+        add("land", name, land[name])
+    add("sea", "Mediterranean Sea", sea)
+    pairs = (("Egypt", "Israel"), ("Gaza Strip", "Egypt"), ("Gaza Strip", "Israel"),
+             ("West Bank", "Israel"))
+    for a, b in pairs:
+        shared = land[a].boundary.intersection(land[b].buffer(BOUNDARY_TOLERANCE_DEG))
+        if shared.geom_type == "MultiLineString":
+            shared = linemerge(shared)
+        add("boundary", f"{a} – {b}", shared)
+    return _csv(rows, ["kind", "name", "wkt"])
+
+
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--check", action="store_true", help="compare instead of writing")
@@ -86,7 +129,7 @@ def main() -> int:
         print(f"no shared data at {DATA}", file=sys.stderr)
         return 2
     tables = {"zone_east_2025-10-19.csv": zone_east(), "municipalities.csv": municipalities(),
-              "damage_unosat_2025-10-11.csv": damage()}
+              "damage_unosat_2025-10-11.csv": damage(), "context.csv": context()}
     for name in FACTPACK_COPIES:
         tables[name] = (SHARED / "factpack" / name).read_text(encoding="utf-8")
     bad = 0

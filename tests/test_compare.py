@@ -80,7 +80,9 @@ def test_compare_html_is_written_once(tmp_path: Path, green_red: zoneplan.Result
     c = compare([green_red, green_red])
     out = write_compare(c, tmp_path / "cmp")
     html = (out / "compare.html").read_text()
-    assert html.count("<img") == 2 and "http" not in html.split("<main>")[1].split("<h2>Defin")[0]
+    assert html.count('class="small-map"') == 2  # one inline SVG map per plan, with a legend
+    body = html.split("<main>")[1].split("<h2>Defin")[0]
+    assert 'src="http' not in body and 'href="http' not in body and "<script" not in html
     with pytest.raises(OutputExistsError):
         write_compare(c, tmp_path / "cmp")
 

@@ -16,7 +16,7 @@ from PIL import Image
 import zoneplan
 from zoneplan.errors import DataError, OutputExistsError
 from zoneplan.render.headlines import headlines
-from zoneplan.render.map import ACCESS_COLOURS, render_map
+from zoneplan.render.map import render_map
 from zoneplan.render.report import REPORT_FILES, write_report
 from zoneplan.render.text import round_parts
 
@@ -35,7 +35,7 @@ def report_dir(tmp_path_factory: pytest.TempPathFactory, result: zoneplan.Result
     return out
 
 
-def test_report_writes_the_four_files(report_dir: Path, result: zoneplan.Result) -> None:
+def test_report_writes_its_files(report_dir: Path, result: zoneplan.Result) -> None:
     assert sorted(p.name for p in report_dir.iterdir()) == sorted(REPORT_FILES)
     assert json.loads((report_dir / "result.json").read_text()) == json.loads(result.to_json())
     html = (report_dir / "report.html").read_text()
@@ -60,12 +60,13 @@ def test_table_totals_add_up(report_dir: Path) -> None:
     table = html[start:html.index("</table>", start)]
     body = table[table.index("<tbody>"):table.index("</tbody>")]
     foot = table[table.index("<tfoot>"):table.index("</tfoot>")]
-    cell = re.compile(r"<td>(.*?)</td>")
+    cell = re.compile(r"<td[^>]*>(.*?)</td>")
 
     def nums(row: str) -> list[str]:
         return [re.sub(r"<[^>]+>", "", c) for c in cell.findall(row)]
 
     rows = [nums(r) for r in body.split("<tr>")[1:]]
+    assert 'data-label="Area (km²)"' in body  # cards on a phone name each figure
     total = nums(foot)
     # columns (after the name/access cells): area, share, before, under plan, must leave
     for j in range(2, 7):
@@ -129,10 +130,15 @@ def _close(rgb: np.ndarray, hex_colour: str, tol: float = 12.0) -> bool:
 
 
 def test_map_png_colours_where_the_zones_are(tmp_path: Path, result: zoneplan.Result) -> None:
+    """Each zone is filled with the plan's colour (the green zone green, the red zone red);
+    closed zones carry hatching, so fewer of their pixels show the plain colour."""
     path = tmp_path / "map.png"
     info = render_map(result, path)
     img = np.asarray(Image.open(path).convert("RGB"))
     assert img.shape[:2] == (info.height, info.width)
+    assert info.width >= 2400
+    colours = {z["id"]: z["colour"] for z in result.to_dict()["zones"]}
+    assert colours == {"green": "#9ACD8E", "red": "#CC3D3D"}
     for z in result.layout.zones:
         inner = z.geometry.buffer(-1500)
         assert not inner.is_empty
@@ -141,8 +147,10 @@ def test_map_png_colours_where_the_zones_are(tmp_path: Path, result: zoneplan.Re
         hits = 0
         for p in pts:
             col, row = info.to_pixel(p.x, p.y)
-            hits += _close(img[row, col], ACCESS_COLOURS[z.spec.access])
-        assert hits >= 20, f"zone {z.id}: only {hits}/25 pixels have its access colour"
+            win = img[row - 3:row + 4, col - 3:col + 4].reshape(-1, 3)  # hatching: look around
+            hits += any(_close(px, colours[z.id]) for px in win)
+        need = 20
+        assert hits >= need, f"zone {z.id}: only {hits}/25 pixels have its colour"
 
 
 def _spread_points(poly: shapely.Geometry, n: int) -> tuple[list[float], list[float]]:
@@ -162,12 +170,12 @@ def test_map_png_has_a_legend(tmp_path: Path, result: zoneplan.Result) -> None:
     path = tmp_path / "map.png"
     info = render_map(result, path)
     img = np.asarray(Image.open(path).convert("RGB"))
-    # the legend lives right of the two panels and shows every access colour used
+    # the legend lives right of the two panels and shows every zone's colour
     legend = img[:, int(info.density_axes[0][2]) + 5:, :]
-    for access in {z.spec.access for z in result.layout.zones}:
-        want = np.array(to_rgb(ACCESS_COLOURS[access])) * 255
+    for z in result.to_dict()["zones"]:
+        want = np.array(to_rgb(z["colour"])) * 255
         close = np.abs(legend.astype(float) - want).max(axis=2) <= 6
-        assert close.sum() >= 50, f"no legend swatch for {access}"
+        assert close.sum() >= 50, f"no legend swatch for {z['id']}"
     # and text (dark pixels) in it
     assert (legend.max(axis=2) < 60).sum() > 500
 
@@ -186,11 +194,14 @@ def test_unwritable_folder_is_a_data_error(tmp_path: Path, result: zoneplan.Resu
 def test_fine_grid_map_sums_cells_into_squares(result: zoneplan.Result,
                                                monkeypatch: pytest.MonkeyPatch,
                                                tmp_path: Path) -> None:
-    """Above MAP_MAX_CELLS cells the density map draws squares that keep every person."""
-    from zoneplan.render import map as render_png
+    """The residents panel draws 1 km squares (or coarser, above MAP_MAX_CELLS) that keep
+    every person."""
+    from zoneplan.render import panels
 
-    monkeypatch.setattr(render_png, "MAP_MAX_CELLS", 500)
-    cells, dens, side = render_png._density_cells(result)
+    cells, dens, side = panels.density_cells(result)
+    assert side == 1000.0
+    monkeypatch.setattr(panels, "MAP_MAX_CELLS", 50)
+    cells, dens, side = panels.density_cells(result)
     assert side >= result.inputs.population.grid.cell_size and len(cells) < 1500
     people = float(np.sum(dens * shapely.area(cells) / 1e6))
     total = float(np.sum(result.metrics.cell_residents))

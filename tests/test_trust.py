@@ -298,7 +298,7 @@ def test_sources_record_the_original_and_the_copy_read() -> None:
     d = zoneplan.evaluate("green-red-2025-11", ranges=False).to_dict()
     guardian = next(s for s in d["plan"]["sources"] if s["id"] == "guardian-2025-11-14")
     assert guardian["publisher"] == "The Guardian" and "magzter" in guardian["via"]["url"]
-    page = sources_html(d)
+    page = sources_html(d["sources"])
     i = page.index("<b>The Guardian</b>")
     assert i < page.index("Read via Magzter", i)
 

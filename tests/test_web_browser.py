@@ -199,3 +199,40 @@ def test_drag_line_west_save_and_reload(server: tuple[str, Path], tmp_path: Path
     errors = [e for e in errors if expected_422 not in e]
     assert errors == [], f"console errors: {errors}"
     assert p95 < 1000, summary  # generous: shared CI machines; the figure is reported above
+
+
+def test_editor_layout_desktop_and_phone(server: tuple[str, Path]) -> None:
+    """At 1366 and 390 px: no horizontal overflow, map furniture and place names drawn,
+    the residents toggle works, the favicon is served, nothing loaded from elsewhere."""
+    import tempfile
+
+    _need_chromium()
+    sync_api = pytest.importorskip("playwright.sync_api")
+    origin, _ = server
+    screens = Path(tempfile.gettempdir()) / "zoneplan-screens"
+    screens.mkdir(parents=True, exist_ok=True)
+    blocked: list[str] = []
+    with sync_api.sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=str(CHROMIUM), args=ARGS, headless=True)
+        try:
+            for width, height in ((1366, 900), (390, 844)):
+                ctx = browser.new_context(viewport={"width": width, "height": height})
+                ctx.set_default_timeout(20_000)
+                ctx.route("**/*", lambda r: r.continue_() if r.request.url.startswith(
+                    origin + "/") else (blocked.append(r.request.url), r.abort()))
+                page = ctx.new_page()
+                page.goto(origin + "/")
+                page.wait_for_function("() => document.body.dataset.ready === '1'")
+                assert page.evaluate("document.documentElement.scrollWidth") <= width + 1
+                assert page.locator("#names-layer .place-name").count() >= 5
+                assert page.locator("#furniture-layer .north-text").count() == 1
+                assert page.locator("#context-layer .ctx-sea").count() == 1
+                assert not page.locator("#cells-layer").is_visible()
+                page.click("#show-residents")
+                assert page.locator("#cells-layer").is_visible()
+                page.screenshot(path=str(screens / f"editor-{width}.png"))
+                assert page.request.get(origin + "/favicon.ico").status == 200
+                ctx.close()
+        finally:
+            browser.close()
+    assert blocked == []

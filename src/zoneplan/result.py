@@ -20,6 +20,7 @@ import shapely
 from zoneplan import __version__
 from zoneplan.geometry import WGS84, to_lonlat
 from zoneplan.measure.assumptions import central_assumptions
+from zoneplan.plan.colours import zone_colours
 from zoneplan.plan.definitions import INDICATORS, ZONE_KEYS
 from zoneplan.plan.standards import STANDARDS
 
@@ -156,6 +157,7 @@ def build_json(inputs: Inputs, layout: Layout, m: Metrics, zr: dict[str, Any],
     central = central_assumptions(plan)
     zones = []
     std = {s.id: s for s in STANDARDS}
+    colours = zone_colours([z.spec for z in layout.zones])
     for z in layout.zones:
         v = m.zones[z.id]
         entry: dict[str, Any] = {
@@ -164,6 +166,7 @@ def build_json(inputs: Inputs, layout: Layout, m: Metrics, zr: dict[str, Any],
             "controller": z.spec.controller,
             "access": z.spec.access,
             "reconstruction": z.id in _rec_zones(plan, layout),
+            "colour": colours[z.id],
         }
         entry.update({k: v.get(k) for k in ZONE_KEYS})
         if "damage_by_class" in v:

@@ -20,13 +20,17 @@ def report(
     output: Annotated[Path | None, out_option("Folder to write.")] = None,
     overwrite: Annotated[bool, overwrite_option(
         "Replace the report files in an existing folder.")] = False,
+    dpi: Annotated[float, typer.Option(
+        "--dpi", min=50, max=1200,
+        help="Resolution of map.png, pixels per inch (the map is 12 inches wide: 200 dpi "
+        "gives 2,400 px).")] = 200,
 ) -> None:
-    """Write report.html, map.png, result.json and zones.gpkg into a folder."""
+    """Write report.html, map.png/.svg/.pdf, result.json and zones.gpkg into a folder."""
     from zoneplan.render.report import REPORT_FILES, write_report
 
     if output is None:
         raise InputError("--out is required", suggestion="write e.g. --out report-folder")
-    write_report(plan, output, overwrite=overwrite)
+    write_report(plan, output, overwrite=overwrite, dpi=dpi)
     out.print(f"wrote {', '.join(REPORT_FILES)} to {output}", highlight=False)
 
 

@@ -11,6 +11,7 @@ Reading a plan file (with line and column in every error) is :mod:`zoneplan.plan
 from __future__ import annotations
 
 import difflib
+import re
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
@@ -182,6 +183,10 @@ class ZoneSpec(_Model):
                               "gaza:zone-east-2025-10-19.")
     rest: bool = Field(default=False, description="The part of the territory no other zone takes.")
     capacity: int | None = Field(default=None, ge=0, description="Residents the zone can take.")
+    colour: str | None = Field(
+        default=None, description="Fill colour on maps, pages and in QGIS, as '#RRGGBB' (e.g. "
+        "'#8CC68A'); civilian access is shown by a pattern on top. Without it, a "
+        "colour-blind-safe palette is used.")
     sources: list[str] = Field(default_factory=list)
     note: str | None = None
 
@@ -195,6 +200,14 @@ class ZoneSpec(_Model):
         """The same zone made by another rule (one of :data:`ZONE_RULES`)."""
         data = self.model_dump(exclude=set(ZONE_RULES), exclude_none=True)
         return ZoneSpec.model_validate({**data, **rule})
+
+    @field_validator("colour")
+    @classmethod
+    def _hex(cls, v: str | None) -> str | None:
+        if v is not None and not re.fullmatch(r"#[0-9A-Fa-f]{6}", v):
+            raise ValueError(f"colour must be written '#RRGGBB' in hexadecimal (got {v!r}), "
+                             "e.g. '#8CC68A'")
+        return v
 
     @field_validator("polygon")
     @classmethod

@@ -4,6 +4,7 @@ invariants, and sources (the original publication first, then the copy read)."""
 from __future__ import annotations
 
 import html
+from collections.abc import Sequence
 from typing import Any
 
 from zoneplan.render.headlines import checks_sentence, claim_cells, extremes_sentence
@@ -42,18 +43,19 @@ def claims_html(d: dict[str, Any]) -> str:
             + f'<p class="small">{_e(checks_sentence(d))}</p>')
 
 
-def sources_html(d: dict[str, Any]) -> str:
+def sources_html(sources: Sequence[dict[str, Any]]) -> str:
     """Sources as an ordered list: the original publication first, then the copy read."""
     out = []
-    for s in d.get("sources", []):
+    for s in sources:
         note = f" <i>{_e(s['note'])}</i>" if s.get("note") else ""
         lic = f" Licence: {_e(s['licence'])}." if s.get("licence") else ""
         via = s.get("via") or {}
         read = (f" Read via {_e(via.get('publisher'))}"
                 + (f" ({_e(via['date'])})" if via.get("date") else "") + ":"
                 + _link(via.get("url")) + "." if via else "")
+        kind = f"; {_e(s['kind'])}" if s.get("kind") else ""
         out.append(f"<li><b>{_e(s.get('publisher', ''))}</b>, {_e(s.get('title', ''))} "
-                   f"({_e(s.get('date') or 'undated')}; {_e(s.get('kind', ''))}; id "
+                   f"({_e(s.get('date') or 'undated')}{kind}; id "
                    f"<code>{_e(s.get('id', ''))}</code>).{_link(s.get('url'))}{lic}{note}"
                    f"{read}</li>")
     return "<ol>" + "".join(out) + "</ol>"

@@ -1,4 +1,5 @@
-"""Plans side by side as a page: small-multiple maps, the zones table and the differences.
+"""Plans side by side as a page: small-multiple maps with a legend, the differences and
+the zones side by side.
 
 Draws the :class:`~zoneplan.scenarios.compare.Comparison` that
 :func:`zoneplan.scenarios.compare.compare` measured; computes no figure of its own.
@@ -7,12 +8,10 @@ Draws the :class:`~zoneplan.scenarios.compare.Comparison` that
 
 from __future__ import annotations
 
-import base64
-import io
 import json
 from html import escape
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from zoneplan.io.outputs import atomic_dir
 from zoneplan.scenarios.compare import COMPARE_KEYS
@@ -24,23 +23,21 @@ if TYPE_CHECKING:
 __all__ = ["compare_html", "textwrap_title", "write_compare"]
 
 
-def _small_map(result: Result) -> bytes:
-    """One plan's zones as a small PNG map (3.2 × 3.6 inches at 90 dpi), titled by the plan."""
-    import matplotlib.pyplot as plt
+SMALL_MAP_IN = 3.2
+"""A small multiple's size, inches (230 pt): two or three side by side on a desktop, one
+per row on a phone, where it is drawn about 1.6 times larger."""
 
-    from zoneplan.render.map import draw_zones
 
-    fig, ax = plt.subplots(figsize=(3.2, 3.6), dpi=90)
-    try:
-        draw_zones(ax, result)
-        ax.set_axis_off()
-        ax.set_aspect("equal")
-        ax.set_title(textwrap_title(result.to_dict()["plan"]["title"]), fontsize=8)
-        buf = io.BytesIO()
-        fig.savefig(buf, format="png", bbox_inches="tight")
-    finally:
-        plt.close(fig)
-    return buf.getvalue()
+def _small_map(result: Result, line_ids: list[str], prefix: str) -> str:
+    """One plan's zones as an inline SVG panel: zones, lines (styles shared across the
+    plans), hospitals, crossings, the largest places, scale bar and north arrow."""
+    from zoneplan.render.map import panel_svg
+    from zoneplan.render.panels import PanelOptions
+
+    opts = PanelOptions(min_population=150_000, inset=False, zone_labels=False,
+                        marker_scale=0.7, line_ids=line_ids, gid_prefix=prefix)
+    svg, _ = panel_svg(result, "zones", opts=opts, size_in=SMALL_MAP_IN, prefix=prefix)
+    return svg
 
 
 def textwrap_title(text: str, width: int = 40) -> str:
@@ -50,36 +47,74 @@ def textwrap_title(text: str, width: int = 40) -> str:
     return textwrap.fill(text, width)
 
 
-def compare_html(cmp: Comparison) -> str:
-    """A self-contained HTML page: small-multiple maps, the side-by-side table, differences.
-
-    Numbers are rounded for display only (people to the nearest 100, shares in percent);
-    the page loads nothing from outside.
-    """
-    from zoneplan.render.html import CSS
+def _zone_tables(cmp: Comparison) -> str:
+    """One small table per zone, with a column for each plan that has the zone."""
     from zoneplan.render.text import fmt_number, fmt_people_table, fmt_share
 
     d = cmp.data
-    ids = [p["id"] for p in d["plans"]]
-    e = escape
-    maps = "".join(
-        f'<figure><img src="data:image/png;base64,{base64.b64encode(_small_map(r)).decode()}"'
-        f' alt="zones of {e(p["title"])}"><figcaption>{e(p["id"])}</figcaption></figure>'
-        for p, r in zip(d["plans"], cmp.results, strict=True))
+    ind = cmp.results[0].to_dict().get("indicators", {}) if cmp.results else {}
     fmts = {"area_km2": lambda v: fmt_number(v, 1), "residents": fmt_people_table,
             "residents_baseline": fmt_people_table, "displaced_out": fmt_people_table,
             "m2_per_person": fmt_number, "hospitals": fmt_number,
             "forces_per_1000": lambda v: fmt_number(v, 1),
             "beds_per_10k": lambda v: fmt_number(v, 1)}
-    head = "<tr><th>Zone</th><th>Indicator</th>" + "".join(f"<th>{e(i)}</th>" for i in ids)
-    rows = []
+    out = []
     for z in d["zones"]:
+        pids = [p["id"] for p in d["plans"] if z["values"].get(p["id"]) is not None]
+        head = "<tr><th>Indicator</th>" + "".join(f"<th>{escape(p)}</th>" for p in pids)
+        rows = []
         for k in COMPARE_KEYS:
             f = fmts.get(k, fmt_share)
-            cells = "".join(
-                "<td>only in other plans</td>" if z["values"][pid] is None
-                else f"<td>{e(f(z['values'][pid].get(k)))}</td>" for pid in ids)
-            rows.append(f"<tr><td>{e(z['label'])}</td><td>{e(k)}</td>{cells}</tr>")
+            meta = ind.get(k, {})
+            unit = str(meta.get("unit") or "")
+            show = unit and unit != "count" and "fraction" not in unit and "per " not in unit
+            label = f"{meta.get('label', k)}" + (f" ({unit})" if show else "")
+            cells = "".join(f"<td>{escape(f(z['values'][p].get(k)))}</td>" for p in pids)
+            rows.append(f"<tr><td>{escape(label)}</td>{cells}</tr>")
+        only = ("" if len(pids) == len(d["plans"])
+                else f'<p class="small">Only in {escape(", ".join(pids))}.</p>')
+        out.append(f"<h3>{escape(z['label'])}</h3>{only}<div class=\"table-wrap\"><table>"
+                   f"<thead>{head}</tr></thead><tbody>{''.join(rows)}</tbody></table></div>")
+    return "".join(out)
+
+
+def compare_html(cmp: Comparison) -> str:
+    """A self-contained HTML page: small-multiple maps with a legend, the differences, the
+    zones side by side.
+
+    Numbers are rounded for display only (people to the nearest 100, shares in percent);
+    the page loads nothing from outside.
+    """
+    from zoneplan.pack.context import CONTEXT_ATTRIBUTION
+    from zoneplan.render.css import CSS
+    from zoneplan.render.legend import html_legend, legend_entries, svg_pattern_defs
+    from zoneplan.render.text import fmt_people_table
+
+    d = cmp.data
+    ids = [p["id"] for p in d["plans"]]
+    e = escape
+    line_ids: list[str] = []
+    for r in cmp.results:
+        line_ids += [lid for lid in r.layout.lines if lid not in line_ids]
+    maps = []
+    for i, (p, r) in enumerate(zip(d["plans"], cmp.results, strict=True)):
+        rd = r.to_dict()
+        zones_legend = html_legend([x for x in legend_entries(rd, context=False)
+                                    if x.kind == "zone"], title=f"Zones of {p['id']}")
+        maps.append(f'<figure class="small-map"><figcaption><b>{e(p["title"])}</b> '
+                    f'<code>{e(p["id"])}</code></figcaption>{_small_map(r, line_ids, f"m{i}-")}'
+                    f"{zones_legend}</figure>")
+    merged: dict[str, Any] = {"zones": [z for r in cmp.results for z in r.to_dict()["zones"]],
+              "lines": [], "totals": {"hospitals": 1},
+              "compounds": [c for r in cmp.results for c in r.to_dict().get("compounds", [])]}
+    seen: set[str] = set()
+    for r in cmp.results:
+        for ln in r.to_dict().get("lines", []):
+            if ln["id"] not in seen:
+                seen.add(ln["id"])
+                merged["lines"].append(ln)
+    common = html_legend(legend_entries(merged, zones=False, line_ids=line_ids),
+                         title="Legend of the maps")
     diffs = "".join(
         f"<li><b>{e(x['from'])} → {e(x['to'])}</b>: residents moved (net) "
         + (e(fmt_people_table(x["residents_moved"])) + " people"
@@ -95,15 +130,21 @@ def compare_html(cmp: Comparison) -> str:
     defs = "".join(f"<li><b>{e(k)}</b>: {e(v)}</li>" for k, v in d["definitions"].items())
     return f"""<!doctype html><html lang="en"><head><meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
+<meta http-equiv="Content-Security-Policy"
+ content="default-src 'none'; img-src data:; style-src 'unsafe-inline'">
 <title>zoneplan comparison</title><style>{CSS}
-.maps{{display:flex;flex-wrap:wrap;gap:1rem}}.maps figure{{flex:1 1 220px;max-width:320px}}
-</style></head><body><main>
+.maps{{display:grid;grid-template-columns:repeat(auto-fit,minmax(280px,1fr));gap:1rem}}
+.small-map{{margin:0}}.small-map svg{{width:100%;height:auto;border:1px solid var(--line)}}
+.small-map .legend{{columns:1;margin:.3rem 0}}
+</style></head><body>{svg_pattern_defs()}<main>
 <h1>Comparing {len(ids)} plans: {e(', '.join(ids))}</h1>
+<h2>Maps</h2><div class="maps">{''.join(maps)}</div>{common}
+<p class="caption">Each map: the zones by colour with civilian access as a pattern, the
+plans' lines clipped to the territory (the same line looks the same on every map), hospitals,
+crossings and the largest places; same scale on every map. {e(CONTEXT_ATTRIBUTION)}</p>
 {f'<h2>Warnings</h2><ul>{warn}</ul>' if warn else ''}
-<h2>Maps</h2><div class="maps">{maps}</div>
 <h2>Differences (against {e(ids[0])})</h2><ul>{diffs}</ul>
-<h2>Zones side by side</h2><div class="table-wrap"><table><thead>{head}</thead>
-<tbody>{''.join(rows)}</tbody></table></div>
+<h2>Zones side by side</h2>{_zone_tables(cmp)}
 <h2>Definitions</h2><ul>{defs}</ul>
 </main></body></html>
 """

@@ -8,6 +8,12 @@ Layers (WGS 84 lon/lat, EPSG:4326):
     and each standard judgement as ``meets_<standard>`` (1, 0 or null).
 ``lines``
     One feature per line of the plan, with its id, label and date.
+``hospitals``
+    The hospitals the plan used, with their name and the attributes the layer has.
+``layer_styles``
+    QGIS styles for the three layers (:mod:`zoneplan.render.qml`): QGIS opens the file
+    with the zones in the plan's colours and access patterns, the lines by colour and dash
+    and the hospitals as green crosses, as on the maps.
 """
 
 from __future__ import annotations
@@ -26,7 +32,7 @@ from zoneplan.plan.definitions import ZONE_KEYS
 if TYPE_CHECKING:
     from zoneplan.result import Result
 
-__all__ = ["lines_frame", "write_gpkg", "zones_frame"]
+__all__ = ["hospitals_frame", "lines_frame", "write_gpkg", "zones_frame"]
 
 
 def _num(v: Any) -> float | None:
@@ -77,8 +83,20 @@ def lines_frame(result: Result) -> gpd.GeoDataFrame:
     return gpd.GeoDataFrame(pd.DataFrame(rows), geometry=geoms, crs=WGS84)
 
 
+def hospitals_frame(result: Result) -> gpd.GeoDataFrame | None:
+    """The hospitals of the evaluation (WGS 84), or ``None`` when the plan has none."""
+    h = result.inputs.hospitals
+    if h is None or h.gdf is None or not len(h.gdf):
+        return None
+    keep = [c for c in ("name", "governorate", "type", "beds", "status", "status_date")
+            if c in h.gdf.columns]
+    return gpd.GeoDataFrame(h.gdf[keep].copy(), geometry=h.gdf.geometry.to_crs(WGS84).values,
+                            crs=WGS84)
+
+
 def write_gpkg(result: Result, path: str | Path, *, overwrite: bool = False) -> None:
-    """Write ``zones.gpkg`` with layers ``zones`` and ``lines``, atomically.
+    """Write ``zones.gpkg`` with layers ``zones``, ``lines`` and ``hospitals`` and their
+    QGIS styles, atomically.
 
     Parameters
     ----------
@@ -89,12 +107,25 @@ def write_gpkg(result: Result, path: str | Path, *, overwrite: bool = False) -> 
     overwrite
         Replace ``path`` if it exists.
     """
+    from zoneplan.render.qml import hospitals_qml, lines_qml, write_layer_styles, zones_qml
+    from zoneplan.render.style import line_styles, zone_looks
+
+    d = result.to_dict()
     zones = zones_frame(result)
     lines = lines_frame(result)
+    hospitals = hospitals_frame(result)
+    styles = {"zones": zones_qml(zone_looks(d["zones"]))}
 
     def _write(tmp: Path) -> None:
         zones.to_file(tmp, layer="zones", driver="GPKG")
         if len(lines):
             lines.to_file(tmp, layer="lines", driver="GPKG", mode="a")
+            ids = [str(x) for x in lines["line_id"]]
+            styles["lines"] = lines_qml(line_styles(ids), dict(zip(
+                ids, [str(x) for x in lines["label"]], strict=True)))
+        if hospitals is not None:
+            hospitals.to_file(tmp, layer="hospitals", driver="GPKG", mode="a")
+            styles["hospitals"] = hospitals_qml()
+        write_layer_styles(tmp, styles)
 
     write_with_atomic(path, _write, overwrite=overwrite)

@@ -1,45 +1,41 @@
-"""Static pictures with matplotlib (Agg): the plan map and the report's charts.
+"""The print map: both panels, legend, title, caption and attribution on one page.
 
-The map has two panels with the same extent: on the left the zones coloured by civilian
-access, with the lines, compounds and hospitals; on the right the residents under the
-plan as a density surface (people per km² in each 250 m cell). Legend, scale bar, north
-arrow, title, date and attribution are drawn on the figure.
+``render_map_files`` writes it as PNG (2,400 px wide by default: 12 inches at 200 dpi),
+SVG (text kept as text, hover titles on features) and PDF (TrueType fonts embedded, so
+text stays editable); :func:`panel_svg` gives one panel alone as inline SVG for pages.
 
-Colours (Paul Tol's "muted" scheme, distinguishable with the common colour-vision
-deficiencies) are fixed so maps can be compared and tested:
-
-==========  =========  ===========================================
-access      colour     meaning
-==========  =========  ===========================================
-resident    #88CCEE    civilians live here; displaced people may move in
-restricted  #DDCC77    residents stay, nobody moves in
-closed      #CC6677    civilians must leave
-==========  =========  ===========================================
+Layout (12 × 7.2 inches): the title and plan line on top; the zones panel (zones by
+colour, civilian access by pattern, lines, hospitals, crossings, place names, locator
+inset) and the residents panel (people per km² in 1 km squares) side by side; the legend
+on the right; the method and the sources at the foot.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import io
-import re
 import textwrap
-from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Literal
 
 import matplotlib
 
 matplotlib.use("Agg")
-import geopandas as gpd
 import matplotlib.pyplot as plt
-import numpy as np
-from matplotlib.colors import BoundaryNorm, ListedColormap
-from matplotlib.patches import Patch
 
 from zoneplan.geometry import project
 from zoneplan.io.outputs import write_with_atomic
-from zoneplan.render.text import ACCESS_COLOURS, ACCESS_WORDS, NA
+from zoneplan.pack.context import CONTEXT_ATTRIBUTION
+from zoneplan.render.legend import legend_entries, mpl_handles
+from zoneplan.render.panels import (
+    PanelOptions,
+    density_caption,
+    density_panel,
+    zones_panel,
+)
+from zoneplan.render.style import INK, MUTED
+from zoneplan.render.svgtools import SVG_RC, figure_svg, vector_text
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
@@ -48,33 +44,23 @@ if TYPE_CHECKING:
     from zoneplan.result import Result
 
 __all__ = [
-    "ACCESS_COLOURS",
-    "DENSITY_BINS",
+    "MAP_DPI",
+    "MAP_SIZE_IN",
     "MapInfo",
-    "bar_chart",
-    "chart_beds",
-    "chart_forces",
-    "chart_m2_per_person",
-    "chart_reconstruction",
-    "chart_shares",
-    "draw_zones",
+    "panel_svg",
     "render_map",
     "render_map_bytes",
+    "render_map_files",
 ]
 
-
-LINE_COLOUR = "#222222"
-HOSPITAL_COLOUR = "#117733"
-COMPOUND_COLOUR = "#332288"
-DENSITY_BINS: tuple[float, ...] = (0.0, 1.0, 1_000, 5_000, 10_000, 20_000, 50_000, 1e9)
-"""Class limits of the density surface, people per km²."""
-_DENSITY_COLOURS = ["#f2f2f2", "#fde725", "#7ad151", "#22a884", "#2a788e", "#414487",
-                    "#440154"]
-MAP_DPI = 100
-MAP_MAX_CELLS = 20_000
-"""Finer population grids are summed into squares for the density map (drawing millions
-of pixels as polygons would take minutes and show nothing more at this size)."""
-MAP_SIZE_IN = (11.0, 7.4)
+MAP_SIZE_IN = (12.0, 7.2)
+"""Print map size, inches: two square panels and a legend column, at a page's width."""
+MAP_DPI = 200
+"""Default resolution of ``map.png``: 12 in × 200 = 2,400 px wide, enough for a printed
+half page at 300 dpi or a full-width web image on a high-density screen."""
+PANEL_SIZE_IN = 4.0
+"""A panel alone (report page): 4 in = 288 pt, drawn about 1.3 times larger on a phone
+(370 CSS px), so 7-10 pt map text reads at 9-13 px there."""
 
 
 @dataclass(frozen=True)
@@ -122,206 +108,117 @@ def _attribution(d: dict[str, Any]) -> str:
         pub = str(s.get("publisher", "")).split(",")[0].split(" via ")[0].strip()
         if pub and pub not in pubs and "OpenStreetMap" not in pub:
             pubs.append(pub)
-    return ("© OpenStreetMap contributors (outline, hospitals; ODbL). Other sources: "
-            + "; ".join(pubs) + ". Full list with dates and links in the report.")
-
-
-def draw_zones(ax: Axes, result: Result, *, markers: bool = True, fill: bool = True) -> None:
-    """Draw the zones (filled by access or outlined), lines, compounds and hospitals."""
-    lay = result.layout
-    gpd.GeoSeries([lay.territory], crs=lay.crs).plot(
-        ax=ax, facecolor="#ffffff" if fill else "none", edgecolor="#555555", linewidth=0.6)
-    for z in lay.zones:
-        colour = ACCESS_COLOURS.get(z.spec.access, "#BBBBBB")
-        gpd.GeoSeries([z.geometry], crs=lay.crs).plot(
-            ax=ax, facecolor=colour if fill else "none",
-            edgecolor="#444444" if fill else "#222222", linewidth=0.5 if fill else 0.8)
-    for line in lay.lines.values():
-        xs, ys = line.xy
-        ax.plot(xs, ys, color="#ffffff", linewidth=4.0, solid_capstyle="round", zorder=4)
-        ax.plot(xs, ys, color=LINE_COLOUR, linewidth=2.0, linestyle=(0, (6, 2)), zorder=5)
-    if not markers:
-        return
-    h = result.inputs.hospitals
-    if h is not None and h.gdf is not None and len(h.gdf):
-        pts = h.gdf.to_crs(lay.crs)
-        ax.scatter(pts.geometry.x, pts.geometry.y, marker="P", s=46, c=HOSPITAL_COLOUR,
-                   edgecolors="white", linewidths=0.7, zorder=6)
-    comps = list(result.inputs.plan.compounds)
-    if comps:
-        from shapely.geometry import Point
-
-        cp = [project(Point(*c.location), lay.crs) for c in comps]
-        ax.scatter([p.x for p in cp], [p.y for p in cp], marker="s", s=40, c=COMPOUND_COLOUR,
-                   edgecolors="white", linewidths=0.7, zorder=6)
-
-
-def _scale_bar(ax: Axes, length_m: float = 10_000.0) -> None:
-    x0, x1 = ax.get_xlim()
-    y0, y1 = ax.get_ylim()
-    bx, by = x0 + 0.60 * (x1 - x0), y0 + 0.05 * (y1 - y0)
-    half = length_m / 2
-    ax.fill([bx, bx + half, bx + half, bx], [by, by, by + 400, by + 400], color="#222222",
-            zorder=7)
-    ax.fill([bx + half, bx + length_m, bx + length_m, bx + half], [by, by, by + 400, by + 400],
-            facecolor="white", edgecolor="#222222", zorder=7)
-    for xx, lab in ((bx, "0"), (bx + half, f"{half / 1000:g}"), (bx + length_m,
-                                                                f"{length_m / 1000:g} km")):
-        ax.text(xx, by + 700, lab, ha="center", va="bottom", fontsize=8, zorder=7)
-
-
-def _north_arrow(ax: Axes) -> None:
-    ax.annotate("N", xy=(0.08, 0.95), xytext=(0.08, 0.86), xycoords="axes fraction",
-                ha="center", va="center", fontsize=11, fontweight="bold",
-                arrowprops={"arrowstyle": "-|>", "color": "#222222", "lw": 1.5})
+    return (f"{CONTEXT_ATTRIBUTION} Outline and hospitals: © OpenStreetMap contributors "
+            f"(ODbL). Other sources: {'; '.join(pubs)}. Full list with dates and links in "
+            "the report.")
 
 
 def _panel_box(fig: Figure, ax: Axes) -> tuple[tuple[float, float, float, float],
                                               tuple[float, float, float, float]]:
     h = fig.bbox.height
-    bb = ax.get_window_extent()
+    bb = ax.get_position().transformed(fig.transFigure)
     x0, x1 = ax.get_xlim()
     y0, y1 = ax.get_ylim()
     return (bb.x0, h - bb.y1, bb.x1, h - bb.y0), (x0, x1, y0, y1)
 
 
-def _density_cells(result: Result) -> tuple[Any, Any, float]:
-    """Polygons and people per km² for the density map; on grids of more than
-    :data:`MAP_MAX_CELLS` cells, squares summing the cells (their side in metres, else 0)."""
-    import shapely
-
-    grid = result.inputs.population.grid
-    res = np.asarray(result.metrics.cell_residents, dtype=float)
-    area = np.asarray(grid.area_m2, dtype=float)
-    if len(grid) <= MAP_MAX_CELLS:
-        return grid.cells, res / (area / 1e6), 0.0
-    side = float(np.sqrt(area.sum() / MAP_MAX_CELLS))
-    nice = (50, 100, 200, 250, 500, 1000, 2000, 2500, 5000, 10_000)
-    side = float(next((v for v in nice if v >= side), np.ceil(side / 1e4) * 1e4))
-    sq = grid.squares(side)
-    people, cover = sq.sums(res), sq.sums(area)
-    used = np.flatnonzero(cover > 0)
-    xy = sq.centres(used)
-    boxes = shapely.box(xy[:, 0] - side / 2, xy[:, 1] - side / 2, xy[:, 0] + side / 2,
-                        xy[:, 1] + side / 2)
-    # squares are in the population grid's CRS; the map is in the layout's
-    crs, lay_crs = result.inputs.population.crs, result.layout.crs
-    clipped = shapely.intersection(boxes, project(result.layout.territory, crs, src=lay_crs))
-    if not crs.equals(lay_crs):
-        clipped = np.array([project(g, lay_crs, src=crs) for g in clipped])
-    return clipped, people[used] / (cover[used] / 1e6), side
-
-
-def _map_figure(result: Result) -> tuple[Figure, MapInfo]:
+def _map_figure(result: Result, dpi: float) -> tuple[Figure, MapInfo, dict[str, str]]:
     d = result.to_dict()
-    lay = result.layout
-    fig = plt.figure(figsize=MAP_SIZE_IN, dpi=MAP_DPI)
-    ax1 = fig.add_axes((0.02, 0.19, 0.36, 0.68))
-    ax2 = fig.add_axes((0.40, 0.19, 0.36, 0.68))
-    minx, miny, maxx, maxy = lay.territory.bounds
-    pad = 0.04 * max(maxx - minx, maxy - miny)
-    for ax in (ax1, ax2):
-        ax.set_xlim(minx - pad, maxx + pad)
-        ax.set_ylim(miny - pad, maxy + pad)
-        ax.set_aspect("equal", adjustable="box")
-        ax.set_xticks([])
-        ax.set_yticks([])
-        ax.set_facecolor("#e9eef2")
-    draw_zones(ax1, result)
-    # density panel
-    cells, dens, square_m = _density_cells(result)
-    cmap = ListedColormap(_DENSITY_COLOURS)
-    norm = BoundaryNorm(list(DENSITY_BINS), cmap.N)
-    gpd.GeoDataFrame({"d": dens}, geometry=list(cells), crs=lay.crs).plot(
-        ax=ax2, column="d", cmap=cmap, norm=norm, linewidth=0)
-    draw_zones(ax2, result, markers=False, fill=False)
-    for ax in (ax1, ax2):
-        ax.set_xlim(minx - pad, maxx + pad)
-        ax.set_ylim(miny - pad, maxy + pad)
-        ax.set_xlabel("")
-        ax.set_ylabel("")
-    ax1.set_title("Zones by civilian access", fontsize=11)
-    ax2.set_title("Residents under the plan (people per km²)", fontsize=11)
-    if square_m:
-        ax2.text(0.5, -0.015, f"Population cells summed into {square_m:,.0f} m squares for "
-                 "display", transform=ax2.transAxes, ha="center", va="top", fontsize=8,
-                 color="#444444")
-    _scale_bar(ax1)
-    _scale_bar(ax2)
-    _north_arrow(ax1)
-    _north_arrow(ax2)
-    # legend (right column)
-    handles: list[Any] = []
-    for z in lay.zones:
-        handles.append(Patch(facecolor=ACCESS_COLOURS.get(z.spec.access, "#BBBBBB"),
-                             edgecolor="#444444",
-                             label=textwrap.fill(f"{z.spec.label}: "
-                                                 f"{ACCESS_WORDS.get(z.spec.access, '')}", 34)))
-    from matplotlib.lines import Line2D
-
-    for ln in d.get("lines", []):
-        handles.append(Line2D([], [], color=LINE_COLOUR, lw=2, ls=(0, (6, 2)),
-                              label=textwrap.fill(str(ln.get("label")), 34)))
-    handles.append(Line2D([], [], marker="P", ls="", color=HOSPITAL_COLOUR, mec="white",
-                          ms=9, label="Hospital"))
-    if result.inputs.plan.compounds:
-        handles.append(Line2D([], [], marker="s", ls="", color=COMPOUND_COLOUR, mec="white",
-                              ms=8, label="Compound (planned)"))
-    labels = ["0", "1 – 1,000", "1,000 – 5,000", "5,000 – 10,000", "10,000 – 20,000",
-              "20,000 – 50,000", "50,000 or more"]
-    handles.append(Patch(facecolor="none", edgecolor="none", label="\nPeople per km²:"))
-    handles += [Patch(facecolor=c, edgecolor="#888888", label=lab)
-                for c, lab in zip(_DENSITY_COLOURS, labels, strict=True)]
-    fig.legend(handles=handles, loc="upper left", bbox_to_anchor=(0.77, 0.87), fontsize=8,
-               frameon=True, title="Legend", title_fontsize=10, borderaxespad=0.2)
+    fig = plt.figure(figsize=MAP_SIZE_IN, dpi=dpi)
+    ax1 = fig.add_axes((0.008, 0.19, 0.39, 0.65))
+    ax2 = fig.add_axes((0.402, 0.19, 0.39, 0.65))
+    titles = zones_panel(ax1, result)
+    t2, side = density_panel(ax2, result, PanelOptions(min_population=50_000, inset=False,
+                                                       gid_prefix="density-"))
+    titles |= t2
+    ax1.set_title("Zones: colour by zone, pattern by civilian access", fontsize=10.5,
+                  loc="left", color=INK)
+    ax2.set_title("Residents under the plan, people per km²", fontsize=10.5, loc="left",
+                  color=INK)
+    entries = legend_entries(d, density=True)
+    leg = fig.legend(handles=mpl_handles(entries, wrap=34), loc="upper left",
+                     bbox_to_anchor=(0.797, 0.865), fontsize=7.2, frameon=False,
+                     handlelength=2.2, borderaxespad=0.0, labelspacing=0.45)
+    for text, e in zip(leg.get_texts(), entries, strict=True):
+        if e.kind == "header":
+            text.set_fontweight("bold")
     plan = d["plan"]
-    fig.text(0.02, 0.965, str(plan["title"]), fontsize=15, fontweight="bold", va="top")
-    fig.text(0.02, 0.925, f"Plan dated {plan.get('date') or 'unknown'} · status: "
-             f"{plan.get('status')} · map made {dt.date.today().isoformat()} · "
-             f"zoneplan {d.get('zoneplan_version')}", fontsize=9, va="top", color="#333333")
-    pop = d.get("population", {})
-    note = (f"Residents: {pop.get('modelled_label')} ({pop.get('modelled_date')}) spread like "
-            f"the {pop.get('baseline_label')}; people in zones closed to civilians moved into "
-            f"open zones ({pop.get('relocation')}). Projection: {d['crs_area']['name']}.")
-    fig.text(0.02, 0.15, textwrap.fill(note, 150), fontsize=7.5, va="top", color="#333333")
-    fig.text(0.02, 0.095, textwrap.fill(_attribution(d), 150), fontsize=7.5, va="top",
-             color="#333333")
-    fig.canvas.draw()
-    info = MapInfo(width=int(fig.bbox.width), height=int(fig.bbox.height),
+    fig.text(0.008, 0.975, str(plan["title"]), fontsize=15, fontweight="bold", va="top",
+             color=INK)
+    fig.text(0.008, 0.928, f"Plan dated {plan.get('date') or 'unknown'} · status: "
+             f"{plan.get('status')} · map made {dt.date.today().isoformat()} · zoneplan "
+             f"{d.get('provenance', {}).get('zoneplan_version', '')} · projection "
+             f"{d['crs_area']['name']}", fontsize=8.5, va="top", color=MUTED)
+    fig.text(0.008, 0.165, textwrap.fill(density_caption(d, side), 205), fontsize=7,
+             va="top", color=MUTED)
+    fig.text(0.008, 0.08, textwrap.fill(_attribution(d), 205), fontsize=7, va="top",
+             color=MUTED)
+    for ax in (ax1, ax2):  # place the square panels as drawing would, without drawing
+        ax.apply_aspect()
+    info = MapInfo(width=round(fig.bbox.width), height=round(fig.bbox.height),
                    zone_axes=_panel_box(fig, ax1), density_axes=_panel_box(fig, ax2),
-                   crs=lay.crs)
-    return fig, info
+                   crs=result.layout.crs)
+    return fig, info, titles
 
 
-def render_map_bytes(result: Result) -> tuple[bytes, MapInfo]:
-    """Render the map to PNG bytes (see :func:`render_map`)."""
-    fig, info = _map_figure(result)
+def render_map_bytes(result: Result, *, dpi: float = MAP_DPI) -> tuple[bytes, MapInfo]:
+    """The print map as PNG bytes and where its panels are."""
+    fig, info, _ = _map_figure(result, dpi)
     buf = io.BytesIO()
     try:
-        fig.savefig(buf, format="png", dpi=MAP_DPI)
+        fig.savefig(buf, format="png", dpi=dpi)
     finally:
         plt.close(fig)
     return buf.getvalue(), info
 
 
-def render_map(result: Result, path: str | Path, *, overwrite: bool = False) -> MapInfo:
-    """Write the map of a result as a PNG, atomically.
+def render_map_files(result: Result, *, dpi: float = MAP_DPI) -> tuple[dict[str, bytes], MapInfo]:
+    """The print map as ``map.png``, ``map.svg`` and ``map.pdf`` contents, drawn once.
+
+    Returns
+    -------
+    files, info
+        File name → bytes, and the PNG's panel positions.
+    """
+    fig, info, titles = _map_figure(result, dpi)
+    try:
+        out: dict[str, bytes] = {}
+        buf = io.BytesIO()
+        fig.savefig(buf, format="png", dpi=dpi)
+        out["map.png"] = buf.getvalue()
+        out["map.svg"] = figure_svg(fig, titles, close=False).encode("utf-8")
+        buf = io.BytesIO()
+        with plt.rc_context(SVG_RC), vector_text(fig, "pdf"):  # type: ignore[arg-type]
+            fig.savefig(buf, format="pdf", metadata={"Creator": "zoneplan",
+                                                     "CreationDate": None})
+        out["map.pdf"] = buf.getvalue()
+    finally:
+        plt.close(fig)
+    return out, info
+
+
+def render_map(result: Result, path: str | Path, *, overwrite: bool = False,
+               dpi: float = MAP_DPI) -> MapInfo:
+    """Write the print map of a result as a PNG, atomically.
 
     Parameters
     ----------
     result
         An evaluated plan.
     path
-        The PNG file to write (1,100 × 740 pixels).
+        The PNG file to write (12 × 7.2 inches at ``dpi``: 2,400 × 1,440 px by default).
     overwrite
         Replace ``path`` if it exists.
+    dpi
+        Pixels per inch.
 
     Returns
     -------
     MapInfo
         Pixel positions of the panels, to locate a point on the image.
     """
-    data, info = render_map_bytes(result)
+    data, info = render_map_bytes(result, dpi=dpi)
+
     def _write(tmp: Path) -> None:
         tmp.write_bytes(data)
 
@@ -329,152 +226,23 @@ def render_map(result: Result, path: str | Path, *, overwrite: bool = False) -> 
     return info
 
 
-# --- charts ---------------------------------------------------------------------------
+def panel_svg(result: Result, which: Literal["zones", "density"], *,
+              opts: PanelOptions | None = None, size_in: float = PANEL_SIZE_IN,
+              prefix: str = "") -> tuple[str, float]:
+    """One panel alone as inline SVG (no title or legend: the page gives them).
 
-def _fig_out(fig: Figure, fmt: str) -> bytes | str:
-    buf = io.BytesIO()
-    try:
-        if fmt == "svg":
-            with plt.rc_context({"svg.fonttype": "none"}):
-                fig.savefig(buf, format="svg", bbox_inches="tight")
-            text = buf.getvalue().decode("utf-8")
-            text = re.sub(r"<metadata>.*?</metadata>", "", text[text.index("<svg"):],
-                          flags=re.S)
-            return text
-        fig.savefig(buf, format="png", dpi=110, bbox_inches="tight")
-        return buf.getvalue()
-    finally:
-        plt.close(fig)
-
-
-def bar_chart(
-    categories: Sequence[str],
-    series: Sequence[tuple[str, Sequence[float | None], str]],
-    *,
-    title: str,
-    unit: str,
-    reasons: Sequence[str | None] | None = None,
-    reference: tuple[float, str] | None = None,
-    value_fmt: Callable[[float], str] = lambda v: f"{v:,.0f}",
-    fmt: str = "svg",
-) -> bytes | str:
-    """A horizontal grouped bar chart; missing values say "not available" and why.
-
-    Parameters
-    ----------
-    categories
-        One label per group (zones).
-    series
-        ``(name, values, colour)``; a value ``None`` is drawn as text, not as a bar.
-    title, unit
-        Chart title and the unit of the x axis.
-    reasons
-        Why a group's values are missing (shown next to "not available").
-    reference
-        A standard to draw as a vertical line: ``(value, label)``.
-    value_fmt
-        Formats bar labels (display rounding).
-    fmt
-        ``"svg"`` (text, for inline HTML) or ``"png"`` (bytes).
+    Returns
+    -------
+    svg, side_m
+        The SVG text, and for the density panel the squares' side (metres; else 0).
     """
-    n, k = len(categories), len(series)
-    fig, ax = plt.subplots(figsize=(7.5, 1.3 + 0.38 * n * max(k, 1)))
-    height = 0.8 / max(k, 1)
-    present = [v for _, vals, _ in series for v in vals if v is not None]
-    vmax = max([*present, reference[0] if reference else 0.0]) or 1.0
-    na_tr = ax.get_yaxis_transform()  # x in axes fraction, y in data
-    for j, (name, vals, colour) in enumerate(series):
-        first = True
-        for i, v in enumerate(vals):
-            y = i + (j - (k - 1) / 2) * height
-            if v is None:
-                why = reasons[i] if reasons and reasons[i] else ""
-                ax.text(0.01, y, f"{name}: {NA}" + (f" ({why})" if why else ""), va="center",
-                        fontsize=8, color="#555555", transform=na_tr)
-                continue
-            ax.barh(y, v, height=height * 0.85, color=colour, label=name if first else None)
-            first = False
-            ax.text(v + vmax * 0.01, y, value_fmt(v), va="center", fontsize=8)
-    if reference:
-        ax.axvline(reference[0], color="#222222", ls="--", lw=1.2, label=reference[1])
-    ax.set_yticks(range(n))
-    ax.set_yticklabels([textwrap.fill(c, 26) for c in categories], fontsize=9)
-    ax.set_ylim(n - 0.5, -0.5)
-    ax.set_xlim(0, vmax * 1.2)
-    if not present:
-        ax.set_xticks([])
-    ax.set_xlabel(unit, fontsize=9)
-    ax.set_title(title, fontsize=10, loc="left")
-    ax.spines[["top", "right"]].set_visible(False)
-    if ax.get_legend_handles_labels()[0]:
-        ax.legend(fontsize=8, loc="upper left", bbox_to_anchor=(0.0, -0.32), ncol=2,
-                  frameon=False)
-    return _fig_out(fig, fmt)
-
-
-def _zone_vals(d: dict[str, Any], key: str, scale: float = 1.0) -> list[float | None]:
-    out: list[float | None] = []
-    for z in d["zones"]:
-        v = z.get(key)
-        out.append(float(v) * scale if isinstance(v, (int, float)) else None)
-    return out
-
-
-def _labels(d: dict[str, Any]) -> list[str]:
-    return [str(z["label"]) for z in d["zones"]]
-
-
-def _reasons(d: dict[str, Any], key: str) -> list[str | None]:
-    return [(z.get("null_reasons") or {}).get(key) for z in d["zones"]]
-
-
-def _pct(v: float) -> str:
-    return f"{v:.1f}%"
-
-
-def chart_shares(d: dict[str, Any], *, fmt: str = "svg") -> bytes | str:
-    """Share of territory against share of residents (under the plan, and before), %."""
-    return bar_chart(_labels(d), [
-        ("Share of territory", _zone_vals(d, "share_of_territory", 100), "#999933"),
-        ("Share of residents under the plan", _zone_vals(d, "share_of_residents", 100),
-         "#332288"),
-    ], title="Share of land and share of people, by zone", unit="% of the territory's total",
-        value_fmt=_pct, fmt=fmt)
-
-
-def chart_m2_per_person(d: dict[str, Any], *, fmt: str = "svg") -> bytes | str:
-    """Gross land area per resident against Sphere's 45 m² camp standard."""
-    return bar_chart(_labels(d), [("Area per person", _zone_vals(d, "m2_per_person"),
-                                   "#44AA99")],
-                     title="Land per person under the plan", unit="m² per person",
-                     reasons=_reasons(d, "m2_per_person"),
-                     reference=(45.0, "Sphere camp standard: 45 m² per person"), fmt=fmt)
-
-
-def chart_beds(d: dict[str, Any], *, fmt: str = "svg") -> bytes | str:
-    """Hospital beds per 10,000 residents (no normative minimum; WHO indicator)."""
-    return bar_chart(_labels(d), [("Beds per 10,000", _zone_vals(d, "beds_per_10k"),
-                                   "#882255")],
-                     title="Hospital beds per 10,000 residents (WHO sets no minimum)",
-                     unit="beds per 10,000 residents", reasons=_reasons(d, "beds_per_10k"),
-                     value_fmt=lambda v: f"{v:.1f}", fmt=fmt)
-
-
-def chart_forces(d: dict[str, Any], *, fmt: str = "svg") -> bytes | str:
-    """Security personnel per 1,000 residents against Quinlivan's 20."""
-    return bar_chart(_labels(d), [("Personnel per 1,000", _zone_vals(d, "forces_per_1000"),
-                                   "#AA4499")],
-                     title="Security personnel per 1,000 residents",
-                     unit="personnel per 1,000 residents", reasons=_reasons(d, "forces_per_1000"),
-                     reference=(20.0, "Quinlivan 1995: 20 per 1,000"),
-                     value_fmt=lambda v: f"{v:.1f}", fmt=fmt)
-
-
-def chart_reconstruction(d: dict[str, Any], *, fmt: str = "svg") -> bytes | str:
-    """Reconstruction share against residents' share and damage share, %."""
-    return bar_chart(_labels(d), [
-        ("Share of reconstruction", _zone_vals(d, "reconstruction_share", 100), "#DDAA33"),
-        ("Share of residents", _zone_vals(d, "share_of_residents", 100), "#332288"),
-        ("Share of damaged structures", _zone_vals(d, "damage_share", 100), "#BB5566"),
-    ], title="Who gets reconstruction: money, people and damage by zone",
-        unit="% of the total", reasons=_reasons(d, "damage_share"), value_fmt=_pct, fmt=fmt)
+    fig = plt.figure(figsize=(size_in, size_in), dpi=72)
+    ax = fig.add_axes((0.005, 0.005, 0.99, 0.99))
+    side = 0.0
+    if which == "zones":
+        titles = zones_panel(ax, result, opts)
+        label = "Map of the zones, coloured by zone, with civilian access as a pattern"
+    else:
+        titles, side = density_panel(ax, result, opts)
+        label = "Map of residents under the plan, people per km²"
+    return figure_svg(fig, titles, inline=True, prefix=prefix, label=label), side

@@ -4,19 +4,22 @@ Files written into ``out_dir`` (atomically, through :func:`zoneplan.outputs.atom
 
 ``report.html``
     Self-contained report (see :mod:`zoneplan.render.html`).
-``map.png``
-    The map (see :mod:`zoneplan.render.map`).
+``map.png``, ``map.svg``, ``map.pdf``
+    The print map (see :mod:`zoneplan.render.map`): PNG 2,400 px wide by default
+    (``dpi``), SVG with text kept as text, PDF with fonts embedded.
 ``result.json``
     The JSON result, the same as ``zoneplan run --format json``.
 ``zones.gpkg``
-    Zones with indicators and the lines (see :mod:`zoneplan.render.gpkg`).
+    Zones with indicators, the lines and the hospitals, styled for QGIS (see
+    :mod:`zoneplan.render.gpkg`).
 
-An existing ``out_dir`` is refused unless ``overwrite``; with it, only these four
-files are replaced and nothing else in the folder is touched.
+An existing ``out_dir`` is refused unless ``overwrite``; with it, only these files are
+replaced and nothing else in the folder is touched.
 """
 
 from __future__ import annotations
 
+from html import escape
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -28,26 +31,29 @@ if TYPE_CHECKING:
 
 __all__ = ["REPORT_FILES", "build_report_html", "write_report"]
 
-REPORT_FILES: tuple[str, ...] = ("report.html", "map.png", "result.json", "zones.gpkg")
+REPORT_FILES: tuple[str, ...] = ("report.html", "map.png", "map.svg", "map.pdf", "result.json",
+                                 "zones.gpkg")
 """The files :func:`write_report` writes."""
 
 
-def build_report_html(result: Result, map_png: bytes | None = None) -> str:
-    """The report HTML for a result (renders the map if ``map_png`` is not given)."""
-    from zoneplan.render import map as rp
-    from zoneplan.render.html import render_report_html
+def build_report_html(result: Result) -> str:
+    """The report HTML for a result: map panels and charts as inline SVG."""
+    from zoneplan.pack.context import CONTEXT_ATTRIBUTION, CONTEXT_SOURCES
+    from zoneplan.render.html import ReportMap, render_report_html
+    from zoneplan.render.legend import html_legend, legend_entries
+    from zoneplan.render.map import panel_svg
+    from zoneplan.render.panels import PanelOptions, density_caption
+    from zoneplan.render.report_charts import REPORT_CHARTS
 
     d = result.to_dict()
-    if map_png is None:
-        map_png, _ = rp.render_map_bytes(result)
-    charts: dict[str, str] = {}
-    for title, fn in (("Share of territory and of residents", rp.chart_shares),
-                      ("Area per person", rp.chart_m2_per_person),
-                      ("Hospital beds per 10,000", rp.chart_beds),
-                      ("Security personnel per 1,000", rp.chart_forces),
-                      ("Reconstruction, residents and damage", rp.chart_reconstruction)):
-        charts[title] = str(fn(d, fmt="svg"))
-    return render_report_html(d, map_png=map_png, charts=charts)
+    zones_svg, _ = panel_svg(result, "zones", prefix="r-")
+    density_svg, side = panel_svg(result, "density", prefix="r-", opts=PanelOptions(
+        min_population=50_000, inset=False, gid_prefix="density-"))
+    caption = escape(f"{density_caption(d, side)} {CONTEXT_ATTRIBUTION}")
+    rmap = ReportMap(zones_svg, density_svg, html_legend(legend_entries(d, density=True)),
+                     caption)
+    return render_report_html(d, report_map=rmap, charts=[fn(d) for fn in REPORT_CHARTS],
+                              extra_sources=CONTEXT_SOURCES)
 
 
 def write_report(
@@ -55,6 +61,7 @@ def write_report(
     out_dir: str | Path,
     *,
     overwrite: bool = False,
+    dpi: float = 200,
 ) -> Path:
     """Evaluate a plan and write its report folder.
 
@@ -66,6 +73,8 @@ def write_report(
         The folder to create (or, with ``overwrite``, to write into).
     overwrite
         Replace the report files in an existing folder; other files there are kept.
+    dpi
+        Resolution of ``map.png`` (its width is 12 inches × ``dpi``).
 
     Returns
     -------
@@ -82,16 +91,17 @@ def write_report(
     from zoneplan.evaluate import evaluate
     from zoneplan.io.outputs import write_text_atomic
     from zoneplan.render.gpkg import write_gpkg
-    from zoneplan.render.map import render_map_bytes
+    from zoneplan.render.map import render_map_files
     from zoneplan.result import Result
 
     out = Path(out_dir)
     with atomic_dir(out, overwrite=overwrite) as tmp:
         result = plan if isinstance(plan, Result) else evaluate(plan)
-        png, _ = render_map_bytes(result)
-        (tmp / "map.png").write_bytes(png)
+        files, _ = render_map_files(result, dpi=dpi)
+        for name, data in files.items():
+            (tmp / name).write_bytes(data)
         write_text_atomic(tmp / "result.json", result.to_json())
-        write_text_atomic(tmp / "report.html", build_report_html(result, png))
+        write_text_atomic(tmp / "report.html", build_report_html(result))
         write_gpkg(result, tmp / "zones.gpkg")
     return out
 

@@ -27,7 +27,6 @@ from collections.abc import Sequence
 from typing import Any
 
 __all__ = [
-    "ACCESS_COLOURS",
     "ACCESS_WORDS",
     "NA",
     "ROUNDING_NOTE",
@@ -56,14 +55,6 @@ ROUNDING_NOTE = (
     "whole territory, not added up. Ranges are shown as low–high."
 )
 """How display rounding works, in words, for reports."""
-
-ACCESS_COLOURS: dict[str, str] = {
-    "resident": "#88CCEE",
-    "restricted": "#DDCC77",
-    "closed": "#CC6677",
-}
-"""Fill colour of a zone by its civilian access (hex RGB; Paul Tol's colour-blind-safe
-palette). One table for the map, the report, the comparison and the live editor."""
 
 ACCESS_WORDS: dict[str, str] = {
     "resident": "open to residents",

@@ -7,7 +7,6 @@ no figure of its own. :func:`write_timeline` writes the folder (``timeline.json`
 
 from __future__ import annotations
 
-import base64
 import csv
 import io
 import json
@@ -76,32 +75,48 @@ def timeline_png(data: dict[str, Any]) -> bytes:
     return buf.getvalue()
 
 
-def timeline_html(data: dict[str, Any], png: bytes) -> str:
-    """A self-contained HTML page with the chart and the table.
+def timeline_html(data: dict[str, Any]) -> str:
+    """A self-contained HTML page: two step charts (inline SVG) and the table.
 
-    ``png`` is the chart from :func:`timeline_png`. The table gives area in km², share
-    in percent and people rounded for display.
+    The charts show the share of the territory inside the zones (%) and the pre-war
+    residents inside (people) by date; the table (cards on a phone) gives area in km²,
+    share in percent and people rounded for display.
     """
-    from zoneplan.render.html import CSS
+    from zoneplan.render.charts import step_chart
+    from zoneplan.render.css import CSS
+    from zoneplan.render.html import cards_table
     from zoneplan.render.text import ROUNDING_NOTE, fmt_number, fmt_people_table, fmt_share
 
-    rows = "".join(
-        f"<tr><td>{escape(r['date'])}</td><td>{escape(Path(r['file']).name)}</td>"
-        f"<td>{fmt_number(r['area_km2'], 1)}</td><td>{fmt_share(r['share_of_territory'])}</td>"
-        f"<td>{fmt_people_table(r['residents'])}</td><td>{r['hospitals']}</td></tr>"
-        for r in data["rows"])
+    rows = data["rows"]
+    dates = [r["date"] for r in rows]
+    filt = f" (filter: {data['where']})" if data.get("where") else ""
+    charts = (step_chart(dates, [100 * r["share_of_territory"] for r in rows],
+                         title=f"Share of the territory inside the zones{filt}",
+                         unit="% of the territory", colour="#CC6677",
+                         value_fmt=lambda v: f"{v:.1f}%", limit=100)
+              + step_chart(dates, [r["residents"] for r in rows],
+                           title="Pre-war residents inside the zones", unit="people",
+                           colour="#332288", value_fmt=lambda v: f"{v:,.0f}"))
+    table = cards_table("timeline-table", ["Date", "File", "Area (km²)", "Share of territory",
+                                           "Pre-war residents inside (people)", "Hospitals"],
+                        [[escape(r["date"]), f'<span class="file">{escape(Path(r["file"]).name)}'
+                          "</span>", fmt_number(r["area_km2"], 1),
+                          fmt_share(r["share_of_territory"]), fmt_people_table(r["residents"]),
+                          str(r["hospitals"])] for r in rows])
     b = data["baseline"]
     return f"""<!doctype html><html lang="en"><head><meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
-<title>zoneplan timeline</title><style>{CSS}</style></head><body><main>
+<meta http-equiv="Content-Security-Policy"
+ content="default-src 'none'; img-src data:; style-src 'unsafe-inline'">
+<title>zoneplan timeline</title><style>{CSS}
+.file{{overflow-wrap:anywhere;word-break:break-all}}
+</style></head><body><main>
 <h1>Zones over time</h1>
 <p>Territory: {escape(data['territory']['ref'])} ({fmt_number(data['territory']['area_km2'], 1)}
-km²). Filter: {escape(str(data.get('where') or 'none'))}.</p>
-<figure><img src="data:image/png;base64,{base64.b64encode(png).decode()}"
-alt="share of territory and pre-war residents inside the zones over time"></figure>
-<div class="table-wrap"><table><thead><tr><th>Date</th><th>File</th><th>Area (km²)</th>
-<th>Share of territory</th><th>Pre-war residents inside (people)</th><th>Hospitals</th></tr>
-</thead><tbody>{rows}</tbody></table></div>
+km²). Filter: {escape(str(data.get('where') or 'none'))}. Each value holds from its date
+until the next.</p>
+<div class="charts">{charts}</div>
+<h2>Dates and figures</h2>{table}
 <p class="small">Residents: {escape(b['label'])} ({escape(b['date'])}), sources
 {escape(', '.join(b['sources']))}. Hospitals: built-in pack (OSM, landmarks).
 {escape(ROUNDING_NOTE)}</p></main></body></html>
@@ -121,5 +136,5 @@ def write_timeline(data: dict[str, Any], out_dir: str | Path, *, overwrite: bool
                                            encoding="utf-8")
         (tmp / "timeline.csv").write_text(timeline_csv(data), encoding="utf-8")
         (tmp / "timeline.png").write_bytes(png)
-        (tmp / "timeline.html").write_text(timeline_html(data, png), encoding="utf-8")
+        (tmp / "timeline.html").write_text(timeline_html(data), encoding="utf-8")
     return out

@@ -60,7 +60,7 @@ __all__ = ["MAX_BODY_BYTES", "WebError", "create_app", "serve"]
 
 WEB_DIR = Path(__file__).parent / "static"
 """The page's files."""
-STATIC = {"app.js": "text/javascript", "app.css": "text/css"}
+STATIC = {"app.js": "text/javascript", "app.css": "text/css", "favicon.svg": "image/svg+xml"}
 """The files served under ``/static/`` and their media types (nothing else is)."""
 MAX_BODY_BYTES = 1_000_000
 """Largest accepted request body, bytes (larger: 413)."""
@@ -146,6 +146,10 @@ def create_app(plan: str | Path | Plan | None = None, *, save_dir: str | Path,
     @app.get("/", include_in_schema=False)
     def index() -> FileResponse:
         return FileResponse(WEB_DIR / "index.html", media_type="text/html")
+
+    @app.get("/favicon.ico", include_in_schema=False)
+    def favicon() -> FileResponse:
+        return FileResponse(WEB_DIR / "favicon.svg", media_type="image/svg+xml")
 
     @app.get("/static/{name}", include_in_schema=False)
     def static(name: str) -> FileResponse:

@@ -18,13 +18,25 @@ from shapely.ops import polylabel
 
 from zoneplan.geometry import to_lonlat
 from zoneplan.measure.inputs import Inputs
-from zoneplan.render.text import ACCESS_COLOURS
+from zoneplan.pack.context import context_layers, crossing_points, places
+from zoneplan.render.shapes import label_point
+from zoneplan.render.style import (
+    ACCESS_PATTERNS,
+    DENSITY_BINS,
+    DENSITY_COLOURS,
+    DENSITY_LABELS,
+    PATTERN_INK,
+    zone_looks,
+)
 from zoneplan.result import Result
 
 __all__ = ["DISPLAY_CELLS", "layers_json", "map_json"]
 
 DISPLAY_CELLS = 20_000
 """Most residents cells sent to the page; finer grids are aggregated for display."""
+VIEW_PAD = 0.08
+"""Margin around the territory in the editor's view, as a share of its larger side: room
+for the sea, the neighbouring land and the names."""
 
 
 def layers_json(inputs: Inputs) -> dict[str, Any]:
@@ -38,7 +50,11 @@ def layers_json(inputs: Inputs) -> dict[str, Any]:
     Returns
     -------
     dict
-        ``territory`` (a GeoJSON Feature), ``bounds`` (degrees), ``access_colours``,
+        ``territory`` (a GeoJSON Feature), ``bounds`` (degrees), ``view`` (the bounds
+        with a margin, degrees), ``patterns`` (each access class's SVG pattern and its
+        words), ``context`` (land, sea and boundaries clipped to the view, a
+        FeatureCollection), ``places`` (name, population, lon, lat; most populous first),
+        ``crossings`` (name, closed, status, lon, lat),
         ``hospitals`` (a FeatureCollection) and ``residents``: the baseline population's
         central spread summed into square display cells of ``cell_m`` metres (at most
         about :data:`DISPLAY_CELLS` of them), as columns ``lon``, ``lat`` (cell centres,
@@ -63,11 +79,19 @@ def layers_json(inputs: Inputs) -> dict[str, Any]:
         for g, name in zip(gdf.geometry, names, strict=True):
             hospitals.append({"type": "Feature", "properties": {"name": name},
                               "geometry": _round_geojson(g)})
+    x0, y0, x1, y1 = inputs.territory_ll.bounds
+    pad = VIEW_PAD * max(x1 - x0, y1 - y0)
+    view = shapely.box(x0 - pad, y0 - pad, x1 + pad, y1 + pad)
     return {
         "territory": {"type": "Feature", "properties": {"ref": inputs.plan.territory},
                       "geometry": _round_geojson(inputs.territory_ll)},
         "bounds": list(inputs.territory_ll.bounds),
-        "access_colours": ACCESS_COLOURS,
+        "view": list(view.bounds),
+        "patterns": {a: {"svg": p.svg, "words": p.words, "ink": PATTERN_INK}
+                     for a, p in ACCESS_PATTERNS.items()},
+        "density": {"bins": list(DENSITY_BINS), "colours": list(DENSITY_COLOURS),
+                    "labels": list(DENSITY_LABELS)},
+        **_context_json(view),
         "hospitals": {"type": "FeatureCollection", "features": hospitals},
         "residents": {
             "label": pop.label, "spread": pop.central, "cell_m": size,
@@ -77,6 +101,36 @@ def layers_json(inputs: Inputs) -> dict[str, Any]:
             "per_km2": np.round(people[keep] / area[keep] * 1e6).tolist(),
         },
     }
+
+
+def _context_json(view: BaseGeometry) -> dict[str, Any]:
+    """Context layers, places and crossings inside ``view`` (lon/lat), for the page."""
+    feats = []
+    ctx = context_layers()
+    for kind, name, g in zip(ctx["kind"], ctx["name"], ctx.geometry, strict=True):
+        part = g.intersection(view)
+        if part.is_empty:
+            continue
+        props: dict[str, Any] = {"kind": kind, "name": name}
+        if kind in ("sea", "land") and part.area > 0.05 * view.area:
+            big = max(getattr(part, "geoms", [part]), key=lambda q: q.area)
+            lp = polylabel(big, tolerance=0.002)
+            props["label_point"] = [round(lp.x, 5), round(lp.y, 5)]
+        feats.append({"type": "Feature", "properties": props,
+                      "geometry": _round_geojson(part)})
+    pl = places()
+    inside = [(r["name"], float(r["population"]), g.x, g.y)
+              for (_, r), g in zip(pl.iterrows(), pl.geometry, strict=True)
+              if view.contains(g)]
+    cr = crossing_points()
+    cross = [{"name": str(r["name"]), "closed": bool(r["closed"]),
+              "status": r["status_text"] or "", "date": r["status_date"] or "",
+              "lon": round(g.x, 5), "lat": round(g.y, 5)}
+             for (_, r), g in zip(cr.iterrows(), cr.geometry, strict=True) if view.contains(g)]
+    return {"context": {"type": "FeatureCollection", "features": feats},
+            "places": [{"name": n, "population": round(p), "lon": round(x, 5),
+                        "lat": round(y, 5)} for n, p, x, y in inside],
+            "crossings": cross}
 
 
 def map_json(result: Result) -> dict[str, Any]:
@@ -91,14 +145,17 @@ def map_json(result: Result) -> dict[str, Any]:
     -------
     dict
         A GeoJSON FeatureCollection, one Feature per zone with its ``id``, ``label``,
-        ``access`` and ``label_point`` (``[lon, lat]``, degrees: where to write its label).
+        ``access``, ``colour`` (the plan's, or the default palette's) and ``label_point``
+        (``[lon, lat]``, degrees: where to write its label).
     """
     feats = []
+    looks = {z.id: z for z in zone_looks(result.to_dict()["zones"])}
     for z in result.layout.zones:
         geom = to_lonlat(z.geometry.simplify(5.0), result.layout.crs)
-        rp = to_lonlat(_label_point(z.geometry), result.layout.crs)
+        rp = to_lonlat(label_point(z.geometry), result.layout.crs)
         feats.append({"type": "Feature", "geometry": _round_geojson(geom),
                       "properties": {"id": z.id, "label": z.spec.label, "access": z.spec.access,
+                                     "colour": looks[z.id].colour,
                                      "label_point": [round(rp.x, 5), round(rp.y, 5)]}})
     return {"type": "FeatureCollection", "features": feats}
 
@@ -107,16 +164,3 @@ def _round_geojson(geom: BaseGeometry, digits: int = 5) -> dict[str, Any]:
     """A geometry as a GeoJSON mapping, its coordinates rounded to ``digits`` decimals."""
     g = shapely.transform(geom, lambda a: np.round(a, digits))
     return json.loads(shapely.to_geojson(g))
-
-
-def _label_point(geom: BaseGeometry) -> BaseGeometry:
-    """A point well inside the largest part of a (multi)polygon, for its label.
-
-    ``geom`` is in a projected CRS (metres): the part is simplified to 50 m and the point
-    found to within 100 m.
-    """
-    parts = [g for g in getattr(geom, "geoms", [geom]) if g.geom_type == "Polygon"]
-    if not parts:
-        return geom.representative_point()
-    big = max(parts, key=lambda g: g.area)
-    return polylabel(big.simplify(50.0) if big.simplify(50.0).is_valid else big, tolerance=100.0)

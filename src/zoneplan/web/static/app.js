@@ -6,13 +6,17 @@
   const SVGNS = "http://www.w3.org/2000/svg";
   const $ = (sel) => document.querySelector(sel);
   const ACCESS = {
-    resident: { colour: "#88CCEE", text: "open to residents" },
-    restricted: { colour: "#DDCC77", text: "residents stay, nobody moves in" },
-    closed: { colour: "#CC6677", text: "closed to civilians" },
+    resident: { text: "open to residents" },
+    restricted: { text: "residents stay, nobody moves in" },
+    closed: { text: "closed to civilians" },
   };
-  const DENSITY = [ // people per km² → opacity of the residents layer
-    [1000, 0.08], [5000, 0.18], [10000, 0.3], [20000, 0.45], [40000, 0.6], [Infinity, 0.75],
-  ];
+  // zone colours come with the zones (the plan's colour:, or the default palette)
+  const zoneColour = (id) => {
+    const f = state.zonesMap && state.zonesMap.features.find((x) => x.properties.id === id);
+    return f ? f.properties.colour : "#bbbbbb";
+  };
+  const PLACE_SIZES = [[200000, 14, 3.6, 700], [50000, 12, 3, 400], [0, 10.5, 2.4, 400]];
+  // place names by 2017 population: (at least, font px on screen, dot px, weight)
   const M_PER_DEG_LAT = 110574;
   const W = 1000; // SVG user units across
 
@@ -67,6 +71,13 @@
   }
 
   // ------------------------------------------------------------------ projection
+  // SVG units for a length in screen pixels, so text and symbols keep their size at any width
+  function px(n) {
+    const r = svg().getBoundingClientRect();
+    const P = state.proj;
+    const s = P && r.width && r.height ? Math.min(r.width / P.width, r.height / P.height) : 1;
+    return n / s;
+  }
   function makeProjection(bounds) {
     const [minx, miny, maxx, maxy] = bounds;
     const lat0 = (miny + maxy) / 2;
@@ -118,22 +129,41 @@
   function drawBase(layers) {
     const map = svg();
     map.replaceChildren();
-    state.proj = makeProjection(layers.bounds);
+    state.proj = makeProjection(layers.view || layers.bounds);
     const P = state.proj;
     map.setAttribute("viewBox", `0 0 ${P.width} ${P.height.toFixed(1)}`);
     const defs = el("defs", {}, map);
     const clip = el("clipPath", { id: "territory-clip" }, defs);
     el("path", { d: ringsPath(layers.territory.geometry) }, clip);
+    for (const [a, p] of Object.entries(layers.patterns || {})) {
+      if (!p.svg) continue;
+      const pat = el("pattern", { id: `pat-${a}`, width: 8, height: 8, patternUnits: "userSpaceOnUse" }, defs);
+      const g = el("g", { fill: p.ink, stroke: p.ink }, pat);
+      g.innerHTML = p.svg;
+    }
+    el("rect", { x: 0, y: 0, width: P.width, height: P.height, class: "ctx-land" }, map);
+    const ctx = el("g", { id: "context-layer" }, map);
+    for (const f of (layers.context || { features: [] }).features) {
+      const k = f.properties.kind;
+      if (k === "boundary") continue;
+      el("path", { d: ringsPath(f.geometry), class: `ctx-${k}` }, ctx);
+    }
+    for (const f of (layers.context || { features: [] }).features) {
+      if (f.properties.kind !== "boundary") continue;
+      el("path", { d: linesPath(f.geometry), class: "ctx-boundary" }, ctx);
+    }
     el("path", { d: ringsPath(layers.territory.geometry), class: "territory" }, map);
     el("g", { id: "zones-layer" }, map);
     const cells = el("g", { id: "cells-layer", class: "cells", "clip-path": "url(#territory-clip)" }, map);
     const r = layers.residents;
     const side = r.cell_m * P.unitsPerMetre;
+    const dens = layers.density;
     for (let i = 0; i < r.lon.length; i++) {
       const [x, y] = P.xy(r.lon[i], r.lat[i]);
-      const op = DENSITY.find(([lim]) => r.per_km2[i] < lim)[1];
+      let k = 0;
+      while (k + 1 < dens.bins.length - 1 && r.per_km2[i] >= dens.bins[k + 1]) k++;
       el("rect", { x: (x - side / 2).toFixed(1), y: (y - side / 2).toFixed(1),
-        width: side.toFixed(2), height: side.toFixed(2), "fill-opacity": op }, cells);
+        width: side.toFixed(2), height: side.toFixed(2), fill: dens.colours[k] }, cells);
     }
     el("path", { d: ringsPath(layers.territory.geometry), class: "territory-edge" }, map);
     el("g", { id: "labels-layer" }, map);
@@ -145,24 +175,134 @@
       el("path", { d: "M-3 0H3M0 -3V3" }, g);
       el("title", {}, g).textContent = `Hospital: ${f.properties.name || "(no name)"}`;
     }
+    el("g", { id: "names-layer" }, map);
     el("g", { id: "lines-layer" }, map);
-    drawLegend(r);
+    el("g", { id: "furniture-layer" }, map);
+    drawNames(layers);
+    drawLegend(layers);
   }
 
-  function drawLegend(r) {
-    const acc = Object.entries(ACCESS).map(([k, v]) =>
-      `<span><i data-bg="${v.colour}"></i>${esc(k)}: ${esc(v.text)}</span>`).join("");
-    const dens = DENSITY.map(([lim, op], i) => {
-      const lo = i ? DENSITY[i - 1][0] : 0;
-      const label = lim === Infinity ? `${num(lo)}+` : `${num(lo)}–${num(lim)}`;
-      return `<span><i class="cell" data-op="${op}"></i>${label}</span>`;
-    }).join("");
+  function linesPath(geom) {
+    const lines = geom.type === "LineString" ? [geom.coordinates]
+      : geom.type === "MultiLineString" ? geom.coordinates : [];
+    return lines.map((ln) => ln.map(([lon, lat], i) => {
+      const [x, y] = state.proj.xy(lon, lat);
+      return `${i ? "L" : "M"}${x.toFixed(1)} ${y.toFixed(1)}`;
+    }).join("")).join("");
+  }
+
+  // Place names, crossings, sea and country names, scale bar and north arrow, in screen
+  // pixels (redrawn when the map's width changes). Names are placed greedily, largest
+  // places first, in the first of eight positions that overlaps nothing placed before.
+  function drawNames(layers) {
+    const P = state.proj;
+    const layer = $("#names-layer");
+    layer.replaceChildren();
+    const taken = [];
+    const free = (b) => taken.every((t) => b.x + b.w < t.x || t.x + t.w < b.x || b.y + b.h < t.y || t.y + t.h < b.y);
+    const label = (text, x, y, size, weight, gap, cls) => {
+      const t = el("text", { class: cls || "place-name", "font-size": px(size).toFixed(2), "font-weight": weight }, layer);
+      t.textContent = text;
+      const bb = t.getBBox();
+      const g = px(gap);
+      const spots = [[g, bb.height * 0.35], [-g - bb.width, bb.height * 0.35], [g, -g * 0.6], [g, bb.height + g * 0.3],
+        [-g - bb.width, -g * 0.6], [-g - bb.width, bb.height + g * 0.3], [-bb.width / 2, -g], [-bb.width / 2, bb.height + g]];
+      for (const [dx, dy] of spots) {
+        const b = { x: x + dx, y: y + dy - bb.height * 0.8, w: bb.width, h: bb.height };
+        if (b.x < 0 || b.y < 0 || b.x + b.w > P.width || b.y + b.h > P.height || !free(b)) continue;
+        t.setAttribute("x", (x + dx).toFixed(1)); t.setAttribute("y", (y + dy).toFixed(1));
+        taken.push(b);
+        return true;
+      }
+      t.remove();
+      return false;
+    };
+    for (const f of (layers.context || { features: [] }).features) {
+      const lp = f.properties.label_point;
+      if (!lp || ["Gaza Strip", "West Bank"].includes(f.properties.name)) continue;
+      const [x, y] = P.xy(...lp);
+      const sea = f.properties.kind === "sea";
+      const t = el("text", { x: x.toFixed(1), y: y.toFixed(1), class: sea ? "sea-name" : "country-name",
+        "font-size": px(sea ? 13 : 12).toFixed(2) }, layer);
+      t.textContent = sea ? f.properties.name : f.properties.name.toUpperCase();
+      const bb = t.getBBox();
+      taken.push({ x: bb.x, y: bb.y, w: bb.width, h: bb.height });
+    }
+    for (const f of layers.hospitals.features) { // names keep clear of hospital symbols
+      const [x, y] = P.xy(...f.geometry.coordinates);
+      taken.push({ x: x - 4.5, y: y - 4.5, w: 9, h: 9 });
+    }
+    const narrow = svg().getBoundingClientRect().width < 600;
+    const shown = (layers.places || []).filter((p) => !narrow || p.population >= 50000);
+    for (const p of shown) {
+      const [, size, dot, weight] = PLACE_SIZES.find(([l]) => p.population >= l);
+      const [x, y] = P.xy(p.lon, p.lat);
+      const c = el("circle", { cx: x.toFixed(1), cy: y.toFixed(1), r: px(dot).toFixed(2), class: "place-dot" }, layer);
+      el("title", {}, c).textContent = `${p.name}: ${num(p.population)} people (2017 census)`;
+      taken.push({ x: x - px(dot), y: y - px(dot), w: 2 * px(dot), h: 2 * px(dot) });
+      p._size = [size, weight, dot];
+    }
+    for (const p of shown) {
+      const [x, y] = P.xy(p.lon, p.lat);
+      label(p.name, x, y, p._size[0], p._size[1], p._size[2] + 3);
+    }
+    for (const c of layers.crossings || []) {
+      const [x, y] = P.xy(c.lon, c.lat);
+      const s = px(6);
+      const tri = el("path", { d: `M${x} ${y - s}L${x + s} ${y + s * 0.8}L${x - s} ${y + s * 0.8}Z`,
+        class: c.closed ? "crossing closed" : "crossing" }, layer);
+      el("title", {}, tri).textContent = `${c.name}: ${c.status || "no status"}${c.date ? ` (${c.date})` : ""}`;
+      label(`${c.name.replace(" Border Crossing", "").replace(" Crossing", "")} crossing`, x, y, 10, 400, 8, "crossing-name");
+    }
+    drawFurniture();
+  }
+
+  function drawFurniture() {
+    const P = state.proj;
+    const g = $("#furniture-layer");
+    g.replaceChildren();
+    const widthM = P.width / P.unitsPerMetre;
+    const target = widthM / 4;
+    const k = Math.pow(10, Math.floor(Math.log10(target)));
+    const len = [5, 2, 1].map((m) => m * k).find((v) => v <= target);
+    const L = len * P.unitsPerMetre;
+    const x0 = P.width - L - px(70);
+    const y0 = P.height - px(22);
+    const h = px(6);
+    el("rect", { x: x0, y: y0, width: L / 2, height: h, class: "sb-dark" }, g);
+    el("rect", { x: x0 + L / 2, y: y0, width: L / 2, height: h, class: "sb-light" }, g);
+    [[0, "0"], [L / 2, `${len / 2000}`], [L, `${len / 1000} km`]].forEach(([dx, t]) => {
+      const tx = el("text", { x: x0 + dx, y: y0 - px(4), class: "sb-text", "font-size": px(11).toFixed(2) }, g);
+      tx.textContent = t;
+    });
+    const nx = P.width - px(28);
+    const ny = P.height - px(60);
+    el("path", { d: `M${nx} ${ny - px(26)}L${nx + px(7)} ${ny - px(8)}L${nx - px(7)} ${ny - px(8)}Z`, class: "north" }, g);
+    const n = el("text", { x: nx, y: ny + px(6), class: "north-text", "font-size": px(13).toFixed(2) }, g);
+    n.textContent = "N";
+    el("title", {}, n).textContent = "North (grid north of the map; within 1° of true north here)";
+  }
+
+  function swatch(colour, access) {
+    const pat = access && state.layers[state.planId].patterns[access];
+    const over = pat && pat.svg ? `<rect width="22" height="14" fill="url(#pat-${access})"/>` : "";
+    return `<svg class="sw" width="22" height="14" aria-hidden="true"><rect width="22" height="14" fill="${colour}" stroke="#888"/>${over}</svg>`;
+  }
+
+  function drawLegend(layers) {
+    const r = layers.residents;
+    const zones = state.zonesMap ? state.zonesMap.features.map((f) =>
+      `<span>${swatch(f.properties.colour, f.properties.access)}${esc(f.properties.label)}</span>`).join("") : "";
+    const acc = Object.entries(layers.patterns || {}).map(([a, p]) =>
+      `<span>${swatch("#ffffff", a)}${esc(p.words)}</span>`).join("");
+    const dens = layers.density.colours.map((c, i) =>
+      `<span>${swatch(c)}${esc(layers.density.labels[i])}</span>`).join("");
     $("#legend").innerHTML =
-      `<div><b>Zones by civilian access</b> ${acc}</div>` +
-      `<div><b>Pre-war residents per km²</b> (${esc(num(r.cell_m))} m cells) ${dens}</div>` +
+      `<div><b>Zones</b> ${zones}</div><div><b>Civilian access</b> ${acc}</div>` +
+      `<div class="dens-legend"><b>Pre-war residents per km²</b> (${esc(num(r.cell_m))} m cells) ${dens}</div>` +
       `<div><span><i class="line-key"></i>line (drag the points)</span>` +
-      `<span><i class="hosp-key"></i>hospital</span></div>`;
-    applyStyles($("#legend"));
+      `<span><i class="hosp-key"></i>hospital</span><span><i class="cross-key"></i>crossing (hollow: closed)</span></div>` +
+      `<div class="small">Land, sea and boundaries © OpenStreetMap contributors (ODbL); place names PCBS 2017 census.</div>`;
   }
 
   function drawZones() {
@@ -173,9 +313,12 @@
     for (const f of state.zonesMap.features) {
       const p = f.properties;
       el("path", { d: ringsPath(f.geometry), class: `zone access-${p.access}`,
-        fill: ACCESS[p.access].colour, "data-zone": p.id }, layer);
+        fill: p.colour, "data-zone": p.id }, layer);
+      if (state.layers[state.planId].patterns[p.access] && state.layers[state.planId].patterns[p.access].svg) {
+        el("path", { d: ringsPath(f.geometry), class: "zone-pattern", fill: `url(#pat-${p.access})` }, layer);
+      }
       const [x, y] = state.proj.xy(...p.label_point);
-      const t = el("text", { x: x.toFixed(1), y: y.toFixed(1), class: "zone-label" }, labels);
+      const t = el("text", { x: x.toFixed(1), y: y.toFixed(1), class: "zone-label", "font-size": px(15).toFixed(2) }, labels);
       t.textContent = p.label.split(" (")[0];
     }
   }
@@ -197,7 +340,7 @@
       hit.addEventListener("dblclick", (ev) => addVertex(ev, id));
       coords.forEach(([lon, lat], i) => {
         const [x, y] = P.xy(lon, lat);
-        const c = el("circle", { cx: x.toFixed(1), cy: y.toFixed(1), r: 5.5, class: "vertex",
+        const c = el("circle", { cx: x.toFixed(1), cy: y.toFixed(1), r: px(5.5).toFixed(2), class: "vertex",
           tabindex: 0, role: "button", "data-line": id, "data-index": i,
           "aria-label": `Point ${i + 1} of ${coords.length}, line ${id}` }, g);
         c.addEventListener("pointerdown", (ev) => startDrag(ev, id, i));
@@ -407,7 +550,7 @@
     const bar = (shares, label) => {
       const segs = zones.map((z, k) => {
         const v = shares[k] || 0;
-        return v > 0 ? `<span class="seg" data-w="${(100 * v).toFixed(2)}" data-bg="${ACCESS[z.access].colour}" title="${esc(z.label)}: ${pct(v)}">${v >= 0.08 ? pct(v, 0) : ""}</span>` : "";
+        return v > 0 ? `<span class="seg" data-w="${(100 * v).toFixed(2)}" data-bg="${zoneColour(z.id)}" title="${esc(z.label)}: ${pct(v)}">${v >= 0.08 ? pct(v, 0) : ""}</span>` : "";
       }).join("");
       return `<div class="bar-row"><span class="bar-label">${label}</span><div class="bar">${segs}</div></div>`;
     };
@@ -423,7 +566,7 @@
       const meets = z.standards["sphere-camp-area"];
       const std = sphere ? `${num(sphere.value)} ${esc(sphere.unit)}` : "45 m² per person";
       return `<section class="zone-card" data-zone="${esc(z.id)}">
-        <h3><i data-bg="${ACCESS[z.access].colour}"></i>${esc(z.label)}</h3>
+        <h3>${swatch(zoneColour(z.id), z.access)}${esc(z.label)}</h3>
         <p class="sub">${esc(z.access)} (${esc(ACCESS[z.access].text)}) · ${esc(z.controller)}</p>
         <dl>
           <dt>Area</dt><dd data-key="area_km2" data-value="${z.area_km2}">${num(z.area_km2, 1)} km² · ${pct(z.share_of_territory)} of the territory${range(r.area_km2, (v) => num(v, 1) + " km²")}</dd>
@@ -473,9 +616,6 @@
     state.planId = id;
     $("#plan-select").value = id;
     if (!state.layers[id]) state.layers[id] = (await api(`/api/layers?plan=${encodeURIComponent(id)}`)).data;
-    for (const [k, c] of Object.entries(state.layers[id].access_colours || {})) {
-      if (ACCESS[k]) ACCESS[k].colour = c;  // the same colours as the report and map.png
-    }
     drawBase(state.layers[id]);
     const t0 = performance.now();
     const { data } = await api("/api/evaluate", { plan: id, lines: {}, ranges: true, map: true });
@@ -485,6 +625,7 @@
     state.undo = []; state.error = null; state.result = data; state.zonesMap = data.map;
     state.rendered = state.seq;
     hideError(); drawZones(); drawLines(); updateButtons(); renderPanel(true);
+    drawLegend(state.layers[id]);
     showStatus(`Loaded in ${Math.round(performance.now() - t0)} ms.`);
     document.body.dataset.ready = "1";
   }
@@ -566,7 +707,18 @@
     document.addEventListener("keydown", (ev) => {
       if ((ev.ctrlKey || ev.metaKey) && ev.key === "z") { ev.preventDefault(); undo(); }
     });
-    window.addEventListener("resize", () => { if (state.error) showError(); });
+    $("#show-residents").addEventListener("change", (ev) => {
+      svg().classList.toggle("residents-on", ev.target.checked);
+      $("#legend").classList.toggle("residents-on", ev.target.checked);
+    });
+    let lastW = 0;
+    window.addEventListener("resize", () => {
+      if (state.error) showError();
+      const w = svg().getBoundingClientRect().width;
+      if (state.planId && Math.abs(w - lastW) > 20) {
+        lastW = w; drawNames(state.layers[state.planId]); drawZones();
+      }
+    });
     try {
       const id = await loadPlans();
       await openPlan(id);
