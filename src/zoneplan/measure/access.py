@@ -60,6 +60,16 @@ def _resident_distances(f: Frame, k: int, zone_id: str, pts: NDArray[np.float64]
     return d[order], w[order]
 
 
+def _width_km(f: Frame, key: str, geom: Any) -> float | None:
+    """A zone's (or the territory's) width, km, remembered per layout (it depends on the
+    geometry only, not on the population spread or the assumptions)."""
+    memo: dict[str, float | None] = f.layout.__dict__.setdefault("_widths", {})
+    if key not in memo:
+        w = width_m(geom)
+        memo[key] = None if w is None else w / 1000.0
+    return memo[key]
+
+
 def access_and_shape(f: Frame) -> tuple[list[NDArray[np.float64]], list[NDArray[np.float64]]]:
     """Fill in width and aid-access indicators; returns the distance runs for the totals."""
     aid = aid_through_closed(f.crossings, f.layout)
@@ -68,9 +78,8 @@ def access_and_shape(f: Frame) -> tuple[list[NDArray[np.float64]], list[NDArray[
     runs_w: list[NDArray[np.float64]] = []
     for k, z in enumerate(f.layout.zones):
         v, r = f.values[z.id], f.reasons[z.id]
-        w = width_m(z.geometry)
-        v["width_km"] = None if w is None else w / 1000.0
-        if w is None:
+        v["width_km"] = _width_km(f, z.id, z.geometry)
+        if v["width_km"] is None:
             r["width_km"] = "the zone is empty"
         if f.inputs.crossings is None:
             f.set_null(z.id, ACCESS_KEYS, "no crossings layer given")
@@ -101,8 +110,7 @@ def access_and_shape(f: Frame) -> tuple[list[NDArray[np.float64]], list[NDArray[
 def access_totals(f: Frame, runs: tuple[list[NDArray[np.float64]], list[NDArray[np.float64]]],
                   t: dict[str, Any], tr: dict[str, str]) -> None:
     """Whole-territory aid-access figures and the territory's width."""
-    w = width_m(f.layout.territory)
-    t["width_km"] = None if w is None else w / 1000.0
+    t["width_km"] = _width_km(f, "(territory)", f.layout.territory)
     if f.inputs.crossings is None:
         for k in ACCESS_KEYS:
             t[k] = None

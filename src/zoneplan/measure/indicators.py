@@ -216,9 +216,9 @@ def _damage(f: Frame) -> None:
                        "no damage layer given")
             continue
         counts = dmg.values["count"]
-        mine = [k for k, dz in enumerate(f.geo.damage_zone) if dz == z.id]
+        mine = np.flatnonzero(np.asarray(f.geo.damage_zone, dtype=object) == z.id)
         v = f.values[z.id]
-        v["damaged_structures"] = float(np.sum(counts[mine])) if mine else 0.0
+        v["damaged_structures"] = float(np.sum(counts[mine])) if mine.size else 0.0
         v["damage_share"] = div(v["damaged_structures"], float(np.sum(counts)))
         v["damage_per_km2"] = div(v["damaged_structures"], z.area_m2 / 1e6)
         if "class" in dmg.values:
@@ -320,6 +320,15 @@ def _compounds(f: Frame) -> None:
         v["compound_residents"] = float(sum(n for _, n in sites))
 
 
+def _sites(inputs: Inputs, layout: Layout) -> list[CrossingSite]:
+    """The crossings placed on a layout (they depend on the layout only: remembered)."""
+    memo: dict[int, list[CrossingSite]] = layout.__dict__.setdefault("_crossings", {})
+    key = id(inputs.crossings)
+    if key not in memo:
+        memo[key] = crossing_sites(inputs.crossings, layout)
+    return memo[key]
+
+
 def _people_outside(geo: LayoutCells, counts: NDArray[np.float64], key: str) -> float:
     """People of spread ``key`` on no zone's cells, summed cell by cell (remembered per
     layout and spread): each cell's people times the share of it no zone takes."""
@@ -366,7 +375,7 @@ def compute(layout: Layout, inputs: Inputs, *, pop_method: str,
     f = Frame(layout=layout, inputs=inputs, geo=geo, people=people, reloc=reloc,
               placement=placement, values={z.id: {} for z in zones},
               reasons={z.id: {} for z in zones}, assumptions=assumed,
-              crossings=crossing_sites(inputs.crossings, layout))
+              crossings=_sites(inputs, layout))
     shares = reconstruction_shares(plan, zones)
     personnel = force_split(assumed.forces, zones, reloc.residents)
     _people(f)

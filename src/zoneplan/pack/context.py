@@ -24,6 +24,7 @@ import geopandas as gpd
 import shapely
 
 from zoneplan.geometry import WGS84
+from zoneplan.pack.sources import PACK_SOURCES
 from zoneplan.pack.tables import _read_csv, crossings, localities
 
 __all__ = [
@@ -48,24 +49,7 @@ CONTEXT_SOURCES: list[dict[str, Any]] = [
         "url": "https://www.openstreetmap.org/copyright",
         "licence": "ODbL 1.0 — © OpenStreetMap contributors",
     },
-    {
-        "id": "pcbs-2017-localities",
-        "publisher": "PCBS census 2017 (via Wikipedia); points from GeoNames (CC BY 4.0), "
-        "OSM (ODbL), Wikipedia, OCHA",
-        "title": "Place names: the 33 census localities, sized by their 2017 population",
-        "date": "2018-02",
-        "url": "https://www.pcbs.gov.ps/Downloads/book2364-1.pdf",
-        "licence": "figures cited; GeoNames CC BY 4.0; OSM ODbL",
-    },
-    {
-        "id": "factpack-crossings",
-        "publisher": "Wikipedia (coordinates); COGAT, UN OCHA and news reports (status), "
-        "cited per row in crossings.csv",
-        "title": "Crossings into the Gaza Strip with their latest dated status",
-        "date": "2026-02-02",
-        "url": "https://en.wikipedia.org/wiki/Rafah_Border_Crossing",
-        "licence": "facts cited per row; Wikipedia text CC BY-SA",
-    },
+    *(s for s in PACK_SOURCES if s["id"] in ("pcbs-2017-localities", "factpack-crossings")),
 ]
 """Sources of the map context, in the shape of the result's ``sources`` entries."""
 

@@ -107,7 +107,7 @@ _DEFS = [
               "earlier figures as the range."),
     Indicator("width_km", "Width", "km",
               "Median length of the transects across the zone, perpendicular to its long "
-              "axis (the long side of its minimum rotated rectangle), laid every 100 m; "
+              "axis (the long side of its minimum rotated rectangle), laid every 250 m; "
               "for a W x L rectangle, W."),
     Indicator("crossings_open", "Open crossings into the zone", "count",
               "Crossings whose latest dated status is open and which open into the zone: "
