@@ -32,40 +32,60 @@ def compare(
     if fmt == Format.json:
         sys.stdout.write(json.dumps(c.data, indent=2, ensure_ascii=False) + "\n")
         return
-    _print_compare(c.data)
+    _print_compare(c.data, c.results[0].data["indicators"])
 
 
-def _print_compare(d: dict[str, Any]) -> None:
-    """Print a comparison's zones side by side, its differences and its warnings."""
+def _print_compare(d: dict[str, Any], indicators: dict[str, Any]) -> None:
+    """Print a comparison's matched zones side by side with the change against the first
+    plan, its differences and its warnings."""
     from rich.table import Table
 
-    from zoneplan.render.text import fmt_number, fmt_people_table, fmt_share
+    from zoneplan.render.terminal import fmt_value
+    from zoneplan.render.text import fmt_people_table
 
     ids = [p["id"] for p in d["plans"]]
-    t = Table(title="Zones side by side (people to the nearest 100)")
+    t = Table(title="Zones side by side, matched like with like (people to the nearest 100)")
     t.add_column("zone")
     t.add_column("indicator")
     for i in ids:
         t.add_column(i, justify="right")
-    show = {"share_of_territory": ("share of territory", fmt_share),
-            "residents": ("residents under the plan (people)", fmt_people_table),
-            "m2_per_person": ("area per person (m²)", fmt_number),
-            "hospitals": ("hospitals", fmt_number),
-            "reconstruction_share": ("share of reconstruction", fmt_share)}
+    for i in ids[1:]:
+        t.add_column(f"change: {i}", justify="right")
+    rows = ("area_km2", "share_of_territory", "residents_baseline", "residents",
+            "displaced_out", "m2_per_person", "hospitals", "damaged_structures",
+            "reconstruction_share", "width_km")
     for z in d["zones"]:
-        for k, (lab, f) in show.items():
-            t.add_row(z["id"], lab, *["—" if z["values"][i] is None else
-                                       f(z["values"][i].get(k)) for i in ids])
+        for k in rows:
+            meta = indicators.get(k, {})
+            unit = str(meta.get("unit", ""))
+            label = str(meta.get("label", k))
+            if unit.startswith("fraction"):
+                label += " (%)"
+            elif unit not in ("count", "people", "structures"):
+                label += f" ({unit})"
+            cells = ["—" if z["values"][i] is None else fmt_value(z["values"][i].get(k), unit)
+                     for i in ids]
+            for i in ids[1:]:
+                ch = (z.get("changes") or {}).get(i)
+                v = None if ch is None else ch.get(k)
+                cells.append("—" if v is None else ("+" if v > 0 else "") + fmt_value(v, unit))
+            t.add_row(z["label"], label, *cells)
     out.print(t)
     for x in d["differences"]:
         cr = x["crossing_residents"]
         out.print(f"{x['from']} → {x['to']}: residents moved (net) "
                   + (fmt_people_table(x["residents_moved"]) if x["residents_moved"] is not None
-                     else "not comparable (the plans' zones differ; see the per-zone changes)")
+                     else "not comparable (some zones of one plan match no zone of the other; "
+                     "see the per-zone changes)")
                   + "; nearest hospital across a line "
                   f"in a closed zone: {fmt_people_table(cr[x['from']])} → "
                   f"{fmt_people_table(cr[x['to']])} people; hospitals changing zone: "
                   f"{len(x['hospitals_changing_zone'])}", highlight=False)
+    for m in d.get("matches", []):
+        if len(m["zones"]) > 1 and m["how"] != "id":
+            out.print(f"[dim]matched by {m['how']}: "
+                      + ", ".join(f"{p}:{z}" for p, z in m["zones"].items()) + "[/dim]",
+                      highlight=False)
     for w in d["warnings"]:
         err.print(f"[yellow]warning:[/yellow] {w}", highlight=False)
 

@@ -8,7 +8,14 @@ from __future__ import annotations
 
 from zoneplan.geometry.crs import WGS84, area_crs_for, lonlat_of, project, to_lonlat
 from zoneplan.geometry.repair import repair
-from zoneplan.geometry.sides import Side, compass_to_hand, offset_line, side_of_line
+from zoneplan.geometry.sides import (
+    Side,
+    compass_to_hand,
+    extend_line,
+    offset_line,
+    side_of_line,
+)
 
-__all__ = ["WGS84", "Side", "area_crs_for", "compass_to_hand", "lonlat_of", "offset_line",
+__all__ = ["WGS84", "Side", "area_crs_for", "compass_to_hand", "extend_line", "lonlat_of",
+           "offset_line",
            "project", "repair", "side_of_line", "to_lonlat"]

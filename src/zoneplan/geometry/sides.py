@@ -10,7 +10,7 @@ from shapely.geometry.base import BaseGeometry
 
 from zoneplan.errors import GeometryError
 
-__all__ = ["Side", "compass_to_hand", "offset_line", "side_of_line"]
+__all__ = ["Side", "compass_to_hand", "extend_line", "offset_line", "side_of_line"]
 
 Side = Literal["east", "west", "north", "south", "left", "right"]
 """A side of a line: a compass side, or left/right walking along it."""
@@ -80,3 +80,24 @@ def offset_line(line: shapely.LineString, distance_m: float, towards: Side) -> s
     if moved.geom_type == "MultiLineString":
         moved = max(moved.geoms, key=lambda g: g.length)
     return moved
+
+
+def extend_line(line: shapely.LineString, by_m: float) -> shapely.LineString:
+    """The line with its first and last segments extended by ``by_m`` metres each,
+    straight on (a line moved sideways can end inside a territory it crossed before).
+
+    Examples
+    --------
+    >>> from shapely.geometry import LineString
+    >>> list(extend_line(LineString([(0, 0), (0, 10)]), 5.0).coords)
+    [(0.0, -5.0), (0.0, 15.0)]
+    """
+    xy = np.asarray(line.coords, dtype=float)
+    if len(xy) < 2 or by_m <= 0:
+        return line
+    for end, nxt in ((0, 1), (-1, -2)):
+        d = xy[end] - xy[nxt]
+        n = float(np.hypot(*d))
+        if n > 0:
+            xy[end] = xy[end] + d / n * by_m
+    return shapely.LineString(xy)

@@ -20,7 +20,14 @@ from shapely.geometry.base import BaseGeometry
 
 from zoneplan import pack
 from zoneplan.errors import DataError, GeometryError, InputError
-from zoneplan.geometry import area_crs_for, offset_line, project, repair, to_lonlat
+from zoneplan.geometry import (
+    area_crs_for,
+    extend_line,
+    offset_line,
+    project,
+    repair,
+    to_lonlat,
+)
 from zoneplan.io.layers import (
     PointLayer,
     crossings_layer,
@@ -34,7 +41,11 @@ from zoneplan.measure.population import PopulationLayer
 from zoneplan.measure.population_sources import Progress, population_for
 from zoneplan.plan import LineSpec, Plan
 
-__all__ = ["AREA_TOLERANCE_M2", "Inputs", "prepare"]
+__all__ = ["AREA_TOLERANCE_M2", "SHIFT_EXTEND_FACTOR", "Inputs", "prepare"]
+
+SHIFT_EXTEND_FACTOR = 2.0
+"""A shifted line's ends are extended straight on by this many times the shift, so they
+still lie beyond the territory's edge."""
 
 AREA_TOLERANCE_M2 = 1.0
 """Areas, overlaps and gaps smaller than this (square metres) are treated as rounding
@@ -127,6 +138,8 @@ def _shifted(line: LineString, spec: LineSpec, crs: CRS) -> LineString:
     if spec.shift is None:
         return line
     moved = offset_line(project(line, crs), spec.shift.offset_m, spec.shift.towards)
+    # moved sideways, an end that reached just past the coast can fall short of it
+    moved = extend_line(moved, SHIFT_EXTEND_FACTOR * spec.shift.offset_m)
     return LineString(to_lonlat(moved, crs).coords)
 
 

@@ -183,6 +183,9 @@ class ZoneSpec(_Model):
                               "gaza:zone-east-2025-10-19.")
     rest: bool = Field(default=False, description="The part of the territory no other zone takes.")
     capacity: int | None = Field(default=None, ge=0, description="Residents the zone can take.")
+    same_as: str | None = Field(
+        default=None, description="A name this zone shares with the same place in other "
+        "plans (compared side by side under it), e.g. east-of-yellow-line.")
     colour: str | None = Field(
         default=None, description="Fill colour on maps, pages and in QGIS, as '#RRGGBB' (e.g. "
         "'#8CC68A'); civilian access is shown by a pattern on top. Without it, a "

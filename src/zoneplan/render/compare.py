@@ -47,6 +47,14 @@ def textwrap_title(text: str, width: int = 40) -> str:
     return textwrap.fill(text, width)
 
 
+def _signed(f: Any, v: float | None) -> str:
+    """A change with its sign (+1.2%, −300)."""
+    if v is None:
+        return "—"
+    text = f(abs(v))
+    return ("+" if v > 0 else "−" if v < 0 else "±") + text
+
+
 def _zone_tables(cmp: Comparison) -> str:
     """One small table per zone, with a column for each plan that has the zone."""
     from zoneplan.render.text import fmt_number, fmt_people_table, fmt_share
@@ -57,11 +65,16 @@ def _zone_tables(cmp: Comparison) -> str:
             "residents_baseline": fmt_people_table, "displaced_out": fmt_people_table,
             "m2_per_person": fmt_number, "hospitals": fmt_number,
             "forces_per_1000": lambda v: fmt_number(v, 1),
-            "beds_per_10k": lambda v: fmt_number(v, 1)}
+            "beds_per_10k": lambda v: fmt_number(v, 1), "damaged_structures": fmt_number,
+            "width_km": lambda v: fmt_number(v, 1)}
     out = []
     for z in d["zones"]:
         pids = [p["id"] for p in d["plans"] if z["values"].get(p["id"]) is not None]
-        head = "<tr><th>Indicator</th>" + "".join(f"<th>{escape(p)}</th>" for p in pids)
+        first = d["plans"][0]["id"]
+        deltas = [p for p in pids if p != first and first in pids
+                  and (z.get("changes") or {}).get(p) is not None]
+        head = ("<tr><th>Indicator</th>" + "".join(f"<th>{escape(p)}</th>" for p in pids)
+                + "".join(f"<th>change: {escape(p)} − {escape(first)}</th>" for p in deltas))
         rows = []
         for k in COMPARE_KEYS:
             f = fmts.get(k, fmt_share)
@@ -70,6 +83,8 @@ def _zone_tables(cmp: Comparison) -> str:
             show = unit and unit != "count" and "fraction" not in unit and "per " not in unit
             label = f"{meta.get('label', k)}" + (f" ({unit})" if show else "")
             cells = "".join(f"<td>{escape(f(z['values'][p].get(k)))}</td>" for p in pids)
+            cells += "".join(f"<td>{escape(_signed(f, z['changes'][p].get(k)))}</td>"
+                             for p in deltas)
             rows.append(f"<tr><td>{escape(label)}</td>{cells}</tr>")
         only = ("" if len(pids) == len(d["plans"])
                 else f'<p class="small">Only in {escape(", ".join(pids))}.</p>')

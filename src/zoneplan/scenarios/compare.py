@@ -1,19 +1,22 @@
-"""Compare two or more plans zone by zone.
+"""Compare two or more plans zone by zone, like with like.
 
-Zones are matched by id. A zone present in only some plans is listed with ``null``
-values (and its ``in_plans``) for the others. Differences are given for each plan
+Zones of different plans are matched into groups (``matches``): first by the name a
+plan gives a zone in ``same_as``; then by id; then by geometry, a zone matching the
+zone of the first plan it overlaps with an intersection over union of at least
+:data:`MATCH_IOU`. So ``east``/``west`` of one plan and ``green``/``red`` of another
+match when they are the same places. A zone in no group with a zone of another plan is
+listed alone, with ``null`` for the other plans. Differences are given for each plan
 against the first one:
 
 ``residents_moved``
-    Net number of people who live in a different zone: half the sum over the zones of
-    the absolute change in residents under the plan (people). Only defined when both
-    plans have the same zone ids; otherwise ``null`` (the per-zone changes of the zones
-    they share are still given: renaming a zone is not moving people, and half a sum
-    over some of the zones would understate the move).
+    Net number of people who live in a different place: half the sum over the matched
+    groups of the absolute change in residents under the plan (people). Only defined
+    when every zone of both plans is matched; otherwise ``null`` (the per-group changes
+    are still given: half a sum over some of the groups would understate the move).
 ``zones``
-    Per matched zone: change in residents (people), in area per person (m² per person),
-    in share of territory (fraction), and each plan's reconstruction share next to its
-    residents' share (fractions).
+    Per matched group: the change in every indicator of :data:`COMPARE_KEYS`
+    (``changes``), and each plan's reconstruction share next to its residents' share
+    (fractions).
 ``hospitals_changing_zone``
     Hospitals (matched by name and position) that lie in one matched zone in the first
     plan and in another matched zone in the second (zones only one plan has are not
@@ -48,14 +51,19 @@ if TYPE_CHECKING:
     from zoneplan.plan import Plan
     from zoneplan.result import Result
 
-__all__ = ["COMPARE_KEYS", "Comparison", "compare", "crossing_residents", "hospital_zones"]
+__all__ = ["COMPARE_KEYS", "MATCH_IOU", "Comparison", "compare", "crossing_residents",
+           "hospital_zones", "match_zones"]
 
 COMPARE_KEYS: tuple[str, ...] = (
     "area_km2", "share_of_territory", "residents_baseline", "residents", "displaced_out",
     "share_of_residents", "m2_per_person", "hospitals", "beds_per_10k", "forces_per_1000",
-    "reconstruction_share", "damage_share",
+    "reconstruction_share", "damaged_structures", "damage_share", "width_km",
 )
 """Indicators shown side by side (keys of the JSON result's zones)."""
+
+MATCH_IOU = 0.9
+"""Zones of two plans are the same place when their intersection over union is at least
+this (after ``same_as`` and ids)."""
 
 
 @dataclass(eq=False)
@@ -192,42 +200,44 @@ def compare(plans: Sequence[Plan | Result | str | Path]) -> Comparison:
                 f"the territories differ: '{ids[0]}' uses {t0['ref']} ({t0['area_km2']:.1f} km²),"
                 f" '{pid}' uses {t['ref']} ({t['area_km2']:.1f} km²); zones are compared where "
                 "their ids match, and shares refer to each plan's own territory")
-    order: list[str] = []
-    for d in dicts:
-        order += [z["id"] for z in d["zones"] if z["id"] not in order]
+    matches = match_zones(results, ids)
     zones_out = []
-    for zid in order:
+    for g in matches:
         values: dict[str, Any] = {}
-        in_plans = []
-        label = zid
         for pid, d in zip(ids, dicts, strict=True):
+            zid = g["zones"].get(pid)
             z = next((zz for zz in d["zones"] if zz["id"] == zid), None)
-            if z is None:
-                values[pid] = None
-                continue
-            in_plans.append(pid)
-            label = z["label"]
-            values[pid] = {"access": z["access"], **{k: z.get(k) for k in COMPARE_KEYS}}
-        zones_out.append({"id": zid, "label": label, "in_plans": in_plans, "values": values})
+            values[pid] = (None if z is None else
+                           {"zone": z["id"], "access": z["access"],
+                            **{k: z.get(k) for k in COMPARE_KEYS}})
+        first = values[ids[0]]
+        changes = {pid: ({k: _diff(first.get(k), v.get(k)) for k in COMPARE_KEYS}
+                         if first is not None and v is not None else None)
+                   for pid, v in values.items() if pid != ids[0]}
+        in_plans = [pid for pid in ids if values[pid] is not None]
+        zones_out.append({"id": g["key"], "label": g["label"], "in_plans": in_plans,
+                          "matched_by": g["how"], "values": values, "changes": changes})
         if len(in_plans) < len(ids):
-            warnings.append(f"zone '{zid}' is only in {', '.join(in_plans)}")
+            warnings.append(f"zone '{g['label']}' is only in {', '.join(in_plans)}")
     crossing = {pid: crossing_residents(r) for pid, r in zip(ids, results, strict=True)}
     hz = {pid: hospital_zones(r) for pid, r in zip(ids, results, strict=True)}
-    diffs = []
-    for pid, d in zip(ids[1:], dicts[1:], strict=True):
-        diffs.append(_differences(ids[0], dicts[0], pid, d, hz, crossing))
+    diffs = [_differences(ids[0], pid, zones_out, hz, crossing) for pid in ids[1:]]
     return Comparison(data={
         "plans": [{"id": pid, "plan_id": d["plan"]["id"], "title": d["plan"]["title"],
                    "date": d["plan"]["date"], "territory": d["territory"],
                    "crossing_residents": crossing[pid]}
                   for pid, d in zip(ids, dicts, strict=True)],
         "warnings": warnings,
+        "matches": matches,
         "zones": zones_out,
         "differences": diffs,
         "definitions": {
-            "residents_moved": "Half the sum over the zones of the absolute change in "
-            "residents under the plan (people): the net number who live in another zone; "
-            "null unless both plans have the same zone ids (see the per-zone changes).",
+            "residents_moved": "Half the sum over the matched zones of the absolute change "
+            "in residents under the plan (people): the net number who live in another "
+            "place; null unless every zone of both plans is matched (see the per-zone "
+            "changes).",
+            "matches": f"Zones matched by same_as, then by id, then by geometry "
+                       f"(intersection over union at least {MATCH_IOU:g}).",
             "crossing_residents": "Residents under the plan (people) whose nearest hospital "
             "(straight line, any zone) lies in a zone closed to civilians other than their "
             "own, or outside every zone.",
@@ -237,32 +247,102 @@ def compare(plans: Sequence[Plan | Result | str | Path]) -> Comparison:
     }, results=results)
 
 
-def _differences(aid: str, a: dict[str, Any], bid: str, b: dict[str, Any],
+def _zone_shapes(result: Result, crs: Any) -> dict[str, Any]:
+    from zoneplan.geometry import project, to_lonlat
+
+    return {z.id: project(to_lonlat(z.geometry, result.layout.crs), crs)
+            for z in result.layout.zones}
+
+
+def _iou(a: Any, b: Any) -> float:
+    union = a.union(b).area
+    return float(a.intersection(b).area / union) if union > 0 else 0.0
+
+
+def match_zones(results: Sequence[Result], ids: Sequence[str]) -> list[dict[str, Any]]:
+    """Groups of zones that are the same place in different plans (see the module doc).
+
+    Returns
+    -------
+    list of dict
+        Per group: ``key`` (a name for the group), ``label``, ``zones`` (plan id → zone
+        id) and ``how`` the group was matched.
+    """
+    crs = results[0].layout.crs
+    shapes = [_zone_shapes(r, crs) for r in results]
+    specs = [{z.id: z.spec for z in r.layout.zones} for r in results]
+    groups: list[dict[str, Any]] = []
+    taken: list[set[str]] = [set() for _ in results]
+
+    def add(key: str, label: str, members: dict[int, str], how: str) -> None:
+        groups.append({"key": key, "label": label,
+                       "zones": {ids[i]: zid for i, zid in members.items()}, "how": how})
+        for i, zid in members.items():
+            taken[i].add(zid)
+
+    for i, sp in enumerate(specs):  # 1. a name the plans share in same_as
+        for zid, spec in sp.items():
+            if zid in taken[i] or not spec.same_as:
+                continue
+            members = {j: next(k for k, s2 in specs[j].items() if s2.same_as == spec.same_as
+                               and k not in taken[j])
+                       for j in range(len(specs)) if any(
+                           s2.same_as == spec.same_as and k not in taken[j]
+                           for k, s2 in specs[j].items())}
+            add(spec.same_as, spec.label, members, "same_as")
+    for i, sp in enumerate(specs):  # 2. the same id, 3. the same place
+        for zid, spec in sp.items():
+            if zid in taken[i]:
+                continue
+            members = {i: zid}
+            how = "alone"
+            for j in range(len(specs)):
+                if j == i:
+                    continue
+                if zid in specs[j] and zid not in taken[j]:
+                    members[j], how = zid, "id"
+                    continue
+                free = [k for k in specs[j] if k not in taken[j]]
+                best = max(free, key=lambda k: _iou(shapes[i][zid], shapes[j][k]), default=None)
+                if best is not None and (iou := _iou(shapes[i][zid], shapes[j][best])) \
+                        >= MATCH_IOU:
+                    members[j] = best
+                    how = f"geometry (IoU {iou:.3f})" if how != "id" else how
+            add(zid, spec.label, dict(sorted(members.items())), how)
+    return groups
+
+
+def _differences(aid: str, bid: str, zones: list[dict[str, Any]],
                  hz: dict[str, list[dict[str, Any]]],
                  crossing: dict[str, float | None]) -> dict[str, Any]:
-    za = {z["id"]: z for z in a["zones"]}
-    zb = {z["id"]: z for z in b["zones"]}
-    common = set(za) & set(zb)
-    moved = (0.5 * sum(abs((_num(zb[k].get("residents")) or 0.0)
-                           - (_num(za[k].get("residents")) or 0.0)) for k in common)
-             if set(za) == set(zb) else None)
-    per_zone = []
-    for k in [z for z in za if z in zb]:
-        per_zone.append({
-            "id": k,
-            "residents_change": _diff(za[k].get("residents"), zb[k].get("residents")),
-            "m2_per_person_change": _diff(za[k].get("m2_per_person"), zb[k].get("m2_per_person")),
-            "share_of_territory_change": _diff(za[k].get("share_of_territory"),
-                                               zb[k].get("share_of_territory")),
-            "reconstruction_vs_residents": {
-                aid: [za[k].get("reconstruction_share"), za[k].get("share_of_residents")],
-                bid: [zb[k].get("reconstruction_share"), zb[k].get("share_of_residents")]},
-        })
-    ha = {(h["name"], round(h["x"]), round(h["y"])): h["zone"] for h in hz[aid]}
-    changed = [{"name": h["name"], "from": ha[key], "to": h["zone"]}
-               for h in hz[bid]
-               if (key := (h["name"], round(h["x"]), round(h["y"]))) in ha
-               and ha[key] != h["zone"] and ha[key] in common and h["zone"] in common]
+    both = [g for g in zones if g["values"][aid] is not None and g["values"][bid] is not None]
+    alone = [g for g in zones if (g["values"][aid] is None) != (g["values"][bid] is None)]
+    moved = (0.5 * sum(abs((_num(g["values"][bid].get("residents")) or 0.0)
+                           - (_num(g["values"][aid].get("residents")) or 0.0)) for g in both)
+             if not alone else None)
+    per_zone = [{"id": g["id"], "zone": {aid: g["values"][aid]["zone"],
+                                         bid: g["values"][bid]["zone"]},
+                 "changes": g["changes"][bid],
+                 "residents_change": g["changes"][bid]["residents"],
+                 "m2_per_person_change": g["changes"][bid]["m2_per_person"],
+                 "share_of_territory_change": g["changes"][bid]["share_of_territory"],
+                 "reconstruction_vs_residents": {
+                     aid: [g["values"][aid].get("reconstruction_share"),
+                           g["values"][aid].get("share_of_residents")],
+                     bid: [g["values"][bid].get("reconstruction_share"),
+                           g["values"][bid].get("share_of_residents")]}}
+                for g in both]
+    group_of = {(pid, g["values"][pid]["zone"]): g["id"] for g in zones
+                for pid in (aid, bid) if g["values"][pid] is not None}
+    ha = {(h["name"], round(h["x"]), round(h["y"])): group_of.get((aid, h["zone"]))
+          for h in hz[aid]}
+    matched = {g["id"] for g in both}
+    changed = []
+    for h in hz[bid]:
+        key = (h["name"], round(h["x"]), round(h["y"]))
+        was, now = ha.get(key), group_of.get((bid, h["zone"]))
+        if key in ha and was != now and was in matched and now in matched:
+            changed.append({"name": h["name"], "from": was, "to": now})
     ca, cb = crossing[aid], crossing[bid]
     return {"from": aid, "to": bid, "residents_moved": moved, "zones": per_zone,
             "hospitals_changing_zone": changed,
