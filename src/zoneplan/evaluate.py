@@ -65,8 +65,17 @@ def _layout(inputs: Inputs, overrides: dict[str, LineString] | None = None) -> L
 
 
 def _alternatives(inputs: Inputs, layout: Layout, cells: LayoutCells,
-                  progress: Progress | None) -> list[tuple[str, Metrics]]:
-    """Every alternative evaluated for the ranges, labelled (see the module docstring)."""
+                  progress: Progress | None, by: AreaSet | None = None
+                  ) -> list[tuple[str, Metrics]]:
+    """Every alternative evaluated for the ranges, labelled (see the module docstring);
+    with ``by``, each run's by-area rows are taken while its layout's cells are at hand."""
+
+    def run(lay: Layout, use: Inputs, lay_cells: LayoutCells, **kw: Any) -> Metrics:
+        m = compute(lay, use, cells=lay_cells, **kw)
+        if by is not None:
+            m.by_area = by_area_rows(m, lay_cells, by)
+        return m
+
     pop = inputs.population
     spreads = [pop.central, *(m for m in pop.members if m != pop.central)]
     # on grids finer than FAST_CELL_M the other layouts are measured on blocks of that
@@ -88,16 +97,15 @@ def _alternatives(inputs: Inputs, layout: Layout, cells: LayoutCells,
             label = f"{case.label}; population spread '{method}'" + (
                 f" (population summed into {FAST_CELL_M:g} m blocks)" if use.population
                 is not pop else "")
-            out.append((label, compute(lay, use, pop_method=method, cells=lay_cells)))
+            out.append((label, run(lay, use, lay_cells, pop_method=method)))
     for assumed in alternative_assumptions(inputs.plan):
-        out.append((assumed.label, compute(layout, inputs, pop_method=pop.central, cells=cells,
-                                           assumptions=assumed)))
+        out.append((assumed.label, run(layout, inputs, cells, pop_method=pop.central,
+                                       assumptions=assumed)))
     hosp = inputs.hospitals
     if inputs.hospitals_all is not None:
         wider = replace(inputs, hospitals=inputs.hospitals_all)
         out.append(("hospitals including the low-confidence rows of the built-in table",
-                    compute(layout, wider, pop_method=pop.central,
-                            cells=layout_cells(layout, wider))))
+                    run(layout, wider, layout_cells(layout, wider), pop_method=pop.central)))
     if hosp is not None:
         for end, word in (("beds_low", "smallest"), ("beds_high", "largest")):
             vals = hosp.values.get(end)
@@ -106,18 +114,18 @@ def _alternatives(inputs: Inputs, layout: Layout, cells: LayoutCells,
             layer = PointLayer(hosp.gdf, {**hosp.values, "beds": vals}, hosp.sources,
                                hosp.label)
             out.append((f"hospital beds: the {word} figure sources state",
-                        compute(layout, replace(inputs, hospitals=layer),
-                                pop_method=pop.central, cells=cells)))
+                        run(layout, replace(inputs, hospitals=layer), cells,
+                            pop_method=pop.central)))
     return out
 
 
-def _by_area(runs: list[tuple[str, Metrics]], by: AreaSet) -> list[dict[str, Any]]:
+def _by_area(runs: list[tuple[str, Metrics]]) -> list[dict[str, Any]]:
     """By-area rows of the central run, each with its low-high range over the runs."""
-    central = by_area_rows(runs[0][1], by)
+    central = runs[0][1].by_area or []
     check_rows(central, runs[0][1])
     spans: dict[tuple[str, str], dict[str, list[float]]] = {}
     for _, m in runs:
-        for r in by_area_rows(m, by):
+        for r in m.by_area or []:
             span = spans.setdefault((r["area"], r["zone"]), {})
             for k in BY_AREA_KEYS:
                 if _numeric(r[k]):
@@ -246,8 +254,10 @@ def evaluate_inputs(
     central = compute(layout, inputs, pop_method=pop.central, cells=cells, cell_arrays=True)
     runs: list[tuple[str, Metrics]] = [("central", central)]
     extremes: dict[str, Metrics] = {}
+    if by is not None:
+        central.by_area = by_area_rows(central, cells, by)
     if ranges:
-        runs += _alternatives(inputs, layout, cells, progress)
+        runs += _alternatives(inputs, layout, cells, progress, by)
         extremes = {ex: compute(layout, inputs, pop_method=ex, cells=cells)
                     for ex in pop.extremes}
     if not fast:
@@ -256,7 +266,7 @@ def evaluate_inputs(
     data = build_json(inputs, layout, central, zone_ranges, total_ranges,
                       [name for name, _ in runs[1:]], started, extremes=extremes)
     data["claims"] = check_claims(plan.claims, data)
-    data["by_area"] = _by_area(runs, by) if by is not None else None
+    data["by_area"] = _by_area(runs) if by is not None else None
     data["by"] = ({"ref": by.ref, "field": by.field, "areas": list(by.names)}
                   if by is not None else None)
     data["approximate"] = fast

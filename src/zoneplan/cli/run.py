@@ -48,6 +48,9 @@ def run(
     ranges: Annotated[bool, typer.Option("--ranges/--no-ranges",
                                          help="Evaluate the alternatives for low-high ranges.")]
     = True,
+    wide: Annotated[bool, typer.Option(
+        "--wide", help="Zones side by side in one wide table (default: stacked, one table "
+        "per zone, fitting 80 columns).")] = False,
     by: BySpec = None,
     by_field: ByField = None,
     claims: Annotated[Path | None, typer.Option(
@@ -80,11 +83,11 @@ def run(
                          suggestion="add --out tables.xlsx")
     areas = read_by(by, by_field)
     result = evaluate(p, ranges=ranges, progress=progress(fmt == RunFormat.table), by=areas)
-    _write(result.to_dict(), result.to_json(), fmt, output, overwrite=overwrite)
+    _write(result.to_dict(), result.to_json(), fmt, output, overwrite=overwrite, wide=wide)
 
 
 def _write(d: dict[str, Any], text: str, fmt: RunFormat, output: Path | None, *,
-           overwrite: bool) -> None:
+           overwrite: bool, wide: bool = False) -> None:
     """Print or write the result in the format asked for."""
     from zoneplan.io.outputs import write_text_atomic
 
@@ -113,7 +116,7 @@ def _write(d: dict[str, Any], text: str, fmt: RunFormat, output: Path | None, *,
         return
     from zoneplan.render.terminal import print_result
 
-    print_result(d, out)
+    print_result(d, out, wide=wide)
 
 
 def register(app: typer.Typer) -> None:

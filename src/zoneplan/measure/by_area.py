@@ -17,6 +17,7 @@ from typing import Any
 
 import numpy as np
 import shapely
+from numpy.typing import NDArray
 from shapely.geometry.base import BaseGeometry
 
 from zoneplan.errors import InvariantError
@@ -24,6 +25,7 @@ from zoneplan.geometry import project
 from zoneplan.io.areas import AreaSet
 from zoneplan.measure.indicators import Metrics
 from zoneplan.measure.inputs import AREA_TOLERANCE_M2
+from zoneplan.measure.zone_sums import LayoutCells
 from zoneplan.measure.zones import Layout
 
 __all__ = ["BY_AREA_KEYS", "OUTSIDE", "Piece", "by_area_rows", "check_rows", "pieces"]
@@ -67,22 +69,42 @@ def pieces(layout: Layout, areas: AreaSet) -> list[Piece]:
     return out
 
 
-def _memo(m: Metrics, areas: AreaSet) -> list[tuple[Piece, Any, Any]]:
-    """Pieces and their cell coverage, remembered per layout."""
+def _shares(m: Metrics, cells: LayoutCells, areas: AreaSet
+            ) -> list[tuple[Piece, NDArray[np.intp], NDArray[np.float64]]]:
+    """Each piece's cells and share: the zone's own share of each cell (as the zone sums
+    count it) divided among the zone's pieces by the exact area of each piece in the cell.
+    So the pieces of a zone add up to the zone exactly. Remembered per layout."""
     assert m.layout is not None and m.inputs is not None
-    memo: dict[int, list[tuple[Piece, Any, Any]]] = m.layout.__dict__.setdefault(
-        "_by_area", {})
-    key = id(areas)
-    if key not in memo:
-        pop = m.inputs.population
-        out = []
-        for pc in pieces(m.layout, areas):
+    memo: dict[int, list[tuple[Piece, NDArray[np.intp], NDArray[np.float64]]]] = \
+        m.layout.__dict__.setdefault("_by_area", {})
+    if id(areas) in memo:
+        return memo[id(areas)]
+    pop = m.inputs.population
+    out: list[tuple[Piece, NDArray[np.intp], NDArray[np.float64]]] = []
+    all_pieces = pieces(m.layout, areas)
+    for k, z in enumerate(m.layout.zones):
+        idx, frac = cells.fractions.for_zone(k)
+        order = np.argsort(idx, kind="stable")
+        idx, frac = idx[order], frac[order]
+        mine = [pc for pc in all_pieces if pc.zone == z.id]
+        if not mine or idx.size == 0:
+            out += [(pc, np.empty(0, dtype=np.intp), np.empty(0)) for pc in mine]
+            continue
+        cover = np.zeros((len(mine), idx.size))
+        for row, pc in enumerate(mine):
             g = pc.geometry if pop.crs.equals(m.layout.crs) else project(
                 pc.geometry, pop.crs, src=m.layout.crs)
-            idx, frac = pop.grid.coverage(g)
-            out.append((pc, idx, frac))
-        memo[key] = out
-    return memo[key]
+            cidx, cfrac = pop.grid.coverage(g)
+            pos = np.searchsorted(idx, cidx)
+            ok = (pos < idx.size) & (idx[np.minimum(pos, idx.size - 1)] == cidx)
+            cover[row, pos[ok]] = cfrac[ok]
+        total = cover.sum(axis=0)
+        none = total <= 0  # a cell the zone counts but no piece covers: the largest piece
+        cover[int(np.argmax([pc.geometry.area for pc in mine])), none] = 1.0
+        weights = cover / np.where(none, 1.0, total)
+        out += [(pc, idx, frac * weights[row]) for row, pc in enumerate(mine)]
+    memo[id(areas)] = out
+    return out
 
 
 def _points_in(layer: Any, layout: Layout, geom: BaseGeometry, values: Any = None) -> float:
@@ -96,16 +118,26 @@ def _points_in(layer: Any, layout: Layout, geom: BaseGeometry, values: Any = Non
     return float(np.sum(values[hit])) if values is not None else float(np.count_nonzero(hit))
 
 
-def by_area_rows(m: Metrics, areas: AreaSet) -> list[dict[str, Any]]:
-    """One row per (area, zone) piece, for one run (see the module docstring)."""
+def by_area_rows(m: Metrics, cells: LayoutCells, areas: AreaSet) -> list[dict[str, Any]]:
+    """One row per (area, zone) piece, for one run (see the module docstring).
+
+    Parameters
+    ----------
+    m
+        The run's figures.
+    cells
+        The run's layout cells (:func:`~zoneplan.measure.zone_sums.layout_cells`).
+    areas
+        The areas to break the figures down by.
+    """
     assert m.layout is not None and m.inputs is not None
     inputs, layout = m.inputs, m.layout
     counts = inputs.population.counts[m.pop_method]
     area_m2 = inputs.population.grid.area_values()
     rows: list[dict[str, Any]] = []
-    for pc, idx, frac in _memo(m, areas):
-        people = float(np.dot(counts[idx], frac))
-        cell_area = float(np.dot(area_m2[idx], frac))
+    for pc, idx, share in _shares(m, cells, areas):
+        people = float(np.dot(counts[idx], share)) if idx.size else 0.0
+        cell_area = float(np.dot(area_m2[idx], share)) if idx.size else 0.0
         place = m.placements[pc.zone]
         at_sites = sum(n for x, y, n in m.site_people.get(pc.zone, [])
                        if pc.geometry.covers(shapely.Point(x, y)))

@@ -59,6 +59,7 @@ class Metrics:
     pop_method: str = ""
     placements: dict[str, Placement] = field(default_factory=dict)
     site_people: dict[str, list[tuple[float, float, float]]] = field(default_factory=dict)
+    by_area: list[dict[str, Any]] | None = None
 
     @property
     def cell_residents(self) -> NDArray[np.float64] | None:

@@ -1,7 +1,9 @@
-"""Terminal renderer: a rich table per zone, with headline sentences.
+"""Terminal renderer: headline sentences, the figures of each zone, checked claims.
 
 Works on the JSON result (``Result.to_dict()``) only. Numbers are rounded here, for
-display; the JSON keeps them unrounded.
+display; the JSON keeps them unrounded. By default the zones are stacked, one two-column
+table each (indicator with its unit; value with its range), so the output fits 80
+columns without cutting a number; ``wide=True`` (``--wide``) puts the zones side by side.
 """
 
 from __future__ import annotations
@@ -11,7 +13,7 @@ from typing import Any
 from rich.console import Console
 from rich.table import Table
 
-__all__ = ["fmt_value", "print_result"]
+__all__ = ["by_area_table", "fmt_value", "print_result", "unit_shown"]
 
 
 def fmt_value(v: Any, unit: str = "") -> str:
@@ -54,6 +56,19 @@ ROWS = (
 )
 
 
+def unit_shown(unit: str) -> str:
+    """The unit as a reader wants it: fractions are shown as percentages.
+
+    Examples
+    --------
+    >>> unit_shown("fraction (0-1)")
+    '%'
+    >>> unit_shown("people")
+    'people'
+    """
+    return "%" if unit.startswith("fraction") else unit
+
+
 def _range(r: list[float] | None, unit: str) -> str:
     if not r or r[0] is None:
         return ""
@@ -61,8 +76,32 @@ def _range(r: list[float] | None, unit: str) -> str:
     return "" if lo == hi else f" [dim]({lo}–{hi})[/dim]"
 
 
-def print_result(data: dict[str, Any], console: Console | None = None) -> None:
-    """Print headlines and the per-zone table of a result."""
+def _stacked(data: dict[str, Any]) -> list[Table]:
+    """One narrow table per zone and one for the whole territory."""
+    ind = data["indicators"]
+    out = []
+    for z in [*data["zones"], {"label": "Whole territory", "access": "",
+                               **data["totals"]}]:
+        access = f" — {z['access']}" if z.get("access") else ""
+        t = Table(title=f"{z['label']}{access}", title_justify="left", show_header=False,
+                  expand=False)
+        t.add_column("indicator", overflow="fold", max_width=44)
+        t.add_column("value", justify="right", no_wrap=True)
+        for key in ROWS:
+            unit = ind[key]["unit"]
+            v = z.get(key)
+            if v is None and key not in (z.get("null_reasons") or {}):
+                continue
+            cell = fmt_value(v, unit) + _range((z.get("ranges") or {}).get(key), unit)
+            t.add_row(f"{ind[key]['label']} [dim]({unit_shown(unit)})[/dim]", cell)
+        out.append(t)
+    return out
+
+
+def print_result(data: dict[str, Any], console: Console | None = None, *,
+                 wide: bool = False) -> None:
+    """Print headlines, the figures of each zone (stacked, or side by side with
+    ``wide``), the checked claims and the checks of a result."""
     from zoneplan.render.headlines import (
         checks_sentence,
         claim_cells,
@@ -77,6 +116,11 @@ def print_result(data: dict[str, Any], console: Console | None = None) -> None:
     for h in headlines(data):
         console.print(f"• {h}", highlight=False)
     ind = data["indicators"]
+    if not wide:
+        console.print(f"[dim]Per zone — areas in {data['crs_area']['name']}; ranges (low–high "
+                      "over the alternatives) in brackets[/dim]", highlight=False)
+        for table in _stacked(data):
+            console.print(table)
     t = Table(title=f"Per zone — areas in {data['crs_area']['name']}; ranges in brackets",
               show_lines=False)
     t.add_column("indicator")
@@ -84,7 +128,7 @@ def print_result(data: dict[str, Any], console: Console | None = None) -> None:
     for z in data["zones"]:
         t.add_column(f"{z['label']}\n[dim]{z['access']}[/dim]", justify="right")
     t.add_column("whole territory", justify="right")
-    for key in ROWS:
+    for key in ROWS if wide else ():
         unit = ind[key]["unit"]
         cells = []
         for z in data["zones"]:
@@ -92,8 +136,9 @@ def print_result(data: dict[str, Any], console: Console | None = None) -> None:
             cells.append(fmt_value(v, unit) + _range(z["ranges"].get(key), unit))
         tv = data["totals"].get(key)
         cells.append(fmt_value(tv, unit) + _range(data["totals"]["ranges"].get(key), unit))
-        t.add_row(ind[key]["label"], unit, *cells)
-    console.print(t)
+        t.add_row(ind[key]["label"], unit_shown(unit), *cells)
+    if wide:
+        console.print(t)
     tot = data["totals"]
     if tot.get("forces_personnel") is not None:
         cov = tot.get("forces_per_1000_covered")
@@ -112,7 +157,7 @@ def print_result(data: dict[str, Any], console: Console | None = None) -> None:
                    "figures checked')")
         for col in ("published figure", "source", "claimed", "measured (range)", "verdict"):
             ct.add_column(col, justify="right" if col.startswith(("claimed", "measured"))
-                          else "left")
+                          else "left", overflow="fold")
         for c in data["claims"]:
             claimed, measured, verdict, _ = claim_cells(c)
             colour = {"consistent": "green", "inconsistent": "red"}.get(verdict, "yellow")

@@ -1,0 +1,166 @@
+"""The analyst's tables: by area, CSV and Excel, shifting a line, comparing like with like,
+an 80-column terminal."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from pathlib import Path
+from typing import Any
+
+import geopandas as gpd
+import pytest
+import yaml
+from rich.console import Console
+
+import zoneplan
+from zoneplan.cli import main
+from zoneplan.io.areas import read_areas
+from zoneplan.render.terminal import print_result
+
+from .conftest import SQUARE_UTM, utm_to_lonlat, write_geojson
+
+
+def _halves(tmp: Path) -> Path:
+    """Two areas over the square: south and north halves (y below / above 1 km)."""
+    x0, y0, x1, y1 = SQUARE_UTM
+    ym = (y0 + y1) / 2
+    feats = []
+    for name, (a, b) in (("south", (y0, ym)), ("north", (ym, y1))):
+        ring = [list(utm_to_lonlat(x, y)) for x, y in
+                ((x0, a), (x1, a), (x1, b), (x0, b), (x0, a))]
+        feats.append({"type": "Feature", "properties": {"name": name},
+                      "geometry": {"type": "Polygon", "coordinates": [ring]}})
+    return write_geojson(tmp / "halves.geojson", feats)
+
+
+def test_by_area_on_the_square_by_hand(square_path: Path, tmp_path: Path) -> None:
+    d = zoneplan.evaluate(square_path, by=read_areas(str(_halves(tmp_path)))).to_dict()
+    rows = {(r["area"], r["zone"]): r for r in d["by_area"]}
+    # each half is 2 km x 1 km; the west zone takes 0.5 km x 1 km of it (25%)
+    for half in ("south", "north"):
+        west, east = rows[(half, "west")], rows[(half, "east")]
+        assert west["area_km2"] == pytest.approx(0.5, rel=1e-6)
+        assert west["share_of_area"] == pytest.approx(0.25, rel=1e-6)
+        assert west["residents_baseline"] == pytest.approx(1250, rel=1e-6)
+        assert west["residents"] == pytest.approx(5000, rel=1e-6)  # everyone moved west
+        assert east["residents"] == pytest.approx(0, abs=1e-6)
+    # rows add up to the zones
+    west_total = sum(r["residents"] for r in d["by_area"] if r["zone"] == "west")
+    assert west_total == pytest.approx(10_000, rel=1e-9)
+
+
+def test_csv_and_xlsx(square_path: Path, tmp_path: Path,
+                      capsys: pytest.CaptureFixture[str]) -> None:
+    halves = str(_halves(tmp_path))
+    assert main(["run", str(square_path), "--format", "csv", "--by", halves]) == 0
+    text = capsys.readouterr().out
+    zones_part, by_part = text.split("\n\n", 1)
+    zrows = list(csv.DictReader(io.StringIO(zones_part)))
+    assert [r["zone"] for r in zrows] == ["west", "east", "(whole territory)"]
+    assert float(zrows[0]["area_km2"]) == pytest.approx(1.0, rel=1e-6)
+    brows = list(csv.DictReader(io.StringIO(by_part)))
+    assert {r["area"] for r in brows} == {"south", "north"}
+    out = tmp_path / "t.xlsx"
+    assert main(["run", str(square_path), "--format", "xlsx", "--out", str(out),
+                 "--by", halves]) == 0
+    from openpyxl import load_workbook
+
+    wb = load_workbook(out)
+    assert {"zones", "by area", "sources", "method"} <= set(wb.sheetnames)
+    assert main(["run", str(square_path), "--format", "xlsx"]) == 2  # needs --out
+
+
+@pytest.mark.realdata
+def test_by_governorate_shares_agree_with_geopandas(shared_data: Path) -> None:
+    """Shares of each governorate east of the line: the built-in run against geopandas on
+    the same geometry, and the full-resolution layers (OCHA governorates, the 19 Oct 2025
+    zone) in quick mode against an independent overlay in UTM 36N."""
+    from zoneplan import pack
+
+    d = zoneplan.evaluate("green-red-2025-11", ranges=False,
+                          by=read_areas("gaza:governorates")).to_dict()
+    r = zoneplan.evaluate("green-red-2025-11", ranges=False)
+    green = r.zones.to_crs(32636)
+    green = green.loc[green["id"] == "green", "geometry"].iloc[0]
+    gov = pack.governorates().to_crs(32636)
+    terr = gpd.GeoSeries([pack.outline()], crs=4326).to_crs(32636).iloc[0]
+    for name, geom in zip(gov["name"], gov.geometry, strict=True):
+        a = geom.intersection(terr)
+        want = a.intersection(green).area / a.area
+        row = next(x for x in d["by_area"] if x["area"] == name and x["zone"] == "green")
+        assert row["share_of_area"] == pytest.approx(want, abs=1e-9)
+    # full resolution
+    adm1 = shared_data / "ocha-cod-ab-pse-2023" / "gaza_strip_adm1_cod.geojson"
+    adm2 = shared_data / "ocha-cod-ab-pse-2023" / "gaza_governorates_adm2_cod.geojson"
+    zone = shared_data / "btselem-nibal" / "IDF_zone_191025.geojson"
+    from zoneplan.io.quick import plan_from_files
+
+    q = zoneplan.evaluate(plan_from_files(adm1, zones=zone), ranges=False,
+                          by=read_areas(str(adm2))).to_dict()
+    g2 = gpd.read_file(adm2).to_crs(32636)
+    z = gpd.read_file(zone).to_crs(32636).union_all()
+    t = gpd.read_file(adm1).to_crs(32636).union_all()
+    field = read_areas(str(adm2)).field
+    for name, geom in zip(g2[field], g2.geometry, strict=True):
+        a = geom.intersection(t)
+        want = a.intersection(z).area / a.area
+        got = sum(x["share_of_area"] for x in q["by_area"]
+                  if x["area"] == name and x["zone"] != "rest")
+        assert got == pytest.approx(want, abs=1e-6)
+
+
+def test_shift_a_whole_line(square_plan: dict[str, Any], tmp_path: Path) -> None:
+    square_plan["lines"][0]["shift"] = {"offset_m": 250, "towards": "east"}
+    d = zoneplan.evaluate(zoneplan.load_plan(square_plan, base_dir=tmp_path)).to_dict()
+    west = next(z for z in d["zones"] if z["id"] == "west")
+    assert west["area_km2"] == pytest.approx(1.5, rel=1e-6)  # 0.75 km x 2 km
+
+
+def test_move_the_yellow_line_and_compare(tmp_path: Path,
+                                          capsys: pytest.CaptureFixture[str]) -> None:
+    """The README's worked example: two commands."""
+    assert main(["show", "green-red-2025-11", "--shift", "yellow-line=1000,west"]) == 0
+    moved = tmp_path / "moved.yaml"
+    moved.write_text(capsys.readouterr().out)
+    assert yaml.safe_load(moved.read_text())["id"] == "green-red-2025-11-shifted"
+    assert main(["compare", "green-red-2025-11", str(moved), "--format", "json"]) == 0
+    c = json.loads(capsys.readouterr().out)
+    green = next(z for z in c["zones"] if z["id"] == "green")
+    change = green["changes"]["green-red-2025-11-shifted"]
+    assert change["area_km2"] == pytest.approx(46.3, rel=0.1)  # ~1 km x 46 km of line
+    assert c["differences"][0]["residents_moved"] is not None
+
+
+def test_show_resolved_expands_builtin_layers(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["show", "green-red-2025-11", "--resolved"]) == 0
+    doc = yaml.safe_load(capsys.readouterr().out)
+    line = doc["lines"][0]
+    assert "layer" not in line and len(line["coordinates"]) == 33
+    alt = doc["alternatives"][0]["zones"]["green"]
+    assert alt == {"layer": "gaza:zone-east-2025-10-19"}  # alternatives keep their names
+
+
+def test_compare_matches_renamed_zones(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["compare", "ceasefire-2025-10", "green-red-2025-11", "--format", "json"]) == 0
+    c = json.loads(capsys.readouterr().out)
+    groups = {tuple(sorted(m["zones"].values())): m["how"] for m in c["matches"]}
+    assert groups[("east", "green")].startswith("geometry")
+    assert groups[("red", "west")].startswith("geometry")
+    assert c["differences"][0]["residents_moved"] == pytest.approx(0.0, abs=1e-6)
+    assert not c["warnings"]
+    assert main(["compare", "ceasefire-2025-10", "green-red-2025-11"]) == 0
+    text = capsys.readouterr().out
+    assert "People displaced out of the zone" in text and "change:" in text
+    assert "area_km2" not in text
+
+
+def test_terminal_fits_80_columns() -> None:
+    buf = io.StringIO()
+    print_result(zoneplan.evaluate("green-red-2025-11").to_dict(),
+                 Console(file=buf, width=80, color_system=None))
+    lines = buf.getvalue().splitlines()
+    assert max(len(x) for x in lines) <= 80
+    assert "…" not in buf.getvalue()  # no number cut
+    assert "(%)" in buf.getvalue() and "fraction (0-1)" not in buf.getvalue()
