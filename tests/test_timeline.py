@@ -14,7 +14,7 @@ from typer.testing import CliRunner
 from zoneplan.cli.main import app
 from zoneplan.errors import InputError
 from zoneplan.render.timeline import timeline_csv, write_timeline
-from zoneplan.scenarios.timeline import parse_date, timeline
+from zoneplan.scenarios.timeline import FLAG_NO_MATCH, FLAG_OUTSIDE, parse_date, timeline
 
 REPO = Path(__file__).resolve().parents[1]
 NIBAL = REPO / ".." / "shared" / "data" / "gaza" / "btselem-nibal"
@@ -76,6 +76,7 @@ def test_filter_all_out_is_share_zero_and_dates_sort(tmp_path: Path) -> None:
     assert [r["date"] for r in d["rows"]] == ["2023-10-07", "2024-08-29"]
     first, second = d["rows"]
     assert second["share_of_territory"] == 0 and second["residents"] == 0
+    assert second["flag"] == FLAG_NO_MATCH and first["flag"] is None
     # one 0.01° square ≈ 0.95 km x 1.11 km ≈ 1.05 km²
     assert first["area_km2"] == pytest.approx(1.05, rel=0.05)
     assert first["residents"] > 0
@@ -123,6 +124,56 @@ def test_cli_commands_registered(tmp_path: Path) -> None:
     a = _layer(tmp_path, "a.geojson", ["Displaced"], ["2024-08-29"])
     r = CliRunner().invoke(app, ["timeline", str(a), "--date-field", "Date", "--format", "csv"])
     assert r.exit_code == 0, r.output
-    assert r.output.startswith("date,file")
+    assert r.output.startswith("date,kind,file")
     r = CliRunner().invoke(app, ["timeline", str(a), "--date-field", "Nope"])
     assert isinstance(r.exception, InputError)
+
+
+def _square_layer(tmp_path: Path, name: str, cells: list[int], date: str) -> Path:
+    """Squares 0.01° wide in a row across Gaza City, by index; one order on ``date``."""
+    geoms = [box(34.44 + 0.01 * i, 31.50, 34.45 + 0.01 * i, 31.51) for i in cells]
+    p = tmp_path / name
+    gpd.GeoDataFrame({"StatusText": ["Displaced"] * len(cells)}, geometry=geoms,
+                     crs=4326).to_file(p, driver="GeoJSON")
+    return Path(f"{p}@{date}")
+
+
+def test_orders_in_force_union_by_hand(tmp_path: Path) -> None:
+    a = _square_layer(tmp_path, "a.geojson", [0, 1], "2024-05-01")
+    b = _square_layer(tmp_path, "b.geojson", [1, 2], "2024-05-10")
+    d = timeline([str(a), str(b)], in_force_days=30)
+    one = d["rows"][0]["area_km2"] / 2  # one square
+    assert d["rows"][1]["area_km2"] == pytest.approx(2 * one, rel=1e-3)
+    force = {r["date"]: r for r in d["in_force"]}
+    # issued 1 May and 10 May; each lapses 30 days later (31 May, 9 June)
+    assert list(force) == ["2024-05-01", "2024-05-10", "2024-05-31", "2024-06-09"]
+    assert force["2024-05-01"]["area_km2"] == pytest.approx(2 * one, rel=1e-3)
+    assert force["2024-05-10"]["area_km2"] == pytest.approx(3 * one, rel=1e-3)  # overlap once
+    assert force["2024-05-31"]["area_km2"] == pytest.approx(2 * one, rel=1e-3)
+    assert force["2024-05-31"]["orders"] == [str(b)[:-11]]
+    assert force["2024-06-09"]["area_km2"] == 0 and force["2024-06-09"]["orders"] == []
+    assert 0 < force["2024-05-10"]["residents"] < (d["rows"][0]["residents"]
+                                                   + d["rows"][1]["residents"])
+    csv_text = timeline_csv(d)
+    assert csv_text.count("in force (30 days)") == 4
+    with pytest.raises(InputError, match="at least 1 day"):
+        timeline([str(a)], in_force_days=0)
+
+
+def test_flags_and_page_say_what_the_files_are(tmp_path: Path) -> None:
+    a = _square_layer(tmp_path, "a.geojson", [0], "2024-05-01")
+    far = tmp_path / "far.geojson"
+    gpd.GeoDataFrame({"StatusText": ["Displaced"]}, geometry=[box(35.0, 32.0, 35.01, 32.01)],
+                     crs=4326).to_file(far, driver="GeoJSON")
+    d = timeline([str(a), f"{far}@2024-06-01"], in_force_days=10)
+    assert d["rows"][1]["flag"] == FLAG_OUTSIDE and d["rows"][1]["area_km2"] == 0
+    out = write_timeline(d, tmp_path / "tl")
+    html = (out / "timeline.html").read_text(encoding="utf-8")
+    assert 'class="bar order"' in html and 'class="in-force"' in html
+    assert 'class="flagged"' in html and FLAG_OUTSIDE in html
+    assert "one order, on its date" in html
+    assert "timeline.json" in html and "result.json" not in html
+    assert "until the next" not in html
+    r = CliRunner().invoke(app, ["timeline", str(a), f"{far}@2024-06-01", "--in-force", "10"])
+    assert r.exit_code == 0, r.output
+    assert "lies inside the territory" in r.output and "Orders in force" in r.output

@@ -24,18 +24,23 @@ def timeline(
                                                    help="Field holding the dates.")] = None,
     where: Annotated[str | None, typer.Option(
         "--where", help="Filter, e.g. \"StatusText == 'Displaced'\".")] = None,
+    in_force: Annotated[int | None, typer.Option(
+        "--in-force", min=1, metavar="DAYS",
+        help="Also measure the union of the orders issued in the last DAYS days (the "
+        "share under orders in force), at each date an order is issued or lapses.")] = None,
     fmt: Annotated[FormatOrCsv, format_option()] = FormatOrCsv.table,
     output: Annotated[Path | None, out_option("Write json, csv, png, html.")] = None,
     overwrite: Annotated[bool, overwrite_option()] = False,
 ) -> None:
-    """Area, share, pre-war residents and hospitals inside dated zone layers."""
+    """Area, share, pre-war residents and hospitals under dated orders (one file = one order)."""
     from rich.table import Table
 
     from zoneplan.render.text import fmt_number, fmt_people_table, fmt_share
     from zoneplan.render.timeline import timeline_csv, write_timeline
     from zoneplan.scenarios.timeline import timeline as run_timeline
 
-    d = run_timeline(layers, territory=territory, date_field=date_field, where=where)
+    d = run_timeline(layers, territory=territory, date_field=date_field, where=where,
+                     in_force_days=in_force)
     if output is not None:
         write_timeline(d, output, overwrite=overwrite)
     if fmt == FormatOrCsv.json:
@@ -44,15 +49,31 @@ def timeline(
     if fmt == FormatOrCsv.csv:
         sys.stdout.write(timeline_csv(d))
         return
-    t = Table(title="Zones over time" + (f" ({where})" if where else ""))
-    for col in ("date", "file", "area (km²)", "share of territory",
+    title = "Orders over time (each file one order, on its date)"
+    t = Table(title=title + (f"; filter {where}" if where else ""))
+    for col in ("date", "order (file)", "area (km²)", "share of territory",
                 "pre-war residents inside", "hospitals"):
-        t.add_column(col, justify="left" if col in ("date", "file") else "right")
+        t.add_column(col, justify="left" if col in ("date", "order (file)") else "right",
+                     overflow="fold")
     for r in d["rows"]:
-        t.add_row(r["date"], Path(r["file"]).name, fmt_number(r["area_km2"], 1),
+        name = Path(r["file"]).name
+        if r.get("flag"):
+            t.add_row(r["date"], name, f"0 ({r['flag']})", "0%", "0", "0")
+            continue
+        t.add_row(r["date"], name, fmt_number(r["area_km2"], 1),
                   fmt_share(r["share_of_territory"]), fmt_people_table(r["residents"]),
                   str(r["hospitals"]))
     out.print(t)
+    if d.get("in_force"):
+        f = Table(title=f"Orders in force (issued in the last {in_force} days, together)")
+        for col in ("date", "orders", "area (km²)", "share of territory",
+                    "pre-war residents inside", "hospitals"):
+            f.add_column(col, justify="left" if col == "date" else "right")
+        for r in d["in_force"]:
+            f.add_row(r["date"], str(len(r["orders"])), fmt_number(r["area_km2"], 1),
+                      fmt_share(r["share_of_territory"]), fmt_people_table(r["residents"]),
+                      str(r["hospitals"]))
+        out.print(f)
 
 
 def register(app: typer.Typer) -> None:

@@ -28,7 +28,7 @@ from html import escape
 from zoneplan.render.style import INK, MUTED
 from zoneplan.render.text import NA
 
-__all__ = ["CHART_WIDTH", "bar_chart", "nice_ceiling", "step_chart"]
+__all__ = ["CHART_WIDTH", "bar_chart", "nice_ceiling", "order_chart"]
 
 CHART_WIDTH = 360
 """viewBox width of every chart: a phone's CSS width, so text keeps its size there."""
@@ -191,19 +191,31 @@ def bar_chart(
             + (f'<ul class="chart-legend">{legend}</ul>' if legend else "") + "</figure>")
 
 
-def step_chart(dates: Sequence[str], values: Sequence[float], *, title: str, unit: str,
-               colour: str, value_fmt: Callable[[float], str] = lambda v: f"{v:,.0f}",
-               limit: float | None = None) -> str:
-    """A step chart of a dated series (each value holds until the next date), as a
-    ``<figure>`` with inline SVG; dates ``YYYY-MM-DD``, the axis from 0 to a round top."""
-    if not values or not any(v > 0 for v in values):
+def order_chart(dates: Sequence[str], values: Sequence[float], *, title: str, unit: str,
+                colour: str, flags: Sequence[str | None] | None = None,
+                in_force: tuple[Sequence[str], Sequence[float], str] | None = None,
+                value_fmt: Callable[[float], str] = lambda v: f"{v:,.0f}",
+                limit: float | None = None) -> str:
+    """Dated orders as bars on their dates, as a ``<figure>`` with inline SVG.
+
+    Each order is a thin bar on the day it was issued (it is not drawn as lasting until
+    the next one). A flagged order (e.g. the filter matched nothing) is a hollow mark on
+    the axis with its reason in the tooltip and the legend. ``in_force`` adds a step line
+    ``(dates, values, label)``: a quantity that does hold from one date to the next (the
+    union of the orders in force). Dates are ``YYYY-MM-DD``; the value axis runs from 0
+    to a round top.
+    """
+    step_vals = list(in_force[1]) if in_force else []
+    if not any(v > 0 for v in [*values, *step_vals]):
+        said = "; ".join(f"{d}: {f}" for d, f in zip(dates, flags or [None] * len(dates),
+                                                         strict=True) if f)
         return (f'<figure class="chart"><figcaption class="chart-title">{escape(title)}'
                 f'</figcaption><p class="no-data">Every value is zero: nothing to chart.'
-                f"</p></figure>")
-    days = [dt.date.fromisoformat(d).toordinal() for d in dates]
-    d0, d1 = min(days), max(days)
-    d1 = d1 if d1 > d0 else d0 + 1
-    top = nice_ceiling(max(values), limit=limit)
+                f'{escape(" Flagged: " + said + ".") if said else ""}</p></figure>')
+    all_dates = [*dates, *(in_force[0] if in_force else [])]
+    days_all = [dt.date.fromisoformat(d).toordinal() for d in all_dates]
+    d0, d1 = min(days_all) - 1, max(days_all) + 1
+    top = nice_ceiling(max([*values, *step_vals]), limit=limit)
     left, right, ytop, ybot = 34.0, CHART_WIDTH - 10.0, 10.0, 150.0
     sx = (right - left) / (d1 - d0)
     sy = (ybot - ytop) / top
@@ -220,29 +232,57 @@ def step_chart(dates: Sequence[str], values: Sequence[float], *, title: str, uni
                      f'stroke="{GRID}"/><text x="{left - 4}" y="{py(t) + 4:.1f}" '
                      f'font-size="{SMALL}" fill="{MUTED}" text-anchor="end">'
                      f"{_fmt_tick(t, top)}</text>")
+    parts.extend(_date_ticks(d0, d1, px, ybot))
+    if in_force:
+        sdays = [dt.date.fromisoformat(d).toordinal() for d in in_force[0]]
+        pts = []
+        for i, (d, v) in enumerate(zip(sdays, step_vals, strict=True)):
+            if i:
+                pts.append(f"{px(d):.1f},{py(step_vals[i - 1]):.1f}")
+            pts.append(f"{px(d):.1f},{py(v):.1f}")
+        parts.append(f'<polyline class="in-force" points="{" ".join(pts)}" fill="none" '
+                     f'stroke="{INK}" stroke-width="1.6" stroke-dasharray="4 2"/>')
+    bar_w = max(min(sx * 0.8, 6.0), 2.0)
+    flags = list(flags) if flags else [None] * len(dates)
+    for ds, v, flag in zip(dates, values, flags, strict=True):
+        x = px(dt.date.fromisoformat(ds).toordinal())
+        tip = escape(f"{ds}: {value_fmt(v)}" + (f" ({flag})" if flag else ""))
+        if flag:
+            parts.append(f'<circle class="flagged" cx="{x:.1f}" cy="{ybot:.1f}" r="3.5" '
+                         f'fill="#fff" stroke="{MUTED}" stroke-width="1.4"><title>{tip}'
+                         f"</title></circle>")
+        else:
+            parts.append(f'<rect class="bar order" x="{x - bar_w / 2:.1f}" y="{py(v):.1f}" '
+                         f'width="{bar_w:.1f}" height="{max(v * sy, 0.0):.1f}" '
+                         f'fill="{colour}"><title>{tip}</title></rect>')
+    parts.append(f'<line x1="{left}" y1="{ybot}" x2="{right}" y2="{ybot}" stroke="{MUTED}"/>')
+    svg = (f'<svg class="chart-svg" viewBox="0 0 {CHART_WIDTH} {ybot + 22:.0f}" role="img" '
+           f'aria-label="{escape(title)}">{"".join(parts)}</svg>')
+    legend = [f'<li><i style="background:{colour}"></i>one order, on its date</li>']
+    if in_force:
+        legend.append(f'<li><i style="background:{INK}"></i>{escape(in_force[2])}</li>')
+    if any(flags):
+        legend.append(f'<li><i style="background:#fff;border:1px solid {MUTED}"></i>'
+                      "flagged: nothing measured (see the table)</li>")
+    return (f'<figure class="chart"><figcaption class="chart-title">{escape(title)} '
+            f'<span class="unit">({escape(unit)})</span></figcaption>{svg}'
+            f'<ul class="chart-legend">{"".join(legend)}</ul></figure>')
+
+
+def _date_ticks(d0: int, d1: int, px: Callable[[int], float], ybot: float) -> list[str]:
+    """Tick marks on the date axis: months for short spans, half-years for long ones."""
     first, last = dt.date.fromordinal(d0), dt.date.fromordinal(d1)
+    months = (1, 7) if d1 - d0 > 400 else tuple(range(1, 13))
+    parts = []
     for year in range(first.year, last.year + 2):
-        for month in (1, 7):
+        for month in months:
             dd = dt.date(year, month, 1).toordinal()
             if d0 <= dd <= d1:
                 x = px(dd)
-                label = str(year) if month == 1 else "Jul"
+                label = (str(year) if month == 1
+                         else dt.date(year, month, 1).strftime("%b"))
                 parts.append(f'<line x1="{x:.1f}" y1="{ybot}" x2="{x:.1f}" y2="{ybot + 4}" '
                              f'stroke="{MUTED}"/><text x="{x:.1f}" y="{ybot + 16}" '
                              f'font-size="{SMALL}" fill="{MUTED}" text-anchor="middle">'
                              f"{label}</text>")
-    pts = []
-    for i, (d, v) in enumerate(zip(days, values, strict=True)):
-        if i:
-            pts.append(f"{px(d):.1f},{py(values[i - 1]):.1f}")
-        pts.append(f"{px(d):.1f},{py(v):.1f}")
-    parts.append(f'<polyline points="{" ".join(pts)}" fill="none" stroke="{colour}" '
-                 f'stroke-width="2"/>')
-    for d, v, ds in zip(days, values, dates, strict=True):
-        parts.append(f'<circle cx="{px(d):.1f}" cy="{py(v):.1f}" r="3" fill="{colour}">'
-                     f"<title>{escape(ds)}: {escape(value_fmt(v))}</title></circle>")
-    parts.append(f'<line x1="{left}" y1="{ybot}" x2="{right}" y2="{ybot}" stroke="{MUTED}"/>')
-    svg = (f'<svg class="chart-svg" viewBox="0 0 {CHART_WIDTH} {ybot + 22:.0f}" role="img" '
-           f'aria-label="{escape(title)}">{"".join(parts)}</svg>')
-    return (f'<figure class="chart"><figcaption class="chart-title">{escape(title)} '
-            f'<span class="unit">({escape(unit)})</span></figcaption>{svg}</figure>')
+    return parts

@@ -103,7 +103,7 @@ def compare_html(cmp: Comparison) -> str:
     from zoneplan.pack.context import CONTEXT_ATTRIBUTION
     from zoneplan.render.css import CSS
     from zoneplan.render.legend import html_legend, legend_entries, svg_pattern_defs
-    from zoneplan.render.text import fmt_people_table
+    from zoneplan.render.text import fmt_people_table, rounding_note
 
     d = cmp.data
     ids = [p["id"] for p in d["plans"]]
@@ -161,6 +161,7 @@ crossings and the largest places; same scale on every map. {e(CONTEXT_ATTRIBUTIO
 <h2>Differences (against {e(ids[0])})</h2><ul>{diffs}</ul>
 <h2>Zones side by side</h2>{_zone_tables(cmp)}
 <h2>Definitions</h2><ul>{defs}</ul>
+<p class="small">{e(rounding_note("compare.json"))}</p>
 </main></body></html>
 """
 

@@ -39,12 +39,18 @@ __all__ = [
     "fmt_share",
     "round_parts",
     "round_sig",
+    "rounding_note",
 ]
 
 NA = "not available"
 
-ROUNDING_NOTE = (
-    "Numbers are rounded for display only; the JSON result (result.json) keeps full "
+def rounding_note(json_file: str = "result.json") -> str:
+    """How display rounding works, in words, naming the JSON file that keeps full precision."""
+    return _ROUNDING.format(json_file=json_file)
+
+
+_ROUNDING = (
+    "Numbers are rounded for display only; the JSON result ({json_file}) keeps full "
     "precision. In sentences, people are rounded to 3 significant figures (822,161 → "
     "822,000; 2,213,876 → 2.21 million). In tables, people are rounded to the nearest 100, "
     "areas to 0.1 km², shares to 0.1 percentage point, area per person to the nearest "
@@ -54,7 +60,8 @@ ROUNDING_NOTE = (
     "Ratios in a totals row (area per person, per 1,000, per 10,000) are computed for the "
     "whole territory, not added up. Ranges are shown as low–high."
 )
-"""How display rounding works, in words, for reports."""
+ROUNDING_NOTE = rounding_note()
+"""How display rounding works, in words, for reports (full precision in result.json)."""
 
 ACCESS_WORDS: dict[str, str] = {
     "resident": "open to residents",

@@ -1,8 +1,9 @@
-"""Zones over time: a series of dated zone layers (evacuation orders, moving lines).
+"""Zones over time: a series of dated zone layers, each read as an order on its date.
 
-For each layer: the date (given as ``PATH@YYYY-MM-DD``, or the earliest value of a
-date field), the union of its polygons after an optional filter, clipped to the
-territory, and then
+A layer is one order (an evacuation order, a declared zone, a line as announced): it is
+issued on its date and is not assumed to last until the next file. For each layer: the
+date (given as ``PATH@YYYY-MM-DD``, or the earliest value of a date field), the union of
+its polygons after an optional filter, clipped to the territory, and then
 
 ``area_km2``
     Area inside the zones, km² (in the UTM zone of the territory).
@@ -14,7 +15,14 @@ territory, and then
 ``hospitals``
     Hospitals of the built-in pack inside (count).
 
-A layer whose features are all filtered out is a date with nothing inside (share 0).
+A layer whose filter matches no feature, or whose features all lie outside the territory,
+is measured as zero but flagged (``flag`` names why), so a 0 is never silent.
+
+With ``in_force_days=N`` the series also has ``in_force``: at each order's date and at
+each date an order lapses (its date + N days), the union of the orders issued in the last
+N days (issued on day ``d``, an order counts on days ``d`` to ``d + N - 1``), measured the
+same way. This is how OCHA reports "the share of the Strip under evacuation orders in
+force"; N is the analyst's choice, not a property of the orders.
 
 This module measures and returns the series (a JSON-ready dict); the CSV, chart and page
 are drawn by :mod:`zoneplan.render.timeline`.
@@ -25,7 +33,7 @@ from __future__ import annotations
 import datetime as dt
 import email.utils
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -37,7 +45,15 @@ import shapely
 
 from zoneplan.errors import DataError, InputError
 
-__all__ = ["LayerSpec", "parse_date", "parse_layer_arg", "timeline"]
+__all__ = ["FLAG_NO_FEATURES", "FLAG_NO_MATCH", "FLAG_OUTSIDE", "LayerSpec", "parse_date",
+           "parse_layer_arg", "timeline"]
+
+FLAG_NO_MATCH = "no feature matches the filter"
+"""Flag of a layer whose features are all filtered out by ``where``."""
+FLAG_NO_FEATURES = "the layer has no features"
+"""Flag of an empty layer file."""
+FLAG_OUTSIDE = "no feature lies inside the territory"
+"""Flag of a layer whose (matching) features all lie outside the territory."""
 
 _ISO = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 _WHERE = re.compile(r"""^\s*(\w+)\s*(==|!=)\s*(['"])(.*?)\3\s*$""")
@@ -178,8 +194,9 @@ def timeline(
     territory: str | Path | None = None,
     date_field: str | None = None,
     where: str | None = None,
+    in_force_days: int | None = None,
 ) -> dict[str, Any]:
-    """Measure each dated zone layer; rows sorted by date.
+    """Measure each dated zone layer as an order on its date; rows sorted by date.
 
     Parameters
     ----------
@@ -191,13 +208,21 @@ def timeline(
         Field holding each feature's date; the layer's date is the earliest value.
     where
         Filter such as ``StatusText == 'Displaced'`` (``==``/``!=``, joined by ``and``).
+    in_force_days
+        If given (days, at least 1), also measure the union of the orders in force: those
+        issued in the last ``in_force_days`` days, at each issue and lapse date.
 
     Returns
     -------
     dict
-        ``rows`` (date, file, features, area_km2, share_of_territory, residents,
-        hospitals), ``territory``, ``baseline``, ``units``, ``where``.
+        ``rows`` (date, file, kind, features, flag, area_km2, share_of_territory,
+        residents, hospitals), ``in_force`` (with ``in_force_days``), ``territory``,
+        ``baseline``, ``units``, ``where``, ``method``.
     """
+    if in_force_days is not None and in_force_days < 1:
+        raise InputError(f"--in-force must be at least 1 day, not {in_force_days}",
+                         suggestion="give the number of days an order stays in force, "
+                         "e.g. --in-force 30")
     from zoneplan import pack
     from zoneplan.geometry import area_crs_for, project
     from zoneplan.measure.population_sources import builtin_population
@@ -219,7 +244,20 @@ def timeline(
     base = pop.counts[pop.central]
     hosp = pack.hospitals().to_crs(gcrs)
     hx, hy = hosp.geometry.x.to_numpy(), hosp.geometry.y.to_numpy()
-    rows = []
+
+    def measure(inside_ll: shapely.Geometry) -> dict[str, float | int]:
+        if inside_ll.is_empty:
+            return {"area_km2": 0.0, "share_of_territory": 0.0, "residents": 0.0,
+                    "hospitals": 0}
+        area = project(inside_ll, crs).area
+        inside = project(inside_ll, gcrs)
+        idx, frac = pop.grid.coverage(inside)
+        return {"area_km2": area / 1e6, "share_of_territory": area / terr_area,
+                "residents": float((base[idx] * frac).sum()),
+                "hospitals": int(shapely.contains_xy(inside, hx, hy).sum())}
+
+    rows: list[dict[str, Any]] = []
+    unions: list[shapely.Geometry] = []
     for spec in specs:
         gdf = _read(spec.path)
         date = _layer_date(gdf, spec, date_field)
@@ -227,30 +265,54 @@ def timeline(
         geoms = [g for g in sel.to_crs(4326).geometry if g is not None and not g.is_empty]
         union_ll = shapely.make_valid(shapely.union_all(geoms)) if geoms else shapely.Polygon()
         inside_ll = union_ll.intersection(terr_ll) if geoms else union_ll
-        area = project(inside_ll, crs).area if not inside_ll.is_empty else 0.0
-        inside = project(inside_ll, gcrs) if not inside_ll.is_empty else inside_ll
-        if inside.is_empty:
-            residents, n_h = 0.0, 0
-        else:
-            idx, frac = pop.grid.coverage(inside)
-            residents = float((base[idx] * frac).sum())
-            n_h = int(shapely.contains_xy(inside, hx, hy).sum())
-        rows.append({"date": date.isoformat(), "file": str(spec.path), "features": len(sel),
-                     "features_in_file": len(gdf), "area_km2": area / 1e6,
-                     "share_of_territory": area / terr_area, "residents": residents,
-                     "hospitals": n_h})
-    rows.sort(key=lambda r: (r["date"], r["file"]))
-    return {
+        flag = (FLAG_NO_FEATURES if len(gdf) == 0 else FLAG_NO_MATCH if len(sel) == 0
+                else FLAG_OUTSIDE if inside_ll.is_empty else None)
+        rows.append({"date": date.isoformat(), "file": str(spec.path), "kind": "order",
+                     "features": len(sel), "features_in_file": len(gdf), "flag": flag,
+                     **measure(inside_ll)})
+        unions.append(inside_ll)
+    order = sorted(range(len(rows)), key=lambda i: (rows[i]["date"], rows[i]["file"]))
+    rows = [rows[i] for i in order]
+    unions = [unions[i] for i in order]
+    out: dict[str, Any] = {
         "rows": rows,
         "territory": {"ref": terr_ref, "area_km2": terr_area / 1e6},
         "where": where,
         "date_field": date_field,
+        "in_force_days": in_force_days,
         "baseline": {"label": pop.label, "date": pop.date, "total": pop.total(),
                      "sources": pop.sources},
         "hospitals_source": "pack-hospitals",
         "units": {"area_km2": "km²", "share_of_territory": "fraction (0-1)",
-                  "residents": "people (pre-war baseline)", "hospitals": "count"},
+                  "residents": "people (pre-war baseline)", "hospitals": "count",
+                  "in_force_days": "days"},
+        "method": ("Each layer is one order issued on its date; its row measures the "
+                   "order alone." + ("" if in_force_days is None else
+                   f" 'in_force' measures, at each date an order is issued or lapses, the "
+                   f"union of the orders issued in the last {in_force_days} days.")),
     }
+    if in_force_days is not None:
+        out["in_force"] = _in_force(rows, unions, in_force_days, measure)
+    return out
+
+
+def _in_force(rows: list[dict[str, Any]], unions: list[shapely.Geometry], days: int,
+              measure: Callable[[shapely.Geometry], dict[str, float | int]],
+              ) -> list[dict[str, Any]]:
+    """The union of orders in force at each issue and lapse date (see the module note);
+    a flagged order (nothing to measure) is not counted among them."""
+    issued = [dt.date.fromisoformat(r["date"]) for r in rows]
+    lapse = dt.timedelta(days=days)
+    points = sorted(set(issued) | {d + lapse for d in issued})
+    series = []
+    for when in points:
+        live = [i for i, d in enumerate(issued)
+                if d <= when < d + lapse and not rows[i]["flag"]]
+        geoms = [unions[i] for i in live if not unions[i].is_empty]
+        union = shapely.union_all(geoms) if geoms else shapely.Polygon()
+        series.append({"date": when.isoformat(), "orders": [rows[i]["file"] for i in live],
+                       **measure(union)})
+    return series
 
 
 def _read(path: Path) -> gpd.GeoDataFrame:
