@@ -312,8 +312,13 @@ def test_to_copies_without_clobbering(
     assert copy == out / "IDF_zone_191025.geojson"
     assert copy.read_bytes() == src.read_bytes()
 
-    with pytest.raises(DataError, match="does not exist"):
-        fetch.fetch(ZONE_NAME, tmp_path / "missing", progress=False)
+    made = fetch.fetch(ZONE_NAME, tmp_path / "new" / "folder", progress=False)
+    assert made == tmp_path / "new" / "folder" / "IDF_zone_191025.geojson"
+    assert made.read_bytes() == src.read_bytes()
+    (tmp_path / "a-file").write_text("mine")
+    with pytest.raises(DataError, match="is a file, not a folder"):
+        fetch.fetch(ZONE_NAME, tmp_path / "a-file", progress=False)
+    assert (tmp_path / "a-file").read_text() == "mine"
 
 
 # ---------------------------------------------------------------- add and resolve
@@ -438,3 +443,27 @@ def test_cli_fetch_add_and_to(
     data = json.loads(runner.invoke(app, ["info", ZONE_NAME, "-f", "json"]).output)
     assert data["local"]["source"] == "add"
     assert data["local"]["path"] == str(stored)
+
+
+def test_list_shows_local_copies_added_fetched_or_placed(
+    population_tif: Path, cache: Path) -> None:
+    rows = {r["name"]: r for r in json.loads(
+        CliRunner().invoke(app, ["list", "--format", "json"]).output)}
+    assert rows["kontur-population-pse"]["local"] is None
+    stored = registry.add("kontur-population-pse", population_tif)
+    entry = catalog.get("worldpop-pse-2020-constrained")
+    placed = cache / entry.name / entry.local_name
+    placed.parent.mkdir(parents=True)
+    shutil.copyfile(population_tif, placed)
+    r = CliRunner().invoke(app, ["list"])
+    assert r.exit_code == 0, r.output
+    line = next(x for x in r.output.splitlines() if "kontur-population-pse" in x)
+    assert "yes (added)" in line
+    line = next(x for x in r.output.splitlines() if entry.name in x)
+    assert "yes (found)" in line
+    rows = {r["name"]: r for r in json.loads(
+        CliRunner().invoke(app, ["list", "--format", "json"]).output)}
+    assert rows["kontur-population-pse"]["local"]["path"] == str(stored)
+    assert rows[entry.name]["local"] == {"path": str(placed), "source": "found",
+                                        "size_bytes": placed.stat().st_size}
+    assert registry.resolve(entry.name) == placed

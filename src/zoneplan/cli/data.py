@@ -61,6 +61,23 @@ def _local(name: str) -> dict[str, Any] | None:
     return registry.local_record(name)
 
 
+def _local_words(rec: dict[str, Any] | None) -> str:
+    """The ``local`` column: where the copy came from and its path, or ``no``.
+
+    Examples
+    --------
+    >>> _local_words(None)
+    'no'
+    >>> _local_words({"source": "add", "path": "/d/x/a.tif"})
+    'yes (added): /d/x/a.tif'
+    """
+    if rec is None:
+        return "no"
+    how = {"download": "fetched", "add": "added", "found": "found"}.get(
+        str(rec.get("source")), str(rec.get("source")))
+    return f"yes ({how}): {rec['path']}"
+
+
 def _entry_json(entry: Dataset) -> dict[str, Any]:
     return {**entry.to_dict(), "local": _local(entry.name)}
 
@@ -142,7 +159,7 @@ def list_cmd(fmt: FormatOpt = OutputFormat.table) -> None:
             _size(e.approx_size_bytes),
             e.licence,
             "fetch" if e.direct else "by hand",
-            "yes" if _local(e.name) else "no",
+            _local_words(_local(e.name)),
         )
     console = out
     console.print(table)

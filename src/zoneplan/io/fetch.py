@@ -119,8 +119,9 @@ def fetch(
     name
         Catalogue name (see ``zoneplan data list``).
     to
-        Folder to copy the file into as well; an existing file of the same name is
-        not replaced unless ``overwrite`` is true. The copy's path is returned.
+        Folder to copy the file into as well (created, with its parents, if missing); an
+        existing file of the same name is not replaced unless ``overwrite`` is true. The
+        copy's path is returned.
     base_url
         Replaces scheme and host of the catalogue link (default: ``$ZONEPLAN_CATALOG_BASE_URL``).
     overwrite
@@ -167,6 +168,12 @@ def fetch(
     if to is None:
         return path
     target = Path(to) / path.name
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise DataError(f"the folder to copy into cannot be created ({exc.strerror})",
+                        path=target.parent, suggestion="choose a folder you can write to "
+                        f"(the file is in the cache already: {path})") from exc
     copy_atomic(path, target, overwrite=overwrite)
     return target
 
@@ -255,12 +262,13 @@ def _quiet_pooch() -> Iterator[None]:
 
 
 def _check_folder(folder: Path, filename: str, *, overwrite: bool) -> None:
-    """Refuse early (before any download) a ``--to`` folder that cannot take the file."""
-    if not folder.is_dir():
+    """Refuse early (before any download) a ``--to`` folder that cannot take the file; a
+    folder that does not exist yet is created after the download."""
+    if folder.exists() and not folder.is_dir():
         raise DataError(
-            "the folder to copy into does not exist",
+            "the path to copy into is a file, not a folder",
             path=folder,
-            suggestion="create the folder first, or choose an existing one",
+            suggestion="give a folder (it is created if it does not exist)",
         )
     if (folder / filename).exists() and not overwrite:
         raise OutputExistsError(

@@ -132,15 +132,19 @@ def local_record(name: str) -> dict[str, Any] | None:
 
     The record holds ``path`` (absolute, as a string), ``sha256``, ``size_bytes``,
     ``recorded_at``, ``source`` (``"download"`` or ``"add"``) and where it came from.
+    A file placed by hand where :func:`resolve` looks for it (``DATA_DIR/NAME/LOCAL_NAME``)
+    counts too, with ``source`` ``"found"`` (no checksum recorded).
     """
-    catalog.get(name)
+    entry = catalog.get(name)
     rec = _read_registry().get(name)
-    if not rec:
-        return None
-    path = data_dir() / str(rec.get("path", ""))
-    if not path.is_file():
-        return None
-    return {**rec, "path": str(path)}
+    if rec:
+        path = data_dir() / str(rec.get("path", ""))
+        if path.is_file():
+            return {**rec, "path": str(path)}
+    expected = data_dir() / entry.name / entry.local_name
+    if expected.is_file():
+        return {"path": str(expected), "source": "found", "size_bytes": expected.stat().st_size}
+    return None
 
 
 def sha256_of(path: str | Path) -> str:
