@@ -164,3 +164,43 @@ def test_terminal_fits_80_columns() -> None:
     assert max(len(x) for x in lines) <= 80
     assert "…" not in buf.getvalue()  # no number cut
     assert "(%)" in buf.getvalue() and "fraction (0-1)" not in buf.getvalue()
+
+
+def test_report_by_area_files(square_path: Path, tmp_path: Path) -> None:
+    halves = str(_halves(tmp_path))
+    out = tmp_path / "rep"
+    assert main(["report", str(square_path), "--by", halves, "--out", str(out)]) == 0
+    names = {p.name for p in out.iterdir()}
+    assert {"by_area.csv", "zones.parquet", "zones.gpkg", "report.html"} <= names
+    import pyogrio
+
+    assert "by_area" in [str(x) for x in pyogrio.list_layers(out / "zones.gpkg")[:, 0]]
+    pieces = gpd.read_file(out / "zones.gpkg", layer="by_area").to_crs(32636)
+    # each piece is what its row says: 0.5 km² (west) and 1.5 km² (east) per half
+    assert sorted(pieces.area.round(-2)) == [500_000, 500_000, 1_500_000, 1_500_000]
+    assert (pieces.area / 1e6 - pieces["area_km2"]).abs().max() < 1e-3
+    zones = gpd.read_parquet(out / "zones.parquet")
+    assert set(zones["zone_id"]) == {"west", "east"} and zones.crs.equals("EPSG:4326")
+    html = (out / "report.html").read_text(encoding="utf-8")
+    assert 'id="by-area-table"' in html and "by_area.csv" in html
+
+
+def test_compare_by_area_and_people_to_the_nearest_100(
+        capsys: pytest.CaptureFixture[str]) -> None:
+    args = ["compare", "green-red-2025-11", "ceasefire-2025-10", "--by", "gaza:governorates"]
+    assert main([*args, "--format", "json"]) == 0
+    c = json.loads(capsys.readouterr().out)
+    rows = c["by_area"]
+    assert {r["area"] for r in rows} == {"North Gaza", "Gaza", "Deir al-Balah",
+                                        "Khan Younis", "Rafah"}
+    for g in c["zones"]:  # the areas' parts add up to the matched zone, in every plan
+        for pid, v in g["values"].items():
+            parts = [r["values"][pid]["residents_baseline"] for r in rows
+                     if r["group"] == g["id"] and r["values"][pid] is not None]
+            assert sum(parts) == pytest.approx(v["residents_baseline"], rel=1e-9)
+    assert main(args) == 0
+    text = capsys.readouterr().out
+    assert "By area" in text
+    gaza_green = next(r for r in rows if r["area"] == "Gaza" and r["group"] == "green")
+    exact = gaza_green["values"]["green-red-2025-11"]["residents_baseline"]
+    assert f"{round(exact / 100) * 100:,.0f}" in text and f"{round(exact):,}" not in text

@@ -29,7 +29,7 @@ from zoneplan.geometry import project
 from zoneplan.io.areas import AreaSet
 from zoneplan.io.layers import PointLayer
 from zoneplan.measure.assumptions import alternative_assumptions
-from zoneplan.measure.by_area import BY_AREA_KEYS, by_area_rows, check_rows
+from zoneplan.measure.by_area import BY_AREA_KEYS, by_area_rows, check_rows, layout_pieces
 from zoneplan.measure.claims import check_claims
 from zoneplan.measure.indicators import Metrics, compute
 from zoneplan.measure.inputs import Inputs, prepare
@@ -275,4 +275,5 @@ def evaluate_inputs(
             "Approximate figures (fast mode, for a line being moved): no ranges; cells cut "
             f"by a line shared on a lattice of points; grids finer than {FAST_CELL_M:g} m "
             "summed into blocks. Evaluate without fast mode for exact figures.")
-    return Result(data=data, layout=layout, inputs=inputs, metrics=central)
+    return Result(data=data, layout=layout, inputs=inputs, metrics=central,
+                  pieces=layout_pieces(central, cells, by) if by is not None else None)

@@ -25,6 +25,7 @@ from zoneplan.plan.definitions import INDICATORS, ZONE_KEYS
 from zoneplan.plan.standards import STANDARDS
 
 if TYPE_CHECKING:
+    from zoneplan.measure.by_area import Piece
     from zoneplan.measure.indicators import Metrics
     from zoneplan.measure.inputs import Inputs
     from zoneplan.measure.population import PopulationLayer
@@ -61,12 +62,16 @@ class Result:
         The plan and the layers read for it.
     metrics
         The central-case indicators, including per-cell residents for maps.
+    pieces
+        With ``by``: the (area, zone) pieces of the central layout, in its CRS (metres),
+        in the order of ``data["by_area"]``; else ``None``.
     """
 
     data: dict[str, Any]
     layout: Layout
     inputs: Inputs
     metrics: Metrics
+    pieces: list[Piece] | None = None
 
     @property
     def plan_id(self) -> str:

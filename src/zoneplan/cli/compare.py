@@ -10,7 +10,15 @@ from typing import Annotated, Any
 import typer
 
 from zoneplan.cli.console import err, out
-from zoneplan.cli.options import Format, format_option, out_option, overwrite_option
+from zoneplan.cli.options import (
+    ByField,
+    BySpec,
+    Format,
+    format_option,
+    out_option,
+    overwrite_option,
+    read_by,
+)
 
 __all__ = ["compare", "register"]
 
@@ -20,11 +28,13 @@ def compare(
     fmt: Annotated[Format, format_option()] = Format.table,
     output: Annotated[Path | None, out_option("Write compare.html and compare.json.")] = None,
     overwrite: Annotated[bool, overwrite_option()] = False,
+    by: BySpec = None,
+    by_field: ByField = None,
 ) -> None:
     """Compare plans zone by zone, with the differences against the first."""
     from zoneplan.scenarios.compare import compare as run_compare
 
-    c = run_compare(plans)
+    c = run_compare(plans, by=read_by(by, by_field))
     if output is not None:
         from zoneplan.render.compare import write_compare
 
@@ -33,6 +43,28 @@ def compare(
         sys.stdout.write(json.dumps(c.data, indent=2, ensure_ascii=False) + "\n")
         return
     _print_compare(c.data, c.results[0].data["indicators"])
+    if c.data.get("by_area"):
+        _print_by_area(c.data)
+
+
+def _cell(v: Any, unit: str, *, change: bool = False) -> str:
+    """A table cell: people to the nearest 100, others as :func:`fmt_value`; ``+`` on
+    a positive change; ``—`` where the plan has no such zone or figure.
+
+    Examples
+    --------
+    >>> _cell(411431.2, "people", change=True), _cell(0.121, "fraction (0-1)", change=True)
+    ('+411,400', '+12.1%')
+    >>> _cell(None, "people")
+    '—'
+    """
+    from zoneplan.render.terminal import fmt_value
+    from zoneplan.render.text import fmt_people_table
+
+    if v is None:
+        return "—"
+    text = fmt_people_table(v) if unit == "people" else fmt_value(v, unit)
+    return ("+" + text) if change and v > 0 and not text.startswith("0") else text
 
 
 def _print_compare(d: dict[str, Any], indicators: dict[str, Any]) -> None:
@@ -40,7 +72,6 @@ def _print_compare(d: dict[str, Any], indicators: dict[str, Any]) -> None:
     plan, its differences and its warnings."""
     from rich.table import Table
 
-    from zoneplan.render.terminal import fmt_value
     from zoneplan.render.text import fmt_people_table
 
     ids = [p["id"] for p in d["plans"]]
@@ -63,12 +94,11 @@ def _print_compare(d: dict[str, Any], indicators: dict[str, Any]) -> None:
                 label += " (%)"
             elif unit not in ("count", "people", "structures"):
                 label += f" ({unit})"
-            cells = ["—" if z["values"][i] is None else fmt_value(z["values"][i].get(k), unit)
+            cells = [_cell(None if z["values"][i] is None else z["values"][i].get(k), unit)
                      for i in ids]
             for i in ids[1:]:
                 ch = (z.get("changes") or {}).get(i)
-                v = None if ch is None else ch.get(k)
-                cells.append("—" if v is None else ("+" if v > 0 else "") + fmt_value(v, unit))
+                cells.append(_cell(None if ch is None else ch.get(k), unit, change=True))
             t.add_row(z["label"], label, *cells)
     out.print(t)
     for x in d["differences"]:
@@ -88,6 +118,30 @@ def _print_compare(d: dict[str, Any], indicators: dict[str, Any]) -> None:
                       highlight=False)
     for w in d["warnings"]:
         err.print(f"[yellow]warning:[/yellow] {w}", highlight=False)
+
+
+def _print_by_area(d: dict[str, Any]) -> None:
+    """Print each area's part in each matched zone, per plan, with the change."""
+    from rich.table import Table
+
+    ids = [p["id"] for p in d["plans"]]
+    t = Table(title=f"By area ({d['by']['ref']}), people to the nearest 100")
+    for col in ("area", "zone", "figure", *ids, *(f"change: {i}" for i in ids[1:])):
+        t.add_column(col, justify="left" if col in ("area", "zone", "figure") else "right",
+                     overflow="fold")
+    figures = (("area_km2", "km²", "km²"), ("share_of_area", "% of the area", "fraction (0-1)"),
+               ("residents_baseline", "pre-war residents", "people"),
+               ("residents", "residents under the plan", "people"),
+               ("hospitals", "hospitals", "count"))
+    for r in d["by_area"]:
+        for k, label, unit in figures:
+            cells = [_cell(None if r["values"][i] is None else r["values"][i].get(k), unit)
+                     for i in ids]
+            for i in ids[1:]:
+                ch = (r["changes"] or {}).get(i)
+                cells.append(_cell(None if ch is None else ch.get(k), unit, change=True))
+            t.add_row(r["area"], r["label"], label, *cells)
+    out.print(t)
 
 
 def register(app: typer.Typer) -> None:

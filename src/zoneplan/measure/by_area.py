@@ -28,7 +28,8 @@ from zoneplan.measure.inputs import AREA_TOLERANCE_M2
 from zoneplan.measure.zone_sums import LayoutCells
 from zoneplan.measure.zones import Layout
 
-__all__ = ["BY_AREA_KEYS", "OUTSIDE", "Piece", "by_area_rows", "check_rows", "pieces"]
+__all__ = ["BY_AREA_KEYS", "OUTSIDE", "Piece", "by_area_rows", "check_rows", "layout_pieces",
+           "pieces"]
 
 OUTSIDE = "(outside the areas)"
 """The name of the row for the part of the territory in no area."""
@@ -105,6 +106,11 @@ def _shares(m: Metrics, cells: LayoutCells, areas: AreaSet
         out += [(pc, idx, frac * weights[row]) for row, pc in enumerate(mine)]
     memo[id(areas)] = out
     return out
+
+
+def layout_pieces(m: Metrics, cells: LayoutCells, areas: AreaSet) -> list[Piece]:
+    """The pieces of a run's layout, in the order of :func:`by_area_rows` (remembered)."""
+    return [pc for pc, _, _ in _shares(m, cells, areas)]
 
 
 def _points_in(layer: Any, layout: Layout, geom: BaseGeometry, values: Any = None) -> float:

@@ -93,6 +93,44 @@ def _zone_tables(cmp: Comparison) -> str:
     return "".join(out)
 
 
+def _by_area_tables(cmp: Comparison) -> str:
+    """With ``--by``: one table per area, the matched zones' parts in each plan and the
+    change against the first; empty otherwise."""
+    from zoneplan.render.text import fmt_number, fmt_people_table, fmt_share
+
+    rows = cmp.data.get("by_area")
+    if not rows:
+        return ""
+    ids = [p["id"] for p in cmp.data["plans"]]
+    figures: list[tuple[str, str, Any]] = [
+        ("area_km2", "Area (km²)", lambda v: fmt_number(v, 1)),
+        ("share_of_area", "Share of the area", fmt_share),
+        ("residents_baseline", "Pre-war residents (people)", fmt_people_table),
+        ("residents", "Residents under the plan (people)", fmt_people_table),
+        ("hospitals", "Hospitals", fmt_number)]
+    head = ("<tr><th>Zone</th><th>Figure</th>" + "".join(f"<th>{escape(p)}</th>" for p in ids)
+            + "".join(f"<th>change: {escape(p)} − {escape(ids[0])}</th>" for p in ids[1:])
+            + "</tr>")
+    out = []
+    for area in dict.fromkeys(r["area"] for r in rows):
+        body = []
+        for r in (x for x in rows if x["area"] == area):
+            for key, label, f in figures:
+                vals = "".join("<td>—</td>" if r["values"][p] is None
+                               else f"<td>{escape(f(r['values'][p].get(key)))}</td>"
+                               for p in ids)
+                ch = "".join("<td>—</td>" if (r["changes"] or {}).get(p) is None
+                             else f"<td>{escape(_signed(f, r['changes'][p].get(key)))}</td>"
+                             for p in ids[1:])
+                body.append(f"<tr><td>{escape(r['label'])}</td><td>{escape(label)}</td>"
+                            f"{vals}{ch}</tr>")
+        out.append(f"<h3>{escape(area)}</h3><div class=\"table-wrap\"><table><thead>{head}"
+                   f"</thead><tbody>{''.join(body)}</tbody></table></div>")
+    by = cmp.data.get("by") or {}
+    return (f'<h2 id="by-area">By area: {escape(str(by.get("ref")))}</h2><p>Each area\'s part '
+            "in each matched zone, per plan; people to the nearest 100.</p>" + "".join(out))
+
+
 def compare_html(cmp: Comparison) -> str:
     """A self-contained HTML page: small-multiple maps with a legend, the differences, the
     zones side by side.
@@ -159,7 +197,7 @@ plans' lines clipped to the territory (the same line looks the same on every map
 crossings and the largest places; same scale on every map. {e(CONTEXT_ATTRIBUTION)}</p>
 {f'<h2>Warnings</h2><ul>{warn}</ul>' if warn else ''}
 <h2>Differences (against {e(ids[0])})</h2><ul>{diffs}</ul>
-<h2>Zones side by side</h2>{_zone_tables(cmp)}
+<h2>Zones side by side</h2>{_zone_tables(cmp)}{_by_area_tables(cmp)}
 <h2>Definitions</h2><ul>{defs}</ul>
 <p class="small">{e(rounding_note("compare.json"))}</p>
 </main></body></html>

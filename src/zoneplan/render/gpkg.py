@@ -1,6 +1,6 @@
-"""GeoPackage output for QGIS: the zones with their indicators, and the lines.
+"""GIS files: a styled GeoPackage for QGIS and a GeoParquet file of the zones.
 
-Layers (WGS 84 lon/lat, EPSG:4326):
+GeoPackage layers (WGS 84 lon/lat, EPSG:4326):
 
 ``zones``
     One feature per zone; every indicator of the JSON result as an attribute (full
@@ -10,10 +10,16 @@ Layers (WGS 84 lon/lat, EPSG:4326):
     One feature per line of the plan, with its id, label and date.
 ``hospitals``
     The hospitals the plan used, with their name and the attributes the layer has.
+``by_area`` (with ``--by``)
+    One feature per (area, zone) piece: ``area``, ``zone_id`` and the by-area figures
+    (:data:`zoneplan.measure.by_area.BY_AREA_KEYS`) with ``<key>_low``/``<key>_high``.
 ``layer_styles``
-    QGIS styles for the three layers (:mod:`zoneplan.render.qml`): QGIS opens the file
+    QGIS styles for the zones, lines and hospitals (:mod:`zoneplan.render.qml`): QGIS opens the file
     with the zones in the plan's colours and access patterns, the lines by colour and dash
     and the hospitals as green crosses, as on the maps.
+
+``zones.parquet`` (:func:`write_geoparquet`) holds the ``zones`` layer as GeoParquet
+(the same columns, WGS 84), for pandas, DuckDB, R or any Arrow reader.
 """
 
 from __future__ import annotations
@@ -32,7 +38,8 @@ from zoneplan.plan.definitions import ZONE_KEYS
 if TYPE_CHECKING:
     from zoneplan.result import Result
 
-__all__ = ["hospitals_frame", "lines_frame", "write_gpkg", "zones_frame"]
+__all__ = ["by_area_frame", "hospitals_frame", "lines_frame", "write_geoparquet", "write_gpkg",
+           "zones_frame"]
 
 
 def _num(v: Any) -> float | None:
@@ -94,9 +101,37 @@ def hospitals_frame(result: Result) -> gpd.GeoDataFrame | None:
                             crs=WGS84)
 
 
+def by_area_frame(result: Result) -> gpd.GeoDataFrame | None:
+    """The (area, zone) pieces with their figures and ranges (WGS 84), or ``None``
+    when the result was not broken down by area."""
+    from zoneplan.measure.by_area import BY_AREA_KEYS
+
+    rows = result.data.get("by_area")
+    if not rows or result.pieces is None:
+        return None
+    out: list[dict[str, Any]] = []
+    for r in rows:
+        row: dict[str, Any] = {"area": r["area"], "zone_id": r["zone"]}
+        for k in BY_AREA_KEYS:
+            row[k] = _num(r.get(k))
+            rng = (r.get("ranges") or {}).get(k)
+            row[f"{k}_low"] = _num(rng[0]) if rng else None
+            row[f"{k}_high"] = _num(rng[1]) if rng else None
+        out.append(row)
+    geoms = [to_lonlat(pc.geometry, result.layout.crs) for pc in result.pieces]
+    return gpd.GeoDataFrame(pd.DataFrame(out), geometry=geoms, crs=WGS84)
+
+
+def write_geoparquet(result: Result, path: str | Path, *, overwrite: bool = False) -> None:
+    """Write the zones with their indicators (:func:`zones_frame`) as GeoParquet, atomically."""
+    zones = zones_frame(result)
+    write_with_atomic(path, lambda tmp: zones.to_parquet(tmp, index=False),
+                      overwrite=overwrite)
+
+
 def write_gpkg(result: Result, path: str | Path, *, overwrite: bool = False) -> None:
-    """Write ``zones.gpkg`` with layers ``zones``, ``lines`` and ``hospitals`` and their
-    QGIS styles, atomically.
+    """Write ``zones.gpkg`` with layers ``zones``, ``lines``, ``hospitals`` (and
+    ``by_area`` with ``--by``) and QGIS styles, atomically.
 
     Parameters
     ----------
@@ -114,6 +149,7 @@ def write_gpkg(result: Result, path: str | Path, *, overwrite: bool = False) -> 
     zones = zones_frame(result)
     lines = lines_frame(result)
     hospitals = hospitals_frame(result)
+    by_area = by_area_frame(result)
     styles = {"zones": zones_qml(zone_looks(d["zones"]))}
 
     def _write(tmp: Path) -> None:
@@ -126,6 +162,8 @@ def write_gpkg(result: Result, path: str | Path, *, overwrite: bool = False) -> 
         if hospitals is not None:
             hospitals.to_file(tmp, layer="hospitals", driver="GPKG", mode="a")
             styles["hospitals"] = hospitals_qml()
+        if by_area is not None:
+            by_area.to_file(tmp, layer="by_area", driver="GPKG", mode="a")
         write_layer_styles(tmp, styles)
 
     write_with_atomic(path, _write, overwrite=overwrite)

@@ -30,8 +30,8 @@ from zoneplan.render.text import (
     round_parts,
 )
 
-__all__ = ["CSS", "ReportMap", "cards_table", "render_report_html", "sources_html",
-           "zone_table_html"]
+__all__ = ["CSS", "ReportMap", "by_area_html", "cards_table", "render_report_html",
+           "sources_html", "zone_table_html"]
 
 
 @dataclass(frozen=True)
@@ -152,6 +152,43 @@ def zone_table_html(d: dict[str, Any]) -> str:
                                                         foot2))
 
 
+def by_area_html(d: dict[str, Any]) -> str:
+    """The by-area table (``--by``): each zone's part of each area, ranges low–high; empty
+    without ``--by``. Rows add up to the zones (checked when measured)."""
+    from zoneplan.render.text import fmt_people_table
+
+    rows = d.get("by_area")
+    if not rows:
+        return ""
+    by = d.get("by") or {}
+    labels = {z["id"]: z["label"] for z in d["zones"]}
+    cols: list[tuple[str, str, Callable[[float | None], str]]] = [
+        ("area_km2", "Area (km²)", lambda v: fmt_number(v, 1)),
+        ("share_of_area", "Share of the area", fmt_share),
+        ("residents_baseline", "Pre-war residents (people)", fmt_people_table),
+        ("residents", "Residents under the plan (people)", fmt_people_table),
+        ("hospitals", "Hospitals", lambda v: fmt_number(v)),
+        ("damaged_structures", "Damaged structures", lambda v: fmt_number(v))]
+    if all(r.get("damaged_structures") is None for r in rows):
+        cols.pop()
+    body = []
+    for r in rows:
+        cells = [_e(r["area"]), _e(labels.get(r["zone"], r["zone"]))]
+        for key, _, f in cols:
+            rng = (r.get("ranges") or {}).get(key)
+            shown = f(r.get(key))
+            if rng and f(rng[0]) != f(rng[1]):
+                shown += f' <span class="range">({_e(f(rng[0]))}–{_e(f(rng[1]))})</span>'
+            cells.append(shown)
+        body.append(cells)
+    return (f'<h2 id="by-area">By area: {_e(by.get("ref"))}</h2>'
+            f"<p>Each row is the part of one area (named by the field "
+            f"<code>{_e(by.get('field'))}</code>) that one zone takes; the rows of a zone add "
+            "up to the zone's figures and the rows of an area to the area. Ranges in "
+            "brackets (low–high). The same table is in <code>by_area.csv</code>.</p>"
+            + cards_table("by-area-table", ["Area", "Zone", *(h for _, h, _ in cols)], body))
+
+
 def _ranges_html(d: dict[str, Any]) -> str:
     items = []
     keys = [("residents_baseline", "Residents before (people)"),
@@ -256,7 +293,7 @@ def render_report_html(d: dict[str, Any], *, report_map: ReportMap | None,
 <h2 id="zones">Zones, residents and standards</h2>{zone_table_html(d)}
 <p class="small">Numbers rounded for display (see notes); totals computed before rounding
 and the rows rounded so they add up. ✓/✗: standard met or not; n/a: cannot be judged
-(no residents, or no figure).</p>
+(no residents, or no figure).</p>{by_area_html(d)}
 <h2 id="claims">Published figures checked</h2>{claims_html(d)}
 <h2 id="charts">Charts</h2><div class="charts">{''.join(charts)}</div>
 <h2 id="notes">Notes and assumptions</h2><ul>{''.join(f'<li>{n}</li>' for n in notes)}</ul>

@@ -10,8 +10,12 @@ Files written into ``out_dir`` (atomically, through :func:`zoneplan.outputs.atom
 ``result.json``
     The JSON result, the same as ``zoneplan run --format json``.
 ``zones.gpkg``
-    Zones with indicators, the lines and the hospitals, styled for QGIS (see
-    :mod:`zoneplan.render.gpkg`).
+    Zones with indicators, the lines and the hospitals (and, with ``--by``, the
+    (area, zone) pieces), styled for QGIS (see :mod:`zoneplan.render.gpkg`).
+``zones.parquet``
+    The zones with their indicators as GeoParquet.
+``by_area.csv`` (with ``--by``)
+    The by-area table (see :mod:`zoneplan.render.tables`).
 
 An existing ``out_dir`` is refused unless ``overwrite``; with it, only these files are
 replaced and nothing else in the folder is touched.
@@ -32,8 +36,8 @@ if TYPE_CHECKING:
 __all__ = ["REPORT_FILES", "build_report_html", "write_report"]
 
 REPORT_FILES: tuple[str, ...] = ("report.html", "map.png", "map.svg", "map.pdf", "result.json",
-                                 "zones.gpkg")
-"""The files :func:`write_report` writes."""
+                                 "zones.gpkg", "zones.parquet")
+"""The files :func:`write_report` always writes (and ``by_area.csv`` with ``--by``)."""
 
 
 def build_report_html(result: Result) -> str:
@@ -90,8 +94,9 @@ def write_report(
     """
     from zoneplan.evaluate import evaluate
     from zoneplan.io.outputs import write_text_atomic
-    from zoneplan.render.gpkg import write_gpkg
+    from zoneplan.render.gpkg import write_geoparquet, write_gpkg
     from zoneplan.render.map import render_map_files
+    from zoneplan.render.tables import by_area_csv
     from zoneplan.result import Result
 
     out = Path(out_dir)
@@ -103,5 +108,8 @@ def write_report(
         write_text_atomic(tmp / "result.json", result.to_json())
         write_text_atomic(tmp / "report.html", build_report_html(result))
         write_gpkg(result, tmp / "zones.gpkg")
+        write_geoparquet(result, tmp / "zones.parquet")
+        if result.data.get("by_area"):
+            write_text_atomic(tmp / "by_area.csv", by_area_csv(result.to_dict()))
     return out
 

@@ -27,6 +27,9 @@ against the first one:
     regardless of zones, lies in a zone closed to civilians other than their own (or
     outside every zone). Given per plan and as the change (people).
 
+With ``by`` (areas, as for ``zoneplan run --by``), ``by_area`` gives each area's part in
+each matched zone group, per plan, with the change against the first plan.
+
 If the plans' territories differ, a warning says so and the comparison is still made
 where zone ids match; shares then refer to each plan's own territory.
 
@@ -48,6 +51,7 @@ from scipy.spatial import cKDTree
 from zoneplan.errors import InputError
 
 if TYPE_CHECKING:
+    from zoneplan.io.areas import AreaSet
     from zoneplan.plan import Plan
     from zoneplan.result import Result
 
@@ -165,7 +169,8 @@ def _diff(a: Any, b: Any) -> float | None:
     return None if x is None or y is None else y - x
 
 
-def compare(plans: Sequence[Plan | Result | str | Path]) -> Comparison:
+def compare(plans: Sequence[Plan | Result | str | Path], *, by: AreaSet | None = None
+            ) -> Comparison:
     """Evaluate (if needed) and compare two or more plans.
 
     Parameters
@@ -173,6 +178,9 @@ def compare(plans: Sequence[Plan | Result | str | Path]) -> Comparison:
     plans
         Plans, plan files, built-in plan ids or evaluated results; the first is the one
         the differences are measured from.
+    by
+        Areas to break the figures down by (:func:`zoneplan.io.areas.read_areas`); plans
+        given as results are used as they are (evaluate them with the same ``by``).
 
     Returns
     -------
@@ -186,7 +194,7 @@ def compare(plans: Sequence[Plan | Result | str | Path]) -> Comparison:
     if len(plans) < 2:
         raise InputError("a comparison needs at least two plans",
                          suggestion="give two or more plan files or built-in plan ids")
-    results = [p if isinstance(p, Result) else evaluate(p) for p in plans]
+    results = [p if isinstance(p, Result) else evaluate(p, by=by) for p in plans]
     dicts = [r.to_dict() for r in results]
     ids = [d["plan"]["id"] for d in dicts]
     if len(set(ids)) != len(ids):
@@ -231,6 +239,8 @@ def compare(plans: Sequence[Plan | Result | str | Path]) -> Comparison:
         "matches": matches,
         "zones": zones_out,
         "differences": diffs,
+        "by": dicts[0].get("by") if by is not None else None,
+        "by_area": _by_area(matches, ids, dicts) if by is not None else None,
         "definitions": {
             "residents_moved": "Half the sum over the matched zones of the absolute change "
             "in residents under the plan (people): the net number who live in another "
@@ -245,6 +255,37 @@ def compare(plans: Sequence[Plan | Result | str | Path]) -> Comparison:
             "both plans in the first and in another zone of both plans in the second.",
         },
     }, results=results)
+
+
+def _by_area(matches: list[dict[str, Any]], ids: Sequence[str],
+             dicts: Sequence[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Per area and matched zone group: each plan's by-area figures and the change."""
+    from zoneplan.measure.by_area import BY_AREA_KEYS
+
+    areas = list(dict.fromkeys(r["area"] for d in dicts for r in d.get("by_area") or []))
+    rows = []
+    for area in areas:
+        for g in matches:
+            values: dict[str, Any] = {}
+            for pid, d in zip(ids, dicts, strict=True):
+                zid = g["zones"].get(pid)
+                r = next((x for x in d.get("by_area") or []
+                          if x["area"] == area and x["zone"] == zid), None)
+                values[pid] = None if zid is None else (
+                    {"zone": zid, **{k: (r or {}).get(k, 0.0) for k in BY_AREA_KEYS},
+                     "ranges": (r or {}).get("ranges", {})})
+                if values[pid] is not None and r is None and not any(
+                        x.get("damaged_structures") is not None for x in d.get("by_area") or []):
+                    values[pid]["damaged_structures"] = None
+            if all(v is None or not v["area_km2"] for v in values.values()):
+                continue
+            first = values[ids[0]]
+            changes = {pid: ({k: _diff(first.get(k), v.get(k)) for k in BY_AREA_KEYS}
+                             if first is not None and v is not None else None)
+                       for pid, v in values.items() if pid != ids[0]}
+            rows.append({"area": area, "group": g["key"], "label": g["label"],
+                         "values": values, "changes": changes})
+    return rows
 
 
 def _zone_shapes(result: Result, crs: Any) -> dict[str, Any]:
