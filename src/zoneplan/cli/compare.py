@@ -48,59 +48,78 @@ def compare(
 
 
 def _cell(v: Any, unit: str, *, change: bool = False) -> str:
-    """A table cell: people to the nearest 100, others as :func:`fmt_value`; ``+`` on
-    a positive change; ``—`` where the plan has no such zone or figure.
+    """A table cell: people to the nearest 100, km² to 0.1, shares in percent (a change
+    of a share in percentage points), others as :func:`fmt_value`; ``+`` on a positive
+    change; ``—`` where the plan has no such zone or figure.
 
     Examples
     --------
     >>> _cell(411431.2, "people", change=True), _cell(0.121, "fraction (0-1)", change=True)
-    ('+411,400', '+12.1%')
-    >>> _cell(None, "people")
-    '—'
+    ('+411,400', '+12.1 pp')
+    >>> _cell(196.94, "km²"), _cell(0.04, "km"), _cell(None, "people")
+    ('196.9', '0.0', '—')
     """
     from zoneplan.render.terminal import fmt_value
     from zoneplan.render.text import fmt_people_table
 
     if v is None:
         return "—"
-    text = fmt_people_table(v) if unit == "people" else fmt_value(v, unit)
-    return ("+" + text) if change and v > 0 and not text.startswith("0") else text
+    if unit == "people":
+        text = fmt_people_table(v)
+    elif unit in ("km²", "km"):
+        text = f"{v:,.1f}"
+    elif change and unit.startswith("fraction"):
+        text = f"{v * 100:.1f} pp"
+    else:
+        text = fmt_value(v, unit)
+    shown_zero = not any(ch in "123456789" for ch in text)
+    if shown_zero:
+        return text.lstrip("-")
+    return ("+" + text) if change and v > 0 else text
+
+
+def _label(key: str, indicators: dict[str, Any]) -> tuple[str, str]:
+    """An indicator's label with its unit (shares as %), and its unit."""
+    meta = indicators.get(key, {})
+    unit = str(meta.get("unit", ""))
+    label = str(meta.get("label", key))
+    if unit.startswith("fraction"):
+        label += " (%)"
+    elif unit not in ("count", "people", "structures"):
+        label += f" ({unit})"
+    return label, unit
 
 
 def _print_compare(d: dict[str, Any], indicators: dict[str, Any]) -> None:
-    """Print a comparison's matched zones side by side with the change against the first
-    plan, its differences and its warnings."""
+    """Print a comparison's matched zones, one table per zone with a column per plan and
+    the change against the first plan, then its differences and its warnings."""
     from rich.table import Table
 
     from zoneplan.render.text import fmt_people_table
 
     ids = [p["id"] for p in d["plans"]]
-    t = Table(title="Zones side by side, matched like with like (people to the nearest 100)")
-    t.add_column("zone")
-    t.add_column("indicator")
-    for i in ids:
-        t.add_column(i, justify="right")
-    for i in ids[1:]:
-        t.add_column(f"change: {i}", justify="right")
     rows = ("area_km2", "share_of_territory", "residents_baseline", "residents",
             "displaced_out", "m2_per_person", "hospitals", "damaged_structures",
             "reconstruction_share", "width_km")
+    out.print("[b]Zones side by side, matched like with like[/b] (people to the nearest "
+              "100; changes against the first plan, shares in percentage points)",
+              highlight=False)
     for z in d["zones"]:
+        t = Table(title=z["label"], title_justify="left")
+        t.add_column("indicator", overflow="fold")
+        for i in ids:
+            t.add_column(i, justify="right", overflow="fold")
+        for i in ids[1:]:
+            t.add_column(f"change: {i}", justify="right", overflow="fold")
         for k in rows:
-            meta = indicators.get(k, {})
-            unit = str(meta.get("unit", ""))
-            label = str(meta.get("label", k))
-            if unit.startswith("fraction"):
-                label += " (%)"
-            elif unit not in ("count", "people", "structures"):
-                label += f" ({unit})"
+            label, unit = _label(k, indicators)
             cells = [_cell(None if z["values"][i] is None else z["values"][i].get(k), unit)
                      for i in ids]
             for i in ids[1:]:
                 ch = (z.get("changes") or {}).get(i)
                 cells.append(_cell(None if ch is None else ch.get(k), unit, change=True))
-            t.add_row(z["label"], label, *cells)
-    out.print(t)
+            t.add_row(label, *cells)
+        out.print(t)
     for x in d["differences"]:
         cr = x["crossing_residents"]
         out.print(f"{x['from']} → {x['to']}: residents moved (net) "
