@@ -13,7 +13,17 @@ from typing import Any
 from rich.console import Console
 from rich.table import Table
 
-__all__ = ["by_area_table", "fmt_value", "print_result", "unit_shown"]
+from zoneplan.render.text import fmt_people_table
+
+__all__ = ["by_area_table", "by_area_tables", "fmt_value", "print_result", "unit_shown"]
+
+BY_AREA_COLUMNS: tuple[tuple[str, str, str], ...] = (
+    ("km²", "area_km2", "km²"), ("% of the area", "share_of_area", "fraction (0-1)"),
+    ("pre-war residents", "residents_baseline", "people"),
+    ("residents under the plan", "residents", "people"),
+    ("hospitals", "hospitals", "count"),
+    ("damaged structures", "damaged_structures", "structures"))
+"""The by-area figures: heading, key, unit."""
 
 
 def fmt_value(v: Any, unit: str = "") -> str:
@@ -21,8 +31,10 @@ def fmt_value(v: Any, unit: str = "") -> str:
 
     Examples
     --------
-    >>> fmt_value(2099999.6, "people")
-    '2,100,000'
+    >>> fmt_value(2099999.6, "people"), fmt_value(895459.4, "people")
+    ('2,100,000', '895,500')
+    >>> fmt_value(196.94, "km²")
+    '196.9'
     >>> fmt_value(0.5413, "fraction (0-1)")
     '54.1%'
     >>> fmt_value(None)
@@ -36,7 +48,11 @@ def fmt_value(v: Any, unit: str = "") -> str:
         return str(v)
     if unit.startswith("fraction"):
         return f"{v * 100:.1f}%"
-    if unit in ("people", "count", "personnel", "structures", "beds", "US$"):
+    if unit == "people":
+        return fmt_people_table(v)
+    if unit in ("km²", "km"):
+        return f"{v:,.1f}"
+    if unit in ("count", "personnel", "structures", "beds", "US$"):
         return f"{round(v):,}"
     if abs(v) >= 100:
         return f"{v:,.0f}"
@@ -148,7 +164,9 @@ def print_result(data: dict[str, Any], console: Console | None = None, *,
             + (fmt_value(cov) if cov is not None else f"not computable — {reason}")
             + " (benchmark 20 per 1,000: Quinlivan 1995; FM 3-24: 20–25)", highlight=False)
     if data.get("by_area"):
-        console.print(by_area_table(data))
+        tables = [by_area_table(data)] if wide else by_area_tables(data)
+        for t in tables:
+            console.print(t)
     extremes = extremes_sentence(data)
     if extremes:
         console.print(extremes, highlight=False)
@@ -169,6 +187,30 @@ def print_result(data: dict[str, Any], console: Console | None = None, *,
                   highlight=False)
 
 
+def by_area_tables(data: dict[str, Any]) -> list[Table]:
+    """The by-area figures stacked to fit 80 columns: one narrow table per area, a block
+    of rows per zone, ranges in brackets (``--wide`` gives :func:`by_area_table`)."""
+    by = data.get("by") or {}
+    zones = {z["id"]: z["label"] for z in data["zones"]}
+    has_damage = any(r.get("damaged_structures") is not None for r in data["by_area"])
+    cols = [c for c in BY_AREA_COLUMNS if has_damage or c[1] != "damaged_structures"]
+    out = []
+    for area in dict.fromkeys(r["area"] for r in data["by_area"]):
+        t = Table(title=f"{area} ({by.get('ref', '')}); ranges in brackets",
+                  title_justify="left", show_header=False)
+        t.add_column("figure", overflow="fold")
+        t.add_column("value", justify="right", no_wrap=True)
+        rows = [r for r in data["by_area"] if r["area"] == area]
+        for i, r in enumerate(rows):
+            t.add_row(f"[b]{zones.get(r['zone'], r['zone'])}[/b]", "")
+            for head, key, unit in cols:
+                t.add_row(head, fmt_value(r.get(key), unit)
+                          + _range(r.get("ranges", {}).get(key), unit),
+                          end_section=(head == cols[-1][0] and i < len(rows) - 1))
+        out.append(t)
+    return out
+
+
 def by_area_table(data: dict[str, Any]) -> Table:
     """The by-area table (``--by``): each zone's part of each area, with ranges."""
     by = data.get("by") or {}
@@ -182,14 +224,13 @@ def by_area_table(data: dict[str, Any]) -> Table:
             ("hospitals", ("hospitals", "count")),
             ("damaged structures", ("damaged_structures", "structures")))
     for head, spec in cols:
-        t.add_column(head, justify="left" if spec is None else "right")
+        t.add_column(head, justify="left" if spec is None else "right", overflow="fold")
     for r in data["by_area"]:
         cells = [r["area"], zones.get(r["zone"], r["zone"])]
         for _, spec in cols[2:]:
             assert spec is not None
             key, unit = spec
-            v = fmt_value(r.get(key), unit) if key != "area_km2" else f"{r[key]:,.1f}"
-            rng = r.get("ranges", {}).get(key)
-            cells.append(v + (_range(rng, unit) if key != "area_km2" else ""))
+            cells.append(fmt_value(r.get(key), unit)
+                         + _range(r.get("ranges", {}).get(key), unit))
         t.add_row(*cells)
     return t
