@@ -152,7 +152,7 @@ def test_compare_matches_renamed_zones(capsys: pytest.CaptureFixture[str]) -> No
     assert not c["warnings"]
     assert main(["compare", "ceasefire-2025-10", "green-red-2025-11"]) == 0
     text = capsys.readouterr().out
-    assert "People displaced out of the zone" in text and "change:" in text
+    assert "People displaced out of the zone" in text and "change" in text
     assert "area_km2" not in text
 
 

@@ -110,7 +110,8 @@ def _print_compare(d: dict[str, Any], indicators: dict[str, Any]) -> None:
         for i in ids:
             t.add_column(i, justify="right", overflow="fold")
         for i in ids[1:]:
-            t.add_column(f"change: {i}", justify="right", overflow="fold")
+            t.add_column("change" if len(ids) == 2 else f"change: {i}", justify="right",
+                         overflow="fold")
         for k in rows:
             label, unit = _label(k, indicators)
             cells = [_cell(None if z["values"][i] is None else z["values"][i].get(k), unit)
