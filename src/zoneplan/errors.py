@@ -78,7 +78,35 @@ class InputError(ZoneplanError, ValueError):
 
 
 class PlanError(InputError):
-    """A plan file that cannot be read or does not validate."""
+    """A plan file that cannot be read or does not validate.
+
+    Parameters
+    ----------
+    message, path, location, suggestion
+        As for :class:`ZoneplanError`.
+    loc
+        Where in the plan the problem is, as keys and list indices from the top, e.g.
+        ``("zones", 3, "side", "yellow-line")``; the plan reader turns it into the line
+        and column of the file.
+
+    Examples
+    --------
+    >>> PlanError("zone 'a' refers to line 'x', which is not in 'lines'",
+    ...           loc=("zones", 0, "side", "x")).loc
+    ('zones', 0, 'side', 'x')
+    """
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        path: str | Path | None = None,
+        location: str | None = None,
+        suggestion: str | None = None,
+        loc: tuple[str | int, ...] = (),
+    ) -> None:
+        self.loc = loc
+        super().__init__(message, path=path, location=location, suggestion=suggestion)
 
 
 class GeometryError(InputError):

@@ -13,17 +13,23 @@ from __future__ import annotations
 import datetime as dt
 import difflib
 from pathlib import Path
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import (
+    AfterValidator,
     BaseModel,
     BeforeValidator,
     ConfigDict,
     Field,
     PrivateAttr,
+    ValidationInfo,
     field_validator,
     model_validator,
 )
+
+from zoneplan.errors import PlanError
+from zoneplan.geometry import MAX_OFFSET_M, check_line, check_points, check_ring
+from zoneplan.plan.checks import MAX_PEOPLE, MAX_USD, People, check_date
 
 __all__ = [
     "Access",
@@ -43,31 +49,27 @@ __all__ = [
 Access = Literal["resident", "restricted", "closed"]
 Side = Literal["east", "west", "north", "south", "left", "right"]
 LonLat = tuple[float, float]
+PlanLoc = tuple[str | int, ...]
+"""A place in a plan: keys and list indices from the top, e.g. ("zones", 3, "side")."""
 DateText = Annotated[
     str,
     BeforeValidator(lambda v: v.isoformat() if isinstance(v, dt.date) else v),
+    AfterValidator(check_date),
 ]
-"""A date as text (YAML reads 2025-11-14 as a date; plans keep it as written)."""
+"""A date as text, YYYY, YYYY-MM or YYYY-MM-DD (YAML reads 2025-11-14 as a date; plans
+keep it as written)."""
 
 
 
 class _Model(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=False, populate_by_name=True)
+    model_config = ConfigDict(extra="forbid", frozen=False, populate_by_name=True,
+                              allow_inf_nan=False)
 
 
-def _check_lonlat(points: list[LonLat]) -> list[LonLat]:
-    for i, (lon, lat) in enumerate(points):
-        if not -180.0 <= lon <= 180.0:
-            raise ValueError(
-                f"point {i}: longitude {lon} is outside -180..180; coordinates are "
-                "[longitude, latitude] in degrees (WGS 84)"
-            )
-        if not -90.0 <= lat <= 90.0:
-            raise ValueError(
-                f"point {i}: latitude {lat} is outside -90..90; coordinates are "
-                "[longitude, latitude] in degrees (WGS 84) — are they swapped?"
-            )
-    return points
+def _what(kind: str, info: ValidationInfo) -> str:
+    """``kind 'id'`` of the part being validated (its id is validated before its geometry)."""
+    part_id = info.data.get("id")
+    return f"{kind} '{part_id}'" if part_id else kind
 
 
 class Source(_Model):
@@ -86,7 +88,8 @@ class LineVariant(_Model):
     """An alternative course of a line, used for the low-high ranges."""
 
     id: str
-    offset_m: float = Field(gt=0, description="Distance the line is moved, metres.")
+    offset_m: float = Field(gt=0, le=MAX_OFFSET_M, description="Distance the line is moved, "
+                            "metres.")
     towards: Side = Field(description="Direction the line is moved.")
     sources: list[str] = Field(min_length=1)
     note: str | None = None
@@ -110,12 +113,10 @@ class LineSpec(_Model):
 
     @field_validator("coordinates")
     @classmethod
-    def _coords(cls, v: list[LonLat] | None) -> list[LonLat] | None:
-        if v is None:
-            return v
-        if len(v) < 2:
-            raise ValueError("a line needs at least two points")
-        return _check_lonlat(v)
+    def _coords(cls, v: list[LonLat] | None, info: ValidationInfo) -> list[LonLat] | None:
+        if v is not None:
+            check_line(v, what=_what("line", info))
+        return v
 
     @model_validator(mode="after")
     def _one_geometry(self) -> LineSpec:
@@ -146,23 +147,21 @@ class ZoneSpec(_Model):
     polygon: list[LonLat] | None = Field(default=None, description="Ring of [lon, lat].")
     file: str | None = Field(default=None, description="Vector file of polygons.")
     rest: bool = Field(default=False, description="The part of the territory no other zone takes.")
-    capacity: int | None = Field(default=None, ge=0, description="Residents the zone can take.")
+    capacity: People | None = Field(default=None, description="Residents the zone can take.")
     sources: list[str] = Field(default_factory=list)
     note: str | None = None
 
     @field_validator("polygon")
     @classmethod
-    def _ring(cls, v: list[LonLat] | None) -> list[LonLat] | None:
-        if v is None:
-            return v
-        if len(v) < 3:
-            raise ValueError("a polygon needs at least three points")
-        return _check_lonlat(v)
+    def _ring(cls, v: list[LonLat] | None, info: ValidationInfo) -> list[LonLat] | None:
+        if v is not None:
+            check_ring(v, what=_what("zone", info))
+        return v
 
     @field_validator("point")
     @classmethod
-    def _pt(cls, v: LonLat | None) -> LonLat | None:
-        return None if v is None else _check_lonlat([v])[0]
+    def _pt(cls, v: LonLat | None, info: ValidationInfo) -> LonLat | None:
+        return None if v is None else check_points([v], what=_what("zone", info) + " point")[0]
 
     @model_validator(mode="after")
     def _one_rule(self) -> ZoneSpec:
@@ -193,8 +192,8 @@ class Population(_Model):
     """The population to model and what happens to people in closed zones."""
 
     total: Annotated[float | None, Field(
-        default=None, gt=0, description="People to model under the plan; when omitted, "
-        "the baseline layer's own total (nothing is rescaled).")]
+        default=None, gt=0, le=MAX_PEOPLE, description="People to model under the plan; "
+        "when omitted, the baseline layer's own total (nothing is rescaled).")]
     date: DateText
     label: str = "modelled population"
     sources: list[str] = Field(min_length=1)
@@ -218,10 +217,10 @@ class Compound(_Model):
     label: str
     location: LonLat
     zone: str | None = None
-    count: int = Field(default=1, ge=0, description="Number of compounds.")
-    count_range: tuple[int, int] | None = None
-    capacity: int = Field(ge=0, description="People per compound.")
-    capacity_range: tuple[int, int] | None = None
+    count: People = Field(default=1, description="Number of compounds.")
+    count_range: tuple[People, People] | None = None
+    capacity: People = Field(description="People per compound.")
+    capacity_range: tuple[People, People] | None = None
     admission: str
     status: str = "reported"
     sources: list[str] = Field(min_length=1)
@@ -229,15 +228,15 @@ class Compound(_Model):
 
     @field_validator("location")
     @classmethod
-    def _pt(cls, v: LonLat) -> LonLat:
-        return _check_lonlat([v])[0]
+    def _pt(cls, v: LonLat, info: ValidationInfo) -> LonLat:
+        return check_points([v], what=_what("compound", info) + " location")[0]
 
 
 class ForceEntry(_Model):
     """A contribution of security personnel."""
 
     contributor: str
-    personnel: int = Field(ge=0)
+    personnel: People
     kind: Literal["troops", "police"]
     zones: list[str] = Field(min_length=1)
     status: Literal["reported", "pledged", "deployed", "withdrawn"]
@@ -249,7 +248,7 @@ class ForceTarget(_Model):
     """A stated target strength, used as the high end of the forces range."""
 
     label: str
-    personnel: int = Field(ge=0)
+    personnel: People
     zones: list[str] = Field(min_length=1)
     sources: list[str] = Field(min_length=1)
 
@@ -263,7 +262,7 @@ class Reconstruction(_Model):
     allocation: dict[str, float] | None = Field(
         default=None, description="Share of effort per zone (adds up to 1)."
     )
-    budget_usd: float | None = Field(default=None, ge=0)
+    budget_usd: float | None = Field(default=None, ge=0, le=MAX_USD)
     sources: list[str] = Field(default_factory=list)
     note: str | None = None
 
@@ -290,6 +289,7 @@ class Plan(_Model):
 
     _base_dir: Path = PrivateAttr(default_factory=Path.cwd)
     _path: str | None = PrivateAttr(default=None)
+    _places: Any = PrivateAttr(default=None)  # where each part is in the file (plan.load)
 
     @property
     def base_dir(self) -> Path:
@@ -309,60 +309,89 @@ class Plan(_Model):
 
     @model_validator(mode="after")
     def _references(self) -> Plan:
+        """Check that ids are unique and that every reference names something defined.
+
+        Raises :class:`~zoneplan.errors.PlanError` whose ``loc`` is the place in the plan
+        that holds the duplicate or the reference, e.g. ``("zones", 3, "side", "x")``.
+        """
+        for kind, key, ids in (("source", "sources", [s.id for s in self.sources]),
+                               ("zone", "zones", [z.id for z in self.zones]),
+                               ("line", "lines", [ln.id for ln in self.lines])):
+            for j, same in enumerate(ids):
+                if same in ids[:j]:
+                    raise PlanError(
+                        f"{kind} id '{same}' is used twice ({key}[{ids.index(same)}] and "
+                        f"{key}[{j}])",
+                        suggestion=f"give each {kind} its own id", loc=(key, j, "id"))
         source_ids = {s.id for s in self.sources}
         zone_ids = [z.id for z in self.zones]
         line_ids = [ln.id for ln in self.lines]
-        for kind, ids in (("zone", zone_ids), ("line", line_ids)):
-            dup = {i for i in ids if ids.count(i) > 1}
-            if dup:
-                raise ValueError(f"{kind} id(s) used twice: {', '.join(sorted(dup))}")
-        cited: list[tuple[str, list[str]]] = [("population", self.population.sources)]
-        cited += [(f"lines '{ln.id}'", ln.sources) for ln in self.lines]
-        cited += [(f"line variant '{v.id}'", v.sources) for ln in self.lines for v in ln.variants]
-        cited += [(f"forces '{f.contributor}'", f.sources) for f in self.forces]
-        cited += [(f"compounds '{c.id}'", c.sources) for c in self.compounds]
-        cited += [(f"zones '{z.id}'", z.sources) for z in self.zones]
-        cited += [(f"layers '{k}'", v.sources) for k, v in self.layers.items()]
+        cited: list[tuple[str, PlanLoc, list[str]]] = [
+            ("population", ("population",), self.population.sources)]
+        for i, ln in enumerate(self.lines):
+            cited.append((f"lines '{ln.id}'", ("lines", i), ln.sources))
+            cited += [(f"line variant '{v.id}'", ("lines", i, "variants", j), v.sources)
+                      for j, v in enumerate(ln.variants)]
+        cited += [(f"forces '{f.contributor}'", ("forces", i), f.sources)
+                  for i, f in enumerate(self.forces)]
+        cited += [(f"compounds '{c.id}'", ("compounds", i), c.sources)
+                  for i, c in enumerate(self.compounds)]
+        cited += [(f"zones '{z.id}'", ("zones", i), z.sources) for i, z in enumerate(self.zones)]
+        cited += [(f"layers '{k}'", ("layers", k), v.sources) for k, v in self.layers.items()]
         if self.forces_target:
-            cited.append(("forces_target", self.forces_target.sources))
+            cited.append(("forces_target", ("forces_target",), self.forces_target.sources))
         if self.reconstruction:
-            cited.append(("reconstruction", self.reconstruction.sources))
-        for where, ids in cited:
-            for sid in ids:
+            cited.append(("reconstruction", ("reconstruction",), self.reconstruction.sources))
+        for where, loc, ids in cited:
+            for j, sid in enumerate(ids):
                 if sid not in source_ids:
                     near = difflib.get_close_matches(sid, sorted(source_ids), n=1)
                     hint = f" (did you mean '{near[0]}'?)" if near else ""
-                    raise ValueError(
-                        f"{where} cites source '{sid}', which is not in 'sources'{hint}"
-                    )
-        zone_refs: list[tuple[str, str]] = []
-        zone_refs += [(f"forces '{f.contributor}'", z) for f in self.forces for z in f.zones]
-        zone_refs += [(f"compounds '{c.id}'", c.zone) for c in self.compounds if c.zone]
+                    raise PlanError(
+                        f"{where} cites source '{sid}', which is not in 'sources'{hint}",
+                        suggestion="add the source to 'sources', or cite one that is there",
+                        loc=(*loc, "sources", j))
+        zone_refs: list[tuple[str, PlanLoc, str]] = []
+        zone_refs += [(f"forces '{f.contributor}'", ("forces", i, "zones", j), z)
+                      for i, f in enumerate(self.forces) for j, z in enumerate(f.zones)]
+        zone_refs += [(f"compounds '{c.id}'", ("compounds", i, "zone"), c.zone)
+                      for i, c in enumerate(self.compounds) if c.zone]
         if self.forces_target:
-            zone_refs += [("forces_target", z) for z in self.forces_target.zones]
+            zone_refs += [("forces_target", ("forces_target", "zones", j), z)
+                          for j, z in enumerate(self.forces_target.zones)]
         if self.reconstruction:
-            zone_refs += [("reconstruction", z) for z in self.reconstruction.zones or []]
-            zone_refs += [("reconstruction", z) for z in self.reconstruction.allocation or {}]
-        for where, zid in zone_refs:
+            zone_refs += [("reconstruction", ("reconstruction", "zones", j), z)
+                          for j, z in enumerate(self.reconstruction.zones or [])]
+            zone_refs += [("reconstruction", ("reconstruction", "allocation", z), z)
+                          for z in self.reconstruction.allocation or {}]
+        for where, loc, zid in zone_refs:
             if zid not in zone_ids:
                 near = difflib.get_close_matches(zid, zone_ids, n=1)
                 hint = f" (did you mean '{near[0]}'?)" if near else ""
-                raise ValueError(
-                    f"{where} names zone '{zid}', which the plan does not define{hint}")
-        for z in self.zones:
+                raise PlanError(
+                    f"{where} names zone '{zid}', which the plan does not define{hint}",
+                    suggestion="zones in this plan: " + (", ".join(zone_ids) or "none"),
+                    loc=loc)
+        for i, z in enumerate(self.zones):
             for lid in (z.side or {}):
                 if lid not in line_ids:
-                    raise ValueError(
-                        f"zone '{z.id}' refers to line '{lid}', which is not in 'lines'")
+                    raise PlanError(
+                        f"zone '{z.id}' refers to line '{lid}', which is not in 'lines'",
+                        suggestion="lines in this plan: " + (", ".join(line_ids) or "none"),
+                        loc=("zones", i, "side", lid))
         if self.population.relocation == "capacity":
             missing = [z.id for z in self.zones if z.access == "resident" and z.capacity is None]
             if missing:
-                raise ValueError(
+                raise PlanError(
                     "population.relocation is 'capacity' but these open zones state no "
-                    f"capacity: {', '.join(missing)}"
-                )
+                    f"capacity: {', '.join(missing)}",
+                    suggestion="add 'capacity' to each of them, or choose another relocation",
+                    loc=("population", "relocation"))
         if self.reconstruction and self.reconstruction.allocation:
             total = sum(self.reconstruction.allocation.values())
             if abs(total - 1.0) > 1e-6:
-                raise ValueError(f"reconstruction.allocation shares add up to {total}, not 1")
+                raise PlanError(
+                    f"reconstruction.allocation shares add up to {total}, not 1",
+                    suggestion="give each zone its share as a fraction, e.g. 0.25",
+                    loc=("reconstruction", "allocation"))
         return self
