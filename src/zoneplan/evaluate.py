@@ -16,7 +16,7 @@ from typing import Any
 
 from shapely.geometry import LineString
 
-from zoneplan.geometry import offset_line, project
+from zoneplan.geometry import geos_errors, offset_line, project
 from zoneplan.measure.indicators import Metrics, compute
 from zoneplan.measure.inputs import Inputs, prepare
 from zoneplan.measure.population import PopulationLayer
@@ -148,15 +148,31 @@ def evaluate_inputs(
     ranges; population grids finer than :data:`FAST_CELL_M` are summed into blocks of
     that size; cells cut by a line are shared out on a 4 x 4 lattice of points instead
     of by exact intersection. The result says so in ``approximate`` and ``notes``.
+
+    Raises
+    ------
+    InputError
+        For ``line_overrides`` naming lines the plan does not have.
+    GeometryError
+        For ``line_overrides`` that are not lines of [lon, lat] pairs near the territory
+        (see :meth:`~zoneplan.measure.inputs.Inputs.with_lines`), for zones that cannot
+        be cut, and for any GEOS error on the plan's geometry.
     """
+    if line_overrides:
+        inputs = inputs.with_lines(line_overrides)
+    with geos_errors(f"the geometry of plan '{inputs.plan.id}'", path=inputs.plan.path):
+        return _evaluate_checked(inputs, ranges=ranges, fast=fast, progress=progress)
+
+
+def _evaluate_checked(inputs: Inputs, *, ranges: bool, fast: bool,
+                      progress: Progress | None) -> Result:
+    """:func:`evaluate_inputs` once the line overrides are in ``inputs``."""
     started = dt.datetime.now(dt.UTC)
     plan = inputs.plan
     if fast:
         ranges = False
         if inputs.population.grid.cell_size < FAST_CELL_M:
             inputs = replace(inputs, population=_fast_population(inputs))
-    if line_overrides:
-        inputs = inputs.with_lines({k: LineString(v) for k, v in line_overrides.items()})
     if progress:
         progress("cutting zones")
     layout = _layout(inputs)
