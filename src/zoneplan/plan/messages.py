@@ -106,7 +106,7 @@ def _clean_loc(loc: tuple[Any, ...]) -> tuple[Any, ...]:
         isinstance(p, str) and (p.startswith("function-") or "[" in p)))
 
 
-def describe(err: ErrorDetails, *, model: type[BaseModel]
+def describe(err: ErrorDetails, *, model: type[BaseModel], name: str | None = None
              ) -> tuple[str, str, tuple[str | int, ...]]:
     """One pydantic error in plain words.
 
@@ -116,6 +116,8 @@ def describe(err: ErrorDetails, *, model: type[BaseModel]
         One of ``ValidationError.errors()``.
     model
         The model that was validated (for the valid keys of a mapping).
+    name
+        How to name the value (``"'--port'"``); default: its place in the plan.
 
     Returns
     -------
@@ -125,11 +127,11 @@ def describe(err: ErrorDetails, *, model: type[BaseModel]
     loc = _clean_loc(tuple(err["loc"]))
     etype, ctx = err["type"], err.get("ctx") or {}
     field = field_label(loc)
-    named = f"'{field}'" if field else "the plan"
+    named = name or (f"'{field}'" if field else "the plan")
     got = f", got {_shown(err.get('input'))}"
     cause = ctx.get("error")
     if isinstance(cause, ZoneplanError):
-        inner = getattr(cause, "loc", ())
+        inner = cause.loc
         own = isinstance(cause, GeometryError) or inner or not field  # names its feature
         return (cause.message if own else f"{named}: {cause.message}", cause.suggestion or "",
                 (*loc, *inner))
@@ -139,6 +141,9 @@ def describe(err: ErrorDetails, *, model: type[BaseModel]
         near = difflib.get_close_matches(key, valid, n=1, cutoff=0.6)
         return (f"unknown key '{key}'", f"did you mean '{near[0]}'?" if near else
                 "remove it; valid keys here: " + ", ".join(valid), loc)
+    if etype == "missing" and loc and isinstance(loc[-1], int):
+        return (f"'{field_label(loc[:-1])}' has too few values: value {loc[-1]} is missing",
+                "a point is [longitude, latitude]; a range is [low, high]", loc[:-1])
     if etype == "missing":
         return (f"required field '{loc[-1]}' is missing",
                 f"add '{loc[-1]}' here; `zoneplan schema` lists every field", loc[:-1])
@@ -175,7 +180,7 @@ def describe(err: ErrorDetails, *, model: type[BaseModel]
             hint = "write the date in quotes, e.g. \"2025-11-14\""
         return f"{named} must be {_KINDS[etype]}{got}", hint, loc
     msg = str(err["msg"]).removeprefix("Value error, ").replace("Input should be", "must be")
-    return (f"{named}: {msg}", "see `zoneplan schema` for the expected format", loc)
+    return f"{named}: {msg}", "see `zoneplan schema` for the expected format", loc
 
 
 def plan_error(exc: ValidationError, *, places: YamlPlaces | None, path: str,
