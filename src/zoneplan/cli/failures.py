@@ -24,6 +24,10 @@ import importlib
 from types import ModuleType
 from typing import Any
 
+from pydantic import BaseModel, ValidationError
+
+from zoneplan.plan.messages import describe
+
 __all__ = ["CLICK_ERRORS", "NO_ARGS", "USAGE_ERRORS", "os_error_text", "usage_error_text"]
 
 
@@ -64,6 +68,13 @@ def usage_error_text(exc: Exception, args: list[str]) -> str:
     ctx: Any = getattr(exc, "ctx", None)
     fmt = getattr(exc, "format_message", None)
     what = (fmt() if callable(fmt) else str(exc)).replace("Value error, ", "")
+    param: Any = getattr(exc, "param", None)
+    if isinstance(exc.__cause__, ValidationError) and param is not None:
+        # typer checks values with pydantic: say it in zoneplan's words
+        hint_of = getattr(param, "get_error_hint", None)
+        name = str(hint_of()) if callable(hint_of) else repr(getattr(param, "name", "?"))
+        first = exc.__cause__.errors(include_url=False)[0]
+        what, _, _ = describe(first, model=BaseModel, name=name)
     if ctx is not None:
         usage = _first_line(ctx.get_usage())
         command = ctx.command_path

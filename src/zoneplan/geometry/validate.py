@@ -39,7 +39,7 @@ from shapely.geometry.base import BaseGeometry
 
 from zoneplan.errors import GeometryError
 
-__all__ = ["LAT_LIMIT_DEG", "LON_LIMIT_DEG", "MAX_OFFSET_M", "NEAR_TERRITORY_DEG",
+__all__ = ["FLAT_RATIO", "LAT_LIMIT_DEG", "LON_LIMIT_DEG", "MAX_OFFSET_M", "NEAR_TERRITORY_DEG",
            "check_line", "check_near", "check_points", "check_ring", "crossing_point",
            "geos_errors"]
 
@@ -56,6 +56,9 @@ MAX_OFFSET_M = 100_000.0
 """Largest distance (metres, 100 km) a line variant may move a line. It is wider than
 any territory zoneplan is meant for: a larger figure is a unit slip (kilometres written
 as metres, or a misplaced exponent)."""
+FLAT_RATIO = 1e-9
+"""A polygon whose area is less than this fraction of its perimeter squared has no area
+to speak of: its corners lie on one line (up to the rounding of their decimals)."""
 _COORD_DIGITS = 9
 """Decimal places (degrees; about 0.1 mm) to which points are compared when looking for
 the place where a line crosses itself."""
@@ -268,10 +271,12 @@ def check_ring(points: Any, *, what: str, near: tuple[float, ...] | None = None)
         check_near(distinct, near, what=what)
     ring = pts if pts[0] == pts[-1] else [*pts, pts[0]]
     poly = Polygon(ring)
-    if poly.is_valid:
+    hull = shapely.MultiPoint(distinct).convex_hull
+    flat = hull.area <= FLAT_RATIO * hull.length ** 2
+    if poly.is_valid and not flat:
         return poly
     xy = crossing_point(poly.exterior)
-    if shapely.MultiPoint(distinct).convex_hull.area == 0:
+    if flat:
         raise GeometryError(f"{what} has no area: its points lie on one line",
                             suggestion="list the corners of the polygon in order around it")
     raise GeometryError(f"{what} crosses itself{_near_place(xy)}",
@@ -299,10 +304,10 @@ def check_near(points: Any, bounds: tuple[float, ...], *, what: str) -> None:
 
     Examples
     --------
-    >>> check_near([(31.4, 34.4)], (34.2, 31.2, 34.6, 31.6), what="line 'x'")
+    >>> check_near([(34.4, 31.4), (31.4, 34.4)], (34.2, 31.2, 34.6, 31.6), what="line 'x'")
     Traceback (most recent call last):
     ...
-    zoneplan.errors.GeometryError: line 'x', point 0: [31.4, 34.4] lies more ... the territory
+    zoneplan.errors.GeometryError: line 'x', point 1: [31.4, 34.4] lies more ... the territory
       → coordinates are [longitude, latitude], WGS 84 — are they swapped?
     """
     xy = shapely.get_coordinates(points) if isinstance(points, BaseGeometry) \
@@ -318,8 +323,9 @@ def check_near(points: Any, bounds: tuple[float, ...], *, what: str) -> None:
         return
     i = int(np.argmax(far))
     swapped = bool(inside(xy[far, 1], xy[far, 0]).all())
+    label = f"{what}, point {i}:" if len(xy) > 1 else f"{what}:"
     raise GeometryError(
-        f"{what}, point {i}: [{_deg(xy[i, 0])}, {_deg(xy[i, 1])}] lies more than {d:g}° (about "
+        f"{label} [{_deg(xy[i, 0])}, {_deg(xy[i, 1])}] lies more than {d:g}° (about "
         "100 km) outside the territory",
         suggestion=_SWAP_HINT if swapped else "move the point back near the territory, or "
         "check that the feature and the territory are the same place")

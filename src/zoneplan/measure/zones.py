@@ -152,6 +152,10 @@ def build_layout(inputs: Inputs, *, line_overrides: dict[str, LineString] | None
             continue
         with in_plan(plan, zone_loc.get(s.id, ("zones",)), f"zone '{s.id}'"):
             poly = inputs.zone_polys[s.id]
+            if poly.area <= AREA_TOLERANCE_M2:
+                raise GeometryError(
+                    f"zone '{s.id}' has no area ({poly.area:.2g} m², {_where(poly, crs)})",
+                    suggestion="list the corners of the polygon in order around it")
             inter = poly.intersection(territory)
             if inter.area <= AREA_TOLERANCE_M2:
                 raise GeometryError(
