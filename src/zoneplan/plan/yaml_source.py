@@ -88,19 +88,46 @@ class YamlPlaces:
         return where(self.node(loc)[0])
 
 
-def _check_duplicates(root: yaml.Node | None, path: str | Path) -> None:
-    """Refuse a key written twice in one mapping, naming both lines."""
+def _nodes(root: yaml.Node | None) -> list[yaml.Node]:
+    """Every node of a document, each once (aliases share nodes; documents may loop)."""
     seen: set[int] = set()
+    out: list[yaml.Node] = []
     todo = [root] if root is not None else []
     while todo:
         node = todo.pop()
-        if id(node) in seen:  # aliases share nodes; recursive documents loop
+        if id(node) in seen:
             continue
         seen.add(id(node))
+        out.append(node)
+        if isinstance(node, yaml.MappingNode):
+            todo.extend(n for pair in node.value for n in pair)
+        elif isinstance(node, yaml.SequenceNode):
+            todo.extend(node.value)
+    return sorted(out, key=lambda n: (n.start_mark.line, n.start_mark.column))
+
+
+def _unreadable_value(loader: yaml.SafeLoader, root: yaml.Node | None
+                      ) -> tuple[yaml.Node | None, str]:
+    """The first plain value YAML cannot turn into what it looks like, and why.
+
+    YAML reads ``2025-13-01`` (unquoted) as a date, and fails for a month 13.
+    """
+    for node in _nodes(root):
+        build = loader.yaml_constructors.get(node.tag)
+        if isinstance(node, yaml.ScalarNode) and build is not None:
+            try:
+                build(loader, node)
+            except (ValueError, TypeError, OverflowError) as exc:
+                return node, str(exc)
+    return None, "a value cannot be read"
+
+
+def _check_duplicates(root: yaml.Node | None, path: str | Path) -> None:
+    """Refuse a key written twice in one mapping, naming both lines."""
+    for node in _nodes(root):
         if isinstance(node, yaml.MappingNode):
             first: dict[tuple[str, str], yaml.Node] = {}
-            for key, value in node.value:
-                todo.append(value)
+            for key, _ in node.value:
                 if not isinstance(key, yaml.ScalarNode) or key.value == MERGE_KEY:
                     continue
                 if (key.tag, key.value) in first:
@@ -110,8 +137,6 @@ def _check_duplicates(root: yaml.Node | None, path: str | Path) -> None:
                         f"{b}); YAML would silently keep the last", path=path, location=where(key),
                         suggestion="keep one of them")
                 first[(key.tag, key.value)] = key
-        elif isinstance(node, yaml.SequenceNode):
-            todo.extend(node.value)
 
 
 def read_yaml(text: str, path: str | Path) -> tuple[Any, YamlPlaces]:
@@ -139,7 +164,14 @@ def read_yaml(text: str, path: str | Path) -> tuple[Any, YamlPlaces]:
         try:
             root = loader.get_single_node()
             _check_duplicates(root, path)
-            data = loader.construct_document(root) if root is not None else None
+            try:
+                data = loader.construct_document(root) if root is not None else None
+            except (ValueError, TypeError, OverflowError):
+                node, why = _unreadable_value(yaml.SafeLoader(""), root)
+                raise PlanError(
+                    f"{node.value if node else 'a value'!r} cannot be read: {why}", path=path,
+                    location=where(node), suggestion="put the value in quotes if it is text; "
+                    "dates are YYYY-MM-DD with a real month and day") from None
         finally:
             loader.dispose()
     except yaml.MarkedYAMLError as exc:
