@@ -4,12 +4,13 @@
 sends ``--requests`` ``POST /api/evaluate`` from ``--threads`` threads at once, each
 thread on its own keep-alive connection, as several pages dragging lines would: three
 of every four requests are drags (``"fast": true``, no ranges), the fourth a release
-(exact, with ranges); every request moves the yellow line's middle vertex to a new
-place. Per round it reports failed requests (anything but 200 with a result), latency
-as the client sees it (p50, p95, max; milliseconds, queueing included: the server
-evaluates one request at a time), requests per second, and the server's resident
-memory after the round. Memory is steady when the last round ends within
-:data:`STEADY_FRACTION` of the first.
+(exact, with ranges); each request moves the yellow line's middle vertex to a place of
+its own (10 m apart), and every round sends the same requests, so rounds compare. Per
+round it reports failed requests (anything but 200 with a result), latency as the
+client sees it (p50, p95, max; milliseconds, queueing included: the server evaluates
+one request at a time), requests per second, and the server's resident memory after
+the round. Memory is steady when the last round ends within :data:`STEADY_FRACTION` of
+the first.
 
 Run: ``PYTHONPATH=src:benchmarks python benchmarks/bench_load.py [--requests 200]
 [--threads 8] [--rounds 3]``; exit 1 on a failed request or growing memory.
@@ -37,8 +38,7 @@ TIMEOUT_S = 300.0
 """Longest a request may wait for its answer, seconds (it queues behind the others)."""
 
 
-def one_round(base: str, requests: int, threads: int, offset: int
-              ) -> tuple[list[float], list[str], float]:
+def one_round(base: str, requests: int, threads: int) -> tuple[list[float], list[str], float]:
     """Send ``requests`` requests from ``threads`` threads; latencies (ms), failures, wall s."""
     local = threading.local()
     threads = min(threads, requests)
@@ -56,7 +56,7 @@ def one_round(base: str, requests: int, threads: int, offset: int
     def send(k: int) -> tuple[float, str | None]:
         c = client()
         release = k % RELEASE_EVERY == RELEASE_EVERY - 1
-        body = {"plan": PLAN, "lines": {"yellow-line": moved(offset + k)},
+        body = {"plan": PLAN, "lines": {"yellow-line": moved(k)},
                 "ranges": release, "fast": not release}
         t0 = time.perf_counter()
         try:
@@ -88,7 +88,7 @@ def main() -> int:
         httpx.get(base + "/api/layers", params={"plan": PLAN}, timeout=60).raise_for_status()
         before = memory_mb(proc.pid)
         for r in range(args.rounds):
-            ms, failed, wall = one_round(base, args.requests, args.threads, r * args.requests)
+            ms, failed, wall = one_round(base, args.requests, args.threads)
             rows.append({"round": r + 1, "failed": failed, "p50": statistics.median(ms),
                          "p95": pct(ms, 0.95), "max": max(ms), "rps": len(ms) / wall,
                          **memory_mb(proc.pid)})
