@@ -158,21 +158,22 @@ def evaluate_inputs(
         (see :meth:`~zoneplan.measure.inputs.Inputs.with_lines`), for zones that cannot
         be cut, and for any GEOS error on the plan's geometry.
     """
-    if line_overrides:
-        inputs = inputs.with_lines(line_overrides)
-    with geos_errors(f"the geometry of plan '{inputs.plan.id}'", path=inputs.plan.path):
-        return _evaluate_checked(inputs, ranges=ranges, fast=fast, progress=progress)
-
-
-def _evaluate_checked(inputs: Inputs, *, ranges: bool, fast: bool,
-                      progress: Progress | None) -> Result:
-    """:func:`evaluate_inputs` once the line overrides are in ``inputs``."""
     started = dt.datetime.now(dt.UTC)
-    plan = inputs.plan
     if fast:
         ranges = False
         if inputs.population.grid.cell_size < FAST_CELL_M:
             inputs = replace(inputs, population=_fast_population(inputs))
+    if line_overrides:
+        inputs = inputs.with_lines(line_overrides)
+    with geos_errors(f"the geometry of plan '{inputs.plan.id}'", path=inputs.plan.path):
+        return _evaluate_checked(inputs, ranges=ranges, fast=fast, progress=progress,
+                                 started=started)
+
+
+def _evaluate_checked(inputs: Inputs, *, ranges: bool, fast: bool, progress: Progress | None,
+                      started: dt.datetime) -> Result:
+    """:func:`evaluate_inputs` once the line overrides are in ``inputs``."""
+    plan = inputs.plan
     if progress:
         progress("cutting zones")
     layout = _layout(inputs)
