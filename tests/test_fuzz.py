@@ -8,9 +8,11 @@ them as they are.
 
 from __future__ import annotations
 
+import atexit
 import functools
 import json
 import re
+import shutil
 import tempfile
 import warnings
 from pathlib import Path
@@ -28,7 +30,8 @@ from zoneplan.web.checks import ID_RE, RESERVED_NAMES
 from . import fuzzing as fz
 
 WORK = Path(tempfile.mkdtemp(prefix="zoneplan-fuzz-"))
-"""Where fuzzed files are written (a fresh folder per process)."""
+"""Where fuzzed files are written (a fresh folder per process, removed at exit)."""
+atexit.register(shutil.rmtree, WORK, ignore_errors=True)
 PLACE = re.compile(r"^line (\d+), column (\d+)$")
 
 
@@ -149,6 +152,7 @@ def _client() -> tuple[Any, Path]:
     from zoneplan.web.app import create_app
 
     save_dir = Path(tempfile.mkdtemp(prefix="zoneplan-fuzz-saved-"))
+    atexit.register(shutil.rmtree, save_dir, ignore_errors=True)
     app = create_app("ceasefire-2025-10", save_dir=save_dir)
     return TestClient(app, base_url="http://127.0.0.1", raise_server_exceptions=False), save_dir
 
