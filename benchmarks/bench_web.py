@@ -19,6 +19,7 @@ Target (issue 5): p95 ≤ 20 ms per update, server side.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import cProfile
 import pstats
 import socket
@@ -27,6 +28,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -101,8 +103,9 @@ def direct(inputs: Any, n: int, *, fast: bool = False
     return times, sorted(rows, key=lambda r: -r[1])
 
 
-def server_rss(plan: str | Path, save_dir: Path, updates: int = 20) -> dict[str, float]:
-    """Start ``serve`` in its own process, send the page's requests, read its memory (MB)."""
+@contextlib.contextmanager
+def running_server(plan: str | Path, save_dir: Path) -> Iterator[tuple[subprocess.Popen[str], str]]:
+    """``zoneplan.web.serve`` in its own process on a free port: (process, base URL)."""
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         port = int(s.getsockname()[1])
@@ -122,6 +125,23 @@ def server_rss(plan: str | Path, save_dir: Path, updates: int = 20) -> dict[str,
                     err = proc.stderr.read() if proc.stderr else ""
                     raise SystemExit(f"server did not start: {err}") from None
                 time.sleep(0.2)
+        yield proc, base
+    finally:
+        proc.terminate()
+        proc.wait(timeout=10)
+
+
+def memory_mb(pid: int) -> dict[str, float]:
+    """Resident memory of a process, MB: now (``rss_mb``) and at its peak (``peak_mb``)."""
+    status = Path(f"/proc/{pid}/status").read_text()
+    vals = {ln.split(":")[0]: float(ln.split()[1]) / 1024 for ln in status.splitlines()
+            if ln.startswith(("VmRSS", "VmHWM"))}
+    return {"rss_mb": vals["VmRSS"], "peak_mb": vals["VmHWM"]}
+
+
+def server_rss(plan: str | Path, save_dir: Path, updates: int = 20) -> dict[str, float]:
+    """Start ``serve`` in its own process, send the page's requests, read its memory (MB)."""
+    with running_server(plan, save_dir) as (proc, base):
         plan_id = str(yaml.safe_load(Path(plan).read_text())["id"] if Path(plan).is_file()
                       else plan)
         with httpx.Client(base_url=base, timeout=60) as c:
@@ -131,13 +151,7 @@ def server_rss(plan: str | Path, save_dir: Path, updates: int = 20) -> dict[str,
                 c.post("/api/evaluate", json={"plan": plan_id, "ranges": k % 5 == 4, "map": True,
                                               "lines": {"yellow-line": moved(k)}}
                        ).raise_for_status()
-        status = Path(f"/proc/{proc.pid}/status").read_text()
-        vals = {ln.split(":")[0]: float(ln.split()[1]) / 1024 for ln in status.splitlines()
-                if ln.startswith(("VmRSS", "VmHWM"))}
-        return {"rss_mb": vals["VmRSS"], "peak_mb": vals["VmHWM"]}
-    finally:
-        proc.terminate()
-        proc.wait(timeout=10)
+        return memory_mb(proc.pid)
 
 
 def report(name: str, client: TestClient, plan_id: str, inputs: Any, n: int,

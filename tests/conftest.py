@@ -111,3 +111,13 @@ def need_chromium() -> None:
         if os.environ.get("CI") == "true":
             pytest.fail("/usr/bin/chromium is missing (apt-get install chromium)")
         pytest.skip("/usr/bin/chromium is not installed")
+
+
+def pytest_terminal_summary(terminalreporter: Any) -> None:
+    """After a run with the fuzz tests, print their outcome counts (tests/fuzzing.py)."""
+    import sys
+
+    fuzzing = sys.modules.get("tests.fuzzing")
+    if fuzzing is not None and fuzzing.COUNTS:
+        terminalreporter.write_sep("-", "fuzz outcomes")
+        terminalreporter.write_line(fuzzing.summary())

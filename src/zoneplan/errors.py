@@ -48,6 +48,16 @@ class ZoneplanError(Exception):
         Where in the file (``"line 3, column 7"``, ``"zones[1].id"``), if known.
     suggestion
         What the user can do about it.
+    loc
+        Where in a plan the problem is, as keys and list indices from the top, e.g.
+        ``("zones", 3, "side", "yellow-line")``; the plan reader turns it into the line
+        and column of the file.
+
+    Examples
+    --------
+    >>> PlanError("zone 'a' refers to line 'x', which is not in 'lines'",
+    ...           loc=("zones", 0, "side", "x")).loc
+    ('zones', 0, 'side', 'x')
     """
 
     exit_code: int = 2
@@ -59,8 +69,10 @@ class ZoneplanError(Exception):
         path: str | Path | None = None,
         location: str | None = None,
         suggestion: str | None = None,
+        loc: tuple[str | int, ...] = (),
     ) -> None:
         self.message = message
+        self.loc = loc
         self.path = str(path) if path is not None else None
         self.location = location
         self.suggestion = suggestion

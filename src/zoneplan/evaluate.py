@@ -25,7 +25,7 @@ import numpy as np
 from shapely.geometry import LineString
 
 from zoneplan.errors import InvariantError
-from zoneplan.geometry import project
+from zoneplan.geometry import geos_errors, project
 from zoneplan.io.areas import AreaSet
 from zoneplan.io.layers import PointLayer
 from zoneplan.measure.assumptions import alternative_assumptions
@@ -235,15 +235,32 @@ def evaluate_inputs(
     ranges; population grids finer than :data:`FAST_CELL_M` are summed into blocks of
     that size; cells cut by a line are shared out on a 4 x 4 lattice of points instead
     of by exact intersection. The result says so in ``approximate`` and ``notes``.
+
+    Raises
+    ------
+    InputError
+        For ``line_overrides`` naming lines the plan does not have.
+    GeometryError
+        For ``line_overrides`` that are not lines of [lon, lat] pairs near the territory
+        (see :meth:`~zoneplan.measure.inputs.Inputs.with_lines`), for zones that cannot
+        be cut, and for any GEOS error on the plan's geometry.
     """
     started = dt.datetime.now(dt.UTC)
-    plan = inputs.plan
     if fast:
         ranges = False
         if inputs.population.grid.cell_size < FAST_CELL_M:
             inputs = replace(inputs, population=_fast_population(inputs))
     if line_overrides:
-        inputs = inputs.with_lines({k: LineString(v) for k, v in line_overrides.items()})
+        inputs = inputs.with_lines(line_overrides)
+    with geos_errors(f"the geometry of plan '{inputs.plan.id}'", path=inputs.plan.path):
+        return _evaluate_checked(inputs, ranges=ranges, fast=fast, progress=progress,
+                                 started=started, by=by)
+
+
+def _evaluate_checked(inputs: Inputs, *, ranges: bool, fast: bool, progress: Progress | None,
+                      started: dt.datetime, by: AreaSet | None) -> Result:
+    """:func:`evaluate_inputs` once the line overrides are in ``inputs``."""
+    plan = inputs.plan
     if progress:
         progress("cutting zones")
     layout = _layout(inputs)

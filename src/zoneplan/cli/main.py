@@ -6,19 +6,24 @@
 :mod:`~zoneplan.cli.compare`, :mod:`~zoneplan.cli.timeline`, :mod:`~zoneplan.cli.spread`,
 :mod:`~zoneplan.cli.serve`, :mod:`~zoneplan.cli.data`) and is registered here.
 :func:`main` is the only place that turns errors into exit codes: 0 success, 2 bad input
-(the message names the file, the place and a fix), 1 internal error (a traceback only
-with ``--debug``).
+(the message names the file, the place and a fix; a usage error prints the usage line and
+a hint; an error of the operating system about a user's file names the path and the
+fix: see :mod:`~zoneplan.cli.failures`), 1 internal error (a traceback only with
+``--debug``), 130 interrupted (Ctrl+C), 143 terminated (SIGTERM; temporary files are
+removed on the way out).
 """
 
 from __future__ import annotations
 
 import logging
+import signal
 import sys
+import threading
 import traceback
 import warnings
+from types import FrameType
 from typing import Annotated, Any
 
-import click
 import typer
 
 from zoneplan import __version__
@@ -31,6 +36,13 @@ from zoneplan.cli import serve as cli_serve
 from zoneplan.cli import spread as cli_spread
 from zoneplan.cli import timeline as cli_timeline
 from zoneplan.cli.console import err, out
+from zoneplan.cli.failures import (
+    CLICK_ERRORS,
+    NO_ARGS,
+    USAGE_ERRORS,
+    os_error_text,
+    usage_error_text,
+)
 from zoneplan.errors import ZoneplanError, ZoneplanWarning
 
 __all__ = ["app", "main"]
@@ -43,6 +55,13 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
 )
 log = logging.getLogger("zoneplan")
+
+EXIT_BAD_INPUT = 2
+"""Exit code of every error the user can fix: bad input, usage, their files."""
+EXIT_BUG = 1
+"""Exit code of an internal error (a bug in zoneplan)."""
+EXIT_TERMINATED = 128 + signal.SIGTERM
+"""Exit code after SIGTERM (the shell's convention: 128 + the signal number)."""
 
 
 def _version(value: bool) -> None:
@@ -88,38 +107,75 @@ def _show_warning(message: Warning | str, category: type[Warning], filename: str
         log.debug("%s: %s", category.__name__, message)
 
 
+def _terminate(signum: int, frame: FrameType | None) -> None:
+    """On SIGTERM, leave through ``finally`` blocks (temporary folders are removed)."""
+    raise SystemExit(EXIT_TERMINATED)
+
+
+def _error(text: str) -> None:
+    err.print("[bold red]error:[/bold red]", end=" ")
+    err.print(text, markup=False, highlight=False, soft_wrap=True)
+
+
 def main(argv: list[str] | None = None) -> int:
     """Entry point of the ``zoneplan`` command; returns the exit code."""
     args = list(sys.argv[1:] if argv is None else argv)
     debug = "--debug" in args
     warnings.showwarning = _show_warning
+    in_main = threading.current_thread() is threading.main_thread()
+    before = signal.signal(signal.SIGTERM, _terminate) if in_main else None
     try:
         rv = app(args=args, standalone_mode=False, prog_name="zoneplan")
         return int(rv) if isinstance(rv, int) else 0
     except ZoneplanError as exc:
         if debug:
             traceback.print_exc()
-        err.print("[bold red]error:[/bold red]", end=" ")
-        err.print(str(exc), markup=False, highlight=False, soft_wrap=True)
+        _error(str(exc))
         return exc.exit_code
-    except click.exceptions.Exit as exc:
+    except NO_ARGS:
+        return EXIT_BAD_INPUT  # the help has been printed
+    except USAGE_ERRORS as exc:
+        err.print(usage_error_text(exc, args), markup=False, highlight=False, soft_wrap=True)
+        return EXIT_BAD_INPUT
+    except CLICK_ERRORS as exc:
+        fmt = getattr(exc, "format_message", None)
+        _error(str(fmt() if callable(fmt) else exc))
+        return EXIT_BAD_INPUT
+    except typer.Exit as exc:
         return int(exc.exit_code)
-    except click.ClickException as exc:
-        exc.show(file=sys.stderr)
-        return 2
-    except click.exceptions.Abort:
+    except typer.Abort:
         err.print("aborted")
-        return 1
+        return EXIT_BUG
     except KeyboardInterrupt:
         err.print("interrupted")
         return 130
-    except Exception as exc:
+    except SystemExit as exc:
+        return exc.code if isinstance(exc.code, int) else EXIT_BUG
+    except BrokenPipeError:
+        return EXIT_BUG  # the reader went away (e.g. `| head`): nothing more to say
+    except OSError as exc:
+        text = os_error_text(exc)
+        if text is None:
+            return _internal(exc, debug)
         if debug:
             traceback.print_exc()
-        err.print("[bold red]internal error:[/bold red]", end=" ")
-        err.print(f"{type(exc).__name__}: {exc}\n  → this is a bug in zoneplan; rerun with "
-                  "--debug and report the output", markup=False, highlight=False)
-        return 1
+        _error(text)
+        return EXIT_BAD_INPUT
+    except Exception as exc:
+        return _internal(exc, debug)
+    finally:
+        if before is not None:
+            signal.signal(signal.SIGTERM, before)
+
+
+def _internal(exc: Exception, debug: bool) -> int:
+    """Report a bug: what happened, and how to report it."""
+    if debug:
+        traceback.print_exc()
+    err.print("[bold red]internal error:[/bold red]", end=" ")
+    err.print(f"{type(exc).__name__}: {exc}\n  → this is a bug in zoneplan; rerun with "
+              "--debug and report the output", markup=False, highlight=False)
+    return EXIT_BUG
 
 
 if __name__ == "__main__":  # pragma: no cover

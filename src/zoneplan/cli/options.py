@@ -13,10 +13,12 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
+from pydantic import ValidationError
 
 from zoneplan.cli.console import err
 from zoneplan.errors import InputError
 from zoneplan.plan import LayerRef
+from zoneplan.plan.messages import describe
 from zoneplan.plan.model import LAYER_ROLES
 
 if TYPE_CHECKING:
@@ -131,6 +133,11 @@ def parse_layer_option(text: str) -> tuple[str, LayerRef]:
     ('damage', 'clusters.geojson', 'count')
     >>> parse_layer_option("hospitals=h.geojson,where=amenity=='hospital'")[1].where
     "amenity=='hospital'"
+    >>> parse_layer_option("people=p.tif,units=bogus")
+    Traceback (most recent call last):
+    ...
+    zoneplan.errors.InputError: --layer 'people=p.tif,units=bogus': 'units' must be 'count' or ...
+      → use one of: 'count', 'density'
     """
     if "=" not in text:
         raise InputError(f"--layer {text!r} is not NAME=PATH",
@@ -153,8 +160,9 @@ def parse_layer_option(text: str) -> tuple[str, LayerRef]:
         fields[key] = v.strip()
     try:
         return name.strip(), LayerRef.model_validate(fields)
-    except Exception as exc:
-        raise InputError(f"--layer {text!r}: {exc}") from exc
+    except ValidationError as exc:
+        message, suggestion, _ = describe(exc.errors(include_url=False)[0], model=LayerRef)
+        raise InputError(f"--layer {text!r}: {message}", suggestion=suggestion) from None
 
 
 def layer_refs(texts: list[str] | None) -> dict[str, LayerRef]:

@@ -15,7 +15,15 @@ from zoneplan.geometry.sides import (
     offset_line,
     side_of_line,
 )
+from zoneplan.geometry.validate import (
+    MAX_OFFSET_M,
+    check_line,
+    check_near,
+    check_points,
+    check_ring,
+    geos_errors,
+)
 
-__all__ = ["WGS84", "Side", "area_crs_for", "compass_to_hand", "extend_line", "lonlat_of",
-           "offset_line",
-           "project", "repair", "side_of_line", "to_lonlat"]
+__all__ = ["MAX_OFFSET_M", "WGS84", "Side", "area_crs_for", "check_line", "check_near",
+           "check_points", "check_ring", "compass_to_hand", "extend_line", "geos_errors",
+           "lonlat_of", "offset_line", "project", "repair", "side_of_line", "to_lonlat"]

@@ -1,5 +1,10 @@
 """Safe output writing: atomic, and never clobbering without ``overwrite=True``.
 
+Files are written to a temporary beside them and renamed into place; folders are built
+beside the old one and put in its place in one step (:func:`atomic_dir`). Temporaries are
+named so they are recognisable and never left behind (see
+:mod:`zoneplan.io.temporaries`).
+
 Examples
 --------
 >>> import tempfile, pathlib
@@ -19,11 +24,17 @@ from __future__ import annotations
 import contextlib
 import os
 import shutil
-import tempfile
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
 from zoneplan.errors import DataError, OutputExistsError
+from zoneplan.io.temporaries import (
+    TMP_PREFIX,
+    clean_stale,
+    exchange,
+    forget,
+    make_temporary,
+)
 
 __all__ = ["atomic_dir", "write_bytes_atomic", "write_text_atomic", "write_with_atomic"]
 
@@ -39,50 +50,78 @@ def _usual_mode(path: Path) -> None:
     path.chmod((0o777 if path.is_dir() else 0o666) & ~_umask())
 
 
-def _check_target(path: Path, *, overwrite: bool, kind: str = "file") -> None:
+def _parent(path: Path) -> Path:
+    return path.parent if str(path.parent) else Path()
+
+
+def _check_parent(path: Path, what: str) -> Path:
+    """The folder ``path`` goes into, checked: it exists, is a folder, can be written.
+
+    ``what`` names the output in messages: ``"the file"`` or ``"the output folder"``.
+    """
+    parent = _parent(path)
+    verb = "created" if "folder" in what else "written"
+    if parent.exists() and not parent.is_dir():
+        raise DataError(f"{what} cannot be {verb} here: this is a file, not a folder",
+                        path=parent, suggestion="choose a location inside an existing folder")
+    if not parent.exists():
+        raise DataError(f"{what} cannot be {verb} here: the folder does not exist",
+                        path=parent, suggestion="create the folder first, or choose an "
+                        "existing one")
+    if not os.access(parent, os.W_OK):
+        raise DataError(f"{what} cannot be {verb} here: the folder cannot be written to",
+                        path=parent, suggestion="choose a folder you have write permission for")
+    return parent
+
+
+def _check_target(path: Path, *, overwrite: bool) -> Path:
+    if path.is_dir():
+        raise OutputExistsError(
+            "this is a folder, where a file is to be written", path=path,
+            suggestion=f"give the name of a file (e.g. {path / 'result.json'}), or choose "
+            "another name")
     if path.exists() and not overwrite:
         raise OutputExistsError(
-            f"the {kind} exists already",
+            "the file exists already",
             path=path,
             suggestion="pass --overwrite to replace it, or choose another name",
         )
-    parent = path.parent if path.parent != Path() else Path()
-    if parent.exists() and not parent.is_dir():
-        raise DataError(
-            "cannot write here: this is a file, not a folder",
-            path=parent,
-            suggestion="choose a location inside an existing folder",
-        )
-    if not parent.exists():
-        raise DataError(
-            "the folder to write into does not exist",
-            path=parent,
-            suggestion="create the folder first, or choose an existing one",
-        )
-    if not os.access(parent, os.W_OK):
-        raise DataError(
-            "the folder cannot be written to",
-            path=parent,
-            suggestion="choose a folder you have write permission for",
-        )
+    parent = _check_parent(path, "the file")
+    clean_stale(parent)
+    return parent
+
+
+def _temporary(path: Path, *, folder: bool) -> Path:
+    try:
+        return make_temporary(path, folder=folder)
+    except OSError as exc:
+        raise DataError(f"cannot write beside {path.name} ({exc.strerror or exc})",
+                        path=_parent(path), suggestion="choose a location you can write to"
+                        ) from exc
 
 
 def write_bytes_atomic(path: str | Path, data: bytes, *, overwrite: bool = False) -> None:
-    """Write ``data`` to ``path`` through a temporary file and an atomic rename."""
+    """Write ``data`` to ``path`` through a temporary file and an atomic rename.
+
+    The temporary (``.zoneplan-tmp-<name>-<pid>-<random>``, beside ``path``) is removed if
+    anything fails; one left by a killed process is removed by the next write there.
+    """
     path = Path(path)
     _check_target(path, overwrite=overwrite)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent or ".")
+    tmp = _temporary(path, folder=False)
     try:
-        with os.fdopen(fd, "wb") as fh:
+        with tmp.open("wb") as fh:
             fh.write(data)
             fh.flush()
             os.fsync(fh.fileno())
-        _usual_mode(Path(tmp))
+        _usual_mode(tmp)
         os.replace(tmp, path)
     except BaseException:
         with contextlib.suppress(OSError):
-            os.unlink(tmp)
+            tmp.unlink()
         raise
+    finally:
+        forget(tmp)
 
 
 def write_text_atomic(path: str | Path, text: str, *, overwrite: bool = False) -> None:
@@ -95,26 +134,74 @@ def write_with_atomic(
 ) -> None:
     """Call ``writer(tmp_path)`` then move the result onto ``path`` atomically.
 
-    For libraries that insist on writing to a path themselves (GDAL, matplotlib).
+    For libraries that insist on writing to a path themselves (GDAL, matplotlib). The
+    temporary folder holding ``tmp_path`` is removed whatever happens.
     """
     path = Path(path)
     _check_target(path, overwrite=overwrite)
-    tmpdir = Path(tempfile.mkdtemp(prefix=f".{path.name}.", dir=path.parent or "."))
+    tmpdir = _temporary(path, folder=True)
     try:
         tmp = tmpdir / path.name
         writer(tmp)
         os.replace(tmp, path)
     finally:
         shutil.rmtree(tmpdir, ignore_errors=True)
+        forget(tmpdir)
+
+
+def _link_or_copy(src: str, dst: str) -> None:
+    """Hard-link ``src`` at ``dst`` (no copy, same file), or copy it where links fail."""
+    try:
+        os.link(src, dst, follow_symlinks=False)
+    except OSError:
+        shutil.copy2(src, dst, follow_symlinks=False)
+
+
+def _carry_over(old: Path, new: Path) -> None:
+    """Put into ``new`` what ``old`` holds and ``new`` does not (the user's own files).
+
+    Raises
+    ------
+    OutputExistsError
+        If a file is to replace a folder of the same name, or a folder a file.
+    """
+    for item in old.iterdir():
+        if item.name.startswith(TMP_PREFIX):
+            continue
+        target = new / item.name
+        if target.exists():
+            if target.is_dir() != (item.is_dir() and not item.is_symlink()):
+                raise OutputExistsError("a file and a folder of this name are in the way",
+                                        path=item, suggestion="move it, or choose another "
+                                        "output folder")
+            continue
+        if item.is_symlink():
+            target.symlink_to(item.readlink())
+        elif item.is_dir():
+            shutil.copytree(item, target, symlinks=True, copy_function=_link_or_copy)
+        else:
+            _link_or_copy(str(item), str(target))
 
 
 @contextlib.contextmanager
 def atomic_dir(path: str | Path, *, overwrite: bool = False) -> Iterator[Path]:
-    """Yield a temporary folder; on success its files are moved into ``path``.
+    """Yield a temporary folder; on success it becomes ``path`` in one step.
 
-    If ``path`` exists and ``overwrite`` is false, :class:`OutputExistsError` is raised
-    before anything is written. With ``overwrite``, only the files the block wrote are
-    replaced; nothing else in ``path`` is deleted.
+    The folder is built beside ``path`` (``.zoneplan-tmp-<name>-<pid>-<random>``). If
+    ``path`` does not exist, the folder is renamed to it. With ``overwrite``, the files
+    of the old folder that the block did not write are carried over (hard-linked) and the
+    new folder is exchanged with the old in one step (see
+    :func:`zoneplan.io.temporaries.exchange`): the old folder stays whole until then, so
+    an interruption at any moment leaves either the old folder or the new one. Only the
+    files the block wrote are replaced; nothing else in ``path`` is lost.
+
+    Raises
+    ------
+    OutputExistsError
+        If ``path`` exists and ``overwrite`` is false (before anything is written), or is
+        a file.
+    DataError
+        If the folder cannot be created where asked.
     """
     path = Path(path)
     if path.exists():
@@ -131,41 +218,20 @@ def atomic_dir(path: str | Path, *, overwrite: bool = False) -> Iterator[Path]:
                 suggestion="pass --overwrite to replace the files zoneplan writes there "
                 "(nothing else in it is touched), or choose another folder",
             )
-    parent = path.parent if str(path.parent) else Path()
-    if parent.exists() and not parent.is_dir():
-        raise DataError(
-            "the output folder cannot be created here: this is a file, not a folder",
-            path=parent,
-            suggestion="choose an output folder inside an existing folder you can write to",
-        )
-    if not parent.exists() or not os.access(parent, os.W_OK):
-        raise DataError(
-            "the output folder cannot be created here",
-            path=parent,
-            suggestion="choose a location you can write to",
-        )
-    try:
-        tmp = Path(tempfile.mkdtemp(prefix=f".{path.name}.", dir=parent))
-    except OSError as exc:
-        raise DataError(
-            f"the output folder cannot be created here ({exc.strerror})",
-            path=parent,
-            suggestion="choose a location you can write to",
-        ) from exc
+    clean_stale(_check_parent(path, "the output folder"))
+    tmp = _temporary(path, folder=True)
     try:
         yield tmp
         for item in tmp.iterdir():
             _usual_mode(item)
+        _usual_mode(tmp)
         if not path.exists():
-            _usual_mode(tmp)
-            os.replace(tmp, path)
+            tmp.rename(path)
             return
-        for item in tmp.iterdir():
-            target = path / item.name
-            if target.is_dir() and not item.is_dir():
-                raise OutputExistsError("a folder is in the way", path=target)
-            if target.is_dir():
-                shutil.rmtree(target)
-            os.replace(item, target)
+        _carry_over(path, tmp)
+        old = exchange(tmp, path)
+        shutil.rmtree(old, ignore_errors=True)
+        forget(old)
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
+        forget(tmp)

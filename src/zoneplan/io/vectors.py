@@ -37,6 +37,15 @@ def read_vector(path: str | Path, *, what: str) -> gpd.GeoDataFrame:
     if not p.exists():
         raise DataError(f"the {what} file does not exist", path=p,
                         suggestion="check the path (relative paths are relative to the plan file)")
+    try:
+        with p.open("rb"):
+            pass
+    except PermissionError as exc:
+        raise DataError(f"the {what} file cannot be read: permission denied", path=p,
+                        suggestion="give yourself read permission (chmod u+r), or copy the "
+                        "file somewhere you can read it") from exc
+    except IsADirectoryError:
+        pass  # a folder of shapefiles: GDAL reads it
     if p.suffix.lower() not in VECTOR_SUFFIXES:
         raise DataError(
             f"unknown format '{p.suffix}' for the {what}",

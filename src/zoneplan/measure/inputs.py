@@ -9,7 +9,9 @@ offsets, a line dragged in the editor) re-use them without reading anything agai
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
@@ -19,10 +21,13 @@ from shapely.geometry import LineString
 from shapely.geometry.base import BaseGeometry
 
 from zoneplan import pack
-from zoneplan.errors import DataError, GeometryError, InputError
+from zoneplan.errors import DataError, GeometryError, InputError, ZoneplanError
 from zoneplan.geometry import (
     area_crs_for,
+    check_line,
+    check_near,
     extend_line,
+    geos_errors,
     offset_line,
     project,
     repair,
@@ -39,9 +44,9 @@ from zoneplan.io.layers import (
 )
 from zoneplan.measure.population import PopulationLayer
 from zoneplan.measure.population_sources import Progress, population_for
-from zoneplan.plan import LineSpec, Plan
+from zoneplan.plan import LineSpec, Plan, place_in_plan
 
-__all__ = ["AREA_TOLERANCE_M2", "SHIFT_EXTEND_FACTOR", "Inputs", "prepare"]
+__all__ = ["AREA_TOLERANCE_M2", "SHIFT_EXTEND_FACTOR", "Inputs", "in_plan", "prepare"]
 
 SHIFT_EXTEND_FACTOR = 2.0
 """A shifted line's ends are extended straight on by this many times the shift, so they
@@ -98,22 +103,65 @@ class Inputs:
     files: list[dict[str, Any]] = field(default_factory=list)
     data_sources: list[dict[str, Any]] = field(default_factory=list)
 
-    def with_lines(self, lines_ll: dict[str, LineString]) -> Inputs:
-        """A copy with some lines replaced (WGS 84 lon/lat), e.g. moved in the editor.
+    def check_lines(self, lines: Mapping[str, Any], *, max_points: int | None = None
+                    ) -> dict[str, LineString]:
+        """Check lines that replace some of the plan's lines (the editor's, or the caller's).
+
+        Parameters
+        ----------
+        lines
+            Line id → ``[[lon, lat], ...]`` (degrees, WGS 84) or a LineString in lon/lat.
+        max_points
+            Most points accepted per line, if there is a limit.
+
+        Returns
+        -------
+        dict of str to LineString
+            The lines in lon/lat, repeated consecutive points dropped, in the order given.
 
         Raises
         ------
         InputError
             For ids that are not lines of the plan.
+        GeometryError
+            For a line that fails :func:`zoneplan.geometry.check_line`: not
+            longitude/latitude pairs, fewer than two distinct points, crossing itself, or a
+            point more than :data:`~zoneplan.geometry.validate.NEAR_TERRITORY_DEG` outside
+            the territory.
         """
-        unknown = set(lines_ll) - set(self.lines_ll)
+        if not isinstance(lines, Mapping):
+            raise InputError("the replacement lines must be a mapping of line id to "
+                             "[[lon, lat], ...]", suggestion="e.g. {'yellow-line': [[34.47, "
+                             "31.58], [34.36, 31.42]]}")
+        unknown = set(lines) - set(self.lines_ll)
         if unknown:
             raise InputError(
-                f"no line called {', '.join(sorted(unknown))} in plan '{self.plan.id}'",
+                f"no line called {', '.join(sorted(map(str, unknown)))} in plan "
+                f"'{self.plan.id}'",
                 suggestion="lines in this plan: " + (", ".join(self.lines_ll) or "none"))
-        return replace(self, lines_ll={**self.lines_ll, **lines_ll},
-                       lines={**self.lines, **{k: project(v, self.crs)
-                                               for k, v in lines_ll.items()}})
+        bounds = self.territory_ll.bounds
+        return {k: check_line(list(v.coords) if isinstance(v, LineString) else v,
+                              what=f"line '{k}'", near=bounds, max_points=max_points)
+                for k, v in lines.items()}
+
+    def with_lines(self, lines_ll: Mapping[str, LineString | Sequence[Sequence[float]]]
+                   ) -> Inputs:
+        """A copy with some lines replaced (WGS 84 lon/lat), e.g. moved in the editor.
+
+        The lines are checked first (see :meth:`check_lines`).
+
+        Raises
+        ------
+        InputError
+            For ids that are not lines of the plan.
+        GeometryError
+            For a line that cannot be used.
+        """
+        checked = self.check_lines(lines_ll)
+        with geos_errors(f"the lines {', '.join(checked)}"):
+            projected = {k: project(v, self.crs) for k, v in checked.items()}
+        return replace(self, lines_ll={**self.lines_ll, **checked},
+                       lines={**self.lines, **projected})
 
     def with_zone_rules(self, rules: dict[str, dict[str, Any]]) -> Inputs:
         """A copy whose plan draws some zones by other rules (an alternative drawing of
@@ -203,6 +251,46 @@ def _provenance(plan: Plan, files: list[tuple[str, str]], builtins: list[str]
     return out
 
 
+@contextlib.contextmanager
+def in_plan(plan: Plan, loc: tuple[str | int, ...], what: str) -> Iterator[None]:
+    """Errors about one part of a plan name the plan file and the line of that part.
+
+    A GEOS error becomes a :class:`GeometryError` naming ``what``; a zoneplan error that
+    names no file gets the plan file and the line and column of ``loc`` in it.
+
+    Parameters
+    ----------
+    plan
+        The plan.
+    loc
+        The part, as keys and list indices (``("zones", 3)``).
+    what
+        How to name it (``"zone 'green'"``).
+    """
+    try:
+        with geos_errors(what):
+            yield
+    except ZoneplanError as exc:
+        if exc.path is None and exc.location is None:
+            exc.path, exc.location = plan.path, place_in_plan(plan, loc)
+        raise
+
+
+def _check_near(plan: Plan, territory: BaseGeometry, lines: dict[str, LineString],
+                polys: dict[str, BaseGeometry]) -> None:
+    """Refuse lines, zones and points far from the territory, naming them in the plan."""
+    bounds = territory.bounds
+    for i, ln in enumerate(plan.lines):
+        with in_plan(plan, ("lines", i), f"line '{ln.id}'"):
+            check_near(lines[ln.id], bounds, what=f"line '{ln.id}'")
+    for i, z in enumerate(plan.zones):
+        with in_plan(plan, ("zones", i), f"zone '{z.id}'"):
+            if z.id in polys:
+                check_near(polys[z.id], bounds, what=f"zone '{z.id}'")
+            if z.point is not None:
+                check_near([z.point], bounds, what=f"zone '{z.id}' point")
+
+
 def prepare(plan: Plan, *, progress: Progress | None = None) -> Inputs:
     """Read what the plan refers to, choose the area CRS and put people on cells.
 
@@ -223,6 +311,7 @@ def prepare(plan: Plan, *, progress: Progress | None = None) -> Inputs:
     lines = {ln.id: _shifted(line_geometry(plan, ln), ln, crs) for ln in plan.lines}
     polys = {z.id: zone_polygon(plan, z) for z in plan.zones
              if z.drawn}
+    _check_near(plan, territory, lines, polys)
     territory_m = repair(project(territory, crs), what="territory")
     if territory_m.is_empty or territory_m.area <= AREA_TOLERANCE_M2:
         raise GeometryError("the territory is empty", suggestion="check the territory layer")

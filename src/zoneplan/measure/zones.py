@@ -20,7 +20,7 @@ from shapely.ops import split
 
 from zoneplan.errors import GeometryError
 from zoneplan.geometry import compass_to_hand, lonlat_of, project, side_of_line
-from zoneplan.measure.inputs import AREA_TOLERANCE_M2, Inputs
+from zoneplan.measure.inputs import AREA_TOLERANCE_M2, Inputs, in_plan
 from zoneplan.plan import ZoneSpec
 
 __all__ = ["Layout", "Zone", "build_layout"]
@@ -133,9 +133,13 @@ def build_layout(inputs: Inputs, *, line_overrides: dict[str, LineString] | None
     """
     plan, crs, territory = inputs.plan, inputs.crs, inputs.territory
     lines = {**inputs.lines, **(line_overrides or {})}
-    cut = {lid: _cut_by_line(lid, ln, inputs.lines_ll.get(lid, ln), territory, crs,
-                             inputs.territory_ll)
-           for lid, ln in lines.items()}
+    line_loc = {ln.id: ("lines", i) for i, ln in enumerate(plan.lines)}
+    zone_loc = {z.id: ("zones", i) for i, z in enumerate(plan.zones)}
+    cut: dict[str, list[BaseGeometry]] = {}
+    for lid, ln in lines.items():
+        with in_plan(plan, line_loc.get(lid, ("lines",)), f"line '{lid}'"):
+            cut[lid] = _cut_by_line(lid, ln, inputs.lines_ll.get(lid, ln), territory, crs,
+                                    inputs.territory_ll)
 
     specs = plan.zones or [ZoneSpec(id="all", label="Whole territory", controller="(as is)",
                                     access="resident", rest=True)]
@@ -144,8 +148,14 @@ def build_layout(inputs: Inputs, *, line_overrides: dict[str, LineString] | None
     # 1. polygon zones, carved first
     carved: list[tuple[str, BaseGeometry]] = []
     for s in specs:
-        if s.id in inputs.zone_polys:
+        if s.id not in inputs.zone_polys:
+            continue
+        with in_plan(plan, zone_loc.get(s.id, ("zones",)), f"zone '{s.id}'"):
             poly = inputs.zone_polys[s.id]
+            if poly.area <= AREA_TOLERANCE_M2:
+                raise GeometryError(
+                    f"zone '{s.id}' has no area ({poly.area:.2g} m², {_where(poly, crs)})",
+                    suggestion="list the corners of the polygon in order around it")
             inter = poly.intersection(territory)
             if inter.area <= AREA_TOLERANCE_M2:
                 raise GeometryError(
@@ -169,14 +179,19 @@ def build_layout(inputs: Inputs, *, line_overrides: dict[str, LineString] | None
 
     # 2. faces of what remains, cut by the lines
     faces = [g for g in getattr(rest_area, "geoms", [rest_area]) if g.area > 0]
-    for ln in lines.values():
+    for lid, ln in lines.items():
         nxt: list[BaseGeometry] = []
-        for f in faces:
-            nxt.extend(split(f, ln).geoms if f.intersects(ln) else [f])
+        with in_plan(plan, line_loc.get(lid, ("lines",)), f"line '{lid}'"):
+            for f in faces:
+                nxt.extend(split(f, ln).geoms if f.intersects(ln) else [f])
         faces = nxt
 
     rule_specs = [s for s in specs if s.side is not None or s.point is not None]
-    hands = {s.id: _hand_rule(s, lines) for s in rule_specs if s.side is not None}
+    hands: dict[str, dict[str, str]] = {}
+    for s in rule_specs:
+        if s.side is not None:
+            with in_plan(plan, zone_loc.get(s.id, ("zones",)), f"zone '{s.id}'"):
+                hands[s.id] = _hand_rule(s, lines)
     points = {s.id: project(Point(s.point), crs) for s in rule_specs if s.point is not None}
     # each line alone cuts the territory into halves; a face's side of a line is the half
     # holding it (robust for thin faces, unlike a nearest-segment test on the face itself)
@@ -224,10 +239,11 @@ def build_layout(inputs: Inputs, *, line_overrides: dict[str, LineString] | None
         )
     for s in rule_specs:
         if not geoms[s.id]:
-            raise GeometryError(
-                f"zone '{s.id}' is empty: no part of the territory meets its rule",
-                suggestion="check the side of the line (east/west/left/right) or the point",
-            )
+            with in_plan(plan, zone_loc.get(s.id, ("zones",)), f"zone '{s.id}'"):
+                raise GeometryError(
+                    f"zone '{s.id}' is empty: no part of the territory meets its rule",
+                    suggestion="check the side of the line (east/west/left/right) or the point",
+                )
     zones = [Zone(spec=s, geometry=shapely.union_all(geoms[s.id]) if geoms[s.id]
                   else shapely.Polygon()) for s in specs]
     covered = shapely.union_all([z.geometry for z in zones])

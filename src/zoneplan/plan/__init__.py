@@ -4,7 +4,10 @@
   :mod:`~zoneplan.plan.base`, :mod:`~zoneplan.plan.commitments` for compounds, forces and
   reconstruction, and :mod:`~zoneplan.plan.claims` for published figures to check);
 * :mod:`~zoneplan.plan.load`: reading plan files, mappings and built-in plan ids, with
-  the line and column of every problem;
+  the line and column of every problem (YAML read strictly by
+  :mod:`~zoneplan.plan.yaml_source`, pydantic's errors in plain words by
+  :mod:`~zoneplan.plan.messages`);
+* :mod:`~zoneplan.plan.checks`: dates and the stated bounds on numbers;
 * :mod:`~zoneplan.plan.standards`: Sphere, WHO and force-ratio standards as typed,
   cited data;
 * :mod:`~zoneplan.plan.definitions`: what each indicator means (label, unit, method).
@@ -19,6 +22,7 @@ from zoneplan.plan.load import (
     builtin_plan_ids,
     builtin_plan_path,
     load_plan,
+    place_in_plan,
     plan_json_schema,
 )
 from zoneplan.plan.model import (
@@ -63,5 +67,6 @@ __all__ = [
     "builtin_plan_ids",
     "builtin_plan_path",
     "load_plan",
+    "place_in_plan",
     "plan_json_schema",
 ]

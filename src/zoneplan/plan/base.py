@@ -1,42 +1,39 @@
-"""Types every part of the plan format shares: dates as text, [lon, lat] points, the base
-model that refuses unknown keys."""
+"""Types every part of the plan format shares: dates as text, [lon, lat] points, places
+in a plan, the base model that refuses unknown keys and non-finite numbers."""
 
 from __future__ import annotations
 
 import datetime as dt
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict
+from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, ValidationInfo
 
-__all__ = ["Access", "DateText", "LonLat", "Model", "Side", "check_lonlat"]
+from zoneplan.plan.checks import check_date
+
+__all__ = ["Access", "DateText", "LonLat", "Model", "PlanLoc", "Side", "part_name"]
 
 Access = Literal["resident", "restricted", "closed"]
 Side = Literal["east", "west", "north", "south", "left", "right"]
 LonLat = tuple[float, float]
+PlanLoc = tuple[str | int, ...]
+"""A place in a plan: keys and list indices from the top, e.g. ("zones", 3, "side")."""
 DateText = Annotated[
     str,
     BeforeValidator(lambda v: v.isoformat() if isinstance(v, dt.date) else v),
+    AfterValidator(check_date),
 ]
-"""A date as text (YAML reads 2025-11-14 as a date; plans keep it as written)."""
+"""A date as text, YYYY, YYYY-MM or YYYY-MM-DD (YAML reads 2025-11-14 as a date; plans
+keep it as written)."""
 
 
 class Model(BaseModel):
-    """Base of every plan model: unknown keys are errors."""
+    """Base of every plan model: unknown keys and NaN or infinite numbers are errors."""
 
-    model_config = ConfigDict(extra="forbid", frozen=False, populate_by_name=True)
+    model_config = ConfigDict(extra="forbid", frozen=False, populate_by_name=True,
+                              allow_inf_nan=False)
 
 
-def check_lonlat(points: list[LonLat]) -> list[LonLat]:
-    """Check [longitude, latitude] pairs are within -180..180 and -90..90 degrees."""
-    for i, (lon, lat) in enumerate(points):
-        if not -180.0 <= lon <= 180.0:
-            raise ValueError(
-                f"point {i}: longitude {lon} is outside -180..180; coordinates are "
-                "[longitude, latitude] in degrees (WGS 84)"
-            )
-        if not -90.0 <= lat <= 90.0:
-            raise ValueError(
-                f"point {i}: latitude {lat} is outside -90..90; coordinates are "
-                "[longitude, latitude] in degrees (WGS 84) — are they swapped?"
-            )
-    return points
+def part_name(kind: str, info: ValidationInfo) -> str:
+    """``kind 'id'`` of the part being validated (its id is validated before its geometry)."""
+    part_id = info.data.get("id")
+    return f"{kind} '{part_id}'" if part_id else kind

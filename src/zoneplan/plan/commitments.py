@@ -9,9 +9,11 @@ from __future__ import annotations
 
 from typing import Literal
 
-from pydantic import Field, field_validator
+from pydantic import Field, ValidationInfo, field_validator
 
-from zoneplan.plan.base import DateText, LonLat, Model, check_lonlat
+from zoneplan.geometry import check_points
+from zoneplan.plan.base import DateText, LonLat, Model, part_name
+from zoneplan.plan.checks import MAX_USD, People
 
 __all__ = ["COMMITTED_STATUSES", "PROSPECTIVE_STATUSES", "Compound", "ForceEntry",
            "ForceStatus", "ForceTarget", "Reconstruction"]
@@ -24,10 +26,10 @@ class Compound(Model):
     label: str
     location: LonLat
     zone: str | None = None
-    count: int = Field(default=1, ge=0, description="Number of compounds.")
-    count_range: tuple[int, int] | None = None
-    capacity: int = Field(ge=0, description="People per compound.")
-    capacity_range: tuple[int, int] | None = None
+    count: People = Field(default=1, description="Number of compounds.")
+    count_range: tuple[People, People] | None = None
+    capacity: People = Field(description="People per compound.")
+    capacity_range: tuple[People, People] | None = None
     admission: str
     status: str = "reported"
     sources: list[str] = Field(min_length=1)
@@ -35,8 +37,8 @@ class Compound(Model):
 
     @field_validator("location")
     @classmethod
-    def _pt(cls, v: LonLat) -> LonLat:
-        return check_lonlat([v])[0]
+    def _pt(cls, v: LonLat, info: ValidationInfo) -> LonLat:
+        return check_points([v], what=part_name("compound", info) + " location")[0]
 
 
 ForceStatus = Literal["planned", "reported", "offered", "pledged", "committed", "deployed",
@@ -56,7 +58,7 @@ class ForceEntry(Model):
     """A contribution of security personnel, as it stood on a date."""
 
     contributor: str
-    personnel: int = Field(ge=0, le=10_000_000)
+    personnel: People
     kind: Literal["troops", "police"]
     zones: list[str] = Field(min_length=1)
     status: ForceStatus
@@ -71,7 +73,7 @@ class ForceTarget(Model):
     """A stated target strength, used as the high end of the forces range."""
 
     label: str
-    personnel: int = Field(ge=0)
+    personnel: People
     zones: list[str] = Field(min_length=1)
     sources: list[str] = Field(min_length=1)
 
@@ -85,6 +87,6 @@ class Reconstruction(Model):
     allocation: dict[str, float] | None = Field(
         default=None, description="Share of effort per zone (adds up to 1)."
     )
-    budget_usd: float | None = Field(default=None, ge=0)
+    budget_usd: float | None = Field(default=None, ge=0, le=MAX_USD)
     sources: list[str] = Field(default_factory=list)
     note: str | None = None

@@ -10,7 +10,6 @@ Reading a plan file (with line and column in every error) is :mod:`zoneplan.plan
 
 from __future__ import annotations
 
-import difflib
 import re
 from pathlib import Path
 from typing import Annotated, Any, Literal
@@ -18,14 +17,16 @@ from typing import Annotated, Any, Literal
 from pydantic import (
     Field,
     PrivateAttr,
+    ValidationInfo,
     field_validator,
     model_validator,
 )
 
 from zoneplan.errors import InputError
-from zoneplan.plan.base import Access, DateText, LonLat, Side
+from zoneplan.geometry import MAX_OFFSET_M, check_line, check_points, check_ring
+from zoneplan.plan.base import Access, DateText, LonLat, Side, part_name
 from zoneplan.plan.base import Model as _Model
-from zoneplan.plan.base import check_lonlat as _check_lonlat
+from zoneplan.plan.checks import MAX_PEOPLE, People
 from zoneplan.plan.claims import Claim
 from zoneplan.plan.commitments import (
     COMMITTED_STATUSES,
@@ -36,6 +37,7 @@ from zoneplan.plan.commitments import (
     ForceTarget,
     Reconstruction,
 )
+from zoneplan.plan.references import check_references
 
 __all__ = [
     "COMMITTED_STATUSES",
@@ -91,7 +93,8 @@ class LineVariant(_Model):
     """An alternative course of a line, used for the low-high ranges."""
 
     id: str
-    offset_m: float = Field(gt=0, description="Distance the line is moved, metres.")
+    offset_m: float = Field(gt=0, le=MAX_OFFSET_M, description="Distance the line is "
+                            "moved, metres.")
     towards: Side = Field(description="Direction the line is moved.")
     sources: list[str] = Field(min_length=1)
     note: str | None = None
@@ -140,12 +143,10 @@ class LineSpec(_Model):
 
     @field_validator("coordinates")
     @classmethod
-    def _coords(cls, v: list[LonLat] | None) -> list[LonLat] | None:
-        if v is None:
-            return v
-        if len(v) < 2:
-            raise ValueError("a line needs at least two points")
-        return _check_lonlat(v)
+    def _coords(cls, v: list[LonLat] | None, info: ValidationInfo) -> list[LonLat] | None:
+        if v is not None:
+            check_line(v, what=part_name("line", info))
+        return v
 
     @model_validator(mode="after")
     def _one_geometry(self) -> LineSpec:
@@ -182,7 +183,7 @@ class ZoneSpec(_Model):
     layer: str | None = Field(default=None, description="Built-in polygon layer, e.g. "
                               "gaza:zone-east-2025-10-19.")
     rest: bool = Field(default=False, description="The part of the territory no other zone takes.")
-    capacity: int | None = Field(default=None, ge=0, description="Residents the zone can take.")
+    capacity: People | None = Field(default=None, description="Residents the zone can take.")
     same_as: str | None = Field(
         default=None, description="A name this zone shares with the same place in other "
         "plans (compared side by side under it), e.g. east-of-yellow-line.")
@@ -214,17 +215,16 @@ class ZoneSpec(_Model):
 
     @field_validator("polygon")
     @classmethod
-    def _ring(cls, v: list[LonLat] | None) -> list[LonLat] | None:
-        if v is None:
-            return v
-        if len(v) < 3:
-            raise ValueError("a polygon needs at least three points")
-        return _check_lonlat(v)
+    def _ring(cls, v: list[LonLat] | None, info: ValidationInfo) -> list[LonLat] | None:
+        if v is not None:
+            check_ring(v, what=part_name("zone", info))
+        return v
 
     @field_validator("point")
     @classmethod
-    def _pt(cls, v: LonLat | None) -> LonLat | None:
-        return None if v is None else _check_lonlat([v])[0]
+    def _pt(cls, v: LonLat | None, info: ValidationInfo) -> LonLat | None:
+        return None if v is None else check_points(
+            [v], what=part_name("zone", info) + " point")[0]
 
     @model_validator(mode="after")
     def _one_rule(self) -> ZoneSpec:
@@ -271,8 +271,8 @@ class Population(_Model):
     """The population to model and what happens to people in closed zones."""
 
     total: Annotated[float | None, Field(
-        default=None, gt=0, description="People to model under the plan; when omitted, "
-        "the baseline layer's own total (nothing is rescaled).")]
+        default=None, gt=0, le=MAX_PEOPLE, description="People to model under the plan; "
+        "when omitted, the baseline layer's own total (nothing is rescaled).")]
     date: DateText
     label: str = "modelled population"
     sources: list[str] = Field(min_length=1)
@@ -331,6 +331,7 @@ class Plan(_Model):
     _base_dir: Path = PrivateAttr(default_factory=Path.cwd)
     _path: str | None = PrivateAttr(default=None)
     _baseline_replaced: str | None = PrivateAttr(default=None)
+    _places: Any = PrivateAttr(default=None)  # where each part is in the file (plan.load)
 
     @property
     def base_dir(self) -> Path:
@@ -383,62 +384,7 @@ class Plan(_Model):
 
     @model_validator(mode="after")
     def _references(self) -> Plan:
-        source_ids = {s.id for s in self.sources}
-        zone_ids = [z.id for z in self.zones]
-        line_ids = [ln.id for ln in self.lines]
-        for kind, ids in (("zone", zone_ids), ("line", line_ids)):
-            dup = {i for i in ids if ids.count(i) > 1}
-            if dup:
-                raise ValueError(f"{kind} id(s) used twice: {', '.join(sorted(dup))}")
-        cited: list[tuple[str, list[str]]] = [("population", self.population.sources)]
-        cited += [(f"lines '{ln.id}'", ln.sources) for ln in self.lines]
-        cited += [(f"line variant '{v.id}'", v.sources) for ln in self.lines for v in ln.variants]
-        cited += [(f"forces '{f.contributor}'", f.sources) for f in self.forces]
-        cited += [(f"compounds '{c.id}'", c.sources) for c in self.compounds]
-        cited += [(f"zones '{z.id}'", z.sources) for z in self.zones]
-        cited += [(f"layers '{k}'", v.sources) for k, v in self.layers.items()]
-        if self.forces_target:
-            cited.append(("forces_target", self.forces_target.sources))
-        if self.reconstruction:
-            cited.append(("reconstruction", self.reconstruction.sources))
-        for where, ids in cited:
-            for sid in ids:
-                if sid not in source_ids:
-                    near = difflib.get_close_matches(sid, sorted(source_ids), n=1)
-                    hint = f" (did you mean '{near[0]}'?)" if near else ""
-                    raise ValueError(
-                        f"{where} cites source '{sid}', which is not in 'sources'{hint}"
-                    )
-        zone_refs: list[tuple[str, str]] = []
-        zone_refs += [(f"forces '{f.contributor}'", z) for f in self.forces for z in f.zones]
-        zone_refs += [(f"compounds '{c.id}'", c.zone) for c in self.compounds if c.zone]
-        if self.forces_target:
-            zone_refs += [("forces_target", z) for z in self.forces_target.zones]
-        if self.reconstruction:
-            zone_refs += [("reconstruction", z) for z in self.reconstruction.zones or []]
-            zone_refs += [("reconstruction", z) for z in self.reconstruction.allocation or {}]
-        for where, zid in zone_refs:
-            if zid not in zone_ids:
-                near = difflib.get_close_matches(zid, zone_ids, n=1)
-                hint = f" (did you mean '{near[0]}'?)" if near else ""
-                raise ValueError(
-                    f"{where} names zone '{zid}', which the plan does not define{hint}")
-        for z in self.zones:
-            for lid in (z.side or {}):
-                if lid not in line_ids:
-                    raise ValueError(
-                        f"zone '{z.id}' refers to line '{lid}', which is not in 'lines'")
-        if self.population.relocation == "capacity":
-            missing = [z.id for z in self.zones if z.access == "resident" and z.capacity is None]
-            if missing:
-                raise ValueError(
-                    "population.relocation is 'capacity' but these open zones state no "
-                    f"capacity: {', '.join(missing)}"
-                )
-        if self.reconstruction and self.reconstruction.allocation:
-            total = sum(self.reconstruction.allocation.values())
-            if abs(total - 1.0) > 1e-6:
-                raise ValueError(f"reconstruction.allocation shares add up to {total}, not 1")
+        check_references(self)
         return self
 
     @model_validator(mode="after")
@@ -466,27 +412,11 @@ class Plan(_Model):
                 "the plan has a 'population' layer but population.baseline is "
                 f"'{self.population.baseline}', so the layer would be ignored; write "
                 "population.baseline: population to use it")
-        source_ids = {s.id for s in self.sources}
-        zone_ids = {z.id for z in self.zones}
         for alt in self.alternatives:
-            for sid in alt.sources:
-                if sid not in source_ids:
-                    raise ValueError(f"alternative '{alt.id}' cites source '{sid}', which is "
-                                     "not in 'sources'")
             for zid, rule in alt.zones.items():
-                match = next((z for z in self.zones if z.id == zid), None)
-                if match is None:
-                    raise ValueError(f"alternative '{alt.id}' names zone '{zid}', which the "
-                                     "plan does not define")
+                match = next(z for z in self.zones if z.id == zid)  # see check_references
                 try:
                     match.with_rule(rule)
                 except ValueError as exc:
                     raise ValueError(f"alternative '{alt.id}', zone '{zid}': {exc}") from None
-        for claim in self.claims:
-            if claim.source not in source_ids:
-                raise ValueError(f"claim '{claim.text}' cites source '{claim.source}', which is "
-                                 "not in 'sources'")
-            if claim.zone is not None and claim.zone not in zone_ids:
-                raise ValueError(f"claim '{claim.text}' names zone '{claim.zone}', which the "
-                                 "plan does not define")
         return self

@@ -28,8 +28,10 @@ API (all JSON, UTF-8; request bodies at most :data:`MAX_BODY_BYTES`):
     → writes ``<save folder>/<new-id>.yaml`` atomically; 409 if it exists.
 
 Bad lines, plans and coordinates answer 422 with ``{"detail": {"message", "suggestion",
-"line"}}``. The browser never names a file: plans are chosen by id, inline plans may
-use built-in layers (``gaza:...``) only, and nothing is written outside the save folder.
+"line"}}``; every other error (unknown path 404, wrong method 405, wrong ``Host`` 400,
+a bug 500) answers a JSON body of the same shape. The browser never names a file: plans
+are chosen by id, inline plans may use built-in layers (``gaza:...``) only, and nothing
+is written outside the save folder.
 """
 
 from __future__ import annotations
@@ -44,9 +46,10 @@ from typing import Any
 
 import shapely
 from fastapi import FastAPI, Request
-from fastapi.responses import FileResponse, JSONResponse, Response
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import FileResponse, Response
 from starlette.concurrency import run_in_threadpool
-from starlette.middleware.trustedhost import TrustedHostMiddleware
+from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from zoneplan.errors import InputError, OutputExistsError, ZoneplanError
 from zoneplan.evaluate import evaluate_inputs
@@ -76,6 +79,31 @@ def _json(data: Any, status: int = 200, headers: dict[str, str] | None = None) -
     """A JSON response (UTF-8, no NaN)."""
     body = json.dumps(data, ensure_ascii=False, allow_nan=False)
     return Response(body, status_code=status, media_type="application/json", headers=headers)
+
+
+def _error(exc: WebError) -> Response:
+    """The JSON answer to an error: ``{"detail": {"message", "suggestion", "line"}}``."""
+    return _json({"detail": exc.detail()}, exc.status)
+
+
+def _host_allowed(header: str, allowed: list[str]) -> bool:
+    """Whether a ``Host`` header names one of ``allowed`` (``"*"``: any), port ignored.
+
+    Examples
+    --------
+    >>> _host_allowed("127.0.0.1:8765", ["127.0.0.1"]), _host_allowed("[::1]:80", ["[::1]"])
+    (True, True)
+    >>> _host_allowed("attacker.example", ["127.0.0.1", "localhost"])
+    False
+    """
+    if "*" in allowed:
+        return True
+    host = header.strip().lower()
+    if host.startswith("["):
+        host = host[: host.find("]") + 1] if "]" in host else host
+    elif host.count(":") == 1:
+        host = host.split(":")[0]
+    return bool(host) and (host in allowed or host.strip("[]") in allowed)
 
 
 def create_app(plan: str | Path | Plan | None = None, *, save_dir: str | Path,
@@ -108,13 +136,17 @@ def create_app(plan: str | Path | Plan | None = None, *, save_dir: str | Path,
                          suggestion="create it, or pass --save-dir with an existing folder")
     plans = PlanStore(start, folder)
     eval_lock = threading.Lock()
+    hosts = allowed_hosts or list(LOOPBACK)
     app = FastAPI(title="zoneplan editor", docs_url=None, redoc_url=None, openapi_url=None)
-    app.add_middleware(TrustedHostMiddleware, allowed_hosts=allowed_hosts or list(LOOPBACK))
     app.state.plans = plans
 
     @app.middleware("http")
     async def _headers(request: Request, call_next: Callable[..., Any]) -> Response:
-        response: Response = await call_next(request)
+        if not _host_allowed(request.headers.get("host", ""), hosts):  # DNS rebinding
+            response = _error(WebError(400, "this editor does not answer to that host name",
+                                       suggestion="open it at http://127.0.0.1:<port>/"))
+        else:
+            response = await call_next(request)
         response.headers["Content-Security-Policy"] = CSP
         response.headers["X-Content-Type-Options"] = "nosniff"
         response.headers["Referrer-Policy"] = "no-referrer"
@@ -123,7 +155,26 @@ def create_app(plan: str | Path | Plan | None = None, *, save_dir: str | Path,
 
     @app.exception_handler(WebError)
     async def _web_error(request: Request, exc: WebError) -> Response:
-        return _json({"detail": exc.detail()}, exc.status)
+        return _error(exc)
+
+    @app.exception_handler(StarletteHTTPException)
+    async def _http_error(request: Request, exc: StarletteHTTPException) -> Response:
+        words = {404: "not found", 405: f"{request.method} is not accepted here"}
+        return _error(WebError(exc.status_code, words.get(exc.status_code, str(exc.detail)),
+                               suggestion="see the API in the README"))
+
+    @app.exception_handler(RequestValidationError)
+    async def _bad_request(request: Request, exc: RequestValidationError) -> Response:
+        err = exc.errors()[0] if exc.errors() else {}
+        where = ".".join(map(str, err.get("loc", ())))
+        return _error(WebError(422, f"bad request: {where}: {err.get('msg', 'invalid')}",
+                               suggestion="see the API in the README"))
+
+    @app.exception_handler(Exception)
+    async def _bug(request: Request, exc: Exception) -> Response:
+        return _error(WebError(500, f"internal error: {type(exc).__name__}: {exc}",
+                               suggestion="this is a bug in zoneplan; please report it with "
+                               "the request that caused it"))
 
     def _run(fn: Callable[[], Any]) -> Any:
         """Run ``fn`` (one evaluation at a time), its errors turned into :class:`WebError`."""
@@ -188,10 +239,6 @@ def create_app(plan: str | Path | Plan | None = None, *, save_dir: str | Path,
     async def api_save(request: Request) -> Response:
         body = await read_body(request, SaveRequest, max_body)
         return _json(await run_in_threadpool(_run, lambda: save_edited(plans, body)), 201)
-
-    @app.exception_handler(404)
-    async def _not_found(request: Request, exc: Exception) -> Response:
-        return JSONResponse({"detail": WebError(404, "not found").detail()}, 404)
 
     return app
 

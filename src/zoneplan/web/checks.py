@@ -1,39 +1,49 @@
 """What the editor accepts from the browser, and the error it answers when it does not.
 
 Holds :class:`WebError` (an HTTP status with a JSON ``detail``), the request bodies
-(:class:`EvaluateRequest`, :class:`SaveRequest`) and how they are read
-(:func:`read_body`: JSON only, size-limited), and the checks on what they carry: plan ids
-(:data:`ID_RE`), inline plans that would name a file on the server
-(:func:`refuse_files`) and lines of ``[lon, lat]`` pairs (:func:`check_line`,
-:func:`check_lines`).
+(:class:`EvaluateRequest`, :class:`SaveRequest`: strict, so ``"ranges": "yes"`` or a
+coordinate written as text is refused, not guessed at) and how they are read
+(:func:`read_body`: JSON only, size- and depth-limited), and the checks on what they
+carry: plan ids (:data:`ID_RE`) and the ids plans are saved under (:func:`check_save_id`),
+inline plans that would name a file on the server (:func:`refuse_files`) and lines of
+``[lon, lat]`` pairs (:func:`check_lines`, through the one validator for user geometry,
+:mod:`zoneplan.geometry.validate`).
 """
 
 from __future__ import annotations
 
 import json
-import math
 import re
 from typing import Any, TypeVar
 
 import numpy as np
-import shapely
 from fastapi import Request
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from shapely.geometry import LineString
 
+from zoneplan.errors import GeometryError, InputError
 from zoneplan.measure.inputs import Inputs
 from zoneplan.plan import DEFAULT_PLAN
+from zoneplan.plan.messages import describe
 
-__all__ = ["ID_RE", "MAX_DISTANCE_DEG", "MAX_VERTICES", "EvaluateRequest", "RequestBody",
-           "SaveRequest", "WebError", "check_line", "check_lines", "read_body",
-           "refuse_files"]
+__all__ = ["ID_RE", "MAX_JSON_DEPTH", "MAX_VERTICES", "RESERVED_NAMES", "EvaluateRequest",
+           "RequestBody", "SaveRequest", "WebError", "check_lines", "check_save_id",
+           "json_depth", "read_body", "refuse_files"]
 
 MAX_VERTICES = 5000
 """Most vertices accepted for one line."""
-MAX_DISTANCE_DEG = 1.0
-"""Vertices farther than this (degrees) outside the territory's bounds are refused."""
+MAX_JSON_DEPTH = 32
+"""Deepest nesting of arrays and objects accepted in a request body. A plan is about six
+levels deep and a line four; deeper bodies are refused before they are parsed, so no
+parser or check recurses without bound."""
 ID_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,79}$")
 """A plan id the editor reads from, or saves into, the save folder (also its file stem)."""
+RESERVED_NAMES = frozenset({"con", "prn", "aux", "nul", *(f"com{i}" for i in range(1, 10)),
+                            *(f"lpt{i}" for i in range(1, 10))})
+"""File names Windows reserves for devices (in any case, with any extension): a plan
+saved under one could not be opened, copied or deleted there."""
+PLAN_SUFFIXES = (".yaml", ".yml")
+"""File endings a save id may be given with; the id is the name without them."""
 
 
 class WebError(Exception):
@@ -65,9 +75,13 @@ class WebError(Exception):
 
 
 class RequestBody(BaseModel):
-    """What every request about a plan carries: the plan and the lines redrawn in it."""
+    """What every request about a plan carries: the plan and the lines redrawn in it.
 
-    model_config = ConfigDict(extra="forbid")
+    Strict: booleans are ``true``/``false``, numbers are JSON numbers, text is a string;
+    nothing is converted.
+    """
+
+    model_config = ConfigDict(extra="forbid", strict=True)
 
     plan: str | dict[str, Any] = DEFAULT_PLAN
     lines: dict[str, list[list[float]]] = Field(default_factory=dict)
@@ -93,6 +107,38 @@ class SaveRequest(RequestBody):
 _Body = TypeVar("_Body", bound=RequestBody)
 
 
+_JSON_STRING = re.compile(rb'"(?:[^"\\]|\\.)*"')
+"""A JSON string (with its escapes), removed before brackets are counted."""
+
+
+def json_depth(raw: bytes) -> int:
+    """How deeply arrays and objects nest in a JSON text (brackets inside strings ignored).
+
+    Examples
+    --------
+    >>> json_depth(b'{"a": [[1, 2]], "b": "[[[["}')
+    3
+    >>> json_depth(b"3")
+    0
+    """
+    text = np.frombuffer(_JSON_STRING.sub(b'""', raw), dtype=np.uint8)
+    if text.size == 0:
+        return 0
+    opens = (text == ord("[")) | (text == ord("{"))
+    closes = (text == ord("]")) | (text == ord("}"))
+    return int(max(np.cumsum(opens.astype(np.int64) - closes).max(), 0))
+
+
+def _body_message(exc: ValidationError, model: type[BaseModel]) -> str:
+    """The first problem of a request body, in words."""
+    err = exc.errors(include_url=False)[0]
+    if err["loc"][:1] == ("plan",) and err["type"] in ("string_type", "dict_type"):
+        got = json.dumps(err.get("input"))[:60]
+        return f"'plan' must be a plan id or a whole plan (a JSON object), got {got}"
+    message, _, _ = describe(err, model=model)
+    return message
+
+
 async def read_body(request: Request, model: type[_Body], limit: int) -> _Body:
     """Read and validate a JSON request body.
 
@@ -114,7 +160,8 @@ async def read_body(request: Request, model: type[_Body], limit: int) -> _Body:
     ------
     WebError
         415 if the body is not declared as JSON, 413 if it is larger than ``limit``,
-        422 if it is not valid JSON (``NaN`` and ``Infinity`` included) or not the model.
+        422 if it is not valid JSON (``NaN`` and ``Infinity`` included), nests deeper than
+        :data:`MAX_JSON_DEPTH`, or is not the model (a wrong type is not converted).
     """
     ctype = request.headers.get("content-type", "").split(";")[0].strip().lower()
     if ctype != "application/json":
@@ -128,6 +175,11 @@ async def read_body(request: Request, model: type[_Body], limit: int) -> _Body:
         buf.extend(chunk)
         if len(buf) > limit:
             raise WebError(413, too_large)
+    hint = "see the API in the README (POST /api/evaluate)"
+    depth = json_depth(bytes(buf))
+    if depth > MAX_JSON_DEPTH:
+        raise WebError(422, f"bad request body: it nests {depth} levels deep; at most "
+                       f"{MAX_JSON_DEPTH} are accepted", suggestion=hint)
 
     def _no_constants(name: str) -> None:
         raise ValueError(f"{name} is not a number")
@@ -135,13 +187,59 @@ async def read_body(request: Request, model: type[_Body], limit: int) -> _Body:
     try:
         raw = json.loads(bytes(buf), parse_constant=_no_constants)
         return model.model_validate(raw)
-    except (ValueError, UnicodeDecodeError) as exc:
-        msg = str(exc)
-        if isinstance(exc, ValidationError):
-            e = exc.errors()[0]
-            msg = f"{'.'.join(map(str, e['loc']))}: {e['msg']}"
-        raise WebError(422, f"bad request body: {msg}",
-                       suggestion="see the API in the README (POST /api/evaluate)") from None
+    except ValidationError as exc:
+        raise WebError(422, f"bad request body: {_body_message(exc, model)}",
+                       suggestion=hint) from None
+    except (ValueError, UnicodeDecodeError, RecursionError) as exc:
+        raise WebError(422, f"bad request body: {exc}", suggestion=hint) from None
+
+
+def check_save_id(raw: str) -> tuple[str, str | None]:
+    """The id a plan is saved under, and a note if it was normalised.
+
+    A trailing ``.yaml`` or ``.yml`` is dropped (the file is ``<id>.yaml`` anyway).
+
+    Parameters
+    ----------
+    raw
+        The id as sent.
+
+    Returns
+    -------
+    tuple
+        The id, and a sentence saying how it was changed (None if it was not).
+
+    Raises
+    ------
+    WebError
+        422 for an id that cannot be a file name in the save folder: not letters, digits,
+        ``-``, ``_`` and ``.`` starting with a letter or digit, longer than 80
+        characters, or a name Windows reserves (:data:`RESERVED_NAMES`).
+
+    Examples
+    --------
+    >>> check_save_id("my-plan.yaml")
+    ('my-plan', "the id 'my-plan.yaml' was saved as 'my-plan' (its file is my-plan.yaml)")
+    >>> check_save_id("NUL")
+    Traceback (most recent call last):
+    ...
+    zoneplan.web.checks.WebError: 'NUL' is a name Windows reserves for a device
+    """
+    plan_id, note = raw, None
+    for suffix in PLAN_SUFFIXES:
+        if plan_id.lower().endswith(suffix) and len(plan_id) > len(suffix):
+            plan_id = plan_id[: -len(suffix)]
+            note = f"the id '{raw}' was saved as '{plan_id}' (its file is {plan_id}.yaml)"
+            break
+    if not ID_RE.match(plan_id):
+        raise WebError(422, f"'{raw[:100]}' cannot be a plan id", suggestion="use letters, "
+                       "digits, '-', '_' and '.', starting with a letter or digit (at most 80 "
+                       "characters)")
+    if plan_id.split(".")[0].lower() in RESERVED_NAMES:
+        raise WebError(422, f"'{plan_id}' is a name Windows reserves for a device",
+                       suggestion="a file of that name cannot be opened on Windows; choose "
+                       f"another id, e.g. 'plan-{plan_id}'")
+    return plan_id, note
 
 
 # --------------------------------------------------------------------------- plans
@@ -190,6 +288,9 @@ def refuse_files(data: Any, where: str = "plan") -> None:
 def check_lines(inputs: Inputs, lines: dict[str, list[list[float]]]) -> dict[str, LineString]:
     """Validate the lines a request redraws in a plan; 422 with a message if any is bad.
 
+    The checks are :meth:`~zoneplan.measure.inputs.Inputs.check_lines` (the one validator
+    for user geometry, near the territory) with at most :data:`MAX_VERTICES` points.
+
     Parameters
     ----------
     inputs
@@ -201,74 +302,17 @@ def check_lines(inputs: Inputs, lines: dict[str, list[list[float]]]) -> dict[str
     -------
     dict of str to LineString
         The lines, in WGS 84 longitude/latitude, in the order sent.
+
+    Raises
+    ------
+    WebError
+        422 naming the line (``detail.line``) and what is wrong with it.
     """
-    unknown = set(lines) - set(inputs.lines_ll)
-    if unknown:
-        raise WebError(422, f"no line called {', '.join(sorted(unknown))} in plan "
-                       f"'{inputs.plan.id}'", suggestion="lines in this plan: "
-                       + (", ".join(inputs.lines_ll) or "none"))
-    bounds = inputs.territory_ll.bounds
-    return {k: check_line(k, v, bounds) for k, v in lines.items()}
-
-
-def check_line(line_id: str, coords: list[list[float]], bounds: tuple[float, ...]) -> LineString:
-    """Validate one line of ``[lon, lat]`` pairs from the browser; 422 with a message if bad.
-
-    Parameters
-    ----------
-    line_id
-        The line's id, for messages.
-    coords
-        ``[[lon, lat], ...]``, degrees (WGS 84); 2 to :data:`MAX_VERTICES` points.
-    bounds
-        ``(minx, miny, maxx, maxy)`` of the territory, degrees; points more than
-        :data:`MAX_DISTANCE_DEG` outside them are refused.
-
-    Returns
-    -------
-    LineString
-        The line, with repeated consecutive points dropped.
-    """
-    if not 2 <= len(coords) <= MAX_VERTICES:
-        raise WebError(422, f"line '{line_id}' has {len(coords)} points; it needs 2 to "
-                       f"{MAX_VERTICES}", suggestion="add a point, or simplify the line",
-                       line=line_id)
-    minx, miny, maxx, maxy = bounds
-    pts: list[tuple[float, float]] = []
-    for i, p in enumerate(coords):
-        if len(p) != 2 or not all(math.isfinite(v) for v in p):
-            raise WebError(422, f"line '{line_id}', point {i}: expected [longitude, latitude] "
-                           f"as two finite numbers, got {p}", line=line_id)
-        lon, lat = p
-        if not (-180 <= lon <= 180 and -90 <= lat <= 90):
-            raise WebError(422, f"line '{line_id}', point {i}: [{lon}, {lat}] is not a "
-                           "longitude/latitude in degrees", suggestion="coordinates are "
-                           "[longitude, latitude], WGS 84 — are they swapped?", line=line_id)
-        if not (minx - MAX_DISTANCE_DEG <= lon <= maxx + MAX_DISTANCE_DEG
-                and miny - MAX_DISTANCE_DEG <= lat <= maxy + MAX_DISTANCE_DEG):
-            raise WebError(422, f"line '{line_id}', point {i}: [{lon}, {lat}] lies more than "
-                           f"{MAX_DISTANCE_DEG:g}° (about 100 km) outside the territory",
-                           suggestion="move the point back near the territory", line=line_id)
-        if not pts or pts[-1] != (lon, lat):
-            pts.append((lon, lat))
-    if len(pts) < 2:
-        raise WebError(422, f"line '{line_id}' has all its points in one place",
-                       suggestion="spread the points out", line=line_id)
-    line = LineString(pts)
-    if not line.is_simple:
-        where = _self_crossing(line)
-        raise WebError(422, f"line '{line_id}' crosses itself{where}",
-                       suggestion="move the points so that the line does not loop back "
-                       "over itself", line=line_id)
-    return line
-
-
-def _self_crossing(line: LineString) -> str:
-    """`` near lon …, lat …`` (degrees) of a place a line crosses itself, or ``""``."""
-    noded = shapely.get_coordinates(shapely.node(line))
-    uniq, counts = np.unique(np.round(noded, 9), axis=0, return_counts=True)
-    ends = {tuple(np.round(line.coords[0], 9)), tuple(np.round(line.coords[-1], 9))}
-    for xy, n in zip(uniq, counts, strict=True):
-        if n > 2 or (n > 1 and tuple(xy) not in ends):
-            return f" near lon {xy[0]:.5f}, lat {xy[1]:.5f}"
-    return ""
+    out: dict[str, LineString] = {}
+    for line_id, coords in lines.items():
+        try:
+            out.update(inputs.check_lines({line_id: coords}, max_points=MAX_VERTICES))
+        except InputError as exc:
+            raise WebError(422, exc.message, suggestion=exc.suggestion,
+                           line=line_id if isinstance(exc, GeometryError) else None) from None
+    return out

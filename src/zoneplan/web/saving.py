@@ -19,7 +19,7 @@ from shapely.geometry import LineString
 from zoneplan.evaluate import evaluate_inputs
 from zoneplan.io.outputs import write_text_atomic
 from zoneplan.plan import builtin_plan_ids, load_plan
-from zoneplan.web.checks import ID_RE, SaveRequest, WebError, check_lines
+from zoneplan.web.checks import SaveRequest, WebError, check_lines, check_save_id
 from zoneplan.web.plans import PlanStore
 
 __all__ = ["edited_plan", "save_edited"]
@@ -39,25 +39,24 @@ def save_edited(plans: PlanStore, body: SaveRequest) -> dict[str, Any]:
     Returns
     -------
     dict
-        ``id``, ``file`` (name), ``path`` and ``overwritten`` (whether a file was replaced).
+        ``id``, ``file`` (name), ``path``, ``overwritten`` (whether a file was replaced) and
+        ``note`` (how the id was normalised, e.g. ``my-plan.yaml`` saved as ``my-plan``; or
+        None).
 
     Raises
     ------
     WebError
-        422 for an id that cannot be a file name in the save folder, an unknown plan, a plan
-        with no file to start from or a malformed line; 409 for the id of a built-in or the
-        start-up plan.
+        422 for an id that cannot be a file name in the save folder (see
+        :func:`~zoneplan.web.checks.check_save_id`), an unknown plan, a plan with no file to
+        start from or a malformed line; 409 for the id of a built-in or the start-up plan.
     zoneplan.errors.ZoneplanError
         If the redrawn lines do not make valid zones, or the new plan does not load.
     zoneplan.errors.OutputExistsError
         If the file exists and ``body.overwrite`` is false.
     """
-    if not ID_RE.match(body.id):
-        raise WebError(422, f"'{body.id}' cannot be a plan id", suggestion="use letters, "
-                       "digits, '-', '_' and '.', starting with a letter or digit (at "
-                       "most 80 characters)")
-    if body.id in builtin_plan_ids() or body.id == plans.start.id:
-        raise WebError(409, f"'{body.id}' is the id of a plan that is not in the save "
+    new_id, id_note = check_save_id(body.id)
+    if new_id in builtin_plan_ids() or new_id == plans.start.id:
+        raise WebError(409, f"'{new_id}' is the id of a plan that is not in the save "
                        "folder; it is never overwritten", suggestion="choose a new id")
     inputs, data = plans.inputs(body.plan)
     if data is None:
@@ -66,11 +65,11 @@ def save_edited(plans: PlanStore, body: SaveRequest) -> dict[str, Any]:
     evaluate_inputs(inputs, line_overrides={k: list(v.coords) for k, v in lines.items()},
                     ranges=False)  # refuse lines that do not make valid zones
     today = dt.date.today().isoformat()
-    new = edited_plan(data, lines, new_id=body.id, title=body.title, note=body.note,
+    new = edited_plan(data, lines, new_id=new_id, title=body.title, note=body.note,
                       today=today)
     folder = plans.save_dir
     load_plan(new, base_dir=folder)  # the saved file must load again
-    target = folder / f"{body.id}.yaml"
+    target = folder / f"{new_id}.yaml"
     if target.resolve().parent != folder:
         raise WebError(422, "the plan id does not make a file name in the save folder")
     existed = target.exists()
@@ -78,7 +77,8 @@ def save_edited(plans: PlanStore, body: SaveRequest) -> dict[str, Any]:
               "# Line(s) redrawn by hand; see notes and sources.\n")
     text = header + yaml.safe_dump(new, sort_keys=False, allow_unicode=True, width=100)
     write_text_atomic(target, text, overwrite=body.overwrite)
-    return {"id": body.id, "file": target.name, "path": str(target), "overwritten": existed}
+    return {"id": new_id, "file": target.name, "path": str(target), "overwritten": existed,
+            "note": id_note}
 
 
 def edited_plan(data: dict[str, Any], lines: dict[str, LineString], *, new_id: str,

@@ -647,7 +647,7 @@
       $("#save-dialog").close();
       await loadPlans(data.id);
       await openPlan(data.id);
-      showStatus(`Saved as ${data.path}${data.overwritten ? " (replaced)" : ""}.`);
+      showStatus(`Saved as ${data.path}${data.overwritten ? " (replaced)" : ""}.${data.note ? ` Note: ${data.note}.` : ""}`);
       state.lastSave = data;
     } catch (err) {
       if (err.status === 409 && !overwrite && err.message.includes("exists")

@@ -1,0 +1,305 @@
+"""The bad-input catalogue (tests/bad_inputs/): every case gets its exit code and message.
+
+See ``tests/bad_inputs/catalogue.py`` for the kinds of case. Every command-line case is
+also checked for what must never reach a user: a traceback, "internal error", pydantic's
+wording or its URLs.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import ctypes
+import json
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+
+import zoneplan
+import zoneplan.errors
+from zoneplan.cli.main import main
+
+from .bad_inputs.catalogue import (
+    BASE_DIR,
+    Case,
+    edited_plan,
+    expand_raw,
+    load_cases,
+    render_markdown,
+)
+
+REPO = Path(__file__).resolve().parents[1]
+DOC = REPO / "docs" / "bad-inputs.md"
+CASES = load_cases()
+NEVER = ("Traceback", "internal error", "Input should be", "pydantic", "Value error,")
+"""What no message may hold."""
+ISSUE_12 = {
+    "cli-format-xml", "cli-unknown-option", "cli-unknown-command", "cli-validate-without-plan",
+    "cli-spread-without-total", "files-plan-unreadable", "files-layer-unreadable",
+    "files-out-is-a-folder", "geom-polygon-self-crossing-at-pole", "py-override-huge",
+    "py-override-nan", "py-override-one-point", "py-override-equal-ends",
+    "geom-line-self-crossing", "plan-date-not-a-date", "plan-duplicate-key", "plan-offset-huge",
+    "plan-total-huge", "cli-layer-units-bogus", "plan-total-negative",
+    "plan-duplicate-source-id", "plan-unknown-source", "api-deep-nesting", "api-ranges-yes",
+    "api-save-con", "api-save-nul", "api-save-yaml-suffix", "files-report-killed",
+    "files-report-overwrite-interrupted"}
+"""The cases listed under "Why" in issue 12: each must be in the catalogue."""
+MIN_CASES = 80
+
+
+def _ids(cases: list[Case]) -> list[str]:
+    return [c.id for c in cases]
+
+
+# ----------------------------------------------------------------------------- the files
+
+
+def test_catalogue_is_large_and_holds_issue_12() -> None:
+    assert len(CASES) >= MIN_CASES
+    assert {c.id for c in CASES} >= ISSUE_12
+    assert {c.id for c in CASES if c.issue == 12} == ISSUE_12
+
+
+def test_docs_page_is_up_to_date() -> None:
+    assert DOC.read_text(encoding="utf-8") == render_markdown(CASES) + "\n", (
+        "docs/bad-inputs.md is out of date: run `python scripts/bad_inputs_doc.py`")
+
+
+# ----------------------------------------------------------------------------- helpers
+
+
+def _setup(case: Case, folder: Path) -> None:
+    """Write the case's plan, files and folders into ``folder``."""
+    spec = case.spec
+    plan = spec.get("plan")
+    if plan == "base" or isinstance(plan, dict):
+        for f in BASE_DIR.iterdir():
+            shutil.copy(f, folder / f.name)
+        if isinstance(plan, dict):
+            (folder / "plan.yaml").write_text(edited_plan(plan["edit"]), encoding="utf-8")
+    for name, content in (spec.get("files") or {}).items():
+        target = folder / name
+        if isinstance(content, bytes):
+            target.write_bytes(content)
+        else:
+            target.write_text(content, encoding="utf-8")
+    for name in spec.get("folders", []):
+        (folder / name).mkdir()
+
+
+_DAC = (1 << 1) | (1 << 2)
+"""CAP_DAC_OVERRIDE and CAP_DAC_READ_SEARCH: root's power to ignore file permissions."""
+
+
+class _CapHeader(ctypes.Structure):
+    _fields_ = [("version", ctypes.c_uint32), ("pid", ctypes.c_int)]
+
+
+class _CapData(ctypes.Structure):
+    _fields_ = [("effective", ctypes.c_uint32), ("permitted", ctypes.c_uint32),
+                ("inheritable", ctypes.c_uint32)]
+
+
+@contextlib.contextmanager
+def _without_root_file_powers() -> Iterator[None]:
+    """For root: drop, while the block runs, the capabilities that bypass permissions."""
+    if os.geteuid() != 0:
+        yield
+        return
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+        header, data = _CapHeader(0x20080522, 0), (_CapData * 2)()
+        if libc.capget(ctypes.byref(header), data) != 0:
+            raise OSError(ctypes.get_errno(), "capget")
+    except (OSError, AttributeError):
+        pytest.skip("running as root without Linux capabilities: files cannot be unreadable")
+    saved = data[0].effective
+    data[0].effective &= ~_DAC
+    if libc.capset(ctypes.byref(header), data) != 0:
+        pytest.skip("cannot drop root's file capabilities here")
+    try:
+        yield
+    finally:
+        data[0].effective = saved
+        libc.capset(ctypes.byref(header), data)
+
+
+@contextlib.contextmanager
+def _unreadable(paths: list[Path]) -> Iterator[None]:
+    for p in paths:
+        p.chmod(0)
+    try:
+        with _without_root_file_powers():
+            yield
+    finally:
+        for p in paths:
+            p.chmod(0o644)
+
+
+def _check_words(case: Case, text: str) -> None:
+    for fragment in case.says:
+        assert fragment in text, f"{case.id}: {fragment!r} not in:\n{text}"
+    for bad in NEVER:
+        assert bad not in text, f"{case.id}: {bad!r} in:\n{text}"
+
+
+# ----------------------------------------------------------------------------- cases
+
+
+@pytest.mark.parametrize("case", [c for c in CASES if c.kind == "run"],
+                         ids=_ids([c for c in CASES if c.kind == "run"]))
+def test_command_line(case: Case, tmp_path: Path, capsys: pytest.CaptureFixture[str],
+                      monkeypatch: pytest.MonkeyPatch) -> None:
+    _setup(case, tmp_path)
+    monkeypatch.chdir(tmp_path)
+    with _unreadable([tmp_path / n for n in case.spec.get("unreadable", [])]):
+        code = main([str(a) for a in case.spec["run"]])
+    cap = capsys.readouterr()
+    text = cap.err + cap.out
+    assert code == case.spec["exit"], f"{case.id}: exit {code}\n{text}"
+    _check_words(case, text)
+
+
+@pytest.mark.parametrize("case", [c for c in CASES if c.kind == "call"],
+                         ids=_ids([c for c in CASES if c.kind == "call"]))
+def test_python_api(case: Case, tmp_path: Path) -> None:
+    _setup(case, tmp_path)
+    spec = case.spec
+    error = getattr(zoneplan.errors, spec["raises"])
+    with pytest.raises(error) as info:
+        plan: Any = spec["plan"]
+        if plan == "base" or isinstance(plan, dict):
+            path = tmp_path / "plan.yaml"
+            plan = (zoneplan.load_plan(yaml.safe_load(path.read_text()), base_dir=tmp_path)
+                    if spec.get("as_mapping") else zoneplan.load_plan(path))
+        else:
+            plan = zoneplan.load_plan(plan)
+        if spec["call"] == "evaluate":
+            zoneplan.evaluate(plan, line_overrides=spec.get("line_overrides"), ranges=False)
+    assert isinstance(info.value, zoneplan.errors.ZoneplanError)
+    assert info.value.suggestion
+    _check_words(case, str(info.value))
+
+
+@pytest.fixture(scope="module")
+def client(tmp_path_factory: pytest.TempPathFactory) -> Any:
+    pytest.importorskip("httpx")
+    from fastapi.testclient import TestClient
+
+    from zoneplan.web.app import create_app
+
+    save_dir = tmp_path_factory.mktemp("bad-inputs-saved")
+    return TestClient(create_app("green-red-2025-11", save_dir=save_dir),
+                      base_url="http://127.0.0.1", raise_server_exceptions=False)
+
+
+@pytest.mark.parametrize("case", [c for c in CASES if c.kind == "request"],
+                         ids=_ids([c for c in CASES if c.kind == "request"]))
+def test_editor_api(case: Case, client: Any) -> None:
+    spec = case.spec
+    method, path = spec["request"].split(" ", 1)
+    headers = {"content-type": "application/json", **(spec.get("headers") or {})}
+    content = (expand_raw(spec["raw"]) if "raw" in spec else
+               json.dumps(spec["body"]).encode() if "body" in spec else None)
+    r = client.request(method, path, content=content, headers=headers)
+    assert r.status_code == spec["status"], f"{case.id}: {r.status_code} {r.text[:500]}"
+    assert r.headers["content-type"].startswith("application/json"), r.headers
+    data = r.json()
+    if r.status_code >= 400:
+        detail = data["detail"]
+        assert set(detail) == {"message", "suggestion", "line"}
+        text = f"{detail['message']}\n{detail['suggestion']}"
+        if "line" in spec:
+            assert detail["line"] == spec["line"]
+    else:
+        text = json.dumps(data, ensure_ascii=False)
+    _check_words(case, text)
+
+
+# ----------------------------------------------------------------------------- scenarios
+
+
+def _report_files(folder: Path) -> dict[str, bytes]:
+    return {p.name: p.read_bytes() for p in sorted(folder.iterdir())}
+
+
+def _old_report(folder: Path) -> dict[str, bytes]:
+    """A report folder written earlier (its files' content does not matter here)."""
+    from zoneplan.render.report import REPORT_FILES
+
+    (folder / "out").mkdir()
+    for name in (*REPORT_FILES, "my-notes.txt"):
+        (folder / "out" / name).write_text(f"old {name}")
+    return _report_files(folder / "out")
+
+
+def _temporaries(folder: Path) -> list[str]:
+    return sorted(p.name for p in folder.iterdir() if p.name.startswith(".zoneplan-"))
+
+
+def _report_killed(folder: Path) -> list[str]:
+    """``kill -9`` while ``report --overwrite`` builds: the old report survives."""
+    said: list[str] = []
+    before = _old_report(folder)
+    env = {**os.environ, "PYTHONPATH": str(REPO / "src")}
+    proc = subprocess.Popen(
+        [sys.executable, "-c", "import sys; from zoneplan.cli.main import main; "
+         "sys.exit(main(sys.argv[1:]))", "report", "plan.yaml", "--out", "out", "--overwrite"],
+        cwd=folder, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    deadline = time.monotonic() + 120
+    prefix = f".zoneplan-tmp-out-{proc.pid}-"
+    while time.monotonic() < deadline and proc.poll() is None:
+        if any(n.startswith(prefix) for n in _temporaries(folder)):
+            break
+        time.sleep(0.005)
+    assert proc.poll() is None, "the report finished before it could be killed"
+    os.kill(proc.pid, signal.SIGKILL)
+    proc.wait()
+    assert _report_files(folder / "out") == before
+    said.append("old report intact")
+    assert any(n.startswith(prefix) for n in _temporaries(folder))
+    said.append("temporary left by the killed process")
+    assert main(["report", "plan.yaml", "--out", "out", "--overwrite"]) == 0
+    assert _temporaries(folder) == []
+    said.append("temporary removed by the next run")
+    assert (folder / "out" / "my-notes.txt").read_text() == "old my-notes.txt"
+    assert (folder / "out" / "report.html").read_text() != "old report.html"
+    said.append("new report in place, the user's own file kept")
+    return said
+
+
+def _report_overwrite_interrupted(folder: Path, monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """Ctrl+C while ``report --overwrite`` writes its last file: nothing is mixed."""
+    import zoneplan.render.gpkg
+
+    before = _old_report(folder)
+
+    def interrupted(*args: Any, **kwargs: Any) -> None:
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(zoneplan.render.gpkg, "write_gpkg", interrupted)
+    assert main(["report", "plan.yaml", "--out", "out", "--overwrite"]) == 130
+    assert _report_files(folder / "out") == before
+    assert _temporaries(folder) == []
+    return ["old report intact", "no temporary left"]
+
+
+@pytest.mark.parametrize("case", [c for c in CASES if c.kind == "scenario"],
+                         ids=_ids([c for c in CASES if c.kind == "scenario"]))
+def test_scenario(case: Case, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                  capsys: pytest.CaptureFixture[str]) -> None:
+    for f in BASE_DIR.iterdir():
+        shutil.copy(f, tmp_path / f.name)
+    monkeypatch.chdir(tmp_path)
+    name = case.spec["scenario"]
+    said = (_report_killed(tmp_path) if name == "report-killed" else
+            _report_overwrite_interrupted(tmp_path, monkeypatch))
+    _check_words(case, "\n".join(said))

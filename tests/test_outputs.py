@@ -1,0 +1,108 @@
+"""Outputs appear whole or not at all, and leave no temporaries behind."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from zoneplan.errors import OutputExistsError
+from zoneplan.io import temporaries
+from zoneplan.io.outputs import atomic_dir, write_text_atomic
+from zoneplan.io.temporaries import OLD_PREFIX, TMP_PREFIX, clean_stale
+
+
+def _ended_pid() -> int:
+    """The id of a process that has ended."""
+    proc = subprocess.Popen(["true"])
+    proc.wait()
+    return proc.pid
+
+
+def _old_folder(tmp_path: Path) -> Path:
+    out = tmp_path / "out"
+    (out / "sub").mkdir(parents=True)
+    (out / "report.html").write_text("old")
+    (out / "mine.txt").write_text("my notes")
+    (out / "sub" / "data.csv").write_text("1,2")
+    (out / "link").symlink_to("mine.txt")
+    return out
+
+
+def _leftovers(folder: Path) -> list[str]:
+    return [p.name for p in folder.iterdir() if p.name.startswith(".zoneplan-")]
+
+
+@pytest.mark.parametrize("one_step", [True, False])
+def test_overwrite_swaps_and_keeps_the_users_files(tmp_path: Path, one_step: bool,
+                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+    if not one_step:  # systems without renameat2: move aside, move in
+        monkeypatch.setattr(temporaries, "_exchange_in_one_step", lambda a, b: False)
+    out = _old_folder(tmp_path)
+    inode = (out / "mine.txt").stat().st_ino
+    with atomic_dir(out, overwrite=True) as tmp:
+        assert tmp.name.startswith(f"{TMP_PREFIX}out-{os.getpid()}-")
+        (tmp / "report.html").write_text("new")
+    assert (out / "report.html").read_text() == "new"
+    assert (out / "mine.txt").read_text() == "my notes"
+    assert (out / "mine.txt").stat().st_ino == inode  # linked, not copied
+    assert (out / "sub" / "data.csv").read_text() == "1,2"
+    assert (out / "link").is_symlink() and (out / "link").read_text() == "my notes"
+    assert _leftovers(tmp_path) == []
+
+
+def test_failed_move_in_puts_the_old_folder_back(tmp_path: Path,
+                                                 monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(temporaries, "_exchange_in_one_step", lambda a, b: False)
+    out = _old_folder(tmp_path)
+    real_rename = Path.rename
+
+    def failing(self: Path, target: Path) -> Path:
+        if self.name.startswith(TMP_PREFIX):
+            raise OSError(28, "No space left on device")
+        return real_rename(self, target)
+
+    monkeypatch.setattr(Path, "rename", failing)
+    with pytest.raises(OSError, match="No space"), atomic_dir(out, overwrite=True) as tmp:
+        (tmp / "report.html").write_text("new")
+    assert (out / "report.html").read_text() == "old"
+    assert _leftovers(tmp_path) == []
+
+
+def test_a_folder_in_the_way_is_refused_and_nothing_changes(tmp_path: Path) -> None:
+    out = _old_folder(tmp_path)
+    with pytest.raises(OutputExistsError, match="a file and a folder"), \
+            atomic_dir(out, overwrite=True) as tmp:
+        (tmp / "sub").write_text("a file where the user has a folder")
+    assert (out / "sub" / "data.csv").read_text() == "1,2"
+    assert (out / "report.html").read_text() == "old"
+    assert _leftovers(tmp_path) == []
+
+
+def test_stale_temporaries_go_live_ones_stay(tmp_path: Path) -> None:
+    dead = _ended_pid()
+    stale = tmp_path / f"{TMP_PREFIX}out-{dead}-abcdefgh"
+    stale.mkdir()
+    live = tmp_path / f"{TMP_PREFIX}out-{os.getpid()}-zzzzzzzz"
+    live.mkdir()
+    stale_file = tmp_path / f"{TMP_PREFIX}r.json-{dead}-qqqqqqqq"
+    stale_file.write_text("{")
+    other = tmp_path / ".zoneplan-tmp-notes"  # not one of ours: no process id
+    other.write_text("x")
+    write_text_atomic(tmp_path / "r.json", "{}")  # writing here cleans up first
+    assert sorted(_leftovers(tmp_path)) == sorted([live.name, other.name])
+
+
+def test_a_folder_moved_aside_by_a_killed_process_comes_back(tmp_path: Path) -> None:
+    aside = tmp_path / f"{OLD_PREFIX}out-{_ended_pid()}-abcdefgh"
+    aside.mkdir()
+    (aside / "report.html").write_text("old")
+    assert clean_stale(tmp_path) == [aside]
+    assert (tmp_path / "out" / "report.html").read_text() == "old"
+
+
+def test_a_folder_is_not_an_output_file(tmp_path: Path) -> None:
+    with pytest.raises(OutputExistsError, match="this is a folder"):
+        write_text_atomic(tmp_path, "{}", overwrite=True)
