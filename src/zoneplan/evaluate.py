@@ -284,7 +284,8 @@ def _evaluate_checked(inputs: Inputs, *, ranges: bool, fast: bool, progress: Pro
                       [name for name, _ in runs[1:]], started, extremes=extremes)
     data["claims"] = check_claims(plan.claims, data)
     data["by_area"] = _by_area(runs) if by is not None else None
-    data["by"] = ({"ref": by.ref, "field": by.field, "areas": list(by.names)}
+    data["by"] = ({"ref": by.ref, "label": by.label, "field": by.field,
+                   "areas": list(by.names)}
                   if by is not None else None)
     data["approximate"] = fast
     if fast:

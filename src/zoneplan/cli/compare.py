@@ -145,7 +145,7 @@ def _print_by_area(d: dict[str, Any]) -> None:
     from rich.table import Table
 
     ids = [p["id"] for p in d["plans"]]
-    t = Table(title=f"By area ({d['by']['ref']}), people to the nearest 100")
+    t = Table(title=f"By area ({d['by']['label']}), people to the nearest 100")
     for col in ("area", "zone", "figure", *ids, *(f"change: {i}" for i in ids[1:])):
         t.add_column(col, justify="left" if col in ("area", "zone", "figure") else "right",
                      overflow="fold")

@@ -51,6 +51,11 @@ class AreaSet:
     names: list[str]
     geometries: list[BaseGeometry]
 
+    @property
+    def label(self) -> str:
+        """A short name for titles: the built-in name, or the file's name."""
+        return self.ref if self.ref.startswith("gaza:") else Path(self.ref).name
+
 
 def _pick_field(columns: list[str], field: str | None, ref: str) -> str:
     if field is not None:

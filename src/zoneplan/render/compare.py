@@ -127,7 +127,7 @@ def _by_area_tables(cmp: Comparison) -> str:
         out.append(f"<h3>{escape(area)}</h3><div class=\"table-wrap\"><table><thead>{head}"
                    f"</thead><tbody>{''.join(body)}</tbody></table></div>")
     by = cmp.data.get("by") or {}
-    return (f'<h2 id="by-area">By area: {escape(str(by.get("ref")))}</h2><p>Each area\'s part '
+    return (f'<h2 id="by-area">By area: {escape(str(by.get("label")))}</h2><p>Each area\'s part '
             "in each matched zone, per plan; people to the nearest 100.</p>" + "".join(out))
 
 

@@ -181,7 +181,7 @@ def by_area_html(d: dict[str, Any]) -> str:
                 shown += f' <span class="range">({_e(f(rng[0]))}–{_e(f(rng[1]))})</span>'
             cells.append(shown)
         body.append(cells)
-    return (f'<h2 id="by-area">By area: {_e(by.get("ref"))}</h2>'
+    return (f'<h2 id="by-area">By area: {_e(by.get("label"))}</h2>'
             f"<p>Each row is the part of one area (named by the field "
             f"<code>{_e(by.get('field'))}</code>) that one zone takes; the rows of a zone add "
             "up to the zone's figures and the rows of an area to the area. Ranges in "

@@ -196,7 +196,7 @@ def by_area_tables(data: dict[str, Any]) -> list[Table]:
     cols = [c for c in BY_AREA_COLUMNS if has_damage or c[1] != "damaged_structures"]
     out = []
     for area in dict.fromkeys(r["area"] for r in data["by_area"]):
-        t = Table(title=f"{area} ({by.get('ref', '')}); ranges in brackets",
+        t = Table(title=f"{area} ({by.get('label', '')}); ranges in brackets",
                   title_justify="left", show_header=False)
         t.add_column("figure", overflow="fold")
         t.add_column("value", justify="right", no_wrap=True)
@@ -215,7 +215,7 @@ def by_area_table(data: dict[str, Any]) -> Table:
     """The by-area table (``--by``): each zone's part of each area, with ranges."""
     by = data.get("by") or {}
     zones = {z["id"]: z["label"] for z in data["zones"]}
-    t = Table(title=f"By area ({by.get('ref', '')}, named by '{by.get('field', '')}'); "
+    t = Table(title=f"By area ({by.get('label', '')}, named by '{by.get('field', '')}'); "
               "ranges in brackets")
     cols = (("area", None), ("zone", None), ("km²", ("area_km2", "km²")),
             ("% of the area", ("share_of_area", "fraction (0-1)")),
