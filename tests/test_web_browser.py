@@ -141,6 +141,22 @@ def test_drag_line_west_save_and_reload(server: tuple[str, Path], tmp_path: Path
                                              "'area_km2']", "data-value") or "nan")
             assert shown == pytest.approx(g1["area_km2"])
             assert "Exact figures" in page.inner_text("#mode")
+            # ... and the width and aid-access figures of the moved line (issue 16)
+            for key in ("width_km", "crossings_open", "damaged_structures"):
+                got = page.get_attribute(f".zone-card[data-zone='red'] dd[data-key='{key}']",
+                                         "data-value")
+                assert float(got or "nan") == pytest.approx(_zone(after, "red")[key]), key
+            # the green zone is wider there now, and its median width grows with it
+            assert _zone(after, "green")["width_km"] > _zone(before, "green")["width_km"]
+            assert "every open crossing lies in or opens into a zone closed" in page.inner_text(
+                ".zone-card[data-zone='red']")
+            # damaged structures: hidden until asked for, then one circle per point
+            assert not page.is_visible("#damage-layer circle")
+            page.check("#show-damage")
+            assert page.is_visible("#damage-layer circle")
+            n = page.evaluate("document.querySelectorAll('#damage-layer circle').length")
+            assert n == page.evaluate("window.zoneplanMap.layers.damage.lon.length") > 1000
+            page.uncheck("#show-damage")
 
             # a line pulled out of the territory: 422, message next to the line
             page.evaluate("window.zoneplanMap.setLine('yellow-line', "

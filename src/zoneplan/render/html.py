@@ -42,6 +42,8 @@ class ReportMap:
     density_svg: str
     legend: str
     caption: str
+    damage_svg: str | None = None
+    damage_caption: str = ""
 
 
 def _e(x: Any) -> str:
@@ -223,13 +225,21 @@ def _territory_name(d: dict[str, Any]) -> str:
     return "the Gaza Strip" if ref.startswith("gaza:") else ref.rsplit("/", 1)[-1]
 
 
+def _damage_figure(m: ReportMap) -> str:
+    if not m.damage_svg:
+        return ""
+    return (f'<figure id="damage-figure"><figcaption>Damaged structures, by where they were '
+            f"counted</figcaption>{m.damage_svg}</figure>")
+
+
 def _map_html(m: ReportMap | None) -> str:
     if m is None:
         return ""
     return (f'<div class="map-grid" id="map-figure"><figure><figcaption>Zones: colour by zone, '
             f"pattern by civilian access</figcaption>{m.zones_svg}</figure><figure>"
             f"<figcaption>Residents under the plan, people per km²</figcaption>"
-            f"{m.density_svg}</figure></div>{m.legend}<p class=\"caption\">{m.caption} Hover "
+            f"{m.density_svg}</figure>{_damage_figure(m)}</div>{m.legend}<p class=\"caption\">"
+            f"{m.caption} {m.damage_caption} Hover "
             "over a zone, line or symbol for its figures. Print versions of this map: "
             "<code>map.png</code>, <code>map.svg</code> (editable text) and "
             "<code>map.pdf</code> in this folder.</p>")

@@ -30,6 +30,7 @@ from zoneplan.pack.context import CONTEXT_ATTRIBUTION
 from zoneplan.render.legend import legend_entries, mpl_handles
 from zoneplan.render.panels import (
     PanelOptions,
+    damage_panel,
     density_caption,
     density_panel,
     zones_panel,
@@ -226,7 +227,7 @@ def render_map(result: Result, path: str | Path, *, overwrite: bool = False,
     return info
 
 
-def panel_svg(result: Result, which: Literal["zones", "density"], *,
+def panel_svg(result: Result, which: Literal["zones", "density", "damage"], *,
               opts: PanelOptions | None = None, size_in: float = PANEL_SIZE_IN,
               prefix: str = "") -> tuple[str, float]:
     """One panel alone as inline SVG (no title or legend: the page gives them).
@@ -242,6 +243,9 @@ def panel_svg(result: Result, which: Literal["zones", "density"], *,
     if which == "zones":
         titles = zones_panel(ax, result, opts)
         label = "Map of the zones, coloured by zone, with civilian access as a pattern"
+    elif which == "damage":
+        titles = damage_panel(ax, result, opts)
+        label = "Map of damaged structures, circles sized by count, over the zones"
     else:
         titles, side = density_panel(ax, result, opts)
         label = "Map of residents under the plan, people per km²"

@@ -1,9 +1,12 @@
-"""Map panels on a matplotlib axes: the zones panel and the residents panel.
+"""Map panels on a matplotlib axes: the zones panel, the residents panel and the damage
+panel.
 
 The zones panel fills each zone with its colour and draws its civilian access as a
 pattern on top (:mod:`zoneplan.render.style`), with the lines, hospitals, compounds,
 crossings and place names; the residents panel draws people per km² under the plan as
-graduated cells (1 km squares or coarser), with the zones outlined. Both carry the
+graduated cells (1 km squares or coarser), with the zones outlined; the damage panel
+draws the damage layer's points as circles whose area is proportional to the damaged
+structures each stands for, over the zones in pale colours. All carry the
 context (:mod:`zoneplan.render.basemap`), a scale bar and a north arrow. They are used by
 the print map (:mod:`zoneplan.render.map`), the report page and the comparison page.
 
@@ -17,6 +20,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import shapely
+from matplotlib.colors import to_rgba
 
 from zoneplan.geometry import project
 from zoneplan.render import basemap
@@ -41,14 +45,22 @@ if TYPE_CHECKING:
     from zoneplan.result import Result
 
 __all__ = [
+    "DAMAGE_COLOUR",
     "DISPLAY_SQUARE_M",
     "MAP_MAX_CELLS",
     "PanelOptions",
+    "damage_caption",
+    "damage_panel",
     "density_caption",
     "density_cells",
     "density_panel",
     "zones_panel",
 ]
+
+DAMAGE_COLOUR = "#4B2E2A"
+"""Damage circles: a dark brown, distinct from every zone colour and from the density scale."""
+DAMAGE_MAX_PT = 14.0
+"""Diameter (points) of the circle for the largest count; others scale by area."""
 
 DISPLAY_SQUARE_M = 1000.0
 """Residents are drawn in squares of at least 1 km: the built-in grid is modelled from 33
@@ -309,3 +321,57 @@ def density_panel(ax: Axes, result: Result, opts: PanelOptions | None = None
         titles |= basemap.draw_places(ax, lay.crs, min_population=opts.min_population,
                                       obstacles=fixed, prefix=opts.gid_prefix)
     return titles, side
+
+
+def damage_caption(d: dict[str, Any]) -> str:
+    """How the damage panel is made, in words (for captions)."""
+    used = (d.get("layers_used") or {}).get("damage") or {}
+    return (f"Damaged structures: {used.get('label', 'the damage layer')}"
+            + (f", as of {used['date']}" if used.get("date") else "")
+            + ("; sources: " + ", ".join(used.get("sources") or []) if used.get("sources")
+               else "")
+            + ". Each circle stands for the structures counted at that point (its area is "
+            "proportional to the count); zones in pale colours.")
+
+
+def damage_panel(ax: Axes, result: Result, opts: PanelOptions | None = None
+                 ) -> dict[str, str]:
+    """The damage layer as circles sized by count, over the zones in pale colours.
+
+    Returns ``{gid: hover title}``; a result without a damage layer draws the zones only.
+    """
+    opts = opts or PanelOptions(places=True, min_population=50_000, inset=False)
+    lay = result.layout
+    d = result.to_dict()
+    _frame(ax, result)
+    ctx_boxes = basemap.draw_context(ax, lay.crs)
+    looks = {lk.id: lk for lk in zone_looks(d["zones"])}
+    zd = {z["id"]: z for z in d["zones"]}
+    titles: dict[str, str] = {}
+    for z in lay.zones:
+        gid = f"{opts.gid_prefix}zone-{z.id}"
+        fill_geometry(ax, z.geometry, facecolor=to_rgba(looks[z.id].colour, 0.35),
+                      edgecolor=INK, linewidth=0.7, zorder=2, gid=gid)
+        dz = zd[z.id]
+        titles[gid] = (f"{dz['label']}: {fmt_people(dz.get('damaged_structures'))} damaged "
+                       f"structures ({fmt_share(dz.get('damage_share'))} of all)")
+    _draw_lines(ax, result, d, opts, titles)
+    dmg = result.inputs.damage
+    if dmg is not None and len(dmg):
+        pts = dmg.gdf.to_crs(lay.crs)
+        counts = np.asarray(dmg.values["count"], dtype=float)
+        top = float(counts.max()) if counts.size and counts.max() > 0 else 1.0
+        sizes = (DAMAGE_MAX_PT ** 2) * counts / top
+        order = np.argsort(-counts)  # small circles drawn over large ones
+        ax.scatter(pts.geometry.x.to_numpy()[order], pts.geometry.y.to_numpy()[order],
+                   s=sizes[order], c=DAMAGE_COLOUR, alpha=0.55, linewidths=0.3,
+                   edgecolors="white", zorder=4, gid=f"{opts.gid_prefix}damage")
+        titles[f"{opts.gid_prefix}damage"] = (
+            f"{fmt_people(float(counts.sum()))} damaged structures ({dmg.label}"
+            + (f", {dmg.date}" if dmg.date else "") + ")")
+    fixed = [*ctx_boxes, basemap.scale_bar(ax, fontsize=7.5 * opts.text_scale),
+             basemap.north_arrow(ax, fontsize=9.0 * opts.text_scale)]
+    if opts.places:
+        titles |= basemap.draw_places(ax, lay.crs, min_population=opts.min_population,
+                                      obstacles=fixed, prefix=opts.gid_prefix)
+    return titles

@@ -46,7 +46,7 @@ def build_report_html(result: Result) -> str:
     from zoneplan.render.html import ReportMap, render_report_html
     from zoneplan.render.legend import html_legend, legend_entries
     from zoneplan.render.map import panel_svg
-    from zoneplan.render.panels import PanelOptions, density_caption
+    from zoneplan.render.panels import PanelOptions, damage_caption, density_caption
     from zoneplan.render.report_charts import REPORT_CHARTS
 
     d = result.to_dict()
@@ -54,8 +54,13 @@ def build_report_html(result: Result) -> str:
     density_svg, side = panel_svg(result, "density", prefix="r-", opts=PanelOptions(
         min_population=50_000, inset=False, gid_prefix="density-"))
     caption = escape(f"{density_caption(d, side)} {CONTEXT_ATTRIBUTION}")
+    damage_svg = None
+    if result.inputs.damage is not None:
+        damage_svg, _ = panel_svg(result, "damage", prefix="r-", opts=PanelOptions(
+            min_population=50_000, inset=False, gid_prefix="damage-"))
     rmap = ReportMap(zones_svg, density_svg, html_legend(legend_entries(d, density=True)),
-                     caption)
+                     caption, damage_svg=damage_svg,
+                     damage_caption=escape(damage_caption(d)) if damage_svg else "")
     return render_report_html(d, report_map=rmap, charts=[fn(d) for fn in REPORT_CHARTS],
                               extra_sources=CONTEXT_SOURCES)
 

@@ -55,7 +55,9 @@ def layers_json(inputs: Inputs) -> dict[str, Any]:
         words), ``context`` (land, sea and boundaries clipped to the view, a
         FeatureCollection), ``places`` (name, population, lon, lat; most populous first),
         ``crossings`` (name, closed, status, lon, lat),
-        ``hospitals`` (a FeatureCollection) and ``residents``: the baseline population's
+        ``hospitals`` (a FeatureCollection), ``damage`` (``label``, ``date``,
+        ``sources`` and columns ``lon``, ``lat``, ``count``: damaged structures per point;
+        ``null`` without a damage layer) and ``residents``: the baseline population's
         central spread summed into square display cells of ``cell_m`` metres (at most
         about :data:`DISPLAY_CELLS` of them), as columns ``lon``, ``lat`` (cell centres,
         degrees), ``people`` (people per cell) and ``per_km2`` (people per km²); cells
@@ -79,6 +81,14 @@ def layers_json(inputs: Inputs) -> dict[str, Any]:
         for g, name in zip(gdf.geometry, names, strict=True):
             hospitals.append({"type": "Feature", "properties": {"name": name},
                               "geometry": _round_geojson(g)})
+    damage = None
+    if inputs.damage is not None and len(inputs.damage):
+        pts = inputs.damage.gdf.to_crs(4326)
+        damage = {"label": inputs.damage.label, "date": inputs.damage.date,
+                  "sources": inputs.damage.sources,
+                  "lon": np.round(pts.geometry.x.to_numpy(), 5).tolist(),
+                  "lat": np.round(pts.geometry.y.to_numpy(), 5).tolist(),
+                  "count": np.asarray(inputs.damage.values["count"], dtype=float).tolist()}
     x0, y0, x1, y1 = inputs.territory_ll.bounds
     pad = VIEW_PAD * max(x1 - x0, y1 - y0)
     view = shapely.box(x0 - pad, y0 - pad, x1 + pad, y1 + pad)
@@ -93,6 +103,7 @@ def layers_json(inputs: Inputs) -> dict[str, Any]:
                     "labels": list(DENSITY_LABELS)},
         **_context_json(view),
         "hospitals": {"type": "FeatureCollection", "features": hospitals},
+        "damage": damage,
         "residents": {
             "label": pop.label, "spread": pop.central, "cell_m": size,
             "unit": "people per cell (pre-war baseline); density in people per km²",

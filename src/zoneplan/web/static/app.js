@@ -166,6 +166,18 @@
         width: side.toFixed(2), height: side.toFixed(2), fill: dens.colours[k] }, cells);
     }
     el("path", { d: ringsPath(layers.territory.geometry), class: "territory-edge" }, map);
+    const dmg = el("g", { id: "damage-layer", class: "damage" }, map);
+    if (layers.damage) {
+      const D = layers.damage;
+      const top = Math.max(...D.count, 1);
+      // circle area proportional to the structures a point stands for; the largest 9 px
+      const order = D.count.map((c, i) => i).sort((a, b) => D.count[b] - D.count[a]);
+      for (const i of order) {
+        const [x, y] = P.xy(D.lon[i], D.lat[i]);
+        const c = el("circle", { cx: x.toFixed(1), cy: y.toFixed(1), r: Math.max(px(1.2), px(9) * Math.sqrt(D.count[i] / top)).toFixed(2) }, dmg);
+        el("title", {}, c).textContent = `${num(D.count[i])} damaged structures (${D.label}${D.date ? ", " + D.date : ""})`;
+      }
+    }
     el("g", { id: "labels-layer" }, map);
     const hosp = el("g", { id: "hospitals-layer" }, map);
     for (const f of layers.hospitals.features) {
@@ -302,6 +314,7 @@
       `<div class="dens-legend"><b>Pre-war residents per km²</b> (${esc(num(r.cell_m))} m cells) ${dens}</div>` +
       `<div><span><i class="line-key"></i>line (drag the points)</span>` +
       `<span><i class="hosp-key"></i>hospital</span><span><i class="cross-key"></i>crossing (hollow: closed)</span></div>` +
+      (layers.damage ? `<div class="dmg-legend"><span><i class="dmg-key"></i>damaged structures (circle area ∝ count): ${esc(layers.damage.label)}${layers.damage.date ? ", " + esc(layers.damage.date) : ""}</span></div>` : "") +
       `<div class="small">Land, sea and boundaries © OpenStreetMap contributors (ODbL); place names PCBS 2017 census.</div>`;
   }
 
@@ -577,6 +590,9 @@
           <dt>Residents within 1 km of the line</dt><dd>${people(z.residents_within_1km_of_line)} people${range(r.residents_within_1km_of_line, people)}</dd>
           <dt>Security forces per 1,000 residents</dt><dd>${z.forces_per_1000 === null ? `— <span class="why">${esc(z.null_reasons.forces_per_1000 || "")}</span>` : `${num(z.forces_per_1000, 1)} per 1,000`}</dd>
           <dt>Displaced out / in</dt><dd>${people(z.displaced_out)} / ${people(z.displaced_in)} people</dd>
+          <dt>Width</dt><dd data-key="width_km" data-value="${z.width_km}">${z.width_km === null ? `— <span class="why">${esc(z.null_reasons.width_km || "")}</span>` : `${num(z.width_km, 1)} km (median across its long axis)`}${range(r.width_km, (v) => num(v, 1) + " km")}</dd>
+          ${damageRow(z, d)}
+          ${aidRow(z)}
         </dl></section>`;
     }).join("");
     applyStyles($("#bars")); applyStyles($("#zones"));
@@ -586,7 +602,23 @@
       <dt>Area</dt><dd>${num(t.area_km2, 1)} km²</dd>
       <dt>Residents (modelled total)</dt><dd>${people(d.population.modelled_total)} people</dd>
       <dt>People who would have to leave closed zones</dt><dd data-key="displaced_out" data-value="${t.displaced_out}">${people(t.displaced_out)} people${range(t.ranges && t.ranges.displaced_out, people)}</dd>
+      ${t.damage_share_without_reconstruction === null || t.damage_share_without_reconstruction === undefined ? "" : `<dt>Damaged structures where no reconstruction is planned</dt><dd>${pct(t.damage_share_without_reconstruction)} of ${num(t.damaged_structures)}${t.damage_date ? ` (as of ${esc(t.damage_date)})` : ""}</dd>`}
       </dl><ul class="lines">${lines}</ul>`;
+  }
+
+  function damageRow(z, d) {
+    if (z.damaged_structures === null || z.damaged_structures === undefined) return "";
+    const when = d.totals.damage_date ? `, as of ${esc(d.totals.damage_date)}` : "";
+    return `<dt>Damaged structures</dt><dd data-key="damaged_structures" data-value="${z.damaged_structures}">${num(z.damaged_structures)} · ${pct(z.damage_share)} of all · ${num(z.damage_per_km2, 0)} per km²${when}</dd>`;
+  }
+
+  function aidRow(z) {
+    if (z.crossings_open === null || z.crossings_open === undefined) return "";
+    const via = z.aid_through_closed_zone === true ? "; every open crossing lies in or opens into a zone closed to civilians"
+      : z.aid_through_closed_zone === false ? "; aid need not pass through a closed zone" : "";
+    const dist = z.crossing_distance_median_m === null ? "" :
+      `; residents a median ${num(z.crossing_distance_median_m / 1000, 1)} km (90th percentile ${num(z.crossing_distance_p90_m / 1000, 1)} km) from the nearest open crossing`;
+    return `<dt>Aid crossings</dt><dd data-key="crossings_open" data-value="${z.crossings_open}">${num(z.crossings_open)} open crossing(s) into the zone${via}${dist}</dd>`;
   }
 
   // ------------------------------------------------------------------ plans, save, export
@@ -689,6 +721,7 @@
     project(lon, lat) { return toScreen(...state.proj.xy(lon, lat)); },
     unproject(x, y) { return state.proj.lonlat(...fromScreen(x, y)); },
     state, get latencies() { return state.latencies; }, get result() { return state.result; },
+    get layers() { return state.layers[state.planId]; },
     idle() { return !state.inflight && !state.pending; },
     setLine(id, coords) { // for scripts and tests: replace a line as one undoable edit
       pushUndo(); state.lines[id] = coords.map(([x, y]) => [x, y]);
@@ -706,6 +739,10 @@
     $("#plan-select").addEventListener("change", (ev) => openPlan(ev.target.value));
     document.addEventListener("keydown", (ev) => {
       if ((ev.ctrlKey || ev.metaKey) && ev.key === "z") { ev.preventDefault(); undo(); }
+    });
+    $("#show-damage").addEventListener("change", (ev) => {
+      svg().classList.toggle("damage-on", ev.target.checked);
+      $("#legend").classList.toggle("damage-on", ev.target.checked);
     });
     $("#show-residents").addEventListener("change", (ev) => {
       svg().classList.toggle("residents-on", ev.target.checked);
