@@ -161,11 +161,13 @@ def build_json(inputs: Inputs, layout: Layout, m: Metrics, zr: dict[str, Any],
             "force-ratio-quinlivan": std["force-ratio-quinlivan"].meets(v["forces_per_1000"]),
         }
         entry["ranges"] = zr[z.id]
+        entry["distribution"] = {}  # Monte Carlo percentiles, with --samples
         entry["null_reasons"] = m.reasons[z.id]
         entry["notes"] = [z.spec.note] if z.spec.note else []
         zones.append(entry)
     totals = dict(m.totals)
     totals["ranges"] = tr
+    totals["distribution"] = {}
     totals["null_reasons"] = m.total_reasons
     totals["standards"] = {
         "sphere-camp-area": std["sphere-camp-area"].meets(m.totals["m2_per_person"]),
@@ -227,6 +229,7 @@ def build_json(inputs: Inputs, layout: Layout, m: Metrics, zr: dict[str, Any],
                         f"'{pop.central}'; forces pledged, committed or deployed by "
                         f"{plan.date}; compounds as stated", *variant_log],
         "extremes": _extremes(pop, extremes or {}),
+        "samples": None,
         "claims": [],
         "indicators": {k: v.to_dict() for k, v in INDICATORS.items()},
         "standards": [s.to_dict() for s in STANDARDS],
