@@ -1,32 +1,88 @@
-"""``zoneplan run``: evaluate a plan, or a quick plan made from files, and print or write it."""
+"""``zoneplan run``: evaluate plans, or a quick plan made from files, and print or write them.
+
+With ``--samples N`` each plan also gets N Monte Carlo draws (on ``--scheduler``: this
+process, a Dask LocalCluster, or an existing Dask cluster); Dask is imported only then.
+"""
 
 from __future__ import annotations
 
+import json
 import sys
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from zoneplan.cli.console import out
+from zoneplan.cli.console import err, out
 from zoneplan.cli.options import (
+    CorrelationOpt,
     Format,
     LayerOpt,
-    PlanArg,
+    PlansArg,
+    SamplesOpt,
+    SchedulerOpt,
+    SeedOpt,
+    WorkersOpt,
     format_option,
     layer_refs,
     out_option,
     overwrite_option,
     progress,
+    sample_bar,
 )
 from zoneplan.errors import InputError
-from zoneplan.plan import DEFAULT_PLAN, load_plan
+from zoneplan.plan import DEFAULT_PLAN, LayerRef, Plan, load_plan
+from zoneplan.scenarios.line_draws import LINE_CORRELATION_M
+
+if TYPE_CHECKING:
+    from zoneplan.result import Result
 
 __all__ = ["register", "run"]
 
 
+def _plans(names: list[str] | None, refs: dict[str, LayerRef], territory: Path | None,
+           zones: Path | None, zone_field: str | None, line: Path | None) -> list[Plan]:
+    """The plans named, or the quick plan made from files."""
+    if territory is not None:
+        if names:
+            raise InputError("give either plans or --territory, not both",
+                             suggestion="drop the plan argument for a quick analysis")
+        from zoneplan.io.quick import plan_from_files
+
+        return [plan_from_files(territory, zones=zones, zone_field=zone_field, line=line,
+                                layers=refs)]
+    if zones is not None or line is not None or zone_field is not None:
+        raise InputError("--zones, --zone-field and --line need --territory",
+                         suggestion="add --territory FILE (the polygon the zones split)")
+    return [load_plan(n).with_layers(refs) for n in names or [DEFAULT_PLAN]]
+
+
+def _evaluate(plans: list[Plan], *, table: bool, ranges: bool, samples: int | None,
+              seed: int | None, scheduler: str | None, workers: int | None,
+              correlation_m: float | None) -> list[Result]:
+    """Evaluate the plans; with ``samples``, as one Monte Carlo batch."""
+    step = progress(table)
+    if samples is None:
+        if any(v is not None for v in (seed, scheduler, workers, correlation_m)):
+            raise InputError("--seed, --scheduler, --workers and --correlation-m need "
+                             "--samples", suggestion="add --samples N, e.g. --samples 1000")
+        from zoneplan.evaluate import evaluate
+
+        return [evaluate(p, ranges=ranges, progress=step) for p in plans]
+    from zoneplan.scenarios.ensemble import run_samples
+
+    with sample_bar(True) as bar:
+        results = run_samples(
+            plans, samples=samples, seed=seed, scheduler=scheduler or "local",
+            workers=workers, ranges=ranges, progress=step, on_samples=bar,
+            correlation_m=LINE_CORRELATION_M if correlation_m is None else correlation_m)
+    for note in results[0].data["samples"]["notes"]:
+        err.print(f"[yellow]note:[/yellow] {note}", highlight=False)
+    return results
+
+
 def run(
-    plan: PlanArg = DEFAULT_PLAN,
+    plans: PlansArg = None,
     fmt: Annotated[Format, format_option("table or json.")] = Format.table,
     territory: Annotated[Path | None, typer.Option(
         "--territory", help="Quick analysis without a plan: the territory polygon file.")] = None,
@@ -38,7 +94,8 @@ def run(
     line: Annotated[Path | None, typer.Option(
         "--line", help="With --territory: a line splitting it into west and east.")] = None,
     layer: LayerOpt = None,
-    output: Annotated[Path | None, out_option("Write the JSON result to this file.")] = None,
+    output: Annotated[Path | None, out_option(
+        "Write the JSON result to this file (a list with several plans).")] = None,
     overwrite: Annotated[bool, overwrite_option("Replace --out if it exists.")] = False,
     ranges: Annotated[bool, typer.Option("--ranges/--no-ranges",
                                          help="Evaluate the alternatives for low-high ranges.")]
@@ -46,40 +103,35 @@ def run(
     claims: Annotated[Path | None, typer.Option(
         "--claims", help="A YAML file of published figures to check against the result "
         "(with the sources they cite).")] = None,
+    samples: SamplesOpt = None,
+    seed: SeedOpt = None,
+    scheduler: SchedulerOpt = None,
+    workers: WorkersOpt = None,
+    correlation_m: CorrelationOpt = None,
 ) -> None:
-    """Evaluate a plan: per-zone figures with units and sources."""
-    from zoneplan.evaluate import evaluate
-
-    refs = layer_refs(layer)
-    if territory is not None:
-        if plan != DEFAULT_PLAN:
-            raise InputError("give either a plan or --territory, not both",
-                             suggestion="drop the plan argument for a quick analysis")
-        from zoneplan.io.quick import plan_from_files
-
-        p = plan_from_files(territory, zones=zones, zone_field=zone_field, line=line,
-                            layers=refs)
-    else:
-        if zones is not None or line is not None or zone_field is not None:
-            raise InputError("--zones, --zone-field and --line need --territory",
-                             suggestion="add --territory FILE (the polygon the zones split)")
-        p = load_plan(plan).with_layers(refs)
+    """Evaluate plans: per-zone figures with units and sources."""
+    ps = _plans(plans, layer_refs(layer), territory, zones, zone_field, line)
     if claims is not None:
         from zoneplan.plan.claims_file import add_claims
 
-        p = add_claims(p, claims)
-    result = evaluate(p, ranges=ranges, progress=progress(fmt == Format.table))
+        ps = [add_claims(p, claims) for p in ps]
+    results = _evaluate(ps, table=fmt == Format.table, ranges=ranges, samples=samples,
+                        seed=seed, scheduler=scheduler, workers=workers,
+                        correlation_m=correlation_m)
+    text = results[0].to_json() if len(results) == 1 else json.dumps(
+        [r.to_dict() for r in results], indent=2, ensure_ascii=False)
     if output is not None:
         from zoneplan.io.outputs import write_text_atomic
 
-        write_text_atomic(output, result.to_json(), overwrite=overwrite)
+        write_text_atomic(output, text, overwrite=overwrite)
     if fmt == Format.json:
         if output is None:
-            sys.stdout.write(result.to_json() + "\n")
+            sys.stdout.write(text + "\n")
         return
     from zoneplan.render.terminal import print_result
 
-    print_result(result.to_dict(), out)
+    for r in results:
+        print_result(r.to_dict(), out)
 
 
 def register(app: typer.Typer) -> None:

@@ -15,6 +15,7 @@ from html import escape
 from typing import Any
 
 from zoneplan.render.checked import claims_html, sources_html
+from zoneplan.render.distribution import distribution_html
 from zoneplan.render.headlines import headlines
 from zoneplan.render.text import (
     ACCESS_WORDS,
@@ -256,6 +257,7 @@ def render_report_html(d: dict[str, Any], *, map_png: bytes | None,
 <p class="small">Numbers rounded for display (see notes); totals computed before rounding
 and the rows rounded so they add up. ✓/✗: standard met or not; n/a: cannot be judged
 (no residents, or no figure).</p>
+{distribution_html(d)}
 <h2 id="claims">Published figures checked</h2>{claims_html(d)}
 <h2 id="charts">Charts</h2><div class="charts">{chart_html}</div>
 <h2 id="notes">Notes and assumptions</h2><ul>{''.join(f'<li>{n}</li>' for n in notes)}</ul>

@@ -6,6 +6,7 @@ display; the JSON keeps them unrounded.
 
 from __future__ import annotations
 
+import functools
 from typing import Any
 
 from rich.console import Console
@@ -61,6 +62,7 @@ def _range(r: list[float] | None, unit: str) -> str:
 
 def print_result(data: dict[str, Any], console: Console | None = None) -> None:
     """Print headlines and the per-zone table of a result."""
+    from zoneplan.render.distribution import interval_cell, samples_legend
     from zoneplan.render.headlines import (
         checks_sentence,
         claim_cells,
@@ -75,8 +77,9 @@ def print_result(data: dict[str, Any], console: Console | None = None) -> None:
     for h in headlines(data):
         console.print(f"• {h}", highlight=False)
     ind = data["indicators"]
-    t = Table(title=f"Per zone — areas in {data['crs_area']['name']}; ranges in brackets",
-              show_lines=False)
+    legend = samples_legend(data)
+    t = Table(title=f"Per zone — areas in {data['crs_area']['name']}; ranges in brackets"
+              + ("; ⟨5–95% of the Monte Carlo draws⟩" if legend else ""), show_lines=False)
     t.add_column("indicator")
     t.add_column("unit", style="dim")
     for z in data["zones"]:
@@ -84,14 +87,19 @@ def print_result(data: dict[str, Any], console: Console | None = None) -> None:
     t.add_column("whole territory", justify="right")
     for key in ROWS:
         unit = ind[key]["unit"]
+        fmt = functools.partial(fmt_value, unit=unit)
         cells = []
         for z in data["zones"]:
             v = z.get(key)
-            cells.append(fmt_value(v, unit) + _range(z["ranges"].get(key), unit))
-        tv = data["totals"].get(key)
-        cells.append(fmt_value(tv, unit) + _range(data["totals"]["ranges"].get(key), unit))
+            cells.append(fmt_value(v, unit) + _range(z["ranges"].get(key), unit)
+                         + interval_cell((z.get("distribution") or {}).get(key), fmt))
+        tv, tot = data["totals"].get(key), data["totals"]
+        cells.append(fmt_value(tv, unit) + _range(tot["ranges"].get(key), unit)
+                     + interval_cell((tot.get("distribution") or {}).get(key), fmt))
         t.add_row(ind[key]["label"], unit, *cells)
     console.print(t)
+    if legend:
+        console.print(legend, highlight=False)
     tot = data["totals"]
     if tot.get("forces_personnel") is not None:
         cov = tot.get("forces_per_1000_covered")
