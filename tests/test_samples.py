@@ -285,3 +285,11 @@ def test_default_correlation_is_stated() -> None:
                       scheduler="serial", ranges=False)
     assert r.data["samples"]["lines"][0]["correlation_m"] == LINE_CORRELATION_M
     assert f"ℓ = {LINE_CORRELATION_M:,.0f} m" in r.data["samples"]["method"]
+
+
+def test_report_command_takes_samples(tmp_path: Path) -> None:
+    assert main(["report", "baseline-2023", "--out", str(tmp_path / "r"), "--samples", "2",
+                 "--seed", "1", "--scheduler", "serial"]) == 0
+    page = (tmp_path / "r" / "report.html").read_text(encoding="utf-8")
+    assert "How likely: 2 Monte Carlo draws" in page
+    assert json.loads((tmp_path / "r" / "result.json").read_text())["samples"]["n"] == 2

@@ -37,7 +37,7 @@ from zoneplan.scenarios.line_draws import LINE_CORRELATION_M
 if TYPE_CHECKING:
     from zoneplan.result import Result
 
-__all__ = ["register", "run"]
+__all__ = ["evaluate_plans", "register", "run"]
 
 
 def _plans(names: list[str] | None, refs: dict[str, LayerRef], territory: Path | None,
@@ -57,10 +57,11 @@ def _plans(names: list[str] | None, refs: dict[str, LayerRef], territory: Path |
     return [load_plan(n).with_layers(refs) for n in names or [DEFAULT_PLAN]]
 
 
-def _evaluate(plans: list[Plan], *, table: bool, ranges: bool, samples: int | None,
-              seed: int | None, scheduler: str | None, workers: int | None,
-              correlation_m: float | None) -> list[Result]:
-    """Evaluate the plans; with ``samples``, as one Monte Carlo batch."""
+def evaluate_plans(plans: list[Plan], *, table: bool, ranges: bool, samples: int | None,
+                   seed: int | None, scheduler: str | None, workers: int | None,
+                   correlation_m: float | None) -> list[Result]:
+    """Evaluate the plans; with ``samples``, as one Monte Carlo batch (the options of
+    ``zoneplan run`` and ``zoneplan report``; ``table``: steps shown on a terminal)."""
     step = progress(table)
     if samples is None:
         if any(v is not None for v in (seed, scheduler, workers, correlation_m)):
@@ -115,7 +116,7 @@ def run(
         from zoneplan.plan.claims_file import add_claims
 
         ps = [add_claims(p, claims) for p in ps]
-    results = _evaluate(ps, table=fmt == Format.table, ranges=ranges, samples=samples,
+    results = evaluate_plans(ps, table=fmt == Format.table, ranges=ranges, samples=samples,
                         seed=seed, scheduler=scheduler, workers=workers,
                         correlation_m=correlation_m)
     text = results[0].to_json() if len(results) == 1 else json.dumps(

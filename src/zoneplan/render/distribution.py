@@ -19,7 +19,7 @@ from __future__ import annotations
 from html import escape
 from typing import Any
 
-from zoneplan.render.text import fmt_number, fmt_people, fmt_share
+from zoneplan.render.text import fmt_number, fmt_people, fmt_range, fmt_share
 
 __all__ = ["HTML_ROWS", "distribution_html", "interval_cell", "interval_text",
            "samples_legend"]
@@ -108,8 +108,7 @@ def distribution_html(d: dict[str, Any]) -> str:
             if not dist.get(key):
                 continue
             f = _fmt(key)
-            rng = (z.get("ranges") or {}).get(key)
-            rng_text = (f"{f(rng[0])}–{f(rng[1])}" if rng and rng[0] is not None else "—")
+            rng_text = fmt_range((z.get("ranges") or {}).get(key), f)
             rows.append(
                 f"<tr><td>{escape(z['label'])}</td><td>{escape(label)}</td>"
                 f"<td>{escape(f(z.get(key)))}</td><td>{escape(rng_text)}</td>"

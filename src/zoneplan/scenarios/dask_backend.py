@@ -203,10 +203,31 @@ def open_backend(scheduler: str = "local", *, workers: int | None = None
         raise InputError("--workers applies to --scheduler local only",
                          suggestion="an existing cluster has the workers it was started with")
     try:
-        from distributed import Client, LocalCluster
+        import distributed  # noqa: F401  (is Dask installed?)
     except ImportError:
         yield SerialBackend(notes=[DASK_MISSING])
         return
+    with _quiet_dask():
+        yield from _dask_backend(address, workers)
+
+
+@contextlib.contextmanager
+def _quiet_dask() -> Iterator[None]:
+    """Dask's own INFO messages (workers starting and stopping) are not the user's
+    business: only its warnings and errors pass, while the backend is open."""
+    log = logging.getLogger("distributed")
+    old = log.level
+    log.setLevel(max(logging.WARNING, old))
+    try:
+        yield
+    finally:
+        log.setLevel(old)
+
+
+def _dask_backend(address: str | None, workers: int | None) -> Iterator[Backend]:
+    """A DaskBackend on a new LocalCluster (``address`` None) or an existing cluster."""
+    from distributed import Client, LocalCluster
+
     if address is None:
         n = workers or os.cpu_count() or 1
         with LocalCluster(n_workers=n, threads_per_worker=1, processes=True,
