@@ -164,9 +164,10 @@ def main(argv: list[str] | None = None) -> None:
     print(f"\n2. {PLAN}: {args.samples} draws on a warm LocalCluster (steady state), "
           f"median of {args.runs}")
     rate: dict[int, float] = {}
+    best: dict[int, float] = {}
     for w in (1, 2):
         rates, cpu = cluster_rate(w, args.samples, args.runs)
-        rate[w] = statistics.median(rates)
+        rate[w], best[w] = statistics.median(rates), max(rates)
         ok = ("OK" if rate[w] >= TARGET_PER_S else "UNDER") if w == 2 else ""
         print(f"   {w} worker{'s' if w > 1 else ' '}: {rate[w]:6.1f} draws/s "
               f"(runs: {', '.join(f'{x:.1f}' for x in rates)}), workers' CPU "
@@ -174,7 +175,7 @@ def main(argv: list[str] | None = None) -> None:
               f"{ok}   load {_load()}")
     speedup = rate[2] / rate[1]
     print(f"   speed-up of 2 workers over 1: {speedup:.2f}x (parallel efficiency "
-          f"{speedup / 2:.0%})")
+          f"{speedup / 2:.0%}); best runs {best[2] / best[1]:.2f}x")
     print(f"\n3. zoneplan run {PLAN} --samples {args.samples} --format json (fresh process, "
           "local scheduler, everything included)")
     whole = whole_command(args.samples, args.runs)
@@ -184,14 +185,16 @@ def main(argv: list[str] | None = None) -> None:
     eff = min(1.0, speedup / 2)
     print(f"\n4. on paper: {DRAWS_ON_PAPER:,} draws of each built-in plan on "
           f"{CLUSTER_WORKERS} workers, each a core like these with nothing else to do (CPU "
-          f"cost per draw from 1), at the {eff:.0%} parallel efficiency of 2")
-    total = 0.0
+          f"cost per draw from 1); seconds if every worker is busy all the time, and at "
+          f"the {eff:.0%} parallel efficiency measured in 2")
+    total = [0.0, 0.0]
     for pid, (_, cpu, central) in costs.items():
-        t = central + DRAWS_ON_PAPER * cpu / (CLUSTER_WORKERS * eff)
-        total += t
-        print(f"   {pid:<22} {DRAWS_ON_PAPER * cpu / 3600:5.2f} core-hours; about {t:6.0f} s")
-    print(f"   all {len(costs)} plans in one batch: about {total / 60:.1f} min, plus starting "
-          "the cluster")
+        ts = [central + DRAWS_ON_PAPER * cpu / (CLUSTER_WORKERS * e) for e in (1.0, eff)]
+        total = [a + b for a, b in zip(total, ts, strict=True)]
+        print(f"   {pid:<22} {DRAWS_ON_PAPER * cpu / 3600:5.2f} core-hours; about "
+              f"{ts[0]:5.0f} s ({ts[1]:5.0f} s)")
+    print(f"   all {len(costs)} plans in one batch: about {total[0] / 60:.1f} min "
+          f"({total[1] / 60:.1f} min), plus starting the cluster")
     if args.raster:
         here, there, inside = raster_read(args.raster, args.runs)
         print(f"\n5. reading a {args.raster:g} m population raster of the Strip ({inside:,} "

@@ -61,11 +61,17 @@ class Backend(Protocol):
         Tasks that can run at once (worker threads).
     notes
         What the user should know about where the work ran.
+    reads_rasters
+        Whether population rasters are read on the workers, strip by strip (an
+        existing cluster: windows opened where they run). On this machine they are
+        read here: sending the cells back costs more than the reading saves
+        (``benchmarks/bench_samples.py --raster 10``).
     """
 
     name: str
     workers: int
     notes: list[str]
+    reads_rasters: bool
 
     def share(self, obj: Any) -> Any:
         """Send ``obj`` to every worker once; pass what this returns to :meth:`submit`."""
@@ -91,6 +97,7 @@ class SerialBackend:
         self.name = "serial"
         self.workers = 1
         self.notes = list(notes or [])
+        self.reads_rasters = False
 
     def share(self, obj: Any) -> Any:
         """Nothing to send: the object itself."""
@@ -120,6 +127,7 @@ class DaskBackend:
     def __init__(self, client: Client, name: str) -> None:
         self.client = client
         self.name = name
+        self.reads_rasters = name != "local"
         threads = client.nthreads()
         self.workers = max(1, sum(threads.values()))
         self.notes: list[str] = []

@@ -5,8 +5,8 @@
 run, how people are spread and what it states (:mod:`zoneplan.scenarios.samples`), on
 the backend a scheduler names (:mod:`zoneplan.scenarios.dask_backend`): in this process,
 on a LocalCluster, or on an existing Dask cluster. The draws of all plans of a batch are
-submitted to the same cluster before any is awaited. A population raster is read strip
-by strip on the workers when a cluster is used.
+submitted to the same cluster before any is awaited. On an existing cluster a population
+raster is read strip by strip on the workers.
 
 Each zone of the result gains ``distribution``: ``{indicator: {"p5", "p50", "p95",
 "n"}}``, the totals the same, and the result gains ``samples``: ``{n, seed, method,
@@ -239,7 +239,7 @@ def run_samples(plans: Sequence[Plan], *, samples: int, seed: int | None = None,
     seed = secrets.randbits(32) if seed is None else seed
     total = samples * len(plans)
     with open_backend(scheduler, workers=workers) as backend:
-        strips = backend.map if backend.name != "serial" else None
+        strips = backend.map if backend.reads_rasters else None
         jobs: list[tuple[Result, SampleModel, list[Any]]] = []
         for plan in plans:
             if progress:
