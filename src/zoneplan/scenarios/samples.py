@@ -256,13 +256,19 @@ def draw(model: SampleModel, seed: int, index: int, *, attempt: int = 0) -> Draw
                 redraws=redraws)
 
 
+def _weighted(arrays: list[NDArray[np.float64]], weights: NDArray[np.float64]
+              ) -> NDArray[np.float64]:
+    """``sum(w * a)``, added up in the order given (the same on every machine)."""
+    out = weights[0] * arrays[0]
+    for w, a in zip(weights[1:], arrays[1:], strict=True):
+        out = out + w * a
+    return np.asarray(out, dtype=np.float64)
+
+
 def _mix(parts: list[ZoneSums], weights: NDArray[np.float64]) -> ZoneSums:
     """The zone sums of a weighted mixture of spreads (sums are linear in people)."""
     def comb(arrays: list[NDArray[np.float64]]) -> NDArray[np.float64]:
-        out = weights[0] * arrays[0]
-        for w, a in zip(weights[1:], arrays[1:], strict=True):
-            out = out + w * a
-        return np.asarray(out, dtype=np.float64)
+        return _weighted(arrays, weights)
 
     first = parts[0]
     return ZoneSums(
@@ -282,9 +288,7 @@ def _metrics(model: SampleModel, layout: Layout, cells: LayoutCells,
         return compute(layout, inputs, pop_method=model.members[0], cells=cells,
                        assumptions=d.assumptions)
     pop = inputs.population
-    counts = d.weights[0] * pop.counts[model.members[0]]
-    for w, k in zip(d.weights[1:], model.members[1:], strict=True):
-        counts = counts + w * pop.counts[k]
+    counts = _weighted([pop.counts[k] for k in model.members], d.weights)
     mixed = replace(inputs, population=replace(pop, counts={**pop.counts, MIXTURE: counts}))
     sums = _mix([cells.people[k] for k in model.members], d.weights)
     return compute(layout, mixed, pop_method=MIXTURE,
