@@ -154,6 +154,8 @@ def test_lines_without_uncertainty_stay_put() -> None:
     d = r.to_dict()
     assert all(not ln["moved"] for ln in d["samples"]["lines"])
     assert "Not moved, as the plan states no uncertainty" in d["samples"]["method"]
+    assert "not moved, as the plan states no uncertainty for them: yellow-line" in (
+        samples_legend(d) or "")
     for z in d["zones"]:
         share = z["distribution"]["share_of_territory"]
         assert share["p5"] == share["p95"] == z["share_of_territory"]

@@ -78,6 +78,10 @@ def samples_legend(data: dict[str, Any]) -> str | None:
         return None
     redraws = (f"; {s['redraws']:,} line draws that crossed themselves or missed the "
                "territory were drawn again" if s.get("redraws") else "")
+    fixed = [ln["id"] for ln in s.get("lines", []) if not ln["moved"]]
+    if fixed:
+        redraws += ("; not moved, as the plan states no uncertainty for them: "
+                    + ", ".join(fixed))
     return ("(low–high): min–max over the alternatives (see ranges_from); ⟨5–95%⟩: the "
             f"middle 90% of {s['n']:,} Monte Carlo draws of the line's position, the "
             f"population spread and the plan's stated ranges (seed {s['seed']}, scheduler "
