@@ -78,6 +78,10 @@ class ZoneplanError(Exception):
         self.suggestion = suggestion
         super().__init__(self.__str__())
 
+    def __reduce__(self) -> tuple[type[ZoneplanError], tuple[str], dict[str, str | None]]:
+        # raised on a Dask worker, an error is pickled back to the client: keep its parts
+        return (type(self), (self.message,), dict(self.__dict__))
+
     def __str__(self) -> str:
         where = ", ".join(p for p in (self.path, self.location) if p)
         text = f"{where}: {self.message}" if where else self.message

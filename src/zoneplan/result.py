@@ -182,11 +182,13 @@ def build_json(inputs: Inputs, layout: Layout, m: Metrics, zr: dict[str, Any],
             "force-ratio-quinlivan": std["force-ratio-quinlivan"].meets(v["forces_per_1000"]),
         }
         entry["ranges"] = zr[z.id]
+        entry["distribution"] = {}  # Monte Carlo percentiles, with --samples
         entry["null_reasons"] = m.reasons[z.id]
         entry["notes"] = [z.spec.note] if z.spec.note else []
         zones.append(entry)
     totals = dict(m.totals)
     totals["ranges"] = tr
+    totals["distribution"] = {}
     totals["null_reasons"] = m.total_reasons
     totals["standards"] = {
         "sphere-camp-area": std["sphere-camp-area"].meets(m.totals["m2_per_person"]),
@@ -250,6 +252,7 @@ def build_json(inputs: Inputs, layout: Layout, m: Metrics, zr: dict[str, Any],
         "extremes": _extremes(pop, extremes or {}),
         "crossings": [c.to_dict() for c in m.crossings],
         "layers_used": _layers_used(inputs),
+        "samples": None,
         "claims": [],
         "by": None,
         "by_area": None,

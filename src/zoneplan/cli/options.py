@@ -8,6 +8,8 @@ Options whose help differs between commands are made by a function taking that h
 
 from __future__ import annotations
 
+import contextlib
+from collections.abc import Iterator
 from enum import StrEnum
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
@@ -20,19 +22,27 @@ from zoneplan.errors import InputError
 from zoneplan.plan import LayerRef
 from zoneplan.plan.messages import describe
 from zoneplan.plan.model import LAYER_ROLES
+from zoneplan.scenarios.line_draws import LINE_CORRELATION_M
 
 if TYPE_CHECKING:
     from zoneplan.evaluate import Progress
+    from zoneplan.scenarios.ensemble import SampleProgress
 
 __all__ = [
     "ByField",
     "BySpec",
+    "CorrelationOpt",
     "Format",
     "FormatOrCsv",
     "LayerOpt",
     "PlanArg",
     "PlanFileArg",
+    "PlansArg",
     "RunFormat",
+    "SamplesOpt",
+    "SchedulerOpt",
+    "SeedOpt",
+    "WorkersOpt",
     "format_option",
     "layer_refs",
     "out_option",
@@ -41,6 +51,7 @@ __all__ = [
     "plan_argument",
     "progress",
     "read_by",
+    "sample_bar",
 ]
 
 
@@ -100,6 +111,42 @@ PlanArg = Annotated[str, plan_argument()]
 
 PlanFileArg = Annotated[str, plan_argument("Plan file or built-in id.")]
 """A plan file or built-in id that must be given."""
+
+PlansArg = Annotated[list[str] | None, plan_argument(
+    "Plan files or built-in plan ids (default: green-red-2025-11); several are evaluated "
+    "in turn, with --samples as one batch on the same cluster.")]
+"""Zero or more plan files or built-in ids."""
+
+SamplesOpt = Annotated[int | None, typer.Option(
+    "--samples", min=1, help="Monte Carlo draws per plan of where the lines run (within "
+    "their stated uncertainty), how people are spread and what the plan states; adds the "
+    "5-95% interval of each figure.")]
+"""``--samples N``: Monte Carlo draws per plan."""
+
+def _with_samples(flag: str, help: str, **kwargs: Any) -> Any:
+    """An option that only means something with ``--samples``."""
+    return typer.Option(flag, help=f"With --samples: {help}", **kwargs)
+
+
+SeedOpt = Annotated[int | None, _with_samples(
+    "--seed", "the master seed; the same seed gives the same figures on every scheduler "
+    "(default: a fresh one, reported in the result).", min=0)]
+"""``--seed S``: the master seed of the draws."""
+
+SchedulerOpt = Annotated[str | None, _with_samples(
+    "--scheduler", "where the draws run: 'serial' (this process), 'local' (default: a Dask "
+    "LocalCluster on this machine's cores) or the address of a Dask scheduler, e.g. "
+    "tcp://10.0.0.5:8786.")]
+"""``--scheduler``: serial, local or a Dask scheduler's address."""
+
+WorkersOpt = Annotated[int | None, _with_samples(
+    "--workers", "worker processes of --scheduler local (default: one per core).", min=1)]
+"""``--workers N`` for a LocalCluster."""
+
+CorrelationOpt = Annotated[float | None, _with_samples(
+    "--correlation-m", "correlation length (metres) of a line's displacement along itself "
+    f"(default {LINE_CORRELATION_M:,.0f}).")]
+"""``--correlation-m``: the correlation length of line draws."""
 
 
 def format_option(help: str | None = None) -> Any:
@@ -194,3 +241,29 @@ def progress(enabled: bool) -> Progress | None:
         err.print(f"[dim]… {msg}[/dim]", highlight=False)
 
     return step
+
+
+@contextlib.contextmanager
+def sample_bar(enabled: bool) -> Iterator[SampleProgress | None]:
+    """A progress bar of Monte Carlo draws on standard error (``None`` if off or not a
+    terminal); yields the callback to give :func:`~zoneplan.scenarios.ensemble.run_samples`."""
+    if not enabled or not err.is_terminal:
+        yield None
+        return
+    from rich.progress import (
+        BarColumn,
+        MofNCompleteColumn,
+        Progress,
+        TextColumn,
+        TimeRemainingColumn,
+    )
+
+    bar = Progress(TextColumn("Monte Carlo draws"), BarColumn(), MofNCompleteColumn(),
+                   TimeRemainingColumn(), console=err, transient=True)
+    task = bar.add_task("draws", total=None)
+
+    def update(done: int, total: int) -> None:
+        bar.update(task, completed=done, total=total)
+
+    with bar:
+        yield update

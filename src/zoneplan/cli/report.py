@@ -8,9 +8,21 @@ from typing import Annotated
 import typer
 
 from zoneplan.cli.console import out
-from zoneplan.cli.options import ByField, BySpec, PlanArg, out_option, overwrite_option, read_by
+from zoneplan.cli.options import (
+    ByField,
+    BySpec,
+    CorrelationOpt,
+    PlanArg,
+    SamplesOpt,
+    SchedulerOpt,
+    SeedOpt,
+    WorkersOpt,
+    out_option,
+    overwrite_option,
+    read_by,
+)
 from zoneplan.errors import InputError
-from zoneplan.plan import DEFAULT_PLAN
+from zoneplan.plan import DEFAULT_PLAN, load_plan
 
 __all__ = ["register", "report"]
 
@@ -26,19 +38,26 @@ def report(
         "gives 2,400 px).")] = 200,
     by: BySpec = None,
     by_field: ByField = None,
+    samples: SamplesOpt = None,
+    seed: SeedOpt = None,
+    scheduler: SchedulerOpt = None,
+    workers: WorkersOpt = None,
+    correlation_m: CorrelationOpt = None,
 ) -> None:
     """Write report.html, map.png/.svg/.pdf, result.json, zones.gpkg and zones.parquet
     (and by_area.csv with --by) into a folder."""
-    from zoneplan.evaluate import evaluate
+    from zoneplan.cli.run import evaluate_plans
     from zoneplan.render.report import REPORT_FILES, write_report
 
     if output is None:
         raise InputError("--out is required", suggestion="write e.g. --out report-folder")
     areas = read_by(by, by_field)
-    written = write_report(plan if areas is None else evaluate(plan, by=areas), output,
-                           overwrite=overwrite, dpi=dpi)
-    names = [*REPORT_FILES, *(["by_area.csv"] if (written / "by_area.csv").exists()
-                              and areas is not None else [])]
+    [result] = evaluate_plans([load_plan(plan)], table=True, ranges=True, samples=samples,
+                              seed=seed, scheduler=scheduler, workers=workers,
+                              correlation_m=correlation_m, by=areas)
+    written = write_report(result, output, overwrite=overwrite, dpi=dpi)
+    names = [*REPORT_FILES, *(["by_area.csv"] if areas is not None
+                              and (written / "by_area.csv").exists() else [])]
     out.print(f"wrote {', '.join(names)} to {output}", highlight=False)
 
 

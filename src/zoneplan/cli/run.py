@@ -1,38 +1,98 @@
-"""``zoneplan run``: evaluate a plan, or a quick plan made from files, and print or write it."""
+"""``zoneplan run``: evaluate plans, or a quick plan made from files, and print or write them.
+
+With ``--samples N`` each plan also gets N Monte Carlo draws (on ``--scheduler``: this
+process, a Dask LocalCluster, or an existing Dask cluster); Dask is imported only then.
+"""
 
 from __future__ import annotations
 
+import json
 import sys
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from zoneplan.cli.console import out
+from zoneplan.cli.console import err, out
 from zoneplan.cli.options import (
     ByField,
     BySpec,
+    CorrelationOpt,
     LayerOpt,
-    PlanArg,
+    PlansArg,
     RunFormat,
+    SamplesOpt,
+    SchedulerOpt,
+    SeedOpt,
+    WorkersOpt,
     format_option,
     layer_refs,
     out_option,
     overwrite_option,
     progress,
     read_by,
+    sample_bar,
 )
 from zoneplan.errors import InputError
-from zoneplan.plan import DEFAULT_PLAN, load_plan
+from zoneplan.plan import DEFAULT_PLAN, LayerRef, Plan, load_plan
+from zoneplan.scenarios.line_draws import LINE_CORRELATION_M
 
-__all__ = ["register", "run"]
+if TYPE_CHECKING:
+    from zoneplan.io.areas import AreaSet
+    from zoneplan.result import Result
+
+__all__ = ["evaluate_plans", "register", "run"]
+
+
+def _plans(names: list[str] | None, refs: dict[str, LayerRef], territory: Path | None,
+           zones: Path | None, zone_field: str | None, line: Path | None) -> list[Plan]:
+    """The plans named, or the quick plan made from files."""
+    if territory is not None:
+        if names:
+            raise InputError("give either plans or --territory, not both",
+                             suggestion="drop the plan argument for a quick analysis")
+        from zoneplan.io.quick import plan_from_files
+
+        return [plan_from_files(territory, zones=zones, zone_field=zone_field, line=line,
+                                layers=refs)]
+    if zones is not None or line is not None or zone_field is not None:
+        raise InputError("--zones, --zone-field and --line need --territory",
+                         suggestion="add --territory FILE (the polygon the zones split)")
+    return [load_plan(n).with_layers(refs) for n in names or [DEFAULT_PLAN]]
+
+
+def evaluate_plans(plans: list[Plan], *, table: bool, ranges: bool, samples: int | None,
+                   seed: int | None, scheduler: str | None, workers: int | None,
+                   correlation_m: float | None, by: AreaSet | None = None) -> list[Result]:
+    """Evaluate the plans; with ``samples``, as one Monte Carlo batch (the options of
+    ``zoneplan run`` and ``zoneplan report``; ``table``: steps shown on a terminal;
+    ``by``: areas to break the figures down by)."""
+    step = progress(table)
+    if samples is None:
+        if any(v is not None for v in (seed, scheduler, workers, correlation_m)):
+            raise InputError("--seed, --scheduler, --workers and --correlation-m need "
+                             "--samples", suggestion="add --samples N, e.g. --samples 1000")
+        from zoneplan.evaluate import evaluate
+
+        return [evaluate(p, ranges=ranges, progress=step, by=by) for p in plans]
+    from zoneplan.scenarios.ensemble import run_samples
+
+    with sample_bar(True) as bar:
+        results = run_samples(
+            plans, samples=samples, seed=seed, scheduler=scheduler or "local",
+            workers=workers, ranges=ranges, progress=step, on_samples=bar, by=by,
+            correlation_m=LINE_CORRELATION_M if correlation_m is None else correlation_m)
+    for note in results[0].data["samples"]["notes"]:
+        err.print(f"[yellow]note:[/yellow] {note}", highlight=False)
+    return results
 
 
 def run(
-    plan: PlanArg = DEFAULT_PLAN,
+    plans: PlansArg = None,
     fmt: Annotated[RunFormat, format_option(
-        "table, json, csv (the per-zone table; with --by, the by-area table after a blank "
-        "line) or xlsx (a workbook; needs --out).")] = RunFormat.table,
+        "table, json (a list with several plans), csv (the per-zone table; with --by, the "
+        "by-area table after a blank line) or xlsx (a workbook; needs --out); csv and xlsx "
+        "take one plan.")] = RunFormat.table,
     territory: Annotated[Path | None, typer.Option(
         "--territory", help="Quick analysis without a plan: the territory polygon file.")] = None,
     zones: Annotated[Path | None, typer.Option(
@@ -43,7 +103,8 @@ def run(
     line: Annotated[Path | None, typer.Option(
         "--line", help="With --territory: a line splitting it into west and east.")] = None,
     layer: LayerOpt = None,
-    output: Annotated[Path | None, out_option("Write the JSON result to this file.")] = None,
+    output: Annotated[Path | None, out_option(
+        "Write the result to this file (JSON: a list with several plans).")] = None,
     overwrite: Annotated[bool, overwrite_option("Replace --out if it exists.")] = False,
     ranges: Annotated[bool, typer.Option("--ranges/--no-ranges",
                                          help="Evaluate the alternatives for low-high ranges.")]
@@ -56,41 +117,36 @@ def run(
     claims: Annotated[Path | None, typer.Option(
         "--claims", help="A YAML file of published figures to check against the result "
         "(with the sources they cite).")] = None,
+    samples: SamplesOpt = None,
+    seed: SeedOpt = None,
+    scheduler: SchedulerOpt = None,
+    workers: WorkersOpt = None,
+    correlation_m: CorrelationOpt = None,
 ) -> None:
-    """Evaluate a plan: per-zone figures with units and sources."""
-    from zoneplan.evaluate import evaluate
-
-    refs = layer_refs(layer)
-    if territory is not None:
-        if plan != DEFAULT_PLAN:
-            raise InputError("give either a plan or --territory, not both",
-                             suggestion="drop the plan argument for a quick analysis")
-        from zoneplan.io.quick import plan_from_files
-
-        p = plan_from_files(territory, zones=zones, zone_field=zone_field, line=line,
-                            layers=refs)
-    else:
-        if zones is not None or line is not None or zone_field is not None:
-            raise InputError("--zones, --zone-field and --line need --territory",
-                             suggestion="add --territory FILE (the polygon the zones split)")
-        p = load_plan(plan).with_layers(refs)
+    """Evaluate plans: per-zone figures with units and sources."""
+    ps = _plans(plans, layer_refs(layer), territory, zones, zone_field, line)
     if claims is not None:
         from zoneplan.plan.claims_file import add_claims
 
-        p = add_claims(p, claims)
+        ps = [add_claims(p, claims) for p in ps]
+    if fmt in (RunFormat.csv, RunFormat.xlsx) and len(ps) > 1:
+        raise InputError(f"--format {fmt.value} takes one plan, not {len(ps)}",
+                         suggestion="run once per plan, or use --format json for a list")
     if fmt == RunFormat.xlsx and output is None:
         raise InputError("--format xlsx writes a workbook: give its file with --out",
                          suggestion="add --out tables.xlsx")
-    areas = read_by(by, by_field)
-    result = evaluate(p, ranges=ranges, progress=progress(fmt == RunFormat.table), by=areas)
-    _write(result.to_dict(), result.to_json(), fmt, output, overwrite=overwrite, wide=wide)
+    results = evaluate_plans(ps, table=fmt == RunFormat.table, ranges=ranges, samples=samples,
+                             seed=seed, scheduler=scheduler, workers=workers,
+                             correlation_m=correlation_m, by=read_by(by, by_field))
+    _write(results, fmt, output, overwrite=overwrite, wide=wide)
 
 
-def _write(d: dict[str, Any], text: str, fmt: RunFormat, output: Path | None, *,
+def _write(results: list[Result], fmt: RunFormat, output: Path | None, *,
            overwrite: bool, wide: bool = False) -> None:
-    """Print or write the result in the format asked for."""
+    """Print or write the results in the format asked for."""
     from zoneplan.io.outputs import write_text_atomic
 
+    d: dict[str, Any] = results[0].to_dict()
     if fmt == RunFormat.xlsx:
         from zoneplan.render.tables import write_xlsx
 
@@ -108,6 +164,8 @@ def _write(d: dict[str, Any], text: str, fmt: RunFormat, output: Path | None, *,
             return
         sys.stdout.write(zones_csv(d) + (("\n" + by_area_csv(d)) if d.get("by_area") else ""))
         return
+    text = results[0].to_json() if len(results) == 1 else json.dumps(
+        [r.to_dict() for r in results], indent=2, ensure_ascii=False)
     if output is not None:
         write_text_atomic(output, text, overwrite=overwrite)
     if fmt == RunFormat.json:
@@ -116,7 +174,8 @@ def _write(d: dict[str, Any], text: str, fmt: RunFormat, output: Path | None, *,
         return
     from zoneplan.render.terminal import print_result
 
-    print_result(d, out, wide=wide)
+    for r in results:
+        print_result(r.to_dict(), out, wide=wide)
 
 
 def register(app: typer.Typer) -> None:

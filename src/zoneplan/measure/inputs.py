@@ -43,7 +43,7 @@ from zoneplan.io.layers import (
     zone_polygon,
 )
 from zoneplan.measure.population import PopulationLayer
-from zoneplan.measure.population_sources import Progress, population_for
+from zoneplan.measure.population_sources import Progress, StripMap, population_for
 from zoneplan.plan import LineSpec, Plan, place_in_plan
 
 __all__ = ["AREA_TOLERANCE_M2", "SHIFT_EXTEND_FACTOR", "Inputs", "in_plan", "prepare"]
@@ -291,7 +291,8 @@ def _check_near(plan: Plan, territory: BaseGeometry, lines: dict[str, LineString
                 check_near([z.point], bounds, what=f"zone '{z.id}' point")
 
 
-def prepare(plan: Plan, *, progress: Progress | None = None) -> Inputs:
+def prepare(plan: Plan, *, progress: Progress | None = None,
+            map_strips: StripMap | None = None) -> Inputs:
     """Read what the plan refers to, choose the area CRS and put people on cells.
 
     Parameters
@@ -300,6 +301,9 @@ def prepare(plan: Plan, *, progress: Progress | None = None) -> Inputs:
         The plan.
     progress
         Told what is being read (and, for large rasters, how far it has got).
+    map_strips
+        Where a population raster's strips are read, e.g. on the workers of a cluster
+        (:func:`~zoneplan.measure.raster_population.raster_population`); by default here.
 
     Raises
     ------
@@ -315,7 +319,8 @@ def prepare(plan: Plan, *, progress: Progress | None = None) -> Inputs:
     territory_m = repair(project(territory, crs), what="territory")
     if territory_m.is_empty or territory_m.area <= AREA_TOLERANCE_M2:
         raise GeometryError("the territory is empty", suggestion="check the territory layer")
-    population = population_for(plan, territory=territory_m, crs=crs, progress=progress)
+    population = population_for(plan, territory=territory_m, crs=crs, progress=progress,
+                                map_strips=map_strips)
     if population.total() <= 0:
         raise DataError("the population layer holds no people inside the territory",
                         path=plan.population.baseline,

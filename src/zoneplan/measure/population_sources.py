@@ -31,11 +31,11 @@ from zoneplan.io.vectors import filter_rows, numeric_attribute, read_vector
 from zoneplan.measure.cells import CellGrid
 from zoneplan.measure.dasymetric import DEFAULT_BANDWIDTH_M, spread_totals
 from zoneplan.measure.population import PopulationLayer
-from zoneplan.measure.raster_population import Progress, raster_population
+from zoneplan.measure.raster_population import Progress, StripMap, raster_population
 from zoneplan.plan import Plan
 
 __all__ = ["BUILDING_BANDWIDTH_M", "BUILTIN_POPULATION", "ENSEMBLE", "EXTREMES",
-           "POPULATION_CELL_M", "RASTER_SUFFIXES", "SPREAD_METHODS", "Progress",
+           "POPULATION_CELL_M", "RASTER_SUFFIXES", "SPREAD_METHODS", "Progress", "StripMap",
            "builtin_population", "layer_population", "population_for"]
 
 RASTER_SUFFIXES = {".tif", ".tiff", ".vrt"}
@@ -165,7 +165,8 @@ def _cell_size_for(territory_area_m2: float) -> float:
 
 
 def population_for(plan: Plan, *, territory: BaseGeometry, crs: CRS,
-                   progress: Progress | None = None) -> PopulationLayer:
+                   progress: Progress | None = None,
+                   map_strips: StripMap | None = None) -> PopulationLayer:
     """The plan's baseline population layer (``population.baseline``).
 
     Parameters
@@ -178,6 +179,9 @@ def population_for(plan: Plan, *, territory: BaseGeometry, crs: CRS,
         The area CRS.
     progress
         Told how far a long read (a large raster) has got.
+    map_strips
+        Where a raster's strips are read (see
+        :func:`~zoneplan.measure.raster_population.raster_population`).
 
     Raises
     ------
@@ -188,7 +192,8 @@ def population_for(plan: Plan, *, territory: BaseGeometry, crs: CRS,
     if name == BUILTIN_POPULATION:
         return builtin_population()
     if name in plan.layers:
-        return layer_population(plan, name, territory=territory, crs=crs, progress=progress)
+        return layer_population(plan, name, territory=territory, crs=crs, progress=progress,
+                                map_strips=map_strips)
     raise InputError(
         f"population.baseline '{name}' is neither a built-in layer nor a layer of the plan",
         path=plan.path,
@@ -198,8 +203,10 @@ def population_for(plan: Plan, *, territory: BaseGeometry, crs: CRS,
 
 
 def layer_population(plan: Plan, name: str, *, territory: BaseGeometry, crs: CRS,
-                     progress: Progress | None = None) -> PopulationLayer:
-    """Read the plan's layer ``name`` as a population layer on cells over ``territory``.
+                     progress: Progress | None = None,
+                     map_strips: StripMap | None = None) -> PopulationLayer:
+    """Read the plan's layer ``name`` as a population layer on cells over ``territory``
+    (a raster's strips where ``map_strips`` runs them, see :func:`population_for`).
 
     Raises
     ------
@@ -212,7 +219,8 @@ def layer_population(plan: Plan, name: str, *, territory: BaseGeometry, crs: CRS
     path = plan.resolve_path(ref.path)
     if path.suffix.lower() in RASTER_SUFFIXES:
         return raster_population(path, territory, crs, units=ref.units or "count",
-                                 sources=ref.sources, progress=progress)
+                                 sources=ref.sources, progress=progress,
+                                 map_strips=map_strips)
     gdf = filter_rows(read_vector(path, what=f"population layer '{name}'"), ref.where,
                       str(path))
     if not ref.count:

@@ -15,6 +15,8 @@ Pixels cut by the territory's edge keep the covered share of their people.
 from __future__ import annotations
 
 import warnings
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal, Protocol
 
@@ -26,7 +28,7 @@ from pyproj import CRS
 from shapely.geometry.base import BaseGeometry
 
 from zoneplan.errors import CRSWarning, DataError, PlausibilityWarning
-from zoneplan.io.rasters import open_window
+from zoneplan.io.rasters import RasterWindow, open_window
 from zoneplan.measure.cells import find_sorted
 from zoneplan.measure.pixels import (
     boundary_pixels,
@@ -39,7 +41,7 @@ from zoneplan.measure.pixels import (
 from zoneplan.measure.population import PopulationLayer
 from zoneplan.measure.raster_grid import RasterGrid
 
-__all__ = ["MAX_DENSITY_PER_KM2", "Progress", "RasterGrid", "raster_population"]
+__all__ = ["MAX_DENSITY_PER_KM2", "Progress", "RasterGrid", "StripMap", "raster_population"]
 
 
 MAX_DENSITY_PER_KM2 = 200_000.0
@@ -78,8 +80,87 @@ def _row_areas(t: Affine, height: int, width: int, rcrs: CRS, crs: CRS) -> NDArr
     return np.asarray(area, dtype=np.float64)
 
 
+StripMap = Callable[[Callable[[Any], Any], Sequence[Any]], list[Any]]
+"""Runs a function on each of some items and returns the results in the items' order
+(e.g. on the workers of a cluster); ``raster_population`` hands it one job per strip."""
+
+
+@dataclass(eq=False)
+class _StripPixels:
+    """The cells of one strip: pixels inside the territory (linear indices in the window,
+    ascending) and the pixels the territory's edge cuts, with the share it keeps."""
+
+    lin: NDArray[np.integer]
+    edge_lin: NDArray[np.int64]
+    edge_geoms: NDArray[np.object_]
+    edge_frac: NDArray[np.float64]
+
+
+def _strip_pixels(terr_r: BaseGeometry, s0: int, s1: int, width: int, t: Affine,
+                  lin_dtype: Any) -> _StripPixels:
+    """Which pixels of rows ``s0``-``s1`` are cells, and the exactly covered share of
+    those the territory's edge cuts (the first pass over a strip)."""
+    shapely.prepare(terr_r)
+    mask = centre_mask(terr_r, (s1 - s0, width), t @ Affine.translation(0, s0))
+    bnd = boundary_pixels(terr_r.boundary, s0, s1, width, t)
+    mask.ravel()[bnd - s0 * width] = False
+    whole = np.flatnonzero(mask.ravel())
+    del mask
+    rows, cols = bnd // width, bnd % width
+    boxes = pixel_boxes(rows, cols, t)
+    clipped = clip_cells(terr_r, boxes, rows, cols, t)
+    frac = shapely.area(clipped) / shapely.area(boxes)
+    ok = (frac > 1e-9) & (frac < 1.0 - 1e-12)
+    full_in = bnd[frac >= 1.0 - 1e-12] - s0 * width
+    local = np.concatenate([whole, full_in, bnd[ok] - s0 * width])
+    del whole, full_in
+    local.sort(kind="stable")  # timsort: fast on the mostly sorted runs
+    local += s0 * width
+    return _StripPixels(lin=local.astype(lin_dtype), edge_lin=bnd[ok], edge_geoms=clipped[ok],
+                        edge_frac=frac[ok])
+
+
+def _strip_values(win: RasterWindow, s0: int, s1: int, local: NDArray[np.integer],
+                  row_area: NDArray[np.float64], units: str, plausible: _DensityCheck, *,
+                  out: NDArray[np.float64] | None = None) -> NDArray[np.float64]:
+    """People on pixels ``local`` (counted from row ``s0``) of rows ``s0``-``s1``: nodata
+    as 0, densities times pixel area (the second pass over a strip)."""
+    v = win.values(s0, s1, local, out=out)
+    v[~np.isfinite(v)] = 0.0
+    pix_km2 = row_area[local // win.width + s0] / 1e6
+    plausible.add(v, pix_km2)
+    if units == "density":
+        v *= pix_km2
+    return v
+
+
+@dataclass(frozen=True, eq=False)
+class _StripJob:
+    """One strip to read where the job runs (a worker of a cluster)."""
+
+    win: RasterWindow
+    territory: BaseGeometry
+    rows: tuple[int, int]
+    row_area: NDArray[np.float64]
+    units: str
+    lin_dtype: Any
+
+
+def _read_strip(job: _StripJob) -> tuple[_StripPixels, NDArray[np.float64], _DensityCheck]:
+    """Both passes over one strip: its cells, their people (edge pixels keeping their
+    covered share), and the plausibility counts."""
+    s0, s1 = job.rows
+    px = _strip_pixels(job.territory, s0, s1, job.win.width, job.win.transform, job.lin_dtype)
+    plausible = _DensityCheck()
+    v = _strip_values(job.win, s0, s1, px.lin - s0 * job.win.width, job.row_area, job.units,
+                      plausible)
+    v[find_sorted(px.lin, px.edge_lin)] *= px.edge_frac
+    return px, v, plausible
+
+
 def raster_population(path: Path, territory: BaseGeometry, crs: CRS, *, units: str,
-                      sources: list[str], progress: Progress | None = None) -> PopulationLayer:
+                      sources: list[str], progress: Progress | None = None,
+                      map_strips: StripMap | None = None) -> PopulationLayer:
     """Read a population raster over ``territory`` (projected, metres, in ``crs``).
 
     Parameters
@@ -96,6 +177,10 @@ def raster_population(path: Path, territory: BaseGeometry, crs: CRS, *, units: s
         Source ids of the layer.
     progress
         Told how many strips have been read (``progress.advance``), if it can be.
+    map_strips
+        Reads the strips where it runs them (e.g. on the workers of a Dask cluster,
+        which must be able to open ``path``): each strip in one job, both passes; the
+        strips' cells and people come back here in order. ``None``: two passes here.
 
     Raises
     ------
@@ -117,82 +202,35 @@ def raster_population(path: Path, territory: BaseGeometry, crs: CRS, *, units: s
     # strips end on block rows, and each strip's blocks are read through a dataset of
     # its own, closed (and its cached blocks freed) before the next strip
     bands = strips(height, width, align=win.block_rows, offset=win.row_off)
-    advance = _advance(progress)
-    label = f"reading {path.name}"
-    total_steps = 2 * len(bands)
-    step = 0
-
-    def tick() -> None:
-        nonlocal step
-        step += 1
-        if advance is not None and total_steps >= 3:
-            advance(label, step, total_steps)
-
-    # pass 1: which pixels are cells, and the share of those cut by the edge
-    lin_parts: list[NDArray[np.integer]] = []
-    e_lin: list[NDArray[np.int64]] = []
-    e_geom: list[NDArray[np.object_]] = []
-    e_frac: list[NDArray[np.float64]] = []
-    shapely.prepare(terr_r)
-    for s0, s1 in bands:
-        mask = centre_mask(terr_r, (s1 - s0, width), t @ Affine.translation(0, s0))
-        bnd = boundary_pixels(terr_r.boundary, s0, s1, width, t)
-        mask.ravel()[bnd - s0 * width] = False
-        whole = np.flatnonzero(mask.ravel())
-        del mask
-        rows, cols = bnd // width, bnd % width
-        boxes = pixel_boxes(rows, cols, t)
-        clipped = clip_cells(terr_r, boxes, rows, cols, t)
-        frac = shapely.area(clipped) / shapely.area(boxes)
-        ok = (frac > 1e-9) & (frac < 1.0 - 1e-12)
-        full_in = bnd[frac >= 1.0 - 1e-12] - s0 * width
-        local = np.concatenate([whole, full_in, bnd[ok] - s0 * width])
-        del whole, full_in
-        local.sort(kind="stable")  # timsort: fast on the mostly sorted runs
-        local += s0 * width
-        lin_parts.append(local.astype(lin_dtype))
-        e_lin.append(bnd[ok])
-        e_geom.append(clipped[ok])
-        e_frac.append(frac[ok])
-        tick()
-    lin = _join(lin_parts, lin_dtype)
-    el = np.concatenate(e_lin)
-    eo = np.argsort(el)
-    edge = find_sorted(lin, el[eo]).astype(np.intp)
-    edge_frac = np.concatenate(e_frac)[eo]
-    edge_geoms = np.concatenate(e_geom)[eo]
-    # pass 2: the values of those pixels, straight into one array
-    counts = np.empty(lin.size)
-    plausible = _DensityCheck()
-    lowest = 0.0
-    for s0, s1 in bands:
-        a, b = find_sorted(lin, np.array([s0 * width, s1 * width]))
-        if a == b:  # no cell in these rows: nothing to read
-            tick()
-            continue
-        local = lin[a:b] - s0 * width
-        v = win.values(s0, s1, local, out=counts[a:b])
-        v[~np.isfinite(v)] = 0.0
-        if v.size:
-            lowest = min(lowest, float(v.min()))
-        pix_km2 = row_area[local // width + s0] / 1e6
-        plausible.add(v, pix_km2)
-        if units == "density":
-            v *= pix_km2
-        del pix_km2, local
-        # pixels cut by the territory's edge keep the covered share of their people
-        ea, eb = np.searchsorted(edge, [a, b])
-        v[edge[ea:eb] - a] *= edge_frac[ea:eb]
-        tick()
-    if lowest < 0:
-        raise DataError(f"the population raster has negative values (lowest {lowest:g})",
-                        path=path, suggestion="set the raster's nodata value (e.g. gdal_edit.py "
+    if map_strips is not None:
+        if progress:
+            progress(f"reading {path.name}: {len(bands)} strips on the workers")
+        done = map_strips(_read_strip, [_StripJob(win, terr_r, b, row_area, units, lin_dtype)
+                                        for b in bands])
+        plausible = _DensityCheck()
+        for _, _, p in done:
+            plausible.merge(p)
+        lin = _join([px.lin for px, _, _ in done], lin_dtype)
+        counts = _join([v for _, v, _ in done], np.float64)
+        cut = _StripPixels(lin, np.concatenate([px.edge_lin for px, _, _ in done]),
+                           np.concatenate([px.edge_geoms for px, _, _ in done]),
+                           np.concatenate([px.edge_frac for px, _, _ in done]))
+        del done
+    else:
+        lin, counts, cut, plausible = _two_passes(win, terr_r, bands, row_area, units,
+                                                  lin_dtype, _advance(progress), path.name)
+    eo = np.argsort(cut.edge_lin)
+    edge = find_sorted(lin, cut.edge_lin[eo]).astype(np.intp)
+    if plausible.lowest < 0:
+        raise DataError(f"the population raster has negative values (lowest "
+                        f"{plausible.lowest:g})", path=path,
+                        suggestion="set the raster's nodata value (e.g. gdal_edit.py "
                         "-a_nodata -99999 FILE) so empty pixels are not read as people")
     if units == "count":
         plausible.warn(path, float(np.median(row_area)) / 1e6)
     grid = RasterGrid(lin=lin, width=width, height=height, transform=t, raster_crs=rcrs,
-                      crs=crs, row_area_m2=row_area, edge=edge, edge_geoms=edge_geoms,
-                      edge_frac=edge_frac)
+                      crs=crs, row_area_m2=row_area, edge=edge,
+                      edge_geoms=cut.edge_geoms[eo], edge_frac=cut.edge_frac[eo])
     release_freed_memory()
     covered = grid.total_area_m2() / territory.area if territory.area else 0.0
     if covered < 0.99:
@@ -205,6 +243,52 @@ def raster_population(path: Path, territory: BaseGeometry, crs: CRS, *, units: s
         method=f"raster {path.name} ({how}; {rcrs.to_string()}, pixel "
         f"{grid.cell_size:,.1f} m); pixels cut by the territory or a zone edge count with "
         "their exactly covered fraction (as exactextract does)")
+
+
+def _two_passes(win: RasterWindow, terr_r: BaseGeometry, bands: list[tuple[int, int]],
+                row_area: NDArray[np.float64], units: str, lin_dtype: Any, advance: Any,
+                name: str) -> tuple[NDArray[Any], NDArray[np.float64], _StripPixels,
+                                    _DensityCheck]:
+    """Read the strips here: which pixels are cells (all strips), then their values
+    straight into one array, so the peak memory stays low. Returns the cells, their
+    people (edge pixels keeping their covered share), the edge pixels (in strip order)
+    and the plausibility counts."""
+    total_steps = 2 * len(bands)
+    step = 0
+
+    def tick() -> None:
+        nonlocal step
+        step += 1
+        if advance is not None and total_steps >= 3:
+            advance(f"reading {name}", step, total_steps)
+
+    parts: list[_StripPixels] = []
+    for s0, s1 in bands:
+        parts.append(_strip_pixels(terr_r, s0, s1, win.width, win.transform, lin_dtype))
+        tick()
+    lin = _join([p.lin for p in parts], lin_dtype)
+    cut = _StripPixels(lin[:0], np.concatenate([p.edge_lin for p in parts]),
+                       np.concatenate([p.edge_geoms for p in parts]),
+                       np.concatenate([p.edge_frac for p in parts]))
+    del parts
+    eo = np.argsort(cut.edge_lin)
+    edge = find_sorted(lin, cut.edge_lin[eo]).astype(np.intp)
+    edge_frac = cut.edge_frac[eo]
+    counts = np.empty(lin.size)
+    plausible = _DensityCheck()
+    width = win.width
+    for s0, s1 in bands:
+        a, b = find_sorted(lin, np.array([s0 * width, s1 * width]))
+        if a == b:  # no cell in these rows: nothing to read
+            tick()
+            continue
+        v = _strip_values(win, s0, s1, lin[a:b] - s0 * width, row_area, units, plausible,
+                          out=counts[a:b])
+        # pixels cut by the territory's edge keep the covered share of their people
+        ea, eb = np.searchsorted(edge, [a, b])
+        v[edge[ea:eb] - a] *= edge_frac[ea:eb]
+        tick()
+    return lin, counts, cut, plausible
 
 
 def _join(parts: list[NDArray[Any]], dtype: Any) -> NDArray[Any]:
@@ -227,6 +311,7 @@ class _DensityCheck:
         self.with_people = 0
         self.over = 0
         self.highest = 0.0
+        self.lowest = 0.0
 
     def add(self, values: NDArray[np.float64], pixel_km2: NDArray[np.float64]) -> None:
         """Values (people per pixel) and pixel areas (km²) of some pixels."""
@@ -235,6 +320,14 @@ class _DensityCheck:
         self.over += int(np.count_nonzero(dens > MAX_DENSITY_PER_KM2))
         if dens.size:
             self.highest = max(self.highest, float(dens.max()))
+            self.lowest = min(self.lowest, float(values.min()))
+
+    def merge(self, other: _DensityCheck) -> None:
+        """Add the counts of another strip's check."""
+        self.with_people += other.with_people
+        self.over += other.over
+        self.highest = max(self.highest, other.highest)
+        self.lowest = min(self.lowest, other.lowest)
 
     def warn(self, path: Path, pixel_km2: float) -> None:
         """Warn when more than 1% of pixels with people exceed :data:`MAX_DENSITY_PER_KM2`."""

@@ -17,6 +17,7 @@ from typing import Any
 
 from zoneplan.render.checked import claims_html, sources_html
 from zoneplan.render.css import CSS
+from zoneplan.render.distribution import distribution_html
 from zoneplan.render.headlines import headlines
 from zoneplan.render.legend import svg_pattern_defs, zone_swatch
 from zoneplan.render.style import zone_looks
@@ -304,6 +305,7 @@ def render_report_html(d: dict[str, Any], *, report_map: ReportMap | None,
 <p class="small">Numbers rounded for display (see notes); totals computed before rounding
 and the rows rounded so they add up. ✓/✗: standard met or not; n/a: cannot be judged
 (no residents, or no figure).</p>{by_area_html(d)}
+{distribution_html(d)}
 <h2 id="claims">Published figures checked</h2>{claims_html(d)}
 <h2 id="charts">Charts</h2><div class="charts">{''.join(charts)}</div>
 <h2 id="notes">Notes and assumptions</h2><ul>{''.join(f'<li>{n}</li>' for n in notes)}</ul>

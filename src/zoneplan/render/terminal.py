@@ -8,6 +8,7 @@ columns without cutting a number; ``wide=True`` (``--wide``) puts the zones side
 
 from __future__ import annotations
 
+import functools
 from typing import Any
 
 from rich.console import Console
@@ -94,6 +95,8 @@ def _range(r: list[float] | None, unit: str) -> str:
 
 def _stacked(data: dict[str, Any]) -> list[Table]:
     """One narrow table per zone and one for the whole territory."""
+    from zoneplan.render.distribution import interval_cell
+
     ind = data["indicators"]
     out = []
     for z in [*data["zones"], {"label": "Whole territory", "access": "",
@@ -108,7 +111,9 @@ def _stacked(data: dict[str, Any]) -> list[Table]:
             v = z.get(key)
             if v is None and key not in (z.get("null_reasons") or {}):
                 continue
-            cell = fmt_value(v, unit) + _range((z.get("ranges") or {}).get(key), unit)
+            cell = (fmt_value(v, unit) + _range((z.get("ranges") or {}).get(key), unit)
+                    + interval_cell((z.get("distribution") or {}).get(key),
+                                    functools.partial(fmt_value, unit=unit)))
             t.add_row(f"{ind[key]['label']} [dim]({unit_shown(unit)})[/dim]", cell)
         out.append(t)
     return out
@@ -117,7 +122,9 @@ def _stacked(data: dict[str, Any]) -> list[Table]:
 def print_result(data: dict[str, Any], console: Console | None = None, *,
                  wide: bool = False) -> None:
     """Print headlines, the figures of each zone (stacked, or side by side with
-    ``wide``), the checked claims and the checks of a result."""
+    ``wide``), the checked claims and the checks of a result; with Monte Carlo draws, the
+    5-95% interval beside each range."""
+    from zoneplan.render.distribution import interval_cell, samples_legend
     from zoneplan.render.headlines import (
         checks_sentence,
         claim_cells,
@@ -132,13 +139,16 @@ def print_result(data: dict[str, Any], console: Console | None = None, *,
     for h in headlines(data):
         console.print(f"• {h}", highlight=False)
     ind = data["indicators"]
+    legend = samples_legend(data)
     if not wide:
         console.print(f"[dim]Per zone — areas in {data['crs_area']['name']}; ranges (low–high "
-                      "over the alternatives) in brackets[/dim]", highlight=False)
+                      "over the alternatives) in brackets"
+                      + ("; ⟨5–95% of the Monte Carlo draws⟩" if legend else "") + "[/dim]",
+                      highlight=False)
         for table in _stacked(data):
             console.print(table)
-    t = Table(title=f"Per zone — areas in {data['crs_area']['name']}; ranges in brackets",
-              show_lines=False)
+    t = Table(title=f"Per zone — areas in {data['crs_area']['name']}; ranges in brackets"
+              + ("; ⟨5–95% of the Monte Carlo draws⟩" if legend else ""), show_lines=False)
     t.add_column("indicator")
     t.add_column("unit", style="dim")
     for z in data["zones"]:
@@ -146,15 +156,20 @@ def print_result(data: dict[str, Any], console: Console | None = None, *,
     t.add_column("whole territory", justify="right")
     for key in ROWS if wide else ():
         unit = ind[key]["unit"]
+        fmt = functools.partial(fmt_value, unit=unit)
         cells = []
         for z in data["zones"]:
             v = z.get(key)
-            cells.append(fmt_value(v, unit) + _range(z["ranges"].get(key), unit))
-        tv = data["totals"].get(key)
-        cells.append(fmt_value(tv, unit) + _range(data["totals"]["ranges"].get(key), unit))
+            cells.append(fmt_value(v, unit) + _range(z["ranges"].get(key), unit)
+                         + interval_cell((z.get("distribution") or {}).get(key), fmt))
+        tv, tot = data["totals"].get(key), data["totals"]
+        cells.append(fmt_value(tv, unit) + _range(tot["ranges"].get(key), unit)
+                     + interval_cell((tot.get("distribution") or {}).get(key), fmt))
         t.add_row(ind[key]["label"], unit_shown(unit), *cells)
     if wide:
         console.print(t)
+    if legend:
+        console.print(legend, highlight=False)
     tot = data["totals"]
     if tot.get("forces_personnel") is not None:
         cov = tot.get("forces_per_1000_covered")

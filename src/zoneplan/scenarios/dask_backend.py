@@ -1,0 +1,267 @@
+"""Where the work of many evaluations runs: in this process, or on a Dask cluster.
+
+:func:`open_backend` gives a :class:`Backend` for a scheduler named as on the command
+line:
+
+``"serial"``
+    In this process, one task after another (Dask is not needed).
+``"local"``
+    A ``distributed`` LocalCluster on this machine: one single-threaded worker process
+    per core (or ``workers``), on the loopback address, closed afterwards.
+``"tcp://HOST:PORT"`` (any Dask address)
+    An existing cluster, started with ``dask scheduler`` and ``dask worker``; zoneplan
+    must be importable on its workers, and files a plan names readable there.
+
+Dask is imported here, and only when a cluster is asked for, so that commands that
+never use it start as fast as before. Without Dask installed, every scheduler runs
+serially and :attr:`Backend.notes` says so. Results come back in the order the tasks
+were submitted, whichever worker finished first: reductions over them are then the same
+on every scheduler.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import os
+from collections.abc import Callable, Iterator, Sequence
+from functools import partial
+from typing import TYPE_CHECKING, Any, Protocol
+
+from zoneplan.errors import InputError
+
+if TYPE_CHECKING:
+    from distributed import Client
+
+__all__ = ["CONNECT_TIMEOUT_S", "DASK_MISSING", "WORKER_WAIT_S", "Backend", "DaskBackend",
+           "SerialBackend", "open_backend", "warm_up"]
+
+CONNECT_TIMEOUT_S = 10.0
+"""Seconds to wait for an existing scheduler to answer before giving up."""
+
+WORKER_WAIT_S = 30.0
+"""Seconds to wait for an existing scheduler to have at least one worker."""
+
+DASK_MISSING = ("Dask is not installed (pip install \"zoneplan[dask]\"): the samples ran "
+                "serially in this process.")
+"""The note a run carries when a cluster was asked for but Dask is missing."""
+
+Done = Callable[[int], None]
+"""Told the position of each task as it finishes (for a progress display)."""
+
+
+class Backend(Protocol):
+    """Runs tasks and hands their results back in the order they were submitted.
+
+    Attributes
+    ----------
+    name
+        The scheduler: ``serial``, ``local`` or the cluster's address.
+    workers
+        Tasks that can run at once (worker threads).
+    notes
+        What the user should know about where the work ran.
+    reads_rasters
+        Whether population rasters are read on the workers, strip by strip (an
+        existing cluster: windows opened where they run). On this machine they are
+        read here: sending the cells back costs more than the reading saves
+        (``benchmarks/bench_samples.py --raster 10``).
+    """
+
+    name: str
+    workers: int
+    notes: list[str]
+    reads_rasters: bool
+
+    def share(self, obj: Any) -> Any:
+        """Send ``obj`` to every worker once; pass what this returns to :meth:`submit`."""
+        ...
+
+    def submit(self, fn: Callable[..., Any], *args: Any) -> Any:
+        """Start ``fn(*args)`` (or queue it); returns a handle for :meth:`results`."""
+        ...
+
+    def results(self, handles: Sequence[Any], done: Done | None = None) -> list[Any]:
+        """The results of submitted tasks, in the order of ``handles``."""
+        ...
+
+    def map(self, fn: Callable[[Any], Any], items: Sequence[Any]) -> list[Any]:
+        """``[fn(x) for x in items]``, run where the backend runs tasks."""
+        ...
+
+
+class SerialBackend:
+    """Tasks run in this process, in order, when their results are asked for."""
+
+    def __init__(self, notes: list[str] | None = None) -> None:
+        self.name = "serial"
+        self.workers = 1
+        self.notes = list(notes or [])
+        self.reads_rasters = False
+
+    def share(self, obj: Any) -> Any:
+        """Nothing to send: the object itself."""
+        return obj
+
+    def submit(self, fn: Callable[..., Any], *args: Any) -> Any:
+        """The task, to be run by :meth:`results`."""
+        return partial(fn, *args)
+
+    def results(self, handles: Sequence[Any], done: Done | None = None) -> list[Any]:
+        """Run the tasks one after another."""
+        out = []
+        for i, task in enumerate(handles):
+            out.append(task())
+            if done is not None:
+                done(i)
+        return out
+
+    def map(self, fn: Callable[[Any], Any], items: Sequence[Any]) -> list[Any]:
+        """``[fn(x) for x in items]``."""
+        return [fn(x) for x in items]
+
+
+class DaskBackend:
+    """Tasks run on the workers of a ``distributed`` cluster."""
+
+    def __init__(self, client: Client, name: str) -> None:
+        self.client = client
+        self.name = name
+        self.reads_rasters = name != "local"
+        threads = client.nthreads()
+        self.workers = max(1, sum(threads.values()))
+        self.notes: list[str] = []
+        # each worker imports zoneplan while this process evaluates the central cases
+        self._warm = [client.submit(warm_up, workers=[w], pure=False) for w in threads]
+
+    def share(self, obj: Any) -> Any:
+        """Scatter ``obj`` to every worker (a future standing for it)."""
+        return self.client.scatter(obj, broadcast=True, hash=False)
+
+    def submit(self, fn: Callable[..., Any], *args: Any) -> Any:
+        """Submit the task to the cluster (a future)."""
+        return self.client.submit(fn, *args, pure=False)
+
+    def results(self, handles: Sequence[Any], done: Done | None = None) -> list[Any]:
+        """Wait for the tasks; results in submission order, whoever finished first."""
+        from distributed import as_completed
+
+        if done is not None:
+            where = {f.key: i for i, f in enumerate(handles)}
+            for f in as_completed(list(handles), loop=self.client.loop):
+                done(where[f.key])
+        return list(self.client.gather(list(handles)))
+
+    def map(self, fn: Callable[[Any], Any], items: Sequence[Any]) -> list[Any]:
+        """Run ``fn`` on each item on the workers; results in the items' order."""
+        return list(self.client.gather(self.client.map(fn, list(items), pure=False)))
+
+    def close(self) -> None:
+        """Let the workers finish warming up (or drop it), before the client closes."""
+        try:
+            for f in self._warm:
+                f.result(timeout=WORKER_WAIT_S)
+        except TimeoutError:
+            self.client.cancel(self._warm)
+        self._warm = []
+
+
+def warm_up() -> None:
+    """Import what the draws need (run once on each worker, ahead of the first draw)."""
+    import zoneplan.scenarios.samples  # noqa: F401
+
+
+def _address(scheduler: str) -> str:
+    """A Dask address from ``--scheduler`` (``HOST:PORT`` is taken as TCP)."""
+    if "://" in scheduler:
+        return scheduler
+    host, _, port = scheduler.rpartition(":")
+    if host and port.isdigit():
+        return f"tcp://{scheduler}"
+    raise InputError(f"unknown scheduler {scheduler!r}",
+                     suggestion="give serial, local, or the address of a Dask scheduler, "
+                     "e.g. tcp://10.0.0.5:8786")
+
+
+@contextlib.contextmanager
+def open_backend(scheduler: str = "local", *, workers: int | None = None
+                 ) -> Iterator[Backend]:
+    """A backend for ``scheduler``, closed (with any cluster it started) on exit.
+
+    Parameters
+    ----------
+    scheduler
+        ``"serial"``, ``"local"`` or a Dask scheduler's address (``tcp://HOST:PORT``).
+    workers
+        With ``"local"``: worker processes to start (default: one per core).
+
+    Raises
+    ------
+    InputError
+        An unknown scheduler, ``workers`` with an existing cluster, a scheduler that
+        does not answer or has no worker.
+    """
+    if workers is not None and workers < 1:
+        raise InputError(f"--workers must be at least 1, not {workers}")
+    if scheduler == "serial":
+        yield SerialBackend()
+        return
+    address = None if scheduler == "local" else _address(scheduler)
+    if address is not None and workers is not None:
+        raise InputError("--workers applies to --scheduler local only",
+                         suggestion="an existing cluster has the workers it was started with")
+    try:
+        import distributed  # noqa: F401  (is Dask installed?)
+    except ImportError:
+        yield SerialBackend(notes=[DASK_MISSING])
+        return
+    with _quiet_dask():
+        yield from _dask_backend(address, workers)
+
+
+@contextlib.contextmanager
+def _quiet_dask() -> Iterator[None]:
+    """Dask's own INFO messages (workers starting and stopping) are not the user's
+    business: only its warnings and errors pass, while the backend is open."""
+    log = logging.getLogger("distributed")
+    old = log.level
+    log.setLevel(max(logging.WARNING, old))
+    try:
+        yield
+    finally:
+        log.setLevel(old)
+
+
+def _dask_backend(address: str | None, workers: int | None) -> Iterator[Backend]:
+    """A DaskBackend on a new LocalCluster (``address`` None) or an existing cluster."""
+    from distributed import Client, LocalCluster
+
+    if address is None:
+        n = workers or os.cpu_count() or 1
+        with LocalCluster(n_workers=n, threads_per_worker=1, processes=True,
+                          host="127.0.0.1", dashboard_address="127.0.0.1:0",
+                          silence_logs=logging.ERROR) as cluster, \
+                Client(cluster, set_as_default=False) as client:
+            backend = DaskBackend(client, "local")
+            try:
+                yield backend
+            finally:
+                backend.close()
+        return
+    try:
+        client = Client(address, timeout=CONNECT_TIMEOUT_S, set_as_default=False)
+    except (OSError, TimeoutError) as exc:
+        raise InputError(f"no Dask scheduler answers at {address} ({exc})",
+                         suggestion="start one with 'dask scheduler' and workers with "
+                         f"'dask worker {address}', or use --scheduler local") from exc
+    with client:
+        try:
+            client.wait_for_workers(1, timeout=WORKER_WAIT_S)
+        except TimeoutError as exc:
+            raise InputError(f"the Dask scheduler at {address} has no workers",
+                             suggestion=f"start some with 'dask worker {address}'") from exc
+        backend = DaskBackend(client, address)
+        try:
+            yield backend
+        finally:
+            backend.close()

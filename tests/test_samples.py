@@ -1,0 +1,295 @@
+"""Monte Carlo draws, in this process: lines moved within their uncertainty, mixtures that
+keep every total, stated ranges drawn within themselves, percentiles, seeds, JSON, display.
+
+The same draws on a LocalCluster and on a loopback Dask cluster: ``test_dask_cluster.py``.
+"""
+
+from __future__ import annotations
+
+import json
+import pickle
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pytest
+from shapely.geometry import LineString
+
+from zoneplan.cli.main import main
+from zoneplan.errors import InputError, InvariantError
+from zoneplan.evaluate import evaluate
+from zoneplan.measure.raster_population import raster_population
+from zoneplan.plan import load_plan
+from zoneplan.render.distribution import distribution_html, samples_legend
+from zoneplan.render.html import render_report_html
+from zoneplan.render.terminal import print_result
+from zoneplan.scenarios.dask_backend import DASK_MISSING, SerialBackend, open_backend
+from zoneplan.scenarios.ensemble import _reduce, distribution, run_samples
+from zoneplan.scenarios.line_draws import LINE_CORRELATION_M, LineJitter
+from zoneplan.scenarios.samples import ChunkResult, build_model, draw, evaluate_chunk
+
+from .test_raster_strips import UTM, _lonlat_raster, _territory
+
+ROOT = Path(__file__).resolve().parents[1]
+SEED = 20251114
+
+
+def _square(tmp_path: Path, plan: dict[str, Any], offset_m: float = 100.0) -> Any:
+    """The hand-made square (conftest) with its line uncertain by ``offset_m`` metres."""
+    plan = json.loads(json.dumps(plan))
+    plan["lines"][0]["uncertainty"] = {"offset_m": offset_m, "sources": ["hand"]}
+    return load_plan(plan, base_dir=tmp_path)
+
+
+# -- lines -------------------------------------------------------------------------------
+
+def test_straight_line_moves_sideways_within_its_uncertainty() -> None:
+    """A line along x moves only in y, every point within ±u, both ways alike: the
+    displacement is uniform on [-u, u] (mean 0, standard deviation u/√3)."""
+    j = LineJitter.of("cut", LineString([(0, 0), (40_000, 0)]), offset_m=200.0)
+    rng = np.random.default_rng(1)
+    moved = np.array([np.asarray(j.draw(rng).coords) for _ in range(400)])
+    np.testing.assert_allclose(moved[:, :, 0], np.broadcast_to(j.xy[:, 0], moved.shape[:2]))
+    y = moved[:, :, 1]
+    assert np.abs(y).max() <= 200.0
+    assert abs(y.mean()) < 10.0
+    assert y.std() == pytest.approx(200.0 / np.sqrt(3), rel=0.06)
+
+
+def test_displacement_is_correlated_along_the_line() -> None:
+    """Gaussian correlation exp(-r²/(2ℓ²)): ~0.61 one correlation length apart, ~0 at
+    four, 1 between a point and itself."""
+    ell = 2_000.0
+    j = LineJitter.of("cut", LineString([(0, 0), (30_000, 0)]), offset_m=100.0,
+                      correlation_m=ell)
+    rng = np.random.default_rng(2)
+    g = np.array([j.field(rng) for _ in range(1500)])
+    at = {r: int(np.argmin(np.abs(j.along - (5_000 + r)))) for r in (0, ell, 4 * ell)}
+    corr = {r: np.corrcoef(g[:, at[0]], g[:, k])[0, 1] for r, k in at.items()}
+    assert g.var(axis=0).mean() == pytest.approx(1.0, abs=0.08)
+    assert corr[ell] == pytest.approx(np.exp(-0.5), abs=0.07)
+    assert abs(corr[4 * ell]) < 0.08
+
+
+def test_bad_correlation_or_uncertainty_is_refused() -> None:
+    line = LineString([(0, 0), (1, 0)])
+    with pytest.raises(ValueError, match="correlation"):
+        LineJitter.of("a", line, offset_m=10.0, correlation_m=0.0)
+    with pytest.raises(ValueError, match="uncertainty"):
+        LineJitter.of("a", line, offset_m=float("nan"))
+
+
+# -- draws and seeds ---------------------------------------------------------------------
+
+@pytest.fixture(scope="module")
+def default_model() -> Any:
+    r = evaluate("green-red-2025-11", ranges=False)
+    return r, build_model(r.inputs, r.layout, r.metrics)
+
+
+def test_draw_i_depends_on_seed_and_i_alone(default_model: Any) -> None:
+    """Drawing 5 then 2 gives what drawing 2 alone gives; the seed of draw i is the i-th
+    child of SeedSequence(seed).spawn(n), as samples.method says."""
+    _, model = default_model
+    later = [draw(model, SEED, i) for i in (5, 2)]
+    alone = draw(model, SEED, 2)
+    assert later[1].lines["yellow-line"].equals_exact(alone.lines["yellow-line"], 0.0)
+    np.testing.assert_array_equal(later[1].weights, alone.weights)
+    assert not later[0].lines["yellow-line"].equals(alone.lines["yellow-line"])
+    child = np.random.SeedSequence(SEED).spawn(6)[5].spawn(3)[2]
+    direct = np.random.SeedSequence(SEED, spawn_key=(5, 2))
+    np.testing.assert_array_equal(child.generate_state(4), direct.generate_state(4))
+
+
+def test_chunks_give_the_same_draws(default_model: Any) -> None:
+    """Cutting the draws into other tasks changes nothing."""
+    _, model = default_model
+    one = evaluate_chunk(model, SEED, [0, 1, 2, 3])
+    parts = [evaluate_chunk(model, SEED, [0, 1]), evaluate_chunk(model, SEED, [2, 3])]
+    np.testing.assert_array_equal(one.values, np.vstack([p.values for p in parts]))
+
+
+def test_mixtures_keep_every_person_and_stated_ranges_stay_in_range() -> None:
+    """Baseline residents add up to the layer's 2,213,876 in every draw; personnel are one
+    of the stated force cases; compounds hold count x capacity within the stated ranges."""
+    results = run_samples([load_plan("green-red-2025-11"), load_plan("asc-2025-11")],
+                          samples=8, seed=SEED, scheduler="serial", ranges=False)
+    gr, asc = (r.to_dict() for r in results)
+    base = gr["totals"]["distribution"]["residents_baseline"]
+    assert base["p5"] == pytest.approx(2_213_876, rel=1e-9)
+    assert base["p95"] == pytest.approx(2_213_876, rel=1e-9)
+
+    def column(r: Any, key: str) -> Any:
+        model = build_model(r.inputs, r.layout, r.metrics)
+        return model, evaluate_chunk(model, SEED, list(range(8))).values[
+            :, model.keys.index((None, key))]
+
+    model, personnel = column(results[0], "forces_personnel")
+    assert set(personnel) <= {float(sum(e.personnel for e in o)) for o in model.force_options}
+    _, capacity = column(results[1], "compound_capacity")
+    assert np.all((capacity >= 1 * 6000) & (capacity <= 6 * 25000))
+    assert np.array_equal(capacity, np.round(capacity)) and len(set(capacity)) > 1
+    # the same draws (common random numbers): the shared line moves alike in both plans
+    assert (gr["zones"][0]["distribution"]["share_of_territory"]
+            == asc["zones"][0]["distribution"]["share_of_territory"])
+
+
+def test_square_share_stays_within_the_moved_line(tmp_path: Path,
+                                                  square_plan: dict[str, Any]) -> None:
+    """By hand: the west zone is 500 m of a 2 km square; the line moved ±100 m (nearly
+    rigidly, ℓ = 5 km over 2 km) gives shares in [0.20, 0.30], centred on 0.25."""
+    plan = _square(tmp_path, square_plan)
+    [r] = run_samples([plan], samples=40, seed=3, scheduler="serial")
+    d = r.to_dict()["zones"][0]["distribution"]["share_of_territory"]
+    assert 0.20 <= d["p5"] < d["p50"] < d["p95"] <= 0.30
+    assert d["p50"] == pytest.approx(0.25, abs=0.03)
+    assert d["n"] == 40
+
+
+def test_lines_without_uncertainty_stay_put() -> None:
+    [r] = run_samples([load_plan("withdrawal-phases")], samples=3, seed=1,
+                      scheduler="serial", ranges=False)
+    d = r.to_dict()
+    assert all(not ln["moved"] for ln in d["samples"]["lines"])
+    assert "Not moved, as the plan states no uncertainty" in d["samples"]["method"]
+    assert "not moved, as the plan states no uncertainty for them: yellow-line" in (
+        samples_legend(d) or "")
+    for z in d["zones"]:
+        share = z["distribution"]["share_of_territory"]
+        assert share["p5"] == share["p95"] == z["share_of_territory"]
+
+
+# -- reduction and JSON --------------------------------------------------------------------
+
+def test_percentiles_skip_draws_without_a_figure() -> None:
+    v = np.array([[1.0, np.nan], [2.0, np.nan], [3.0, np.nan], [np.nan, np.nan]])
+    zones, _ = distribution(v, (("z", "a"), ("z", "b")))
+    assert zones["z"]["a"] == {"p5": 1.1, "p50": 2.0, "p95": 2.9, "n": 3}
+    assert zones["z"]["b"] is None
+
+
+def test_a_broken_invariant_in_a_draw_is_a_bug() -> None:
+    part = ChunkResult(indices=np.arange(2), values=np.zeros((2, 1)), redraws=0,
+                       broken=[(1, "area_conserved")])
+    with pytest.raises(InvariantError, match="draw 1 of seed 9: area_conserved is false"):
+        _reduce([part], 2, "p", 9)
+
+
+def test_json_keys_with_and_without_samples(tmp_path: Path,
+                                            square_plan: dict[str, Any]) -> None:
+    plain = evaluate(_square(tmp_path, square_plan)).to_dict()
+    assert plain["samples"] is None and plain["totals"]["distribution"] == {}
+    assert all(z["distribution"] == {} for z in plain["zones"])
+    [r] = run_samples([_square(tmp_path, square_plan)], samples=5, seed=11,
+                      scheduler="serial")
+    d = r.to_dict()
+    assert {"n", "seed", "method", "scheduler"} <= set(d["samples"])
+    assert (d["samples"]["n"], d["samples"]["seed"], d["samples"]["scheduler"]) == (5, 11,
+                                                                                   "serial")
+    for z in d["zones"]:
+        assert z["residents"] == plain["zones"][[p["id"] for p in plain["zones"]].index(
+            z["id"])]["residents"]  # the central case is unchanged
+        for v in z["distribution"].values():
+            assert v is None or v["p5"] <= v["p50"] <= v["p95"]
+    json.dumps(d, allow_nan=False)
+
+
+def test_bad_arguments_are_input_errors() -> None:
+    plan = load_plan("baseline-2023")
+    for kw in ({"samples": 0}, {"samples": 2, "seed": -1}, {"samples": 2, "correlation_m": 0},
+               {"samples": 2, "scheduler": "nowhere"},
+               {"samples": 2, "scheduler": "tcp://127.0.0.1:9", "workers": 2}):
+        with pytest.raises(InputError):
+            run_samples([plan], **kw)  # type: ignore[arg-type]
+
+
+# -- backends -------------------------------------------------------------------------------
+
+def test_without_dask_the_draws_run_serially_with_a_note(monkeypatch: pytest.MonkeyPatch
+                                                         ) -> None:
+    monkeypatch.setitem(sys.modules, "distributed", None)  # import fails
+    with open_backend("local") as backend:
+        assert isinstance(backend, SerialBackend) and backend.notes == [DASK_MISSING]
+    [r] = run_samples([load_plan("baseline-2023")], samples=2, seed=1, ranges=False)
+    assert r.data["samples"]["scheduler"] == "serial"
+    assert r.data["samples"]["notes"] == [DASK_MISSING]
+
+
+def test_other_commands_do_not_import_dask() -> None:
+    code = ("import sys; from zoneplan.cli.main import main; "
+            "main(['run', 'baseline-2023', '--no-ranges', '--format', 'json']); "
+            "print([m for m in ('dask', 'distributed') if m in sys.modules])")
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                          check=True, env={"PYTHONPATH": str(ROOT / "src"), "PATH": "/usr/bin"},
+                          timeout=120)
+    assert proc.stdout.strip().endswith("[]"), proc.stdout[-300:]
+
+
+def test_strips_read_by_a_map_match_the_two_passes(tmp_path: Path) -> None:
+    """Strips read one job each (as on the workers of a cluster) give the same cells,
+    people and edge shares as the two passes here, to the bit."""
+    tif = _lonlat_raster(tmp_path / "ll.tif")
+    here = raster_population(tif, _territory(), UTM, units="count", sources=[])
+    calls: list[int] = []
+
+    def jobs(fn: Any, items: Any) -> list[Any]:
+        calls.append(len(items))
+        return SerialBackend().map(lambda x: pickle.loads(pickle.dumps(fn(x))), items)
+
+    mapped = raster_population(tif, _territory(), UTM, units="count", sources=[],
+                               map_strips=jobs)
+    assert calls and calls[0] >= 1
+    g0, g1 = here.grid, mapped.grid
+    for a in ("lin", "edge", "edge_frac", "row_area_m2"):
+        np.testing.assert_array_equal(getattr(g0, a), getattr(g1, a))
+    np.testing.assert_array_equal(here.counts["raster"], mapped.counts["raster"])
+
+
+def test_errors_survive_the_trip_from_a_worker() -> None:
+    e = pickle.loads(pickle.dumps(InputError("bad", path="p.yaml", suggestion="fix it")))
+    assert (e.message, e.path, e.suggestion) == ("bad", "p.yaml", "fix it")
+
+
+# -- command line and display -----------------------------------------------------------------
+
+def test_cli_samples_json_and_batch(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["run", "baseline-2023", "ceasefire-2025-10", "--no-ranges", "--samples", "3",
+                 "--seed", "5", "--scheduler", "serial", "--format", "json"]) == 0
+    out = json.loads(capsys.readouterr().out)
+    assert [d["plan"]["id"] for d in out] == ["baseline-2023", "ceasefire-2025-10"]
+    assert all(d["samples"]["seed"] == 5 and d["samples"]["n"] == 3 for d in out)
+    assert main(["run", "--seed", "5"]) == 2
+    assert "need --samples" in capsys.readouterr().err
+
+
+def test_terminal_and_report_say_which_spread_is_which(
+        capsys: pytest.CaptureFixture[str]) -> None:
+    [r] = run_samples([load_plan("green-red-2025-11")], samples=6, seed=2,
+                      scheduler="serial")
+    d = r.to_dict()
+    from rich.console import Console
+
+    print_result(d, Console(width=220, force_terminal=False))
+    text = capsys.readouterr().out
+    assert "⟨5–95%:" in text and "(low–high): min–max over the alternatives" in text
+    assert f"{6:,} Monte Carlo draws" in (samples_legend(d) or "")
+    page = render_report_html(d, report_map=None, charts=[])
+    assert 'id="distribution-table"' in page and "Range (min–max over alternatives)" in page
+    assert distribution_html(evaluate("baseline-2023", ranges=False).to_dict()) == ""
+
+
+def test_default_correlation_is_stated() -> None:
+    [r] = run_samples([load_plan("ceasefire-2025-10")], samples=2, seed=4,
+                      scheduler="serial", ranges=False)
+    assert r.data["samples"]["lines"][0]["correlation_m"] == LINE_CORRELATION_M
+    assert f"ℓ = {LINE_CORRELATION_M:,.0f} m" in r.data["samples"]["method"]
+
+
+def test_report_command_takes_samples(tmp_path: Path) -> None:
+    assert main(["report", "baseline-2023", "--out", str(tmp_path / "r"), "--samples", "2",
+                 "--seed", "1", "--scheduler", "serial"]) == 0
+    page = (tmp_path / "r" / "report.html").read_text(encoding="utf-8")
+    assert "How likely: 2 Monte Carlo draws" in page
+    assert json.loads((tmp_path / "r" / "result.json").read_text())["samples"]["n"] == 2
