@@ -117,9 +117,15 @@ def test_damage_without_count_counts_points(tmp_path: Path,
     assert res["totals"]["damaged_structures"] == 4.0
 
 
-@pytest.mark.skipif(HAS_PYARROW, reason="pyarrow is installed")
-def test_geoparquet_without_pyarrow_says_so(tmp_path: Path,
+def test_geoparquet_without_pyarrow_says_so(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
                                             capsys: pytest.CaptureFixture[str]) -> None:
+    """Where pyarrow is missing (simulated: geopandas raises the ImportError it raises
+    then), the message names the file and the package to install."""
+    def no_pyarrow(*args: object, **kwargs: object) -> None:
+        raise ImportError("Missing optional dependency 'pyarrow.parquet'. pyarrow is "
+                          "required for Parquet support.", name="pyarrow")
+
+    monkeypatch.setattr(gpd, "read_parquet", no_pyarrow)
     path = tmp_path / "d.parquet"
     path.write_bytes(b"PAR1 not really")
     code = main(["run", "--format", "json", "--no-ranges", "--layer", f"damage={path}"])
