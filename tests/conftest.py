@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import contextlib
+import ctypes
 import json
 import os
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -121,3 +124,40 @@ def pytest_terminal_summary(terminalreporter: Any) -> None:
     if fuzzing is not None and fuzzing.COUNTS:
         terminalreporter.write_sep("-", "fuzz outcomes")
         terminalreporter.write_line(fuzzing.summary())
+
+
+_DAC = (1 << 1) | (1 << 2)
+"""CAP_DAC_OVERRIDE and CAP_DAC_READ_SEARCH: root's power to ignore file permissions."""
+
+
+class _CapHeader(ctypes.Structure):
+    _fields_ = [("version", ctypes.c_uint32), ("pid", ctypes.c_int)]
+
+
+class _CapData(ctypes.Structure):
+    _fields_ = [("effective", ctypes.c_uint32), ("permitted", ctypes.c_uint32),
+                ("inheritable", ctypes.c_uint32)]
+
+
+@contextlib.contextmanager
+def without_root_file_powers() -> Iterator[None]:
+    """For root: drop, while the block runs, the capabilities that bypass permissions."""
+    if os.geteuid() != 0:
+        yield
+        return
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+        header, data = _CapHeader(0x20080522, 0), (_CapData * 2)()
+        if libc.capget(ctypes.byref(header), data) != 0:
+            raise OSError(ctypes.get_errno(), "capget")
+    except (OSError, AttributeError):
+        pytest.skip("running as root without Linux capabilities: files cannot be unreadable")
+    saved = data[0].effective
+    data[0].effective &= ~_DAC
+    if libc.capset(ctypes.byref(header), data) != 0:
+        pytest.skip("cannot drop root's file capabilities here")
+    try:
+        yield
+    finally:
+        data[0].effective = saved
+        libc.capset(ctypes.byref(header), data)

@@ -8,7 +8,6 @@ wording or its URLs.
 from __future__ import annotations
 
 import contextlib
-import ctypes
 import json
 import os
 import shutil
@@ -35,6 +34,7 @@ from .bad_inputs.catalogue import (
     load_cases,
     render_markdown,
 )
+from .conftest import without_root_file_powers
 
 REPO = Path(__file__).resolve().parents[1]
 DOC = REPO / "docs" / "bad-inputs.md"
@@ -95,49 +95,12 @@ def _setup(case: Case, folder: Path) -> None:
         (folder / name).mkdir()
 
 
-_DAC = (1 << 1) | (1 << 2)
-"""CAP_DAC_OVERRIDE and CAP_DAC_READ_SEARCH: root's power to ignore file permissions."""
-
-
-class _CapHeader(ctypes.Structure):
-    _fields_ = [("version", ctypes.c_uint32), ("pid", ctypes.c_int)]
-
-
-class _CapData(ctypes.Structure):
-    _fields_ = [("effective", ctypes.c_uint32), ("permitted", ctypes.c_uint32),
-                ("inheritable", ctypes.c_uint32)]
-
-
-@contextlib.contextmanager
-def _without_root_file_powers() -> Iterator[None]:
-    """For root: drop, while the block runs, the capabilities that bypass permissions."""
-    if os.geteuid() != 0:
-        yield
-        return
-    try:
-        libc = ctypes.CDLL(None, use_errno=True)
-        header, data = _CapHeader(0x20080522, 0), (_CapData * 2)()
-        if libc.capget(ctypes.byref(header), data) != 0:
-            raise OSError(ctypes.get_errno(), "capget")
-    except (OSError, AttributeError):
-        pytest.skip("running as root without Linux capabilities: files cannot be unreadable")
-    saved = data[0].effective
-    data[0].effective &= ~_DAC
-    if libc.capset(ctypes.byref(header), data) != 0:
-        pytest.skip("cannot drop root's file capabilities here")
-    try:
-        yield
-    finally:
-        data[0].effective = saved
-        libc.capset(ctypes.byref(header), data)
-
-
 @contextlib.contextmanager
 def _unreadable(paths: list[Path]) -> Iterator[None]:
     for p in paths:
         p.chmod(0)
     try:
-        with _without_root_file_powers():
+        with without_root_file_powers():
             yield
     finally:
         for p in paths:
