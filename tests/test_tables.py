@@ -109,6 +109,11 @@ def test_by_governorate_shares_agree_with_geopandas(shared_data: Path) -> None:
         got = sum(x["share_of_area"] for x in q["by_area"]
                   if x["area"] == name and x["zone"] != "rest")
         assert got == pytest.approx(want, abs=1e-6)
+    # quick-mode zones take their names from a name-like attribute (issue 10, item 11)
+    gov_plan = plan_from_files(adm1, zones=adm2)
+    labels = {z.label for z in gov_plan.zones if not z.rest}
+    assert labels == {str(v) for v in g2[field]}
+    assert "Khan Younis" in labels
 
 
 def test_shift_a_whole_line(square_plan: dict[str, Any], tmp_path: Path) -> None:
@@ -204,3 +209,43 @@ def test_compare_by_area_and_people_to_the_nearest_100(
     gaza_green = next(r for r in rows if r["area"] == "Gaza" and r["group"] == "green")
     exact = gaza_green["values"]["green-red-2025-11"]["residents_baseline"]
     assert f"{round(exact / 100) * 100:,.0f}" in text and f"{round(exact):,}" not in text
+
+
+def test_quick_mode_says_what_the_zones_are(square_plan: dict[str, Any], tmp_path: Path,
+                                            capsys: pytest.CaptureFixture[str]) -> None:
+    """--access and --label-field: an order map read as what it is, zones by name.
+
+    By hand: the zone is the west strip x < 500 m (1 km², 25%): 2,500 of the 10,000
+    people live there; closed, they move to the rest, which ends with all 10,000."""
+    x0, y0, _, y1 = SQUARE_UTM
+    ring = [list(utm_to_lonlat(x, y)) for x, y in
+            ((x0, y0), (x0 + 500, y0), (x0 + 500, y1), (x0, y1), (x0, y0))]
+    zones = write_geojson(tmp_path / "orders.geojson", [
+        {"type": "Feature", "properties": {"name": "Block 7", "status": "evacuate"},
+         "geometry": {"type": "Polygon", "coordinates": [ring]}}])
+    base = ["run", "--territory", str(tmp_path / "territory.geojson"), "--zones", str(zones),
+            "--layer", f"population={tmp_path / 'people.geojson'},count=pop",
+            "--format", "json"]
+    assert main([*base, "--access", "closed"]) == 0
+    d = json.loads(capsys.readouterr().out)
+    z = {x["id"]: x for x in d["zones"]}
+    assert z["zone-1"]["label"] == "Block 7" and z["zone-1"]["access"] == "closed"
+    assert z["rest"]["access"] == "resident"
+    assert z["zone-1"]["displaced_out"] == pytest.approx(2500, rel=1e-6)
+    assert z["rest"]["residents"] == pytest.approx(10_000, rel=1e-6)
+    assert main([*base, "--access", "zone-1=restricted", "--label-field", "status"]) == 0
+    d = json.loads(capsys.readouterr().out)
+    z = {x["id"]: x for x in d["zones"]}
+    assert z["zone-1"]["label"] == "evacuate" and z["zone-1"]["access"] == "restricted"
+    assert main([*base[:-2], "--access", "closed"]) == 0  # headlines in words
+    out = capsys.readouterr().out
+    assert "Block 7: closed to civilians" in out and "would have to leave" in out
+    assert main([*base, "--access", "zone-9=closed"]) == 2
+    assert "zone-9" in capsys.readouterr().err
+    assert main([*base, "--access", "sealed"]) == 2
+    assert "resident, restricted, closed" in capsys.readouterr().err
+    assert main([*base, "--label-field", "nom"]) == 2
+    err = capsys.readouterr().err
+    assert "'nom'" in err and "name, status" in err
+    assert main(["run", "--access", "closed"]) == 2
+    assert "--access needs --territory" in capsys.readouterr().err

@@ -45,18 +45,23 @@ __all__ = ["evaluate_plans", "register", "run"]
 
 
 def _plans(names: list[str] | None, refs: dict[str, LayerRef], territory: Path | None,
-           zones: Path | None, zone_field: str | None, line: Path | None) -> list[Plan]:
+           zones: Path | None, zone_field: str | None, line: Path | None,
+           access: str | None = None, label_field: str | None = None) -> list[Plan]:
     """The plans named, or the quick plan made from files."""
     if territory is not None:
         if names:
             raise InputError("give either plans or --territory, not both",
                              suggestion="drop the plan argument for a quick analysis")
-        from zoneplan.io.quick import plan_from_files
+        from zoneplan.io.quick import parse_access, plan_from_files
 
         return [plan_from_files(territory, zones=zones, zone_field=zone_field, line=line,
-                                layers=refs)]
-    if zones is not None or line is not None or zone_field is not None:
-        raise InputError("--zones, --zone-field and --line need --territory",
+                                layers=refs, access=parse_access(access),
+                                label_field=label_field)]
+    quick_only = {"--zones": zones, "--zone-field": zone_field, "--line": line,
+                  "--access": access, "--label-field": label_field}
+    given = [k for k, v in quick_only.items() if v is not None]
+    if given:
+        raise InputError(f"{', '.join(given)} need{'s' if len(given) == 1 else ''} --territory",
                          suggestion="add --territory FILE (the polygon the zones split)")
     return [load_plan(n).with_layers(refs) for n in names or [DEFAULT_PLAN]]
 
@@ -102,6 +107,14 @@ def run(
         "--zone-field", help="Attribute of --zones whose values name the zones.")] = None,
     line: Annotated[Path | None, typer.Option(
         "--line", help="With --territory: a line splitting it into west and east.")] = None,
+    access: Annotated[str | None, typer.Option(
+        "--access", metavar="VALUE|ZONE=VALUE,...",
+        help="With --territory: what the zones are: resident, restricted or closed for every "
+        "zone of the file (the rest stays open), or per zone, e.g. zone-1=closed,rest=resident "
+        "(default: all open to residents).")] = None,
+    label_field: Annotated[str | None, typer.Option(
+        "--label-field", help="With --zones: the attribute naming the zones (default: a "
+        "name-like attribute such as 'name').")] = None,
     layer: LayerOpt = None,
     output: Annotated[Path | None, out_option(
         "Write the result to this file (JSON: a list with several plans).")] = None,
@@ -124,7 +137,8 @@ def run(
     correlation_m: CorrelationOpt = None,
 ) -> None:
     """Evaluate plans: per-zone figures with units and sources."""
-    ps = _plans(plans, layer_refs(layer), territory, zones, zone_field, line)
+    ps = _plans(plans, layer_refs(layer), territory, zones, zone_field, line, access,
+                label_field)
     if claims is not None:
         from zoneplan.plan.claims_file import add_claims
 

@@ -9,8 +9,16 @@
   (``left``/``right`` of the line's direction would be chosen the same way by
   :mod:`zoneplan.measure.zones`; compass sides read better in a report).
 
-Every zone is ``access: resident`` (nobody is moved), so residents per zone are the
-baseline population per zone.
+What the zones are is the user's to say: ``access`` (``resident``, ``restricted`` or
+``closed``) for every zone of the file, or per zone id (``{"zone-1": "closed"}``; also
+``rest``, ``west``, ``east``). Without it every zone is ``access: resident`` (nobody is
+moved), so residents per zone are the baseline population per zone. The zone ``rest``
+stays open to residents unless named. People in closed zones move into the zones open
+to them, by the plan format's default rule.
+
+Zones are named from an attribute: ``label_field``, or by default the first name-like
+attribute the file has (:data:`zoneplan.io.areas.NAME_FIELDS`, e.g. ``name``); a zone
+made of several features takes their distinct names.
 
 Population baseline: the ``population`` layer if one is given; else the built-in
 ``gaza:population`` when the territory lies in the Gaza Strip (its centroid is inside
@@ -37,10 +45,64 @@ import shapely
 
 from zoneplan import pack
 from zoneplan.errors import DataError, InputError
+from zoneplan.io.areas import NAME_FIELDS
 from zoneplan.io.vectors import numeric_attribute, read_vector
 from zoneplan.plan import LayerRef, Plan, load_plan
 
-__all__ = ["plan_from_files"]
+__all__ = ["ACCESS_VALUES", "parse_access", "plan_from_files"]
+
+ACCESS_VALUES = ("resident", "restricted", "closed")
+"""What ``--access`` may say of a zone (the plan format's ``access``)."""
+
+
+def parse_access(text: str | None) -> str | dict[str, str] | None:
+    """Read ``--access``: one value for every zone, or ``ZONE=VALUE,...``.
+
+    Examples
+    --------
+    >>> parse_access("closed")
+    'closed'
+    >>> parse_access("zone-1=closed, rest=restricted")
+    {'zone-1': 'closed', 'rest': 'restricted'}
+    """
+    if text is None:
+        return None
+    how = ("write one of resident, restricted, closed (for every zone of the file), or "
+           "ZONE=VALUE pairs separated by commas, e.g. --access zone-1=closed,zone-2=closed")
+    text = text.strip()
+    if "=" not in text:
+        if text not in ACCESS_VALUES:
+            raise InputError(f"--access '{text}' is not one of {', '.join(ACCESS_VALUES)}",
+                             suggestion=how)
+        return text
+    out: dict[str, str] = {}
+    for part in (x.strip() for x in text.split(",") if x.strip()):
+        zone, _, value = part.partition("=")
+        zone, value = zone.strip(), value.strip()
+        if not zone or value not in ACCESS_VALUES:
+            raise InputError(f"cannot read '{part}' in --access", suggestion=how)
+        out[zone] = value
+    return out
+
+
+def _label_field(columns: list[str], label_field: str | None, zones: Path) -> str | None:
+    """The attribute naming the zones: the one asked for (which must exist), or the first
+    name-like one, or ``None``."""
+    if label_field is None:
+        return next((c for c in NAME_FIELDS if c in columns), None)
+    if label_field not in columns:
+        raise DataError(f"the zones have no attribute '{label_field}' to name them by",
+                        path=zones, suggestion="attributes there: " + ", ".join(columns))
+    return label_field
+
+
+def _names(values: Any) -> str | None:
+    """Distinct non-empty names of a zone's features, joined (at most three named)."""
+    names = list(dict.fromkeys(str(v).strip() for v in values
+                               if v is not None and str(v).strip() and str(v) != "nan"))
+    if not names:
+        return None
+    return ", ".join(names[:3]) + (f" and {len(names) - 3} more" if len(names) > 3 else "")
 
 
 def _slug(value: Any) -> str:
@@ -48,8 +110,11 @@ def _slug(value: Any) -> str:
     return s or "zone"
 
 
-def _zone_specs(zones: Path, zone_field: str | None, folder: Path) -> list[dict[str, Any]]:
+def _zone_specs(zones: Path, zone_field: str | None, folder: Path,
+                label_field: str | None = None) -> list[dict[str, Any]]:
     gdf = read_vector(zones, what="zones")
+    names_by = _label_field([str(c) for c in gdf.columns if c != "geometry"], label_field,
+                            zones)
     gdf = gdf[gdf.geom_type.isin(["Polygon", "MultiPolygon"])]
     if gdf.empty:
         raise DataError("the zones file holds no polygons", path=zones,
@@ -58,11 +123,14 @@ def _zone_specs(zones: Path, zone_field: str | None, folder: Path) -> list[dict[
     if zone_field:
         numeric_attribute(gdf, zone_field, str(zones))  # raises naming the attributes there
         for value, part in gdf.groupby(zone_field, sort=True):
-            groups.append((_slug(value), f"{zone_field} = {value}",
+            named = _names(part[names_by]) if names_by else None
+            groups.append((_slug(value), named or f"{zone_field} = {value}",
                            shapely.union_all(list(part.geometry))))
     else:
-        for i, geom in enumerate(gdf.geometry, start=1):
-            groups.append((f"zone-{i}", f"feature {i} of {zones.name}", geom))
+        named_all = list(gdf[names_by]) if names_by else [None] * len(gdf)
+        for i, (geom, name) in enumerate(zip(gdf.geometry, named_all, strict=True), start=1):
+            groups.append((f"zone-{i}", _names([name]) or f"feature {i} of {zones.name}",
+                           geom))
     seen: dict[str, int] = {}
     specs: list[dict[str, Any]] = []
     for zid, label, geom in groups:
@@ -81,6 +149,24 @@ def _zone_specs(zones: Path, zone_field: str | None, folder: Path) -> list[dict[
     return specs
 
 
+def _set_access(specs: list[dict[str, Any]], access: str | dict[str, str] | None) -> None:
+    """Apply ``access`` to the zone specs: one value to every zone but ``rest``, or per id."""
+    if access is None:
+        return
+    if isinstance(access, str):
+        for spec in specs:
+            if not spec.get("rest"):
+                spec["access"] = access
+        return
+    ids = [spec["id"] for spec in specs]
+    unknown = [z for z in access if z not in ids]
+    if unknown:
+        raise InputError(f"--access names zone(s) {', '.join(unknown)}, which the quick plan "
+                         "does not have", suggestion="zones: " + ", ".join(ids))
+    for spec in specs:
+        spec["access"] = access.get(spec["id"], spec["access"])
+
+
 def _in_gaza(territory: Path) -> bool:
     gdf = read_vector(territory, what="territory")
     c = shapely.union_all(list(gdf.geometry)).centroid
@@ -89,7 +175,9 @@ def _in_gaza(territory: Path) -> bool:
 
 def plan_from_files(territory: Path, *, zones: Path | None = None, zone_field: str | None = None,
                     line: Path | None = None,
-                    layers: dict[str, LayerRef] | None = None) -> Plan:
+                    layers: dict[str, LayerRef] | None = None,
+                    access: str | dict[str, str] | None = None,
+                    label_field: str | None = None) -> Plan:
     """Build a plan splitting ``territory`` by a zones file or by a line.
 
     Parameters
@@ -105,12 +193,17 @@ def plan_from_files(territory: Path, *, zones: Path | None = None, zone_field: s
         Line file splitting the territory into ``west`` and ``east``.
     layers
         Data layers by name (``population``, ``hospitals``, ``damage``).
+    access
+        What the zones are (see the module docstring): one of :data:`ACCESS_VALUES` for
+        every zone of the file (or both sides of a line), or per zone id.
+    label_field
+        Attribute of ``zones`` whose values name the zones (default: a name-like one).
 
     Returns
     -------
     Plan
-        Status ``hypothetical``; every zone open to residents; baseline population as
-        described in the module docstring.
+        Status ``hypothetical``; zones open to residents unless ``access`` says
+        otherwise; baseline population as described in the module docstring.
 
     Raises
     ------
@@ -124,6 +217,8 @@ def plan_from_files(territory: Path, *, zones: Path | None = None, zone_field: s
                          suggestion="use --zones FILE [--zone-field NAME] or --line FILE")
     if zone_field and zones is None:
         raise InputError("--zone-field needs --zones", suggestion="add --zones FILE")
+    if label_field and zones is None:
+        raise InputError("--label-field needs --zones", suggestion="add --zones FILE")
     layers = dict(layers or {})
     folder = Path(tempfile.mkdtemp(prefix="zoneplan-quick-"))
     used = [territory] + [p for p in (zones, line) if p is not None]
@@ -140,7 +235,7 @@ def plan_from_files(territory: Path, *, zones: Path | None = None, zone_field: s
         "layers": {k: v.model_dump(by_alias=True, exclude_none=True) for k, v in layers.items()},
     }
     if zones is not None:
-        plan["zones"] = _zone_specs(zones, zone_field, folder)
+        plan["zones"] = _zone_specs(zones, zone_field, folder, label_field)
     else:
         assert line is not None
         plan["lines"] = [{"id": "line", "label": line.name, "date": plan["date"],
@@ -165,6 +260,7 @@ def plan_from_files(territory: Path, *, zones: Path | None = None, zone_field: s
     # no total: the baseline layer's own total is modelled, so figures are not rescaled
     plan["population"] = {"date": plan["date"], "sources": ["user-files"],
                           "baseline": baseline, "label": "baseline population layer"}
+    _set_access(plan["zones"], access)
     result = load_plan(plan, base_dir=Path.cwd())
     # the per-zone files live as long as the plan that refers to them
     weakref.finalize(result, shutil.rmtree, folder, True)

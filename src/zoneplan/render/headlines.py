@@ -79,16 +79,41 @@ def _displaced(d: dict[str, Any]) -> str | None:
         if not before:
             return None
         rng = _range_sum(closed, "residents_baseline")
-        return (f"{fmt_people(before)} people (range {fmt_range(rng)}, depending on where the "
-                "line runs and how the pre-war population is spread) lived before the war in "
+        return (f"{fmt_people(before)} people (range {fmt_range(rng)}, depending on "
+                f"{_depends(d, 'pre-war population')}) lived before the war in "
                 "zones now closed to civilians, and cannot return.")
     moved = _sum(closed, "displaced_out")
     if not moved:
         return None
     rng = _range_sum(closed, "displaced_out")
-    return (f"{fmt_people(moved)} people (range {fmt_range(rng)}, depending on where the line "
-            "runs and how the population is spread) would have to leave zones closed to "
+    return (f"{fmt_people(moved)} people (range {fmt_range(rng)}, depending on "
+            f"{_depends(d, 'population')}) would have to leave zones closed to "
             "civilians, in the model's reading of the plan.")
+
+
+def _depends(d: dict[str, Any], people: str) -> str:
+    """What the people ranges depend on, from what was actually varied.
+
+    Examples
+    --------
+    >>> _depends({"lines": [{"uncertainty": {"offset_m": 200}, "variants": []}],
+    ...           "alternatives": [], "population": {"ensemble": ["a", "b"]}}, "population")
+    'where the line runs and how the population is spread'
+    >>> _depends({"lines": [], "alternatives": [], "population": {"ensemble": ["a", "b"]}},
+    ...          "population")
+    'how the population is spread'
+    """
+    parts = []
+    lines = d.get("lines") or []
+    if any(ln.get("uncertainty") or ln.get("variants") for ln in lines):
+        parts.append("where the line runs" if len(lines) == 1 else "where the lines run")
+    if d.get("alternatives"):
+        parts.append("how the zones are drawn")
+    if len((d.get("population") or {}).get("ensemble") or []) > 1:
+        parts.append(f"how the {people} is spread")
+    if not parts:
+        return "the alternatives evaluated"
+    return ", ".join(parts[:-1]) + (" and " if len(parts) > 1 else "") + parts[-1]
 
 
 def _compounds(d: dict[str, Any]) -> str | None:
