@@ -201,7 +201,8 @@ def _damage(d: dict[str, Any]) -> str | None:
     t = d.get("totals", {})
     if not _ok(t.get("damaged_structures")):
         return None
-    when = f" (as of {t['damage_date']})" if t.get("damage_date") else ""
+    when = (f" (as of {t['damage_date']})" if t.get("damage_date")
+            else " (the layer's date is not stated: give it with date=YYYY-MM-DD)")
     parts = [f"{z['label']} {fmt_people(z.get('damaged_structures'))} "
              f"({fmt_share(z.get('damage_share'), 0)})"
              for z in sorted(d.get("zones", []), key=lambda z: -(z.get("damaged_structures")
