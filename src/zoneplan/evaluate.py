@@ -35,7 +35,7 @@ from zoneplan.measure.indicators import Metrics, compute
 from zoneplan.measure.inputs import Inputs, prepare
 from zoneplan.measure.population import PopulationLayer
 from zoneplan.measure.variants import AS_DRAWN, LayoutCase, layout_cases
-from zoneplan.measure.zone_sums import LayoutCells, layout_cells
+from zoneplan.measure.zone_sums import LayoutCells, layout_cells, with_hospitals
 from zoneplan.measure.zones import Layout, build_layout
 from zoneplan.plan import Plan, load_plan
 from zoneplan.plan.definitions import ZONE_KEYS
@@ -105,7 +105,8 @@ def _alternatives(inputs: Inputs, layout: Layout, cells: LayoutCells,
     if inputs.hospitals_all is not None:
         wider = replace(inputs, hospitals=inputs.hospitals_all)
         out.append(("hospitals including the low-confidence rows of the built-in table",
-                    run(layout, wider, layout_cells(layout, wider), pop_method=pop.central)))
+                    run(layout, wider, with_hospitals(cells, layout, wider),
+                        pop_method=pop.central)))
     if hosp is not None:
         for end, word in (("beds_low", "smallest"), ("beds_high", "largest")):
             vals = hosp.values.get(end)

@@ -44,7 +44,7 @@ def _resident_distances(f: Frame, k: int, zone_id: str, pts: NDArray[np.float64]
     people, area = f.people.blocks, f.geo.area.blocks
     if people is None or area is None or len(pts) == 0:
         return None
-    mine = np.flatnonzero(area[k] > 0)
+    mine = area.positive(k)
     d = block_distances(f.geo, f.inputs.population.grid, pts)[mine]
     w = np.asarray(f.placement[zone_id].of(people[k, mine], area[k, mine]), dtype=np.float64)
     sites = f.reloc.site_people(zone_id)

@@ -208,35 +208,42 @@ class CellGrid:
         """
         n = len(self)
         zone_of = np.full(n, -1, dtype=np.int32)
+        cut_idx = self._crossed(cuts)
+        n_measured = len(zones) - 1 if tiles and len(zones) > 1 else len(zones)
+        taken = np.zeros(cut_idx.size)
+        rows: list[NDArray[np.intp]] = []
+        cols: list[NDArray[np.int32]] = []
+        vals: list[NDArray[np.float64]] = []
+        # zone by zone, each over the cells in its bounding box only, so the work grows
+        # with the cells each zone touches, not with cells x zones
         for k, z in enumerate(zones):
             if z.is_empty:
                 continue
             shapely.prepare(z)
-            hit = shapely.contains_xy(z, self.px, self.py) & (zone_of < 0)
-            zone_of[hit] = k
-        cut_idx = self._crossed(cuts)
-        rows: list[NDArray[np.intp]] = []
-        cols: list[NDArray[np.int32]] = []
-        vals: list[NDArray[np.float64]] = []
+            near = np.sort(self._tree.query(z))
+            hit = shapely.contains_xy(z, self.px[near], self.py[near]) & (zone_of[near] < 0)
+            zone_of[near[hit]] = k
+            if k >= n_measured or cut_idx.size == 0:
+                continue
+            pos, is_cut = match_sorted(cut_idx, near)
+            cand, pos = near[is_cut], pos[is_cut]
+            touch = shapely.intersects(z, self.cells[cand])
+            cand, pos = cand[touch], pos[touch]
+            if cand.size == 0:
+                continue
+            if samples:
+                part = self._lattice_share(cand, z, samples)
+            else:
+                part = (shapely.area(shapely.intersection(self.cells[cand], z))
+                        / self.area_m2[cand])
+            keep = part > 0
+            rows.append(cand[keep].astype(np.intp))
+            cols.append(np.full(int(keep.sum()), k, dtype=np.int32))
+            vals.append(np.clip(part[keep], 0.0, 1.0))
+            taken[pos[keep]] += vals[-1]
         if cut_idx.size:
             zone_of[cut_idx] = -1
-            measured = zones[:-1] if tiles and len(zones) > 1 else zones
-            taken = np.zeros(cut_idx.size)
-            for k, z in enumerate(measured):
-                cand = cut_idx[shapely.intersects(z, self.cells[cut_idx])]
-                if cand.size == 0:
-                    continue
-                if samples:
-                    part = self._lattice_share(cand, z, samples)
-                else:
-                    part = (shapely.area(shapely.intersection(self.cells[cand], z))
-                            / self.area_m2[cand])
-                keep = part > 0
-                rows.append(cand[keep])
-                cols.append(np.full(int(keep.sum()), k, dtype=np.int32))
-                vals.append(np.clip(part[keep], 0.0, 1.0))
-                taken[np.searchsorted(cut_idx, cand[keep])] += vals[-1]
-            if len(measured) < len(zones):
+            if n_measured < len(zones):
                 rest = 1.0 - taken
                 keep = rest > 1e-12
                 rows.append(cut_idx[keep])

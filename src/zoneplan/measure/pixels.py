@@ -9,10 +9,11 @@ The pieces :mod:`zoneplan.measure.raster_grid` and
   (:func:`rasterio.features.rasterize`);
 * :func:`boundary_pixels`: the pixels a line touches (``all_touched``), the only ones
   measured exactly;
-* :func:`covered_area`, :func:`clip_cells`: the exact area of a pixel inside a polygon,
-  with the polygon first cut into :data:`TILE` x :data:`TILE` pixel tiles so each
-  intersection is against a small piece (as exactextract does);
-* :func:`sampled_share`: the same on a lattice of points (approximate, faster).
+* :func:`clip_cells`: each pixel clipped to a polygon (the territory's edge), with the
+  polygon first cut into :data:`TILE` x :data:`TILE` pixel tiles so each intersection
+  is against a small piece.
+
+Shares of pixels inside zones are measured in :mod:`zoneplan.measure.coverage`.
 
 Coordinates are those of the raster (its CRS and affine transform).
 """
@@ -31,8 +32,7 @@ from numpy.typing import NDArray
 from shapely.geometry.base import BaseGeometry
 
 __all__ = ["STRIP_PIXELS", "TILE", "boundary_pixels", "centre_mask", "clip_cells",
-           "clip_to_boxes", "clip_to_tiles", "covered_area", "pixel_boxes",
-           "release_freed_memory", "sampled_share", "strips"]
+           "clip_to_boxes", "clip_to_tiles", "pixel_boxes", "release_freed_memory", "strips"]
 
 
 STRIP_PIXELS = 1 << 21
@@ -40,10 +40,6 @@ STRIP_PIXELS = 1 << 21
 
 TILE = 32
 """Side (pixels) of the tiles a polygon is cut into before exact pixel intersections."""
-
-GROW = False
-"""Grow the pixels a line touches by one pixel each way before exact measurement."""
-
 
 def strips(height: int, width: int, *, align: int = 1,
            offset: int = 0) -> list[tuple[int, int]]:
@@ -67,31 +63,6 @@ def pixel_boxes(rows: NDArray[np.integer], cols: NDArray[np.integer],
                        np.maximum(y0, y1))
 
 
-def covered_area(geom: BaseGeometry, targets: NDArray[np.object_], rows: NDArray[np.integer],
-                 cols: NDArray[np.integer], t: Affine) -> NDArray[np.float64]:
-    """Area of each target (a pixel or a clipped pixel) inside ``geom``, raster CRS units.
-
-    ``geom`` is first cut into tiles of :data:`TILE` pixels so each pixel is intersected
-    with a small piece of it rather than the whole polygon.
-    """
-    out = np.zeros(targets.size)
-    if targets.size == 0:
-        return out
-    shapely.prepare(geom)
-    inside = shapely.contains_properly(geom, targets)
-    out[inside] = shapely.area(targets[inside])
-    need = np.flatnonzero(~inside & shapely.intersects(geom, targets))
-    if need.size == 0:
-        return out
-    tr, tc = rows[need] // TILE, cols[need] // TILE
-    keys, inv = np.unique(tr * (1 << 31) + tc, return_inverse=True)
-    kr, kc = keys // (1 << 31), keys % (1 << 31)
-    tiles = pixel_boxes(kr, kc, t @ Affine.scale(TILE))
-    pieces = clip_to_tiles(geom, tiles)
-    out[need] = shapely.area(shapely.intersection(targets[need], pieces[inv.ravel()]))
-    return out
-
-
 def clip_to_tiles(geom: BaseGeometry, tiles: NDArray[np.object_]) -> NDArray[np.object_]:
     """``geom`` clipped to each tile (fast rectangle clipping, exact overlay as fallback)."""
     b = shapely.bounds(tiles)
@@ -104,22 +75,6 @@ def clip_to_tiles(geom: BaseGeometry, tiles: NDArray[np.object_]) -> NDArray[np.
         return np.asarray(pieces)
     except shapely.errors.GEOSException:  # pragma: no cover - degenerate input
         return np.asarray(shapely.intersection(geom, tiles))
-
-
-def sampled_share(geom: BaseGeometry, targets: NDArray[np.object_],
-                  samples: int) -> NDArray[np.float64]:
-    """Share of a samples x samples lattice of points in each target that lies in ``geom``."""
-    b = shapely.bounds(targets)
-    s = (np.arange(samples) + 0.5) / samples
-    fx = (b[:, [0]] + (b[:, [2]] - b[:, [0]]) * np.tile(s, samples)[None, :]).ravel()
-    fy = (b[:, [1]] + (b[:, [3]] - b[:, [1]]) * np.repeat(s, samples)[None, :]).ravel()
-    tg = np.repeat(targets, samples * samples)
-    inside_t = shapely.contains_xy(tg, fx, fy).reshape(-1, samples * samples)
-    whole = np.isclose(shapely.area(targets), (b[:, 2] - b[:, 0]) * (b[:, 3] - b[:, 1]))
-    inside_t[whole] = True
-    inside_g = shapely.contains_xy(geom, fx, fy).reshape(-1, samples * samples)
-    n = inside_t.sum(axis=1)
-    return np.where(n > 0, (inside_t & inside_g).sum(axis=1) / np.maximum(n, 1), 0.0)
 
 
 def clip_cells(geom: BaseGeometry, boxes: NDArray[np.object_], rows: NDArray[np.int64],
@@ -162,7 +117,7 @@ def centre_mask(geom: BaseGeometry, shape: tuple[int, int], t: Affine) -> NDArra
 def boundary_pixels(b: BaseGeometry, r0: int, r1: int, width: int,
                     t: Affine) -> NDArray[np.int64]:
     """Sorted linear indices (row * width + col) of pixels in rows r0..r1 touched by lines
-    ``b`` (rasterized with ``all_touched``; grown by one pixel each way if :data:`GROW`).
+    ``b`` (rasterized with ``all_touched``).
 
     Only the part of the lines within these rows (and one row either side) is burnt.
     """
@@ -190,10 +145,6 @@ def boundary_pixels(b: BaseGeometry, r0: int, r1: int, width: int,
     rr, cc = np.nonzero(m)
     rr = rr.astype(np.int64) + lo
     cc = cc.astype(np.int64) + c_lo
-    if GROW:
-        dr, dc = np.meshgrid([-1, 0, 1], [-1, 0, 1])
-        rr = (rr[:, None] + dr.ravel()[None, :]).ravel()
-        cc = (cc[:, None] + dc.ravel()[None, :]).ravel()
     ok = (rr >= r0) & (rr < r1) & (cc >= 0) & (cc < width)
     return np.unique(rr[ok] * width + cc[ok])
 

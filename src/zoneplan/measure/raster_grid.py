@@ -6,15 +6,16 @@ answers the same questions a :class:`~zoneplan.grid.CellGrid` does: which cells 
 polygon covers and by what fraction of each cell's area; areas, centroids and squares
 are derived from the indices when asked for.
 
-How fractions are computed (exact, like exactextract):
+How shares are computed (exact, like exactextract):
 
-* Pixels whose centre lies inside the polygon are found by rasterizing it; pixels its
-  boundary (or the lines the zones were cut along) touches are measured exactly: the
-  area of the pixel (clipped to the territory) inside the polygon, divided by the
-  pixel's area (see :mod:`zoneplan.measure.pixels`).
+* Every pixel a zone's boundary passes through gets its exact share of the zone, for
+  all zones in one vectorised pass over the boundaries' edges
+  (:mod:`zoneplan.measure.coverage`); the work grows with the boundaries' length in
+  pixels, not with pixels x zones.
+* Every other pixel lies wholly in the zone holding its centre: one rasterisation of
+  all zones per strip of at most :data:`~zoneplan.measure.pixels.STRIP_PIXELS` pixels.
 * Pixels cut by the territory's edge keep their covered share; whether such a pixel
   lies in a zone is decided by a point inside its covered part, unless a cut crosses it.
-* Work is done in strips of at most :data:`~zoneplan.pixels.STRIP_PIXELS` pixels.
 
 Pixel areas are computed analytically in the area CRS (metres): constant when the
 raster is in that CRS, otherwise per raster row (a pixel of a latitude-longitude grid
@@ -23,7 +24,6 @@ shrinks with the cosine of latitude).
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from typing import Any
 
 import numpy as np
@@ -36,17 +36,18 @@ from shapely.geometry.base import BaseGeometry
 from zoneplan.geometry import project
 from zoneplan.measure.cells import CellGrid, CellValues, Near, find_sorted, match_sorted
 from zoneplan.measure.pixels import (
-    boundary_pixels,
-    centre_mask,
-    covered_area,
     pixel_boxes,
     release_freed_memory,
-    sampled_share,
     strips,
 )
 from zoneplan.measure.squares import Squares
 
-__all__ = ["RasterGrid"]
+__all__ = ["WHOLE_TOLERANCE", "RasterGrid"]
+
+
+WHOLE_TOLERANCE = 1e-10
+"""A measured share of a cell within this of 0 or 1 (rounding in the exact
+measurement) counts as 0 or 1, so a cell wholly in one zone is not listed as cut."""
 
 
 class RasterGrid(CellGrid):
@@ -263,131 +264,167 @@ class RasterGrid(CellGrid):
             return np.empty(0, dtype=np.intp), np.empty(0)
         return self._coverage_r(self._to_raster(polygon))
 
-    def _coverage_r(self, geom: BaseGeometry, *, edges: BaseGeometry | None = None,
-                    samples: int = 0) -> tuple[NDArray[np.intp], NDArray[np.float64]]:
-        """Coverage of ``geom`` (raster CRS), all strips together (see :meth:`_coverage_strips`)."""
-        parts = list(self._coverage_strips(geom, edges=edges, samples=samples))
-        if not parts:
-            return np.empty(0, dtype=np.intp), np.empty(0)
-        return (np.concatenate([p[0] for p in parts]),
-                np.concatenate([p[1] for p in parts]))
+    def _coverage_r(self, geom: BaseGeometry) -> tuple[NDArray[np.intp], NDArray[np.float64]]:
+        """Cells covered by ``geom`` (raster CRS) and the exact covered share of each.
 
-    def _coverage_strips(self, geom: BaseGeometry, *, edges: BaseGeometry | None = None,
-                         samples: int = 0
-                         ) -> Iterator[tuple[NDArray[np.intp], NDArray[np.float64]]]:
-        """Coverage of ``geom`` (raster CRS), strip by strip, exact only along ``edges``.
-
-        ``edges`` defaults to the polygon's boundary; give the lines a set of zones was
-        cut along when the rest of every zone boundary is the territory's edge.
-        ``samples`` > 0 measures those pixels on a samples x samples lattice instead.
+        Pixels the polygon's boundary passes through get their exact share
+        (:func:`~zoneplan.measure.coverage.boundary_coverage`; for pixels also cut by
+        the territory's edge, of their part inside the territory, by overlay); the
+        others lie wholly inside or outside, decided by their centre (one rasterisation
+        of the polygon's bounding window, strip by strip).
         """
+        from zoneplan.measure.coverage import boundary_coverage, label_strip
+
         t, w = self.transform, self.width
-        edges = geom.boundary if edges is None else edges
         minx, miny, maxx, maxy = geom.bounds
         inv = ~t
-        rs = [int(np.floor((inv @ (x, y))[1])) for x in (minx, maxx) for y in (miny, maxy)]
-        r_lo, r_hi = max(min(rs) - 1, 0), min(max(rs) + 2, self.height)
-        shapely.prepare(geom)
-        for r0, r1 in strips(r_hi - r_lo, w):
+        corners = [inv @ (x, y) for x in (minx, maxx) for y in (miny, maxy)]
+        r_lo = max(int(np.floor(min(c[1] for c in corners))) - 1, 0)
+        r_hi = min(int(np.ceil(max(c[1] for c in corners))) + 1, self.height)
+        c_lo = max(int(np.floor(min(c[0] for c in corners))) - 1, 0)
+        c_hi = min(int(np.ceil(max(c[0] for c in corners))) + 1, w)
+        idx_parts: list[NDArray[np.intp]] = []
+        for r0, r1 in strips(max(r_hi - r_lo, 0), max(c_hi - c_lo, 1)):
             r0, r1 = r0 + r_lo, r1 + r_lo
             a, b = find_sorted(self.lin, np.array([r0 * w, r1 * w]))
-            if a == b:
+            if a == b or c_hi <= c_lo:
                 continue
-            local = self.lin[a:b] - r0 * w
-            mask = centre_mask(geom, (r1 - r0, w), t @ Affine.translation(0, r0))
-            inside = mask.ravel()[local]
-            del mask, local
-            bnd = boundary_pixels(edges, r0, r1, w, t)
-            pos, hit = match_sorted(self.lin, bnd)
-            ci = pos[hit]
-            frac = inside.astype(np.float64)
-            # cut by the territory's edge: representative point, exact if on the boundary
-            e_sel = (self.edge >= a) & (self.edge < b)
-            e_idx = self.edge[e_sel]
-            if e_idx.size:
-                frac[e_idx - a] = shapely.contains_xy(geom, self._edge_rx[e_sel],
-                                                      self._edge_ry[e_sel])
-            if ci.size:
-                _, is_edge = match_sorted(self.edge, ci)  # both sorted: cheaper than isin
-                targets = np.empty(ci.size, dtype=object)
-                lin_c = self.lin[ci].astype(np.int64)
-                rows = lin_c // w
-                cols = lin_c - rows * w
-                targets[~is_edge] = pixel_boxes(rows[~is_edge], cols[~is_edge], t)
-                targets[is_edge] = self.edge_geoms[np.searchsorted(self.edge, ci[is_edge])]
-                if samples:
-                    frac[ci - a] = sampled_share(geom, targets, samples)
-                else:
-                    full = shapely.area(targets)
-                    part = covered_area(geom, targets, rows, cols, t)
-                    frac[ci - a] = np.clip(part / np.where(full > 0, full, 1.0), 0.0, 1.0)
-            keep = np.flatnonzero(frac > 0)
-            yield keep + a, frac[keep]
+            lin = self.lin[a:b]
+            rows = lin // w
+            cols = lin - rows * w
+            sel = np.flatnonzero((cols >= c_lo) & (cols < c_hi))
+            label = label_strip([geom], (r1 - r0, c_hi - c_lo),
+                                t @ Affine.translation(c_lo, r0))
+            inside = label[rows[sel] - r0, cols[sel] - c_lo] > 0
+            idx_parts.append((sel[inside] + a).astype(np.intp))
+            del label, lin, rows, cols
+        _, row, col, share = boundary_coverage([geom], t)
+        bnd = self._cells_at(row, col)
+        ok = (row >= 0) & (row < self.height) & (col >= 0) & (col < w)
+        pos, hit = match_sorted(self.lin, row[ok] * w + col[ok])
+        frac = np.zeros(bnd.size)
+        frac[np.searchsorted(bnd, pos[hit])] = share[ok][hit]
+        epos, ehit = match_sorted(self.edge, bnd)
+        if ehit.any():  # cut by the territory's edge too: the part inside it, by overlay
+            eg = self.edge_geoms[epos[ehit]]
+            frac[ehit] = shapely.area(shapely.intersection(eg, geom)) / shapely.area(eg)
+        frac = np.clip(frac, 0.0, 1.0)
+        frac[frac > 1.0 - WHOLE_TOLERANCE] = 1.0
+        inner = np.concatenate(idx_parts) if idx_parts else np.empty(0, dtype=np.intp)
+        _, on_bnd = match_sorted(bnd, inner)
+        inner = inner[~on_bnd]
+        live = frac >= WHOLE_TOLERANCE
+        idx = np.concatenate([inner, bnd[live]])
+        val = np.concatenate([np.ones(inner.size), frac[live]])
+        order = np.argsort(idx, kind="stable")
+        return idx[order], val[order]
 
     def fractions(self, zones: list[BaseGeometry], cuts: list[BaseGeometry], *,
                   tiles: bool = False, samples: int = 0) -> Any:
         """Share of each cell in each of a set of non-overlapping zones (exact).
 
-        As in :meth:`CellGrid.fractions`, ``zones`` must have been cut from the territory
-        along ``cuts`` (lines or polygon boundaries, in ``crs``): cells not touched by a
-        cut lie wholly in the zone holding their centre (or, for cells cut by the
-        territory's edge, a point inside them); cells touched by a cut are measured
-        exactly. With ``tiles`` (the zones cover the territory with no remainder), the
-        last zone is not rasterized: it holds every cell and share the others leave.
+        All zones are measured together (:mod:`zoneplan.measure.coverage`), so the work
+        grows with the pixels and the zones' boundary length, not with pixels x zones:
+
+        * a pixel no zone boundary passes through lies wholly in the zone holding its
+          centre (one rasterisation of all zones per strip of rows);
+        * a pixel cut by the territory's edge and by none of ``cuts`` (the lines and
+          polygon edges the zones were cut along) lies wholly in the zone holding a
+          point inside its part in the territory (as in :meth:`CellGrid.fractions`;
+          this keeps slivers left by reprojecting zones out of the shares);
+        * every other pixel a zone boundary passes through gets its exact share of each
+          such zone, relative to its part inside the territory (the zones lie within
+          the territory: they were cut from it).
+
+        ``tiles`` and ``samples`` are accepted for compatibility with
+        :meth:`CellGrid.fractions` and not needed: the measurement is exact and as
+        fast either way.
         """
         from zoneplan.measure.cells import Fractions
+        from zoneplan.measure.coverage import boundary_coverage, label_strip, line_pixels
 
-        live = [c for c in cuts if not c.is_empty]
-        edges = self._to_raster(shapely.union_all(live)) if live else shapely.LineString()
-
+        del tiles, samples
+        geoms = [self._to_raster(z) for z in zones]
+        n, w = len(self), self.width
         zone_of: NDArray[np.signedinteger] = np.full(
-            len(self), -1, dtype=np.int16 if len(zones) < 2**15 else np.int32)
-        rows: list[NDArray[np.intp]] = []
-        zs: list[NDArray[np.int32]] = []
-        vals: list[NDArray[np.float64]] = []
-        rest = len(zones) - 1 if tiles and len(zones) > 1 else None
-        for k, z in enumerate(zones):
-            if z.is_empty or k == rest:
+            n, -1, dtype=np.int16 if len(zones) < 2**15 else np.int32)
+        if n == 0 or not zones:
+            e = np.empty(0)
+            return Fractions(n_zones=len(zones), zone_of=zone_of,
+                             cut_cell=e.astype(np.intp), cut_zone=e.astype(np.int32),
+                             cut_frac=e)
+        r_lo, r_hi = 0, self.height
+        for r0, r1 in strips(r_hi - r_lo, w):  # cells by the zone holding their centre
+            a, b = find_sorted(self.lin, np.array([r0 * w, r1 * w]))
+            if a == b:
                 continue
-            for idx, frac in self._coverage_strips(self._to_raster(z), edges=edges):
-                whole = frac >= 1.0
-                zone_of[idx[whole]] = k
-                rows.append(idx[~whole])
-                zs.append(np.full(int((~whole).sum()), k, dtype=np.int32))
-                vals.append(frac[~whole])
-        if rest is not None:
-            zone_of[zone_of < 0] = rest
-            if rows:
-                cut, inv = np.unique(np.concatenate(rows), return_inverse=True)
-                left = 1.0 - np.bincount(inv.ravel(), weights=np.concatenate(vals),
-                                         minlength=cut.size)
-                zone_of[cut] = -1
-                keep = left > 1e-12
-                rows.append(cut[keep])
-                zs.append(np.full(int(keep.sum()), rest, dtype=np.int32))
-                vals.append(np.clip(left[keep], 0.0, 1.0))
-        empty = np.empty(0)
+            label = label_strip(geoms, (r1 - r0, w), self.transform @ Affine.translation(0, r0))
+            zone_of[a:b] = label.ravel()[self.lin[a:b] - r0 * w] - 1
+            del label
+        k, row, col, share = boundary_coverage(geoms, self.transform)
+        ok = (row >= 0) & (row < self.height) & (col >= 0) & (col < w)
+        pos, hit = match_sorted(self.lin, (row[ok] * w + col[ok]))
+        cell, zone, frac = pos[hit].astype(np.intp), k[ok][hit], share[ok][hit]
+        del k, row, col, share, pos, hit
+        if self.edge.size and cell.size:  # shares of the part inside the territory
+            epos, ehit = match_sorted(self.edge, cell)
+            frac[ehit] = frac[ehit] / self.edge_frac[epos[ehit]]
+            crossed = self._cells_at(*line_pixels([self._to_raster(c) for c in cuts
+                                                   if not c.is_empty], self.transform))
+            _, by_cut = match_sorted(crossed, cell)
+            by_point = ehit & ~by_cut
+            cell, zone, frac = cell[~by_point], zone[~by_point], frac[~by_point]
+            zone_of[self.edge] = self._zone_of_points(geoms, self._edge_rx, self._edge_ry)
+        frac = np.clip(frac, 0.0, 1.0)
+        frac[frac < WHOLE_TOLERANCE] = 0.0
+        frac[frac > 1.0 - WHOLE_TOLERANCE] = 1.0
+        cut = np.unique(cell)
+        zone_of[cut] = -1
+        live = frac > 0
+        cell, zone, frac = cell[live], zone[live], frac[live]
+        whole = frac >= 1.0
+        zone_of[cell[whole]] = zone[whole]
         release_freed_memory()  # the strips' temporaries, before the sums that follow
-        return Fractions(n_zones=len(zones), zone_of=zone_of,
-                         cut_cell=np.concatenate(rows) if rows else empty.astype(np.intp),
-                         cut_zone=np.concatenate(zs) if zs else empty.astype(np.int32),
-                         cut_frac=np.concatenate(vals) if vals else empty)
+        return Fractions(n_zones=len(zones), zone_of=zone_of, cut_cell=cell[~whole],
+                         cut_zone=zone[~whole].astype(np.int32), cut_frac=frac[~whole])
+
+    def _cells_at(self, row: NDArray[np.int64], col: NDArray[np.int64]) -> NDArray[np.intp]:
+        """Cells (ascending) at the given pixels; pixels outside the territory are skipped."""
+        ok = (row >= 0) & (row < self.height) & (col >= 0) & (col < self.width)
+        lin = np.unique(row[ok] * self.width + col[ok])
+        pos, hit = match_sorted(self.lin, lin)
+        return pos[hit].astype(np.intp)
+
+    @staticmethod
+    def _zone_of_points(geoms: list[BaseGeometry], x: NDArray[np.float64],
+                        y: NDArray[np.float64]) -> NDArray[np.int32]:
+        """Index of the first zone containing each point (raster CRS), or -1."""
+        out = np.full(x.size, -1, dtype=np.int32)
+        arr = np.empty(len(geoms), dtype=object)
+        arr[:] = [None if g.is_empty else g for g in geoms]
+        zk, pi = shapely.STRtree(shapely.points(x, y)).query(arr, predicate="contains")
+        order = np.lexsort((zk, pi))
+        zk, pi = zk[order], pi[order]
+        first = np.ones(pi.size, dtype=bool)
+        first[1:] = pi[1:] != pi[:-1]
+        out[pi[first]] = zk[first]
+        return out
 
     def near_fractions(self, lines: list[BaseGeometry], distances_m: tuple[float, ...],
                        *, samples: int = 4) -> dict[float, Near]:
         """Cells within each distance (metres) of any of ``lines``, and their share there.
 
-        Cells wholly inside or outside the lines' buffer (64 segments per quarter
-        circle, under 0.1 m from the true arc at 1 km) count 1 or 0; cells its edge
-        crosses are measured on a ``samples`` x ``samples`` lattice of points, as
-        :meth:`CellGrid.near_fractions` does (``samples=0``: exact area).
+        The share is exact (as :meth:`coverage`) against the lines' buffer (64 segments
+        per quarter circle, under 0.1 m from the true arc at 1 km). ``samples`` is
+        accepted for compatibility with :meth:`CellGrid.near_fractions`: measuring
+        exactly is as fast here as sampling.
         """
+        del samples
         empty = (np.empty(0, dtype=np.intp), np.empty(0))
         if not lines:
             return dict.fromkeys(distances_m, empty)
         merged = shapely.union_all(lines)
-        return {d: self._coverage_r(self._to_raster(shapely.buffer(merged, d, quad_segs=64)),
-                                    samples=samples)
+        return {d: self._coverage_r(self._to_raster(shapely.buffer(merged, d, quad_segs=64)))
                 for d in distances_m}
 
 

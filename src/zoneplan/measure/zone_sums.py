@@ -14,16 +14,16 @@ from __future__ import annotations
 
 import weakref
 from collections import OrderedDict
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 import numpy as np
 import shapely
 from numpy.typing import NDArray
-from scipy.spatial import cKDTree
 
 from zoneplan.geometry import project
 from zoneplan.io.layers import PointLayer
+from zoneplan.measure.block_sums import CHUNK, BlockSums, block_sums
 from zoneplan.measure.cells import CellValues, Fractions, Near, match_sorted
 from zoneplan.measure.inputs import AREA_TOLERANCE_M2, Inputs
 from zoneplan.measure.squares import Squares
@@ -38,6 +38,7 @@ __all__ = [
     "ZoneSums",
     "block_distances",
     "layout_cells",
+    "with_hospitals",
 ]
 
 
@@ -51,8 +52,6 @@ centres of square blocks of this size (error at most half the block diagonal, ab
 71 m)."""
 
 
-CHUNK = 1 << 18
-"""Cells summed at a time, so sums over very large grids need little extra memory."""
 
 
 @dataclass(eq=False)
@@ -73,14 +72,14 @@ class ZoneSums:
     near_line
         The same per line id.
     blocks
-        Sum per zone and distance block, shape (zones, blocks); ``None`` without
-        hospitals.
+        Sums per zone and distance block, for the pairs that occur; ``None`` without
+        hospitals or crossings.
     """
 
     total: NDArray[np.float64]
     near_any: dict[float, NDArray[np.float64]]
     near_line: dict[str, dict[float, NDArray[np.float64]]]
-    blocks: NDArray[np.float64] | None
+    blocks: BlockSums | None
 
 
 @dataclass(eq=False)
@@ -138,19 +137,6 @@ def _zone_total(fr: Fractions, values: CellValues,
                       dtype=np.float64)
 
 
-def _block_total(fr: Fractions, values: CellValues, block: NDArray[np.integer],
-                 n_blocks: int) -> NDArray[np.float64]:
-    """Sum per zone and block of ``values`` x share in the zone, shape (zones, blocks)."""
-    nz = fr.n_zones
-    out = np.zeros((nz + 1) * n_blocks)
-    for a in range(0, values.size, CHUNK):
-        key = (fr.zone_of[a:a + CHUNK].astype(np.intp) + 1) * n_blocks + block[a:a + CHUNK]
-        out += np.bincount(key, weights=values[a:a + CHUNK], minlength=out.size)
-    cut = np.bincount(fr.cut_zone.astype(np.intp) * n_blocks + block[fr.cut_cell],
-                      weights=values[fr.cut_cell] * fr.cut_frac, minlength=nz * n_blocks)
-    return np.asarray(out[n_blocks:].reshape(nz, n_blocks) + cut.reshape(nz, n_blocks))
-
-
 def layout_cells(layout: Layout, inputs: Inputs, *, fast: bool = False) -> LayoutCells:
     """Cell shares per zone, the sums built on them, and the zone of each point.
 
@@ -180,15 +166,15 @@ def layout_cells(layout: Layout, inputs: Inputs, *, fast: bool = False) -> Layou
     # dropped as soon as its sums are taken, so large grids need little extra memory
     values: list[CellValues] = [grid.area_values(), *pop.counts.values()]
     total = [_zone_total(fr, v) for v in values]
-    block_sums: list[NDArray[np.float64] | None] = [None] * len(values)
+    block_totals: list[BlockSums] | list[None] = [None] * len(values)
     sq: Squares | None = None
     if h_zone or getattr(inputs, "crossings", None) is not None:
         if grid.cell_size < DISTANCE_BLOCK_M:
             sq = grid.squares(DISTANCE_BLOCK_M)
-            block_sums = [_block_total(fr, v, sq.index, len(sq)) for v in values]
+            block_totals = list(block_sums(fr, values, sq.index, len(sq)))
             sq.index = np.empty(0, dtype=np.intp)  # the per-cell index is not needed again
         else:
-            block_sums = [_block_total(fr, v, np.arange(len(grid)), len(grid)) for v in values]
+            block_totals = list(block_sums(fr, values, np.arange(len(grid)), len(grid)))
     samples = 1 if fast else 4  # fast: a cell at the buffer's edge counts by its centre
     # near any line (key None), and near each line when there are several
     sets: dict[str | None, list[Any]] = {None: list(pop_lines.values())} | (
@@ -207,13 +193,25 @@ def layout_cells(layout: Layout, inputs: Inputs, *, fast: bool = False) -> Layou
     line_key = {lid: (lid if len(pop_lines) > 1 else None) for lid in pop_lines}
     sums = [ZoneSums(total=total[i], near_any=near[None][i],
                      near_line={lid: near[k][i] for lid, k in line_key.items()},
-                     blocks=block_sums[i]) for i in range(len(values))]
+                     blocks=block_totals[i]) for i in range(len(values))]
     area = sums[0]
     people = dict(zip(pop.counts, sums[1:], strict=True))
     return LayoutCells(fractions=fr, area=area, people=people, hospital_zone=h_zone,
                        damage_zone=_point_zone(inputs.damage, layout),
                        hospital_distance=_hospital_distances(layout, inputs, area, h_zone, sq),
                        squares=sq)
+
+
+def with_hospitals(cells: LayoutCells, layout: Layout, inputs: Inputs) -> LayoutCells:
+    """The same layout's cells with ``inputs``' hospital layer: only the hospitals' zones
+    and the distances to them are measured again (the cell shares and sums do not depend
+    on the hospitals)."""
+    h_zone = _point_zone(inputs.hospitals, layout)
+    if h_zone and cells.area.blocks is None:  # no blocks were summed: measure afresh
+        return layout_cells(layout, inputs)
+    return replace(cells, hospital_zone=h_zone,
+                   hospital_distance=_hospital_distances(layout, inputs, cells.area, h_zone,
+                                                         cells.squares))
 
 
 DISTANCE_MEMO_SETS = 16
@@ -238,6 +236,8 @@ def _nearest_distance(grid: Any, squares: Squares | None,
         return memo[key]
     xy = (squares.centres(np.arange(len(squares))) if squares is not None
           else np.column_stack([grid.x, grid.y]))
+    from scipy.spatial import cKDTree  # imported when distances are measured
+
     dist = np.asarray(cKDTree(points).query(xy)[0], dtype=np.float64)
     memo[key] = dist
     if len(memo) > DISTANCE_MEMO_SETS:
@@ -264,7 +264,7 @@ def _hospital_distances(layout: Layout, inputs: Inputs, area: ZoneSums,
     h_xy = np.array([(p.x, p.y) for p in hp.geoms])
     open_zones = {z.id for z in layout.zones if z.spec.access == "resident"}
     for k, z in enumerate(layout.zones):
-        mine = np.flatnonzero(area.blocks[k] > 0)
+        mine = area.blocks.positive(k)
         allowed = [j for j, hz in enumerate(h_zone) if hz in open_zones or hz == z.id]
         if not allowed or mine.size == 0:
             out[z.id] = None

@@ -276,8 +276,8 @@ def _mix(parts: list[ZoneSums], weights: NDArray[np.float64]) -> ZoneSums:
         near_any={d: comb([p.near_any[d] for p in parts]) for d in first.near_any},
         near_line={lid: {d: comb([p.near_line[lid][d] for p in parts]) for d in by}
                    for lid, by in first.near_line.items()},
-        blocks=None if first.blocks is None else comb([p.blocks for p in parts
-                                                       if p.blocks is not None]))
+        blocks=None if first.blocks is None else first.blocks.with_values(
+            comb([p.blocks.value for p in parts if p.blocks is not None])))
 
 
 def _metrics(model: SampleModel, layout: Layout, cells: LayoutCells,

@@ -1,0 +1,157 @@
+"""Sums per zone and distance block, kept only for the (zone, block) pairs that occur.
+
+Distances to hospitals and crossings are measured from blocks (see
+:data:`zoneplan.measure.zone_sums.DISTANCE_BLOCK_M`); every distance indicator needs,
+per zone, the people and the area in each block. A dense (zones x blocks) array grows
+with zones x blocks (3,882 zones x 22,477 blocks is 700 MB per value) although each
+block holds one zone or a few. :class:`BlockSums` keeps the pairs that occur, zone by
+zone; :func:`block_sums` builds them for several per-cell values in one pass over the
+cells, in chunks, so memory grows with the cells and the pairs, not with
+zones x blocks.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+
+import numpy as np
+from numpy.typing import NDArray
+
+from zoneplan.measure.cells import CellValues, Fractions
+
+__all__ = ["CHUNK", "DENSE_LIMIT", "BlockSums", "block_sums"]
+
+DENSE_LIMIT = 1 << 22
+"""Up to this many (zone, block) slots, sums are accumulated in a dense array (faster
+for few zones on very fine grids); beyond it, only the pairs that occur are kept."""
+
+CHUNK = 1 << 18
+"""Cells summed at a time, so sums over very large grids need little extra memory."""
+
+
+@dataclass(eq=False)
+class BlockSums:
+    """A per-cell value summed per zone and distance block, for the pairs that occur.
+
+    Zone ``k``'s blocks are ``block[start[k]:start[k + 1]]`` (ascending) and their sums
+    ``value[start[k]:start[k + 1]]``. Every :class:`BlockSums` built in one call of
+    :func:`block_sums` shares ``start`` and ``block``.
+
+    Attributes
+    ----------
+    start
+        Offsets of each zone's pairs, shape (zones + 1,).
+    block
+        Block index of each pair.
+    value
+        Sum of the value over the pair's cells, each weighted by its share in the zone
+        (people, or m² for areas).
+    n_blocks
+        Number of blocks in the lattice.
+    """
+
+    start: NDArray[np.intp]
+    block: NDArray[np.intp]
+    value: NDArray[np.float64]
+    n_blocks: int
+
+    @property
+    def n_zones(self) -> int:
+        """Number of zones."""
+        return int(self.start.size - 1)
+
+    def positive(self, k: int) -> NDArray[np.intp]:
+        """Blocks (ascending) where zone ``k``'s sum is above zero."""
+        a, b = self.start[k], self.start[k + 1]
+        return self.block[a:b][self.value[a:b] > 0]
+
+    def take(self, k: int, blocks: NDArray[np.integer]) -> NDArray[np.float64]:
+        """Zone ``k``'s sums in ``blocks`` (0 where the zone has no cell)."""
+        a, b = self.start[k], self.start[k + 1]
+        mine = self.block[a:b]
+        pos = np.minimum(np.searchsorted(mine, blocks), max(mine.size - 1, 0))
+        hit = (mine[pos] == blocks) if mine.size else np.zeros(len(blocks), dtype=bool)
+        return np.where(hit, self.value[a:b][pos] if mine.size else 0.0, 0.0)
+
+    def __getitem__(self, key: int | tuple[int, NDArray[np.integer]]
+                    ) -> NDArray[np.float64]:
+        """``sums[k]``: zone ``k``'s sums as a dense array over all blocks;
+        ``sums[k, blocks]``: as :meth:`take`."""
+        if isinstance(key, tuple):
+            return self.take(key[0], key[1])
+        a, b = self.start[key], self.start[key + 1]
+        out = np.zeros(self.n_blocks)
+        out[self.block[a:b]] = self.value[a:b]
+        return out
+
+    def with_values(self, value: NDArray[np.float64]) -> BlockSums:
+        """The same pairs with other sums (e.g. a weighted mixture of spreads)."""
+        return replace(self, value=np.asarray(value, dtype=np.float64))
+
+
+def _pairs(fr: Fractions, block: NDArray[np.integer], n_blocks: int, a: int, b: int
+           ) -> tuple[NDArray[np.int64], NDArray[np.intp]]:
+    """Keys (zone * n_blocks + block) of the whole cells a..b that lie in a zone, and
+    the positions of those cells."""
+    z = fr.zone_of[a:b]
+    live = np.flatnonzero(z >= 0)
+    return z[live].astype(np.int64) * n_blocks + block[a:b][live], live + a
+
+
+def block_sums(fr: Fractions, values: list[CellValues], block: NDArray[np.integer],
+               n_blocks: int) -> list[BlockSums]:
+    """Sums of each of ``values`` x share in the zone, per zone and block.
+
+    Parameters
+    ----------
+    fr
+        The cells' shares in the zones.
+    values
+        Per-cell values (m² or people), each summed on its own.
+    block
+        Block index of each cell.
+    n_blocks
+        Number of blocks.
+    """
+    nz = fr.n_zones
+    cut_keys = fr.cut_zone.astype(np.int64) * n_blocks + block[fr.cut_cell]
+    if nz * n_blocks <= DENSE_LIMIT:
+        dense = [np.zeros(nz * n_blocks) for _ in values]
+        for a in range(0, len(fr.zone_of), CHUNK):
+            keys, cells = _pairs(fr, block, n_blocks, a, a + CHUNK)
+            for out, v in zip(dense, values, strict=True):
+                out += np.bincount(keys, weights=v[cells], minlength=out.size)
+        for out, v in zip(dense, values, strict=True):
+            out += np.bincount(cut_keys, weights=v[fr.cut_cell] * fr.cut_frac,
+                               minlength=out.size)
+        occur = np.flatnonzero(dense[0] > 0) if dense else np.empty(0, dtype=np.intp)
+        return _build(occur.astype(np.int64), [d[occur] for d in dense], nz, n_blocks)
+    import pandas as pd  # hashing: groups in linear time, without a dense array
+
+    parts_k: list[NDArray[np.int64]] = []
+    parts_v: list[list[NDArray[np.float64]]] = [[] for _ in values]
+    for a in range(0, len(fr.zone_of), CHUNK):
+        keys, cells = _pairs(fr, block, n_blocks, a, a + CHUNK)
+        codes, uniq = pd.factorize(keys, sort=False)
+        parts_k.append(np.asarray(uniq, dtype=np.int64))
+        for acc, v in zip(parts_v, values, strict=True):
+            acc.append(np.asarray(np.bincount(codes, weights=v[cells], minlength=len(uniq)),
+                                  dtype=np.float64))
+    parts_k.append(cut_keys)
+    for acc, v in zip(parts_v, values, strict=True):
+        acc.append(v[fr.cut_cell] * fr.cut_frac)
+    key, inv = np.unique(np.concatenate(parts_k), return_inverse=True)
+    sums = [np.asarray(np.bincount(inv.ravel(), weights=np.concatenate(acc),
+                                   minlength=key.size), dtype=np.float64)
+            for acc in parts_v]
+    return _build(key, sums, nz, n_blocks)
+
+
+def _build(key: NDArray[np.int64], sums: list[NDArray[np.float64]], nz: int,
+           n_blocks: int) -> list[BlockSums]:
+    """BlockSums from sorted keys (zone * n_blocks + block) and their sums."""
+    zone = key // n_blocks
+    start = np.searchsorted(zone, np.arange(nz + 1)).astype(np.intp)
+    blk = (key - zone * n_blocks).astype(np.intp)
+    return [BlockSums(start=start, block=blk, value=np.asarray(s, dtype=np.float64),
+                      n_blocks=n_blocks) for s in sums]

@@ -1,0 +1,249 @@
+"""Exact pixel coverage of many polygons at once, from their edges alone.
+
+:func:`boundary_coverage` gives, for every pixel a polygon's boundary passes through,
+the share of the pixel's area the polygon covers, exactly (to floating-point rounding),
+for any number of polygons in one vectorised pass: no per-pixel or per-polygon
+geometry operation. Pixels the boundary does not pass through are wholly inside or
+outside; their centre decides (:func:`label_strip`, one rasterisation for all
+polygons, as exactextract and rasterstats do).
+
+Method
+------
+In pixel coordinates (column ``x``, row ``y``; pixels are unit squares), the area of a
+polygon ``P`` inside the pixel ``[c, c+1] x [r, r+1]`` is, by Green's theorem applied
+row by row,
+
+.. math:: A(r, c) = \\oint_{\\partial P \\cap \\text{row } r}
+          \\operatorname{clamp}(x - c, 0, 1)\\, dy ,
+
+the boundary oriented so that exterior rings enclose positive area and holes negative.
+Cut every edge where it crosses a pixel line; a piece inside pixel ``(r, c')``
+contributes ``∫ (x - c') dy`` to its own pixel and ``∫ dy`` (the full width) to every
+pixel left of it in the row, and nothing to the pixels right of it. So
+
+.. math:: A(r, c) = S(r, c) + \\sum_{c' > c} D(r, c'),
+
+with ``S`` the sum of ``∫ (x - c) dy`` and ``D`` the sum of ``∫ dy`` over the pieces in
+each pixel: a per-row suffix sum. This is the idea of exactextract's coverage fractions
+(Baston, 2022), written as array operations.
+
+References
+----------
+Baston, D. (2022). exactextract: fast and accurate raster zonal statistics.
+https://github.com/isciences/exactextract
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+import shapely
+from affine import Affine
+from numpy.typing import NDArray
+from shapely.geometry.base import BaseGeometry
+
+__all__ = ["Coverage", "boundary_coverage", "label_strip", "line_pixels"]
+
+Coverage = tuple[NDArray[np.intp], NDArray[np.int64], NDArray[np.int64], NDArray[np.float64]]
+"""Polygon index, pixel row, pixel column and covered share (0-1] of the pixel."""
+
+PIECES_AT_ONCE = 1 << 22
+"""Most edge pieces worked on at once (about 200 MB of temporaries), so polygons with
+very long boundaries on fine rasters need bounded memory."""
+
+
+def _polygons(geoms: Sequence[BaseGeometry]) -> tuple[NDArray[np.object_], NDArray[np.intp]]:
+    """The polygons in each geometry (collections and multi-parts opened, other parts
+    dropped) and the index of the geometry each came from."""
+    arr = np.empty(len(geoms), dtype=object)
+    arr[:] = list(geoms)
+    parts, of = shapely.get_parts(arr, return_index=True)
+    inner, of_inner = shapely.get_parts(parts, return_index=True)  # multi-parts inside
+    poly = shapely.get_type_id(inner) == shapely.GeometryType.POLYGON
+    return inner[poly], of[of_inner[poly]].astype(np.intp)
+
+
+def _edges(geoms: Sequence[BaseGeometry], t: Affine
+           ) -> tuple[NDArray[np.float64], NDArray[np.float64], NDArray[np.float64],
+                      NDArray[np.float64], NDArray[np.float64], NDArray[np.intp]]:
+    """Every ring edge in pixel coordinates (start x, y, end x, y), the sign orienting
+    it (exteriors enclose positive area, holes negative) and the polygon it belongs to.
+
+    Parts that are not polygons (points, lines in a collection) are ignored.
+    """
+    parts, part_of = _polygons(geoms)
+    rings, ring_part = shapely.get_rings(parts, return_index=True)
+    xy, ring_of = shapely.get_coordinates(rings, return_index=True)
+    inv = ~t
+    px = inv.a * xy[:, 0] + inv.b * xy[:, 1] + inv.c
+    py = inv.d * xy[:, 0] + inv.e * xy[:, 1] + inv.f
+    same = ring_of[1:] == ring_of[:-1]  # consecutive vertices of one (closed) ring
+    e_ring = ring_of[:-1][same]
+    x0, y0, x1, y1 = px[:-1][same], py[:-1][same], px[1:][same], py[1:][same]
+    # the signed area of each ring in pixel space (∮ x dy), to orient it
+    signed = np.bincount(e_ring, weights=(x0 + x1) * (y1 - y0) * 0.5, minlength=rings.size)
+    exterior = np.ones(rings.size, dtype=bool)
+    exterior[1:] = ring_part[1:] != ring_part[:-1]  # a polygon's first ring
+    flip = np.where((signed >= 0) == exterior, 1.0, -1.0)
+    return x0, y0, x1, y1, flip[e_ring], part_of[ring_part[e_ring]].astype(np.intp)
+
+
+def _crossings(lo: NDArray[np.float64], hi: NDArray[np.float64]
+               ) -> tuple[NDArray[np.int64], NDArray[np.int64]]:
+    """The first integer strictly above ``lo`` and how many lie strictly below ``hi``."""
+    first = np.floor(lo).astype(np.int64) + 1
+    count = np.maximum(np.ceil(hi).astype(np.int64) - first, 0)
+    return first, count
+
+
+def _pieces(x0: NDArray[np.float64], y0: NDArray[np.float64], x1: NDArray[np.float64],
+            y1: NDArray[np.float64]) -> tuple[NDArray[np.intp], NDArray[np.float64],
+                                              NDArray[np.float64]]:
+    """Cut each edge where it crosses a pixel line: for each piece, its edge and its
+    start and end as fractions of the edge (0-1)."""
+    n = x0.size
+    fx, cx = _crossings(np.minimum(x0, x1), np.maximum(x0, x1))
+    fy, cy = _crossings(np.minimum(y0, y1), np.maximum(y0, y1))
+    dx, dy = x1 - x0, y1 - y0
+    with np.errstate(divide="ignore", invalid="ignore"):
+        ex = np.repeat(np.arange(n), cx)
+        kx = fx[ex] + (np.arange(ex.size) - np.repeat(np.cumsum(cx) - cx, cx))
+        tx = (kx - x0[ex]) / dx[ex]
+        ey = np.repeat(np.arange(n), cy)
+        ky = fy[ey] + (np.arange(ey.size) - np.repeat(np.cumsum(cy) - cy, cy))
+        ty = (ky - y0[ey]) / dy[ey]
+    edge = np.concatenate([np.arange(n), ex, ey, np.arange(n)])
+    tt = np.concatenate([np.zeros(n), tx, ty, np.ones(n)])
+    order = np.lexsort((tt, edge))
+    edge, tt = edge[order], tt[order]
+    keep = (edge[1:] == edge[:-1]) & (tt[1:] > tt[:-1])
+    return edge[:-1][keep].astype(np.intp), tt[:-1][keep], tt[1:][keep]
+
+
+def boundary_coverage(geoms: Sequence[BaseGeometry], t: Affine) -> Coverage:
+    """Covered share of every pixel that each polygon's boundary passes through.
+
+    Parameters
+    ----------
+    geoms
+        Polygons or multipolygons in the raster's CRS (other parts are ignored). They
+        may overlap: each is measured on its own.
+    t
+        The raster's affine transform (pixel to CRS coordinates).
+
+    Returns
+    -------
+    polygon, row, col, share
+        One entry per (polygon, pixel) pair: the polygon's index in ``geoms``, the
+        pixel's row and column (may lie outside any particular window), and the share
+        of the pixel's area inside the polygon, unitless, clipped to [0, 1]. Pixels
+        the boundary only touches at a corner or along a side may be missing or carry
+        a share of 0 or 1.
+
+    Examples
+    --------
+    >>> from shapely.geometry import box
+    >>> k, r, c, s = boundary_coverage([box(0.5, 0, 2, 1)], Affine.identity())
+    >>> [(int(i), int(j), float(v)) for i, j, v in zip(r, c, s) if v > 0]
+    [(0, 0, 0.5), (0, 1, 1.0)]
+    """
+    x0, y0, x1, y1, sign, poly = _edges(geoms, t)
+    keys: list[NDArray[np.int64]] = []
+    s_parts: list[NDArray[np.float64]] = []
+    d_parts: list[NDArray[np.float64]] = []
+    if x0.size == 0:
+        e = np.empty(0, dtype=np.int64)
+        return e.astype(np.intp), e, e, np.empty(0)
+    lo_c = int(np.floor(min(x0.min(), x1.min()))) - 1
+    lo_r = int(np.floor(min(y0.min(), y1.min()))) - 1
+    n_c = int(np.ceil(max(x0.max(), x1.max()))) - lo_c + 2
+    n_r = int(np.ceil(max(y0.max(), y1.max()))) - lo_r + 2
+    # pieces per edge, to work on edges in batches of bounded size
+    per_edge = (np.abs(np.floor(x1) - np.floor(x0)) + np.abs(np.floor(y1) - np.floor(y0))
+                + 2)
+    bounds = np.searchsorted(np.cumsum(per_edge),
+                             np.arange(PIECES_AT_ONCE, per_edge.sum() + PIECES_AT_ONCE,
+                                       PIECES_AT_ONCE))
+    start = 0
+    for stop in [*bounds.tolist(), x0.size]:
+        stop = max(stop, start + 1)
+        if start >= x0.size:
+            break
+        sl = slice(start, min(stop, x0.size))
+        start = sl.stop
+        e, ta, tb = _pieces(x0[sl], y0[sl], x1[sl], y1[sl])
+        ax, ay = x0[sl][e], y0[sl][e]
+        ddx, ddy = x1[sl][e] - ax, y1[sl][e] - ay
+        xa, xb = ax + ta * ddx, ax + tb * ddx
+        ya, yb = ay + ta * ddy, ay + tb * ddy
+        col = np.floor((xa + xb) * 0.5).astype(np.int64)
+        row = np.floor((ya + yb) * 0.5).astype(np.int64)
+        dy = (yb - ya) * sign[sl][e]
+        s_parts.append(((xa + xb) * 0.5 - col) * dy)
+        d_parts.append(dy)
+        keys.append((poly[sl][e].astype(np.int64) * n_r + (row - lo_r)) * n_c + (col - lo_c))
+    key, inv = np.unique(np.concatenate(keys), return_inverse=True)
+    inv = inv.ravel()
+    s = np.bincount(inv, weights=np.concatenate(s_parts), minlength=key.size)
+    d = np.bincount(inv, weights=np.concatenate(d_parts), minlength=key.size)
+    group = key // n_c  # (polygon, row)
+    csum = np.cumsum(d)
+    last = np.r_[np.flatnonzero(group[1:] != group[:-1]), key.size - 1]
+    end = np.repeat(last, np.diff(np.r_[-1, last]))  # last entry of each one's group
+    share = np.clip(s + (csum[end] - csum), 0.0, 1.0)
+    polygon = (group // n_r).astype(np.intp)
+    return polygon, group % n_r + lo_r, key % n_c + lo_c, share
+
+
+def line_pixels(lines: Sequence[BaseGeometry], t: Affine
+                ) -> tuple[NDArray[np.int64], NDArray[np.int64]]:
+    """Rows and columns of the pixels that lines (or polygon boundaries) pass through.
+
+    A line running exactly along a pixel side counts for one of the two pixels it
+    separates. Pixels are listed once each, in no particular order.
+    """
+    arr = np.empty(len(lines), dtype=object)
+    arr[:] = list(lines)
+    parts = shapely.get_parts(shapely.get_parts(arr))
+    polys = shapely.get_type_id(parts) == shapely.GeometryType.POLYGON
+    if polys.any():
+        parts = np.concatenate([parts[~polys], shapely.get_rings(parts[polys])])
+    xy, part = shapely.get_coordinates(parts, return_index=True)
+    inv = ~t
+    px = inv.a * xy[:, 0] + inv.b * xy[:, 1] + inv.c
+    py = inv.d * xy[:, 0] + inv.e * xy[:, 1] + inv.f
+    same = part[1:] == part[:-1]
+    x0, y0, x1, y1 = px[:-1][same], py[:-1][same], px[1:][same], py[1:][same]
+    e, ta, tb = _pieces(x0, y0, x1, y1)
+    tm = (ta + tb) * 0.5
+    col = np.floor(x0[e] + tm * (x1[e] - x0[e])).astype(np.int64)
+    row = np.floor(y0[e] + tm * (y1[e] - y0[e])).astype(np.int64)
+    if col.size == 0:
+        return row, col
+    key = np.unique((row - row.min()) * (col.max() - col.min() + 1) + (col - col.min()))
+    width = col.max() - col.min() + 1
+    return key // width + row.min(), key % width + col.min()
+
+
+def label_strip(geoms: Sequence[BaseGeometry], shape: tuple[int, int], t: Affine
+                ) -> NDArray[np.int32]:
+    """The index + 1 of the polygon holding each pixel's centre (0: none), for
+    non-overlapping polygons, in one rasterisation.
+
+    Parameters
+    ----------
+    geoms
+        Polygons in the raster's CRS (empty ones are skipped).
+    shape
+        Rows and columns of the window.
+    t
+        Affine transform of the window.
+    """
+    from rasterio import features
+
+    shapes = [(g, k + 1) for k, g in enumerate(geoms) if g is not None and not g.is_empty]
+    if not shapes:
+        return np.zeros(shape, dtype=np.int32)
+    return np.asarray(features.rasterize(shapes, out_shape=shape, transform=t, fill=0,
+                                         dtype="int32"), dtype=np.int32)

@@ -1,0 +1,204 @@
+"""Exact pixel coverage for many zones at once, against per-pixel overlay.
+
+:mod:`zoneplan.measure.coverage` measures every zone in one vectorised pass; these tests
+check it, and the grids built on it, against shapely's overlay of each pixel with each
+zone (the slow, obvious way), for random polygons with holes, many zones, pixels cut by
+the territory's edge and rasters whose pixels are not square.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pytest
+import rasterio
+import shapely
+from affine import Affine
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from pyproj import CRS
+from rasterio.transform import from_origin
+from shapely.geometry import LineString, Point, Polygon, box
+
+from zoneplan.measure import block_sums as block_sums_module
+from zoneplan.measure.block_sums import block_sums
+from zoneplan.measure.cells import CellGrid, Fractions
+from zoneplan.measure.coverage import boundary_coverage, line_pixels
+from zoneplan.measure.raster_grid import RasterGrid
+from zoneplan.measure.raster_population import raster_population
+
+UTM = CRS.from_epsg(32636)
+
+
+def _overlay(geom: Any, t: Affine, rows: np.ndarray[Any, Any],
+             cols: np.ndarray[Any, Any]) -> np.ndarray[Any, Any]:
+    """Share of each pixel inside ``geom``, by shapely overlay."""
+    corners = [(t.a * (cols + dc) + t.b * (rows + dr) + t.c,
+                t.d * (cols + dc) + t.e * (rows + dr) + t.f)
+               for dc, dr in ((0, 0), (1, 0), (1, 1), (0, 1))]
+    pix = shapely.polygons(np.stack([np.stack(c, axis=-1) for c in corners], axis=1))
+    return np.asarray(shapely.area(shapely.intersection(pix, geom)) / shapely.area(pix))
+
+
+@st.composite
+def _shapes(draw: st.DrawFn) -> Any:
+    rng = np.random.default_rng(draw(st.integers(0, 2**32 - 1)))
+    kind = draw(st.sampled_from(["blob", "ring", "multi", "star"]))
+    if kind == "blob":
+        return shapely.make_valid(Polygon(rng.uniform(0, 300, size=(9, 2))))
+    if kind == "ring":
+        return Point(150, 150).buffer(rng.uniform(40, 140)).difference(
+            Point(140, 160).buffer(rng.uniform(5, 35)))
+    if kind == "multi":
+        return shapely.union_all([box(*xy, *(xy + rng.uniform(3, 90, 2)))
+                                  for xy in rng.uniform(0, 200, size=(4, 2))])
+    ang = np.linspace(0, 2 * np.pi, 23, endpoint=False)
+    rad = rng.uniform(30, 140, ang.size)
+    return Polygon(np.column_stack([150 + rad * np.cos(ang), 150 + rad * np.sin(ang)]))
+
+
+TRANSFORMS = [from_origin(-7.3, 310.0, 10.0, 10.0), from_origin(0.0, 300.0, 7.0, 3.5),
+              Affine(9.0, 2.0, -20.0, 1.5, -8.0, 320.0)]
+
+
+@settings(max_examples=60, deadline=None)
+@given(shape=_shapes(), which=st.integers(0, len(TRANSFORMS) - 1))
+def test_boundary_shares_equal_overlay(shape: Any, which: int) -> None:
+    t = TRANSFORMS[which]
+    k, row, col, share = boundary_coverage([shape], t)
+    assert np.all(k == 0)
+    np.testing.assert_allclose(share, _overlay(shape, t, row, col), atol=1e-9)
+    # every pixel the boundary crosses is listed
+    r, c = line_pixels([shape.boundary], t)
+    listed = set(zip(row.tolist(), col.tolist(), strict=True))
+    missing = [(i, j) for i, j in zip(r.tolist(), c.tolist(), strict=True)
+               if (i, j) not in listed]
+    assert not missing or np.allclose(_overlay(shape, t, np.array([m[0] for m in missing]),
+                                               np.array([m[1] for m in missing])) % 1, 0)
+
+
+def test_parts_that_are_not_polygons_are_ignored() -> None:
+    gc = shapely.GeometryCollection([box(0, 0, 2.5, 1), LineString([(0, 0), (5, 5)]),
+                                     Point(3, 3)])
+    k, row, col, share = boundary_coverage([gc, Point(1, 1)], Affine.identity())
+    assert set(k.tolist()) == {0}
+    np.testing.assert_allclose(share, _overlay(box(0, 0, 2.5, 1), Affine.identity(), row, col))
+
+
+def _raster_grid(tmp_path: Path, terr: Any, cell: float, transform: Affine | None = None
+                 ) -> Any:
+    x0, y0, x1, y1 = terr.bounds
+    w, h = int((x1 - x0) / cell) + 3, int((y1 - y0) / cell) + 3
+    path = tmp_path / "pop.tif"
+    data = np.random.default_rng(5).gamma(0.8, 3.0, size=(h, w)).astype("float32")
+    with rasterio.open(path, "w", driver="GTiff", width=w, height=h, count=1,
+                       dtype="float32", crs="EPSG:32636", nodata=-99999.0,
+                       transform=transform or from_origin(x0 - cell, y1 + cell, cell, cell)
+                       ) as dst:
+        dst.write(data, 1)
+    return raster_population(path, terr, UTM, units="count", sources=[])
+
+
+def _voronoi(terr: Any, n: int, seed: int) -> list[Any]:
+    x0, y0, x1, y1 = terr.bounds
+    pts = np.random.default_rng(seed).uniform([x0, y0], [x1, y1], size=(n, 2))
+    cells = shapely.get_parts(shapely.voronoi_polygons(shapely.multipoints(pts),
+                                                       extend_to=terr))
+    zones = [c.intersection(terr) for c in cells]
+    return [z for z in zones if not z.is_empty]
+
+
+def _dense(fr: Fractions, n_cells: int) -> np.ndarray[Any, Any]:
+    out = np.zeros((n_cells, fr.n_zones))
+    whole = fr.zone_of >= 0
+    out[np.flatnonzero(whole), fr.zone_of[whole]] = 1.0
+    np.add.at(out, (fr.cut_cell, fr.cut_zone), fr.cut_frac)
+    return out
+
+
+def _territory() -> Any:
+    sq = box(600_000, 3_480_000, 604_000, 3_483_000)
+    return sq.difference(Polygon([(600_000, 3_482_300), (600_900, 3_483_000),
+                                  (600_000, 3_483_000)])).difference(
+        Point(602_500, 3_481_000).buffer(300))
+
+
+@pytest.mark.parametrize("n_zones", [2, 60])
+def test_raster_fractions_equal_overlay_for_many_zones(tmp_path: Path, n_zones: int) -> None:
+    terr = _territory()
+    layer = _raster_grid(tmp_path, terr, 47.0)
+    grid = layer.grid
+    assert isinstance(grid, RasterGrid)
+    zones = _voronoi(terr, n_zones, seed=n_zones)
+    cuts = [z.boundary for z in zones]
+    fr = grid.fractions(zones, cuts)
+    got = _dense(fr, len(grid))
+    ref = np.stack([shapely.area(shapely.intersection(grid.cells, z)) / grid.area_m2
+                    for z in zones], axis=1)
+    np.testing.assert_allclose(got, ref, atol=1e-9)
+    np.testing.assert_allclose(got.sum(axis=1), 1.0, atol=1e-9)
+
+
+def test_cell_grid_fractions_equal_overlay_for_many_zones() -> None:
+    terr = _territory()
+    grid = CellGrid.build(terr, cell_size=120.0, crs=UTM)
+    zones = _voronoi(terr, 80, seed=2)
+    fr = grid.fractions(zones, [z.boundary for z in zones])
+    got = _dense(fr, len(grid))
+    ref = np.stack([shapely.area(shapely.intersection(grid.cells, z)) / grid.area_m2
+                    for z in zones], axis=1)
+    np.testing.assert_allclose(got, ref, atol=1e-9)
+
+
+def test_raster_coverage_of_a_polygon_past_the_territory_edge(tmp_path: Path) -> None:
+    terr = _territory()
+    grid = _raster_grid(tmp_path, terr, 31.0).grid
+    poly = Point(600_300, 3_482_500).buffer(900).union(box(603_000, 3_479_000,
+                                                           605_000, 3_481_300))
+    idx, frac = grid.coverage(poly)
+    ref = shapely.area(shapely.intersection(grid.cells, poly)) / grid.area_m2
+    got = np.zeros(len(grid))
+    got[idx] = frac
+    np.testing.assert_allclose(got, ref, atol=1e-9)
+    assert np.all(np.diff(idx) > 0)
+
+
+def test_oblong_pixel_near_line_shares_equal_overlay(tmp_path: Path) -> None:
+    terr = _territory()
+    x0, _, _, y1 = terr.bounds
+    t = from_origin(x0 - 40.3, y1 + 40.1, 35.0, 22.0)
+    grid = _raster_grid(tmp_path, terr, 22.0, t).grid
+    line = LineString([(600_200, 3_479_900), (602_100, 3_481_700), (604_100, 3_482_100)])
+    near = grid.near_fractions([line], (400.0,))[400.0]
+    buf = shapely.buffer(line, 400.0, quad_segs=64)
+    ref = shapely.area(shapely.intersection(grid.cells, buf)) / grid.area_m2
+    got = np.zeros(len(grid))
+    got[near[0]] = near[1]
+    np.testing.assert_allclose(got, ref, atol=1e-9)
+
+
+def test_sparse_and_dense_block_sums_agree(tmp_path: Path,
+                                           monkeypatch: pytest.MonkeyPatch) -> None:
+    terr = _territory()
+    layer = _raster_grid(tmp_path, terr, 47.0)
+    grid = layer.grid
+    zones = _voronoi(terr, 40, seed=9)
+    fr = grid.fractions(zones, [z.boundary for z in zones])
+    sq = grid.squares(200.0)
+    values = [grid.area_values(), layer.counts["raster"]]
+    dense = block_sums(fr, values, sq.index, len(sq))
+    monkeypatch.setattr(block_sums_module, "DENSE_LIMIT", 0)
+    monkeypatch.setattr(block_sums_module, "CHUNK", 97)
+    sparse = block_sums(fr, values, sq.index, len(sq))
+    people = np.asarray(layer.counts["raster"])
+    for k in range(len(zones)):
+        for d, s in zip(dense, sparse, strict=True):
+            np.testing.assert_allclose(d[k], s[k], rtol=1e-12, atol=1e-9)
+        blocks = sparse[0].positive(k)
+        np.testing.assert_array_equal(blocks, dense[0].positive(k))
+        np.testing.assert_allclose(sparse[1][k, blocks], dense[1][k][blocks], rtol=1e-12)
+    # the sums per zone add up to the zone's people, block by block and in total
+    total = sum(float(s.value.sum()) for s in [sparse[1]])
+    assert total == pytest.approx(float(people.sum()), rel=1e-12)
