@@ -17,7 +17,7 @@ from dataclasses import dataclass, replace
 import numpy as np
 from numpy.typing import NDArray
 
-from zoneplan.measure.cells import CellValues, Fractions
+from zoneplan.measure.cells import CellIndex, CellValues, Fractions
 
 __all__ = ["CHUNK", "DENSE_LIMIT", "BlockSums", "block_sums"]
 
@@ -89,16 +89,17 @@ class BlockSums:
         return replace(self, value=np.asarray(value, dtype=np.float64))
 
 
-def _pairs(fr: Fractions, block: NDArray[np.integer], n_blocks: int, a: int, b: int
+def _pairs(fr: Fractions, block: CellIndex, n_blocks: int, a: int, b: int
            ) -> tuple[NDArray[np.int64], NDArray[np.intp]]:
     """Keys (zone * n_blocks + block) of the whole cells a..b that lie in a zone, and
     the positions of those cells."""
     z = fr.zone_of[a:b]
     live = np.flatnonzero(z >= 0)
-    return z[live].astype(np.int64) * n_blocks + block[a:b][live], live + a
+    return (z[live].astype(np.int64) * n_blocks + block[a:b][live].astype(np.int64),
+            live + a)
 
 
-def block_sums(fr: Fractions, values: list[CellValues], block: NDArray[np.integer],
+def block_sums(fr: Fractions, values: list[CellValues], block: CellIndex,
                n_blocks: int) -> list[BlockSums]:
     """Sums of each of ``values`` x share in the zone, per zone and block.
 
@@ -109,12 +110,13 @@ def block_sums(fr: Fractions, values: list[CellValues], block: NDArray[np.intege
     values
         Per-cell values (m² or people), each summed on its own.
     block
-        Block index of each cell.
+        Block index of each cell (an array, or worked out for the cells asked for).
     n_blocks
         Number of blocks.
     """
     nz = fr.n_zones
-    cut_keys = fr.cut_zone.astype(np.int64) * n_blocks + block[fr.cut_cell]
+    cut_keys = (fr.cut_zone.astype(np.int64) * n_blocks
+                + block[fr.cut_cell].astype(np.int64))
     if nz * n_blocks <= DENSE_LIMIT:
         dense = [np.zeros(nz * n_blocks) for _ in values]
         for a in range(0, len(fr.zone_of), CHUNK):

@@ -40,7 +40,7 @@ from zoneplan.measure.segments import (
 )
 from zoneplan.measure.squares import Squares
 
-__all__ = ["CellGrid", "CellValues", "Fractions", "Near", "find_sorted",
+__all__ = ["CellGrid", "CellIndex", "CellValues", "Fractions", "Near", "find_sorted",
            "match_sorted"]
 
 
@@ -52,6 +52,13 @@ class CellValues(Protocol):
     def size(self) -> int: ...
 
     def __getitem__(self, key: slice | NDArray[np.integer]) -> NDArray[np.float64]: ...
+
+
+class CellIndex(Protocol):
+    """A per-cell integer (e.g. the cell's distance block) read by slices or index
+    arrays (an array, or one computed for just the cells asked for)."""
+
+    def __getitem__(self, key: slice | NDArray[np.integer]) -> NDArray[np.integer]: ...
 
 
 Near = tuple[NDArray[np.intp], NDArray[np.float64]]
@@ -306,6 +313,11 @@ class CellGrid:
     def squares(self, size: float) -> Squares:
         """The squares of side ``size`` metres holding each cell's centroid."""
         return Squares.of(self.x, self.y, size)
+
+    def square_lattice(self, size: float) -> tuple[Squares, CellIndex]:
+        """:meth:`squares` and the square of each cell (here simply its index array)."""
+        sq = self.squares(size)
+        return sq, sq.index
 
     def near_fractions(self, lines: list[BaseGeometry], distances_m: tuple[float, ...],
                        *, samples: int = 4) -> dict[float, Near]:

@@ -24,6 +24,7 @@ shrinks with the cosine of latitude).
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any
 
 import numpy as np
@@ -34,20 +35,14 @@ from pyproj import CRS
 from shapely.geometry.base import BaseGeometry
 
 from zoneplan.geometry import project
-from zoneplan.measure.cells import CellGrid, CellValues, Near, find_sorted, match_sorted
+from zoneplan.measure.cells import CellGrid, CellIndex, CellValues, Near, find_sorted, match_sorted
 from zoneplan.measure.pixels import (
     pixel_boxes,
     release_freed_memory,
-    strips,
 )
 from zoneplan.measure.squares import Squares
 
-__all__ = ["WHOLE_TOLERANCE", "RasterGrid"]
-
-
-WHOLE_TOLERANCE = 1e-10
-"""A measured share of a cell within this of 0 or 1 (rounding in the exact
-measurement) counts as 0 or 1, so a cell wholly in one zone is not listed as cut."""
+__all__ = ["RasterGrid"]
 
 
 class RasterGrid(CellGrid):
@@ -156,6 +151,29 @@ class RasterGrid(CellGrid):
         x, y = tf.transform(cx, cy)
         return np.asarray(x, dtype=np.float64), np.asarray(y, dtype=np.float64)
 
+    def _xy_of(self, idx: NDArray[np.integer]) -> tuple[NDArray[np.float64],
+                                                       NDArray[np.float64]]:
+        """Centroids of cells ``idx`` (ascending or not) in ``crs`` (metres)."""
+        t, w = self.transform, self.width
+        lin = self.lin[idx]
+        rows = lin // w
+        cx = np.asarray(t.c + (lin - rows * w + 0.5) * t.a, dtype=np.float64)
+        cy = np.asarray(t.f + (rows + 0.5) * t.e, dtype=np.float64)
+        if self.edge.size:
+            if self._edge_c is None:
+                cent = shapely.centroid(self.edge_geoms)
+                self._edge_c = (shapely.get_x(cent), shapely.get_y(cent))
+            pos, hit = match_sorted(self.edge, idx)
+            cx[hit] = self._edge_c[0][pos[hit]]
+            cy[hit] = self._edge_c[1][pos[hit]]
+        if self.raster_crs.equals(self.crs):
+            return cx, cy
+        from pyproj import Transformer
+
+        tf = Transformer.from_crs(self.raster_crs, self.crs, always_xy=True)
+        x, y = tf.transform(cx, cy)
+        return np.asarray(x, dtype=np.float64), np.asarray(y, dtype=np.float64)
+
     @property
     def x(self) -> NDArray[np.float64]:
         """Cell centroids, x (metres, ``crs``); a new array on every call."""
@@ -179,24 +197,37 @@ class RasterGrid(CellGrid):
 
         Worked out in chunks of cells, so no full-length coordinate array is built.
         """
+        sq, block = self.square_lattice(size)
         n = self.lin.size
         if n == 0:
-            return Squares.of(np.empty(0), np.empty(0), size)
+            return sq
         release_freed_memory()  # room for the index, from what earlier steps freed
+        index: NDArray[Any] = np.empty(n, dtype=np.int32 if len(sq) < 2**31 else np.intp)
+        step = 1 << 18
+        for a in range(0, n, step):
+            index[a:a + step] = block[a:a + step]
+        return replace(sq, index=index)
+
+    def square_lattice(self, size: float) -> tuple[Squares, CellIndex]:
+        """The lattice of squares of side ``size`` metres holding the cells' centroids
+        (without a per-cell index), and each cell's square worked out on demand.
+
+        The lattice spans the centroids' extent (one pass over the cells, in chunks).
+        """
+        n = self.lin.size
+        if n == 0:
+            return Squares.of(np.empty(0), np.empty(0), size), _SquareIndex(self, size, 0, 0, 0)
         step = 1 << 18
         lo, hi = np.full(2, np.inf), np.full(2, -np.inf)
-        for a in range(0, n, step):  # pass 1: the lattice's extent
+        for a in range(0, n, step):
             x, y = self._xy(slice(a, a + step))
             lo = np.minimum(lo, [x.min(), y.min()])
             hi = np.maximum(hi, [x.max(), y.max()])
         ix0, iy0 = (int(v) for v in np.floor(lo / size))
         nx, ny = (int(v) for v in np.floor(hi / size) - [ix0 - 1, iy0 - 1])
-        index: NDArray[Any] = np.empty(n, dtype=np.int32 if nx * ny < 2**31 else np.intp)
-        for a in range(0, n, step):  # pass 2: the square of each cell
-            x, y = self._xy(slice(a, a + step))
-            index[a:a + step] = ((np.floor(y / size) - iy0) * nx
-                                 + (np.floor(x / size) - ix0))
-        return Squares(index=index, nx=nx, ny=ny, ix0=ix0, iy0=iy0, size=size)
+        sq = Squares(index=np.empty(0, dtype=np.intp), nx=nx, ny=ny, ix0=ix0, iy0=iy0,
+                     size=size)
+        return sq, _SquareIndex(self, size, ix0, iy0, nx)
 
     # -- CellGrid attributes built only on demand -------------------------------------
     @property
@@ -262,153 +293,22 @@ class RasterGrid(CellGrid):
         """
         if polygon.is_empty or len(self) == 0:
             return np.empty(0, dtype=np.intp), np.empty(0)
-        return self._coverage_r(self._to_raster(polygon))
+        from zoneplan.measure.raster_shares import polygon_shares
 
-    def _coverage_r(self, geom: BaseGeometry) -> tuple[NDArray[np.intp], NDArray[np.float64]]:
-        """Cells covered by ``geom`` (raster CRS) and the exact covered share of each.
-
-        Pixels the polygon's boundary passes through get their exact share
-        (:func:`~zoneplan.measure.coverage.boundary_coverage`; for pixels also cut by
-        the territory's edge, of their part inside the territory, by overlay); the
-        others lie wholly inside or outside, decided by their centre (one rasterisation
-        of the polygon's bounding window, strip by strip).
-        """
-        from zoneplan.measure.coverage import boundary_coverage, label_strip
-
-        t, w = self.transform, self.width
-        minx, miny, maxx, maxy = geom.bounds
-        inv = ~t
-        corners = [inv @ (x, y) for x in (minx, maxx) for y in (miny, maxy)]
-        r_lo = max(int(np.floor(min(c[1] for c in corners))) - 1, 0)
-        r_hi = min(int(np.ceil(max(c[1] for c in corners))) + 1, self.height)
-        c_lo = max(int(np.floor(min(c[0] for c in corners))) - 1, 0)
-        c_hi = min(int(np.ceil(max(c[0] for c in corners))) + 1, w)
-        idx_parts: list[NDArray[np.intp]] = []
-        for r0, r1 in strips(max(r_hi - r_lo, 0), max(c_hi - c_lo, 1)):
-            r0, r1 = r0 + r_lo, r1 + r_lo
-            a, b = find_sorted(self.lin, np.array([r0 * w, r1 * w]))
-            if a == b or c_hi <= c_lo:
-                continue
-            lin = self.lin[a:b]
-            rows = lin // w
-            cols = lin - rows * w
-            sel = np.flatnonzero((cols >= c_lo) & (cols < c_hi))
-            label = label_strip([geom], (r1 - r0, c_hi - c_lo),
-                                t @ Affine.translation(c_lo, r0))
-            inside = label[rows[sel] - r0, cols[sel] - c_lo] > 0
-            idx_parts.append((sel[inside] + a).astype(np.intp))
-            del label, lin, rows, cols
-        _, row, col, share = boundary_coverage([geom], t)
-        bnd = self._cells_at(row, col)
-        ok = (row >= 0) & (row < self.height) & (col >= 0) & (col < w)
-        pos, hit = match_sorted(self.lin, row[ok] * w + col[ok])
-        frac = np.zeros(bnd.size)
-        frac[np.searchsorted(bnd, pos[hit])] = share[ok][hit]
-        epos, ehit = match_sorted(self.edge, bnd)
-        if ehit.any():  # cut by the territory's edge too: the part inside it, by overlay
-            eg = self.edge_geoms[epos[ehit]]
-            frac[ehit] = shapely.area(shapely.intersection(eg, geom)) / shapely.area(eg)
-        frac = np.clip(frac, 0.0, 1.0)
-        frac[frac > 1.0 - WHOLE_TOLERANCE] = 1.0
-        inner = np.concatenate(idx_parts) if idx_parts else np.empty(0, dtype=np.intp)
-        _, on_bnd = match_sorted(bnd, inner)
-        inner = inner[~on_bnd]
-        live = frac >= WHOLE_TOLERANCE
-        idx = np.concatenate([inner, bnd[live]])
-        val = np.concatenate([np.ones(inner.size), frac[live]])
-        order = np.argsort(idx, kind="stable")
-        return idx[order], val[order]
+        return polygon_shares(self, self._to_raster(polygon))
 
     def fractions(self, zones: list[BaseGeometry], cuts: list[BaseGeometry], *,
                   tiles: bool = False, samples: int = 0) -> Any:
         """Share of each cell in each of a set of non-overlapping zones (exact).
 
-        All zones are measured together (:mod:`zoneplan.measure.coverage`), so the work
-        grows with the pixels and the zones' boundary length, not with pixels x zones:
-
-        * a pixel no zone boundary passes through lies wholly in the zone holding its
-          centre (one rasterisation of all zones per strip of rows);
-        * a pixel cut by the territory's edge and by none of ``cuts`` (the lines and
-          polygon edges the zones were cut along) lies wholly in the zone holding a
-          point inside its part in the territory (as in :meth:`CellGrid.fractions`;
-          this keeps slivers left by reprojecting zones out of the shares);
-        * every other pixel a zone boundary passes through gets its exact share of each
-          such zone, relative to its part inside the territory (the zones lie within
-          the territory: they were cut from it).
-
-        ``tiles`` and ``samples`` are accepted for compatibility with
-        :meth:`CellGrid.fractions` and not needed: the measurement is exact and as
-        fast either way.
+        See :func:`zoneplan.measure.raster_shares.zone_fractions`: all zones in one
+        pass; ``tiles`` and ``samples`` are accepted for compatibility with
+        :meth:`CellGrid.fractions` and not needed (exact, and as fast either way).
         """
-        from zoneplan.measure.cells import Fractions
-        from zoneplan.measure.coverage import boundary_coverage, label_strip, line_pixels
+        from zoneplan.measure.raster_shares import zone_fractions
 
         del tiles, samples
-        geoms = [self._to_raster(z) for z in zones]
-        n, w = len(self), self.width
-        zone_of: NDArray[np.signedinteger] = np.full(
-            n, -1, dtype=np.int16 if len(zones) < 2**15 else np.int32)
-        if n == 0 or not zones:
-            e = np.empty(0)
-            return Fractions(n_zones=len(zones), zone_of=zone_of,
-                             cut_cell=e.astype(np.intp), cut_zone=e.astype(np.int32),
-                             cut_frac=e)
-        r_lo, r_hi = 0, self.height
-        for r0, r1 in strips(r_hi - r_lo, w):  # cells by the zone holding their centre
-            a, b = find_sorted(self.lin, np.array([r0 * w, r1 * w]))
-            if a == b:
-                continue
-            label = label_strip(geoms, (r1 - r0, w), self.transform @ Affine.translation(0, r0))
-            zone_of[a:b] = label.ravel()[self.lin[a:b] - r0 * w] - 1
-            del label
-        k, row, col, share = boundary_coverage(geoms, self.transform)
-        ok = (row >= 0) & (row < self.height) & (col >= 0) & (col < w)
-        pos, hit = match_sorted(self.lin, (row[ok] * w + col[ok]))
-        cell, zone, frac = pos[hit].astype(np.intp), k[ok][hit], share[ok][hit]
-        del k, row, col, share, pos, hit
-        if self.edge.size and cell.size:  # shares of the part inside the territory
-            epos, ehit = match_sorted(self.edge, cell)
-            frac[ehit] = frac[ehit] / self.edge_frac[epos[ehit]]
-            crossed = self._cells_at(*line_pixels([self._to_raster(c) for c in cuts
-                                                   if not c.is_empty], self.transform))
-            _, by_cut = match_sorted(crossed, cell)
-            by_point = ehit & ~by_cut
-            cell, zone, frac = cell[~by_point], zone[~by_point], frac[~by_point]
-            zone_of[self.edge] = self._zone_of_points(geoms, self._edge_rx, self._edge_ry)
-        frac = np.clip(frac, 0.0, 1.0)
-        frac[frac < WHOLE_TOLERANCE] = 0.0
-        frac[frac > 1.0 - WHOLE_TOLERANCE] = 1.0
-        cut = np.unique(cell)
-        zone_of[cut] = -1
-        live = frac > 0
-        cell, zone, frac = cell[live], zone[live], frac[live]
-        whole = frac >= 1.0
-        zone_of[cell[whole]] = zone[whole]
-        release_freed_memory()  # the strips' temporaries, before the sums that follow
-        return Fractions(n_zones=len(zones), zone_of=zone_of, cut_cell=cell[~whole],
-                         cut_zone=zone[~whole].astype(np.int32), cut_frac=frac[~whole])
-
-    def _cells_at(self, row: NDArray[np.int64], col: NDArray[np.int64]) -> NDArray[np.intp]:
-        """Cells (ascending) at the given pixels; pixels outside the territory are skipped."""
-        ok = (row >= 0) & (row < self.height) & (col >= 0) & (col < self.width)
-        lin = np.unique(row[ok] * self.width + col[ok])
-        pos, hit = match_sorted(self.lin, lin)
-        return pos[hit].astype(np.intp)
-
-    @staticmethod
-    def _zone_of_points(geoms: list[BaseGeometry], x: NDArray[np.float64],
-                        y: NDArray[np.float64]) -> NDArray[np.int32]:
-        """Index of the first zone containing each point (raster CRS), or -1."""
-        out = np.full(x.size, -1, dtype=np.int32)
-        arr = np.empty(len(geoms), dtype=object)
-        arr[:] = [None if g.is_empty else g for g in geoms]
-        zk, pi = shapely.STRtree(shapely.points(x, y)).query(arr, predicate="contains")
-        order = np.lexsort((zk, pi))
-        zk, pi = zk[order], pi[order]
-        first = np.ones(pi.size, dtype=bool)
-        first[1:] = pi[1:] != pi[:-1]
-        out[pi[first]] = zk[first]
-        return out
+        return zone_fractions(self, zones, cuts)
 
     def near_fractions(self, lines: list[BaseGeometry], distances_m: tuple[float, ...],
                        *, samples: int = 4) -> dict[float, Near]:
@@ -424,8 +324,29 @@ class RasterGrid(CellGrid):
         if not lines:
             return dict.fromkeys(distances_m, empty)
         merged = shapely.union_all(lines)
-        return {d: self._coverage_r(self._to_raster(shapely.buffer(merged, d, quad_segs=64)))
+        from zoneplan.measure.raster_shares import polygon_shares
+
+        return {d: polygon_shares(self, self._to_raster(shapely.buffer(merged, d,
+                                                                       quad_segs=64)))
                 for d in distances_m}
+
+
+class _SquareIndex:
+    """The square of each cell of a :class:`RasterGrid`, worked out for the cells asked
+    for (no per-cell array: 4 bytes per cell saved on a 1 m raster)."""
+
+    def __init__(self, grid: RasterGrid, size: float, ix0: int, iy0: int, nx: int) -> None:
+        self.grid, self.size = grid, size
+        self.ix0, self.iy0, self.nx = ix0, iy0, nx
+
+    def __getitem__(self, key: slice | NDArray[np.integer]) -> NDArray[np.integer]:
+        g = self.grid
+        if isinstance(key, slice):
+            x, y = g._xy(key)
+        else:
+            x, y = g._xy_of(np.asarray(key))
+        return ((np.floor(y / self.size) - self.iy0) * self.nx
+                + (np.floor(x / self.size) - self.ix0)).astype(np.intp)
 
 
 class _PixelAreas:

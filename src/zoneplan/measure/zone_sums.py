@@ -170,9 +170,9 @@ def layout_cells(layout: Layout, inputs: Inputs, *, fast: bool = False) -> Layou
     sq: Squares | None = None
     if h_zone or getattr(inputs, "crossings", None) is not None:
         if grid.cell_size < DISTANCE_BLOCK_M:
-            sq = grid.squares(DISTANCE_BLOCK_M)
-            block_totals = list(block_sums(fr, values, sq.index, len(sq)))
-            sq.index = np.empty(0, dtype=np.intp)  # the per-cell index is not needed again
+            sq, block_of = grid.square_lattice(DISTANCE_BLOCK_M)  # no per-cell array kept
+            block_totals = list(block_sums(fr, values, block_of, len(sq)))
+            sq.index = np.empty(0, dtype=np.intp)
         else:
             block_totals = list(block_sums(fr, values, np.arange(len(grid)), len(grid)))
     samples = 1 if fast else 4  # fast: a cell at the buffer's edge counts by its centre

@@ -1,0 +1,184 @@
+"""Shares of raster cells inside polygons: exact, for all zones at once.
+
+The measuring behind :class:`~zoneplan.measure.raster_grid.RasterGrid`'s
+:meth:`~zoneplan.measure.raster_grid.RasterGrid.fractions` (zones),
+:meth:`~zoneplan.measure.raster_grid.RasterGrid.coverage` and ``near_fractions`` (one
+polygon), on the pixel coverage of :mod:`zoneplan.measure.coverage`: pixels a boundary
+passes through get their exact share; the rest lie wholly inside or outside, decided by
+their centre in one rasterisation. Pixels cut by the territory's edge are measured
+against their part inside the territory.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import numpy as np
+import shapely
+from affine import Affine
+from numpy.typing import NDArray
+from shapely.geometry.base import BaseGeometry
+
+from zoneplan.measure.cells import Fractions, find_sorted, match_sorted
+from zoneplan.measure.coverage import boundary_coverage, label_strip, line_pixels
+from zoneplan.measure.pixels import release_freed_memory, strips
+
+if TYPE_CHECKING:
+    from zoneplan.measure.raster_grid import RasterGrid
+
+__all__ = ["WHOLE_TOLERANCE", "cells_at", "polygon_shares", "zone_fractions"]
+
+
+WHOLE_TOLERANCE = 1e-10
+"""A measured share of a cell within this of 0 or 1 (rounding in the exact
+measurement) counts as 0 or 1, so a cell wholly in one zone is not listed as cut."""
+
+
+def zone_fractions(grid: RasterGrid, zones: list[BaseGeometry], cuts: list[BaseGeometry]
+                   ) -> Fractions:
+    """Share of each cell in each of a set of non-overlapping zones (exact).
+
+    All zones are measured together (:mod:`zoneplan.measure.coverage`), so the work
+    grows with the pixels and the zones' boundary length, not with pixels x zones:
+
+    * a pixel no zone boundary passes through lies wholly in the zone holding its
+      centre (one rasterisation of all zones per strip of rows);
+    * a pixel cut by the territory's edge and by none of ``cuts`` (the lines and
+      polygon edges the zones were cut along) lies wholly in the zone holding a
+      point inside its part in the territory (as in
+      :meth:`~zoneplan.measure.cells.CellGrid.fractions`; this keeps slivers left by
+      reprojecting zones out of the shares);
+    * every other pixel a zone boundary passes through gets its exact share of each
+      such zone, relative to its part inside the territory (the zones lie within
+      the territory: they were cut from it).
+
+    Parameters
+    ----------
+    grid
+        The raster's cells.
+    zones
+        Zone polygons in the grid's area CRS, not overlapping.
+    cuts
+        Lines and polygon edges the zones were cut along (area CRS).
+    """
+    geoms = [grid._to_raster(z) for z in zones]
+    n, w = len(grid), grid.width
+    zone_of: NDArray[np.signedinteger] = np.full(  # 1 byte per cell below 127 zones
+        n, -1, dtype=np.int8 if len(zones) < 2**7 - 1 else
+        np.int16 if len(zones) < 2**15 else np.int32)
+    if n == 0 or not zones:
+        e = np.empty(0)
+        return Fractions(n_zones=len(zones), zone_of=zone_of,
+                         cut_cell=e.astype(np.intp), cut_zone=e.astype(np.int32),
+                         cut_frac=e)
+    r_lo, r_hi = 0, grid.height
+    for r0, r1 in strips(r_hi - r_lo, w):  # cells by the zone holding their centre
+        a, b = find_sorted(grid.lin, np.array([r0 * w, r1 * w]))
+        if a == b:
+            continue
+        label = label_strip(geoms, (r1 - r0, w), grid.transform @ Affine.translation(0, r0))
+        zone_of[a:b] = label.ravel()[grid.lin[a:b] - r0 * w] - 1
+        del label
+    k, row, col, share = boundary_coverage(geoms, grid.transform)
+    ok = (row >= 0) & (row < grid.height) & (col >= 0) & (col < w)
+    pos, hit = match_sorted(grid.lin, (row[ok] * w + col[ok]))
+    cell, zone, frac = pos[hit].astype(np.intp), k[ok][hit], share[ok][hit]
+    del k, row, col, share, pos, hit
+    if grid.edge.size and cell.size:  # shares of the part inside the territory
+        epos, ehit = match_sorted(grid.edge, cell)
+        frac[ehit] = frac[ehit] / grid.edge_frac[epos[ehit]]
+        crossed = cells_at(grid, *line_pixels([grid._to_raster(c) for c in cuts
+                                               if not c.is_empty], grid.transform))
+        _, by_cut = match_sorted(crossed, cell)
+        by_point = ehit & ~by_cut
+        cell, zone, frac = cell[~by_point], zone[~by_point], frac[~by_point]
+        zone_of[grid.edge] = _zone_of_points(geoms, grid._edge_rx, grid._edge_ry)
+    frac = np.clip(frac, 0.0, 1.0)
+    frac[frac < WHOLE_TOLERANCE] = 0.0
+    frac[frac > 1.0 - WHOLE_TOLERANCE] = 1.0
+    cut = np.unique(cell)
+    zone_of[cut] = -1
+    live = frac > 0
+    cell, zone, frac = cell[live], zone[live], frac[live]
+    whole = frac >= 1.0
+    zone_of[cell[whole]] = zone[whole]
+    release_freed_memory()  # the strips' temporaries, before the sums that follow
+    return Fractions(n_zones=len(zones), zone_of=zone_of, cut_cell=cell[~whole],
+                     cut_zone=zone[~whole].astype(np.int32), cut_frac=frac[~whole])
+
+
+def polygon_shares(grid: RasterGrid, geom: BaseGeometry
+                   ) -> tuple[NDArray[np.intp], NDArray[np.float64]]:
+    """Cells covered by ``geom`` (raster CRS) and the exact covered share of each.
+
+    Pixels the polygon's boundary passes through get their exact share
+    (:func:`~zoneplan.measure.coverage.boundary_coverage`; for pixels also cut by
+    the territory's edge, of their part inside the territory, by overlay); the
+    others lie wholly inside or outside, decided by their centre (one rasterisation
+    of the polygon's bounding window, strip by strip).
+    """
+    t, w = grid.transform, grid.width
+    minx, miny, maxx, maxy = geom.bounds
+    inv = ~t
+    corners = [inv @ (x, y) for x in (minx, maxx) for y in (miny, maxy)]
+    r_lo = max(int(np.floor(min(c[1] for c in corners))) - 1, 0)
+    r_hi = min(int(np.ceil(max(c[1] for c in corners))) + 1, grid.height)
+    c_lo = max(int(np.floor(min(c[0] for c in corners))) - 1, 0)
+    c_hi = min(int(np.ceil(max(c[0] for c in corners))) + 1, w)
+    idx_parts: list[NDArray[np.intp]] = []
+    for r0, r1 in strips(max(r_hi - r_lo, 0), max(c_hi - c_lo, 1)):
+        r0, r1 = r0 + r_lo, r1 + r_lo
+        a, b = find_sorted(grid.lin, np.array([r0 * w, r1 * w]))
+        if a == b or c_hi <= c_lo:
+            continue
+        lin = grid.lin[a:b]
+        rows = lin // w
+        cols = lin - rows * w
+        sel = np.flatnonzero((cols >= c_lo) & (cols < c_hi))
+        label = label_strip([geom], (r1 - r0, c_hi - c_lo),
+                            t @ Affine.translation(c_lo, r0))
+        inside = label[rows[sel] - r0, cols[sel] - c_lo] > 0
+        idx_parts.append((sel[inside] + a).astype(np.intp))
+        del label, lin, rows, cols
+    _, row, col, share = boundary_coverage([geom], t)
+    bnd = cells_at(grid, row, col)
+    ok = (row >= 0) & (row < grid.height) & (col >= 0) & (col < w)
+    pos, hit = match_sorted(grid.lin, row[ok] * w + col[ok])
+    frac = np.zeros(bnd.size)
+    frac[np.searchsorted(bnd, pos[hit])] = share[ok][hit]
+    epos, ehit = match_sorted(grid.edge, bnd)
+    if ehit.any():  # cut by the territory's edge too: the part inside it, by overlay
+        eg = grid.edge_geoms[epos[ehit]]
+        frac[ehit] = shapely.area(shapely.intersection(eg, geom)) / shapely.area(eg)
+    frac = np.clip(frac, 0.0, 1.0)
+    frac[frac > 1.0 - WHOLE_TOLERANCE] = 1.0
+    inner = np.concatenate(idx_parts) if idx_parts else np.empty(0, dtype=np.intp)
+    _, on_bnd = match_sorted(bnd, inner)
+    inner = inner[~on_bnd]
+    live = frac >= WHOLE_TOLERANCE
+    idx = np.concatenate([inner, bnd[live]])
+    val = np.concatenate([np.ones(inner.size), frac[live]])
+    order = np.argsort(idx, kind="stable")
+    return idx[order], val[order]
+
+
+def cells_at(grid: RasterGrid, row: NDArray[np.int64], col: NDArray[np.int64]) -> NDArray[np.intp]:
+    """Cells (ascending) at the given pixels; pixels outside the territory are skipped."""
+    ok = (row >= 0) & (row < grid.height) & (col >= 0) & (col < grid.width)
+    lin = np.unique(row[ok] * grid.width + col[ok])
+    pos, hit = match_sorted(grid.lin, lin)
+    return pos[hit].astype(np.intp)
+
+def _zone_of_points(geoms: list[BaseGeometry], x: NDArray[np.float64],
+                    y: NDArray[np.float64]) -> NDArray[np.int32]:
+    """Index of the first zone containing each point (raster CRS), or -1."""
+    out = np.full(x.size, -1, dtype=np.int32)
+    arr = np.empty(len(geoms), dtype=object)
+    arr[:] = [None if g.is_empty else g for g in geoms]
+    zk, pi = shapely.STRtree(shapely.points(x, y)).query(arr, predicate="contains")
+    order = np.lexsort((zk, pi))
+    zk, pi = zk[order], pi[order]
+    first = np.ones(pi.size, dtype=bool)
+    first[1:] = pi[1:] != pi[:-1]
+    out[pi[first]] = zk[first]
+    return out
