@@ -314,6 +314,11 @@ class CellGrid:
         """The squares of side ``size`` metres holding each cell's centroid."""
         return Squares.of(self.x, self.y, size)
 
+    def centroids(self, idx: NDArray[np.integer]) -> tuple[NDArray[np.float64],
+                                                          NDArray[np.float64]]:
+        """Centroids (x, y, metres) of cells ``idx``."""
+        return self.x[idx], self.y[idx]
+
     def square_lattice(self, size: float) -> tuple[Squares, CellIndex]:
         """:meth:`squares` and the square of each cell (here simply its index array)."""
         sq = self.squares(size)

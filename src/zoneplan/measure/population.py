@@ -84,7 +84,7 @@ class PopulationLayer:
         kept. Used for fast approximate figures while a line is dragged over a fine grid.
         """
         blocks = CellGrid.build(territory, cell_size=cell_size, crs=self.grid.crs)
-        sq = self.grid.squares(cell_size)  # the square holding each cell's centroid
+        sq, square_of = self.grid.square_lattice(cell_size)  # worked out per chunk
         # blocks are aligned to multiples of cell_size; a (clipped) block's centroid lies
         # inside its square, so flooring it gives the square's index
         bx = np.floor(blocks.x / cell_size).astype(np.int64) - sq.ix0
@@ -94,14 +94,12 @@ class PopulationLayer:
         lut[by[on] * sq.nx + bx[on]] = np.flatnonzero(on)
         counts = {m: np.zeros(len(blocks)) for m in self.counts}
         step = 1 << 18  # cells at a time, so a fine grid needs little extra memory
-        xy: tuple[NDArray[np.float64], NDArray[np.float64]] | None = None
-        for a in range(0, sq.index.size, step):
-            target = lut[sq.index[a:a + step]]
+        for a in range(0, len(self.grid), step):
+            target = lut[square_of[a:a + step]]
             miss = np.flatnonzero(target < 0)
             if miss.size:  # a cell whose block kept no area inside the territory
-                xy = xy or (self.grid.x, self.grid.y)
-                target[miss] = blocks._tree.nearest(
-                    shapely.points(xy[0][a + miss], xy[1][a + miss]))
+                mx, my = self.grid.centroids(a + miss)
+                target[miss] = blocks._tree.nearest(shapely.points(mx, my))
             for m, v in self.counts.items():
                 counts[m] += np.bincount(target, weights=v[a:a + step], minlength=len(blocks))
         return PopulationLayer(grid=blocks, counts=counts, central=self.central,

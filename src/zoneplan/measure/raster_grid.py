@@ -151,9 +151,10 @@ class RasterGrid(CellGrid):
         x, y = tf.transform(cx, cy)
         return np.asarray(x, dtype=np.float64), np.asarray(y, dtype=np.float64)
 
-    def _xy_of(self, idx: NDArray[np.integer]) -> tuple[NDArray[np.float64],
-                                                       NDArray[np.float64]]:
-        """Centroids of cells ``idx`` (ascending or not) in ``crs`` (metres)."""
+    def centroids(self, idx: NDArray[np.integer]) -> tuple[NDArray[np.float64],
+                                                          NDArray[np.float64]]:
+        """Centroids (x, y, metres, ``crs``) of cells ``idx``, in any order; cells cut by
+        the territory's edge: of their part inside it."""
         t, w = self.transform, self.width
         lin = self.lin[idx]
         rows = lin // w
@@ -344,7 +345,7 @@ class _SquareIndex:
         if isinstance(key, slice):
             x, y = g._xy(key)
         else:
-            x, y = g._xy_of(np.asarray(key))
+            x, y = g.centroids(np.asarray(key))
         return ((np.floor(y / self.size) - self.iy0) * self.nx
                 + (np.floor(x / self.size) - self.ix0)).astype(np.intp)
 
