@@ -149,3 +149,21 @@ def test_tiled_zones_skip_the_last_zone(tmp_path: Path) -> None:
     tiled = layer.grid.fractions(zones, [line], tiles=True)
     np.testing.assert_allclose(sums(tiled), sums(measured), rtol=1e-12)
     assert sums(tiled).sum() == pytest.approx(people.sum(), rel=1e-12)
+
+
+def test_single_precision_above_the_threshold(tmp_path: Path,
+                                              monkeypatch: pytest.MonkeyPatch) -> None:
+    """Very large rasters keep people per cell in float32 (the raster's own precision):
+    the same cells, sums within float32 rounding, and the method says so."""
+    from zoneplan.measure import raster_population as rp
+
+    tif = _lonlat_raster(tmp_path / "ll.tif")
+    terr = _territory()
+    double = raster_population(tif, terr, UTM, units="density", sources=[])
+    monkeypatch.setattr(rp, "SINGLE_PRECISION_CELLS", 0)
+    single = raster_population(tif, terr, UTM, units="density", sources=[])
+    a, b = double.counts["raster"], single.counts["raster"]
+    assert a.dtype == np.float64 and b.dtype == np.float32
+    assert "single precision" in single.method and "single precision" not in double.method
+    np.testing.assert_allclose(b, a, rtol=1.2e-7)
+    assert float(b.sum(dtype=np.float64)) == pytest.approx(float(a.sum()), rel=1e-7)

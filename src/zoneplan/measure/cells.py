@@ -23,6 +23,7 @@ half plus a quarter of the eastern cells:
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Protocol
 
@@ -363,6 +364,11 @@ class CellGrid:
             share = (inside[rows] & (ds[rows] <= dist)).sum(axis=1) / np.maximum(n_in[rows], 1)
             out[dist][mid] = np.where(n_in[rows] > 0, share, d[mid] <= dist)
         return _sparse(out)
+
+    def near_pieces(self, lines: list[BaseGeometry], distance_m: float, *,
+                    samples: int = 4) -> Iterator[Near]:
+        """:meth:`near_fractions` for one distance, as pieces of cells (here one piece)."""
+        yield self.near_fractions(lines, (distance_m,), samples=samples)[distance_m]
 
     def points(self) -> NDArray[np.float64]:
         """Cell centroids as an (n, 2) array of metres."""

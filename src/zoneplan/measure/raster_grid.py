@@ -24,6 +24,7 @@ shrinks with the cosine of latitude).
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import replace
 from typing import Any
 
@@ -320,16 +321,25 @@ class RasterGrid(CellGrid):
         accepted for compatibility with :meth:`CellGrid.near_fractions`: measuring
         exactly is as fast here as sampling.
         """
-        del samples
-        empty = (np.empty(0, dtype=np.intp), np.empty(0))
-        if not lines:
-            return dict.fromkeys(distances_m, empty)
-        merged = shapely.union_all(lines)
-        from zoneplan.measure.raster_shares import polygon_shares
+        out: dict[float, Near] = {}
+        for d in distances_m:
+            parts = list(self.near_pieces(lines, d, samples=samples))
+            out[d] = ((np.concatenate([p[0] for p in parts]),
+                       np.concatenate([p[1] for p in parts])) if parts else
+                      (np.empty(0, dtype=np.intp), np.empty(0)))
+        return out
 
-        return {d: polygon_shares(self, self._to_raster(shapely.buffer(merged, d,
-                                                                       quad_segs=64)))
-                for d in distances_m}
+    def near_pieces(self, lines: list[BaseGeometry], distance_m: float, *,
+                    samples: int = 4) -> Iterator[Near]:
+        """:meth:`near_fractions` for one distance, strip by strip (ascending cells), so
+        the cells near a long line on a fine raster are never all in memory at once."""
+        from zoneplan.measure.raster_shares import polygon_share_pieces
+
+        del samples
+        if not lines:
+            return
+        buf = shapely.buffer(shapely.union_all(lines), distance_m, quad_segs=64)
+        yield from polygon_share_pieces(self, self._to_raster(buf))
 
 
 class _SquareIndex:

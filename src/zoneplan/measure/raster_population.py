@@ -41,11 +41,18 @@ from zoneplan.measure.pixels import (
 from zoneplan.measure.population import PopulationLayer
 from zoneplan.measure.raster_grid import RasterGrid
 
-__all__ = ["MAX_DENSITY_PER_KM2", "Progress", "RasterGrid", "StripMap", "raster_population"]
+__all__ = ["MAX_DENSITY_PER_KM2", "SINGLE_PRECISION_CELLS", "Progress", "RasterGrid",
+           "StripMap", "raster_population"]
 
 
 MAX_DENSITY_PER_KM2 = 200_000.0
 """Above this many people per km² a 'count' raster is probably a density raster."""
+
+SINGLE_PRECISION_CELLS = 1 << 27
+"""Above this many cells (134 million: a 1 m raster of a city-sized territory) people per
+cell are kept in single precision, 4 bytes instead of 8: the precision of a float32
+raster's own values (a relative 6e-8 per cell, only where a value is scaled: densities,
+pixels cut by the territory's edge). Every sum is still taken in double precision."""
 
 Units = Literal["count", "density"]
 
@@ -211,7 +218,7 @@ def raster_population(path: Path, territory: BaseGeometry, crs: CRS, *, units: s
         for _, _, p in done:
             plausible.merge(p)
         lin = _join([px.lin for px, _, _ in done], lin_dtype)
-        counts = _join([v for _, v, _ in done], np.float64)
+        counts = _join([v for _, v, _ in done], _people_dtype(lin.size))
         cut = _StripPixels(lin, np.concatenate([px.edge_lin for px, _, _ in done]),
                            np.concatenate([px.edge_geoms for px, _, _ in done]),
                            np.concatenate([px.edge_frac for px, _, _ in done]))
@@ -242,7 +249,10 @@ def raster_population(path: Path, territory: BaseGeometry, crs: CRS, *, units: s
         label=f"population raster {path.name}", date="", sources=list(sources),
         method=f"raster {path.name} ({how}; {rcrs.to_string()}, pixel "
         f"{grid.cell_size:,.1f} m); pixels cut by the territory or a zone edge count with "
-        "their exactly covered fraction (as exactextract does)")
+        "their exactly covered fraction (as exactextract does)"
+        + ("; people per pixel kept in single precision (float32, as the raster's own "
+           f"values) above {SINGLE_PRECISION_CELLS:,} cells" if counts.dtype == np.float32
+           else ""))
 
 
 def _two_passes(win: RasterWindow, terr_r: BaseGeometry, bands: list[tuple[int, int]],
@@ -274,7 +284,7 @@ def _two_passes(win: RasterWindow, terr_r: BaseGeometry, bands: list[tuple[int, 
     eo = np.argsort(cut.edge_lin)
     edge = find_sorted(lin, cut.edge_lin[eo]).astype(np.intp)
     edge_frac = cut.edge_frac[eo]
-    counts = np.empty(lin.size)
+    counts = np.empty(lin.size, dtype=_people_dtype(lin.size))
     plausible = _DensityCheck()
     width = win.width
     for s0, s1 in bands:
@@ -289,6 +299,11 @@ def _two_passes(win: RasterWindow, terr_r: BaseGeometry, bands: list[tuple[int, 
         v[edge[ea:eb] - a] *= edge_frac[ea:eb]
         tick()
     return lin, counts, cut, plausible
+
+
+def _people_dtype(cells: int) -> type[np.floating[Any]]:
+    """Double precision, or single above :data:`SINGLE_PRECISION_CELLS` cells."""
+    return np.float32 if cells > SINGLE_PRECISION_CELLS else np.float64
 
 
 def _join(parts: list[NDArray[Any]], dtype: Any) -> NDArray[Any]:

@@ -11,6 +11,7 @@ against their part inside the territory.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -26,7 +27,8 @@ from zoneplan.measure.pixels import release_freed_memory, strips
 if TYPE_CHECKING:
     from zoneplan.measure.raster_grid import RasterGrid
 
-__all__ = ["WHOLE_TOLERANCE", "cells_at", "polygon_shares", "zone_fractions"]
+__all__ = ["WHOLE_TOLERANCE", "cells_at", "polygon_share_pieces", "polygon_shares",
+           "zone_fractions"]
 
 
 WHOLE_TOLERANCE = 1e-10
@@ -109,15 +111,40 @@ def zone_fractions(grid: RasterGrid, zones: list[BaseGeometry], cuts: list[BaseG
 
 def polygon_shares(grid: RasterGrid, geom: BaseGeometry
                    ) -> tuple[NDArray[np.intp], NDArray[np.float64]]:
-    """Cells covered by ``geom`` (raster CRS) and the exact covered share of each.
+    """Cells covered by ``geom`` (raster CRS) and the exact covered share of each, all
+    strips together (see :func:`polygon_share_pieces`)."""
+    parts = list(polygon_share_pieces(grid, geom))
+    if not parts:
+        return np.empty(0, dtype=np.intp), np.empty(0)
+    return np.concatenate([p[0] for p in parts]), np.concatenate([p[1] for p in parts])
+
+
+def polygon_share_pieces(grid: RasterGrid, geom: BaseGeometry
+                         ) -> Iterator[tuple[NDArray[np.intp], NDArray[np.float64]]]:
+    """Cells covered by ``geom`` (raster CRS) and the exact covered share of each, strip
+    by strip (ascending cells; at most :data:`~zoneplan.measure.pixels.STRIP_PIXELS`
+    pixels at a time, so a wide polygon on a fine raster needs little memory).
 
     Pixels the polygon's boundary passes through get their exact share
-    (:func:`~zoneplan.measure.coverage.boundary_coverage`; for pixels also cut by
-    the territory's edge, of their part inside the territory, by overlay); the
-    others lie wholly inside or outside, decided by their centre (one rasterisation
-    of the polygon's bounding window, strip by strip).
+    (:func:`~zoneplan.measure.coverage.boundary_coverage`; for pixels also cut by the
+    territory's edge, of their part inside the territory, by overlay); the others lie
+    wholly inside or outside, decided by their centre (one rasterisation of the
+    polygon's bounding window per strip).
     """
     t, w = grid.transform, grid.width
+    _, row, col, share = boundary_coverage([geom], t)
+    bnd = cells_at(grid, row, col)
+    ok = (row >= 0) & (row < grid.height) & (col >= 0) & (col < w)
+    pos, hit = match_sorted(grid.lin, row[ok] * w + col[ok])
+    frac = np.zeros(bnd.size)
+    frac[np.searchsorted(bnd, pos[hit])] = share[ok][hit]
+    del row, col, share, pos, hit
+    epos, ehit = match_sorted(grid.edge, bnd)
+    if ehit.any():  # cut by the territory's edge too: the part inside it, by overlay
+        eg = grid.edge_geoms[epos[ehit]]
+        frac[ehit] = shapely.area(shapely.intersection(eg, geom)) / shapely.area(eg)
+    frac = np.clip(frac, 0.0, 1.0)
+    frac[frac > 1.0 - WHOLE_TOLERANCE] = 1.0
     minx, miny, maxx, maxy = geom.bounds
     inv = ~t
     corners = [inv @ (x, y) for x in (minx, maxx) for y in (miny, maxy)]
@@ -125,41 +152,29 @@ def polygon_shares(grid: RasterGrid, geom: BaseGeometry
     r_hi = min(int(np.ceil(max(c[1] for c in corners))) + 1, grid.height)
     c_lo = max(int(np.floor(min(c[0] for c in corners))) - 1, 0)
     c_hi = min(int(np.ceil(max(c[0] for c in corners))) + 1, w)
-    idx_parts: list[NDArray[np.intp]] = []
-    for r0, r1 in strips(max(r_hi - r_lo, 0), max(c_hi - c_lo, 1)):
+    if c_hi <= c_lo or r_hi <= r_lo:
+        return
+    for r0, r1 in strips(r_hi - r_lo, c_hi - c_lo):
         r0, r1 = r0 + r_lo, r1 + r_lo
         a, b = find_sorted(grid.lin, np.array([r0 * w, r1 * w]))
-        if a == b or c_hi <= c_lo:
+        if a == b:
             continue
         lin = grid.lin[a:b]
         rows = lin // w
         cols = lin - rows * w
         sel = np.flatnonzero((cols >= c_lo) & (cols < c_hi))
-        label = label_strip([geom], (r1 - r0, c_hi - c_lo),
-                            t @ Affine.translation(c_lo, r0))
-        inside = label[rows[sel] - r0, cols[sel] - c_lo] > 0
-        idx_parts.append((sel[inside] + a).astype(np.intp))
-        del label, lin, rows, cols
-    _, row, col, share = boundary_coverage([geom], t)
-    bnd = cells_at(grid, row, col)
-    ok = (row >= 0) & (row < grid.height) & (col >= 0) & (col < w)
-    pos, hit = match_sorted(grid.lin, row[ok] * w + col[ok])
-    frac = np.zeros(bnd.size)
-    frac[np.searchsorted(bnd, pos[hit])] = share[ok][hit]
-    epos, ehit = match_sorted(grid.edge, bnd)
-    if ehit.any():  # cut by the territory's edge too: the part inside it, by overlay
-        eg = grid.edge_geoms[epos[ehit]]
-        frac[ehit] = shapely.area(shapely.intersection(eg, geom)) / shapely.area(eg)
-    frac = np.clip(frac, 0.0, 1.0)
-    frac[frac > 1.0 - WHOLE_TOLERANCE] = 1.0
-    inner = np.concatenate(idx_parts) if idx_parts else np.empty(0, dtype=np.intp)
-    _, on_bnd = match_sorted(bnd, inner)
-    inner = inner[~on_bnd]
-    live = frac >= WHOLE_TOLERANCE
-    idx = np.concatenate([inner, bnd[live]])
-    val = np.concatenate([np.ones(inner.size), frac[live]])
-    order = np.argsort(idx, kind="stable")
-    return idx[order], val[order]
+        label = label_strip([geom], (r1 - r0, c_hi - c_lo), t @ Affine.translation(c_lo, r0))
+        inner = (sel[label[rows[sel] - r0, cols[sel] - c_lo] > 0] + a).astype(np.intp)
+        del label, lin, rows, cols, sel
+        ba, bb = np.searchsorted(bnd, [a, b])
+        b_idx, b_frac = bnd[ba:bb], frac[ba:bb]
+        _, on_bnd = match_sorted(b_idx, inner)
+        inner = inner[~on_bnd]
+        live = b_frac >= WHOLE_TOLERANCE
+        idx = np.concatenate([inner, b_idx[live]])
+        val = np.concatenate([np.ones(inner.size), b_frac[live]])
+        order = np.argsort(idx, kind="stable")
+        yield idx[order], val[order]
 
 
 def cells_at(grid: RasterGrid, row: NDArray[np.int64], col: NDArray[np.int64]) -> NDArray[np.intp]:

@@ -181,15 +181,14 @@ def layout_cells(layout: Layout, inputs: Inputs, *, fast: bool = False) -> Layou
         {lid: [ln] for lid, ln in pop_lines.items()} if len(pop_lines) > 1 else {})
     near: dict[str | None, list[dict[float, NDArray[np.float64]]]] = {
         key: [{} for _ in values] for key in sets}
-    # on large grids one distance at a time, so one set of near shares is in memory
-    groups = [NEAR_LINE_M] if len(grid) <= CHUNK else [(d,) for d in NEAR_LINE_M]
+    # strip by strip on rasters: the cells near a line are never all in memory at once
     for key, lines in sets.items():
-        for ds in groups:
-            shares = grid.near_fractions(lines, ds, samples=samples)
-            for d in ds:
+        for d in NEAR_LINE_M:
+            for i in range(len(values)):
+                near[key][i][d] = np.zeros(fr.n_zones)
+            for piece in grid.near_pieces(lines, d, samples=samples):
                 for i, v in enumerate(values):
-                    near[key][i][d] = _zone_total(fr, v, shares[d])
-            del shares
+                    near[key][i][d] += _zone_total(fr, v, piece)
     line_key = {lid: (lid if len(pop_lines) > 1 else None) for lid in pop_lines}
     sums = [ZoneSums(total=total[i], near_any=near[None][i],
                      near_line={lid: near[k][i] for lid, k in line_key.items()},
