@@ -336,9 +336,17 @@ def _people_outside(geo: LayoutCells, counts: NDArray[np.float64], key: str) -> 
     memo: dict[str, float] = geo.__dict__.setdefault("_outside", {})
     if key not in memo:
         fr = geo.fractions
-        covered = (fr.zone_of >= 0).astype(np.float64)
-        np.add.at(covered, fr.cut_cell, fr.cut_frac)
-        memo[key] = float(np.dot(counts, np.clip(1.0 - covered, 0.0, 1.0)))
+        step = 1 << 18  # chunks: no full-length temporary on a fine raster
+        outside = 0.0  # people on cells not wholly in a zone...
+        for a in range(0, fr.zone_of.size, step):
+            none = fr.zone_of[a:a + step] < 0
+            outside += float(np.asarray(counts[a:a + step], dtype=np.float64)[none].sum())
+        # ...less the shares of cut cells that zones take
+        cells, inv = np.unique(fr.cut_cell, return_inverse=True)
+        taken = np.bincount(inv.ravel(), weights=fr.cut_frac, minlength=cells.size)
+        outside -= float(np.dot(np.asarray(counts[cells], dtype=np.float64),
+                                1.0 - np.clip(1.0 - taken, 0.0, 1.0)))
+        memo[key] = outside
     return memo[key]
 
 
