@@ -167,3 +167,27 @@ def test_single_precision_above_the_threshold(tmp_path: Path,
     assert "single precision" in single.method and "single precision" not in double.method
     np.testing.assert_allclose(b, a, rtol=1.2e-7)
     assert float(b.sum(dtype=np.float64)) == pytest.approx(float(a.sum()), rel=1e-7)
+
+
+def test_square_index_tables_equal_centroids(tmp_path: Path) -> None:
+    """The per-row and per-column tables give each cell the square of its centroid (edge
+    cells: of their part inside the territory), by slices and by index arrays."""
+    terr = _territory()
+    x0, _, _, y1 = terr.bounds
+    path = tmp_path / "utm.tif"
+    data = np.ones((90, 90), dtype="float32")
+    with rasterio.open(path, "w", driver="GTiff", width=90, height=90, count=1,
+                       dtype="float32", crs="EPSG:32636",
+                       transform=from_origin(x0 - 13.0, y1 + 17.0, 23.0, 23.0)) as dst:
+        dst.write(data, 1)
+    grid = raster_population(path, terr, UTM, units="count", sources=[]).grid
+    assert isinstance(grid, RasterGrid) and grid.edge.size
+    sq, block = grid.square_lattice(100.0)
+    by_centroid = Squares.of(grid.x, grid.y, 100.0)
+    assert (sq.nx, sq.ny, sq.ix0, sq.iy0) == (by_centroid.nx, by_centroid.ny,
+                                              by_centroid.ix0, by_centroid.iy0)
+    whole = np.concatenate([block[a:a + 97] for a in range(0, len(grid), 97)])
+    np.testing.assert_array_equal(whole, by_centroid.index)
+    some = np.sort(np.random.default_rng(2).choice(len(grid), 300, replace=False))
+    np.testing.assert_array_equal(block[some], by_centroid.index[some])
+    np.testing.assert_array_equal(block[grid.edge], by_centroid.index[grid.edge])

@@ -344,20 +344,51 @@ class RasterGrid(CellGrid):
 
 class _SquareIndex:
     """The square of each cell of a :class:`RasterGrid`, worked out for the cells asked
-    for (no per-cell array: 4 bytes per cell saved on a 1 m raster)."""
+    for (no per-cell array: 4 bytes per cell saved on a 1 m raster).
+
+    A raster in the area CRS takes each pixel's square from per-row and per-column
+    tables (the square holding the pixel's centre); a cell cut by the territory's edge
+    from its part's centroid, as everywhere else.
+    """
 
     def __init__(self, grid: RasterGrid, size: float, ix0: int, iy0: int, nx: int) -> None:
         self.grid, self.size = grid, size
         self.ix0, self.iy0, self.nx = ix0, iy0, nx
+        self.tables: tuple[NDArray[np.int64], NDArray[np.int64]] | None = None
+        if grid.raster_crs.equals(grid.crs):
+            t = grid.transform
+            cx = t.c + (np.arange(grid.width) + 0.5) * t.a
+            cy = t.f + (np.arange(grid.height) + 0.5) * t.e
+            self.tables = ((np.floor(cy / size).astype(np.int64) - iy0) * nx,
+                           np.floor(cx / size).astype(np.int64) - ix0)
+
+    def _from_xy(self, x: NDArray[np.float64], y: NDArray[np.float64]) -> NDArray[np.int64]:
+        return ((np.floor(y / self.size) - self.iy0) * self.nx
+                + (np.floor(x / self.size) - self.ix0)).astype(np.int64)
 
     def __getitem__(self, key: slice | NDArray[np.integer]) -> NDArray[np.integer]:
         g = self.grid
+        if self.tables is None:
+            x, y = g._xy(key) if isinstance(key, slice) else g.centroids(np.asarray(key))
+            return self._from_xy(x, y)
         if isinstance(key, slice):
-            x, y = g._xy(key)
+            start, stop, _ = key.indices(g.lin.size)
+            idx = None
         else:
-            x, y = g.centroids(np.asarray(key))
-        return ((np.floor(y / self.size) - self.iy0) * self.nx
-                + (np.floor(x / self.size) - self.ix0)).astype(np.intp)
+            idx = np.asarray(key)
+        lin = g.lin[key]
+        rows = lin // g.width
+        out = self.tables[0][rows] + self.tables[1][lin - rows * g.width]
+        if g.edge.size:  # cut by the territory's edge: the square of the part's centroid
+            if idx is None:
+                ea, eb = np.searchsorted(g.edge, [start, stop])
+                at, cells = g.edge[ea:eb] - start, g.edge[ea:eb]
+            else:
+                pos, hit = match_sorted(g.edge, idx)
+                at, cells = np.flatnonzero(hit), g.edge[pos[hit]]
+            if cells.size:
+                out[at] = self._from_xy(*g.centroids(cells))
+        return out
 
 
 class _PixelAreas:

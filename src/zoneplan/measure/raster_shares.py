@@ -154,18 +154,27 @@ def polygon_share_pieces(grid: RasterGrid, geom: BaseGeometry
     c_hi = min(int(np.ceil(max(c[0] for c in corners))) + 1, w)
     if c_hi <= c_lo or r_hi <= r_lo:
         return
+    shapely.prepare(geom)
     for r0, r1 in strips(r_hi - r_lo, c_hi - c_lo):
         r0, r1 = r0 + r_lo, r1 + r_lo
         a, b = find_sorted(grid.lin, np.array([r0 * w, r1 * w]))
         if a == b:
             continue
-        lin = grid.lin[a:b]
-        rows = lin // w
-        cols = lin - rows * w
-        sel = np.flatnonzero((cols >= c_lo) & (cols < c_hi))
-        label = label_strip([geom], (r1 - r0, c_hi - c_lo), t @ Affine.translation(c_lo, r0))
-        inner = (sel[label[rows[sel] - r0, cols[sel] - c_lo] > 0] + a).astype(np.intp)
-        del label, lin, rows, cols, sel
+        # the polygon's columns within these rows, and the cells there, row by row
+        c0, c1 = _columns(geom, t, r0, r1, c_lo, c_hi)
+        if c1 <= c0:
+            inner = np.empty(0, dtype=np.intp)
+        else:
+            rows_r = np.arange(r0, r1, dtype=np.int64)
+            starts = find_sorted(grid.lin, rows_r * w + c0).astype(np.int64)
+            n_row = find_sorted(grid.lin, rows_r * w + c1).astype(np.int64) - starts
+            cells = (np.arange(int(n_row.sum()), dtype=np.int64)
+                     + np.repeat(starts - (np.cumsum(n_row) - n_row), n_row))
+            lin = grid.lin[cells].astype(np.int64)
+            label = label_strip([geom], (r1 - r0, c1 - c0), t @ Affine.translation(c0, r0))
+            rows = lin // w
+            inner = cells[label[rows - r0, lin - rows * w - c0] > 0].astype(np.intp)
+            del label, lin, rows, cells
         ba, bb = np.searchsorted(bnd, [a, b])
         b_idx, b_frac = bnd[ba:bb], frac[ba:bb]
         _, on_bnd = match_sorted(b_idx, inner)
@@ -175,6 +184,20 @@ def polygon_share_pieces(grid: RasterGrid, geom: BaseGeometry
         val = np.concatenate([np.ones(inner.size), b_frac[live]])
         order = np.argsort(idx, kind="stable")
         yield idx[order], val[order]
+
+
+def _columns(geom: BaseGeometry, t: Affine, r0: int, r1: int, c_lo: int, c_hi: int
+             ) -> tuple[int, int]:
+    """The columns (first, one past the last) of ``geom``'s part in rows ``r0``-``r1``
+    of a north-up raster, within ``c_lo``-``c_hi``, with a pixel's margin."""
+    xa, xb = t.c + c_lo * t.a, t.c + c_hi * t.a
+    ya, yb = t.f + r0 * t.e, t.f + r1 * t.e
+    part = shapely.clip_by_rect(geom, min(xa, xb), min(ya, yb), max(xa, xb), max(ya, yb))
+    if part.is_empty:
+        return 0, 0
+    x0, _, x1, _ = part.bounds
+    ca, cb = sorted(((x0 - t.c) / t.a, (x1 - t.c) / t.a))
+    return max(int(np.floor(ca)) - 1, c_lo), min(int(np.ceil(cb)) + 1, c_hi)
 
 
 def cells_at(grid: RasterGrid, row: NDArray[np.int64], col: NDArray[np.int64]) -> NDArray[np.intp]:

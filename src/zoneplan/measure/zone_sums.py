@@ -118,8 +118,8 @@ def _zone_total(fr: Fractions, values: CellValues,
     """Sum per zone of ``values`` x share in the zone (x share near a line, if given)."""
     nz = fr.n_zones
     acc = np.zeros(nz + 1)  # slot 0: cells cut by a zone edge, or in no zone
-    cut_w = values[fr.cut_cell] * fr.cut_frac
     if near is None:
+        cut_w = values[fr.cut_cell] * fr.cut_frac
         for a in range(0, values.size, CHUNK):  # chunks bound the temporaries
             acc += np.bincount(fr.zone_of[a:a + CHUNK] + 1, weights=values[a:a + CHUNK],
                                minlength=nz + 1)
@@ -129,12 +129,29 @@ def _zone_total(fr: Fractions, values: CellValues,
             i = idx[a:a + CHUNK]
             acc += np.bincount(fr.zone_of[i] + 1, weights=values[i] * share[a:a + CHUNK],
                                minlength=nz + 1)
-        pos, hit = match_sorted(idx, fr.cut_cell)
-        cut_near = np.zeros(fr.cut_cell.size)
-        cut_near[hit] = share[pos[hit]]
-        cut_w = cut_w * cut_near
+        if idx.size == 0:
+            return np.asarray(acc[1:], dtype=np.float64)
+        # cut cells among these (idx is ascending; the cut cells, sorted once, are
+        # narrowed to its range first: near-line pieces come strip by strip)
+        order, cells = _sorted_cuts(fr)
+        lo, hi = np.searchsorted(cells, [idx[0], idx[-1] + 1])
+        sel = order[lo:hi]
+        pos, hit = match_sorted(idx, fr.cut_cell[sel])
+        sel, pos = sel[hit], pos[hit]
+        cut_w = values[fr.cut_cell[sel]] * fr.cut_frac[sel] * share[pos]
+        return np.asarray(acc[1:] + np.bincount(fr.cut_zone[sel], weights=cut_w,
+                                                minlength=nz), dtype=np.float64)
     return np.asarray(acc[1:] + np.bincount(fr.cut_zone, weights=cut_w, minlength=nz),
                       dtype=np.float64)
+
+
+def _sorted_cuts(fr: Fractions) -> tuple[NDArray[np.intp], NDArray[np.intp]]:
+    """The order sorting the cut cells, and the sorted cells (remembered per Fractions)."""
+    memo: dict[str, Any] = fr.__dict__.setdefault("_sorted_cuts", {})
+    if "order" not in memo:
+        order = np.argsort(fr.cut_cell, kind="stable")
+        memo["order"], memo["cells"] = order, fr.cut_cell[order]
+    return memo["order"], memo["cells"]
 
 
 def layout_cells(layout: Layout, inputs: Inputs, *, fast: bool = False) -> LayoutCells:
