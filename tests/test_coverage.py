@@ -202,3 +202,16 @@ def test_sparse_and_dense_block_sums_agree(tmp_path: Path,
     # the sums per zone add up to the zone's people, block by block and in total
     total = sum(float(s.value.sum()) for s in [sparse[1]])
     assert total == pytest.approx(float(people.sum()), rel=1e-12)
+
+
+def test_nearest_distances_direct_and_by_tree_agree(monkeypatch: pytest.MonkeyPatch) -> None:
+    from scipy.spatial import cKDTree
+
+    from zoneplan.measure import zone_sums
+
+    rng = np.random.default_rng(4)
+    xy, pts = rng.uniform(0, 40_000, (5_000, 2)), rng.uniform(0, 40_000, (37, 2))
+    ref = cKDTree(pts).query(xy)[0]
+    np.testing.assert_allclose(zone_sums.nearest_distances(xy, pts), ref, rtol=1e-12)
+    monkeypatch.setattr(zone_sums, "BRUTE_FORCE_PAIRS", 0)
+    np.testing.assert_allclose(zone_sums.nearest_distances(xy, pts), ref, rtol=1e-12)

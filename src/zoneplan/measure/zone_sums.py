@@ -38,6 +38,7 @@ __all__ = [
     "ZoneSums",
     "block_distances",
     "layout_cells",
+    "nearest_distances",
     "with_hospitals",
 ]
 
@@ -252,13 +253,33 @@ def _nearest_distance(grid: Any, squares: Squares | None,
         return memo[key]
     xy = (squares.centres(np.arange(len(squares))) if squares is not None
           else np.column_stack([grid.x, grid.y]))
-    from scipy.spatial import cKDTree  # imported when distances are measured
-
-    dist = np.asarray(cKDTree(points).query(xy)[0], dtype=np.float64)
+    dist = nearest_distances(xy, points)
     memo[key] = dist
     if len(memo) > DISTANCE_MEMO_SETS:
         memo.popitem(last=False)
     return dist
+
+
+BRUTE_FORCE_PAIRS = 1 << 26
+"""Up to this many (place, point) pairs, nearest distances are computed directly (a few
+dozen hospitals or crossings against every block); beyond, with a k-d tree."""
+
+
+def nearest_distances(xy: NDArray[np.float64], points: NDArray[np.float64]
+                      ) -> NDArray[np.float64]:
+    """Distance (metres) from each of ``xy`` to the nearest of ``points`` (both (n, 2)
+    arrays in one projected CRS)."""
+    if len(xy) * len(points) > BRUTE_FORCE_PAIRS:
+        from scipy.spatial import cKDTree  # many points: a tree (imported only then)
+
+        return np.asarray(cKDTree(points).query(xy)[0], dtype=np.float64)
+    out = np.empty(len(xy))
+    step = max(1, (1 << 22) // max(len(points), 1))  # bounded temporaries
+    for a in range(0, len(xy), step):
+        d2 = ((xy[a:a + step, None, 0] - points[None, :, 0]) ** 2
+              + (xy[a:a + step, None, 1] - points[None, :, 1]) ** 2)
+        out[a:a + step] = np.sqrt(d2.min(axis=1))
+    return out
 
 
 def _hospital_distances(layout: Layout, inputs: Inputs, area: ZoneSums,
