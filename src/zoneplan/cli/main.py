@@ -1,7 +1,8 @@
 """The ``zoneplan`` application: root options, the command modules, and the one error path.
 
 :data:`app` is the typer application; its root callback handles ``--version``,
-``-v/-q`` and ``--debug``. Each group of commands lives in a module of its own
+``-v/-q`` and ``--debug`` (which :func:`main` also takes after a command, where users
+type it). Each group of commands lives in a module of its own
 (:mod:`~zoneplan.cli.run`, :mod:`~zoneplan.cli.plans`, :mod:`~zoneplan.cli.report`,
 :mod:`~zoneplan.cli.compare`, :mod:`~zoneplan.cli.timeline`, :mod:`~zoneplan.cli.spread`,
 :mod:`~zoneplan.cli.serve`, :mod:`~zoneplan.cli.data`) and is registered here.
@@ -117,10 +118,27 @@ def _error(text: str) -> None:
     err.print(text, markup=False, highlight=False, soft_wrap=True)
 
 
+def _debug_first(args: list[str]) -> list[str]:
+    """The command line with ``--debug`` moved to the front, where the root takes it, so
+    that it works wherever it is typed (``zoneplan run --debug``); not after ``--``.
+
+    Examples
+    --------
+    >>> _debug_first(["run", "plan.yaml", "--debug"])
+    ['--debug', 'run', 'plan.yaml']
+    >>> _debug_first(["run", "--", "--debug"])
+    ['run', '--', '--debug']
+    """
+    end = args.index("--") if "--" in args else len(args)
+    if "--debug" not in args[:end]:
+        return args
+    return ["--debug", *(a for a in args[:end] if a != "--debug"), *args[end:]]
+
+
 def main(argv: list[str] | None = None) -> int:
     """Entry point of the ``zoneplan`` command; returns the exit code."""
-    args = list(sys.argv[1:] if argv is None else argv)
-    debug = "--debug" in args
+    args = _debug_first(list(sys.argv[1:] if argv is None else argv))
+    debug = args[:1] == ["--debug"]
     warnings.showwarning = _show_warning
     in_main = threading.current_thread() is threading.main_thread()
     before = signal.signal(signal.SIGTERM, _terminate) if in_main else None
