@@ -98,3 +98,37 @@ def test_the_data_commands_name_the_mirror_variable_of_the_downloader() -> None:
     from zoneplan.io import fetch
 
     assert cli_data.ENV_BASE_URL == fetch.ENV_BASE_URL
+
+
+def _script(code: str, *args: str) -> subprocess.CompletedProcess[str]:
+    """``code`` then the command line ``args`` as the ``zoneplan`` script runs it."""
+    script = f"import sys\n{code}\nfrom zoneplan.cli.main import main\nsys.exit(main())"
+    env = {**os.environ, "PYTHONPATH": str(ROOT / "src")}
+    return subprocess.run([sys.executable, "-c", script, *args], capture_output=True,
+                          text=True, env=env, cwd=ROOT, timeout=300, check=False)
+
+
+def test_the_script_ends_with_its_output_whole_and_its_exit_code(tmp_path: Path) -> None:
+    """The script leaves without tearing every module down; nothing is lost on the way."""
+    out = tmp_path / "result.json"
+    env = {**os.environ, "PYTHONPATH": str(ROOT / "src")}
+    run = [sys.executable, "-m", "zoneplan", "run", "--format", "json", "--no-ranges"]
+    printed = subprocess.run(run, capture_output=True, text=True, timeout=300, check=False,
+                             env=env, cwd=ROOT)
+    written = subprocess.run([*run, "--out", str(out)], capture_output=True, text=True,
+                             timeout=300, check=False, env=env, cwd=ROOT)
+    assert printed.returncode == written.returncode == 0, printed.stderr + written.stderr
+    assert json.loads(printed.stdout)["zones"] == json.loads(out.read_text())["zones"]
+    bad = _script("", "run", str(tmp_path / "nope.yaml"))
+    assert bad.returncode == 2 and "does not exist" in bad.stderr
+
+
+def test_the_script_runs_exit_functions_and_waits_for_threads() -> None:
+    said = _script("import atexit\natexit.register(lambda: print('exit function ran'))",
+                   "--version")
+    assert (said.returncode, said.stdout.split()) == (0, ["zoneplan", "0.1.0", "exit",
+                                                          "function", "ran"])
+    waited = _script("import threading, time\n"
+                     "threading.Thread(target=lambda: (time.sleep(0.5), print('thread done'))"
+                     ").start()", "--version")
+    assert waited.returncode == 0 and waited.stdout.split()[-2:] == ["thread", "done"]
