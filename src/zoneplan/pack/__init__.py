@@ -76,6 +76,10 @@ def __getattr__(name: str) -> Any:
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
+def __dir__() -> list[str]:
+    return sorted({*globals(), *_FROM_TABLES})
+
+
 __all__ = [
     "BUILTIN_LAYERS",
     "DEFAULT_PLAN",
