@@ -11,16 +11,20 @@ import json
 import sys
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
-from rich.table import Table
 
 from zoneplan.cli.console import err, out
-from zoneplan.io import catalog, fetch, registry
-from zoneplan.io.catalog import Dataset
 
-__all__ = ["app"]
+if TYPE_CHECKING:
+    from zoneplan.io.catalog import Dataset
+
+__all__ = ["ENV_BASE_URL", "app"]
+
+ENV_BASE_URL = "ZONEPLAN_CATALOG_BASE_URL"
+"""The mirror's environment variable: :data:`zoneplan.io.fetch.ENV_BASE_URL`, written out
+so that the command line does not import the downloader (requests, pooch) to start."""
 
 app = typer.Typer(
     name="data",
@@ -58,6 +62,8 @@ def _size(n: int | None) -> str:
 
 
 def _local(name: str) -> dict[str, Any] | None:
+    from zoneplan.io import registry
+
     return registry.local_record(name)
 
 
@@ -142,6 +148,10 @@ class _RichBar:
 @app.command("list")
 def list_cmd(fmt: FormatOpt = OutputFormat.table) -> None:
     """List the datasets in the catalogue and whether they are on this computer."""
+    from rich.table import Table
+
+    from zoneplan.io import catalog
+
     entries = catalog.ENTRIES
     if fmt is OutputFormat.json:
         _echo_json([_entry_json(e) for e in entries])
@@ -175,6 +185,10 @@ def info_cmd(
     fmt: FormatOpt = OutputFormat.table,
 ) -> None:
     """Show every field of a dataset: source, licence, citation, how to get it by hand."""
+    from rich.table import Table
+
+    from zoneplan.io import catalog
+
     entry = catalog.get(name)
     data = _entry_json(entry)
     if fmt is OutputFormat.json:
@@ -212,12 +226,14 @@ def fetch_cmd(
         str | None,
         typer.Option(
             "--base-url",
-            envvar=fetch.ENV_BASE_URL,
+            envvar=ENV_BASE_URL,
             help="mirror to download from instead of the publisher (scheme://host[/prefix])",
         ),
     ] = None,
 ) -> None:
     """Download a dataset into the local cache (and optionally copy it with --to)."""
+    from zoneplan.io import fetch
+
     bar = _RichBar if sys.stderr.isatty() else None
     path = fetch.fetch(name, to, base_url=base_url, overwrite=overwrite, progress=bar)
     typer.echo(str(path))
@@ -229,5 +245,7 @@ def add_cmd(
     file: Annotated[Path, typer.Argument(help="the file you downloaded by hand")],
 ) -> None:
     """Register a file downloaded by hand as the local copy of a dataset."""
+    from zoneplan.io import registry
+
     path = registry.add(name, file)
     typer.echo(str(path))

@@ -35,27 +35,50 @@ but the geometry primitives, so every other part may use it.
 from __future__ import annotations
 
 import difflib
+import importlib
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from zoneplan.errors import InputError
 from zoneplan.pack.sources import PACK_SOURCES
-from zoneplan.pack.tables import (
-    HOSPITAL_STATUSES,
-    MISSING_LOCALITIES_TOTAL,
-    PACK_CRS,
-    PACK_DIR,
-    crossings,
-    damage,
-    governorate_boundaries,
-    governorates,
-    hospitals,
-    localities,
-    municipalities,
-    outline,
-    yellow_line,
-    zone_east_published,
-)
+
+if TYPE_CHECKING:
+    from zoneplan.pack.tables import (
+        HOSPITAL_STATUSES,
+        MISSING_LOCALITIES_TOTAL,
+        PACK_CRS,
+        PACK_DIR,
+        crossings,
+        damage,
+        governorate_boundaries,
+        governorates,
+        hospitals,
+        localities,
+        municipalities,
+        outline,
+        yellow_line,
+        zone_east_published,
+    )
+
+_FROM_TABLES = frozenset({
+    "HOSPITAL_STATUSES", "MISSING_LOCALITIES_TOTAL", "PACK_CRS", "PACK_DIR", "crossings",
+    "damage", "governorate_boundaries", "governorates", "hospitals", "localities",
+    "municipalities", "outline", "yellow_line", "zone_east_published"})
+"""Names of :mod:`zoneplan.pack.tables`, imported on first use (PEP 562): the readers
+need geopandas, the plan loader (which needs :data:`PLANS_DIR`) does not."""
+
+
+def __getattr__(name: str) -> Any:
+    if name in _FROM_TABLES:
+        value = getattr(importlib.import_module("zoneplan.pack.tables"), name)
+        globals()[name] = value
+        return value
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
+def __dir__() -> list[str]:
+    return sorted({*globals(), *_FROM_TABLES})
+
 
 __all__ = [
     "BUILTIN_LAYERS",
@@ -133,16 +156,17 @@ _LAYER_FILES: dict[str, tuple[str, ...]] = {
 }
 
 _READERS = {
-    "gaza:outline": outline,
-    "gaza:yellow-line": yellow_line,
-    "gaza:governorates": governorates,
-    "gaza:localities": localities,
-    "gaza:hospitals": hospitals,
-    "gaza:zone-east-2025-10-19": zone_east_published,
-    "gaza:damage": damage,
-    "gaza:crossings": crossings,
-    "gaza:municipalities": municipalities,
+    "gaza:outline": "outline",
+    "gaza:yellow-line": "yellow_line",
+    "gaza:governorates": "governorates",
+    "gaza:localities": "localities",
+    "gaza:hospitals": "hospitals",
+    "gaza:zone-east-2025-10-19": "zone_east_published",
+    "gaza:damage": "damage",
+    "gaza:crossings": "crossings",
+    "gaza:municipalities": "municipalities",
 }
+"""The reader of each vector layer: a function of :mod:`zoneplan.pack.tables`."""
 
 
 def layer_sources(name: str) -> list[str]:
@@ -182,4 +206,4 @@ def builtin_layer(name: str) -> Any:
     if name not in _READERS:
         raise InputError(f"built-in layer '{name}' is a population grid, not a vector layer",
                          suggestion="use it as population.baseline")
-    return _READERS[name]()
+    return getattr(importlib.import_module("zoneplan.pack.tables"), _READERS[name])()

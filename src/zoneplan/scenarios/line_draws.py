@@ -41,7 +41,6 @@ from dataclasses import dataclass
 import numpy as np
 import shapely
 from numpy.typing import NDArray
-from scipy.special import erf
 from shapely.geometry import LineString
 
 __all__ = ["KERNEL_REACH", "LINE_CORRELATION_M", "LINE_STEP_FRACTION",
@@ -155,6 +154,8 @@ class LineJitter:
     def displacement(self, rng: np.random.Generator) -> NDArray[np.float64]:
         """Sideways move of each point (metres, positive to the left), uniform between
         ``-offset_m`` and ``+offset_m`` at every point, correlated along the line."""
+        from scipy.special import erf  # here: slow to import, needed only for draws
+
         return np.asarray(self.offset_m * erf(self.field(rng) / math.sqrt(2.0)),
                           dtype=np.float64)
 

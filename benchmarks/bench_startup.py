@@ -1,0 +1,118 @@
+"""Benchmark: start-up of fresh ``zoneplan`` processes against ``import geopandas``.
+
+Each command runs in a new Python process (``sys.executable``), so every import and the
+built-in pack are loaded every time, as for a user. The commands take turns (one run of
+each per round, after one untimed warm-up round that fills the disk cache), so load from
+other work on the machine falls on all of them alike. Prints the median and 90th
+percentile wall time of each and its ratio to ``python -c "import geopandas"``.
+Target (issue 11): a fresh default ``zoneplan run`` (the default plan, the terminal
+table) within 2× the geopandas import, by medians.
+
+``--other-src DIR`` also times ``zoneplan run`` from another checkout's ``src`` folder in
+the same rounds (e.g. the main branch, to compare under the same load).
+
+Usage: ``PYTHONPATH=src python benchmarks/bench_startup.py [--runs N] [--other-src DIR]``
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+RUNS = 15
+TARGET_RATIO = 2.0
+ROOT = Path(__file__).resolve().parents[1]
+DEFAULT_PLAN_FILE = ROOT / "src" / "zoneplan" / "pack" / "plans" / "green-red-2025-11.yaml"
+
+COMMANDS: dict[str, list[str]] = {
+    'python -c "import geopandas"': ["-c", "import geopandas"],
+    "zoneplan --help": ["-m", "zoneplan", "--help"],
+    f"zoneplan validate {DEFAULT_PLAN_FILE.relative_to(ROOT)}":
+        ["-m", "zoneplan", "validate", str(DEFAULT_PLAN_FILE)],
+    "zoneplan run": ["-m", "zoneplan", "run"],
+}
+"""What is timed, by the name shown: the arguments after ``python``."""
+BASE = 'python -c "import geopandas"'
+RUN = "zoneplan run"
+
+
+def _env(src: Path) -> dict[str, str]:
+    """``src`` first on the path, and no colour."""
+    path = os.environ.get("PYTHONPATH", "")
+    return {**os.environ, "PYTHONPATH": str(src) + (os.pathsep + path if path else ""),
+            "NO_COLOR": "1"}
+
+
+def _time(args: list[str], env: dict[str, str]) -> float:
+    """Wall time (seconds) of one fresh process; fails loudly if the command fails."""
+    t0 = time.perf_counter()
+    proc = subprocess.run([sys.executable, *args], env=env, capture_output=True, text=True,
+                          cwd=ROOT, check=False)
+    elapsed = time.perf_counter() - t0
+    if proc.returncode != 0:
+        raise SystemExit(f"{' '.join(args)} exited {proc.returncode}:\n{proc.stderr}")
+    return elapsed
+
+
+def _p90(times: list[float]) -> float:
+    """The 90th percentile (inclusive method: within the values measured)."""
+    return statistics.quantiles(times, n=10, method="inclusive")[8] if len(times) > 1 \
+        else times[0]
+
+
+def measure(runs: int, other_src: Path | None = None) -> dict[str, list[float]]:
+    """Wall times of every command, ``runs`` each, the commands taking turns; with
+    ``other_src``, also ``zoneplan run`` from that ``src`` folder."""
+    jobs = {name: (args, _env(ROOT / "src")) for name, args in COMMANDS.items()}
+    if other_src is not None:
+        jobs[f"{RUN} ({other_src})"] = (COMMANDS[RUN], _env(other_src))
+    for args, env in jobs.values():  # warm-up: disk cache, .pyc files
+        _time(args, env)
+    times: dict[str, list[float]] = {name: [] for name in jobs}
+    for _ in range(runs):
+        for name, (args, env) in jobs.items():
+            times[name].append(_time(args, env))
+    return times
+
+
+def report(times: dict[str, list[float]]) -> bool:
+    """Print the table; True if ``zoneplan run`` is within the target."""
+    base = statistics.median(times[BASE])
+    runs = len(times[BASE])
+    load = os.getloadavg()[0] if hasattr(os, "getloadavg") else float("nan")
+    print(f"fresh processes, {runs} runs each (+1 warm-up), {os.cpu_count()} cores, "
+          f"load average {load:.2f}; {sys.executable}")
+    width = max(len(n) for n in times)
+    print(f"{'command':<{width}}  {'median s':>8}  {'p90 s':>6}  {'ratio':>6}  target")
+    for name, ts in times.items():
+        med = statistics.median(ts)
+        target = f"≤ {TARGET_RATIO:g}×" if name.startswith(RUN) else ""
+        print(f"{name:<{width}}  {med:8.3f}  {_p90(ts):6.3f}  {med / base:5.2f}×  {target}")
+    ratio = statistics.median(times[RUN]) / base
+    ok = ratio <= TARGET_RATIO
+    print(f"zoneplan run / import geopandas (medians): {ratio:.2f}× "
+          f"({'within' if ok else 'OUTSIDE'} the target ≤ {TARGET_RATIO:g}×)")
+    return ok
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
+    parser.add_argument("--runs", type=int, default=RUNS, help=f"runs per command ({RUNS})")
+    parser.add_argument("--other-src", type=Path, default=None, metavar="DIR",
+                        help="also time `zoneplan run` from this src folder (e.g. main's)")
+    args = parser.parse_args(argv)
+    if args.runs < 1:
+        parser.error("--runs must be at least 1")
+    if args.other_src is not None and not (args.other_src / "zoneplan").is_dir():
+        parser.error(f"{args.other_src} holds no zoneplan package")
+    other = args.other_src.resolve() if args.other_src is not None else None
+    return 0 if report(measure(args.runs, other)) else 1
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
