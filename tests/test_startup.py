@@ -7,7 +7,6 @@ of something heavy anywhere on a command's path makes the check fail.
 
 from __future__ import annotations
 
-import ast
 import json
 import os
 import subprocess
@@ -20,7 +19,7 @@ from zoneplan.cli.main import main
 
 ROOT = Path(__file__).resolve().parents[1]
 
-NOT_FOR_RUN = ("matplotlib", "fastapi", "starlette", "uvicorn", "dask", "distributed",
+NOT_FOR_RUN = ("matplotlib", "fastapi", "starlette", "uvicorn", "dask", "distributed", "scipy",
                "rasterio", "requests", "pooch", "jinja2", "openpyxl", "PIL",
                "zoneplan.web", "zoneplan.render.map", "zoneplan.render.report",
                "zoneplan.io.fetch", "zoneplan.io.registry", "zoneplan.scenarios.dask_backend",
@@ -78,25 +77,6 @@ def test_import_zoneplan_loads_its_names_on_use() -> None:
     assert set(loaded) == {"numpy", "pydantic", "geopandas"}
 
 
-def _imported_at_top(module: Path, name: str) -> bool:
-    """Whether ``module`` imports ``name`` (or from it) at its top level."""
-    tree = ast.parse(module.read_text(encoding="utf-8"))
-    return any((isinstance(n, ast.ImportFrom) and n.module == name)
-               or (isinstance(n, ast.Import) and any(a.name == name for a in n.names))
-               for n in tree.body)
-
-
-@pytest.mark.xfail(_imported_at_top(ROOT / "src/zoneplan/measure/zone_sums.py",
-                                    "scipy.spatial"), strict=True,
-                   reason="measure/zone_sums.py imports scipy.spatial (cKDTree) at the top "
-                   "here; main makes it lazy (issue 11), then this mark falls away")
-def test_measuring_stack_imports_scipy_spatial_only_when_distances_are_taken() -> None:
-    """A default run takes hospital distances, so it does load scipy.spatial; merely
-    importing the measuring stack does not."""
-    loaded, _ = _loaded("import zoneplan.evaluate", ("scipy.spatial", "geopandas"))
-    assert loaded == ["geopandas"]
-
-
 def test_debug_is_taken_after_the_command(tmp_path: Path,
                                           capsys: pytest.CaptureFixture[str]) -> None:
     code = main(["run", str(tmp_path / "nope.yaml"), "--debug"])
@@ -122,7 +102,7 @@ def _script(code: str, *args: str) -> subprocess.CompletedProcess[str]:
 
 
 def test_the_script_ends_with_its_output_whole_and_its_exit_code(tmp_path: Path) -> None:
-    """The script leaves without tearing every module down; nothing is lost on the way."""
+    """The script's output, written file and exit code, as the ``zoneplan`` script runs."""
     out = tmp_path / "result.json"
     env = {**os.environ, "PYTHONPATH": str(ROOT / "src")}
     run = [sys.executable, "-m", "zoneplan", "run", "--format", "json", "--no-ranges"]

@@ -16,17 +16,14 @@ removed on the way out).
 
 from __future__ import annotations
 
-import atexit
-import contextlib
 import logging
-import os
 import signal
 import sys
 import threading
 import traceback
 import warnings
 from types import FrameType
-from typing import Annotated, Any, NoReturn
+from typing import Annotated, Any
 
 import typer
 
@@ -139,34 +136,8 @@ def _debug_first(args: list[str]) -> list[str]:
 
 
 def main(argv: list[str] | None = None) -> int:
-    """Entry point of the ``zoneplan`` command; returns the exit code.
-
-    Without ``argv`` (the ``zoneplan`` script, ``python -m zoneplan``) the command line is
-    ``sys.argv`` and the process ends here, through :func:`_leave`."""
-    code = _run(list(sys.argv[1:] if argv is None else argv))
-    if argv is None:
-        _leave(code)
-    return code
-
-
-def _leave(code: int) -> NoReturn:
-    """End the process with ``code``: run the exit functions (temporary files are removed,
-    logs flushed), flush the output, and stop without freeing every object and module
-    one by one, which takes 0.1-0.2 s after a run and matters to no one. While a thread
-    other than this one still runs, the ordinary exit waits for it as usual."""
-    if any(t is not threading.main_thread() and not t.daemon and t.is_alive()
-           for t in threading.enumerate()):
-        raise SystemExit(code)
-    atexit._run_exitfuncs()
-    for stream in (sys.stdout, sys.stderr):
-        with contextlib.suppress(OSError, ValueError, AttributeError):
-            stream.flush()
-    os._exit(code)
-
-
-def _run(args: list[str]) -> int:
-    """Run the command line ``args``; returns the exit code."""
-    args = _debug_first(args)
+    """Entry point of the ``zoneplan`` command; returns the exit code."""
+    args = _debug_first(list(sys.argv[1:] if argv is None else argv))
     debug = args[:1] == ["--debug"]
     warnings.showwarning = _show_warning
     in_main = threading.current_thread() is threading.main_thread()
