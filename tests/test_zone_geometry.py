@@ -18,6 +18,7 @@ import pytest
 import shapely
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from rich.console import Console
 from shapely.geometry import GeometryCollection, LineString, MultiPolygon, Point, Polygon, box
 
 import zoneplan
@@ -28,6 +29,7 @@ from zoneplan.io.quick import plan_from_files
 from zoneplan.measure.inputs import prepare
 from zoneplan.measure.zones import build_layout
 from zoneplan.plan import LayerRef, load_plan
+from zoneplan.render.terminal import MAX_ZONE_TABLES, print_result
 
 from .conftest import SQUARE_UTM, write_geojson
 
@@ -343,6 +345,26 @@ def test_quick_plan_reads_the_zones_file_once(tmp_path: Path, square_plan: dict[
     role = next(f["role"] for f in first.data["provenance"]["inputs"]
                 if f["path"] == zones_file)
     assert role == "zones zone-1, zone-2, zone-3 and 13 more"
+
+
+def test_terminal_summarises_many_zones(tmp_path: Path, square_plan: dict[str, Any]) -> None:
+    """Beyond MAX_ZONE_TABLES zones, one table of the zones with the most people and the
+    rest summed, and a note pointing to --format json/csv; few zones keep a table each."""
+    n = 7
+    assert n * n > MAX_ZONE_TABLES
+    result = zoneplan.evaluate(_quick(tmp_path, _grid_zones(tmp_path, n)), ranges=False)
+    console = Console(width=200, record=True, force_terminal=False)
+    print_result(result.to_dict(), console)
+    text = console.export_text()
+    assert f"{n * n + 1} zones: the 15 with the most pre-war residents" in text
+    assert f"the other {n * n + 1 - 15} zones" in text and "Whole territory" in text
+    assert "--format json" in text and "--format csv" in text
+    assert text.count("│ cell ") == 15
+    few = zoneplan.evaluate(_quick(tmp_path, _grid_zones(tmp_path, 2)), ranges=False)
+    console = Console(width=200, record=True, force_terminal=False)
+    print_result(few.to_dict(), console)
+    text = console.export_text()
+    assert "too many" not in text and text.count("cell ") >= 4
 
 
 def test_hexagons_up_to_the_layout(shared_data: Path) -> None:
