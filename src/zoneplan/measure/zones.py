@@ -78,6 +78,8 @@ class Layout:
 
 
 def _where(geom: BaseGeometry, crs: CRS) -> str:
+    if geom.is_empty:
+        return "nowhere: it is empty"
     lon, lat = lonlat_of(geom.representative_point(), crs)
     return f"near lon {lon}, lat {lat}"
 
