@@ -28,6 +28,7 @@ __all__ = [
     "InputError",
     "InvariantError",
     "OutputExistsError",
+    "PartsDroppedWarning",
     "PlanError",
     "PlausibilityWarning",
     "ZoneplanError",
@@ -127,6 +128,11 @@ class ZoneplanWarning(UserWarning):
 
 class GeometryRepairedWarning(ZoneplanWarning):
     """An invalid geometry was repaired; the message says where."""
+
+
+class PartsDroppedWarning(ZoneplanWarning):
+    """Parts of a zone or territory that have no area (points, lines) were dropped and its
+    polygons kept; the message names the file and the features, or the zones."""
 
 
 class PlausibilityWarning(ZoneplanWarning):

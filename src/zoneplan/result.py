@@ -163,6 +163,7 @@ def build_json(inputs: Inputs, layout: Layout, m: Metrics, zr: dict[str, Any],
     zones = []
     std = {s.id: s for s in STANDARDS}
     colours = zone_colours([z.spec for z in layout.zones])
+    rec_zones = _rec_zones(plan, layout)
     for z in layout.zones:
         v = m.zones[z.id]
         entry: dict[str, Any] = {
@@ -170,7 +171,7 @@ def build_json(inputs: Inputs, layout: Layout, m: Metrics, zr: dict[str, Any],
             "label": z.spec.label,
             "controller": z.spec.controller,
             "access": z.spec.access,
-            "reconstruction": z.id in _rec_zones(plan, layout),
+            "reconstruction": z.id in rec_zones,
             "colour": colours[z.id],
         }
         entry.update({k: v.get(k) for k in ZONE_KEYS})

@@ -178,18 +178,20 @@ def _write(results: list[Result], fmt: RunFormat, output: Path | None, *,
             return
         sys.stdout.write(zones_csv(d) + (("\n" + by_area_csv(d)) if d.get("by_area") else ""))
         return
-    text = results[0].to_json() if len(results) == 1 else json.dumps(
-        [r.to_dict() for r in results], indent=2, ensure_ascii=False)
-    if output is not None:
-        write_text_atomic(output, text, overwrite=overwrite)
-    if fmt == RunFormat.json:
-        if output is None:
-            sys.stdout.write(text + "\n")
-        return
+    dicts = [d, *(r.to_dict() for r in results[1:])]
+    if output is not None or fmt == RunFormat.json:  # the JSON text only where it is used
+        text = json.dumps(dicts[0] if len(results) == 1 else dicts, indent=2,
+                          ensure_ascii=False)
+        if output is not None:
+            write_text_atomic(output, text, overwrite=overwrite)
+        if fmt == RunFormat.json:
+            if output is None:
+                sys.stdout.write(text + "\n")
+            return
     from zoneplan.render.terminal import print_result
 
-    for r in results:
-        print_result(r.to_dict(), out, wide=wide)
+    for one in dicts:
+        print_result(one, out, wide=wide)
 
 
 def register(app: typer.Typer) -> None:

@@ -6,8 +6,8 @@ This is the lowest layer of zoneplan: every other part may use it, it uses none 
 
 from __future__ import annotations
 
-from zoneplan.geometry.crs import WGS84, area_crs_for, lonlat_of, project, to_lonlat
-from zoneplan.geometry.repair import repair
+from zoneplan.geometry.crs import WGS84, area_crs_for, lonlat_of, project, project_all, to_lonlat
+from zoneplan.geometry.repair import DroppedParts, describe_dropped, polygonal, repair
 from zoneplan.geometry.sides import (
     Side,
     compass_to_hand,
@@ -17,6 +17,7 @@ from zoneplan.geometry.sides import (
 )
 from zoneplan.geometry.validate import (
     MAX_OFFSET_M,
+    NEAR_TERRITORY_DEG,
     check_line,
     check_near,
     check_points,
@@ -24,6 +25,8 @@ from zoneplan.geometry.validate import (
     geos_errors,
 )
 
-__all__ = ["MAX_OFFSET_M", "WGS84", "Side", "area_crs_for", "check_line", "check_near",
-           "check_points", "check_ring", "compass_to_hand", "extend_line", "geos_errors",
-           "lonlat_of", "offset_line", "project", "repair", "side_of_line", "to_lonlat"]
+__all__ = ["MAX_OFFSET_M", "NEAR_TERRITORY_DEG", "WGS84", "DroppedParts", "Side",
+           "area_crs_for", "check_line", "check_near", "check_points", "check_ring",
+           "compass_to_hand", "describe_dropped", "extend_line", "geos_errors", "lonlat_of",
+           "offset_line", "polygonal", "project", "project_all", "repair", "side_of_line",
+           "to_lonlat"]

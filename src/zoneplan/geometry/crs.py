@@ -8,6 +8,7 @@ territory (the UTM zone of its centroid), never in degrees. CRSs are compared wi
 from __future__ import annotations
 
 import functools
+from collections.abc import Sequence
 
 import numpy as np
 import shapely
@@ -16,7 +17,7 @@ from pyproj.aoi import AreaOfInterest
 from pyproj.database import query_utm_crs_info
 from shapely.geometry.base import BaseGeometry
 
-__all__ = ["WGS84", "area_crs_for", "lonlat_of", "project", "to_lonlat"]
+__all__ = ["WGS84", "area_crs_for", "lonlat_of", "project", "project_all", "to_lonlat"]
 
 WGS84 = CRS.from_epsg(4326)
 
@@ -62,6 +63,24 @@ def project(geom: BaseGeometry, crs: CRS, *, src: CRS = WGS84) -> BaseGeometry:
         return geom
     t = _transformer(src, crs)
     return shapely.transform(geom, lambda xy: np.column_stack(t.transform(xy[:, 0], xy[:, 1])))
+
+
+def project_all(geoms: Sequence[BaseGeometry], crs: CRS, *, src: CRS = WGS84
+                ) -> list[BaseGeometry]:
+    """Project many shapely geometries at once (one call to PROJ for all their points).
+
+    Examples
+    --------
+    >>> from shapely.geometry import Point
+    >>> [round(p.x) for p in project_all([Point(33, 0), Point(39, 0)], CRS.from_epsg(32636))]
+    [500000, 1168882]
+    """
+    if src.equals(crs) or not len(geoms):
+        return list(geoms)
+    t = _transformer(src, crs)
+    out = shapely.transform(np.asarray(geoms, dtype=object),
+                            lambda xy: np.column_stack(t.transform(xy[:, 0], xy[:, 1])))
+    return list(out)
 
 
 def to_lonlat(geom: BaseGeometry, crs: CRS) -> BaseGeometry:

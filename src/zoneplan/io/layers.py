@@ -21,7 +21,8 @@ from shapely.geometry.base import BaseGeometry
 from zoneplan import pack
 from zoneplan.errors import DataError, InputError
 from zoneplan.geometry import repair
-from zoneplan.io.vectors import filter_rows, numeric_attribute, read_vector
+from zoneplan.io.areas import NAME_FIELDS
+from zoneplan.io.vectors import filter_rows, numeric_attribute, read_polygons, read_vector
 from zoneplan.plan import LayerRef, LineSpec, Plan, ZoneSpec
 
 __all__ = [
@@ -37,6 +38,7 @@ __all__ = [
     "line_geometry",
     "territory_geometry",
     "zone_polygon",
+    "zone_polygons",
 ]
 
 def _polygonal(geom: BaseGeometry) -> bool:
@@ -52,13 +54,12 @@ def territory_geometry(plan: Plan) -> BaseGeometry:
                              path=plan.path, location="territory",
                              suggestion="use gaza:outline")
         return geom
-    gdf = read_vector(plan.resolve_path(plan.territory), what="territory")
-    polys = [g for g in gdf.geometry if _polygonal(g)]
+    polys = read_polygons(plan.resolve_path(plan.territory), what="territory",
+                          names=NAME_FIELDS).polygons
     if not polys:
         raise DataError("the territory file holds no polygons", path=plan.territory,
                         suggestion="give a file with the territory as a polygon")
-    geom = shapely.union_all([repair(g, what=f"territory feature in {plan.territory}")
-                              for g in polys])
+    geom = polys[0] if len(polys) == 1 else shapely.union_all(polys)
     if geom.is_empty or geom.area == 0:
         raise DataError("the territory is empty (zero area)", path=plan.territory,
                         suggestion="check the file: its polygons have no area")
@@ -93,26 +94,65 @@ def line_geometry(plan: Plan, spec: LineSpec) -> LineString:
 
 def zone_polygon(plan: Plan, spec: ZoneSpec) -> BaseGeometry:
     """A zone given as a polygon (inline, a built-in layer or a file), WGS 84."""
-    if spec.layer is not None:
-        geom = pack.builtin_layer(spec.layer)
-        if not _polygonal(geom):
-            raise InputError(f"built-in layer '{spec.layer}' is not a polygon", path=plan.path,
-                             location=f"zones '{spec.id}'",
-                             suggestion="use a polygon layer, e.g. gaza:zone-east-2025-10-19")
-        return geom
-    if spec.polygon is not None:
-        ring = list(spec.polygon)
-        if ring[0] != ring[-1]:
-            ring.append(ring[0])
-        return repair(Polygon(ring), what=f"zone '{spec.id}'")
-    assert spec.file is not None
-    gdf = read_vector(plan.resolve_path(spec.file), what=f"zone '{spec.id}'")
-    polys = [repair(g, what=f"zone '{spec.id}' ({spec.file})")
-             for g in gdf.geometry if _polygonal(g)]
-    if not polys:
-        raise DataError(f"the file for zone '{spec.id}' holds no polygons", path=spec.file,
-                        suggestion="give a file with polygon features")
-    return shapely.union_all(polys)
+    return zone_polygons(plan, [spec])[spec.id]
+
+
+def zone_polygons(plan: Plan, specs: list[ZoneSpec]) -> dict[str, BaseGeometry]:
+    """The zones given as polygons (inline, built-in layers or files), WGS 84, by zone id.
+
+    Each file is read once, however many zones it holds (a zone takes the file's
+    ``features``, or all of them). A zone built by quick mode carries its polygon
+    already (:attr:`ZoneSpec.carried`) and reads nothing. Points and lines in the files
+    are dropped with a :class:`~zoneplan.errors.PartsDroppedWarning` naming the features.
+
+    Raises
+    ------
+    DataError
+        A file that cannot be read, holds no polygons, or has fewer features than a zone
+        names.
+    InputError
+        A built-in layer that is not a polygon.
+    """
+    out: dict[str, BaseGeometry] = {}
+    by_file: dict[Path, list[ZoneSpec]] = {}
+    for spec in specs:
+        if spec.carried is not None:
+            out[spec.id] = spec.carried
+        elif spec.layer is not None:
+            geom = pack.builtin_layer(spec.layer)
+            if not _polygonal(geom):
+                raise InputError(f"built-in layer '{spec.layer}' is not a polygon",
+                                 path=plan.path, location=f"zones '{spec.id}'",
+                                 suggestion="use a polygon layer, e.g. "
+                                 "gaza:zone-east-2025-10-19")
+            out[spec.id] = geom
+        elif spec.polygon is not None:
+            ring = list(spec.polygon)
+            if ring[0] != ring[-1]:
+                ring.append(ring[0])
+            out[spec.id] = repair(Polygon(ring), what=f"zone '{spec.id}'")
+        else:
+            assert spec.file is not None
+            by_file.setdefault(plan.resolve_path(spec.file), []).append(spec)
+    for path, users in by_file.items():
+        shown = users[0].file
+        what = (f"zone '{users[0].id}'" if len(users) == 1
+                else f"zones ({users[0].id}, ...)")
+        read = read_polygons(path, what=what, names=NAME_FIELDS)
+        at = {n: i for i, n in enumerate(read.numbers)}
+        for spec in users:
+            numbers = spec.features or read.numbers
+            missing = [n for n in numbers if n not in at]
+            if missing or not numbers:
+                raise DataError(
+                    f"the file for zone '{spec.id}' holds no polygons"
+                    + (f" as feature {missing[0]}" if missing else ""),
+                    path=shown, suggestion="give a file with polygon features" + (
+                        f"; it has {len(read.numbers)} with polygons (features are counted "
+                        "from 1, in the file's order)" if missing else ""))
+            polys = [read.polygons[at[n]] for n in numbers]
+            out[spec.id] = polys[0] if len(polys) == 1 else shapely.union_all(polys)
+    return {s.id: out[s.id] for s in specs}
 
 
 class PointLayer:

@@ -4,7 +4,10 @@
 
 * ``zones``: each feature of the file is a zone (``zone-1``, ``zone-2``, ...), or with
   ``zone_field`` each distinct value of that attribute (features sharing a value are
-  merged); the part of the territory no zone covers is the zone ``rest``.
+  merged); the part of the territory no zone covers is the zone ``rest``. The file is
+  read once: each zone names the file and its ``features`` in it (so the plan reads the
+  same written out) and carries its polygon (:meth:`~zoneplan.plan.ZoneSpec.carry`).
+  Points and lines in the file are dropped with a warning naming the features.
 * ``line``: the territory is split in two by the line: zones ``west`` and ``east``
   (``left``/``right`` of the line's direction would be chosen the same way by
   :mod:`zoneplan.measure.zones`; compass sides read better in a report).
@@ -33,20 +36,17 @@ the user's to add in a plan written out later.
 from __future__ import annotations
 
 import datetime as dt
-import json
 import re
-import shutil
-import tempfile
-import weakref
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import shapely
 
 from zoneplan import pack
 from zoneplan.errors import DataError, InputError
 from zoneplan.io.areas import NAME_FIELDS
-from zoneplan.io.vectors import numeric_attribute, read_vector
+from zoneplan.io.vectors import numeric_attribute, read_polygons, read_vector
 from zoneplan.plan import LayerRef, Plan, load_plan
 
 __all__ = ["ACCESS_VALUES", "parse_access", "plan_from_files"]
@@ -110,43 +110,59 @@ def _slug(value: Any) -> str:
     return s or "zone"
 
 
-def _zone_specs(zones: Path, zone_field: str | None, folder: Path,
-                label_field: str | None = None) -> list[dict[str, Any]]:
-    gdf = read_vector(zones, what="zones")
+def _zone_specs(zones: Path, zone_field: str | None, label_field: str | None = None
+                ) -> tuple[list[dict[str, Any]], dict[str, Any]]:
+    """The zone specs of a zones file, and each zone's polygon (WGS 84) by id.
+
+    The file is read once; each zone names its features (``file`` and ``features``), so
+    the plan also reads the same when written out, and carries its polygon, so nothing
+    is read again.
+    """
+    read = read_polygons(zones, what="zones",
+                         names=[label_field] if label_field else NAME_FIELDS)
+    gdf = read.frame
     names_by = _label_field([str(c) for c in gdf.columns if c != "geometry"], label_field,
                             zones)
-    gdf = gdf[gdf.geom_type.isin(["Polygon", "MultiPolygon"])]
     if gdf.empty:
         raise DataError("the zones file holds no polygons", path=zones,
                         suggestion="give a file of polygon features, one per zone")
-    groups: list[tuple[str, str, Any]] = []
+    numbers = np.asarray(read.numbers)
+    polys = np.asarray(read.polygons, dtype=object)
+    groups: list[tuple[str, str, list[int], Any]] = []
     if zone_field:
         numeric_attribute(gdf, zone_field, str(zones))  # raises naming the attributes there
-        for value, part in gdf.groupby(zone_field, sort=True):
-            named = _names(part[names_by]) if names_by else None
+        by = gdf.groupby(zone_field, sort=True)
+        group_of = by.ngroup().to_numpy()
+        for k, value in enumerate(by.size().index):
+            rows = np.flatnonzero(group_of == k)
+            named = _names(gdf[names_by].iloc[rows]) if names_by else None
+            part = polys[rows]
             groups.append((_slug(value), named or f"{zone_field} = {value}",
-                           shapely.union_all(list(part.geometry))))
+                           [int(n) for n in numbers[rows]],
+                           part[0] if len(part) == 1 else shapely.union_all(part)))
     else:
         named_all = list(gdf[names_by]) if names_by else [None] * len(gdf)
-        for i, (geom, name) in enumerate(zip(gdf.geometry, named_all, strict=True), start=1):
+        for i, (n, geom, name) in enumerate(zip(numbers, polys, named_all, strict=True),
+                                            start=1):
             groups.append((f"zone-{i}", _names([name]) or f"feature {i} of {zones.name}",
-                           geom))
+                           [int(n)], geom))
     seen: dict[str, int] = {}
     specs: list[dict[str, Any]] = []
-    for zid, label, geom in groups:
-        n = seen.get(zid, 0)
-        seen[zid] = n + 1
-        zid = zid if n == 0 else f"{zid}-{n + 1}"
+    carried: dict[str, Any] = {}
+    path = str(zones.resolve())
+    for zid, label, features, geom in groups:
+        k = seen.get(zid, 0)
+        seen[zid] = k + 1
+        zid = zid if k == 0 else f"{zid}-{k + 1}"
         if zid == "rest":
             zid = "rest-zone"
-        f = folder / f"{zid}.geojson"
-        f.write_text(json.dumps({"type": "FeatureCollection", "features": [
-            {"type": "Feature", "properties": {}, "geometry": shapely.geometry.mapping(geom)}]}))
+        carried[zid] = geom
         specs.append({"id": zid, "label": label, "controller": "(not stated)",
-                      "access": "resident", "file": str(f), "sources": ["user-files"]})
+                      "access": "resident", "file": path, "features": features,
+                      "sources": ["user-files"]})
     specs.append({"id": "rest", "label": "Rest of the territory", "controller": "(not stated)",
                   "access": "resident", "rest": True, "sources": ["user-files"]})
-    return specs
+    return specs, carried
 
 
 def _set_access(specs: list[dict[str, Any]], access: str | dict[str, str] | None) -> None:
@@ -220,7 +236,6 @@ def plan_from_files(territory: Path, *, zones: Path | None = None, zone_field: s
     if label_field and zones is None:
         raise InputError("--label-field needs --zones", suggestion="add --zones FILE")
     layers = dict(layers or {})
-    folder = Path(tempfile.mkdtemp(prefix="zoneplan-quick-"))
     used = [territory] + [p for p in (zones, line) if p is not None]
     used += [Path(r.path) for r in layers.values() if not r.path.startswith("gaza:")]
     plan: dict[str, Any] = {
@@ -234,8 +249,9 @@ def plan_from_files(territory: Path, *, zones: Path | None = None, zone_field: s
         "territory": str(territory.resolve()),
         "layers": {k: v.model_dump(by_alias=True, exclude_none=True) for k, v in layers.items()},
     }
+    carried: dict[str, Any] = {}
     if zones is not None:
-        plan["zones"] = _zone_specs(zones, zone_field, folder, label_field)
+        plan["zones"], carried = _zone_specs(zones, zone_field, label_field)
     else:
         assert line is not None
         plan["lines"] = [{"id": "line", "label": line.name, "date": plan["date"],
@@ -262,6 +278,7 @@ def plan_from_files(territory: Path, *, zones: Path | None = None, zone_field: s
                           "baseline": baseline, "label": "baseline population layer"}
     _set_access(plan["zones"], access)
     result = load_plan(plan, base_dir=Path.cwd())
-    # the per-zone files live as long as the plan that refers to them
-    weakref.finalize(result, shutil.rmtree, folder, True)
+    for spec in result.zones:  # read once, here: the plan need not read the file again
+        if spec.id in carried:
+            spec.carry(carried[spec.id])
     return result

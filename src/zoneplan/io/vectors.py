@@ -6,17 +6,22 @@ and the fix.
 from __future__ import annotations
 
 import difflib
+from collections.abc import Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import geopandas as gpd
 import numpy as np
 import pandas as pd
+import shapely
+from shapely.geometry.base import BaseGeometry
 
 from zoneplan.errors import DataError
-from zoneplan.geometry import WGS84
+from zoneplan.geometry import WGS84, DroppedParts, repair
 
-__all__ = ["VECTOR_SUFFIXES", "filter_rows", "numeric_attribute", "read_vector"]
+__all__ = ["VECTOR_SUFFIXES", "PolygonFeatures", "feature_name", "filter_rows",
+           "numeric_attribute", "read_polygons", "read_vector"]
 
 VECTOR_SUFFIXES = {".geojson", ".json", ".gpkg", ".shp", ".fgb", ".parquet", ".geoparquet",
                    ".csv", ".zip", ".kml", ".gml"}
@@ -140,3 +145,88 @@ def filter_rows(gdf: gpd.GeoDataFrame, where: str | None, path: str) -> gpd.GeoD
             suggestion="write it like amenity == 'hospital'; attributes there: "
             + ", ".join(map(str, gdf.columns)),
         ) from exc
+
+
+@dataclass(eq=False)
+class PolygonFeatures:
+    """The polygon features of a file, each valid and polygonal, with their attributes.
+
+    Attributes
+    ----------
+    path
+        The file.
+    frame
+        The features that have polygons, as read (attributes and original geometry).
+    numbers
+        Each feature's place in the file (1 for the first), row by row of ``frame``.
+    polygons
+        Each feature's polygons (Polygon or MultiPolygon, WGS 84), row by row of ``frame``.
+    """
+
+    path: Path
+    frame: gpd.GeoDataFrame
+    numbers: list[int]
+    polygons: list[BaseGeometry]
+
+
+def feature_name(number: int, name: Any = None) -> str:
+    """A feature as messages name it: its place in the file, and its name if it has one.
+
+    Examples
+    --------
+    >>> feature_name(3, "Rafah"), feature_name(4, float("nan"))
+    ("feature 3 ('Rafah')", 'feature 4')
+    """
+    text = "" if name is None or str(name).strip() in ("", "nan", "None") else str(name).strip()
+    return f"feature {number}" + (f" ('{text}')" if text else "")
+
+
+def read_polygons(path: str | Path, *, what: str, names: Sequence[str] = ()
+                  ) -> PolygonFeatures:
+    """Read a file of polygon features, keeping the polygonal parts of each.
+
+    Invalid geometry is repaired (:func:`zoneplan.geometry.repair`, a warning per feature);
+    points and lines, alone or in a GeometryCollection beside polygons, are dropped with
+    one :class:`~zoneplan.errors.PartsDroppedWarning` naming the features (their place in
+    the file, and the first of ``names`` they have); features left with no polygon are left out.
+
+    Parameters
+    ----------
+    path
+        The file.
+    what
+        What the file is for, used in messages (``"zones"``).
+    names
+        Attributes that may name the features in messages: the first the file has.
+
+    Raises
+    ------
+    DataError
+        As :func:`read_vector`. A file with no polygon at all gives an empty result: the
+        caller says what it needed.
+    """
+    p = Path(path)
+    gdf = read_vector(p, what=what)
+    idx = gdf.index
+    numbers = (np.asarray(idx, dtype=np.int64) + 1 if pd.api.types.is_integer_dtype(idx)
+               else np.arange(1, len(gdf) + 1))
+    geoms = np.asarray(gdf.geometry.values, dtype=object)
+    types = shapely.get_type_id(geoms)
+    plain = (np.isin(types, [shapely.GeometryType.POLYGON, shapely.GeometryType.MULTIPOLYGON])
+             & shapely.is_valid(geoms))
+    field = next((c for c in names if c in gdf.columns and c != "geometry"), None)
+    labels = (gdf[field].to_numpy(object) if field is not None
+              else np.full(len(gdf), None, dtype=object))
+    log = DroppedParts(f"the {what} file {p.name}")
+    out = geoms.copy()
+    for i in np.flatnonzero(~plain):
+        label = feature_name(int(numbers[i]), labels[i])
+        g = geoms[i]
+        if types[i] in (shapely.GeometryType.POLYGON, shapely.GeometryType.MULTIPOLYGON,
+                        shapely.GeometryType.GEOMETRYCOLLECTION):
+            g = repair(g, what=f"{label} of the {what} file {p.name}")
+        out[i] = log.keep(label, g)
+    log.warn(stacklevel=2)
+    keep = ~shapely.is_empty(out)
+    return PolygonFeatures(path=p, frame=gdf[keep], numbers=[int(n) for n in numbers[keep]],
+                           polygons=list(out[keep]))

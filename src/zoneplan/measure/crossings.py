@@ -83,14 +83,23 @@ class CrossingSite:
 
 
 def opens_into(point: BaseGeometry, territory: BaseGeometry,
-               zones: dict[str, BaseGeometry]) -> str | None:
-    """The zone a crossing at ``point`` opens into (see the module docstring)."""
+               zones: dict[str, BaseGeometry], *, tree: shapely.STRtree | None = None
+               ) -> str | None:
+    """The zone a crossing at ``point`` opens into (see the module docstring).
+
+    ``tree``, an STRtree of ``zones``' geometries in their order, lets many crossings
+    share one index: only zones near the crossing are intersected.
+    """
     edge = territory.boundary
     at = point
     if not territory.contains(point) or edge.distance(point) <= OPENS_INTO_RADIUS_M:
         at = nearest_points(edge, point)[0]
     disc = at.buffer(OPENS_INTO_RADIUS_M, quad_segs=32).intersection(territory)
-    shares = {zid: g.intersection(disc).area for zid, g in zones.items() if not g.is_empty}
+    ids = list(zones)
+    near = (sorted(int(k) for k in tree.query(disc)) if tree is not None
+            else range(len(ids)))
+    shares = {ids[k]: zones[ids[k]].intersection(disc).area for k in near
+              if not zones[ids[k]].is_empty}
     best = max(shares, key=lambda k: shares[k]) if shares else None
     return best if best is not None and shares[best] > 0 else None
 
@@ -104,6 +113,7 @@ def crossing_sites(layer: PointLayer | None, layout: Layout) -> list[CrossingSit
     if layer is None:
         return []
     zones = {z.id: z.geometry for z in layout.zones}
+    tree = shapely.STRtree(list(zones.values()))
     out: list[CrossingSite] = []
     v = layer.values
     for k, geom in enumerate(layer.gdf.geometry):
@@ -119,7 +129,7 @@ def crossing_sites(layer: PointLayer | None, layout: Layout) -> list[CrossingSit
                     and edge.distance(pt) > OPENS_INTO_RADIUS_M) else nearest_points(edge,
                                                                                        pt)[0]
         out.append(CrossingSite(cid, name, state, status, when,
-                                zone=opens_into(pt, layout.territory, zones),
+                                zone=opens_into(pt, layout.territory, zones, tree=tree),
                                 x=float(at.x), y=float(at.y)))
     return out
 

@@ -158,6 +158,7 @@ def _hospitals(f: Frame) -> tuple[list[NDArray[np.float64]], list[NDArray[np.flo
     hosp = f.inputs.hospitals
     all_d: list[NDArray[np.float64]] = []
     all_w: list[NDArray[np.float64]] = []
+    in_zone = _by_zone(f.geo.hospital_zone)
     for k, z in enumerate(f.layout.zones):
         i, v, r, res = z.id, f.values[z.id], f.reasons[z.id], f.reloc.residents[z.id]
         if hosp is None:
@@ -165,7 +166,7 @@ def _hospitals(f: Frame) -> tuple[list[NDArray[np.float64]], list[NDArray[np.flo
                            "beds_per_10k", "hospital_distance_median_m",
                            "hospital_distance_p90_m"), "no hospital layer given")
             continue
-        mine = [j for j, hz in enumerate(f.geo.hospital_zone) if hz == i]
+        mine = in_zone.get(i, [])
         v["hospitals"] = len(mine)
         _beds(f, i, mine)
         v["beds_per_10k"] = div(v["hospital_beds"], res, 10_000)
@@ -209,15 +210,31 @@ def _with_sites(f: Frame, zone_id: str, d: NDArray[np.float64], w: NDArray[np.fl
     return dd[order], ww[order]
 
 
+def _by_zone(zone_of: Sequence[str | None]) -> dict[str, list[int]]:
+    """The points in each zone, from the zone of each point (one pass, not one per zone).
+
+    Examples
+    --------
+    >>> _by_zone(["a", None, "b", "a"])
+    {'a': [0, 3], 'b': [2]}
+    """
+    out: dict[str, list[int]] = {}
+    for j, zid in enumerate(zone_of):
+        if zid is not None:
+            out.setdefault(zid, []).append(j)
+    return out
+
+
 def _damage(f: Frame) -> None:
     dmg = f.inputs.damage
+    in_zone = _by_zone(f.geo.damage_zone) if dmg is not None else {}
     for z in f.layout.zones:
         if dmg is None:
             f.set_null(z.id, ("damaged_structures", "damage_share", "damage_per_km2"),
                        "no damage layer given")
             continue
         counts = dmg.values["count"]
-        mine = np.flatnonzero(np.asarray(f.geo.damage_zone, dtype=object) == z.id)
+        mine = np.asarray(in_zone.get(z.id, []), dtype=np.intp)
         v = f.values[z.id]
         v["damaged_structures"] = float(np.sum(counts[mine])) if mine.size else 0.0
         v["damage_share"] = div(v["damaged_structures"], float(np.sum(counts)))

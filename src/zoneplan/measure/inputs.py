@@ -16,6 +16,8 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
+import numpy as np
+import shapely
 from pyproj import CRS
 from shapely.geometry import LineString
 from shapely.geometry.base import BaseGeometry
@@ -23,6 +25,7 @@ from shapely.geometry.base import BaseGeometry
 from zoneplan import pack
 from zoneplan.errors import DataError, GeometryError, InputError, ZoneplanError
 from zoneplan.geometry import (
+    NEAR_TERRITORY_DEG,
     area_crs_for,
     check_line,
     check_near,
@@ -30,6 +33,7 @@ from zoneplan.geometry import (
     geos_errors,
     offset_line,
     project,
+    project_all,
     repair,
     to_lonlat,
 )
@@ -40,7 +44,7 @@ from zoneplan.io.layers import (
     hospital_layers,
     line_geometry,
     territory_geometry,
-    zone_polygon,
+    zone_polygons,
 )
 from zoneplan.measure.population import PopulationLayer
 from zoneplan.measure.population_sources import Progress, StripMap, population_for
@@ -168,10 +172,13 @@ class Inputs:
         the zones); polygons the new rules name are read and projected."""
         zones = [z.with_rule(rules[z.id]) if z.id in rules else z for z in self.plan.zones]
         plan = self.plan.model_copy(update={"zones": zones})
-        polys = {z.id: (zone_polygon(plan, z) if z.id in rules else self.zone_polys_ll[z.id])
+        fresh = zone_polygons(plan, [z for z in zones if z.drawn and z.id in rules])
+        polys = {z.id: fresh[z.id] if z.id in fresh else self.zone_polys_ll[z.id]
                  for z in zones if z.drawn}
+        moved = dict(zip(fresh, project_all(list(fresh.values()), self.crs), strict=True))
         return replace(self, plan=plan, zone_polys_ll=polys,
-                       zone_polys={k: project(v, self.crs) for k, v in polys.items()})
+                       zone_polys={k: moved[k] if k in moved else self.zone_polys[k]
+                                   for k in polys})
 
     @property
     def modelled_total(self) -> float:
@@ -242,13 +249,27 @@ def _provenance(plan: Plan, files: list[tuple[str, str]], builtins: list[str]
         out.append({"role": "built-in pack (" + ", ".join(
             b for b in builtins if t in pack.layer_files(b)) + ")",
             "path": f"zoneplan/pack/data/gaza/{t}", "sha256": _sha256(pack.PACK_DIR / t)})
-    seen: set[Path] = set()
+    roles: dict[Path, list[str]] = {}
     for role, ref in files:
-        p = plan.resolve_path(ref)
-        if p.is_file() and p not in seen:
-            seen.add(p)
-            out.append({"role": role, "path": str(p), "sha256": _sha256(p)})
+        roles.setdefault(plan.resolve_path(ref), []).append(role)
+    for p, said in roles.items():
+        if p.is_file():
+            out.append({"role": _roles(said), "path": str(p), "sha256": _sha256(p)})
     return out
+
+
+def _roles(roles: list[str]) -> str:
+    """The roles of one file, short when it holds many zones.
+
+    Examples
+    --------
+    >>> _roles(["zone a", "zone b"]), _roles([f"zone z{i}" for i in range(9)])
+    ('zone a', 'zones z0, z1, z2 and 6 more')
+    """
+    zones = [r.removeprefix("zone ") for r in roles if r.startswith("zone ")]
+    if len(zones) <= 2 or len(zones) < len(roles):
+        return roles[0]
+    return "zones " + ", ".join(zones[:3]) + f" and {len(zones) - 3:,} more"
 
 
 @contextlib.contextmanager
@@ -283,9 +304,18 @@ def _check_near(plan: Plan, territory: BaseGeometry, lines: dict[str, LineString
     for i, ln in enumerate(plan.lines):
         with in_plan(plan, ("lines", i), f"line '{ln.id}'"):
             check_near(lines[ln.id], bounds, what=f"line '{ln.id}'")
+    # thousands of zones: only those whose bounding box reaches far are looked at closely
+    ids = list(polys)
+    box = shapely.bounds(np.asarray(list(polys.values()), dtype=object)).reshape(-1, 4)
+    d = NEAR_TERRITORY_DEG
+    far = {ids[k] for k in np.flatnonzero(
+        (box[:, 0] < bounds[0] - d) | (box[:, 1] < bounds[1] - d)
+        | (box[:, 2] > bounds[2] + d) | (box[:, 3] > bounds[3] + d))}
     for i, z in enumerate(plan.zones):
+        if z.id not in far and z.point is None:
+            continue
         with in_plan(plan, ("zones", i), f"zone '{z.id}'"):
-            if z.id in polys:
+            if z.id in far:
                 check_near(polys[z.id], bounds, what=f"zone '{z.id}'")
             if z.point is not None:
                 check_near([z.point], bounds, what=f"zone '{z.id}' point")
@@ -313,8 +343,7 @@ def prepare(plan: Plan, *, progress: Progress | None = None,
     territory = territory_geometry(plan)
     crs = area_crs_for(territory)
     lines = {ln.id: _shifted(line_geometry(plan, ln), ln, crs) for ln in plan.lines}
-    polys = {z.id: zone_polygon(plan, z) for z in plan.zones
-             if z.drawn}
+    polys = zone_polygons(plan, [z for z in plan.zones if z.drawn])
     _check_near(plan, territory, lines, polys)
     territory_m = repair(project(territory, crs), what="territory")
     if territory_m.is_empty or territory_m.area <= AREA_TOLERANCE_M2:
@@ -336,7 +365,7 @@ def prepare(plan: Plan, *, progress: Progress | None = None,
         zone_polys_ll=polys,
         territory=territory_m,
         lines={k: project(v, crs) for k, v in lines.items()},
-        zone_polys={k: project(v, crs) for k, v in polys.items()},
+        zone_polys=dict(zip(polys, project_all(list(polys.values()), crs), strict=True)),
         population=population,
         hospitals=hospitals,
         hospitals_all=hospitals_all,

@@ -182,6 +182,9 @@ class ZoneSpec(_Model):
     file: str | None = Field(default=None, description="Vector file of polygons.")
     layer: str | None = Field(default=None, description="Built-in polygon layer, e.g. "
                               "gaza:zone-east-2025-10-19.")
+    features: list[Annotated[int, Field(ge=1)]] | None = Field(
+        default=None, min_length=1, description="With 'file': the features of the file that "
+        "make the zone, by their place in it (1 for the first); default every feature.")
     rest: bool = Field(default=False, description="The part of the territory no other zone takes.")
     capacity: People | None = Field(default=None, description="Residents the zone can take.")
     same_as: str | None = Field(
@@ -194,6 +197,18 @@ class ZoneSpec(_Model):
     sources: list[str] = Field(default_factory=list)
     note: str | None = None
 
+    _carried: Any = PrivateAttr(default=None)
+
+    @property
+    def carried(self) -> Any:
+        """The zone's polygon (WGS 84) as already read from its ``file`` by whoever built
+        the plan (quick mode), or ``None``: the file need not be read again."""
+        return self._carried
+
+    def carry(self, polygon: Any) -> None:
+        """Keep the zone's polygon, read from its ``file`` (WGS 84), with the zone."""
+        self._carried = polygon
+
     @property
     def drawn(self) -> bool:
         """Whether the zone is a drawn polygon (inline, a file or a built-in layer), carved
@@ -202,7 +217,7 @@ class ZoneSpec(_Model):
 
     def with_rule(self, rule: dict[str, Any]) -> ZoneSpec:
         """The same zone made by another rule (one of :data:`ZONE_RULES`)."""
-        data = self.model_dump(exclude=set(ZONE_RULES), exclude_none=True)
+        data = self.model_dump(exclude={*ZONE_RULES, "features"}, exclude_none=True)
         return ZoneSpec.model_validate({**data, **rule})
 
     @field_validator("colour")
@@ -236,6 +251,9 @@ class ZoneSpec(_Model):
                 "say how the zone is made with exactly one of 'side', 'point', 'polygon', "
                 "'file', 'layer' or 'rest: true'" + (f" (got {', '.join(given)})" if given else "")
             )
+        if self.features is not None and self.file is None:
+            raise ValueError("'features' picks features of the zone's 'file'; give the file, "
+                             "or leave 'features' out")
         return self
 
 

@@ -335,16 +335,29 @@ def checks_sentence(d: dict[str, Any]) -> str:
             + (" The remainder: " + "; ".join(why) + "." if why else ""))
 
 
+ZONES_NAMED = 12
+"""Most zones :func:`extremes_sentence` names one by one."""
+
+
 def extremes_sentence(d: dict[str, Any]) -> str | None:
     """The population layer's labelled extremes (not part of any range), in words."""
     out = []
+    zones = d.get("zones", [])
+    named = zones
+    if len(zones) > ZONES_NAMED:  # the zones with the most pre-war residents, in plan order
+        ranked = sorted(range(len(zones)), key=lambda i: -(zones[i].get("residents_baseline")
+                                                            or 0.0))
+        named = [zones[i] for i in sorted(ranked[:ZONES_NAMED])]
     for ex in d.get("extremes") or []:
         figs = [f"{z['label']} {fmt_people(ex['zones'][z['id']].get('residents_baseline'))}"
-                for z in d.get("zones", []) if z["id"] in ex["zones"]]
+                for z in named if z["id"] in ex["zones"]]
+        more = (f" (the {len(named)} zones with the most pre-war residents; the JSON "
+                f"result gives all {len(zones):,})" if named is not zones else "")
         out.append(f"Under the '{ex['id']}' spread ({ex['method']}), pre-war residents would "
-                   f"be: {'; '.join(figs)}. This is shown as an extreme, not as an end of the "
-                   "ranges.")
+                   f"be: {'; '.join(figs)}{more}. This is shown as an extreme, not as an end "
+                   "of the ranges.")
     return " ".join(out) or None
+
 
 
 UNIT_SHOWN: dict[str, str] = {"percent": "%", "fraction": "", "km2": " km²",

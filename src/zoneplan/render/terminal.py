@@ -16,7 +16,8 @@ from rich.table import Table
 
 from zoneplan.render.text import fmt_people_table
 
-__all__ = ["by_area_table", "by_area_tables", "fmt_value", "print_result", "unit_shown"]
+__all__ = ["MAX_ZONE_TABLES", "ZONES_SUMMARISED", "by_area_table", "by_area_tables",
+           "fmt_value", "print_result", "unit_shown"]
 
 BY_AREA_COLUMNS: tuple[tuple[str, str, str], ...] = (
     ("km²", "area_km2", "km²"), ("% of the area", "share_of_area", "fraction (0-1)"),
@@ -93,6 +94,60 @@ def _range(r: list[float] | None, unit: str) -> str:
     return "" if lo == hi else f" [dim]({lo}–{hi})[/dim]"
 
 
+MAX_ZONE_TABLES = 40
+"""Most zones given a table of their own (or a column with ``--wide``); beyond it one
+table lists the :data:`ZONES_SUMMARISED` zones with the most pre-war residents and sums
+the rest, and a note points to ``--format json`` and ``--format csv`` for every zone."""
+ZONES_SUMMARISED = 15
+"""Zones listed one by one in the summary of a plan with many zones."""
+SUMMARY_ROWS: tuple[str, ...] = ("area_km2", "residents_baseline", "residents",
+                                 "displaced_out", "hospitals")
+"""The figures of the summary of a plan with many zones (they add up over zones)."""
+
+
+def _largest(data: dict[str, Any]) -> list[dict[str, Any]]:
+    """The :data:`ZONES_SUMMARISED` zones with the most pre-war residents, in plan order."""
+    zones = data["zones"]
+    ranked = sorted(range(len(zones)),
+                    key=lambda i: -(zones[i].get("residents_baseline") or 0.0))
+    return [zones[i] for i in sorted(ranked[:ZONES_SUMMARISED])]
+
+
+def _summary(data: dict[str, Any]) -> Table:
+    """One table for a plan with many zones: the zones with the most pre-war residents,
+    the others summed, and the whole territory; ranges in brackets for the zones listed."""
+    ind = data["indicators"]
+    zones, shown = data["zones"], _largest(data)
+    t = Table(title=f"{len(zones):,} zones: the {len(shown)} with the most pre-war residents, "
+              "the others summed", title_justify="left")
+    t.add_column("zone", overflow="fold", max_width=36)
+    t.add_column("access")
+    for key in SUMMARY_ROWS:
+        t.add_column(f"{ind[key]['label']} ({unit_shown(ind[key]['unit'])})", justify="right",
+                     overflow="fold", max_width=16)
+    ids = {z["id"] for z in shown}
+    others = [z for z in zones if z["id"] not in ids]
+
+    def total(key: str, group: list[dict[str, Any]]) -> float | None:
+        vals = [float(z[key]) for z in group if z.get(key) is not None]
+        return sum(vals) if vals else None
+
+    for z in shown:
+        t.add_row(z["label"], z["access"], *(
+            fmt_value(z.get(k), ind[k]["unit"])
+            + _range((z.get("ranges") or {}).get(k), ind[k]["unit"]) for k in SUMMARY_ROWS))
+    if others:
+        access = sorted({str(z["access"]) for z in others})
+        t.add_row(f"the other {len(others):,} zones", ", ".join(access), *(
+            fmt_value(total(k, others), ind[k]["unit"]) for k in SUMMARY_ROWS),
+            end_section=True)
+    tot = data["totals"]
+    t.add_row("Whole territory", "", *(
+        fmt_value(tot.get(k), ind[k]["unit"]) + _range((tot.get("ranges") or {}).get(k),
+                                                      ind[k]["unit"]) for k in SUMMARY_ROWS))
+    return t
+
+
 def _stacked(data: dict[str, Any]) -> list[Table]:
     """One narrow table per zone and one for the whole territory."""
     from zoneplan.render.distribution import interval_cell
@@ -140,7 +195,12 @@ def print_result(data: dict[str, Any], console: Console | None = None, *,
         console.print(f"• {h}", highlight=False)
     ind = data["indicators"]
     legend = samples_legend(data)
-    if not wide:
+    if len(data["zones"]) > MAX_ZONE_TABLES:
+        console.print(_summary(data))
+        console.print(f"[dim]{len(data['zones']):,} zones are too many to show each here: "
+                      "`--format json` or `--format csv` (with `--out FILE`) gives every "
+                      "zone and every figure, with ranges.[/dim]", highlight=False)
+    elif not wide:
         console.print(f"[dim]Per zone — areas in {data['crs_area']['name']}; ranges (low–high "
                       "over the alternatives) in brackets"
                       + ("; ⟨5–95% of the Monte Carlo draws⟩" if legend else "") + "[/dim]",
@@ -149,9 +209,10 @@ def print_result(data: dict[str, Any], console: Console | None = None, *,
             console.print(table)
     t = Table(title=f"Per zone — areas in {data['crs_area']['name']}; ranges in brackets"
               + ("; ⟨5–95% of the Monte Carlo draws⟩" if legend else ""), show_lines=False)
+    wide = wide and len(data["zones"]) <= MAX_ZONE_TABLES
     t.add_column("indicator")
     t.add_column("unit", style="dim")
-    for z in data["zones"]:
+    for z in data["zones"] if wide else ():
         t.add_column(f"{z['label']}\n[dim]{z['access']}[/dim]", justify="right")
     t.add_column("whole territory", justify="right")
     for key in ROWS if wide else ():
