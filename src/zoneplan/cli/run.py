@@ -6,7 +6,6 @@ process, a Dask LocalCluster, or an existing Dask cluster); Dask is imported onl
 
 from __future__ import annotations
 
-import json
 import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
@@ -159,6 +158,7 @@ def _write(results: list[Result], fmt: RunFormat, output: Path | None, *,
            overwrite: bool, wide: bool = False) -> None:
     """Print or write the results in the format asked for."""
     from zoneplan.io.outputs import write_text_atomic
+    from zoneplan.result import json_text
 
     d: dict[str, Any] = results[0].to_dict()
     if fmt == RunFormat.xlsx:
@@ -180,8 +180,7 @@ def _write(results: list[Result], fmt: RunFormat, output: Path | None, *,
         return
     dicts = [d, *(r.to_dict() for r in results[1:])]
     if output is not None or fmt == RunFormat.json:  # the JSON text only where it is used
-        text = json.dumps(dicts[0] if len(results) == 1 else dicts, indent=2,
-                          ensure_ascii=False)
+        text = json_text(dicts[0] if len(results) == 1 else dicts)
         if output is not None:
             write_text_atomic(output, text, overwrite=overwrite)
         if fmt == RunFormat.json:

@@ -242,7 +242,16 @@ def label_strip(geoms: Sequence[BaseGeometry], shape: tuple[int, int], t: Affine
     """
     from rasterio import features
 
-    shapes = [(g, k + 1) for k, g in enumerate(geoms) if g is not None and not g.is_empty]
+    live = [k for k, g in enumerate(geoms) if g is not None and not g.is_empty]
+    if len(live) > 1:  # only the polygons reaching this window (converting is the cost)
+        h, w = shape
+        xs = [t.c, t.c + w * t.a]
+        ys = [t.f, t.f + h * t.e]
+        window = shapely.box(min(xs), min(ys), max(xs), max(ys))
+        arr = np.empty(len(live), dtype=object)
+        arr[:] = [geoms[k] for k in live]
+        live = [live[i] for i in sorted(shapely.STRtree(arr).query(window).tolist())]
+    shapes = [(geoms[k], k + 1) for k in live]
     if not shapes:
         return np.zeros(shape, dtype=np.int32)
     return np.asarray(features.rasterize(shapes, out_shape=shape, transform=t, fill=0,
