@@ -272,18 +272,24 @@ def _two_passes(win: RasterWindow, terr_r: BaseGeometry, bands: list[tuple[int, 
         if advance is not None and total_steps >= 3:
             advance(f"reading {name}", step, total_steps)
 
-    parts: list[_StripPixels] = []
+    lins: list[NDArray[Any]] = []  # each strip's cells, the only reference (joined below)
+    parts: list[_StripPixels] = []  # each strip's edge pixels
     for s0, s1 in bands:
-        parts.append(_strip_pixels(terr_r, s0, s1, win.width, win.transform, lin_dtype))
+        px = _strip_pixels(terr_r, s0, s1, win.width, win.transform, lin_dtype)
+        lins.append(px.lin)
+        parts.append(_StripPixels(np.empty(0, dtype=lin_dtype), px.edge_lin, px.edge_geoms,
+                                  px.edge_frac))
+        del px
         tick()
-    lin = _join([p.lin for p in parts], lin_dtype)
-    cut = _StripPixels(lin[:0], np.concatenate([p.edge_lin for p in parts]),
+    lin = _join(lins, lin_dtype)  # frees each strip's cells once copied
+    cut = _StripPixels(np.empty(0, dtype=lin_dtype), np.concatenate([p.edge_lin for p in parts]),
                        np.concatenate([p.edge_geoms for p in parts]),
                        np.concatenate([p.edge_frac for p in parts]))
     del parts
     eo = np.argsort(cut.edge_lin)
     edge = find_sorted(lin, cut.edge_lin[eo]).astype(np.intp)
     edge_frac = cut.edge_frac[eo]
+    release_freed_memory()  # the strips' pieces, before the people's array
     counts = np.empty(lin.size, dtype=_people_dtype(lin.size))
     plausible = _DensityCheck()
     width = win.width
