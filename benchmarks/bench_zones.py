@@ -62,6 +62,7 @@ EE = textwrap.dedent("""
     import json, sys, time
     import geopandas as gpd
     import rasterio
+    import shapely
     from exactextract import exact_extract
     tif, zones, outline, out = sys.argv[1:5]
     with rasterio.open(tif) as src:
@@ -69,7 +70,10 @@ EE = textwrap.dedent("""
     terr = gpd.read_file(outline).to_crs(crs).union_all()
     gdf = gpd.read_file(zones).to_crs(crs)
     gdf["zid"] = [f"zone-{i + 1}" for i in range(len(gdf))]
-    gdf["geometry"] = gdf.geometry.intersection(terr)
+    def polygons(g):  # exactextract takes polygons only: drop clipped-off lines
+        parts = [p for p in shapely.get_parts(g) if p.geom_type in ("Polygon", "MultiPolygon")]
+        return shapely.union_all(parts) if parts else shapely.Polygon()
+    gdf["geometry"] = [polygons(g) for g in gdf.geometry.intersection(terr)]
     gdf = gdf[~gdf.geometry.is_empty]
     t0 = time.perf_counter()
     res = exact_extract(tif, gdf, ["sum"], include_cols=["zid"], output="pandas")
@@ -103,6 +107,8 @@ def overlay_sum(tif: Path, zones: Path, zid: str) -> float:
         terr = gpd.read_file(OUTLINE).to_crs(src.crs).union_all()
         gdf = gpd.read_file(zones).to_crs(src.crs)
         geom = gdf.geometry.iloc[int(zid.split("-")[1]) - 1].intersection(terr)
+        geom = shapely.union_all([p for p in shapely.get_parts(geom)
+                                  if p.geom_type in ("Polygon", "MultiPolygon")])
         w = from_bounds(*geom.bounds, transform=src.transform).round_offsets()
         w = Window(w.col_off - 1, w.row_off - 1, int(w.width) + 3, int(w.height) + 3)
         a = src.read(1, window=w, boundless=True, fill_value=0).astype(float)
