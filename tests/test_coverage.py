@@ -215,3 +215,16 @@ def test_nearest_distances_direct_and_by_tree_agree(monkeypatch: pytest.MonkeyPa
     np.testing.assert_allclose(zone_sums.nearest_distances(xy, pts), ref, rtol=1e-12)
     monkeypatch.setattr(zone_sums, "BRUTE_FORCE_PAIRS", 0)
     np.testing.assert_allclose(zone_sums.nearest_distances(xy, pts), ref, rtol=1e-12)
+
+
+def test_batches_of_edge_pieces_change_nothing(monkeypatch: pytest.MonkeyPatch) -> None:
+    from zoneplan.measure import coverage
+
+    shapes = [Point(150, 150).buffer(120).difference(Point(140, 160).buffer(30)),
+              box(3, 3, 290, 40), Polygon([(0, 0), (300, 10), (20, 290)])]
+    t = TRANSFORMS[1]
+    whole = boundary_coverage(shapes, t)
+    monkeypatch.setattr(coverage, "PIECES_AT_ONCE", 7)
+    batched = boundary_coverage(shapes, t)
+    for a, b in zip(whole, batched, strict=True):
+        np.testing.assert_allclose(a, b, rtol=0, atol=1e-12)
