@@ -16,6 +16,7 @@ checked against the result (:mod:`zoneplan.measure.claims`).
 from __future__ import annotations
 
 import datetime as dt
+import weakref
 from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
@@ -47,15 +48,25 @@ FAST_CELL_M = 250.0
 """Block size (metres) fine population grids are summed into in fast mode."""
 
 
+_COARSE: weakref.WeakKeyDictionary[Any, tuple[Any, PopulationLayer]] = \
+    weakref.WeakKeyDictionary()
+"""Per population layer: the territory it was summed over and the layer summed into
+:data:`FAST_CELL_M` blocks (copies of the inputs with moved lines share both)."""
+
+
 def _fast_population(inputs: Inputs) -> PopulationLayer:
-    """The population summed into :data:`FAST_CELL_M` blocks, built once per Inputs."""
-    cache: dict[str, Any] = inputs.__dict__.setdefault("_fast", {})
-    if "population" not in cache:
-        pop = inputs.population
-        territory = (inputs.territory if pop.crs.equals(inputs.crs)
-                     else project(inputs.territory_ll, pop.crs))
-        cache["population"] = pop.coarse(territory, FAST_CELL_M)
-    return cache["population"]
+    """The population summed into :data:`FAST_CELL_M` blocks, built once per population
+    layer and territory (not once per copy of the inputs: every dragged line makes one)."""
+    pop = inputs.population
+    hit = _COARSE.get(pop)
+    if hit is not None and hit[0]() is inputs.territory:
+        return hit[1]
+    territory = (inputs.territory if pop.crs.equals(inputs.crs)
+                 else project(inputs.territory_ll, pop.crs))
+    coarse = pop.coarse(territory, FAST_CELL_M)
+    _COARSE[pop] = (weakref.ref(inputs.territory), coarse)
+    return coarse
+
 
 Progress = Callable[[str], None]
 

@@ -35,8 +35,14 @@ if TYPE_CHECKING:
 __all__ = ["INDENT_ZONES", "Result", "build_json", "json_text"]
 
 
+_PLAIN = frozenset({str, int, bool, type(None)})
+"""Types :func:`_clean` returns unchanged at once (exactly these, not subclasses)."""
+
+
 def _clean(obj: Any) -> Any:
     """Make a structure JSON-safe: NaN/inf become null, tuples become lists."""
+    if type(obj) in _PLAIN:  # most leaves: returned as they are, without further tests
+        return obj
     if isinstance(obj, float):
         return obj if math.isfinite(obj) else None
     if isinstance(obj, dict):

@@ -8,6 +8,7 @@ territory (the UTM zone of its centroid), never in degrees. CRSs are compared wi
 from __future__ import annotations
 
 import functools
+import threading
 from collections.abc import Sequence
 
 import numpy as np
@@ -54,13 +55,26 @@ def _utm_crs(lon: float, lat: float) -> CRS:
     return CRS.from_epsg((32600 if lat >= 0 else 32700) + min(max(zone, 1), 60))
 
 
+_TRANSFORMERS = threading.local()
+"""Transformers made so far, per thread (pyproj's are not to be shared between threads)."""
+
+
 def _transformer(src: CRS, dst: CRS) -> Transformer:
-    return Transformer.from_crs(src, dst, always_xy=True)
+    """The lon/lat-ordered transformer from ``src`` to ``dst``, made once per thread and
+    pair of CRS definitions (making one takes about a quarter of a millisecond)."""
+    made: dict[tuple[str, str], Transformer] = _TRANSFORMERS.__dict__.setdefault("made", {})
+    key = (src.srs, dst.srs)
+    t = made.get(key) if all(key) else None
+    if t is None:
+        t = Transformer.from_crs(src, dst, always_xy=True)
+        if all(key) and len(made) < 64:
+            made[key] = t
+    return t
 
 
 def project(geom: BaseGeometry, crs: CRS, *, src: CRS = WGS84) -> BaseGeometry:
     """Project a shapely geometry from ``src`` (default WGS 84 lon/lat) into ``crs``."""
-    if src.equals(crs):
+    if src is crs or src.equals(crs):
         return geom
     t = _transformer(src, crs)
     return shapely.transform(geom, lambda xy: np.column_stack(t.transform(xy[:, 0], xy[:, 1])))
@@ -76,7 +90,7 @@ def project_all(geoms: Sequence[BaseGeometry], crs: CRS, *, src: CRS = WGS84
     >>> [round(p.x) for p in project_all([Point(33, 0), Point(39, 0)], CRS.from_epsg(32636))]
     [500000, 1168882]
     """
-    if src.equals(crs) or not len(geoms):
+    if src is crs or src.equals(crs) or not len(geoms):
         return list(geoms)
     t = _transformer(src, crs)
     out = shapely.transform(np.asarray(geoms, dtype=object),

@@ -9,6 +9,7 @@ width across its long axis (:mod:`zoneplan.measure.shape`).
 
 from __future__ import annotations
 
+import weakref
 from typing import Any
 
 import numpy as np
@@ -65,9 +66,16 @@ def _width_km(f: Frame, key: str, geom: Any) -> float | None:
     geometry only, not on the population spread or the assumptions)."""
     memo: dict[str, float | None] = f.layout.__dict__.setdefault("_widths", {})
     if key not in memo:
-        w = width_m(geom)
+        known = _GEOM_WIDTH.get(geom)  # the territory: the same for every layout
+        w = known[0] if known is not None else width_m(geom)
+        if geom is f.layout.territory:
+            _GEOM_WIDTH[geom] = (w,)
         memo[key] = None if w is None else w / 1000.0
     return memo[key]
+
+
+_GEOM_WIDTH: weakref.WeakKeyDictionary[Any, tuple[float | None]] = weakref.WeakKeyDictionary()
+"""Widths (metres) of territories measured so far (every layout of a plan shares one)."""
 
 
 def access_and_shape(f: Frame) -> tuple[list[NDArray[np.float64]], list[NDArray[np.float64]]]:

@@ -22,6 +22,7 @@ Examples
 
 from __future__ import annotations
 
+import weakref
 from dataclasses import dataclass
 from typing import Any
 
@@ -83,18 +84,15 @@ class CrossingSite:
 
 
 def opens_into(point: BaseGeometry, territory: BaseGeometry,
-               zones: dict[str, BaseGeometry], *, tree: shapely.STRtree | None = None
-               ) -> str | None:
+               zones: dict[str, BaseGeometry], *, tree: shapely.STRtree | None = None,
+               disc: BaseGeometry | None = None) -> str | None:
     """The zone a crossing at ``point`` opens into (see the module docstring).
 
     ``tree``, an STRtree of ``zones``' geometries in their order, lets many crossings
-    share one index: only zones near the crossing are intersected.
+    share one index: only zones near the crossing are intersected. ``disc``, if given,
+    is :func:`_disc` of the point and territory, worked out before.
     """
-    edge = territory.boundary
-    at = point
-    if not territory.contains(point) or edge.distance(point) <= OPENS_INTO_RADIUS_M:
-        at = nearest_points(edge, point)[0]
-    disc = at.buffer(OPENS_INTO_RADIUS_M, quad_segs=32).intersection(territory)
+    disc = _disc(point, territory) if disc is None else disc
     ids = list(zones)
     near = (sorted(int(k) for k in tree.query(disc)) if tree is not None
             else range(len(ids)))
@@ -102,6 +100,45 @@ def opens_into(point: BaseGeometry, territory: BaseGeometry,
               if not zones[ids[k]].is_empty}
     best = max(shares, key=lambda k: shares[k]) if shares else None
     return best if best is not None and shares[best] > 0 else None
+
+
+def _disc(point: BaseGeometry, territory: BaseGeometry) -> BaseGeometry:
+    """The part of the territory within :data:`OPENS_INTO_RADIUS_M` of the point on its
+    edge a crossing at ``point`` is measured from (it depends on the territory only)."""
+    edge = territory.boundary
+    at = point
+    if not territory.contains(point) or edge.distance(point) <= OPENS_INTO_RADIUS_M:
+        at = nearest_points(edge, point)[0]
+    return at.buffer(OPENS_INTO_RADIUS_M, quad_segs=32).intersection(territory)
+
+
+_PLACED: weakref.WeakKeyDictionary[Any, tuple[Any, str, list[Any]]] = \
+    weakref.WeakKeyDictionary()
+"""Per crossings layer: the territory and CRS last placed on, and each crossing's
+projected point, its point on the territory's edge and its disc (none of which depend
+on the zones, so a dragged line reuses them)."""
+
+
+def _placed(layer: PointLayer, layout: Layout) -> list[Any]:
+    """Each crossing's (projected point, point it is measured from, disc), or ``None``
+    without coordinates; remembered per layer, territory and CRS."""
+    hit = _PLACED.get(layer)
+    if hit is not None and hit[0]() is layout.territory and hit[1] == layout.crs.srs:
+        return hit[2]
+    out: list[Any] = []
+    edge = layout.territory.boundary
+    for geom in layer.gdf.geometry:
+        if geom is None or geom.is_empty:
+            out.append(None)
+            continue
+        pt = project(geom, layout.crs)
+        at = pt if (layout.territory.contains(pt)
+                    and edge.distance(pt) > OPENS_INTO_RADIUS_M) else nearest_points(edge,
+                                                                                   pt)[0]
+        out.append((pt, at, _disc(pt, layout.territory)))
+    if layout.crs.srs:
+        _PLACED[layer] = (weakref.ref(layout.territory), layout.crs.srs, out)
+    return out
 
 
 def _text(v: Any) -> str | None:
@@ -116,20 +153,17 @@ def crossing_sites(layer: PointLayer | None, layout: Layout) -> list[CrossingSit
     tree = shapely.STRtree(list(zones.values()))
     out: list[CrossingSite] = []
     v = layer.values
-    for k, geom in enumerate(layer.gdf.geometry):
+    for k, placed in enumerate(_placed(layer, layout)):
         cid, name, state = str(v["id"][k]), str(v["name"][k]), str(v["state"][k])
         status, when = _text(v["status"][k]), _text(v["status_date"][k])
-        if geom is None or geom.is_empty:
+        if placed is None:
             out.append(CrossingSite(cid, name, state, status, when, zone=None, x=None, y=None,
                                     reason="no source gives the crossing's own coordinates"))
             continue
-        pt = project(geom, layout.crs)
-        edge = layout.territory.boundary
-        at = pt if (layout.territory.contains(pt)
-                    and edge.distance(pt) > OPENS_INTO_RADIUS_M) else nearest_points(edge,
-                                                                                       pt)[0]
+        pt, at, disc = placed
         out.append(CrossingSite(cid, name, state, status, when,
-                                zone=opens_into(pt, layout.territory, zones, tree=tree),
+                                zone=opens_into(pt, layout.territory, zones, tree=tree,
+                                                disc=disc),
                                 x=float(at.x), y=float(at.y)))
     return out
 

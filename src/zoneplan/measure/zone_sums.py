@@ -297,8 +297,8 @@ def _hospital_distances(layout: Layout, inputs: Inputs, area: ZoneSums,
     if hosp is None or len(hosp) == 0 or area.blocks is None:
         return {z.id: None for z in layout.zones}
     grid = inputs.population.grid
-    hp = project(shapely.MultiPoint(list(hosp.gdf.geometry)), inputs.population.crs)
-    h_xy = np.array([(p.x, p.y) for p in hp.geoms])
+    hp = _projected_points(hosp, inputs.population.crs)
+    h_xy = np.column_stack([shapely.get_x(hp), shapely.get_y(hp)])
     open_zones = {z.id for z in layout.zones if z.spec.access == "resident"}
     for k, z in enumerate(layout.zones):
         mine = area.blocks.positive(k)
@@ -329,19 +329,39 @@ class HospitalDistance:
     dist_sorted: NDArray[np.float64]
 
 
+_PROJECTED_POINTS: weakref.WeakKeyDictionary[Any, dict[str, NDArray[np.object_]]] = \
+    weakref.WeakKeyDictionary()
+"""A point layer's points projected into the CRSs asked for (the editor asks again for
+every layout), by CRS definition."""
+
+
+def _projected_points(layer: PointLayer, crs: Any) -> NDArray[np.object_]:
+    """The layer's points in ``crs``, remembered per layer and CRS definition."""
+    memo = _PROJECTED_POINTS.setdefault(layer, {})
+    hit = memo.get(crs.srs) if crs.srs else None
+    if hit is not None:
+        return hit
+    pts = project(shapely.MultiPoint(list(layer.gdf.geometry)), crs)
+    geoms = np.array(list(pts.geoms))
+    if crs.srs and len(memo) < 4:
+        memo[crs.srs] = geoms
+    return geoms
+
+
 def _point_zone(layer: PointLayer | None, layout: Layout) -> list[str | None]:
+    """Id of the first zone covering each point of ``layer`` (``None``: in no zone)."""
     if layer is None or len(layer) == 0:
         return []
-    pts = project(shapely.MultiPoint(list(layer.gdf.geometry)), layout.crs)
-    geoms = np.array(list(pts.geoms))
-    out: list[str | None] = [None] * len(geoms)
-    for z in layout.zones:
+    geoms = _projected_points(layer, layout.crs)
+    first = np.full(len(geoms), -1)  # the first zone covering each point
+    for k, z in enumerate(layout.zones):
+        left = np.flatnonzero(first < 0)
+        if left.size == 0:
+            break
         shapely.prepare(z.geometry)
-        hit = shapely.covers(z.geometry, geoms)
-        for i in np.flatnonzero(hit):
-            if out[i] is None:
-                out[i] = z.id
-    return out
+        first[left[shapely.covers(z.geometry, geoms[left])]] = k
+    ids = [z.id for z in layout.zones]
+    return [ids[k] if k >= 0 else None for k in first.tolist()]
 
 
 def block_distances(cells: LayoutCells, grid: Any, points: NDArray[np.float64]

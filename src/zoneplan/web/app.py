@@ -220,20 +220,20 @@ def create_app(plan: str | Path | Plan | None = None, *, save_dir: str | Path,
     async def api_evaluate(request: Request) -> Response:
         body = await read_body(request, EvaluateRequest, max_body)
 
-        def work() -> tuple[dict[str, Any], float]:
+        def work() -> tuple[dict[str, Any], float, float]:
             inputs, _ = plans.inputs(body.plan)
             lines = check_lines(inputs, body.lines)
-            t0 = time.perf_counter()
+            t0, c0 = time.perf_counter(), time.thread_time()
             result = evaluate_inputs(inputs, line_overrides={
                 k: list(v.coords) for k, v in lines.items()}, ranges=body.ranges,
                 fast=body.fast)
             data = result.to_dict()
             if body.map:
                 data["map"] = map_json(result)
-            return data, (time.perf_counter() - t0) * 1000
+            return data, (time.perf_counter() - t0) * 1000, (time.thread_time() - c0) * 1000
 
-        data, ms = await run_in_threadpool(_run, work)
-        return _json(data, headers={"Server-Timing": f"evaluate;dur={ms:.1f}"})
+        data, ms, cpu = await run_in_threadpool(_run, work)
+        return _json(data, headers={"Server-Timing": f"evaluate;dur={ms:.1f}, cpu;dur={cpu:.1f}"})
 
     @app.post("/api/save")
     async def api_save(request: Request) -> Response:

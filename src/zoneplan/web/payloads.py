@@ -160,7 +160,7 @@ def map_json(result: Result) -> dict[str, Any]:
         (``[lon, lat]``, degrees: where to write its label).
     """
     feats = []
-    looks = {z.id: z for z in zone_looks(result.to_dict()["zones"])}
+    looks = {z.id: z for z in zone_looks(result.data["zones"])}  # ids and colours only
     for z in result.layout.zones:
         geom = to_lonlat(z.geometry.simplify(5.0), result.layout.crs)
         rp = to_lonlat(label_point(z.geometry), result.layout.crs)
