@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import math
 from pathlib import Path
 from typing import Any
 
@@ -47,6 +48,29 @@ def without_time(d: dict[str, Any]) -> dict[str, Any]:
     return d
 
 
+def assert_same_figures(a: Any, b: Any, where: str = "") -> None:
+    """The same JSON, numbers to 1e-9 relative (1e-6 absolute near zero): the editor
+    patches its sums incrementally, so they may differ from a fresh run in the last bits.
+    A claim's verdict may differ only where the measured value lies within 1e-9 of an
+    end of the claim's interval (where the last bit decides)."""
+    if isinstance(a, dict):
+        assert a.keys() == b.keys(), where
+        if {"verdict", "claimed", "measured"} <= a.keys() and a["verdict"] != b["verdict"]:
+            ends = (a["claimed"] or {}).get("interval") or []
+            assert any(math.isclose(a["measured"], e, rel_tol=1e-9) for e in ends), where
+            a, b = ({k: v for k, v in x.items() if k not in ("verdict", "why")} for x in (a, b))
+        for k in a:
+            assert_same_figures(a[k], b[k], f"{where}.{k}")
+    elif isinstance(a, list):
+        assert len(a) == len(b), where
+        for i, (x, y) in enumerate(zip(a, b, strict=True)):
+            assert_same_figures(x, y, f"{where}[{i}]")
+    elif isinstance(a, float) and isinstance(b, (int, float)) and not isinstance(b, bool):
+        assert math.isclose(a, b, rel_tol=1e-9, abs_tol=1e-6), f"{where}: {a} != {b}"
+    else:
+        assert a == b, f"{where}: {a!r} != {b!r}"
+
+
 def zone(d: dict[str, Any], zid: str) -> dict[str, Any]:
     return next(z for z in d["zones"] if z["id"] == zid)
 
@@ -86,8 +110,9 @@ def test_evaluate_equals_run_json(client: TestClient) -> None:
     assert r.status_code == 200
     assert "map" not in r.json()
     expected = zoneplan.evaluate(PLAN).to_dict()
-    assert without_time(r.json()) == without_time(expected)
+    assert_same_figures(without_time(r.json()), without_time(expected))
     assert r.headers["server-timing"].startswith("evaluate;dur=")
+    assert "cpu;dur=" in r.headers["server-timing"]
 
 
 def test_evaluate_with_moved_line_matches_library(client: TestClient) -> None:
@@ -99,7 +124,7 @@ def test_evaluate_with_moved_line_matches_library(client: TestClient) -> None:
     lib = zoneplan.evaluate(PLAN, line_overrides={"yellow-line": [(p[0], p[1]) for p in line]},
                             ranges=False).to_dict()
     got_map = got.pop("map")
-    assert without_time(got) == without_time(lib)
+    assert_same_figures(without_time(got), without_time(lib))
     base = client.post("/api/evaluate", json={"plan": PLAN}).json()
     assert zone(got, "green")["share_of_territory"] > zone(base, "green")["share_of_territory"]
     assert zone(got, "green")["residents_baseline"] > zone(base, "green")["residents_baseline"]

@@ -76,10 +76,11 @@ def _layout(inputs: Inputs, overrides: dict[str, LineString] | None = None) -> L
 
 
 def _alternatives(inputs: Inputs, layout: Layout, cells: LayoutCells,
-                  progress: Progress | None, by: AreaSet | None = None
-                  ) -> list[tuple[str, Metrics]]:
+                  progress: Progress | None, by: AreaSet | None = None,
+                  incremental: bool = False) -> list[tuple[str, Metrics]]:
     """Every alternative evaluated for the ranges, labelled (see the module docstring);
-    with ``by``, each run's by-area rows are taken while its layout's cells are at hand."""
+    with ``by``, each run's by-area rows are taken while its layout's cells are at hand;
+    with ``incremental``, each alternative layout patches its own remembered state."""
 
     def run(lay: Layout, use: Inputs, lay_cells: LayoutCells, **kw: Any) -> Metrics:
         m = compute(lay, use, cells=lay_cells, **kw)
@@ -99,7 +100,8 @@ def _alternatives(inputs: Inputs, layout: Layout, cells: LayoutCells,
         use = case.inputs if first or not coarse else replace(
             case.inputs, population=_fast_population(inputs))
         lay = layout if first else build_layout(use, line_overrides=case.overrides)
-        lay_cells = cells if first else layout_cells(lay, use)
+        lay_cells = cells if first else layout_cells(lay, use, incremental=incremental,
+                                                      slot=case.label)
         for method in spreads:
             if first and method == pop.central:
                 continue
@@ -240,6 +242,7 @@ def evaluate_inputs(
     fast: bool = False,
     progress: Progress | None = None,
     by: AreaSet | None = None,
+    incremental: bool = False,
 ) -> Result:
     """Evaluate prepared inputs (see :func:`evaluate`).
 
@@ -247,6 +250,11 @@ def evaluate_inputs(
     ranges; population grids finer than :data:`FAST_CELL_M` are summed into blocks of
     that size; cells cut by a line are shared out on a 4 x 4 lattice of points instead
     of by exact intersection. The result says so in ``approximate`` and ``notes``.
+
+    ``incremental=True`` (the editor, which moves one vertex at a time) measures again
+    only the cells the change since the last such call on the same population grid
+    touched (:func:`zoneplan.measure.incremental.incremental_cells`); the figures are
+    the same, to rounding.
 
     Raises
     ------
@@ -266,11 +274,12 @@ def evaluate_inputs(
         inputs = inputs.with_lines(line_overrides)
     with geos_errors(f"the geometry of plan '{inputs.plan.id}'", path=inputs.plan.path):
         return _evaluate_checked(inputs, ranges=ranges, fast=fast, progress=progress,
-                                 started=started, by=by)
+                                 started=started, by=by, incremental=incremental)
 
 
 def _evaluate_checked(inputs: Inputs, *, ranges: bool, fast: bool, progress: Progress | None,
-                      started: dt.datetime, by: AreaSet | None) -> Result:
+                      started: dt.datetime, by: AreaSet | None,
+                      incremental: bool = False) -> Result:
     """:func:`evaluate_inputs` once the line overrides are in ``inputs``."""
     plan = inputs.plan
     if progress:
@@ -279,14 +288,14 @@ def _evaluate_checked(inputs: Inputs, *, ranges: bool, fast: bool, progress: Pro
     pop = inputs.population
     if progress:
         progress("computing indicators")
-    cells = layout_cells(layout, inputs, fast=fast)
+    cells = layout_cells(layout, inputs, fast=fast, incremental=incremental)
     central = compute(layout, inputs, pop_method=pop.central, cells=cells, cell_arrays=True)
     runs: list[tuple[str, Metrics]] = [("central", central)]
     extremes: dict[str, Metrics] = {}
     if by is not None:
         central.by_area = by_area_rows(central, cells, by)
     if ranges:
-        runs += _alternatives(inputs, layout, cells, progress, by)
+        runs += _alternatives(inputs, layout, cells, progress, by, incremental)
         extremes = {ex: compute(layout, inputs, pop_method=ex, cells=cells)
                     for ex in pop.extremes}
     if not fast:

@@ -19,7 +19,7 @@ from numpy.typing import NDArray
 
 from zoneplan.measure.cells import CellIndex, CellValues, Fractions
 
-__all__ = ["CHUNK", "DENSE_LIMIT", "BlockSums", "block_sums"]
+__all__ = ["CHUNK", "DENSE_LIMIT", "BlockSums", "block_sums", "dense_block_sums"]
 
 DENSE_LIMIT = 1 << 22
 """Up to this many (zone, block) slots, sums are accumulated in a dense array (faster
@@ -126,8 +126,7 @@ def block_sums(fr: Fractions, values: list[CellValues], block: CellIndex,
         for out, v in zip(dense, values, strict=True):
             out += np.bincount(cut_keys, weights=v[fr.cut_cell] * fr.cut_frac,
                                minlength=out.size)
-        occur = np.flatnonzero(dense[0] > 0) if dense else np.empty(0, dtype=np.intp)
-        return _build(occur.astype(np.int64), [d[occur] for d in dense], nz, n_blocks)
+        return dense_block_sums([d.reshape(nz, n_blocks) for d in dense])
     import pandas as pd  # hashing: groups in linear time, without a dense array
 
     parts_k: list[NDArray[np.int64]] = []
@@ -147,6 +146,22 @@ def block_sums(fr: Fractions, values: list[CellValues], block: CellIndex,
                                    minlength=key.size), dtype=np.float64)
             for acc in parts_v]
     return _build(key, sums, nz, n_blocks)
+
+
+def dense_block_sums(dense: list[NDArray[np.float64]]) -> list[BlockSums]:
+    """:class:`BlockSums` of dense sums, each of shape (zones, blocks), keeping the pairs
+    where the first (the cells' area, m²) is above zero, as :func:`block_sums` does.
+
+    Parameters
+    ----------
+    dense
+        Sums per zone and block (m² first, then people), all of one shape.
+    """
+    if not dense:
+        return []
+    nz, n_blocks = dense[0].shape
+    occur = np.flatnonzero(dense[0].ravel() > 0)
+    return _build(occur.astype(np.int64), [d.ravel()[occur] for d in dense], nz, n_blocks)
 
 
 def _build(key: NDArray[np.int64], sums: list[NDArray[np.float64]], nz: int,

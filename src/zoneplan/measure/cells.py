@@ -374,6 +374,22 @@ class CellGrid:
         """Cell centroids as an (n, 2) array of metres."""
         return np.column_stack([self.x, self.y])
 
+    def subset(self, idx: NDArray[np.integer]) -> CellGrid:
+        """The cells ``idx`` (ascending) as a grid of their own, for recomputing part of
+        a grid: every per-cell answer of the subset equals the whole grid's."""
+        sel = np.asarray(idx, dtype=np.intp)
+        return CellGrid(cells=self.cells[sel], area_m2=self.area_m2[sel], x=self.x[sel],
+                        y=self.y[sel], cell_size=self.cell_size, crs=self.crs)
+
+    def touching(self, geoms: list[BaseGeometry], margin_m: float = 1.0) -> NDArray[np.intp]:
+        """Sorted indices of the cells within ``margin_m`` metres of any of ``geoms``."""
+        live = [g for g in geoms if g is not None and not g.is_empty]
+        if not live:
+            return np.empty(0, dtype=np.intp)
+        hits = self._tree.query(np.asarray(live, dtype=object), predicate="dwithin",
+                                distance=margin_m)[1]
+        return np.unique(hits).astype(np.intp)
+
 
 def find_sorted(haystack: NDArray[np.integer], needles: NDArray[np.integer]
                 ) -> NDArray[np.intp]:

@@ -342,6 +342,73 @@ class RasterGrid(CellGrid):
         yield from polygon_share_pieces(self, self._to_raster(buf))
 
 
+    # -- views for the incremental editor ----------------------------------------------
+    def subset(self, idx: NDArray[np.integer]) -> RasterGrid:
+        """The cells ``idx`` (ascending) as a grid on the smallest window holding them,
+        for measuring part of a grid again (:mod:`zoneplan.measure.incremental`): each
+        cell's answers equal the whole grid's (to the last bit where the window's corner
+        is not an exact binary fraction, as on a lon/lat raster)."""
+        sel = np.asarray(idx, dtype=np.intp)
+        w = self.width
+        lin = self.lin[sel].astype(np.int64)
+        if lin.size == 0:
+            r0 = c0 = r1 = c1 = 0
+            rows = cols = lin
+        else:
+            rows = lin // w
+            cols = lin - rows * w
+            r0, c0 = int(rows.min()), int(cols.min())
+            r1, c1 = int(rows.max()) + 1, int(cols.max()) + 1
+        sub_lin = (rows - r0) * (c1 - c0) + (cols - c0)
+        pos, hit = match_sorted(self.edge, sel)
+        sub = RasterGrid(lin=sub_lin.astype(self.lin.dtype), width=c1 - c0, height=r1 - r0,
+                         transform=self.transform @ Affine.translation(c0, r0),
+                         raster_crs=self.raster_crs, crs=self.area_crs,
+                         row_area_m2=self.row_area_m2[r0:r1],
+                         edge=np.flatnonzero(hit).astype(np.intp),
+                         edge_geoms=self.edge_geoms[pos[hit]],
+                         edge_frac=self.edge_frac[pos[hit]])
+        sub.cell_size = self.cell_size
+        return sub
+
+    def touching(self, geoms: list[BaseGeometry], margin_m: float = 1.0, *,
+                 in_raster_crs: bool = False) -> NDArray[np.intp]:
+        """Sorted indices of the cells whose pixel touches any of ``geoms`` (in ``crs``,
+        or in ``raster_crs`` with ``in_raster_crs``) or a pixel next to one: a margin of
+        one pixel each way (at least ``margin_m`` metres on pixels of 1 m and more)."""
+        from rasterio import features
+
+        live = [g if in_raster_crs else self._to_raster(g) for g in geoms
+                if g is not None and not g.is_empty]
+        if not live or len(self) == 0:
+            return np.empty(0, dtype=np.intp)
+        shapes = live + [b for g in live if g.geom_type in ("Polygon", "MultiPolygon")
+                         for b in [g.boundary] if not b.is_empty]
+        bx = shapely.bounds(np.asarray(live, dtype=object))
+        inv = ~self.transform
+        corners = [inv @ (x, y) for x in (bx[:, 0].min(), bx[:, 2].max())
+                   for y in (bx[:, 1].min(), bx[:, 3].max())]
+        c0 = max(int(np.floor(min(c for c, _ in corners))) - 2, 0)
+        c1 = min(int(np.floor(max(c for c, _ in corners))) + 3, self.width)
+        r0 = max(int(np.floor(min(r for _, r in corners))) - 2, 0)
+        r1 = min(int(np.floor(max(r for _, r in corners))) + 3, self.height)
+        if c0 >= c1 or r0 >= r1:
+            return np.empty(0, dtype=np.intp)
+        m = features.rasterize([(g, 1) for g in shapes], out_shape=(r1 - r0, c1 - c0),
+                               transform=self.transform @ Affine.translation(c0, r0),
+                               fill=0, dtype="uint8", all_touched=True).astype(bool)
+        grown = m.copy()  # one pixel each way
+        grown[1:] |= m[:-1]
+        grown[:-1] |= m[1:]
+        g2 = grown.copy()
+        g2[:, 1:] |= grown[:, :-1]
+        g2[:, :-1] |= grown[:, 1:]
+        rr, cc = np.nonzero(g2)
+        pix = (rr.astype(np.int64) + r0) * self.width + cc + c0
+        pos, hit = match_sorted(self.lin, pix)
+        return np.unique(pos[hit]).astype(np.intp)
+
+
 class _SquareIndex:
     """The square of each cell of a :class:`RasterGrid`, worked out for the cells asked
     for (no per-cell array: 4 bytes per cell saved on a 1 m raster).

@@ -155,12 +155,21 @@ def _sorted_cuts(fr: Fractions) -> tuple[NDArray[np.intp], NDArray[np.intp]]:
     return memo["order"], memo["cells"]
 
 
-def layout_cells(layout: Layout, inputs: Inputs, *, fast: bool = False) -> LayoutCells:
+def layout_cells(layout: Layout, inputs: Inputs, *, fast: bool = False,
+                 incremental: bool = False, slot: str | None = None) -> LayoutCells:
     """Cell shares per zone, the sums built on them, and the zone of each point.
 
     ``fast=True`` shares cells cut by a line out on a lattice of points, and counts a
     cell at the edge of a near-line buffer by its centre (approximate).
+    ``incremental=True`` (the editor) remembers this layout's per-cell work on the grid
+    and measures again only the cells the last change touched
+    (:func:`zoneplan.measure.incremental.incremental_cells`; same result); ``slot``
+    names which of a grid's remembered layouts to start from (an alternative's own).
     """
+    if incremental:
+        from zoneplan.measure.incremental import incremental_cells
+
+        return incremental_cells(layout, inputs, fast=fast, slot=slot)
     pop = inputs.population
     grid = pop.grid
     same_crs = pop.crs.equals(layout.crs)
@@ -226,9 +235,12 @@ def with_hospitals(cells: LayoutCells, layout: Layout, inputs: Inputs) -> Layout
     h_zone = _point_zone(inputs.hospitals, layout)
     if h_zone and cells.area.blocks is None:  # no blocks were summed: measure afresh
         return layout_cells(layout, inputs)
-    return replace(cells, hospital_zone=h_zone,
-                   hospital_distance=_hospital_distances(layout, inputs, cells.area, h_zone,
-                                                         cells.squares))
+    out = replace(cells, hospital_zone=h_zone,
+                  hospital_distance=_hospital_distances(layout, inputs, cells.area, h_zone,
+                                                        cells.squares))
+    if "_outside" in cells.__dict__:  # people on no zone's cells: the same cells
+        out.__dict__["_outside"] = dict(cells.__dict__["_outside"])
+    return out
 
 
 DISTANCE_MEMO_SETS = 16

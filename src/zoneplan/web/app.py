@@ -226,7 +226,7 @@ def create_app(plan: str | Path | Plan | None = None, *, save_dir: str | Path,
             t0, c0 = time.perf_counter(), time.thread_time()
             result = evaluate_inputs(inputs, line_overrides={
                 k: list(v.coords) for k, v in lines.items()}, ranges=body.ranges,
-                fast=body.fast)
+                fast=body.fast, incremental=True)
             data = result.to_dict()
             if body.map:
                 data["map"] = map_json(result)
