@@ -191,3 +191,20 @@ def test_square_index_tables_equal_centroids(tmp_path: Path) -> None:
     some = np.sort(np.random.default_rng(2).choice(len(grid), 300, replace=False))
     np.testing.assert_array_equal(block[some], by_centroid.index[some])
     np.testing.assert_array_equal(block[grid.edge], by_centroid.index[grid.edge])
+
+
+def test_lonlat_shares_never_exceed_the_cell(tmp_path: Path) -> None:
+    """Zones cut in metres and reprojected to a lon/lat raster leave slivers along the
+    territory's edge; no cell's shares add up to more than the cell, and no cell is both
+    wholly in a zone and cut."""
+    tif = _lonlat_raster(tmp_path / "ll.tif")
+    terr = _territory()
+    layer = raster_population(tif, terr, UTM, units="count", sources=[])
+    x0, y0, x1, y1 = terr.bounds
+    line = LineString([((x0 + x1) / 2 - 300, y0 - 10), ((x0 + x1) / 2 + 250, y1 + 10)])
+    zones = list(shapely.get_parts(split(terr, line)))
+    fr = layer.grid.fractions(zones, [line])
+    total = (fr.zone_of >= 0).astype(float)
+    np.add.at(total, fr.cut_cell, fr.cut_frac)
+    assert total.max() <= 1.0 + 1e-9
+    assert not np.any(fr.zone_of[fr.cut_cell] >= 0)

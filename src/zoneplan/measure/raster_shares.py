@@ -88,11 +88,17 @@ def zone_fractions(grid: RasterGrid, zones: list[BaseGeometry], cuts: list[BaseG
     del k, row, col, share, pos, hit
     if grid.edge.size and cell.size:  # shares of the part inside the territory
         epos, ehit = match_sorted(grid.edge, cell)
-        frac[ehit] = frac[ehit] / grid.edge_frac[epos[ehit]]
         crossed = cells_at(grid, *line_pixels([grid._to_raster(c) for c in cuts
                                                if not c.is_empty], grid.transform))
         _, by_cut = match_sorted(crossed, cell)
         by_point = ehit & ~by_cut
+        if grid.raster_crs.equals(grid.area_crs):  # the zones lie within the territory
+            frac[ehit] = frac[ehit] / grid.edge_frac[epos[ehit]]
+        else:  # reprojected zones may stray past its edge: overlay with the cell's part
+            at = np.flatnonzero(ehit & by_cut)
+            eg = grid.edge_geoms[epos[at]]
+            part = shapely.intersection(eg, np.asarray(geoms, dtype=object)[zone[at]])
+            frac[at] = shapely.area(part) / shapely.area(eg)
         cell, zone, frac = cell[~by_point], zone[~by_point], frac[~by_point]
         zone_of[grid.edge] = _zone_of_points(geoms, grid._edge_rx, grid._edge_ry)
     frac = np.clip(frac, 0.0, 1.0)
@@ -102,7 +108,13 @@ def zone_fractions(grid: RasterGrid, zones: list[BaseGeometry], cuts: list[BaseG
     zone_of[cut] = -1
     live = frac > 0
     cell, zone, frac = cell[live], zone[live], frac[live]
-    whole = frac >= 1.0
+    # per cell: shares add up to at most the cell (reprojected zones can overlap by a
+    # sliver; zones that do not overlap never exceed it), and a cell is wholly in a zone
+    # only when no other zone has a share of it
+    _, inv, n_entries = np.unique(cell, return_inverse=True, return_counts=True)
+    inv = inv.ravel()
+    frac = frac / np.maximum(np.bincount(inv, weights=frac), 1.0)[inv]
+    whole = (frac >= 1.0) & (n_entries[inv] == 1)
     zone_of[cell[whole]] = zone[whole]
     release_freed_memory()  # the strips' temporaries, before the sums that follow
     return Fractions(n_zones=len(zones), zone_of=zone_of, cut_cell=cell[~whole],
