@@ -239,9 +239,9 @@ def test_block_lookup_dense_row_and_binary_search_agree(monkeypatch: pytest.Monk
     sums = BlockSums(start=np.array([0, 3, 5]), block=np.array([2, 7, 9, 0, 7]),
                      value=np.array([1.5, 2.5, 3.5, 4.5, 5.5]), n_blocks=100)
     ask = np.array([9, 0, 7, 3, 2, 11])
-    by_row = [sums.take(k, ask) for k in range(2)]
-    monkeypatch.setattr(block_sums_module, "DENSE_ROW", 0)
-    by_search = [sums.take(k, ask[:2]) for k in range(2)]  # 2 x 16 < 100: searched
+    monkeypatch.setattr(block_sums_module, "DENSE_ROW_SHARE", 20)
+    by_row = [sums.take(k, ask) for k in range(2)]  # 6 x 20 >= 100: a dense row
+    by_search = [sums.take(k, ask[:2]) for k in range(2)]  # 2 x 20 < 100: searched
     assert by_row[0].tolist() == [3.5, 0.0, 2.5, 0.0, 1.5, 0.0]
     assert by_row[1].tolist() == [0.0, 4.5, 5.5, 0.0, 0.0, 0.0]
     assert [b.tolist() for b in by_search] == [[3.5, 0.0], [0.0, 4.5]]

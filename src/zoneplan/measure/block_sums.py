@@ -25,9 +25,10 @@ DENSE_LIMIT = 1 << 22
 """Up to this many (zone, block) slots, sums are accumulated in a dense array (faster
 for few zones on very fine grids); beyond it, only the pairs that occur are kept."""
 
-DENSE_ROW = 1 << 18
-"""Up to this many blocks (2 MB of sums), :meth:`BlockSums.take` looks blocks up in a
-dense row of a zone's sums."""
+DENSE_ROW_SHARE = 16
+""":meth:`BlockSums.take` looks blocks up in a dense row of a zone's sums when it is
+asked for at least one block in this many of the lattice (a row costs a pass over the
+lattice; a binary search per block, for a small zone among thousands, is cheaper)."""
 
 CHUNK = 1 << 18
 """Cells summed at a time, so sums over very large grids need little extra memory."""
@@ -72,12 +73,12 @@ class BlockSums:
     def take(self, k: int, blocks: NDArray[np.integer]) -> NDArray[np.float64]:
         """Zone ``k``'s sums in ``blocks`` (0 where the zone has no cell).
 
-        On lattices of up to :data:`DENSE_ROW` blocks, or when many blocks are asked for,
-        they are looked up in a dense row of the zone's sums (:meth:`__getitem__`; a
-        binary search per block, in any order, e.g. by distance, is slower), else by
-        binary search: the same values either way."""
+        When many blocks are asked for (:data:`DENSE_ROW_SHARE`), they are looked up in
+        a dense row of the zone's sums (:meth:`__getitem__`; a binary search per block,
+        in any order, e.g. by distance, is slower then), else by binary search: the same
+        values either way."""
         a, b = self.start[k], self.start[k + 1]
-        if self.n_blocks <= max(DENSE_ROW, 16 * len(blocks)):
+        if self.n_blocks <= DENSE_ROW_SHARE * len(blocks):
             return self[k][blocks]
         mine = self.block[a:b]
         pos = np.minimum(np.searchsorted(mine, blocks), max(mine.size - 1, 0))
