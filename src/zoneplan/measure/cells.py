@@ -41,8 +41,16 @@ from zoneplan.measure.segments import (
 )
 from zoneplan.measure.squares import Squares
 
-__all__ = ["CellGrid", "CellIndex", "CellValues", "Fractions", "Near", "find_sorted",
-           "match_sorted"]
+__all__ = [
+    "CellGrid",
+    "CellIndex",
+    "CellValues",
+    "Fractions",
+    "Near",
+    "find_sorted",
+    "match_sorted",
+    "members",
+]
 
 
 class CellValues(Protocol):
@@ -412,6 +420,33 @@ def match_sorted(haystack: NDArray[np.integer], needles: NDArray[np.integer]
     hit = pos < haystack.size
     hit[hit] = haystack[pos[hit]] == needles[hit]
     return pos, hit
+
+
+def members(few: NDArray[np.integer], cells: NDArray[np.integer]
+            ) -> tuple[NDArray[np.intp], NDArray[np.intp]]:
+    """Which of ``cells`` are among the ascending ``few`` (e.g. the cells cut by the
+    territory's edge): their positions in ``cells`` and in ``few``.
+
+    When ``cells`` are ascending and distinct (a chunk of a grid's cells), only the
+    members of ``few`` within their range are looked up among them: far cheaper than a
+    search per cell when ``few`` is small.
+
+    >>> import numpy as np
+    >>> members(np.array([3, 8, 20]), np.array([1, 3, 4, 8, 9]))
+    (array([1, 3]), array([0, 1]))
+    """
+    cells = np.asarray(cells)
+    if cells.size == 0 or few.size == 0:
+        e = np.empty(0, dtype=np.intp)
+        return e, e
+    if cells.size == 1 or bool(np.all(cells[1:] > cells[:-1])):
+        a, b = np.searchsorted(few, [cells[0], cells[-1] + 1])
+        at = np.searchsorted(cells, few[a:b])
+        ok = at < cells.size
+        ok[ok] = cells[at[ok]] == few[a:b][ok]
+        return at[ok].astype(np.intp), (np.arange(a, b)[ok]).astype(np.intp)
+    pos, hit = match_sorted(few, cells)
+    return np.flatnonzero(hit).astype(np.intp), pos[hit].astype(np.intp)
 
 
 def _sparse(dense: dict[float, NDArray[np.float64]]) -> dict[float, Near]:

@@ -36,7 +36,15 @@ from pyproj import CRS
 from shapely.geometry.base import BaseGeometry
 
 from zoneplan.geometry import project
-from zoneplan.measure.cells import CellGrid, CellIndex, CellValues, Near, find_sorted, match_sorted
+from zoneplan.measure.cells import (
+    CellGrid,
+    CellIndex,
+    CellValues,
+    Near,
+    find_sorted,
+    match_sorted,
+    members,
+)
 from zoneplan.measure.pixels import (
     pixel_boxes,
     release_freed_memory,
@@ -165,9 +173,9 @@ class RasterGrid(CellGrid):
             if self._edge_c is None:
                 cent = shapely.centroid(self.edge_geoms)
                 self._edge_c = (shapely.get_x(cent), shapely.get_y(cent))
-            pos, hit = match_sorted(self.edge, idx)
-            cx[hit] = self._edge_c[0][pos[hit]]
-            cy[hit] = self._edge_c[1][pos[hit]]
+            at, pos = members(self.edge, idx)
+            cx[at] = self._edge_c[0][pos]
+            cy[at] = self._edge_c[1][pos]
         if self.raster_crs.equals(self.crs):
             return cx, cy
         from pyproj import Transformer
@@ -451,8 +459,8 @@ class _SquareIndex:
                 ea, eb = np.searchsorted(g.edge, [start, stop])
                 at, cells = g.edge[ea:eb] - start, g.edge[ea:eb]
             else:
-                pos, hit = match_sorted(g.edge, idx)
-                at, cells = np.flatnonzero(hit), g.edge[pos[hit]]
+                at, pos = members(g.edge, idx)
+                cells = g.edge[pos]
             if cells.size:
                 out[at] = self._from_xy(*g.centroids(cells))
         return out
@@ -480,6 +488,6 @@ class _PixelAreas:
             a, b = np.searchsorted(g.edge, [start, stop])
             out[g.edge[a:b] - start] *= g.edge_frac[a:b]
         else:
-            pos, hit = match_sorted(g.edge, key)
-            out[hit] *= g.edge_frac[pos[hit]]
+            at, pos = members(g.edge, np.asarray(key))
+            out[at] *= g.edge_frac[pos]
         return out
