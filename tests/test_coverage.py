@@ -246,19 +246,3 @@ def test_block_lookup_dense_row_and_binary_search_agree(monkeypatch: pytest.Monk
     assert by_row[1].tolist() == [0.0, 4.5, 5.5, 0.0, 0.0, 0.0]
     assert [b.tolist() for b in by_search] == [[3.5, 0.0], [0.0, 4.5]]
 
-
-def test_results_with_many_zones_are_written_unindented(monkeypatch: pytest.MonkeyPatch
-                                                        ) -> None:
-    """The same JSON either way; indented up to INDENT_ZONES zones, compact beyond."""
-    import json
-
-    from zoneplan import result
-
-    data = {"zones": [{"id": f"zone-{i}", "residents": i * 1.5} for i in range(3)],
-            "totals": {"residents": 4.5}}
-    pretty = result.json_text(data)
-    assert "\n  " in pretty and json.loads(pretty) == data
-    monkeypatch.setattr(result, "INDENT_ZONES", 2)
-    compact = result.json_text(data)
-    assert "\n" not in compact and json.loads(compact) == data
-    assert "\n" not in result.json_text([data, data])  # a list of results counts all zones

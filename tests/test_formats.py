@@ -216,3 +216,20 @@ def test_hexagon_population_layer_conserves_total(tmp_path: Path,
     assert z["red"]["residents_baseline"] == pytest.approx(sum(pops[7:]), rel=1e-9)
     assert res["population"]["baseline_total"] == pytest.approx(sum(pops), rel=1e-12)
     assert res["population"]["baseline_label"] == "population from kontur.gpkg"
+
+
+def test_results_with_many_zones_are_written_unindented(monkeypatch: pytest.MonkeyPatch
+                                                        ) -> None:
+    """The same JSON either way; indented up to INDENT_ZONES zones, compact beyond."""
+    import json
+
+    from zoneplan import result
+
+    data = {"zones": [{"id": f"zone-{i}", "residents": i * 1.5} for i in range(3)],
+            "totals": {"residents": 4.5}}
+    pretty = result.json_text(data)
+    assert "\n  " in pretty and json.loads(pretty) == data
+    monkeypatch.setattr(result, "INDENT_ZONES", 2)
+    compact = result.json_text(data)
+    assert "\n" not in compact and json.loads(compact) == data
+    assert "\n" not in result.json_text([data, data])  # a list of results counts all zones
