@@ -6,7 +6,15 @@ This is the lowest layer of zoneplan: every other part may use it, it uses none 
 
 from __future__ import annotations
 
-from zoneplan.geometry.crs import WGS84, area_crs_for, lonlat_of, project, project_all, to_lonlat
+from zoneplan.geometry.crs import (
+    WGS84,
+    area_crs_for,
+    lonlat_of,
+    project,
+    project_all,
+    to_lonlat,
+    transform_xy,
+)
 from zoneplan.geometry.repair import DroppedParts, describe_dropped, polygonal, repair
 from zoneplan.geometry.sides import (
     Side,
@@ -29,4 +37,4 @@ __all__ = ["MAX_OFFSET_M", "NEAR_TERRITORY_DEG", "WGS84", "DroppedParts", "Side"
            "area_crs_for", "check_line", "check_near", "check_points", "check_ring",
            "compass_to_hand", "describe_dropped", "extend_line", "geos_errors", "lonlat_of",
            "offset_line", "polygonal", "project", "project_all", "repair", "side_of_line",
-           "to_lonlat"]
+           "to_lonlat", "transform_xy"]

@@ -13,10 +13,12 @@ from collections.abc import Sequence
 
 import numpy as np
 import shapely
+from numpy.typing import NDArray
 from pyproj import CRS, Transformer
 from shapely.geometry.base import BaseGeometry
 
-__all__ = ["WGS84", "area_crs_for", "lonlat_of", "project", "project_all", "to_lonlat"]
+__all__ = ["WGS84", "area_crs_for", "lonlat_of", "project", "project_all", "to_lonlat",
+           "transform_xy"]
 
 WGS84 = CRS.from_epsg(4326)
 
@@ -96,6 +98,16 @@ def project_all(geoms: Sequence[BaseGeometry], crs: CRS, *, src: CRS = WGS84
     out = shapely.transform(np.asarray(geoms, dtype=object),
                             lambda xy: np.column_stack(t.transform(xy[:, 0], xy[:, 1])))
     return list(out)
+
+
+def transform_xy(x: NDArray[np.float64], y: NDArray[np.float64], crs: CRS, *,
+                 src: CRS = WGS84) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
+    """Coordinates ``x``, ``y`` (arrays in ``src``) in ``crs``, with the transformer made
+    once per thread."""
+    if src is crs or src.equals(crs):
+        return x, y
+    tx, ty = _transformer(src, crs).transform(x, y)
+    return np.asarray(tx, dtype=np.float64), np.asarray(ty, dtype=np.float64)
 
 
 def to_lonlat(geom: BaseGeometry, crs: CRS) -> BaseGeometry:

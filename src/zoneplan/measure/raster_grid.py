@@ -35,7 +35,7 @@ from numpy.typing import NDArray
 from pyproj import CRS
 from shapely.geometry.base import BaseGeometry
 
-from zoneplan.geometry import project
+from zoneplan.geometry import project, transform_xy
 from zoneplan.measure.cells import (
     CellGrid,
     CellIndex,
@@ -131,41 +131,12 @@ class RasterGrid(CellGrid):
         edge_rows = self.lin[self.edge] // self.width
         return whole - float((self.row_area_m2[edge_rows] * (1.0 - self.edge_frac)).sum())
 
-    def _centres(self, sl: slice = slice(None)) -> tuple[NDArray[np.float64],
-                                                         NDArray[np.float64]]:
-        """Centroids of cells ``sl`` in the raster CRS (edge cells: of their clipped part)."""
+    def _centres(self, key: slice | NDArray[np.integer] = slice(None)
+                 ) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
+        """Centroids of cells ``key`` (a contiguous slice, or indices in any order) in the
+        raster CRS; cells cut by the territory's edge: of their part inside it."""
         t, w = self.transform, self.width
-        lin = self.lin[sl]
-        rows = lin // w
-        cx = t.c + (lin - rows * w + 0.5) * t.a
-        cy = t.f + (rows + 0.5) * t.e
-        if self.edge.size:
-            if self._edge_c is None:
-                cent = shapely.centroid(self.edge_geoms)
-                self._edge_c = (shapely.get_x(cent), shapely.get_y(cent))
-            start, stop, _ = sl.indices(self.lin.size)
-            a, b = np.searchsorted(self.edge, [start, stop])
-            cx[self.edge[a:b] - start] = self._edge_c[0][a:b]
-            cy[self.edge[a:b] - start] = self._edge_c[1][a:b]
-        return np.asarray(cx, dtype=np.float64), np.asarray(cy, dtype=np.float64)
-
-    def _xy(self, sl: slice = slice(None)) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
-        """Centroids of cells ``sl`` in ``crs`` (metres)."""
-        cx, cy = self._centres(sl)
-        if self.raster_crs.equals(self.crs):
-            return cx, cy
-        from pyproj import Transformer
-
-        tf = Transformer.from_crs(self.raster_crs, self.crs, always_xy=True)
-        x, y = tf.transform(cx, cy)
-        return np.asarray(x, dtype=np.float64), np.asarray(y, dtype=np.float64)
-
-    def centroids(self, idx: NDArray[np.integer]) -> tuple[NDArray[np.float64],
-                                                          NDArray[np.float64]]:
-        """Centroids (x, y, metres, ``crs``) of cells ``idx``, in any order; cells cut by
-        the territory's edge: of their part inside it."""
-        t, w = self.transform, self.width
-        lin = self.lin[idx]
+        lin = self.lin[key]
         rows = lin // w
         cx = np.asarray(t.c + (lin - rows * w + 0.5) * t.a, dtype=np.float64)
         cy = np.asarray(t.f + (rows + 0.5) * t.e, dtype=np.float64)
@@ -173,16 +144,27 @@ class RasterGrid(CellGrid):
             if self._edge_c is None:
                 cent = shapely.centroid(self.edge_geoms)
                 self._edge_c = (shapely.get_x(cent), shapely.get_y(cent))
-            at, pos = members(self.edge, idx)
+            if isinstance(key, slice):
+                start, stop, _ = key.indices(self.lin.size)
+                a, b = np.searchsorted(self.edge, [start, stop])
+                at, pos = self.edge[a:b] - start, np.arange(a, b)
+            else:
+                at, pos = members(self.edge, np.asarray(key))
             cx[at] = self._edge_c[0][pos]
             cy[at] = self._edge_c[1][pos]
-        if self.raster_crs.equals(self.crs):
-            return cx, cy
-        from pyproj import Transformer
+        return cx, cy
 
-        tf = Transformer.from_crs(self.raster_crs, self.crs, always_xy=True)
-        x, y = tf.transform(cx, cy)
-        return np.asarray(x, dtype=np.float64), np.asarray(y, dtype=np.float64)
+    def _xy(self, key: slice | NDArray[np.integer] = slice(None)
+            ) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
+        """Centroids of cells ``key`` (as :meth:`_centres`) in ``crs`` (metres)."""
+        cx, cy = self._centres(key)
+        return transform_xy(cx, cy, self.area_crs, src=self.raster_crs)
+
+    def centroids(self, idx: NDArray[np.integer]) -> tuple[NDArray[np.float64],
+                                                          NDArray[np.float64]]:
+        """Centroids (x, y, metres, ``crs``) of cells ``idx``, in any order; cells cut by
+        the territory's edge: of their part inside it."""
+        return self._xy(np.asarray(idx))
 
     @property
     def x(self) -> NDArray[np.float64]:
@@ -444,7 +426,7 @@ class _SquareIndex:
     def __getitem__(self, key: slice | NDArray[np.integer]) -> NDArray[np.integer]:
         g = self.grid
         if self.tables is None:
-            x, y = g._xy(key) if isinstance(key, slice) else g.centroids(np.asarray(key))
+            x, y = g._xy(key)
             return self._from_xy(x, y)
         if isinstance(key, slice):
             start, stop, _ = key.indices(g.lin.size)
