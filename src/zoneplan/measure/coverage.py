@@ -64,6 +64,20 @@ def _polygons(geoms: Sequence[BaseGeometry]) -> tuple[NDArray[np.object_], NDArr
     return inner[poly], of[of_inner[poly]].astype(np.intp)
 
 
+def _segments(parts: NDArray[np.object_], t: Affine
+              ) -> tuple[NDArray[np.float64], NDArray[np.float64], NDArray[np.float64],
+                         NDArray[np.float64], NDArray[np.intp]]:
+    """Every segment of linestrings or rings ``parts`` in pixel coordinates (start x, y,
+    end x, y; ``t`` maps pixels to the CRS) and the part each belongs to."""
+    xy, part = shapely.get_coordinates(parts, return_index=True)
+    inv = ~t
+    px = inv.a * xy[:, 0] + inv.b * xy[:, 1] + inv.c
+    py = inv.d * xy[:, 0] + inv.e * xy[:, 1] + inv.f
+    same = part[1:] == part[:-1]  # consecutive vertices of one part
+    return (px[:-1][same], py[:-1][same], px[1:][same], py[1:][same],
+            part[:-1][same].astype(np.intp))
+
+
 def _edges(geoms: Sequence[BaseGeometry], t: Affine
            ) -> tuple[NDArray[np.float64], NDArray[np.float64], NDArray[np.float64],
                       NDArray[np.float64], NDArray[np.float64], NDArray[np.intp]]:
@@ -74,13 +88,7 @@ def _edges(geoms: Sequence[BaseGeometry], t: Affine
     """
     parts, part_of = _polygons(geoms)
     rings, ring_part = shapely.get_rings(parts, return_index=True)
-    xy, ring_of = shapely.get_coordinates(rings, return_index=True)
-    inv = ~t
-    px = inv.a * xy[:, 0] + inv.b * xy[:, 1] + inv.c
-    py = inv.d * xy[:, 0] + inv.e * xy[:, 1] + inv.f
-    same = ring_of[1:] == ring_of[:-1]  # consecutive vertices of one (closed) ring
-    e_ring = ring_of[:-1][same]
-    x0, y0, x1, y1 = px[:-1][same], py[:-1][same], px[1:][same], py[1:][same]
+    x0, y0, x1, y1, e_ring = _segments(rings, t)
     # the signed area of each ring in pixel space (∮ x dy), to orient it
     signed = np.bincount(e_ring, weights=(x0 + x1) * (y1 - y0) * 0.5, minlength=rings.size)
     exterior = np.ones(rings.size, dtype=bool)
@@ -209,12 +217,7 @@ def line_pixels(lines: Sequence[BaseGeometry], t: Affine
     polys = shapely.get_type_id(parts) == shapely.GeometryType.POLYGON
     if polys.any():
         parts = np.concatenate([parts[~polys], shapely.get_rings(parts[polys])])
-    xy, part = shapely.get_coordinates(parts, return_index=True)
-    inv = ~t
-    px = inv.a * xy[:, 0] + inv.b * xy[:, 1] + inv.c
-    py = inv.d * xy[:, 0] + inv.e * xy[:, 1] + inv.f
-    same = part[1:] == part[:-1]
-    x0, y0, x1, y1 = px[:-1][same], py[:-1][same], px[1:][same], py[1:][same]
+    x0, y0, x1, y1, _ = _segments(parts, t)
     e, ta, tb = _pieces(x0, y0, x1, y1)
     tm = (ta + tb) * 0.5
     col = np.floor(x0[e] + tm * (x1[e] - x0[e])).astype(np.int64)
