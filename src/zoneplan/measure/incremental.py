@@ -51,10 +51,9 @@ import shapely
 from numpy.typing import NDArray
 from shapely.geometry.base import BaseGeometry
 
-from zoneplan.geometry import project
 from zoneplan.measure.block_sums import CHUNK, DENSE_LIMIT, dense_block_sums
 from zoneplan.measure.cells import CellGrid, CellValues, Fractions, Near
-from zoneplan.measure.inputs import AREA_TOLERANCE_M2, Inputs
+from zoneplan.measure.inputs import Inputs
 from zoneplan.measure.raster_grid import RasterGrid
 from zoneplan.measure.raster_shares import polygon_shares
 from zoneplan.measure.segments import distance_to_segments, near_boxes, segments
@@ -63,10 +62,13 @@ from zoneplan.measure.zone_sums import (
     DISTANCE_BLOCK_M,
     NEAR_LINE_M,
     LayoutCells,
+    LayoutGeometry,
+    LineSet,
     ZoneSums,
     _hospital_distances,
     _point_zone,
     layout_cells,
+    layout_geometry,
 )
 from zoneplan.measure.zones import Layout
 
@@ -84,20 +86,6 @@ BUFFER_QUAD_SEGS = 64
 (the old and new buffers are compared to find the pixels whose share may differ, and
 the changed pixels' shares are taken on them)."""
 
-Key = str | None
-"""A set of lines near which people are counted: ``None`` for all lines, else a line id."""
-
-
-@dataclass(eq=False)
-class _Geometry:
-    """One layout's geometry in the population grid's CRS (metres): what cells depend on."""
-
-    zones: list[BaseGeometry]
-    cuts: list[BaseGeometry]
-    tiles: bool
-    sets: dict[Key, list[BaseGeometry]]
-
-
 @dataclass(eq=False)
 class _Measured:
     """A layout's geometry as the grid measures it (a raster: in its own CRS): zones, the
@@ -105,7 +93,7 @@ class _Measured:
 
     zones: list[BaseGeometry]
     edges: list[BaseGeometry]
-    buffers: dict[Key, dict[float, BaseGeometry]]
+    buffers: dict[LineSet, dict[float, BaseGeometry]]
 
 
 @dataclass(eq=False)
@@ -132,13 +120,13 @@ class _State:
 
     fingerprint: tuple[Any, ...]
     counts: list[weakref.ref[Any]]
-    geo: _Geometry
+    geo: LayoutGeometry
     measured: _Measured
     fr: Fractions
-    near: dict[Key, dict[float, NDArray[np.float64]]]
+    near: dict[LineSet, dict[float, NDArray[np.float64]]]
     part_total: list[NDArray[np.float64]]
     part_out: list[NDArray[np.float64]]
-    part_near: list[dict[Key, dict[float, NDArray[np.float64]]]]
+    part_near: list[dict[LineSet, dict[float, NDArray[np.float64]]]]
 
 
 _STATES: weakref.WeakKeyDictionary[Any, dict[tuple[bool, str | None], _State]] = \
@@ -177,7 +165,7 @@ def incremental_cells(layout: Layout, inputs: Inputs, *, fast: bool = False,
     old = states.pop((fast, slot), None)  # patched in place: dropped if an update fails
     if len(grid) > MAX_CELLS or len(layout.zones) * _n_tiles(grid) > DENSE_LIMIT:
         return layout_cells(layout, inputs, fast=fast)  # no state: bounded memory
-    geo = _geometry(layout, inputs)
+    geo = layout_geometry(layout, inputs)
     values: list[CellValues] = [grid.area_values(), *pop.counts.values()]
     fingerprint = (fast, len(geo.zones), tuple(z.id for z in layout.zones), geo.tiles,
                    tuple(geo.sets), tuple(pop.counts))
@@ -189,39 +177,6 @@ def incremental_cells(layout: Layout, inputs: Inputs, *, fast: bool = False,
         st = _full(grid, geo, values, fast, fingerprint, list(pop.counts.values()))
     states[fast, slot] = st
     return _cells(layout, inputs, st, grid)
-
-
-def _geometry(layout: Layout, inputs: Inputs) -> _Geometry:
-    """The layout's zones, cuts and line sets in the population grid's CRS, as
-    :func:`~zoneplan.measure.zone_sums.layout_cells` takes them."""
-    pop = inputs.population
-    same_crs = pop.crs.equals(layout.crs)
-
-    def in_pop_crs(g: Any) -> Any:
-        return g if same_crs else project(g, pop.crs, src=layout.crs)
-
-    cuts = [in_pop_crs(ln) for ln in layout.lines.values()]
-    cuts += [in_pop_crs(z.geometry.boundary) for z in layout.zones if z.spec.drawn]
-    terr_area = layout.territory.area
-    tiles = bool(same_crs and layout.remainder.area <= AREA_TOLERANCE_M2
-                 and abs(_grid_area(pop.grid) - terr_area) <= 1e-7 * terr_area)
-    lines = {lid: in_pop_crs(ln) for lid, ln in layout.lines.items()}
-    sets: dict[Key, list[BaseGeometry]] = {None: list(lines.values())}
-    if len(lines) > 1:
-        sets |= {lid: [ln] for lid, ln in lines.items()}
-    return _Geometry(zones=[in_pop_crs(z.geometry) for z in layout.zones], cuts=cuts,
-                     tiles=tiles, sets=sets)
-
-
-_AREAS: weakref.WeakKeyDictionary[Any, float] = weakref.WeakKeyDictionary()
-
-
-def _grid_area(grid: CellGrid) -> float:
-    """The grid's total area, m², remembered per grid (a raster's takes a millisecond)."""
-    area = _AREAS.get(grid)
-    if area is None:
-        area = _AREAS[grid] = grid.total_area_m2()
-    return area
 
 
 def _n_tiles(grid: CellGrid) -> int:
@@ -261,14 +216,14 @@ def _samples(fast: bool) -> tuple[int, int]:
     return (4 if fast else 0), (1 if fast else 4)
 
 
-def _measured(grid: CellGrid, geo: _Geometry) -> _Measured:
+def _measured(grid: CellGrid, geo: LayoutGeometry) -> _Measured:
     """The layout's geometry as ``grid`` measures it: on a raster, zones, cut lines and
     near-line buffers in the raster's CRS, as :meth:`RasterGrid.fractions` and
     :meth:`RasterGrid.near_pieces` take them; on a cell grid the zones and cut lines as
     they are."""
     if not isinstance(grid, RasterGrid):
         return _Measured(zones=geo.zones, edges=geo.cuts, buffers={})
-    buffers: dict[Key, dict[float, BaseGeometry]] = {}
+    buffers: dict[LineSet, dict[float, BaseGeometry]] = {}
     for key, lines in geo.sets.items():
         merged = shapely.union_all(lines) if lines else shapely.LineString()
         buffers[key] = {d: grid._to_raster(shapely.buffer(merged, d,
@@ -287,7 +242,7 @@ def _in_cell_order(fr: Fractions) -> Fractions:
                      cut_zone=fr.cut_zone[order], cut_frac=fr.cut_frac[order])
 
 
-def _full(grid: CellGrid, geo: _Geometry, values: list[CellValues], fast: bool,
+def _full(grid: CellGrid, geo: LayoutGeometry, values: list[CellValues], fast: bool,
           fingerprint: tuple[Any, ...], counts: list[Any]) -> _State:
     """The state of a layout measured afresh."""
     s_zone, s_near = _samples(fast)
@@ -326,7 +281,7 @@ def _touching(grid: CellGrid, geoms: list[BaseGeometry]) -> NDArray[np.intp]:
     return grid.touching(geoms)
 
 
-def _changed_cells(grid: CellGrid, old: _State, geo: _Geometry,
+def _changed_cells(grid: CellGrid, old: _State, geo: LayoutGeometry,
                    new: _Measured) -> NDArray[np.intp]:
     """Cells (ascending) whose zone or near-line shares may differ between the layouts."""
     was = old.measured
@@ -350,7 +305,7 @@ def _changed_cells(grid: CellGrid, old: _State, geo: _Geometry,
     return np.unique(np.concatenate(parts)).astype(np.intp)
 
 
-def _update(grid: CellGrid, old: _State, geo: _Geometry, values: list[CellValues],
+def _update(grid: CellGrid, old: _State, geo: LayoutGeometry, values: list[CellValues],
             fast: bool) -> _State | None:
     """The new layout's state: the old one patched in place, or ``None`` when too much
     changed."""

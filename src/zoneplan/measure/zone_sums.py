@@ -20,6 +20,7 @@ from typing import Any
 import numpy as np
 import shapely
 from numpy.typing import NDArray
+from shapely.geometry.base import BaseGeometry
 
 from zoneplan.geometry import project
 from zoneplan.io.layers import PointLayer
@@ -35,9 +36,12 @@ __all__ = [
     "NEAR_LINE_M",
     "HospitalDistance",
     "LayoutCells",
+    "LayoutGeometry",
+    "LineSet",
     "ZoneSums",
     "block_distances",
     "layout_cells",
+    "layout_geometry",
     "nearest_distances",
     "with_hospitals",
 ]
@@ -155,6 +159,68 @@ def _sorted_cuts(fr: Fractions) -> tuple[NDArray[np.intp], NDArray[np.intp]]:
     return memo["order"], memo["cells"]
 
 
+LineSet = str | None
+"""A set of lines near which people are counted: ``None`` for all lines, else a line id."""
+
+
+@dataclass(eq=False)
+class LayoutGeometry:
+    """One layout's geometry in the population grid's CRS (metres): what cells depend on.
+
+    Attributes
+    ----------
+    zones
+        Zone polygons, in layout order.
+    cuts
+        Lines and drawn zone edges the zones were cut along.
+    tiles
+        The zones tile the grid's own territory (same CRS, no remainder, same area).
+    lines
+        Each line, by id.
+    sets
+        The lines near which people are counted: all of them (key ``None``) and, when
+        there are several, each alone (key: its id).
+    """
+
+    zones: list[BaseGeometry]
+    cuts: list[BaseGeometry]
+    tiles: bool
+    lines: dict[str, BaseGeometry]
+    sets: dict[LineSet, list[BaseGeometry]]
+
+
+_GRID_AREAS: weakref.WeakKeyDictionary[Any, float] = weakref.WeakKeyDictionary()
+
+
+def _grid_area(grid: Any) -> float:
+    """The grid's total area, m², remembered per grid (a raster's takes a millisecond)."""
+    area = _GRID_AREAS.get(grid)
+    if area is None:
+        area = _GRID_AREAS[grid] = grid.total_area_m2()
+    return float(area)
+
+
+def layout_geometry(layout: Layout, inputs: Inputs) -> LayoutGeometry:
+    """The layout's zones, cuts and lines in the population grid's CRS."""
+    pop = inputs.population
+    same_crs = pop.crs.equals(layout.crs)
+
+    def in_pop_crs(g: Any) -> Any:
+        return g if same_crs else project(g, pop.crs, src=layout.crs)
+
+    cuts = [in_pop_crs(ln) for ln in layout.lines.values()]
+    cuts += [in_pop_crs(z.geometry.boundary) for z in layout.zones if z.spec.drawn]
+    terr_area = layout.territory.area
+    tiles = bool(same_crs and layout.remainder.area <= AREA_TOLERANCE_M2
+                 and abs(_grid_area(pop.grid) - terr_area) <= 1e-7 * terr_area)
+    lines = {lid: in_pop_crs(ln) for lid, ln in layout.lines.items()}
+    sets: dict[LineSet, list[BaseGeometry]] = {None: list(lines.values())}
+    if len(lines) > 1:
+        sets |= {lid: [ln] for lid, ln in lines.items()}
+    return LayoutGeometry(zones=[in_pop_crs(z.geometry) for z in layout.zones], cuts=cuts,
+                          tiles=tiles, lines=lines, sets=sets)
+
+
 def layout_cells(layout: Layout, inputs: Inputs, *, fast: bool = False,
                  incremental: bool = False, slot: str | None = None) -> LayoutCells:
     """Cell shares per zone, the sums built on them, and the zone of each point.
@@ -172,22 +238,8 @@ def layout_cells(layout: Layout, inputs: Inputs, *, fast: bool = False,
         return incremental_cells(layout, inputs, fast=fast, slot=slot)
     pop = inputs.population
     grid = pop.grid
-    same_crs = pop.crs.equals(layout.crs)
-
-    def in_pop_crs(g: Any) -> Any:
-        return g if same_crs else project(g, pop.crs, src=layout.crs)
-
-    zones = layout.zones
-    cuts = [in_pop_crs(ln) for ln in layout.lines.values()]
-    cuts += [in_pop_crs(z.geometry.boundary) for z in zones
-             if z.spec.drawn]
-    # the zones tile the grid's own territory (same CRS, no remainder, same area)
-    terr_area = layout.territory.area
-    tiles = (same_crs and layout.remainder.area <= AREA_TOLERANCE_M2
-             and abs(grid.total_area_m2() - terr_area) <= 1e-7 * terr_area)
-    fr = grid.fractions([in_pop_crs(z.geometry) for z in zones], cuts, tiles=tiles,
-                        samples=4 if fast else 0)
-    pop_lines = {lid: in_pop_crs(ln) for lid, ln in layout.lines.items()}
+    geo = layout_geometry(layout, inputs)
+    fr = grid.fractions(geo.zones, geo.cuts, tiles=geo.tiles, samples=4 if fast else 0)
     h_zone = _point_zone(inputs.hospitals, layout)
     # what is summed: cell area, then each population spread; every per-cell array is
     # dropped as soon as its sums are taken, so large grids need little extra memory
@@ -204,8 +256,7 @@ def layout_cells(layout: Layout, inputs: Inputs, *, fast: bool = False,
             block_totals = list(block_sums(fr, values, np.arange(len(grid)), len(grid)))
     samples = 1 if fast else 4  # fast: a cell at the buffer's edge counts by its centre
     # near any line (key None), and near each line when there are several
-    sets: dict[str | None, list[Any]] = {None: list(pop_lines.values())} | (
-        {lid: [ln] for lid, ln in pop_lines.items()} if len(pop_lines) > 1 else {})
+    sets = geo.sets
     near: dict[str | None, list[dict[float, NDArray[np.float64]]]] = {
         key: [{} for _ in values] for key in sets}
     # strip by strip on rasters: the cells near a line are never all in memory at once
@@ -216,7 +267,7 @@ def layout_cells(layout: Layout, inputs: Inputs, *, fast: bool = False,
             for piece in grid.near_pieces(lines, d, samples=samples):
                 for i, v in enumerate(values):
                     near[key][i][d] += _zone_total(fr, v, piece)
-    line_key = {lid: (lid if len(pop_lines) > 1 else None) for lid in pop_lines}
+    line_key = {lid: (lid if len(geo.lines) > 1 else None) for lid in geo.lines}
     sums = [ZoneSums(total=total[i], near_any=near[None][i],
                      near_line={lid: near[k][i] for lid, k in line_key.items()},
                      blocks=block_totals[i]) for i in range(len(values))]
