@@ -251,7 +251,7 @@ def layout_cells(layout: Layout, inputs: Inputs, *, fast: bool = False,
         if grid.cell_size < DISTANCE_BLOCK_M:
             sq, block_of = grid.square_lattice(DISTANCE_BLOCK_M)  # no per-cell array kept
             block_totals = list(block_sums(fr, values, block_of, len(sq)))
-            sq.index = np.empty(0, dtype=np.intp)
+            sq.index = np.empty(0, dtype=np.intp)  # a cell grid's index: not needed again
         else:
             block_totals = list(block_sums(fr, values, np.arange(len(grid)), len(grid)))
     samples = 1 if fast else 4  # fast: a cell at the buffer's edge counts by its centre
