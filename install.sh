@@ -12,4 +12,4 @@ fi
 # the test tools, and Dask for Monte Carlo draws on a cluster (zoneplan run --samples)
 "$PY" -m pip install --quiet --disable-pip-version-check -e ".[test,dask]"
 command -v pyenv >/dev/null 2>&1 && pyenv rehash || true
-echo "zoneplan installed: $("$PY" -m zoneplan.cli --version)"
+echo "zoneplan installed: $("$PY" -m zoneplan --version)"
