@@ -12,8 +12,9 @@ Measures, on this machine:
    the draws, closing it;
 4. what 10,000 draws of every built-in plan would cost on a 32-worker cluster, on paper,
    from (1) and the parallel efficiency measured in (2);
-5. with ``--raster 10``: reading a 10 m population raster of the Strip here, and strip
-   by strip on the workers of a LocalCluster (``map_strips``).
+5. with ``--raster 10``: reading a 10 m population raster of the Strip here, and in
+   parts kept on the workers of a LocalCluster (``hold``: only totals come back; see
+   ``bench_held.py`` for whole evaluations of a raster held on a cluster).
 
 Each measurement runs ``--runs`` times and the median is reported, with the load
 average before and after (other work on the machine slows every figure: say so).
@@ -137,7 +138,7 @@ def raster_read(cell: float, runs: int) -> tuple[list[float], list[float], int]:
             for _ in range(runs):
                 t0 = time.perf_counter()
                 raster_population(path, terr, pack.PACK_CRS, units="count", sources=[],
-                                  map_strips=backend.map)
+                                  hold=backend.hold)
                 there.append(time.perf_counter() - t0)
     return here, there, inside
 

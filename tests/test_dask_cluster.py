@@ -146,7 +146,7 @@ def test_loopback_cluster_matches_serial(batch: list[Any], serial: list[Any],
     told: list[str] = []
     remote = run_samples(batch, samples=SAMPLES, seed=SEED, scheduler=loopback_cluster,
                          ranges=False, progress=told.append)
-    assert any(t.startswith("reading people.tif:") and t.endswith("strips on the workers")
+    assert any(t.startswith("reading people.tif:") and t.endswith("kept on the workers")
                for t in told), told
     assert remote[0].data["samples"]["scheduler"] == loopback_cluster
     assert remote[0].data["samples"]["workers"] == 2

@@ -20,7 +20,6 @@ from shapely.geometry import LineString
 from zoneplan.cli.main import main
 from zoneplan.errors import InputError, InvariantError
 from zoneplan.evaluate import evaluate
-from zoneplan.measure.raster_population import raster_population
 from zoneplan.plan import load_plan
 from zoneplan.render.distribution import distribution_html, samples_legend
 from zoneplan.render.html import render_report_html
@@ -29,8 +28,6 @@ from zoneplan.scenarios.dask_backend import DASK_MISSING, SerialBackend, open_ba
 from zoneplan.scenarios.ensemble import _reduce, distribution, run_samples
 from zoneplan.scenarios.line_draws import LINE_CORRELATION_M, LineJitter
 from zoneplan.scenarios.samples import ChunkResult, build_model, draw, evaluate_chunk
-
-from .test_raster_strips import UTM, _lonlat_raster, _territory
 
 ROOT = Path(__file__).resolve().parents[1]
 SEED = 20251114
@@ -225,26 +222,6 @@ def test_other_commands_do_not_import_dask() -> None:
                           check=True, env={"PYTHONPATH": str(ROOT / "src"), "PATH": "/usr/bin"},
                           timeout=120)
     assert proc.stdout.strip().endswith("[]"), proc.stdout[-300:]
-
-
-def test_strips_read_by_a_map_match_the_two_passes(tmp_path: Path) -> None:
-    """Strips read one job each (as on the workers of a cluster) give the same cells,
-    people and edge shares as the two passes here, to the bit."""
-    tif = _lonlat_raster(tmp_path / "ll.tif")
-    here = raster_population(tif, _territory(), UTM, units="count", sources=[])
-    calls: list[int] = []
-
-    def jobs(fn: Any, items: Any) -> list[Any]:
-        calls.append(len(items))
-        return SerialBackend().map(lambda x: pickle.loads(pickle.dumps(fn(x))), items)
-
-    mapped = raster_population(tif, _territory(), UTM, units="count", sources=[],
-                               map_strips=jobs)
-    assert calls and calls[0] >= 1
-    g0, g1 = here.grid, mapped.grid
-    for a in ("lin", "edge", "edge_frac", "row_area_m2"):
-        np.testing.assert_array_equal(getattr(g0, a), getattr(g1, a))
-    np.testing.assert_array_equal(here.counts["raster"], mapped.counts["raster"])
 
 
 def test_errors_survive_the_trip_from_a_worker() -> None:

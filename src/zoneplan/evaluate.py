@@ -25,7 +25,7 @@ from typing import Any
 import numpy as np
 from shapely.geometry import LineString
 
-from zoneplan.errors import InvariantError
+from zoneplan.errors import InputError, InvariantError
 from zoneplan.geometry import geos_errors, project
 from zoneplan.io.areas import AreaSet
 from zoneplan.io.layers import PointLayer
@@ -282,6 +282,11 @@ def _evaluate_checked(inputs: Inputs, *, ranges: bool, fast: bool, progress: Pro
                       incremental: bool = False) -> Result:
     """:func:`evaluate_inputs` once the line overrides are in ``inputs``."""
     plan = inputs.plan
+    if by is not None and getattr(inputs.population.grid, "held", None) is not None:
+        raise InputError("figures by area (--by) need the population cell by cell, and the "
+                         "population raster is held on the workers of a cluster",
+                         suggestion="run --by without --scheduler (on a machine that can "
+                         "hold the raster), or without --by on the cluster")
     if progress:
         progress("cutting zones")
     layout = _layout(inputs)

@@ -133,14 +133,18 @@ SeedOpt = Annotated[int | None, _with_samples(
     "(default: a fresh one, reported in the result).", min=0)]
 """``--seed S``: the master seed of the draws."""
 
-SchedulerOpt = Annotated[str | None, _with_samples(
-    "--scheduler", "where the draws run: 'serial' (this process), 'local' (default: a Dask "
-    "LocalCluster on this machine's cores) or the address of a Dask scheduler, e.g. "
-    "tcp://10.0.0.5:8786.")]
+SchedulerOpt = Annotated[str | None, typer.Option(
+    "--scheduler", help="where the work runs: 'serial' (this process), 'local' (a Dask "
+    "LocalCluster on this machine's cores; the default with --samples) or the address of a "
+    "Dask scheduler, e.g. tcp://10.0.0.5:8786. The draws run there, and a population "
+    "raster finer than 100 m is read and kept on the workers, each layout summed there "
+    "(only sums come back: the raster may be larger than this machine's memory); also "
+    "without --samples.")]
 """``--scheduler``: serial, local or a Dask scheduler's address."""
 
-WorkersOpt = Annotated[int | None, _with_samples(
-    "--workers", "worker processes of --scheduler local (default: one per core).", min=1)]
+WorkersOpt = Annotated[int | None, typer.Option(
+    "--workers", help="worker processes of --scheduler local (default: one per core).",
+    min=1)]
 """``--workers N`` for a LocalCluster."""
 
 CorrelationOpt = Annotated[float | None, _with_samples(

@@ -1,7 +1,9 @@
 """``zoneplan run``: evaluate plans, or a quick plan made from files, and print or write them.
 
 With ``--samples N`` each plan also gets N Monte Carlo draws (on ``--scheduler``: this
-process, a Dask LocalCluster, or an existing Dask cluster); Dask is imported only then.
+process, a Dask LocalCluster, or an existing Dask cluster). With ``--scheduler`` (with or
+without draws) a fine population raster is read and kept on the workers and every layout
+summed there. Dask is imported only then.
 """
 
 from __future__ import annotations
@@ -73,12 +75,23 @@ def evaluate_plans(plans: list[Plan], *, table: bool, ranges: bool, samples: int
     ``by``: areas to break the figures down by)."""
     step = progress(table)
     if samples is None:
-        if any(v is not None for v in (seed, scheduler, workers, correlation_m)):
-            raise InputError("--seed, --scheduler, --workers and --correlation-m need "
-                             "--samples", suggestion="add --samples N, e.g. --samples 1000")
-        from zoneplan.evaluate import evaluate
+        if seed is not None or correlation_m is not None:
+            raise InputError("--seed and --correlation-m need --samples",
+                             suggestion="add --samples N, e.g. --samples 1000")
+        if workers is not None and scheduler is None:
+            raise InputError("--workers needs --scheduler local (or --samples)",
+                             suggestion="add --scheduler local")
+        if scheduler is None:
+            from zoneplan.evaluate import evaluate
 
-        return [evaluate(p, ranges=ranges, progress=step, by=by) for p in plans]
+            return [evaluate(p, ranges=ranges, progress=step, by=by) for p in plans]
+        from zoneplan.scenarios.ensemble import evaluate_on
+
+        results, notes = evaluate_on(plans, scheduler=scheduler, workers=workers,
+                                     ranges=ranges, progress=step, by=by)
+        for note in notes:
+            err.print(f"[yellow]note:[/yellow] {note}", highlight=False)
+        return results
     from zoneplan.scenarios.ensemble import run_samples
 
     with sample_bar(True) as bar:

@@ -19,7 +19,7 @@ from numpy.typing import NDArray
 
 from zoneplan.measure.cells import CellIndex, CellValues, Fractions
 
-__all__ = ["CHUNK", "DENSE_LIMIT", "BlockSums", "block_sums", "dense_block_sums"]
+__all__ = ["CHUNK", "DENSE_LIMIT", "BlockSums", "block_sums", "dense_block_sums", "from_keys"]
 
 DENSE_LIMIT = 1 << 22
 """Up to this many (zone, block) slots, sums are accumulated in a dense array (faster
@@ -157,7 +157,7 @@ def block_sums(fr: Fractions, values: list[CellValues], block: CellIndex,
     sums = [np.asarray(np.bincount(inv.ravel(), weights=np.concatenate(acc),
                                    minlength=key.size), dtype=np.float64)
             for acc in parts_v]
-    return _build(key, sums, nz, n_blocks)
+    return from_keys(key, sums, nz, n_blocks)
 
 
 def dense_block_sums(dense: list[NDArray[np.float64]]) -> list[BlockSums]:
@@ -173,12 +173,13 @@ def dense_block_sums(dense: list[NDArray[np.float64]]) -> list[BlockSums]:
         return []
     nz, n_blocks = dense[0].shape
     occur = np.flatnonzero(dense[0].ravel() > 0)
-    return _build(occur.astype(np.int64), [d.ravel()[occur] for d in dense], nz, n_blocks)
+    return from_keys(occur.astype(np.int64), [d.ravel()[occur] for d in dense], nz, n_blocks)
 
 
-def _build(key: NDArray[np.int64], sums: list[NDArray[np.float64]], nz: int,
+def from_keys(key: NDArray[np.int64], sums: list[NDArray[np.float64]], nz: int,
            n_blocks: int) -> list[BlockSums]:
-    """BlockSums from sorted keys (zone * n_blocks + block) and their sums."""
+    """:class:`BlockSums` from sorted, unique keys (zone * n_blocks + block) and the
+    sums of each value for each key (m² or people)."""
     zone = key // n_blocks
     start = np.searchsorted(zone, np.arange(nz + 1)).astype(np.intp)
     blk = (key - zone * n_blocks).astype(np.intp)

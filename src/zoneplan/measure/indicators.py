@@ -28,7 +28,7 @@ from zoneplan.measure.frame import Frame, div, sorted_quantile, weighted_quantil
 from zoneplan.measure.inputs import Inputs
 from zoneplan.measure.relocation import Placement, compound_sites, relocate, zone_placements
 from zoneplan.measure.totals import invariants, line_values, totals
-from zoneplan.measure.zone_sums import NEAR_LINE_M, LayoutCells, layout_cells
+from zoneplan.measure.zone_sums import NEAR_LINE_M, LayoutCells, layout_cells, people_outside
 from zoneplan.measure.zones import Layout, Zone
 from zoneplan.plan import ForceEntry, Plan
 
@@ -352,18 +352,7 @@ def _people_outside(geo: LayoutCells, counts: NDArray[np.float64], key: str) -> 
     layout and spread): each cell's people times the share of it no zone takes."""
     memo: dict[str, float] = geo.__dict__.setdefault("_outside", {})
     if key not in memo:
-        fr = geo.fractions
-        step = 1 << 18  # chunks: no full-length temporary on a fine raster
-        outside = 0.0  # people on cells not wholly in a zone...
-        for a in range(0, fr.zone_of.size, step):
-            none = fr.zone_of[a:a + step] < 0
-            outside += float(np.asarray(counts[a:a + step], dtype=np.float64)[none].sum())
-        # ...less the shares of cut cells that zones take
-        cells, inv = np.unique(fr.cut_cell, return_inverse=True)
-        taken = np.bincount(inv.ravel(), weights=fr.cut_frac, minlength=cells.size)
-        outside -= float(np.dot(np.asarray(counts[cells], dtype=np.float64),
-                                1.0 - np.clip(1.0 - taken, 0.0, 1.0)))
-        memo[key] = outside
+        memo[key] = people_outside(geo.fractions, counts)
     return memo[key]
 
 

@@ -47,7 +47,7 @@ from zoneplan.io.layers import (
     zone_polygons,
 )
 from zoneplan.measure.population import PopulationLayer
-from zoneplan.measure.population_sources import Progress, StripMap, population_for
+from zoneplan.measure.population_sources import Hold, Progress, population_for
 from zoneplan.plan import LineSpec, Plan, place_in_plan
 
 __all__ = ["AREA_TOLERANCE_M2", "SHIFT_EXTEND_FACTOR", "Inputs", "in_plan", "prepare"]
@@ -322,7 +322,7 @@ def _check_near(plan: Plan, territory: BaseGeometry, lines: dict[str, LineString
 
 
 def prepare(plan: Plan, *, progress: Progress | None = None,
-            map_strips: StripMap | None = None) -> Inputs:
+            hold: Hold | None = None) -> Inputs:
     """Read what the plan refers to, choose the area CRS and put people on cells.
 
     Parameters
@@ -331,8 +331,9 @@ def prepare(plan: Plan, *, progress: Progress | None = None,
         The plan.
     progress
         Told what is being read (and, for large rasters, how far it has got).
-    map_strips
-        Where a population raster's strips are read, e.g. on the workers of a cluster
+    hold
+        Where a fine population raster's cells are read and kept, e.g. in the memory of
+        a cluster's workers, with only sums brought back
         (:func:`~zoneplan.measure.raster_population.raster_population`); by default here.
 
     Raises
@@ -349,7 +350,7 @@ def prepare(plan: Plan, *, progress: Progress | None = None,
     if territory_m.is_empty or territory_m.area <= AREA_TOLERANCE_M2:
         raise GeometryError("the territory is empty", suggestion="check the territory layer")
     population = population_for(plan, territory=territory_m, crs=crs, progress=progress,
-                                map_strips=map_strips)
+                                hold=hold)
     if population.total() <= 0:
         raise DataError("the population layer holds no people inside the territory",
                         path=plan.population.baseline,

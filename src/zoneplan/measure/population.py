@@ -18,7 +18,7 @@ from shapely.geometry.base import BaseGeometry
 
 from zoneplan.measure.cells import CellGrid
 
-__all__ = ["PopulationLayer"]
+__all__ = ["PopulationLayer", "coarse_counts"]
 
 
 @dataclass(eq=False)
@@ -84,27 +84,45 @@ class PopulationLayer:
         kept. Used for fast approximate figures while a line is dragged over a fine grid.
         """
         blocks = CellGrid.build(territory, cell_size=cell_size, crs=self.grid.crs)
-        sq, square_of = self.grid.square_lattice(cell_size)  # worked out per chunk
-        # blocks are aligned to multiples of cell_size; a (clipped) block's centroid lies
-        # inside its square, so flooring it gives the square's index
-        bx = np.floor(blocks.x / cell_size).astype(np.int64) - sq.ix0
-        by = np.floor(blocks.y / cell_size).astype(np.int64) - sq.iy0
-        on = (bx >= 0) & (bx < sq.nx) & (by >= 0) & (by < sq.ny)
-        lut = np.full(len(sq), -1, dtype=np.intp)
-        lut[by[on] * sq.nx + bx[on]] = np.flatnonzero(on)
-        counts = {m: np.zeros(len(blocks)) for m in self.counts}
-        step = 1 << 18  # cells at a time, so a fine grid needs little extra memory
-        for a in range(0, len(self.grid), step):
-            target = lut[square_of[a:a + step]]
-            miss = np.flatnonzero(target < 0)
-            if miss.size:  # a cell whose block kept no area inside the territory
-                mx, my = self.grid.centroids(a + miss)
-                target[miss] = blocks._tree.nearest(shapely.points(mx, my))
-            for m, v in self.counts.items():
-                counts[m] += np.bincount(target, weights=v[a:a + step], minlength=len(blocks))
+        counts = coarse_counts(self.grid, self.counts, blocks, cell_size)
+        return self.summed(blocks, counts, cell_size)
+
+    def summed(self, blocks: CellGrid, counts: dict[str, NDArray[np.float64]],
+               cell_size: float) -> PopulationLayer:
+        """This layer's spreads summed into ``blocks`` (``counts``, by spread key)."""
         return PopulationLayer(grid=blocks, counts=counts, central=self.central,
                                members=list(self.members), extremes=list(self.extremes),
                                spread_methods=dict(self.spread_methods),
                                label=self.label, date=self.date, sources=self.sources,
                                method=f"{self.method} Summed into {cell_size:g} m blocks for "
                                "fast approximate figures.")
+
+
+def coarse_counts(grid: CellGrid, counts: dict[str, NDArray[np.float64]], blocks: CellGrid,
+                  cell_size: float) -> dict[str, NDArray[np.float64]]:
+    """People of each spread summed into ``blocks`` (squares of ``cell_size`` metres
+    clipped to the territory, see :meth:`PopulationLayer.coarse`), people per block.
+
+    Each cell's people go to the block holding its centroid (the nearest block when its
+    square kept no area inside the territory). The sums over several parts of a grid
+    add up to the sums over the whole grid.
+    """
+    sq, square_of = grid.square_lattice(cell_size)  # worked out per chunk
+    # blocks are aligned to multiples of cell_size; a (clipped) block's centroid lies
+    # inside its square, so flooring it gives the square's index
+    bx = np.floor(blocks.x / cell_size).astype(np.int64) - sq.ix0
+    by = np.floor(blocks.y / cell_size).astype(np.int64) - sq.iy0
+    on = (bx >= 0) & (bx < sq.nx) & (by >= 0) & (by < sq.ny)
+    lut = np.full(len(sq), -1, dtype=np.intp)
+    lut[by[on] * sq.nx + bx[on]] = np.flatnonzero(on)
+    out = {m: np.zeros(len(blocks)) for m in counts}
+    step = 1 << 18  # cells at a time, so a fine grid needs little extra memory
+    for a in range(0, len(grid), step):
+        target = lut[square_of[a:a + step]]
+        miss = np.flatnonzero(target < 0)
+        if miss.size:  # a cell whose block kept no area inside the territory
+            mx, my = grid.centroids(a + miss)
+            target[miss] = blocks._tree.nearest(shapely.points(mx, my))
+        for m, v in counts.items():
+            out[m] += np.bincount(target, weights=v[a:a + step], minlength=len(blocks))
+    return out

@@ -31,11 +31,11 @@ from zoneplan.io.vectors import filter_rows, numeric_attribute, read_vector
 from zoneplan.measure.cells import CellGrid
 from zoneplan.measure.dasymetric import DEFAULT_BANDWIDTH_M, spread_totals
 from zoneplan.measure.population import PopulationLayer
-from zoneplan.measure.raster_population import Progress, StripMap, raster_population
+from zoneplan.measure.raster_population import Hold, Progress, raster_population
 from zoneplan.plan import Plan
 
 __all__ = ["BUILDING_BANDWIDTH_M", "BUILTIN_POPULATION", "ENSEMBLE", "EXTREMES",
-           "POPULATION_CELL_M", "RASTER_SUFFIXES", "SPREAD_METHODS", "Progress", "StripMap",
+           "POPULATION_CELL_M", "RASTER_SUFFIXES", "SPREAD_METHODS", "Hold", "Progress",
            "builtin_population", "layer_population", "population_for"]
 
 RASTER_SUFFIXES = {".tif", ".tiff", ".vrt"}
@@ -166,7 +166,7 @@ def _cell_size_for(territory_area_m2: float) -> float:
 
 def population_for(plan: Plan, *, territory: BaseGeometry, crs: CRS,
                    progress: Progress | None = None,
-                   map_strips: StripMap | None = None) -> PopulationLayer:
+                   hold: Hold | None = None) -> PopulationLayer:
     """The plan's baseline population layer (``population.baseline``).
 
     Parameters
@@ -179,9 +179,9 @@ def population_for(plan: Plan, *, territory: BaseGeometry, crs: CRS,
         The area CRS.
     progress
         Told how far a long read (a large raster) has got.
-    map_strips
-        Where a raster's strips are read (see
-        :func:`~zoneplan.measure.raster_population.raster_population`).
+    hold
+        Where a fine raster's cells are read and kept, e.g. on the workers of a cluster
+        (see :func:`~zoneplan.measure.raster_population.raster_population`).
 
     Raises
     ------
@@ -193,7 +193,7 @@ def population_for(plan: Plan, *, territory: BaseGeometry, crs: CRS,
         return builtin_population()
     if name in plan.layers:
         return layer_population(plan, name, territory=territory, crs=crs, progress=progress,
-                                map_strips=map_strips)
+                                hold=hold)
     raise InputError(
         f"population.baseline '{name}' is neither a built-in layer nor a layer of the plan",
         path=plan.path,
@@ -204,9 +204,9 @@ def population_for(plan: Plan, *, territory: BaseGeometry, crs: CRS,
 
 def layer_population(plan: Plan, name: str, *, territory: BaseGeometry, crs: CRS,
                      progress: Progress | None = None,
-                     map_strips: StripMap | None = None) -> PopulationLayer:
+                     hold: Hold | None = None) -> PopulationLayer:
     """Read the plan's layer ``name`` as a population layer on cells over ``territory``
-    (a raster's strips where ``map_strips`` runs them, see :func:`population_for`).
+    (a fine raster's cells kept where ``hold`` keeps them, see :func:`population_for`).
 
     Raises
     ------
@@ -220,7 +220,7 @@ def layer_population(plan: Plan, name: str, *, territory: BaseGeometry, crs: CRS
     if path.suffix.lower() in RASTER_SUFFIXES:
         return raster_population(path, territory, crs, units=ref.units or "count",
                                  sources=ref.sources, progress=progress,
-                                 map_strips=map_strips)
+                                 hold=hold)
     gdf = filter_rows(read_vector(path, what=f"population layer '{name}'"), ref.where,
                       str(path))
     if not ref.count:

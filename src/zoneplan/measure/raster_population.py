@@ -15,10 +15,9 @@ Pixels cut by the territory's edge keep the covered share of their people.
 from __future__ import annotations
 
 import warnings
-from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Literal, Protocol
+from typing import Any, Literal, Protocol, cast
 
 import numpy as np
 import shapely
@@ -29,7 +28,7 @@ from shapely.geometry.base import BaseGeometry
 
 from zoneplan.errors import CRSWarning, DataError, PlausibilityWarning
 from zoneplan.io.rasters import RasterWindow, open_window
-from zoneplan.measure.cells import find_sorted
+from zoneplan.measure.cells import CellGrid, find_sorted
 from zoneplan.measure.pixels import (
     boundary_pixels,
     centre_mask,
@@ -40,9 +39,19 @@ from zoneplan.measure.pixels import (
 )
 from zoneplan.measure.population import PopulationLayer
 from zoneplan.measure.raster_grid import RasterGrid
+from zoneplan.measure.raster_shards import (
+    SHARD_PIXELS,
+    HeldCounts,
+    HeldGrid,
+    HeldPopulation,
+    Hold,
+    RasterShard,
+    shard_summary,
+)
+from zoneplan.measure.squares import DISTANCE_BLOCK_M
 
-__all__ = ["MAX_DENSITY_PER_KM2", "SINGLE_PRECISION_CELLS", "Progress", "RasterGrid",
-           "StripMap", "raster_population"]
+__all__ = ["MAX_DENSITY_PER_KM2", "SINGLE_PRECISION_CELLS", "Hold", "Progress",
+           "RasterGrid", "raster_population"]
 
 
 MAX_DENSITY_PER_KM2 = 200_000.0
@@ -85,11 +94,6 @@ def _row_areas(t: Affine, height: int, width: int, rcrs: CRS, crs: CRS) -> NDArr
     # shoelace formula on the projected quadrilateral
     area = 0.5 * np.abs((qx * np.roll(qy, -1, axis=1) - np.roll(qx, -1, axis=1) * qy).sum(axis=1))
     return np.asarray(area, dtype=np.float64)
-
-
-StripMap = Callable[[Callable[[Any], Any], Sequence[Any]], list[Any]]
-"""Runs a function on each of some items and returns the results in the items' order
-(e.g. on the workers of a cluster); ``raster_population`` hands it one job per strip."""
 
 
 @dataclass(eq=False)
@@ -142,32 +146,56 @@ def _strip_values(win: RasterWindow, s0: int, s1: int, local: NDArray[np.integer
 
 
 @dataclass(frozen=True, eq=False)
-class _StripJob:
-    """One strip to read where the job runs (a worker of a cluster)."""
+class _ShardJob:
+    """One part of a raster (consecutive strips) to read and keep where the job runs."""
 
     win: RasterWindow
     territory: BaseGeometry
-    rows: tuple[int, int]
+    bands: tuple[tuple[int, int], ...]
     row_area: NDArray[np.float64]
     units: str
     lin_dtype: Any
+    cell_size: float
+    territory_crs: CRS
 
 
-def _read_strip(job: _StripJob) -> tuple[_StripPixels, NDArray[np.float64], _DensityCheck]:
-    """Both passes over one strip: its cells, their people (edge pixels keeping their
-    covered share), and the plausibility counts."""
-    s0, s1 = job.rows
-    px = _strip_pixels(job.territory, s0, s1, job.win.width, job.win.transform, job.lin_dtype)
-    plausible = _DensityCheck()
-    v = _strip_values(job.win, s0, s1, px.lin - s0 * job.win.width, job.row_area, job.units,
-                      plausible)
-    v[find_sorted(px.lin, px.edge_lin)] *= px.edge_frac
-    return px, v, plausible
+def _read_shard(job: _ShardJob) -> RasterShard:
+    """Both passes over one part's strips; its cells on a window of its own rows."""
+    win = job.win
+    r0, r1 = job.bands[0][0], job.bands[-1][1]
+    lin, counts, cut, plausible = _two_passes(win, job.territory, list(job.bands),
+                                              job.row_area, job.units, job.lin_dtype, None,
+                                              win.path.name)
+    eo = np.argsort(cut.edge_lin)
+    grid = RasterGrid(lin=(lin - r0 * win.width).astype(job.lin_dtype), width=win.width,
+                      height=r1 - r0, transform=win.transform @ Affine.translation(0, r0),
+                      raster_crs=win.crs, crs=job.territory_crs, row_area_m2=job.row_area[r0:r1],
+                      edge=find_sorted(lin, cut.edge_lin[eo]).astype(np.intp),
+                      edge_geoms=cut.edge_geoms[eo], edge_frac=cut.edge_frac[eo])
+    grid.cell_size = job.cell_size  # the whole raster's, as a grid of it would have
+    return RasterShard(grid=grid, counts={"raster": counts}, rows=(r0, r1),
+                       plausible=plausible)
+
+
+def _shard_jobs(win: RasterWindow, terr_r: BaseGeometry, bands: list[tuple[int, int]],
+                row_area: NDArray[np.float64], units: str, lin_dtype: Any, crs: CRS
+                ) -> list[_ShardJob]:
+    """Consecutive strips grouped into parts of at most :data:`SHARD_PIXELS` pixels
+    (at least one strip each)."""
+    groups: list[list[tuple[int, int]]] = [[]]
+    for band in bands:
+        rows = sum(b - a for a, b in groups[-1])
+        if groups[-1] and (rows + band[1] - band[0]) * win.width > SHARD_PIXELS:
+            groups.append([])
+        groups[-1].append(band)
+    size = float(np.sqrt(np.median(row_area)))
+    return [_ShardJob(win, terr_r, tuple(g), row_area, units, lin_dtype, size, crs)
+            for g in groups if g]
 
 
 def raster_population(path: Path, territory: BaseGeometry, crs: CRS, *, units: str,
                       sources: list[str], progress: Progress | None = None,
-                      map_strips: StripMap | None = None) -> PopulationLayer:
+                      hold: Hold | None = None) -> PopulationLayer:
     """Read a population raster over ``territory`` (projected, metres, in ``crs``).
 
     Parameters
@@ -184,10 +212,13 @@ def raster_population(path: Path, territory: BaseGeometry, crs: CRS, *, units: s
         Source ids of the layer.
     progress
         Told how many strips have been read (``progress.advance``), if it can be.
-    map_strips
-        Reads the strips where it runs them (e.g. on the workers of a Dask cluster,
-        which must be able to open ``path``): each strip in one job, both passes; the
-        strips' cells and people come back here in order. ``None``: two passes here.
+    hold
+        Keeps the raster's cells where it runs the reading (e.g. in the memory of a Dask
+        cluster's workers, each opening ``path`` itself), in parts of whole strips; only
+        their totals come here, and every layout is then summed part by part where the
+        parts are (:mod:`zoneplan.measure.raster_shards`). Used on rasters finer than
+        :data:`~zoneplan.measure.squares.DISTANCE_BLOCK_M`; coarser ones are small
+        enough to read here. ``None``: read here.
 
     Raises
     ------
@@ -209,40 +240,20 @@ def raster_population(path: Path, territory: BaseGeometry, crs: CRS, *, units: s
     # strips end on block rows, and each strip's blocks are read through a dataset of
     # its own, closed (and its cached blocks freed) before the next strip
     bands = strips(height, width, align=win.block_rows, offset=win.row_off)
-    if map_strips is not None:
-        if progress:
-            progress(f"reading {path.name}: {len(bands)} strips on the workers")
-        done = map_strips(_read_strip, [_StripJob(win, terr_r, b, row_area, units, lin_dtype)
-                                        for b in bands])
-        plausible = _DensityCheck()
-        for _, _, p in done:
-            plausible.merge(p)
-        lin = _join([px.lin for px, _, _ in done], lin_dtype)
-        counts = _join([v for _, v, _ in done], _people_dtype(lin.size))
-        cut = _StripPixels(lin, np.concatenate([px.edge_lin for px, _, _ in done]),
-                           np.concatenate([px.edge_geoms for px, _, _ in done]),
-                           np.concatenate([px.edge_frac for px, _, _ in done]))
-        del done
-    else:
-        lin, counts, cut, plausible = _two_passes(win, terr_r, bands, row_area, units,
-                                                  lin_dtype, _advance(progress), path.name)
+    if hold is not None and np.sqrt(np.median(row_area)) < DISTANCE_BLOCK_M:
+        return _held_population(path, territory, crs, units, sources, progress, hold,
+                                _shard_jobs(win, terr_r, bands, row_area, units, lin_dtype,
+                                            crs), len(bands))
+    lin, counts, cut, plausible = _two_passes(win, terr_r, bands, row_area, units,
+                                              lin_dtype, _advance(progress), path.name)
     eo = np.argsort(cut.edge_lin)
     edge = find_sorted(lin, cut.edge_lin[eo]).astype(np.intp)
-    if plausible.lowest < 0:
-        raise DataError(f"the population raster has negative values (lowest "
-                        f"{plausible.lowest:g})", path=path,
-                        suggestion="set the raster's nodata value (e.g. gdal_edit.py "
-                        "-a_nodata -99999 FILE) so empty pixels are not read as people")
-    if units == "count":
-        plausible.warn(path, float(np.median(row_area)) / 1e6)
+    _check_values(plausible, path, units, row_area)
     grid = RasterGrid(lin=lin, width=width, height=height, transform=t, raster_crs=rcrs,
                       crs=crs, row_area_m2=row_area, edge=edge,
                       edge_geoms=cut.edge_geoms[eo], edge_frac=cut.edge_frac[eo])
     release_freed_memory()
-    covered = grid.total_area_m2() / territory.area if territory.area else 0.0
-    if covered < 0.99:
-        warnings.warn(f"{path}: the raster covers only {covered:.1%} of the territory; "
-                      "people outside it are not counted", CRSWarning, stacklevel=2)
+    _check_cover(path, grid.total_area_m2(), territory)
     how = ("people per pixel" if units == "count" else "people per km² times pixel area")
     return PopulationLayer(
         grid=grid, counts={"raster": counts}, central="raster",
@@ -253,6 +264,57 @@ def raster_population(path: Path, territory: BaseGeometry, crs: CRS, *, units: s
         + ("; people per pixel kept in single precision (float32, as the raster's own "
            f"values) above {SINGLE_PRECISION_CELLS:,} cells" if counts.dtype == np.float32
            else ""))
+
+
+def _held_population(path: Path, territory: BaseGeometry, crs: CRS, units: str,
+                     sources: list[str], progress: Progress | None, hold: Hold,
+                     jobs: list[_ShardJob], n_strips: int) -> PopulationLayer:
+    """The raster read and kept in parts where ``hold`` keeps them; only totals here."""
+    if progress:
+        progress(f"reading {path.name}: {n_strips} strip{'' if n_strips == 1 else 's'} in "
+                 f"{len(jobs)} part{'' if len(jobs) == 1 else 's'}, kept on the workers")
+    held = hold(_read_shard, jobs)
+    summaries = held.map(shard_summary)
+    plausible = _DensityCheck()
+    for s in summaries:
+        plausible.merge(s[3])
+    _check_values(plausible, path, units, jobs[0].row_area)
+    area = float(sum(s[1] for s in summaries))
+    _check_cover(path, area, territory)
+    cells = int(sum(s[0] for s in summaries))
+    grid = HeldGrid(held=held, crs=crs, raster_crs=jobs[0].win.crs,
+                    cell_size=jobs[0].cell_size, cells=cells, area_m2=area)
+    total = float(sum(s[2]["raster"] for s in summaries))
+    how = "people per pixel" if units == "count" else "people per km² times pixel area"
+    return HeldPopulation(  # a grid and counts that stand for the parts (duck-typed)
+        grid=cast("CellGrid", grid), counts={"raster": cast("Any", HeldCounts(total, cells))},
+        central="raster", label=f"population raster {path.name}", date="",
+        sources=list(sources), parts=len(jobs),
+        method=f"raster {path.name} ({how}; {grid.raster_crs.to_string()}, pixel "
+        f"{grid.cell_size:,.1f} m); pixels cut by the territory or a zone edge count with "
+        "their exactly covered fraction (as exactextract does); read and kept on the "
+        f"workers of a cluster in {len(jobs)} part{'' if len(jobs) == 1 else 's'} of whole "
+        "rows, each layout summed where its cells are, only the sums brought back")
+
+
+def _check_values(plausible: _DensityCheck, path: Path, units: str,
+                  row_area: NDArray[np.float64]) -> None:
+    """Refuse negative values; warn of counts that look like densities."""
+    if plausible.lowest < 0:
+        raise DataError(f"the population raster has negative values (lowest "
+                        f"{plausible.lowest:g})", path=path,
+                        suggestion="set the raster's nodata value (e.g. gdal_edit.py "
+                        "-a_nodata -99999 FILE) so empty pixels are not read as people")
+    if units == "count":
+        plausible.warn(path, float(np.median(row_area)) / 1e6)
+
+
+def _check_cover(path: Path, area_m2: float, territory: BaseGeometry) -> None:
+    """Warn when the raster's cells cover less than 99% of the territory."""
+    covered = area_m2 / territory.area if territory.area else 0.0
+    if covered < 0.99:
+        warnings.warn(f"{path}: the raster covers only {covered:.1%} of the territory; "
+                      "people outside it are not counted", CRSWarning, stacklevel=3)
 
 
 def _two_passes(win: RasterWindow, terr_r: BaseGeometry, bands: list[tuple[int, int]],
@@ -360,4 +422,4 @@ class _DensityCheck:
             f"{MAX_DENSITY_PER_KM2 * pixel_km2:,.0f} people on {pixel_km2 * 1e6:,.0f} m², i.e. "
             f"over {MAX_DENSITY_PER_KM2:,.0f} people per km² (up to {self.highest:,.0f}), "
             "above the densest places on Earth; if the values are per km², declare "
-            "units=density", PlausibilityWarning, stacklevel=4)
+            "units=density", PlausibilityWarning, stacklevel=5)

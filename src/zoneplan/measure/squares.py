@@ -12,7 +12,13 @@ from dataclasses import dataclass
 import numpy as np
 from numpy.typing import NDArray
 
-__all__ = ["Squares"]
+__all__ = ["DISTANCE_BLOCK_M", "Squares"]
+
+
+DISTANCE_BLOCK_M = 100.0
+"""On grids finer than this (metres), distances to hospitals are measured from the
+centres of square blocks of this size (error at most half the block diagonal, about
+71 m)."""
 
 
 @dataclass(eq=False)

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import weakref
 from collections import OrderedDict
+from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from typing import Any
 
@@ -27,7 +28,7 @@ from zoneplan.io.layers import PointLayer
 from zoneplan.measure.block_sums import CHUNK, BlockSums, block_sums
 from zoneplan.measure.cells import CellValues, Fractions, Near, match_sorted
 from zoneplan.measure.inputs import AREA_TOLERANCE_M2, Inputs
-from zoneplan.measure.squares import Squares
+from zoneplan.measure.squares import DISTANCE_BLOCK_M, Squares
 from zoneplan.measure.zones import Layout
 
 __all__ = [
@@ -40,9 +41,11 @@ __all__ = [
     "LineSet",
     "ZoneSums",
     "block_distances",
+    "grid_sums",
     "layout_cells",
     "layout_geometry",
     "nearest_distances",
+    "people_outside",
     "with_hospitals",
 ]
 
@@ -51,10 +54,6 @@ NEAR_LINE_M = (500.0, 1000.0)
 """Distances from a line (metres) for the residents-near-the-line indicators."""
 
 
-DISTANCE_BLOCK_M = 100.0
-"""On grids finer than this (metres), distances to hospitals are measured from the
-centres of square blocks of this size (error at most half the block diagonal, about
-71 m)."""
 
 
 
@@ -237,17 +236,62 @@ def layout_cells(layout: Layout, inputs: Inputs, *, fast: bool = False,
 
         return incremental_cells(layout, inputs, fast=fast, slot=slot)
     pop = inputs.population
-    grid = pop.grid
     geo = layout_geometry(layout, inputs)
-    fr = grid.fractions(geo.zones, geo.cuts, tiles=geo.tiles, samples=4 if fast else 0)
     h_zone = _point_zone(inputs.hospitals, layout)
+    want_blocks = bool(h_zone) or getattr(inputs, "crossings", None) is not None
+    if getattr(pop.grid, "held", None) is not None:  # cells held where they were read
+        from zoneplan.measure.held_sums import held_layout_sums
+
+        fr, area, people, sq, outside = held_layout_sums(pop, geo, fast=fast,
+                                                         want_blocks=want_blocks)
+    else:
+        fr, sums, sq = grid_sums(pop.grid, pop.counts, geo, fast=fast,
+                                 want_blocks=want_blocks)
+        area, people, outside = sums[0], dict(zip(pop.counts, sums[1:], strict=True)), None
+    out = LayoutCells(fractions=fr, area=area, people=people, hospital_zone=h_zone,
+                      damage_zone=_point_zone(inputs.damage, layout),
+                      hospital_distance=_hospital_distances(layout, inputs, area, h_zone, sq),
+                      squares=sq)
+    if outside is not None:
+        out.__dict__["_outside"] = outside
+    return out
+
+
+def grid_sums(grid: Any, counts: Mapping[str, CellValues], geo: LayoutGeometry, *,
+              fast: bool = False, want_blocks: bool = True
+              ) -> tuple[Fractions, list[ZoneSums], Squares | None]:
+    """The cells' shares in the zones and the :class:`ZoneSums` of the cell areas (m²,
+    first) and of each of ``counts`` (people), on one grid.
+
+    Parameters
+    ----------
+    grid
+        The cells (a :class:`~zoneplan.measure.cells.CellGrid` or a raster grid).
+    counts
+        People per cell, by spread key.
+    geo
+        The layout in the grid's CRS.
+    fast
+        Share cells cut by a line on a lattice of points, and count a cell at the edge
+        of a near-line buffer by its centre (approximate).
+    want_blocks
+        Also sum per zone and distance block (hospitals or crossings to measure to).
+
+    Returns
+    -------
+    fractions, sums, squares
+        The shares, the sums (area, then ``counts`` in order) and the lattice of
+        distance blocks on grids finer than :data:`DISTANCE_BLOCK_M` (``None``: the
+        blocks are the cells, or no blocks were summed).
+    """
+    fr = grid.fractions(geo.zones, geo.cuts, tiles=geo.tiles, samples=4 if fast else 0)
     # what is summed: cell area, then each population spread; every per-cell array is
     # dropped as soon as its sums are taken, so large grids need little extra memory
-    values: list[CellValues] = [grid.area_values(), *pop.counts.values()]
+    values: list[CellValues] = [grid.area_values(), *counts.values()]
     total = [_zone_total(fr, v) for v in values]
     block_totals: list[BlockSums] | list[None] = [None] * len(values)
     sq: Squares | None = None
-    if h_zone or getattr(inputs, "crossings", None) is not None:
+    if want_blocks:
         if grid.cell_size < DISTANCE_BLOCK_M:
             sq, block_of = grid.square_lattice(DISTANCE_BLOCK_M)  # no per-cell array kept
             block_totals = list(block_sums(fr, values, block_of, len(sq)))
@@ -271,12 +315,21 @@ def layout_cells(layout: Layout, inputs: Inputs, *, fast: bool = False,
     sums = [ZoneSums(total=total[i], near_any=near[None][i],
                      near_line={lid: near[k][i] for lid, k in line_key.items()},
                      blocks=block_totals[i]) for i in range(len(values))]
-    area = sums[0]
-    people = dict(zip(pop.counts, sums[1:], strict=True))
-    return LayoutCells(fractions=fr, area=area, people=people, hospital_zone=h_zone,
-                       damage_zone=_point_zone(inputs.damage, layout),
-                       hospital_distance=_hospital_distances(layout, inputs, area, h_zone, sq),
-                       squares=sq)
+    return fr, sums, sq
+
+
+def people_outside(fr: Fractions, counts: CellValues) -> float:
+    """People on no zone's cells: each cell's people times the share of it no zone takes
+    (people), summed in chunks (no full-length temporary on a fine raster)."""
+    outside = 0.0  # people on cells not wholly in a zone...
+    for a in range(0, fr.zone_of.size, CHUNK):
+        none = fr.zone_of[a:a + CHUNK] < 0
+        outside += float(np.asarray(counts[a:a + CHUNK], dtype=np.float64)[none].sum())
+    # ...less the shares of cut cells that zones take
+    cells, inv = np.unique(fr.cut_cell, return_inverse=True)
+    taken = np.bincount(inv.ravel(), weights=fr.cut_frac, minlength=cells.size)
+    return outside - float(np.dot(np.asarray(counts[cells], dtype=np.float64),
+                                  1.0 - np.clip(1.0 - taken, 0.0, 1.0)))
 
 
 def with_hospitals(cells: LayoutCells, layout: Layout, inputs: Inputs) -> LayoutCells:

@@ -29,6 +29,7 @@ from functools import partial
 from typing import TYPE_CHECKING, Any, Protocol
 
 from zoneplan.errors import InputError
+from zoneplan.measure.raster_shards import Held, KeptHere
 
 if TYPE_CHECKING:
     from distributed import Client
@@ -62,10 +63,10 @@ class Backend(Protocol):
     notes
         What the user should know about where the work ran.
     reads_rasters
-        Whether population rasters are read on the workers, strip by strip (an
-        existing cluster: windows opened where they run). On this machine they are
-        read here: sending the cells back costs more than the reading saves
-        (``benchmarks/bench_samples.py --raster 10``).
+        Whether fine population rasters are read and kept on the workers (windows
+        opened where they run, the cells held in the workers' memory, each layout
+        summed there, only sums sent back; see :mod:`zoneplan.measure.raster_shards`):
+        on every cluster; serially they are read here.
     """
 
     name: str
@@ -87,6 +88,11 @@ class Backend(Protocol):
 
     def map(self, fn: Callable[[Any], Any], items: Sequence[Any]) -> list[Any]:
         """``[fn(x) for x in items]``, run where the backend runs tasks."""
+        ...
+
+    def hold(self, fn: Callable[[Any], Any], jobs: Sequence[Any]) -> Held:
+        """Keep ``fn(job)`` for each job where the backend runs tasks (see
+        :class:`~zoneplan.measure.raster_shards.Hold`)."""
         ...
 
 
@@ -120,6 +126,10 @@ class SerialBackend:
         """``[fn(x) for x in items]``."""
         return [fn(x) for x in items]
 
+    def hold(self, fn: Callable[[Any], Any], jobs: Sequence[Any]) -> Held:
+        """The parts made and kept in this process."""
+        return KeptHere(fn, jobs)
+
 
 class DaskBackend:
     """Tasks run on the workers of a ``distributed`` cluster."""
@@ -127,7 +137,7 @@ class DaskBackend:
     def __init__(self, client: Client, name: str) -> None:
         self.client = client
         self.name = name
-        self.reads_rasters = name != "local"
+        self.reads_rasters = True
         threads = client.nthreads()
         self.workers = max(1, sum(threads.values()))
         self.notes: list[str] = []
@@ -156,6 +166,13 @@ class DaskBackend:
         """Run ``fn`` on each item on the workers; results in the items' order."""
         return list(self.client.gather(self.client.map(fn, list(items), pure=False)))
 
+    def hold(self, fn: Callable[[Any], Any], jobs: Sequence[Any]) -> Held:
+        """Make ``fn(job)`` on the workers and keep it there (futures standing for the
+        parts); fails here with the first job's error."""
+        futures = [self.client.submit(fn, job, pure=False) for job in jobs]
+        self.client.gather(self.client.map(_ready, futures, pure=False))  # errors surface
+        return HeldOnDask(self.client, futures)
+
     def close(self) -> None:
         """Let the workers finish warming up (or drop it), before the client closes."""
         try:
@@ -164,6 +181,30 @@ class DaskBackend:
         except TimeoutError:
             self.client.cancel(self._warm)
         self._warm = []
+
+
+class HeldOnDask:
+    """Parts kept in the memory of a cluster's workers, as futures."""
+
+    def __init__(self, client: Client, futures: list[Any]) -> None:
+        self.client = client
+        self.futures = futures
+
+    def __len__(self) -> int:
+        return len(self.futures)
+
+    def map(self, fn: Callable[..., Any], *args: Any) -> list[Any]:
+        """``fn(part, *args)`` on the worker holding each part; results in the parts'
+        order. The arguments are sent to the workers once."""
+        sent = [a if isinstance(a, bool | int | float | str) else
+                self.client.scatter([a], broadcast=True, hash=False)[0] for a in args]
+        return list(self.client.gather([self.client.submit(fn, f, *sent, pure=False)
+                                         for f in self.futures]))
+
+
+def _ready(part: Any) -> bool:
+    """Nothing but a check that a part was made (its error, if any, is raised here)."""
+    return part is not None
 
 
 def warm_up() -> None:

@@ -43,8 +43,17 @@ from zoneplan.scenarios.samples import (
     evaluate_chunk,
 )
 
-__all__ = ["CHUNKS_PER_WORKER", "MAX_CHUNK", "PERCENTILES", "SampleProgress", "attach_samples",
-           "describe", "distribution", "run_samples"]
+__all__ = [
+    "CHUNKS_PER_WORKER",
+    "MAX_CHUNK",
+    "PERCENTILES",
+    "SampleProgress",
+    "attach_samples",
+    "describe",
+    "distribution",
+    "evaluate_on",
+    "run_samples",
+]
 
 PERCENTILES: tuple[float, float, float] = (5.0, 50.0, 95.0)
 """Percentiles of the draws reported per indicator (linear interpolation between
@@ -190,6 +199,38 @@ def attach_samples(result: Result, model: SampleModel, parts: list[ChunkResult],
     result.data["samples"] = _meta(model, n, seed, backend, redraws)
 
 
+def evaluate_on(plans: Sequence[Plan], *, scheduler: str, workers: int | None = None,
+                ranges: bool = True, progress: Progress | None = None,
+                by: AreaSet | None = None) -> tuple[list[Result], list[str]]:
+    """Evaluate plans, without draws, with their fine population rasters read and kept on
+    the workers of ``scheduler`` (see :mod:`zoneplan.measure.raster_shards`).
+
+    Parameters
+    ----------
+    plans
+        The plans.
+    scheduler, workers
+        As for :func:`run_samples`.
+    ranges
+        Whether to evaluate the min-max ranges too.
+    progress
+        Told each step.
+    by
+        Areas to break the figures down by (refused for a raster held on the workers).
+
+    Returns
+    -------
+    results, notes
+        One result per plan, in order; what the user should know about where the work
+        ran (e.g. that Dask is missing).
+    """
+    with open_backend(scheduler, workers=workers) as backend:
+        keep = backend.hold if backend.reads_rasters else None
+        results = [evaluate_inputs(prepare(plan, progress=_reading(progress), hold=keep),
+                                   ranges=ranges, progress=progress, by=by) for plan in plans]
+        return results, list(backend.notes)
+
+
 def run_samples(plans: Sequence[Plan], *, samples: int, seed: int | None = None,
                 scheduler: str = "local", workers: int | None = None, ranges: bool = True,
                 correlation_m: float = LINE_CORRELATION_M, progress: Progress | None = None,
@@ -243,13 +284,13 @@ def run_samples(plans: Sequence[Plan], *, samples: int, seed: int | None = None,
     seed = secrets.randbits(32) if seed is None else seed
     total = samples * len(plans)
     with open_backend(scheduler, workers=workers) as backend:
-        strips = backend.map if backend.reads_rasters else None
+        keep = backend.hold if backend.reads_rasters else None
         jobs: list[tuple[Result, SampleModel, list[Any]]] = []
         for plan in plans:
             if progress:
                 progress(f"reading layers of '{plan.id}'")
             result = evaluate_inputs(prepare(plan, progress=_reading(progress),
-                                             map_strips=strips),
+                                             hold=keep),
                                      ranges=ranges, progress=progress, by=by)
             model = build_model(result.inputs, result.layout, result.metrics,
                                 correlation_m=correlation_m)

@@ -1,0 +1,149 @@
+"""A population raster held in parts where it was read (on a cluster's workers; here, in
+this process through :class:`KeptHere`) gives the figures of the raster read whole, to
+rounding; what needs people cell by cell is refused with a clear error, never guessed.
+
+The same on a real loopback cluster, through the command line: ``test_dask_cluster.py``.
+"""
+
+from __future__ import annotations
+
+import pickle
+import sys
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pytest
+import yaml
+
+from zoneplan import pack
+from zoneplan.errors import InputError
+from zoneplan.evaluate import evaluate_inputs
+from zoneplan.io.areas import read_areas
+from zoneplan.measure import pixels
+from zoneplan.measure import raster_population as rp
+from zoneplan.measure.inputs import prepare
+from zoneplan.measure.raster_shards import HeldGrid, HeldPopulation, KeptHere
+from zoneplan.plan import load_plan
+
+from .test_raster_strips import UTM, _lonlat_raster, _territory
+
+ROOT = Path(__file__).resolve().parents[1]
+TOLERANCE = 1e-9
+"""Relative difference allowed between a held and a whole raster (sums are added in
+another order); quantities that should be zero (remainders) may differ by rounding
+noise, at most ``TOLERANCE`` people or m² in absolute terms."""
+
+
+class Pickled(KeptHere):
+    """Parts, arguments and results sent through pickle, as between a cluster's
+    processes."""
+
+    def __init__(self, fn: Any, jobs: Any) -> None:
+        super().__init__(lambda j: _trip(fn(_trip(j))), jobs)
+
+    def map(self, fn: Any, *args: Any) -> list[Any]:
+        return [_trip(fn(_trip(p), *_trip(args))) for p in self.parts]
+
+
+def _trip(x: Any) -> Any:
+    return pickle.loads(pickle.dumps(x))
+
+
+def same(a: Any, b: Any, where: str = "") -> None:
+    """Equal structures, numbers within :data:`TOLERANCE`; timings and the population
+    method (which says where the raster was read) may differ."""
+    if isinstance(a, dict):
+        assert a.keys() == b.keys(), where
+        for k in a:
+            if k not in ("time_utc", "duration_s", "baseline_method"):
+                same(a[k], b[k], f"{where}/{k}")
+    elif isinstance(a, list):
+        assert len(a) == len(b), where
+        for i, (x, y) in enumerate(zip(a, b, strict=True)):
+            same(x, y, f"{where}[{i}]")
+    elif isinstance(a, float) and isinstance(b, float):
+        assert abs(a - b) <= TOLERANCE * max(abs(a), abs(b)) + TOLERANCE, (where, a, b)
+    else:
+        assert a == b, (where, a, b)
+
+
+def test_parts_hold_the_cells_of_the_whole_raster(tmp_path: Path,
+                                                  monkeypatch: pytest.MonkeyPatch) -> None:
+    tif = _lonlat_raster(tmp_path / "ll.tif")
+    whole = rp.raster_population(tif, _territory(), UTM, units="count", sources=[])
+    monkeypatch.setattr(pixels, "STRIP_PIXELS", 200)  # strips of one block row (16 rows)
+    monkeypatch.setattr(rp, "SHARD_PIXELS", 600)  # a strip per part
+    held = rp.raster_population(tif, _territory(), UTM, units="count", sources=[],
+                                hold=KeptHere)
+    assert isinstance(held, HeldPopulation) and isinstance(held.grid, HeldGrid)
+    parts = held.grid.held.parts  # type: ignore[attr-defined]
+    assert held.parts == len(parts) > 2
+    g = whole.grid
+    assert len(held.grid) == len(g)
+    assert held.grid.total_area_m2() == pytest.approx(g.total_area_m2(), rel=1e-12)
+    assert held.total() == pytest.approx(whole.total(), rel=1e-12)
+    assert held.grid.cell_size == g.cell_size
+    # each part's cells, put back on the whole window, are the whole raster's, in order
+    lin = np.concatenate([p.grid.lin.astype(np.int64) + p.rows[0] * g.width for p in parts])
+    np.testing.assert_array_equal(lin, g.lin)
+    np.testing.assert_array_equal(np.concatenate([p.counts["raster"] for p in parts]),
+                                  whole.counts["raster"])
+    np.testing.assert_array_equal(
+        np.concatenate([p.grid.edge_frac for p in parts]), g.edge_frac)
+    assert [p.rows for p in parts] == sorted(p.rows for p in parts)
+    assert parts[0].rows[0] == 0 and parts[-1].rows[1] == g.height
+
+
+def test_parts_do_not_depend_on_the_workers(tmp_path: Path) -> None:
+    """Parts are whole strips chosen from the raster alone (not from the workers)."""
+    tif = _lonlat_raster(tmp_path / "ll.tif")
+    jobs: list[list[Any]] = []
+
+    def hold(fn: Any, js: Any) -> KeptHere:
+        jobs.append([j.bands for j in js])
+        return KeptHere(fn, js)
+
+    for _ in range(2):
+        rp.raster_population(tif, _territory(), UTM, units="count", sources=[], hold=hold)
+    assert jobs[0] == jobs[1]
+
+
+@pytest.fixture(scope="module")
+def raster_plan(tmp_path_factory: pytest.TempPathFactory) -> Any:
+    """The green/red plan (hospitals, crossings, two lines) on a 50 m raster of the
+    Strip made by the raster benchmark's generator."""
+    sys.path.insert(0, str(ROOT / "benchmarks"))
+    from bench_raster import make_raster
+
+    folder = tmp_path_factory.mktemp("held")
+    tif, _, _ = make_raster(folder, 50.0)
+    plan = yaml.safe_load((pack.PACK_DIR.parent.parent / "plans" /
+                           "green-red-2025-11.yaml").read_text())
+    plan["id"] = "held-raster"
+    plan["layers"] = {"pop": {"path": str(tif), "units": "count"}}
+    plan["population"]["baseline"] = "pop"
+    return load_plan(plan, base_dir=folder)
+
+
+def test_held_raster_gives_the_figures_of_the_whole(raster_plan: Any,
+                                                    monkeypatch: pytest.MonkeyPatch) -> None:
+    """Every figure, range and check of a plan with hospitals and crossings (sums per
+    distance block merged across parts) agrees with the raster read whole."""
+    whole = evaluate_inputs(prepare(raster_plan), ranges=True)
+    monkeypatch.setattr(pixels, "STRIP_PIXELS", 1 << 15)  # strips of one block row
+    monkeypatch.setattr(rp, "SHARD_PIXELS", 1 << 17)  # a strip per part
+    inputs = prepare(raster_plan, hold=Pickled)
+    assert isinstance(inputs.population, HeldPopulation) and inputs.population.parts >= 2
+    held = evaluate_inputs(inputs, ranges=True)
+    assert "kept on the workers of a cluster in" in held.data["population"]["baseline_method"]
+    same(whole.to_dict(), held.to_dict())
+    # what needs people cell by cell is refused, saying why
+    with pytest.raises(InputError, match="held on the workers"):
+        held.metrics.cell_residents  # noqa: B018
+
+
+def test_by_area_is_refused_before_any_work(raster_plan: Any) -> None:
+    inputs = prepare(raster_plan, hold=KeptHere)
+    with pytest.raises(InputError, match="--by"):
+        evaluate_inputs(inputs, ranges=False, by=read_areas("gaza:governorates"))
