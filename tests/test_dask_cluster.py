@@ -18,6 +18,7 @@ from typing import Any
 
 import numpy as np
 import pytest
+import yaml
 
 from zoneplan.evaluate import evaluate
 from zoneplan.plan import load_plan
@@ -62,7 +63,8 @@ def batch(tmp_path_factory: pytest.TempPathFactory) -> list[Any]:
     (folder / "territory.geojson").write_text(json.dumps({
         "type": "FeatureCollection", "features": [{"type": "Feature", "properties": {},
         "geometry": {"type": "Polygon", "coordinates": [square_ring()]}}]}))
-    return [load_plan("green-red-2025-11"), load_plan(square, base_dir=folder)]
+    (folder / "square.yaml").write_text(yaml.safe_dump(square, sort_keys=False))
+    return [load_plan("green-red-2025-11"), load_plan(folder / "square.yaml")]
 
 
 def _figures(results: list[Any]) -> list[dict[str, Any]]:
@@ -156,3 +158,29 @@ def test_loopback_cluster_matches_serial(batch: list[Any], serial: list[Any],
     _same([z["residents_baseline"] for z in here],
           [z["residents_baseline"] for z in remote[1].to_dict()["zones"]])
     assert np.isfinite(remote[0].data["totals"]["distribution"]["displaced_out"]["p50"])
+
+
+def test_command_line_holds_the_raster_on_the_cluster(
+        batch: list[Any], loopback_cluster: str, tmp_path: Path,
+        capsys: pytest.CaptureFixture[str]) -> None:
+    """`zoneplan run PLAN --scheduler tcp://...` without draws: the raster is read and
+    kept on the workers and gives the figures of a read here; a report's map is summed
+    there too; --by, which needs the cells here, is refused before any layout is measured."""
+    from zoneplan.cli.main import main
+
+    from .test_held_raster import same
+
+    plan = str(batch[1].path)
+    assert main(["run", plan, "--format", "json", "-o", str(tmp_path / "here.json")]) == 0
+    assert main(["run", plan, "--scheduler", loopback_cluster, "--format", "json",
+                 "-o", str(tmp_path / "held.json")]) == 0
+    here, held = (json.loads((tmp_path / f"{n}.json").read_text()) for n in ("here", "held"))
+    assert "kept on the workers of a cluster" in held["population"]["baseline_method"]
+    same(here, held)
+    assert main(["report", plan, "--scheduler", loopback_cluster,
+                 "-o", str(tmp_path / "report")]) == 0
+    assert (tmp_path / "report" / "map.png").stat().st_size > 10_000
+    capsys.readouterr()
+    assert main(["run", plan, "--scheduler", loopback_cluster, "--by",
+                 "gaza:governorates"]) == 2
+    assert "--by" in capsys.readouterr().err

@@ -25,6 +25,7 @@ from zoneplan.measure import raster_population as rp
 from zoneplan.measure.inputs import prepare
 from zoneplan.measure.raster_shards import HeldGrid, HeldPopulation, KeptHere
 from zoneplan.plan import load_plan
+from zoneplan.render.panels import density_cells
 
 from .test_raster_strips import UTM, _lonlat_raster, _territory
 
@@ -109,18 +110,20 @@ def test_parts_do_not_depend_on_the_workers(tmp_path: Path) -> None:
     assert jobs[0] == jobs[1]
 
 
-@pytest.fixture(scope="module")
-def raster_plan(tmp_path_factory: pytest.TempPathFactory) -> Any:
-    """The green/red plan (hospitals, crossings, two lines) on a 50 m raster of the
-    Strip made by the raster benchmark's generator."""
+@pytest.fixture(scope="module", params=["green-red-2025-11", "asc-2025-11"])
+def raster_plan(request: pytest.FixtureRequest,
+                tmp_path_factory: pytest.TempPathFactory) -> Any:
+    """Two built-in plans on a 50 m raster of the Strip made by the raster benchmark's
+    generator: the green/red zones (hospitals, crossings, two lines) and the fenced
+    compounds (residents at the compounds' sites)."""
     sys.path.insert(0, str(ROOT / "benchmarks"))
     from bench_raster import make_raster
 
     folder = tmp_path_factory.mktemp("held")
     tif, _, _ = make_raster(folder, 50.0)
     plan = yaml.safe_load((pack.PACK_DIR.parent.parent / "plans" /
-                           "green-red-2025-11.yaml").read_text())
-    plan["id"] = "held-raster"
+                           f"{request.param}.yaml").read_text())
+    plan["id"] = f"held-{request.param}"
     plan["layers"] = {"pop": {"path": str(tif), "units": "count"}}
     plan["population"]["baseline"] = "pop"
     return load_plan(plan, base_dir=folder)
@@ -138,12 +141,21 @@ def test_held_raster_gives_the_figures_of_the_whole(raster_plan: Any,
     held = evaluate_inputs(inputs, ranges=True)
     assert "kept on the workers of a cluster in" in held.data["population"]["baseline_method"]
     same(whole.to_dict(), held.to_dict())
+    # the report's map: residents per square summed part by part, as from the cells
+    # (with the compounds' residents at their sites)
+    assert held.metrics.cell_map is not None
+    assert bool(held.metrics.cell_map.sites) == (raster_plan.id == "held-asc-2025-11")
+    sq_whole, dens_whole, side = density_cells(whole)
+    sq_held, dens_held, side_held = density_cells(held)
+    assert side == side_held and len(sq_whole) == len(sq_held)
+    np.testing.assert_allclose(dens_held, dens_whole, rtol=1e-9, atol=1e-9)
+    assert all(a.equals_exact(b, 1e-6) for a, b in zip(sq_whole, sq_held, strict=True))
     # what needs people cell by cell is refused, saying why
     with pytest.raises(InputError, match="held on the workers"):
         held.metrics.cell_residents  # noqa: B018
 
 
-def test_by_area_is_refused_before_any_work(raster_plan: Any) -> None:
+def test_by_area_is_refused_before_any_layout_is_measured(raster_plan: Any) -> None:
     inputs = prepare(raster_plan, hold=KeptHere)
     with pytest.raises(InputError, match="--by"):
         evaluate_inputs(inputs, ranges=False, by=read_areas("gaza:governorates"))

@@ -46,16 +46,16 @@ def report(
 ) -> None:
     """Write report.html, map.png/.svg/.pdf, result.json, zones.gpkg and zones.parquet
     (and by_area.csv with --by) into a folder."""
-    from zoneplan.cli.run import evaluate_plans
+    from zoneplan.cli.run import evaluated
     from zoneplan.render.report import REPORT_FILES, write_report
 
     if output is None:
         raise InputError("--out is required", suggestion="write e.g. --out report-folder")
     areas = read_by(by, by_field)
-    [result] = evaluate_plans([load_plan(plan)], table=True, ranges=True, samples=samples,
-                              seed=seed, scheduler=scheduler, workers=workers,
-                              correlation_m=correlation_m, by=areas)
-    written = write_report(result, output, overwrite=overwrite, dpi=dpi)
+    with evaluated([load_plan(plan)], table=True, ranges=True, samples=samples, seed=seed,
+                   scheduler=scheduler, workers=workers, correlation_m=correlation_m,
+                   by=areas) as [result]:  # the cluster open while the report is drawn
+        written = write_report(result, output, overwrite=overwrite, dpi=dpi)
     names = [*REPORT_FILES, *(["by_area.csv"] if areas is not None
                               and (written / "by_area.csv").exists() else [])]
     out.print(f"wrote {', '.join(names)} to {output}", highlight=False)

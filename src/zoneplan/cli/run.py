@@ -8,7 +8,9 @@ summed there. Dask is imported only then.
 
 from __future__ import annotations
 
+import contextlib
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
@@ -42,7 +44,7 @@ if TYPE_CHECKING:
     from zoneplan.io.areas import AreaSet
     from zoneplan.result import Result
 
-__all__ = ["evaluate_plans", "register", "run"]
+__all__ = ["evaluated", "register", "run"]
 
 
 def _plans(names: list[str] | None, refs: dict[str, LayerRef], territory: Path | None,
@@ -67,12 +69,18 @@ def _plans(names: list[str] | None, refs: dict[str, LayerRef], territory: Path |
     return [load_plan(n).with_layers(refs) for n in names or [DEFAULT_PLAN]]
 
 
-def evaluate_plans(plans: list[Plan], *, table: bool, ranges: bool, samples: int | None,
-                   seed: int | None, scheduler: str | None, workers: int | None,
-                   correlation_m: float | None, by: AreaSet | None = None) -> list[Result]:
+@contextlib.contextmanager
+def evaluated(plans: list[Plan], *, table: bool, ranges: bool, samples: int | None,
+              seed: int | None, scheduler: str | None, workers: int | None,
+              correlation_m: float | None, by: AreaSet | None = None
+              ) -> Iterator[list[Result]]:
     """Evaluate the plans; with ``samples``, as one Monte Carlo batch (the options of
     ``zoneplan run`` and ``zoneplan report``; ``table``: steps shown on a terminal;
-    ``by``: areas to break the figures down by)."""
+    ``by``: areas to break the figures down by).
+
+    Use the results inside the ``with`` block: with ``scheduler``, the cluster stays open
+    until the block ends, so a population raster held on its workers can still be asked
+    for sums (a report's map)."""
     step = progress(table)
     if samples is None:
         if seed is not None or correlation_m is not None:
@@ -84,24 +92,26 @@ def evaluate_plans(plans: list[Plan], *, table: bool, ranges: bool, samples: int
         if scheduler is None:
             from zoneplan.evaluate import evaluate
 
-            return [evaluate(p, ranges=ranges, progress=step, by=by) for p in plans]
-        from zoneplan.scenarios.ensemble import evaluate_on
+            yield [evaluate(p, ranges=ranges, progress=step, by=by) for p in plans]
+            return
+    from zoneplan.scenarios.dask_backend import open_backend
+    from zoneplan.scenarios.ensemble import evaluate_on, run_samples
 
-        results, notes = evaluate_on(plans, scheduler=scheduler, workers=workers,
-                                     ranges=ranges, progress=step, by=by)
+    with open_backend(scheduler or "local", workers=workers) as backend:
+        if samples is None:
+            results, notes = evaluate_on(plans, backend=backend, ranges=ranges,
+                                         progress=step, by=by)
+        else:
+            with sample_bar(True) as bar:
+                results = run_samples(
+                    plans, samples=samples, seed=seed, backend=backend, ranges=ranges,
+                    progress=step, on_samples=bar, by=by,
+                    correlation_m=LINE_CORRELATION_M if correlation_m is None
+                    else correlation_m)
+            notes = results[0].data["samples"]["notes"]
         for note in notes:
             err.print(f"[yellow]note:[/yellow] {note}", highlight=False)
-        return results
-    from zoneplan.scenarios.ensemble import run_samples
-
-    with sample_bar(True) as bar:
-        results = run_samples(
-            plans, samples=samples, seed=seed, scheduler=scheduler or "local",
-            workers=workers, ranges=ranges, progress=step, on_samples=bar, by=by,
-            correlation_m=LINE_CORRELATION_M if correlation_m is None else correlation_m)
-    for note in results[0].data["samples"]["notes"]:
-        err.print(f"[yellow]note:[/yellow] {note}", highlight=False)
-    return results
+        yield results
 
 
 def run(
@@ -161,10 +171,10 @@ def run(
     if fmt == RunFormat.xlsx and output is None:
         raise InputError("--format xlsx writes a workbook: give its file with --out",
                          suggestion="add --out tables.xlsx")
-    results = evaluate_plans(ps, table=fmt == RunFormat.table, ranges=ranges, samples=samples,
-                             seed=seed, scheduler=scheduler, workers=workers,
-                             correlation_m=correlation_m, by=read_by(by, by_field))
-    _write(results, fmt, output, overwrite=overwrite, wide=wide)
+    with evaluated(ps, table=fmt == RunFormat.table, ranges=ranges, samples=samples,
+                   seed=seed, scheduler=scheduler, workers=workers,
+                   correlation_m=correlation_m, by=read_by(by, by_field)) as results:
+        _write(results, fmt, output, overwrite=overwrite, wide=wide)
 
 
 def _write(results: list[Result], fmt: RunFormat, output: Path | None, *,

@@ -13,11 +13,14 @@ process, to rounding (the order of additions differs).
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any, cast
 
 import numpy as np
+import shapely
 from numpy.typing import NDArray
 
+from zoneplan.geometry import project
 from zoneplan.measure.block_sums import BlockSums, from_keys
 from zoneplan.measure.cells import Fractions
 from zoneplan.measure.population import PopulationLayer
@@ -25,7 +28,7 @@ from zoneplan.measure.raster_shards import HeldGrid, RasterShard, not_here
 from zoneplan.measure.squares import DISTANCE_BLOCK_M, Squares
 from zoneplan.measure.zone_sums import LayoutGeometry, ZoneSums, grid_sums, people_outside
 
-__all__ = ["held_layout_sums"]
+__all__ = ["held_layout_sums", "held_squares"]
 
 PartSums = tuple[list[ZoneSums], Squares | None, dict[str, float]]
 """What one part sends back: the sums (area, then each spread), its lattice of distance
@@ -55,11 +58,12 @@ class _HeldFractions:
         not_here("per-cell zone shares")
 
 
-def _lattice(squares: list[Squares]) -> Squares:
-    """The lattice of the whole raster: the parts' lattices joined."""
+def _lattice(squares: list[Squares], size: float = DISTANCE_BLOCK_M) -> Squares:
+    """The lattice of the whole raster: the parts' lattices (of squares of ``size``
+    metres) joined."""
     if not squares:
         return Squares(index=np.empty(0, dtype=np.intp), nx=0, ny=0, ix0=0, iy0=0,
-                       size=DISTANCE_BLOCK_M)
+                       size=size)
     ix0 = min(s.ix0 for s in squares)
     iy0 = min(s.iy0 for s in squares)
     nx = max(s.ix0 + s.nx for s in squares) - ix0
@@ -147,3 +151,50 @@ def held_layout_sums(pop: PopulationLayer, geo: LayoutGeometry, *, fast: bool,
             acc.blocks = b
     return (cast("Fractions", _HeldFractions(n_zones)), sums[0],
             dict(zip(keys, sums[1:], strict=True)), sq, outside)
+
+
+def _part_squares(shard: RasterShard, cell_map: Any, side: float
+                  ) -> tuple[Squares, NDArray[np.float64], NDArray[np.float64]] | None:
+    """One part's residents and land area in squares of ``side`` metres (run where the
+    part is): the cell map of the part's cells, without the compound sites."""
+    if len(shard.grid) == 0:
+        return None
+    geo = cell_map.geo
+    fr = shard.grid.fractions(geo.zones, geo.cuts, tiles=geo.tiles)
+    mine = replace(cell_map, grid=shard.grid, fractions=fr,
+                   counts=shard.counts[cell_map.spread], sites=[], geo=None)
+    return cast("tuple[Squares, NDArray[np.float64], NDArray[np.float64]]", mine.squares(side))
+
+
+def held_squares(cell_map: Any, side: float
+                 ) -> tuple[Squares, NDArray[np.float64], NDArray[np.float64]]:
+    """Residents under the plan (people) and land area (m²) in squares of ``side``
+    metres over a held raster (see :meth:`~zoneplan.measure.indicators.CellMap.squares`).
+
+    Each part sums its cells into the squares where it is; the squares are added here on
+    the lattice of the whole raster. Compound residents go to the square holding their
+    site (in one process, to the square of the cell nearest the site: the same square
+    unless the site lies within half a cell of a square's edge).
+    """
+    grid = cell_map.grid
+    assert isinstance(grid, HeldGrid) and cell_map.geo is not None
+    parts = [p for p in grid.held.map(_part_squares, replace(cell_map, grid=None),
+                                      side) if p is not None]
+    whole = _lattice([sq for sq, _, _ in parts if len(sq)], side)
+    people, area = np.zeros(len(whole)), np.zeros(len(whole))
+    for sq, p, a in parts:
+        if not len(sq):
+            continue
+        j = np.arange(len(sq))
+        at = ((j // sq.nx + sq.iy0 - whole.iy0) * whole.nx + j % sq.nx + sq.ix0 - whole.ix0)
+        people[at] += p
+        area[at] += a
+    for x, y, n in cell_map.sites:
+        pt = shapely.Point(x, y)
+        if cell_map.sites_crs is not None:
+            pt = project(pt, grid.crs, src=cell_map.sites_crs)
+        col = int(np.floor(pt.x / side)) - whole.ix0
+        row = int(np.floor(pt.y / side)) - whole.iy0
+        if 0 <= col < whole.nx and 0 <= row < whole.ny:
+            people[row * whole.nx + col] += n
+    return whole, people, area

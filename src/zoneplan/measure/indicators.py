@@ -11,7 +11,7 @@ reason in ``reasons``.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import numpy as np
@@ -27,8 +27,16 @@ from zoneplan.measure.crossings import CrossingSite, crossing_sites
 from zoneplan.measure.frame import Frame, div, sorted_quantile, weighted_quantile
 from zoneplan.measure.inputs import Inputs
 from zoneplan.measure.relocation import Placement, compound_sites, relocate, zone_placements
+from zoneplan.measure.squares import Squares
 from zoneplan.measure.totals import invariants, line_values, totals
-from zoneplan.measure.zone_sums import NEAR_LINE_M, LayoutCells, layout_cells, people_outside
+from zoneplan.measure.zone_sums import (
+    NEAR_LINE_M,
+    LayoutCells,
+    LayoutGeometry,
+    layout_cells,
+    layout_geometry,
+    people_outside,
+)
 from zoneplan.measure.zones import Layout, Zone
 from zoneplan.plan import ForceEntry, Plan
 
@@ -83,6 +91,23 @@ class CellMap:
     placements: list[Placement]
     sites: list[tuple[float, float, float]] = field(default_factory=list)
     sites_crs: CRS | None = None
+    spread: str = ""
+    geo: LayoutGeometry | None = None
+
+    def squares(self, side: float) -> tuple[Squares, NDArray[np.float64], NDArray[np.float64]]:
+        """Residents under the plan (people) and land area (m²) summed into squares of
+        ``side`` metres aligned to multiples of it: the lattice and the two sums per
+        square. On a raster held on a cluster's workers (:attr:`geo` is then the
+        layout), each part's squares are summed where the part is
+        (:func:`~zoneplan.measure.held_sums.held_squares`)."""
+        if getattr(self.grid, "held", None) is not None:
+            from zoneplan.measure.held_sums import held_squares
+
+            return held_squares(self, side)
+        sq = self.grid.squares(side)
+        people = sq.sums(self.residents())
+        area = sq.sums(np.asarray(self.grid.area_m2, dtype=np.float64))
+        return replace(sq, index=np.empty(0, dtype=np.intp)), people, area
 
     def residents(self) -> NDArray[np.float64]:
         """Residents under the plan per cell (people); cells in no zone hold none;
@@ -411,8 +436,10 @@ def compute(layout: Layout, inputs: Inputs, *, pop_method: str,
                      "a remainder); they are reported as the remainder, not dropped.")
     cell_map = None
     if cell_arrays:
+        held = getattr(inputs.population.grid, "held", None) is not None
         cell_map = CellMap(grid=inputs.population.grid, fractions=geo.fractions,
-                           counts=counts, scale=reloc.scale,
+                           counts=counts, scale=reloc.scale, spread=pop_method,
+                           geo=layout_geometry(layout, inputs) if held else None,
                            placements=[placement[z.id] for z in zones],
                            sites=[(x, y, n) for z in zones
                                   for x, y, n in reloc.site_people(z.id)],

@@ -261,13 +261,12 @@ def density_cells(result: Result) -> tuple[Any, np.ndarray, float]:
     side_m)``.
     """
     grid = result.inputs.population.grid
-    res = np.asarray(result.metrics.cell_residents, dtype=float)
-    area = np.asarray(grid.area_m2, dtype=float)
-    want = max(DISPLAY_SQUARE_M, float(np.sqrt(area.sum() / MAP_MAX_CELLS)),
+    cell_map = result.metrics.cell_map
+    assert cell_map is not None, "the central case keeps its cell map"
+    want = max(DISPLAY_SQUARE_M, float(np.sqrt(grid.total_area_m2() / MAP_MAX_CELLS)),
                float(grid.cell_size))
     side = float(next((v for v in NICE_SIDES_M if v >= want), np.ceil(want / 1e4) * 1e4))
-    sq = grid.squares(side)
-    people, cover = sq.sums(res), sq.sums(area)
+    sq, people, cover = cell_map.squares(side)
     used = np.flatnonzero(cover > 0)
     xy = sq.centres(used)
     boxes = shapely.box(xy[:, 0] - side / 2, xy[:, 1] - side / 2, xy[:, 0] + side / 2,
@@ -285,8 +284,14 @@ def density_caption(d: dict[str, Any], side_m: float) -> str:
     return (f"Residents under the plan per km², in {side_m / 1000:g} km squares: "
             f"{pop.get('modelled_label')} ({pop.get('modelled_date')}) spread like the "
             f"{pop.get('baseline_label')}, people in zones closed to civilians moved into open "
-            f"zones ({pop.get('relocation')}). {pop.get('baseline_method') or ''} The "
-            "pattern is modelled, not observed.").strip()
+            f"zones ({pop.get('relocation')}). {_sentence(pop.get('baseline_method'))} The "
+            "pattern is modelled, not observed.").replace("  ", " ").strip()
+
+
+def _sentence(text: str | None) -> str:
+    """``text`` ending with a full stop (empty for none)."""
+    text = (text or "").strip()
+    return text if not text or text.endswith((".", "!", "?")) else f"{text}."
 
 
 def density_panel(ax: Axes, result: Result, opts: PanelOptions | None = None

@@ -17,9 +17,10 @@ gives the same percentiles on every scheduler and any number of workers.
 
 from __future__ import annotations
 
+import contextlib
 import math
 import secrets
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from typing import Any
 
 import numpy as np
@@ -199,9 +200,20 @@ def attach_samples(result: Result, model: SampleModel, parts: list[ChunkResult],
     result.data["samples"] = _meta(model, n, seed, backend, redraws)
 
 
-def evaluate_on(plans: Sequence[Plan], *, scheduler: str, workers: int | None = None,
+@contextlib.contextmanager
+def _using(backend: Backend | None, scheduler: str, workers: int | None) -> Iterator[Backend]:
+    """``backend`` if given (left open), else a new one for ``scheduler`` (closed after)."""
+    if backend is not None:
+        yield backend
+        return
+    with open_backend(scheduler, workers=workers) as opened:
+        yield opened
+
+
+def evaluate_on(plans: Sequence[Plan], *, scheduler: str = "local", workers: int | None = None,
                 ranges: bool = True, progress: Progress | None = None,
-                by: AreaSet | None = None) -> tuple[list[Result], list[str]]:
+                by: AreaSet | None = None, backend: Backend | None = None
+                ) -> tuple[list[Result], list[str]]:
     """Evaluate plans, without draws, with their fine population rasters read and kept on
     the workers of ``scheduler`` (see :mod:`zoneplan.measure.raster_shards`).
 
@@ -217,6 +229,9 @@ def evaluate_on(plans: Sequence[Plan], *, scheduler: str, workers: int | None = 
         Told each step.
     by
         Areas to break the figures down by (refused for a raster held on the workers).
+    backend
+        An open backend to use (and leave open: a raster held on its workers can then
+        still be asked for sums, e.g. for a report's map), instead of ``scheduler``.
 
     Returns
     -------
@@ -224,18 +239,18 @@ def evaluate_on(plans: Sequence[Plan], *, scheduler: str, workers: int | None = 
         One result per plan, in order; what the user should know about where the work
         ran (e.g. that Dask is missing).
     """
-    with open_backend(scheduler, workers=workers) as backend:
-        keep = backend.hold if backend.reads_rasters else None
+    with _using(backend, scheduler, workers) as used:
+        keep = used.hold if used.reads_rasters else None
         results = [evaluate_inputs(prepare(plan, progress=_reading(progress), hold=keep),
                                    ranges=ranges, progress=progress, by=by) for plan in plans]
-        return results, list(backend.notes)
+        return results, list(used.notes)
 
 
 def run_samples(plans: Sequence[Plan], *, samples: int, seed: int | None = None,
                 scheduler: str = "local", workers: int | None = None, ranges: bool = True,
                 correlation_m: float = LINE_CORRELATION_M, progress: Progress | None = None,
-                on_samples: SampleProgress | None = None, by: AreaSet | None = None
-                ) -> list[Result]:
+                on_samples: SampleProgress | None = None, by: AreaSet | None = None,
+                backend: Backend | None = None) -> list[Result]:
     """Evaluate plans, each with ``samples`` Monte Carlo draws, on one backend.
 
     Parameters
@@ -262,6 +277,8 @@ def run_samples(plans: Sequence[Plan], *, samples: int, seed: int | None = None,
         Told the draws done and the draws in all, as tasks finish.
     by
         Areas to break the central figures down by (the draws are not broken down).
+    backend
+        An open backend to use (and leave open), instead of ``scheduler``.
 
     Returns
     -------
@@ -283,7 +300,7 @@ def run_samples(plans: Sequence[Plan], *, samples: int, seed: int | None = None,
                          f"{correlation_m}")
     seed = secrets.randbits(32) if seed is None else seed
     total = samples * len(plans)
-    with open_backend(scheduler, workers=workers) as backend:
+    with _using(backend, scheduler, workers) as backend:
         keep = backend.hold if backend.reads_rasters else None
         jobs: list[tuple[Result, SampleModel, list[Any]]] = []
         for plan in plans:
