@@ -165,6 +165,7 @@ def run(
         from zoneplan.plan.claims_file import add_claims
 
         ps = [add_claims(p, claims) for p in ps]
+    _check_out_suffix(output, fmt)
     if fmt in (RunFormat.csv, RunFormat.xlsx) and len(ps) > 1:
         raise InputError(f"--format {fmt.value} takes one plan, not {len(ps)}",
                          suggestion="run once per plan, or use --format json for a list")
@@ -175,6 +176,33 @@ def run(
                    seed=seed, scheduler=scheduler, workers=workers,
                    correlation_m=correlation_m, by=read_by(by, by_field)) as results:
         _write(results, fmt, output, overwrite=overwrite, wide=wide)
+
+
+_OTHER_OUTPUTS = {
+    ".csv": "add --format csv for the per-zone table",
+    ".tsv": "add --format csv for the per-zone table",
+    ".xlsx": "add --format xlsx for a workbook",
+    ".xls": "add --format xlsx for a workbook (written as .xlsx)",
+    ".png": "maps come from `zoneplan report PLAN --out FOLDER`",
+    ".svg": "maps come from `zoneplan report PLAN --out FOLDER`",
+    ".pdf": "maps come from `zoneplan report PLAN --out FOLDER`",
+    ".html": "the report page comes from `zoneplan report PLAN --out FOLDER`",
+    ".gpkg": "zones.gpkg comes from `zoneplan report PLAN --out FOLDER`",
+    ".parquet": "zones.parquet comes from `zoneplan report PLAN --out FOLDER`",
+}
+"""File suffixes ``zoneplan run --out`` does not write in the table and JSON formats
+(they would hold JSON under a name that says otherwise), and what writes them."""
+
+
+def _check_out_suffix(output: Path | None, fmt: RunFormat) -> None:
+    """Refuse an ``--out`` whose suffix names a file the format does not write."""
+    if output is None or fmt not in (RunFormat.table, RunFormat.json):
+        return
+    hint = _OTHER_OUTPUTS.get(output.suffix.lower())
+    if hint is not None:
+        raise InputError(f"--out {output}: with --format {fmt.value}, zoneplan run writes "
+                         f"the result as JSON, not as {output.suffix}",
+                         suggestion=f"{hint}, or name the file .json")
 
 
 def _write(results: list[Result], fmt: RunFormat, output: Path | None, *,
