@@ -70,7 +70,7 @@ def run_child(*args: str) -> dict[str, Any]:
 
 def peak_kb(pid: int) -> int:
     """Peak resident memory of a running process (kB)."""
-    with open(f"/proc/{pid}/status") as f:
+    with Path(f"/proc/{pid}/status").open() as f:
         return next(int(ln.split()[1]) for ln in f if ln.startswith("VmHWM:"))
 
 

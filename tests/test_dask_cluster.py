@@ -1,8 +1,12 @@
-"""The same seed gives the same percentiles in this process, on a LocalCluster, and on a
-Dask cluster started here on the loopback address (a ``dask scheduler`` and two ``dask
-worker`` processes), for a batch of plans, one of them with a population raster (read
-strip by strip on the workers of the loopback cluster). Nothing here touches the network
-beyond 127.0.0.1.
+"""The same figures in this process, on a LocalCluster, and on a Dask cluster started here
+on the loopback address (a ``dask scheduler`` and two ``dask worker`` processes):
+
+* the same seed gives the same percentiles for a batch of plans, one of them with a
+  population raster (read strip by strip on the workers of the loopback cluster);
+* a timeline of dated layers, with the orders in force, gives the same series (the
+  command line, end to end).
+
+Nothing here touches the network beyond 127.0.0.1.
 """
 
 from __future__ import annotations
@@ -20,10 +24,13 @@ import numpy as np
 import pytest
 import yaml
 
+from zoneplan.cli.main import main
 from zoneplan.evaluate import evaluate
 from zoneplan.plan import load_plan
 from zoneplan.scenarios.ensemble import run_samples
+from zoneplan.scenarios.timeline import FLAG_NO_MATCH, FLAG_OUTSIDE
 
+from .conftest import SHARED
 from .test_raster_strips import _lonlat_raster
 
 pytest.importorskip("distributed")
@@ -184,3 +191,94 @@ def test_command_line_holds_the_raster_on_the_cluster(
     assert main(["run", plan, "--scheduler", loopback_cluster, "--by",
                  "gaza:governorates"]) == 2
     assert "--by" in capsys.readouterr().err
+
+
+# -- a timeline of dated layers ---------------------------------------------------------------
+
+NIBAL = SHARED / "btselem-nibal"
+"""B'Tselem's evacuation-order layers (15 dated files), used when present."""
+
+IN_FORCE_DAYS = 30
+
+
+def _order(folder: Path, name: str, squares: list[tuple[float, float]],
+           status: list[str]) -> Path:
+    """A layer of 0.01° squares (lower-left corners, lon/lat) and their status."""
+    p = folder / name
+    feats = [{"type": "Feature", "properties": {"StatusText": st},
+              "geometry": {"type": "Polygon", "coordinates": [[
+                  [x, y], [x + 0.01, y], [x + 0.01, y + 0.01], [x, y + 0.01], [x, y]]]}}
+             for (x, y), st in zip(squares, status, strict=True)]
+    p.write_text(json.dumps({"type": "FeatureCollection", "features": feats}))
+    return p
+
+
+@pytest.fixture(scope="module")
+def timeline_args(tmp_path_factory: pytest.TempPathFactory) -> list[str]:
+    """Overlapping orders in Gaza City, one outside the Strip, one filtered out (in 2022,
+    before the real ones); and the real evacuation-order layers when ../shared/data is
+    present (required under CI)."""
+    folder = tmp_path_factory.mktemp("orders")
+    city = [(34.44 + 0.01 * i, 31.50) for i in range(3)]
+    layers = [f"{_order(folder, 'a.geojson', city[:2], ['Displaced'] * 2)}@2022-05-01",
+              f"{_order(folder, 'b.geojson', city[1:], ['Displaced', 'Safe'])}@2022-05-10",
+              f"{_order(folder, 'far.geojson', [(35.0, 32.0)], ['Displaced'])}@2022-05-20",
+              f"{_order(folder, 'safe.geojson', city, ['Safe'] * 3)}@2022-06-01"]
+    if NIBAL.is_dir():
+        layers += [f"{f}@2025-10-19" if "191025" in f.name else str(f)
+                   for f in sorted(NIBAL.glob("IDF_zone_*.geojson"))]
+    elif os.environ.get("CI") == "true":
+        pytest.fail(f"{NIBAL} is missing (required under CI=true)")
+    return [*layers, "--date-field", "Date", "--where", "StatusText == 'Displaced'",
+            "--in-force", str(IN_FORCE_DAYS), "--format", "json"]
+
+
+@pytest.fixture(scope="module")
+def timeline_here(timeline_args: list[str]) -> dict[str, Any]:
+    """The series measured in this process (the default, without Dask)."""
+    return _timeline_cli(timeline_args)
+
+
+def _timeline_cli(args: list[str]) -> dict[str, Any]:
+    """``zoneplan timeline ARGS`` run as the script runs, in a fresh process."""
+    env = {**os.environ, "PYTHONPATH": str(ROOT / "src")}
+    proc = subprocess.run([sys.executable, "-m", "zoneplan", "timeline", *args],
+                          capture_output=True, text=True, env=env, cwd=ROOT, timeout=300,
+                          check=False)
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    assert "note:" not in proc.stderr, proc.stderr
+    out: dict[str, Any] = json.loads(proc.stdout)
+    return out
+
+
+def test_the_timeline_is_what_was_drawn_by_hand(timeline_here: dict[str, Any]) -> None:
+    """What the cluster runs must reproduce: the orders, flags and unions in force."""
+    rows = {Path(r["file"]).name: r for r in timeline_here["rows"]}
+    assert rows["far.geojson"]["flag"] == FLAG_OUTSIDE
+    assert rows["safe.geojson"]["flag"] == FLAG_NO_MATCH
+    one = rows["a.geojson"]["area_km2"] / 2  # a: two squares; b: one ('Safe' filtered out)
+    assert rows["b.geojson"]["area_km2"] == pytest.approx(one, rel=1e-3)
+    force = {r["date"]: r for r in timeline_here["in_force"]}
+    assert force["2022-05-10"]["area_km2"] == pytest.approx(2 * one, rel=1e-3)  # b inside a
+    assert len(force["2022-05-20"]["orders"]) == 2  # 'far' has nothing inside: not counted
+    assert len(timeline_here["rows"]) == 4 + (15 if NIBAL.is_dir() else 0)
+
+
+def test_timeline_on_a_local_cluster_matches(timeline_args: list[str],
+                                             timeline_here: dict[str, Any],
+                                             capsys: pytest.CaptureFixture[str]) -> None:
+    """Two worker processes on this machine, from the command line."""
+    assert main(["timeline", *timeline_args, "--scheduler", "local", "--workers", "2"]) == 0
+    _same(timeline_here, json.loads(capsys.readouterr().out))
+
+
+def test_timeline_on_a_loopback_cluster_matches(timeline_args: list[str],
+                                                timeline_here: dict[str, Any],
+                                                loopback_cluster: str) -> None:
+    """An existing cluster: its workers get the shared grid once and measure the orders."""
+    from distributed import Client
+
+    with Client(loopback_cluster, set_as_default=False) as c:
+        c.wait_for_workers(2, timeout=60)
+    remote = _timeline_cli([*timeline_args, "--scheduler", loopback_cluster])
+    _same(timeline_here, remote)

@@ -6,10 +6,12 @@ The same draws on a LocalCluster and on a loopback Dask cluster: ``test_dask_clu
 
 from __future__ import annotations
 
+import contextlib
 import json
 import pickle
 import subprocess
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -24,6 +26,7 @@ from zoneplan.plan import load_plan
 from zoneplan.render.distribution import distribution_html, samples_legend
 from zoneplan.render.html import render_report_html
 from zoneplan.render.terminal import print_result
+from zoneplan.scenarios import ensemble
 from zoneplan.scenarios.dask_backend import DASK_MISSING, SerialBackend, open_backend
 from zoneplan.scenarios.ensemble import _reduce, distribution, run_samples
 from zoneplan.scenarios.line_draws import LINE_CORRELATION_M, LineJitter
@@ -212,6 +215,29 @@ def test_without_dask_the_draws_run_serially_with_a_note(monkeypatch: pytest.Mon
     [r] = run_samples([load_plan("baseline-2023")], samples=2, seed=1, ranges=False)
     assert r.data["samples"]["scheduler"] == "serial"
     assert r.data["samples"]["notes"] == [DASK_MISSING]
+
+
+def test_a_batch_of_plans_opens_one_backend(monkeypatch: pytest.MonkeyPatch) -> None:
+    """All plans' draws go to the same cluster, submitted before any is awaited."""
+    opened: list[SerialBackend] = []
+    awaited: list[int] = []
+
+    class Counting(SerialBackend):
+        def results(self, handles: Any, done: Any = None) -> list[Any]:
+            awaited.append(len(handles))
+            return super().results(handles, done)
+
+    @contextlib.contextmanager
+    def one(*args: Any, **kwargs: Any) -> Iterator[SerialBackend]:
+        opened.append(Counting())
+        yield opened[-1]
+
+    monkeypatch.setattr(ensemble, "open_backend", one)
+    plans = [load_plan("baseline-2023"), load_plan("withdrawal-phases")]
+    results = run_samples(plans, samples=2, seed=1, ranges=False)
+    assert len(opened) == 1 and len(awaited) == 1
+    assert awaited[0] == sum(len(ensemble._chunks(2, 1)) for _ in plans)
+    assert [r.data["samples"]["n"] for r in results] == [2, 2]
 
 
 def test_other_commands_do_not_import_dask() -> None:

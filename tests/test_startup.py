@@ -53,6 +53,21 @@ def test_default_run_imports_only_what_it_uses() -> None:
     assert set(loaded) & set(NOT_FOR_RUN) == set()
 
 
+def test_timeline_without_a_scheduler_imports_no_dask(tmp_path: Path) -> None:
+    """Measured in this process: Dask is imported only for ``--scheduler``."""
+    order = {"type": "Feature", "properties": {},
+             "geometry": {"type": "Polygon", "coordinates": [[
+                 [34.44, 31.50], [34.45, 31.50], [34.45, 31.51], [34.44, 31.51], [34.44, 31.50]]]}}
+    layer = tmp_path / "order.geojson"
+    layer.write_text(json.dumps({"type": "FeatureCollection", "features": [order]}))
+    loaded, output = _loaded(
+        "from zoneplan.cli.main import main\n"
+        f"assert main(['timeline', {str(layer) + '@2024-05-01'!r}, '--in-force', '7', "
+        "'--format', 'json']) == 0", ("dask", "distributed", "zoneplan.scenarios.timeline"))
+    assert json.loads(output)["rows"][0]["area_km2"] > 0  # the timeline was measured
+    assert loaded == ["zoneplan.scenarios.timeline"]
+
+
 @pytest.mark.parametrize(("args", "uses"), [
     (["--help"], ()), (["--version"], ()), (["run", "--help"], ()), (["plans"], ()),
     (["schema"], ()), (["data", "list"], ("pooch", "zoneplan.io.registry"))])

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import sys
 from pathlib import Path
 
 import geopandas as gpd
@@ -11,9 +12,11 @@ import pytest
 from shapely.geometry import box
 from typer.testing import CliRunner
 
-from zoneplan.cli.main import app
-from zoneplan.errors import InputError
+from zoneplan.cli.main import app, main
+from zoneplan.errors import DataError, InputError
 from zoneplan.render.timeline import timeline_csv, write_timeline
+from zoneplan.scenarios import timeline as timeline_module
+from zoneplan.scenarios.dask_backend import dask_missing
 from zoneplan.scenarios.timeline import FLAG_NO_MATCH, FLAG_OUTSIDE, parse_date, timeline
 
 REPO = Path(__file__).resolve().parents[1]
@@ -177,3 +180,57 @@ def test_flags_and_page_say_what_the_files_are(tmp_path: Path) -> None:
     r = CliRunner().invoke(app, ["timeline", str(a), f"{far}@2024-06-01", "--in-force", "10"])
     assert r.exit_code == 0, r.output
     assert "lies inside the territory" in r.output and "Orders in force" in r.output
+
+
+# -- where the layers are measured ---------------------------------------------------------
+
+def test_progress_counts_orders_then_unions_in_force(tmp_path: Path) -> None:
+    a = _square_layer(tmp_path, "a.geojson", [0, 1], "2024-05-01")
+    b = _square_layer(tmp_path, "b.geojson", [1, 2], "2024-05-10")
+    told: list[tuple[int, int]] = []
+    d = timeline([str(a), str(b)], in_force_days=30, on_measured=lambda n, t: told.append((n, t)))
+    total = len(d["rows"]) + len(d["in_force"])  # 2 orders, 4 dates in force
+    assert told == [(n, total) for n in range(total + 1)]
+    assert d["notes"] == []
+
+
+def test_layers_are_read_before_a_cluster_is_opened(tmp_path: Path,
+                                                    monkeypatch: pytest.MonkeyPatch) -> None:
+    """A file that cannot be read fails as in this process, naming it, with no cluster."""
+    def no_cluster(*args: object, **kwargs: object) -> None:
+        raise AssertionError("a cluster was opened before the layers were read")
+
+    monkeypatch.setattr(timeline_module, "open_backend", no_cluster)
+    a = _square_layer(tmp_path, "a.geojson", [0], "2024-05-01")
+    with pytest.raises(DataError, match="does not exist") as ei:
+        timeline([str(a), str(tmp_path / "gone.geojson")], scheduler="local")
+    assert "gone.geojson" in str(ei.value)
+    with pytest.raises(InputError, match="has no date") as ei:
+        timeline([str(a), str(a)[:-11]], scheduler="local")
+    assert "a.geojson@YYYY-MM-DD" in str(ei.value)
+
+
+def test_without_dask_the_layers_are_measured_here_with_a_note(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    a = _square_layer(tmp_path, "a.geojson", [0, 1], "2024-05-01")
+    here = timeline([str(a)], in_force_days=5)
+    monkeypatch.setitem(sys.modules, "distributed", None)  # import fails
+    d = timeline([str(a)], in_force_days=5, scheduler="local")
+    assert d["notes"] == [dask_missing("the layers")]
+    assert {**d, "notes": []} == here
+    r = CliRunner().invoke(app, ["timeline", str(a), "--scheduler", "local", "--format", "json"])
+    assert r.exit_code == 0, r.output
+    assert "note: Dask is not installed" in r.stderr and "the layers ran serially" in r.stderr
+
+
+@pytest.mark.parametrize(("args", "says"), [
+    (["--workers", "2"], "--workers applies to --scheduler local only"),
+    (["--scheduler", "nowhere"], "unknown scheduler 'nowhere'"),
+    (["--workers", "0", "--scheduler", "local"], "--workers"),
+])
+def test_scheduler_options_misused_exit_2(tmp_path: Path, args: list[str], says: str,
+                                          capsys: pytest.CaptureFixture[str]) -> None:
+    a = _square_layer(tmp_path, "a.geojson", [0], "2024-05-01")
+    assert main(["timeline", str(a), *args]) == 2
+    err = capsys.readouterr().err
+    assert says in err and "Traceback" not in err

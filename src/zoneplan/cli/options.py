@@ -29,6 +29,7 @@ if TYPE_CHECKING:
     from zoneplan.scenarios.ensemble import SampleProgress
 
 __all__ = [
+    "SCHEDULERS",
     "ByField",
     "BySpec",
     "CorrelationOpt",
@@ -53,6 +54,10 @@ __all__ = [
     "read_by",
     "sample_bar",
 ]
+
+SCHEDULERS = ("'serial' (this process), 'local' (a Dask LocalCluster on this machine's "
+              "cores) or the address of a Dask scheduler, e.g. tcp://10.0.0.5:8786")
+"""The values of ``--scheduler``, in words (for the help of each command that takes it)."""
 
 
 class Format(StrEnum):
@@ -134,12 +139,10 @@ SeedOpt = Annotated[int | None, _with_samples(
 """``--seed S``: the master seed of the draws."""
 
 SchedulerOpt = Annotated[str | None, typer.Option(
-    "--scheduler", help="where the work runs: 'serial' (this process), 'local' (a Dask "
-    "LocalCluster on this machine's cores; the default with --samples) or the address of a "
-    "Dask scheduler, e.g. tcp://10.0.0.5:8786. The draws run there, and a population "
-    "raster finer than 100 m is read and kept on the workers, each layout summed there "
-    "(only sums come back: the raster may be larger than this machine's memory); also "
-    "without --samples.")]
+    "--scheduler", help=f"where the work runs: {SCHEDULERS} (the default with --samples: "
+    "local). The draws run there, and a population raster finer than 100 m is read and "
+    "kept on the workers, each layout summed there (only sums come back: the raster may be "
+    "larger than this machine's memory); also without --samples.")]
 """``--scheduler``: serial, local or a Dask scheduler's address."""
 
 WorkersOpt = Annotated[int | None, typer.Option(
@@ -248,9 +251,12 @@ def progress(enabled: bool) -> Progress | None:
 
 
 @contextlib.contextmanager
-def sample_bar(enabled: bool) -> Iterator[SampleProgress | None]:
-    """A progress bar of Monte Carlo draws on standard error (``None`` if off or not a
-    terminal); yields the callback to give :func:`~zoneplan.scenarios.ensemble.run_samples`."""
+def sample_bar(enabled: bool, label: str = "Monte Carlo draws"
+               ) -> Iterator[SampleProgress | None]:
+    """A progress bar on standard error (``None`` if off or not a terminal); yields the
+    callback to give a batch that tells the tasks done and in all:
+    :func:`~zoneplan.scenarios.ensemble.run_samples` (``label`` the default, Monte Carlo
+    draws) or :func:`~zoneplan.scenarios.timeline.timeline`."""
     if not enabled or not err.is_terminal:
         yield None
         return
@@ -262,9 +268,9 @@ def sample_bar(enabled: bool) -> Iterator[SampleProgress | None]:
         TimeRemainingColumn,
     )
 
-    bar = Progress(TextColumn("Monte Carlo draws"), BarColumn(), MofNCompleteColumn(),
+    bar = Progress(TextColumn(label), BarColumn(), MofNCompleteColumn(),
                    TimeRemainingColumn(), console=err, transient=True)
-    task = bar.add_task("draws", total=None)
+    task = bar.add_task(label, total=None)
 
     def update(done: int, total: int) -> None:
         bar.update(task, completed=done, total=total)

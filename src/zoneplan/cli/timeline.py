@@ -1,4 +1,9 @@
-"""``zoneplan timeline``: dated zone layers as a series, printed or written as a chart and page."""
+"""``zoneplan timeline``: dated zone layers as a series, printed or written as a chart and page.
+
+The layers are measured in this process, or with ``--scheduler`` on a Dask cluster (all
+of them on the same one); Dask is imported only then. A progress bar counts the
+measurements on a terminal.
+"""
 
 from __future__ import annotations
 
@@ -9,8 +14,15 @@ from typing import Annotated
 
 import typer
 
-from zoneplan.cli.console import out
-from zoneplan.cli.options import FormatOrCsv, format_option, out_option, overwrite_option
+from zoneplan.cli.console import err, out
+from zoneplan.cli.options import (
+    SCHEDULERS,
+    FormatOrCsv,
+    format_option,
+    out_option,
+    overwrite_option,
+    sample_bar,
+)
 
 __all__ = ["register", "timeline"]
 
@@ -31,6 +43,12 @@ def timeline(
     fmt: Annotated[FormatOrCsv, format_option()] = FormatOrCsv.table,
     output: Annotated[Path | None, out_option("Write json, csv, png, html.")] = None,
     overwrite: Annotated[bool, overwrite_option()] = False,
+    scheduler: Annotated[str | None, typer.Option(
+        "--scheduler", help=f"Where the layers are measured: {SCHEDULERS}; all on the same "
+        "one, with the same figures (default: this process, without Dask).")] = None,
+    workers: Annotated[int | None, typer.Option(
+        "--workers", min=1, help="With --scheduler local: worker processes (default: one "
+        "per core).")] = None,
 ) -> None:
     """Area, share, pre-war residents and hospitals under dated orders (one file = one order)."""
     from rich.table import Table
@@ -39,8 +57,13 @@ def timeline(
     from zoneplan.render.timeline import timeline_csv, write_timeline
     from zoneplan.scenarios.timeline import timeline as run_timeline
 
-    d = run_timeline(layers, territory=territory, date_field=date_field, where=where,
-                     in_force_days=in_force)
+    label = "Orders measured" + (" (and unions in force)" if in_force else "")
+    with sample_bar(True, label) as bar:
+        d = run_timeline(layers, territory=territory, date_field=date_field, where=where,
+                         in_force_days=in_force, scheduler=scheduler, workers=workers,
+                         on_measured=bar)
+    for note in d["notes"]:
+        err.print(f"[yellow]note:[/yellow] {note}", highlight=False)
     if output is not None:
         write_timeline(d, output, overwrite=overwrite)
     if fmt == FormatOrCsv.json:

@@ -12,6 +12,10 @@ line:
     An existing cluster, started with ``dask scheduler`` and ``dask worker``; zoneplan
     must be importable on its workers, and files a plan names readable there.
 
+Two batches use it: the Monte Carlo draws of ``zoneplan run --samples``
+(:mod:`zoneplan.scenarios.ensemble`) and the dated layers of ``zoneplan timeline``
+(:mod:`zoneplan.scenarios.timeline`).
+
 Dask is imported here, and only when a cluster is asked for, so that commands that
 never use it start as fast as before. Without Dask installed, every scheduler runs
 serially and :attr:`Backend.notes` says so. Results come back in the order the tasks
@@ -22,6 +26,7 @@ on every scheduler.
 from __future__ import annotations
 
 import contextlib
+import importlib
 import logging
 import os
 from collections.abc import Callable, Iterator, Sequence
@@ -34,8 +39,8 @@ from zoneplan.measure.raster_shards import Held, KeptHere
 if TYPE_CHECKING:
     from distributed import Client
 
-__all__ = ["CONNECT_TIMEOUT_S", "DASK_MISSING", "WORKER_WAIT_S", "Backend", "DaskBackend",
-           "SerialBackend", "open_backend", "warm_up"]
+__all__ = ["CONNECT_TIMEOUT_S", "DASK_MISSING", "SAMPLE_TASKS", "WORKER_WAIT_S", "Backend",
+           "DaskBackend", "SerialBackend", "dask_missing", "open_backend", "warm_up"]
 
 CONNECT_TIMEOUT_S = 10.0
 """Seconds to wait for an existing scheduler to answer before giving up."""
@@ -43,9 +48,25 @@ CONNECT_TIMEOUT_S = 10.0
 WORKER_WAIT_S = 30.0
 """Seconds to wait for an existing scheduler to have at least one worker."""
 
-DASK_MISSING = ("Dask is not installed (pip install \"zoneplan[dask]\"): the samples ran "
-                "serially in this process.")
-"""The note a run carries when a cluster was asked for but Dask is missing."""
+SAMPLE_TASKS = "zoneplan.scenarios.samples"
+"""The module the tasks of Monte Carlo draws come from (imported by each worker ahead)."""
+
+
+def dask_missing(work: str) -> str:
+    """The note a batch carries when a cluster was asked for but Dask is missing.
+
+    Examples
+    --------
+    >>> dask_missing("the layers").endswith(": the layers ran serially in this process.")
+    True
+    """
+    return (f"Dask is not installed (pip install \"zoneplan[dask]\"): {work} ran serially "
+            "in this process.")
+
+
+DASK_MISSING = dask_missing("the samples")
+"""The note a run with ``--samples`` carries when a cluster was asked for but Dask is
+missing."""
 
 Done = Callable[[int], None]
 """Told the position of each task as it finishes (for a progress display)."""
@@ -134,19 +155,20 @@ class SerialBackend:
 class DaskBackend:
     """Tasks run on the workers of a ``distributed`` cluster."""
 
-    def __init__(self, client: Client, name: str) -> None:
+    def __init__(self, client: Client, name: str, tasks: str = SAMPLE_TASKS) -> None:
         self.client = client
         self.name = name
         self.reads_rasters = True
         threads = client.nthreads()
         self.workers = max(1, sum(threads.values()))
         self.notes: list[str] = []
-        # each worker imports zoneplan while this process evaluates the central cases
-        self._warm = [client.submit(warm_up, workers=[w], pure=False) for w in threads]
+        # each worker imports the tasks' module while this process prepares the batch
+        self._warm = [client.submit(warm_up, tasks, workers=[w], pure=False) for w in threads]
 
     def share(self, obj: Any) -> Any:
-        """Scatter ``obj`` to every worker (a future standing for it)."""
-        return self.client.scatter(obj, broadcast=True, hash=False)
+        """Scatter ``obj`` to every worker (a future standing for it), as one object even
+        if it is a list, tuple or dict (which ``scatter`` would send item by item)."""
+        return self.client.scatter([obj], broadcast=True, hash=False)[0]
 
     def submit(self, fn: Callable[..., Any], *args: Any) -> Any:
         """Submit the task to the cluster (a future)."""
@@ -207,9 +229,10 @@ def _ready(part: Any) -> bool:
     return part is not None
 
 
-def warm_up() -> None:
-    """Import what the draws need (run once on each worker, ahead of the first draw)."""
-    import zoneplan.scenarios.samples  # noqa: F401
+def warm_up(tasks: str = SAMPLE_TASKS) -> None:
+    """Import the module ``tasks`` names, and with it what the tasks need (run once on
+    each worker, ahead of the first task)."""
+    importlib.import_module(tasks)
 
 
 def _address(scheduler: str) -> str:
@@ -225,8 +248,8 @@ def _address(scheduler: str) -> str:
 
 
 @contextlib.contextmanager
-def open_backend(scheduler: str = "local", *, workers: int | None = None
-                 ) -> Iterator[Backend]:
+def open_backend(scheduler: str = "local", *, workers: int | None = None,
+                 tasks: str = SAMPLE_TASKS, work: str = "the samples") -> Iterator[Backend]:
     """A backend for ``scheduler``, closed (with any cluster it started) on exit.
 
     Parameters
@@ -235,6 +258,10 @@ def open_backend(scheduler: str = "local", *, workers: int | None = None
         ``"serial"``, ``"local"`` or a Dask scheduler's address (``tcp://HOST:PORT``).
     workers
         With ``"local"``: worker processes to start (default: one per core).
+    tasks
+        The module the tasks come from: each worker imports it as the cluster opens.
+    work
+        What runs, in words, for the note said when Dask is missing (``"the samples"``).
 
     Raises
     ------
@@ -254,10 +281,10 @@ def open_backend(scheduler: str = "local", *, workers: int | None = None
     try:
         import distributed  # noqa: F401  (is Dask installed?)
     except ImportError:
-        yield SerialBackend(notes=[DASK_MISSING])
+        yield SerialBackend(notes=[dask_missing(work)])
         return
     with _quiet_dask():
-        yield from _dask_backend(address, workers)
+        yield from _dask_backend(address, workers, tasks)
 
 
 @contextlib.contextmanager
@@ -273,7 +300,8 @@ def _quiet_dask() -> Iterator[None]:
         log.setLevel(old)
 
 
-def _dask_backend(address: str | None, workers: int | None) -> Iterator[Backend]:
+def _dask_backend(address: str | None, workers: int | None, tasks: str
+                  ) -> Iterator[Backend]:
     """A DaskBackend on a new LocalCluster (``address`` None) or an existing cluster."""
     from distributed import Client, LocalCluster
 
@@ -283,7 +311,7 @@ def _dask_backend(address: str | None, workers: int | None) -> Iterator[Backend]
                           host="127.0.0.1", dashboard_address="127.0.0.1:0",
                           silence_logs=logging.ERROR) as cluster, \
                 Client(cluster, set_as_default=False) as client:
-            backend = DaskBackend(client, "local")
+            backend = DaskBackend(client, "local", tasks)
             try:
                 yield backend
             finally:
@@ -301,7 +329,7 @@ def _dask_backend(address: str | None, workers: int | None) -> Iterator[Backend]
         except TimeoutError as exc:
             raise InputError(f"the Dask scheduler at {address} has no workers",
                              suggestion=f"start some with 'dask worker {address}'") from exc
-        backend = DaskBackend(client, address)
+        backend = DaskBackend(client, address, tasks)
         try:
             yield backend
         finally:

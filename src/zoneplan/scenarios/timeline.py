@@ -24,12 +24,18 @@ N days (issued on day ``d``, an order counts on days ``d`` to ``d + N - 1``), me
 same way. This is how OCHA reports "the share of the Strip under evacuation orders in
 force"; N is the analyst's choice, not a property of the orders.
 
+The layers are read here; measuring each order and each union in force is a task on a
+backend (:mod:`zoneplan.scenarios.dask_backend`): this process by default, or a Dask
+cluster (``scheduler``), all tasks on the same one, with what they share sent once
+(:mod:`zoneplan.scenarios.order_figures`). The series is the same wherever it ran.
+
 This module measures and returns the series (a JSON-ready dict); the CSV, chart and page
 are drawn by :mod:`zoneplan.render.timeline`.
 """
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import email.utils
 import re
@@ -42,11 +48,20 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 import shapely
+from shapely.geometry.base import BaseGeometry
 
 from zoneplan.errors import DataError, InputError
+from zoneplan.scenarios.dask_backend import Backend, SerialBackend, open_backend
+from zoneplan.scenarios.order_figures import (
+    M2_PER_KM2,
+    OrderFigures,
+    build_model,
+    measure_in_force,
+    measure_order,
+)
 
-__all__ = ["FLAG_NO_FEATURES", "FLAG_NO_MATCH", "FLAG_OUTSIDE", "LayerSpec", "parse_date",
-           "parse_layer_arg", "timeline"]
+__all__ = ["FLAG_NO_FEATURES", "FLAG_NO_MATCH", "FLAG_OUTSIDE", "LayerSpec", "Measured",
+           "parse_date", "parse_layer_arg", "timeline"]
 
 FLAG_NO_MATCH = "no feature matches the filter"
 """Flag of a layer whose features are all filtered out by ``where``."""
@@ -188,6 +203,50 @@ def _layer_date(gdf: gpd.GeoDataFrame, spec: LayerSpec, date_field: str | None) 
     return min(good)
 
 
+Measured = Callable[[int, int], None]
+"""Told the measurements done and the measurements in all (orders, then unions in
+force), as tasks finish."""
+
+
+@dataclass(frozen=True)
+class _Order:
+    """One layer as read here: what is sent to a task (``polygons``) and what is not."""
+
+    file: str
+    date: dt.date
+    features: int
+    features_in_file: int
+    polygons: list[BaseGeometry]
+
+
+def _read_order(spec: LayerSpec, date_field: str | None, where: str | None) -> _Order:
+    """Read a layer: its date, its features after the filter, their polygons in lon/lat."""
+    gdf = _read(spec.path)
+    date = _layer_date(gdf, spec, date_field)
+    sel = _apply_where(gdf, where, spec.path)
+    polygons = [g for g in sel.to_crs(4326).geometry if g is not None and not g.is_empty]
+    return _Order(str(spec.path), date, len(sel), len(gdf), polygons)
+
+
+def _read_territory(territory: str | Path | None) -> tuple[BaseGeometry, str]:
+    """The territory in lon/lat and how it was named."""
+    if territory is None or str(territory) == "gaza:outline":
+        from zoneplan import pack
+
+        return pack.outline(), "gaza:outline"
+    tgdf = _read(Path(territory))
+    return shapely.union_all(tgdf.to_crs(4326).geometry.to_numpy()), str(territory)
+
+
+def _backend(scheduler: str | None, workers: int | None
+             ) -> contextlib.AbstractContextManager[Backend]:
+    """This process without Dask (``scheduler`` None), or the backend it names."""
+    if scheduler is None:
+        return contextlib.nullcontext(SerialBackend())
+    return open_backend(scheduler, workers=workers, tasks=measure_order.__module__,
+                        work="the layers")
+
+
 def timeline(
     layers: Sequence[LayerSpec | str],
     *,
@@ -195,8 +254,17 @@ def timeline(
     date_field: str | None = None,
     where: str | None = None,
     in_force_days: int | None = None,
+    scheduler: str | None = None,
+    workers: int | None = None,
+    on_measured: Measured | None = None,
 ) -> dict[str, Any]:
     """Measure each dated zone layer as an order on its date; rows sorted by date.
+
+    The layers are read here (every error names its file before any work is sent out);
+    the measurement of every order, and of every union in force, is a task on one
+    backend, which gets the territory, the baseline grid and the hospitals once
+    (:mod:`zoneplan.scenarios.order_figures`). Results are put together in the order the
+    tasks were submitted, so the series is the same on every scheduler.
 
     Parameters
     ----------
@@ -211,72 +279,80 @@ def timeline(
     in_force_days
         If given (days, at least 1), also measure the union of the orders in force: those
         issued in the last ``in_force_days`` days, at each issue and lapse date.
+    scheduler
+        Where the measurements run: ``None`` (default) in this process, without Dask;
+        ``"serial"``, ``"local"`` or a Dask scheduler's address (``tcp://HOST:PORT``), as
+        :func:`~zoneplan.scenarios.dask_backend.open_backend` takes them.
+    workers
+        With ``scheduler="local"``: worker processes (default: one per core).
+    on_measured
+        Told the measurements done and in all, as they finish (for a progress bar).
 
     Returns
     -------
     dict
         ``rows`` (date, file, kind, features, flag, area_km2, share_of_territory,
         residents, hospitals), ``in_force`` (with ``in_force_days``), ``territory``,
-        ``baseline``, ``units``, ``where``, ``method``.
+        ``baseline``, ``units``, ``where``, ``method``, ``notes`` (what the user should
+        know about where the work ran: Dask missing).
+
+    Raises
+    ------
+    InputError
+        No layers, a layer without a readable date, a bad filter, ``in_force_days`` below
+        1, ``workers`` without ``scheduler="local"``, or a scheduler that cannot be used.
+    DataError
+        A layer or territory file that does not exist or cannot be read.
     """
     if in_force_days is not None and in_force_days < 1:
         raise InputError(f"--in-force must be at least 1 day, not {in_force_days}",
                          suggestion="give the number of days an order stays in force, "
                          "e.g. --in-force 30")
-    from zoneplan import pack
-    from zoneplan.geometry import area_crs_for, project
+    if workers is not None and scheduler is None:
+        raise InputError("--workers applies to --scheduler local only",
+                         suggestion="add --scheduler local, or drop --workers")
     from zoneplan.measure.population_sources import builtin_population
 
     specs = [parse_layer_arg(x) if isinstance(x, str) else x for x in layers]
     if not specs:
         raise InputError("no layers given", suggestion="give one or more zone layer files")
-    if territory is None or str(territory) == "gaza:outline":
-        terr_ll = pack.outline()
-        terr_ref = "gaza:outline"
-    else:
-        tgdf = _read(Path(territory))
-        terr_ll = shapely.union_all(tgdf.to_crs(4326).geometry.to_numpy())
-        terr_ref = str(territory)
+    terr_ll, terr_ref = _read_territory(territory)
+    orders = sorted((_read_order(s, date_field, where) for s in specs),
+                    key=lambda o: (o.date.isoformat(), o.file))
+    windows = [] if in_force_days is None else _windows([o.date for o in orders],
+                                                        in_force_days)
+    total = len(orders) + len(windows)
+    done = [0]
+
+    def tick(_: int) -> None:
+        done[0] += 1
+        if on_measured is not None:
+            on_measured(done[0], total)
+
+    told = None if on_measured is None else tick
+    with _backend(scheduler, workers) as backend:
+        if on_measured is not None:
+            on_measured(0, total)
+        model = build_model(terr_ll)
+        shared = backend.share(model)
+        parts: list[OrderFigures] = backend.results(
+            [backend.submit(measure_order, shared, o.polygons) for o in orders], told)
+        rows = [_row(o, p) for o, p in zip(orders, parts, strict=True)]
+        in_force = None
+        if in_force_days is not None:
+            insides = backend.share(tuple(p.inside for p in parts))
+            lives = [[i for i in issued if not rows[i]["flag"]] for _, issued in windows]
+            figures = backend.results(
+                [backend.submit(measure_in_force, shared, insides, live) for live in lives],
+                told)
+            in_force = [
+                {"date": when.isoformat(), "orders": [rows[i]["file"] for i in live], **f}
+                for (when, _), live, f in zip(windows, lives, figures, strict=True)]
+        notes = list(backend.notes)
     pop = builtin_population()
-    gcrs = pop.crs
-    crs = area_crs_for(terr_ll)
-    terr_area = project(terr_ll, crs).area
-    base = pop.counts[pop.central]
-    hosp = pack.hospitals().to_crs(gcrs)
-    hx, hy = hosp.geometry.x.to_numpy(), hosp.geometry.y.to_numpy()
-
-    def measure(inside_ll: shapely.Geometry) -> dict[str, float | int]:
-        if inside_ll.is_empty:
-            return {"area_km2": 0.0, "share_of_territory": 0.0, "residents": 0.0,
-                    "hospitals": 0}
-        area = project(inside_ll, crs).area
-        inside = project(inside_ll, gcrs)
-        idx, frac = pop.grid.coverage(inside)
-        return {"area_km2": area / 1e6, "share_of_territory": area / terr_area,
-                "residents": float((base[idx] * frac).sum()),
-                "hospitals": int(shapely.contains_xy(inside, hx, hy).sum())}
-
-    rows: list[dict[str, Any]] = []
-    unions: list[shapely.Geometry] = []
-    for spec in specs:
-        gdf = _read(spec.path)
-        date = _layer_date(gdf, spec, date_field)
-        sel = _apply_where(gdf, where, spec.path)
-        geoms = [g for g in sel.to_crs(4326).geometry if g is not None and not g.is_empty]
-        union_ll = shapely.make_valid(shapely.union_all(geoms)) if geoms else shapely.Polygon()
-        inside_ll = union_ll.intersection(terr_ll) if geoms else union_ll
-        flag = (FLAG_NO_FEATURES if len(gdf) == 0 else FLAG_NO_MATCH if len(sel) == 0
-                else FLAG_OUTSIDE if inside_ll.is_empty else None)
-        rows.append({"date": date.isoformat(), "file": str(spec.path), "kind": "order",
-                     "features": len(sel), "features_in_file": len(gdf), "flag": flag,
-                     **measure(inside_ll)})
-        unions.append(inside_ll)
-    order = sorted(range(len(rows)), key=lambda i: (rows[i]["date"], rows[i]["file"]))
-    rows = [rows[i] for i in order]
-    unions = [unions[i] for i in order]
     out: dict[str, Any] = {
         "rows": rows,
-        "territory": {"ref": terr_ref, "area_km2": terr_area / 1e6},
+        "territory": {"ref": terr_ref, "area_km2": model.territory_m2 / M2_PER_KM2},
         "where": where,
         "date_field": date_field,
         "in_force_days": in_force_days,
@@ -290,29 +366,37 @@ def timeline(
                    "order alone." + ("" if in_force_days is None else
                    f" 'in_force' measures, at each date an order is issued or lapses, the "
                    f"union of the orders issued in the last {in_force_days} days.")),
+        "notes": notes,
     }
-    if in_force_days is not None:
-        out["in_force"] = _in_force(rows, unions, in_force_days, measure)
+    if in_force is not None:
+        out["in_force"] = in_force
     return out
 
 
-def _in_force(rows: list[dict[str, Any]], unions: list[shapely.Geometry], days: int,
-              measure: Callable[[shapely.Geometry], dict[str, float | int]],
-              ) -> list[dict[str, Any]]:
-    """The union of orders in force at each issue and lapse date (see the module note);
-    a flagged order (nothing to measure) is not counted among them."""
-    issued = [dt.date.fromisoformat(r["date"]) for r in rows]
+def _row(order: _Order, part: OrderFigures) -> dict[str, Any]:
+    """A row of the series: the order and its figures; a flag if there was nothing to
+    measure."""
+    flag = (FLAG_NO_FEATURES if order.features_in_file == 0 else FLAG_NO_MATCH
+            if order.features == 0 else FLAG_OUTSIDE if part.inside.is_empty else None)
+    return {"date": order.date.isoformat(), "file": order.file, "kind": "order",
+            "features": order.features, "features_in_file": order.features_in_file,
+            "flag": flag, **part.figures}
+
+
+def _windows(issued: Sequence[dt.date], days: int) -> list[tuple[dt.date, list[int]]]:
+    """Each date an order is issued or lapses, with the orders in force then (positions in
+    ``issued``; see the module note).
+
+    Examples
+    --------
+    >>> d = dt.date(2024, 5, 1)
+    >>> [(w.day, live) for w, live in _windows([d, d + dt.timedelta(days=9)], 30)]
+    [(1, [0]), (10, [0, 1]), (31, [1]), (9, [])]
+    """
     lapse = dt.timedelta(days=days)
     points = sorted(set(issued) | {d + lapse for d in issued})
-    series = []
-    for when in points:
-        live = [i for i, d in enumerate(issued)
-                if d <= when < d + lapse and not rows[i]["flag"]]
-        geoms = [unions[i] for i in live if not unions[i].is_empty]
-        union = shapely.union_all(geoms) if geoms else shapely.Polygon()
-        series.append({"date": when.isoformat(), "orders": [rows[i]["file"] for i in live],
-                       **measure(union)})
-    return series
+    return [(when, [i for i, d in enumerate(issued) if d <= when < d + lapse])
+            for when in points]
 
 
 def _read(path: Path) -> gpd.GeoDataFrame:
