@@ -16,6 +16,7 @@ from rich.console import Console
 
 import zoneplan
 from zoneplan.cli import main
+from zoneplan.errors import PartsDroppedWarning
 from zoneplan.io.areas import read_areas
 from zoneplan.render.terminal import print_result
 
@@ -33,6 +34,25 @@ def _halves(tmp: Path) -> Path:
         feats.append({"type": "Feature", "properties": {"name": name},
                       "geometry": {"type": "Polygon", "coordinates": [ring]}})
     return write_geojson(tmp / "halves.geojson", feats)
+
+
+def test_areas_keep_polygons_and_say_what_they_drop(tmp_path: Path) -> None:
+    """An area stored as a GeometryCollection keeps its polygon; a point is no area:
+    both are named in one warning, never dropped silently."""
+    halves = json.loads(_halves(tmp_path).read_text())["features"]
+    south, north = halves
+    mid = north["geometry"]["coordinates"][0][0]
+    north["geometry"] = {"type": "GeometryCollection", "geometries": [
+        north["geometry"], {"type": "Point", "coordinates": mid}]}
+    point = {"type": "Feature", "properties": {"name": "well"},
+             "geometry": {"type": "Point", "coordinates": mid}}
+    path = write_geojson(tmp_path / "mixed.geojson", [south, north, point])
+    with pytest.warns(PartsDroppedWarning) as got:
+        areas = read_areas(str(path))
+    assert areas.names == ["south", "north"]
+    assert all(g.geom_type == "Polygon" for g in areas.geometries)
+    text = str(got[0].message)
+    assert "feature 2 ('north'): 1 point" in text and "feature 3 ('well'): 1 point" in text
 
 
 def test_by_area_on_the_square_by_hand(square_path: Path, tmp_path: Path) -> None:

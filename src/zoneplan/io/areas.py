@@ -17,7 +17,7 @@ from shapely.geometry.base import BaseGeometry
 from zoneplan import pack
 from zoneplan.errors import DataError, InputError
 from zoneplan.geometry import repair
-from zoneplan.io.vectors import read_vector
+from zoneplan.io.vectors import read_polygons
 
 __all__ = ["BUILTIN_AREAS", "NAME_FIELDS", "AreaSet", "read_areas"]
 
@@ -95,16 +95,19 @@ def read_areas(ref: str, field: str | None = None) -> AreaSet:
                              suggestion="built-in areas: " + ", ".join(BUILTIN_AREAS))
         gdf = pack.builtin_layer(ref)
         field = field or BUILTIN_AREAS[ref]
-    else:
-        gdf = read_vector(Path(ref), what="areas")
-    gdf = gdf[gdf.geom_type.isin(["Polygon", "MultiPolygon"])]
+        gdf = gdf[gdf.geom_type.isin(["Polygon", "MultiPolygon"])]
+        polygons = list(gdf.geometry)
+    else:  # points and lines are dropped saying so, as for zone files
+        feats = read_polygons(Path(ref), what="areas",
+                              names=[field] if field else NAME_FIELDS)
+        gdf, polygons = feats.frame, feats.polygons
     if gdf.empty:
         raise DataError("the areas hold no polygons", path=ref,
                         suggestion="give a file of polygons, one per area")
     name_field = _pick_field([str(c) for c in gdf.columns if c != "geometry"], field, ref)
     names: list[str] = []
     geoms: list[BaseGeometry] = []
-    for i, (value, geom) in enumerate(zip(gdf[name_field], gdf.geometry, strict=True)):
+    for i, (value, geom) in enumerate(zip(gdf[name_field], polygons, strict=True)):
         label = str(value).strip() if value is not None and str(value).strip() else \
             f"(unnamed area {i + 1})"
         g = repair(geom, what=f"area '{label}' in {ref}")
