@@ -9,15 +9,21 @@ from pathlib import Path
 
 import geopandas as gpd
 import pytest
-from shapely.geometry import box
+from shapely.geometry import GeometryCollection, LineString, Point, box
 from typer.testing import CliRunner
 
 from zoneplan.cli.main import app, main
-from zoneplan.errors import DataError, InputError
+from zoneplan.errors import DataError, InputError, PartsDroppedWarning
 from zoneplan.render.timeline import timeline_csv, write_timeline
 from zoneplan.scenarios import timeline as timeline_module
 from zoneplan.scenarios.dask_backend import dask_missing
-from zoneplan.scenarios.timeline import FLAG_NO_MATCH, FLAG_OUTSIDE, parse_date, timeline
+from zoneplan.scenarios.timeline import (
+    FLAG_NO_AREA,
+    FLAG_NO_MATCH,
+    FLAG_OUTSIDE,
+    parse_date,
+    timeline,
+)
 
 REPO = Path(__file__).resolve().parents[1]
 NIBAL = REPO / ".." / "shared" / "data" / "gaza" / "btselem-nibal"
@@ -180,6 +186,31 @@ def test_flags_and_page_say_what_the_files_are(tmp_path: Path) -> None:
     r = CliRunner().invoke(app, ["timeline", str(a), f"{far}@2024-06-01", "--in-force", "10"])
     assert r.exit_code == 0, r.output
     assert "lies inside the territory" in r.output and "Orders in force" in r.output
+
+
+def test_points_and_lines_are_no_area_and_are_named(tmp_path: Path) -> None:
+    """A polygon stored with a point in a GeometryCollection keeps its area; a layer of
+    points alone measures 0, flagged as having no area (not as lying outside), and the
+    dropped features are named in a warning."""
+    mixed = tmp_path / "mixed.geojson"
+    gc = GeometryCollection([box(34.44, 31.50, 34.45, 31.51), Point(34.445, 31.505)])
+    gpd.GeoDataFrame({"StatusText": ["Displaced", "Displaced"]},
+                     geometry=[gc, LineString([(34.44, 31.5), (34.46, 31.52)])],
+                     crs=4326).to_file(mixed, driver="GeoJSON")
+    pts = tmp_path / "points.geojson"
+    gpd.GeoDataFrame({"StatusText": ["Displaced"]}, geometry=[Point(34.445, 31.505)],
+                     crs=4326).to_file(pts, driver="GeoJSON")
+    plain = _square_layer(tmp_path, "plain.geojson", [0], "2024-05-01")
+    with pytest.warns(PartsDroppedWarning) as got:
+        d = timeline([f"{mixed}@2024-05-01", f"{pts}@2024-05-02", str(plain)])
+    text = " ".join(str(w.message) for w in got)
+    assert "mixed.geojson" in text and "feature 1: 1 point" in text and "feature 2: 1 line" in text
+    assert "points.geojson" in text
+    rows = {Path(r["file"]).name: r for r in d["rows"]}
+    assert rows["mixed.geojson"]["area_km2"] == pytest.approx(rows["plain.geojson"]["area_km2"])
+    assert rows["mixed.geojson"]["flag"] is None
+    assert rows["points.geojson"]["flag"] == FLAG_NO_AREA
+    assert rows["points.geojson"]["area_km2"] == 0
 
 
 # -- where the layers are measured ---------------------------------------------------------

@@ -15,8 +15,10 @@ its polygons after an optional filter, clipped to the territory, and then
 ``hospitals``
     Hospitals of the built-in pack inside (count).
 
-A layer whose filter matches no feature, or whose features all lie outside the territory,
-is measured as zero but flagged (``flag`` names why), so a 0 is never silent.
+A layer whose filter matches no feature, whose features have no area (points or lines:
+dropped with a warning naming them, as from a GeometryCollection beside its polygons),
+or whose features all lie outside the territory, is measured as zero but flagged
+(``flag`` names why), so a 0 is never silent.
 
 With ``in_force_days=N`` the series also has ``in_force``: at each order's date and at
 each date an order lapses (its date + N days), the union of the orders issued in the last
@@ -51,6 +53,8 @@ import shapely
 from shapely.geometry.base import BaseGeometry
 
 from zoneplan.errors import DataError, InputError
+from zoneplan.geometry import DroppedParts
+from zoneplan.io.vectors import feature_name
 from zoneplan.scenarios.dask_backend import Backend, SerialBackend, open_backend
 from zoneplan.scenarios.order_figures import (
     M2_PER_KM2,
@@ -60,14 +64,16 @@ from zoneplan.scenarios.order_figures import (
     measure_order,
 )
 
-__all__ = ["FLAG_NO_FEATURES", "FLAG_NO_MATCH", "FLAG_OUTSIDE", "LayerSpec", "Measured",
-           "parse_date", "parse_layer_arg", "timeline"]
+__all__ = ["FLAG_NO_AREA", "FLAG_NO_FEATURES", "FLAG_NO_MATCH", "FLAG_OUTSIDE", "LayerSpec",
+           "Measured", "parse_date", "parse_layer_arg", "timeline"]
 
 FLAG_NO_MATCH = "no feature matches the filter"
 """Flag of a layer whose features are all filtered out by ``where``."""
 FLAG_NO_FEATURES = "the layer has no features"
 """Flag of an empty layer file."""
 FLAG_OUTSIDE = "no feature lies inside the territory"
+"""Flag of a layer whose (matching) features all lie outside the territory."""
+FLAG_NO_AREA = "no feature has an area (only points or lines)"
 """Flag of a layer whose (matching) features all lie outside the territory."""
 
 _ISO = re.compile(r"^\d{4}-\d{2}-\d{2}$")
@@ -224,7 +230,19 @@ def _read_order(spec: LayerSpec, date_field: str | None, where: str | None) -> _
     gdf = _read(spec.path)
     date = _layer_date(gdf, spec, date_field)
     sel = _apply_where(gdf, where, spec.path)
-    polygons = [g for g in sel.to_crs(4326).geometry if g is not None and not g.is_empty]
+    # an order covers an area: points and lines are dropped, saying which features
+    log = DroppedParts(f"the layer {spec.path.name}", why=" (an order covers an area)")
+    index = sel.index
+    numbers = (np.asarray(index, dtype=np.int64) + 1 if pd.api.types.is_integer_dtype(index)
+               else np.arange(1, len(sel) + 1))
+    polygons = []
+    for number, g in zip(numbers.tolist(), sel.to_crs(4326).geometry, strict=True):
+        if g is None or g.is_empty:
+            continue
+        kept = log.keep(feature_name(number), g)
+        if not kept.is_empty:
+            polygons.append(kept)
+    log.warn()
     return _Order(str(spec.path), date, len(sel), len(gdf), polygons)
 
 
@@ -377,7 +395,8 @@ def _row(order: _Order, part: OrderFigures) -> dict[str, Any]:
     """A row of the series: the order and its figures; a flag if there was nothing to
     measure."""
     flag = (FLAG_NO_FEATURES if order.features_in_file == 0 else FLAG_NO_MATCH
-            if order.features == 0 else FLAG_OUTSIDE if part.inside.is_empty else None)
+            if order.features == 0 else FLAG_NO_AREA if not order.polygons else FLAG_OUTSIDE
+            if part.inside.is_empty else None)
     return {"date": order.date.isoformat(), "file": order.file, "kind": "order",
             "features": order.features, "features_in_file": order.features_in_file,
             "flag": flag, **part.figures}
