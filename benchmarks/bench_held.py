@@ -16,7 +16,8 @@ results over every number in them. What it shows: the driver's memory does not g
 the raster (only sums come back), and each worker holds its share of the cells, so a
 raster larger than one machine's memory fits on a cluster whose workers together hold it.
 
-Run: ``PYTHONPATH=src python benchmarks/bench_held.py [--cells 10,2.5] [--workers 2]``.
+Run: ``PYTHONPATH=src python benchmarks/bench_held.py [--cells 10,2.5] [--workers 2]
+[--keep DIR]``.
 """
 
 from __future__ import annotations
@@ -129,7 +130,7 @@ def largest_difference(a: Any, b: Any, where: str = "") -> tuple[float, str]:
     return (0.0 if a == b else float("inf")), where
 
 
-def measure(cell: float, workers: int) -> list[str]:
+def measure(cell: float, workers: int, keep: Path | None = None) -> list[str]:
     """Both runs on one raster; the table row."""
     sys.path.insert(0, str(ROOT / "benchmarks"))
     from bench_raster import make_raster
@@ -154,6 +155,10 @@ def measure(cell: float, workers: int) -> list[str]:
             cluster.close()
         diff, where = largest_difference(json.loads((folder / "here.json").read_text()),
                                          json.loads((folder / "held.json").read_text()))
+        if keep is not None:
+            keep.mkdir(parents=True, exist_ok=True)
+            for name in ("here.json", "held.json"):
+                (keep / f"{cell:g}m-{name}").write_bytes((folder / name).read_bytes())
     return [f"{cell:g} m", f"{n_pix / 1e6:,.0f} M px, {n_in / 1e6:,.1f} M cells",
             f"{here['wall_s']:.1f} s, {here['maxrss_kb'] / 1e3:,.0f} MB",
             f"{held['wall_s']:.1f} s, {held['maxrss_kb'] / 1e3:,.0f} MB",
@@ -165,12 +170,14 @@ def main(argv: list[str] | None = None) -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--cells", default="10,2.5", help="pixel sizes (metres), comma-separated")
     ap.add_argument("--workers", type=int, default=2)
+    ap.add_argument("--keep", type=Path, default=None, metavar="DIR",
+                    help="also keep both results (JSON) in DIR")
     args = ap.parse_args(argv)
     print(f"{os.cpu_count()} cores; load average at start {os.getloadavg()[0]:.2f}; "
           f"a scheduler and {args.workers} workers on 127.0.0.1 per raster\n")
     head = ["raster", "size", "here: time, peak", "on the cluster: time, driver peak",
             "workers' peaks", "largest relative difference"]
-    rows = [measure(float(c), args.workers) for c in args.cells.split(",")]
+    rows = [measure(float(c), args.workers, args.keep) for c in args.cells.split(",")]
     print("| " + " | ".join(head) + " |")
     print("|" + "---|" * len(head))
     for r in rows:

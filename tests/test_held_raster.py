@@ -46,6 +46,11 @@ class Pickled(KeptHere):
     def map(self, fn: Any, *args: Any) -> list[Any]:
         return [_trip(fn(_trip(p), *_trip(args))) for p in self.parts]
 
+    def then(self, fn: Any, *args: Any) -> Pickled:
+        out = Pickled(lambda p: p, [])
+        out.parts, self.parts = self.map(fn, *args), []
+        return out
+
 
 def _trip(x: Any) -> Any:
     return pickle.loads(pickle.dumps(x))
@@ -69,8 +74,14 @@ def same(a: Any, b: Any, where: str = "") -> None:
         assert a == b, (where, a, b)
 
 
-def test_parts_hold_the_cells_of_the_whole_raster(tmp_path: Path,
+@pytest.mark.parametrize("single", [False, True])
+def test_parts_hold_the_cells_of_the_whole_raster(tmp_path: Path, single: bool,
                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+    """The same cells, people and edge shares as a read here, in the same precision:
+    single precision when the whole raster has more cells than the limit, although each
+    part has fewer."""
+    if single:
+        monkeypatch.setattr(rp, "SINGLE_PRECISION_CELLS", 1000)
     tif = _lonlat_raster(tmp_path / "ll.tif")
     whole = rp.raster_population(tif, _territory(), UTM, units="count", sources=[])
     monkeypatch.setattr(pixels, "STRIP_PIXELS", 200)  # strips of one block row (16 rows)
@@ -88,8 +99,12 @@ def test_parts_hold_the_cells_of_the_whole_raster(tmp_path: Path,
     # each part's cells, put back on the whole window, are the whole raster's, in order
     lin = np.concatenate([p.grid.lin.astype(np.int64) + p.rows[0] * g.width for p in parts])
     np.testing.assert_array_equal(lin, g.lin)
-    np.testing.assert_array_equal(np.concatenate([p.counts["raster"] for p in parts]),
-                                  whole.counts["raster"])
+    people = np.concatenate([p.counts["raster"] for p in parts])
+    assert people.dtype == whole.counts["raster"].dtype == (np.float32 if single
+                                                             else np.float64)
+    assert all(len(p.grid) < 1000 for p in parts)
+    np.testing.assert_array_equal(people, whole.counts["raster"])
+    assert ("single precision" in held.method) == single
     np.testing.assert_array_equal(
         np.concatenate([p.grid.edge_frac for p in parts]), g.edge_frac)
     assert [p.rows for p in parts] == sorted(p.rows for p in parts)

@@ -409,7 +409,7 @@ def compute(layout: Layout, inputs: Inputs, *, pop_method: str,
     people = geo.people[pop_method]
     assumed = assumptions or central_assumptions(plan)
     reloc = relocate(zones, {z.id: float(people.total[k]) for k, z in enumerate(zones)},
-                     float(counts.sum()), plan, inputs.modelled_total,
+                     float(np.sum(counts, dtype=np.float64)), plan, inputs.modelled_total,
                      compound_sites(assumed.compounds, layout))
     placement = zone_placements(zones, geo.area.total, reloc, plan.population.relocation)
     f = Frame(layout=layout, inputs=inputs, geo=geo, people=people, reloc=reloc,

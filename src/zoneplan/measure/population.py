@@ -74,7 +74,7 @@ class PopulationLayer:
 
     def total(self, method: str | None = None) -> float:
         """Total people under a method (default: central)."""
-        return float(self.counts[method or self.central].sum())
+        return float(np.sum(self.counts[method or self.central], dtype=np.float64))
 
     def coarse(self, territory: BaseGeometry, cell_size: float) -> PopulationLayer:
         """The same people summed into square blocks of ``cell_size`` metres.

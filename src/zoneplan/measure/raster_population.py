@@ -15,6 +15,7 @@ Pixels cut by the territory's edge keep the covered share of their people.
 from __future__ import annotations
 
 import warnings
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal, Protocol, cast
@@ -64,6 +65,10 @@ raster's own values (a relative 6e-8 per cell, only where a value is scaled: den
 pixels cut by the territory's edge). Every sum is still taken in double precision."""
 
 Units = Literal["count", "density"]
+
+_SINGLE = ("; people per pixel kept in single precision (float32, as the raster's own "
+           f"values) above {SINGLE_PRECISION_CELLS:,} cells")
+"""What the method says when people per cell are kept in single precision."""
 
 
 class Progress(Protocol):
@@ -159,19 +164,43 @@ class _ShardJob:
     territory_crs: CRS
 
 
-def _read_shard(job: _ShardJob) -> RasterShard:
-    """Both passes over one part's strips; its cells on a window of its own rows."""
-    win = job.win
+@dataclass(eq=False)
+class _PartCells:
+    """A part's cells after the first pass, kept where it was read until its values are
+    read (the second pass, once the whole raster's number of cells decides the
+    precision people are kept in)."""
+
+    job: _ShardJob
+    lin: NDArray[Any]
+    cut: _StripPixels
+
+
+def _part_cells(job: _ShardJob) -> _PartCells:
+    """The first pass over one part's strips (run where the part is kept)."""
+    lin, cut = _cells_pass(job.win, job.territory, list(job.bands), job.lin_dtype)
+    return _PartCells(job, lin, cut)
+
+
+def _cell_count(part: _PartCells) -> int:
+    """Cells of one part."""
+    return int(part.lin.size)
+
+
+def _part_values(part: _PartCells, dtype: Any) -> RasterShard:
+    """The second pass over one part's strips: its cells on a window of its own rows,
+    with their people in ``dtype`` (run where the part is kept)."""
+    job, win, lin, cut = part.job, part.job.win, part.lin, part.cut
     r0, r1 = job.bands[0][0], job.bands[-1][1]
-    lin, counts, cut, plausible = _two_passes(win, job.territory, list(job.bands),
-                                              job.row_area, job.units, job.lin_dtype, None,
-                                              win.path.name)
     eo = np.argsort(cut.edge_lin)
+    edge = find_sorted(lin, cut.edge_lin[eo]).astype(np.intp)
+    edge_frac = cut.edge_frac[eo]
+    counts, plausible = _values_pass(win, list(job.bands), lin, edge, edge_frac,
+                                     job.row_area, job.units, dtype)
     grid = RasterGrid(lin=(lin - r0 * win.width).astype(job.lin_dtype), width=win.width,
                       height=r1 - r0, transform=win.transform @ Affine.translation(0, r0),
-                      raster_crs=win.crs, crs=job.territory_crs, row_area_m2=job.row_area[r0:r1],
-                      edge=find_sorted(lin, cut.edge_lin[eo]).astype(np.intp),
-                      edge_geoms=cut.edge_geoms[eo], edge_frac=cut.edge_frac[eo])
+                      raster_crs=win.crs, crs=job.territory_crs,
+                      row_area_m2=job.row_area[r0:r1], edge=edge,
+                      edge_geoms=cut.edge_geoms[eo], edge_frac=edge_frac)
     grid.cell_size = job.cell_size  # the whole raster's, as a grid of it would have
     return RasterShard(grid=grid, counts={"raster": counts}, rows=(r0, r1),
                        plausible=plausible)
@@ -261,9 +290,7 @@ def raster_population(path: Path, territory: BaseGeometry, crs: CRS, *, units: s
         method=f"raster {path.name} ({how}; {rcrs.to_string()}, pixel "
         f"{grid.cell_size:,.1f} m); pixels cut by the territory or a zone edge count with "
         "their exactly covered fraction (as exactextract does)"
-        + ("; people per pixel kept in single precision (float32, as the raster's own "
-           f"values) above {SINGLE_PRECISION_CELLS:,} cells" if counts.dtype == np.float32
-           else ""))
+        + (_SINGLE if counts.dtype == np.float32 else ""))
 
 
 def _held_population(path: Path, territory: BaseGeometry, crs: CRS, units: str,
@@ -273,7 +300,11 @@ def _held_population(path: Path, territory: BaseGeometry, crs: CRS, units: str,
     if progress:
         progress(f"reading {path.name}: {n_strips} strip{'' if n_strips == 1 else 's'} in "
                  f"{len(jobs)} part{'' if len(jobs) == 1 else 's'}, kept on the workers")
-    held = hold(_read_shard, jobs)
+    # first which pixels are cells, then (in the precision the whole raster's number of
+    # cells asks for, as when read here) their people
+    first = hold(_part_cells, jobs)
+    dtype = _people_dtype(sum(first.map(_cell_count)))
+    held = first.then(_part_values, dtype)
     summaries = held.map(shard_summary)
     plausible = _DensityCheck()
     for s in summaries:
@@ -294,7 +325,8 @@ def _held_population(path: Path, territory: BaseGeometry, crs: CRS, units: str,
         f"{grid.cell_size:,.1f} m); pixels cut by the territory or a zone edge count with "
         "their exactly covered fraction (as exactextract does); read and kept on the "
         f"workers of a cluster in {len(jobs)} part{'' if len(jobs) == 1 else 's'} of whole "
-        "rows, each layout summed where its cells are, only the sums brought back")
+        "rows, each layout summed where its cells are, only the sums brought back"
+        + (_SINGLE if dtype == np.float32 else ""))
 
 
 def _check_values(plausible: _DensityCheck, path: Path, units: str,
@@ -334,6 +366,20 @@ def _two_passes(win: RasterWindow, terr_r: BaseGeometry, bands: list[tuple[int, 
         if advance is not None and total_steps >= 3:
             advance(f"reading {name}", step, total_steps)
 
+    lin, cut = _cells_pass(win, terr_r, bands, lin_dtype, tick)
+    eo = np.argsort(cut.edge_lin)
+    edge = find_sorted(lin, cut.edge_lin[eo]).astype(np.intp)
+    release_freed_memory()  # the strips' pieces, before the people's array
+    counts, plausible = _values_pass(win, bands, lin, edge, cut.edge_frac[eo], row_area,
+                                     units, _people_dtype(lin.size), tick)
+    return lin, counts, cut, plausible
+
+
+def _cells_pass(win: RasterWindow, terr_r: BaseGeometry, bands: list[tuple[int, int]],
+                lin_dtype: Any, tick: Callable[[], None] | None = None
+                ) -> tuple[NDArray[Any], _StripPixels]:
+    """The first pass: which pixels of the strips are cells (ascending linear indices)
+    and the pixels the territory's edge cuts, with their shares (in strip order)."""
     lins: list[NDArray[Any]] = []  # each strip's cells, the only reference (joined below)
     parts: list[_StripPixels] = []  # each strip's edge pixels
     for s0, s1 in bands:
@@ -342,31 +388,37 @@ def _two_passes(win: RasterWindow, terr_r: BaseGeometry, bands: list[tuple[int, 
         parts.append(_StripPixels(np.empty(0, dtype=lin_dtype), px.edge_lin, px.edge_geoms,
                                   px.edge_frac))
         del px
-        tick()
+        if tick is not None:
+            tick()
     lin = _join(lins, lin_dtype)  # frees each strip's cells once copied
     cut = _StripPixels(np.empty(0, dtype=lin_dtype), np.concatenate([p.edge_lin for p in parts]),
                        np.concatenate([p.edge_geoms for p in parts]),
                        np.concatenate([p.edge_frac for p in parts]))
-    del parts
-    eo = np.argsort(cut.edge_lin)
-    edge = find_sorted(lin, cut.edge_lin[eo]).astype(np.intp)
-    edge_frac = cut.edge_frac[eo]
-    release_freed_memory()  # the strips' pieces, before the people's array
-    counts = np.empty(lin.size, dtype=_people_dtype(lin.size))
+    return lin, cut
+
+
+def _values_pass(win: RasterWindow, bands: list[tuple[int, int]], lin: NDArray[Any],
+                 edge: NDArray[np.intp], edge_frac: NDArray[np.float64],
+                 row_area: NDArray[np.float64], units: str, dtype: Any,
+                 tick: Callable[[], None] | None = None
+                 ) -> tuple[NDArray[Any], _DensityCheck]:
+    """The second pass: the people on the cells ``lin`` (edge cells ``edge``, ascending
+    positions in ``lin``, keeping their covered share ``edge_frac``), strip by strip
+    straight into one array of ``dtype``; and the plausibility counts."""
+    counts = np.empty(lin.size, dtype=dtype)
     plausible = _DensityCheck()
     width = win.width
     for s0, s1 in bands:
         a, b = find_sorted(lin, np.array([s0 * width, s1 * width]))
-        if a == b:  # no cell in these rows: nothing to read
+        if a < b:  # else no cell in these rows: nothing to read
+            v = _strip_values(win, s0, s1, lin[a:b] - s0 * width, row_area, units,
+                              plausible, out=counts[a:b])
+            # pixels cut by the territory's edge keep the covered share of their people
+            ea, eb = np.searchsorted(edge, [a, b])
+            v[edge[ea:eb] - a] *= edge_frac[ea:eb]
+        if tick is not None:
             tick()
-            continue
-        v = _strip_values(win, s0, s1, lin[a:b] - s0 * width, row_area, units, plausible,
-                          out=counts[a:b])
-        # pixels cut by the territory's edge keep the covered share of their people
-        ea, eb = np.searchsorted(edge, [a, b])
-        v[edge[ea:eb] - a] *= edge_frac[ea:eb]
-        tick()
-    return lin, counts, cut, plausible
+    return counts, plausible
 
 
 def _people_dtype(cells: int) -> type[np.floating[Any]]:

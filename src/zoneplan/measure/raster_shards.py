@@ -56,6 +56,11 @@ class Held(Protocol):
         in the parts' order."""
         ...
 
+    def then(self, fn: Callable[..., Any], *args: Any) -> Held:
+        """New parts ``fn(part, *args)``, each made and kept where its part is, in place
+        of these (which are let go)."""
+        ...
+
 
 class Hold(Protocol):
     """Makes parts where they will be kept: ``hold(fn, jobs)`` keeps ``fn(job)`` for
@@ -76,6 +81,11 @@ class KeptHere:
     def map(self, fn: Callable[..., Any], *args: Any) -> list[Any]:
         """``fn(part, *args)`` for each part, in order."""
         return [fn(p, *args) for p in self.parts]
+
+    def then(self, fn: Callable[..., Any], *args: Any) -> KeptHere:
+        """New parts ``fn(part, *args)``, in place of these."""
+        parts, self.parts = self.parts, []
+        return KeptHere(lambda p: fn(p, *args), parts)
 
 
 @dataclass(eq=False)

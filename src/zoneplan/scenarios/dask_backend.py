@@ -223,6 +223,14 @@ class HeldOnDask:
         return list(self.client.gather([self.client.submit(fn, f, *sent, pure=False)
                                          for f in self.futures]))
 
+    def then(self, fn: Callable[..., Any], *args: Any) -> HeldOnDask:
+        """New parts ``fn(part, *args)``, each made on the worker holding its part (and
+        kept there), in place of these; fails here with the first part's error."""
+        futures = [self.client.submit(fn, f, *args, pure=False) for f in self.futures]
+        self.client.gather(self.client.map(_ready, futures, pure=False))  # errors surface
+        self.futures = []  # the old parts are let go
+        return HeldOnDask(self.client, futures)
+
 
 def _ready(part: Any) -> bool:
     """Nothing but a check that a part was made (its error, if any, is raised here)."""
