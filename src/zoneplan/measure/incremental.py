@@ -54,7 +54,7 @@ from shapely.geometry.base import BaseGeometry
 from zoneplan.measure.block_sums import CHUNK, DENSE_LIMIT, dense_block_sums
 from zoneplan.measure.cells import CellGrid, CellValues, Fractions, Near
 from zoneplan.measure.inputs import Inputs
-from zoneplan.measure.raster_grid import RasterGrid
+from zoneplan.measure.raster_grid import BUFFER_QUAD_SEGS, RasterGrid
 from zoneplan.measure.raster_shares import polygon_shares
 from zoneplan.measure.segments import distance_to_segments, near_boxes, segments
 from zoneplan.measure.squares import Squares
@@ -81,10 +81,6 @@ MAX_CELLS = 1 << 24
 """Grids of more cells than this (16.8 million: a 2.5 m raster of the Gaza Strip has 58
 million) keep no per-cell state (it would take over 400 MB); they are measured afresh."""
 
-BUFFER_QUAD_SEGS = 64
-"""Segments per quarter circle of the buffers :meth:`RasterGrid.near_pieces` measures
-(the old and new buffers are compared to find the pixels whose share may differ, and
-the changed pixels' shares are taken on them)."""
 
 @dataclass(eq=False)
 class _Measured:
@@ -226,11 +222,11 @@ def _measured(grid: CellGrid, geo: LayoutGeometry) -> _Measured:
     buffers: dict[LineSet, dict[float, BaseGeometry]] = {}
     for key, lines in geo.sets.items():
         merged = shapely.union_all(lines) if lines else shapely.LineString()
-        buffers[key] = {d: grid._to_raster(shapely.buffer(merged, d,
+        buffers[key] = {d: grid.to_raster(shapely.buffer(merged, d,
                                                            quad_segs=BUFFER_QUAD_SEGS))
                         for d in NEAR_LINE_M}
-    return _Measured(zones=[grid._to_raster(z) for z in geo.zones],
-                     edges=[grid._to_raster(c) for c in geo.cuts if not c.is_empty],
+    return _Measured(zones=[grid.to_raster(z) for z in geo.zones],
+                     edges=[grid.to_raster(c) for c in geo.cuts if not c.is_empty],
                      buffers=buffers)
 
 

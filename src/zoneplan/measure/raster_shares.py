@@ -63,7 +63,7 @@ def zone_fractions(grid: RasterGrid, zones: list[BaseGeometry], cuts: list[BaseG
     cuts
         Lines and polygon edges the zones were cut along (area CRS).
     """
-    geoms = [grid._to_raster(z) for z in zones]
+    geoms = [grid.to_raster(z) for z in zones]
     n, w = len(grid), grid.width
     zone_of: NDArray[np.signedinteger] = np.full(  # 1 byte per cell below 127 zones
         n, -1, dtype=np.int8 if len(zones) < 2**7 - 1 else
@@ -88,7 +88,7 @@ def zone_fractions(grid: RasterGrid, zones: list[BaseGeometry], cuts: list[BaseG
     del k, row, col, share, pos, hit
     if grid.edge.size and cell.size:  # shares of the part inside the territory
         epos, ehit = match_sorted(grid.edge, cell)
-        crossed = cells_at(grid, *line_pixels([grid._to_raster(c) for c in cuts
+        crossed = cells_at(grid, *line_pixels([grid.to_raster(c) for c in cuts
                                                if not c.is_empty], grid.transform))
         _, by_cut = match_sorted(crossed, cell)
         by_point = ehit & ~by_cut
