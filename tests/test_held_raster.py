@@ -40,20 +40,36 @@ class Pickled(KeptHere):
     """Parts, arguments and results sent through pickle, as between a cluster's
     processes."""
 
-    def __init__(self, fn: Any, jobs: Any) -> None:
-        super().__init__(lambda j: _trip(fn(_trip(j))), jobs)
+    def __init__(self, fn: Any, jobs: Any, done: Any = None) -> None:
+        super().__init__(lambda j: _trip(fn(_trip(j))), jobs, done)
 
     def map(self, fn: Any, *args: Any) -> list[Any]:
         return [_trip(fn(_trip(p), *_trip(args))) for p in self.parts]
 
-    def then(self, fn: Any, *args: Any) -> Pickled:
+    def then(self, fn: Any, *args: Any, done: Any = None) -> Pickled:
         out = Pickled(lambda p: p, [])
         out.parts, self.parts = self.map(fn, *args), []
+        for i in range(len(out.parts) if done is not None else 0):
+            done(i)
         return out
 
 
 def _trip(x: Any) -> Any:
     return pickle.loads(pickle.dumps(x))
+
+
+class _Told:
+    """A progress display: what it was told."""
+
+    def __init__(self) -> None:
+        self.said: list[str] = []
+        self.steps: list[tuple[int, int]] = []
+
+    def __call__(self, text: str) -> None:
+        self.said.append(text)
+
+    def advance(self, text: str, done: int, total: int) -> None:
+        self.steps.append((done, total))
 
 
 def same(a: Any, b: Any, where: str = "") -> None:
@@ -86,10 +102,14 @@ def test_parts_hold_the_cells_of_the_whole_raster(tmp_path: Path, single: bool,
     whole = rp.raster_population(tif, _territory(), UTM, units="count", sources=[])
     monkeypatch.setattr(pixels, "STRIP_PIXELS", 200)  # strips of one block row (16 rows)
     monkeypatch.setattr(rp, "SHARD_PIXELS", 600)  # a strip per part
+    told = _Told()
     held = rp.raster_population(tif, _territory(), UTM, units="count", sources=[],
-                                hold=KeptHere)
+                                hold=KeptHere, progress=told)
     assert isinstance(held, HeldPopulation) and isinstance(held.grid, HeldGrid)
     parts = held.grid.held.parts  # type: ignore[attr-defined]
+    n = 2 * len(parts)  # the two passes over each part, told as parts are made
+    assert told.steps == [(k, n) for k in range(1, n + 1)]
+    assert told.said == ["reading ll.tif: 3 strips in 3 parts, kept on the workers"]
     assert held.parts == len(parts) > 2
     g = whole.grid
     assert len(held.grid) == len(g)
@@ -116,9 +136,9 @@ def test_parts_do_not_depend_on_the_workers(tmp_path: Path) -> None:
     tif = _lonlat_raster(tmp_path / "ll.tif")
     jobs: list[list[Any]] = []
 
-    def hold(fn: Any, js: Any) -> KeptHere:
+    def hold(fn: Any, js: Any, done: Any = None) -> KeptHere:
         jobs.append([j.bands for j in js])
-        return KeptHere(fn, js)
+        return KeptHere(fn, js, done)
 
     for _ in range(2):
         rp.raster_population(tif, _territory(), UTM, units="count", sources=[], hold=hold)

@@ -302,9 +302,16 @@ def _held_population(path: Path, territory: BaseGeometry, crs: CRS, units: str,
                  f"{len(jobs)} part{'' if len(jobs) == 1 else 's'}, kept on the workers")
     # first which pixels are cells, then (in the precision the whole raster's number of
     # cells asks for, as when read here) their people
-    first = hold(_part_cells, jobs)
+    advance, steps = _advance(progress), [0]
+
+    def made(_: int) -> None:  # a part's pass done: 2 x parts steps in all
+        steps[0] += 1
+        if advance is not None and len(jobs) > 1:
+            advance(f"reading {path.name} on the workers", steps[0], 2 * len(jobs))
+
+    first = hold(_part_cells, jobs, made)
     dtype = _people_dtype(sum(first.map(_cell_count)))
-    held = first.then(_part_values, dtype)
+    held = first.then(_part_values, dtype, done=made)
     summaries = held.map(shard_summary)
     plausible = _DensityCheck()
     for s in summaries:

@@ -35,7 +35,7 @@ from zoneplan.measure.cells import CellGrid
 from zoneplan.measure.population import PopulationLayer, coarse_counts
 from zoneplan.measure.raster_grid import RasterGrid
 
-__all__ = ["SHARD_PIXELS", "Held", "HeldCounts", "HeldGrid", "HeldPopulation", "Hold",
+__all__ = ["SHARD_PIXELS", "Done", "Held", "HeldCounts", "HeldGrid", "HeldPopulation", "Hold",
            "KeptHere", "RasterShard", "not_here", "shard_coarse", "shard_summary"]
 
 
@@ -56,24 +56,35 @@ class Held(Protocol):
         in the parts' order."""
         ...
 
-    def then(self, fn: Callable[..., Any], *args: Any) -> Held:
+    def then(self, fn: Callable[..., Any], *args: Any, done: Done | None = None) -> Held:
         """New parts ``fn(part, *args)``, each made and kept where its part is, in place
-        of these (which are let go)."""
+        of these (which are let go); ``done`` is told the position of each part made."""
         ...
+
+
+Done = Callable[[int], None]
+"""Told the position of each part as it is made (for a progress display)."""
 
 
 class Hold(Protocol):
     """Makes parts where they will be kept: ``hold(fn, jobs)`` keeps ``fn(job)`` for
-    each job and returns the :class:`Held` parts, in the jobs' order."""
+    each job and returns the :class:`Held` parts, in the jobs' order; ``done`` is told
+    the position of each part made."""
 
-    def __call__(self, fn: Callable[[Any], Any], jobs: Sequence[Any]) -> Held: ...
+    def __call__(self, fn: Callable[[Any], Any], jobs: Sequence[Any],
+                 done: Done | None = None) -> Held: ...
 
 
 class KeptHere:
     """Parts made and kept in this process (the serial backend; tests)."""
 
-    def __init__(self, fn: Callable[[Any], Any], jobs: Sequence[Any]) -> None:
-        self.parts = [fn(j) for j in jobs]
+    def __init__(self, fn: Callable[[Any], Any], jobs: Sequence[Any],
+                 done: Done | None = None) -> None:
+        self.parts = []
+        for i, job in enumerate(jobs):
+            self.parts.append(fn(job))
+            if done is not None:
+                done(i)
 
     def __len__(self) -> int:
         return len(self.parts)
@@ -82,10 +93,11 @@ class KeptHere:
         """``fn(part, *args)`` for each part, in order."""
         return [fn(p, *args) for p in self.parts]
 
-    def then(self, fn: Callable[..., Any], *args: Any) -> KeptHere:
+    def then(self, fn: Callable[..., Any], *args: Any, done: Done | None = None
+             ) -> KeptHere:
         """New parts ``fn(part, *args)``, in place of these."""
         parts, self.parts = self.parts, []
-        return KeptHere(lambda p: fn(p, *args), parts)
+        return KeptHere(lambda p: fn(p, *args), parts, done)
 
 
 @dataclass(eq=False)

@@ -111,7 +111,8 @@ class Backend(Protocol):
         """``[fn(x) for x in items]``, run where the backend runs tasks."""
         ...
 
-    def hold(self, fn: Callable[[Any], Any], jobs: Sequence[Any]) -> Held:
+    def hold(self, fn: Callable[[Any], Any], jobs: Sequence[Any],
+             done: Done | None = None) -> Held:
         """Keep ``fn(job)`` for each job where the backend runs tasks (see
         :class:`~zoneplan.measure.raster_shards.Hold`)."""
         ...
@@ -147,9 +148,10 @@ class SerialBackend:
         """``[fn(x) for x in items]``."""
         return [fn(x) for x in items]
 
-    def hold(self, fn: Callable[[Any], Any], jobs: Sequence[Any]) -> Held:
+    def hold(self, fn: Callable[[Any], Any], jobs: Sequence[Any],
+             done: Done | None = None) -> Held:
         """The parts made and kept in this process."""
-        return KeptHere(fn, jobs)
+        return KeptHere(fn, jobs, done)
 
 
 class DaskBackend:
@@ -188,11 +190,12 @@ class DaskBackend:
         """Run ``fn`` on each item on the workers; results in the items' order."""
         return list(self.client.gather(self.client.map(fn, list(items), pure=False)))
 
-    def hold(self, fn: Callable[[Any], Any], jobs: Sequence[Any]) -> Held:
+    def hold(self, fn: Callable[[Any], Any], jobs: Sequence[Any],
+             done: Done | None = None) -> Held:
         """Make ``fn(job)`` on the workers and keep it there (futures standing for the
-        parts); fails here with the first job's error."""
+        parts); ``done`` is told each part made; fails here with a part's error."""
         futures = [self.client.submit(fn, job, pure=False) for job in jobs]
-        self.client.gather(self.client.map(_ready, futures, pure=False))  # errors surface
+        _wait_made(futures, done, self.client)
         return HeldOnDask(self.client, futures)
 
     def close(self) -> None:
@@ -223,18 +226,28 @@ class HeldOnDask:
         return list(self.client.gather([self.client.submit(fn, f, *sent, pure=False)
                                          for f in self.futures]))
 
-    def then(self, fn: Callable[..., Any], *args: Any) -> HeldOnDask:
+    def then(self, fn: Callable[..., Any], *args: Any, done: Done | None = None
+             ) -> HeldOnDask:
         """New parts ``fn(part, *args)``, each made on the worker holding its part (and
-        kept there), in place of these; fails here with the first part's error."""
+        kept there), in place of these; fails here with a part's error."""
         futures = [self.client.submit(fn, f, *args, pure=False) for f in self.futures]
-        self.client.gather(self.client.map(_ready, futures, pure=False))  # errors surface
+        _wait_made(futures, done, self.client)
         self.futures = []  # the old parts are let go
         return HeldOnDask(self.client, futures)
 
 
-def _ready(part: Any) -> bool:
-    """Nothing but a check that a part was made (its error, if any, is raised here)."""
-    return part is not None
+def _wait_made(futures: list[Any], done: Done | None, client: Client) -> None:
+    """Wait until every part is made, telling ``done`` each one's position; a part's
+    error is raised here (the parts themselves stay on the workers)."""
+    from distributed import as_completed
+
+    where = {f.key: i for i, f in enumerate(futures)}
+    for f in as_completed(futures, loop=client.loop):
+        if f.status == "error":
+            client.cancel(futures)
+            f.result()  # raises the part's error, with its traceback
+        if done is not None:
+            done(where[f.key])
 
 
 def warm_up(tasks: str = SAMPLE_TASKS) -> None:
