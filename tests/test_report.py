@@ -90,6 +90,28 @@ def test_headlines_are_three_to_eleven_sentences(result: zoneplan.Result) -> Non
     assert all(s.endswith(".") for s in hs)
 
 
+def test_many_zones_are_summed_up_not_one_named_at_random(result: zoneplan.Result) -> None:
+    """With more zones than are named one by one, the headlines give the largest zone and
+    the others as a whole (median, range, how many fall below the Sphere standard)."""
+    d = result.to_dict()
+    big = dict(d["zones"][0], label="Big", share_of_territory=0.5, area_km2=180.0,
+               residents=1000.0, m2_per_person=180_000.0, access="resident")
+    small = [dict(d["zones"][0], label=f"hex {i}", share_of_territory=0.5 / 20,
+                  area_km2=0.05 + 0.001 * i, residents=100.0 * i,
+                  m2_per_person=(0.05 + 0.001 * i) * 1e6 / (100.0 * i) if i else None,
+                  access="resident") for i in range(20)]
+    d["zones"] = [big, *small]
+    hs = headlines(d)
+    assert hs[0].startswith("Big:")
+    other = hs[1]
+    assert other.startswith("The other 20 zones: 50.0% of the territory")
+    assert "0.060 km² (0.050–0.069 km²) each" in other
+    assert "19,000 residents there, 950 (0–1,900) per zone" in other
+    below = sum(1 for i in range(1, 20) if (0.05 + 0.001 * i) * 1e6 / (100.0 * i) < 45)
+    assert f"{below} of the 19 open zones with residents" in other
+    assert not any("hex " in h for h in hs)
+
+
 def test_existing_folder_refused_and_nothing_else_deleted(tmp_path: Path,
                                                           result: zoneplan.Result) -> None:
     out = tmp_path / "out"

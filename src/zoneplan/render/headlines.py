@@ -20,6 +20,7 @@ from zoneplan.render.text import (
     fmt_people,
     fmt_range,
     fmt_share,
+    round_sig,
 )
 
 __all__ = ["MAX_HEADLINES", "UNIT_SHOWN", "checks_sentence", "claim_cells", "extremes_sentence",
@@ -69,6 +70,46 @@ def _zone_sentence(z: dict[str, Any], total: Any, in_force: bool) -> str:
     if z.get("access") != "closed" and _ok(z.get("m2_per_person")):
         sent += (f", {fmt_number(z['m2_per_person'])} m² of land per person (Sphere camp "
                  "standard: at least 45 m²)")
+    return sent + "."
+
+
+def _median_range(values: list[float], fmt: Any, unit: str = "") -> str:
+    """The median of ``values`` and their range, formatted: ``"M UNIT (LO–HI UNIT)"``."""
+    v = sorted(values)
+    mid = len(v) // 2
+    median = v[mid] if len(v) % 2 else (v[mid - 1] + v[mid]) / 2
+    return f"{fmt(median)}{unit} ({fmt(v[0])}–{fmt(v[-1])}{unit})"
+
+
+def _km2_sig(x: float) -> str:
+    """An area in km² to 2 significant figures (small zones' areas are not 0.0)."""
+    return fmt_number(round_sig(x, 2), max(0, 1 - math.floor(math.log10(abs(x))))
+                      if x else 0)
+
+
+def _other_zones(d: dict[str, Any], others: list[dict[str, Any]]) -> str:
+    """Zones beyond the largest, as a whole: share of the territory, residents under the
+    plan, the median zone and the range, and how many fall below the Sphere camp
+    standard of land per person (one sentence, not an arbitrary zone named)."""
+    share = sum(z.get("share_of_territory") or 0.0 for z in others)
+    areas = [z["area_km2"] for z in others if _ok(z.get("area_km2"))]
+    people = [z["residents"] for z in others if _ok(z.get("residents"))]
+    sent = (f"The other {fmt_number(len(others))} zones: {fmt_share(share, 1)} of the "
+            f"territory, {_median_range(areas, _km2_sig, ' km²')} each (median and "
+            "range)")
+    if people:
+        verb = "places" if _in_force(d) else "would place"
+        sent += (f"; under the plan the model {verb} {fmt_people(sum(people))} residents "
+                 f"there, {_median_range(people, fmt_people)} per zone")
+    sphere = next((st for st in d.get("standards", [])
+                   if st.get("indicator") == "m2_per_person"), None)
+    if sphere is not None:
+        open_zones = [z for z in others if z.get("access") != "closed"
+                      and _ok(z.get("m2_per_person"))]
+        below = sum(z["m2_per_person"] < sphere["value"] for z in open_zones)
+        sent += (f"; {fmt_number(below)} of the {fmt_number(len(open_zones))} open zones "
+                 f"with residents give them less than {fmt_number(sphere['value'])} m² of "
+                 "land per person (Sphere camp standard)")
     return sent + "."
 
 
@@ -282,7 +323,9 @@ def headlines(d: dict[str, Any]) -> list[str]:
     Returns
     -------
     list of str
-        Sentences, most important first: the two largest zones, people displaced (or,
+        Sentences, most important first: the two largest zones (with more than
+        :data:`ZONES_NAMED` zones, the largest and the others as a whole), people
+        displaced (or,
         for a plan in force, people who cannot return), compounds, hospitals,
         reconstruction, forces, published figures checked. People to 3 significant
         figures, shares as percentages.
@@ -295,7 +338,10 @@ def headlines(d: dict[str, Any]) -> list[str]:
         out.append(f"Pre-war residents come from {pop.get('baseline_label')} "
                    f"({fmt_people(pop.get('baseline_total'))} people), replacing the plan's "
                    f"baseline ({pop['baseline_replaced']}).")
-    out += [_zone_sentence(z, total, _in_force(d)) for z in zones[:2]]
+    if len(zones) > ZONES_NAMED:  # many zones: the largest, and the others together
+        out += [_zone_sentence(zones[0], total, _in_force(d)), _other_zones(d, zones[1:])]
+    else:
+        out += [_zone_sentence(z, total, _in_force(d)) for z in zones[:2]]
     for part in (_displaced, _compounds, _damage, _aid, _width, _hospitals, _reconstruction,
                  _forces, _claims):
         sentence = part(d)
