@@ -95,7 +95,7 @@ def test_many_zones_are_summed_up_not_one_named_at_random(result: zoneplan.Resul
     the others as a whole (median, range, how many fall below the Sphere standard)."""
     d = result.to_dict()
     big = dict(d["zones"][0], label="Big", share_of_territory=0.5, area_km2=180.0,
-               residents=1000.0, m2_per_person=180_000.0, access="resident")
+               residents=100_000.0, m2_per_person=1_800.0, access="resident")
     small = [dict(d["zones"][0], label=f"hex {i}", share_of_territory=0.5 / 20,
                   area_km2=0.05 + 0.001 * i, residents=100.0 * i,
                   m2_per_person=(0.05 + 0.001 * i) * 1e6 / (100.0 * i) if i else None,
