@@ -19,14 +19,16 @@ from zoneplan.cli.main import main
 
 ROOT = Path(__file__).resolve().parents[1]
 
-NOT_FOR_RUN = ("matplotlib", "fastapi", "starlette", "uvicorn", "dask", "distributed", "scipy",
-               "rasterio", "requests", "pooch", "jinja2", "openpyxl", "PIL",
+NOT_FOR_RUN = ("geopandas", "pandas", "pyarrow", "pyogrio", "matplotlib", "fastapi", "starlette",
+               "uvicorn", "dask", "distributed", "scipy", "rasterio", "requests", "pooch",
+               "jinja2", "openpyxl", "PIL", "zoneplan.pack.frames", "zoneplan.io.frame_checks",
                "zoneplan.web", "zoneplan.render.map", "zoneplan.render.report",
                "zoneplan.io.fetch", "zoneplan.io.registry", "zoneplan.scenarios.dask_backend",
                "zoneplan.scenarios.ensemble", "zoneplan.scenarios.compare")
-"""What a default ``zoneplan run`` (terminal table) must not import."""
+"""What a default ``zoneplan run`` (the built-in plan on the built-in pack, terminal table)
+must not import: it reads the pack's tables as plain rows, so no pandas or geopandas."""
 
-NOT_FOR_LIGHT = ("geopandas", "pandas", "scipy", "pyarrow", *NOT_FOR_RUN)
+NOT_FOR_LIGHT = NOT_FOR_RUN
 """What commands that measure nothing (help, version, plans, schema, data) must not
 import: no geopandas, no scipy."""
 
@@ -46,10 +48,10 @@ def _loaded(code: str, names: tuple[str, ...]) -> tuple[list[str], str]:
 def test_default_run_imports_only_what_it_uses() -> None:
     loaded, output = _loaded(
         "from zoneplan.cli.main import main\nassert main(['run']) == 0",
-        (*NOT_FOR_RUN, "geopandas", "zoneplan.render.terminal"))
+        (*NOT_FOR_RUN, "shapely", "pyproj", "zoneplan.render.terminal"))
     assert "Checks: zone areas" in output  # the run printed its table
     # the check sees modules: these the run does use
-    assert {"geopandas", "zoneplan.render.terminal"} <= set(loaded)
+    assert {"shapely", "pyproj", "zoneplan.render.terminal"} <= set(loaded)
     assert set(loaded) & set(NOT_FOR_RUN) == set()
 
 
@@ -74,7 +76,7 @@ def test_import_zoneplan_loads_its_names_on_use() -> None:
     first, second = output.splitlines()
     assert first == "['zoneplan']"  # nothing but the package itself
     assert second == "True Plan zoneplan.plan"  # zoneplan.evaluate is still the function
-    assert set(loaded) == {"numpy", "pydantic", "geopandas"}
+    assert set(loaded) == {"numpy", "pydantic"}  # geopandas only where a frame is made
 
 
 def test_debug_is_taken_after_the_command(tmp_path: Path,

@@ -26,7 +26,7 @@ from shapely.geometry.base import BaseGeometry
 
 from zoneplan import pack
 from zoneplan.errors import DataError, InputError
-from zoneplan.geometry import project
+from zoneplan.geometry import project, project_all
 from zoneplan.io.vectors import filter_rows, numeric_attribute, read_vector
 from zoneplan.measure.cells import CellGrid
 from zoneplan.measure.dasymetric import DEFAULT_BANDWIDTH_M, spread_totals
@@ -113,16 +113,15 @@ def builtin_population(cell_size: float = POPULATION_CELL_M) -> PopulationLayer:
     crs = pack.PACK_CRS
     terr = project(pack.outline(), crs)
     grid = CellGrid.build(terr, cell_size=cell_size, crs=crs)
-    gov = pack.governorates().to_crs(crs)
-    locs = pack.localities().to_crs(crs)
-    loc_xy = np.column_stack([locs.geometry.x, locs.geometry.y])
-    loc_w = locs["weight"].to_numpy(float)
-    dmg = pack.damage().to_crs(crs)
-    dmg_xy = np.column_stack([dmg.geometry.x, dmg.geometry.y])
-    dmg_w = dmg["count"].to_numpy(float)
-    munis = [g for g in pack.municipalities().to_crs(crs).geometry if not g.is_empty]
+    gov = pack.governorate_rows()
+    locs = pack.locality_rows()
+    loc_xy, loc_w = locs.xy(crs), locs.numbers("weight")
+    dmg = pack.damage_rows()
+    dmg_xy, dmg_w = dmg.xy(crs), dmg.numbers("count")
+    munis = [g for g in project_all(pack.municipality_rows().geometry, crs) if not g.is_empty]
     counts = {k: np.zeros(len(grid)) for k in ("median", *ENSEMBLE, *EXTREMES)}
-    for area, total in zip(gov.geometry, gov["population"].astype(float), strict=True):
+    for area, total in zip(project_all(gov.geometry, crs), gov.numbers("population"),
+                           strict=True):
         pieces, shares = _municipal_pieces(area, total, munis, loc_xy, loc_w)
         part = {
             "localities": spread_totals(grid, [area], [total], method="kernel", points=loc_xy,
