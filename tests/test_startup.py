@@ -33,11 +33,12 @@ NOT_FOR_LIGHT = NOT_FOR_RUN
 import: no geopandas, no scipy."""
 
 
-def _loaded(code: str, names: tuple[str, ...]) -> tuple[list[str], str]:
-    """Run ``code`` in a fresh process; which of ``names`` it loaded, and its output."""
+def _loaded(code: str, names: tuple[str, ...], **env_vars: str) -> tuple[list[str], str]:
+    """Run ``code`` in a fresh process (with ``env_vars`` set); which of ``names`` it
+    loaded, and its output."""
     script = (f"import json, sys\n{code}\n"
               f"print(json.dumps([m for m in {list(names)!r} if m in sys.modules]))")
-    env = {**os.environ, "PYTHONPATH": str(ROOT / "src")}
+    env = {**os.environ, "PYTHONPATH": str(ROOT / "src"), **env_vars}
     proc = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
                           env=env, cwd=ROOT, timeout=300, check=False)
     assert proc.returncode == 0, proc.stderr[-2000:]
@@ -45,23 +46,28 @@ def _loaded(code: str, names: tuple[str, ...]) -> tuple[list[str], str]:
     return json.loads(last), "\n".join(output)
 
 
-def test_default_run_imports_only_what_it_uses() -> None:
-    loaded, output = _loaded(
-        "from zoneplan.cli.main import main\nassert main(['run']) == 0",
-        (*NOT_FOR_RUN, "shapely", "pyproj", "zoneplan.render.terminal"))
-    assert "Checks: zone areas" in output  # the run printed its table
-    # the check sees modules: these the run does use
-    assert {"shapely", "pyproj", "zoneplan.render.terminal"} <= set(loaded)
-    assert set(loaded) & set(NOT_FOR_RUN) == set()
+def test_default_run_imports_only_what_it_uses(tmp_path: Path) -> None:
+    """The same whether the built-in population grid is computed (the first run with a
+    data folder) or read where the first run kept it."""
+    for _ in ("computed", "kept"):
+        loaded, output = _loaded(
+            "from zoneplan.cli.main import main\nassert main(['run']) == 0",
+            (*NOT_FOR_RUN, "shapely", "pyproj", "zoneplan.render.terminal"),
+            ZONEPLAN_DATA_DIR=str(tmp_path))
+        assert "Checks: zone areas" in output  # the run printed its table
+        # the check sees modules: these the run does use
+        assert {"shapely", "pyproj", "zoneplan.render.terminal"} <= set(loaded)
+        assert set(loaded) & set(NOT_FOR_RUN) == set()
+    assert len(list((tmp_path / "derived").iterdir())) == 1  # the grid, kept
 
 
 @pytest.mark.parametrize(("args", "uses"), [
     (["--help"], ()), (["--version"], ()), (["run", "--help"], ()), (["plans"], ()),
-    (["schema"], ()), (["data", "list"], ("pooch", "zoneplan.io.registry"))])
+    (["schema"], ()), (["data", "list"], ("zoneplan.io.registry",))])
 def test_commands_that_measure_nothing_import_no_geopandas_nor_scipy(
         args: list[str], uses: tuple[str, ...]) -> None:
     """``uses``: what the command needs of the list (``data list`` looks for local copies
-    in pooch's cache folder)."""
+    in the registry of the cache folder; pooch only downloads)."""
     loaded, _ = _loaded(f"from zoneplan.cli.main import main\nassert main({args!r}) == 0",
                         (*NOT_FOR_LIGHT, "typer"))
     assert set(loaded) == {"typer", *uses}
