@@ -21,7 +21,9 @@ ROOT = Path(__file__).resolve().parents[1]
 
 NOT_FOR_RUN = ("geopandas", "pandas", "pyarrow", "pyogrio", "matplotlib", "fastapi", "starlette",
                "uvicorn", "dask", "distributed", "scipy", "rasterio", "requests", "pooch",
-               "jinja2", "openpyxl", "PIL", "zoneplan.pack.frames", "zoneplan.io.frame_checks",
+               "jinja2", "openpyxl", "PIL", "affine", "zoneplan.pack.frames",
+               "zoneplan.io.frame_checks", "zoneplan.io.rasters",
+               "zoneplan.measure.raster_population",
                "zoneplan.web", "zoneplan.render.map", "zoneplan.render.report",
                "zoneplan.io.fetch", "zoneplan.io.registry", "zoneplan.scenarios.dask_backend",
                "zoneplan.scenarios.ensemble", "zoneplan.scenarios.compare")

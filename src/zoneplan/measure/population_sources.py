@@ -17,6 +17,7 @@ from __future__ import annotations
 import functools
 import math
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 import shapely
@@ -32,13 +33,14 @@ from zoneplan.measure.cells import CellGrid
 from zoneplan.measure.dasymetric import DEFAULT_BANDWIDTH_M, spread_totals
 from zoneplan.measure.grid_cache import grid_key, load, store
 from zoneplan.measure.population import PopulationLayer
-from zoneplan.measure.raster_population import Progress, StripMap, raster_population
 from zoneplan.plan import Plan
 
+if TYPE_CHECKING:
+    from zoneplan.measure.raster_population import Progress, StripMap
+
 __all__ = ["BUILDING_BANDWIDTH_M", "BUILTIN_POPULATION", "ENSEMBLE", "EXTREMES",
-           "POPULATION_CELL_M", "RASTER_SUFFIXES", "SPREADS", "SPREAD_METHODS", "Progress",
-           "StripMap", "builtin_population", "builtin_spreads", "layer_population",
-           "population_for"]
+           "POPULATION_CELL_M", "RASTER_SUFFIXES", "SPREADS", "SPREAD_METHODS",
+           "builtin_population", "builtin_spreads", "layer_population", "population_for"]
 
 RASTER_SUFFIXES = {".tif", ".tiff", ".vrt"}
 """File endings read as population rasters."""
@@ -240,6 +242,8 @@ def layer_population(plan: Plan, name: str, *, territory: BaseGeometry, crs: CRS
     ref = plan.layers[name]
     path = plan.resolve_path(ref.path)
     if path.suffix.lower() in RASTER_SUFFIXES:
+        from zoneplan.measure.raster_population import raster_population  # rasters only
+
         return raster_population(path, territory, crs, units=ref.units or "count",
                                  sources=ref.sources, progress=progress,
                                  map_strips=map_strips)
