@@ -9,8 +9,7 @@ package, as a ``.npz`` file (no pickles) named by a key, the SHA-256 of:
 
 * the content of every table of the pack (``data/gaza/``);
 * the source code of the modules that compute it (``pack``, ``geometry``, ``measure``);
-* zoneplan's version and the versions of numpy, shapely, GEOS, pyproj, PROJ and
-  Python, and the machine;
+* the versions of numpy, shapely, GEOS, pyproj, PROJ and Python, and the machine;
 * the cell size and :data:`FORMAT`.
 
 A changed table or a changed line of that code gives another key, so a kept grid is
@@ -39,7 +38,6 @@ import pyproj
 import shapely
 from numpy.typing import NDArray
 
-import zoneplan
 from zoneplan import pack
 from zoneplan.errors import ZoneplanError
 from zoneplan.io.folders import data_dir
@@ -74,15 +72,15 @@ def grid_key(cell_size: float) -> str:
     """The key of the built-in grid of ``cell_size`` metres (hex SHA-256; see the module
     docstring for what goes into it)."""
     h = hashlib.sha256()
-    versions = (f"format {FORMAT}", f"cell {cell_size!r}", zoneplan.__version__,
-                np.__version__, shapely.__version__, shapely.geos_version_string,
-                pyproj.__version__, pyproj.proj_version_str, platform.python_version(),
-                sys.platform, platform.machine(), sys.byteorder)
+    versions = (f"format {FORMAT}", f"cell {cell_size!r}", np.__version__,
+                shapely.__version__, shapely.geos_version_string, pyproj.__version__,
+                pyproj.proj_version_str, platform.python_version(), sys.platform,
+                platform.machine(), sys.byteorder)
     _update(h.update, "versions", "\n".join(versions).encode())
     for p in sorted(pack.PACK_DIR.iterdir()):
         if p.is_file():
             _update(h.update, f"table {p.name}", p.read_bytes())
-    root = Path(zoneplan.__file__).parent
+    root = Path(__file__).resolve().parents[1]  # the zoneplan package
     for folder in _CODE:
         for p in sorted((root / folder).glob("*.py")):
             _update(h.update, f"code {folder}/{p.name}", p.read_bytes())
