@@ -8,10 +8,16 @@ percentile wall time of each and its ratio to ``python -c "import geopandas"``.
 Target (issue 11): a fresh default ``zoneplan run`` (the default plan, the terminal
 table) within 2× the geopandas import, by medians.
 
+The warm-up round also lets ``zoneplan run`` keep the built-in population grid in
+zoneplan's cache folder, as a user's first run does (``zoneplan.measure.grid_cache``), so
+the timed runs read it. ``--first-run`` also times ``zoneplan run`` with a new, empty data
+folder (``ZONEPLAN_DATA_DIR``) each time, so that it computes the grid, as on first use.
+
 ``--other-src DIR`` also times ``zoneplan run`` from another checkout's ``src`` folder in
 the same rounds (e.g. the main branch, to compare under the same load).
 
-Usage: ``PYTHONPATH=src python benchmarks/bench_startup.py [--runs N] [--other-src DIR]``
+Usage: ``PYTHONPATH=src python benchmarks/bench_startup.py [--runs N] [--first-run]
+[--other-src DIR]``
 """
 
 from __future__ import annotations
@@ -21,6 +27,7 @@ import os
 import statistics
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -39,6 +46,7 @@ COMMANDS: dict[str, list[str]] = {
 """What is timed, by the name shown: the arguments after ``python``."""
 BASE = 'python -c "import geopandas"'
 RUN = "zoneplan run"
+FIRST = f"{RUN} (first run: grid computed)"
 
 
 def _env(src: Path) -> dict[str, str]:
@@ -48,8 +56,12 @@ def _env(src: Path) -> dict[str, str]:
             "NO_COLOR": "1"}
 
 
-def _time(args: list[str], env: dict[str, str]) -> float:
-    """Wall time (seconds) of one fresh process; fails loudly if the command fails."""
+def _time(args: list[str], env: dict[str, str], *, fresh_data: bool = False) -> float:
+    """Wall time (seconds) of one fresh process; fails loudly if the command fails.
+    ``fresh_data``: with a new, empty data folder (nothing kept from earlier runs)."""
+    if fresh_data:
+        with tempfile.TemporaryDirectory() as folder:
+            return _time(args, {**env, "ZONEPLAN_DATA_DIR": folder})
     t0 = time.perf_counter()
     proc = subprocess.run([sys.executable, *args], env=env, capture_output=True, text=True,
                           cwd=ROOT, check=False)
@@ -65,18 +77,22 @@ def _p90(times: list[float]) -> float:
         else times[0]
 
 
-def measure(runs: int, other_src: Path | None = None) -> dict[str, list[float]]:
+def measure(runs: int, other_src: Path | None = None, *, first_run: bool = False
+            ) -> dict[str, list[float]]:
     """Wall times of every command, ``runs`` each, the commands taking turns; with
-    ``other_src``, also ``zoneplan run`` from that ``src`` folder."""
+    ``other_src``, also ``zoneplan run`` from that ``src`` folder; with ``first_run``,
+    also ``zoneplan run`` with an empty data folder each time."""
     jobs = {name: (args, _env(ROOT / "src")) for name, args in COMMANDS.items()}
+    if first_run:
+        jobs[FIRST] = (COMMANDS[RUN], _env(ROOT / "src"))
     if other_src is not None:
         jobs[f"{RUN} ({other_src})"] = (COMMANDS[RUN], _env(other_src))
-    for args, env in jobs.values():  # warm-up: disk cache, .pyc files
-        _time(args, env)
+    for name, (args, env) in jobs.items():  # warm-up: disk cache, .pyc files, kept grid
+        _time(args, env, fresh_data=name == FIRST)
     times: dict[str, list[float]] = {name: [] for name in jobs}
     for _ in range(runs):
         for name, (args, env) in jobs.items():
-            times[name].append(_time(args, env))
+            times[name].append(_time(args, env, fresh_data=name == FIRST))
     return times
 
 
@@ -103,6 +119,9 @@ def report(times: dict[str, list[float]]) -> bool:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
     parser.add_argument("--runs", type=int, default=RUNS, help=f"runs per command ({RUNS})")
+    parser.add_argument("--first-run", action="store_true",
+                        help="also time `zoneplan run` with an empty data folder each time "
+                        "(the built-in population grid computed, as on first use)")
     parser.add_argument("--other-src", type=Path, default=None, metavar="DIR",
                         help="also time `zoneplan run` from this src folder (e.g. main's)")
     args = parser.parse_args(argv)
@@ -111,7 +130,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.other_src is not None and not (args.other_src / "zoneplan").is_dir():
         parser.error(f"{args.other_src} holds no zoneplan package")
     other = args.other_src.resolve() if args.other_src is not None else None
-    return 0 if report(measure(args.runs, other)) else 1
+    return 0 if report(measure(args.runs, other, first_run=args.first_run)) else 1
 
 
 if __name__ == "__main__":

@@ -29,6 +29,22 @@ def utm_to_lonlat(x: float, y: float) -> tuple[float, float]:
     return (lon, lat)
 
 
+@pytest.fixture(autouse=True, scope="session")
+def _data_folder(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
+    """The session's own data folder (``ZONEPLAN_DATA_DIR``): what runs keep there (the
+    built-in population grid) is not written into the user's cache, and commands run in
+    subprocesses inherit it."""
+    from zoneplan.io.folders import ENV_DATA_DIR
+
+    before = os.environ.get(ENV_DATA_DIR)
+    os.environ[ENV_DATA_DIR] = str(tmp_path_factory.mktemp("zoneplan-data"))
+    yield
+    if before is None:
+        os.environ.pop(ENV_DATA_DIR, None)
+    else:
+        os.environ[ENV_DATA_DIR] = before
+
+
 @pytest.fixture
 def shared_data() -> Path:
     """Path of ../shared/data/gaza; skipped when absent, failing under CI=true."""

@@ -79,6 +79,47 @@ def test_localities_and_hospitals() -> None:
     assert set(h["status"]) <= set(pack.tables.HOSPITAL_STATUSES)
 
 
+@pytest.mark.parametrize(("rows", "frame"), [
+    ("locality_rows", "localities"), ("governorate_rows", "governorates"),
+    ("hospital_rows", "hospitals"), ("crossing_rows", "crossings"), ("damage_rows", "damage"),
+    ("municipality_rows", "municipalities")])
+def test_plain_rows_and_frames_are_one_table(rows: str, frame: str) -> None:
+    """Measuring reads the plain rows, maps the GeoDataFrames: the same values, the same
+    geometries (bit for bit), in the same order."""
+    import shapely
+
+    r, g = getattr(pack, rows)(), getattr(pack, frame)()
+    assert len(r) == len(g) and list(g.index) == list(range(len(g)))
+    assert set(r.columns) | {"geometry"} == set(g.columns)
+    for name, values in r.columns.items():
+        assert [None if v != v else v for v in values] == \
+            [None if v is None or v != v else v for v in g[name].tolist()], name
+    assert [None if x is None else shapely.to_wkb(x) for x in r.geometry] == \
+        [None if x is None else shapely.to_wkb(x) for x in g.geometry]
+
+
+def test_point_layers_of_the_pack_make_their_frames_when_asked() -> None:
+    from zoneplan.io.layers import crossings_layer, hospital_layers
+    from zoneplan.plan import LayerRef, load_plan
+
+    plan = load_plan("green-red-2025-11")
+    central, every = hospital_layers(plan)
+    assert central is not None and every is not None
+    assert len(every.gdf) == len(pack.hospitals()) == len(every) == 38
+    h = pack.hospitals()
+    assert list(central.gdf.index) == list(h.index[h["confidence"].isin(["high", "medium"])])
+    assert list(central.gdf["beds"].fillna(-1)) == list(np.nan_to_num(central.values["beds"],
+                                                                       nan=-1))
+    crossings = crossings_layer(plan)
+    assert crossings is not None and list(crossings.gdf["id"]) == list(crossings.values["id"])
+    filtered = plan.with_layers({"hospitals": LayerRef(
+        path="gaza:hospitals", where="status != 'not functional'")})
+    kept, _ = hospital_layers(filtered)
+    assert kept is not None and 0 < len(kept) < len(central)
+    assert set(kept.gdf["status"]) <= {"functional", "partially functional", "unknown"}
+    assert [p.wkb for p in kept.points] == [p.wkb for p in kept.gdf.geometry]
+
+
 def test_unknown_builtin_layer_suggests() -> None:
     from zoneplan.errors import InputError
 

@@ -19,23 +19,28 @@ from zoneplan.cli.main import main
 
 ROOT = Path(__file__).resolve().parents[1]
 
-NOT_FOR_RUN = ("matplotlib", "fastapi", "starlette", "uvicorn", "dask", "distributed", "scipy",
-               "rasterio", "requests", "pooch", "jinja2", "openpyxl", "PIL",
+NOT_FOR_RUN = ("geopandas", "pandas", "pyarrow", "pyogrio", "matplotlib", "fastapi", "starlette",
+               "uvicorn", "dask", "distributed", "scipy", "rasterio", "requests", "pooch",
+               "jinja2", "openpyxl", "PIL", "affine", "zoneplan.pack.frames",
+               "zoneplan.io.frame_checks", "zoneplan.io.rasters",
+               "zoneplan.measure.raster_population",
                "zoneplan.web", "zoneplan.render.map", "zoneplan.render.report",
                "zoneplan.io.fetch", "zoneplan.io.registry", "zoneplan.scenarios.dask_backend",
                "zoneplan.scenarios.ensemble", "zoneplan.scenarios.compare")
-"""What a default ``zoneplan run`` (terminal table) must not import."""
+"""What a default ``zoneplan run`` (the built-in plan on the built-in pack, terminal table)
+must not import: it reads the pack's tables as plain rows, so no pandas or geopandas."""
 
-NOT_FOR_LIGHT = ("geopandas", "pandas", "scipy", "pyarrow", *NOT_FOR_RUN)
+NOT_FOR_LIGHT = NOT_FOR_RUN
 """What commands that measure nothing (help, version, plans, schema, data) must not
 import: no geopandas, no scipy."""
 
 
-def _loaded(code: str, names: tuple[str, ...]) -> tuple[list[str], str]:
-    """Run ``code`` in a fresh process; which of ``names`` it loaded, and its output."""
+def _loaded(code: str, names: tuple[str, ...], **env_vars: str) -> tuple[list[str], str]:
+    """Run ``code`` in a fresh process (with ``env_vars`` set); which of ``names`` it
+    loaded, and its output."""
     script = (f"import json, sys\n{code}\n"
               f"print(json.dumps([m for m in {list(names)!r} if m in sys.modules]))")
-    env = {**os.environ, "PYTHONPATH": str(ROOT / "src")}
+    env = {**os.environ, "PYTHONPATH": str(ROOT / "src"), **env_vars}
     proc = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
                           env=env, cwd=ROOT, timeout=300, check=False)
     assert proc.returncode == 0, proc.stderr[-2000:]
@@ -43,14 +48,19 @@ def _loaded(code: str, names: tuple[str, ...]) -> tuple[list[str], str]:
     return json.loads(last), "\n".join(output)
 
 
-def test_default_run_imports_only_what_it_uses() -> None:
-    loaded, output = _loaded(
-        "from zoneplan.cli.main import main\nassert main(['run']) == 0",
-        (*NOT_FOR_RUN, "geopandas", "zoneplan.render.terminal"))
-    assert "Checks: zone areas" in output  # the run printed its table
-    # the check sees modules: these the run does use
-    assert {"geopandas", "zoneplan.render.terminal"} <= set(loaded)
-    assert set(loaded) & set(NOT_FOR_RUN) == set()
+def test_default_run_imports_only_what_it_uses(tmp_path: Path) -> None:
+    """The same whether the built-in population grid is computed (the first run with a
+    data folder) or read where the first run kept it."""
+    for _ in ("computed", "kept"):
+        loaded, output = _loaded(
+            "from zoneplan.cli.main import main\nassert main(['run']) == 0",
+            (*NOT_FOR_RUN, "shapely", "pyproj", "zoneplan.render.terminal"),
+            ZONEPLAN_DATA_DIR=str(tmp_path))
+        assert "Checks: zone areas" in output  # the run printed its table
+        # the check sees modules: these the run does use
+        assert {"shapely", "pyproj", "zoneplan.render.terminal"} <= set(loaded)
+        assert set(loaded) & set(NOT_FOR_RUN) == set()
+    assert len(list((tmp_path / "derived").iterdir())) == 1  # the grid, kept
 
 
 def test_timeline_without_a_scheduler_imports_no_dask(tmp_path: Path) -> None:
@@ -70,11 +80,11 @@ def test_timeline_without_a_scheduler_imports_no_dask(tmp_path: Path) -> None:
 
 @pytest.mark.parametrize(("args", "uses"), [
     (["--help"], ()), (["--version"], ()), (["run", "--help"], ()), (["plans"], ()),
-    (["schema"], ()), (["data", "list"], ("pooch", "zoneplan.io.registry"))])
+    (["schema"], ()), (["data", "list"], ("zoneplan.io.registry",))])
 def test_commands_that_measure_nothing_import_no_geopandas_nor_scipy(
         args: list[str], uses: tuple[str, ...]) -> None:
     """``uses``: what the command needs of the list (``data list`` looks for local copies
-    in pooch's cache folder)."""
+    in the registry of the cache folder; pooch only downloads)."""
     loaded, _ = _loaded(f"from zoneplan.cli.main import main\nassert main({args!r}) == 0",
                         (*NOT_FOR_LIGHT, "typer"))
     assert set(loaded) == {"typer", *uses}
@@ -89,7 +99,7 @@ def test_import_zoneplan_loads_its_names_on_use() -> None:
     first, second = output.splitlines()
     assert first == "['zoneplan']"  # nothing but the package itself
     assert second == "True Plan zoneplan.plan"  # zoneplan.evaluate is still the function
-    assert set(loaded) == {"numpy", "pydantic", "geopandas"}
+    assert set(loaded) == {"numpy", "pydantic"}  # geopandas only where a frame is made
 
 
 def test_debug_is_taken_after_the_command(tmp_path: Path,

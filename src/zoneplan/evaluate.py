@@ -28,7 +28,6 @@ from shapely.geometry import LineString
 from zoneplan.errors import InputError, InvariantError
 from zoneplan.geometry import geos_errors, project
 from zoneplan.io.areas import AreaSet
-from zoneplan.io.layers import PointLayer
 from zoneplan.measure.assumptions import alternative_assumptions
 from zoneplan.measure.by_area import BY_AREA_KEYS, by_area_rows, check_rows, layout_pieces
 from zoneplan.measure.claims import check_claims
@@ -125,8 +124,7 @@ def _alternatives(inputs: Inputs, layout: Layout, cells: LayoutCells,
             vals = hosp.values.get(end)
             if vals is None or np.array_equal(vals, hosp.values["beds"], equal_nan=True):
                 continue
-            layer = PointLayer(hosp.gdf, {**hosp.values, "beds": vals}, hosp.sources,
-                               hosp.label)
+            layer = hosp.with_values({**hosp.values, "beds": vals})
             out.append((f"hospital beds: the {word} figure sources state",
                         run(layout, replace(inputs, hospitals=layer), cells,
                             pop_method=pop.central)))

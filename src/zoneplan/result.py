@@ -14,7 +14,6 @@ import platform
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-import geopandas as gpd
 import shapely
 
 from zoneplan import __version__
@@ -25,6 +24,8 @@ from zoneplan.plan.definitions import INDICATORS, ZONE_KEYS
 from zoneplan.plan.standards import STANDARDS
 
 if TYPE_CHECKING:
+    import geopandas as gpd
+
     from zoneplan.measure.by_area import Piece
     from zoneplan.measure.indicators import Metrics
     from zoneplan.measure.inputs import Inputs
@@ -87,6 +88,8 @@ class Result:
     @property
     def zones(self) -> gpd.GeoDataFrame:
         """The zones with their indicators as columns, geometry in WGS 84 lon/lat."""
+        import geopandas as gpd  # here: printing a result needs no GeoDataFrame
+
         rows = []
         for z in self.data["zones"]:
             row = {k: v for k, v in z.items()

@@ -9,12 +9,13 @@ caller's (:mod:`zoneplan.measure.inputs`).
 from __future__ import annotations
 
 import warnings
+from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import geopandas as gpd
 import numpy as np
 import shapely
+from numpy.typing import NDArray
 from shapely.geometry import LineString, Polygon
 from shapely.geometry.base import BaseGeometry
 
@@ -24,6 +25,9 @@ from zoneplan.geometry import repair
 from zoneplan.io.areas import NAME_FIELDS
 from zoneplan.io.vectors import filter_rows, numeric_attribute, read_polygons, read_vector
 from zoneplan.plan import LayerRef, LineSpec, Plan, ZoneSpec
+
+if TYPE_CHECKING:
+    import geopandas as gpd
 
 __all__ = [
     "CROSSING_STATES",
@@ -158,10 +162,10 @@ def zone_polygons(plan: Plan, specs: list[ZoneSpec]) -> dict[str, BaseGeometry]:
 class PointLayer:
     """Points with optional per-point numbers (beds, counts), in WGS 84.
 
-    Attributes
+    Parameters
     ----------
-    gdf
-        The points.
+    points
+        One point per row (``None`` or empty where a row has no position).
     values
         Per-point numbers, e.g. ``values["beds"]``; NaN where unknown.
     sources
@@ -170,18 +174,42 @@ class PointLayer:
         What the points are.
     date
         When the data stand (ISO date text), if known.
+    frame
+        The rows with all their attributes, or a function making them on first use
+        (:attr:`gdf`; only maps and pages ask, so measuring loads no geopandas).
     """
 
-    def __init__(self, gdf: gpd.GeoDataFrame, values: dict[str, np.ndarray[Any, Any]],
-                 sources: list[str], label: str, date: str | None = None) -> None:
-        self.gdf = gdf
+    def __init__(self, points: Sequence[BaseGeometry | None],
+                 values: dict[str, np.ndarray[Any, Any]], sources: list[str], label: str,
+                 date: str | None = None, *,
+                 frame: gpd.GeoDataFrame | Callable[[], gpd.GeoDataFrame]) -> None:
+        self.points = list(points)
         self.values = values
         self.sources = sources
         self.label = label
         self.date = date
+        self._frame = frame
+
+    @classmethod
+    def of_frame(cls, gdf: gpd.GeoDataFrame, values: dict[str, np.ndarray[Any, Any]],
+                 sources: list[str], label: str, date: str | None = None) -> PointLayer:
+        """The points of a GeoDataFrame in WGS 84 (as :func:`read_vector` gives them)."""
+        return cls(list(gdf.geometry), values, sources, label, date, frame=gdf)
+
+    def with_values(self, values: dict[str, np.ndarray[Any, Any]]) -> PointLayer:
+        """The same points with other per-point numbers."""
+        return PointLayer(self.points, values, self.sources, self.label, self.date,
+                          frame=self._frame)
+
+    @property
+    def gdf(self) -> gpd.GeoDataFrame:
+        """The rows as a GeoDataFrame with their attributes, WGS 84."""
+        if callable(self._frame):
+            self._frame = self._frame()
+        return self._frame
 
     def __len__(self) -> int:
-        return len(self.gdf)
+        return len(self.points)
 
 
 def _point_layer(plan: Plan, ref: LayerRef, *, what: str) -> gpd.GeoDataFrame:
@@ -195,14 +223,46 @@ def _point_layer(plan: Plan, ref: LayerRef, *, what: str) -> gpd.GeoDataFrame:
     return gdf
 
 
+def _pack_rows(name: str) -> pack.Rows:
+    """The plain table behind a built-in point layer."""
+    readers: dict[str, Callable[[], pack.Rows]] = {
+        "gaza:hospitals": pack.hospital_rows, "gaza:damage": pack.damage_rows,
+        "gaza:crossings": pack.crossing_rows}
+    return readers[name]()
+
+
+def _kept(name: str, where: str | None) -> NDArray[np.intp]:
+    """Positions of the rows of the built-in table ``name`` that ``where`` keeps: all of
+    them without a filter. A filter is a pandas query, so only then is the table read as
+    a GeoDataFrame (whose index is each row's position)."""
+    if not where:
+        return np.arange(len(_pack_rows(name)), dtype=np.intp)
+    return np.asarray(filter_rows(pack.builtin_layer(name), where, name).index, dtype=np.intp)
+
+
+def _pack_layer(name: str, pos: NDArray[np.intp], values: dict[str, np.ndarray[Any, Any]],
+                sources: list[str], label: str, date: str | None = None) -> PointLayer:
+    """The rows ``pos`` of the built-in table ``name`` as a point layer."""
+    table = _pack_rows(name)
+
+    def frame() -> gpd.GeoDataFrame:
+        whole = pack.builtin_layer(name)
+        return whole if len(pos) == len(table) else whole.iloc[pos]
+
+    return PointLayer([table.geometry[i] for i in pos], values, sources, label, date,
+                      frame=frame)
+
+
 HOSPITAL_CENTRAL_CONFIDENCE: tuple[str, ...] = ("high", "medium")
 """Confidence levels of built-in hospital rows counted in the central figures; rows of
 low confidence (uncorroborated points, one identity guess) are an alternative."""
 
 
-def _pack_hospitals(gdf: gpd.GeoDataFrame, sources: list[str], label: str) -> PointLayer:
-    return PointLayer(gdf, {k: gdf[k].to_numpy(float) for k in ("beds", "beds_low", "beds_high")},
-                      sources, label)
+def _pack_hospitals(pos: NDArray[np.intp], sources: list[str], label: str) -> PointLayer:
+    rows = pack.hospital_rows()
+    return _pack_layer("gaza:hospitals", pos, {k: rows.numbers(k)[pos] for k in
+                                               ("beds", "beds_low", "beds_high")},
+                       sources, label)
 
 
 def hospital_layers(plan: Plan) -> tuple[PointLayer | None, PointLayer | None]:
@@ -223,19 +283,20 @@ def hospital_layers(plan: Plan) -> tuple[PointLayer | None, PointLayer | None]:
                              path=plan.path, location="layers.hospitals",
                              suggestion="use gaza:hospitals or a file of hospital points")
         where = ref.where if ref is not None else None
-        gdf = filter_rows(pack.hospitals(), where, name)
+        pos = _kept(name, where)
         sources = (ref.sources if ref is not None and ref.sources
                    else pack.layer_sources(name))
-        central = gdf[gdf["confidence"].isin(HOSPITAL_CENTRAL_CONFIDENCE)]
+        central = pos[np.isin(pack.hospital_rows().texts("confidence")[pos],
+                              HOSPITAL_CENTRAL_CONFIDENCE)]
         label = "hospitals (built-in pack" + (f"; {where}" if where else "")
-        alt = (_pack_hospitals(gdf, sources, label + "; with low-confidence rows)")
-               if len(central) < len(gdf) else None)
+        alt = (_pack_hospitals(pos, sources, label + "; with low-confidence rows)")
+               if len(central) < len(pos) else None)
         return _pack_hospitals(central, sources, label + "; high and medium confidence)"), alt
     gdf = _point_layer(plan, ref, what="hospitals layer")
     beds = (numeric_attribute(gdf, ref.beds, ref.path) if ref.beds
             else np.full(len(gdf), np.nan))
-    return (PointLayer(gdf, {"beds": beds, "beds_low": beds, "beds_high": beds}, ref.sources,
-                       f"hospitals ({Path(ref.path).name})"), None)
+    return (PointLayer.of_frame(gdf, {"beds": beds, "beds_low": beds, "beds_high": beds},
+                                ref.sources, f"hospitals ({Path(ref.path).name})"), None)
 
 
 def hospital_layer(plan: Plan) -> PointLayer | None:
@@ -258,11 +319,11 @@ def damage_layer(plan: Plan) -> PointLayer | None:
             raise InputError(f"built-in layer '{ref.path}' is not a damage layer",
                              path=plan.path, location="layers.damage",
                              suggestion="use gaza:damage or a file of damaged structures")
-        gdf = filter_rows(pack.damage(), ref.where, ref.path)
-        return PointLayer(gdf, {"count": gdf["count"].to_numpy(float)},
-                          ref.sources or pack.layer_sources(ref.path),
-                          "damaged structures (UNOSAT, 500 m clusters)",
-                          date=ref.date or DAMAGE_DATE)
+        pos = _kept(ref.path, ref.where)
+        return _pack_layer(ref.path, pos, {"count": pack.damage_rows().numbers("count")[pos]},
+                           ref.sources or pack.layer_sources(ref.path),
+                           "damaged structures (UNOSAT, 500 m clusters)",
+                           date=ref.date or DAMAGE_DATE)
     gdf = _point_layer(plan, ref, what="damage layer")
     counts = numeric_attribute(gdf, ref.count, ref.path) if ref.count else np.ones(len(gdf))
     if np.any(counts < 0):
@@ -273,8 +334,8 @@ def damage_layer(plan: Plan) -> PointLayer | None:
         if ref.damage_class not in gdf.columns:
             numeric_attribute(gdf, ref.damage_class, ref.path)  # raises, naming them
         values["class"] = gdf[ref.damage_class].astype(str).to_numpy()
-    return PointLayer(gdf, values, ref.sources, f"damage ({Path(ref.path).name})",
-                      date=ref.date)
+    return PointLayer.of_frame(gdf, values, ref.sources, f"damage ({Path(ref.path).name})",
+                               date=ref.date)
 
 
 CROSSING_STATES: tuple[str, ...] = ("open", "closed", "unknown")
@@ -317,14 +378,16 @@ def crossings_layer(plan: Plan) -> PointLayer | None:
             raise InputError(f"built-in layer '{name}' is not a crossings layer",
                              path=plan.path, location="layers.crossings",
                              suggestion="use gaza:crossings or a file of crossing points")
-        gdf = filter_rows(pack.crossings(), ref.where if ref else None, name)
-        status = gdf["status_text"].to_numpy(object)
-        return PointLayer(gdf, {"state": np.array([crossing_state(t) for t in status]),
-                                "status": status, "status_date": gdf["status_date"]
-                                .to_numpy(object), "name": gdf["name"].to_numpy(object),
-                                "id": gdf["id"].to_numpy(object)},
-                          (ref.sources if ref and ref.sources else pack.layer_sources(name)),
-                          "crossings (built-in pack)")
+        pos = _kept(name, ref.where if ref else None)
+        rows = pack.crossing_rows()
+        status = rows.texts("status_text")[pos]
+        return _pack_layer(name, pos, {"state": np.array([crossing_state(t) for t in status]),
+                                       "status": status,
+                                       "status_date": rows.texts("status_date")[pos],
+                                       "name": rows.texts("name")[pos],
+                                       "id": rows.texts("id")[pos]},
+                           (ref.sources if ref and ref.sources else pack.layer_sources(name)),
+                           "crossings (built-in pack)")
     gdf = _point_layer(plan, ref, what="crossings layer")
     if ref.status is None:
         raise InputError("the crossings layer needs the attribute holding each crossing's "
@@ -335,7 +398,9 @@ def crossings_layer(plan: Plan) -> PointLayer | None:
         numeric_attribute(gdf, ref.status, ref.path)  # raises, naming the attributes there
     status = gdf[ref.status].to_numpy(object)
     names = (gdf["name"] if "name" in gdf.columns else gdf.index.astype(str)).to_numpy(object)
-    return PointLayer(gdf, {"state": np.array([crossing_state(t) for t in status]),
-                            "status": status, "status_date": np.full(len(gdf), ref.date),
-                            "name": names, "id": names},
-                      ref.sources, f"crossings ({Path(ref.path).name})", date=ref.date)
+    return PointLayer.of_frame(gdf, {"state": np.array([crossing_state(t) for t in status]),
+                                     "status": status,
+                                     "status_date": np.full(len(gdf), ref.date),
+                                     "name": names, "id": names},
+                               ref.sources, f"crossings ({Path(ref.path).name})",
+                               date=ref.date)

@@ -1,9 +1,10 @@
 """The catalogue datasets on this computer: cache folder, registry file, adding by hand.
 
-The cache folder is ``pooch.os_cache("zoneplan")`` unless the environment variable
-``ZONEPLAN_DATA_DIR`` names another folder. Each dataset lives in its own sub-folder
-(``<cache>/<name>/<file>``) and a JSON registry (``<cache>/registry.json``) records which
-file belongs to which dataset, where it came from and its SHA-256.
+The cache folder is :func:`zoneplan.io.folders.data_dir`: ``pooch.os_cache("zoneplan")``
+unless the environment variable ``ZONEPLAN_DATA_DIR`` names another folder. Each dataset
+lives in its own sub-folder (``<cache>/<name>/<file>``) and a JSON registry
+(``<cache>/registry.json``) records which file belongs to which dataset, where it came
+from and its SHA-256.
 
 Files get here by :func:`zoneplan.io.fetch.fetch` (a download) or by :func:`add` (a file
 the user downloaded by hand); :func:`resolve` turns a dataset name into its local path.
@@ -16,17 +17,15 @@ import datetime as dt
 import gzip
 import hashlib
 import json
-import os
 import re
 import shutil
 from pathlib import Path
 from typing import Any
 
-import pooch
-
 from zoneplan.errors import DataError
 from zoneplan.io import catalog
 from zoneplan.io.catalog import Dataset
+from zoneplan.io.folders import ENV_DATA_DIR, data_dir
 from zoneplan.io.outputs import write_text_atomic, write_with_atomic
 
 __all__ = [
@@ -42,22 +41,8 @@ __all__ = [
     "sha256_of",
 ]
 
-ENV_DATA_DIR = "ZONEPLAN_DATA_DIR"
-"""Environment variable naming the cache folder."""
-
 REGISTRY_NAME = "registry.json"
 """File name of the registry inside the cache folder."""
-
-
-def data_dir() -> Path:
-    """Return the cache folder (``$ZONEPLAN_DATA_DIR`` or pooch's per-user cache).
-
-    The folder is not created here.
-    """
-    env = os.environ.get(ENV_DATA_DIR)
-    if env:
-        return Path(env).expanduser()
-    return Path(pooch.os_cache("zoneplan"))
 
 
 def _registry_path() -> Path:

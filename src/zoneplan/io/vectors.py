@@ -9,16 +9,17 @@ import difflib
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import geopandas as gpd
 import numpy as np
-import pandas as pd
 import shapely
 from shapely.geometry.base import BaseGeometry
 
 from zoneplan.errors import DataError
 from zoneplan.geometry import WGS84, DroppedParts, repair
+
+if TYPE_CHECKING:
+    import geopandas as gpd
 
 __all__ = ["VECTOR_SUFFIXES", "PolygonFeatures", "feature_name", "filter_rows",
            "numeric_attribute", "read_polygons", "read_vector"]
@@ -38,6 +39,8 @@ def read_vector(path: str | Path, *, what: str) -> gpd.GeoDataFrame:
     what
         What the file is for, used in messages (``"territory"``).
     """
+    import geopandas as gpd  # here: a run on the built-in pack reads no file
+
     p = Path(path)
     if not p.exists():
         raise DataError(f"the {what} file does not exist", path=p,
@@ -97,6 +100,9 @@ def read_vector(path: str | Path, *, what: str) -> gpd.GeoDataFrame:
 
 
 def _read_csv_points(p: Path) -> gpd.GeoDataFrame:
+    import geopandas as gpd
+    import pandas as pd
+
     df = pd.read_csv(p)
     cols = {c.lower(): c for c in df.columns}
     lon = next((cols[c] for c in ("lon", "longitude", "x", "lng") if c in cols), None)
@@ -128,6 +134,8 @@ def numeric_attribute(gdf: gpd.GeoDataFrame, name: str, path: str) -> np.ndarray
             suggestion=(f"did you mean '{near[0]}'? " if near else "")
             + f"attributes there: {', '.join(map(str, cols))}",
         )
+    import pandas as pd
+
     vals = pd.to_numeric(gdf[name], errors="coerce").to_numpy(float)
     return vals
 
@@ -205,6 +213,8 @@ def read_polygons(path: str | Path, *, what: str, names: Sequence[str] = ()
         As :func:`read_vector`. A file with no polygon at all gives an empty result: the
         caller says what it needed.
     """
+    import pandas as pd
+
     p = Path(path)
     gdf = read_vector(p, what=what)
     idx = gdf.index

@@ -118,7 +118,7 @@ def _points_in(layer: Any, layout: Layout, geom: BaseGeometry, values: Any = Non
         return 0.0
     memo: dict[int, Any] = layout.__dict__.setdefault("_points", {})
     if id(layer) not in memo:
-        pts = project(shapely.MultiPoint(list(layer.gdf.geometry)), layout.crs)
+        pts = project(shapely.MultiPoint(layer.points), layout.crs)
         memo[id(layer)] = np.array(list(pts.geoms))
     hit = shapely.covers(geom, memo[id(layer)])
     return float(np.sum(values[hit])) if values is not None else float(np.count_nonzero(hit))

@@ -127,7 +127,7 @@ def _placed(layer: PointLayer, layout: Layout) -> list[Any]:
         return hit[2]
     out: list[Any] = []
     edge = layout.territory.boundary
-    for geom in layer.gdf.geometry:
+    for geom in layer.points:
         if geom is None or geom.is_empty:
             out.append(None)
             continue

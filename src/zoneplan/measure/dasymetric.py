@@ -51,9 +51,8 @@ from __future__ import annotations
 import math
 import warnings
 from collections.abc import Sequence
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
-import geopandas as gpd
 import numpy as np
 import shapely
 from numpy.typing import NDArray
@@ -62,8 +61,10 @@ from shapely.geometry.base import BaseGeometry
 
 from zoneplan.errors import InputError, ZoneplanWarning
 from zoneplan.geometry import WGS84, area_crs_for
-from zoneplan.io.frame_checks import field_values, require_crs
 from zoneplan.measure.cells import CellGrid
+
+if TYPE_CHECKING:
+    import geopandas as gpd
 
 __all__ = [
     "DEFAULT_BANDWIDTH_M",
@@ -246,6 +247,10 @@ def spread_to_grid(
     zoneplan.errors.InputError: the areas have no field 'popn'
       → did you mean 'pop'? fields there: pop
     """
+    import geopandas as gpd  # here: the built-in grid spreads with spread_totals alone
+
+    from zoneplan.io.frame_checks import field_values, require_crs
+
     if method not in METHODS:
         raise InputError(f"unknown method {method!r}",
                          suggestion="use method='kernel' (with weights) or method='area'")

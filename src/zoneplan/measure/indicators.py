@@ -226,7 +226,7 @@ def _with_sites(f: Frame, zone_id: str, d: NDArray[np.float64], w: NDArray[np.fl
     assert hosp is not None
     open_zones = {z.id for z in f.layout.zones if z.spec.access == "resident"} | {zone_id}
     allowed = [j for j, hz in enumerate(f.geo.hospital_zone) if hz in open_zones]
-    pts = project(shapely.MultiPoint([hosp.gdf.geometry.iloc[j] for j in allowed]),
+    pts = project(shapely.MultiPoint([hosp.points[j] for j in allowed]),
                   f.layout.crs)
     sd = np.array([pts.distance(shapely.Point(x, y)) for x, y, _ in sites])
     dd = np.concatenate([d, sd])

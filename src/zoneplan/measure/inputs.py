@@ -14,7 +14,7 @@ import hashlib
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import shapely
@@ -47,8 +47,11 @@ from zoneplan.io.layers import (
     zone_polygons,
 )
 from zoneplan.measure.population import PopulationLayer
-from zoneplan.measure.population_sources import Hold, Progress, population_for
+from zoneplan.measure.population_sources import population_for
 from zoneplan.plan import LineSpec, Plan, place_in_plan
+
+if TYPE_CHECKING:
+    from zoneplan.measure.raster_population import Hold, Progress
 
 __all__ = ["AREA_TOLERANCE_M2", "SHIFT_EXTEND_FACTOR", "Inputs", "in_plan", "prepare"]
 

@@ -17,6 +17,7 @@ from __future__ import annotations
 import functools
 import math
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 import shapely
@@ -26,17 +27,20 @@ from shapely.geometry.base import BaseGeometry
 
 from zoneplan import pack
 from zoneplan.errors import DataError, InputError
-from zoneplan.geometry import project
+from zoneplan.geometry import project, project_all
 from zoneplan.io.vectors import filter_rows, numeric_attribute, read_vector
 from zoneplan.measure.cells import CellGrid
 from zoneplan.measure.dasymetric import DEFAULT_BANDWIDTH_M, spread_totals
+from zoneplan.measure.grid_cache import grid_key, load, store
 from zoneplan.measure.population import PopulationLayer
-from zoneplan.measure.raster_population import Hold, Progress, raster_population
 from zoneplan.plan import Plan
 
+if TYPE_CHECKING:
+    from zoneplan.measure.raster_population import Hold, Progress
+
 __all__ = ["BUILDING_BANDWIDTH_M", "BUILTIN_POPULATION", "ENSEMBLE", "EXTREMES",
-           "POPULATION_CELL_M", "RASTER_SUFFIXES", "SPREAD_METHODS", "Hold", "Progress",
-           "builtin_population", "layer_population", "population_for"]
+           "POPULATION_CELL_M", "RASTER_SUFFIXES", "SPREADS", "SPREAD_METHODS",
+           "builtin_population", "builtin_spreads", "layer_population", "population_for"]
 
 RASTER_SUFFIXES = {".tif", ".tiff", ".vrt"}
 """File endings read as population rasters."""
@@ -57,6 +61,9 @@ ENSEMBLE: tuple[str, ...] = ("localities", "buildings", "municipalities")
 
 EXTREMES: tuple[str, ...] = ("uniform",)
 """Spreads evaluated and shown as labelled extremes, never as an end of the range."""
+
+SPREADS: tuple[str, ...] = ("median", *ENSEMBLE, *EXTREMES)
+"""Every spread of the built-in grid: the central one, the ensemble, the extremes."""
 
 SPREAD_METHODS: dict[str, str] = {
     "median": "cell by cell, the median of the three ensemble members, rescaled so each "
@@ -98,31 +105,22 @@ def _municipal_pieces(gov: BaseGeometry, total: float, municipalities: list[Base
     return pieces, list(total * ww / ww.sum())
 
 
-@functools.cache
-def builtin_population(cell_size: float = POPULATION_CELL_M) -> PopulationLayer:
-    """The built-in pre-war population grid: an ensemble of three spreads.
-
-    Pre-war governorate totals (PCBS, in :func:`zoneplan.pack.governorates`) are spread
-    over each governorate on a ``cell_size`` metre grid over the pack's outline in three
-    ways built from different inputs (:data:`ENSEMBLE`: census locality points, UNOSAT
-    structure counts as a proxy for buildings, OCHA municipal areas). The central spread
-    is their cell-by-cell median, rescaled so each governorate keeps its total; uniform
-    density is computed as a labelled extreme. Every spread conserves every
-    governorate's total (see :data:`SPREAD_METHODS`).
-    """
+def builtin_spreads(cell_size: float = POPULATION_CELL_M
+                    ) -> tuple[CellGrid, dict[str, NDArray[np.float64]]]:
+    """The built-in grid and its people per cell under each of :data:`SPREADS`, computed
+    from the pack's tables (see :func:`builtin_population`, which keeps them)."""
     crs = pack.PACK_CRS
     terr = project(pack.outline(), crs)
     grid = CellGrid.build(terr, cell_size=cell_size, crs=crs)
-    gov = pack.governorates().to_crs(crs)
-    locs = pack.localities().to_crs(crs)
-    loc_xy = np.column_stack([locs.geometry.x, locs.geometry.y])
-    loc_w = locs["weight"].to_numpy(float)
-    dmg = pack.damage().to_crs(crs)
-    dmg_xy = np.column_stack([dmg.geometry.x, dmg.geometry.y])
-    dmg_w = dmg["count"].to_numpy(float)
-    munis = [g for g in pack.municipalities().to_crs(crs).geometry if not g.is_empty]
-    counts = {k: np.zeros(len(grid)) for k in ("median", *ENSEMBLE, *EXTREMES)}
-    for area, total in zip(gov.geometry, gov["population"].astype(float), strict=True):
+    gov = pack.governorate_rows()
+    locs = pack.locality_rows()
+    loc_xy, loc_w = locs.xy(crs), locs.numbers("weight")
+    dmg = pack.damage_rows()
+    dmg_xy, dmg_w = dmg.xy(crs), dmg.numbers("count")
+    munis = [g for g in project_all(pack.municipality_rows().geometry, crs) if not g.is_empty]
+    counts = {k: np.zeros(len(grid)) for k in SPREADS}
+    for area, total in zip(project_all(gov.geometry, crs), gov.numbers("population"),
+                           strict=True):
         pieces, shares = _municipal_pieces(area, total, munis, loc_xy, loc_w)
         part = {
             "localities": spread_totals(grid, [area], [total], method="kernel", points=loc_xy,
@@ -136,6 +134,32 @@ def builtin_population(cell_size: float = POPULATION_CELL_M) -> PopulationLayer:
         part["median"] = med * (total / med.sum()) if med.sum() > 0 else part["localities"]
         for k, v in part.items():
             counts[k] += v
+    return grid, counts
+
+
+@functools.cache
+def builtin_population(cell_size: float = POPULATION_CELL_M) -> PopulationLayer:
+    """The built-in pre-war population grid: an ensemble of three spreads.
+
+    Pre-war governorate totals (PCBS, in :func:`zoneplan.pack.governorate_rows`) are
+    spread over each governorate on a ``cell_size`` metre grid over the pack's outline in
+    three ways built from different inputs (:data:`ENSEMBLE`: census locality points,
+    UNOSAT structure counts as a proxy for buildings, OCHA municipal areas). The central
+    spread is their cell-by-cell median, rescaled so each governorate keeps its total;
+    uniform density is computed as a labelled extreme. Every spread conserves every
+    governorate's total (see :data:`SPREAD_METHODS`).
+
+    The grid and spreads are computed once (:func:`builtin_spreads`) and kept between
+    runs in the user's cache folder, under a key made of the pack's tables, the code that
+    computes them and the libraries' versions (:mod:`zoneplan.measure.grid_cache`): a
+    kept grid gives the same figures, bit for bit, and any change computes it afresh.
+    """
+    key = grid_key(cell_size)
+    kept = load(key, cell_size=cell_size, names=SPREADS)
+    if kept is None:
+        kept = builtin_spreads(cell_size)
+        store(key, *kept)
+    grid, counts = kept
     method = (
         f"Pre-war governorate totals (PCBS) spread over each governorate on a "
         f"{cell_size:g} m grid in three ways built from different inputs: "
@@ -218,6 +242,8 @@ def layer_population(plan: Plan, name: str, *, territory: BaseGeometry, crs: CRS
     ref = plan.layers[name]
     path = plan.resolve_path(ref.path)
     if path.suffix.lower() in RASTER_SUFFIXES:
+        from zoneplan.measure.raster_population import raster_population  # rasters only
+
         return raster_population(path, territory, crs, units=ref.units or "count",
                                  sources=ref.sources, progress=progress,
                                  hold=hold)

@@ -457,7 +457,7 @@ def _projected_points(layer: PointLayer, crs: Any) -> NDArray[np.object_]:
     hit = memo.get(crs.srs) if crs.srs else None
     if hit is not None:
         return hit
-    pts = project(shapely.MultiPoint(list(layer.gdf.geometry)), crs)
+    pts = project(shapely.MultiPoint(layer.points), crs)
     geoms = np.array(list(pts.geoms))
     if crs.srs and len(memo) < 4:
         memo[crs.srs] = geoms

@@ -43,41 +43,57 @@ from zoneplan.errors import InputError
 from zoneplan.pack.sources import PACK_SOURCES
 
 if TYPE_CHECKING:
+    from zoneplan.pack.frames import (
+        crossings,
+        damage,
+        governorates,
+        hospitals,
+        localities,
+        municipalities,
+    )
     from zoneplan.pack.tables import (
         HOSPITAL_STATUSES,
         MISSING_LOCALITIES_TOTAL,
         PACK_CRS,
         PACK_DIR,
-        crossings,
-        damage,
+        Rows,
+        crossing_rows,
+        damage_rows,
         governorate_boundaries,
-        governorates,
-        hospitals,
-        localities,
-        municipalities,
+        governorate_rows,
+        hospital_rows,
+        locality_rows,
+        municipality_rows,
         outline,
         yellow_line,
         zone_east_published,
     )
 
-_FROM_TABLES = frozenset({
-    "HOSPITAL_STATUSES", "MISSING_LOCALITIES_TOTAL", "PACK_CRS", "PACK_DIR", "crossings",
-    "damage", "governorate_boundaries", "governorates", "hospitals", "localities",
-    "municipalities", "outline", "yellow_line", "zone_east_published"})
-"""Names of :mod:`zoneplan.pack.tables`, imported on first use (PEP 562): the readers
-need geopandas, the plan loader (which needs :data:`PLANS_DIR`) does not."""
+_LAZY: dict[str, str] = {
+    **dict.fromkeys(("HOSPITAL_STATUSES", "MISSING_LOCALITIES_TOTAL", "PACK_CRS", "PACK_DIR",
+                     "Rows", "crossing_rows", "damage_rows", "governorate_boundaries",
+                     "governorate_rows", "hospital_rows", "locality_rows",
+                     "municipality_rows", "outline", "yellow_line", "zone_east_published"),
+                    "zoneplan.pack.tables"),
+    **dict.fromkeys(("crossings", "damage", "governorates", "hospitals", "localities",
+                     "municipalities"), "zoneplan.pack.frames"),
+}
+"""Names loaded on first use (PEP 562), by module: the plain readers of
+:mod:`zoneplan.pack.tables` need pyproj and shapely, the GeoDataFrames of
+:mod:`zoneplan.pack.frames` geopandas; the plan loader (which needs :data:`PLANS_DIR`)
+needs neither."""
 
 
 def __getattr__(name: str) -> Any:
-    if name in _FROM_TABLES:
-        value = getattr(importlib.import_module("zoneplan.pack.tables"), name)
+    if name in _LAZY:
+        value = getattr(importlib.import_module(_LAZY[name]), name)
         globals()[name] = value
         return value
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 def __dir__() -> list[str]:
-    return sorted({*globals(), *_FROM_TABLES})
+    return sorted({*globals(), *_LAZY})
 
 
 __all__ = [
@@ -89,16 +105,23 @@ __all__ = [
     "PACK_DIR",
     "PACK_SOURCES",
     "PLANS_DIR",
+    "Rows",
     "builtin_layer",
+    "crossing_rows",
     "crossings",
     "damage",
+    "damage_rows",
     "governorate_boundaries",
+    "governorate_rows",
     "governorates",
+    "hospital_rows",
     "hospitals",
     "layer_files",
     "layer_sources",
     "localities",
+    "locality_rows",
     "municipalities",
+    "municipality_rows",
     "outline",
     "yellow_line",
     "zone_east_published",
@@ -166,7 +189,8 @@ _READERS = {
     "gaza:crossings": "crossings",
     "gaza:municipalities": "municipalities",
 }
-"""The reader of each vector layer: a function of :mod:`zoneplan.pack.tables`."""
+"""The reader of each vector layer: a function of :mod:`zoneplan.pack.tables` (a
+geometry) or :mod:`zoneplan.pack.frames` (a GeoDataFrame)."""
 
 
 def layer_sources(name: str) -> list[str]:
@@ -206,4 +230,4 @@ def builtin_layer(name: str) -> Any:
     if name not in _READERS:
         raise InputError(f"built-in layer '{name}' is a population grid, not a vector layer",
                          suggestion="use it as population.baseline")
-    return getattr(importlib.import_module("zoneplan.pack.tables"), _READERS[name])()
+    return __getattr__(_READERS[name])()

@@ -24,8 +24,9 @@ import geopandas as gpd
 import shapely
 
 from zoneplan.geometry import WGS84
+from zoneplan.pack.frames import crossings, localities
 from zoneplan.pack.sources import PACK_SOURCES
-from zoneplan.pack.tables import _read_csv, crossings, localities
+from zoneplan.pack.tables import _read_csv
 
 __all__ = [
     "CONTEXT_ATTRIBUTION",
@@ -107,7 +108,7 @@ def crossing_points() -> gpd.GeoDataFrame:
     Returns
     -------
     GeoDataFrame
-        The columns of :func:`zoneplan.pack.tables.crossings` for the crossings with
+        The columns of :func:`zoneplan.pack.frames.crossings` for the crossings with
         coordinates, plus ``closed`` (the latest status starts with "closed").
     """
     c = crossings()

@@ -1,39 +1,48 @@
 """Readers of the built-in Gaza pack's tables (CSV files in ``data/gaza/``), offline.
 
-Each reader returns plain geometries or GeoDataFrames in WGS 84 and is cached. What
-the tables are and where they come from: ``data/gaza/ATTRIBUTION.md``.
+Each reader returns plain geometries, or a :class:`Rows` table (columns as lists, one
+geometry per row), in WGS 84, and is cached. They need no pandas or geopandas, so a run
+on the built-in pack loads neither; :mod:`zoneplan.pack.frames` gives the same tables as
+GeoDataFrames. What the tables are and where they come from: ``data/gaza/ATTRIBUTION.md``.
 """
 
 from __future__ import annotations
 
 import csv
 import functools
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import geopandas as gpd
 import numpy as np
 import shapely
+from numpy.typing import NDArray
 from pyproj import CRS
 from shapely.geometry import LineString, Point, Polygon
 from shapely.geometry.base import BaseGeometry
 from shapely.ops import split
 
-from zoneplan.geometry import WGS84, project
+from zoneplan.geometry import WGS84, project, project_all
+
+if TYPE_CHECKING:
+    import geopandas as gpd
 
 __all__ = [
     "HOSPITAL_STATUSES",
     "MISSING_LOCALITIES_TOTAL",
     "PACK_CRS",
     "PACK_DIR",
-    "crossings",
-    "damage",
+    "Rows",
+    "crossing_rows",
+    "damage_rows",
     "governorate_boundaries",
-    "governorates",
+    "governorate_rows",
+    "hospital_rows",
     "hospital_status",
-    "hospitals",
-    "localities",
-    "municipalities",
+    "locality_rows",
+    "municipality_rows",
     "outline",
     "yellow_line",
     "zone_east_published",
@@ -51,6 +60,48 @@ PCBS 2017 preliminary Strip total 1,899,291 minus the North Gaza and Gaza totals
 weights only.
 """
 
+
+@dataclass(frozen=True, eq=False)
+class Rows:
+    """A pack table as plain data: named columns, one geometry per row, WGS 84.
+
+    Attributes
+    ----------
+    columns
+        Column name → one value per row, in the order of the GeoDataFrame
+        :mod:`zoneplan.pack.frames` makes of it (geometry last).
+    geometry
+        One shapely geometry per row (``None`` where a row has none), WGS 84.
+    """
+
+    columns: dict[str, list[Any]]
+    geometry: list[BaseGeometry | None]
+
+    def __len__(self) -> int:
+        return len(self.geometry)
+
+    def numbers(self, name: str) -> NDArray[np.float64]:
+        """Column ``name`` as float64 (NaN where a value is missing)."""
+        return np.asarray(self.columns[name], dtype=float)
+
+    def texts(self, name: str) -> NDArray[np.object_]:
+        """Column ``name`` as an object array (``None`` where a value is missing)."""
+        out = np.empty(len(self), dtype=object)
+        out[:] = self.columns[name]
+        return out
+
+    def xy(self, crs: CRS) -> NDArray[np.float64]:
+        """The rows' points as an (n, 2) array of coordinates in ``crs``."""
+        pts = project_all(self.geometry, crs)
+        return np.column_stack([shapely.get_x(pts), shapely.get_y(pts)])
+
+    def frame(self, crs: CRS = WGS84) -> gpd.GeoDataFrame:
+        """The table as a GeoDataFrame (geopandas is imported here, on first use)."""
+        import geopandas as gpd
+
+        return gpd.GeoDataFrame(dict(self.columns), geometry=self.geometry, crs=crs)
+
+
 def _read_csv(name: str) -> list[dict[str, str]]:
     with (PACK_DIR / name).open(encoding="utf-8", newline="") as fh:
         return list(csv.DictReader(fh))
@@ -59,6 +110,14 @@ def _read_csv(name: str) -> list[dict[str, str]]:
 def _line_from_rows(rows: list[dict[str, str]]) -> LineString:
     rows = sorted(rows, key=lambda r: int(r["seq"]))
     return LineString([(float(r["lon"]), float(r["lat"])) for r in rows])
+
+
+def _float(text: str) -> float:
+    return float(text) if text.strip() else np.nan
+
+
+def _points(rows: Sequence[dict[str, str]]) -> list[BaseGeometry | None]:
+    return [Point(float(r["lon"]), float(r["lat"])) for r in rows]
 
 
 @functools.cache
@@ -83,8 +142,9 @@ def governorate_boundaries() -> dict[str, LineString]:
 
 
 @functools.cache
-def localities() -> gpd.GeoDataFrame:
-    """The 33 PCBS 2017 localities with ``population_2017`` and ``weight``.
+def locality_rows() -> Rows:
+    """The 33 PCBS 2017 localities: ``name``, ``kind``, ``governorate``, ``pcode``,
+    ``population_2017`` (NaN where unpublished), ``imputed`` and ``weight``.
 
     ``weight`` is the 2017 population where published, else an equal share of
     :data:`MISSING_LOCALITIES_TOTAL` (flagged by ``imputed``).
@@ -92,27 +152,32 @@ def localities() -> gpd.GeoDataFrame:
     rows = _read_csv("localities.csv")
     missing = [r for r in rows if not r["pop_2017"].strip()]
     fill = MISSING_LOCALITIES_TOTAL / len(missing) if missing else 0.0
-    data = {
-        "name": [r["name"] for r in rows],
-        "kind": [r["kind"] for r in rows],
-        "governorate": [r["governorate"] for r in rows],
-        "pcode": [r["pcode"] for r in rows],
-        "population_2017": [float(r["pop_2017"]) if r["pop_2017"].strip() else np.nan
-                            for r in rows],
-    }
-    gdf = gpd.GeoDataFrame(
-        data,
-        geometry=[Point(float(r["lon"]), float(r["lat"])) for r in rows],
-        crs=WGS84,
-    )
-    gdf["imputed"] = gdf["population_2017"].isna()
-    gdf["weight"] = gdf["population_2017"].fillna(fill)
-    return gdf
+    pop = [float(r["pop_2017"]) if r["pop_2017"].strip() else np.nan for r in rows]
+    return Rows({"name": [r["name"] for r in rows],
+                 "kind": [r["kind"] for r in rows],
+                 "governorate": [r["governorate"] for r in rows],
+                 "pcode": [r["pcode"] for r in rows],
+                 "population_2017": pop,
+                 "imputed": [bool(np.isnan(p)) for p in pop],
+                 "weight": [fill if np.isnan(p) else p for p in pop]},
+                _points(rows))
+
+
+def _mode(values: list[str]) -> str:
+    """The most frequent value; of several as frequent, the first in sorted order."""
+    counts = Counter(values)
+    top = max(counts.values())
+    return min(v for v, n in counts.items() if n == top)
 
 
 @functools.cache
-def governorates() -> gpd.GeoDataFrame:
-    """The five governorates with ``population`` (pre-war baseline), WGS 84."""
+def governorate_rows() -> Rows:
+    """The five governorates, north to south: ``name``, ``pcode``, ``population``
+    (pre-war baseline), ``population_date``, ``population_source``; WGS 84.
+
+    The outline is cut by the governorate boundaries in :data:`PACK_CRS`; each part goes
+    to the governorate most of the localities inside it belong to.
+    """
     meta = {r["name"]: r for r in _read_csv("governorates_meta.csv")}
     pops = {r["governorate"]: r for r in _read_csv("governorate_population.csv")
             if r["primary"] == "1"}
@@ -124,28 +189,23 @@ def governorates() -> gpd.GeoDataFrame:
         for p in parts:
             nxt.extend(split(p, pl).geoms if p.intersects(pl) else [p])
         parts = nxt
-    locs = localities().to_crs(PACK_CRS)
+    locs = locality_rows()
+    pts = np.asarray(project_all(locs.geometry, PACK_CRS), dtype=object)
+    gov_of = locs.columns["governorate"]
     named: dict[str, list[Any]] = {}
     for part in parts:
-        inside = locs[locs.within(part)]
-        if inside.empty:
+        inside = np.flatnonzero(shapely.within(pts, part))
+        if inside.size == 0:
             raise RuntimeError("built-in pack: a governorate part holds no locality")
-        name = inside["governorate"].mode().iloc[0]
-        named.setdefault(name, []).append(part)
+        named.setdefault(_mode([gov_of[i] for i in inside]), []).append(part)
     names = sorted(named, key=lambda n: int(meta[n]["order_north_to_south"]))
     geoms = [shapely.union_all(named[n]) for n in names]
-    gdf = gpd.GeoDataFrame(
-        {
-            "name": names,
-            "pcode": [meta[n]["pcode"] for n in names],
-            "population": [float(pops[n]["population"]) for n in names],
-            "population_date": [pops[n]["year_or_date"] for n in names],
-            "population_source": [pops[n]["source"] for n in names],
-        },
-        geometry=geoms,
-        crs=PACK_CRS,
-    ).to_crs(WGS84)
-    return gdf
+    return Rows({"name": names,
+                 "pcode": [meta[n]["pcode"] for n in names],
+                 "population": [float(pops[n]["population"]) for n in names],
+                 "population_date": [pops[n]["year_or_date"] for n in names],
+                 "population_source": [pops[n]["source"] for n in names]},
+                project_all(geoms, WGS84, src=PACK_CRS))
 
 
 HOSPITAL_STATUSES: tuple[str, ...] = ("functional", "partially functional", "not functional",
@@ -184,12 +244,8 @@ def hospital_status(text: str) -> str:
     return "unknown"
 
 
-def _float(text: str) -> float:
-    return float(text) if text.strip() else np.nan
-
-
 @functools.cache
-def hospitals() -> gpd.GeoDataFrame:
+def hospital_rows() -> Rows:
     """The 38 hospitals of the pack, with pre-war beds and the latest dated status.
 
     Columns: ``name``, ``name_ar``, ``governorate``, ``type``, ``confidence``
@@ -206,7 +262,7 @@ def hospitals() -> gpd.GeoDataFrame:
         raise RuntimeError(f"built-in pack: no row in hospital_beds.csv for {missing}")
     b = [beds[r["name"]] for r in rows]
     prewar = [_float(x["beds_prewar"]) for x in b]
-    return gpd.GeoDataFrame(
+    return Rows(
         {
             "name": [r["name"] for r in rows],
             "name_ar": [r["name_ar"] for r in rows],
@@ -223,39 +279,33 @@ def hospitals() -> gpd.GeoDataFrame:
             "status_text": [x["status_latest"] or None for x in b],
             "status_date": [x["status_date"] or None for x in b],
         },
-        geometry=[Point(float(r["lon"]), float(r["lat"])) for r in rows],
-        crs=WGS84,
-    )
+        _points(rows))
 
 
 @functools.cache
-def crossings() -> gpd.GeoDataFrame:
-    """The eight crossings into the Strip; geometry is empty where no source gives the
+def crossing_rows() -> Rows:
+    """The eight crossings into the Strip; geometry is ``None`` where no source gives the
     crossing's own coordinates (Salah al-Din Gate, Zikim, Kissufim, Sufa).
 
     Columns: ``id``, ``name``, ``kind`` (people, goods, both), ``status_text`` (the latest
     dated status, as the source words it), ``status_date``, ``note``.
     """
     rows = _read_csv("crossings.csv")
-    geoms = [Point(float(r["lon"]), float(r["lat"])) if r["lon"].strip() else None
-             for r in rows]
-    return gpd.GeoDataFrame(
-        {"id": [r["id"] for r in rows], "name": [r["name"] for r in rows],
-         "kind": [r["kind"] for r in rows],
-         "status_text": [r["status_latest"] or None for r in rows],
-         "status_date": [r["status_date"] or None for r in rows],
-         "note": [r["note"] or None for r in rows]},
-        geometry=geoms, crs=WGS84)
+    return Rows({"id": [r["id"] for r in rows], "name": [r["name"] for r in rows],
+                 "kind": [r["kind"] for r in rows],
+                 "status_text": [r["status_latest"] or None for r in rows],
+                 "status_date": [r["status_date"] or None for r in rows],
+                 "note": [r["note"] or None for r in rows]},
+                [Point(float(r["lon"]), float(r["lat"])) if r["lon"].strip() else None
+                 for r in rows])
 
 
 @functools.cache
-def damage() -> gpd.GeoDataFrame:
+def damage_rows() -> Rows:
     """UNOSAT's damaged structures of 11 Oct 2025 in 500 m clusters: points with ``count``
     (structures); the counts sum to 198,308."""
     rows = _read_csv("damage_unosat_2025-10-11.csv")
-    return gpd.GeoDataFrame({"count": [float(r["count"]) for r in rows]},
-                            geometry=[Point(float(r["lon"]), float(r["lat"])) for r in rows],
-                            crs=WGS84)
+    return Rows({"count": [float(r["count"]) for r in rows]}, _points(rows))
 
 
 @functools.cache
@@ -268,10 +318,10 @@ def zone_east_published() -> Polygon:
 
 
 @functools.cache
-def municipalities() -> gpd.GeoDataFrame:
-    """OCHA's 2019 municipal boundaries (33 polygons, 20 m simplification), WGS 84;
-    ``name`` is empty for the polygons OCHA left unnamed."""
+def municipality_rows() -> Rows:
+    """OCHA's 2019 municipal boundaries (33 polygons, 20 m simplification), WGS 84:
+    ``objectid`` and ``name`` (empty for the polygons OCHA left unnamed)."""
     rows = _read_csv("municipalities.csv")
-    return gpd.GeoDataFrame({"objectid": [int(r["objectid"]) for r in rows],
-                             "name": [r["name"] for r in rows]},
-                            geometry=[shapely.from_wkt(r["wkt"]) for r in rows], crs=WGS84)
+    return Rows({"objectid": [int(r["objectid"]) for r in rows],
+                 "name": [r["name"] for r in rows]},
+                [shapely.from_wkt(r["wkt"]) for r in rows])
