@@ -207,14 +207,14 @@ def test_sparse_and_dense_block_sums_agree(tmp_path: Path,
 def test_nearest_distances_direct_and_by_tree_agree(monkeypatch: pytest.MonkeyPatch) -> None:
     from scipy.spatial import cKDTree
 
-    from zoneplan.measure import zone_sums
+    from zoneplan.measure import distances
 
     rng = np.random.default_rng(4)
     xy, pts = rng.uniform(0, 40_000, (5_000, 2)), rng.uniform(0, 40_000, (37, 2))
     ref = cKDTree(pts).query(xy)[0]
-    np.testing.assert_allclose(zone_sums.nearest_distances(xy, pts), ref, rtol=1e-12)
-    monkeypatch.setattr(zone_sums, "BRUTE_FORCE_PAIRS", 0)
-    np.testing.assert_allclose(zone_sums.nearest_distances(xy, pts), ref, rtol=1e-12)
+    np.testing.assert_allclose(distances.nearest_distances(xy, pts), ref, rtol=1e-12)
+    monkeypatch.setattr(distances, "BRUTE_FORCE_PAIRS", 0)
+    np.testing.assert_allclose(distances.nearest_distances(xy, pts), ref, rtol=1e-12)
 
 
 def test_batches_of_edge_pieces_change_nothing(monkeypatch: pytest.MonkeyPatch) -> None:

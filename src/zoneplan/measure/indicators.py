@@ -24,8 +24,9 @@ from zoneplan.measure.access import access_and_shape, access_totals
 from zoneplan.measure.assumptions import Assumptions, central_assumptions
 from zoneplan.measure.cells import CellGrid, Fractions
 from zoneplan.measure.crossings import CrossingSite, crossing_sites
-from zoneplan.measure.frame import Frame, div, sorted_quantile, weighted_quantile
+from zoneplan.measure.frame import Frame, div, weighted_quantile
 from zoneplan.measure.inputs import Inputs
+from zoneplan.measure.ragged import sorted_quantiles
 from zoneplan.measure.relocation import Placement, compound_sites, relocate, zone_placements
 from zoneplan.measure.totals import invariants, line_values, totals
 from zoneplan.measure.zone_sums import NEAR_LINE_M, LayoutCells, layout_cells
@@ -149,17 +150,18 @@ def _beds(f: Frame, zone_id: str, mine: list[int]) -> None:
                                   "the sum is a lower bound")
 
 
-def _hospitals(f: Frame) -> tuple[list[NDArray[np.float64]], list[NDArray[np.float64]]]:
-    """Hospitals, beds and distances per zone; returns the distance runs for the totals.
+def _hospitals(f: Frame) -> tuple[NDArray[np.float64], NDArray[np.float64], int]:
+    """Hospitals, beds and distances per zone; returns the distances and residents of
+    every zone's run, one zone after another, and how many zones they come from (for the
+    totals).
 
     Residents of compounds are at their sites: their distance to the nearest open
     hospital is measured from the site.
     """
     hosp = f.inputs.hospitals
-    all_d: list[NDArray[np.float64]] = []
-    all_w: list[NDArray[np.float64]] = []
+    zones = f.layout.zones
     in_zone = _by_zone(f.geo.hospital_zone)
-    for k, z in enumerate(f.layout.zones):
+    for z in zones:
         i, v, r, res = z.id, f.values[z.id], f.reasons[z.id], f.reloc.residents[z.id]
         if hosp is None:
             f.set_null(i, ("hospitals", "hospitals_with_beds_known", "hospital_beds",
@@ -173,24 +175,58 @@ def _hospitals(f: Frame) -> tuple[list[NDArray[np.float64]], list[NDArray[np.flo
         if v["beds_per_10k"] is None:
             r["beds_per_10k"] = ("no residents under the plan" if res <= 0
                                  else r.get("hospital_beds", "no bed count"))
-        hd = f.geo.hospital_distance.get(i)
-        if res <= 0 or hd is None:
-            f.set_null(i, ("hospital_distance_median_m", "hospital_distance_p90_m"),
-                       "no residents under the plan" if res <= 0
-                       else "no hospital in a zone open to civilians, or in their own zone")
-            continue
-        assert f.people.blocks is not None and f.geo.area.blocks is not None
-        d = hd.dist_sorted
-        wts = np.asarray(f.placement[i].of(f.people.blocks[k, hd.blocks],
-                                           f.geo.area.blocks[k, hd.blocks]), dtype=np.float64)
-        sites = f.reloc.site_people(i)
-        if sites:
-            d, wts = _with_sites(f, i, d, wts, sites)
-        v["hospital_distance_median_m"] = sorted_quantile(d, wts, 0.5)
-        v["hospital_distance_p90_m"] = sorted_quantile(d, wts, 0.9)
-        all_d.append(d)
-        all_w.append(wts)
-    return all_d, all_w
+    if hosp is None:
+        return np.empty(0), np.empty(0), 0
+    hd = f.geo.hospital_distance
+    residents = np.array([f.reloc.residents[z.id] for z in zones], dtype=np.float64)
+    use = hd.reach & (residents > 0)
+    for k in np.flatnonzero(~use).tolist():
+        f.set_null(zones[k].id, ("hospital_distance_median_m", "hospital_distance_p90_m"),
+                   "no residents under the plan" if residents[k] <= 0
+                   else "no hospital in a zone open to civilians, or in their own zone")
+    d, w, start = _distance_runs(f, use)
+    med, p90 = sorted_quantiles(d, w, start, (0.5, 0.9))
+    for k in np.flatnonzero(use).tolist():
+        v = f.values[zones[k].id]
+        v["hospital_distance_median_m"] = None if np.isnan(med[k]) else float(med[k])
+        v["hospital_distance_p90_m"] = None if np.isnan(p90[k]) else float(p90[k])
+    return d, w, int(np.count_nonzero(use))
+
+
+def _distance_runs(f: Frame, use: NDArray[np.bool_]
+                   ) -> tuple[NDArray[np.float64], NDArray[np.float64], NDArray[np.intp]]:
+    """Distances to the nearest open hospital, ascending, and the residents at each, of
+    zones ``use``, one zone after another (with the offsets of each zone's run; the
+    others' runs are empty): residents spread over a zone's blocks by its placement,
+    compound residents at their sites."""
+    hd = f.geo.hospital_distance
+    zones = f.layout.zones
+    nz = len(zones)
+    assert f.people.blocks is not None and f.geo.area.blocks is not None
+    people, area = f.people.blocks, f.geo.area.blocks
+    e_zone = np.repeat(np.arange(nz), np.diff(hd.start))
+    sel = np.flatnonzero(use[e_zone])
+    ez, pair = e_zone[sel], hd.pair[sel]
+    if people.block is area.block and people.start is area.start:  # the same pairs
+        pv = people.value[pair]
+    else:
+        pv = np.concatenate([np.zeros(0)] + [people.take(k, hd.block[hd.start[k]:hd.start[k + 1]])
+                                             for k in np.flatnonzero(use).tolist()])
+    per_person = np.array([f.placement[z.id].per_person for z in zones])
+    per_m2 = np.array([f.placement[z.id].per_m2 for z in zones])
+    d = hd.dist[sel]
+    w = np.asarray(per_person[ez] * pv + per_m2[ez] * area.value[pair], dtype=np.float64)
+    count = np.bincount(ez, minlength=nz)
+    with_sites = [k for k in np.flatnonzero(use).tolist() if f.reloc.site_people(zones[k].id)]
+    if with_sites:  # compound residents at their sites: those zones' runs again
+        start = np.concatenate([[0], np.cumsum(count)])
+        d_parts, w_parts = np.split(d, start[1:-1]), np.split(w, start[1:-1])
+        for k in with_sites:
+            d_parts[k], w_parts[k] = _with_sites(f, zones[k].id, d_parts[k], w_parts[k],
+                                                 f.reloc.site_people(zones[k].id))
+            count[k] = d_parts[k].size
+        d, w = np.concatenate(d_parts), np.concatenate(w_parts)
+    return d, w, np.concatenate([[0], np.cumsum(count)]).astype(np.intp)
 
 
 def _with_sites(f: Frame, zone_id: str, d: NDArray[np.float64], w: NDArray[np.float64],

@@ -26,8 +26,13 @@ SUMMED = ("hospitals", "hospitals_with_beds_known", "damaged_structures", "compo
 """Indicators whose whole-territory value is the sum over zones."""
 
 
-def totals(f: Frame, dist: tuple[list[NDArray[np.float64]], list[NDArray[np.float64]]],
-            shares: dict[str, float]) -> tuple[dict[str, Any], dict[str, str]]:
+def totals(f: Frame, dist: tuple[NDArray[np.float64], NDArray[np.float64], int],
+           shares: dict[str, float]) -> tuple[dict[str, Any], dict[str, str]]:
+    """Whole-territory figures of one run, and why any is null.
+
+    ``dist`` holds the distances to the nearest open hospital (metres) and the residents
+    at each, of every zone measured, one zone's sorted run after another, and how many
+    zones they come from (:func:`zoneplan.measure.indicators.compute`)."""
     plan, reloc, zones = f.plan, f.reloc, f.layout.zones
     zid = [z.id for z in zones]
     terr = f.layout.territory.area
@@ -67,10 +72,9 @@ def totals(f: Frame, dist: tuple[list[NDArray[np.float64]], list[NDArray[np.floa
     t["beds_per_10k"] = div(t["hospital_beds"], total_res, 10_000)
     if t["beds_per_10k"] is None:
         tr["beds_per_10k"] = tr.get("hospital_beds", "no residents")
-    all_d, all_w = dist
-    if all_d:
-        d_all, w_all = np.concatenate(all_d), np.concatenate(all_w)
-        if len(all_d) > 1:  # merge the zones' sorted runs
+    d_all, w_all, runs = dist
+    if runs:
+        if runs > 1:  # merge the zones' sorted runs
             order = np.argsort(d_all, kind="stable")
             d_all, w_all = d_all[order], w_all[order]
         t["hospital_distance_median_m"] = sorted_quantile(d_all, w_all, 0.5)
