@@ -1,0 +1,48 @@
+"""Per-zone arithmetic on flat arrays gives what NumPy gives zone by zone, to the last bit."""
+
+from __future__ import annotations
+
+import itertools
+
+import numpy as np
+import pytest
+
+from zoneplan.measure.frame import sorted_quantile
+from zoneplan.measure.ragged import segment_cumsum, segment_sum, sorted_quantiles
+
+
+def _segments(seed: int) -> tuple[np.ndarray, np.ndarray]:
+    """Segments of every kind of length: empty, under 8, up to 128, long (several halvings
+    of NumPy's pairwise summation), values over many orders of magnitude."""
+    rng = np.random.default_rng(seed)
+    lens = np.concatenate([rng.integers(0, 20, 400), rng.integers(0, 300, 60),
+                           [0, 1, 7, 8, 9, 127, 128, 129, 255, 256, 257, 1000, 8193, 20_001]])
+    rng.shuffle(lens)
+    start = np.concatenate([[0], np.cumsum(lens)])
+    x = rng.gamma(0.4, size=int(start[-1])) * 10 ** rng.uniform(-3, 5, size=int(start[-1]))
+    return x, start
+
+
+@pytest.mark.parametrize("seed", [1, 2])
+def test_sums_and_cumulative_sums_equal_numpy_per_segment(seed: int) -> None:
+    x, start = _segments(seed)
+    cs, ss = segment_cumsum(x, start), segment_sum(x, start)
+    for k, (a, b) in enumerate(itertools.pairwise(start.tolist())):
+        assert np.array_equal(cs[a:b], np.cumsum(x[a:b]))
+        assert ss[k] == x[a:b].sum()
+
+
+@pytest.mark.parametrize("seed", [3, 4])
+def test_quantiles_equal_sorted_quantile_per_segment(seed: int) -> None:
+    x, start = _segments(seed)
+    rng = np.random.default_rng(seed)
+    w = x * (rng.uniform(size=x.size) > 0.3)  # zero weights, and segments without weight
+    v = np.round(rng.uniform(0, 5000, x.size), 0)  # ties
+    for a, b in itertools.pairwise(start.tolist()):
+        v[a:b] = np.sort(v[a:b])
+    qs = (0.0, 0.5, 0.9, 0.999999, 1.0)
+    got = sorted_quantiles(v, w, start, qs)
+    for i, q in enumerate(qs):
+        for k, (a, b) in enumerate(itertools.pairwise(start.tolist())):
+            ref = sorted_quantile(v[a:b], w[a:b], q)
+            assert (ref is None and np.isnan(got[i][k])) or ref == got[i][k]
