@@ -224,10 +224,11 @@ def test_batches_of_edge_pieces_change_nothing(monkeypatch: pytest.MonkeyPatch) 
               box(3, 3, 290, 40), Polygon([(0, 0), (300, 10), (20, 290)])]
     t = TRANSFORMS[1]
     whole = boundary_coverage(shapes, t)
-    monkeypatch.setattr(coverage, "PIECES_AT_ONCE", 7)
-    batched = boundary_coverage(shapes, t)
-    for a, b in zip(whole, batched, strict=True):
-        np.testing.assert_allclose(a, b, rtol=0, atol=1e-12)
+    for at_once in (7, 300, 5000):  # parts of polygons, and batches of whole ones
+        monkeypatch.setattr(coverage, "PIECES_AT_ONCE", at_once)
+        batched = boundary_coverage(shapes, t)
+        for a, b in zip(whole, batched, strict=True):
+            np.testing.assert_array_equal(a, b)  # the same to the last bit
 
 
 def test_block_lookup_dense_row_and_binary_search_agree(monkeypatch: pytest.MonkeyPatch

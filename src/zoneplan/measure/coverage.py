@@ -35,7 +35,9 @@ https://github.com/isciences/exactextract
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Sequence
+from typing import Any
 
 import numpy as np
 import shapely
@@ -48,9 +50,10 @@ __all__ = ["Coverage", "boundary_coverage", "label_strip", "line_pixels"]
 Coverage = tuple[NDArray[np.intp], NDArray[np.int64], NDArray[np.int64], NDArray[np.float64]]
 """Polygon index, pixel row, pixel column and covered share (0-1] of the pixel."""
 
-PIECES_AT_ONCE = 1 << 22
-"""Most edge pieces worked on at once (about 200 MB of temporaries), so polygons with
-very long boundaries on fine rasters need bounded memory."""
+PIECES_AT_ONCE = 1 << 18
+"""Edge pieces worked on at once (about 50 MB of temporaries): polygons are measured in
+batches of about this many pieces, and a polygon with a longer boundary (on a fine
+raster) in parts of this many, so memory stays bounded."""
 
 
 def _polygons(geoms: Sequence[BaseGeometry]) -> tuple[NDArray[np.object_], NDArray[np.intp]]:
@@ -157,9 +160,6 @@ def boundary_coverage(geoms: Sequence[BaseGeometry], t: Affine) -> Coverage:
     [(0, 0, 0.5), (0, 1, 1.0)]
     """
     x0, y0, x1, y1, sign, poly = _edges(geoms, t)
-    keys: list[NDArray[np.int64]] = []
-    s_parts: list[NDArray[np.float64]] = []
-    d_parts: list[NDArray[np.float64]] = []
     if x0.size == 0:
         e = np.empty(0, dtype=np.int64)
         return e.astype(np.intp), e, e, np.empty(0)
@@ -167,41 +167,76 @@ def boundary_coverage(geoms: Sequence[BaseGeometry], t: Affine) -> Coverage:
     lo_r = int(np.floor(min(y0.min(), y1.min()))) - 1
     n_c = int(np.ceil(max(x0.max(), x1.max()))) - lo_c + 2
     n_r = int(np.ceil(max(y0.max(), y1.max()))) - lo_r + 2
-    # pieces per edge, to work on edges in batches of bounded size
+    grid = (lo_r, lo_c, n_r, n_c)
+    # pieces per edge, to work on edges in batches of bounded size: batches of whole
+    # polygons (their pixels are theirs alone), a polygon's edges in parts if it is long
     per_edge = (np.abs(np.floor(x1) - np.floor(x0)) + np.abs(np.floor(y1) - np.floor(y0))
                 + 2)
-    bounds = np.searchsorted(np.cumsum(per_edge),
-                             np.arange(PIECES_AT_ONCE, per_edge.sum() + PIECES_AT_ONCE,
-                                       PIECES_AT_ONCE))
-    start = 0
-    for stop in [*bounds.tolist(), x0.size]:
-        stop = max(stop, start + 1)
-        if start >= x0.size:
-            break
-        sl = slice(start, min(stop, x0.size))
-        start = sl.stop
+    cum = np.cumsum(per_edge)
+    ends = np.r_[np.flatnonzero(poly[1:] != poly[:-1]) + 1, x0.size]  # each polygon's end
+    want = np.searchsorted(cum, np.arange(PIECES_AT_ONCE, cum[-1] + PIECES_AT_ONCE,
+                                          PIECES_AT_ONCE))
+    cuts = np.unique(np.r_[0, ends[np.minimum(np.searchsorted(ends, want), ends.size - 1)]])
+    edges = (x0, y0, x1, y1, sign, poly)
+    out: list[Coverage] = []
+    carry = 0.0  # the running sum of the pieces' dy, carried from batch to batch
+    for a, b in itertools.pairwise(cuts.tolist()):
+        sub = np.searchsorted(cum[a:b] - (cum[a - 1] if a else 0.0),
+                              np.arange(PIECES_AT_ONCE, PIECES_AT_ONCE + cum[b - 1]
+                                        - (cum[a - 1] if a else 0.0), PIECES_AT_ONCE)) + a
+        parts, carry = _batch_coverage(edges, [a, *sub[sub < b].tolist(), b], grid, carry)
+        out.append(parts)
+    return (np.concatenate([o[0] for o in out]), np.concatenate([o[1] for o in out]),
+            np.concatenate([o[2] for o in out]), np.concatenate([o[3] for o in out]))
+
+
+def _batch_coverage(edges: tuple[NDArray[Any], ...], bounds: list[int],
+                    grid: tuple[int, int, int, int], carry: float
+                    ) -> tuple[Coverage, float]:
+    """:func:`boundary_coverage` of the whole polygons whose edges are
+    ``bounds[0]:bounds[-1]``, their pieces taken ``bounds[i]:bounds[i + 1]`` at a time;
+    ``carry`` is the running sum of the pieces' dy so far, continued and returned (so
+    every share is what one pass over all polygons gives, to the last bit)."""
+    x0, y0, x1, y1, sign, poly = edges
+    lo_r, lo_c, n_r, n_c = grid
+    keys: list[NDArray[np.int64]] = []
+    s_parts: list[NDArray[np.float64]] = []
+    d_parts: list[NDArray[np.float64]] = []
+    for start, stop in itertools.pairwise(bounds):
+        if stop <= start:
+            continue
+        sl = slice(start, stop)
         e, ta, tb = _pieces(x0[sl], y0[sl], x1[sl], y1[sl])
         ax, ay = x0[sl][e], y0[sl][e]
         ddx, ddy = x1[sl][e] - ax, y1[sl][e] - ay
         xa, xb = ax + ta * ddx, ax + tb * ddx
+        del ax, ddx
         ya, yb = ay + ta * ddy, ay + tb * ddy
-        col = np.floor((xa + xb) * 0.5).astype(np.int64)
+        del ay, ddy, ta, tb
+        mid_x = (xa + xb) * 0.5
+        del xa, xb
+        col = np.floor(mid_x).astype(np.int64)
         row = np.floor((ya + yb) * 0.5).astype(np.int64)
         dy = (yb - ya) * sign[sl][e]
-        s_parts.append(((xa + xb) * 0.5 - col) * dy)
+        del ya, yb
+        s_parts.append((mid_x - col) * dy)
         d_parts.append(dy)
+        del mid_x
         keys.append((poly[sl][e].astype(np.int64) * n_r + (row - lo_r)) * n_c + (col - lo_c))
+        del row, col, e
     key, inv = np.unique(np.concatenate(keys), return_inverse=True)
+    del keys
     inv = inv.ravel()
     s = np.bincount(inv, weights=np.concatenate(s_parts), minlength=key.size)
     d = np.bincount(inv, weights=np.concatenate(d_parts), minlength=key.size)
+    del inv, s_parts, d_parts
     group = key // n_c  # (polygon, row)
-    csum = np.cumsum(d)
+    csum = np.cumsum(np.r_[carry, d])[1:]
     last = np.r_[np.flatnonzero(group[1:] != group[:-1]), key.size - 1]
     end = np.repeat(last, np.diff(np.r_[-1, last]))  # last entry of each one's group
     share = np.clip(s + (csum[end] - csum), 0.0, 1.0)
     polygon = (group // n_r).astype(np.intp)
-    return polygon, group % n_r + lo_r, key % n_c + lo_c, share
+    return (polygon, group % n_r + lo_r, key % n_c + lo_c, share), float(csum[-1])
 
 
 def line_pixels(lines: Sequence[BaseGeometry], t: Affine

@@ -88,8 +88,7 @@ def zone_fractions(grid: RasterGrid, zones: list[BaseGeometry], cuts: list[BaseG
     del k, row, col, share, pos, hit
     if grid.edge.size and cell.size:  # shares of the part inside the territory
         epos, ehit = match_sorted(grid.edge, cell)
-        crossed = cells_at(grid, *line_pixels([grid._to_raster(c) for c in cuts
-                                               if not c.is_empty], grid.transform))
+        crossed = _crossed(grid, cuts, cell[ehit])
         _, by_cut = match_sorted(crossed, cell)
         by_point = ehit & ~by_cut
         if grid.raster_crs.equals(grid.area_crs):  # the zones lie within the territory
@@ -218,6 +217,28 @@ def cells_at(grid: RasterGrid, row: NDArray[np.int64], col: NDArray[np.int64]) -
     lin = np.unique(row[ok] * grid.width + col[ok])
     pos, hit = match_sorted(grid.lin, lin)
     return pos[hit].astype(np.intp)
+
+def _crossed(grid: RasterGrid, cuts: list[BaseGeometry], cells: NDArray[np.intp]
+             ) -> NDArray[np.intp]:
+    """Cells (ascending) a cut passes through, among them all of ``cells`` that one does.
+
+    Only the cuts that come within a pixel of one of ``cells`` are followed pixel by
+    pixel (a cut's pixels are its own, whatever other cuts there are): zones drawn as
+    thousands of polygons mostly lie away from the territory's edge."""
+    live = np.empty(len(cuts), dtype=object)
+    live[:] = [grid._to_raster(c) for c in cuts]
+    live = live[~shapely.is_empty(live)] if live.size else live
+    if live.size == 0 or cells.size == 0:
+        return np.empty(0, dtype=np.intp)
+    t = grid.transform
+    lin = grid.lin[np.unique(cells)].astype(np.int64)
+    rows = lin // grid.width
+    cols = lin - rows * grid.width
+    x = np.sort([t.c + (cols - 1) * t.a, t.c + (cols + 2) * t.a], axis=0)
+    y = np.sort([t.f + (rows - 1) * t.e, t.f + (rows + 2) * t.e], axis=0)
+    near = np.unique(shapely.STRtree(shapely.box(x[0], y[0], x[1], y[1])).query(live)[0])
+    return cells_at(grid, *line_pixels(list(live[near]), t))
+
 
 def _zone_of_points(geoms: list[BaseGeometry], x: NDArray[np.float64],
                     y: NDArray[np.float64]) -> NDArray[np.int32]:
