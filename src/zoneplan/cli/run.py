@@ -151,16 +151,20 @@ def run(
     results = evaluate_plans(ps, table=fmt == RunFormat.table, ranges=ranges, samples=samples,
                              seed=seed, scheduler=scheduler, workers=workers,
                              correlation_m=correlation_m, by=read_by(by, by_field))
-    _write(results, fmt, output, overwrite=overwrite, wide=wide)
+    dicts = [r.to_dict() for r in results]
+    # what is written is the documented JSON alone: the grids, cells and zones measured
+    # are let go first (on a fine raster, as much memory as the JSON of thousands of zones)
+    del results
+    _write(dicts, fmt, output, overwrite=overwrite, wide=wide)
 
 
-def _write(results: list[Result], fmt: RunFormat, output: Path | None, *,
+def _write(dicts: list[dict[str, Any]], fmt: RunFormat, output: Path | None, *,
            overwrite: bool, wide: bool = False) -> None:
-    """Print or write the results in the format asked for."""
+    """Print or write the results (:meth:`Result.to_dict`) in the format asked for."""
     from zoneplan.io.outputs import write_text_atomic
     from zoneplan.result import json_text
 
-    d: dict[str, Any] = results[0].to_dict()
+    d: dict[str, Any] = dicts[0]
     if fmt == RunFormat.xlsx:
         from zoneplan.render.tables import write_xlsx
 
@@ -178,9 +182,8 @@ def _write(results: list[Result], fmt: RunFormat, output: Path | None, *,
             return
         sys.stdout.write(zones_csv(d) + (("\n" + by_area_csv(d)) if d.get("by_area") else ""))
         return
-    dicts = [d, *(r.to_dict() for r in results[1:])]
     if output is not None or fmt == RunFormat.json:  # the JSON text only where it is used
-        text = json_text(dicts[0] if len(results) == 1 else dicts)
+        text = json_text(dicts[0] if len(dicts) == 1 else dicts)
         if output is not None:
             write_text_atomic(output, text, overwrite=overwrite)
         if fmt == RunFormat.json:

@@ -105,6 +105,8 @@ class Relocation:
 
     def site_people(self, zone_id: str) -> list[tuple[float, float, float]]:
         """Compound residents of a zone as points: (x, y, people), metres and people."""
+        if not self.sites:  # no compound: asked for every zone, so answered at once
+            return []
         return [(s.x, s.y, n) for s, n in zip(self.sites, self.in_compounds, strict=True)
                 if s.zone == zone_id and n > 0]
 
