@@ -247,3 +247,30 @@ def test_block_lookup_dense_row_and_binary_search_agree(monkeypatch: pytest.Monk
     assert by_row[1].tolist() == [0.0, 4.5, 5.5, 0.0, 0.0, 0.0]
     assert [b.tolist() for b in by_search] == [[3.5, 0.0], [0.0, 4.5]]
 
+
+
+def test_shapes_handed_to_the_rasteriser_burn_as_the_geometries() -> None:
+    """Polygons converted once from their coordinate arrays (holes, several parts) burn
+    the same pixels as the shapely geometries; a polygon with z is handed over as is."""
+    from rasterio import features
+    from shapely.geometry import MultiPolygon
+
+    from zoneplan.measure.coverage import StripLabels, geojson_like
+
+    shapes = [Point(150, 150).buffer(120).difference(Point(140, 160).buffer(30)),
+              MultiPolygon([box(3, 3, 40, 40), box(200, 5, 290, 60)]),
+              Polygon([(0, 200, 1), (100, 200, 1), (50, 290, 1)])]
+    mapped = geojson_like(shapes)
+    assert mapped[2] is shapes[2] and mapped[1]["type"] == "MultiPolygon"
+    t = TRANSFORMS[1]
+    for a, b in ((shapes, mapped), ([shapes[0]], [mapped[0]])):
+        ref = features.rasterize([(g, k + 1) for k, g in enumerate(a)], out_shape=(300, 300),
+                                 transform=t, fill=0, dtype="int32")
+        got = features.rasterize([(g, k + 1) for k, g in enumerate(b)], out_shape=(300, 300),
+                                 transform=t, fill=0, dtype="int32")
+        np.testing.assert_array_equal(ref, got)
+    labels = StripLabels(shapes)
+    whole = labels((300, 300), t)
+    assert set(np.unique(whole).tolist()) == {0, 1, 2, 3}
+    strip = labels((100, 300), t @ Affine.translation(0, 100))
+    np.testing.assert_array_equal(whole[100:200], strip)

@@ -45,7 +45,8 @@ from affine import Affine
 from numpy.typing import NDArray
 from shapely.geometry.base import BaseGeometry
 
-__all__ = ["Coverage", "boundary_coverage", "label_strip", "line_pixels"]
+__all__ = ["Coverage", "StripLabels", "boundary_coverage", "geojson_like", "label_strip",
+           "line_pixels"]
 
 Coverage = tuple[NDArray[np.intp], NDArray[np.int64], NDArray[np.int64], NDArray[np.float64]]
 """Polygon index, pixel row, pixel column and covered share (0-1] of the pixel."""
@@ -267,7 +268,7 @@ def line_pixels(lines: Sequence[BaseGeometry], t: Affine
 def label_strip(geoms: Sequence[BaseGeometry], shape: tuple[int, int], t: Affine
                 ) -> NDArray[np.int32]:
     """The index + 1 of the polygon holding each pixel's centre (0: none), for
-    non-overlapping polygons, in one rasterisation.
+    non-overlapping polygons, in one rasterisation (:class:`StripLabels`, for one strip).
 
     Parameters
     ----------
@@ -278,19 +279,82 @@ def label_strip(geoms: Sequence[BaseGeometry], shape: tuple[int, int], t: Affine
     t
         Affine transform of the window.
     """
-    from rasterio import features
+    return StripLabels(geoms)(shape, t)
 
-    live = [k for k, g in enumerate(geoms) if g is not None and not g.is_empty]
-    if len(live) > 1:  # only the polygons reaching this window (converting is the cost)
-        h, w = shape
-        xs = [t.c, t.c + w * t.a]
-        ys = [t.f, t.f + h * t.e]
-        window = shapely.box(min(xs), min(ys), max(xs), max(ys))
-        arr = np.empty(len(live), dtype=object)
-        arr[:] = [geoms[k] for k in live]
-        live = [live[i] for i in sorted(shapely.STRtree(arr).query(window).tolist())]
-    shapes = [(geoms[k], k + 1) for k in live]
-    if not shapes:
-        return np.zeros(shape, dtype=np.int32)
-    return np.asarray(features.rasterize(shapes, out_shape=shape, transform=t, fill=0,
-                                         dtype="int32"), dtype=np.int32)
+
+class StripLabels:
+    """The polygon holding each pixel's centre, strip after strip, for the same polygons.
+
+    Each strip rasterises only the polygons reaching it (found in an STR-tree built
+    once); a polygon is handed to the rasteriser as GeoJSON-like coordinates built once,
+    from its coordinate arrays, however many strips it reaches (converting shapes was
+    the cost of rasterising thousands of zones, or a long line's buffer, per strip).
+
+    Parameters
+    ----------
+    geoms
+        Non-overlapping polygons in the raster's CRS (empty ones are skipped).
+    """
+
+    def __init__(self, geoms: Sequence[BaseGeometry]) -> None:
+        self.geoms = list(geoms)
+        self.live = [k for k, g in enumerate(self.geoms) if g is not None and not g.is_empty]
+        self.tree: shapely.STRtree | None = None
+        if len(self.live) > 1:
+            arr = np.empty(len(self.live), dtype=object)
+            arr[:] = [self.geoms[k] for k in self.live]
+            self.tree = shapely.STRtree(arr)
+        self.shapes: dict[int, Any] = {}
+
+    def __call__(self, shape: tuple[int, int], t: Affine) -> NDArray[np.int32]:
+        """The labels of the window ``shape`` (rows, columns) at transform ``t``: index + 1
+        of the polygon holding each pixel's centre, 0 for none."""
+        from rasterio import features
+
+        live = self.live
+        if self.tree is not None:  # only the polygons reaching this window
+            h, w = shape
+            xs = [t.c, t.c + w * t.a]
+            ys = [t.f, t.f + h * t.e]
+            window = shapely.box(min(xs), min(ys), max(xs), max(ys))
+            live = [live[i] for i in sorted(self.tree.query(window).tolist())]
+        if not live:
+            return np.zeros(shape, dtype=np.int32)
+        new = [k for k in live if k not in self.shapes]
+        if new:
+            self.shapes.update(zip(new, geojson_like([self.geoms[k] for k in new]),
+                                   strict=True))
+        shapes = [(self.shapes[k], k + 1) for k in live]
+        return np.asarray(features.rasterize(shapes, out_shape=shape, transform=t, fill=0,
+                                             dtype="int32"), dtype=np.int32)
+
+
+def geojson_like(geoms: Sequence[BaseGeometry]) -> list[Any]:
+    """Polygons and multipolygons as GeoJSON-like mappings with the same coordinates
+    (x, y), built from coordinate arrays for all at once (``__geo_interface__`` walks
+    each coordinate in Python); any other geometry, or one with z, is returned as is."""
+    arr = np.empty(len(geoms), dtype=object)
+    arr[:] = list(geoms)
+    out: list[Any] = list(geoms)
+    kind = shapely.get_type_id(arr)
+    flat = ~shapely.has_z(arr)
+    poly = np.flatnonzero(flat & (kind == shapely.GeometryType.POLYGON))
+    multi = np.flatnonzero(flat & (kind == shapely.GeometryType.MULTIPOLYGON))
+    if poly.size + multi.size == 0:
+        return out
+    which = np.concatenate([poly, multi])
+    parts, part_of = shapely.get_parts(arr[which], return_index=True)
+    rings, ring_of = shapely.get_rings(parts, return_index=True)
+    xy, coord_of = shapely.get_coordinates(rings, return_index=True)
+    bounds = np.cumsum(np.bincount(coord_of, minlength=rings.size))[:-1]
+    ring_lists = [c.tolist() for c in np.split(xy, bounds)]
+    part_rings: list[list[Any]] = [[] for _ in range(parts.size)]
+    for r, pt in enumerate(ring_of.tolist()):
+        part_rings[pt].append(ring_lists[r])
+    geom_parts: list[list[Any]] = [[] for _ in range(which.size)]
+    for pt, g in enumerate(part_of.tolist()):
+        geom_parts[g].append(part_rings[pt])
+    for i, k in enumerate(which.tolist()):
+        out[k] = ({"type": "Polygon", "coordinates": geom_parts[i][0]} if i < poly.size
+                  else {"type": "MultiPolygon", "coordinates": geom_parts[i]})
+    return out

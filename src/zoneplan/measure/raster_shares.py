@@ -21,7 +21,7 @@ from numpy.typing import NDArray
 from shapely.geometry.base import BaseGeometry
 
 from zoneplan.measure.cells import Fractions, find_sorted, match_sorted
-from zoneplan.measure.coverage import boundary_coverage, label_strip, line_pixels
+from zoneplan.measure.coverage import StripLabels, boundary_coverage, line_pixels
 from zoneplan.measure.pixels import release_freed_memory, strips
 
 if TYPE_CHECKING:
@@ -74,11 +74,12 @@ def zone_fractions(grid: RasterGrid, zones: list[BaseGeometry], cuts: list[BaseG
                          cut_cell=e.astype(np.intp), cut_zone=e.astype(np.int32),
                          cut_frac=e)
     r_lo, r_hi = 0, grid.height
+    labels = StripLabels(geoms)
     for r0, r1 in strips(r_hi - r_lo, w):  # cells by the zone holding their centre
         a, b = find_sorted(grid.lin, np.array([r0 * w, r1 * w]))
         if a == b:
             continue
-        label = label_strip(geoms, (r1 - r0, w), grid.transform @ Affine.translation(0, r0))
+        label = labels((r1 - r0, w), grid.transform @ Affine.translation(0, r0))
         zone_of[a:b] = label.ravel()[grid.lin[a:b] - r0 * w] - 1
         del label
     k, row, col, share = boundary_coverage(geoms, grid.transform)
@@ -166,6 +167,7 @@ def polygon_share_pieces(grid: RasterGrid, geom: BaseGeometry
     if c_hi <= c_lo or r_hi <= r_lo:
         return
     shapely.prepare(geom)
+    labels = StripLabels([geom])
     for r0, r1 in strips(r_hi - r_lo, c_hi - c_lo):
         r0, r1 = r0 + r_lo, r1 + r_lo
         a, b = find_sorted(grid.lin, np.array([r0 * w, r1 * w]))
@@ -182,7 +184,7 @@ def polygon_share_pieces(grid: RasterGrid, geom: BaseGeometry
             cells = (np.arange(int(n_row.sum()), dtype=np.int64)
                      + np.repeat(starts - (np.cumsum(n_row) - n_row), n_row))
             lin = grid.lin[cells].astype(np.int64)
-            label = label_strip([geom], (r1 - r0, c1 - c0), t @ Affine.translation(c0, r0))
+            label = labels((r1 - r0, c1 - c0), t @ Affine.translation(c0, r0))
             rows = lin // w
             inner = cells[label[rows - r0, lin - rows * w - c0] > 0].astype(np.intp)
             del label, lin, rows, cells
