@@ -92,32 +92,35 @@ def access_and_shape(f: Frame) -> tuple[list[NDArray[np.float64]], list[NDArray[
     runs_d: list[NDArray[np.float64]] = []
     runs_w: list[NDArray[np.float64]] = []
     widths = _zone_widths_km(f)
+    v, r = f.values, f.reasons
+    v.fill("width_km", widths)
+    r.same(("width_km",), "the zone is empty", [k for k, w in enumerate(widths) if w is None])
+    if f.inputs.crossings is None:
+        f.null(ACCESS_KEYS, "no crossings layer given")
+        return runs_d, runs_w
+    n_open, through, from_zone, med, p90 = (v.col(key) for key in (
+        "crossings_open", "aid_through_closed_zone", "crossing_distance_from_zone_m",
+        "crossing_distance_median_m", "crossing_distance_p90_m"))
+    why_aid, why_from = r.col("aid_through_closed_zone"), r.col("crossing_distance_from_zone_m")
     for k, z in enumerate(f.layout.zones):
-        v, r = f.values[z.id], f.reasons[z.id]
-        v["width_km"] = widths[k]
-        if v["width_km"] is None:
-            r["width_km"] = "the zone is empty"
-        if f.inputs.crossings is None:
-            f.set_null(z.id, ACCESS_KEYS, "no crossings layer given")
-            continue
-        v["crossings_open"] = sum(1 for s in f.crossings if s.state == "open" and s.zone == z.id)
-        v["aid_through_closed_zone"] = aid.get(z.id)
+        n_open[k] = sum(1 for s in f.crossings if s.state == "open" and s.zone == z.id)
+        through[k] = aid.get(z.id)
         if z.id not in aid:
-            r["aid_through_closed_zone"] = "the zone is closed to civilians"
+            why_aid[k] = "the zone is closed to civilians"
         elif aid[z.id] is None:
-            r["aid_through_closed_zone"] = "no open crossing with coordinates"
-        v["crossing_distance_from_zone_m"] = distance_to_open(f.crossings, z.geometry)
-        if v["crossing_distance_from_zone_m"] is None:
-            r["crossing_distance_from_zone_m"] = "no open crossing with coordinates"
+            why_aid[k] = "no open crossing with coordinates"
+        from_zone[k] = distance_to_open(f.crossings, z.geometry)
+        if from_zone[k] is None:
+            why_from[k] = "no open crossing with coordinates"
         res = f.reloc.residents[z.id]
         run = _resident_distances(f, k, z.id, pts) if res > 0 else None
         if run is None:
-            f.set_null(z.id, ("crossing_distance_median_m", "crossing_distance_p90_m"),
-                       "no residents under the plan" if res <= 0
-                       else "no open crossing with coordinates")
+            f.null(("crossing_distance_median_m", "crossing_distance_p90_m"),
+                   "no residents under the plan" if res <= 0
+                   else "no open crossing with coordinates", [k])
             continue
-        v["crossing_distance_median_m"] = sorted_quantile(run[0], run[1], 0.5)
-        v["crossing_distance_p90_m"] = sorted_quantile(run[0], run[1], 0.9)
+        med[k] = sorted_quantile(run[0], run[1], 0.5)
+        p90[k] = sorted_quantile(run[0], run[1], 0.9)
         runs_d.append(run[0])
         runs_w.append(run[1])
     return runs_d, runs_w

@@ -112,6 +112,8 @@ class Relocation:
 
     def spread_inflow(self, zone_id: str) -> float:
         """People moving into a zone who are spread over its cells (not in compounds)."""
+        if not self.sites:
+            return self.inflow[zone_id]
         return self.inflow[zone_id] - sum(n for _, _, n in self.site_people(zone_id))
 
 
