@@ -151,10 +151,14 @@ def run(
     results = evaluate_plans(ps, table=fmt == RunFormat.table, ranges=ranges, samples=samples,
                              seed=seed, scheduler=scheduler, workers=workers,
                              correlation_m=correlation_m, by=read_by(by, by_field))
-    dicts = [r.to_dict() for r in results]
+    from zoneplan.result import json_ready
+
     # what is written is the documented JSON alone: the grids, cells and zones measured
     # are let go first (on a fine raster, as much memory as the JSON of thousands of zones)
+    datas = [r.data for r in results]
     del results
+    dicts = [json_ready(d) for d in datas]
+    del datas
     _write(dicts, fmt, output, overwrite=overwrite, wide=wide)
 
 
@@ -162,7 +166,7 @@ def _write(dicts: list[dict[str, Any]], fmt: RunFormat, output: Path | None, *,
            overwrite: bool, wide: bool = False) -> None:
     """Print or write the results (:meth:`Result.to_dict`) in the format asked for."""
     from zoneplan.io.outputs import write_text_atomic
-    from zoneplan.result import json_text
+    from zoneplan.result import json_chunks
 
     d: dict[str, Any] = dicts[0]
     if fmt == RunFormat.xlsx:
@@ -183,12 +187,13 @@ def _write(dicts: list[dict[str, Any]], fmt: RunFormat, output: Path | None, *,
         sys.stdout.write(zones_csv(d) + (("\n" + by_area_csv(d)) if d.get("by_area") else ""))
         return
     if output is not None or fmt == RunFormat.json:  # the JSON text only where it is used
-        text = json_text(dicts[0] if len(dicts) == 1 else dicts)
+        text = json_chunks(dicts[0] if len(dicts) == 1 else dicts)
         if output is not None:
             write_text_atomic(output, text, overwrite=overwrite)
         if fmt == RunFormat.json:
             if output is None:
-                sys.stdout.write(text + "\n")
+                sys.stdout.writelines(text)
+                sys.stdout.write("\n")
             return
     from zoneplan.render.terminal import print_result
 
