@@ -179,16 +179,21 @@ def boundary_coverage(geoms: Sequence[BaseGeometry], t: Affine) -> Coverage:
                                           PIECES_AT_ONCE))
     cuts = np.unique(np.r_[0, ends[np.minimum(np.searchsorted(ends, want), ends.size - 1)]])
     edges = (x0, y0, x1, y1, sign, poly)
-    out: list[Coverage] = []
+    out: list[list[Any]] = []
     carry = 0.0  # the running sum of the pieces' dy, carried from batch to batch
     for a, b in itertools.pairwise(cuts.tolist()):
         sub = np.searchsorted(cum[a:b] - (cum[a - 1] if a else 0.0),
                               np.arange(PIECES_AT_ONCE, PIECES_AT_ONCE + cum[b - 1]
                                         - (cum[a - 1] if a else 0.0), PIECES_AT_ONCE)) + a
         parts, carry = _batch_coverage(edges, [a, *sub[sub < b].tolist(), b], grid, carry)
-        out.append(parts)
-    return (np.concatenate([o[0] for o in out]), np.concatenate([o[1] for o in out]),
-            np.concatenate([o[2] for o in out]), np.concatenate([o[3] for o in out]))
+        out.append(list(parts))
+    del edges, x0, y0, x1, y1, sign, poly, per_edge, cum
+    joined = []
+    for i in range(4):  # each array joined, and its parts let go, before the next
+        joined.append(np.concatenate([o[i] for o in out]))
+        for o in out:
+            o[i] = None
+    return joined[0], joined[1], joined[2], joined[3]
 
 
 def _batch_coverage(edges: tuple[NDArray[Any], ...], bounds: list[int],

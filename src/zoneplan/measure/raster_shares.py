@@ -83,14 +83,24 @@ def zone_fractions(grid: RasterGrid, zones: list[BaseGeometry], cuts: list[BaseG
         zone_of[a:b] = label.ravel()[grid.lin[a:b] - r0 * w] - 1
         del label
     k, row, col, share = boundary_coverage(geoms, grid.transform)
+    # temporaries let go as soon as used: on a fine raster, thousands of zones have
+    # hundreds of thousands of boundary pixels
     ok = (row >= 0) & (row < grid.height) & (col >= 0) & (col < w)
-    pos, hit = match_sorted(grid.lin, (row[ok] * w + col[ok]))
-    cell, zone, frac = pos[hit].astype(np.intp), k[ok][hit], share[ok][hit]
-    del k, row, col, share, pos, hit
+    px = row[ok] * w + col[ok]
+    del row, col
+    pos, hit = match_sorted(grid.lin, px)
+    del px
+    cell = pos[hit].astype(np.intp)
+    del pos
+    zone = k[ok][hit].astype(np.int32)
+    del k
+    frac = share[ok][hit]
+    del share, ok, hit
     if grid.edge.size and cell.size:  # shares of the part inside the territory
         epos, ehit = match_sorted(grid.edge, cell)
         crossed = _crossed(grid, cuts, cell[ehit])
         _, by_cut = match_sorted(crossed, cell)
+        del crossed
         by_point = ehit & ~by_cut
         if grid.raster_crs.equals(grid.area_crs):  # the zones lie within the territory
             frac[ehit] = frac[ehit] / grid.edge_frac[epos[ehit]]
@@ -99,15 +109,19 @@ def zone_fractions(grid: RasterGrid, zones: list[BaseGeometry], cuts: list[BaseG
             eg = grid.edge_geoms[epos[at]]
             part = shapely.intersection(eg, np.asarray(geoms, dtype=object)[zone[at]])
             frac[at] = shapely.area(part) / shapely.area(eg)
-        cell, zone, frac = cell[~by_point], zone[~by_point], frac[~by_point]
+        del epos, ehit, by_cut
+        keep = ~by_point
+        del by_point
+        cell, zone, frac = cell[keep], zone[keep], frac[keep]
+        del keep
         zone_of[grid.edge] = _zone_of_points(geoms, grid._edge_rx, grid._edge_ry)
     frac = np.clip(frac, 0.0, 1.0)
     frac[frac < WHOLE_TOLERANCE] = 0.0
     frac[frac > 1.0 - WHOLE_TOLERANCE] = 1.0
-    cut = np.unique(cell)
-    zone_of[cut] = -1
+    zone_of[cell] = -1  # cut cells
     live = frac > 0
     cell, zone, frac = cell[live], zone[live], frac[live]
+    del live
     # per cell: shares add up to at most the cell (reprojected zones can overlap by a
     # sliver; zones that do not overlap never exceed it), and a cell is wholly in a zone
     # only when no other zone has a share of it
@@ -115,10 +129,13 @@ def zone_fractions(grid: RasterGrid, zones: list[BaseGeometry], cuts: list[BaseG
     inv = inv.ravel()
     frac = frac / np.maximum(np.bincount(inv, weights=frac), 1.0)[inv]
     whole = (frac >= 1.0) & (n_entries[inv] == 1)
+    del inv, n_entries
     zone_of[cell[whole]] = zone[whole]
     release_freed_memory()  # the strips' temporaries, before the sums that follow
-    return Fractions(n_zones=len(zones), zone_of=zone_of, cut_cell=cell[~whole],
-                     cut_zone=zone[~whole].astype(np.int32), cut_frac=frac[~whole])
+    part_of = ~whole
+    del whole
+    return Fractions(n_zones=len(zones), zone_of=zone_of, cut_cell=cell[part_of],
+                     cut_zone=zone[part_of], cut_frac=frac[part_of])
 
 
 def polygon_shares(grid: RasterGrid, geom: BaseGeometry

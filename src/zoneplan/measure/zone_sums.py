@@ -23,7 +23,7 @@ from shapely.geometry.base import BaseGeometry
 
 from zoneplan.geometry import project
 from zoneplan.io.layers import PointLayer
-from zoneplan.measure.block_sums import CHUNK, BlockSums, block_sums
+from zoneplan.measure.block_sums import CHUNK, BlockSums, block_sums, cut_weights
 from zoneplan.measure.cells import CellValues, Fractions, Near, match_sorted
 from zoneplan.measure.distances import (
     HospitalDistance,
@@ -131,7 +131,7 @@ def _zone_total(fr: Fractions, values: CellValues,
     nz = fr.n_zones
     acc = np.zeros(nz + 1)  # slot 0: cells cut by a zone edge, or in no zone
     if near is None:
-        cut_w = values[fr.cut_cell] * fr.cut_frac
+        cut_w = cut_weights(fr, values)
         for a in range(0, values.size, CHUNK):  # chunks bound the temporaries
             acc += np.bincount(fr.zone_of[a:a + CHUNK] + 1, weights=values[a:a + CHUNK],
                                minlength=nz + 1)
