@@ -274,3 +274,22 @@ def test_shapes_handed_to_the_rasteriser_burn_as_the_geometries() -> None:
     assert set(np.unique(whole).tolist()) == {0, 1, 2, 3}
     strip = labels((100, 300), t @ Affine.translation(0, 100))
     np.testing.assert_array_equal(whole[100:200], strip)
+
+
+def test_cuts_followed_near_the_edge_find_every_crossed_cell(tmp_path: Path) -> None:
+    """The cuts followed pixel by pixel are only those near the cells asked about: every
+    one of those cells a cut crosses is found, as when following every cut."""
+    from zoneplan.measure.raster_shares import _crossed, cells_at
+
+    terr = Point(0, 0).buffer(3000).union(box(-500, -4000, 500, 0))
+    grid = _raster_grid(tmp_path, terr, 37.0).grid
+    rng = np.random.default_rng(9)
+    cuts: list[Any] = [LineString(rng.uniform(-3500, 3500, (3, 2))) for _ in range(40)]
+    cuts += [g.boundary for g in _voronoi(terr, 30, 2)]
+    cuts += [Polygon(), box(-2950, -50, -2900, 50).boundary]  # empty; one at the edge
+    for cells in (grid.edge, np.flatnonzero(rng.uniform(size=len(grid)) < 0.05)):
+        every = cells_at(grid, *line_pixels(list(cuts), grid.transform))
+        want = cells[np.isin(cells, every)]
+        got = _crossed(grid, cuts, cells)
+        np.testing.assert_array_equal(np.intersect1d(got, cells), np.unique(want))
+        assert want.size > 0

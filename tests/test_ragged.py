@@ -23,8 +23,14 @@ def _segments(seed: int) -> tuple[np.ndarray, np.ndarray]:
     return x, start
 
 
-@pytest.mark.parametrize("seed", [1, 2])
-def test_sums_and_cumulative_sums_equal_numpy_per_segment(seed: int) -> None:
+@pytest.mark.parametrize("seed,few", [(1, 64), (2, 64), (2, 100_000)])
+def test_sums_and_cumulative_sums_equal_numpy_per_segment(seed: int, few: int,
+                                                          monkeypatch: pytest.MonkeyPatch
+                                                          ) -> None:
+    """Many segments emulated, or few summed one by one (``FEW``): the same."""
+    from zoneplan.measure import ragged
+
+    monkeypatch.setattr(ragged, "FEW", few)
     x, start = _segments(seed)
     cs, ss = segment_cumsum(x, start), segment_sum(x, start)
     for k, (a, b) in enumerate(itertools.pairwise(start.tolist())):
