@@ -52,3 +52,23 @@ def test_quantiles_equal_sorted_quantile_per_segment(seed: int) -> None:
         for k, (a, b) in enumerate(itertools.pairwise(start.tolist())):
             ref = sorted_quantile(v[a:b], w[a:b], q)
             assert (ref is None and np.isnan(got[i][k])) or ref == got[i][k]
+
+
+def test_zone_rows_built_together_equal_row_by_row() -> None:
+    """A table's rows, built together, hold the keys set for each zone in the order the
+    keys were first set, as built one zone at a time."""
+    from zoneplan.measure.table import ZoneRows, ZoneTable
+
+    rng = np.random.default_rng(7)
+    ids = [f"z{k}" for k in range(50)]
+    t = ZoneTable(ids)
+    t.fill("a", rng.uniform(size=50).tolist())
+    t.same(("b", "c"), None, where=[3, 7])
+    t.col("d")[5] = "only five"
+    t.fill("e", [1] * 50)
+    t.fill("b", ["late"], where=[9])
+    rows = ZoneRows(t)
+    assert [rows[i] for i in ids] == [t.row(k) for k in range(50)]
+    assert [list(rows[i]) for i in ("z3", "z5", "z9", "z0")] == [
+        ["a", "b", "c", "e"], ["a", "d", "e"], ["a", "b", "e"], ["a", "e"]]
+    assert ZoneRows(ZoneTable(ids))["z1"] == {}

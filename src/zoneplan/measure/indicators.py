@@ -178,7 +178,7 @@ def compute(layout: Layout, inputs: Inputs, *, pop_method: str,
     spread = geo.people[pop_method]
     assumed = assumptions or central_assumptions(plan)
     reloc = relocate(zones, {z.id: float(spread.total[k]) for k, z in enumerate(zones)},
-                     float(counts.sum()), plan, inputs.modelled_total,
+                     inputs.population.total(pop_method), plan, inputs.modelled_total,
                      compound_sites(assumed.compounds, layout))
     placement = zone_placements(zones, geo.area.total, reloc, plan.population.relocation)
     ids = [z.id for z in zones]

@@ -47,13 +47,15 @@ class ZoneTable:
     def __init__(self, ids: Sequence[str]) -> None:
         self.ids = list(ids)
         self.cols: dict[str, list[Any]] = {}
+        self.partial: set[str] = set()  # columns that may hold UNSET
 
     def col(self, key: str) -> list[Any]:
         """The column of ``key`` (created unset for every zone the first time: a key
-        takes its place in every row's order when its column is created)."""
+        takes its place in every row's order when its column is created), to write into."""
         c = self.cols.get(key)
         if c is None:
             c = self.cols[key] = [UNSET] * len(self.ids)
+        self.partial.add(key)
         return c
 
     def fill(self, key: str, values: Iterable[Any], where: Iterable[int] | None = None
@@ -66,6 +68,7 @@ class ZoneTable:
             if len(vals) != len(c):
                 raise ValueError(f"{key}: {len(vals)} values for {len(c)} zones")
             c[:] = vals
+            self.partial.discard(key)
             return
         for k, v in zip(where, values, strict=True):
             c[k] = v
@@ -76,13 +79,26 @@ class ZoneTable:
         at = None if where is None else list(where)
         for key in keys:
             if at is None:
-                self.col(key)[:] = [value] * len(self.ids)
+                self.fill(key, [value] * len(self.ids))
             else:
                 self.fill(key, [value] * len(at), at)
 
     def row(self, k: int) -> dict[str, Any]:
         """Zone ``k``'s figures as a dict, keys in the order first set."""
         return {key: c[k] for key, c in self.cols.items() if c[k] is not UNSET}
+
+    def rows(self) -> list[dict[str, Any]]:
+        """Every zone's :meth:`row`, built together (one zip of the columns, then the
+        unset figures taken out: a dict keeps the order of the keys left)."""
+        keys = list(self.cols)
+        out = [dict(zip(keys, vals, strict=True)) for vals in zip(*self.cols.values(),
+                                                                   strict=True)]
+        if not keys:
+            out = [{} for _ in self.ids]
+        for key in self.partial:
+            for k in [k for k, v in enumerate(self.cols[key]) if v is UNSET]:
+                del out[k][key]
+        return out
 
 
 class ZoneRows(Mapping[str, dict[str, Any]]):
@@ -103,6 +119,9 @@ class ZoneRows(Mapping[str, dict[str, Any]]):
     def __getitem__(self, zone_id: str) -> dict[str, Any]:
         row = self._rows.get(zone_id)
         if row is None:
+            if not self._rows:  # asked for a first row: all are built together
+                self._rows = dict(zip(self.table.ids, self.table.rows(), strict=True))
+                return self._rows[zone_id]
             row = self._rows[zone_id] = self.table.row(self._index[zone_id])
         return row
 
