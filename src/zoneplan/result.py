@@ -133,7 +133,19 @@ def json_chunks(data: dict[str, Any] | list[dict[str, Any]]) -> Iterator[str]:
     """:func:`json_text` in pieces, to write without holding the whole text: results of
     more than :data:`INDENT_ZONES` zones member by member and zone by zone (the same text
     as one ``json.dumps``, whose pieces for thousands of zones take several times the
-    memory of the text)."""
+    memory of the text).
+
+    Parameters
+    ----------
+    data
+        A result's JSON-safe data (:meth:`Result.to_dict`, :func:`json_ready`), or a list
+        of them.
+
+    Returns
+    -------
+    Iterator[str]
+        Pieces of the text, to write one after another.
+    """
     results = data if isinstance(data, list) else [data]
     zones = sum(len(r.get("zones") or []) for r in results)
     if zones <= INDENT_ZONES:

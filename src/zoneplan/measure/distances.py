@@ -44,8 +44,19 @@ _DISTANCE_MEMO: weakref.WeakKeyDictionary[
 
 def nearest_distances(xy: NDArray[np.float64], points: NDArray[np.float64]
                       ) -> NDArray[np.float64]:
-    """Distance (metres) from each of ``xy`` to the nearest of ``points`` (both (n, 2)
-    arrays in one projected CRS); each place's distance depends on that place alone."""
+    """Distance (metres) from each of ``xy`` to the nearest of ``points``; each place's
+    distance depends on that place alone.
+
+    Parameters
+    ----------
+    xy, points
+        Places and points, (n, 2) arrays of x, y in one projected CRS (metres).
+
+    Returns
+    -------
+    numpy.ndarray
+        One distance (metres) per place.
+    """
     if len(xy) * len(points) > BRUTE_FORCE_PAIRS:
         from scipy.spatial import cKDTree  # many points: a tree (imported only then)
 
@@ -68,6 +79,21 @@ def nearest_distance(grid: Any, squares: Squares | None, points: NDArray[np.floa
     The field is remembered per grid and set of points, and filled in only for the
     blocks asked for (a zone layout on a fine raster uses a fraction of the lattice);
     asked for all blocks, the remembered field itself is returned.
+
+    Parameters
+    ----------
+    grid, squares
+        The population grid, and its lattice of distance blocks (``None``: the cells are
+        the blocks).
+    points
+        Points, an (n, 2) array in the grid's CRS (metres).
+    blocks
+        Block (or cell) indices, in any order, repeats allowed.
+
+    Returns
+    -------
+    numpy.ndarray
+        Distance (metres) of each of ``blocks`` (or of every block).
     """
     lattice = (squares.size, squares.ix0, squares.iy0, squares.nx, squares.ny) if squares \
         else (0.0,)
@@ -175,6 +201,11 @@ def hospital_distances(grid: Any, squares: Squares | None, area: BlockSums,
         Zone id of each hospital (``None``: in no zone).
     zone_ids, open_ids
         The zones in layout order, and those open to residents.
+
+    Returns
+    -------
+    HospitalDistances
+        Every zone's blocks and their distances (metres), sorted.
     """
     nz = len(zone_ids)
     pos = np.flatnonzero(area.value > 0).astype(np.intp)

@@ -34,7 +34,16 @@ DISTANCE_KEYS = ("hospital_distance_median_m", "hospital_distance_p90_m")
 
 
 def people(f: Frame) -> None:
-    """Area, residents, displacement, shares and density of every zone."""
+    """Area, residents, displacement, shares and density of every zone.
+
+    Parameters
+    ----------
+    f
+        The run's frame; filled in: ``area_km2`` (km²), ``share_of_territory`` and
+        ``share_of_residents`` (fractions 0-1), ``residents_baseline``, ``residents``,
+        ``displaced_out``, ``displaced_in`` (people), ``density_per_km2`` (people per km²),
+        ``m2_per_person`` (m² per person; ``None`` where nobody lives).
+    """
     terr = f.layout.territory.area
     modelled = f.inputs.modelled_total
     zones, reloc, v = f.layout.zones, f.reloc, f.values
@@ -69,7 +78,8 @@ def by_zone(zone_of: Sequence[str | None]) -> dict[str, list[int]]:
 
 
 def _beds(f: Frame, mine: list[list[int]]) -> None:
-    """Pre-war beds of each zone's hospitals where a source states them, with coverage."""
+    """Pre-war beds of each zone's hospitals where a source states them, with coverage
+    (``mine``: the hospitals in each zone, by index in the layer)."""
     hosp = f.inputs.hospitals
     assert hosp is not None
     beds = hosp.values.get("beds")
@@ -96,12 +106,25 @@ def _beds(f: Frame, mine: list[list[int]]) -> None:
 
 
 def hospitals(f: Frame) -> tuple[NDArray[np.float64], NDArray[np.float64], int]:
-    """Hospitals, beds and distances of every zone; returns the distances and residents
-    of every zone's run, one zone after another, and how many zones they come from (for
-    the totals).
+    """Hospitals, beds and distances of every zone.
 
     Residents of compounds are at their sites: their distance to the nearest open
     hospital is measured from the site.
+
+    Parameters
+    ----------
+    f
+        The run's frame; filled in: ``hospitals`` and ``hospitals_with_beds_known``
+        (counts), ``hospital_beds`` (beds), ``beds_per_10k`` (beds per 10,000 residents),
+        ``hospital_distance_median_m`` and ``hospital_distance_p90_m`` (metres,
+        resident-weighted).
+
+    Returns
+    -------
+    distances, residents, zones
+        Distances (metres, ascending within each zone) and the residents (people) at
+        each, every measured zone's run one after another, and how many zones they come
+        from (for the whole-territory quantiles).
     """
     zones, v, r = f.layout.zones, f.values, f.reasons
     if f.inputs.hospitals is None:
@@ -193,8 +216,14 @@ def _with_sites(f: Frame, zone_id: str, d: NDArray[np.float64], w: NDArray[np.fl
 
 
 def damage(f: Frame) -> None:
-    """Damaged structures in each zone, their share of all and per km² (by class, where
-    the layer has classes)."""
+    """Damaged structures in each zone (structures), their share of all (0-1) and per km²
+    (structures per km²), by class where the layer has classes (structures).
+
+    Parameters
+    ----------
+    f
+        The run's frame (filled in).
+    """
     dmg = f.inputs.damage
     if dmg is None:
         f.null(("damaged_structures", "damage_share", "damage_per_km2"),
@@ -224,7 +253,8 @@ def damage(f: Frame) -> None:
 
 
 def reconstruction_shares(plan: Plan, zones: list[Zone]) -> dict[str, float]:
-    """Share of reconstruction per zone: the plan's allocation, else by area."""
+    """Share of reconstruction per zone (fraction 0-1): the plan's allocation, else by area
+    among the zones that receive it."""
     rec = plan.reconstruction
     if rec and rec.allocation:
         return {z.id: float(rec.allocation.get(z.id, 0.0)) for z in zones}
@@ -235,7 +265,8 @@ def reconstruction_shares(plan: Plan, zones: list[Zone]) -> dict[str, float]:
 
 
 def reconstruction(f: Frame, shares: dict[str, float]) -> None:
-    """Each zone's share of reconstruction, its budget and budget per resident."""
+    """Each zone's share of reconstruction (``shares``, 0-1), its budget (USD) and budget
+    per resident (USD per person), filled into the frame ``f``."""
     zones = f.layout.zones
     budget = f.plan.reconstruction.budget_usd if f.plan.reconstruction else None
     f.values.fill("reconstruction_share", [shares[z.id] for z in zones])
@@ -252,7 +283,8 @@ def reconstruction(f: Frame, shares: dict[str, float]) -> None:
 
 def force_split(forces: Sequence[ForceEntry], zones: list[Zone],
                 residents: dict[str, float]) -> dict[str, float]:
-    """Personnel per zone: an entry covering several zones is split by residents (or area)."""
+    """Personnel per zone (people): an entry covering several zones is split by residents
+    (people per zone, ``residents``), or by area where none live there."""
     out = dict.fromkeys(residents, 0.0)
     area = {z.id: z.area_m2 for z in zones}
     for entry in forces:
@@ -266,7 +298,8 @@ def force_split(forces: Sequence[ForceEntry], zones: list[Zone],
 
 
 def forces(f: Frame, personnel: dict[str, float]) -> None:
-    """Personnel counted in each zone and per 1,000 of its residents."""
+    """Personnel counted in each zone (``personnel``, people) and per 1,000 of its
+    residents, filled into the frame ``f``."""
     plan = f.plan
     if not (bool(plan.forces) or plan.forces_target is not None):
         f.null(("forces_personnel", "forces_per_1000"), "the plan states no forces")
@@ -293,7 +326,8 @@ def forces(f: Frame, personnel: dict[str, float]) -> None:
 
 
 def near_lines(f: Frame) -> None:
-    """Residents of each zone within 500 m and 1 km of any line."""
+    """Residents of each zone (people) within 500 m and 1 km of any line, filled into the
+    frame ``f``."""
     keys = ("residents_within_500m_of_line", "residents_within_1km_of_line")
     if not f.layout.lines:
         f.null(keys, "the plan has no lines")
@@ -305,7 +339,8 @@ def near_lines(f: Frame) -> None:
 
 
 def compounds(f: Frame) -> None:
-    """Compounds in each zone, their capacity and the people living in them."""
+    """Compounds in each zone (count), their capacity and the people living in them
+    (people), filled into the frame ``f``."""
     keys = ("compounds", "compound_capacity", "compound_residents")
     if not f.plan.compounds:
         f.null(keys, "the plan has no compounds")

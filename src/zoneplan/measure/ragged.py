@@ -53,7 +53,20 @@ def segment_cumsum(x: NDArray[np.float64], start: NDArray[np.integer]
     """``np.cumsum`` of each segment ``x[start[k]:start[k + 1]]``, all in one array.
 
     Segments of similar length are padded with zeros into rows and summed along the rows
-    (sequentially, as ``np.cumsum`` sums), at most twice the work of one pass."""
+    (sequentially, as ``np.cumsum`` sums), at most twice the work of one pass.
+
+    Parameters
+    ----------
+    x
+        The values, segment after segment (any unit; the sums are in the same).
+    start
+        Offsets of the segments, shape (segments + 1,), ascending.
+
+    Returns
+    -------
+    numpy.ndarray
+        The running sums, shape of ``x``.
+    """
     st = np.asarray(start, dtype=np.intp)
     n = np.diff(st)
     out = np.empty(x.size)
@@ -73,7 +86,20 @@ def segment_cumsum(x: NDArray[np.float64], start: NDArray[np.integer]
 
 def segment_sum(x: NDArray[np.float64], start: NDArray[np.integer]) -> NDArray[np.float64]:
     """``np.sum`` of each segment ``x[start[k]:start[k + 1]]`` (0.0 for an empty one), the
-    same to the last bit: NumPy's pairwise summation, all segments at once."""
+    same to the last bit: NumPy's pairwise summation, all segments at once.
+
+    Parameters
+    ----------
+    x
+        The values, segment after segment (any unit; the sums are in the same).
+    start
+        Offsets of the segments, shape (segments + 1,), ascending.
+
+    Returns
+    -------
+    numpy.ndarray
+        One sum per segment.
+    """
     st = np.asarray(start, dtype=np.intp)
     if st.size - 1 <= FEW:
         return np.array([x[a:b].sum() for a, b in itertools.pairwise(st.tolist())],
@@ -123,6 +149,22 @@ def sorted_quantiles(values: NDArray[np.float64], weights: NDArray[np.float64],
     within each segment) by the cumulative-weight midpoint rule: for each ``q``, per
     segment what :func:`~zoneplan.measure.frame.sorted_quantile` gives for its slice
     alone, NaN for a segment without positive weight.
+
+    Parameters
+    ----------
+    values
+        Values (e.g. distances, metres), ascending within each segment.
+    weights
+        The weight of each value (e.g. people); zero weights are left out.
+    start
+        Offsets of the segments, shape (segments + 1,).
+    qs
+        The quantiles wanted, each in 0-1.
+
+    Returns
+    -------
+    list of numpy.ndarray
+        For each ``q``, one quantile per segment, in the unit of ``values``.
 
     Examples
     --------

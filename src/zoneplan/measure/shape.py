@@ -84,6 +84,11 @@ def widths_m(zones: Sequence[BaseGeometry]) -> list[float | None]:
     ----------
     zones
         (Multi)polygons in a projected CRS (metres).
+
+    Returns
+    -------
+    list of float or None
+        Each zone's median width across its long axis, metres.
     """
     geoms = _areas(zones)
     live = np.flatnonzero(geoms != None)  # noqa: E711 (elementwise on objects)
