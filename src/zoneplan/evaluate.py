@@ -186,6 +186,9 @@ def _ranges(totals: list[dict[str, Any]]) -> dict[str, Any]:
     return tr
 
 
+FEW_ZONES = 64
+"""Up to this many zones, the ranges are counted zone by zone (:meth:`_Spans.add`)."""
+
 _PLAIN_NUMBERS = frozenset({float, int})
 _NOT_NUMBERS = frozenset({type(None), type(UNSET), str, bool})
 
@@ -217,6 +220,9 @@ class _Spans:
 
     def add(self, m: Metrics) -> None:
         """Count one run's figures."""
+        if len(self.ids) <= FEW_ZONES:
+            self._add_few(m)
+            return
         for key in ZONE_KEYS:
             col = self._column(m, key)
             kinds = set(map(type, col))
@@ -240,6 +246,22 @@ class _Spans:
             for z in np.flatnonzero(high).tolist():
                 hi_obj[z] = col[z]
             has |= num
+
+    def _add_few(self, m: Metrics) -> None:
+        """:meth:`add` zone by zone, comparing the numbers themselves (few zones: fewer
+        operations than array work per figure)."""
+        for key in ZONE_KEYS:
+            has, lo, hi = self.has[key], self.lo_obj[key], self.hi_obj[key]
+            for z, x in enumerate(self._column(m, key)):
+                if type(x) not in _PLAIN_NUMBERS and not _numeric(x):
+                    continue
+                if not has[z]:
+                    has[z], lo[z], hi[z] = True, x, x
+                    continue
+                if x < lo[z]:
+                    lo[z] = x
+                if x > hi[z]:
+                    hi[z] = x
 
     def zones(self) -> dict[str, dict[str, Any]]:
         """The ranges: ``{zone id: {figure: [low, high] or None}}``."""

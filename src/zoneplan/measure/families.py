@@ -32,6 +32,9 @@ HOSPITAL_KEYS = ("hospitals", "hospitals_with_beds_known", "hospital_beds", "bed
 
 DISTANCE_KEYS = ("hospital_distance_median_m", "hospital_distance_p90_m")
 
+FEW_ZONES = 16
+"""Up to this many zones, residents by distance are gathered zone by zone."""
+
 
 def people(f: Frame) -> None:
     """Area, residents, displacement, shares and density of every zone.
@@ -172,6 +175,24 @@ def _distance_runs(f: Frame, use: NDArray[np.bool_]
     nz = len(zones)
     assert f.people.blocks is not None and f.geo.area.blocks is not None
     people, area = f.people.blocks, f.geo.area.blocks
+    if nz <= FEW_ZONES:  # zone by zone: fewer array operations for a few zones
+        d_parts, w_parts, counts = [np.empty(0)], [np.empty(0)], [0] * nz
+        for k in np.flatnonzero(use).tolist():
+            a, b = hd.start[k], hd.start[k + 1]
+            pl = f.placement[zones[k].id]
+            pv = (people.value[hd.pair[a:b]] if people.block is area.block
+                  and people.start is area.start else people.take(k, hd.block[a:b]))
+            d = hd.dist[a:b]
+            w = np.asarray(pl.per_person * pv + pl.per_m2 * area.value[hd.pair[a:b]],
+                           dtype=np.float64)
+            sites = f.reloc.site_people(zones[k].id)
+            if sites:
+                d, w = _with_sites(f, zones[k].id, d, w, sites)
+            d_parts.append(d)
+            w_parts.append(w)
+            counts[k] = d.size
+        return (np.concatenate(d_parts), np.concatenate(w_parts),
+                np.concatenate([[0], np.cumsum(counts)]).astype(np.intp))
     e_zone = np.repeat(np.arange(nz), np.diff(hd.start))
     sel = np.flatnonzero(use[e_zone])
     ez, pair = e_zone[sel], hd.pair[sel]

@@ -113,7 +113,7 @@ class Frame:
         """Set ``keys`` to ``None`` with ``reason``, for every zone or for zones ``where``
         (indices), key by key as a zone's figures are set one after another."""
         at = None if where is None else list(where)
-        for k in keys:
+        for k in keys:  # the value, then the reason, key by key (their order in a row)
             self.values.same((k,), None, at)
             self.reasons.same((k,), reason, at)
 

@@ -175,6 +175,12 @@ def sorted_quantiles(values: NDArray[np.float64], weights: NDArray[np.float64],
     """
     st = np.asarray(start, dtype=np.intp)
     nseg = st.size - 1
+    if nseg <= FEW:  # few segments: each alone
+        from zoneplan.measure.frame import sorted_quantile
+
+        pairs = list(itertools.pairwise(st.tolist()))
+        return [np.array([_nan(sorted_quantile(values[a:b], weights[a:b], q)) for a, b in pairs],
+                         dtype=np.float64) for q in qs]
     seg = np.repeat(np.arange(nseg), np.diff(st))
     keep = weights > 0
     v, w, seg = values[keep], weights[keep], seg[keep]
@@ -183,6 +189,11 @@ def sorted_quantiles(values: NDArray[np.float64], weights: NDArray[np.float64],
     cw = segment_cumsum(w, ks) - 0.5 * w
     cw /= segment_sum(w, ks)[seg]
     return [_interp(q, cw, v, ks, count) for q in qs]
+
+
+def _nan(x: float | None) -> float:
+    """``x``, or NaN for ``None``."""
+    return float("nan") if x is None else x
 
 
 def _interp(q: float, x: NDArray[np.float64], y: NDArray[np.float64],

@@ -76,12 +76,19 @@ class ZoneTable:
     def same(self, keys: Iterable[str], value: Any, where: Iterable[int] | None = None
              ) -> None:
         """Set each of ``keys`` to one ``value`` for every zone, or for zones ``where``."""
-        at = None if where is None else list(where)
+        if where is None:
+            for key in keys:
+                if key not in self.cols:
+                    self.cols[key] = [value] * len(self.ids)
+                else:
+                    self.cols[key][:] = [value] * len(self.ids)
+                self.partial.discard(key)
+            return
+        at = list(where)
         for key in keys:
-            if at is None:
-                self.fill(key, [value] * len(self.ids))
-            else:
-                self.fill(key, [value] * len(at), at)
+            c = self.col(key)
+            for k in at:
+                c[k] = value
 
     def row(self, k: int) -> dict[str, Any]:
         """Zone ``k``'s figures as a dict, keys in the order first set."""
