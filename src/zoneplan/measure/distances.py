@@ -107,13 +107,16 @@ def nearest_distance(grid: Any, squares: Squares | None, points: NDArray[np.floa
             memo.popitem(last=False)
     else:
         memo.move_to_end(key)
-    want = np.arange(field.size) if blocks is None else blocks
-    missing = want[np.isnan(field[want])]
-    if missing.size:
-        missing = np.unique(missing)
-        xy = (squares.centres(missing) if squares is not None
-              else np.column_stack([grid.x, grid.y])[missing])
-        field[missing] = nearest_distances(xy, points)
+    if field.flags.writeable:  # not yet complete (a complete field is made read-only)
+        want = np.arange(field.size) if blocks is None else blocks
+        missing = want[np.isnan(field[want])]
+        if missing.size:
+            missing = np.unique(missing)
+            xy = (squares.centres(missing) if squares is not None
+                  else np.column_stack([grid.x, grid.y])[missing])
+            field[missing] = nearest_distances(xy, points)
+        if blocks is None:
+            field.flags.writeable = False
     return field if blocks is None else field[blocks]
 
 
