@@ -6,13 +6,14 @@ from pathlib import Path
 from typing import Any
 
 import geopandas as gpd
+import numpy as np
 import pytest
 import shapely
 from shapely.geometry import Point, box
 
 import zoneplan
 from zoneplan.measure.crossings import OPENS_INTO_RADIUS_M, opens_into
-from zoneplan.measure.shape import width_m
+from zoneplan.measure.shape import TRANSECT_STEP_M, width_m, widths_m
 
 from .conftest import SQUARE_UTM, utm_to_lonlat, write_geojson
 
@@ -22,6 +23,61 @@ def test_width_of_rectangles_by_hand(w: float, length: float) -> None:
     assert width_m(box(0, 0, w, length)) == pytest.approx(w, rel=1e-9)
     assert width_m(shapely.affinity.rotate(box(0, 0, length, w), 37.0)) == pytest.approx(
         w, rel=1e-6)
+
+
+def _reference_width(zone: Any) -> float | None:
+    """A zone's width measured alone, plainly (transect by transect), as zoneplan
+    measured it before all zones were measured together."""
+    zone = shapely.make_valid(zone) if not zone.is_valid else zone
+    polys = [g for g in shapely.get_parts(zone) if g.geom_type in ("Polygon", "MultiPolygon")]
+    if not polys or sum(g.area for g in polys) <= 0:
+        return None
+    zone = shapely.union_all(polys)
+    xy = np.asarray(shapely.minimum_rotated_rectangle(zone).exterior.coords)[:4]
+    sides = np.diff(np.vstack([xy, xy[:1]]), axis=0)
+    lengths = np.hypot(sides[:, 0], sides[:, 1])
+    k = int(np.argmax(lengths))
+    axis = sides[k] / lengths[k]
+    normal = np.array([-axis[1], axis[0]])
+    origin = xy.mean(axis=0)
+    seg = np.vstack([np.hstack([c[:-1], c[1:]]) for p in shapely.get_parts(zone)
+                     for c in (np.asarray(r.coords)[:, :2] for r in (p.exterior, *p.interiors))])
+    u0 = (seg[:, 0] - origin[0]) * axis[0] + (seg[:, 1] - origin[1]) * axis[1]
+    u1 = (seg[:, 2] - origin[0]) * axis[0] + (seg[:, 3] - origin[1]) * axis[1]
+    v0 = (seg[:, 0] - origin[0]) * normal[0] + (seg[:, 1] - origin[1]) * normal[1]
+    v1 = (seg[:, 2] - origin[0]) * normal[0] + (seg[:, 3] - origin[1]) * normal[1]
+    half_len = lengths[k] / 2.0
+    n = max(int(np.floor(2 * half_len / TRANSECT_STEP_M)), 1)
+    widths = []
+    for at in (np.arange(n) + 0.5) / n * 2 * half_len - half_len:
+        hit = (np.minimum(u0, u1) <= at) & (at < np.maximum(u0, u1))
+        du = np.where(u1 != u0, u1 - u0, 1.0)
+        vs = np.sort((v0 + (at - u0) * ((v1 - v0) / du))[hit])
+        if vs.size >= 2:
+            widths.append(float(np.sum(vs[1::2] - vs[0::2])))
+    inside = np.array([w for w in widths if w > 0])
+    return float(np.median(inside)) if inside.size else None
+
+
+def test_widths_of_many_zones_at_once_equal_each_alone() -> None:
+    """Thousands of zones are measured together; each width is the same as measured
+    alone, transect by transect (holes, several parts, invalid and empty zones too)."""
+    rng = np.random.default_rng(11)
+    zones: list[Any] = [box(0, 0, 10_000, 2_000),
+                        box(0, 0, 1, 1).difference(box(0.2, 0.2, 0.4, 0.4)),
+                        shapely.Polygon(), shapely.Polygon([(0, 0), (10, 10), (10, 0), (0, 10)]),
+                        shapely.MultiPolygon([box(0, 0, 1000, 100), box(0, 500, 3000, 800)]),
+                        Point(0, 0).buffer(5000).difference(Point(0, 0).buffer(2000)),
+                        shapely.GeometryCollection([box(0, 0, 500, 500),
+                                                    shapely.LineString([(0, 0), (900, 900)])])]
+    for _ in range(150):
+        pts = rng.uniform(0, 5000, size=(int(rng.integers(3, 40)), 2))
+        zones.append(shapely.convex_hull(shapely.MultiPoint(pts)).buffer(rng.uniform(0, 300)))
+        zones.append(shapely.affinity.rotate(box(0, 0, rng.uniform(1, 9000), rng.uniform(1, 900)),
+                                             rng.uniform(0, 180)))
+    reference = [_reference_width(z) for z in zones]
+    assert widths_m(zones) == reference  # all together
+    assert [width_m(z) for z in zones] == reference  # each alone (a few zones)
 
 
 def test_square_zone_widths(square_path: Path) -> None:

@@ -207,14 +207,14 @@ def test_sparse_and_dense_block_sums_agree(tmp_path: Path,
 def test_nearest_distances_direct_and_by_tree_agree(monkeypatch: pytest.MonkeyPatch) -> None:
     from scipy.spatial import cKDTree
 
-    from zoneplan.measure import zone_sums
+    from zoneplan.measure import distances
 
     rng = np.random.default_rng(4)
     xy, pts = rng.uniform(0, 40_000, (5_000, 2)), rng.uniform(0, 40_000, (37, 2))
     ref = cKDTree(pts).query(xy)[0]
-    np.testing.assert_allclose(zone_sums.nearest_distances(xy, pts), ref, rtol=1e-12)
-    monkeypatch.setattr(zone_sums, "BRUTE_FORCE_PAIRS", 0)
-    np.testing.assert_allclose(zone_sums.nearest_distances(xy, pts), ref, rtol=1e-12)
+    np.testing.assert_allclose(distances.nearest_distances(xy, pts), ref, rtol=1e-12)
+    monkeypatch.setattr(distances, "BRUTE_FORCE_PAIRS", 0)
+    np.testing.assert_allclose(distances.nearest_distances(xy, pts), ref, rtol=1e-12)
 
 
 def test_batches_of_edge_pieces_change_nothing(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -224,10 +224,11 @@ def test_batches_of_edge_pieces_change_nothing(monkeypatch: pytest.MonkeyPatch) 
               box(3, 3, 290, 40), Polygon([(0, 0), (300, 10), (20, 290)])]
     t = TRANSFORMS[1]
     whole = boundary_coverage(shapes, t)
-    monkeypatch.setattr(coverage, "PIECES_AT_ONCE", 7)
-    batched = boundary_coverage(shapes, t)
-    for a, b in zip(whole, batched, strict=True):
-        np.testing.assert_allclose(a, b, rtol=0, atol=1e-12)
+    for at_once in (7, 300, 5000):  # parts of polygons, and batches of whole ones
+        monkeypatch.setattr(coverage, "PIECES_AT_ONCE", at_once)
+        batched = boundary_coverage(shapes, t)
+        for a, b in zip(whole, batched, strict=True):
+            np.testing.assert_array_equal(a, b)  # the same to the last bit
 
 
 def test_block_lookup_dense_row_and_binary_search_agree(monkeypatch: pytest.MonkeyPatch
@@ -246,3 +247,49 @@ def test_block_lookup_dense_row_and_binary_search_agree(monkeypatch: pytest.Monk
     assert by_row[1].tolist() == [0.0, 4.5, 5.5, 0.0, 0.0, 0.0]
     assert [b.tolist() for b in by_search] == [[3.5, 0.0], [0.0, 4.5]]
 
+
+
+def test_shapes_handed_to_the_rasteriser_burn_as_the_geometries() -> None:
+    """Polygons converted once from their coordinate arrays (holes, several parts) burn
+    the same pixels as the shapely geometries; a polygon with z is handed over as is."""
+    from rasterio import features
+    from shapely.geometry import MultiPolygon
+
+    from zoneplan.measure.coverage import StripLabels, geojson_like
+
+    shapes = [Point(150, 150).buffer(120).difference(Point(140, 160).buffer(30)),
+              MultiPolygon([box(3, 3, 40, 40), box(200, 5, 290, 60)]),
+              Polygon([(0, 200, 1), (100, 200, 1), (50, 290, 1)])]
+    mapped = geojson_like(shapes)
+    assert mapped[2] is shapes[2] and mapped[1]["type"] == "MultiPolygon"
+    t = TRANSFORMS[1]
+    for a, b in ((shapes, mapped), ([shapes[0]], [mapped[0]])):
+        ref = features.rasterize([(g, k + 1) for k, g in enumerate(a)], out_shape=(300, 300),
+                                 transform=t, fill=0, dtype="int32")
+        got = features.rasterize([(g, k + 1) for k, g in enumerate(b)], out_shape=(300, 300),
+                                 transform=t, fill=0, dtype="int32")
+        np.testing.assert_array_equal(ref, got)
+    labels = StripLabels(shapes)
+    whole = labels((300, 300), t)
+    assert set(np.unique(whole).tolist()) == {0, 1, 2, 3}
+    strip = labels((100, 300), t @ Affine.translation(0, 100))
+    np.testing.assert_array_equal(whole[100:200], strip)
+
+
+def test_cuts_followed_near_the_edge_find_every_crossed_cell(tmp_path: Path) -> None:
+    """The cuts followed pixel by pixel are only those near the cells asked about: every
+    one of those cells a cut crosses is found, as when following every cut."""
+    from zoneplan.measure.raster_shares import _crossed, cells_at
+
+    terr = Point(0, 0).buffer(3000).union(box(-500, -4000, 500, 0))
+    grid = _raster_grid(tmp_path, terr, 37.0).grid
+    rng = np.random.default_rng(9)
+    cuts: list[Any] = [LineString(rng.uniform(-3500, 3500, (3, 2))) for _ in range(40)]
+    cuts += [g.boundary for g in _voronoi(terr, 30, 2)]
+    cuts += [Polygon(), box(-2950, -50, -2900, 50).boundary]  # empty; one at the edge
+    for cells in (grid.edge, np.flatnonzero(rng.uniform(size=len(grid)) < 0.05)):
+        every = cells_at(grid, *line_pixels(list(cuts), grid.transform))
+        want = cells[np.isin(cells, every)]
+        got = _crossed(grid, cuts, cells)
+        np.testing.assert_array_equal(np.intersect1d(got, cells), np.unique(want))
+        assert want.size > 0

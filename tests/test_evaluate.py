@@ -143,12 +143,38 @@ def test_distance_fields_are_remembered_per_hospital_set() -> None:
     from shapely.geometry import box
 
     from zoneplan.measure.cells import CellGrid
-    from zoneplan.measure.zone_sums import _nearest_distance
+    from zoneplan.measure.distances import nearest_distance
 
     grid = CellGrid.build(box(0, 0, 3000, 1000), cell_size=1000.0, crs=None)
     one = np.array([[500.0, 500.0]])
     both = np.array([[500.0, 500.0], [2500.0, 500.0]])
-    d1 = _nearest_distance(grid, None, one)
+    # filled in only for the blocks asked for, then for all of them
+    assert nearest_distance(grid, None, one, np.array([2, 1, 2])).tolist() == [
+        2000.0, 1000.0, 2000.0]
+    d1 = nearest_distance(grid, None, one)
     assert d1.tolist() == [0.0, 1000.0, 2000.0]
-    assert _nearest_distance(grid, None, one) is d1
-    assert _nearest_distance(grid, None, both).tolist() == [0.0, 1000.0, 0.0]
+    assert nearest_distance(grid, None, one) is d1
+    assert nearest_distance(grid, None, both).tolist() == [0.0, 1000.0, 0.0]
+
+
+@pytest.mark.parametrize("plan_id", ["asc-2025-11", "withdrawal-phases"])
+def test_few_zones_and_many_give_the_same_figures(plan_id: str,
+                                                  monkeypatch: pytest.MonkeyPatch) -> None:
+    """Few zones take shortcuts (zone by zone where that is fewer operations): with the
+    shortcuts off, every figure, range and reason is the same, to the last bit."""
+    import importlib
+
+    from zoneplan.measure import distances, families, ragged
+
+    evaluate_module = importlib.import_module("zoneplan.evaluate")  # the module
+
+    def figures() -> dict[str, Any]:
+        d = zoneplan.evaluate(plan_id).to_dict()
+        d["provenance"].pop("time_utc")
+        return d
+
+    few = figures()
+    for module, name in ((evaluate_module, "FEW_ZONES"), (distances, "FEW_ZONES"),
+                         (families, "FEW_ZONES"), (ragged, "FEW")):
+        monkeypatch.setattr(module, name, 0)
+    assert json.dumps(figures()) == json.dumps(few)

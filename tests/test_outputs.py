@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import subprocess
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -106,3 +107,31 @@ def test_a_folder_moved_aside_by_a_killed_process_comes_back(tmp_path: Path) -> 
 def test_a_folder_is_not_an_output_file(tmp_path: Path) -> None:
     with pytest.raises(OutputExistsError, match="this is a folder"):
         write_text_atomic(tmp_path, "{}", overwrite=True)
+
+
+def test_json_in_pieces_is_the_same_text(tmp_path: Path) -> None:
+    """A result of thousands of zones is written in pieces, zone by zone: the same text
+    as one json.dumps, for one result and for a list; a failing piece leaves nothing."""
+    import json
+
+    from zoneplan.result import INDENT_ZONES, json_chunks, json_text
+
+    zones = [{"id": f"zone-{k}", "label": "Ḥ ‘x’", "area_km2": k / 7, "ranges": {"a": [k, 1.5]},
+              "null_reasons": {}, "notes": []} for k in range(INDENT_ZONES + 5)]
+    one = {"plan": {"id": "p"}, "zones": zones, "totals": {"x": None}, "lines": [], "by": {}}
+    for data in (one, [one, one]):
+        pieces = list(json_chunks(data))
+        assert len(pieces) > INDENT_ZONES
+        assert "".join(pieces) == json_text(data) == json.dumps(data, ensure_ascii=False)
+        write_text_atomic(tmp_path / "r.json", iter(pieces), overwrite=True)
+        assert (tmp_path / "r.json").read_text(encoding="utf-8") == "".join(pieces)
+    small = {"zones": zones[:2]}
+    assert json_text(small) == json.dumps(small, indent=2, ensure_ascii=False)
+
+    def failing() -> Iterator[str]:
+        yield "{"
+        raise RuntimeError("no")
+
+    with pytest.raises(RuntimeError):
+        write_text_atomic(tmp_path / "bad.json", failing())
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["r.json"]

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import datetime as dt
 import weakref
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
@@ -34,6 +34,7 @@ from zoneplan.measure.claims import check_claims
 from zoneplan.measure.indicators import Metrics, compute
 from zoneplan.measure.inputs import Inputs, prepare
 from zoneplan.measure.population import PopulationLayer
+from zoneplan.measure.table import UNSET, ZoneRows
 from zoneplan.measure.variants import AS_DRAWN, LayoutCase, layout_cases
 from zoneplan.measure.zone_sums import LayoutCells, layout_cells, with_hospitals
 from zoneplan.measure.zones import Layout, build_layout
@@ -76,10 +77,11 @@ def _layout(inputs: Inputs, overrides: dict[str, LineString] | None = None) -> L
 
 def _alternatives(inputs: Inputs, layout: Layout, cells: LayoutCells,
                   progress: Progress | None, by: AreaSet | None = None,
-                  incremental: bool = False) -> list[tuple[str, Metrics]]:
-    """Every alternative evaluated for the ranges, labelled (see the module docstring);
-    with ``by``, each run's by-area rows are taken while its layout's cells are at hand;
-    with ``incremental``, each alternative layout patches its own remembered state."""
+                  incremental: bool = False) -> Iterator[tuple[str, Metrics]]:
+    """Every alternative evaluated for the ranges, labelled, one after another (see the
+    module docstring; each can be let go once counted); with ``by``, each run's by-area
+    rows are taken while its layout's cells are at hand; with ``incremental``, each
+    alternative layout patches its own remembered state."""
 
     def run(lay: Layout, use: Inputs, lay_cells: LayoutCells, **kw: Any) -> Metrics:
         m = compute(lay, use, cells=lay_cells, **kw)
@@ -92,7 +94,6 @@ def _alternatives(inputs: Inputs, layout: Layout, cells: LayoutCells,
     # on grids finer than FAST_CELL_M the other layouts are measured on blocks of that
     # size: the range's ends shift by far less than the lines' own uncertainty
     coarse = pop.grid.cell_size < FAST_CELL_M
-    out: list[tuple[str, Metrics]] = []
     cases = [LayoutCase(AS_DRAWN, inputs), *layout_cases(inputs, layout)]
     for case in cases:
         first = case.label == AS_DRAWN
@@ -109,35 +110,34 @@ def _alternatives(inputs: Inputs, layout: Layout, cells: LayoutCells,
             label = f"{case.label}; population spread '{method}'" + (
                 f" (population summed into {FAST_CELL_M:g} m blocks)" if use.population
                 is not pop else "")
-            out.append((label, run(lay, use, lay_cells, pop_method=method)))
+            yield label, run(lay, use, lay_cells, pop_method=method)
     for assumed in alternative_assumptions(inputs.plan):
-        out.append((assumed.label, run(layout, inputs, cells, pop_method=pop.central,
-                                       assumptions=assumed)))
+        yield assumed.label, run(layout, inputs, cells, pop_method=pop.central,
+                                 assumptions=assumed)
     hosp = inputs.hospitals
     if inputs.hospitals_all is not None:
         wider = replace(inputs, hospitals=inputs.hospitals_all)
-        out.append(("hospitals including the low-confidence rows of the built-in table",
-                    run(layout, wider, with_hospitals(cells, layout, wider),
-                        pop_method=pop.central)))
+        yield ("hospitals including the low-confidence rows of the built-in table",
+               run(layout, wider, with_hospitals(cells, layout, wider), pop_method=pop.central))
     if hosp is not None:
         for end, word in (("beds_low", "smallest"), ("beds_high", "largest")):
             vals = hosp.values.get(end)
             if vals is None or np.array_equal(vals, hosp.values["beds"], equal_nan=True):
                 continue
             layer = hosp.with_values({**hosp.values, "beds": vals})
-            out.append((f"hospital beds: the {word} figure sources state",
-                        run(layout, replace(inputs, hospitals=layer), cells,
-                            pop_method=pop.central)))
-    return out
+            yield (f"hospital beds: the {word} figure sources state",
+                   run(layout, replace(inputs, hospitals=layer), cells, pop_method=pop.central))
 
 
-def _by_area(runs: list[tuple[str, Metrics]]) -> list[dict[str, Any]]:
-    """By-area rows of the central run, each with its low-high range over the runs."""
-    central = runs[0][1].by_area or []
-    check_rows(central, runs[0][1])
+def _by_area(central_run: Metrics, rows: list[list[dict[str, Any]] | None]
+             ) -> list[dict[str, Any]]:
+    """By-area rows of the central run, each with its low-high range over the runs'
+    rows (``rows``, the central run's first)."""
+    central = central_run.by_area or []
+    check_rows(central, central_run)
     spans: dict[tuple[str, str], dict[str, list[float]]] = {}
-    for _, m in runs:
-        for r in m.by_area or []:
+    for run_rows in rows:
+        for r in run_rows or []:
             span = spans.setdefault((r["area"], r["zone"]), {})
             for k in BY_AREA_KEYS:
                 if _numeric(r[k]):
@@ -148,10 +148,10 @@ def _by_area(runs: list[tuple[str, Metrics]]) -> list[dict[str, Any]]:
     return central
 
 
-def _check_invariants(runs: list[tuple[str, Metrics]], plan_id: str) -> None:
-    """Raise :class:`InvariantError` with the figures if any run loses area or people."""
-    for name, m in runs:
-        inv = m.invariants
+def _check_invariants(runs: list[tuple[str, dict[str, Any]]], plan_id: str) -> None:
+    """Raise :class:`InvariantError` with the figures if any run (its name and
+    invariants) loses area or people."""
+    for name, inv in runs:
         broken = [k for k in ("area_conserved", "baseline_conserved", "residents_conserved")
                   if not inv[k]]
         if broken:
@@ -174,19 +174,98 @@ def _numeric(v: Any) -> bool:
     return isinstance(v, (int, float)) and not isinstance(v, bool)
 
 
-def _ranges(runs: list[Metrics], zone_ids: list[str]) -> tuple[dict[str, Any], dict[str, Any]]:
-    zr: dict[str, Any] = {}
-    for i in zone_ids:
-        zr[i] = {}
-        for k in ZONE_KEYS:
-            vals = [m.zones[i][k] for m in runs if i in m.zones and _numeric(m.zones[i].get(k))]
-            zr[i][k] = [min(vals), max(vals)] if vals else None
+def _ranges(totals: list[dict[str, Any]]) -> dict[str, Any]:
+    """Low-high ranges of the whole-territory figures over the runs' totals."""
     tr: dict[str, Any] = {}
-    keys = [k for k in runs[0].totals if _numeric(runs[0].totals[k]) or runs[0].totals[k] is None]
+    keys = [k for k in totals[0] if _numeric(totals[0][k]) or totals[0][k] is None]
     for k in keys:
-        vals = [m.totals[k] for m in runs if _numeric(m.totals.get(k))]
+        vals = [t[k] for t in totals if _numeric(t.get(k))]
         tr[k] = [min(vals), max(vals)] if vals else None
-    return zr, tr
+    return tr
+
+
+FEW_ZONES = 64
+"""Up to this many zones, the ranges are counted zone by zone (:meth:`_Spans.add`)."""
+
+_PLAIN_NUMBERS = frozenset({float, int})
+_NOT_NUMBERS = frozenset({type(None), type(UNSET), str, bool})
+
+
+class _Spans:
+    """Low-high ranges of every zone's figures, counted run by run (so a run's figures can
+    be let go once counted): for each zone and figure, the smallest and largest number
+    over the runs, as ``min`` and ``max`` of the numbers in run order give them (the
+    same objects: an int stays an int), ``None`` where no run has a number.
+
+    Figures are compared column by column (:class:`~zoneplan.measure.table.ZoneRows`);
+    zone by zone only for figures that are not plain numbers or None.
+    """
+
+    def __init__(self, zone_ids: list[str]) -> None:
+        self.ids = zone_ids
+        n = len(zone_ids)
+        self.has = {k: np.zeros(n, dtype=bool) for k in ZONE_KEYS}
+        self.lo = {k: np.zeros(n) for k in ZONE_KEYS}
+        self.hi = {k: np.zeros(n) for k in ZONE_KEYS}
+        self.lo_obj: dict[str, list[Any]] = {k: [None] * n for k in ZONE_KEYS}
+        self.hi_obj: dict[str, list[Any]] = {k: [None] * n for k in ZONE_KEYS}
+
+    def _column(self, m: Metrics, key: str) -> list[Any]:
+        zones = m.zones
+        if isinstance(zones, ZoneRows) and zones.table.ids == self.ids:
+            return zones.table.cols.get(key) or [None] * len(self.ids)
+        return [zones[i].get(key) if i in zones else None for i in self.ids]
+
+    def add(self, m: Metrics) -> None:
+        """Count one run's figures."""
+        if len(self.ids) <= FEW_ZONES:
+            self._add_few(m)
+            return
+        for key in ZONE_KEYS:
+            col = self._column(m, key)
+            kinds = set(map(type, col))
+            if kinds <= _NOT_NUMBERS - {bool}:
+                continue  # no number in this run
+            if kinds <= _PLAIN_NUMBERS:
+                num = np.ones(len(col), dtype=bool)
+                val = np.array(col, dtype=np.float64)
+            else:
+                num = np.array([type(x) in _PLAIN_NUMBERS or _numeric(x) for x in col],
+                               dtype=bool)
+                val = np.array([float(x) if n else 0.0 for x, n in zip(col, num, strict=True)])
+            has = self.has[key]
+            first = num & ~has
+            low = first | (num & has & (val < self.lo[key]))
+            high = first | (num & has & (val > self.hi[key]))
+            self.lo[key][low], self.hi[key][high] = val[low], val[high]
+            lo_obj, hi_obj = self.lo_obj[key], self.hi_obj[key]
+            for z in np.flatnonzero(low).tolist():
+                lo_obj[z] = col[z]
+            for z in np.flatnonzero(high).tolist():
+                hi_obj[z] = col[z]
+            has |= num
+
+    def _add_few(self, m: Metrics) -> None:
+        """:meth:`add` zone by zone, comparing the numbers themselves (few zones: fewer
+        operations than array work per figure)."""
+        for key in ZONE_KEYS:
+            has, lo, hi = self.has[key], self.lo_obj[key], self.hi_obj[key]
+            for z, x in enumerate(self._column(m, key)):
+                if type(x) not in _PLAIN_NUMBERS and not _numeric(x):
+                    continue
+                if not has[z]:
+                    has[z], lo[z], hi[z] = True, x, x
+                    continue
+                if x < lo[z]:
+                    lo[z] = x
+                if x > hi[z]:
+                    hi[z] = x
+
+    def zones(self) -> dict[str, dict[str, Any]]:
+        """The ranges: ``{zone id: {figure: [low, high] or None}}``."""
+        cols = [(k, self.has[k].tolist(), self.lo_obj[k], self.hi_obj[k]) for k in ZONE_KEYS]
+        return {zid: {k: ([lo[z], hi[z]] if has[z] else None) for k, has, lo, hi in cols}
+                for z, zid in enumerate(self.ids)}
 
 
 def evaluate(
@@ -293,21 +372,32 @@ def _evaluate_checked(inputs: Inputs, *, ranges: bool, fast: bool, progress: Pro
         progress("computing indicators")
     cells = layout_cells(layout, inputs, fast=fast, incremental=incremental)
     central = compute(layout, inputs, pop_method=pop.central, cells=cells, cell_arrays=True)
-    runs: list[tuple[str, Metrics]] = [("central", central)]
     extremes: dict[str, Metrics] = {}
     if by is not None:
         central.by_area = by_area_rows(central, cells, by)
+    # each run is counted into the ranges and let go: only its name, invariants, totals
+    # and by-area rows are kept
+    spans = _Spans([z.id for z in layout.zones])
+    spans.add(central)
+    names, invariants = ["central"], [central.invariants]
+    totals, rows = [central.totals], [central.by_area]
     if ranges:
-        runs += _alternatives(inputs, layout, cells, progress, by, incremental)
+        for name, m in _alternatives(inputs, layout, cells, progress, by, incremental):
+            spans.add(m)
+            names.append(name)
+            invariants.append(m.invariants)
+            totals.append(m.totals)
+            rows.append(m.by_area)
+            del m
         extremes = {ex: compute(layout, inputs, pop_method=ex, cells=cells)
                     for ex in pop.extremes}
     if not fast:
-        _check_invariants(runs + list(extremes.items()), plan.id)
-    zone_ranges, total_ranges = _ranges([m for _, m in runs], [z.id for z in layout.zones])
-    data = build_json(inputs, layout, central, zone_ranges, total_ranges,
-                      [name for name, _ in runs[1:]], started, extremes=extremes)
+        _check_invariants([*zip(names, invariants, strict=True),
+                           *((k, m.invariants) for k, m in extremes.items())], plan.id)
+    data = build_json(inputs, layout, central, spans.zones(), _ranges(totals), names[1:],
+                      started, extremes=extremes)
     data["claims"] = check_claims(plan.claims, data)
-    data["by_area"] = _by_area(runs) if by is not None else None
+    data["by_area"] = _by_area(central, rows) if by is not None else None
     data["by"] = ({"ref": by.ref, "label": by.label, "field": by.field,
                    "areas": list(by.names)}
                   if by is not None else None)

@@ -11,6 +11,7 @@ import datetime as dt
 import json
 import math
 import platform
+from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -33,11 +34,16 @@ if TYPE_CHECKING:
     from zoneplan.measure.zones import Layout
     from zoneplan.plan import Plan
 
-__all__ = ["INDENT_ZONES", "Result", "build_json", "json_text"]
+__all__ = ["INDENT_ZONES", "Result", "build_json", "json_chunks", "json_ready", "json_text"]
 
 
 _PLAIN = frozenset({str, int, bool, type(None)})
 """Types :func:`_clean` returns unchanged at once (exactly these, not subclasses)."""
+
+
+def json_ready(data: dict[str, Any]) -> dict[str, Any]:
+    """A copy of a result's data made JSON-safe (as :meth:`Result.to_dict`)."""
+    return dict(_clean(data))
 
 
 def _clean(obj: Any) -> Any:
@@ -123,9 +129,53 @@ zones); the content is the same."""
 def json_text(data: dict[str, Any] | list[dict[str, Any]]) -> str:
     """A result (or a list of results) as JSON text: indented, unless it holds more than
     :data:`INDENT_ZONES` zones."""
+    return "".join(json_chunks(data))
+
+
+def json_chunks(data: dict[str, Any] | list[dict[str, Any]]) -> Iterator[str]:
+    """:func:`json_text` in pieces, to write without holding the whole text: results of
+    more than :data:`INDENT_ZONES` zones member by member and zone by zone (the same text
+    as one ``json.dumps``, whose pieces for thousands of zones take several times the
+    memory of the text).
+
+    Parameters
+    ----------
+    data
+        A result's JSON-safe data (:meth:`Result.to_dict`, :func:`json_ready`), or a list
+        of them.
+
+    Returns
+    -------
+    Iterator[str]
+        Pieces of the text, to write one after another.
+    """
     results = data if isinstance(data, list) else [data]
     zones = sum(len(r.get("zones") or []) for r in results)
-    return json.dumps(data, indent=2 if zones <= INDENT_ZONES else None, ensure_ascii=False)
+    if zones <= INDENT_ZONES:
+        yield json.dumps(data, indent=2, ensure_ascii=False)
+        return
+    yield from _pieces(data, 3 if isinstance(data, list) else 2)
+
+
+def _pieces(obj: Any, depth: int) -> Iterator[str]:
+    """``json.dumps(obj, ensure_ascii=False)`` (no indentation) in pieces: members of
+    dicts and lists ``depth`` levels down each encoded on their own."""
+    if depth <= 0 or not isinstance(obj, (dict, list)) or not obj:
+        yield json.dumps(obj, ensure_ascii=False)
+        return
+    if isinstance(obj, dict):
+        yield "{"
+        for i, (k, v) in enumerate(obj.items()):
+            yield (", " if i else "") + json.dumps(k, ensure_ascii=False) + ": "
+            yield from _pieces(v, depth - 1)
+        yield "}"
+        return
+    yield "["
+    for i, v in enumerate(obj):
+        if i:
+            yield ", "
+        yield from _pieces(v, depth - 1)
+    yield "]"
 
 
 def _sources(inputs: Inputs) -> list[dict[str, Any]]:

@@ -24,7 +24,7 @@ from __future__ import annotations
 import contextlib
 import os
 import shutil
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 
 from zoneplan.errors import DataError, OutputExistsError
@@ -106,12 +106,27 @@ def write_bytes_atomic(path: str | Path, data: bytes, *, overwrite: bool = False
     The temporary (``.zoneplan-tmp-<name>-<pid>-<random>``, beside ``path``) is removed if
     anything fails; one left by a killed process is removed by the next write there.
     """
-    path = Path(path)
+    _write_pieces(Path(path), [data], overwrite=overwrite)
+
+
+def write_text_atomic(path: str | Path, text: str | Iterable[str], *,
+                      overwrite: bool = False) -> None:
+    """Write UTF-8 ``text`` to ``path`` atomically (see :func:`write_bytes_atomic`);
+    ``text`` may come in pieces, written one after another (a large JSON result need not
+    be held whole)."""
+    pieces = [text] if isinstance(text, str) else text
+    _write_pieces(Path(path), (p.encode("utf-8") for p in pieces), overwrite=overwrite)
+
+
+def _write_pieces(path: Path, pieces: Iterable[bytes], *, overwrite: bool) -> None:
+    """Write ``pieces`` one after another to a temporary beside ``path``, then rename it
+    onto ``path`` (the temporary is removed if anything fails, a piece included)."""
     _check_target(path, overwrite=overwrite)
     tmp = _temporary(path, folder=False)
     try:
         with tmp.open("wb") as fh:
-            fh.write(data)
+            for piece in pieces:
+                fh.write(piece)
             fh.flush()
             os.fsync(fh.fileno())
         _usual_mode(tmp)
@@ -122,11 +137,6 @@ def write_bytes_atomic(path: str | Path, data: bytes, *, overwrite: bool = False
         raise
     finally:
         forget(tmp)
-
-
-def write_text_atomic(path: str | Path, text: str, *, overwrite: bool = False) -> None:
-    """Write UTF-8 ``text`` to ``path`` atomically (see :func:`write_bytes_atomic`)."""
-    write_bytes_atomic(path, text.encode("utf-8"), overwrite=overwrite)
 
 
 def write_with_atomic(

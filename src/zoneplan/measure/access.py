@@ -19,7 +19,7 @@ from numpy.typing import NDArray
 from zoneplan.geometry import project
 from zoneplan.measure.crossings import aid_through_closed, distance_to_open
 from zoneplan.measure.frame import Frame, sorted_quantile
-from zoneplan.measure.shape import width_m
+from zoneplan.measure.shape import width_m, widths_m
 from zoneplan.measure.zone_sums import block_distances
 
 __all__ = ["ACCESS_KEYS", "access_and_shape", "access_totals"]
@@ -61,17 +61,24 @@ def _resident_distances(f: Frame, k: int, zone_id: str, pts: NDArray[np.float64]
     return d[order], w[order]
 
 
-def _width_km(f: Frame, key: str, geom: Any) -> float | None:
-    """A zone's (or the territory's) width, km, remembered per layout (it depends on the
-    geometry only, not on the population spread or the assumptions)."""
-    memo: dict[str, float | None] = f.layout.__dict__.setdefault("_widths", {})
-    if key not in memo:
-        known = _GEOM_WIDTH.get(geom)  # the territory: the same for every layout
-        w = known[0] if known is not None else width_m(geom)
-        if geom is f.layout.territory:
-            _GEOM_WIDTH[geom] = (w,)
-        memo[key] = None if w is None else w / 1000.0
-    return memo[key]
+def _zone_widths_km(f: Frame) -> list[float | None]:
+    """Each zone's width, km, all zones measured together once per layout (widths depend
+    on the geometry only, not on the population spread or the assumptions)."""
+    memo: dict[str, list[float | None]] = f.layout.__dict__.setdefault("_widths", {})
+    if "zones" not in memo:
+        memo["zones"] = [None if w is None else w / 1000.0
+                         for w in widths_m([z.geometry for z in f.layout.zones])]
+    return memo["zones"]
+
+
+def _territory_width_km(f: Frame) -> float | None:
+    """The territory's width, km (measured once per territory: every layout of a plan
+    shares it)."""
+    geom = f.layout.territory
+    known = _GEOM_WIDTH.get(geom)
+    w = known[0] if known is not None else width_m(geom)
+    _GEOM_WIDTH[geom] = (w,)
+    return None if w is None else w / 1000.0
 
 
 _GEOM_WIDTH: weakref.WeakKeyDictionary[Any, tuple[float | None]] = weakref.WeakKeyDictionary()
@@ -84,32 +91,36 @@ def access_and_shape(f: Frame) -> tuple[list[NDArray[np.float64]], list[NDArray[
     pts = _open_points(f)
     runs_d: list[NDArray[np.float64]] = []
     runs_w: list[NDArray[np.float64]] = []
+    widths = _zone_widths_km(f)
+    v, r = f.values, f.reasons
+    v.fill("width_km", widths)
+    r.same(("width_km",), "the zone is empty", [k for k, w in enumerate(widths) if w is None])
+    if f.inputs.crossings is None:
+        f.null(ACCESS_KEYS, "no crossings layer given")
+        return runs_d, runs_w
+    n_open, through, from_zone, med, p90 = (v.col(key) for key in (
+        "crossings_open", "aid_through_closed_zone", "crossing_distance_from_zone_m",
+        "crossing_distance_median_m", "crossing_distance_p90_m"))
+    why_aid, why_from = r.col("aid_through_closed_zone"), r.col("crossing_distance_from_zone_m")
     for k, z in enumerate(f.layout.zones):
-        v, r = f.values[z.id], f.reasons[z.id]
-        v["width_km"] = _width_km(f, z.id, z.geometry)
-        if v["width_km"] is None:
-            r["width_km"] = "the zone is empty"
-        if f.inputs.crossings is None:
-            f.set_null(z.id, ACCESS_KEYS, "no crossings layer given")
-            continue
-        v["crossings_open"] = sum(1 for s in f.crossings if s.state == "open" and s.zone == z.id)
-        v["aid_through_closed_zone"] = aid.get(z.id)
+        n_open[k] = sum(1 for s in f.crossings if s.state == "open" and s.zone == z.id)
+        through[k] = aid.get(z.id)
         if z.id not in aid:
-            r["aid_through_closed_zone"] = "the zone is closed to civilians"
+            why_aid[k] = "the zone is closed to civilians"
         elif aid[z.id] is None:
-            r["aid_through_closed_zone"] = "no open crossing with coordinates"
-        v["crossing_distance_from_zone_m"] = distance_to_open(f.crossings, z.geometry)
-        if v["crossing_distance_from_zone_m"] is None:
-            r["crossing_distance_from_zone_m"] = "no open crossing with coordinates"
+            why_aid[k] = "no open crossing with coordinates"
+        from_zone[k] = distance_to_open(f.crossings, z.geometry)
+        if from_zone[k] is None:
+            why_from[k] = "no open crossing with coordinates"
         res = f.reloc.residents[z.id]
         run = _resident_distances(f, k, z.id, pts) if res > 0 else None
         if run is None:
-            f.set_null(z.id, ("crossing_distance_median_m", "crossing_distance_p90_m"),
-                       "no residents under the plan" if res <= 0
-                       else "no open crossing with coordinates")
+            f.null(("crossing_distance_median_m", "crossing_distance_p90_m"),
+                   "no residents under the plan" if res <= 0
+                   else "no open crossing with coordinates", [k])
             continue
-        v["crossing_distance_median_m"] = sorted_quantile(run[0], run[1], 0.5)
-        v["crossing_distance_p90_m"] = sorted_quantile(run[0], run[1], 0.9)
+        med[k] = sorted_quantile(run[0], run[1], 0.5)
+        p90[k] = sorted_quantile(run[0], run[1], 0.9)
         runs_d.append(run[0])
         runs_w.append(run[1])
     return runs_d, runs_w
@@ -118,7 +129,7 @@ def access_and_shape(f: Frame) -> tuple[list[NDArray[np.float64]], list[NDArray[
 def access_totals(f: Frame, runs: tuple[list[NDArray[np.float64]], list[NDArray[np.float64]]],
                   t: dict[str, Any], tr: dict[str, str]) -> None:
     """Whole-territory aid-access figures and the territory's width."""
-    t["width_km"] = _width_km(f, "(territory)", f.layout.territory)
+    t["width_km"] = _territory_width_km(f)
     if f.inputs.crossings is None:
         for k in ACCESS_KEYS:
             t[k] = None

@@ -19,7 +19,8 @@ from numpy.typing import NDArray
 
 from zoneplan.measure.cells import CellIndex, CellValues, Fractions
 
-__all__ = ["CHUNK", "DENSE_LIMIT", "BlockSums", "block_sums", "dense_block_sums", "from_keys"]
+__all__ = ["CHUNK", "DENSE_LIMIT", "BlockSums", "block_sums", "cut_weights",
+           "dense_block_sums", "from_keys"]
 
 DENSE_LIMIT = 1 << 22
 """Up to this many (zone, block) slots, sums are accumulated in a dense array (faster
@@ -127,8 +128,11 @@ def block_sums(fr: Fractions, values: list[CellValues], block: CellIndex,
         Number of blocks.
     """
     nz = fr.n_zones
-    cut_keys = (fr.cut_zone.astype(np.int64) * n_blocks
-                + block[fr.cut_cell].astype(np.int64))
+    n_cut = fr.cut_cell.size
+    cut_keys = np.empty(n_cut, dtype=np.int64)
+    for a in range(0, n_cut, CHUNK):  # chunks bound the temporaries of the blocks' lookup
+        cut_keys[a:a + CHUNK] = (fr.cut_zone[a:a + CHUNK].astype(np.int64) * n_blocks
+                                 + block[fr.cut_cell[a:a + CHUNK]].astype(np.int64))
     if nz * n_blocks <= DENSE_LIMIT:
         dense = [np.zeros(nz * n_blocks) for _ in values]
         for a in range(0, len(fr.zone_of), CHUNK):
@@ -136,8 +140,7 @@ def block_sums(fr: Fractions, values: list[CellValues], block: CellIndex,
             for out, v in zip(dense, values, strict=True):
                 out += np.bincount(keys, weights=v[cells], minlength=out.size)
         for out, v in zip(dense, values, strict=True):
-            out += np.bincount(cut_keys, weights=v[fr.cut_cell] * fr.cut_frac,
-                               minlength=out.size)
+            out += np.bincount(cut_keys, weights=cut_weights(fr, v), minlength=out.size)
         return dense_block_sums([d.reshape(nz, n_blocks) for d in dense])
     import pandas as pd  # hashing: groups in linear time, without a dense array
 
@@ -150,14 +153,32 @@ def block_sums(fr: Fractions, values: list[CellValues], block: CellIndex,
         for acc, v in zip(parts_v, values, strict=True):
             acc.append(np.asarray(np.bincount(codes, weights=v[cells], minlength=len(uniq)),
                                   dtype=np.float64))
-    parts_k.append(cut_keys)
-    for acc, v in zip(parts_v, values, strict=True):
-        acc.append(v[fr.cut_cell] * fr.cut_frac)
-    key, inv = np.unique(np.concatenate(parts_k), return_inverse=True)
-    sums = [np.asarray(np.bincount(inv.ravel(), weights=np.concatenate(acc),
-                                   minlength=key.size), dtype=np.float64)
-            for acc in parts_v]
+    # every pair that occurs, sorted; then the entries added to their pair's sum one by
+    # one, the chunks' then the cut entries', in chunks: the same sums as one bincount
+    # over all entries in that order, without an index per entry at once
+    key = np.unique(np.concatenate(
+        [*parts_k, *(np.unique(cut_keys[a:a + CHUNK]) for a in range(0, n_cut, CHUNK))]))
+    sums = [np.zeros(key.size) for _ in values]
+    for i, k in enumerate(parts_k):
+        pos = np.searchsorted(key, k)
+        for out, acc in zip(sums, parts_v, strict=True):
+            np.add.at(out, pos, acc[i])
+    for a in range(0, n_cut, CHUNK):
+        pos = np.searchsorted(key, cut_keys[a:a + CHUNK])
+        cells, share = fr.cut_cell[a:a + CHUNK], fr.cut_frac[a:a + CHUNK]
+        for out, v in zip(sums, values, strict=True):
+            np.add.at(out, pos, v[cells] * share)
     return from_keys(key, sums, nz, n_blocks)
+
+
+def cut_weights(fr: Fractions, values: CellValues) -> NDArray[np.float64]:
+    """Each cut entry's value: its cell's value times the entry's share, worked out in
+    chunks (a cell value array may be computed for the cells asked for)."""
+    n = fr.cut_cell.size
+    out = np.empty(n)
+    for a in range(0, n, CHUNK):
+        out[a:a + CHUNK] = values[fr.cut_cell[a:a + CHUNK]] * fr.cut_frac[a:a + CHUNK]
+    return out
 
 
 def dense_block_sums(dense: list[NDArray[np.float64]]) -> list[BlockSums]:

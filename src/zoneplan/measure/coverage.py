@@ -35,7 +35,9 @@ https://github.com/isciences/exactextract
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Sequence
+from typing import Any
 
 import numpy as np
 import shapely
@@ -43,14 +45,16 @@ from affine import Affine
 from numpy.typing import NDArray
 from shapely.geometry.base import BaseGeometry
 
-__all__ = ["Coverage", "boundary_coverage", "label_strip", "line_pixels"]
+__all__ = ["Coverage", "StripLabels", "boundary_coverage", "geojson_like", "label_strip",
+           "line_pixels"]
 
 Coverage = tuple[NDArray[np.intp], NDArray[np.int64], NDArray[np.int64], NDArray[np.float64]]
 """Polygon index, pixel row, pixel column and covered share (0-1] of the pixel."""
 
-PIECES_AT_ONCE = 1 << 22
-"""Most edge pieces worked on at once (about 200 MB of temporaries), so polygons with
-very long boundaries on fine rasters need bounded memory."""
+PIECES_AT_ONCE = 1 << 18
+"""Edge pieces worked on at once (about 50 MB of temporaries): polygons are measured in
+batches of about this many pieces, and a polygon with a longer boundary (on a fine
+raster) in parts of this many, so memory stays bounded."""
 
 
 def _polygons(geoms: Sequence[BaseGeometry]) -> tuple[NDArray[np.object_], NDArray[np.intp]]:
@@ -157,9 +161,6 @@ def boundary_coverage(geoms: Sequence[BaseGeometry], t: Affine) -> Coverage:
     [(0, 0, 0.5), (0, 1, 1.0)]
     """
     x0, y0, x1, y1, sign, poly = _edges(geoms, t)
-    keys: list[NDArray[np.int64]] = []
-    s_parts: list[NDArray[np.float64]] = []
-    d_parts: list[NDArray[np.float64]] = []
     if x0.size == 0:
         e = np.empty(0, dtype=np.int64)
         return e.astype(np.intp), e, e, np.empty(0)
@@ -167,41 +168,81 @@ def boundary_coverage(geoms: Sequence[BaseGeometry], t: Affine) -> Coverage:
     lo_r = int(np.floor(min(y0.min(), y1.min()))) - 1
     n_c = int(np.ceil(max(x0.max(), x1.max()))) - lo_c + 2
     n_r = int(np.ceil(max(y0.max(), y1.max()))) - lo_r + 2
-    # pieces per edge, to work on edges in batches of bounded size
+    grid = (lo_r, lo_c, n_r, n_c)
+    # pieces per edge, to work on edges in batches of bounded size: batches of whole
+    # polygons (their pixels are theirs alone), a polygon's edges in parts if it is long
     per_edge = (np.abs(np.floor(x1) - np.floor(x0)) + np.abs(np.floor(y1) - np.floor(y0))
                 + 2)
-    bounds = np.searchsorted(np.cumsum(per_edge),
-                             np.arange(PIECES_AT_ONCE, per_edge.sum() + PIECES_AT_ONCE,
-                                       PIECES_AT_ONCE))
-    start = 0
-    for stop in [*bounds.tolist(), x0.size]:
-        stop = max(stop, start + 1)
-        if start >= x0.size:
-            break
-        sl = slice(start, min(stop, x0.size))
-        start = sl.stop
+    cum = np.cumsum(per_edge)
+    ends = np.r_[np.flatnonzero(poly[1:] != poly[:-1]) + 1, x0.size]  # each polygon's end
+    want = np.searchsorted(cum, np.arange(PIECES_AT_ONCE, cum[-1] + PIECES_AT_ONCE,
+                                          PIECES_AT_ONCE))
+    cuts = np.unique(np.r_[0, ends[np.minimum(np.searchsorted(ends, want), ends.size - 1)]])
+    edges = (x0, y0, x1, y1, sign, poly)
+    out: list[list[Any]] = []
+    carry = 0.0  # the running sum of the pieces' dy, carried from batch to batch
+    for a, b in itertools.pairwise(cuts.tolist()):
+        sub = np.searchsorted(cum[a:b] - (cum[a - 1] if a else 0.0),
+                              np.arange(PIECES_AT_ONCE, PIECES_AT_ONCE + cum[b - 1]
+                                        - (cum[a - 1] if a else 0.0), PIECES_AT_ONCE)) + a
+        parts, carry = _batch_coverage(edges, [a, *sub[sub < b].tolist(), b], grid, carry)
+        out.append(list(parts))
+    del edges, x0, y0, x1, y1, sign, poly, per_edge, cum
+    joined = []
+    for i in range(4):  # each array joined, and its parts let go, before the next
+        joined.append(np.concatenate([o[i] for o in out]))
+        for o in out:
+            o[i] = None
+    return joined[0], joined[1], joined[2], joined[3]
+
+
+def _batch_coverage(edges: tuple[NDArray[Any], ...], bounds: list[int],
+                    grid: tuple[int, int, int, int], carry: float
+                    ) -> tuple[Coverage, float]:
+    """:func:`boundary_coverage` of the whole polygons whose edges are
+    ``bounds[0]:bounds[-1]``, their pieces taken ``bounds[i]:bounds[i + 1]`` at a time;
+    ``carry`` is the running sum of the pieces' dy so far, continued and returned (so
+    every share is what one pass over all polygons gives, to the last bit)."""
+    x0, y0, x1, y1, sign, poly = edges
+    lo_r, lo_c, n_r, n_c = grid
+    keys: list[NDArray[np.int64]] = []
+    s_parts: list[NDArray[np.float64]] = []
+    d_parts: list[NDArray[np.float64]] = []
+    for start, stop in itertools.pairwise(bounds):
+        if stop <= start:
+            continue
+        sl = slice(start, stop)
         e, ta, tb = _pieces(x0[sl], y0[sl], x1[sl], y1[sl])
         ax, ay = x0[sl][e], y0[sl][e]
         ddx, ddy = x1[sl][e] - ax, y1[sl][e] - ay
         xa, xb = ax + ta * ddx, ax + tb * ddx
+        del ax, ddx
         ya, yb = ay + ta * ddy, ay + tb * ddy
-        col = np.floor((xa + xb) * 0.5).astype(np.int64)
+        del ay, ddy, ta, tb
+        mid_x = (xa + xb) * 0.5
+        del xa, xb
+        col = np.floor(mid_x).astype(np.int64)
         row = np.floor((ya + yb) * 0.5).astype(np.int64)
         dy = (yb - ya) * sign[sl][e]
-        s_parts.append(((xa + xb) * 0.5 - col) * dy)
+        del ya, yb
+        s_parts.append((mid_x - col) * dy)
         d_parts.append(dy)
+        del mid_x
         keys.append((poly[sl][e].astype(np.int64) * n_r + (row - lo_r)) * n_c + (col - lo_c))
+        del row, col, e
     key, inv = np.unique(np.concatenate(keys), return_inverse=True)
+    del keys
     inv = inv.ravel()
     s = np.bincount(inv, weights=np.concatenate(s_parts), minlength=key.size)
     d = np.bincount(inv, weights=np.concatenate(d_parts), minlength=key.size)
+    del inv, s_parts, d_parts
     group = key // n_c  # (polygon, row)
-    csum = np.cumsum(d)
+    csum = np.cumsum(np.r_[carry, d])[1:]
     last = np.r_[np.flatnonzero(group[1:] != group[:-1]), key.size - 1]
     end = np.repeat(last, np.diff(np.r_[-1, last]))  # last entry of each one's group
     share = np.clip(s + (csum[end] - csum), 0.0, 1.0)
     polygon = (group // n_r).astype(np.intp)
-    return polygon, group % n_r + lo_r, key % n_c + lo_c, share
+    return (polygon, group % n_r + lo_r, key % n_c + lo_c, share), float(csum[-1])
 
 
 def line_pixels(lines: Sequence[BaseGeometry], t: Affine
@@ -232,7 +273,7 @@ def line_pixels(lines: Sequence[BaseGeometry], t: Affine
 def label_strip(geoms: Sequence[BaseGeometry], shape: tuple[int, int], t: Affine
                 ) -> NDArray[np.int32]:
     """The index + 1 of the polygon holding each pixel's centre (0: none), for
-    non-overlapping polygons, in one rasterisation.
+    non-overlapping polygons, in one rasterisation (:class:`StripLabels`, for one strip).
 
     Parameters
     ----------
@@ -243,19 +284,82 @@ def label_strip(geoms: Sequence[BaseGeometry], shape: tuple[int, int], t: Affine
     t
         Affine transform of the window.
     """
-    from rasterio import features
+    return StripLabels(geoms)(shape, t)
 
-    live = [k for k, g in enumerate(geoms) if g is not None and not g.is_empty]
-    if len(live) > 1:  # only the polygons reaching this window (converting is the cost)
-        h, w = shape
-        xs = [t.c, t.c + w * t.a]
-        ys = [t.f, t.f + h * t.e]
-        window = shapely.box(min(xs), min(ys), max(xs), max(ys))
-        arr = np.empty(len(live), dtype=object)
-        arr[:] = [geoms[k] for k in live]
-        live = [live[i] for i in sorted(shapely.STRtree(arr).query(window).tolist())]
-    shapes = [(geoms[k], k + 1) for k in live]
-    if not shapes:
-        return np.zeros(shape, dtype=np.int32)
-    return np.asarray(features.rasterize(shapes, out_shape=shape, transform=t, fill=0,
-                                         dtype="int32"), dtype=np.int32)
+
+class StripLabels:
+    """The polygon holding each pixel's centre, strip after strip, for the same polygons.
+
+    Each strip rasterises only the polygons reaching it (found in an STR-tree built
+    once); a polygon is handed to the rasteriser as GeoJSON-like coordinates built once,
+    from its coordinate arrays, however many strips it reaches (converting shapes was
+    the cost of rasterising thousands of zones, or a long line's buffer, per strip).
+
+    Parameters
+    ----------
+    geoms
+        Non-overlapping polygons in the raster's CRS (empty ones are skipped).
+    """
+
+    def __init__(self, geoms: Sequence[BaseGeometry]) -> None:
+        self.geoms = list(geoms)
+        self.live = [k for k, g in enumerate(self.geoms) if g is not None and not g.is_empty]
+        self.tree: shapely.STRtree | None = None
+        if len(self.live) > 1:
+            arr = np.empty(len(self.live), dtype=object)
+            arr[:] = [self.geoms[k] for k in self.live]
+            self.tree = shapely.STRtree(arr)
+        self.shapes: dict[int, Any] = {}
+
+    def __call__(self, shape: tuple[int, int], t: Affine) -> NDArray[np.int32]:
+        """The labels of the window ``shape`` (rows, columns) at transform ``t``: index + 1
+        of the polygon holding each pixel's centre, 0 for none."""
+        from rasterio import features
+
+        live = self.live
+        if self.tree is not None:  # only the polygons reaching this window
+            h, w = shape
+            xs = [t.c, t.c + w * t.a]
+            ys = [t.f, t.f + h * t.e]
+            window = shapely.box(min(xs), min(ys), max(xs), max(ys))
+            live = [live[i] for i in sorted(self.tree.query(window).tolist())]
+        if not live:
+            return np.zeros(shape, dtype=np.int32)
+        new = [k for k in live if k not in self.shapes]
+        if new:
+            self.shapes.update(zip(new, geojson_like([self.geoms[k] for k in new]),
+                                   strict=True))
+        shapes = [(self.shapes[k], k + 1) for k in live]
+        return np.asarray(features.rasterize(shapes, out_shape=shape, transform=t, fill=0,
+                                             dtype="int32"), dtype=np.int32)
+
+
+def geojson_like(geoms: Sequence[BaseGeometry]) -> list[Any]:
+    """Polygons and multipolygons as GeoJSON-like mappings with the same coordinates
+    (x, y), built from coordinate arrays for all at once (``__geo_interface__`` walks
+    each coordinate in Python); any other geometry, or one with z, is returned as is."""
+    arr = np.empty(len(geoms), dtype=object)
+    arr[:] = list(geoms)
+    out: list[Any] = list(geoms)
+    kind = shapely.get_type_id(arr)
+    flat = ~shapely.has_z(arr)
+    poly = np.flatnonzero(flat & (kind == shapely.GeometryType.POLYGON))
+    multi = np.flatnonzero(flat & (kind == shapely.GeometryType.MULTIPOLYGON))
+    if poly.size + multi.size == 0:
+        return out
+    which = np.concatenate([poly, multi])
+    parts, part_of = shapely.get_parts(arr[which], return_index=True)
+    rings, ring_of = shapely.get_rings(parts, return_index=True)
+    xy, coord_of = shapely.get_coordinates(rings, return_index=True)
+    bounds = np.cumsum(np.bincount(coord_of, minlength=rings.size))[:-1]
+    ring_lists = [c.tolist() for c in np.split(xy, bounds)]
+    part_rings: list[list[Any]] = [[] for _ in range(parts.size)]
+    for r, pt in enumerate(ring_of.tolist()):
+        part_rings[pt].append(ring_lists[r])
+    geom_parts: list[list[Any]] = [[] for _ in range(which.size)]
+    for pt, g in enumerate(part_of.tolist()):
+        geom_parts[g].append(part_rings[pt])
+    for i, k in enumerate(which.tolist()):
+        out[k] = ({"type": "Polygon", "coordinates": geom_parts[i][0]} if i < poly.size
+                  else {"type": "MultiPolygon", "coordinates": geom_parts[i]})
+    return out

@@ -5,6 +5,7 @@ Nothing here is rounded; a value that cannot be computed is ``None`` (see :func:
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
@@ -16,6 +17,7 @@ from zoneplan.measure.assumptions import Assumptions
 from zoneplan.measure.crossings import CrossingSite
 from zoneplan.measure.inputs import Inputs
 from zoneplan.measure.relocation import Placement, Relocation
+from zoneplan.measure.table import ZoneTable
 from zoneplan.measure.zone_sums import LayoutCells, ZoneSums
 from zoneplan.measure.zones import Layout
 from zoneplan.plan import Plan
@@ -83,7 +85,8 @@ class Frame:
     reloc, placement
         Who lives where under the plan, and how over each zone's cells.
     values, reasons
-        Indicator values per zone (filled in by the families), and why a value is null.
+        Indicator values of every zone (filled in by the families, figure by figure),
+        and why a value is null.
     assumptions
         The forces and compounds this run counts.
     crossings
@@ -96,8 +99,8 @@ class Frame:
     people: ZoneSums
     reloc: Relocation
     placement: dict[str, Placement]
-    values: dict[str, dict[str, Any]]
-    reasons: dict[str, dict[str, str]]
+    values: ZoneTable
+    reasons: ZoneTable
     assumptions: Assumptions
     crossings: list[CrossingSite]
 
@@ -105,10 +108,14 @@ class Frame:
     def plan(self) -> Plan:
         return self.inputs.plan
 
-    def set_null(self, zone_id: str, keys: tuple[str, ...], reason: str) -> None:
-        for k in keys:
-            self.values[zone_id][k] = None
-            self.reasons[zone_id][k] = reason
+    def null(self, keys: tuple[str, ...], reason: str, where: Iterable[int] | None = None
+             ) -> None:
+        """Set ``keys`` to ``None`` with ``reason``, for every zone or for zones ``where``
+        (indices), key by key as a zone's figures are set one after another."""
+        at = None if where is None else list(where)
+        for k in keys:  # the value, then the reason, key by key (their order in a row)
+            self.values.same((k,), None, at)
+            self.reasons.same((k,), reason, at)
 
     def residents(self, k: int, people: NDArray[np.float64],
                   area: NDArray[np.float64]) -> Any:

@@ -10,7 +10,7 @@ reason in ``reasons``.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from typing import Any
 
@@ -24,21 +24,31 @@ from zoneplan.measure.access import access_and_shape, access_totals
 from zoneplan.measure.assumptions import Assumptions, central_assumptions
 from zoneplan.measure.cells import CellGrid, Fractions
 from zoneplan.measure.crossings import CrossingSite, crossing_sites
-from zoneplan.measure.frame import Frame, div, sorted_quantile, weighted_quantile
+from zoneplan.measure.families import (
+    compounds,
+    damage,
+    force_split,
+    forces,
+    hospitals,
+    near_lines,
+    people,
+    reconstruction,
+    reconstruction_shares,
+)
+from zoneplan.measure.frame import Frame, weighted_quantile
 from zoneplan.measure.inputs import Inputs
 from zoneplan.measure.relocation import Placement, compound_sites, relocate, zone_placements
 from zoneplan.measure.squares import Squares
+from zoneplan.measure.table import ZoneRows, ZoneTable
 from zoneplan.measure.totals import invariants, line_values, totals
 from zoneplan.measure.zone_sums import (
-    NEAR_LINE_M,
     LayoutCells,
     LayoutGeometry,
     layout_cells,
     layout_geometry,
     people_outside,
 )
-from zoneplan.measure.zones import Layout, Zone
-from zoneplan.plan import ForceEntry, Plan
+from zoneplan.measure.zones import Layout
 
 __all__ = ["CellMap", "Metrics", "Placement", "compute", "force_split", "reconstruction_shares",
            "weighted_quantile", "zone_placements"]
@@ -52,8 +62,8 @@ class Metrics:
     population spread used, each zone's :class:`Placement` and compound residents.
     """
 
-    zones: dict[str, dict[str, Any]]
-    reasons: dict[str, dict[str, str]]
+    zones: Mapping[str, dict[str, Any]]
+    reasons: Mapping[str, dict[str, str]]
     totals: dict[str, Any]
     total_reasons: dict[str, str]
     lines: dict[str, dict[str, Any]]
@@ -135,234 +145,6 @@ class CellMap:
         return np.asarray(self.counts * self.scale, dtype=np.float64)
 
 
-def _people(f: Frame) -> None:
-    terr = f.layout.territory.area
-    modelled = f.inputs.modelled_total
-    for z in f.layout.zones:
-        v, res = f.values[z.id], f.reloc.residents[z.id]
-        v["area_km2"] = z.area_m2 / 1e6
-        v["share_of_territory"] = z.area_m2 / terr
-        v["residents_baseline"] = f.reloc.base[z.id]
-        v["residents"] = res
-        v["displaced_out"] = f.reloc.out[z.id]
-        v["displaced_in"] = f.reloc.inflow[z.id]
-        v["share_of_residents"] = div(res, modelled)
-        v["density_per_km2"] = div(res, z.area_m2 / 1e6)
-        v["m2_per_person"] = div(z.area_m2, res)
-        if res <= 0:
-            f.reasons[z.id]["m2_per_person"] = "no residents under the plan"
-
-
-def _beds(f: Frame, zone_id: str, mine: list[int]) -> None:
-    """Pre-war beds of a zone's hospitals where a source states them, with coverage."""
-    hosp = f.inputs.hospitals
-    assert hosp is not None
-    v, r = f.values[zone_id], f.reasons[zone_id]
-    beds = hosp.values.get("beds")
-    known = [float(beds[j]) for j in mine if beds is not None and np.isfinite(beds[j])]
-    v["hospitals_with_beds_known"] = len(known)
-    if not mine:
-        v["hospital_beds"] = 0.0
-    elif not known:
-        v["hospital_beds"] = None
-        r["hospital_beds"] = (f"no source states pre-war beds for the {len(mine)} "
-                              f"hospital{'s' if len(mine) > 1 else ''} in this zone")
-    else:
-        v["hospital_beds"] = float(sum(known))
-        if len(known) < len(mine):
-            r["hospital_beds"] = (f"beds known for {len(known)} of {len(mine)} hospitals; "
-                                  "the sum is a lower bound")
-
-
-def _hospitals(f: Frame) -> tuple[list[NDArray[np.float64]], list[NDArray[np.float64]]]:
-    """Hospitals, beds and distances per zone; returns the distance runs for the totals.
-
-    Residents of compounds are at their sites: their distance to the nearest open
-    hospital is measured from the site.
-    """
-    hosp = f.inputs.hospitals
-    all_d: list[NDArray[np.float64]] = []
-    all_w: list[NDArray[np.float64]] = []
-    in_zone = _by_zone(f.geo.hospital_zone)
-    for k, z in enumerate(f.layout.zones):
-        i, v, r, res = z.id, f.values[z.id], f.reasons[z.id], f.reloc.residents[z.id]
-        if hosp is None:
-            f.set_null(i, ("hospitals", "hospitals_with_beds_known", "hospital_beds",
-                           "beds_per_10k", "hospital_distance_median_m",
-                           "hospital_distance_p90_m"), "no hospital layer given")
-            continue
-        mine = in_zone.get(i, [])
-        v["hospitals"] = len(mine)
-        _beds(f, i, mine)
-        v["beds_per_10k"] = div(v["hospital_beds"], res, 10_000)
-        if v["beds_per_10k"] is None:
-            r["beds_per_10k"] = ("no residents under the plan" if res <= 0
-                                 else r.get("hospital_beds", "no bed count"))
-        hd = f.geo.hospital_distance.get(i)
-        if res <= 0 or hd is None:
-            f.set_null(i, ("hospital_distance_median_m", "hospital_distance_p90_m"),
-                       "no residents under the plan" if res <= 0
-                       else "no hospital in a zone open to civilians, or in their own zone")
-            continue
-        assert f.people.blocks is not None and f.geo.area.blocks is not None
-        d = hd.dist_sorted
-        wts = np.asarray(f.placement[i].of(f.people.blocks[k, hd.blocks],
-                                           f.geo.area.blocks[k, hd.blocks]), dtype=np.float64)
-        sites = f.reloc.site_people(i)
-        if sites:
-            d, wts = _with_sites(f, i, d, wts, sites)
-        v["hospital_distance_median_m"] = sorted_quantile(d, wts, 0.5)
-        v["hospital_distance_p90_m"] = sorted_quantile(d, wts, 0.9)
-        all_d.append(d)
-        all_w.append(wts)
-    return all_d, all_w
-
-
-def _with_sites(f: Frame, zone_id: str, d: NDArray[np.float64], w: NDArray[np.float64],
-                sites: list[tuple[float, float, float]]
-                ) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
-    """Distances and weights with compound residents added at their sites, sorted."""
-    hosp = f.inputs.hospitals
-    assert hosp is not None
-    open_zones = {z.id for z in f.layout.zones if z.spec.access == "resident"} | {zone_id}
-    allowed = [j for j, hz in enumerate(f.geo.hospital_zone) if hz in open_zones]
-    pts = project(shapely.MultiPoint([hosp.points[j] for j in allowed]),
-                  f.layout.crs)
-    sd = np.array([pts.distance(shapely.Point(x, y)) for x, y, _ in sites])
-    dd = np.concatenate([d, sd])
-    ww = np.concatenate([w, [n for _, _, n in sites]])
-    order = np.argsort(dd, kind="stable")
-    return dd[order], ww[order]
-
-
-def _by_zone(zone_of: Sequence[str | None]) -> dict[str, list[int]]:
-    """The points in each zone, from the zone of each point (one pass, not one per zone).
-
-    Examples
-    --------
-    >>> _by_zone(["a", None, "b", "a"])
-    {'a': [0, 3], 'b': [2]}
-    """
-    out: dict[str, list[int]] = {}
-    for j, zid in enumerate(zone_of):
-        if zid is not None:
-            out.setdefault(zid, []).append(j)
-    return out
-
-
-def _damage(f: Frame) -> None:
-    dmg = f.inputs.damage
-    in_zone = _by_zone(f.geo.damage_zone) if dmg is not None else {}
-    for z in f.layout.zones:
-        if dmg is None:
-            f.set_null(z.id, ("damaged_structures", "damage_share", "damage_per_km2"),
-                       "no damage layer given")
-            continue
-        counts = dmg.values["count"]
-        mine = np.asarray(in_zone.get(z.id, []), dtype=np.intp)
-        v = f.values[z.id]
-        v["damaged_structures"] = float(np.sum(counts[mine])) if mine.size else 0.0
-        v["damage_share"] = div(v["damaged_structures"], float(np.sum(counts)))
-        v["damage_per_km2"] = div(v["damaged_structures"], z.area_m2 / 1e6)
-        if "class" in dmg.values:
-            by: dict[str, float] = {}
-            for j in mine:
-                key = str(dmg.values["class"][j])
-                by[key] = by.get(key, 0.0) + float(counts[j])
-            v["damage_by_class"] = by
-
-
-def reconstruction_shares(plan: Plan, zones: list[Zone]) -> dict[str, float]:
-    """Share of reconstruction per zone: the plan's allocation, else by area."""
-    rec = plan.reconstruction
-    if rec and rec.allocation:
-        return {z.id: float(rec.allocation.get(z.id, 0.0)) for z in zones}
-    receiving = set(rec.zones) if rec and rec.zones else {
-        z.id for z in zones if z.spec.reconstruction}
-    area = sum(z.area_m2 for z in zones if z.id in receiving)
-    return {z.id: (z.area_m2 / area if z.id in receiving and area > 0 else 0.0) for z in zones}
-
-
-def _reconstruction(f: Frame, shares: dict[str, float]) -> None:
-    budget = f.plan.reconstruction.budget_usd if f.plan.reconstruction else None
-    for z in f.layout.zones:
-        v = f.values[z.id]
-        v["reconstruction_share"] = shares[z.id]
-        if budget is None:
-            f.set_null(z.id, ("reconstruction_budget_usd", "usd_per_resident"),
-                       "the plan states no budget")
-            continue
-        v["reconstruction_budget_usd"] = budget * shares[z.id]
-        v["usd_per_resident"] = div(v["reconstruction_budget_usd"], f.reloc.residents[z.id])
-        if v["usd_per_resident"] is None:
-            f.reasons[z.id]["usd_per_resident"] = "no residents under the plan"
-
-
-def force_split(forces: Sequence[ForceEntry], zones: list[Zone],
-                residents: dict[str, float]) -> dict[str, float]:
-    """Personnel per zone: an entry covering several zones is split by residents (or area)."""
-    out = dict.fromkeys(residents, 0.0)
-    area = {z.id: z.area_m2 for z in zones}
-    for entry in forces:
-        cov = [i for i in entry.zones if i in residents]
-        w = np.array([residents[i] for i in cov])
-        if w.sum() <= 0:
-            w = np.array([area[i] for i in cov])
-        for i, share in zip(cov, w / w.sum(), strict=True):
-            out[i] += entry.personnel * float(share)
-    return out
-
-
-def _forces(f: Frame, personnel: dict[str, float]) -> None:
-    """Personnel counted in each zone and per 1,000 of its residents."""
-    plan = f.plan
-    stated = bool(plan.forces) or plan.forces_target is not None
-    covered = {i for e in f.assumptions.forces for i in e.zones}
-    listed = {i for e in plan.forces for i in e.zones} | set(
-        plan.forces_target.zones if plan.forces_target else [])
-    for z in f.layout.zones:
-        if not stated:
-            f.set_null(z.id, ("forces_personnel", "forces_per_1000"), "the plan states no forces")
-            continue
-        v, res, n = f.values[z.id], f.reloc.residents[z.id], personnel[z.id]
-        v["forces_personnel"] = n
-        if z.id not in covered:
-            v["forces_per_1000"] = None
-            f.reasons[z.id]["forces_per_1000"] = (
-                "no force in the plan covers this zone" if z.id not in listed else
-                "no contribution counted in this run covers this zone (the central figure "
-                f"counts only those pledged, committed or deployed by {plan.date})")
-        elif res <= 0:
-            v["forces_per_1000"] = None
-            f.reasons[z.id]["forces_per_1000"] = "nobody lives in this zone under the plan"
-        else:
-            v["forces_per_1000"] = div(n, res, 1000)
-
-
-def _near_lines(f: Frame) -> None:
-    keys = ("residents_within_500m_of_line", "residents_within_1km_of_line")
-    for k, z in enumerate(f.layout.zones):
-        if not f.layout.lines:
-            f.set_null(z.id, keys, "the plan has no lines")
-            continue
-        for d, key in zip(NEAR_LINE_M, keys, strict=True):
-            f.values[z.id][key] = f.near(k, d)
-
-
-def _compounds(f: Frame) -> None:
-    keys = ("compounds", "compound_capacity", "compound_residents")
-    for z in f.layout.zones:
-        if not f.plan.compounds:
-            f.set_null(z.id, keys, "the plan has no compounds")
-            continue
-        sites = [(s, n) for s, n in zip(f.reloc.sites, f.reloc.in_compounds, strict=True)
-                 if s.zone == z.id]
-        v = f.values[z.id]
-        v["compounds"] = sum(s.compound.count for s, _ in sites)
-        v["compound_capacity"] = float(sum(s.capacity for s, _ in sites))
-        v["compound_residents"] = float(sum(n for _, n in sites))
-
-
 def _sites(inputs: Inputs, layout: Layout) -> list[CrossingSite]:
     """The crossings placed on a layout (they depend on the layout only: remembered)."""
     memo: dict[int, list[CrossingSite]] = layout.__dict__.setdefault("_crossings", {})
@@ -406,25 +188,25 @@ def compute(layout: Layout, inputs: Inputs, *, pop_method: str,
     plan = inputs.plan
     counts = inputs.population.counts[pop_method]
     zones = layout.zones
-    people = geo.people[pop_method]
+    spread = geo.people[pop_method]
     assumed = assumptions or central_assumptions(plan)
-    reloc = relocate(zones, {z.id: float(people.total[k]) for k, z in enumerate(zones)},
-                     float(np.sum(counts, dtype=np.float64)), plan, inputs.modelled_total,
+    reloc = relocate(zones, {z.id: float(spread.total[k]) for k, z in enumerate(zones)},
+                     inputs.population.total(pop_method), plan, inputs.modelled_total,
                      compound_sites(assumed.compounds, layout))
     placement = zone_placements(zones, geo.area.total, reloc, plan.population.relocation)
-    f = Frame(layout=layout, inputs=inputs, geo=geo, people=people, reloc=reloc,
-              placement=placement, values={z.id: {} for z in zones},
-              reasons={z.id: {} for z in zones}, assumptions=assumed,
-              crossings=_sites(inputs, layout))
+    ids = [z.id for z in zones]
+    f = Frame(layout=layout, inputs=inputs, geo=geo, people=spread, reloc=reloc,
+              placement=placement, values=ZoneTable(ids), reasons=ZoneTable(ids),
+              assumptions=assumed, crossings=_sites(inputs, layout))
     shares = reconstruction_shares(plan, zones)
     personnel = force_split(assumed.forces, zones, reloc.residents)
-    _people(f)
-    dist = _hospitals(f)
-    _damage(f)
-    _reconstruction(f, shares)
-    _forces(f, personnel)
-    _near_lines(f)
-    _compounds(f)
+    people(f)
+    dist = hospitals(f)
+    damage(f)
+    reconstruction(f, shares)
+    forces(f, personnel)
+    near_lines(f)
+    compounds(f)
     access = access_and_shape(f)
     tot, total_reasons = totals(f, dist, shares)
     access_totals(f, access, tot, total_reasons)
@@ -444,7 +226,8 @@ def compute(layout: Layout, inputs: Inputs, *, pop_method: str,
                            sites=[(x, y, n) for z in zones
                                   for x, y, n in reloc.site_people(z.id)],
                            sites_crs=layout.crs)
-    return Metrics(zones=f.values, reasons=f.reasons, totals=tot, total_reasons=total_reasons,
+    return Metrics(zones=ZoneRows(f.values), reasons=ZoneRows(f.reasons), totals=tot,
+                   total_reasons=total_reasons,
                    lines=line_values(f), invariants=invariants(f, tot["residents"], outside),
                    notes=notes, cell_map=cell_map, hospital_zone=geo.hospital_zone,
                    crossings=f.crossings, layout=layout, inputs=inputs, pop_method=pop_method,

@@ -73,8 +73,14 @@ class PopulationLayer:
         return self.grid.crs
 
     def total(self, method: str | None = None) -> float:
-        """Total people under a method (default: central)."""
-        return float(np.sum(self.counts[method or self.central], dtype=np.float64))
+        """Total people under a method (default: central); summed once per array (a
+        pass over every cell of a fine raster, asked for several times per run)."""
+        counts = self.counts[method or self.central]
+        memo: dict[str, tuple[Any, float]] = self.__dict__.setdefault("_totals", {})
+        got = memo.get(method or self.central)
+        if got is None or got[0] is not counts:
+            got = memo[method or self.central] = (counts, float(np.sum(counts, dtype=np.float64)))
+        return got[1]
 
     def coarse(self, territory: BaseGeometry, cell_size: float) -> PopulationLayer:
         """The same people summed into square blocks of ``cell_size`` metres.

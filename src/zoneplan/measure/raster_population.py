@@ -143,7 +143,9 @@ def _strip_values(win: RasterWindow, s0: int, s1: int, local: NDArray[np.integer
     as 0, densities times pixel area (the second pass over a strip)."""
     v = win.values(s0, s1, local, out=out)
     v[~np.isfinite(v)] = 0.0
-    pix_km2 = row_area[local // win.width + s0] / 1e6
+    # a raster in the area CRS has one pixel area: no per-pixel array of it
+    pix_km2: Any = (row_area[0] / 1e6 if row_area.size and (row_area == row_area[0]).all()
+                    else row_area[local // win.width + s0] / 1e6)
     plausible.add(v, pix_km2)
     if units == "density":
         v *= pix_km2

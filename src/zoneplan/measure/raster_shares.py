@@ -21,7 +21,7 @@ from numpy.typing import NDArray
 from shapely.geometry.base import BaseGeometry
 
 from zoneplan.measure.cells import Fractions, find_sorted, match_sorted
-from zoneplan.measure.coverage import boundary_coverage, label_strip, line_pixels
+from zoneplan.measure.coverage import StripLabels, boundary_coverage, line_pixels
 from zoneplan.measure.pixels import release_freed_memory, strips
 
 if TYPE_CHECKING:
@@ -74,23 +74,33 @@ def zone_fractions(grid: RasterGrid, zones: list[BaseGeometry], cuts: list[BaseG
                          cut_cell=e.astype(np.intp), cut_zone=e.astype(np.int32),
                          cut_frac=e)
     r_lo, r_hi = 0, grid.height
+    labels = StripLabels(geoms)
     for r0, r1 in strips(r_hi - r_lo, w):  # cells by the zone holding their centre
         a, b = find_sorted(grid.lin, np.array([r0 * w, r1 * w]))
         if a == b:
             continue
-        label = label_strip(geoms, (r1 - r0, w), grid.transform @ Affine.translation(0, r0))
+        label = labels((r1 - r0, w), grid.transform @ Affine.translation(0, r0))
         zone_of[a:b] = label.ravel()[grid.lin[a:b] - r0 * w] - 1
         del label
     k, row, col, share = boundary_coverage(geoms, grid.transform)
+    # temporaries let go as soon as used: on a fine raster, thousands of zones have
+    # hundreds of thousands of boundary pixels
     ok = (row >= 0) & (row < grid.height) & (col >= 0) & (col < w)
-    pos, hit = match_sorted(grid.lin, (row[ok] * w + col[ok]))
-    cell, zone, frac = pos[hit].astype(np.intp), k[ok][hit], share[ok][hit]
-    del k, row, col, share, pos, hit
+    px = row[ok] * w + col[ok]
+    del row, col
+    pos, hit = match_sorted(grid.lin, px)
+    del px
+    cell = pos[hit].astype(np.intp)
+    del pos
+    zone = k[ok][hit].astype(np.int32)
+    del k
+    frac = share[ok][hit]
+    del share, ok, hit
     if grid.edge.size and cell.size:  # shares of the part inside the territory
         epos, ehit = match_sorted(grid.edge, cell)
-        crossed = cells_at(grid, *line_pixels([grid.to_raster(c) for c in cuts
-                                               if not c.is_empty], grid.transform))
+        crossed = _crossed(grid, cuts, cell[ehit])
         _, by_cut = match_sorted(crossed, cell)
+        del crossed
         by_point = ehit & ~by_cut
         if grid.raster_crs.equals(grid.area_crs):  # the zones lie within the territory
             frac[ehit] = frac[ehit] / grid.edge_frac[epos[ehit]]
@@ -99,15 +109,19 @@ def zone_fractions(grid: RasterGrid, zones: list[BaseGeometry], cuts: list[BaseG
             eg = grid.edge_geoms[epos[at]]
             part = shapely.intersection(eg, np.asarray(geoms, dtype=object)[zone[at]])
             frac[at] = shapely.area(part) / shapely.area(eg)
-        cell, zone, frac = cell[~by_point], zone[~by_point], frac[~by_point]
+        del epos, ehit, by_cut
+        keep = ~by_point
+        del by_point
+        cell, zone, frac = cell[keep], zone[keep], frac[keep]
+        del keep
         zone_of[grid.edge] = _zone_of_points(geoms, grid._edge_rx, grid._edge_ry)
     frac = np.clip(frac, 0.0, 1.0)
     frac[frac < WHOLE_TOLERANCE] = 0.0
     frac[frac > 1.0 - WHOLE_TOLERANCE] = 1.0
-    cut = np.unique(cell)
-    zone_of[cut] = -1
+    zone_of[cell] = -1  # cut cells
     live = frac > 0
     cell, zone, frac = cell[live], zone[live], frac[live]
+    del live
     # per cell: shares add up to at most the cell (reprojected zones can overlap by a
     # sliver; zones that do not overlap never exceed it), and a cell is wholly in a zone
     # only when no other zone has a share of it
@@ -115,10 +129,13 @@ def zone_fractions(grid: RasterGrid, zones: list[BaseGeometry], cuts: list[BaseG
     inv = inv.ravel()
     frac = frac / np.maximum(np.bincount(inv, weights=frac), 1.0)[inv]
     whole = (frac >= 1.0) & (n_entries[inv] == 1)
+    del inv, n_entries
     zone_of[cell[whole]] = zone[whole]
     release_freed_memory()  # the strips' temporaries, before the sums that follow
-    return Fractions(n_zones=len(zones), zone_of=zone_of, cut_cell=cell[~whole],
-                     cut_zone=zone[~whole].astype(np.int32), cut_frac=frac[~whole])
+    part_of = ~whole
+    del whole
+    return Fractions(n_zones=len(zones), zone_of=zone_of, cut_cell=cell[part_of],
+                     cut_zone=zone[part_of], cut_frac=frac[part_of])
 
 
 def polygon_shares(grid: RasterGrid, geom: BaseGeometry
@@ -167,6 +184,7 @@ def polygon_share_pieces(grid: RasterGrid, geom: BaseGeometry
     if c_hi <= c_lo or r_hi <= r_lo:
         return
     shapely.prepare(geom)
+    labels = StripLabels([geom])
     for r0, r1 in strips(r_hi - r_lo, c_hi - c_lo):
         r0, r1 = r0 + r_lo, r1 + r_lo
         a, b = find_sorted(grid.lin, np.array([r0 * w, r1 * w]))
@@ -183,7 +201,7 @@ def polygon_share_pieces(grid: RasterGrid, geom: BaseGeometry
             cells = (np.arange(int(n_row.sum()), dtype=np.int64)
                      + np.repeat(starts - (np.cumsum(n_row) - n_row), n_row))
             lin = grid.lin[cells].astype(np.int64)
-            label = label_strip([geom], (r1 - r0, c1 - c0), t @ Affine.translation(c0, r0))
+            label = labels((r1 - r0, c1 - c0), t @ Affine.translation(c0, r0))
             rows = lin // w
             inner = cells[label[rows - r0, lin - rows * w - c0] > 0].astype(np.intp)
             del label, lin, rows, cells
@@ -218,6 +236,43 @@ def cells_at(grid: RasterGrid, row: NDArray[np.int64], col: NDArray[np.int64]) -
     lin = np.unique(row[ok] * grid.width + col[ok])
     pos, hit = match_sorted(grid.lin, lin)
     return pos[hit].astype(np.intp)
+
+def _crossed(grid: RasterGrid, cuts: list[BaseGeometry], cells: NDArray[np.intp]
+             ) -> NDArray[np.intp]:
+    """Cells (ascending) a cut passes through, among them all of ``cells`` that one does.
+
+    Only the cuts whose bounding box comes within a pixel of a block of
+    :data:`NEAR_BLOCK` x :data:`NEAR_BLOCK` pixels holding one of ``cells`` are followed
+    pixel by pixel (a cut's pixels are its own, whatever other cuts there are): zones drawn
+    as thousands of polygons mostly lie away from the territory's edge."""
+    live = np.empty(len(cuts), dtype=object)
+    live[:] = [grid.to_raster(c) for c in cuts]
+    live = live[~shapely.is_empty(live)] if live.size else live
+    if live.size == 0 or cells.size == 0:
+        return np.empty(0, dtype=np.intp)
+    t, w, h = grid.transform, grid.width, grid.height
+    lin = grid.lin[cells].astype(np.int64)
+    rows = lin // w
+    # blocks holding a cell, counted in a summed-area table
+    nb_r, nb_c = h // NEAR_BLOCK + 1, w // NEAR_BLOCK + 1
+    occupied = np.zeros((nb_r + 1, nb_c + 1), dtype=np.int64)
+    occupied[rows // NEAR_BLOCK + 1, (lin - rows * w) // NEAR_BLOCK + 1] = 1
+    table = occupied.cumsum(axis=0).cumsum(axis=1)
+    # each cut's bounding box in pixels, a pixel wider each way, in blocks
+    b = shapely.bounds(live)
+    cx = np.sort([(b[:, 0] - t.c) / t.a, (b[:, 2] - t.c) / t.a], axis=0)
+    ry = np.sort([(b[:, 1] - t.f) / t.e, (b[:, 3] - t.f) / t.e], axis=0)
+    c0 = np.clip(np.floor(cx[0]) - 1, 0, w - 1).astype(np.int64) // NEAR_BLOCK
+    c1 = np.clip(np.floor(cx[1]) + 1, 0, w - 1).astype(np.int64) // NEAR_BLOCK + 1
+    r0 = np.clip(np.floor(ry[0]) - 1, 0, h - 1).astype(np.int64) // NEAR_BLOCK
+    r1 = np.clip(np.floor(ry[1]) + 1, 0, h - 1).astype(np.int64) // NEAR_BLOCK + 1
+    held = table[r1, c1] - table[r0, c1] - table[r1, c0] + table[r0, c0]
+    return cells_at(grid, *line_pixels(list(live[held > 0]), t))
+
+
+NEAR_BLOCK = 16
+"""Side (pixels) of the blocks :func:`_crossed` tells cuts near the territory's edge by."""
+
 
 def _zone_of_points(geoms: list[BaseGeometry], x: NDArray[np.float64],
                     y: NDArray[np.float64]) -> NDArray[np.int32]:

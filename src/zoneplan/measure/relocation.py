@@ -105,11 +105,15 @@ class Relocation:
 
     def site_people(self, zone_id: str) -> list[tuple[float, float, float]]:
         """Compound residents of a zone as points: (x, y, people), metres and people."""
+        if not self.sites:  # no compound: asked for every zone, so answered at once
+            return []
         return [(s.x, s.y, n) for s, n in zip(self.sites, self.in_compounds, strict=True)
                 if s.zone == zone_id and n > 0]
 
     def spread_inflow(self, zone_id: str) -> float:
         """People moving into a zone who are spread over its cells (not in compounds)."""
+        if not self.sites:
+            return self.inflow[zone_id]
         return self.inflow[zone_id] - sum(n for _, _, n in self.site_people(zone_id))
 
 

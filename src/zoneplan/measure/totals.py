@@ -14,6 +14,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from zoneplan.measure.frame import Frame, div, sorted_quantile
+from zoneplan.measure.table import UNSET
 from zoneplan.measure.zone_sums import NEAR_LINE_M
 
 __all__ = ["AREA_RTOL", "PEOPLE_RTOL", "SUMMED", "invariants", "line_values", "totals"]
@@ -26,10 +27,14 @@ SUMMED = ("hospitals", "hospitals_with_beds_known", "damaged_structures", "compo
 """Indicators whose whole-territory value is the sum over zones."""
 
 
-def totals(f: Frame, dist: tuple[list[NDArray[np.float64]], list[NDArray[np.float64]]],
-            shares: dict[str, float]) -> tuple[dict[str, Any], dict[str, str]]:
+def totals(f: Frame, dist: tuple[NDArray[np.float64], NDArray[np.float64], int],
+           shares: dict[str, float]) -> tuple[dict[str, Any], dict[str, str]]:
+    """Whole-territory figures of one run, and why any is null.
+
+    ``dist`` holds the distances to the nearest open hospital (metres) and the residents
+    at each, of every zone measured, one zone's sorted run after another, and how many
+    zones they come from (:func:`zoneplan.measure.indicators.compute`)."""
     plan, reloc, zones = f.plan, f.reloc, f.layout.zones
-    zid = [z.id for z in zones]
     terr = f.layout.territory.area
     t: dict[str, Any] = {}
     tr: dict[str, str] = {}
@@ -44,15 +49,16 @@ def totals(f: Frame, dist: tuple[list[NDArray[np.float64]], list[NDArray[np.floa
     t["density_per_km2"] = div(total_res, terr / 1e6)
     t["m2_per_person"] = div(terr, total_res)
     for k in SUMMED:
-        vals = [f.values[i][k] for i in zid]
+        vals = f.values.col(k)
         t[k] = None if any(x is None for x in vals) else float(sum(vals))
         if t[k] is None:
-            tr[k] = next((f.reasons[i][k] for i in zid if k in f.reasons[i]), "not available")
+            tr[k] = next((x for x in f.reasons.cols.get(k, []) if x is not UNSET),
+                         "not available")
     for k in ("hospitals", "hospitals_with_beds_known", "compounds"):
         if t[k] is not None:
             t[k] = int(t[k])
     hosp = f.inputs.hospitals
-    zone_beds = [f.values[i]["hospital_beds"] for i in zid]
+    zone_beds = f.values.col("hospital_beds")
     known = [b for b in zone_beds if b is not None]
     t["hospital_beds"] = float(sum(known)) if hosp is not None and t["hospitals_with_beds_known"] \
         else None
@@ -67,10 +73,9 @@ def totals(f: Frame, dist: tuple[list[NDArray[np.float64]], list[NDArray[np.floa
     t["beds_per_10k"] = div(t["hospital_beds"], total_res, 10_000)
     if t["beds_per_10k"] is None:
         tr["beds_per_10k"] = tr.get("hospital_beds", "no residents")
-    all_d, all_w = dist
-    if all_d:
-        d_all, w_all = np.concatenate(all_d), np.concatenate(all_w)
-        if len(all_d) > 1:  # merge the zones' sorted runs
+    d_all, w_all, runs = dist
+    if runs:
+        if runs > 1:  # merge the zones' sorted runs
             order = np.argsort(d_all, kind="stable")
             d_all, w_all = d_all[order], w_all[order]
         t["hospital_distance_median_m"] = sorted_quantile(d_all, w_all, 0.5)
@@ -87,7 +92,8 @@ def totals(f: Frame, dist: tuple[list[NDArray[np.float64]], list[NDArray[np.floa
         t["damaged_structures_outside_zones"] = float(np.sum(dmg.values["count"][outside]))
         t["damage_per_km2"] = div(t["damaged_structures"], terr / 1e6)
         t["damage_share_without_reconstruction"] = float(sum(
-            f.values[z.id]["damage_share"] or 0.0 for z in zones if shares[z.id] <= 0))
+            share or 0.0 for share, z in zip(f.values.col("damage_share"), zones, strict=True)
+            if shares[z.id] <= 0))
         t["damage_date"] = dmg.date
     else:
         tr["damage_share"] = tr["damage_per_km2"] = "no damage layer given"
@@ -195,9 +201,13 @@ def invariants(f: Frame, total_res: float, outside: float) -> dict[str, Any]:
     modelled = f.inputs.modelled_total
     zone_area = sum(z.area_m2 for z in layout.zones)
     base_in = sum(reloc.base.values())
+    zones = layout.zones
+    per_person = np.array([f.placement[z.id].per_person for z in zones])
+    per_m2 = np.array([f.placement[z.id].per_m2 for z in zones])
+    spread = (per_person * f.people.total + per_m2 * f.geo.area.total).tolist()
     placed = 0.0
-    for k, z in enumerate(layout.zones):
-        placed += float(f.residents(k, f.people.total, f.geo.area.total))
+    for z, on_cells in zip(zones, spread, strict=True):  # added up zone by zone, in order
+        placed += on_cells
         placed += sum(n for _, _, n in reloc.site_people(z.id))
     remainder_residents = reloc.scale * outside
     checks = {

@@ -13,7 +13,6 @@ need little extra memory. :mod:`zoneplan.measure.indicators` turns the sums into
 from __future__ import annotations
 
 import weakref
-from collections import OrderedDict
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from typing import Any
@@ -25,8 +24,15 @@ from shapely.geometry.base import BaseGeometry
 
 from zoneplan.geometry import project
 from zoneplan.io.layers import PointLayer
-from zoneplan.measure.block_sums import CHUNK, BlockSums, block_sums
+from zoneplan.measure.block_sums import CHUNK, BlockSums, block_sums, cut_weights
 from zoneplan.measure.cells import CellValues, Fractions, Near, match_sorted
+from zoneplan.measure.distances import (
+    HospitalDistance,
+    HospitalDistances,
+    hospital_distances,
+    nearest_distance,
+    nearest_distances,
+)
 from zoneplan.measure.inputs import AREA_TOLERANCE_M2, Inputs
 from zoneplan.measure.squares import DISTANCE_BLOCK_M, Squares
 from zoneplan.measure.zones import Layout
@@ -36,6 +42,7 @@ __all__ = [
     "DISTANCE_BLOCK_M",
     "NEAR_LINE_M",
     "HospitalDistance",
+    "HospitalDistances",
     "LayoutCells",
     "LayoutGeometry",
     "LineSet",
@@ -101,8 +108,8 @@ class LayoutCells:
     hospital_zone, damage_zone
         Zone id of each hospital and damage point (``None``: in no zone).
     hospital_distance
-        Per zone: distances to the nearest hospital open to its residents; ``None`` when
-        no hospital is open to them.
+        Per zone: its blocks sorted by distance to the nearest hospital open to its
+        residents (none when no hospital is open to them).
     squares
         The lattice of distance blocks on grids finer than :data:`DISTANCE_BLOCK_M`
         (``None``: the blocks are the cells).
@@ -113,7 +120,7 @@ class LayoutCells:
     people: dict[str, ZoneSums]
     hospital_zone: list[str | None]
     damage_zone: list[str | None]
-    hospital_distance: dict[str, HospitalDistance | None]
+    hospital_distance: HospitalDistances
     squares: Squares | None = None
 
 
@@ -123,7 +130,7 @@ def _zone_total(fr: Fractions, values: CellValues,
     nz = fr.n_zones
     acc = np.zeros(nz + 1)  # slot 0: cells cut by a zone edge, or in no zone
     if near is None:
-        cut_w = values[fr.cut_cell] * fr.cut_frac
+        cut_w = cut_weights(fr, values)
         for a in range(0, values.size, CHUNK):  # chunks bound the temporaries
             acc += np.bincount(fr.zone_of[a:a + CHUNK] + 1, weights=values[a:a + CHUNK],
                                minlength=nz + 1)
@@ -347,61 +354,11 @@ def with_hospitals(cells: LayoutCells, layout: Layout, inputs: Inputs) -> Layout
     return out
 
 
-DISTANCE_MEMO_SETS = 16
-"""Distance fields kept per grid (one per set of open hospitals), so a line dragged
-without moving a hospital to another zone reuses them."""
-
-
-_DISTANCE_MEMO: weakref.WeakKeyDictionary[
-    Any, OrderedDict[tuple[Any, ...], NDArray[np.float64]]] = weakref.WeakKeyDictionary()
-
-
-def _nearest_distance(grid: Any, squares: Squares | None,
-                      points: NDArray[np.float64]) -> NDArray[np.float64]:
-    """Distance (metres) from every block of ``squares`` (or every cell of ``grid``) to
-    the nearest of ``points`` (an (n, 2) array in the grid's CRS), remembered per grid."""
-    lattice = (squares.size, squares.ix0, squares.iy0, squares.nx, squares.ny) if squares \
-        else (0.0,)
-    key = (*lattice, points.tobytes())
-    memo = _DISTANCE_MEMO.setdefault(grid, OrderedDict())
-    if key in memo:
-        memo.move_to_end(key)
-        return memo[key]
-    xy = (squares.centres(np.arange(len(squares))) if squares is not None
-          else np.column_stack([grid.x, grid.y]))
-    dist = nearest_distances(xy, points)
-    memo[key] = dist
-    if len(memo) > DISTANCE_MEMO_SETS:
-        memo.popitem(last=False)
-    return dist
-
-
-BRUTE_FORCE_PAIRS = 1 << 26
-"""Up to this many (place, point) pairs, nearest distances are computed directly (a few
-dozen hospitals or crossings against every block); beyond, with a k-d tree."""
-
-
-def nearest_distances(xy: NDArray[np.float64], points: NDArray[np.float64]
-                      ) -> NDArray[np.float64]:
-    """Distance (metres) from each of ``xy`` to the nearest of ``points`` (both (n, 2)
-    arrays in one projected CRS)."""
-    if len(xy) * len(points) > BRUTE_FORCE_PAIRS:
-        from scipy.spatial import cKDTree  # many points: a tree (imported only then)
-
-        return np.asarray(cKDTree(points).query(xy)[0], dtype=np.float64)
-    out = np.empty(len(xy))
-    step = max(1, (1 << 22) // max(len(points), 1))  # bounded temporaries
-    for a in range(0, len(xy), step):
-        d2 = ((xy[a:a + step, None, 0] - points[None, :, 0]) ** 2
-              + (xy[a:a + step, None, 1] - points[None, :, 1]) ** 2)
-        out[a:a + step] = np.sqrt(d2.min(axis=1))
-    return out
-
-
 def _hospital_distances(layout: Layout, inputs: Inputs, area: ZoneSums,
                         h_zone: list[str | None],
-                        squares: Squares | None) -> dict[str, HospitalDistance | None]:
-    """Straight-line distances from each zone's cells to the nearest open hospital.
+                        squares: Squares | None) -> HospitalDistances:
+    """Straight-line distances from each zone's blocks to the nearest open hospital
+    (:func:`~zoneplan.measure.distances.hospital_distances`).
 
     Residents may use hospitals in zones open to residents and in their own zone. On
     grids finer than :data:`DISTANCE_BLOCK_M`, distances are measured from the centres
@@ -409,40 +366,13 @@ def _hospital_distances(layout: Layout, inputs: Inputs, area: ZoneSums,
     from each cell's centroid.
     """
     hosp = inputs.hospitals
-    out: dict[str, HospitalDistance | None] = {}
     if hosp is None or len(hosp) == 0 or area.blocks is None:
-        return {z.id: None for z in layout.zones}
-    grid = inputs.population.grid
+        return HospitalDistances.empty(len(layout.zones))
     hp = _projected_points(hosp, inputs.population.crs)
     h_xy = np.column_stack([shapely.get_x(hp), shapely.get_y(hp)])
-    open_zones = {z.id for z in layout.zones if z.spec.access == "resident"}
-    for k, z in enumerate(layout.zones):
-        mine = area.blocks.positive(k)
-        allowed = [j for j, hz in enumerate(h_zone) if hz in open_zones or hz == z.id]
-        if not allowed or mine.size == 0:
-            out[z.id] = None
-            continue
-        dist = _nearest_distance(grid, squares, h_xy[allowed])[mine]
-        order = np.argsort(dist, kind="stable")
-        out[z.id] = HospitalDistance(blocks=mine[order], dist_sorted=dist[order])
-    return out
-
-
-@dataclass(eq=False)
-class HospitalDistance:
-    """Distances for one zone: its blocks (or cells) sorted by distance.
-
-    Attributes
-    ----------
-    blocks
-        Indices of the blocks (cells on coarse grids) holding some of the zone, in
-        ascending order of distance.
-    dist_sorted
-        Distance (metres) of each of those blocks to the nearest open hospital.
-    """
-
-    blocks: NDArray[np.intp]
-    dist_sorted: NDArray[np.float64]
+    return hospital_distances(inputs.population.grid, squares, area.blocks, h_xy, h_zone,
+                              [z.id for z in layout.zones],
+                              {z.id for z in layout.zones if z.spec.access == "resident"})
 
 
 _PROJECTED_POINTS: weakref.WeakKeyDictionary[Any, dict[str, NDArray[np.object_]]] = \
@@ -480,8 +410,9 @@ def _point_zone(layer: PointLayer | None, layout: Layout) -> list[str | None]:
     return [ids[k] if k >= 0 else None for k in first.tolist()]
 
 
-def block_distances(cells: LayoutCells, grid: Any, points: NDArray[np.float64]
-                    ) -> NDArray[np.float64]:
-    """Distance (metres) from every distance block of a layout's cells to the nearest of
-    ``points`` (an (n, 2) array in the grid's CRS), remembered per grid and points."""
-    return _nearest_distance(grid, cells.squares, points)
+def block_distances(cells: LayoutCells, grid: Any, points: NDArray[np.float64],
+                    blocks: NDArray[np.integer] | None = None) -> NDArray[np.float64]:
+    """Distance (metres) from distance blocks ``blocks`` (all when ``None``) of a layout's
+    cells to the nearest of ``points`` (an (n, 2) array in the grid's CRS), remembered
+    per grid and points."""
+    return nearest_distance(grid, cells.squares, points, blocks)

@@ -47,8 +47,11 @@ class Zone:
 
     @property
     def area_m2(self) -> float:
-        """Area, square metres."""
-        return float(self.geometry.area)
+        """Area, square metres (measured once: indicators ask for it many times)."""
+        got = self.__dict__.get("_area")
+        if got is None or got[0] is not self.geometry:
+            got = self.__dict__["_area"] = (self.geometry, float(self.geometry.area))
+        return float(got[1])
 
 
 @dataclass(eq=False)

@@ -29,12 +29,14 @@ def _unique_ids(plan: Plan) -> None:
     for kind, key, ids in (("source", "sources", [s.id for s in plan.sources]),
                            ("zone", "zones", [z.id for z in plan.zones]),
                            ("line", "lines", [ln.id for ln in plan.lines])):
+        first: dict[str, int] = {}  # where each id is first used (thousands of zones)
         for j, same in enumerate(ids):
-            if same in ids[:j]:
+            if same in first:
                 raise PlanError(
-                    f"{kind} id '{same}' is used twice ({key}[{ids.index(same)}] and "
+                    f"{kind} id '{same}' is used twice ({key}[{first[same]}] and "
                     f"{key}[{j}])", suggestion=f"give each {kind} its own id",
                     loc=(key, j, "id"))
+            first[same] = j
 
 
 def _cited_sources(plan: Plan) -> None:
