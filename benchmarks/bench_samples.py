@@ -114,7 +114,7 @@ def whole_command(draws: int, runs: int) -> list[float]:
 
 
 def raster_read(cell: float, runs: int) -> tuple[list[float], list[float], int]:
-    """Seconds to read a ``cell`` metre raster over the Strip here, and strip by strip on
+    """Seconds to read a ``cell`` metre raster over the Strip here, and into parts kept on
     a warm LocalCluster of 2 workers; and its pixels in the territory."""
     import tempfile
 
@@ -200,7 +200,7 @@ def main(argv: list[str] | None = None) -> None:
         here, there, inside = raster_read(args.raster, args.runs)
         print(f"\n5. reading a {args.raster:g} m population raster of the Strip ({inside:,} "
               f"pixels inside), median of {args.runs}: here {statistics.median(here):.2f} s; "
-              f"strip by strip on 2 workers {statistics.median(there):.2f} s   "
+              f"into parts kept on 2 workers {statistics.median(there):.2f} s   "
               f"load {_load()}")
     print(f"\nload average at the end {_load()}")
 
