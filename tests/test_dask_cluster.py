@@ -2,7 +2,8 @@
 on the loopback address (a ``dask scheduler`` and two ``dask worker`` processes):
 
 * the same seed gives the same percentiles for a batch of plans, one of them with a
-  population raster (read strip by strip on the workers of the loopback cluster);
+  population raster (read and kept on the workers of the clusters, each layout summed
+  there; the command line with and without draws, and a report's map);
 * a timeline of dated layers, with the orders in force, gives the same series (the
   command line, end to end).
 

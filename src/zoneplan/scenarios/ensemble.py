@@ -5,8 +5,9 @@
 run, how people are spread and what it states (:mod:`zoneplan.scenarios.samples`), on
 the backend a scheduler names (:mod:`zoneplan.scenarios.dask_backend`): in this process,
 on a LocalCluster, or on an existing Dask cluster. The draws of all plans of a batch are
-submitted to the same cluster before any is awaited. On an existing cluster a population
-raster is read strip by strip on the workers.
+submitted to the same cluster before any is awaited. On a cluster a population raster
+finer than 100 m is read and kept on the workers, each layout summed there
+(:mod:`zoneplan.measure.raster_shards`); :func:`evaluate_on` does that without draws.
 
 Each zone of the result gains ``distribution``: ``{indicator: {"p5", "p50", "p95",
 "n"}}``, the totals the same, and the result gains ``samples``: ``{n, seed, method,
