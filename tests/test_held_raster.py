@@ -72,20 +72,26 @@ class _Told:
         self.steps.append((done, total))
 
 
-def same(a: Any, b: Any, where: str = "") -> None:
-    """Equal structures, numbers within :data:`TOLERANCE`; timings and the population
-    method (which says where the raster was read) may differ."""
+SKIPPED = ("time_utc", "duration_s", "baseline_method")
+"""What may differ between a held and a whole read: timings, and the population method
+(which says where the raster was read)."""
+
+
+def same(a: Any, b: Any, where: str = "", *, skip: tuple[str, ...] = SKIPPED,
+         atol: float = TOLERANCE) -> None:
+    """Equal structures (dict keys in ``skip`` not compared), numbers within
+    :data:`TOLERANCE` relative plus ``atol``."""
     if isinstance(a, dict):
         assert a.keys() == b.keys(), where
         for k in a:
-            if k not in ("time_utc", "duration_s", "baseline_method"):
-                same(a[k], b[k], f"{where}/{k}")
+            if k not in skip:
+                same(a[k], b[k], f"{where}/{k}", skip=skip, atol=atol)
     elif isinstance(a, list):
         assert len(a) == len(b), where
         for i, (x, y) in enumerate(zip(a, b, strict=True)):
-            same(x, y, f"{where}[{i}]")
+            same(x, y, f"{where}[{i}]", skip=skip, atol=atol)
     elif isinstance(a, float) and isinstance(b, float):
-        assert abs(a - b) <= TOLERANCE * max(abs(a), abs(b)) + TOLERANCE, (where, a, b)
+        assert abs(a - b) <= TOLERANCE * max(abs(a), abs(b)) + atol, (where, a, b)
     else:
         assert a == b, (where, a, b)
 
