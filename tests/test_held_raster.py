@@ -200,3 +200,14 @@ def test_by_area_is_refused_before_any_layout_is_measured(raster_plan: Any) -> N
     inputs = prepare(raster_plan, hold=KeptHere)
     with pytest.raises(InputError, match="--by"):
         evaluate_inputs(inputs, ranges=False, by=read_areas("gaza:governorates"))
+
+
+def test_a_scheduler_with_nothing_to_hold_says_so() -> None:
+    """--scheduler without draws holds a fine raster on the workers; a plan without one
+    runs here, and the note says so rather than letting a cluster seem used."""
+    from zoneplan.scenarios.ensemble import NOTHING_HELD, evaluate_on
+
+    [result], notes = evaluate_on([load_plan("baseline-2023")], scheduler="serial",
+                                  ranges=False)
+    assert NOTHING_HELD in notes
+    assert result.data["zones"]

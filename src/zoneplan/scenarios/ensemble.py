@@ -32,6 +32,7 @@ from zoneplan.evaluate import FAST_CELL_M, Progress, evaluate_inputs
 from zoneplan.io.areas import AreaSet
 from zoneplan.measure.inputs import prepare
 from zoneplan.measure.raster_population import Progress as ReadProgress
+from zoneplan.measure.raster_shards import HeldPopulation
 from zoneplan.plan import Plan
 from zoneplan.result import Result
 from zoneplan.scenarios.dask_backend import Backend, open_backend
@@ -201,6 +202,12 @@ def attach_samples(result: Result, model: SampleModel, parts: list[ChunkResult],
     result.data["samples"] = _meta(model, n, seed, backend, redraws)
 
 
+NOTHING_HELD = ("without --samples, --scheduler holds a population raster finer than "
+                "100 m on the workers; no plan here has one, so everything ran in this "
+                "process")
+"""The note of :func:`evaluate_on` when it had nothing to send to the workers."""
+
+
 @contextlib.contextmanager
 def _using(backend: Backend | None, scheduler: str, workers: int | None) -> Iterator[Backend]:
     """``backend`` if given (left open), else a new one for ``scheduler`` (closed after)."""
@@ -244,7 +251,10 @@ def evaluate_on(plans: Sequence[Plan], *, scheduler: str = "local", workers: int
         keep = used.hold if used.reads_rasters else None
         results = [evaluate_inputs(prepare(plan, progress=_reading(progress), hold=keep),
                                    ranges=ranges, progress=progress, by=by) for plan in plans]
-        return results, list(used.notes)
+        notes = list(used.notes)
+        if not any(isinstance(r.inputs.population, HeldPopulation) for r in results):
+            notes.append(NOTHING_HELD)
+        return results, notes
 
 
 def run_samples(plans: Sequence[Plan], *, samples: int, seed: int | None = None,
