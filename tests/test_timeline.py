@@ -258,6 +258,7 @@ def test_without_dask_the_layers_are_measured_here_with_a_note(
     (["--workers", "2"], "--workers applies to --scheduler local only"),
     (["--scheduler", "nowhere"], "unknown scheduler 'nowhere'"),
     (["--workers", "0", "--scheduler", "local"], "--workers"),
+    (["--workers", "2", "--scheduler", "serial"], "--workers applies to --scheduler local"),
 ])
 def test_scheduler_options_misused_exit_2(tmp_path: Path, args: list[str], says: str,
                                           capsys: pytest.CaptureFixture[str]) -> None:
@@ -265,3 +266,18 @@ def test_scheduler_options_misused_exit_2(tmp_path: Path, args: list[str], says:
     assert main(["timeline", str(a), *args]) == 2
     err = capsys.readouterr().err
     assert says in err and "Traceback" not in err
+
+
+def test_a_bad_scheduler_is_said_before_any_layer_is_read(tmp_path: Path,
+                                                          monkeypatch: pytest.MonkeyPatch
+                                                          ) -> None:
+    """An unknown --scheduler, or --workers it cannot take, is refused before the layers
+    are read (which can take long)."""
+    read: list[object] = []
+    monkeypatch.setattr(timeline_module, "_read_order", lambda *a: read.append(a))
+    a = _square_layer(tmp_path, "a.geojson", [0], "2024-05-01")
+    with pytest.raises(InputError, match="unknown scheduler"):
+        timeline([str(a)], scheduler="nowhere")
+    with pytest.raises(InputError, match="--workers applies"):
+        timeline([str(a)], scheduler="tcp://127.0.0.1:9", workers=2)
+    assert read == []

@@ -39,8 +39,19 @@ from zoneplan.measure.raster_shards import Held, KeptHere
 if TYPE_CHECKING:
     from distributed import Client
 
-__all__ = ["CONNECT_TIMEOUT_S", "DASK_MISSING", "SAMPLE_TASKS", "WORKER_WAIT_S", "Backend",
-           "DaskBackend", "SerialBackend", "dask_missing", "open_backend", "warm_up"]
+__all__ = [
+    "CONNECT_TIMEOUT_S",
+    "DASK_MISSING",
+    "SAMPLE_TASKS",
+    "WORKER_WAIT_S",
+    "Backend",
+    "DaskBackend",
+    "SerialBackend",
+    "check_scheduler",
+    "dask_missing",
+    "open_backend",
+    "warm_up",
+]
 
 CONNECT_TIMEOUT_S = 10.0
 """Seconds to wait for an existing scheduler to answer before giving up."""
@@ -268,6 +279,33 @@ def _address(scheduler: str) -> str:
                      "e.g. tcp://10.0.0.5:8786")
 
 
+def check_scheduler(scheduler: str, workers: int | None = None) -> str | None:
+    """Check ``--scheduler`` and ``--workers`` before any work (nothing is opened and
+    Dask is not imported); the existing cluster's address, or ``None`` for ``serial``
+    and ``local``.
+
+    Raises
+    ------
+    InputError
+        An unknown scheduler; ``workers`` below 1, or given for a scheduler other than
+        ``local``.
+
+    Examples
+    --------
+    >>> check_scheduler("10.0.0.5:8786")
+    'tcp://10.0.0.5:8786'
+    """
+    if workers is not None and workers < 1:
+        raise InputError(f"--workers must be at least 1, not {workers}")
+    address = None if scheduler in ("serial", "local") else _address(scheduler)
+    if workers is not None and scheduler != "local":
+        raise InputError("--workers applies to --scheduler local only",
+                         suggestion="this process runs one task at a time"
+                         if scheduler == "serial"
+                         else "an existing cluster has the workers it was started with")
+    return address
+
+
 @contextlib.contextmanager
 def open_backend(scheduler: str = "local", *, workers: int | None = None,
                  tasks: str = SAMPLE_TASKS, work: str = "the samples") -> Iterator[Backend]:
@@ -290,15 +328,10 @@ def open_backend(scheduler: str = "local", *, workers: int | None = None,
         An unknown scheduler, ``workers`` with an existing cluster, a scheduler that
         does not answer or has no worker.
     """
-    if workers is not None and workers < 1:
-        raise InputError(f"--workers must be at least 1, not {workers}")
+    address = check_scheduler(scheduler, workers)
     if scheduler == "serial":
         yield SerialBackend()
         return
-    address = None if scheduler == "local" else _address(scheduler)
-    if address is not None and workers is not None:
-        raise InputError("--workers applies to --scheduler local only",
-                         suggestion="an existing cluster has the workers it was started with")
     try:
         import distributed  # noqa: F401  (is Dask installed?)
     except ImportError:

@@ -55,7 +55,12 @@ from shapely.geometry.base import BaseGeometry
 from zoneplan.errors import DataError, InputError
 from zoneplan.geometry import DroppedParts
 from zoneplan.io.vectors import feature_name
-from zoneplan.scenarios.dask_backend import Backend, SerialBackend, open_backend
+from zoneplan.scenarios.dask_backend import (
+    Backend,
+    SerialBackend,
+    check_scheduler,
+    open_backend,
+)
 from zoneplan.scenarios.order_figures import (
     M2_PER_KM2,
     OrderFigures,
@@ -329,6 +334,8 @@ def timeline(
     if workers is not None and scheduler is None:
         raise InputError("--workers applies to --scheduler local only",
                          suggestion="add --scheduler local, or drop --workers")
+    if scheduler is not None:  # a scheduler that cannot be used: said before any reading
+        check_scheduler(scheduler, workers)
     from zoneplan.measure.population_sources import builtin_population
 
     specs = [parse_layer_arg(x) if isinstance(x, str) else x for x in layers]
