@@ -10,6 +10,7 @@ for reading only (see :data:`zoneplan.render.text.ROUNDING_NOTE`).
 from __future__ import annotations
 
 import math
+import statistics
 from typing import Any
 
 from zoneplan.render.text import (
@@ -75,10 +76,8 @@ def _zone_sentence(z: dict[str, Any], total: Any, in_force: bool) -> str:
 
 def _median_range(values: list[float], fmt: Any, unit: str = "") -> str:
     """The median of ``values`` and their range, formatted: ``"M UNIT (LO–HI UNIT)"``."""
-    v = sorted(values)
-    mid = len(v) // 2
-    median = v[mid] if len(v) % 2 else (v[mid - 1] + v[mid]) / 2
-    return f"{fmt(median)}{unit} ({fmt(v[0])}–{fmt(v[-1])}{unit})"
+    return (f"{fmt(statistics.median(values))}{unit} "
+            f"({fmt(min(values))}–{fmt(max(values))}{unit})")
 
 
 def _km2_sig(x: float) -> str:
