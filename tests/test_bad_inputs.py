@@ -196,7 +196,7 @@ def _report_files(folder: Path) -> dict[str, bytes]:
 
 def _old_report(folder: Path) -> dict[str, bytes]:
     """A report folder written earlier (its files' content does not matter here)."""
-    from zoneplan.render.report import REPORT_FILES
+    from zoneplan.render.pages.report import REPORT_FILES
 
     (folder / "out").mkdir()
     for name in (*REPORT_FILES, "my-notes.txt"):
@@ -241,14 +241,14 @@ def _report_killed(folder: Path) -> list[str]:
 
 def _report_overwrite_interrupted(folder: Path, monkeypatch: pytest.MonkeyPatch) -> list[str]:
     """Ctrl+C while ``report --overwrite`` writes its last file: nothing is mixed."""
-    import zoneplan.render.gpkg
+    import zoneplan.render.exports.gpkg
 
     before = _old_report(folder)
 
     def interrupted(*args: Any, **kwargs: Any) -> None:
         raise KeyboardInterrupt
 
-    monkeypatch.setattr(zoneplan.render.gpkg, "write_gpkg", interrupted)
+    monkeypatch.setattr(zoneplan.render.exports.gpkg, "write_gpkg", interrupted)
     assert main(["report", "plan.yaml", "--out", "out", "--overwrite"]) == 130
     assert _report_files(folder / "out") == before
     assert _temporaries(folder) == []

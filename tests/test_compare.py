@@ -13,7 +13,7 @@ import zoneplan
 from zoneplan import pack
 from zoneplan.errors import InputError, OutputExistsError
 from zoneplan.plan import load_plan
-from zoneplan.render.compare import write_compare
+from zoneplan.render.pages.compare import write_compare
 from zoneplan.scenarios.compare import compare, crossing_residents
 
 

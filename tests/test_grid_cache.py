@@ -16,10 +16,10 @@ import shapely
 
 from zoneplan import pack
 from zoneplan.io.folders import ENV_DATA_DIR
-from zoneplan.measure import grid_cache
-from zoneplan.measure.cells import CellGrid
-from zoneplan.measure.population import PopulationLayer
-from zoneplan.measure.population_sources import (
+from zoneplan.measure.grids.cells import CellGrid
+from zoneplan.measure.population import grid_cache
+from zoneplan.measure.population.layers import PopulationLayer
+from zoneplan.measure.population.population_sources import (
     POPULATION_CELL_M,
     SPREADS,
     builtin_population,

@@ -21,11 +21,12 @@ from zoneplan import pack
 from zoneplan.errors import ZoneplanError
 from zoneplan.evaluate import evaluate_inputs
 from zoneplan.geometry import project
-from zoneplan.measure.block_sums import BlockSums
-from zoneplan.measure.incremental import incremental_cells
+from zoneplan.measure.grids.raster_grid import RasterGrid
 from zoneplan.measure.inputs import Inputs, prepare
-from zoneplan.measure.raster_grid import RasterGrid
-from zoneplan.measure.zone_sums import LayoutCells, ZoneSums, layout_cells, with_hospitals
+from zoneplan.measure.sums.block_sums import BlockSums
+from zoneplan.measure.sums.incremental import incremental_cells
+from zoneplan.measure.sums.layout import layout_cells, with_hospitals
+from zoneplan.measure.sums.zone_sums import LayoutCells, ZoneSums
 from zoneplan.measure.zones import build_layout
 from zoneplan.plan import load_plan
 
@@ -221,7 +222,7 @@ def test_lonlat_raster_matches_full(raster_ll: Inputs,
 def test_state_is_patched_not_rebuilt(builtin: Inputs, monkeypatch: pytest.MonkeyPatch
                                       ) -> None:
     """After the first layout, a small move measures a subset of the grid only."""
-    from zoneplan.measure import incremental
+    from zoneplan.measure.sums import incremental
 
     line = [tuple(c) for c in builtin.lines_ll["yellow-line"].coords]
     moved = builtin.with_lines({"yellow-line": line})
@@ -250,7 +251,7 @@ def test_state_is_per_grid_and_dropped_with_it(builtin: Inputs) -> None:
     import gc
     import weakref
 
-    from zoneplan.measure import incremental
+    from zoneplan.measure.sums import incremental
 
     grid = copy.copy(builtin.population.grid)  # a grid of its own, held only here
     inputs = dataclasses.replace(
@@ -310,7 +311,7 @@ def test_ranges_match_full(grid: str, request: pytest.FixtureRequest) -> None:
 def test_large_grids_keep_no_state(builtin: Inputs, monkeypatch: pytest.MonkeyPatch) -> None:
     """Grids over MAX_CELLS are measured afresh (no per-cell state is kept): the same
     cells as layout_cells, and no state left for the grid."""
-    from zoneplan.measure import incremental
+    from zoneplan.measure.sums import incremental
 
     monkeypatch.setattr(incremental, "MAX_CELLS", 10)
     layout = build_layout(builtin)

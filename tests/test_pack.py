@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 
 from zoneplan import pack
-from zoneplan.measure.population_sources import builtin_population
+from zoneplan.measure.population.population_sources import builtin_population
 
 
 def test_outline_area_matches_factpack() -> None:

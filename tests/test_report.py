@@ -15,10 +15,10 @@ from PIL import Image
 
 import zoneplan
 from zoneplan.errors import DataError, OutputExistsError
-from zoneplan.render.headlines import headlines
-from zoneplan.render.map import render_map
-from zoneplan.render.report import REPORT_FILES, write_report
-from zoneplan.render.text import round_parts
+from zoneplan.render.maps.map import render_map
+from zoneplan.render.pages.report import REPORT_FILES, write_report
+from zoneplan.render.words.headlines import headlines
+from zoneplan.render.words.text import round_parts
 
 from .conftest import without_root_file_powers
 
@@ -222,7 +222,7 @@ def test_fine_grid_map_sums_cells_into_squares(result: zoneplan.Result,
                                                tmp_path: Path) -> None:
     """The residents panel draws 1 km squares (or coarser, above MAP_MAX_CELLS) that keep
     every person."""
-    from zoneplan.render import panels
+    from zoneplan.render.maps import panels
 
     cells, dens, side = panels.density_cells(result)
     assert side == 1000.0

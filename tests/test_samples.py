@@ -1,7 +1,7 @@
 """Monte Carlo draws, in this process: lines moved within their uncertainty, mixtures that
 keep every total, stated ranges drawn within themselves, percentiles, seeds, JSON, display.
 
-The same draws on a LocalCluster and on a loopback Dask cluster: ``test_dask_cluster.py``.
+The same draws on a LocalCluster and on a loopback Dask cluster: ``test_dask_backend.py``.
 """
 
 from __future__ import annotations
@@ -23,9 +23,9 @@ from zoneplan.cli.main import main
 from zoneplan.errors import InputError, InvariantError
 from zoneplan.evaluate import evaluate
 from zoneplan.plan import load_plan
-from zoneplan.render.distribution import distribution_html, samples_legend
-from zoneplan.render.html import render_report_html
-from zoneplan.render.terminal import print_result
+from zoneplan.render.pages.html import render_report_html
+from zoneplan.render.words.distribution import distribution_html, samples_legend
+from zoneplan.render.words.terminal import print_result
 from zoneplan.scenarios import ensemble
 from zoneplan.scenarios.dask_backend import DASK_MISSING, SerialBackend, open_backend
 from zoneplan.scenarios.ensemble import _reduce, distribution, run_samples

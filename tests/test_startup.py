@@ -23,8 +23,8 @@ NOT_FOR_RUN = ("geopandas", "pandas", "pyarrow", "pyogrio", "matplotlib", "fasta
                "uvicorn", "dask", "distributed", "scipy", "rasterio", "requests", "pooch",
                "jinja2", "openpyxl", "PIL", "affine", "zoneplan.pack.frames",
                "zoneplan.io.frame_checks", "zoneplan.io.rasters",
-               "zoneplan.measure.raster_population",
-               "zoneplan.web", "zoneplan.render.map", "zoneplan.render.report",
+               "zoneplan.measure.population.raster_population",
+               "zoneplan.web", "zoneplan.render.maps.map", "zoneplan.render.pages.report",
                "zoneplan.io.fetch", "zoneplan.io.registry", "zoneplan.scenarios.dask_backend",
                "zoneplan.scenarios.ensemble", "zoneplan.scenarios.compare")
 """What a default ``zoneplan run`` (the built-in plan on the built-in pack, terminal table)
@@ -54,11 +54,11 @@ def test_default_run_imports_only_what_it_uses(tmp_path: Path) -> None:
     for _ in ("computed", "kept"):
         loaded, output = _loaded(
             "from zoneplan.cli.main import main\nassert main(['run']) == 0",
-            (*NOT_FOR_RUN, "shapely", "pyproj", "zoneplan.render.terminal"),
+            (*NOT_FOR_RUN, "shapely", "pyproj", "zoneplan.render.words.terminal"),
             ZONEPLAN_DATA_DIR=str(tmp_path))
         assert "Checks: zone areas" in output  # the run printed its table
         # the check sees modules: these the run does use
-        assert {"shapely", "pyproj", "zoneplan.render.terminal"} <= set(loaded)
+        assert {"shapely", "pyproj", "zoneplan.render.words.terminal"} <= set(loaded)
         assert set(loaded) & set(NOT_FOR_RUN) == set()
     assert len(list((tmp_path / "derived").iterdir())) == 1  # the grid, kept
 

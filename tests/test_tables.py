@@ -18,7 +18,7 @@ import zoneplan
 from zoneplan.cli import main
 from zoneplan.errors import PartsDroppedWarning
 from zoneplan.io.areas import read_areas
-from zoneplan.render.terminal import print_result
+from zoneplan.render.words.terminal import print_result
 
 from .conftest import SQUARE_UTM, utm_to_lonlat, write_geojson
 

@@ -14,7 +14,7 @@ from typer.testing import CliRunner
 
 from zoneplan.cli.main import app, main
 from zoneplan.errors import DataError, InputError, PartsDroppedWarning
-from zoneplan.render.timeline import timeline_csv, write_timeline
+from zoneplan.render.pages.timeline import timeline_csv, write_timeline
 from zoneplan.scenarios import timeline as timeline_module
 from zoneplan.scenarios.dask_backend import dask_missing
 from zoneplan.scenarios.timeline import (

@@ -36,7 +36,7 @@ def compare(
 
     c = run_compare(plans, by=read_by(by, by_field))
     if output is not None:
-        from zoneplan.render.compare import write_compare
+        from zoneplan.render.pages.compare import write_compare
 
         write_compare(c, output, overwrite=overwrite)
     if fmt == Format.json:
@@ -59,8 +59,8 @@ def _cell(v: Any, unit: str, *, change: bool = False) -> str:
     >>> _cell(196.94, "km²"), _cell(0.04, "km"), _cell(None, "people")
     ('196.9', '0.0', '—')
     """
-    from zoneplan.render.terminal import fmt_value
-    from zoneplan.render.text import fmt_people_table
+    from zoneplan.render.words.terminal import fmt_value
+    from zoneplan.render.words.text import fmt_people_table
 
     if v is None:
         return "—"
@@ -95,7 +95,7 @@ def _print_compare(d: dict[str, Any], indicators: dict[str, Any]) -> None:
     the change against the first plan, then its differences and its warnings."""
     from rich.table import Table
 
-    from zoneplan.render.text import fmt_people_table
+    from zoneplan.render.words.text import fmt_people_table
 
     ids = [p["id"] for p in d["plans"]]
     rows = ("area_km2", "share_of_territory", "residents_baseline", "residents",

@@ -47,7 +47,7 @@ def report(
     """Write report.html, map.png/.svg/.pdf, result.json, zones.gpkg and zones.parquet
     (and by_area.csv with --by) into a folder."""
     from zoneplan.cli.run import evaluated
-    from zoneplan.render.report import REPORT_FILES, write_report
+    from zoneplan.render.pages.report import REPORT_FILES, write_report
 
     if output is None:
         raise InputError("--out is required", suggestion="write e.g. --out report-folder")

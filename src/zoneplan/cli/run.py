@@ -233,13 +233,13 @@ def _write(dicts: list[dict[str, Any]], fmt: RunFormat, output: Path | None, *,
 
     d: dict[str, Any] = dicts[0]
     if fmt == RunFormat.xlsx:
-        from zoneplan.render.tables import write_xlsx
+        from zoneplan.render.exports.tables import write_xlsx
 
         assert output is not None
         write_xlsx(d, output, overwrite=overwrite)
         return
     if fmt == RunFormat.csv:
-        from zoneplan.render.tables import by_area_csv, zones_csv
+        from zoneplan.render.exports.tables import by_area_csv, zones_csv
 
         if output is not None:
             write_text_atomic(output, zones_csv(d), overwrite=overwrite)
@@ -258,7 +258,7 @@ def _write(dicts: list[dict[str, Any]], fmt: RunFormat, output: Path | None, *,
                 sys.stdout.writelines(text)
                 sys.stdout.write("\n")
             return
-    from zoneplan.render.terminal import print_result
+    from zoneplan.render.words.terminal import print_result
 
     for one in dicts:
         print_result(one, out, wide=wide)

@@ -53,8 +53,8 @@ def timeline(
     """Area, share, pre-war residents and hospitals under dated orders (one file = one order)."""
     from rich.table import Table
 
-    from zoneplan.render.text import fmt_number, fmt_people_table, fmt_share
-    from zoneplan.render.timeline import timeline_csv, write_timeline
+    from zoneplan.render.pages.timeline import timeline_csv, write_timeline
+    from zoneplan.render.words.text import fmt_number, fmt_people_table, fmt_share
     from zoneplan.scenarios.timeline import timeline as run_timeline
 
     label = "Orders measured" + (" (and unions in force)" if in_force else "")

@@ -46,12 +46,12 @@ from zoneplan.io.layers import (
     territory_geometry,
     zone_polygons,
 )
-from zoneplan.measure.population import PopulationLayer
-from zoneplan.measure.population_sources import population_for
+from zoneplan.measure.population.layers import PopulationLayer
+from zoneplan.measure.population.population_sources import population_for
 from zoneplan.plan import LineSpec, Plan, place_in_plan
 
 if TYPE_CHECKING:
-    from zoneplan.measure.raster_population import Hold, Progress
+    from zoneplan.measure.population.raster_population import Hold, Progress
 
 __all__ = ["AREA_TOLERANCE_M2", "SHIFT_EXTEND_FACTOR", "Inputs", "in_plan", "prepare"]
 
@@ -337,7 +337,7 @@ def prepare(plan: Plan, *, progress: Progress | None = None,
     hold
         Where a fine population raster's cells are read and kept, e.g. in the memory of
         a cluster's workers, with only sums brought back
-        (:func:`~zoneplan.measure.raster_population.raster_population`); by default here.
+        (:func:`~zoneplan.measure.population.raster_population.raster_population`); by default here.
 
     Raises
     ------

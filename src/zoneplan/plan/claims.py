@@ -3,7 +3,7 @@
 A claim is a figure someone published about a plan — "the area east of the line is 53%
 of Gaza", "almost all of ~2 million people live in the red zone" — tied to the
 indicator and zone it speaks of. :class:`Claim` is its format; the check itself is
-:func:`zoneplan.measure.claims.check_claims`, and the tolerance rule is
+:func:`zoneplan.measure.figures.claims.check_claims`, and the tolerance rule is
 :meth:`Claim.interval`.
 
 Examples

@@ -27,7 +27,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from zoneplan.plan.colours import zone_colours
-from zoneplan.render.text import ACCESS_WORDS
+from zoneplan.render.words.text import ACCESS_WORDS
 
 __all__ = [
     "ACCESS_PATTERNS",

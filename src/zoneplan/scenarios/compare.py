@@ -34,7 +34,7 @@ If the plans' territories differ, a warning says so and the comparison is still 
 where zone ids match; shares then refer to each plan's own territory.
 
 This module measures and returns data (:class:`Comparison`); the page with maps is drawn
-by :mod:`zoneplan.render.compare`.
+by :mod:`zoneplan.render.pages.compare`.
 """
 
 from __future__ import annotations
@@ -260,7 +260,7 @@ def compare(plans: Sequence[Plan | Result | str | Path], *, by: AreaSet | None =
 def _by_area(matches: list[dict[str, Any]], ids: Sequence[str],
              dicts: Sequence[dict[str, Any]]) -> list[dict[str, Any]]:
     """Per area and matched zone group: each plan's by-area figures and the change."""
-    from zoneplan.measure.by_area import BY_AREA_KEYS
+    from zoneplan.measure.figures.by_area import BY_AREA_KEYS
 
     areas = list(dict.fromkeys(r["area"] for d in dicts for r in d.get("by_area") or []))
     rows = []

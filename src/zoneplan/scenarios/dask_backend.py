@@ -34,7 +34,8 @@ from functools import partial
 from typing import TYPE_CHECKING, Any, Protocol
 
 from zoneplan.errors import InputError
-from zoneplan.measure.raster_shards import Held, KeptHere
+from zoneplan.measure.grids.base import Held
+from zoneplan.measure.population.raster_shards import KeptHere
 
 if TYPE_CHECKING:
     from distributed import Client
@@ -97,7 +98,7 @@ class Backend(Protocol):
     reads_rasters
         Whether fine population rasters are read and kept on the workers (windows
         opened where they run, the cells held in the workers' memory, each layout
-        summed there, only sums sent back; see :mod:`zoneplan.measure.raster_shards`):
+        summed there, only sums sent back; see :mod:`zoneplan.measure.population.raster_shards`):
         on every cluster; serially they are read here.
     """
 
@@ -125,7 +126,7 @@ class Backend(Protocol):
     def hold(self, fn: Callable[[Any], Any], jobs: Sequence[Any],
              done: Done | None = None) -> Held:
         """Keep ``fn(job)`` for each job where the backend runs tasks (see
-        :class:`~zoneplan.measure.raster_shards.Hold`)."""
+        :class:`~zoneplan.measure.population.raster_shards.Hold`)."""
         ...
 
 

@@ -7,7 +7,7 @@ the backend a scheduler names (:mod:`zoneplan.scenarios.dask_backend`): in this 
 on a LocalCluster, or on an existing Dask cluster. The draws of all plans of a batch are
 submitted to the same cluster before any is awaited. On a cluster a population raster
 finer than 100 m is read and kept on the workers, each layout summed there
-(:mod:`zoneplan.measure.raster_shards`); :func:`evaluate_on` does that without draws.
+(:mod:`zoneplan.measure.population.raster_shards`); :func:`evaluate_on` does that without draws.
 
 Each zone of the result gains ``distribution``: ``{indicator: {"p5", "p50", "p95",
 "n"}}``, the totals the same, and the result gains ``samples``: ``{n, seed, method,
@@ -31,8 +31,8 @@ from zoneplan.errors import InputError, InvariantError
 from zoneplan.evaluate import FAST_CELL_M, Progress, evaluate_inputs
 from zoneplan.io.areas import AreaSet
 from zoneplan.measure.inputs import prepare
-from zoneplan.measure.raster_population import Progress as ReadProgress
-from zoneplan.measure.raster_shards import HeldPopulation
+from zoneplan.measure.population.raster_population import Progress as ReadProgress
+from zoneplan.measure.population.raster_shards import HeldPopulation
 from zoneplan.plan import Plan
 from zoneplan.result import Result
 from zoneplan.scenarios.dask_backend import Backend, open_backend
@@ -223,7 +223,7 @@ def evaluate_on(plans: Sequence[Plan], *, scheduler: str = "local", workers: int
                 by: AreaSet | None = None, backend: Backend | None = None
                 ) -> tuple[list[Result], list[str]]:
     """Evaluate plans, without draws, with their fine population rasters read and kept on
-    the workers of ``scheduler`` (see :mod:`zoneplan.measure.raster_shards`).
+    the workers of ``scheduler`` (see :mod:`zoneplan.measure.population.raster_shards`).
 
     Parameters
     ----------

@@ -28,7 +28,7 @@ from pyproj import CRS
 from shapely.geometry.base import BaseGeometry
 
 from zoneplan.geometry import area_crs_for, project
-from zoneplan.measure.cells import CellGrid
+from zoneplan.measure.grids.cells import CellGrid
 
 __all__ = ["M2_PER_KM2", "OrderFigures", "OrderModel", "build_model", "measure_in_force",
            "measure_order"]
@@ -122,7 +122,7 @@ def build_model(territory: BaseGeometry) -> OrderModel:
         Ready to share with the workers.
     """
     from zoneplan import pack
-    from zoneplan.measure.population_sources import builtin_population
+    from zoneplan.measure.population.population_sources import builtin_population
 
     pop = builtin_population()
     crs = area_crs_for(territory)

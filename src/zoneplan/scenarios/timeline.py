@@ -32,7 +32,7 @@ cluster (``scheduler``), all tasks on the same one, with what they share sent on
 (:mod:`zoneplan.scenarios.order_figures`). The series is the same wherever it ran.
 
 This module measures and returns the series (a JSON-ready dict); the CSV, chart and page
-are drawn by :mod:`zoneplan.render.timeline`.
+are drawn by :mod:`zoneplan.render.pages.timeline`.
 """
 
 from __future__ import annotations
@@ -336,7 +336,7 @@ def timeline(
                          suggestion="add --scheduler local, or drop --workers")
     if scheduler is not None:  # a scheduler that cannot be used: said before any reading
         check_scheduler(scheduler, workers)
-    from zoneplan.measure.population_sources import builtin_population
+    from zoneplan.measure.population.population_sources import builtin_population
 
     specs = [parse_layer_arg(x) if isinstance(x, str) else x for x in layers]
     if not specs:
