@@ -105,6 +105,7 @@ def test_layers_are_small_and_in_lonlat(client: TestClient) -> None:
     assert sum(res["people"]) == pytest.approx(builtin_population().total(), rel=1e-4)
 
 
+@pytest.mark.slow
 def test_evaluate_equals_run_json(client: TestClient) -> None:
     r = client.post("/api/evaluate", json={"plan": PLAN, "lines": {}})
     assert r.status_code == 200

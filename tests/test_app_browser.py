@@ -24,7 +24,7 @@ PLAN = "green-red-2025-11"
 VERTEX = 16  # a vertex of the yellow line in the middle of the Strip
 KM_WEST = 1000 / (111_320 * 0.8535)  # degrees of longitude in 1 km at 31.4° N
 
-pytestmark = pytest.mark.browser
+pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
 
 

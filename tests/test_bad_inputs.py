@@ -255,6 +255,7 @@ def _report_overwrite_interrupted(folder: Path, monkeypatch: pytest.MonkeyPatch)
     return ["old report intact", "no temporary left"]
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("case", [c for c in CASES if c.kind == "scenario"],
                          ids=_ids([c for c in CASES if c.kind == "scenario"]))
 def test_scenario(case: Case, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,

@@ -86,6 +86,7 @@ def test_unknown_layer_attribute(tmp_path: Path, capsys: pytest.CaptureFixture[s
     assert "'cuont' does not exist" in err and "did you mean 'count'" in err
 
 
+@pytest.mark.slow
 def test_console_script_fresh_process() -> None:
     proc = subprocess.run([sys.executable, "-m", "zoneplan.cli.main", "run", "nope-plan"],
                           capture_output=True, text=True)

@@ -63,6 +63,7 @@ TRANSFORMS = [from_origin(-7.3, 310.0, 10.0, 10.0), from_origin(0.0, 300.0, 7.0,
               Affine(9.0, 2.0, -20.0, 1.5, -8.0, 320.0)]
 
 
+@pytest.mark.slow
 @settings(max_examples=60, deadline=None)
 @given(shape=_shapes(), which=st.integers(0, len(TRANSFORMS) - 1))
 def test_boundary_shares_equal_overlay(shape: Any, which: int) -> None:

@@ -32,8 +32,8 @@ from zoneplan.scenarios.ensemble import run_samples
 from zoneplan.scenarios.timeline import FLAG_NO_MATCH, FLAG_OUTSIDE
 
 from .conftest import SHARED
-from .test_raster_shards import same
 from .test_raster_population import _lonlat_raster
+from .test_raster_shards import same
 
 pytest.importorskip("distributed")
 
@@ -89,6 +89,7 @@ def serial(batch: list[Any]) -> list[Any]:
     return run_samples(batch, samples=SAMPLES, seed=SEED, scheduler="serial", ranges=False)
 
 
+@pytest.mark.slow
 def test_local_cluster_matches_serial(batch: list[Any], serial: list[Any]) -> None:
     """Two worker processes on this machine."""
     local = run_samples(batch, samples=SAMPLES, seed=SEED, scheduler="local", workers=2,
@@ -134,6 +135,7 @@ def loopback_cluster(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
                 p.wait()
 
 
+@pytest.mark.slow
 def test_loopback_cluster_matches_serial(batch: list[Any], serial: list[Any],
                                          loopback_cluster: str) -> None:
     """An existing cluster, as `--scheduler tcp://HOST:PORT` uses it: same figures."""
@@ -156,6 +158,7 @@ def test_loopback_cluster_matches_serial(batch: list[Any], serial: list[Any],
     assert np.isfinite(remote[0].data["totals"]["distribution"]["displaced_out"]["p50"])
 
 
+@pytest.mark.slow
 def test_command_line_holds_the_raster_on_the_cluster(
         batch: list[Any], loopback_cluster: str, tmp_path: Path,
         capsys: pytest.CaptureFixture[str]) -> None:
@@ -251,6 +254,7 @@ def test_the_timeline_is_what_was_drawn_by_hand(timeline_here: dict[str, Any]) -
     assert len(timeline_here["rows"]) == 4 + (15 if NIBAL.is_dir() else 0)
 
 
+@pytest.mark.slow
 def test_timeline_on_a_local_cluster_matches(timeline_args: list[str],
                                              timeline_here: dict[str, Any],
                                              capsys: pytest.CaptureFixture[str]) -> None:

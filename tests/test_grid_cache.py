@@ -81,6 +81,7 @@ def test_a_kept_grid_is_the_computed_grid_bit_for_bit(
         assert _same(a, b)
 
 
+@pytest.mark.slow
 def test_a_fresh_run_and_a_run_from_the_kept_grid_print_the_same(tmp_path: Path) -> None:
     env = {**os.environ, "PYTHONPATH": str(ROOT / "src"), ENV_DATA_DIR: str(tmp_path)}
     runs = []

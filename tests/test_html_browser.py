@@ -22,7 +22,7 @@ from .conftest import CHROMIUM
 from .conftest import CHROMIUM_ARGS as ARGS
 from .conftest import need_chromium as _need_chromium
 
-pytestmark = pytest.mark.browser
+pytestmark = [pytest.mark.browser, pytest.mark.slow]
 WIDTHS = ((1366, 900), (390, 844))
 SCREENS = Path(tempfile.gettempdir()) / "zoneplan-screens"
 """Screenshots for a person to look at."""

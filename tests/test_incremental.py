@@ -181,6 +181,7 @@ MOVES = st.lists(st.tuples(st.floats(0.0, 1.0), st.floats(-1500.0, 1500.0),
                            st.floats(-1500.0, 1500.0)), min_size=1, max_size=4)
 
 
+@pytest.mark.slow
 @settings(max_examples=25, deadline=None,
           suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(moves=MOVES, fast=st.booleans())
@@ -195,6 +196,7 @@ def phases() -> Inputs:
     return prepare(load_plan("withdrawal-phases"))
 
 
+@pytest.mark.slow
 @settings(max_examples=15, deadline=None,
           suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(moves=MOVES, fast=st.booleans(),
@@ -204,6 +206,7 @@ def test_several_lines_match_full(phases: Inputs, moves: list[tuple[float, float
     _check_moves(phases, moves, fast, line_id)
 
 
+@pytest.mark.slow
 @settings(max_examples=15, deadline=None,
           suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(moves=MOVES)
@@ -211,6 +214,7 @@ def test_raster_matches_full(raster: Inputs, moves: list[tuple[float, float, flo
     _check_moves(raster, moves, fast=False)
 
 
+@pytest.mark.slow
 @settings(max_examples=8, deadline=None,
           suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(moves=MOVES)
@@ -290,6 +294,7 @@ def test_other_hospitals_reuse_the_sums(grid: str, request: pytest.FixtureReques
             np.testing.assert_array_equal(got.dist_sorted, hd.dist_sorted)
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("grid", ["builtin", "raster"])
 def test_ranges_match_full(grid: str, request: pytest.FixtureRequest) -> None:
     """With ranges, each alternative layout patches its own state: the ranges, and every

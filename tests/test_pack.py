@@ -127,6 +127,7 @@ def test_unknown_builtin_layer_suggests() -> None:
         pack.builtin_layer("gaza:outlin")
 
 
+@pytest.mark.slow
 @pytest.mark.realdata
 def test_pack_tables_derive_from_shared_data(shared_data: Path) -> None:
     """Every pack table that comes from a real layer is re-derived and compared."""

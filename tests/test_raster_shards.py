@@ -170,6 +170,7 @@ def raster_plan(request: pytest.FixtureRequest,
     return load_plan(plan, base_dir=folder)
 
 
+@pytest.mark.slow
 def test_held_raster_gives_the_figures_of_the_whole(raster_plan: Any,
                                                     monkeypatch: pytest.MonkeyPatch) -> None:
     """Every figure, range and check of a plan with hospitals and crossings (sums per

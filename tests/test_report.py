@@ -37,6 +37,7 @@ def report_dir(tmp_path_factory: pytest.TempPathFactory, result: zoneplan.Result
     return out
 
 
+@pytest.mark.slow
 def test_report_writes_its_files(report_dir: Path, result: zoneplan.Result) -> None:
     assert sorted(p.name for p in report_dir.iterdir()) == sorted(REPORT_FILES)
     assert json.loads((report_dir / "result.json").read_text()) == json.loads(result.to_json())
@@ -114,6 +115,7 @@ def test_many_zones_are_summed_up_not_one_named_at_random(result: zoneplan.Resul
     assert not any("hex " in h for h in hs[:2])  # (the damage sentence ranks zones)
 
 
+@pytest.mark.slow
 def test_existing_folder_refused_and_nothing_else_deleted(tmp_path: Path,
                                                           result: zoneplan.Result) -> None:
     out = tmp_path / "out"
@@ -155,6 +157,7 @@ def _close(rgb: np.ndarray, hex_colour: str, tol: float = 12.0) -> bool:
     return bool(np.abs(rgb[:3].astype(float) - want).max() <= tol)
 
 
+@pytest.mark.slow
 def test_map_png_colours_where_the_zones_are(tmp_path: Path, result: zoneplan.Result) -> None:
     """Each zone is filled with the plan's colour (the green zone green, the red zone red);
     closed zones carry hatching, so fewer of their pixels show the plain colour."""
@@ -192,6 +195,7 @@ def _spread_points(poly: shapely.Geometry, n: int) -> tuple[list[float], list[fl
     return xs, ys
 
 
+@pytest.mark.slow
 def test_map_png_has_a_legend(tmp_path: Path, result: zoneplan.Result) -> None:
     path = tmp_path / "map.png"
     info = render_map(result, path)
@@ -217,6 +221,7 @@ def test_unwritable_folder_is_a_data_error(tmp_path: Path, result: zoneplan.Resu
     assert list(tmp_path.iterdir()) == []
 
 
+@pytest.mark.slow
 def test_fine_grid_map_sums_cells_into_squares(result: zoneplan.Result,
                                                monkeypatch: pytest.MonkeyPatch,
                                                tmp_path: Path) -> None:

@@ -111,6 +111,7 @@ def test_chunks_give_the_same_draws(default_model: Any) -> None:
     np.testing.assert_array_equal(one.values, np.vstack([p.values for p in parts]))
 
 
+@pytest.mark.slow
 def test_mixtures_keep_every_person_and_stated_ranges_stay_in_range() -> None:
     """Baseline residents add up to the layer's 2,213,876 in every draw; personnel are one
     of the stated force cases; compounds hold count x capacity within the stated ranges."""
@@ -240,6 +241,7 @@ def test_a_batch_of_plans_opens_one_backend(monkeypatch: pytest.MonkeyPatch) -> 
     assert [r.data["samples"]["n"] for r in results] == [2, 2]
 
 
+@pytest.mark.slow
 def test_other_commands_do_not_import_dask() -> None:
     code = ("import sys; from zoneplan.cli.main import main; "
             "main(['run', 'baseline-2023', '--no-ranges', '--format', 'json']); "
@@ -267,6 +269,7 @@ def test_cli_samples_json_and_batch(capsys: pytest.CaptureFixture[str]) -> None:
     assert "need --samples" in capsys.readouterr().err
 
 
+@pytest.mark.slow
 def test_terminal_and_report_say_which_spread_is_which(
         capsys: pytest.CaptureFixture[str]) -> None:
     [r] = run_samples([load_plan("green-red-2025-11")], samples=6, seed=2,
@@ -290,6 +293,7 @@ def test_default_correlation_is_stated() -> None:
     assert f"ℓ = {LINE_CORRELATION_M:,.0f} m" in r.data["samples"]["method"]
 
 
+@pytest.mark.slow
 def test_report_command_takes_samples(tmp_path: Path) -> None:
     assert main(["report", "baseline-2023", "--out", str(tmp_path / "r"), "--samples", "2",
                  "--seed", "1", "--scheduler", "serial"]) == 0

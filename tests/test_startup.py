@@ -48,6 +48,7 @@ def _loaded(code: str, names: tuple[str, ...], **env_vars: str) -> tuple[list[st
     return json.loads(last), "\n".join(output)
 
 
+@pytest.mark.slow
 def test_default_run_imports_only_what_it_uses(tmp_path: Path) -> None:
     """The same whether the built-in population grid is computed (the first run with a
     data folder) or read where the first run kept it."""
@@ -63,6 +64,7 @@ def test_default_run_imports_only_what_it_uses(tmp_path: Path) -> None:
     assert len(list((tmp_path / "derived").iterdir())) == 1  # the grid, kept
 
 
+@pytest.mark.slow
 def test_timeline_without_a_scheduler_imports_no_dask(tmp_path: Path) -> None:
     """Measured in this process: Dask is imported only for ``--scheduler``."""
     order = {"type": "Feature", "properties": {},
@@ -78,6 +80,7 @@ def test_timeline_without_a_scheduler_imports_no_dask(tmp_path: Path) -> None:
     assert loaded == ["zoneplan.scenarios.timeline"]
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(("args", "uses"), [
     (["--help"], ()), (["--version"], ()), (["run", "--help"], ()), (["plans"], ()),
     (["schema"], ()), (["data", "list"], ("zoneplan.io.registry",))])
@@ -90,6 +93,7 @@ def test_commands_that_measure_nothing_import_no_geopandas_nor_scipy(
     assert set(loaded) == {"typer", *uses}
 
 
+@pytest.mark.slow
 def test_import_zoneplan_loads_its_names_on_use() -> None:
     loaded, output = _loaded(
         "import zoneplan\nprint(sorted(m for m in sys.modules if m.startswith('zoneplan')))\n"
@@ -126,6 +130,7 @@ def _script(code: str, *args: str) -> subprocess.CompletedProcess[str]:
                           text=True, env=env, cwd=ROOT, timeout=300, check=False)
 
 
+@pytest.mark.slow
 def test_the_script_ends_with_its_output_whole_and_its_exit_code(tmp_path: Path) -> None:
     """The script's output, written file and exit code, as the ``zoneplan`` script runs."""
     out = tmp_path / "result.json"
@@ -141,6 +146,7 @@ def test_the_script_ends_with_its_output_whole_and_its_exit_code(tmp_path: Path)
     assert bad.returncode == 2 and "does not exist" in bad.stderr
 
 
+@pytest.mark.slow
 def test_the_script_runs_exit_functions_and_waits_for_threads() -> None:
     said = _script("import atexit\natexit.register(lambda: print('exit function ran'))",
                    "--version")

@@ -71,6 +71,7 @@ def test_by_area_on_the_square_by_hand(square_path: Path, tmp_path: Path) -> Non
     assert west_total == pytest.approx(10_000, rel=1e-9)
 
 
+@pytest.mark.slow
 def test_csv_and_xlsx(square_path: Path, tmp_path: Path,
                       capsys: pytest.CaptureFixture[str]) -> None:
     halves = str(_halves(tmp_path))
@@ -167,6 +168,7 @@ def test_show_resolved_expands_builtin_layers(capsys: pytest.CaptureFixture[str]
     assert alt == {"layer": "gaza:zone-east-2025-10-19"}  # alternatives keep their names
 
 
+@pytest.mark.slow
 def test_compare_matches_renamed_zones(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["compare", "ceasefire-2025-10", "green-red-2025-11", "--format", "json"]) == 0
     c = json.loads(capsys.readouterr().out)
@@ -191,6 +193,7 @@ def test_terminal_fits_80_columns() -> None:
     assert "(%)" in buf.getvalue() and "fraction (0-1)" not in buf.getvalue()
 
 
+@pytest.mark.slow
 def test_report_by_area_files(square_path: Path, tmp_path: Path) -> None:
     halves = str(_halves(tmp_path))
     out = tmp_path / "rep"
@@ -210,6 +213,7 @@ def test_report_by_area_files(square_path: Path, tmp_path: Path) -> None:
     assert 'id="by-area-table"' in html and "by_area.csv" in html
 
 
+@pytest.mark.slow
 def test_compare_by_area_and_people_to_the_nearest_100(
         capsys: pytest.CaptureFixture[str]) -> None:
     args = ["compare", "green-red-2025-11", "ceasefire-2025-10", "--by", "gaza:governorates"]
@@ -231,6 +235,7 @@ def test_compare_by_area_and_people_to_the_nearest_100(
     assert f"{round(exact / 100) * 100:,.0f}" in text and f"{round(exact):,}" not in text
 
 
+@pytest.mark.slow
 def test_quick_mode_says_what_the_zones_are(square_plan: dict[str, Any], tmp_path: Path,
                                             capsys: pytest.CaptureFixture[str]) -> None:
     """--access and --label-field: an order map read as what it is, zones by name.

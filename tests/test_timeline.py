@@ -98,6 +98,7 @@ def test_bad_filter(tmp_path: Path) -> None:
         timeline([str(a)], date_field="Date", where="StatusText ~ 'x'")
 
 
+@pytest.mark.slow
 def test_real_files_fifteen_dates(tmp_path: Path) -> None:
     _need_real_data()
     files = sorted(NIBAL.glob("IDF_zone_*.geojson"))

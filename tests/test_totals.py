@@ -31,6 +31,7 @@ def _plan(tmp: Path, base: dict[str, Any], line: list[tuple[float, float]], acce
     return zoneplan.load_plan(plan, base_dir=tmp)
 
 
+@pytest.mark.slow
 @settings(max_examples=25, deadline=None,
           suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(
@@ -73,6 +74,7 @@ def test_conservation_on_random_lines(square_plan: dict[str, Any], tmp_path: Pat
         assert z["residents_within_1km_of_line"] <= z["residents"] * (1 + 1e-9) + 1e-6
 
 
+@pytest.mark.slow
 @settings(max_examples=15, deadline=None)
 @given(shift=st.floats(-0.03, 0.0))
 def test_builtin_pack_conserves_on_moved_yellow_line(shift: float) -> None:

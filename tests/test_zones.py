@@ -263,6 +263,7 @@ SHAPES = st.lists(st.tuples(
     st.floats(0.01, 900)), min_size=1, max_size=5)
 
 
+@pytest.mark.slow
 @settings(max_examples=40, derandomize=True, deadline=None, database=None,
           suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture])
 @given(shapes=SHAPES)
@@ -292,6 +293,7 @@ def _grid_zones(tmp_path: Path, n: int) -> list[dict[str, Any]]:
                      name=f"cell {i}-{j}") for i in range(n) for j in range(n)]
 
 
+@pytest.mark.slow
 def test_many_zones_build_a_layout(tmp_path: Path, square_plan: dict[str, Any]) -> None:
     """2,500 zones read, checked (overlaps by an index, not by every pair) and cut; they
     tile the square exactly. (Their speed is measured by benchmarks/bench_zones.py.)"""
@@ -343,6 +345,7 @@ def test_quick_plan_reads_the_zones_file_once(tmp_path: Path, square_plan: dict[
     assert role == "zones zone-1, zone-2, zone-3 and 13 more"
 
 
+@pytest.mark.slow
 def test_terminal_summarises_many_zones(tmp_path: Path, square_plan: dict[str, Any]) -> None:
     """Beyond MAX_ZONE_TABLES zones, one table of the zones with the most people and the
     rest summed, and a note pointing to --format json/csv; few zones keep a table each."""
@@ -363,6 +366,7 @@ def test_terminal_summarises_many_zones(tmp_path: Path, square_plan: dict[str, A
     assert "too many" not in text and text.count("cell ") >= 4
 
 
+@pytest.mark.slow
 def test_hexagons_up_to_the_layout(shared_data: Path) -> None:
     """The 3,882 UNOSAT hexagons over the Strip: read, checked and cut, tiling the
     territory (speed: benchmarks/bench_zones.py)."""
@@ -375,6 +379,7 @@ def test_hexagons_up_to_the_layout(shared_data: Path) -> None:
     assert total == pytest.approx(layout.territory.area, rel=1e-9)
 
 
+@pytest.mark.slow
 def test_utm_zone_by_arithmetic_equals_the_proj_database() -> None:
     """The UTM zone worked out from longitude is the one PROJ's database gives (edges of
     bands, the equator, the antimeridian, near the limits of UTM's latitudes)."""
