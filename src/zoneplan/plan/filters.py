@@ -1,0 +1,575 @@
+"""Filters on a layer's rows (``where=``): a small language of data, never code.
+
+A filter is read by a tokenizer and a recursive-descent parser into a tree of frozen
+dataclasses; nothing of it is ever handed to Python, pandas or numexpr. It holds:
+
+* comparisons of a column with a value: ``==``, ``!=``, ``<``, ``<=``, ``>``, ``>=``
+  (``status != 'not functional'``, ``beds >= 50``, ``'hospital' == amenity``);
+* ``in`` / ``not in`` a list of values: ``status in ('open', 'partly open')``;
+* ``and``, ``or``, ``not`` and parentheses; a column of true/false alone (``is_open``);
+* column names as bare words (letters, digits, ``_``) or in backticks for names with
+  spaces (`` `Status Text` == 'Displaced' ``);
+* values: numbers (``12``, ``-3.5``, ``1e3``), text in single or double quotes,
+  ``true``, ``false`` and ``null`` (a missing value: ``beds == null``).
+
+Nothing else: no ``@``, no ``.``, no calls, no backslashes, no names starting ``__``.
+Every error says at which character of the filter it is and what is accepted. A missing
+value equals nothing, so ``==``, ``<``, ``in`` leave it out and ``!=``, ``not in`` keep it
+(as pandas did). A filter is parsed where the plan or the option is read
+(:func:`parse_filter`) and applied to a table by :func:`matching_rows`.
+
+Examples
+--------
+>>> f = parse_filter("amenity == 'hospital' and not (beds < 10)")
+>>> f.columns
+('amenity', 'beds')
+>>> parse_filter("@os")  # doctest: +ELLIPSIS
+Traceback (most recent call last):
+...
+zoneplan.plan.filters.FilterError: where='@os': at character 1: '@' is not accepted ...
+  → ...
+"""
+
+from __future__ import annotations
+
+import difflib
+import functools
+import keyword
+import math
+import re
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+from zoneplan.errors import InputError
+
+if TYPE_CHECKING:
+    import pandas as pd
+    from numpy.typing import NDArray
+
+__all__ = ["MAX_CHARS", "MAX_DEPTH", "And", "Column", "Compare", "FilterError", "InList",
+           "Literal", "Not", "Or", "RowFilter", "Truth", "matching_rows", "parse_filter"]
+
+MAX_CHARS = 2000
+"""Longest filter accepted, characters."""
+MAX_DEPTH = 30
+"""Deepest nesting of parentheses and ``not`` accepted."""
+ALLOWED = ("compare a column with a value: ==, !=, <, <=, >, >=, in (...) or not in (...), "
+           "joined with and, or, not and parentheses; columns as bare names or in "
+           "`backticks`, values as numbers, 'text', true, false or null; e.g. "
+           "amenity == 'hospital' and beds >= 10")
+"""What a filter may hold, said in every error."""
+_SHOWN = 80
+_ORDER = ("<", "<=", ">", ">=")
+_FLIP = {"==": "==", "!=": "!=", "<": ">", "<=": ">=", ">": "<", ">=": "<="}
+_WORDS = {"and", "or", "not", "in", "true", "false", "null", "none"}
+_HINTS = {
+    "@": "'@' is not accepted: a filter names columns of the layer, never variables",
+    ".": "'.' is not accepted: a filter has no attributes or methods (a column name with "
+         "a dot goes in backticks: `a.b`)",
+    "\\": "backslashes are not accepted (to write a quote inside text, use the other quote "
+          "mark: \"it's\")",
+    "&": "'&' is not accepted: write 'and'", "|": "'|' is not accepted: write 'or'",
+    "~": "'~' is not accepted: write 'not'", "=": "'=' alone is not accepted: write '=='",
+    "!": "'!' alone is not accepted: write '!=' or 'not'",
+    ":": "':' is not accepted (a filter holds no lambdas, slices or dictionaries)",
+    "{": "'{' is not accepted", "}": "'}' is not accepted",
+}
+_TOKEN = re.compile(r"""
+    (?P<space>\s+)
+  | (?P<number>(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?)
+  | (?P<name>[^\W\d]\w*)
+  | (?P<op>==|!=|<=|>=|<|>)
+  | (?P<punct>[()\[\],-])
+""", re.VERBOSE)
+
+
+class FilterError(InputError):
+    """A ``where`` filter that cannot be read or applied (exit code 2)."""
+
+
+@dataclass(frozen=True)
+class Column:
+    """A column named by the filter, at character ``pos`` (from 1)."""
+
+    name: str
+    pos: int
+
+
+@dataclass(frozen=True)
+class Literal:
+    """A value: text, a number, true/false, or ``None`` for null."""
+
+    value: str | int | float | bool | None
+    pos: int
+
+
+@dataclass(frozen=True)
+class Compare:
+    """``column op value``."""
+
+    column: Column
+    op: str
+    value: Literal
+
+
+@dataclass(frozen=True)
+class InList:
+    """``column in (values)``, or ``not in`` when ``negated``."""
+
+    column: Column
+    values: tuple[Literal, ...]
+    negated: bool
+
+
+@dataclass(frozen=True)
+class Truth:
+    """A column of true/false standing alone."""
+
+    column: Column
+
+
+@dataclass(frozen=True)
+class Not:
+    """``not operand``."""
+
+    operand: Expr
+
+
+@dataclass(frozen=True)
+class And:
+    """All of ``operands``."""
+
+    operands: tuple[Expr, ...]
+
+
+@dataclass(frozen=True)
+class Or:
+    """Any of ``operands``."""
+
+    operands: tuple[Expr, ...]
+
+
+Expr = Compare | InList | Truth | Not | And | Or
+"""A node of a filter's tree."""
+
+
+@dataclass(frozen=True)
+class RowFilter:
+    """A parsed filter: its text and its tree."""
+
+    text: str
+    expr: Expr
+
+    @property
+    def columns(self) -> tuple[str, ...]:
+        """The columns the filter names, in order of first use."""
+        seen: dict[str, None] = {}
+
+        def walk(e: Expr) -> None:
+            if isinstance(e, Compare | InList | Truth):
+                seen.setdefault(e.column.name, None)
+            elif isinstance(e, Not):
+                walk(e.operand)
+            else:
+                for o in e.operands:
+                    walk(o)
+
+        walk(self.expr)
+        return tuple(seen)
+
+    def __str__(self) -> str:
+        return self.text
+
+
+@dataclass(frozen=True)
+class _Tok:
+    kind: str  # name, qname, number, string, op, punct, word, end
+    text: str
+    value: Any
+    pos: int
+
+
+def _shown(text: str) -> str:
+    s = repr(text)
+    return s if len(s) <= _SHOWN else s[:_SHOWN - 4] + "...'"
+
+
+class _Reader:
+    """Tokenizer and recursive-descent parser of one filter."""
+
+    def __init__(self, text: str, label: str) -> None:
+        self.text, self.label = text, label
+        self.toks: list[_Tok] = []
+        self.i = 0
+
+    def fail(self, pos: int, problem: str) -> FilterError:
+        return FilterError(f"{self.label}{_shown(self.text)}: at character {pos}: {problem}",
+                           suggestion=ALLOWED)
+
+    # -------------------------------------------------------------- tokens
+    def tokenize(self) -> None:
+        t, i, n = self.text, 0, len(self.text)
+        while i < n:
+            ch = t[i]
+            if ch in "'\"`":
+                end = t.find(ch, i + 1)
+                if end < 0:
+                    what = "name" if ch == "`" else "text"
+                    raise self.fail(i + 1, f"the {what} opened here with {ch} is never closed")
+                body = t[i + 1:end]
+                if "\\" in body:
+                    raise self.fail(i + 2 + body.index("\\"), _HINTS["\\"])
+                if ch == "`":
+                    self._name(body, i + 1, quoted=True)
+                else:
+                    self.toks.append(_Tok("string", t[i:end + 1], body, i + 1))
+                i = end + 1
+                continue
+            m = _TOKEN.match(t, i)
+            if m is None:
+                hint = _HINTS.get(ch) or (f"the character {ch!r} is not accepted" if
+                                          ch.isprintable() else
+                                          f"the character U+{ord(ch):04X} is not accepted")
+                raise self.fail(i + 1, hint)
+            kind, word = m.lastgroup or "", m.group()
+            if m.end() < n and kind in ("number", "name") and (
+                    t[m.end()] in "'\"`" or (kind == "number" and (t[m.end()].isalnum()
+                                                                  or t[m.end()] == "_"))):
+                raise self.fail(m.end() + 1, f"{word!r} is followed directly by "
+                                f"{t[m.end()]!r}: a filter has no prefixed text (f'', r'', "
+                                "b'') or numbers such as 0x10 or 1_000")
+            if kind == "number":
+                self._number(word, i + 1)
+            elif kind == "name":
+                self._name(word, i + 1, quoted=False)
+            elif kind != "space":
+                self.toks.append(_Tok(kind, word, word, i + 1))
+            i = m.end()
+        self.toks.append(_Tok("end", "", None, n + 1))
+
+    def _number(self, word: str, pos: int) -> None:
+        value: int | float = float(word) if any(c in word for c in ".eE") else int(word)
+        if not math.isfinite(float(value)):
+            raise self.fail(pos, f"the number {word} is too large")
+        self.toks.append(_Tok("number", word, value, pos))
+
+    def _name(self, word: str, pos: int, *, quoted: bool) -> None:
+        if not word.strip():
+            raise self.fail(pos, "an empty column name")
+        if word.startswith("__") or ("__" in word and not quoted):
+            raise self.fail(pos, f"{word!r}: names with '__' are not accepted")
+        low = word.lower()
+        if not quoted and low in _WORDS:
+            self.toks.append(_Tok("word", word, low, pos))
+        elif not quoted and (keyword.iskeyword(word) or low in ("lambda", "import", "eval",
+                                                                 "exec", "print")):
+            raise self.fail(pos, f"{word!r} is not accepted: a filter is not Python (a "
+                            "column of that name goes in backticks)")
+        else:
+            self.toks.append(_Tok("qname" if quoted else "name", word, word, pos))
+
+    # -------------------------------------------------------------- grammar
+    @property
+    def tok(self) -> _Tok:
+        return self.toks[self.i]
+
+    def take(self) -> _Tok:
+        tok = self.toks[self.i]
+        self.i += 1
+        return tok
+
+    def at(self, kind: str, text: str | None = None) -> bool:
+        tok = self.tok
+        return tok.kind == kind and (text is None or tok.value == text)
+
+    def parse(self) -> Expr:
+        if not self.text.strip():
+            raise self.fail(1, "the filter is empty")
+        if len(self.text) > MAX_CHARS:
+            raise self.fail(MAX_CHARS + 1, f"a filter is at most {MAX_CHARS:,} characters")
+        self.tokenize()
+        expr = self.or_expr(0)
+        if not self.at("end"):
+            raise self.fail(self.tok.pos, f"{self.tok.text!r} cannot follow here (expected "
+                            "'and', 'or', ')' or the end)")
+        return expr
+
+    def or_expr(self, depth: int) -> Expr:
+        parts = [self.and_expr(depth)]
+        while self.at("word", "or"):
+            self.take()
+            parts.append(self.and_expr(depth))
+        return parts[0] if len(parts) == 1 else Or(tuple(parts))
+
+    def and_expr(self, depth: int) -> Expr:
+        parts = [self.not_expr(depth)]
+        while self.at("word", "and"):
+            self.take()
+            parts.append(self.not_expr(depth))
+        return parts[0] if len(parts) == 1 else And(tuple(parts))
+
+    def not_expr(self, depth: int) -> Expr:
+        if depth > MAX_DEPTH:
+            raise self.fail(self.tok.pos, f"nested more than {MAX_DEPTH} deep")
+        if self.at("word", "not"):
+            self.take()
+            return Not(self.not_expr(depth + 1))
+        if self.at("punct", "("):
+            self.take()
+            inner = self.or_expr(depth + 1)
+            if not self.at("punct", ")"):
+                raise self.fail(self.tok.pos, "expected ')' to close the parenthesis")
+            self.take()
+            return inner
+        return self.condition()
+
+    def operand(self) -> Column | Literal:
+        tok = self.take()
+        if tok.kind in ("name", "qname"):
+            if self.at("punct", "(") or self.at("punct", "["):
+                raise self.fail(self.tok.pos, f"{tok.text!r} followed by {self.tok.text!r}: "
+                                "calls and indexing are not accepted")
+            return Column(tok.value, tok.pos)
+        if tok.kind == "punct" and tok.value == "-" and self.at("number"):
+            num = self.take()
+            return Literal(-num.value, tok.pos)
+        if tok.kind in ("number", "string"):
+            return Literal(tok.value, tok.pos)
+        if tok.kind == "word" and tok.value in ("true", "false", "null", "none"):
+            return Literal({"true": True, "false": False}.get(tok.value), tok.pos)
+        got = "the end of the filter" if tok.kind == "end" else repr(tok.text)
+        raise self.fail(tok.pos, f"expected a column or a value, got {got}")
+
+    def condition(self) -> Expr:
+        first = self.operand()
+        if self.at("op"):
+            op = self.take()
+            second = self.operand()
+            if isinstance(first, Column) and isinstance(second, Column):
+                raise self.fail(second.pos, "compare a column with a value, not with "
+                                f"another column ({second.name!r})")
+            if isinstance(first, Literal) and isinstance(second, Literal):
+                raise self.fail(first.pos, "this compares two values; name a column")
+            col, lit, sym = ((first, second, op.value) if isinstance(first, Column)
+                             else (second, first, _FLIP[op.value]))
+            assert isinstance(col, Column) and isinstance(lit, Literal)
+            if sym in _ORDER and (lit.value is None or isinstance(lit.value, bool)):
+                raise self.fail(op.pos, f"{op.value} cannot compare with true, false or "
+                                "null; use == or !=")
+            if self.at("op"):
+                raise self.fail(self.tok.pos, "comparisons cannot be chained: write "
+                                "a < x and x < b")
+            return Compare(col, sym, lit)
+        if isinstance(first, Literal):
+            raise self.fail(first.pos, "a value alone is not a condition; compare a column "
+                            "with it")
+        negated = self.at("word", "not") and self.toks[self.i + 1].value == "in"
+        if negated:
+            self.take()
+        if self.at("word", "in"):
+            self.take()
+            return InList(first, self.values(), negated)
+        return Truth(first)
+
+    def values(self) -> tuple[Literal, ...]:
+        opened = self.take()
+        close = {"(": ")", "[": "]"}.get(str(opened.value)) if opened.kind == "punct" else None
+        if close is None:
+            raise self.fail(opened.pos, "'in' needs a list of values in parentheses: "
+                            "in ('a', 'b')")
+        out: list[Literal] = []
+        while not self.at("punct", close):
+            item = self.operand()
+            if isinstance(item, Column):
+                raise self.fail(item.pos, f"{item.name!r}: a list holds values only (put "
+                                "text in quotes)")
+            out.append(item)
+            if self.at("punct", ","):
+                self.take()
+            elif not self.at("punct", close):
+                raise self.fail(self.tok.pos, f"expected ',' or '{close}' in the list")
+        self.take()
+        if not out:
+            raise self.fail(opened.pos, "the list is empty")
+        kinds = {_kind_of(v.value) for v in out} - {"null"}
+        if len(kinds) > 1:
+            raise self.fail(opened.pos, "the list mixes " + " and ".join(sorted(kinds)))
+        return tuple(out)
+
+
+def _kind_of(value: object) -> str:
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "true/false"
+    return "text" if isinstance(value, str) else "numbers"
+
+
+def parse_filter(text: str, label: str = "where=") -> RowFilter:
+    """Read a filter into its tree, running nothing.
+
+    Parameters
+    ----------
+    text
+        The filter, e.g. ``"status != 'not functional'"``.
+    label
+        How messages name it (``"where="``, ``"--where "``).
+
+    Raises
+    ------
+    FilterError
+        If the text is not a filter: the message gives the character (counted from 1)
+        and the problem, the suggestion what a filter may hold.
+    """
+    if not isinstance(text, str):
+        raise FilterError(f"{label}{_shown(str(text))}: a filter must be text",
+                          suggestion=ALLOWED)
+    return _parsed(text, label)
+
+
+@functools.lru_cache(maxsize=256)
+def _parsed(text: str, label: str) -> RowFilter:
+    return RowFilter(text, _Reader(text, label).parse())
+
+
+# ------------------------------------------------------------------ evaluation
+
+def _column_kind(s: pd.Series) -> str:
+    """``number``, ``text``, ``true/false``, ``date``, ``empty`` or ``mixed``."""
+    from pandas.api import types as pt
+
+    if pt.is_bool_dtype(s.dtype):
+        return "true/false"
+    if pt.is_numeric_dtype(s.dtype):
+        return "number"
+    if pt.is_datetime64_any_dtype(s.dtype):
+        return "date"
+    kinds = {_kind_of(v) if not isinstance(v, int | float | np.number) or isinstance(v, bool)
+             else "numbers" for v in s.dropna()}
+    if not kinds:
+        return "empty"
+    if kinds == {"numbers"}:
+        return "number"
+    return kinds.pop() if len(kinds) == 1 and kinds <= {"text", "true/false"} else "mixed"
+
+
+def _fail(f: RowFilter, pos: int, problem: str, source: str,
+          suggestion: str = ALLOWED) -> FilterError:
+    return FilterError(f"where={_shown(f.text)}: at character {pos}: {problem}", path=source,
+                       suggestion=suggestion)
+
+
+def _cmp(a: Any, op: str, b: Any) -> NDArray[np.bool_]:
+    fn = {"==": np.equal, "!=": np.not_equal, "<": np.less, "<=": np.less_equal,
+          ">": np.greater, ">=": np.greater_equal}[op]
+    return np.asarray(fn(a, b), dtype=bool)
+
+
+def _compare(f: RowFilter, s: pd.Series, col: Column, op: str, lit: Literal,
+             source: str) -> NDArray[np.bool_]:
+    """Rows where ``column op value`` holds; a missing value equals nothing."""
+    import pandas as pd
+
+    missing = s.isna().to_numpy(dtype=bool)
+    v = lit.value
+    if v is None:
+        return missing if op == "==" else ~missing
+    kind, want = _column_kind(s), _kind_of(v)
+    if kind == "empty":
+        return np.full(len(s), op == "!=")
+    if kind == "mixed" and op in ("==", "!="):
+        same = np.array([not isinstance(x, bool) and _kind_of(x) == want and x == v
+                         for x in s.to_numpy(dtype=object)], dtype=bool)
+        return same if op == "==" else ~same
+    if kind == "number" and want == "numbers":
+        if pd.api.types.is_integer_dtype(s.dtype) and isinstance(v, int) \
+                and not missing.any() and -2**63 <= v < 2**63:
+            return _cmp(s.to_numpy(dtype=np.int64), op, np.int64(v))
+        out = _cmp(s.to_numpy(dtype=float, na_value=np.nan), op, float(v))
+    elif kind == "text" and want == "text":
+        out = _cmp(np.where(missing, "", s.to_numpy(dtype=object)).astype(str), op, v)
+    elif kind == "true/false" and want == "true/false":
+        out = _cmp(np.where(missing, not v, s.to_numpy(dtype=object)).astype(bool), op, v)
+    elif kind == "date" and want == "text":
+        try:
+            when = pd.Timestamp(str(v))
+        except (ValueError, OverflowError):
+            raise _fail(f, lit.pos, f"{v!r} is not a date, and column {col.name!r} holds "
+                        "dates", source, "write the date as 'YYYY-MM-DD'") from None
+        tz = getattr(s.dtype, "tz", None)
+        if tz is not None and when.tzinfo is None:
+            when = when.tz_localize(tz)
+        elif tz is None and when.tzinfo is not None:
+            when = when.tz_convert(None)
+        return np.asarray(_cmp(s.to_numpy(), op, when.to_datetime64() if tz is None
+                               else when), dtype=bool) & (~missing | (op == "!="))
+    else:
+        holds = {"number": "numbers", "mixed": "both text and numbers", "date": "dates",
+                 "true/false": "true/false values"}.get(kind, kind)
+        how = {"numbers": f"a number, without quotes: {col.name} > 10",
+               "text": f"text in quotes: {col.name} == 'a value'",
+               "true/false values": f"true or false: {col.name} == true",
+               "dates": f"a date in quotes: {col.name} >= '2024-01-31'",
+               "both text and numbers": "== or != (or clean the column)"}[holds]
+        raise _fail(f, lit.pos, f"column {col.name!r} holds {holds}; it cannot be compared "
+                    f"with {want} ({_shown(str(v)) if want == 'text' else v})", source,
+                    f"compare {col.name!r} with {how}")
+    return out & ~missing if op != "!=" else out | missing
+
+
+def matching_rows(f: RowFilter, frame: pd.DataFrame, *, source: str) -> NDArray[np.bool_]:
+    """Which rows of ``frame`` the filter keeps, as a boolean array.
+
+    Parameters
+    ----------
+    f
+        The filter (:func:`parse_filter`).
+    frame
+        The layer's rows (a DataFrame or GeoDataFrame).
+    source
+        The file or built-in layer, named in messages.
+
+    Raises
+    ------
+    FilterError
+        For a column the layer does not have (naming the columns it has), or a value of
+        another kind than the column's (text against a column of numbers, say).
+    """
+    names = [str(c) for c in frame.columns if c != "geometry"]
+    for name in f.columns:
+        if name not in names:
+            near = difflib.get_close_matches(name, names, n=1)
+            raise FilterError(
+                f"the filter {_shown(f.text)} names the column {name!r}, which {source} "
+                "does not have", path=source, suggestion=(
+                    f"did you mean {near[0]!r}? " if near else "")
+                + "columns there: " + (", ".join(names) or "none"))
+
+    def ev(e: Expr) -> NDArray[np.bool_]:
+        if isinstance(e, Compare):
+            return _compare(f, frame[e.column.name], e.column, e.op, e.value, source)
+        if isinstance(e, InList):
+            s = frame[e.column.name]
+            hit = np.zeros(len(frame), dtype=bool)
+            for lit in e.values:
+                hit |= _compare(f, s, e.column, "==", lit, source)
+            return ~hit if e.negated else hit
+        if isinstance(e, Truth):
+            s = frame[e.column.name]
+            kind = _column_kind(s)
+            if kind not in ("true/false", "empty"):
+                holds = {"number": "numbers", "date": "dates",
+                         "mixed": "both text and numbers"}.get(kind, kind)
+                raise _fail(f, e.column.pos, f"column {e.column.name!r} holds {holds}, not "
+                            "true/false, so it cannot stand alone", source,
+                            f"compare it with a value, e.g. {e.column.name} == 'x'")
+            return _compare(f, s, e.column, "==", Literal(True, e.column.pos), source)
+        if isinstance(e, Not):
+            return ~ev(e.operand)
+        parts = [ev(o) for o in e.operands]
+        return np.logical_and.reduce(parts) if isinstance(e, And) else \
+            np.logical_or.reduce(parts)
+
+    return np.asarray(ev(f.expr), dtype=bool)
