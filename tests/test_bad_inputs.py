@@ -25,6 +25,7 @@ import yaml
 import zoneplan
 import zoneplan.errors
 from zoneplan.cli.main import main
+from zoneplan.io.outputs import OUTPUT_MARKER, marker_text
 
 from .bad_inputs.catalogue import (
     BASE_DIR,
@@ -201,6 +202,7 @@ def _old_report(folder: Path) -> dict[str, bytes]:
     (folder / "out").mkdir()
     for name in (*REPORT_FILES, "my-notes.txt"):
         (folder / "out" / name).write_text(f"old {name}")
+    (folder / "out" / OUTPUT_MARKER).write_text(marker_text("report"))
     return _report_files(folder / "out")
 
 
@@ -233,9 +235,9 @@ def _report_killed(folder: Path) -> list[str]:
     assert main(["report", "plan.yaml", "--out", "out", "--overwrite"]) == 0
     assert _temporaries(folder) == []
     said.append("temporary removed by the next run")
-    assert (folder / "out" / "my-notes.txt").read_text() == "old my-notes.txt"
+    assert not (folder / "out" / "my-notes.txt").exists()
     assert (folder / "out" / "report.html").read_text() != "old report.html"
-    said.append("new report in place, the user's own file kept")
+    said.append("new report in place, whole")
     return said
 
 

@@ -125,8 +125,9 @@ def test_real_files_fifteen_dates(tmp_path: Path) -> None:
     assert [r for r in rows if r["features"] == 0], "some layers hold only 'Safe' blocks"
     assert all(r["share_of_territory"] == 0 for r in rows if r["features"] == 0)
     out = write_timeline(d, tmp_path / "tl")
-    assert sorted(p.name for p in out.iterdir()) == ["timeline.csv", "timeline.html",
-                                                     "timeline.json", "timeline.png"]
+    assert sorted(p.name for p in out.iterdir()) == [".zoneplan-output", "timeline.csv",
+                                                     "timeline.html", "timeline.json",
+                                                     "timeline.png"]
 
 
 def test_cli_commands_registered(tmp_path: Path) -> None:

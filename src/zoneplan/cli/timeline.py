@@ -57,10 +57,13 @@ def timeline(
         parse_filter(where, label="--where ")
     from rich.table import Table
 
+    from zoneplan.io.outputs import check_output_dir
     from zoneplan.render.text import fmt_number, fmt_people_table, fmt_share
     from zoneplan.render.timeline import timeline_csv, write_timeline
     from zoneplan.scenarios.timeline import timeline as run_timeline
 
+    if output is not None:
+        check_output_dir(output, overwrite=overwrite)  # before any work
     label = "Orders measured" + (" (and unions in force)" if in_force else "")
     with sample_bar(True, label) as bar:
         d = run_timeline(layers, territory=territory, date_field=date_field, where=where,
