@@ -1,5 +1,5 @@
-"""The filter language of ``where=`` (zoneplan.plan.filters): parsed into a tree, applied
-as data, never run; every known escape refused at every entry point."""
+"""The filter language of ``where=`` (zoneplan.plan.filters, zoneplan.io.filter_rows):
+parsed into a tree, applied as data, never run; every known escape refused at every entry point."""
 
 from __future__ import annotations
 
@@ -18,6 +18,7 @@ import zoneplan
 from zoneplan import pack
 from zoneplan.cli.main import main
 from zoneplan.cli.options import parse_layer_option
+from zoneplan.io.filter_rows import matching_rows
 from zoneplan.plan.filters import (
     MAX_CHARS,
     And,
@@ -29,7 +30,6 @@ from zoneplan.plan.filters import (
     Not,
     Or,
     Truth,
-    matching_rows,
     parse_filter,
 )
 

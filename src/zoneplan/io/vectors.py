@@ -17,7 +17,8 @@ from shapely.geometry.base import BaseGeometry
 
 from zoneplan.errors import DataError
 from zoneplan.geometry import WGS84, DroppedParts, repair
-from zoneplan.plan.filters import matching_rows, parse_filter
+from zoneplan.io.filter_rows import matching_rows
+from zoneplan.plan.filters import parse_filter
 
 if TYPE_CHECKING:
     import geopandas as gpd

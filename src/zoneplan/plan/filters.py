@@ -16,7 +16,8 @@ Nothing else: no ``@``, no ``.``, no calls, no backslashes, no names starting ``
 Every error says at which character of the filter it is and what is accepted. A missing
 value equals nothing, so ``==``, ``<``, ``in`` leave it out and ``!=``, ``not in`` keep it
 (as pandas did). A filter is parsed where the plan or the option is read
-(:func:`parse_filter`) and applied to a table by :func:`matching_rows`.
+(:func:`parse_filter`) and applied to a layer's rows by
+:func:`zoneplan.io.filter_rows.matching_rows`.
 
 Examples
 --------
@@ -32,24 +33,18 @@ zoneplan.plan.filters.FilterError: where='@os': at character 1: '@' is not accep
 
 from __future__ import annotations
 
-import difflib
 import functools
 import keyword
 import math
 import re
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
-
-import numpy as np
+from typing import Any
 
 from zoneplan.errors import InputError
 
-if TYPE_CHECKING:
-    import pandas as pd
-    from numpy.typing import NDArray
-
-__all__ = ["MAX_CHARS", "MAX_DEPTH", "And", "Column", "Compare", "FilterError", "InList",
-           "Literal", "Not", "Or", "RowFilter", "Truth", "matching_rows", "parse_filter"]
+__all__ = ["ALLOWED", "MAX_CHARS", "MAX_DEPTH", "And", "Column", "Compare", "Expr",
+           "FilterError", "InList", "Literal", "Not", "Or", "RowFilter", "Truth", "kind_of",
+           "parse_filter", "shown"]
 
 MAX_CHARS = 2000
 """Longest filter accepted, characters."""
@@ -191,7 +186,8 @@ class _Tok:
     pos: int
 
 
-def _shown(text: str) -> str:
+def shown(text: str) -> str:
+    """``text`` quoted for a message, cut to a line (unprintable characters escaped)."""
     s = repr(text)
     return s if len(s) <= _SHOWN else s[:_SHOWN - 4] + "...'"
 
@@ -205,7 +201,7 @@ class _Reader:
         self.i = 0
 
     def fail(self, pos: int, problem: str) -> FilterError:
-        return FilterError(f"{self.label}{_shown(self.text)}: at character {pos}: {problem}",
+        return FilterError(f"{self.label}{shown(self.text)}: at character {pos}: {problem}",
                            suggestion=ALLOWED)
 
     # -------------------------------------------------------------- tokens
@@ -393,13 +389,14 @@ class _Reader:
         self.take()
         if not out:
             raise self.fail(opened.pos, "the list is empty")
-        kinds = {_kind_of(v.value) for v in out} - {"null"}
+        kinds = {kind_of(v.value) for v in out} - {"null"}
         if len(kinds) > 1:
             raise self.fail(opened.pos, "the list mixes " + " and ".join(sorted(kinds)))
         return tuple(out)
 
 
-def _kind_of(value: object) -> str:
+def kind_of(value: object) -> str:
+    """What a value is, in words: ``null``, ``true/false``, ``text`` or ``numbers``."""
     if value is None:
         return "null"
     if isinstance(value, bool):
@@ -424,7 +421,7 @@ def parse_filter(text: str, label: str = "where=") -> RowFilter:
         and the problem, the suggestion what a filter may hold.
     """
     if not isinstance(text, str):
-        raise FilterError(f"{label}{_shown(str(text))}: a filter must be text",
+        raise FilterError(f"{label}{shown(str(text))}: a filter must be text",
                           suggestion=ALLOWED)
     return _parsed(text, label)
 
@@ -432,144 +429,3 @@ def parse_filter(text: str, label: str = "where=") -> RowFilter:
 @functools.lru_cache(maxsize=256)
 def _parsed(text: str, label: str) -> RowFilter:
     return RowFilter(text, _Reader(text, label).parse())
-
-
-# ------------------------------------------------------------------ evaluation
-
-def _column_kind(s: pd.Series) -> str:
-    """``number``, ``text``, ``true/false``, ``date``, ``empty`` or ``mixed``."""
-    from pandas.api import types as pt
-
-    if pt.is_bool_dtype(s.dtype):
-        return "true/false"
-    if pt.is_numeric_dtype(s.dtype):
-        return "number"
-    if pt.is_datetime64_any_dtype(s.dtype):
-        return "date"
-    kinds = {_kind_of(v) if not isinstance(v, int | float | np.number) or isinstance(v, bool)
-             else "numbers" for v in s.dropna()}
-    if not kinds:
-        return "empty"
-    if kinds == {"numbers"}:
-        return "number"
-    return kinds.pop() if len(kinds) == 1 and kinds <= {"text", "true/false"} else "mixed"
-
-
-def _fail(f: RowFilter, pos: int, problem: str, source: str,
-          suggestion: str = ALLOWED) -> FilterError:
-    return FilterError(f"where={_shown(f.text)}: at character {pos}: {problem}", path=source,
-                       suggestion=suggestion)
-
-
-def _cmp(a: Any, op: str, b: Any) -> NDArray[np.bool_]:
-    fn = {"==": np.equal, "!=": np.not_equal, "<": np.less, "<=": np.less_equal,
-          ">": np.greater, ">=": np.greater_equal}[op]
-    return np.asarray(fn(a, b), dtype=bool)
-
-
-def _compare(f: RowFilter, s: pd.Series, col: Column, op: str, lit: Literal,
-             source: str) -> NDArray[np.bool_]:
-    """Rows where ``column op value`` holds; a missing value equals nothing."""
-    import pandas as pd
-
-    missing = s.isna().to_numpy(dtype=bool)
-    v = lit.value
-    if v is None:
-        return missing if op == "==" else ~missing
-    kind, want = _column_kind(s), _kind_of(v)
-    if kind == "empty":
-        return np.full(len(s), op == "!=")
-    if kind == "mixed" and op in ("==", "!="):
-        same = np.array([not isinstance(x, bool) and _kind_of(x) == want and x == v
-                         for x in s.to_numpy(dtype=object)], dtype=bool)
-        return same if op == "==" else ~same
-    if kind == "number" and want == "numbers":
-        if pd.api.types.is_integer_dtype(s.dtype) and isinstance(v, int) \
-                and not missing.any() and -2**63 <= v < 2**63:
-            return _cmp(s.to_numpy(dtype=np.int64), op, np.int64(v))
-        out = _cmp(s.to_numpy(dtype=float, na_value=np.nan), op, float(v))
-    elif kind == "text" and want == "text":
-        out = _cmp(np.where(missing, "", s.to_numpy(dtype=object)).astype(str), op, v)
-    elif kind == "true/false" and want == "true/false":
-        out = _cmp(np.where(missing, not v, s.to_numpy(dtype=object)).astype(bool), op, v)
-    elif kind == "date" and want == "text":
-        try:
-            when = pd.Timestamp(str(v))
-        except (ValueError, OverflowError):
-            raise _fail(f, lit.pos, f"{v!r} is not a date, and column {col.name!r} holds "
-                        "dates", source, "write the date as 'YYYY-MM-DD'") from None
-        tz = getattr(s.dtype, "tz", None)
-        if tz is not None and when.tzinfo is None:
-            when = when.tz_localize(tz)
-        elif tz is None and when.tzinfo is not None:
-            when = when.tz_convert(None)
-        return np.asarray(_cmp(s.to_numpy(), op, when.to_datetime64() if tz is None
-                               else when), dtype=bool) & (~missing | (op == "!="))
-    else:
-        holds = {"number": "numbers", "mixed": "both text and numbers", "date": "dates",
-                 "true/false": "true/false values"}.get(kind, kind)
-        how = {"numbers": f"a number, without quotes: {col.name} > 10",
-               "text": f"text in quotes: {col.name} == 'a value'",
-               "true/false values": f"true or false: {col.name} == true",
-               "dates": f"a date in quotes: {col.name} >= '2024-01-31'",
-               "both text and numbers": "== or != (or clean the column)"}[holds]
-        raise _fail(f, lit.pos, f"column {col.name!r} holds {holds}; it cannot be compared "
-                    f"with {want} ({_shown(str(v)) if want == 'text' else v})", source,
-                    f"compare {col.name!r} with {how}")
-    return out & ~missing if op != "!=" else out | missing
-
-
-def matching_rows(f: RowFilter, frame: pd.DataFrame, *, source: str) -> NDArray[np.bool_]:
-    """Which rows of ``frame`` the filter keeps, as a boolean array.
-
-    Parameters
-    ----------
-    f
-        The filter (:func:`parse_filter`).
-    frame
-        The layer's rows (a DataFrame or GeoDataFrame).
-    source
-        The file or built-in layer, named in messages.
-
-    Raises
-    ------
-    FilterError
-        For a column the layer does not have (naming the columns it has), or a value of
-        another kind than the column's (text against a column of numbers, say).
-    """
-    names = [str(c) for c in frame.columns if c != "geometry"]
-    for name in f.columns:
-        if name not in names:
-            near = difflib.get_close_matches(name, names, n=1)
-            raise FilterError(
-                f"the filter {_shown(f.text)} names the column {name!r}, which {source} "
-                "does not have", path=source, suggestion=(
-                    f"did you mean {near[0]!r}? " if near else "")
-                + "columns there: " + (", ".join(names) or "none"))
-
-    def ev(e: Expr) -> NDArray[np.bool_]:
-        if isinstance(e, Compare):
-            return _compare(f, frame[e.column.name], e.column, e.op, e.value, source)
-        if isinstance(e, InList):
-            s = frame[e.column.name]
-            hit = np.zeros(len(frame), dtype=bool)
-            for lit in e.values:
-                hit |= _compare(f, s, e.column, "==", lit, source)
-            return ~hit if e.negated else hit
-        if isinstance(e, Truth):
-            s = frame[e.column.name]
-            kind = _column_kind(s)
-            if kind not in ("true/false", "empty"):
-                holds = {"number": "numbers", "date": "dates",
-                         "mixed": "both text and numbers"}.get(kind, kind)
-                raise _fail(f, e.column.pos, f"column {e.column.name!r} holds {holds}, not "
-                            "true/false, so it cannot stand alone", source,
-                            f"compare it with a value, e.g. {e.column.name} == 'x'")
-            return _compare(f, s, e.column, "==", Literal(True, e.column.pos), source)
-        if isinstance(e, Not):
-            return ~ev(e.operand)
-        parts = [ev(o) for o in e.operands]
-        return np.logical_and.reduce(parts) if isinstance(e, And) else \
-            np.logical_or.reduce(parts)
-
-    return np.asarray(ev(f.expr), dtype=bool)

@@ -54,8 +54,9 @@ from shapely.geometry.base import BaseGeometry
 
 from zoneplan.errors import DataError, InputError
 from zoneplan.geometry import DroppedParts
+from zoneplan.io.filter_rows import matching_rows
 from zoneplan.io.vectors import feature_name
-from zoneplan.plan.filters import RowFilter, matching_rows, parse_filter
+from zoneplan.plan.filters import RowFilter, parse_filter
 from zoneplan.scenarios.dask_backend import (
     Backend,
     SerialBackend,
