@@ -208,9 +208,10 @@ def test_a_value_of_another_kind_is_refused(text: str, words: str, hint: str) ->
 
 def test_an_unknown_column_names_the_file_and_the_columns() -> None:
     with pytest.raises(FilterError) as ei:
-        rows("amenty == 'hospital'")
+        rows("amenty == 'hospital'")  # (first use at character 1)
     err = ei.value
     assert err.path == "f.geojson" and "'amenty', which f.geojson does not have" in err.message
+    assert "at character 1: the filter names the column" in err.message
     assert "did you mean 'amenity'?" in (err.suggestion or "")
     assert "amenity, beds, open, date, Status Text, count" in (err.suggestion or "")
 

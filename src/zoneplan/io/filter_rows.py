@@ -149,12 +149,12 @@ def matching_rows(f: RowFilter, frame: pd.DataFrame, *, source: str) -> NDArray[
         another kind than the column's (text against a column of numbers, say).
     """
     names = [str(c) for c in frame.columns if c != "geometry"]
-    for name in f.columns:
+    for name, pos in f.first_use.items():
         if name not in names:
             near = difflib.get_close_matches(name, names, n=1)
             raise FilterError(
-                f"the filter {shown(f.text)} names the column {name!r}, which {source} "
-                "does not have", path=source, suggestion=(
+                f"where={shown(f.text)}: at character {pos}: the filter names the column "
+                f"{name!r}, which {source} does not have", path=source, suggestion=(
                     f"did you mean {near[0]!r}? " if near else "")
                 + "columns there: " + (", ".join(names) or "none"))
 

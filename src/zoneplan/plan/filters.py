@@ -160,11 +160,16 @@ class RowFilter:
     @property
     def columns(self) -> tuple[str, ...]:
         """The columns the filter names, in order of first use."""
-        seen: dict[str, None] = {}
+        return tuple(self.first_use)
+
+    @property
+    def first_use(self) -> dict[str, int]:
+        """Each column the filter names, and the character (from 1) where it first does."""
+        seen: dict[str, int] = {}
 
         def walk(e: Expr) -> None:
             if isinstance(e, Compare | InList | Truth):
-                seen.setdefault(e.column.name, None)
+                seen.setdefault(e.column.name, e.column.pos)
             elif isinstance(e, Not):
                 walk(e.operand)
             else:
@@ -172,7 +177,7 @@ class RowFilter:
                     walk(o)
 
         walk(self.expr)
-        return tuple(seen)
+        return seen
 
     def __str__(self) -> str:
         return self.text
