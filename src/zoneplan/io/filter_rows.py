@@ -57,8 +57,9 @@ def _column_kind(s: pd.Series) -> str:
         return "number"
     if pt.is_datetime64_any_dtype(s.dtype):
         return "date"
-    kinds = {kind_of(v) if not isinstance(v, int | float | np.number) or isinstance(v, bool)
-             else "numbers" for v in s.dropna()}
+    kinds = {"true/false" if isinstance(v, bool | np.bool_) else
+             "numbers" if isinstance(v, int | float | np.number) else kind_of(v)
+             for v in s.dropna()}
     if not kinds:
         return "empty"
     if kinds == {"numbers"}:
