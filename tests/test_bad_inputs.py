@@ -25,9 +25,11 @@ import yaml
 import zoneplan
 import zoneplan.errors
 from zoneplan.cli.main import main
+from zoneplan.io.outputs import OUTPUT_MARKER, marker_text
 
 from .bad_inputs.catalogue import (
     BASE_DIR,
+    REPEAT,
     Case,
     edited_plan,
     expand_raw,
@@ -87,12 +89,25 @@ def _setup(case: Case, folder: Path) -> None:
             (folder / "plan.yaml").write_text(edited_plan(plan["edit"]), encoding="utf-8")
     for name, content in (spec.get("files") or {}).items():
         target = folder / name
+        target.parent.mkdir(parents=True, exist_ok=True)
         if isinstance(content, bytes):
             target.write_bytes(content)
         else:
             target.write_text(content, encoding="utf-8")
     for name in spec.get("folders", []):
-        (folder / name).mkdir()
+        (folder / name).mkdir(exist_ok=True)
+
+
+def _check_left(case: Case, folder: Path) -> None:
+    """Nothing named in ``absent`` was made; with ``unchanged``, every file the case wrote
+    still holds what it held."""
+    for name in case.spec.get("absent", []):
+        assert not (folder / name).exists(), f"{case.id}: {name} was made"
+    if case.spec.get("unchanged"):
+        for name, content in (case.spec.get("files") or {}).items():
+            now = (folder / name).read_bytes()
+            assert now == (content if isinstance(content, bytes) else content.encode()), \
+                f"{case.id}: {name} changed"
 
 
 @contextlib.contextmanager
@@ -124,11 +139,13 @@ def test_command_line(case: Case, tmp_path: Path, capsys: pytest.CaptureFixture[
     _setup(case, tmp_path)
     monkeypatch.chdir(tmp_path)
     with _unreadable([tmp_path / n for n in case.spec.get("unreadable", [])]):
-        code = main([str(a) for a in case.spec["run"]])
+        code = main([REPEAT.sub(lambda m: m.group(1) * int(m.group(2)), str(a))
+                     for a in case.spec["run"]])
     cap = capsys.readouterr()
     text = cap.err + cap.out
     assert code == case.spec["exit"], f"{case.id}: exit {code}\n{text}"
     _check_words(case, text)
+    _check_left(case, tmp_path)
 
 
 @pytest.mark.parametrize("case", [c for c in CASES if c.kind == "call"],
@@ -166,7 +183,9 @@ def client(tmp_path_factory: pytest.TempPathFactory) -> Any:
 
 @pytest.mark.parametrize("case", [c for c in CASES if c.kind == "request"],
                          ids=_ids([c for c in CASES if c.kind == "request"]))
-def test_editor_api(case: Case, client: Any) -> None:
+def test_editor_api(case: Case, client: Any, tmp_path: Path,
+                    monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(tmp_path)  # where an escape would make its file (``absent``)
     spec = case.spec
     method, path = spec["request"].split(" ", 1)
     headers = {"content-type": "application/json", **(spec.get("headers") or {})}
@@ -185,6 +204,7 @@ def test_editor_api(case: Case, client: Any) -> None:
     else:
         text = json.dumps(data, ensure_ascii=False)
     _check_words(case, text)
+    _check_left(case, tmp_path)
 
 
 # ----------------------------------------------------------------------------- scenarios
@@ -201,6 +221,7 @@ def _old_report(folder: Path) -> dict[str, bytes]:
     (folder / "out").mkdir()
     for name in (*REPORT_FILES, "my-notes.txt"):
         (folder / "out" / name).write_text(f"old {name}")
+    (folder / "out" / OUTPUT_MARKER).write_text(marker_text("report"))
     return _report_files(folder / "out")
 
 
@@ -233,9 +254,9 @@ def _report_killed(folder: Path) -> list[str]:
     assert main(["report", "plan.yaml", "--out", "out", "--overwrite"]) == 0
     assert _temporaries(folder) == []
     said.append("temporary removed by the next run")
-    assert (folder / "out" / "my-notes.txt").read_text() == "old my-notes.txt"
+    assert not (folder / "out" / "my-notes.txt").exists()
     assert (folder / "out" / "report.html").read_text() != "old report.html"
-    said.append("new report in place, the user's own file kept")
+    said.append("new report in place, whole")
     return said
 
 

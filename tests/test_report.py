@@ -15,6 +15,7 @@ from PIL import Image
 
 import zoneplan
 from zoneplan.errors import DataError, OutputExistsError
+from zoneplan.io.outputs import OUTPUT_MARKER
 from zoneplan.render.maps.map import render_map
 from zoneplan.render.pages.report import REPORT_FILES, write_report
 from zoneplan.render.words.headlines import headlines
@@ -39,7 +40,7 @@ def report_dir(tmp_path_factory: pytest.TempPathFactory, result: zoneplan.Result
 
 @pytest.mark.slow
 def test_report_writes_its_files(report_dir: Path, result: zoneplan.Result) -> None:
-    assert sorted(p.name for p in report_dir.iterdir()) == sorted(REPORT_FILES)
+    assert sorted(p.name for p in report_dir.iterdir()) == sorted([*REPORT_FILES, OUTPUT_MARKER])
     assert json.loads((report_dir / "result.json").read_text()) == json.loads(result.to_json())
     html = (report_dir / "report.html").read_text()
     assert len(html.encode()) <= 3_000_000
@@ -116,18 +117,24 @@ def test_many_zones_are_summed_up_not_one_named_at_random(result: zoneplan.Resul
 
 
 @pytest.mark.slow
-def test_existing_folder_refused_and_nothing_else_deleted(tmp_path: Path,
-                                                          result: zoneplan.Result) -> None:
+def test_existing_folder_refused_and_only_a_report_replaced(tmp_path: Path,
+                                                             result: zoneplan.Result) -> None:
     out = tmp_path / "out"
     out.mkdir()
     keep = out / "notes.txt"
     keep.write_text("mine")
     with pytest.raises(OutputExistsError, match="--overwrite"):
         write_report(result, out)
+    with pytest.raises(OutputExistsError, match="not a zoneplan output"):
+        write_report(result, out, overwrite=True)  # a folder zoneplan did not write
     assert sorted(p.name for p in out.iterdir()) == ["notes.txt"]
-    write_report(result, out, overwrite=True)
-    assert keep.read_text() == "mine"
-    assert sorted(p.name for p in out.iterdir()) == sorted([*REPORT_FILES, "notes.txt"])
+    keep.unlink()
+    out.rmdir()
+    write_report(result, out)
+    assert sorted(p.name for p in out.iterdir()) == sorted([*REPORT_FILES, OUTPUT_MARKER])
+    keep.write_text("mine")
+    write_report(result, out, overwrite=True)  # a report: replaced whole
+    assert sorted(p.name for p in out.iterdir()) == sorted([*REPORT_FILES, OUTPUT_MARKER])
     # no temporary folders left behind next to it
     assert [p.name for p in tmp_path.iterdir()] == ["out"]
 

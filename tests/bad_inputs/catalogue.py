@@ -13,7 +13,8 @@ Kinds of case (the key that says what to do):
     ``zoneplan ARGS`` in an empty folder with the case's ``files`` and ``folders``
     (``plan`` writes ``plan.yaml``: ``base`` is the base plan in ``square/``, ``{edit:
     [[old, new], ...]}`` the base plan with text replaced); ``unreadable`` files are made
-    unreadable. Expect ``exit`` and ``says`` in the output.
+    unreadable; ``<X*N>`` in an argument is X written N times. Expect ``exit`` and
+    ``says`` in the output.
 ``call``
     ``zoneplan.evaluate`` or ``zoneplan.load_plan`` with the case's ``plan`` and
     ``line_overrides``; expect ``raises`` (a class of ``zoneplan.errors``) and ``says``.
@@ -21,6 +22,10 @@ Kinds of case (the key that says what to do):
     ``METHOD PATH`` to the editor with a JSON ``body`` (or ``raw`` text: ``<X*N>`` is X
     written N times) and ``headers``; expect ``status``, ``says`` in the detail's message
     and suggestion, and ``line`` if given.
+
+For ``run`` and ``request`` cases, ``absent`` names files that must not exist afterwards
+(a file an escape would make), and ``unchanged: true`` checks that every file the case
+wrote still holds what it held.
 ``scenario``
     A named sequence in the test module (a process killed mid-write, say); ``says`` are
     the checks it reports.
@@ -38,7 +43,7 @@ import yaml
 HERE = Path(__file__).resolve().parent
 BASE_DIR = HERE / "square"
 """The base plan (``plan.yaml``) and its layers, copied into every plan case's folder."""
-GROUP_ORDER = ("cli", "files", "plans", "geometry", "python", "api")
+GROUP_ORDER = ("cli", "files", "plans", "geometry", "python", "api", "filters")
 """The groups, in the order the docs list them."""
 KINDS = ("run", "call", "request", "scenario")
 """The keys that say what a case does."""

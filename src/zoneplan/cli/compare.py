@@ -32,8 +32,11 @@ def compare(
     by_field: ByField = None,
 ) -> None:
     """Compare plans zone by zone, with the differences against the first."""
+    from zoneplan.io.outputs import check_output_dir
     from zoneplan.scenarios.compare import compare as run_compare
 
+    if output is not None:
+        check_output_dir(output, overwrite=overwrite)  # before any work
     c = run_compare(plans, by=read_by(by, by_field))
     if output is not None:
         from zoneplan.render.pages.compare import write_compare

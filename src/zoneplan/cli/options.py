@@ -20,6 +20,7 @@ from pydantic import ValidationError
 from zoneplan.cli.console import err
 from zoneplan.errors import InputError
 from zoneplan.plan import LayerRef
+from zoneplan.plan.filters import parse_filter
 from zoneplan.plan.messages import describe
 from zoneplan.plan.model import LAYER_ROLES
 from zoneplan.scenarios.line_draws import LINE_CORRELATION_M
@@ -177,6 +178,31 @@ LayerOpt = Annotated[list[str] | None, typer.Option(
 """``--layer NAME=PATH[,KEY=VALUE...]``, repeatable; read with :func:`layer_refs`."""
 
 
+def _split_options(text: str) -> list[str]:
+    """``text`` split at commas outside quotes, backticks and brackets, so a filter's
+    list stays whole: ``where=status in ('open', 'closed')``.
+
+    Examples
+    --------
+    >>> _split_options("h.geojson,where=s in ('a', 'b'),beds=beds")
+    ['h.geojson', "where=s in ('a', 'b')", 'beds=beds']
+    """
+    parts, start, depth, quote = [], 0, 0, ""
+    for i, ch in enumerate(text):
+        if quote:
+            quote = "" if ch == quote else quote
+        elif ch in "'\"`":
+            quote = ch
+        elif ch in "([":
+            depth += 1
+        elif ch in ")]":
+            depth = max(depth - 1, 0)
+        elif ch == "," and depth == 0:
+            parts.append(text[start:i])
+            start = i + 1
+    return [*parts, text[start:]]
+
+
 def parse_layer_option(text: str) -> tuple[str, LayerRef]:
     """Parse ``NAME=PATH[,KEY=VALUE...]`` into a layer name and reference.
 
@@ -197,7 +223,7 @@ def parse_layer_option(text: str) -> tuple[str, LayerRef]:
         raise InputError(f"--layer {text!r} is not NAME=PATH",
                          suggestion="write e.g. --layer damage=clusters.geojson,count=count")
     name, rest = text.split("=", 1)
-    parts = rest.split(",")
+    parts = _split_options(rest)
     fields: dict[str, Any] = {"path": parts[0]}
     for kv in parts[1:]:
         if "=" not in kv:
@@ -212,6 +238,8 @@ def parse_layer_option(text: str) -> tuple[str, LayerRef]:
                     "class" if f == "damage_class" else f
                     for f in LayerRef.model_fields if f not in ("path", "sources")))
         fields[key] = v.strip()
+        if key == "where":  # read now, naming the filter's own problem and its place
+            parse_filter(fields[key])
     try:
         return name.strip(), LayerRef.model_validate(fields)
     except ValidationError as exc:

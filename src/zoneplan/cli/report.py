@@ -22,6 +22,7 @@ from zoneplan.cli.options import (
     read_by,
 )
 from zoneplan.errors import InputError
+from zoneplan.io.outputs import check_output_dir
 from zoneplan.plan import DEFAULT_PLAN, load_plan
 
 __all__ = ["register", "report"]
@@ -31,7 +32,8 @@ def report(
     plan: PlanArg = DEFAULT_PLAN,
     output: Annotated[Path | None, out_option("Folder to write.")] = None,
     overwrite: Annotated[bool, overwrite_option(
-        "Replace the report files in an existing folder.")] = False,
+        "Replace an existing folder that zoneplan wrote (any other folder is refused).")
+    ] = False,
     dpi: Annotated[float, typer.Option(
         "--dpi", min=50, max=1200,
         help="Resolution of map.png, pixels per inch (the map is 12 inches wide: 200 dpi "
@@ -51,6 +53,7 @@ def report(
 
     if output is None:
         raise InputError("--out is required", suggestion="write e.g. --out report-folder")
+    check_output_dir(output, overwrite=overwrite)  # before any work
     areas = read_by(by, by_field)
     with evaluated([load_plan(plan)], table=True, ranges=True, samples=samples, seed=seed,
                    scheduler=scheduler, workers=workers, correlation_m=correlation_m,

@@ -23,6 +23,7 @@ from zoneplan.cli.options import (
     overwrite_option,
     sample_bar,
 )
+from zoneplan.plan.filters import parse_filter
 
 __all__ = ["register", "timeline"]
 
@@ -35,7 +36,8 @@ def timeline(
     date_field: Annotated[str | None, typer.Option("--date-field",
                                                    help="Field holding the dates.")] = None,
     where: Annotated[str | None, typer.Option(
-        "--where", help="Filter, e.g. \"StatusText == 'Displaced'\".")] = None,
+        "--where", help="Filter on the layers' features, e.g. \"StatusText == 'Displaced'\" "
+        "(comparisons ==, !=, <, <=, >, >=, in (...), joined with and, or, not).")] = None,
     in_force: Annotated[int | None, typer.Option(
         "--in-force", min=1, metavar="DAYS",
         help="Also measure the union of the orders issued in the last DAYS days (the "
@@ -51,12 +53,17 @@ def timeline(
         "per core).")] = None,
 ) -> None:
     """Area, share, pre-war residents and hospitals under dated orders (one file = one order)."""
+    if where:  # read before anything else is done, never run
+        parse_filter(where, label="--where ")
     from rich.table import Table
 
+    from zoneplan.io.outputs import check_output_dir
     from zoneplan.render.pages.timeline import timeline_csv, write_timeline
     from zoneplan.render.words.text import fmt_number, fmt_people_table, fmt_share
     from zoneplan.scenarios.timeline import timeline as run_timeline
 
+    if output is not None:
+        check_output_dir(output, overwrite=overwrite)  # before any work
     label = "Orders measured" + (" (and unions in force)" if in_force else "")
     with sample_bar(True, label) as bar:
         d = run_timeline(layers, territory=territory, date_field=date_field, where=where,

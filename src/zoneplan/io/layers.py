@@ -233,8 +233,8 @@ def _pack_rows(name: str) -> pack.Rows:
 
 def _kept(name: str, where: str | None) -> NDArray[np.intp]:
     """Positions of the rows of the built-in table ``name`` that ``where`` keeps: all of
-    them without a filter. A filter is a pandas query, so only then is the table read as
-    a GeoDataFrame (whose index is each row's position)."""
+    them without a filter. Only with a filter is the table read as a GeoDataFrame (whose
+    index is each row's position)."""
     if not where:
         return np.arange(len(_pack_rows(name)), dtype=np.intp)
     return np.asarray(filter_rows(pack.builtin_layer(name), where, name).index, dtype=np.intp)

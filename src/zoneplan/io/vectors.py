@@ -17,6 +17,8 @@ from shapely.geometry.base import BaseGeometry
 
 from zoneplan.errors import DataError
 from zoneplan.geometry import WGS84, DroppedParts, repair
+from zoneplan.io.filter_rows import matching_rows
+from zoneplan.plan.filters import parse_filter
 
 if TYPE_CHECKING:
     import geopandas as gpd
@@ -141,18 +143,19 @@ def numeric_attribute(gdf: gpd.GeoDataFrame, name: str, path: str) -> np.ndarray
 
 
 def filter_rows(gdf: gpd.GeoDataFrame, where: str | None, path: str) -> gpd.GeoDataFrame:
-    """The rows matching ``where`` (a pandas query such as ``amenity == 'hospital'``)."""
+    """The rows matching the filter ``where`` (such as ``amenity == 'hospital'``; see
+    :mod:`zoneplan.plan.filters`: the text is parsed and applied as data, never run).
+
+    Raises
+    ------
+    FilterError
+        If the filter cannot be read, names a column the layer does not have (the message
+        names ``path`` and the columns there), or compares a column with a value of
+        another kind.
+    """
     if not where:
         return gdf
-    try:
-        return gdf.query(where)
-    except Exception as exc:
-        raise DataError(
-            f"the filter {where!r} cannot be applied ({exc})",
-            path=path,
-            suggestion="write it like amenity == 'hospital'; attributes there: "
-            + ", ".join(map(str, gdf.columns)),
-        ) from exc
+    return gdf[matching_rows(parse_filter(where), gdf, source=path)]
 
 
 @dataclass(eq=False)

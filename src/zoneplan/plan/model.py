@@ -37,6 +37,7 @@ from zoneplan.plan.commitments import (
     ForceTarget,
     Reconstruction,
 )
+from zoneplan.plan.filters import parse_filter
 from zoneplan.plan.references import check_references
 
 __all__ = [
@@ -277,12 +278,24 @@ class LayerRef(_Model):
     count: str | None = Field(default=None, description="Attribute holding a count.")
     beds: str | None = Field(default=None, description="Attribute holding hospital beds.")
     damage_class: str | None = Field(default=None, alias="class")
-    where: str | None = Field(default=None, description="Filter, e.g. amenity == 'hospital'.")
+    where: str | None = Field(default=None, description="Filter on the layer's rows, e.g. "
+                              "amenity == 'hospital': comparisons (==, !=, <, <=, >, >=, in, "
+                              "not in) of a column with values, joined with and, or, not "
+                              "(see zoneplan.plan.filters).")
     status: str | None = Field(default=None, description="Crossings: the attribute holding "
                                "each crossing's status (open, closed).")
     date: DateText | None = Field(default=None, description="When the layer's data stand "
                                   "(e.g. the imagery date of a damage assessment).")
     sources: list[str] = Field(default_factory=list)
+
+    @field_validator("where")
+    @classmethod
+    def _filter(cls, v: str | None) -> str | None:
+        """Read the filter now, so a plan that holds a bad one is refused where it is read
+        (``validate`` too); it is applied, never run, when the layer is read."""
+        if v is not None:
+            parse_filter(v, label="")
+        return v
 
 
 class Population(_Model):

@@ -54,7 +54,9 @@ from shapely.geometry.base import BaseGeometry
 
 from zoneplan.errors import DataError, InputError
 from zoneplan.geometry import DroppedParts
+from zoneplan.io.filter_rows import matching_rows
 from zoneplan.io.vectors import feature_name
+from zoneplan.plan.filters import RowFilter, parse_filter
 from zoneplan.scenarios.dask_backend import (
     Backend,
     SerialBackend,
@@ -82,7 +84,6 @@ FLAG_NO_AREA = "no feature has an area (only points or lines)"
 """Flag of a layer whose (matching) features all lie outside the territory."""
 
 _ISO = re.compile(r"^\d{4}-\d{2}-\d{2}$")
-_WHERE = re.compile(r"""^\s*(\w+)\s*(==|!=)\s*(['"])(.*?)\3\s*$""")
 
 
 @dataclass(frozen=True)
@@ -170,26 +171,10 @@ def parse_date(value: Any) -> dt.date | None:
     return None
 
 
-def _apply_where(gdf: gpd.GeoDataFrame, where: str | None, path: Path) -> gpd.GeoDataFrame:
-    if not where:
-        return gdf
-    clauses = re.split(r"\s+and\s+", where.strip())
-    mask = np.ones(len(gdf), dtype=bool)
-    for c in clauses:
-        m = _WHERE.match(c)
-        if not m:
-            raise InputError(f"cannot read the filter {where!r}",
-                             suggestion="write FIELD == 'value' or FIELD != 'value', joined "
-                             "with 'and', e.g. --where \"StatusText == 'Displaced'\"")
-        field, op, _, val = m.groups()
-        if field not in gdf.columns:
-            raise InputError(f"the filter names a field '{field}' this layer does not have",
-                             path=path, suggestion="fields: " + ", ".join(
-                                 str(c) for c in gdf.columns if c != "geometry"))
-        col = gdf[field].astype(str).where(gdf[field].notna(), None)
-        hit = (col == val).to_numpy(dtype=bool)
-        mask &= hit if op == "==" else ~hit
-    return gdf[mask]
+def _apply_where(gdf: gpd.GeoDataFrame, where: RowFilter | None, path: Path
+                 ) -> gpd.GeoDataFrame:
+    """The features the filter keeps (all without one); applied as data, never run."""
+    return gdf if where is None else gdf[matching_rows(where, gdf, source=str(path))]
 
 
 def _layer_date(gdf: gpd.GeoDataFrame, spec: LayerSpec, date_field: str | None) -> dt.date:
@@ -230,7 +215,8 @@ class _Order:
     polygons: list[BaseGeometry]
 
 
-def _read_order(spec: LayerSpec, date_field: str | None, where: str | None) -> _Order:
+def _read_order(spec: LayerSpec, date_field: str | None, where: RowFilter | None
+                ) -> _Order:
     """Read a layer: its date, its features after the filter, their polygons in lon/lat."""
     gdf = _read(spec.path)
     date = _layer_date(gdf, spec, date_field)
@@ -298,7 +284,8 @@ def timeline(
     date_field
         Field holding each feature's date; the layer's date is the earliest value.
     where
-        Filter such as ``StatusText == 'Displaced'`` (``==``/``!=``, joined by ``and``).
+        Filter such as ``StatusText == 'Displaced'`` (see :mod:`zoneplan.plan.filters`:
+        comparisons, ``in``, ``and``/``or``/``not``; read before any layer, never run).
     in_force_days
         If given (days, at least 1), also measure the union of the orders in force: those
         issued in the last ``in_force_days`` days, at each issue and lapse date.
@@ -327,6 +314,7 @@ def timeline(
     DataError
         A layer or territory file that does not exist or cannot be read.
     """
+    row_filter = parse_filter(where, label="--where ") if where else None  # before all
     if in_force_days is not None and in_force_days < 1:
         raise InputError(f"--in-force must be at least 1 day, not {in_force_days}",
                          suggestion="give the number of days an order stays in force, "
@@ -342,7 +330,7 @@ def timeline(
     if not specs:
         raise InputError("no layers given", suggestion="give one or more zone layer files")
     terr_ll, terr_ref = _read_territory(territory)
-    orders = sorted((_read_order(s, date_field, where) for s in specs),
+    orders = sorted((_read_order(s, date_field, row_filter) for s in specs),
                     key=lambda o: (o.date.isoformat(), o.file))
     windows = [] if in_force_days is None else _windows([o.date for o in orders],
                                                         in_force_days)

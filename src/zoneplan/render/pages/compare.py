@@ -208,10 +208,11 @@ def write_compare(cmp: Comparison, out_dir: str | Path, *, overwrite: bool = Fal
     """Write ``compare.html`` and ``compare.json`` into ``out_dir``, atomically.
 
     An existing ``out_dir`` is refused (:class:`~zoneplan.errors.OutputExistsError`)
-    unless ``overwrite``; with it, only these two files are replaced. Returns ``out_dir``.
+    unless ``overwrite``; with it, a folder zoneplan wrote is replaced whole (any other
+    folder is refused). Returns ``out_dir``.
     """
     out = Path(out_dir)
-    with atomic_dir(out, overwrite=overwrite) as tmp:
+    with atomic_dir(out, overwrite=overwrite, command="compare") as tmp:
         (tmp / "compare.json").write_text(json.dumps(cmp.data, indent=2, ensure_ascii=False),
                                           encoding="utf-8")
         (tmp / "compare.html").write_text(compare_html(cmp), encoding="utf-8")

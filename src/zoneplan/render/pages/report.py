@@ -17,8 +17,11 @@ Files written into ``out_dir`` (atomically, through :func:`zoneplan.outputs.atom
 ``by_area.csv`` (with ``--by``)
     The by-area table (see :mod:`zoneplan.render.exports.tables`).
 
-An existing ``out_dir`` is refused unless ``overwrite``; with it, only these files are
-replaced and nothing else in the folder is touched.
+``.zoneplan-output``
+    The marker saying zoneplan wrote the folder (see :data:`zoneplan.io.outputs.OUTPUT_MARKER`).
+
+An existing ``out_dir`` is refused unless ``overwrite``; with it, a folder zoneplan wrote
+(one holding the marker) is replaced whole, in one step; any other folder is refused.
 """
 
 from __future__ import annotations
@@ -79,9 +82,9 @@ def write_report(
     plan
         A plan, a plan file, a built-in plan id, or an already evaluated result.
     out_dir
-        The folder to create (or, with ``overwrite``, to write into).
+        The folder to create (or, with ``overwrite``, to replace).
     overwrite
-        Replace the report files in an existing folder; other files there are kept.
+        Replace an existing folder that zoneplan wrote (it holds the marker), whole.
     dpi
         Resolution of ``map.png`` (its width is 12 inches × ``dpi``).
 
@@ -93,7 +96,8 @@ def write_report(
     Raises
     ------
     OutputExistsError
-        If ``out_dir`` exists and ``overwrite`` is false (checked before evaluating).
+        If ``out_dir`` exists and ``overwrite`` is false, or it exists and is not a
+        zoneplan output (checked before evaluating).
     DataError
         If ``out_dir`` cannot be created where asked.
     """
@@ -105,7 +109,7 @@ def write_report(
     from zoneplan.result import Result
 
     out = Path(out_dir)
-    with atomic_dir(out, overwrite=overwrite) as tmp:
+    with atomic_dir(out, overwrite=overwrite, command="report") as tmp:
         result = plan if isinstance(plan, Result) else evaluate(plan)
         files, _ = render_map_files(result, dpi=dpi)
         for name, data in files.items():

@@ -183,11 +183,12 @@ def write_timeline(data: dict[str, Any], out_dir: str | Path, *, overwrite: bool
     """Write timeline.json, .csv, .png and .html into ``out_dir``, atomically.
 
     An existing ``out_dir`` is refused (:class:`~zoneplan.errors.OutputExistsError`)
-    unless ``overwrite``; with it, only these four files are replaced. Returns ``out_dir``.
+    unless ``overwrite``; with it, a folder zoneplan wrote is replaced whole (any other
+    folder is refused). Returns ``out_dir``.
     """
     out = Path(out_dir)
     png = timeline_png(data)
-    with atomic_dir(out, overwrite=overwrite) as tmp:
+    with atomic_dir(out, overwrite=overwrite, command="timeline") as tmp:
         (tmp / "timeline.json").write_text(json.dumps(data, indent=2, ensure_ascii=False),
                                            encoding="utf-8")
         (tmp / "timeline.csv").write_text(timeline_csv(data), encoding="utf-8")
