@@ -163,9 +163,10 @@ def crossing_residents(result: Result) -> float | None:
     if sites:  # compound residents: from the compound, in its zone
         from zoneplan.geometry import project
 
-        moved = grid.crs is not None and not grid.crs.equals(result.layout.crs)
+        gcrs = grid.crs
         for k, x, y, n in sites:
-            pt = (project(shapely.Point(x, y), grid.crs, src=result.layout.crs) if moved
+            pt = (project(shapely.Point(x, y), gcrs, src=result.layout.crs)
+                  if gcrs is not None and not gcrs.equals(result.layout.crs)
                   else shapely.Point(x, y))
             hz = int(h_zone[tree.query([pt.x, pt.y])[1]])
             if hz != k and closed[hz]:
