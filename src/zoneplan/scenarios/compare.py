@@ -147,7 +147,7 @@ def crossing_residents(result: Result) -> float | None:
     grid = cell_map.grid
     tree = cKDTree(hxy)
     # the zone of each cell's nearest hospital (a "block" of block_sums), in chunks
-    label = np.empty(len(grid), dtype=np.intp)
+    label = np.empty(len(grid), dtype=np.min_scalar_type(nz))  # one byte for < 256 zones
     gx, gy = np.asarray(grid.x, dtype=float), np.asarray(grid.y, dtype=float)
     for a in range(0, label.size, _CHUNK):
         _, nearest = tree.query(np.column_stack([gx[a:a + _CHUNK], gy[a:a + _CHUNK]]))

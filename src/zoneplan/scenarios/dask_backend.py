@@ -7,7 +7,9 @@ line:
     In this process, one task after another (Dask is not needed).
 ``"local"``
     A ``distributed`` LocalCluster on this machine: one single-threaded worker process
-    per core (or ``workers``), on the loopback address, closed afterwards.
+    per core (or ``workers``), on the loopback address, closed afterwards. Its workers
+    are started without running the main script again, so a plain script without
+    ``if __name__ == "__main__":`` may open one (see :class:`_MainWithoutPath`).
 ``"tcp://HOST:PORT"`` (any Dask address)
     An existing cluster, started with ``dask scheduler`` and ``dask worker``; zoneplan
     must be importable on its workers, and files a plan names readable there.

@@ -127,6 +127,13 @@ def running(plans: PlanLike | Sequence[PlanLike], *, samples: int | None = None,
         The results and the notes. Use them inside the block: with ``scheduler``, a
         population raster finer than 100 m is held on the cluster's workers, and a map
         of the result (:func:`zoneplan.render.report.write_report`) asks them for sums.
+
+    Notes
+    -----
+    While a local cluster is open, ``sys.modules["__main__"]`` is a stand-in for the
+    script: it has every name of the script but no ``__file__``, so that worker
+    processes (started with ``spawn``) do not run the script again; the script's own
+    module is put back when the block ends.
     """
     _check(samples, seed, scheduler, workers, correlation_m)
     chosen = _plans(plans, layers)
@@ -231,5 +238,5 @@ def run(plans: PlanLike | Sequence[PlanLike], *, samples: int | None = None,
                  ranges=ranges, correlation_m=correlation_m, layers=layers, by=by,
                  progress=progress) as done:
         for note in done.notes:
-            warnings.warn(note, ZoneplanWarning, stacklevel=3)
+            warnings.warn(note, ZoneplanWarning, stacklevel=2)
         return done.results
