@@ -106,3 +106,58 @@ def test_cli_report_and_compare(tmp_path: Path) -> None:
     r = runner.invoke(app, ["report", "green-red-2025-11", "--out", str(out)])
     assert isinstance(r.exception, OutputExistsError)
     assert list(out.iterdir()) == []
+
+
+def _square_with_hospitals(tmp_path: Path, square_plan: dict[str, object], *, line_x: float,
+                           east_access: str, hospitals: list[tuple[float, float]]) -> Path:
+    """The square plan of conftest with its line at ``line_x`` metres from the west edge,
+    the east zone's access set, and hospitals at (x, y) metres from the south-west
+    corner."""
+    from tests.conftest import SQUARE_UTM, utm_to_lonlat, write_geojson
+
+    x0, y0, _, y1 = SQUARE_UTM
+    plan = json.loads(json.dumps(square_plan))
+    plan["lines"][0]["coordinates"] = [list(utm_to_lonlat(x0 + line_x, y0 - 100)),
+                                       list(utm_to_lonlat(x0 + line_x, y1 + 100))]
+    plan["zones"][1]["access"] = east_access
+    write_geojson(tmp_path / "hospitals.geojson", [
+        {"type": "Feature", "properties": {"name": f"h{i}"},
+         "geometry": {"type": "Point", "coordinates": list(utm_to_lonlat(x0 + x, y0 + y))}}
+        for i, (x, y) in enumerate(hospitals)])
+    plan["layers"]["hospitals"] = {"path": "hospitals.geojson"}
+    path = tmp_path / f"square-{line_x:g}-{east_access}.yaml"
+    path.write_text(yaml.safe_dump(plan, sort_keys=False))
+    return path
+
+
+def test_crossing_residents_share_cut_cells_by_area(
+        tmp_path: Path, square_plan: dict[str, object]) -> None:
+    # The line at 505 m runs down the middle of a column of the 10 m cells (through
+    # their centroids), so half of each of those cells is west; the east zone is
+    # closed, so all 10,000
+    # people live west of it, and the one hospital lies in the closed east zone (1.9 km
+    # east, 1 km north): every resident's nearest hospital is across the line, so the
+    # count is all 10,000 (by hand). Counting a cut cell wholly in the zone of its
+    # centroid (the rule before) left out the west halves of that column: 9,950.5.
+    path = _square_with_hospitals(tmp_path, square_plan, line_x=505, east_access="closed",
+                                  hospitals=[(1900, 1000)])
+    r = zoneplan.evaluate(path, ranges=False)
+    assert sum(z["residents"] for z in r.data["zones"]) == pytest.approx(10_000, rel=1e-9)
+    assert crossing_residents(r) == pytest.approx(10_000, rel=1e-9)
+    # the hospital in the west zone instead: nobody crosses
+    path = _square_with_hospitals(tmp_path, square_plan, line_x=505, east_access="closed",
+                                  hospitals=[(100, 1000)])
+    assert crossing_residents(zoneplan.evaluate(path, ranges=False)) == pytest.approx(0.0)
+
+
+def test_crossing_residents_none_where_no_zone_is_closed(
+        tmp_path: Path, square_plan: dict[str, object]) -> None:
+    # both zones open to residents (10,000 people spread evenly: 2,525 on the west
+    # 1.01 km², 7,475 on the east 2.99 km²), a hospital in each: whichever is nearest,
+    # it lies in no closed zone, so nobody has to cross (by hand: 0)
+    path = _square_with_hospitals(tmp_path, square_plan, line_x=505, east_access="resident",
+                                  hospitals=[(50, 1000), (1950, 1000)])
+    r = zoneplan.evaluate(path, ranges=False)
+    assert {z["id"]: z["residents"] for z in r.data["zones"]} == pytest.approx(
+        {"west": 2525, "east": 7475}, rel=1e-6)
+    assert crossing_residents(r) == pytest.approx(0.0)

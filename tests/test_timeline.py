@@ -283,3 +283,47 @@ def test_a_bad_scheduler_is_said_before_any_layer_is_read(tmp_path: Path,
     with pytest.raises(InputError, match="--workers applies"):
         timeline([str(a)], scheduler="tcp://127.0.0.1:9", workers=2)
     assert read == []
+
+
+def _without_crs(tmp_path: Path, name: str) -> Path:
+    """A shapefile of one square in lon/lat whose .prj is missing: a file without a CRS."""
+    p = tmp_path / name
+    gpd.GeoDataFrame({"Date": ["2024-05-06"]}, geometry=[box(34.44, 31.50, 34.45, 31.51)],
+                     crs=4326).to_file(p)
+    p.with_suffix(".prj").unlink()
+    assert gpd.read_file(p).crs is None
+    return p
+
+
+def test_a_layer_without_a_crs_is_refused_naming_it(tmp_path: Path,
+                                                    capsys: pytest.CaptureFixture[str]) -> None:
+    # read as every other file is read (zoneplan.io.vectors): no CRS is assumed
+    bare = _without_crs(tmp_path, "bare.shp")
+    with pytest.raises(DataError, match="no coordinate reference system") as ei:
+        timeline([f"{bare}@2024-05-06"])
+    assert "bare.shp" in str(ei.value)
+    assert main(["timeline", f"{bare}@2024-05-06"]) == 2
+    err = capsys.readouterr().err
+    assert "bare.shp" in err and "no coordinate reference system" in err
+    assert "Traceback" not in err
+
+
+def test_a_territory_without_a_crs_is_refused_naming_it(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    layer = _layer(tmp_path, "a.geojson", ["Displaced"], ["2024-05-06"])
+    bare = _without_crs(tmp_path, "outline.shp")
+    assert main(["timeline", str(layer), "--date-field", "Date",
+                 "--territory", str(bare)]) == 2
+    err = capsys.readouterr().err
+    assert "outline.shp" in err and "territory file has no coordinate reference system" in err
+
+
+def test_a_projected_layer_is_measured_as_in_lon_lat(tmp_path: Path) -> None:
+    # the same squares written in UTM 36N: the same figures (to rounding)
+    ll = _layer(tmp_path, "ll.geojson", ["Displaced", "Displaced"], ["2024-05-06"] * 2)
+    utm = tmp_path / "utm.gpkg"
+    gpd.read_file(ll).to_crs(32636).to_file(utm)
+    a, b = (timeline([str(p)], date_field="Date")["rows"][0] for p in (ll, utm))
+    for key in ("area_km2", "share_of_territory", "residents"):
+        assert b[key] == pytest.approx(a[key], rel=1e-9)
+    assert a["hospitals"] == b["hospitals"]

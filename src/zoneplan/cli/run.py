@@ -3,7 +3,8 @@
 With ``--samples N`` each plan also gets N Monte Carlo draws (on ``--scheduler``: this
 process, a Dask LocalCluster, or an existing Dask cluster). With ``--scheduler`` (with or
 without draws) a fine population raster is read and kept on the workers and every layout
-summed there. Dask is imported only then.
+summed there. Dask is imported only then. The command parses its options; the work is
+:func:`zoneplan.scenarios.runs.running`'s, the library's :func:`zoneplan.run`.
 """
 
 from __future__ import annotations
@@ -38,7 +39,6 @@ from zoneplan.cli.options import (
 )
 from zoneplan.errors import InputError
 from zoneplan.plan import DEFAULT_PLAN, LayerRef, Plan, load_plan
-from zoneplan.scenarios.line_draws import LINE_CORRELATION_M
 
 if TYPE_CHECKING:
     from zoneplan.io.areas import AreaSet
@@ -84,45 +84,26 @@ def evaluated(plans: list[Plan], *, table: bool, ranges: bool, samples: int | No
               seed: int | None, scheduler: str | None, workers: int | None,
               correlation_m: float | None, by: AreaSet | None = None
               ) -> Iterator[list[Result]]:
-    """Evaluate the plans; with ``samples``, as one Monte Carlo batch (the options of
-    ``zoneplan run`` and ``zoneplan report``; ``table``: steps shown on a terminal;
-    ``by``: areas to break the figures down by).
+    """The plans evaluated by :func:`zoneplan.scenarios.runs.running` with the options of
+    ``zoneplan run`` and ``zoneplan report``, showing progress and printing its notes
+    (``table``: steps shown on a terminal; ``by``: areas to break the figures down by).
 
     Use the results inside the ``with`` block: with ``scheduler``, the cluster stays open
     until the block ends, so a population raster held on its workers can still be asked
     for sums (a report's map)."""
-    step = progress(table)
-    if samples is None:
-        if seed is not None or correlation_m is not None:
-            raise InputError("--seed and --correlation-m need --samples",
-                             suggestion="add --samples N, e.g. --samples 1000")
-        if workers is not None and scheduler is None:
-            raise InputError("--workers needs --scheduler local (or --samples)",
-                             suggestion="add --scheduler local")
-        if scheduler is None:
-            from zoneplan.evaluate import evaluate
+    from zoneplan.scenarios.runs import running
 
-            _freeze_objects()
-            yield [evaluate(p, ranges=ranges, progress=step, by=by) for p in plans]
-            return
-    from zoneplan.scenarios.dask_backend import open_backend
-    from zoneplan.scenarios.ensemble import evaluate_on, run_samples
-
-    with open_backend(scheduler or "local", workers=workers) as backend:
-        if samples is None:
-            results, notes = evaluate_on(plans, backend=backend, ranges=ranges,
-                                         progress=step, by=by)
-        else:
-            with sample_bar(True) as bar:
-                results = run_samples(
-                    plans, samples=samples, seed=seed, backend=backend, ranges=ranges,
-                    progress=step, on_samples=bar, by=by,
-                    correlation_m=LINE_CORRELATION_M if correlation_m is None
-                    else correlation_m)
-            notes = results[0].data["samples"]["notes"]
-        for note in notes:
+    if samples is None and scheduler is None:
+        _freeze_objects()
+    with contextlib.ExitStack() as cluster:
+        with sample_bar(samples is not None) as bar:  # the bar gone before any output
+            done = cluster.enter_context(running(
+                plans, samples=samples, seed=seed, scheduler=scheduler, workers=workers,
+                ranges=ranges, correlation_m=correlation_m, by=by, progress=progress(table),
+                on_samples=bar))
+        for note in done.notes:
             err.print(f"[yellow]note:[/yellow] {note}", highlight=False)
-        yield results
+        yield done.results
 
 
 def run(

@@ -31,7 +31,8 @@ VECTOR_SUFFIXES = {".geojson", ".json", ".gpkg", ".shp", ".fgb", ".parquet", ".g
 """File endings :func:`read_vector` accepts."""
 
 
-def read_vector(path: str | Path, *, what: str) -> gpd.GeoDataFrame:
+def read_vector(path: str | Path, *, what: str, keep_empty: bool = False
+                ) -> gpd.GeoDataFrame:
     """Read a vector file into WGS 84, checking it exists, parses, has a CRS and features.
 
     Parameters
@@ -40,6 +41,15 @@ def read_vector(path: str | Path, *, what: str) -> gpd.GeoDataFrame:
         The file.
     what
         What the file is for, used in messages (``"territory"``).
+    keep_empty
+        Keep features without geometry, and accept a file without features (a
+        timeline flags such a layer instead of refusing it); its CRS is still required.
+
+    Raises
+    ------
+    DataError
+        The file does not exist, cannot be read, is in an unknown format, has no CRS
+        (none is assumed), or (without ``keep_empty``) holds no features.
     """
     import geopandas as gpd  # here: a run on the built-in pack reads no file
 
@@ -92,6 +102,8 @@ def read_vector(path: str | Path, *, what: str) -> gpd.GeoDataFrame:
             suggestion="save it with a CRS (e.g. EPSG:4326 for lon/lat), or for a shapefile "
             "add the missing .prj file",
         )
+    if keep_empty:
+        return gdf if gdf.crs.equals(WGS84) else gdf.to_crs(WGS84)
     if len(gdf) == 0 or gdf.geometry.isna().all() or gdf.geometry.is_empty.all():
         raise DataError(f"the {what} file holds no features", path=p,
                         suggestion="choose a file that contains geometry")

@@ -7,7 +7,9 @@ line:
     In this process, one task after another (Dask is not needed).
 ``"local"``
     A ``distributed`` LocalCluster on this machine: one single-threaded worker process
-    per core (or ``workers``), on the loopback address, closed afterwards.
+    per core (or ``workers``), on the loopback address, closed afterwards. Its workers
+    are started without running the main script again, so a plain script without
+    ``if __name__ == "__main__":`` may open one (see :class:`_MainWithoutPath`).
 ``"tcp://HOST:PORT"`` (any Dask address)
     An existing cluster, started with ``dask scheduler`` and ``dask worker``; zoneplan
     must be importable on its workers, and files a plan names readable there.
@@ -29,6 +31,8 @@ import contextlib
 import importlib
 import logging
 import os
+import sys
+import types
 from collections.abc import Callable, Iterator, Sequence
 from functools import partial
 from typing import TYPE_CHECKING, Any, Protocol
@@ -355,14 +359,58 @@ def _quiet_dask() -> Iterator[None]:
         log.setLevel(old)
 
 
+class _MainWithoutPath(types.ModuleType):
+    """The script being run (``__main__``), as worker processes starting must not see it:
+    every name is the script's, but it has no ``__file__`` (nor ``__spec__``).
+
+    A worker process is started with the ``spawn`` method (distributed's default), which
+    runs the parent's main script again in the new process, under the name
+    ``__mp_main__``, unless the script is guarded by ``if __name__ == "__main__":``. A
+    plain script that opens a cluster then opens one again in each worker, and the
+    workers fail to start ("Nanny failed to start"). The workers run zoneplan's tasks
+    only, never the script's functions, so they have no need of it: with this stand-in in
+    ``sys.modules``, :func:`multiprocessing.spawn.get_preparation_data` finds no path or
+    module name to run, and the script stays in this process.
+    """
+
+    def __init__(self, main: types.ModuleType) -> None:
+        super().__init__("__main__", main.__doc__)
+        self.__dict__["_zoneplan_main"] = main
+
+    def __getattr__(self, name: str) -> Any:
+        if name in ("__file__", "__cached__"):
+            raise AttributeError(name)
+        return getattr(self.__dict__["_zoneplan_main"], name)
+
+
+@contextlib.contextmanager
+def _main_kept_here() -> Iterator[None]:
+    """While a local cluster is open, its worker processes (started, or restarted by
+    their nannies) do not run the main script again (see :class:`_MainWithoutPath`);
+    the script's module is put back when the cluster closes."""
+    main = sys.modules.get("__main__")
+    if main is None or isinstance(main, _MainWithoutPath):
+        yield
+        return
+    sys.modules["__main__"] = _MainWithoutPath(main)
+    try:
+        yield
+    finally:
+        sys.modules["__main__"] = main
+
+
 def _dask_backend(address: str | None, workers: int | None, tasks: str
                   ) -> Iterator[Backend]:
-    """A DaskBackend on a new LocalCluster (``address`` None) or an existing cluster."""
+    """A DaskBackend on a new LocalCluster (``address`` None) or an existing cluster.
+
+    The cluster's worker processes are started without running the main script again,
+    so a plain script without ``if __name__ == "__main__":`` may open one
+    (:func:`_main_kept_here`)."""
     from distributed import Client, LocalCluster
 
     if address is None:
         n = workers or os.cpu_count() or 1
-        with LocalCluster(n_workers=n, threads_per_worker=1, processes=True,
+        with _main_kept_here(), LocalCluster(n_workers=n, threads_per_worker=1, processes=True,
                           host="127.0.0.1", dashboard_address="127.0.0.1:0",
                           silence_logs=logging.ERROR) as cluster, \
                 Client(cluster, set_as_default=False) as client:

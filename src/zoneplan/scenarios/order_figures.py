@@ -29,6 +29,7 @@ from shapely.geometry.base import BaseGeometry
 
 from zoneplan.geometry import area_crs_for, project
 from zoneplan.measure.grids.cells import CellGrid
+from zoneplan.measure.sums.zone_sums import zone_totals
 
 __all__ = ["M2_PER_KM2", "OrderFigures", "OrderModel", "build_model", "measure_in_force",
            "measure_order"]
@@ -80,19 +81,23 @@ class OrderModel:
         dict
             ``area_km2`` (km², in ``area_crs``), ``share_of_territory`` (that area over
             the territory's, fraction 0-1), ``residents`` (baseline people inside, cells
-            cut by the edge counted by the covered fraction of their area) and
-            ``hospitals`` (count inside). All zero for an empty geometry.
+            cut by the edge counted by the covered fraction of their area, by
+            :func:`~zoneplan.measure.sums.zone_sums.zone_totals` as ``evaluate`` sums a zone)
+            and ``hospitals`` (count of hospitals ``inside`` covers, edge included, as
+            ``evaluate`` places them). All zero for an empty geometry.
         """
         if inside.is_empty:
             return {"area_km2": 0.0, "share_of_territory": 0.0, "residents": 0.0,
                     "hospitals": 0}
         area = project(inside, self.area_crs).area
         on_grid = project(inside, self.grid_crs)
-        idx, frac = self.grid.coverage(on_grid)
+        # as evaluate measures a zone: cells shared by area (zone_sums), a hospital in
+        # the zone when the zone covers it (its edge included)
+        [residents] = zone_totals(self.grid, [on_grid], [on_grid.boundary], [self.baseline])
         return {"area_km2": area / M2_PER_KM2, "share_of_territory": area / self.territory_m2,
-                "residents": float((self.baseline[idx] * frac).sum()),
-                "hospitals": int(shapely.contains_xy(on_grid, self.hospitals_x,
-                                                     self.hospitals_y).sum())}
+                "residents": float(residents[0]),
+                "hospitals": int(shapely.covers(on_grid, shapely.points(
+                    self.hospitals_x, self.hospitals_y)).sum())}
 
 
 @dataclass(frozen=True)

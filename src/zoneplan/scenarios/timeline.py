@@ -52,10 +52,10 @@ import pandas as pd
 import shapely
 from shapely.geometry.base import BaseGeometry
 
-from zoneplan.errors import DataError, InputError
+from zoneplan.errors import InputError
 from zoneplan.geometry import DroppedParts
 from zoneplan.io.filter_rows import matching_rows
-from zoneplan.io.vectors import feature_name
+from zoneplan.io.vectors import feature_name, read_vector
 from zoneplan.plan.filters import RowFilter, parse_filter
 from zoneplan.scenarios.dask_backend import (
     Backend,
@@ -227,7 +227,7 @@ def _read_order(spec: LayerSpec, date_field: str | None, where: RowFilter | None
     numbers = (np.asarray(index, dtype=np.int64) + 1 if pd.api.types.is_integer_dtype(index)
                else np.arange(1, len(sel) + 1))
     polygons = []
-    for number, g in zip(numbers.tolist(), sel.to_crs(4326).geometry, strict=True):
+    for number, g in zip(numbers.tolist(), sel.geometry, strict=True):
         if g is None or g.is_empty:
             continue
         kept = log.keep(feature_name(number), g)
@@ -243,8 +243,8 @@ def _read_territory(territory: str | Path | None) -> tuple[BaseGeometry, str]:
         from zoneplan import pack
 
         return pack.outline(), "gaza:outline"
-    tgdf = _read(Path(territory))
-    return shapely.union_all(tgdf.to_crs(4326).geometry.to_numpy()), str(territory)
+    tgdf = read_vector(Path(territory), what="territory")
+    return shapely.union_all(tgdf.geometry.to_numpy()), str(territory)
 
 
 def _backend(scheduler: str | None, workers: int | None
@@ -312,7 +312,8 @@ def timeline(
         No layers, a layer without a readable date, a bad filter, ``in_force_days`` below
         1, ``workers`` without ``scheduler="local"``, or a scheduler that cannot be used.
     DataError
-        A layer or territory file that does not exist or cannot be read.
+        A layer or territory file that does not exist, cannot be read or has no CRS
+        (none is assumed; see :func:`zoneplan.io.vectors.read_vector`).
     """
     row_filter = parse_filter(where, label="--where ") if where else None  # before all
     if in_force_days is not None and in_force_days < 1:
@@ -413,15 +414,8 @@ def _windows(issued: Sequence[dt.date], days: int) -> list[tuple[dt.date, list[i
             for when in points]
 
 
-def _read(path: Path) -> gpd.GeoDataFrame:
-    if not path.exists():
-        raise DataError("the layer file does not exist", path=path,
-                        suggestion="check the path (relative to the working folder)")
-    try:
-        gdf = gpd.read_file(path)
-    except Exception as exc:
-        raise DataError(f"the layer cannot be read ({exc})", path=path,
-                        suggestion="give a GeoJSON, GeoPackage or shapefile") from exc
-    if gdf.crs is None:
-        gdf = gdf.set_crs(4326)
-    return gdf
+def _read(path: Path, what: str = "layer") -> gpd.GeoDataFrame:
+    """A layer file in WGS 84, read by :func:`zoneplan.io.vectors.read_vector` with its
+    rules (a file without a CRS is refused, naming it; none is assumed); an empty layer is
+    kept, to be flagged."""
+    return read_vector(path, what=what, keep_empty=True)

@@ -55,6 +55,7 @@ __all__ = [
     "nearest_distances",
     "people_outside",
     "whole_grid_sums",
+    "zone_totals",
 ]
 
 
@@ -328,6 +329,34 @@ def grid_sums(grid: Any, counts: Mapping[str, CellValues], geo: LayoutGeometry, 
                      near_line={lid: near[k][i] for lid, k in line_key.items()},
                      blocks=block_totals[i]) for i in range(len(values))]
     return fr, sums, sq
+
+
+def zone_totals(grid: Any, zones: list[BaseGeometry], cuts: list[BaseGeometry],
+                values: list[CellValues]) -> list[NDArray[np.float64]]:
+    """Sum per zone of each of ``values`` x each cell's share in the zone: the rule of
+    :func:`grid_sums` (cells not crossed by ``cuts`` wholly in the zone holding their
+    representative point, crossed cells shared by exact area), without its sums near
+    lines and per distance block. For zones that are not a plan's layout (a timeline's
+    orders).
+
+    Parameters
+    ----------
+    grid
+        The cells (a :class:`~zoneplan.measure.grids.cells.CellGrid` or a raster grid).
+    zones
+        Non-overlapping polygons in the grid's CRS (metres).
+    cuts
+        The zones' edges (e.g. their boundaries), in the grid's CRS.
+    values
+        Per-cell values (people, or m²), each summed on its own.
+
+    Returns
+    -------
+    list of ndarray
+        Per value, its sum per zone, shape (zones,), in the value's unit.
+    """
+    fr = grid.fractions(zones, cuts)
+    return [_zone_total(fr, v) for v in values]
 
 
 def people_outside(fr: Fractions, counts: CellValues) -> float:
