@@ -85,15 +85,19 @@ def timeline(
                 "pre-war residents inside", "hospitals"):
         t.add_column(col, justify="left" if col in ("date", "order (file)") else "right",
                      overflow="fold")
+    flagged: list[str] = []
     for r in d["rows"]:
         name = Path(r["file"]).name
-        if r.get("flag"):
-            t.add_row(r["date"], name, f"0 ({r['flag']})", "0%", "0", "0")
+        if r.get("flag"):  # said in words under the table, where a sentence can wrap
+            flagged.append(f"{r['date']} {name}: {r['flag']}")
+            t.add_row(r["date"], name, f"0 (note {len(flagged)})", "0%", "0", "0")
             continue
         t.add_row(r["date"], name, fmt_number(r["area_km2"], 1),
                   fmt_share(r["share_of_territory"]), fmt_people_table(r["residents"]),
                   str(r["hospitals"]))
     out.print(t)
+    for k, text in enumerate(flagged, start=1):
+        out.print(f"note {k}: {text}", highlight=False)
     if d.get("in_force"):
         f = Table(title=f"Orders in force (issued in the last {in_force} days, together)")
         for col in ("date", "orders", "area (km²)", "share of territory",

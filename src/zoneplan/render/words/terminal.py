@@ -13,6 +13,7 @@ from typing import Any
 
 from rich.console import Console
 from rich.table import Table
+from rich.text import Text
 
 from zoneplan.render.words.text import fmt_people_table
 
@@ -191,8 +192,12 @@ def print_result(data: dict[str, Any], console: Console | None = None, *,
     plan = data["plan"]
     console.print(f"[bold]{plan['title']}[/bold] ({plan['id']}, {plan['status']}, "
                   f"{plan['date']})", highlight=False)
+    bullets = Table.grid(padding=(0, 1))  # a hanging indent: wrapped lines under the text
+    bullets.add_column(no_wrap=True)
+    bullets.add_column(overflow="fold")
     for h in headlines(data):
-        console.print(f"• {h}", highlight=False)
+        bullets.add_row("•", Text(h))
+    console.print(bullets)
     ind = data["indicators"]
     legend = samples_legend(data)
     if len(data["zones"]) > MAX_ZONE_TABLES:
