@@ -9,7 +9,8 @@ if [ ! -x /usr/bin/chromium ] && command -v apt-get >/dev/null 2>&1 && [ "$(id -
   apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null \
     || echo "install.sh: could not install chromium; browser tests will be skipped" >&2
 fi
-# the test tools, and Dask for Monte Carlo draws on a cluster (zoneplan run --samples)
-"$PY" -m pip install --quiet --disable-pip-version-check -e ".[test,dask]"
+# the test tools, Dask for Monte Carlo draws on a cluster (zoneplan run --samples), and
+# MkDocs for the documentation site (docs/, mkdocs.yml)
+"$PY" -m pip install --quiet --disable-pip-version-check -e ".[test,dask,docs]"
 command -v pyenv >/dev/null 2>&1 && pyenv rehash || true
 echo "zoneplan installed: $("$PY" -m zoneplan --version)"
