@@ -14,9 +14,12 @@ from zoneplan.cli.options import (
     ByField,
     BySpec,
     Format,
+    ProgressMode,
+    ProgressOpt,
     format_option,
     out_option,
     overwrite_option,
+    progress_reporter,
     read_by,
 )
 
@@ -30,15 +33,23 @@ def compare(
     overwrite: Annotated[bool, overwrite_option()] = False,
     by: BySpec = None,
     by_field: ByField = None,
+    progress_mode: ProgressOpt = ProgressMode.auto,
 ) -> None:
     """Compare plans zone by zone, with the differences against the first."""
     from zoneplan.scenarios.compare import compare as run_compare
 
+    reporter = progress_reporter(progress_mode)
+    if reporter is not None:
+        reporter(f"evaluating and matching {len(plans)} plans")
     c = run_compare(plans, by=read_by(by, by_field))
     if output is not None:
         from zoneplan.render.compare import write_compare
 
+        if reporter is not None:
+            reporter("writing compare.html and compare.json")
         write_compare(c, output, overwrite=overwrite)
+    if reporter is not None:
+        reporter.finish()
     if fmt == Format.json:
         sys.stdout.write(json.dumps(c.data, indent=2, ensure_ascii=False) + "\n")
         return

@@ -21,8 +21,11 @@ from zoneplan.cli.options import (
     ByField,
     BySpec,
     CorrelationOpt,
+    JsonProgress,
     LayerOpt,
     PlansArg,
+    ProgressMode,
+    ProgressOpt,
     RunFormat,
     SamplesOpt,
     SchedulerOpt,
@@ -33,10 +36,11 @@ from zoneplan.cli.options import (
     out_option,
     overwrite_option,
     progress,
+    progress_reporter,
     read_by,
     sample_bar,
 )
-from zoneplan.errors import InputError
+from zoneplan.errors import InputError, OutputExistsError
 from zoneplan.plan import DEFAULT_PLAN, LayerRef, Plan, load_plan
 from zoneplan.scenarios.line_draws import LINE_CORRELATION_M
 
@@ -82,16 +86,18 @@ def _freeze_objects() -> None:
 @contextlib.contextmanager
 def evaluated(plans: list[Plan], *, table: bool, ranges: bool, samples: int | None,
               seed: int | None, scheduler: str | None, workers: int | None,
-              correlation_m: float | None, by: AreaSet | None = None
-              ) -> Iterator[list[Result]]:
+              correlation_m: float | None, by: AreaSet | None = None,
+              reporter: JsonProgress | None = None,
+              mode: ProgressMode = ProgressMode.auto) -> Iterator[list[Result]]:
     """Evaluate the plans; with ``samples``, as one Monte Carlo batch (the options of
     ``zoneplan run`` and ``zoneplan report``; ``table``: steps shown on a terminal;
     ``by``: areas to break the figures down by).
 
     Use the results inside the ``with`` block: with ``scheduler``, the cluster stays open
     until the block ends, so a population raster held on its workers can still be asked
-    for sums (a report's map)."""
-    step = progress(table)
+    for sums (a report's map). ``reporter`` (``--progress json``) is told every step and
+    count instead; ``mode`` none shows nothing."""
+    step = progress(table, reporter, mode)
     if samples is None:
         if seed is not None or correlation_m is not None:
             raise InputError("--seed and --correlation-m need --samples",
@@ -113,7 +119,7 @@ def evaluated(plans: list[Plan], *, table: bool, ranges: bool, samples: int | No
             results, notes = evaluate_on(plans, backend=backend, ranges=ranges,
                                          progress=step, by=by)
         else:
-            with sample_bar(True) as bar:
+            with sample_bar(mode != ProgressMode.none, reporter=reporter) as bar:
                 results = run_samples(
                     plans, samples=samples, seed=seed, backend=backend, ranges=ranges,
                     progress=step, on_samples=bar, by=by,
@@ -168,8 +174,14 @@ def run(
     scheduler: SchedulerOpt = None,
     workers: WorkersOpt = None,
     correlation_m: CorrelationOpt = None,
+    gpkg: Annotated[Path | None, typer.Option(
+        "--gpkg", help="Also write the zones, lines and hospitals (and the by-area pieces "
+        "with --by) as a GeoPackage styled for QGIS, with every figure at full precision "
+        "(one plan; --overwrite replaces it).")] = None,
+    progress_mode: ProgressOpt = ProgressMode.auto,
 ) -> None:
     """Evaluate plans: per-zone figures with units and sources."""
+    reporter = progress_reporter(progress_mode)
     ps = _plans(plans, layer_refs(layer), territory, zones, zone_field, line, access,
                 label_field)
     if claims is not None:
@@ -177,6 +189,7 @@ def run(
 
         ps = [add_claims(p, claims) for p in ps]
     _check_out_suffix(output, fmt)
+    _check_gpkg(gpkg, len(ps), overwrite=overwrite)
     if fmt in (RunFormat.csv, RunFormat.xlsx) and len(ps) > 1:
         raise InputError(f"--format {fmt.value} takes one plan, not {len(ps)}",
                          suggestion="run once per plan, or use --format json for a list")
@@ -185,8 +198,16 @@ def run(
                          suggestion="add --out tables.xlsx")
     with evaluated(ps, table=fmt == RunFormat.table, ranges=ranges, samples=samples,
                    seed=seed, scheduler=scheduler, workers=workers,
-                   correlation_m=correlation_m, by=read_by(by, by_field)) as results:
+                   correlation_m=correlation_m, by=read_by(by, by_field),
+                   reporter=reporter, mode=progress_mode) as results:
         from zoneplan.result import json_ready
+
+        if gpkg is not None:
+            from zoneplan.render.gpkg import write_gpkg
+
+            if reporter is not None:
+                reporter(f"writing {gpkg.name}")
+            write_gpkg(results[0], gpkg, overwrite=overwrite)
 
         # what is written is the documented JSON alone: the grids, cells and zones
         # measured are let go first (on a fine raster, as much memory as the JSON of
@@ -196,6 +217,8 @@ def run(
         dicts = [json_ready(d) for d in datas]
         del datas
         _write(dicts, fmt, output, overwrite=overwrite, wide=wide)
+    if reporter is not None:
+        reporter.finish()
 
 
 _OTHER_OUTPUTS = {
@@ -223,6 +246,23 @@ def _check_out_suffix(output: Path | None, fmt: RunFormat) -> None:
         raise InputError(f"--out {output}: with --format {fmt.value}, zoneplan run writes "
                          f"the result as JSON, not as {output.suffix}",
                          suggestion=f"{hint}, or name the file .json")
+
+
+def _check_gpkg(gpkg: Path | None, n_plans: int, *, overwrite: bool) -> None:
+    """Refuse a ``--gpkg`` that is not a ``.gpkg`` file, or with several plans, or (without
+    ``--overwrite``) that exists: before any work."""
+    if gpkg is None:
+        return
+    if gpkg.suffix.lower() != ".gpkg":
+        raise InputError(f"--gpkg {gpkg}: the file written is a GeoPackage",
+                         suggestion=f"name it {gpkg.with_suffix('.gpkg').name}")
+    if n_plans > 1:
+        raise InputError(f"--gpkg takes one plan, not {n_plans}",
+                         suggestion="run once per plan")
+    if gpkg.exists() and not overwrite:
+        raise OutputExistsError("the file exists already", path=gpkg,
+                                suggestion="pass --overwrite to replace it, or choose "
+                                "another name")
 
 
 def _write(dicts: list[dict[str, Any]], fmt: RunFormat, output: Path | None, *,
