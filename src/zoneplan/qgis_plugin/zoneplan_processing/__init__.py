@@ -8,7 +8,7 @@ from __future__ import annotations
 from typing import Any
 
 
-def classFactory(iface: Any) -> Any:  # noqa: N802 (the name QGIS calls)
+def classFactory(iface: Any) -> Any:
     """The plugin object QGIS asks for."""
     from .plugin import ZoneplanPlugin
 

@@ -42,6 +42,16 @@ FIGURES = ("Figures per zone (units in each name): area_km2 (km², in the UTM zo
            "closed zones spread as the plan says.")
 
 
+UNITS = {"area_km2": "km²", "share_of_territory": "fraction (0-1)",
+         "residents_baseline": "people", "residents": "people", "displaced_out": "people",
+         "share_of_residents": "fraction (0-1)", "m2_per_person": "m² per person",
+         "hospitals": "count", "beds_per_10k": "beds per 10,000 people",
+         "forces_per_1000": "per 1,000 residents", "reconstruction_share": "fraction (0-1)",
+         "damaged_structures": "structures", "damage_share": "fraction (0-1)",
+         "width_km": "km"}
+"""The unit of each figure of a comparison (as in ``zoneplan run``'s ``indicators``)."""
+
+
 class EvaluateAlgorithm(ZoneplanAlgorithm):
     """``zoneplan run PLAN --gpkg`` (and ``zoneplan report`` when a report is asked for)."""
 
@@ -222,8 +232,7 @@ class CompareAlgorithm(ZoneplanAlgorithm):
             fields.append(QgsField(name, kind))
         sink, dest = self.parameterAsSink(parameters, "OUTPUT", context, fields,
                                           QgsWkbTypes.NoGeometry)
-        units = {k: v.get("unit", "") for k, v in (d.get("definitions") or {}).items()
-                 if isinstance(v, dict)}
+        units = UNITS
         ids = [p["id"] for p in d["plans"]]
         for z in d["zones"]:
             for plan in ids:

@@ -75,6 +75,7 @@ class ZoneplanAlgorithm(QgsProcessingAlgorithm):
             raise QgsProcessingException(str(exc)) from None
         feedback.pushCommandInfo("zoneplan " + " ".join(_quoted(a) for a in args))
         last: list[str] = [""]
+        failing = [False]  # the error's lines become the algorithm's error, not info
 
         def told(fraction: float, message: str) -> None:
             feedback.setProgress(100.0 * (start + span * max(0.0, min(1.0, fraction))))
@@ -83,14 +84,18 @@ class ZoneplanAlgorithm(QgsProcessingAlgorithm):
                 last[0] = message
 
         def said(line: str) -> None:
-            if line.strip():
-                feedback.pushWarning(line) if line.startswith("warning") \
-                    else feedback.pushInfo(line)
+            failing[0] = failing[0] or line.startswith(("error:", "internal error:"))
+            if not line.strip() or failing[0]:
+                return
+            if line.startswith("warning"):
+                feedback.pushWarning(line)
+            else:
+                feedback.pushInfo(line)
 
         try:
             return runner.run(exe, args, on_progress=told, on_message=said,
                               canceled=feedback.isCanceled)
-        except runner.ZoneplanCanceled as exc:
+        except runner.ZoneplanCanceledError as exc:
             raise QgsProcessingException(str(exc)) from None
         except runner.ZoneplanError as exc:
             raise QgsProcessingException(f"zoneplan: {exc}") from None
@@ -132,8 +137,16 @@ class ZoneplanAlgorithm(QgsProcessingAlgorithm):
         source = self.parameterAsSource(parameters, name, context)
         if source is None:
             return None
-        return str(self.parameterAsCompatibleSourceLayerPath(
+        path = Path(self.parameterAsCompatibleSourceLayerPath(
             parameters, name, context, ["gpkg"], "gpkg", feedback))
+        layer = self.parameterAsVectorLayer(parameters, name, context)
+        if layer is not None and str(path).startswith(QgsProcessingUtils.tempFolder()):
+            # a copy of ours: named after the layer, as zoneplan names zones after files
+            stem = re.sub(r"[^\w.-]+", "_", layer.name()).strip("._")
+            target = path.with_name(f"{stem}.gpkg")
+            if stem and not target.exists():
+                path = path.rename(target)
+        return str(path)
 
     def write_layer(self, layer: QgsVectorLayer, folder: Path, context: QgsProcessingContext
                     ) -> Path:

@@ -42,7 +42,7 @@ class ZoneplanError(Exception):
     """The command could not run, or failed; ``str()`` is the message for the user."""
 
 
-class ZoneplanCanceled(ZoneplanError):
+class ZoneplanCanceledError(ZoneplanError):
     """The user pressed Cancel; the command was stopped."""
 
 
@@ -179,7 +179,7 @@ def run(exe: str, args: Sequence[str], *, on_progress: Callable[[float, str], No
     ``on_message(line)`` for every other line of standard error, both in this thread.
     ``canceled()`` is asked ten times a second: when true, the command is stopped
     (SIGTERM, which zoneplan answers by removing its temporary files; killed after
-    :data:`STOP_GRACE_S`) and :class:`ZoneplanCanceled` raised.
+    :data:`STOP_GRACE_S`) and :class:`ZoneplanCanceledError` raised.
 
     Raises
     ------
@@ -224,7 +224,7 @@ def run(exe: str, args: Sequence[str], *, on_progress: Callable[[float, str], No
         if stream is not None:
             stream.close()
     if stopped_at is not None:
-        raise ZoneplanCanceled("canceled: zoneplan was stopped")
+        raise ZoneplanCanceledError("canceled: zoneplan was stopped")
     if code != 0:
         raise ZoneplanError(error_text(errors))
     return out
