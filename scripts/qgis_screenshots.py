@@ -38,8 +38,8 @@ from qgis.core import (  # noqa: E402 (QGIS's Python path first)
     QgsProcessingParameterFeatureSource,
     QgsVectorLayer,
 )
-from qgis.PyQt.QtCore import QPointF, QSize
-from qgis.PyQt.QtGui import QColor, QImage, QPainter
+from qgis.PyQt.QtCore import QPointF, QSize  # noqa: E402
+from qgis.PyQt.QtGui import QColor, QImage, QPainter  # noqa: E402
 
 IMAGES = ROOT / "docs" / "images"
 MODEL = ROOT / "docs" / "qgis" / "orders-measured.model3"
