@@ -98,7 +98,25 @@ class ZoneplanAlgorithm(QgsProcessingAlgorithm):
         except runner.ZoneplanCanceledError as exc:
             raise QgsProcessingException(str(exc)) from None
         except runner.ZoneplanError as exc:
-            raise QgsProcessingException(f"zoneplan: {exc}") from None
+            raise QgsProcessingException(f"zoneplan: {self.named(str(exc))}") from None
+
+    def copied(self, path: str, layer: str) -> str:
+        """Remember that ``path`` is a temporary copy of the layer named ``layer``."""
+        copies: dict[str, str] = self.__dict__.setdefault("_copies", {})
+        copies[path] = layer
+        return path
+
+    def named(self, message: str) -> str:
+        """``message`` with each temporary copy named by its layer.
+
+        >>> alg = ZoneplanAlgorithm()
+        >>> _ = alg.copied("/tmp/p/x.gpkg", "orders")
+        >>> alg.named("/tmp/p/x.gpkg: bad")
+        "/tmp/p/x.gpkg (the temporary copy of layer 'orders'): bad"
+        """
+        for path, layer in self.__dict__.get("_copies", {}).items():
+            message = message.replace(path, f"{path} (the temporary copy of layer '{layer}')")
+        return message
 
     # -- inputs ----------------------------------------------------------------------------
 
@@ -146,6 +164,7 @@ class ZoneplanAlgorithm(QgsProcessingAlgorithm):
             target = path.with_name(f"{stem}.gpkg")
             if stem and not target.exists():
                 path = path.rename(target)
+            self.copied(str(path), layer.name())
         return str(path)
 
     def write_layer(self, layer: QgsVectorLayer, folder: Path, context: QgsProcessingContext
@@ -168,6 +187,7 @@ class ZoneplanAlgorithm(QgsProcessingAlgorithm):
         if err[0] != QgsVectorFileWriter.NoError:
             raise QgsProcessingException(f"could not write layer {layer.name()} to {path}: "
                                          f"{err[1]}")
+        self.copied(str(path), layer.name())
         return path
 
     # -- outputs ---------------------------------------------------------------------------
