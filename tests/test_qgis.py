@@ -8,7 +8,9 @@ absent, and fail under ``CI=true`` (``install.sh`` installs QGIS on Debian/Ubunt
 
 from __future__ import annotations
 
+import contextlib
 import importlib.util
+import io
 import json
 import os
 import shutil
@@ -210,10 +212,11 @@ def _run_json(env: dict[str, str], alg: str, params: list[str], cwd: Path) -> di
 
 
 def _cli(*args: str) -> dict[str, Any]:
-    done = subprocess.run([sys.executable, "-m", "zoneplan", *args, "--format", "json"],
-                          capture_output=True, text=True, check=True,
-                          env={**os.environ, "PYTHONPATH": str(REPO / "src")})
-    return dict(json.loads(done.stdout))
+    """``zoneplan ARGS --format json``, run here (the reference figures)."""
+    buffer = io.StringIO()
+    with contextlib.redirect_stdout(buffer):
+        assert main([*args, "--format", "json"]) == 0
+    return dict(json.loads(buffer.getvalue()))
 
 
 def _zones(gpkg: str) -> dict[str, dict[str, Any]]:

@@ -115,9 +115,9 @@ class EvaluateAlgorithm(ZoneplanAlgorithm):
         n = self.parameterAsInt(parameters, "SAMPLES", context)
         if not n:
             return []
-        seed = parameters.get("SEED")
-        return ["--samples", str(n), *(["--seed", str(int(seed))]
-                                       if seed not in (None, "") else [])]
+        seeded = parameters.get("SEED") not in (None, "")
+        seed = self.parameterAsInt(parameters, "SEED", context) if seeded else None
+        return ["--samples", str(n), *(["--seed", str(seed)] if seed is not None else [])]
 
     def processAlgorithm(self, parameters: dict[str, Any], context: QgsProcessingContext,
                          feedback: QgsProcessingFeedback) -> dict[str, Any]:
