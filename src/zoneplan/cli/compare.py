@@ -14,9 +14,12 @@ from zoneplan.cli.options import (
     ByField,
     BySpec,
     Format,
+    ProgressMode,
+    ProgressOpt,
     format_option,
     out_option,
     overwrite_option,
+    progress_reporter,
     read_by,
 )
 
@@ -30,6 +33,7 @@ def compare(
     overwrite: Annotated[bool, overwrite_option()] = False,
     by: BySpec = None,
     by_field: ByField = None,
+    progress_mode: ProgressOpt = ProgressMode.auto,
 ) -> None:
     """Compare plans zone by zone, with the differences against the first."""
     from zoneplan.io.outputs import check_output_dir
@@ -37,11 +41,18 @@ def compare(
 
     if output is not None:
         check_output_dir(output, overwrite=overwrite)  # before any work
+    reporter = progress_reporter(progress_mode)
+    if reporter is not None:
+        reporter(f"evaluating and matching {len(plans)} plans")
     c = run_compare(plans, by=read_by(by, by_field))
     if output is not None:
         from zoneplan.render.pages.compare import write_compare
 
+        if reporter is not None:
+            reporter("writing compare.html and compare.json")
         write_compare(c, output, overwrite=overwrite)
+    if reporter is not None:
+        reporter.finish()
     if fmt == Format.json:
         sys.stdout.write(json.dumps(c.data, indent=2, ensure_ascii=False) + "\n")
         return

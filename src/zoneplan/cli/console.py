@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import io
 import sys
+from typing import IO, cast
 
 from rich.console import Console
 
@@ -59,6 +60,6 @@ class TrimmedLines(io.TextIOBase):
 
 out = Console(soft_wrap=False)
 if not out.is_terminal:  # piped or captured: 100 columns, by words, no trailing spaces
-    out = Console(soft_wrap=False, width=PIPED_WIDTH, file=TrimmedLines())
+    out = Console(soft_wrap=False, width=PIPED_WIDTH, file=cast("IO[str]", TrimmedLines()))
 
 err = Console(stderr=True)

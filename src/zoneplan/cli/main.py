@@ -5,7 +5,8 @@
 type it). Each group of commands lives in a module of its own
 (:mod:`~zoneplan.cli.run`, :mod:`~zoneplan.cli.plans`, :mod:`~zoneplan.cli.report`,
 :mod:`~zoneplan.cli.compare`, :mod:`~zoneplan.cli.timeline`, :mod:`~zoneplan.cli.spread`,
-:mod:`~zoneplan.cli.serve`, :mod:`~zoneplan.cli.data`) and is registered here.
+:mod:`~zoneplan.cli.serve`, :mod:`~zoneplan.cli.data`, :mod:`~zoneplan.cli.qgis`) and is
+registered here.
 :func:`main` is the only place that turns errors into exit codes: 0 success, 2 bad input
 (the message names the file, the place and a fix; a usage error prints the usage line and
 a hint; an error of the operating system about a user's file names the path and the
@@ -31,6 +32,7 @@ from zoneplan import __version__
 from zoneplan.cli import compare as cli_compare
 from zoneplan.cli import data as cli_data
 from zoneplan.cli import plans as cli_plans
+from zoneplan.cli import qgis as cli_qgis
 from zoneplan.cli import report as cli_report
 from zoneplan.cli import run as cli_run
 from zoneplan.cli import serve as cli_serve
@@ -96,6 +98,7 @@ cli_compare.register(app)
 cli_timeline.register(app)
 cli_spread.register(app)
 cli_serve.register(app)
+app.add_typer(cli_qgis.app, name="qgis", help="The QGIS Processing plugin: install, uninstall.")
 
 
 def _show_warning(message: Warning | str, category: type[Warning], filename: str, lineno: int,

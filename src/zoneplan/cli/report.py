@@ -13,12 +13,15 @@ from zoneplan.cli.options import (
     BySpec,
     CorrelationOpt,
     PlanArg,
+    ProgressMode,
+    ProgressOpt,
     SamplesOpt,
     SchedulerOpt,
     SeedOpt,
     WorkersOpt,
     out_option,
     overwrite_option,
+    progress_reporter,
     read_by,
 )
 from zoneplan.errors import InputError
@@ -45,6 +48,7 @@ def report(
     scheduler: SchedulerOpt = None,
     workers: WorkersOpt = None,
     correlation_m: CorrelationOpt = None,
+    progress_mode: ProgressOpt = ProgressMode.auto,
 ) -> None:
     """Write report.html, map.png/.svg/.pdf, result.json, zones.gpkg and zones.parquet
     (and by_area.csv with --by) into a folder."""
@@ -55,13 +59,19 @@ def report(
         raise InputError("--out is required", suggestion="write e.g. --out report-folder")
     check_output_dir(output, overwrite=overwrite)  # before any work
     areas = read_by(by, by_field)
+    reporter = progress_reporter(progress_mode)
     with evaluated([load_plan(plan)], table=True, ranges=True, samples=samples, seed=seed,
                    scheduler=scheduler, workers=workers, correlation_m=correlation_m,
-                   by=areas) as [result]:  # the cluster open while the report is drawn
+                   by=areas, reporter=reporter, mode=progress_mode
+                   ) as [result]:  # the cluster open while the report is drawn
+        if reporter is not None:
+            reporter("writing the report: maps, page, tables and GeoPackage")
         written = write_report(result, output, overwrite=overwrite, dpi=dpi)
     names = [*REPORT_FILES, *(["by_area.csv"] if areas is not None
                               and (written / "by_area.csv").exists() else [])]
     out.print(f"wrote {', '.join(names)} to {output}", highlight=False)
+    if reporter is not None:
+        reporter.finish()
 
 
 def register(app: typer.Typer) -> None:

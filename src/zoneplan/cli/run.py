@@ -22,8 +22,11 @@ from zoneplan.cli.options import (
     ByField,
     BySpec,
     CorrelationOpt,
+    JsonProgress,
     LayerOpt,
     PlansArg,
+    ProgressMode,
+    ProgressOpt,
     RunFormat,
     SamplesOpt,
     SchedulerOpt,
@@ -34,10 +37,11 @@ from zoneplan.cli.options import (
     out_option,
     overwrite_option,
     progress,
+    progress_reporter,
     read_by,
     sample_bar,
 )
-from zoneplan.errors import InputError
+from zoneplan.errors import InputError, OutputExistsError
 from zoneplan.plan import DEFAULT_PLAN, LayerRef, Plan, load_plan
 
 if TYPE_CHECKING:
@@ -82,11 +86,14 @@ def _freeze_objects() -> None:
 @contextlib.contextmanager
 def evaluated(plans: list[Plan], *, table: bool, ranges: bool, samples: int | None,
               seed: int | None, scheduler: str | None, workers: int | None,
-              correlation_m: float | None, by: AreaSet | None = None
-              ) -> Iterator[list[Result]]:
+              correlation_m: float | None, by: AreaSet | None = None,
+              reporter: JsonProgress | None = None,
+              mode: ProgressMode = ProgressMode.auto) -> Iterator[list[Result]]:
     """The plans evaluated by :func:`zoneplan.scenarios.runs.running` with the options of
     ``zoneplan run`` and ``zoneplan report``, showing progress and printing its notes
-    (``table``: steps shown on a terminal; ``by``: areas to break the figures down by).
+    (``table``: steps shown on a terminal; ``by``: areas to break the figures down by;
+    ``reporter`` (``--progress json``) is told every step and count instead; ``mode``
+    none shows nothing).
 
     Use the results inside the ``with`` block: with ``scheduler``, the cluster stays open
     until the block ends, so a population raster held on its workers can still be asked
@@ -96,11 +103,12 @@ def evaluated(plans: list[Plan], *, table: bool, ranges: bool, samples: int | No
     if samples is None and scheduler is None:
         _freeze_objects()
     with contextlib.ExitStack() as cluster:
-        with sample_bar(samples is not None) as bar:  # the bar gone before any output
+        with sample_bar(samples is not None and mode != ProgressMode.none,
+                        reporter=reporter) as bar:  # the bar gone before any output
             done = cluster.enter_context(running(
                 plans, samples=samples, seed=seed, scheduler=scheduler, workers=workers,
-                ranges=ranges, correlation_m=correlation_m, by=by, progress=progress(table),
-                on_samples=bar))
+                ranges=ranges, correlation_m=correlation_m, by=by,
+                progress=progress(table, reporter, mode), on_samples=bar))
         for note in done.notes:
             err.print(f"[yellow]note:[/yellow] {note}", highlight=False)
         yield done.results
@@ -149,8 +157,14 @@ def run(
     scheduler: SchedulerOpt = None,
     workers: WorkersOpt = None,
     correlation_m: CorrelationOpt = None,
+    gpkg: Annotated[Path | None, typer.Option(
+        "--gpkg", help="Also write the zones, lines and hospitals (and the by-area pieces "
+        "with --by) as a GeoPackage styled for QGIS, with every figure at full precision "
+        "(one plan; --overwrite replaces it).")] = None,
+    progress_mode: ProgressOpt = ProgressMode.auto,
 ) -> None:
     """Evaluate plans: per-zone figures with units and sources."""
+    reporter = progress_reporter(progress_mode)
     ps = _plans(plans, layer_refs(layer), territory, zones, zone_field, line, access,
                 label_field)
     if claims is not None:
@@ -158,6 +172,7 @@ def run(
 
         ps = [add_claims(p, claims) for p in ps]
     _check_out_suffix(output, fmt)
+    _check_gpkg(gpkg, len(ps), overwrite=overwrite)
     if fmt in (RunFormat.csv, RunFormat.xlsx) and len(ps) > 1:
         raise InputError(f"--format {fmt.value} takes one plan, not {len(ps)}",
                          suggestion="run once per plan, or use --format json for a list")
@@ -166,8 +181,16 @@ def run(
                          suggestion="add --out tables.xlsx")
     with evaluated(ps, table=fmt == RunFormat.table, ranges=ranges, samples=samples,
                    seed=seed, scheduler=scheduler, workers=workers,
-                   correlation_m=correlation_m, by=read_by(by, by_field)) as results:
+                   correlation_m=correlation_m, by=read_by(by, by_field),
+                   reporter=reporter, mode=progress_mode) as results:
         from zoneplan.result import json_ready
+
+        if gpkg is not None:
+            from zoneplan.render.exports.gpkg import write_gpkg
+
+            if reporter is not None:
+                reporter(f"writing {gpkg.name}")
+            write_gpkg(results[0], gpkg, overwrite=overwrite)
 
         # what is written is the documented JSON alone: the grids, cells and zones
         # measured are let go first (on a fine raster, as much memory as the JSON of
@@ -177,6 +200,8 @@ def run(
         dicts = [json_ready(d) for d in datas]
         del datas
         _write(dicts, fmt, output, overwrite=overwrite, wide=wide)
+    if reporter is not None:
+        reporter.finish()
 
 
 _OTHER_OUTPUTS = {
@@ -204,6 +229,23 @@ def _check_out_suffix(output: Path | None, fmt: RunFormat) -> None:
         raise InputError(f"--out {output}: with --format {fmt.value}, zoneplan run writes "
                          f"the result as JSON, not as {output.suffix}",
                          suggestion=f"{hint}, or name the file .json")
+
+
+def _check_gpkg(gpkg: Path | None, n_plans: int, *, overwrite: bool) -> None:
+    """Refuse a ``--gpkg`` that is not a ``.gpkg`` file, or with several plans, or (without
+    ``--overwrite``) that exists: before any work."""
+    if gpkg is None:
+        return
+    if gpkg.suffix.lower() != ".gpkg":
+        raise InputError(f"--gpkg {gpkg}: the file written is a GeoPackage",
+                         suggestion=f"name it {gpkg.with_suffix('.gpkg').name}")
+    if n_plans > 1:
+        raise InputError(f"--gpkg takes one plan, not {n_plans}",
+                         suggestion="run once per plan")
+    if gpkg.exists() and not overwrite:
+        raise OutputExistsError("the file exists already", path=gpkg,
+                                suggestion="pass --overwrite to replace it, or choose "
+                                "another name")
 
 
 def _write(dicts: list[dict[str, Any]], fmt: RunFormat, output: Path | None, *,

@@ -18,9 +18,12 @@ from zoneplan.cli.console import err, out
 from zoneplan.cli.options import (
     SCHEDULERS,
     FormatOrCsv,
+    ProgressMode,
+    ProgressOpt,
     format_option,
     out_option,
     overwrite_option,
+    progress_reporter,
     sample_bar,
 )
 from zoneplan.plan.filters import parse_filter
@@ -51,6 +54,7 @@ def timeline(
     workers: Annotated[int | None, typer.Option(
         "--workers", min=1, help="With --scheduler local: worker processes (default: one "
         "per core).")] = None,
+    progress_mode: ProgressOpt = ProgressMode.auto,
 ) -> None:
     """Area, share, pre-war residents and hospitals under dated orders (one file = one order)."""
     if where:  # read before anything else is done, never run
@@ -65,7 +69,10 @@ def timeline(
     if output is not None:
         check_output_dir(output, overwrite=overwrite)  # before any work
     label = "Orders measured" + (" (and unions in force)" if in_force else "")
-    with sample_bar(True, label) as bar:
+    reporter = progress_reporter(progress_mode)
+    if reporter is not None:
+        reporter("reading the orders")
+    with sample_bar(progress_mode != ProgressMode.none, label, reporter=reporter) as bar:
         d = run_timeline(layers, territory=territory, date_field=date_field, where=where,
                          in_force_days=in_force, scheduler=scheduler, workers=workers,
                          on_measured=bar)
@@ -73,6 +80,8 @@ def timeline(
         err.print(f"[yellow]note:[/yellow] {note}", highlight=False)
     if output is not None:
         write_timeline(d, output, overwrite=overwrite)
+    if reporter is not None:
+        reporter.finish()
     if fmt == FormatOrCsv.json:
         sys.stdout.write(json.dumps(d, indent=2, ensure_ascii=False) + "\n")
         return
