@@ -172,3 +172,64 @@ def test_a_hidden_import_inside_a_function_is_seen(tmp_path: Path) -> None:
                                 "from typing import TYPE_CHECKING\n"
                                 "if TYPE_CHECKING:\n    import zp.one\n")
     assert cycles(import_graph(pkg)) == [["zp.one", "zp.two"]]
+
+
+def _design_rows() -> dict[str, str]:
+    """DESIGN.md's tree table: folder or module -> what it says the folder holds."""
+    text = (ROOT / "DESIGN.md").read_text(encoding="utf-8")
+    rows = {}
+    for line in text.splitlines():
+        if line.startswith("| `"):
+            cells = line.split(" | ")
+            rows[cells[0].strip("| `")] = cells[1]
+    return rows
+
+
+def test_design_names_every_folder_and_module_of_the_tree() -> None:
+    """DESIGN.md stays true to the tree: each folder of the package has a row, each row
+    names a folder or module that exists, and each module is named in its folder's row."""
+    import re
+
+    rows = _design_rows()
+    folders = {str(d.relative_to(PACKAGE)) + "/" for d in PACKAGE.rglob("*")
+               if (d / "__init__.py").exists() and (d.parent / "__init__.py").exists()}
+    assert folders <= set(rows), f"folders without a row in DESIGN.md: {folders - set(rows)}"
+    for name, holds in rows.items():
+        path = PACKAGE / name
+        assert path.exists(), f"DESIGN.md names {name}, which is not in the tree"
+        if name.endswith("/") and (path / "__init__.py").exists():
+            named = set(re.findall(r"`([a-z_]+)`", holds))
+            modules = {p.stem for p in path.glob("*.py") if p.stem != "__init__"}
+            assert modules <= named, f"{name}: modules DESIGN.md does not name: {modules - named}"
+
+
+def test_every_module_and_name_design_cites_exists() -> None:
+    """Each `stage.module.Name` or `stage/module.py` DESIGN.md cites resolves, so a move
+    or a rename that leaves DESIGN.md behind fails here."""
+    import importlib
+    import re
+
+    text = (ROOT / "DESIGN.md").read_text(encoding="utf-8")
+    stages = {p.name.removesuffix(".py") for p in PACKAGE.iterdir()
+              if p.suffix == ".py" or (p / "__init__.py").exists()}
+    missing = []
+    for ref in sorted(set(re.findall(r"`([a-z_]+(?:[./][A-Za-z_]+)+)`", text))):
+        parts = re.split(r"[./]", ref.removesuffix(".py"))
+        if parts[0] == "zoneplan":
+            parts = parts[1:]
+        if not parts or parts[0] not in stages:
+            continue
+        obj: object = None
+        rest: list[str] = []
+        for k in range(len(parts), 0, -1):
+            try:
+                obj = importlib.import_module(".".join(["zoneplan", *parts[:k]]))
+            except ImportError:
+                continue
+            rest = parts[k:]
+            break
+        for name in rest:
+            obj = getattr(obj, name, None)
+        if obj is None:
+            missing.append(ref)
+    assert not missing, f"DESIGN.md cites what is not in the tree: {missing}"
