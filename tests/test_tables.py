@@ -325,7 +325,7 @@ def test_xlsx_is_ready_to_paste(tmp_path: Path) -> None:
     wb = load_workbook(out)
     ws = wb["zones"]
     head = [c.value for c in ws[1]]
-    assert head == ["Zone", "Access for civilians", "Area (km²)", "Area, low end (km²)",
+    assert head == ["Zone", "Civilian access", "Area (km²)", "Area, low end (km²)",
                     "Area, high end (km²)", "Share of territory (%)",
                     "Residents under the plan (people)",
                     "Residents under the plan, low end (people)",
@@ -345,6 +345,7 @@ def test_xlsx_is_ready_to_paste(tmp_path: Path) -> None:
     assert people.value == 168519.5037762803 and people.number_format == "#,##0"
     assert west[col["Area (km²)"]].number_format == "#,##0.0"
     assert west[col["Aid must pass through a closed zone"]].value == "no"
+    assert west[col["Civilian access"]].value == "open to residents"
     # every empty cell has its reason, in a comment and in the row's last column
     empty = east[col["Area per person (m² per person)"]]
     assert empty.value is None and empty.comment.text == "no residents under the plan"

@@ -32,6 +32,7 @@ from typing import Any
 
 from zoneplan.io.outputs import write_with_atomic
 from zoneplan.plan.definitions import INDICATORS
+from zoneplan.render.words.text import ACCESS_WORDS
 
 __all__ = ["by_area_csv", "by_area_rows", "number_format", "write_xlsx", "zone_rows",
            "zones_csv"]
@@ -241,7 +242,8 @@ def _zone_sheet(d: dict[str, Any]) -> tuple[list[_Column], list[dict[str, Any]]]
     rows = [*d["zones"], {"id": "(whole territory)", "label": "Whole territory",
                           **d["totals"]}]
     cols = [_Column("Zone", "General", lambda r: r.get("label") or r.get("id")),
-            _Column("Access for civilians", "General", lambda r: r.get("access"),
+            _Column("Civilian access", "General",
+                    lambda r: ACCESS_WORDS.get(r.get("access") or "", r.get("access")),
                     lambda _r: "the whole territory has no single access"),
             *_indicator_columns(list(d["indicators"]), defs, rows),
             _Column("Zone id", "General", lambda r: r.get("id"))]
