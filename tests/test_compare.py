@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import Any
 
 import geopandas as gpd
 import pytest
@@ -161,3 +162,51 @@ def test_crossing_residents_none_where_no_zone_is_closed(
     assert {z["id"]: z["residents"] for z in r.data["zones"]} == pytest.approx(
         {"west": 2525, "east": 7475}, rel=1e-6)
     assert crossing_residents(r) == pytest.approx(0.0)
+
+
+def _hand_comparison() -> dict[str, Any]:
+    """Two plans, one zone, numbers chosen so that the exact change rounds differently from
+    the change of the rounded values (by hand: hospitals 79.4 → 79.6 shows 79 → 80, +1;
+    width 2.84 → 3.76 km shows 2.8 → 3.8, +1.0; share 0.5413 → 0.5413 shows 54.1% twice,
+    0; reconstruction 0.451 → 0.462 is +1.1 percentage points)."""
+    from zoneplan.scenarios.compare import COMPARE_KEYS
+
+    a = dict.fromkeys(COMPARE_KEYS)
+    a.update({"hospitals": 79.4, "width_km": 2.84, "share_of_territory": 0.5413,
+              "reconstruction_share": 0.451, "area_km2": 196.94})
+    b = dict(a)
+    b.update({"hospitals": 79.6, "width_km": 3.76, "share_of_territory": 0.54134,
+              "reconstruction_share": 0.462})
+    exact = {k: (None if a[k] is None else b[k] - a[k]) for k in COMPARE_KEYS}
+    return {"plans": [{"id": "p1", "title": "One"}, {"id": "p2", "title": "Two"}],
+            "zones": [{"id": "green", "label": "Green", "values": {"p1": a, "p2": b},
+                       "changes": {"p2": exact}}],
+            "differences": [], "warnings": [], "matches": []}
+
+
+def test_compare_changes_agree_with_the_shown_values(
+        capsys: pytest.CaptureFixture[str]) -> None:
+    from types import SimpleNamespace
+
+    from zoneplan.cli.compare import _print_compare
+    from zoneplan.plan.definitions import INDICATORS
+    from zoneplan.render.pages.compare import _zone_tables
+
+    d = _hand_comparison()
+    ind = {k: v.to_dict() for k, v in INDICATORS.items()}
+    _print_compare(d, ind)
+    rows = {ln.split("│")[1].strip(): [c.strip() for c in ln.split("│")[2:-1]]
+            for ln in capsys.readouterr().out.splitlines() if ln.count("│") >= 4}
+    assert rows["Hospitals"] == ["79", "80", "+1"]
+    assert rows["Width (km)"] == ["2.8", "3.8", "+1.0"]
+    assert rows["Share of territory (%)"] == ["54.1%", "54.1%", "0"]
+    assert rows["Share of reconstruction (%)"] == ["45.1%", "46.2%", "+1.1 pp"]
+    first = SimpleNamespace(to_dict=lambda: {"indicators": ind})
+    html = _zone_tables(SimpleNamespace(data=d, results=[first]))  # type: ignore[arg-type]
+    cells = html.split("<tr>")
+    row = {c.split("</td>")[0].removeprefix("<td>"): c for c in cells if c.startswith("<td>")}
+    assert "<td>79</td><td>80</td><td>+1</td>" in row["Hospitals"]
+    assert "<td>2.8</td><td>3.8</td><td>+1.0</td>" in row["Width (km)"]
+    assert "<td>54.1%</td><td>54.1%</td><td>0</td>" in row["Share of territory"]
+    assert "<td>+1.1 pp</td>" in row["Share of reconstruction"]
+    assert "±" not in html and "+0<" not in html

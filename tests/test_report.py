@@ -6,6 +6,7 @@ import json
 import os
 import re
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pytest
@@ -247,3 +248,30 @@ def test_fine_grid_map_sums_cells_into_squares(result: zoneplan.Result,
     assert people == pytest.approx(total, rel=1e-6)
     render_map(result, tmp_path / "map.png")
     assert Image.open(tmp_path / "map.png").size[0] > 500
+
+
+def _zones_of(d: dict[str, Any], n: int) -> list[dict[str, Any]]:
+    """``n`` resident zones of a result, the first the largest (shares 0.4, then equal)."""
+    return [dict(d["zones"][0], id=f"z{i}", label=f"Zone {chr(65 + i)}",
+                 share_of_territory=0.4 if i == 0 else 0.6 / (n - 1), area_km2=10.0 + i,
+                 residents=1000.0 * (i + 1), m2_per_person=10_000.0 / (i + 1),
+                 access="resident") for i in range(n)]
+
+
+def test_headlines_name_every_zone_up_to_six(result: zoneplan.Result) -> None:
+    """Three to six zones: each has its own sentence, largest first, and no other
+    sentence is dropped for them; seven: the largest and the other six together."""
+    from zoneplan.render.words.headlines import HEADLINE_ZONES
+
+    d = result.to_dict()
+    assert headlines(d)[-1].startswith("Of 18 published figures checked")
+    for n in (3, 6):
+        d["zones"] = _zones_of(d, n)
+        hs = headlines(d)
+        starts = [h.split(":")[0] for h in hs[:n]]
+        assert starts == ["Zone A", *(f"Zone {chr(65 + i)}" for i in range(1, n))]
+        assert hs[-1].startswith("Of 18 published")  # the zones push no sentence out
+    assert HEADLINE_ZONES == 6
+    d["zones"] = _zones_of(d, 7)
+    hs = headlines(d)
+    assert hs[0].startswith("Zone A:") and hs[1].startswith("The other 6 zones:")

@@ -327,3 +327,56 @@ def test_a_projected_layer_is_measured_as_in_lon_lat(tmp_path: Path) -> None:
     for key in ("area_km2", "share_of_territory", "residents"):
         assert b[key] == pytest.approx(a[key], rel=1e-9)
     assert a["hospitals"] == b["hospitals"]
+
+
+def test_hospitals_counted_as_run_counts_them_and_said(tmp_path: Path) -> None:
+    """An order over the whole Strip counts the hospitals `zoneplan run` counts for the
+    whole Strip (the built-in table's high- and medium-confidence rows: 33 of 38), and
+    the page and the terminal say which rows are counted."""
+    import zoneplan
+    from zoneplan import pack
+
+    whole = tmp_path / "whole.geojson"
+    gpd.GeoDataFrame({"StatusText": ["Displaced"]}, geometry=[box(34.1, 31.1, 34.7, 31.7)],
+                     crs=4326).to_file(whole, driver="GeoJSON")
+    d = timeline([f"{whole}@2024-05-01"])
+    table = pack.hospitals()
+    assert len(table) == 38 and (table["confidence"] == "low").sum() == 5
+    assert d["rows"][0]["hospitals"] == 33
+    run = zoneplan.evaluate("baseline-2023", ranges=False).to_dict()
+    assert run["totals"]["hospitals"] == d["rows"][0]["hospitals"]
+    assert "high and medium confidence" in d["hospitals_rule"]
+    out = write_timeline(d, tmp_path / "tl")
+    from html import escape
+
+    assert escape(d["hospitals_rule"]) in (out / "timeline.html").read_text(encoding="utf-8")
+    r = CliRunner().invoke(app, ["timeline", f"{whole}@2024-05-01"])
+    assert r.exit_code == 0 and "low-confidence rows" in r.output
+
+
+def test_every_order_layer_is_credited_on_the_page_and_the_png(tmp_path: Path) -> None:
+    from PIL import Image
+
+    from zoneplan.render.pages.timeline import PNG_WIDTH_PX
+
+    a = tmp_path / "a.geojson"
+    gpd.GeoDataFrame({"StatusText": ["Displaced", "Displaced"],
+                      "Source": ["https://maps.test/1", "https://maps.test/1"]},
+                     geometry=[box(34.44, 31.50, 34.45, 31.51), box(34.45, 31.50, 34.46, 31.51)],
+                     crs=4326).to_file(a, driver="GeoJSON")
+    b = _square_layer(tmp_path, "b.geojson", [2], "2024-05-10")
+    d = timeline([f"{a}@2024-05-01", str(b)])
+    credits = {Path(r["file"]).name: r["credit"] for r in d["rows"]}
+    assert credits["a.geojson"]["sources"] == ["https://maps.test/1"]  # once, not twice
+    assert credits["b.geojson"]["sources"] == []
+    out = write_timeline(d, tmp_path / "tl")
+    html = (out / "timeline.html").read_text(encoding="utf-8")
+    assert "a.geojson: sources https://maps.test/1" in html
+    assert "b.geojson: no source stated in the file" in html
+    with Image.open(out / "timeline.png") as png:
+        assert png.size[0] == PNG_WIDTH_PX >= 2400
+    # a catalogued file is credited with the catalogue's citation and licence
+    from zoneplan.scenarios.timeline import layer_credit
+
+    c = layer_credit(Path("IDF_zone_191025.geojson"), gpd.GeoDataFrame(geometry=[]))
+    assert c["citation"] and "Gaza Maps" in c["citation"] and c["licence"]

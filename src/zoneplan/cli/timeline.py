@@ -117,6 +117,8 @@ def timeline(
                       fmt_share(r["share_of_territory"]), fmt_people_table(r["residents"]),
                       str(r["hospitals"]))
         out.print(f)
+    if d.get("hospitals_rule"):
+        out.print(f"[dim]{d['hospitals_rule']}[/dim]", highlight=False)
 
 
 def register(app: typer.Typer) -> None:

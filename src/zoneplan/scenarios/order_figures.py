@@ -119,7 +119,9 @@ class OrderFigures:
 
 def build_model(territory: BaseGeometry) -> OrderModel:
     """The shared part of a timeline over ``territory`` (lon/lat): the built-in pre-war
-    baseline grid (central spread) and the pack's hospitals.
+    baseline grid (central spread) and the pack's hospitals that ``zoneplan run``
+    counts (rows of high and medium confidence,
+    :data:`zoneplan.io.layers.HOSPITAL_CENTRAL_CONFIDENCE`).
 
     Returns
     -------
@@ -131,7 +133,10 @@ def build_model(territory: BaseGeometry) -> OrderModel:
 
     pop = builtin_population()
     crs = area_crs_for(territory)
-    hospitals = pack.hospitals().to_crs(pop.crs)
+    from zoneplan.io.layers import HOSPITAL_CENTRAL_CONFIDENCE
+
+    table = pack.hospitals()
+    hospitals = table[table["confidence"].isin(HOSPITAL_CENTRAL_CONFIDENCE)].to_crs(pop.crs)
     return OrderModel(territory=territory, area_crs=crs,
                       territory_m2=project(territory, crs).area, grid=pop.grid,
                       grid_crs=pop.crs,

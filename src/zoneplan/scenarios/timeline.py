@@ -13,7 +13,14 @@ its polygons after an optional filter, clipped to the territory, and then
     Pre-war residents (the built-in baseline grid) inside, cells cut by the zone edge
     counted by covered fraction (people).
 ``hospitals``
-    Hospitals of the built-in pack inside (count).
+    Hospitals of the built-in pack inside (count), counted by the rule ``zoneplan run``
+    uses: rows of high and medium confidence
+    (:data:`zoneplan.io.layers.HOSPITAL_CENTRAL_CONFIDENCE`); the series says so under
+    ``hospitals_rule``.
+
+Each row also carries its layer's ``credit``: the file's name, the distinct values of
+its features' source attributes (``Source``, ``credit``, ``attribution``, ...), and the
+catalogue's citation and licence where the file is a catalogued dataset.
 
 A layer whose filter matches no feature, whose features have no area (points or lines:
 dropped with a warning naming them, as from a GeometryCollection beside its polygons),
@@ -71,8 +78,9 @@ from zoneplan.scenarios.order_figures import (
     measure_order,
 )
 
-__all__ = ["FLAG_NO_AREA", "FLAG_NO_FEATURES", "FLAG_NO_MATCH", "FLAG_OUTSIDE", "LayerSpec",
-           "Measured", "parse_date", "parse_layer_arg", "timeline"]
+__all__ = ["FLAG_NO_AREA", "FLAG_NO_FEATURES", "FLAG_NO_MATCH", "FLAG_OUTSIDE",
+           "HOSPITALS_RULE", "LayerSpec", "Measured", "layer_credit", "parse_date",
+           "parse_layer_arg", "timeline"]
 
 FLAG_NO_MATCH = "no feature matches the filter"
 """Flag of a layer whose features are all filtered out by ``where``."""
@@ -82,6 +90,12 @@ FLAG_OUTSIDE = "no feature lies inside the territory"
 """Flag of a layer whose (matching) features all lie outside the territory."""
 FLAG_NO_AREA = "no feature has an area (only points or lines)"
 """Flag of a layer whose (matching) features all lie outside the territory."""
+
+HOSPITALS_RULE = (
+    "Hospitals: the built-in table's rows of high and medium confidence, as zoneplan run "
+    "counts them; its low-confidence rows (uncorroborated points, one identity guess) are "
+    "not counted.")
+"""The hospital count's rule, in words, for the series and its page."""
 
 _ISO = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 
@@ -213,6 +227,7 @@ class _Order:
     features: int
     features_in_file: int
     polygons: list[BaseGeometry]
+    credit: dict[str, Any]
 
 
 def _read_order(spec: LayerSpec, date_field: str | None, where: RowFilter | None
@@ -234,7 +249,45 @@ def _read_order(spec: LayerSpec, date_field: str | None, where: RowFilter | None
         if not kept.is_empty:
             polygons.append(kept)
     log.warn()
-    return _Order(str(spec.path), date, len(sel), len(gdf), polygons)
+    return _Order(str(spec.path), date, len(sel), len(gdf), polygons,
+                  layer_credit(spec.path, sel if len(sel) else gdf))
+
+
+SOURCE_FIELDS: tuple[str, ...] = ("source", "sources", "credit", "credits", "attribution",
+                                  "publisher", "gazamaps")
+"""Attributes (any case) that name where a layer's features come from."""
+
+MAX_CREDITS = 5
+"""At most this many distinct source values are listed per layer (then how many more)."""
+
+
+def layer_credit(path: Path, gdf: gpd.GeoDataFrame) -> dict[str, Any]:
+    """Where a layer comes from: its file name, the distinct values of its features'
+    source attributes (:data:`SOURCE_FIELDS`, at most :data:`MAX_CREDITS`, then how many
+    more), and the catalogue's citation and licence when the file name is a catalogued
+    dataset's (:mod:`zoneplan.io.catalog`).
+
+    Parameters
+    ----------
+    path
+        The layer file.
+    gdf
+        Its features (after the filter, when any match).
+    """
+    from zoneplan.io import catalog
+
+    values: list[str] = []
+    for col in gdf.columns:
+        if str(col).lower() in SOURCE_FIELDS:
+            for v in gdf[col].tolist():
+                text = "" if v is None else str(v).strip()
+                if text and text.lower() not in ("nan", "none") and text not in values:
+                    values.append(text)
+    entry = next((e for e in catalog.ENTRIES if e.filename == path.name), None)
+    return {"file": path.name, "sources": values[:MAX_CREDITS],
+            "more_sources": max(0, len(values) - MAX_CREDITS),
+            "citation": None if entry is None else " ".join(entry.citation.split()),
+            "licence": None if entry is None else entry.licence}
 
 
 def _read_territory(territory: str | Path | None) -> tuple[BaseGeometry, str]:
@@ -373,6 +426,7 @@ def timeline(
         "baseline": {"label": pop.label, "date": pop.date, "total": pop.total(),
                      "sources": pop.sources},
         "hospitals_source": "pack-hospitals",
+        "hospitals_rule": HOSPITALS_RULE,
         "units": {"area_km2": "km²", "share_of_territory": "fraction (0-1)",
                   "residents": "people (pre-war baseline)", "hospitals": "count",
                   "in_force_days": "days"},
@@ -395,7 +449,7 @@ def _row(order: _Order, part: OrderFigures) -> dict[str, Any]:
             if part.inside.is_empty else None)
     return {"date": order.date.isoformat(), "file": order.file, "kind": "order",
             "features": order.features, "features_in_file": order.features_in_file,
-            "flag": flag, **part.figures}
+            "flag": flag, **part.figures, "credit": order.credit}
 
 
 def _windows(issued: Sequence[dt.date], days: int) -> list[tuple[dt.date, list[int]]]:

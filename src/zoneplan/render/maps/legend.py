@@ -23,6 +23,7 @@ from zoneplan.render.style import (
     HOSPITAL_COLOUR,
     INK,
     PATTERN_INK,
+    line_label,
     line_styles,
     svg_dasharray,
     zone_looks,
@@ -99,7 +100,7 @@ def legend_entries(d: dict[str, Any], *, context: bool = True, density: bool = F
         out.append(Entry("header", "Lines"))
         for lid, ln in lines.items():
             st = styles[lid]
-            out.append(Entry("line", str(ln.get("label") or lid), colour=st.colour,
+            out.append(Entry("line", line_label(ln), colour=st.colour,
                              dash=st.dash, width=st.width))
     out.append(Entry("header", "Places"))
     if (d.get("totals", {}).get("hospitals") or 0) > 0:

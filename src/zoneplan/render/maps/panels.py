@@ -34,6 +34,7 @@ from zoneplan.render.style import (
     INK,
     PATTERN_INK,
     TERRITORY_EDGE,
+    line_label,
     line_styles,
     zone_looks,
 )
@@ -141,7 +142,7 @@ def _draw_lines(ax: Axes, result: Result, d: dict[str, Any], opts: PanelOptions,
                    gid=f"{opts.gid_prefix}line-{lid}")
         ln = info.get(lid, {})
         km = ln.get("length_in_territory_km")
-        titles[f"{opts.gid_prefix}line-{lid}"] = (f"{ln.get('label', lid)}"
+        titles[f"{opts.gid_prefix}line-{lid}"] = (f"{line_label({'id': lid, **ln})}"
                                  + (f": {km:.1f} km in the territory" if km else ""))
 
 

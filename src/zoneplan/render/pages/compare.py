@@ -47,12 +47,15 @@ def textwrap_title(text: str, width: int = 40) -> str:
     return textwrap.fill(text, width)
 
 
-def _signed(f: Any, v: float | None) -> str:
-    """A change with its sign (+1.2%, −300)."""
-    if v is None:
+def _change(f: Any, old: dict[str, Any] | None, new: dict[str, Any] | None, key: str) -> str:
+    """The change of ``key`` from ``old`` to ``new`` as shown (formatter ``f``): the
+    difference of the shown values (:func:`~zoneplan.render.words.text.shown_change`),
+    shares in percentage points."""
+    from zoneplan.render.words.text import fmt_share, shown_change
+
+    if old is None or new is None or old.get(key) is None or new.get(key) is None:
         return "—"
-    text = f(abs(v))
-    return ("+" if v > 0 else "−" if v < 0 else "±") + text
+    return shown_change(f(old[key]), f(new[key]), points=f is fmt_share)
 
 
 def _zone_tables(cmp: Comparison) -> str:
@@ -83,8 +86,9 @@ def _zone_tables(cmp: Comparison) -> str:
             show = unit and unit != "count" and "fraction" not in unit and "per " not in unit
             label = f"{meta.get('label', k)}" + (f" ({unit})" if show else "")
             cells = "".join(f"<td>{escape(f(z['values'][p].get(k)))}</td>" for p in pids)
-            cells += "".join(f"<td>{escape(_signed(f, z['changes'][p].get(k)))}</td>"
-                             for p in deltas)
+            cells += "".join(
+                f"<td>{escape(_change(f, z['values'][first], z['values'][p], k))}</td>"
+                for p in deltas)
             rows.append(f"<tr><td>{escape(label)}</td>{cells}</tr>")
         only = ("" if len(pids) == len(d["plans"])
                 else f'<p class="small">Only in {escape(", ".join(pids))}.</p>')
@@ -120,7 +124,7 @@ def _by_area_tables(cmp: Comparison) -> str:
                                else f"<td>{escape(f(r['values'][p].get(key)))}</td>"
                                for p in ids)
                 ch = "".join("<td>—</td>" if (r["changes"] or {}).get(p) is None
-                             else f"<td>{escape(_signed(f, r['changes'][p].get(key)))}</td>"
+                             else f"<td>{escape(_change(f, r['values'][ids[0]], r['values'][p], key))}</td>"  # noqa: E501
                              for p in ids[1:])
                 body.append(f"<tr><td>{escape(r['label'])}</td><td>{escape(label)}</td>"
                             f"{vals}{ch}</tr>")

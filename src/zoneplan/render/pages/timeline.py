@@ -18,10 +18,45 @@ import numpy as np
 
 from zoneplan.io.outputs import atomic_dir
 
-__all__ = ["timeline_csv", "timeline_html", "timeline_png", "write_timeline"]
+__all__ = ["PNG_WIDTH_PX", "credit_lines", "timeline_csv", "timeline_html", "timeline_png",
+           "write_timeline"]
 
 _SHARE = "#CC6677"
 _PEOPLE = "#332288"
+
+PNG_WIDTH_PX = 2520
+"""The chart's width in pixels (10.5 in at 240 dpi): sharp in print and on a wide page."""
+_PNG_DPI = 240
+_CREDIT_WRAP = 170
+"""Characters a credit line of the PNG holds before it wraps (7 pt type, 10.5 in)."""
+
+
+def credit_lines(data: dict[str, Any]) -> list[str]:
+    """One credit per order layer, in the series' order: the file, then the sources its
+    features name and the catalogue's citation and licence where there are any.
+
+    Examples
+    --------
+    >>> for line in credit_lines({"rows": [{"file": "/d/a.geojson", "credit": {
+    ...         "file": "a.geojson", "sources": ["https://x.test/1"], "more_sources": 2,
+    ...         "citation": "Maps Ltd.", "licence": "CC BY"}}, {"file": "b.geojson"}]}):
+    ...     print(line)
+    a.geojson: sources https://x.test/1 and 2 more; Maps Ltd. (licence: CC BY)
+    b.geojson: no source stated in the file
+    """
+    out = []
+    for r in data["rows"]:
+        c = r.get("credit") or {}
+        parts = []
+        if c.get("sources"):
+            parts.append("sources " + ", ".join(c["sources"])
+                         + (f" and {c['more_sources']} more" if c.get("more_sources") else ""))
+        if c.get("citation"):
+            parts.append(c["citation"] + (f" (licence: {c['licence']})" if c.get("licence")
+                                          else ""))
+        name = c.get("file") or Path(r["file"]).name
+        out.append(f"{name}: " + ("; ".join(parts) or "no source stated in the file"))
+    return list(dict.fromkeys(out))
 
 
 def _in_force_label(data: dict[str, Any]) -> str:
@@ -53,11 +88,14 @@ def timeline_csv(data: dict[str, Any]) -> str:
 
 
 def timeline_png(data: dict[str, Any]) -> bytes:
-    """Two panels (PNG bytes): share of the territory (%) and pre-war residents (people).
+    """Two panels (PNG bytes, :data:`PNG_WIDTH_PX` wide): share of the territory (%) and
+    pre-war residents (people), with the credits of every order layer below.
 
     Each order is a bar on its date; a flagged order (nothing matched) is a hollow mark
     on the axis; with ``--in-force`` a dashed step line shows the union in force.
     """
+    import textwrap
+
     import matplotlib
 
     matplotlib.use("Agg")
@@ -70,7 +108,13 @@ def timeline_png(data: dict[str, Any]) -> bytes:
     fdates = np.array([np.datetime64(r["date"]) for r in force])
     span = (max(dates.max(), fdates.max()) if len(fdates) else dates.max()) - dates.min()
     width = max(float(span / np.timedelta64(1, "D")) / 120.0, 0.8)
-    fig, axes = plt.subplots(2, 1, figsize=(8, 5.5), dpi=100, sharex=True)
+    credits = [w for line in ["Order layers:", *credit_lines(data),
+                              f"Residents: {data['baseline']['label']}. "
+                              + str(data.get("hospitals_rule") or "")]
+               for w in textwrap.wrap(line, _CREDIT_WRAP, subsequent_indent="    ")]
+    foot_in = 0.16 * len(credits) + 0.15
+    fig, axes = plt.subplots(2, 1, figsize=(PNG_WIDTH_PX / _PNG_DPI, 5.8 + foot_in),
+                             dpi=_PNG_DPI, sharex=True)
     try:
         panels = ((axes[0], "share_of_territory", 100.0, _SHARE, "% of the territory"),
                   (axes[1], "residents", 1.0, _PEOPLE, "people (pre-war baseline)"))
@@ -92,8 +136,14 @@ def timeline_png(data: dict[str, Any]) -> bytes:
         axes[1].yaxis.set_major_formatter(
             matplotlib.ticker.FuncFormatter(lambda v, _: f"{v:,.0f}"))
         fig.autofmt_xdate()
+        height = 5.8 + foot_in
+        fig.subplots_adjust(left=0.12, right=0.97, top=1 - 0.35 / height,
+                            bottom=(foot_in + 0.75) / height)
+        fig.align_ylabels(axes)
+        fig.text(0.01, (foot_in - 0.05) / height, "\n".join(credits), fontsize=7, va="top",
+                 ha="left", linespacing=1.35, color="#333333")
         buf = io.BytesIO()
-        fig.savefig(buf, format="png", bbox_inches="tight")
+        fig.savefig(buf, format="png")  # the whole figure: PNG_WIDTH_PX wide
     finally:
         plt.close(fig)
     return buf.getvalue()
@@ -157,12 +207,15 @@ def timeline_html(data: dict[str, Any]) -> str:
     flag_note = (f" {n_flag} of {len(rows)} rows are flagged: the layer gave nothing to "
                  "measure, and the row says why." if n_flag else "")
     b = data["baseline"]
+    credits = "".join(f"<li>{escape(c)}</li>" for c in credit_lines(data))
+    rule = str(data.get("hospitals_rule") or "Hospitals: built-in pack (OSM, landmarks).")
     return f"""<!doctype html><html lang="en"><head><meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <meta http-equiv="Content-Security-Policy"
  content="default-src 'none'; img-src data:; style-src 'unsafe-inline'">
 <title>zoneplan timeline</title><style>{CSS}
 .file{{overflow-wrap:anywhere;word-break:break-all}} .flag{{font-style:italic}}
+.credits li{{overflow-wrap:anywhere}}
 </style></head><body><main>
 <h1>Orders over time</h1>
 <p>Territory: {escape(data['territory']['ref'])} ({fmt_number(data['territory']['area_km2'], 1)}
@@ -173,8 +226,10 @@ issued on its date; a row measures that order alone, not what was in force that 
 " Give --in-force DAYS for the area under orders in force."}{escape(flag_note)}</p>
 <div class="charts">{charts}</div>
 <h2>Orders</h2>{table}{force_html}
+<h2 id="credits">Credits</h2><p class="small">Each order layer, with the sources its
+features name:</p><ul class="small credits">{credits}</ul>
 <p class="small">Residents: {escape(b['label'])} ({escape(b['date'])}), sources
-{escape(', '.join(b['sources']))}. Hospitals: built-in pack (OSM, landmarks).
+{escape(', '.join(b['sources']))}. {escape(rule)}
 {escape(rounding_note("timeline.json"))}</p></main></body></html>
 """
 

@@ -24,11 +24,15 @@ from zoneplan.render.words.text import (
     round_sig,
 )
 
-__all__ = ["MAX_HEADLINES", "UNIT_SHOWN", "checks_sentence", "claim_cells", "extremes_sentence",
-           "headlines"]
+__all__ = ["HEADLINE_ZONES", "MAX_HEADLINES", "UNIT_SHOWN", "checks_sentence", "claim_cells",
+           "extremes_sentence", "headlines"]
 
 MAX_HEADLINES = 11
-"""At most this many sentences."""
+"""At most this many sentences, besides a sentence for each zone beyond the second."""
+
+HEADLINE_ZONES = 6
+"""Up to this many zones, the headlines give every zone a sentence; with more, the
+largest zone and the others as a whole."""
 
 
 def _ok(v: Any) -> bool:
@@ -322,12 +326,12 @@ def headlines(d: dict[str, Any]) -> list[str]:
     Returns
     -------
     list of str
-        Sentences, most important first: the two largest zones (with more than
-        :data:`ZONES_NAMED` zones, the largest and the others as a whole), people
-        displaced (or,
-        for a plan in force, people who cannot return), compounds, hospitals,
-        reconstruction, forces, published figures checked. People to 3 significant
-        figures, shares as percentages.
+        Sentences, most important first: every zone, largest first (with more than
+        :data:`HEADLINE_ZONES` zones, the largest and the others as a whole), people
+        displaced (or, for a plan in force, people who cannot return), compounds,
+        hospitals, reconstruction, forces, published figures checked: at most
+        :data:`MAX_HEADLINES`, and one more for each zone beyond the second. People to 3
+        significant figures, shares as percentages.
     """
     out: list[str] = []
     total = d.get("totals", {}).get("residents")
@@ -337,16 +341,18 @@ def headlines(d: dict[str, Any]) -> list[str]:
         out.append(f"Pre-war residents come from {pop.get('baseline_label')} "
                    f"({fmt_people(pop.get('baseline_total'))} people), replacing the plan's "
                    f"baseline ({pop['baseline_replaced']}).")
-    if len(zones) > ZONES_NAMED:  # many zones: the largest, and the others together
+    if len(zones) > HEADLINE_ZONES:  # many zones: the largest, and the others together
         out += [_zone_sentence(zones[0], total, _in_force(d)), _other_zones(d, zones[1:])]
+        extra = 0
     else:
-        out += [_zone_sentence(z, total, _in_force(d)) for z in zones[:2]]
+        out += [_zone_sentence(z, total, _in_force(d)) for z in zones]
+        extra = max(0, len(zones) - 2)
     for part in (_displaced, _compounds, _damage, _aid, _width, _hospitals, _reconstruction,
                  _forces, _claims):
         sentence = part(d)
         if sentence:
             out.append(sentence)
-    return out[:MAX_HEADLINES]
+    return out[:MAX_HEADLINES + extra]
 
 
 def checks_sentence(d: dict[str, Any]) -> str:

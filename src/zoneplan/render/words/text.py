@@ -23,6 +23,7 @@ Examples
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Sequence
 from typing import Any
 
@@ -40,6 +41,7 @@ __all__ = [
     "round_parts",
     "round_sig",
     "rounding_note",
+    "shown_change",
 ]
 
 NA = "not available"
@@ -107,6 +109,54 @@ def fmt_number(x: float | None, decimals: int = 0) -> str:
     if v == 0:
         v = 0.0  # no "-0"
     return f"{v:,.{decimals}f}"
+
+
+_SHOWN_NUMBER = re.compile(r"^[+\-\u2212]?\d[\d,]*(\.\d+)?%?$")
+
+
+def _shown_value(text: str) -> tuple[float, int] | None:
+    """A shown number read back with its decimals (``'1,234.5'`` → (1234.5, 1));
+    ``None`` for text that is no number (``'—'``, ``'not available'``, ``'yes'``)."""
+    t = text.strip()
+    if not _SHOWN_NUMBER.match(t):
+        return None
+    t = t.replace(",", "").rstrip("%").replace("\u2212", "-")
+    return float(t), len(t.split(".")[1]) if "." in t else 0
+
+
+def shown_change(old: str, new: str, *, points: bool = False) -> str:
+    """The change from one shown value to another, at the precision they are shown.
+
+    The change is the difference of the rounded values a reader sees, so a table never
+    contradicts itself (79 → 80 is ``+1``, 2.8 → 3.8 is ``+1.0``); no change is ``0``;
+    a change of shares is in percentage points (``pp``); ``—`` where either value is not
+    a number.
+
+    Parameters
+    ----------
+    old, new
+        The values as shown (``'79'``, ``'1,234.5'``, ``'54.1%'``).
+    points
+        The values are percentages: the change is in percentage points.
+
+    Examples
+    --------
+    >>> shown_change("79", "80"), shown_change("2.8", "3.8"), shown_change("3.8", "2.8")
+    ('+1', '+1.0', '−1.0')
+    >>> shown_change("54.1%", "55.2%", points=True), shown_change("12.0%", "12.0%", points=True)
+    ('+1.1 pp', '0')
+    >>> shown_change("822,200", "1,000,000"), shown_change("—", "5")
+    ('+177,800', '—')
+    """
+    a, b = _shown_value(old), _shown_value(new)
+    if a is None or b is None:
+        return "—"
+    decimals = max(a[1], b[1])
+    diff = round(b[0] - a[0], decimals)
+    if diff == 0:
+        return "0"
+    sign = "+" if diff > 0 else "\u2212"
+    return f"{sign}{abs(diff):,.{decimals}f}" + (" pp" if points else "")
 
 
 def fmt_people(x: float | None) -> str:
