@@ -105,9 +105,12 @@ def evaluated(plans: list[Plan], *, table: bool, ranges: bool, samples: int | No
             _freeze_objects()
             yield [evaluate(p, ranges=ranges, progress=step, by=by) for p in plans]
             return
-    from zoneplan.scenarios.dask_backend import open_backend
-    from zoneplan.scenarios.ensemble import evaluate_on, run_samples
+    from zoneplan.scenarios.dask_backend import check_scheduler, open_backend
+    from zoneplan.scenarios.ensemble import check_samples, evaluate_on, run_samples
 
+    if samples is not None:
+        check_samples(samples)
+    check_scheduler(scheduler or "local", workers)
     with open_backend(scheduler or "local", workers=workers) as backend:
         if samples is None:
             results, notes = evaluate_on(plans, backend=backend, ranges=ranges,
