@@ -30,11 +30,12 @@ __all__ = ["DEFAULT_PLAN", "ENV_MAX_PLAN_BYTES", "MAX_PLAN_BYTES", "builtin_plan
            "builtin_plan_path", "load_plan", "max_plan_bytes", "place_in_plan",
            "plan_json_schema", "symlink_loop"]
 
-MAX_PLAN_BYTES = 20_000_000
-"""Largest plan file read, bytes. The built-in plans are under 20 kB and a plan with a
-100,000-point polygon written out is about 4 MB; a larger file is almost surely not a
-plan (a layer named by mistake), and reading it whole would take the memory of several
-times its size. Raised with :data:`ENV_MAX_PLAN_BYTES`."""
+MAX_PLAN_BYTES = 2_000_000
+"""Largest plan file read, bytes. The built-in plans are under 20 kB, and a plan with
+several geometries at :data:`~zoneplan.geometry.MAX_PLAN_POINTS` is under 1 MB. The YAML
+reader takes about 5 s of CPU per MB (a 2.4 MB plan took 12 s), so a larger file is
+almost surely not a plan (a layer named by mistake) and would hold the command for
+minutes. Raised with :data:`ENV_MAX_PLAN_BYTES`."""
 
 ENV_MAX_PLAN_BYTES = "ZONEPLAN_MAX_PLAN_BYTES"
 """Environment variable that replaces :data:`MAX_PLAN_BYTES` (a whole number of bytes)."""

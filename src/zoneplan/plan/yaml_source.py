@@ -36,11 +36,11 @@ MAX_YAML_DEPTH = 64
 levels deep (a polygon's points seven); the reader recurses once per level, so a file
 nested thousands deep would exhaust Python's stack before this bound."""
 
-MAX_YAML_VALUES = 2_000_000
+MAX_YAML_VALUES = 1_000_000
 """Most values (mappings, lists and scalars) a plan file may hold once its aliases are
 expanded. A YAML alias (``*name``) repeats a part written once, so ten lines of aliases
 can stand for a billion values (the "billion laughs"), which every later check would walk
-through; a plan with a 100,000-point polygon holds about 300,000."""
+through; a plan file of the largest size read (2 MB) holds about 300,000 values."""
 
 
 class _BoundedLoader(yaml.SafeLoader):

@@ -243,7 +243,7 @@ def lone_surrogate(data: Any) -> str | None:
         elif isinstance(value, dict):
             for k, v in value.items():
                 if _SURROGATE.search(k):
-                    return f"the key {k.encode('utf-8', 'backslashreplace').decode()!r}"
+                    return f"the key '{k.encode('utf-8', 'backslashreplace').decode()}'"
                 todo.append((f"{where}.{k}" if where else k, v))
         elif isinstance(value, list):
             todo.extend((f"{where}[{i}]", v) for i, v in enumerate(value))

@@ -146,8 +146,9 @@ class PlanStore:
                 refuse_files(data)
                 out.append(_summary(load_plan(data, base_dir=self.save_dir), "saved"))
             except (ZoneplanError, WebError, OSError, ValueError, RecursionError) as exc:
-                why = exc.message if isinstance(exc, (ZoneplanError, WebError)) else \
-                    f"{type(exc).__name__}: {exc}"
+                why = (exc.message if isinstance(exc, WebError) else
+                       str(exc).splitlines()[0] if isinstance(exc, ZoneplanError) else
+                       f"{type(exc).__name__}: {exc}")
                 skipped.append({"file": p.name, "note": f"not opened: {why}"[:300]})
         return out, skipped
 
