@@ -334,7 +334,11 @@ def timeline(
     DataError
         A layer or territory file that does not exist or cannot be read.
     """
-    if in_force_days is not None and not 1 <= in_force_days <= MAX_IN_FORCE_DAYS:
+    if in_force_days is not None and in_force_days < 1:
+        raise InputError(f"--in-force must be at least 1 day, not {in_force_days}",
+                         suggestion="give the number of days an order stays in force, "
+                         "e.g. --in-force 30")
+    if in_force_days is not None and in_force_days > MAX_IN_FORCE_DAYS:
         raise InputError(f"--in-force must be 1 to {MAX_IN_FORCE_DAYS:,} days, not "
                          f"{in_force_days:,}", suggestion="give the number of days an order "
                          "stays in force, e.g. --in-force 30")
