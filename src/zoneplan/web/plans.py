@@ -14,7 +14,7 @@ from collections import OrderedDict
 from pathlib import Path
 from typing import Any
 
-from zoneplan.errors import ZoneplanError
+from zoneplan.errors import PlanError, ZoneplanError
 from zoneplan.measure.inputs import Inputs, prepare
 from zoneplan.plan import DEFAULT_PLAN, Plan, builtin_plan_ids, load_plan
 from zoneplan.plan.yaml_source import read_yaml
@@ -160,7 +160,10 @@ def _read_yaml(path: Path) -> dict[str, Any]:
         text = path.read_text(encoding="utf-8")
     except UnicodeDecodeError:
         raise WebError(422, f"{path.name} is not UTF-8 text") from None
-    data, _ = read_yaml(text, path.name)
+    try:
+        data, _ = read_yaml(text, path.name)
+    except PlanError as exc:  # said with the file's name and the line
+        raise WebError(422, str(exc).splitlines()[0], suggestion=exc.suggestion) from None
     if not isinstance(data, dict):
         raise WebError(422, f"{path.name} is not a plan")
     return data
