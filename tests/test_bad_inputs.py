@@ -33,6 +33,7 @@ from .bad_inputs.catalogue import (
     Case,
     edited_plan,
     expand_raw,
+    expand_text,
     load_cases,
     render_markdown,
 )
@@ -54,7 +55,9 @@ ISSUE_12 = {
     "api-save-con", "api-save-nul", "api-save-yaml-suffix", "files-report-killed",
     "files-report-overwrite-interrupted"}
 """The cases listed under "Why" in issue 12: each must be in the catalogue."""
-MIN_CASES = 80
+MIN_CASES = 200
+INTERRUPT_AFTER_S = 6.0
+"""Seconds a command runs before the Ctrl+C scenario interrupts it (its imports done)."""
 
 
 def _ids(cases: list[Case]) -> list[str]:
@@ -82,20 +85,29 @@ def _setup(case: Case, folder: Path) -> None:
     """Write the case's plan, files and folders into ``folder``."""
     spec = case.spec
     plan = spec.get("plan")
+    expand = bool(spec.get("expand"))
     if plan == "base" or isinstance(plan, dict):
         for f in BASE_DIR.iterdir():
             shutil.copy(f, folder / f.name)
         if isinstance(plan, dict):
-            (folder / "plan.yaml").write_text(edited_plan(plan["edit"]), encoding="utf-8")
-    for name, content in (spec.get("files") or {}).items():
+            (folder / "plan.yaml").write_text(edited_plan(plan["edit"], expand=expand),
+                                              encoding="utf-8")
+    _write_files(folder, spec.get("files") or {}, expand=expand)
+    for name in spec.get("folders", []):
+        (folder / name).mkdir(exist_ok=True)
+    for name, target in (spec.get("links") or {}).items():
+        (folder / name).symlink_to(target)
+
+
+def _write_files(folder: Path, files: dict[str, str | bytes], *, expand: bool = False
+                 ) -> None:
+    for name, content in files.items():
         target = folder / name
         target.parent.mkdir(parents=True, exist_ok=True)
         if isinstance(content, bytes):
             target.write_bytes(content)
         else:
-            target.write_text(content, encoding="utf-8")
-    for name in spec.get("folders", []):
-        (folder / name).mkdir(exist_ok=True)
+            target.write_text(expand_text(content) if expand else content, encoding="utf-8")
 
 
 def _check_left(case: Case, folder: Path) -> None:
@@ -138,6 +150,8 @@ def test_command_line(case: Case, tmp_path: Path, capsys: pytest.CaptureFixture[
                       monkeypatch: pytest.MonkeyPatch) -> None:
     _setup(case, tmp_path)
     monkeypatch.chdir(tmp_path)
+    for name, value in (case.spec.get("env") or {}).items():
+        monkeypatch.setenv(name, str(value))
     with _unreadable([tmp_path / n for n in case.spec.get("unreadable", [])]):
         code = main([REPEAT.sub(lambda m: m.group(1) * int(m.group(2)), str(a))
                      for a in case.spec["run"]])
@@ -177,8 +191,10 @@ def client(tmp_path_factory: pytest.TempPathFactory) -> Any:
     from zoneplan.web.app import create_app
 
     save_dir = tmp_path_factory.mktemp("bad-inputs-saved")
-    return TestClient(create_app("green-red-2025-11", save_dir=save_dir),
-                      base_url="http://127.0.0.1", raise_server_exceptions=False)
+    client = TestClient(create_app("green-red-2025-11", save_dir=save_dir),
+                        base_url="http://127.0.0.1", raise_server_exceptions=False)
+    client.save_dir = save_dir  # type: ignore[attr-defined]  # for the cases' saved files
+    return client
 
 
 @pytest.mark.parametrize("case", [c for c in CASES if c.kind == "request"],
@@ -191,7 +207,13 @@ def test_editor_api(case: Case, client: Any, tmp_path: Path,
     headers = {"content-type": "application/json", **(spec.get("headers") or {})}
     content = (expand_raw(spec["raw"]) if "raw" in spec else
                json.dumps(spec["body"]).encode() if "body" in spec else None)
-    r = client.request(method, path, content=content, headers=headers)
+    saved = spec.get("saved") or {}
+    _write_files(client.save_dir, saved, expand=bool(spec.get("expand")))
+    try:
+        r = client.request(method, path, content=content, headers=headers)
+    finally:
+        for name in saved:
+            (client.save_dir / name).unlink()
     assert r.status_code == spec["status"], f"{case.id}: {r.status_code} {r.text[:500]}"
     assert r.headers["content-type"].startswith("application/json"), r.headers
     data = r.json()
@@ -286,5 +308,57 @@ def test_scenario(case: Case, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
     monkeypatch.chdir(tmp_path)
     name = case.spec["scenario"]
     said = (_report_killed(tmp_path) if name == "report-killed" else
+            _interrupted(tmp_path) if name == "interrupted" else
+            _grid_cache_tampered(tmp_path, monkeypatch, capsys)
+            if name == "grid-cache-tampered" else
             _report_overwrite_interrupted(tmp_path, monkeypatch))
     _check_words(case, "\n".join(said))
+
+
+def _interrupted(folder: Path) -> list[str]:
+    """Ctrl+C (SIGINT) while a slow command runs: one line, exit code 130."""
+    env = {**os.environ, "PYTHONPATH": str(REPO / "src")}
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "zoneplan", "report", "plan.yaml", "--out", "out",
+         "--samples", str(100_000), "--scheduler", "serial"],
+        cwd=folder, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    time.sleep(INTERRUPT_AFTER_S)
+    assert proc.poll() is None, "the command finished before it could be interrupted"
+    proc.send_signal(signal.SIGINT)
+    out, errors = proc.communicate(timeout=120)
+    assert proc.returncode == 130, (proc.returncode, errors[-2000:])
+    assert errors == "interrupted\n" and out == "", (out[-500:], errors[-2000:])
+    assert not (folder / "out").exists() and _temporaries(folder) == []
+    return ["exit 130", "one line: interrupted", "nothing written, no temporary left"]
+
+
+def _grid_cache_tampered(folder: Path, monkeypatch: pytest.MonkeyPatch,
+                         capsys: pytest.CaptureFixture[str]) -> list[str]:
+    """The kept built-in grid is altered between two runs: the second run notices (its
+    checksum), rebuilds it and prints the same figures."""
+    import numpy as np
+
+    from zoneplan.measure.population import grid_cache, population_sources
+
+    monkeypatch.setenv("ZONEPLAN_DATA_DIR", str(folder / "cache"))
+    runs = []
+    for i in range(2):
+        population_sources.builtin_population.cache_clear()  # read the kept grid again
+        assert main(["run", "green-red-2025-11", "--no-ranges", "--format", "json"]) == 0
+        data = json.loads(capsys.readouterr().out)
+        data["provenance"].pop("time_utc")
+        runs.append(data)
+        (kept,) = (folder / "cache" / "derived").glob(f"{grid_cache.PREFIX}*.npz")
+        if i == 0:
+            with np.load(kept) as f:
+                arrays = {k: f[k] for k in f.files}
+            spread = next(k for k in arrays if k.startswith("spread_"))
+            arrays[spread] = arrays[spread].copy()
+            arrays[spread][0] = np.nan
+            with kept.open("wb") as fh:
+                np.savez(fh, **arrays)
+            tampered = kept.read_bytes()
+    population_sources.builtin_population.cache_clear()
+    assert runs[0] == runs[1]
+    assert kept.read_bytes() != tampered
+    return ["same figures", "the tampered grid was rebuilt"]

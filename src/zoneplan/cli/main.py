@@ -29,6 +29,7 @@ from typing import Annotated, Any
 import typer
 
 from zoneplan import __version__
+from zoneplan.cli import EXIT_INTERRUPTED
 from zoneplan.cli import compare as cli_compare
 from zoneplan.cli import data as cli_data
 from zoneplan.cli import plans as cli_plans
@@ -43,6 +44,7 @@ from zoneplan.cli.failures import (
     CLICK_ERRORS,
     NO_ARGS,
     USAGE_ERRORS,
+    loop_error_text,
     os_error_text,
     usage_error_text,
 )
@@ -147,6 +149,8 @@ def main(argv: list[str] | None = None) -> int:
     before = signal.signal(signal.SIGTERM, _terminate) if in_main else None
     try:
         rv = app(args=args, standalone_mode=False, prog_name="zoneplan")
+        if rv == EXIT_INTERRUPTED:  # typer turns Ctrl+C into Exit(130) after cleaning up
+            return _interrupted()
         return int(rv) if isinstance(rv, int) else 0
     except ZoneplanError as exc:
         if debug:
@@ -164,12 +168,13 @@ def main(argv: list[str] | None = None) -> int:
         return EXIT_BAD_INPUT
     except typer.Exit as exc:
         return int(exc.exit_code)
-    except typer.Abort:
+    except typer.Abort as exc:
+        if isinstance(exc.__cause__ or exc.__context__, KeyboardInterrupt):
+            return _interrupted()  # click before typer 0.26: Ctrl+C is an Abort
         err.print("aborted")
         return EXIT_BUG
     except KeyboardInterrupt:
-        err.print("interrupted")
-        return 130
+        return _interrupted()
     except SystemExit as exc:
         return exc.code if isinstance(exc.code, int) else EXIT_BUG
     except BrokenPipeError:
@@ -182,11 +187,30 @@ def main(argv: list[str] | None = None) -> int:
             traceback.print_exc()
         _error(text)
         return EXIT_BAD_INPUT
+    except RuntimeError as exc:
+        loop = loop_error_text(exc)
+        if loop is None:
+            return _internal(exc, debug)
+        _error(loop)
+        return EXIT_BAD_INPUT
     except Exception as exc:
         return _internal(exc, debug)
     finally:
         if before is not None:
             signal.signal(signal.SIGTERM, before)
+
+
+def _interrupted() -> int:
+    """Say "interrupted" (one line) and give :data:`EXIT_INTERRUPTED`; a second Ctrl+C
+    while zoneplan leaves is ignored, so no traceback follows the line."""
+    if threading.current_thread() is threading.main_thread():
+        signal.signal(signal.SIGINT, signal.SIG_IGN)
+    try:
+        err.print("interrupted", markup=False, highlight=False)
+    finally:
+        if threading.current_thread() is threading.main_thread():
+            signal.signal(signal.SIGINT, signal.default_int_handler)
+    return EXIT_INTERRUPTED
 
 
 def _internal(exc: Exception, debug: bool) -> int:

@@ -70,8 +70,13 @@ def _parent(path: Path) -> Path:
 def _check_parent(path: Path, what: str) -> Path:
     """The folder ``path`` goes into, checked: it exists, is a folder, can be written.
 
-    ``what`` names the output in messages: ``"the file"`` or ``"the output folder"``.
+    ``what`` names the output in messages: ``"the file"`` or ``"the output folder"``. A
+    symbolic link that loops is refused (writing would replace the link, not a file).
     """
+    if path.is_symlink() and not path.exists():
+        raise DataError(f"{what} cannot be written here: this name is a symbolic link that "
+                        "loops or leads nowhere", path=path,
+                        suggestion="remove the link, or choose another name")
     parent = _parent(path)
     verb = "created" if "folder" in what else "written"
     if parent.exists() and not parent.is_dir():

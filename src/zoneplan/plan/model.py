@@ -23,7 +23,13 @@ from pydantic import (
 )
 
 from zoneplan.errors import InputError
-from zoneplan.geometry import MAX_OFFSET_M, check_line, check_points, check_ring
+from zoneplan.geometry import (
+    MAX_OFFSET_M,
+    MAX_PLAN_POINTS,
+    check_line,
+    check_points,
+    check_ring,
+)
 from zoneplan.plan.base import Access, DateText, LonLat, Side, part_name
 from zoneplan.plan.base import Model as _Model
 from zoneplan.plan.checks import MAX_PEOPLE, People
@@ -146,7 +152,7 @@ class LineSpec(_Model):
     @classmethod
     def _coords(cls, v: list[LonLat] | None, info: ValidationInfo) -> list[LonLat] | None:
         if v is not None:
-            check_line(v, what=part_name("line", info))
+            check_line(v, what=part_name("line", info), max_points=MAX_PLAN_POINTS)
         return v
 
     @model_validator(mode="after")
@@ -233,7 +239,7 @@ class ZoneSpec(_Model):
     @classmethod
     def _ring(cls, v: list[LonLat] | None, info: ValidationInfo) -> list[LonLat] | None:
         if v is not None:
-            check_ring(v, what=part_name("zone", info))
+            check_ring(v, what=part_name("zone", info), max_points=MAX_PLAN_POINTS)
         return v
 
     @field_validator("point")

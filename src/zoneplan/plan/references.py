@@ -109,6 +109,16 @@ def _named_zones_and_lines(plan: Plan) -> None:
                     + _near(lid, line_ids),
                     suggestion="lines in this plan: " + (", ".join(line_ids) or "none"),
                     loc=("zones", i, "side", lid))
+    for i, a in enumerate(plan.alternatives):
+        for zid, rule in a.zones.items():
+            side = rule.get("side") if isinstance(rule, dict) else None
+            for lid in side if isinstance(side, dict) else {}:
+                if lid not in line_ids:
+                    raise PlanError(
+                        f"alternative '{a.id}', zone '{zid}' refers to line '{lid}', which "
+                        "is not in 'lines'" + _near(str(lid), line_ids),
+                        suggestion="lines in this plan: " + (", ".join(line_ids) or "none"),
+                        loc=("alternatives", i, "zones", zid, "side", lid))
 
 
 def check_references(plan: Plan) -> None:

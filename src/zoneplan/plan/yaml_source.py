@@ -26,10 +26,45 @@ import yaml
 
 from zoneplan.errors import PlanError
 
-__all__ = ["YamlPlaces", "read_yaml", "where"]
+__all__ = ["MAX_YAML_DEPTH", "MAX_YAML_VALUES", "YamlPlaces", "read_yaml", "where"]
 
 MERGE_KEY = "<<"
 """YAML's merge key: it may be repeated, and its mappings are merged, not duplicated."""
+
+MAX_YAML_DEPTH = 64
+"""Deepest nesting of mappings and lists read from a plan file. A plan is about six
+levels deep (a polygon's points seven); the reader recurses once per level, so a file
+nested thousands deep would exhaust Python's stack before this bound."""
+
+MAX_YAML_VALUES = 1_000_000
+"""Most values (mappings, lists and scalars) a plan file may hold once its aliases are
+expanded. A YAML alias (``*name``) repeats a part written once, so ten lines of aliases
+can stand for a billion values (the "billion laughs"), which every later check would walk
+through; a plan file of the largest size read (2 MB) holds about 300,000 values."""
+
+
+class _BoundedLoader(yaml.SafeLoader):
+    """PyYAML's safe loader, refusing a document nested deeper than :data:`MAX_YAML_DEPTH`
+    while it is composed (before the recursion runs out)."""
+
+    def __init__(self, stream: str, path: str | Path) -> None:
+        super().__init__(stream)
+        self._depth = 0
+        self._path = path
+
+    def compose_node(self, parent: yaml.Node | None, index: Any) -> yaml.Node | None:
+        self._depth += 1
+        try:
+            if self._depth > MAX_YAML_DEPTH:
+                mark = self.peek_event().start_mark
+                raise PlanError(
+                    f"the file nests more than {MAX_YAML_DEPTH} levels deep", path=self._path,
+                    location=f"line {mark.line + 1}, column {mark.column + 1}",
+                    suggestion="a plan is a few levels of mappings and lists; check the "
+                    "brackets and indentation here")
+            return super().compose_node(parent, index)
+        finally:
+            self._depth -= 1
 
 
 def where(node: yaml.Node | None) -> str | None:
@@ -122,6 +157,45 @@ def _unreadable_value(loader: yaml.SafeLoader, root: yaml.Node | None
     return None, "a value cannot be read"
 
 
+def _children(node: yaml.Node) -> list[yaml.Node]:
+    if isinstance(node, yaml.MappingNode):
+        return [n for pair in node.value for n in pair]
+    if isinstance(node, yaml.SequenceNode):
+        return list(node.value)
+    return []
+
+
+def _check_expansion(root: yaml.Node | None, path: str | Path) -> None:
+    """Refuse a document whose aliases expand it beyond :data:`MAX_YAML_VALUES` values,
+    naming the first part that does; counted without expanding (each node once)."""
+    if root is None:
+        return
+    size: dict[int, int] = {}
+    open_: set[int] = set()  # entered, not yet counted: an alias back to one is a loop
+    todo: list[tuple[yaml.Node, bool]] = [(root, False)]
+    while todo:
+        node, done = todo.pop()
+        key = id(node)
+        if done:
+            size[key] = 1 + sum(size.get(id(c), 0) for c in _children(node))
+            open_.discard(key)
+            continue
+        if key in size or key in open_:
+            continue
+        open_.add(key)
+        todo.append((node, True))
+        todo.extend((c, False) for c in _children(node))
+    if size[id(root)] <= MAX_YAML_VALUES:
+        return
+    over = [n for n in _nodes(root) if size.get(id(n), 0) > MAX_YAML_VALUES]
+    first = min(over, key=lambda n: size[id(n)])  # the smallest part that is too large
+    raise PlanError(
+        f"YAML aliases expand the file to {size[id(root)]:,} values; at most "
+        f"{MAX_YAML_VALUES:,} are read (the part here alone holds {size[id(first)]:,})",
+        path=path, location=where(first),
+        suggestion="write the values out instead of repeating them with aliases (*name)")
+
+
 def _check_duplicates(root: yaml.Node | None, path: str | Path) -> None:
     """Refuse a key written twice in one mapping, naming both lines."""
     for node in _nodes(root):
@@ -157,12 +231,15 @@ def read_yaml(text: str, path: str | Path) -> tuple[Any, YamlPlaces]:
     Raises
     ------
     PlanError
-        For a YAML syntax error (with line and column) or a key written twice.
+        For a YAML syntax error (with line and column), a key written twice, nesting
+        deeper than :data:`MAX_YAML_DEPTH` or aliases that expand the file beyond
+        :data:`MAX_YAML_VALUES` values.
     """
     try:
-        loader = yaml.SafeLoader(text)
+        loader = _BoundedLoader(text, path)
         try:
             root = loader.get_single_node()
+            _check_expansion(root, path)
             _check_duplicates(root, path)
             try:
                 data = loader.construct_document(root) if root is not None else None

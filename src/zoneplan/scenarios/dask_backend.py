@@ -47,7 +47,9 @@ if TYPE_CHECKING:
 __all__ = [
     "CONNECT_TIMEOUT_S",
     "DASK_MISSING",
+    "MAX_WORKERS",
     "SAMPLE_TASKS",
+    "SCHEDULER_SCHEMES",
     "WORKER_WAIT_S",
     "Backend",
     "DaskBackend",
@@ -57,6 +59,17 @@ __all__ = [
     "open_backend",
     "warm_up",
 ]
+
+MAX_WORKERS = 256
+"""Most worker processes ``--scheduler local`` starts. Each is a process on this machine
+that imports zoneplan and keeps its own copy of the prepared inputs (about 200 MB for the
+built-in pack): more workers than cores only cost memory, and no single machine zoneplan
+runs on has more than a few hundred cores. (100,000 workers crashed Dask's start-up.)"""
+
+SCHEDULER_SCHEMES = ("tcp", "tls")
+"""The Dask protocols ``--scheduler`` may name (``tcp://HOST:PORT``; ``tls://`` for a
+cluster with certificates). Anything else (``http://``, ``file://``, ``inproc://``) is
+refused before any connection: a scheduler's dashboard address is http, not the cluster."""
 
 CONNECT_TIMEOUT_S = 10.0
 """Seconds to wait for an existing scheduler to answer before giving up."""
@@ -273,15 +286,23 @@ def warm_up(tasks: str = SAMPLE_TASKS) -> None:
 
 
 def _address(scheduler: str) -> str:
-    """A Dask address from ``--scheduler`` (``HOST:PORT`` is taken as TCP)."""
-    if "://" in scheduler:
-        return scheduler
-    host, _, port = scheduler.rpartition(":")
-    if host and port.isdigit():
-        return f"tcp://{scheduler}"
-    raise InputError(f"unknown scheduler {scheduler!r}",
-                     suggestion="give serial, local, or the address of a Dask scheduler, "
-                     "e.g. tcp://10.0.0.5:8786")
+    """A Dask address from ``--scheduler`` (``HOST:PORT`` is taken as TCP); only the
+    protocols in :data:`SCHEDULER_SCHEMES`, with a host and a port from 1 to 65535."""
+    hint = ("give serial, local, or the address of a Dask scheduler, e.g. "
+            "tcp://10.0.0.5:8786")
+    scheme, sep, rest = scheduler.partition("://")
+    if not sep:
+        scheme, rest = "tcp", scheduler
+    elif scheme.lower() not in SCHEDULER_SCHEMES:
+        raise InputError(
+            f"--scheduler {scheduler!r}: '{scheme}://' is not a Dask protocol zoneplan "
+            f"connects to (only {', '.join(s + '://' for s in SCHEDULER_SCHEMES)})",
+            suggestion=hint + " (the port of a scheduler, usually 8786, not its "
+            "dashboard's http address)")
+    host, _, port = rest.rpartition(":")
+    if host and "/" not in rest and port.isdigit() and 1 <= int(port) <= 65535:
+        return f"{scheme.lower()}://{rest}"
+    raise InputError(f"unknown scheduler {scheduler!r}", suggestion=hint)
 
 
 def check_scheduler(scheduler: str, workers: int | None = None) -> str | None:
@@ -292,16 +313,18 @@ def check_scheduler(scheduler: str, workers: int | None = None) -> str | None:
     Raises
     ------
     InputError
-        An unknown scheduler; ``workers`` below 1, or given for a scheduler other than
-        ``local``.
+        An unknown scheduler or protocol; ``workers`` outside 1 to :data:`MAX_WORKERS`,
+        or given for a scheduler other than ``local``.
 
     Examples
     --------
     >>> check_scheduler("10.0.0.5:8786")
     'tcp://10.0.0.5:8786'
     """
-    if workers is not None and workers < 1:
-        raise InputError(f"--workers must be at least 1, not {workers}")
+    if workers is not None and not 1 <= workers <= MAX_WORKERS:
+        raise InputError(f"--workers must be 1 to {MAX_WORKERS}, not {workers:,}",
+                         suggestion="a worker is a process on this machine; give at most "
+                         "one per core (the default)")
     address = None if scheduler in ("serial", "local") else _address(scheduler)
     if workers is not None and scheduler != "local":
         raise InputError("--workers applies to --scheduler local only",

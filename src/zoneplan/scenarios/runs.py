@@ -99,10 +99,14 @@ def _check(samples: int | None, seed: int | None, scheduler: str | None,
         if workers is not None and scheduler is None:
             raise InputError("--workers needs --scheduler local (or --samples)",
                              suggestion="add --scheduler local")
-    if scheduler is not None:
+    if samples is not None:
+        from zoneplan.scenarios.ensemble import check_samples
+
+        check_samples(samples)
+    if scheduler is not None or samples is not None:
         from zoneplan.scenarios.dask_backend import check_scheduler
 
-        check_scheduler(scheduler, workers)
+        check_scheduler(scheduler or "local", workers)
 
 
 @contextlib.contextmanager

@@ -79,8 +79,13 @@ from zoneplan.scenarios.order_figures import (
 )
 
 __all__ = ["FLAG_NO_AREA", "FLAG_NO_FEATURES", "FLAG_NO_MATCH", "FLAG_OUTSIDE",
-           "HOSPITALS_RULE", "LayerSpec", "Measured", "layer_credit", "parse_date",
-           "parse_layer_arg", "timeline"]
+           "HOSPITALS_RULE", "MAX_IN_FORCE_DAYS", "LayerSpec", "Measured", "layer_credit",
+           "parse_date", "parse_layer_arg", "timeline"]
+
+MAX_IN_FORCE_DAYS = 36_525
+"""Longest ``--in-force`` window, days (100 years). An order's lapse date is its issue
+date plus the window: a century is beyond any order and any timeline, and a window of
+millions of days would reach past the year 9999, the last date Python can hold."""
 
 FLAG_NO_MATCH = "no feature matches the filter"
 """Flag of a layer whose features are all filtered out by ``where``."""
@@ -362,8 +367,9 @@ def timeline(
     Raises
     ------
     InputError
-        No layers, a layer without a readable date, a bad filter, ``in_force_days`` below
-        1, ``workers`` without ``scheduler="local"``, or a scheduler that cannot be used.
+        No layers, a layer without a readable date, a bad filter, ``in_force_days``
+        outside 1 to :data:`MAX_IN_FORCE_DAYS`, ``workers`` without
+        ``scheduler="local"``, or a scheduler that cannot be used.
     DataError
         A layer or territory file that does not exist, cannot be read or has no CRS
         (none is assumed; see :func:`zoneplan.io.vectors.read_vector`).
@@ -373,6 +379,10 @@ def timeline(
         raise InputError(f"--in-force must be at least 1 day, not {in_force_days}",
                          suggestion="give the number of days an order stays in force, "
                          "e.g. --in-force 30")
+    if in_force_days is not None and in_force_days > MAX_IN_FORCE_DAYS:
+        raise InputError(f"--in-force must be 1 to {MAX_IN_FORCE_DAYS:,} days, not "
+                         f"{in_force_days:,}", suggestion="give the number of days an order "
+                         "stays in force, e.g. --in-force 30")
     if workers is not None and scheduler is None:
         raise InputError("--workers applies to --scheduler local only",
                          suggestion="add --scheduler local, or drop --workers")

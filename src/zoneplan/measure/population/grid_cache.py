@@ -14,11 +14,14 @@ package, as a ``.npz`` file (no pickles) named by a key, the SHA-256 of:
 
 A changed table or a changed line of that code gives another key, so a kept grid is
 never stale; the file holds the key too, and everything read is checked (sizes, types,
-the spreads expected). A file that cannot be read or does not hold what it should is
-passed over and the grid computed; a grid that cannot be written (no such folder, no
-permission, a full disk) is simply not kept. At most :data:`KEEP` grids are kept, those
-used last. The numbers are stored exactly (cells as WKB, float64 arrays), so a kept grid
-gives the same figures, bit for bit, as a computed one (``tests/test_grid_cache.py``).
+the spreads expected), against a SHA-256 of its content stored beside it (a file altered
+by hand or by a faulty disk is never trusted), and for values that cannot be true (NaN,
+infinite or negative areas and people). A file that cannot be read or does not hold
+what it should is passed over and the grid computed (and kept anew); a grid that cannot
+be written (no such folder, no permission, a full disk) is simply not kept. At most
+:data:`KEEP` grids are kept, those used last. The numbers are stored exactly (cells as
+WKB, float64 arrays), so a kept grid gives the same figures, bit for bit, as a computed
+one (``tests/test_grid_cache.py``).
 """
 
 from __future__ import annotations
@@ -44,10 +47,11 @@ from zoneplan.io.folders import data_dir
 from zoneplan.io.outputs import write_bytes_atomic
 from zoneplan.measure.grids.cells import CellGrid
 
-__all__ = ["FORMAT", "KEEP", "PREFIX", "grid_key", "kept_path", "load", "store"]
+__all__ = ["FORMAT", "KEEP", "PREFIX", "content_checksum", "grid_key", "kept_path", "load",
+           "store"]
 
-FORMAT = 1
-"""Version of the file's layout; part of the key."""
+FORMAT = 2
+"""Version of the file's layout; part of the key. 2: the content's checksum is kept."""
 
 PREFIX = "gaza-population-"
 """Start of a kept grid's file name (``<PREFIX><key>.npz``)."""
@@ -106,6 +110,7 @@ def store(key: str, grid: CellGrid, spreads: Spreads) -> Path | None:
         "wkb": np.frombuffer(b"".join(wkb), dtype=np.uint8),
         "wkb_ends": np.cumsum(sizes), "area_m2": grid.area_m2, "x": grid.x, "y": grid.y,
         **{f"spread_{k}": v for k, v in spreads.items()}}
+    arrays["checksum"] = np.array(content_checksum(arrays))
     buf = io.BytesIO()
     np.savez(buf, **arrays)
     path = kept_path(key)
@@ -139,9 +144,22 @@ def load(key: str, *, cell_size: float, names: tuple[str, ...]
     return out
 
 
+def content_checksum(arrays: dict[str, Any]) -> str:
+    """SHA-256 (hex) of a kept grid's arrays but the checksum itself: each array's name,
+    type, shape and bytes, in the order of the names."""
+    h = hashlib.sha256()
+    for name in sorted(k for k in arrays if k != "checksum"):
+        a = np.ascontiguousarray(np.asarray(arrays[name]))
+        _update(h.update, f"{name} {a.dtype.str} {a.shape}", a.tobytes())
+    return h.hexdigest()
+
+
 def _checked(arrays: dict[str, NDArray[np.generic]], key: str, cell_size: float,
              names: tuple[str, ...]) -> tuple[CellGrid, Spreads] | None:
-    """The grid and spreads in ``arrays`` if they are complete and consistent."""
+    """The grid and spreads in ``arrays`` if they are complete, consistent, untouched
+    (their checksum) and possible (finite, not negative)."""
+    if "checksum" not in arrays or str(arrays["checksum"]) != content_checksum(arrays):
+        return None
     if str(arrays["key"]) != key or tuple(str(n) for n in arrays["names"]) != names:
         return None
     ends = arrays["wkb_ends"]
@@ -152,6 +170,9 @@ def _checked(arrays: dict[str, NDArray[np.generic]], key: str, cell_size: float,
             or any(arrays[k].dtype != np.float64 or arrays[k].shape != (n,) for k in columns)):
         return None
     f = {k: np.asarray(arrays[k], dtype=np.float64) for k in columns}  # float64 already
+    if any(not np.all(np.isfinite(v)) for v in f.values()) or np.any(f["area_m2"] <= 0) or \
+            any(np.any(f[f"spread_{m}"] < 0) for m in names):
+        return None
     raw = arrays["wkb"].tobytes()
     starts = np.concatenate([[0], ends[:-1]]).tolist()
     cells = shapely.from_wkb([raw[a:b] for a, b in zip(starts, ends.tolist(), strict=True)])
