@@ -26,9 +26,9 @@ from pyproj import CRS
 from shapely.geometry.base import BaseGeometry
 
 from zoneplan import pack
-from zoneplan.errors import DataError, InputError
+from zoneplan.errors import InputError
 from zoneplan.geometry import project, project_all
-from zoneplan.io.vectors import filter_rows, numeric_attribute, read_vector
+from zoneplan.io.vectors import filter_rows, read_vector
 from zoneplan.measure.cells import CellGrid
 from zoneplan.measure.dasymetric import DEFAULT_BANDWIDTH_M, spread_totals
 from zoneplan.measure.grid_cache import grid_key, load, store
@@ -256,11 +256,9 @@ def layer_population(plan: Plan, name: str, *, territory: BaseGeometry, crs: CRS
             suggestion="add count: <attribute> to the layer (or ,count=NAME on --layer); "
             "attributes there: " + ", ".join(c for c in gdf.columns if c != "geometry"),
         )
-    counts = numeric_attribute(gdf, ref.count, str(path))
-    if np.any(counts < 0):
-        raise DataError(f"population layer '{name}' has negative counts in '{ref.count}'",
-                        path=path, suggestion="numbers of people must be zero or more")
-    counts = np.nan_to_num(counts)
+    from zoneplan.io.frame_checks import layer_numbers  # pandas: only for a file
+
+    counts = layer_numbers(gdf, ref.count, path, what=f"population layer '{name}'")
     grid = CellGrid.build(territory, cell_size=_cell_size_for(territory.area), crs=crs)
     geoms = [project(g, crs) for g in gdf.geometry]
     if all(g.geom_type in ("Polygon", "MultiPolygon") for g in geoms):

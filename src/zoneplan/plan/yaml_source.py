@@ -19,7 +19,7 @@ Examples
 >>> read_yaml("total: .inf\\n", "p.yaml")
 Traceback (most recent call last):
 ...
-zoneplan.errors.PlanError: p.yaml, line 1, column 8: '.inf' is not a finite number
+zoneplan.errors.PlanError: p.yaml, line 1, column 8: 'total' must be a finite number, got .inf
   → write a plain finite number, such as 2100000
 >>> read_yaml("id: a\\ntitle: b\\nid: c\\n", "p.yaml")
 Traceback (most recent call last):
@@ -47,7 +47,7 @@ _TAG = "tag:yaml.org,2002:"
 _NUMBER_HINT = "write a plain finite number, such as 2100000"
 
 
-class _Refused(Exception):
+class _RefusedError(Exception):
     """A value or tag a plan may not hold, with the node or mark it is at."""
 
     def __init__(self, message: str, suggestion: str, mark: yaml.Mark,
@@ -68,17 +68,15 @@ class PlanLoader(yaml.SafeLoader):
     values. Unquoted dates are still read as dates (plans keep them as written).
     """
 
-    yaml_implicit_resolvers: dict[str | None, list[tuple[str, re.Pattern[str]]]] = {}
-
     def compose_node(self, parent: yaml.Node | None, index: Any) -> yaml.Node | None:
         event = self.peek_event()
         tag = getattr(event, "tag", None)
         if tag is not None:
             shown = tag.replace(_TAG, "!!", 1) if tag.startswith(_TAG) else tag
-            raise _Refused(f"the tag '{shown}' is not accepted in a plan",
+            raise _RefusedError(f"the tag '{shown}' is not accepted in a plan",
                            "remove the tag and write the plain value (quoted if it is text)",
                            event.start_mark)
-        return super().compose_node(parent, index)  # type: ignore[no-untyped-call]
+        return super().compose_node(parent, index)
 
 
 def _construct_int(loader: PlanLoader, node: yaml.ScalarNode) -> int:
@@ -93,11 +91,12 @@ def _construct_float(loader: PlanLoader, node: yaml.ScalarNode) -> float:
     value = math.nan if text.lstrip("+-").startswith(".") and text[-1] in "fFnN" \
         else float(text)  # .inf, .nan; float() reads the rest as YAML 1.2 writes them
     if not math.isfinite(value):
-        raise _Refused(f"must be a finite number, got {text}", _NUMBER_HINT, node.start_mark,
+        raise _RefusedError(f"must be a finite number, got {text}", _NUMBER_HINT, node.start_mark,
                        node)
     return value
 
 
+PlanLoader.yaml_implicit_resolvers = {}  # its own, not SafeLoader's (YAML 1.1)
 for _tag, _pattern, _first in (
         ("bool", r"^(?:true|True|TRUE|false|False|FALSE)$", "tTfF"),
         ("null", r"^(?:~|null|Null|NULL|)$", ["~", "n", "N", ""]),
@@ -283,7 +282,7 @@ def read_yaml(text: str, path: str | Path) -> tuple[Any, YamlPlaces]:
                     "dates are YYYY-MM-DD with a real month and day") from None
         finally:
             loader.dispose()
-    except _Refused as exc:
+    except _RefusedError as exc:
         label = _label(_place_of(root, exc.node)) if exc.node is not None else ""
         raise PlanError(f"{label or 'the value'} {exc.message}" if exc.node is not None
                         else exc.message, path=path, location=_mark(exc.mark),
