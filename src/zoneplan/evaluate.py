@@ -34,6 +34,7 @@ from zoneplan.measure.claims import check_claims
 from zoneplan.measure.indicators import Metrics, compute
 from zoneplan.measure.inputs import Inputs, prepare
 from zoneplan.measure.population import PopulationLayer
+from zoneplan.measure.relocation import check_compounds
 from zoneplan.measure.table import UNSET, ZoneRows
 from zoneplan.measure.variants import AS_DRAWN, LayoutCase, layout_cases
 from zoneplan.measure.zone_sums import LayoutCells, layout_cells, with_hospitals
@@ -351,13 +352,15 @@ def evaluate_inputs(
         inputs = inputs.with_lines(line_overrides)
     with geos_errors(f"the geometry of plan '{inputs.plan.id}'", path=inputs.plan.path):
         return _evaluate_checked(inputs, ranges=ranges, fast=fast, progress=progress,
-                                 started=started, by=by, incremental=incremental)
+                                 started=started, by=by, incremental=incremental,
+                                 moved=bool(line_overrides))
 
 
 def _evaluate_checked(inputs: Inputs, *, ranges: bool, fast: bool, progress: Progress | None,
                       started: dt.datetime, by: AreaSet | None,
-                      incremental: bool = False) -> Result:
-    """:func:`evaluate_inputs` once the line overrides are in ``inputs``."""
+                      incremental: bool = False, moved: bool = False) -> Result:
+    """:func:`evaluate_inputs` once the line overrides are in ``inputs`` (``moved``: some
+    lines are not where the plan draws them)."""
     plan = inputs.plan
     if by is not None and getattr(inputs.population.grid, "held", None) is not None:
         raise InputError("figures by area (--by) need the population cell by cell, and the "
@@ -367,6 +370,7 @@ def _evaluate_checked(inputs: Inputs, *, ranges: bool, fast: bool, progress: Pro
     if progress:
         progress("cutting zones")
     layout = _layout(inputs)
+    check_compounds(plan, layout, zones=not moved)
     pop = inputs.population
     if progress:
         progress("computing indicators")

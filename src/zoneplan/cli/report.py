@@ -9,6 +9,7 @@ import typer
 
 from zoneplan.cli.console import out
 from zoneplan.cli.options import (
+    AllowImplausibleOpt,
     ByField,
     BySpec,
     CorrelationOpt,
@@ -17,6 +18,7 @@ from zoneplan.cli.options import (
     SchedulerOpt,
     SeedOpt,
     WorkersOpt,
+    allowing_implausible,
     out_option,
     overwrite_option,
     read_by,
@@ -43,6 +45,7 @@ def report(
     scheduler: SchedulerOpt = None,
     workers: WorkersOpt = None,
     correlation_m: CorrelationOpt = None,
+    allow_implausible: AllowImplausibleOpt = False,
 ) -> None:
     """Write report.html, map.png/.svg/.pdf, result.json, zones.gpkg and zones.parquet
     (and by_area.csv with --by) into a folder."""
@@ -52,7 +55,8 @@ def report(
     if output is None:
         raise InputError("--out is required", suggestion="write e.g. --out report-folder")
     areas = read_by(by, by_field)
-    with evaluated([load_plan(plan)], table=True, ranges=True, samples=samples, seed=seed,
+    plans = allowing_implausible([load_plan(plan)], allow_implausible)
+    with evaluated(plans, table=True, ranges=True, samples=samples, seed=seed,
                    scheduler=scheduler, workers=workers, correlation_m=correlation_m,
                    by=areas) as [result]:  # the cluster open while the report is drawn
         written = write_report(result, output, overwrite=overwrite, dpi=dpi)

@@ -18,6 +18,7 @@ import typer
 
 from zoneplan.cli.console import err, out
 from zoneplan.cli.options import (
+    AllowImplausibleOpt,
     ByField,
     BySpec,
     CorrelationOpt,
@@ -28,6 +29,7 @@ from zoneplan.cli.options import (
     SchedulerOpt,
     SeedOpt,
     WorkersOpt,
+    allowing_implausible,
     format_option,
     layer_refs,
     out_option,
@@ -168,10 +170,11 @@ def run(
     scheduler: SchedulerOpt = None,
     workers: WorkersOpt = None,
     correlation_m: CorrelationOpt = None,
+    allow_implausible: AllowImplausibleOpt = False,
 ) -> None:
     """Evaluate plans: per-zone figures with units and sources."""
-    ps = _plans(plans, layer_refs(layer), territory, zones, zone_field, line, access,
-                label_field)
+    ps = allowing_implausible(_plans(plans, layer_refs(layer), territory, zones, zone_field,
+                                     line, access, label_field), allow_implausible)
     if claims is not None:
         from zoneplan.plan.claims_file import add_claims
 

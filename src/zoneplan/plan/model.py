@@ -38,6 +38,7 @@ from zoneplan.plan.commitments import (
     ForceTarget,
     Reconstruction,
 )
+from zoneplan.plan.plausibility import Plausible
 from zoneplan.plan.references import check_references
 
 __all__ = [
@@ -345,6 +346,9 @@ class Plan(_Model):
     claims: list[Claim] = Field(
         default_factory=list, description="Published figures to check against the "
         "measurements (see the README, 'Published figures checked').")
+    plausible: Plausible | None = Field(
+        default=None, description="Data beyond zoneplan's plausibility bounds, on purpose: "
+        "a bound of the plan's own, or allow: true (see zoneplan.plan.plausibility).")
     notes: list[str] = Field(default_factory=list)
 
     _base_dir: Path = PrivateAttr(default_factory=Path.cwd)
