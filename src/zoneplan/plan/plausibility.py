@@ -140,8 +140,9 @@ def check_density(plausible: Plausible | None, bound: Bound, density: float, *, 
     if density <= top:
         return
     where = "a cell holds" if bound is CELL_DENSITY else "the territory holds"
-    message = (f"{what}: {where} {density:,.4g} people per km², above the {top:,.0f} no "
-               f"place holds ({bound.basis}; {bound.source})")
+    shown = f"{density:,.0f}" if density < 1e12 else f"{density:.4g}"
+    message = (f"{what}: {where} {shown} people per km², above the {top:,.0f} no place "
+               f"holds ({bound.basis}; {bound.source})")
     if plausible is not None and plausible.allow:
         warnings.warn(f"{path}: {message}; measured anyway (plausible: allow)",
                       PlausibilityWarning, stacklevel=3)
