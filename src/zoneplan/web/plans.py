@@ -19,6 +19,7 @@ import yaml
 from zoneplan.errors import ZoneplanError
 from zoneplan.measure.inputs import Inputs, prepare
 from zoneplan.plan import DEFAULT_PLAN, Plan, builtin_plan_ids, load_plan
+from zoneplan.plan.yaml_source import read_yaml
 from zoneplan.web.checks import ID_RE, WebError, refuse_files
 
 __all__ = ["PlanStore"]
@@ -139,7 +140,7 @@ class PlanStore:
 
 def _read_yaml(path: Path) -> dict[str, Any]:
     """A plan file as a mapping; 422 if it is not one."""
-    data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    data, _ = read_yaml(path.read_text(encoding="utf-8"), path)  # as the command line reads
     if not isinstance(data, dict):
         raise WebError(422, f"{path.name} is not a plan")
     return data
