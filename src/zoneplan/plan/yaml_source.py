@@ -74,8 +74,8 @@ class PlanLoader(yaml.SafeLoader):
         if tag is not None:
             shown = tag.replace(_TAG, "!!", 1) if tag.startswith(_TAG) else tag
             raise _RefusedError(f"the tag '{shown}' is not accepted in a plan",
-                           "remove the tag and write the plain value (quoted if it is text)",
-                           event.start_mark)
+                                "remove the tag and write the plain value (quoted if it is "
+                                "text)", event.start_mark)
         return super().compose_node(parent, index)
 
 
@@ -91,8 +91,8 @@ def _construct_float(loader: PlanLoader, node: yaml.ScalarNode) -> float:
     value = math.nan if text.lstrip("+-").startswith(".") and text[-1] in "fFnN" \
         else float(text)  # .inf, .nan; float() reads the rest as YAML 1.2 writes them
     if not math.isfinite(value):
-        raise _RefusedError(f"must be a finite number, got {text}", _NUMBER_HINT, node.start_mark,
-                       node)
+        raise _RefusedError(f"must be a finite number, got {text}", _NUMBER_HINT,
+                            node.start_mark, node)
     return value
 
 
@@ -265,7 +265,8 @@ def read_yaml(text: str, path: str | Path) -> tuple[Any, YamlPlaces]:
     Raises
     ------
     PlanError
-        For a YAML syntax error (with line and column) or a key written twice.
+        For a YAML syntax error (with line and column), a key written twice, an explicit
+        tag, or a number that is not finite (``.nan``, ``.inf``, ``1e999``).
     """
     try:
         loader = PlanLoader(text)
