@@ -147,3 +147,25 @@ def test_allow_implausible_on_the_command_line(tmp_path: Path, square_plan: dict
                  "--format", "json"]) == 0
     err = capsys.readouterr().err
     assert "a cell holds 3e+40 people per km²" in err and "measured anyway" in err
+
+
+def test_damage_beyond_the_structure_bound(tmp_path: Path, square_plan: dict[str, Any]) -> None:
+    from .conftest import utm_to_lonlat, write_geojson
+
+    x0, y0, _, _ = SQUARE_UTM
+    inside, outside = utm_to_lonlat(x0 + 10, y0 + 10), utm_to_lonlat(x0 - 5000, y0)
+    write_geojson(tmp_path / "d.geojson", [
+        {"type": "Feature", "properties": {"n": n}, "geometry": {
+            "type": "Point", "coordinates": list(p)}} for p, n in ((inside, 400_004.0),
+                                                                  (outside, 1e300))])
+    plan = {**square_plan, "layers": {**square_plan["layers"], "damage": {
+        "path": "d.geojson", "count": "n"}}}
+    # 400,004 structures in the square (the 1e300 lie outside it): 100,001 per km²
+    with pytest.raises(DataError) as info:
+        evaluate(load_plan(plan, base_dir=tmp_path), ranges=False)
+    assert info.value.message.startswith(
+        "damage layer: the territory holds 100,001 structures per km², above the 100,000")
+    assert "max_territory_structures_per_km2" in str(info.value.suggestion)
+    plan["plausible"] = {"max_territory_structures_per_km2": 200_000}
+    result = evaluate(load_plan(plan, base_dir=tmp_path), ranges=False)
+    assert result.data["totals"]["damaged_structures"] == 400_004
