@@ -17,6 +17,7 @@ from zoneplan.errors import DataError, PlausibilityWarning
 from zoneplan.plan.plausibility import (
     BOUNDS,
     CELL_DENSITY,
+    STRUCTURE_DENSITY,
     TERRITORY_DENSITY,
     Plausible,
     check_density,
@@ -51,11 +52,13 @@ def _raster_plan(tmp_path: Path, plan: dict[str, Any], value: float, *, units: s
 
 
 def test_bounds_are_cited_and_above_what_they_cite() -> None:
-    assert set(BOUNDS) == {"max_cell_people_per_km2", "max_territory_people_per_km2"}
+    assert set(BOUNDS) == {"max_cell_people_per_km2", "max_territory_people_per_km2",
+                           "max_territory_structures_per_km2"}
     for b in BOUNDS.values():
         assert b.source and b.url.startswith("https://") and b.basis and b.unit
     assert CELL_DENSITY.value > 33_000 / 0.026  # Kowloon Walled City: 33,000 on 2.6 ha
     assert TERRITORY_DENSITY.value > 90_000 / 0.52  # Beach camp: 90,000 on 0.52 km²
+    assert STRUCTURE_DENSITY.value > 250_000 / 365  # Gaza: 250,000 structures on 365 km²
 
 
 def test_limit_and_check_density() -> None:
