@@ -32,6 +32,7 @@ from zoneplan.measure.figures.assumptions import alternative_assumptions
 from zoneplan.measure.figures.by_area import BY_AREA_KEYS, by_area_rows, check_rows, layout_pieces
 from zoneplan.measure.figures.claims import check_claims
 from zoneplan.measure.figures.indicators import Metrics, compute
+from zoneplan.measure.figures.relocation import check_compounds
 from zoneplan.measure.figures.table import UNSET, ZoneRows
 from zoneplan.measure.figures.variants import AS_DRAWN, LayoutCase, layout_cases
 from zoneplan.measure.inputs import Inputs, prepare
@@ -352,13 +353,15 @@ def evaluate_inputs(
         inputs = inputs.with_lines(line_overrides)
     with geos_errors(f"the geometry of plan '{inputs.plan.id}'", path=inputs.plan.path):
         return _evaluate_checked(inputs, ranges=ranges, fast=fast, progress=progress,
-                                 started=started, by=by, incremental=incremental)
+                                 started=started, by=by, incremental=incremental,
+                                 moved=bool(line_overrides))
 
 
 def _evaluate_checked(inputs: Inputs, *, ranges: bool, fast: bool, progress: Progress | None,
                       started: dt.datetime, by: AreaSet | None,
-                      incremental: bool = False) -> Result:
-    """:func:`evaluate_inputs` once the line overrides are in ``inputs``."""
+                      incremental: bool = False, moved: bool = False) -> Result:
+    """:func:`evaluate_inputs` once the line overrides are in ``inputs`` (``moved``: some
+    lines are not where the plan draws them)."""
     plan = inputs.plan
     if by is not None and inputs.population.grid.held is not None:
         raise InputError("figures by area (--by) need the population cell by cell, and the "
@@ -368,6 +371,7 @@ def _evaluate_checked(inputs: Inputs, *, ranges: bool, fast: bool, progress: Pro
     if progress:
         progress("cutting zones")
     layout = _layout(inputs)
+    check_compounds(plan, layout, zones=not moved)
     pop = inputs.population
     if progress:
         progress("computing indicators")

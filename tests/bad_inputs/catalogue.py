@@ -45,7 +45,7 @@ import yaml
 HERE = Path(__file__).resolve().parent
 BASE_DIR = HERE / "square"
 """The base plan (``plan.yaml``) and its layers, copied into every plan case's folder."""
-GROUP_ORDER = ("cli", "files", "plans", "geometry", "python", "api", "filters",
+GROUP_ORDER = ("cli", "files", "plans", "geometry", "numbers", "python", "api", "filters",
                "campaign")
 """The groups, in the order the docs list them."""
 KINDS = ("run", "call", "request", "scenario")

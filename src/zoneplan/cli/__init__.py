@@ -12,13 +12,12 @@ from __future__ import annotations
 import sys
 from typing import TYPE_CHECKING, Any
 
+from zoneplan.cli.exits import EXIT_INTERRUPTED
+
 if TYPE_CHECKING:
     from zoneplan.cli.main import app
 
 __all__ = ["EXIT_INTERRUPTED", "app", "main"]
-
-EXIT_INTERRUPTED = 130
-"""Exit code after Ctrl+C (the shell's convention: 128 + SIGINT)."""
 
 
 def main(argv: list[str] | None = None) -> int:

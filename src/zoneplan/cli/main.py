@@ -29,7 +29,6 @@ from typing import Annotated, Any
 import typer
 
 from zoneplan import __version__
-from zoneplan.cli import EXIT_INTERRUPTED
 from zoneplan.cli import compare as cli_compare
 from zoneplan.cli import data as cli_data
 from zoneplan.cli import plans as cli_plans
@@ -40,6 +39,7 @@ from zoneplan.cli import serve as cli_serve
 from zoneplan.cli import spread as cli_spread
 from zoneplan.cli import timeline as cli_timeline
 from zoneplan.cli.console import err, out
+from zoneplan.cli.exits import EXIT_INTERRUPTED
 from zoneplan.cli.failures import (
     CLICK_ERRORS,
     NO_ARGS,

@@ -21,7 +21,7 @@ from pydantic import ValidationError
 
 from zoneplan.cli.console import err
 from zoneplan.errors import InputError
-from zoneplan.plan import LayerRef
+from zoneplan.plan import LayerRef, Plan
 from zoneplan.plan.filters import parse_filter
 from zoneplan.plan.messages import describe
 from zoneplan.plan.model import LAYER_ROLES
@@ -33,6 +33,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "SCHEDULERS",
+    "AllowImplausibleOpt",
     "ByField",
     "BySpec",
     "CorrelationOpt",
@@ -50,6 +51,7 @@ __all__ = [
     "SchedulerOpt",
     "SeedOpt",
     "WorkersOpt",
+    "allowing_implausible",
     "format_option",
     "layer_refs",
     "out_option",
@@ -176,6 +178,21 @@ def out_option(help: str) -> Any:
 def overwrite_option(help: str | None = None) -> Any:
     """``--overwrite``: replace what ``--out`` names if it exists."""
     return typer.Option("--overwrite", help=help)
+
+
+AllowImplausibleOpt = Annotated[bool, typer.Option(
+    "--allow-implausible", help="Measure a population layer beyond the plausibility bounds "
+    "(more people per km² than any place holds) with a warning instead of refusing it; a "
+    "plan says so with 'plausible: {allow: true}'.")]
+"""``--allow-implausible``: see :mod:`zoneplan.plan.plausibility`."""
+
+
+def allowing_implausible(plans: list[Plan], allow: bool) -> list[Plan]:
+    """The plans, allowing data beyond the plausibility bounds if ``allow``."""
+    from zoneplan.plan.plausibility import allow_implausible
+
+    return [p.model_copy(update={"plausible": allow_implausible(p.plausible)}) if allow
+            else p for p in plans]
 
 
 LayerOpt = Annotated[list[str] | None, typer.Option(

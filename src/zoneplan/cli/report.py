@@ -9,6 +9,7 @@ import typer
 
 from zoneplan.cli.console import out
 from zoneplan.cli.options import (
+    AllowImplausibleOpt,
     ByField,
     BySpec,
     CorrelationOpt,
@@ -19,6 +20,7 @@ from zoneplan.cli.options import (
     SchedulerOpt,
     SeedOpt,
     WorkersOpt,
+    allowing_implausible,
     out_option,
     overwrite_option,
     progress_reporter,
@@ -49,6 +51,7 @@ def report(
     workers: WorkersOpt = None,
     correlation_m: CorrelationOpt = None,
     progress_mode: ProgressOpt = ProgressMode.auto,
+    allow_implausible: AllowImplausibleOpt = False,
 ) -> None:
     """Write report.html, map.png/.svg/.pdf, result.json, zones.gpkg and zones.parquet
     (and by_area.csv with --by) into a folder."""
@@ -60,7 +63,8 @@ def report(
     check_output_dir(output, overwrite=overwrite)  # before any work
     areas = read_by(by, by_field)
     reporter = progress_reporter(progress_mode)
-    with evaluated([load_plan(plan)], table=True, ranges=True, samples=samples, seed=seed,
+    plans = allowing_implausible([load_plan(plan)], allow_implausible)
+    with evaluated(plans, table=True, ranges=True, samples=samples, seed=seed,
                    scheduler=scheduler, workers=workers, correlation_m=correlation_m,
                    by=areas, reporter=reporter, mode=progress_mode
                    ) as [result]:  # the cluster open while the report is drawn

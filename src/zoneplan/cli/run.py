@@ -19,6 +19,7 @@ import typer
 
 from zoneplan.cli.console import err, out
 from zoneplan.cli.options import (
+    AllowImplausibleOpt,
     ByField,
     BySpec,
     CorrelationOpt,
@@ -32,6 +33,7 @@ from zoneplan.cli.options import (
     SchedulerOpt,
     SeedOpt,
     WorkersOpt,
+    allowing_implausible,
     format_option,
     layer_refs,
     out_option,
@@ -162,11 +164,12 @@ def run(
         "with --by) as a GeoPackage styled for QGIS, with every figure at full precision "
         "(one plan; --overwrite replaces it).")] = None,
     progress_mode: ProgressOpt = ProgressMode.auto,
+    allow_implausible: AllowImplausibleOpt = False,
 ) -> None:
     """Evaluate plans: per-zone figures with units and sources."""
     reporter = progress_reporter(progress_mode)
-    ps = _plans(plans, layer_refs(layer), territory, zones, zone_field, line, access,
-                label_field)
+    ps = allowing_implausible(_plans(plans, layer_refs(layer), territory, zones, zone_field,
+                                     line, access, label_field), allow_implausible)
     if claims is not None:
         from zoneplan.plan.claims_file import add_claims
 

@@ -17,6 +17,7 @@ from typing import Annotated, Any, Literal
 from pydantic import (
     Field,
     PrivateAttr,
+    Strict,
     ValidationInfo,
     field_validator,
     model_validator,
@@ -30,7 +31,7 @@ from zoneplan.geometry import (
     check_points,
     check_ring,
 )
-from zoneplan.plan.base import Access, DateText, LonLat, Side, part_name
+from zoneplan.plan.base import Access, DateText, Flag, LonLat, Number, Side, part_name
 from zoneplan.plan.base import Model as _Model
 from zoneplan.plan.checks import MAX_PEOPLE, People
 from zoneplan.plan.claims import Claim
@@ -44,6 +45,7 @@ from zoneplan.plan.commitments import (
     Reconstruction,
 )
 from zoneplan.plan.filters import parse_filter
+from zoneplan.plan.plausibility import Plausible
 from zoneplan.plan.references import check_references
 
 __all__ = [
@@ -100,7 +102,7 @@ class LineVariant(_Model):
     """An alternative course of a line, used for the low-high ranges."""
 
     id: str
-    offset_m: float = Field(gt=0, le=MAX_OFFSET_M, description="Distance the line is "
+    offset_m: Number = Field(gt=0, le=MAX_OFFSET_M, description="Distance the line is "
                             "moved, metres.")
     towards: Side = Field(description="Direction the line is moved.")
     sources: list[str] = Field(min_length=1)
@@ -113,7 +115,7 @@ class LineUncertainty(_Model):
     Evaluated as two variants, the line moved ``offset_m`` to each side, for the ranges.
     """
 
-    offset_m: float = Field(gt=0, le=50_000, description="Distance either way, metres.")
+    offset_m: Number = Field(gt=0, le=50_000, description="Distance either way, metres.")
     sources: list[str] = Field(min_length=1)
     note: str | None = None
 
@@ -122,7 +124,7 @@ class LineShift(_Model):
     """Move a whole line sideways before anything is measured ("what if it ran 1 km
     west?"); its variants and uncertainty then apply around the moved line."""
 
-    offset_m: float = Field(gt=0, le=50_000, description="Distance the line is moved, metres.")
+    offset_m: Number = Field(gt=0, le=50_000, description="Distance the line is moved, metres.")
     towards: Side = Field(description="Direction the line is moved.")
     sources: list[str] = Field(default_factory=list)
     note: str | None = None
@@ -180,7 +182,7 @@ class ZoneSpec(_Model):
         description="resident: civilians live there and displaced people may move in; "
         "restricted: residents stay, nobody moves in; closed: civilians must leave."
     )
-    reconstruction: bool = False
+    reconstruction: Flag = False
     side: dict[str, Side] | None = Field(
         default=None, description="Side of each named line, e.g. {yellow-line: east}."
     )
@@ -189,10 +191,10 @@ class ZoneSpec(_Model):
     file: str | None = Field(default=None, description="Vector file of polygons.")
     layer: str | None = Field(default=None, description="Built-in polygon layer, e.g. "
                               "gaza:zone-east-2025-10-19.")
-    features: list[Annotated[int, Field(ge=1)]] | None = Field(
+    features: list[Annotated[int, Strict(), Field(ge=1)]] | None = Field(
         default=None, min_length=1, description="With 'file': the features of the file that "
         "make the zone, by their place in it (1 for the first); default every feature.")
-    rest: bool = Field(default=False, description="The part of the territory no other zone takes.")
+    rest: Flag = Field(default=False, description="The part of the territory no other zone takes.")
     capacity: People | None = Field(default=None, description="Residents the zone can take.")
     same_as: str | None = Field(
         default=None, description="A name this zone shares with the same place in other "
@@ -307,7 +309,7 @@ class LayerRef(_Model):
 class Population(_Model):
     """The population to model and what happens to people in closed zones."""
 
-    total: Annotated[float | None, Field(
+    total: Annotated[Number | None, Field(
         default=None, gt=0, le=MAX_PEOPLE, description="People to model under the plan; "
         "when omitted, the baseline layer's own total (nothing is rescaled).")]
     date: DateText
@@ -363,6 +365,9 @@ class Plan(_Model):
     claims: list[Claim] = Field(
         default_factory=list, description="Published figures to check against the "
         "measurements (see the README, 'Published figures checked').")
+    plausible: Plausible | None = Field(
+        default=None, description="Data beyond zoneplan's plausibility bounds, on purpose: "
+        "a bound of the plan's own, or allow: true (see zoneplan.plan.plausibility).")
     notes: list[str] = Field(default_factory=list)
 
     _base_dir: Path = PrivateAttr(default_factory=Path.cwd)

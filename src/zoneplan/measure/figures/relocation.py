@@ -17,12 +17,13 @@ import numpy as np
 import shapely
 from numpy.typing import NDArray
 
-from zoneplan.geometry import project
+from zoneplan.errors import PlanError
+from zoneplan.geometry import lonlat_of, project
 from zoneplan.measure.zones import Layout, Zone
-from zoneplan.plan import Compound, Plan
+from zoneplan.plan import Compound, Plan, place_in_plan
 
-__all__ = ["CompoundSite", "Placement", "Relocation", "compound_sites", "relocate",
-           "zone_placements"]
+__all__ = ["CompoundSite", "Placement", "Relocation", "check_compounds", "compound_sites",
+           "relocate", "zone_placements"]
 
 
 @dataclass(frozen=True)
@@ -60,6 +61,43 @@ def compound_sites(compounds: Sequence[Compound], layout: Layout) -> list[Compou
         zone = c.zone or next((z.id for z in layout.zones if z.geometry.covers(pt)), None)
         out.append(CompoundSite(compound=c, zone=zone, x=float(pt.x), y=float(pt.y)))
     return out
+
+
+def check_compounds(plan: Plan, layout: Layout, *, zones: bool = True) -> None:
+    """Refuse a compound outside the territory, or (``zones``) outside the zone it names.
+
+    A compound houses people where it stands: one outside the territory would house them
+    nowhere the plan measures, one in another zone than the plan says would put them in
+    the zone the plan does not mean. Checked on the plan's own layout (``zones=False``
+    where the lines have been moved, as in the editor: a compound may then fall on the
+    other side of a line, and stays in the zone the plan names).
+
+    Raises
+    ------
+    PlanError
+        Naming the compound, where it lies and the line of the plan that places it.
+    """
+    for i, c in enumerate(plan.compounds):
+        pt = project(shapely.Point(c.location), layout.crs)
+        where = place_in_plan(plan, ("compounds", i, "location"))
+        if not layout.territory.covers(pt):
+            lon, lat = lonlat_of(layout.territory.representative_point(), layout.crs)
+            raise PlanError(
+                f"compound '{c.id}' at {list(c.location)} lies "
+                f"{layout.territory.distance(pt) / 1000:,.1f} km outside the territory, so "
+                "it would house people nowhere the plan measures", path=plan.path,
+                location=where, suggestion="give its location as [longitude, latitude] "
+                f"inside the territory (which lies around [{lon}, {lat}]), or remove it")
+        if not zones or c.zone is None:
+            continue
+        named = next(z for z in layout.zones if z.id == c.zone)  # see check_references
+        if not named.geometry.covers(pt):
+            inside = next((z.id for z in layout.zones if z.geometry.covers(pt)), None)
+            raise PlanError(
+                f"compound '{c.id}' names zone '{c.zone}' but lies "
+                + (f"in zone '{inside}'" if inside else "in no zone"), path=plan.path,
+                location=where, suggestion=(f"write zone: {inside}, or " if inside else "")
+                + f"move its location into zone '{c.zone}'")
 
 
 @dataclass(eq=False)

@@ -44,6 +44,9 @@ class PopulationLayer:
         Spreads shown as labelled extremes, never as an end of the range.
     spread_methods
         How each spread was made, in words, by key.
+    peak_density
+        The most people per km² on any cell (a raster's pixels, whole), where the reader
+        measured it (checked against :data:`zoneplan.plan.plausibility.CELL_DENSITY`).
     """
 
     grid: CellGrid
@@ -57,6 +60,7 @@ class PopulationLayer:
     members: list[str] = field(default_factory=list)
     extremes: list[str] = field(default_factory=list)
     spread_methods: dict[str, str] = field(default_factory=dict)
+    peak_density: float | None = None
 
     def __post_init__(self) -> None:
         if not self.members:

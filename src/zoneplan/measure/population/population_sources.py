@@ -28,12 +28,13 @@ from shapely.geometry.base import BaseGeometry
 from zoneplan import pack
 from zoneplan.errors import DataError, InputError
 from zoneplan.geometry import project, project_all
-from zoneplan.io.vectors import filter_rows, numeric_attribute, read_vector
+from zoneplan.io.vectors import filter_rows, read_vector
 from zoneplan.measure.grids.cells import CellGrid
 from zoneplan.measure.population.dasymetric import DEFAULT_BANDWIDTH_M, spread_totals
 from zoneplan.measure.population.grid_cache import grid_key, load, store
 from zoneplan.measure.population.layers import PopulationLayer
 from zoneplan.plan import Plan
+from zoneplan.plan.plausibility import CELL_DENSITY, TERRITORY_DENSITY, check_density
 
 if TYPE_CHECKING:
     from zoneplan.measure.population.raster_population import Hold, Progress
@@ -244,9 +245,9 @@ def layer_population(plan: Plan, name: str, *, territory: BaseGeometry, crs: CRS
     if path.suffix.lower() in RASTER_SUFFIXES:
         from zoneplan.measure.population.raster_population import raster_population  # rasters only
 
-        return raster_population(path, territory, crs, units=ref.units or "count",
-                                 sources=ref.sources, progress=progress,
-                                 hold=hold)
+        layer = raster_population(path, territory, crs, units=ref.units or "count",
+                                  sources=ref.sources, progress=progress, hold=hold)
+        return _plausible(plan, name, layer, territory, path)
     gdf = filter_rows(read_vector(path, what=f"population layer '{name}'"), ref.where,
                       str(path))
     if not ref.count:
@@ -256,11 +257,9 @@ def layer_population(plan: Plan, name: str, *, territory: BaseGeometry, crs: CRS
             suggestion="add count: <attribute> to the layer (or ,count=NAME on --layer); "
             "attributes there: " + ", ".join(c for c in gdf.columns if c != "geometry"),
         )
-    counts = numeric_attribute(gdf, ref.count, str(path))
-    if np.any(counts < 0):
-        raise DataError(f"population layer '{name}' has negative counts in '{ref.count}'",
-                        path=path, suggestion="numbers of people must be zero or more")
-    counts = np.nan_to_num(counts)
+    from zoneplan.io.frame_checks import layer_numbers  # pandas: only for a file
+
+    counts = layer_numbers(gdf, ref.count, path, what=f"population layer '{name}'")
     grid = CellGrid.build(territory, cell_size=_cell_size_for(territory.area), crs=crs)
     geoms = [project(g, crs) for g in gdf.geometry]
     if all(g.geom_type in ("Polygon", "MultiPolygon") for g in geoms):
@@ -277,7 +276,7 @@ def layer_population(plan: Plan, name: str, *, territory: BaseGeometry, crs: CRS
         for p, c in first.items():
             values[c] += counts[p]
         how = "each point's count given to the cell that holds it"
-    return PopulationLayer(
+    return _plausible(plan, name, PopulationLayer(
         grid=grid,
         counts={"layer": values},
         central="layer",
@@ -285,4 +284,30 @@ def layer_population(plan: Plan, name: str, *, territory: BaseGeometry, crs: CRS
         date="",
         sources=list(ref.sources),
         method=f"{how}, on a {grid.cell_size:g} m grid clipped to the territory",
-    )
+        peak_density=float(values.max(initial=0.0)) / (grid.cell_size ** 2 / 1e6),
+    ), territory, path)
+
+
+def _plausible(plan: Plan, name: str, layer: PopulationLayer, territory: BaseGeometry,
+               path: Path) -> PopulationLayer:
+    """``layer``, once its people are checked against the plausibility bounds.
+
+    Raises
+    ------
+    DataError
+        A cell (pixel) with more people per km² than :data:`CELL_DENSITY`, a total over
+        the territory's area above :data:`TERRITORY_DENSITY` (each unless the plan's
+        ``plausible:`` raises the bound or allows it), or a total too large for a number.
+    """
+    what = f"population layer '{name}'"
+    if layer.peak_density is not None:
+        check_density(plan.plausible, CELL_DENSITY, layer.peak_density, what=what, path=path)
+    total = layer.total()
+    if not math.isfinite(total):
+        raise DataError(f"{what}: its people add up to more than a number can hold",
+                        path=path, suggestion="check the layer's values and units: they "
+                        "are far too large")
+    if territory.area > 0:
+        check_density(plan.plausible, TERRITORY_DENSITY, total / (territory.area / 1e6),
+                      what=what, path=path)
+    return layer

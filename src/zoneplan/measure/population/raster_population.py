@@ -142,13 +142,14 @@ def _strip_values(win: RasterWindow, s0: int, s1: int, local: NDArray[np.integer
     """People on pixels ``local`` (counted from row ``s0``) of rows ``s0``-``s1``: nodata
     as 0, densities times pixel area (the second pass over a strip)."""
     v = win.values(s0, s1, local, out=out)
+    plausible.infinite += int(np.count_nonzero(np.isinf(v)))
     v[~np.isfinite(v)] = 0.0
     # a raster in the area CRS has one pixel area: no per-pixel array of it
     pix_km2: Any = (row_area[0] / 1e6 if row_area.size and (row_area == row_area[0]).all()
                     else row_area[local // win.width + s0] / 1e6)
-    plausible.add(v, pix_km2)
     if units == "density":
         v *= pix_km2
+    plausible.add(v, pix_km2)  # people per pixel, whatever the units
     return v
 
 
@@ -289,6 +290,7 @@ def raster_population(path: Path, territory: BaseGeometry, crs: CRS, *, units: s
     return PopulationLayer(
         grid=grid, counts={"raster": counts}, central="raster",
         label=f"population raster {path.name}", date="", sources=list(sources),
+        peak_density=plausible.highest,
         method=f"raster {path.name} ({how}; {rcrs.to_string()}, pixel "
         f"{grid.cell_size:,.1f} m); pixels cut by the territory or a zone edge count with "
         "their exactly covered fraction (as exactextract does)"
@@ -329,7 +331,7 @@ def _held_population(path: Path, territory: BaseGeometry, crs: CRS, units: str,
     return HeldPopulation(  # a grid and counts that stand for the parts (duck-typed)
         grid=cast("CellGrid", grid), counts={"raster": cast("Any", HeldCounts(total, cells))},
         central="raster", label=f"population raster {path.name}", date="",
-        sources=list(sources), parts=len(jobs),
+        sources=list(sources), parts=len(jobs), peak_density=plausible.highest,
         method=f"raster {path.name} ({how}; {grid.raster_crs.to_string()}, pixel "
         f"{grid.cell_size:,.1f} m); pixels cut by the territory or a zone edge count with "
         "their exactly covered fraction (as exactextract does); read and kept on the "
@@ -340,10 +342,11 @@ def _held_population(path: Path, territory: BaseGeometry, crs: CRS, units: str,
 
 def _check_values(plausible: _DensityCheck, path: Path, units: str,
                   row_area: NDArray[np.float64]) -> None:
-    """Refuse negative values; warn of counts that look like densities."""
-    if plausible.lowest < 0:
-        raise DataError(f"the population raster has negative values (lowest "
-                        f"{plausible.lowest:g})", path=path,
+    """Refuse negative and infinite values; warn of counts that look like densities."""
+    if plausible.lowest < 0 or plausible.infinite:
+        raise DataError(f"the population raster has {plausible.infinite:,} infinite values"
+                        if plausible.infinite else "the population raster has negative "
+                        f"values (lowest {plausible.lowest:g})", path=path,
                         suggestion="set the raster's nodata value (e.g. gdal_edit.py "
                         "-a_nodata -99999 FILE) so empty pixels are not read as people")
     if units == "count":
@@ -456,6 +459,7 @@ class _DensityCheck:
         self.over = 0
         self.highest = 0.0
         self.lowest = 0.0
+        self.infinite = 0
 
     def add(self, values: NDArray[np.float64], pixel_km2: NDArray[np.float64]) -> None:
         """Values (people per pixel) and pixel areas (km²) of some pixels."""
@@ -472,6 +476,7 @@ class _DensityCheck:
         self.over += other.over
         self.highest = max(self.highest, other.highest)
         self.lowest = min(self.lowest, other.lowest)
+        self.infinite += other.infinite
 
     def warn(self, path: Path, pixel_km2: float) -> None:
         """Warn when more than 1% of pixels with people exceed :data:`MAX_DENSITY_PER_KM2`."""
