@@ -30,7 +30,7 @@ from zoneplan.geometry import geos_errors, project
 from zoneplan.io.areas import AreaSet
 from zoneplan.measure.assumptions import alternative_assumptions
 from zoneplan.measure.by_area import BY_AREA_KEYS, by_area_rows, check_rows, layout_pieces
-from zoneplan.measure.claims import check_claims
+from zoneplan.measure.claims import CENTRAL, ClaimRuns, RunBasis, check_claims
 from zoneplan.measure.indicators import Metrics, compute
 from zoneplan.measure.inputs import Inputs, prepare
 from zoneplan.measure.population import PopulationLayer
@@ -77,11 +77,12 @@ def _layout(inputs: Inputs, overrides: dict[str, LineString] | None = None) -> L
 
 def _alternatives(inputs: Inputs, layout: Layout, cells: LayoutCells,
                   progress: Progress | None, by: AreaSet | None = None,
-                  incremental: bool = False) -> Iterator[tuple[str, Metrics]]:
+                  incremental: bool = False) -> Iterator[tuple[str, Metrics, RunBasis]]:
     """Every alternative evaluated for the ranges, labelled, one after another (see the
-    module docstring; each can be let go once counted); with ``by``, each run's by-area
-    rows are taken while its layout's cells are at hand; with ``incremental``, each
-    alternative layout patches its own remembered state."""
+    module docstring; each can be let go once counted), with what it stands for when
+    claims are judged; with ``by``, each run's by-area rows are taken while its layout's
+    cells are at hand; with ``incremental``, each alternative layout patches its own
+    remembered state."""
 
     def run(lay: Layout, use: Inputs, lay_cells: LayoutCells, **kw: Any) -> Metrics:
         m = compute(lay, use, cells=lay_cells, **kw)
@@ -110,23 +111,29 @@ def _alternatives(inputs: Inputs, layout: Layout, cells: LayoutCells,
             label = f"{case.label}; population spread '{method}'" + (
                 f" (population summed into {FAST_CELL_M:g} m blocks)" if use.population
                 is not pop else "")
-            yield label, run(lay, use, lay_cells, pop_method=method)
+            basis = (RunBasis(f"population spread '{method}'", "spread") if first else
+                     RunBasis(case.label, "uncertainty" if case.kind == "uncertainty"
+                              else "variant", case.sources, note=case.note))
+            yield label, run(lay, use, lay_cells, pop_method=method), basis
     for assumed in alternative_assumptions(inputs.plan):
         yield assumed.label, run(layout, inputs, cells, pop_method=pop.central,
-                                 assumptions=assumed)
+                                 assumptions=assumed), RunBasis(assumed.label, "variant",
+                                                                date=assumed.date)
     hosp = inputs.hospitals
     if inputs.hospitals_all is not None:
         wider = replace(inputs, hospitals=inputs.hospitals_all)
-        yield ("hospitals including the low-confidence rows of the built-in table",
-               run(layout, wider, with_hospitals(cells, layout, wider), pop_method=pop.central))
+        label = "hospitals including the low-confidence rows of the built-in table"
+        yield (label, run(layout, wider, with_hospitals(cells, layout, wider),
+                          pop_method=pop.central), RunBasis(label, "variant"))
     if hosp is not None:
         for end, word in (("beds_low", "smallest"), ("beds_high", "largest")):
             vals = hosp.values.get(end)
             if vals is None or np.array_equal(vals, hosp.values["beds"], equal_nan=True):
                 continue
             layer = hosp.with_values({**hosp.values, "beds": vals})
-            yield (f"hospital beds: the {word} figure sources state",
-                   run(layout, replace(inputs, hospitals=layer), cells, pop_method=pop.central))
+            label = f"hospital beds: the {word} figure sources state"
+            yield (label, run(layout, replace(inputs, hospitals=layer), cells,
+                              pop_method=pop.central), RunBasis(label, "spread"))
 
 
 def _by_area(central_run: Metrics, rows: list[list[dict[str, Any]] | None]
@@ -379,11 +386,14 @@ def _evaluate_checked(inputs: Inputs, *, ranges: bool, fast: bool, progress: Pro
     # and by-area rows are kept
     spans = _Spans([z.id for z in layout.zones])
     spans.add(central)
+    claim_runs = ClaimRuns.for_claims(plan.claims)
+    claim_runs.add(CENTRAL, central.zones, central.totals)
     names, invariants = ["central"], [central.invariants]
     totals, rows = [central.totals], [central.by_area]
     if ranges:
-        for name, m in _alternatives(inputs, layout, cells, progress, by, incremental):
+        for name, m, basis in _alternatives(inputs, layout, cells, progress, by, incremental):
             spans.add(m)
+            claim_runs.add(basis, m.zones, m.totals)
             names.append(name)
             invariants.append(m.invariants)
             totals.append(m.totals)
@@ -396,7 +406,7 @@ def _evaluate_checked(inputs: Inputs, *, ranges: bool, fast: bool, progress: Pro
                            *((k, m.invariants) for k, m in extremes.items())], plan.id)
     data = build_json(inputs, layout, central, spans.zones(), _ranges(totals), names[1:],
                       started, extremes=extremes)
-    data["claims"] = check_claims(plan.claims, data)
+    data["claims"] = check_claims(plan.claims, data, claim_runs)
     data["by_area"] = _by_area(central, rows) if by is not None else None
     data["by"] = ({"ref": by.ref, "label": by.label, "field": by.field,
                    "areas": list(by.names)}

@@ -179,7 +179,7 @@ def _pieces(obj: Any, depth: int) -> Iterator[str]:
 
 
 def _sources(inputs: Inputs) -> list[dict[str, Any]]:
-    out = [s.model_dump(exclude_none=True) | {"kind": "plan"} for s in inputs.plan.sources]
+    out = [s.model_dump(exclude_defaults=True) | {"kind": "plan"} for s in inputs.plan.sources]
     out += [dict(s) | {"kind": "data"} for s in inputs.data_sources]
     out += [{"id": s.id, "publisher": s.source, "title": s.label, "date": s.edition,
              "url": s.url, "kind": "standard"} for s in STANDARDS]

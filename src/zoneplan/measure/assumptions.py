@@ -45,11 +45,15 @@ class Assumptions:
         The force entries counted (personnel in the zones they cover).
     compounds
         The compounds counted (count, capacity).
+    date
+        For an alternative that counts facts dated after the plan's date: the latest
+        such date (a claim passing only through it is consistent only if it holds).
     """
 
     label: str
     forces: tuple[ForceEntry, ...]
     compounds: tuple[Compound, ...]
+    date: str | None = None
 
 
 def _by(date: str | None, plan_date: str) -> bool:
@@ -95,7 +99,8 @@ def alternative_assumptions(plan: Plan) -> list[Assumptions]:
     if later:
         when = max(str(e.date) for e in later)
         out.append(Assumptions(f"forces pledged by {when} (after the plan's date)",
-                               tuple(committed_forces(plan.forces, when)), central.compounds))
+                               tuple(committed_forces(plan.forces, when)), central.compounds,
+                               when))
     if any(c.count_range or c.capacity_range for c in plan.compounds):
         for end, word in ((0, "low"), (1, "high")):
             comps = tuple(

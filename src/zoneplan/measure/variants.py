@@ -42,11 +42,22 @@ class LayoutCase:
         The plan and layers (an alternative drawing of zones changes the plan's zones).
     overrides
         Projected lines replacing the plan's (line variants), or ``None``.
+    kind
+        ``"variant"`` (a stated line variant or alternative drawing of zones: a
+        claim passing only through it is consistent only if it holds) or
+        ``"uncertainty"`` (a line's stated uncertainty, either way).
+    sources
+        Ids of the sources the case rests on.
+    note
+        What the case stands for, as the plan states it.
     """
 
     label: str
     inputs: Inputs
     overrides: dict[str, LineString] | None = None
+    kind: str = "variant"
+    sources: tuple[str, ...] = ()
+    note: str | None = None
 
 
 def _compass(line: LineString, hand: str) -> str:
@@ -77,13 +88,16 @@ def layout_cases(inputs: Inputs, layout: Layout) -> list[LayoutCase]:
         for var in spec.variants:
             out.append(LayoutCase(
                 f"line '{spec.id}' moved {var.offset_m:g} m {var.towards} ({var.id})", inputs,
-                {spec.id: offset_line(base, var.offset_m, var.towards)}))
+                {spec.id: offset_line(base, var.offset_m, var.towards)}, "variant",
+                tuple(var.sources), var.note))
         if spec.uncertainty is not None:
             u = spec.uncertainty.offset_m
             for hand in ("left", "right"):
                 out.append(LayoutCase(
                     f"line '{spec.id}' moved {u:g} m {_compass(base, hand)} (its stated "
-                    "uncertainty)", inputs, {spec.id: offset_line(base, u, hand)}))
+                    "uncertainty)", inputs, {spec.id: offset_line(base, u, hand)},
+                    "uncertainty", tuple(spec.uncertainty.sources), spec.uncertainty.note))
     for alt in plan.alternatives:
-        out.append(LayoutCase(f"{alt.label} ({alt.id})", inputs.with_zone_rules(alt.zones)))
+        out.append(LayoutCase(f"{alt.label} ({alt.id})", inputs.with_zone_rules(alt.zones),
+                              None, "variant", tuple(alt.sources), alt.note))
     return out

@@ -85,6 +85,9 @@ class Source(_Model):
                             "null where it is not known (say so in 'note').")
     via: Via | None = Field(default=None, description="The copy that was read, where the "
                             "original was not.")
+    assumption: bool = Field(default=False, description="A modelling assumption stated by "
+                             "whoever wrote the plan, not a published figure: what rests "
+                             "on it alone never decides a claim's verdict.")
     note: str | None = None
 
 

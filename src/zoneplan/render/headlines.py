@@ -24,8 +24,8 @@ from zoneplan.render.text import (
     round_sig,
 )
 
-__all__ = ["MAX_HEADLINES", "UNIT_SHOWN", "checks_sentence", "claim_cells", "extremes_sentence",
-           "headlines"]
+__all__ = ["MAX_HEADLINES", "UNIT_SHOWN", "checks_sentence", "claim_cells", "claim_reading",
+           "extremes_sentence", "headlines"]
 
 MAX_HEADLINES = 11
 """At most this many sentences."""
@@ -301,13 +301,18 @@ def _claims(d: dict[str, Any]) -> str | None:
     claims = d.get("claims") or []
     if not claims:
         return None
-    n_ok = sum(c["verdict"] == "consistent" for c in claims)
-    n_bad = sum(c["verdict"] == "inconsistent" for c in claims)
-    n_na = len(claims) - n_ok - n_bad
-    return (f"Of {len(claims)} published figures checked, {n_ok} "
-            f"{'is' if n_ok == 1 else 'are'} consistent with the measurements, {n_bad} "
-            f"{'is' if n_bad == 1 else 'are'} not" + (f" and {n_na} cannot be measured here"
-                                                      if n_na else "")
+    n = {v: sum(c["verdict"] == v for c in claims)
+         for v in ("consistent", "consistent only if", "inconsistent", "restates the plan",
+                   "not measurable")}
+    tested = n["consistent"] + n["consistent only if"] + n["inconsistent"]
+    rest = [f"{n['restates the plan']} restate{'s' if n['restates the plan'] == 1 else ''} "
+            "the plan (shown, not counted)" if n["restates the plan"] else "",
+            f"{n['not measurable']} cannot be measured here" if n["not measurable"] else ""]
+    rest = [r for r in rest if r]
+    return (f"Of {tested} published figure{'' if tested == 1 else 's'} the measurement can "
+            f"test: {n['consistent']} consistent, {n['consistent only if']} consistent only "
+            f"if a stated alternative holds, {n['inconsistent']} inconsistent"
+            + (f"; {' and '.join(rest)}" if rest else "")
             + " (see 'Published figures checked').")
 
 
@@ -424,14 +429,18 @@ def claim_cells(c: dict[str, Any]) -> tuple[str, str, str, str]:
     suffix = UNIT_SHOWN.get(unit, f" {unit}")
     decimals = 1 if unit in ("percent", "km2") else 3 if unit == "fraction" else 0
     cl = c.get("claimed") or {}
+    wording = cl.get("wording") or "stated"
+    word = "" if wording in ("stated", "range") else f"{wording} "
     if cl.get("value") is not None:
-        claimed = _as_stated(cl["value"]) + suffix
+        claimed = word + _as_stated(cl["value"]) + suffix
     elif cl.get("range"):
         claimed = f"{_as_stated(cl['range'][0])}–{_as_stated(cl['range'][1])}{suffix}"
     elif cl.get("at_least") is not None:
         claimed = f"at least {_as_stated(cl['at_least'])}{suffix}"
+    elif cl.get("at_most") is not None:
+        claimed = f"{word or 'at most '}{_as_stated(cl['at_most'])}{suffix}"
     else:
-        claimed = f"at most {_as_stated(cl['at_most'])}{suffix}"
+        claimed = wording
     m, rng = c.get("measured"), c.get("measured_range")
     if m is None:
         measured = "—"
@@ -440,4 +449,19 @@ def claim_cells(c: dict[str, Any]) -> tuple[str, str, str, str]:
         lo, hi = (fmt_number(v * scale, decimals) for v in rng or (m, m))
         if lo != hi:
             measured += f" ({lo}–{hi})"
-    return claimed, measured, c["verdict"], c["why"]
+    verdict = c["verdict"]
+    if verdict == "consistent only if" and c.get("only_if"):
+        verdict += " " + "; or ".join(str(o.get("short") or o.get("alternative"))
+                                     for o in c["only_if"])
+    return claimed, measured, verdict, c["why"]
+
+
+def claim_reading(c: dict[str, Any]) -> str:
+    """The interval a checked claim is read as, in its unit ("[52.5%, 53.5%)")."""
+    cl = c.get("claimed") or {}
+    reads = cl.get("reads_as")
+    if reads is None:
+        return "—"
+    suffix = "" if c.get("unit") in ("percent", "fraction") else UNIT_SHOWN.get(
+        c.get("unit", ""), f" {c.get('unit', '')}")
+    return f"{reads}{suffix}"

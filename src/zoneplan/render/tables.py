@@ -94,8 +94,9 @@ def _claim_rows(d: dict[str, Any]) -> list[dict[str, Any]]:
                                                                           ""),
                     "at least": cl.get("at_least"), "at most": cl.get("at_most"),
                     "read as (low)": cl["interval"][0], "read as (high)": cl["interval"][1],
+                    "wording": cl.get("wording"), "read as": cl.get("reads_as"),
                     "measured": c.get("measured"), "measured low": lo, "measured high": hi,
-                    "verdict": c["verdict"], "why": c["why"]})
+                    "verdict": c["verdict"], "counted": c.get("counted"), "why": c["why"]})
     return out
 
 

@@ -183,6 +183,7 @@ def print_result(data: dict[str, Any], console: Console | None = None, *,
     from zoneplan.render.headlines import (
         checks_sentence,
         claim_cells,
+        claim_reading,
         extremes_sentence,
         headlines,
     )
@@ -247,15 +248,18 @@ def print_result(data: dict[str, Any], console: Console | None = None, *,
     if extremes:
         console.print(extremes, highlight=False)
     if data.get("claims"):
-        ct = Table(title="Published figures checked (tolerance rule: README, 'Published "
-                   "figures checked')")
-        for col in ("published figure", "source", "claimed", "measured (range)", "verdict"):
+        ct = Table(title="Published figures checked (wording rules and verdicts: README, "
+                   "'Published figures checked'; [ ] an end included, ( ) excluded)")
+        for col in ("published figure", "source", "claimed", "read as", "measured (range)",
+                    "verdict"):
             ct.add_column(col, justify="right" if col.startswith(("claimed", "measured"))
                           else "left", overflow="fold")
         for c in data["claims"]:
             claimed, measured, verdict, _ = claim_cells(c)
-            colour = {"consistent": "green", "inconsistent": "red"}.get(verdict, "yellow")
-            ct.add_row(c["text"], c["source"], claimed, measured,
+            colour = {"consistent": "green", "inconsistent": "red",
+                      "restates the plan": "dim"}.get(c["verdict"], "yellow")
+            source = c["source"] + (" (via a re-post)" if c.get("seen_via") else "")
+            ct.add_row(c["text"], source, claimed, claim_reading(c), measured,
                        f"[{colour}]{verdict}[/{colour}]")
         console.print(ct)
     console.print(f"[dim]{checks_sentence(data)} Figures rounded for display only; "
