@@ -39,6 +39,7 @@ from zoneplan.measure.variants import AS_DRAWN, LayoutCase, layout_cases
 from zoneplan.measure.zone_sums import LayoutCells, layout_cells, with_hospitals
 from zoneplan.measure.zones import Layout, build_layout
 from zoneplan.plan import Plan, load_plan
+from zoneplan.plan.as_of import plan_as_of
 from zoneplan.plan.definitions import ZONE_KEYS
 from zoneplan.result import Result, build_json
 
@@ -283,6 +284,7 @@ def evaluate(
     fast: bool = False,
     progress: Progress | None = None,
     by: AreaSet | None = None,
+    as_of: str | None = None,
 ) -> Result:
     """Evaluate a plan and return its measured consequences.
 
@@ -302,6 +304,10 @@ def evaluate(
     by
         Areas to break the figures down by (:func:`zoneplan.io.areas.read_areas`):
         the result then holds ``by_area`` rows, each with its range.
+    as_of
+        Evaluate with the facts known at this date (ISO) instead of the plan's own date
+        (:func:`zoneplan.plan.as_of.plan_as_of`): line variants, alternatives, forces and
+        crossing states dated later are listed in ``later_evidence`` and used nowhere.
 
     Returns
     -------
@@ -311,6 +317,8 @@ def evaluate(
     """
     if not isinstance(plan, Plan):
         plan = load_plan(plan)
+    if as_of is not None or not plan.dated:
+        plan = plan_as_of(plan, as_of)[0]
     if progress:
         progress("reading layers")
     inputs = prepare(plan)

@@ -335,6 +335,10 @@ def check_claims(claims: Sequence[Claim], data: dict[str, Any],
         re-post the source was read through) and ``why``.
     """
     sources = {s["id"]: s for s in data.get("sources") or [] if "id" in s}
+    as_of = (data.get("plan") or {}).get("as_of")
+    later_lines = "; ".join(
+        f"{e['id']}, {e.get('date') or 'undated'}" for e in data.get("later_evidence") or []
+        if e.get("kind") in ("line variant", "alternative", "line uncertainty"))
     out: list[dict[str, Any]] = []
     for c in claims:
         r = c.reading()
@@ -416,5 +420,8 @@ def check_claims(claims: Sequence[Claim], data: dict[str, Any],
                           "no sourced run reaches it")
         elif verdict == "consistent" and reason.startswith("it holds"):
             reason = "they overlap (the claim's interval holds the central value)"
+        if verdict == "inconsistent" and later_lines:
+            reason += (f"; later evidence set aside as of {as_of} ({later_lines}) is not "
+                       "used (evaluate with --as-of to use it)")
         entry["why"] = f"{claimed}; {measured}: {reason}.{seen}"
     return out

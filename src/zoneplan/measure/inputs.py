@@ -49,6 +49,7 @@ from zoneplan.io.layers import (
 from zoneplan.measure.population import PopulationLayer
 from zoneplan.measure.population_sources import population_for
 from zoneplan.plan import LineSpec, Plan, place_in_plan
+from zoneplan.plan.as_of import plan_as_of
 
 if TYPE_CHECKING:
     from zoneplan.measure.raster_population import Hold, Progress
@@ -344,6 +345,8 @@ def prepare(plan: Plan, *, progress: Progress | None = None,
     DataError
         A file that cannot be read, or a baseline with nobody inside the territory.
     """
+    if not plan.dated:  # the facts known by the plan's own date
+        plan = plan_as_of(plan)[0]
     territory = territory_geometry(plan)
     crs = area_crs_for(territory)
     lines = {ln.id: _shifted(line_geometry(plan, ln), ln, crs) for ln in plan.lines}

@@ -353,6 +353,27 @@ class Plan(_Model):
     _path: str | None = PrivateAttr(default=None)
     _baseline_replaced: str | None = PrivateAttr(default=None)
     _places: Any = PrivateAttr(default=None)  # where each part is in the file (plan.load)
+    _as_of: str | None = PrivateAttr(default=None)  # the date of the facts (plan.as_of)
+    _later: list[dict[str, Any]] = PrivateAttr(default_factory=list)  # set aside
+    _full: Any = PrivateAttr(default=None)  # the plan before its later facts were set aside
+
+    @property
+    def dated(self) -> bool:
+        """Whether the plan's facts have been chosen by a date
+        (:func:`zoneplan.plan.as_of.plan_as_of`)."""
+        return self._as_of is not None
+
+    @property
+    def later_evidence(self) -> list[dict[str, Any]]:
+        """Facts dated after :attr:`facts_date`, set aside (see
+        :func:`zoneplan.plan.as_of.plan_as_of`)."""
+        return self._later
+
+    @property
+    def facts_date(self) -> str:
+        """The date whose facts the evaluation uses: the plan's own, or the date given to
+        :func:`zoneplan.plan.as_of.plan_as_of` (``--as-of``)."""
+        return self._as_of or self.date
 
     @property
     def base_dir(self) -> Path:

@@ -202,7 +202,7 @@ def _forces(d: dict[str, Any]) -> str | None:
     t = d.get("totals", {})
     if not forces and not d.get("forces_target"):
         return None
-    plan_date = d.get("plan", {}).get("date", "")
+    plan_date = d.get("plan", {}).get("as_of") or d.get("plan", {}).get("date", "")
     rng = (t.get("ranges") or {}).get("forces_personnel")
     if central.get("personnel"):
         sent = (f"Security forces pledged, committed or deployed by {plan_date}: "
@@ -258,20 +258,25 @@ def _damage(d: dict[str, Any]) -> str | None:
     return sent + "."
 
 
+def _names(cs: list[dict[str, Any]]) -> str:
+    return ", ".join(c["name"] + ("" if c["located"] else " (no coordinates)") for c in cs)
+
+
 def _aid(d: dict[str, Any]) -> str | None:
     crossings = d.get("crossings") or []
     if not crossings:
         return None
     zones = {z["id"]: z for z in d.get("zones", [])}
     placed = [c for c in crossings if c["state"] == "open" and c["opens_into"]]
-    unplaced = [c["name"] for c in crossings if not c["located"]]
     out = []
     for z in d.get("zones", []):
         if z.get("aid_through_closed_zone") is True:
             into = sorted({zones[c["opens_into"]]["label"] for c in placed})
+            which = ("the only open aid crossing with coordinates, "
+                     f"{placed[0]['name']}, opens" if len(placed) == 1 else
+                     f"all {len(placed)} open aid crossings with coordinates open")
             out.append(f"Aid for {z['label']} must pass through a zone closed to civilians: "
-                       f"all {len(placed)} open crossings with coordinates open into "
-                       f"{', '.join(into)}")
+                       f"{which} into {', '.join(into)}")
             if _ok(z.get("crossing_distance_median_m")):
                 out[-1] += (f"; its residents are a median "
                             f"{fmt_number(z['crossing_distance_median_m'] / 1000, 1)} km (90th "
@@ -279,8 +284,15 @@ def _aid(d: dict[str, Any]) -> str | None:
                             " in a straight line from the nearest")
     if not out:
         return None
-    return ("; ".join(out) + "." + (f" {len(unplaced)} crossings have no coordinates and are "
-                                    f"not placed ({', '.join(unplaced)})." if unplaced else ""))
+    plan = d.get("plan") or {}
+    states = [(word, [c for c in crossings if c["state"] == st])
+              for st, word in (("open", "open for aid"), ("open for people", "open for people "
+                                                          "only"), ("closed", "closed"))]
+    said = "; ".join(f"{word}: {_names(cs)}" for word, cs in states if cs)
+    return ("; ".join(out) + "." + (f" Crossings as of {plan.get('as_of') or plan.get('date')}"
+                                    f" — {said}." if said else "")
+            + (" Crossings without coordinates are not in the distances."
+               if any(not c["located"] and c["state"] == "open" for c in crossings) else ""))
 
 
 def _width(d: dict[str, Any]) -> str | None:

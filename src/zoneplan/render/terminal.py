@@ -190,8 +190,16 @@ def print_result(data: dict[str, Any], console: Console | None = None, *,
 
     console = console or Console()
     plan = data["plan"]
+    as_of = plan.get("as_of")
     console.print(f"[bold]{plan['title']}[/bold] ({plan['id']}, {plan['status']}, "
-                  f"{plan['date']})", highlight=False)
+                  f"{plan['date']}" + (f"; facts as of {as_of}" if as_of and as_of != plan["date"]
+                                       else "") + ")", highlight=False)
+    later = data.get("later_evidence") or []
+    if later:
+        console.print(f"[dim]{len(later)} facts dated after {as_of or plan['date']} are set "
+                      "aside as later evidence (not in any figure, range or verdict; "
+                      "`--format json` lists them, `--as-of DATE` uses them).[/dim]",
+                      highlight=False)
     for h in headlines(data):
         console.print(f"• {h}", highlight=False)
     ind = data["indicators"]
