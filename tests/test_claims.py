@@ -244,3 +244,11 @@ def test_wording_that_does_not_fit_its_figure_is_refused(kw: dict[str, Any],
                                                           msg: str) -> None:
     with pytest.raises(ValidationError, match=msg):
         _claim(**kw)
+
+
+def test_claims_about_an_edited_line_are_not_judged_against_it() -> None:
+    claims = [_claim(value=54), _claim(value=100, indicator="reconstruction_share")]
+    out = check_claims(claims, _data(), _runs(claims), edited={"g": "yellow"})
+    assert out[0]["verdict"] == "not measurable" and not out[0]["counted"]
+    assert "about the published line" in out[0]["why"] and "'yellow'" in out[0]["why"]
+    assert out[1]["verdict"] == "restates the plan"

@@ -35,7 +35,12 @@ from zoneplan.measure.indicators import Metrics, compute
 from zoneplan.measure.inputs import Inputs, prepare
 from zoneplan.measure.population import PopulationLayer
 from zoneplan.measure.table import UNSET, ZoneRows
-from zoneplan.measure.variants import AS_DRAWN, LayoutCase, layout_cases
+from zoneplan.measure.variants import (
+    AS_DRAWN,
+    LayoutCase,
+    absolute_alternatives,
+    layout_cases,
+)
 from zoneplan.measure.zone_sums import LayoutCells, layout_cells, with_hospitals
 from zoneplan.measure.zones import Layout, build_layout
 from zoneplan.plan import Plan, load_plan
@@ -414,7 +419,13 @@ def _evaluate_checked(inputs: Inputs, *, ranges: bool, fast: bool, progress: Pro
                            *((k, m.invariants) for k, m in extremes.items())], plan.id)
     data = build_json(inputs, layout, central, spans.zones(), _ranges(totals), names[1:],
                       started, extremes=extremes)
-    data["claims"] = check_claims(plan.claims, data, claim_runs)
+    data["claims"] = check_claims(plan.claims, data, claim_runs, edited=inputs.line_zones())
+    for alt in absolute_alternatives(inputs) if ranges else []:
+        data["notes"].append(
+            f"The alternative '{alt.id}' ({alt.label}) draws zones as published, so it "
+            f"describes the published line{'s' if len(inputs.edited) > 1 else ''} "
+            f"({', '.join(sorted(inputs.edited))}), not the edited one: it is left out of the "
+            "ranges.")
     data["by_area"] = _by_area(central, rows) if by is not None else None
     data["by"] = ({"ref": by.ref, "label": by.label, "field": by.field,
                    "areas": list(by.names)}

@@ -305,7 +305,8 @@ def _judge(c: Claim, r: Reading, central: float, per_run: list[tuple[RunBasis, f
 
 
 def check_claims(claims: Sequence[Claim], data: dict[str, Any],
-                 runs: ClaimRuns | None = None) -> list[dict[str, Any]]:
+                 runs: ClaimRuns | None = None,
+                 edited: Mapping[str, str] | None = None) -> list[dict[str, Any]]:
     """Judge each claim against a result's JSON and its runs (see the module docstring).
 
     Parameters
@@ -320,6 +321,10 @@ def check_claims(claims: Sequence[Claim], data: dict[str, Any],
         without it, only the central values and the result's ranges are known, and a
         claim the central value misses is inconsistent unless the range reaches it
         (then "consistent only if" the unnamed alternatives hold).
+    edited
+        Zones drawn from a line that was edited (zone id → line id): a claim about one
+        is about the published line, and is not judged against the edited one (``not
+        measurable``, saying so).
 
     Returns
     -------
@@ -356,6 +361,13 @@ def check_claims(claims: Sequence[Claim], data: dict[str, Any],
         out.append(entry)
         seen = f" Source seen through a re-post ({via})." if via else ""
         target, where = _target(data, c.zone)
+        if c.zone is not None and c.zone in (edited or {}) and _restates(c, data) is None:
+            line = (edited or {})[c.zone]
+            entry.update(verdict="not measurable", counted=False,
+                         why=f"about the published line: {where} is drawn from line "
+                         f"'{line}', which was edited, so the claim is not judged against "
+                         "it")
+            continue
         ind = data["indicators"].get(c.indicator)
         if ind is None or target is None:
             what = "indicator" if ind is None else "zone"

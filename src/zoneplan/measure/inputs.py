@@ -93,6 +93,9 @@ class Inputs:
         Provenance: the files read (role, path, sha256).
     data_sources
         Sources of the built-in pack, when it was used.
+    edited
+        Ids of the lines replaced by :meth:`with_lines` (moved in the editor or by the
+        caller): what the plan publishes about them no longer describes them.
     """
 
     plan: Plan
@@ -110,6 +113,19 @@ class Inputs:
     crossings: PointLayer | None = None
     files: list[dict[str, Any]] = field(default_factory=list)
     data_sources: list[dict[str, Any]] = field(default_factory=list)
+    edited: frozenset[str] = frozenset()
+
+    def line_zones(self) -> dict[str, str]:
+        """Zones drawn from an edited line (:attr:`edited`), each with the line: by its
+        side, or by a point or as the rest of the territory (which every line cuts)."""
+        out: dict[str, str] = {}
+        for z in self.plan.zones:
+            on = [k for k in (z.side or {}) if k in self.edited]
+            if not on and z.side is None and (z.point is not None or z.rest):
+                on = sorted(self.edited)
+            if on:
+                out[z.id] = on[0]
+        return out
 
     def check_lines(self, lines: Mapping[str, Any], *, max_points: int | None = None
                     ) -> dict[str, LineString]:
@@ -169,7 +185,8 @@ class Inputs:
         with geos_errors(f"the lines {', '.join(checked)}"):
             projected = {k: project(v, self.crs) for k, v in checked.items()}
         return replace(self, lines_ll={**self.lines_ll, **checked},
-                       lines={**self.lines, **projected})
+                       lines={**self.lines, **projected},
+                       edited=self.edited | frozenset(checked))
 
     def with_zone_rules(self, rules: dict[str, dict[str, Any]]) -> Inputs:
         """A copy whose plan draws some zones by other rules (an alternative drawing of

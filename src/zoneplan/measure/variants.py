@@ -23,8 +23,12 @@ from zoneplan.errors import GeometryError
 from zoneplan.geometry import compass_to_hand, offset_line
 from zoneplan.measure.inputs import Inputs
 from zoneplan.measure.zones import Layout
+from zoneplan.plan import Alternative
 
-__all__ = ["LayoutCase", "layout_cases"]
+__all__ = ["ABSOLUTE_RULES", "LayoutCase", "absolute_alternatives", "layout_cases"]
+
+ABSOLUTE_RULES = ("polygon", "file", "layer")
+"""Zone rules that draw a zone as published, wherever the plan's lines run."""
 
 AS_DRAWN = "lines and zones as drawn"
 """The label of the central layout."""
@@ -71,6 +75,16 @@ def _compass(line: LineString, hand: str) -> str:
     return hand
 
 
+def absolute_alternatives(inputs: Inputs) -> list[Alternative]:
+    """The plan's alternatives that no longer describe its edited lines: each draws, as
+    published (a polygon, file or layer), a zone the plan draws from an edited line.
+    Variants (offsets) move with an edited line; these drop (the result says so)."""
+    moved = inputs.line_zones()
+    return [alt for alt in inputs.plan.alternatives
+            if any(z in moved and any(k in rule for k in ABSOLUTE_RULES)
+                   for z, rule in alt.zones.items())]
+
+
 def layout_cases(inputs: Inputs, layout: Layout) -> list[LayoutCase]:
     """The alternative layouts of a plan (not the central one), labelled.
 
@@ -98,6 +112,8 @@ def layout_cases(inputs: Inputs, layout: Layout) -> list[LayoutCase]:
                     "uncertainty)", inputs, {spec.id: offset_line(base, u, hand)},
                     "uncertainty", tuple(spec.uncertainty.sources), spec.uncertainty.note))
     for alt in plan.alternatives:
+        if alt in absolute_alternatives(inputs):
+            continue
         out.append(LayoutCase(f"{alt.label} ({alt.id})", inputs.with_zone_rules(alt.zones),
                               None, "variant", tuple(alt.sources), alt.note))
     return out

@@ -13,6 +13,7 @@ import math
 import statistics
 from typing import Any
 
+from zoneplan.plan.as_of import known_by
 from zoneplan.render.text import (
     ACCESS_WORDS,
     fmt_count,
@@ -192,7 +193,9 @@ def _hospitals(d: dict[str, Any]) -> str | None:
                            if _ok(hi_total) and hi_total > n_h else ""))
     if _ok(beds) and _ok(known):
         sent += (f"; pre-war beds are known for {fmt_count(known)} of {fmt_count(n_h)} "
-                 f"hospitals ({fmt_number(beds)} beds)")
+                 f"hospitals: at least {fmt_number(beds)} beds"
+                 + (" (a lower bound, as is every figure per 10,000 residents built on it)"
+                    if known < n_h else ""))
     return sent + "."
 
 
@@ -241,8 +244,13 @@ def _damage(d: dict[str, Any]) -> str | None:
     t = d.get("totals", {})
     if not _ok(t.get("damaged_structures")):
         return None
+    plan = d.get("plan") or {}
+    facts = plan.get("as_of") or plan.get("date")
     when = (f" (as of {t['damage_date']})" if t.get("damage_date")
             else " (the layer's date is not stated: give it with date=YYYY-MM-DD)")
+    if t.get("damage_date") and facts and not known_by(str(t["damage_date"]), str(facts)):
+        when = (f" (as of {t['damage_date']}, after the plan's date, {facts}: not a figure "
+                "of the plan's own time)")
     parts = [f"{z['label']} {fmt_people(z.get('damaged_structures'))} "
              f"({fmt_share(z.get('damage_share'), 0)})"
              for z in sorted(d.get("zones", []), key=lambda z: -(z.get("damaged_structures")
