@@ -285,7 +285,7 @@ def build_json(inputs: Inputs, layout: Layout, m: Metrics, zr: dict[str, Any],
         "zoneplan_version": __version__,
         "plan": {"id": plan.id, "title": plan.title, "date": plan.date,
                  "as_of": plan.facts_date, "status": plan.status,
-                 "summary": plan.summary, "sources": [s.model_dump(exclude_none=True)
+                 "summary": plan.summary, "sources": [s.model_dump(exclude_defaults=True)
                                                       for s in plan.sources]},
         "territory": {"ref": plan.territory, "area_km2": layout.territory.area / 1e6},
         "crs_area": {"epsg": crs.to_epsg(), "name": crs.name,
