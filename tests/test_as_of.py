@@ -75,10 +75,12 @@ def test_later_line_variants_enter_no_range() -> None:
     # the model's assumption is not a dated fact: never set aside
     plan, _ = plan_as_of(load_plan("green-red-2025-11"), "2025-10-20")
     assert plan.lines[0].uncertainty is not None
-    # a second date starts from the whole plan again
+    # a second date starts from the whole plan again, keeping what was added since
+    plan = plan.model_copy(update={"notes": ["added"]})
     again, later = plan_as_of(plan, "2026-02-15")
     assert [v.id for v in again.lines[0].variants] == ["markers-200m-west",
                                                        "markers-300m-west"]
+    assert again.notes == ["added"] and again.facts_date == "2026-02-15"
 
 
 def test_month_dates_count_from_their_first_day() -> None:

@@ -65,6 +65,22 @@ def _check(as_of: str) -> str:
     return as_of
 
 
+_SET_ASIDE = ("lines", "alternatives", "forces")
+"""The parts of a plan whose later facts :func:`plan_as_of` sets aside."""
+
+
+def _undated(plan: Plan) -> Plan:
+    """The plan with every fact back, whatever date it was evaluated at: the parts set
+    aside come from the plan before dating, everything else (claims or layers added
+    since, where it was read from) from ``plan`` itself."""
+    full = plan._full
+    if full is None:
+        return plan
+    out = plan.model_copy(update={k: getattr(full, k) for k in _SET_ASIDE})
+    out._as_of, out._later, out._full = None, [], None
+    return out
+
+
 def plan_as_of(plan: Plan, as_of: str | None = None) -> tuple[Plan, list[dict[str, Any]]]:
     """The plan with only the facts known by ``as_of`` (default: the plan's date), and the
     later facts set aside (see the module docstring).
@@ -84,7 +100,7 @@ def plan_as_of(plan: Plan, as_of: str | None = None) -> tuple[Plan, list[dict[st
     InputError
         ``as_of`` that is not an ISO date.
     """
-    plan = plan._full if plan._full is not None else plan
+    plan = _undated(plan)
     date = _check(as_of) if as_of else plan.date
     sources = {s.id: s for s in plan.sources}
     later: list[dict[str, Any]] = []
