@@ -46,7 +46,7 @@ CHILD = textwrap.dedent("""
         with open("/proc/self/status") as f:
             return next(int(ln.split()[1]) for ln in f if ln.startswith(key + ":"))
     t0 = time.perf_counter()
-    from zoneplan.cli.main import main
+    from zoneplan.cli.app import main
     code = main(sys.argv[1:])
     print(json.dumps({"code": code, "wall_s": time.perf_counter() - t0,
                       "maxrss_kb": status("VmHWM")}))

@@ -42,7 +42,8 @@ OUT = ROOT / "src" / "zoneplan" / "pack" / "data" / "gaza"
 UTM = "EPSG:32636"
 FACTPACK_COPIES = ("outline.csv", "yellow_line.csv", "governorates.csv", "governorates_meta.csv",
                    "governorates_alt_within100m.csv", "governorate_population.csv",
-                   "localities.csv", "hospitals.csv", "hospital_beds.csv", "crossings.csv")
+                   "localities.csv", "hospitals.csv", "hospital_beds.csv", "crossings.csv",
+                   "crossing_status_history.csv")
 """Tables copied unchanged from ``../shared/factpack``."""
 
 

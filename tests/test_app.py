@@ -132,6 +132,28 @@ def test_evaluate_with_moved_line_matches_library(client: TestClient) -> None:
     assert {f["properties"]["id"] for f in got_map["features"]} == {"green", "red"}
 
 
+def test_an_edited_line_has_its_own_range_and_verdicts(client: TestClient) -> None:
+    # the whole yellow line dragged 2 km west: its range comes from that line alone (its
+    # ±200 m uncertainty moves with it: about 0.2 km x 46 km = 9 km², 2.5% of 363.7 km²,
+    # either way); the published polygon (53.2%) describes the published line and drops
+    line = [[x - 2 * KM_WEST, y] for x, y in yellow()]
+    r = client.post("/api/evaluate", json={"plan": PLAN, "lines": {"yellow-line": line}})
+    assert r.status_code == 200
+    d = r.json()
+    g = zone(d, "green")
+    lo, hi = g["ranges"]["share_of_territory"]
+    assert g["share_of_territory"] - lo == pytest.approx(0.025, rel=0.3)
+    assert hi - g["share_of_territory"] == pytest.approx(0.025, rel=0.3)
+    assert not any("zone-as-published" in x for x in d["ranges_from"])
+    assert any("'zone-as-published'" in n and "left out" in n for n in d["notes"])
+    # claims about the published line are not judged against the edited one; figures
+    # that restate the plan stay what they are
+    verdicts = {c["verdict"] for c in d["claims"]}
+    assert verdicts == {"not measurable", "restates the plan"}
+    assert all("about the published line" in c["why"] for c in d["claims"]
+               if c["verdict"] == "not measurable")
+
+
 def test_inline_plan(client: TestClient) -> None:
     data = yaml.safe_load(Path(zoneplan.plan.builtin_plan_path(PLAN)).read_text())
     r = client.post("/api/evaluate", json={"plan": data, "ranges": False})

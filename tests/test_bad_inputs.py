@@ -24,7 +24,7 @@ import yaml
 
 import zoneplan
 import zoneplan.errors
-from zoneplan.cli.main import main
+from zoneplan.cli.app import main
 from zoneplan.io.outputs import OUTPUT_MARKER, marker_text
 
 from .bad_inputs.catalogue import (
@@ -257,7 +257,7 @@ def _report_killed(folder: Path) -> list[str]:
     before = _old_report(folder)
     env = {**os.environ, "PYTHONPATH": str(REPO / "src")}
     proc = subprocess.Popen(
-        [sys.executable, "-c", "import sys; from zoneplan.cli.main import main; "
+        [sys.executable, "-c", "import sys; from zoneplan.cli.app import main; "
          "sys.exit(main(sys.argv[1:]))", "report", "plan.yaml", "--out", "out", "--overwrite"],
         cwd=folder, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     deadline = time.monotonic() + 120

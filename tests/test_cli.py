@@ -11,7 +11,7 @@ import pytest
 
 import zoneplan
 from zoneplan import __version__
-from zoneplan.cli.main import main
+from zoneplan.cli.app import main
 
 
 def test_run_default_json(capsys: pytest.CaptureFixture[str]) -> None:
@@ -89,7 +89,7 @@ def test_unknown_layer_attribute(tmp_path: Path, capsys: pytest.CaptureFixture[s
 
 @pytest.mark.slow
 def test_console_script_fresh_process() -> None:
-    proc = subprocess.run([sys.executable, "-m", "zoneplan.cli.main", "run", "nope-plan"],
+    proc = subprocess.run([sys.executable, "-m", "zoneplan.cli.app", "run", "nope-plan"],
                           capture_output=True, text=True)
     assert proc.returncode == 2
     assert "Traceback" not in proc.stderr

@@ -189,7 +189,7 @@ def test_compare_changes_agree_with_the_shown_values(
     from types import SimpleNamespace
 
     from zoneplan.cli.compare import _print_compare
-    from zoneplan.plan.definitions import INDICATORS
+    from zoneplan.plan.rules.definitions import INDICATORS
     from zoneplan.render.pages.compare import _zone_tables
 
     d = _hand_comparison()

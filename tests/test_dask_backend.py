@@ -25,7 +25,7 @@ import numpy as np
 import pytest
 import yaml
 
-from zoneplan.cli.main import main
+from zoneplan.cli.app import main
 from zoneplan.evaluate import evaluate
 from zoneplan.plan import load_plan
 from zoneplan.scenarios.ensemble import run_samples
@@ -165,7 +165,7 @@ def test_command_line_holds_the_raster_on_the_cluster(
     """`zoneplan run PLAN --scheduler tcp://...` without draws: the raster is read and
     kept on the workers and gives the figures of a read here; a report's map is summed
     there too; --by, which needs the cells here, is refused before any layout is measured."""
-    from zoneplan.cli.main import main
+    from zoneplan.cli.app import main
 
     plan = str(batch[1].path)
     assert main(["run", plan, "--format", "json", "-o", str(tmp_path / "here.json")]) == 0

@@ -9,7 +9,7 @@ import pytest
 
 import zoneplan
 from zoneplan.plan import builtin_plan_ids
-from zoneplan.plan.definitions import ZONE_KEYS
+from zoneplan.plan.rules.definitions import ZONE_KEYS
 
 ZONE_REQUIRED = {"id", "label", "area_km2", "share_of_territory", "residents_baseline",
                  "residents", "displaced_out", "density_per_km2", "m2_per_person", "hospitals",
@@ -61,20 +61,24 @@ def test_default_plan_figures(default: dict[str, Any]) -> None:
     assert green["reconstruction_share"] == 1.0 and red["reconstruction_share"] == 0.0
     assert red["m2_per_person"] == pytest.approx(166.84e6 / 2.1e6, rel=1e-3)
     # nothing pledged by the plan's date: no personnel counted, so no ratio, with the reason;
-    # the listed (2,500; Jordan's rejected 3,000 never count) and target figures bound the
-    # range; the ISF serves the green zone only, where nobody lives, so no ratio there either
+    # the listed and offered (UK 1,500 + France 1,000 + Indonesia's "maximum of 20,000" of
+    # 14 Nov 2025 = 22,500; Jordan's rejected 3,000 never count) and target figures bound
+    # the range; the ISF serves the green zone only, where nobody lives, so no ratio there
     assert green["forces_per_1000"] is None and green["forces_personnel"] == 0
     assert "pledged, committed or deployed by 2025-11-14" in \
         green["null_reasons"]["forces_per_1000"]
     assert default["totals"]["forces_per_1000"] is None
-    assert default["totals"]["ranges"]["forces_personnel"] == [0, 20000]
+    assert default["totals"]["ranges"]["forces_personnel"] == [0, 22500]
     assert default["totals"]["ranges"]["forces_per_1000"] is None
-    # ranges go both ways: the stated ±200 m uncertainty moves the line east and west, the
-    # markers 200-300 m west; each moves the red zone's area by about the distance x the
-    # line's length (46.3 km inside the outline)
+    # ranges go both ways: the stated ±200 m uncertainty moves the line east and west (the
+    # markers reported 200-300 m west in Dec 2025 and Jan 2026 are later evidence, in no
+    # range); each moves the red zone's area by about the distance x the line's length
+    # (46.3 km inside the outline)
     lo, hi = red["ranges"]["area_km2"]
     assert lo < red["area_km2"] < hi
-    assert red["area_km2"] - lo == pytest.approx(300 * 46.3 / 1000, rel=0.15)
+    assert red["area_km2"] - lo == pytest.approx(200 * 46.3 / 1000, rel=0.15)
+    assert {e["id"] for e in default["later_evidence"] if e["kind"] == "line variant"} == {
+        "markers-200m-west", "markers-300m-west"}
     assert hi - red["area_km2"] == pytest.approx(200 * 46.3 / 1000, rel=0.15)
 
 

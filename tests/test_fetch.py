@@ -584,7 +584,7 @@ def test_fetch_refuses_same_size_other_bytes_and_a_tampered_cache(
 
 def test_cli_fetch_mismatch_exits_2(server: Server, monkeypatch: pytest.MonkeyPatch,
                                     capsys: pytest.CaptureFixture[str]) -> None:
-    from zoneplan.cli.main import main
+    from zoneplan.cli.app import main
 
     entry = _pinned(monkeypatch, b"right")
     server.publish(entry, b"wrong!")
@@ -660,7 +660,7 @@ def test_add_refuses_a_raster_with_other_bands(tmp_path: Path, cache: Path,
 
 
 def test_cli_add_html_page_exits_2(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    from zoneplan.cli.main import main
+    from zoneplan.cli.app import main
 
     page = tmp_path / "IDF_zone_191025.geojson"
     page.write_text("<!doctype html><html><title>GitHub</title></html>")

@@ -16,7 +16,7 @@ from hypothesis import strategies as st
 
 import zoneplan
 from zoneplan import pack
-from zoneplan.cli.main import main
+from zoneplan.cli.app import main
 from zoneplan.cli.options import parse_layer_option
 from zoneplan.io.filter_rows import matching_rows
 from zoneplan.plan.filters import (

@@ -15,7 +15,7 @@ from pyproj import CRS
 from rasterio.transform import from_origin
 from shapely.geometry import Polygon, box
 
-from zoneplan.cli.main import main
+from zoneplan.cli.app import main
 from zoneplan.errors import DataError, GeometryError, PlausibilityWarning
 from zoneplan.evaluate import evaluate
 from zoneplan.geometry import WGS84

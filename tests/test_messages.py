@@ -9,7 +9,7 @@ import pytest
 import yaml
 
 import zoneplan
-from zoneplan.cli.main import main
+from zoneplan.cli.app import main
 from zoneplan.errors import DataError, GeometryError, PlanError
 
 from .conftest import SQUARE_UTM, utm_to_lonlat

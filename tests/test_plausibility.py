@@ -1,4 +1,4 @@
-"""Plausibility bounds (zoneplan.plan.plausibility): population layers with more people
+"""Plausibility bounds (zoneplan.plan.rules.plausibility): population layers with more people
 per km² than any place holds are refused, unless the plan or the run says otherwise."""
 
 from __future__ import annotations
@@ -12,9 +12,9 @@ import pytest
 import yaml
 
 from zoneplan import evaluate, load_plan
-from zoneplan.cli.main import main
+from zoneplan.cli.app import main
 from zoneplan.errors import DataError, PlausibilityWarning
-from zoneplan.plan.plausibility import (
+from zoneplan.plan.rules.plausibility import (
     BOUNDS,
     CELL_DENSITY,
     STRUCTURE_DENSITY,

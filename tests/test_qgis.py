@@ -25,7 +25,7 @@ from typing import Any
 
 import pytest
 
-from zoneplan.cli.main import main
+from zoneplan.cli.app import main
 from zoneplan.cli.qgis import PLUGIN_NAME, plugin_source
 
 REPO = Path(__file__).resolve().parents[1]

@@ -43,7 +43,7 @@ def test_run_measures_the_square_by_hand(square_path: Path) -> None:
 
 
 def test_run_is_the_command(square_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    from zoneplan.cli.main import main
+    from zoneplan.cli.app import main
 
     assert main(["run", str(square_path), "--format", "json", "--no-ranges"]) == 0
     printed = json.loads(capsys.readouterr().out)

@@ -19,7 +19,7 @@ import numpy as np
 import pytest
 from shapely.geometry import LineString
 
-from zoneplan.cli.main import main
+from zoneplan.cli.app import main
 from zoneplan.errors import InputError, InvariantError
 from zoneplan.evaluate import evaluate
 from zoneplan.plan import load_plan
@@ -243,7 +243,7 @@ def test_a_batch_of_plans_opens_one_backend(monkeypatch: pytest.MonkeyPatch) -> 
 
 @pytest.mark.slow
 def test_other_commands_do_not_import_dask() -> None:
-    code = ("import sys; from zoneplan.cli.main import main; "
+    code = ("import sys; from zoneplan.cli.app import main; "
             "main(['run', 'baseline-2023', '--no-ranges', '--format', 'json']); "
             "print([m for m in ('dask', 'distributed') if m in sys.modules])")
     proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,

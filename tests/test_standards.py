@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from zoneplan.plan import standards
-from zoneplan.plan.standards import STANDARDS
+from zoneplan.plan.rules import standards
+from zoneplan.plan.rules.standards import STANDARDS
 
 
 def test_values_and_units() -> None:

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from zoneplan.cli.main import main
+from zoneplan.cli.app import main
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -54,7 +54,7 @@ def test_default_run_imports_only_what_it_uses(tmp_path: Path) -> None:
     data folder) or read where the first run kept it."""
     for _ in ("computed", "kept"):
         loaded, output = _loaded(
-            "from zoneplan.cli.main import main\nassert main(['run']) == 0",
+            "from zoneplan.cli.app import main\nassert main(['run']) == 0",
             (*NOT_FOR_RUN, "shapely", "pyproj", "zoneplan.render.words.terminal"),
             ZONEPLAN_DATA_DIR=str(tmp_path))
         assert "Checks: zone areas" in output  # the run printed its table
@@ -73,7 +73,7 @@ def test_timeline_without_a_scheduler_imports_no_dask(tmp_path: Path) -> None:
     layer = tmp_path / "order.geojson"
     layer.write_text(json.dumps({"type": "FeatureCollection", "features": [order]}))
     loaded, output = _loaded(
-        "from zoneplan.cli.main import main\n"
+        "from zoneplan.cli.app import main\n"
         f"assert main(['timeline', {str(layer) + '@2024-05-01'!r}, '--in-force', '7', "
         "'--format', 'json']) == 0", ("dask", "distributed", "zoneplan.scenarios.timeline"))
     assert json.loads(output)["rows"][0]["area_km2"] > 0  # the timeline was measured
@@ -88,7 +88,7 @@ def test_commands_that_measure_nothing_import_no_geopandas_nor_scipy(
         args: list[str], uses: tuple[str, ...]) -> None:
     """``uses``: what the command needs of the list (``data list`` looks for local copies
     in the registry of the cache folder; pooch only downloads)."""
-    loaded, _ = _loaded(f"from zoneplan.cli.main import main\nassert main({args!r}) == 0",
+    loaded, _ = _loaded(f"from zoneplan.cli.app import main\nassert main({args!r}) == 0",
                         (*NOT_FOR_LIGHT, "typer"))
     assert set(loaded) == {"typer", *uses}
 
@@ -124,7 +124,7 @@ def test_the_data_commands_name_the_mirror_variable_of_the_downloader() -> None:
 
 def _script(code: str, *args: str) -> subprocess.CompletedProcess[str]:
     """``code`` then the command line ``args`` as the ``zoneplan`` script runs it."""
-    script = f"import sys\n{code}\nfrom zoneplan.cli.main import main\nsys.exit(main())"
+    script = f"import sys\n{code}\nfrom zoneplan.cli.app import main\nsys.exit(main())"
     env = {**os.environ, "PYTHONPATH": str(ROOT / "src")}
     return subprocess.run([sys.executable, "-c", script, *args], capture_output=True,
                           text=True, env=env, cwd=ROOT, timeout=300, check=False)
@@ -154,7 +154,7 @@ def test_the_script_runs_exit_functions_and_waits_for_threads() -> None:
                                                           "function", "ran"])
     waited = _script("import threading, time\n"
                      "def late() -> None:\n"
-                     "    while 'zoneplan.cli.main' not in sys.modules:\n"
+                     "    while 'zoneplan.cli.app' not in sys.modules:\n"
                      "        time.sleep(0.01)\n"
                      "    time.sleep(1.0)  # still running when the command is done\n"
                      "    print('thread done')\n"

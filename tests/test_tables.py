@@ -279,7 +279,7 @@ def test_quick_mode_says_what_the_zones_are(square_plan: dict[str, Any], tmp_pat
 def _hand_result() -> dict[str, Any]:
     """A result JSON made by hand: two zones, one share with float noise, one null with
     its reason, a yes/no figure with a range, one by-area row without a damage layer."""
-    from zoneplan.plan.definitions import INDICATORS
+    from zoneplan.plan.rules.definitions import INDICATORS
 
     keys = ("area_km2", "share_of_territory", "residents", "m2_per_person",
             "aid_through_closed_zone")

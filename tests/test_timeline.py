@@ -12,7 +12,7 @@ import pytest
 from shapely.geometry import GeometryCollection, LineString, Point, box
 from typer.testing import CliRunner
 
-from zoneplan.cli.main import app, main
+from zoneplan.cli.app import app, main
 from zoneplan.errors import DataError, InputError, PartsDroppedWarning
 from zoneplan.render.pages.timeline import timeline_csv, write_timeline
 from zoneplan.scenarios import timeline as timeline_module

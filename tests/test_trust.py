@@ -213,13 +213,31 @@ def test_forces_count_pledges_by_the_plan_date(square_plan: dict[str, Any],
     west = _zone(d, "west")  # 10,000 residents under the plan
     assert west["forces_personnel"] == 100
     assert west["forces_per_1000"] == pytest.approx(10.0)
-    # listed by the plan's date (A + B = 50), later pledges (A + D = 30), target (200);
-    # the rejected 1,000 never count
+    # listed by the plan's date (A + B = 50), target (200); the rejected 1,000 never
+    # count; D, pledged after the plan's date, is later evidence, in no range
     assert west["ranges"]["forces_per_1000"] == pytest.approx([10.0, 200.0])
     assert d["totals"]["forces_per_1000"] == pytest.approx(10.0)  # only over west
     assert _zone(d, "east")["forces_per_1000"] is None
     labels = " ".join(d["ranges_from"])
-    assert "forces pledged by 2026-06-01 (after the plan's date)" in labels
+    assert "after the plan's date" not in labels
+    assert [e["contributor"] for e in d["later_evidence"] if e["kind"] == "force"] == ["D"]
+    # as of 2026-06-01, D counts: A + D = 300 personnel, 30 per 1,000
+    later = zoneplan.evaluate(_load(square_plan, tmp_path), as_of="2026-06-01").to_dict()
+    assert _zone(later, "west")["forces_personnel"] == 300
+    assert later["plan"]["as_of"] == "2026-06-01" and later["later_evidence"] == []
+
+
+def test_a_later_statement_replaces_an_earlier_one(square_plan: dict[str, Any],
+                                                   tmp_path: Path) -> None:
+    # an offer of 20,000 on the plan's date, cut to 8,000 later (Indonesia, Nov 2025 and
+    # Feb 2026): the high end is 20,000 as of the plan's date, 8,000 after the cut
+    square_plan["date"] = "2025-11-14"
+    square_plan["forces"] = [_force("I", 20000, "offered", "2025-11-14"),
+                             _force("I", 8000, "offered", "2026-02")]
+    d = _eval(square_plan, tmp_path)
+    assert _zone(d, "west")["ranges"]["forces_personnel"] == [0, 20000]
+    later = zoneplan.evaluate(_load(square_plan, tmp_path), as_of="2026-02-15").to_dict()
+    assert _zone(later, "west")["ranges"]["forces_personnel"] == [0, 8000]
 
 
 # --------------------------------------------------------------------- compounds

@@ -21,7 +21,7 @@ from pyproj import CRS
 from shapely.geometry import Point, Polygon
 
 from zoneplan import pack
-from zoneplan.cli.main import main
+from zoneplan.cli.app import main
 from zoneplan.geometry import WGS84, project, to_lonlat
 from zoneplan.io.vectors import read_vector
 

@@ -22,7 +22,7 @@ from rich.console import Console
 from shapely.geometry import GeometryCollection, LineString, MultiPolygon, Point, Polygon, box
 
 import zoneplan
-from zoneplan.cli.main import main
+from zoneplan.cli.app import main
 from zoneplan.errors import GeometryError, PartsDroppedWarning, ZoneplanError
 from zoneplan.geometry import DroppedParts, polygonal, to_lonlat
 from zoneplan.io.quick import plan_from_files

@@ -30,18 +30,24 @@ from zoneplan.geometry import geos_errors, project
 from zoneplan.io.areas import AreaSet
 from zoneplan.measure.figures.assumptions import alternative_assumptions
 from zoneplan.measure.figures.by_area import BY_AREA_KEYS, by_area_rows, check_rows, layout_pieces
-from zoneplan.measure.figures.claims import check_claims
+from zoneplan.measure.figures.claims import CENTRAL, ClaimRuns, RunBasis, check_claims
 from zoneplan.measure.figures.indicators import Metrics, compute
 from zoneplan.measure.figures.relocation import check_compounds
 from zoneplan.measure.figures.table import UNSET, ZoneRows
-from zoneplan.measure.figures.variants import AS_DRAWN, LayoutCase, layout_cases
+from zoneplan.measure.figures.variants import (
+    AS_DRAWN,
+    LayoutCase,
+    absolute_alternatives,
+    layout_cases,
+)
 from zoneplan.measure.inputs import Inputs, prepare
 from zoneplan.measure.population.layers import PopulationLayer
 from zoneplan.measure.sums.layout import layout_cells, with_hospitals
 from zoneplan.measure.sums.zone_sums import LayoutCells
 from zoneplan.measure.zones import Layout, build_layout
 from zoneplan.plan import Plan, load_plan
-from zoneplan.plan.definitions import ZONE_KEYS
+from zoneplan.plan.rules.as_of import plan_as_of
+from zoneplan.plan.rules.definitions import ZONE_KEYS
 from zoneplan.result import Result, build_json
 
 __all__ = ["FAST_CELL_M", "evaluate", "evaluate_inputs"]
@@ -79,11 +85,12 @@ def _layout(inputs: Inputs, overrides: dict[str, LineString] | None = None) -> L
 
 def _alternatives(inputs: Inputs, layout: Layout, cells: LayoutCells,
                   progress: Progress | None, by: AreaSet | None = None,
-                  incremental: bool = False) -> Iterator[tuple[str, Metrics]]:
+                  incremental: bool = False) -> Iterator[tuple[str, Metrics, RunBasis]]:
     """Every alternative evaluated for the ranges, labelled, one after another (see the
-    module docstring; each can be let go once counted); with ``by``, each run's by-area
-    rows are taken while its layout's cells are at hand; with ``incremental``, each
-    alternative layout patches its own remembered state."""
+    module docstring; each can be let go once counted), with what it stands for when
+    claims are judged; with ``by``, each run's by-area rows are taken while its layout's
+    cells are at hand; with ``incremental``, each alternative layout patches its own
+    remembered state."""
 
     def run(lay: Layout, use: Inputs, lay_cells: LayoutCells, **kw: Any) -> Metrics:
         m = compute(lay, use, cells=lay_cells, **kw)
@@ -112,23 +119,29 @@ def _alternatives(inputs: Inputs, layout: Layout, cells: LayoutCells,
             label = f"{case.label}; population spread '{method}'" + (
                 f" (population summed into {FAST_CELL_M:g} m blocks)" if use.population
                 is not pop else "")
-            yield label, run(lay, use, lay_cells, pop_method=method)
+            basis = (RunBasis(f"population spread '{method}'", "spread") if first else
+                     RunBasis(case.label, "uncertainty" if case.kind == "uncertainty"
+                              else "variant", case.sources, note=case.note))
+            yield label, run(lay, use, lay_cells, pop_method=method), basis
     for assumed in alternative_assumptions(inputs.plan):
         yield assumed.label, run(layout, inputs, cells, pop_method=pop.central,
-                                 assumptions=assumed)
+                                 assumptions=assumed), RunBasis(assumed.label, "variant",
+                                                                date=assumed.date)
     hosp = inputs.hospitals
     if inputs.hospitals_all is not None:
         wider = replace(inputs, hospitals=inputs.hospitals_all)
-        yield ("hospitals including the low-confidence rows of the built-in table",
-               run(layout, wider, with_hospitals(cells, layout, wider), pop_method=pop.central))
+        label = "hospitals including the low-confidence rows of the built-in table"
+        yield (label, run(layout, wider, with_hospitals(cells, layout, wider),
+                          pop_method=pop.central), RunBasis(label, "variant"))
     if hosp is not None:
         for end, word in (("beds_low", "smallest"), ("beds_high", "largest")):
             vals = hosp.values.get(end)
             if vals is None or np.array_equal(vals, hosp.values["beds"], equal_nan=True):
                 continue
             layer = hosp.with_values({**hosp.values, "beds": vals})
-            yield (f"hospital beds: the {word} figure sources state",
-                   run(layout, replace(inputs, hospitals=layer), cells, pop_method=pop.central))
+            label = f"hospital beds: the {word} figure sources state"
+            yield (label, run(layout, replace(inputs, hospitals=layer), cells,
+                              pop_method=pop.central), RunBasis(label, "spread"))
 
 
 def _by_area(central_run: Metrics, rows: list[list[dict[str, Any]] | None]
@@ -278,6 +291,7 @@ def evaluate(
     fast: bool = False,
     progress: Progress | None = None,
     by: AreaSet | None = None,
+    as_of: str | None = None,
 ) -> Result:
     """Evaluate a plan and return its measured consequences.
 
@@ -297,6 +311,10 @@ def evaluate(
     by
         Areas to break the figures down by (:func:`zoneplan.io.areas.read_areas`):
         the result then holds ``by_area`` rows, each with its range.
+    as_of
+        Evaluate with the facts known at this date (ISO) instead of the plan's own date
+        (:func:`zoneplan.plan.rules.as_of.plan_as_of`): line variants, alternatives, forces and
+        crossing states dated later are listed in ``later_evidence`` and used nowhere.
 
     Returns
     -------
@@ -306,6 +324,8 @@ def evaluate(
     """
     if not isinstance(plan, Plan):
         plan = load_plan(plan)
+    if as_of is not None or not plan.dated:
+        plan = plan_as_of(plan, as_of)[0]
     if progress:
         progress("reading layers")
     inputs = prepare(plan)
@@ -384,11 +404,14 @@ def _evaluate_checked(inputs: Inputs, *, ranges: bool, fast: bool, progress: Pro
     # and by-area rows are kept
     spans = _Spans([z.id for z in layout.zones])
     spans.add(central)
+    claim_runs = ClaimRuns.for_claims(plan.claims)
+    claim_runs.add(CENTRAL, central.zones, central.totals)
     names, invariants = ["central"], [central.invariants]
     totals, rows = [central.totals], [central.by_area]
     if ranges:
-        for name, m in _alternatives(inputs, layout, cells, progress, by, incremental):
+        for name, m, basis in _alternatives(inputs, layout, cells, progress, by, incremental):
             spans.add(m)
+            claim_runs.add(basis, m.zones, m.totals)
             names.append(name)
             invariants.append(m.invariants)
             totals.append(m.totals)
@@ -401,7 +424,13 @@ def _evaluate_checked(inputs: Inputs, *, ranges: bool, fast: bool, progress: Pro
                            *((k, m.invariants) for k, m in extremes.items())], plan.id)
     data = build_json(inputs, layout, central, spans.zones(), _ranges(totals), names[1:],
                       started, extremes=extremes)
-    data["claims"] = check_claims(plan.claims, data)
+    data["claims"] = check_claims(plan.claims, data, claim_runs, edited=inputs.line_zones())
+    for alt in absolute_alternatives(inputs) if ranges else []:
+        data["notes"].append(
+            f"The alternative '{alt.id}' ({alt.label}) draws zones as published, so it "
+            f"describes the published line{'s' if len(inputs.edited) > 1 else ''} "
+            f"({', '.join(sorted(inputs.edited))}), not the edited one: it is left out of the "
+            "ranges.")
     data["by_area"] = _by_area(central, rows) if by is not None else None
     data["by"] = ({"ref": by.ref, "label": by.label, "field": by.field,
                    "areas": list(by.names)}

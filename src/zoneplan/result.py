@@ -17,12 +17,12 @@ from typing import TYPE_CHECKING, Any
 
 import shapely
 
-from zoneplan import __version__
+from zoneplan import __version__, pack
 from zoneplan.geometry import WGS84, to_lonlat
 from zoneplan.measure.figures.assumptions import central_assumptions
 from zoneplan.plan.colours import zone_colours
-from zoneplan.plan.definitions import INDICATORS, ZONE_KEYS
-from zoneplan.plan.standards import STANDARDS
+from zoneplan.plan.rules.definitions import INDICATORS, ZONE_KEYS
+from zoneplan.plan.rules.standards import STANDARDS
 
 if TYPE_CHECKING:
     import geopandas as gpd
@@ -179,7 +179,7 @@ def _pieces(obj: Any, depth: int) -> Iterator[str]:
 
 
 def _sources(inputs: Inputs) -> list[dict[str, Any]]:
-    out = [s.model_dump(exclude_none=True) | {"kind": "plan"} for s in inputs.plan.sources]
+    out = [s.model_dump(exclude_defaults=True) | {"kind": "plan"} for s in inputs.plan.sources]
     out += [dict(s) | {"kind": "data"} for s in inputs.data_sources]
     out += [{"id": s.id, "publisher": s.source, "title": s.label, "date": s.edition,
              "url": s.url, "kind": "standard"} for s in STANDARDS]
@@ -283,8 +283,9 @@ def build_json(inputs: Inputs, layout: Layout, m: Metrics, zr: dict[str, Any],
     crs = layout.crs
     return {
         "zoneplan_version": __version__,
-        "plan": {"id": plan.id, "title": plan.title, "date": plan.date, "status": plan.status,
-                 "summary": plan.summary, "sources": [s.model_dump(exclude_none=True)
+        "plan": {"id": plan.id, "title": plan.title, "date": plan.date,
+                 "as_of": plan.facts_date, "status": plan.status,
+                 "summary": plan.summary, "sources": [s.model_dump(exclude_defaults=True)
                                                       for s in plan.sources]},
         "territory": {"ref": plan.territory, "area_km2": layout.territory.area / 1e6},
         "crs_area": {"epsg": crs.to_epsg(), "name": crs.name,
@@ -315,16 +316,17 @@ def build_json(inputs: Inputs, layout: Layout, m: Metrics, zr: dict[str, Any],
         "forces": [f.model_dump(exclude_none=True) for f in plan.forces],
         "forces_target": plan.forces_target.model_dump() if plan.forces_target else None,
         "forces_central": {
-            "rule": f"contributions pledged, committed or deployed by {plan.date}",
+            "rule": f"contributions pledged, committed or deployed by {plan.facts_date}",
             "personnel": float(sum(e.personnel for e in central.forces)),
             "contributors": [e.contributor for e in central.forces]},
         "alternatives": [a.model_dump(exclude_none=True) for a in plan.alternatives],
         "invariants": m.invariants,
         "ranges_from": [f"central: lines and zones as drawn; population spread "
                         f"'{pop.central}'; forces pledged, committed or deployed by "
-                        f"{plan.date}; compounds as stated", *variant_log],
+                        f"{plan.facts_date}; compounds as stated", *variant_log],
         "extremes": _extremes(pop, extremes or {}),
         "crossings": [c.to_dict() for c in m.crossings],
+        "later_evidence": _later_evidence(inputs),
         "layers_used": _layers_used(inputs),
         "samples": None,
         "claims": [],
@@ -341,6 +343,25 @@ def build_json(inputs: Inputs, layout: Layout, m: Metrics, zr: dict[str, Any],
             "inputs": inputs.files,
         },
     }
+
+
+def _later_evidence(inputs: Inputs) -> list[dict[str, Any]]:
+    """Facts dated after the date the plan is evaluated at, set aside: the plan's own
+    (:func:`zoneplan.plan.rules.as_of.plan_as_of`) and the built-in crossings' later states."""
+    plan = inputs.plan
+    out = [dict(e) for e in plan.later_evidence]
+    cr = inputs.crossings
+    if cr is not None and "factpack-crossing-history" in cr.sources:
+        kept = {str(i) for i in cr.values["id"]}
+        out += [{"kind": "crossing state", "id": r["crossing_id"],
+                 "state": r["state"], "carries": r["carries"], "date": r["valid_from"],
+                 "until": r["valid_to"] or None,
+                 "sources": [r["source_publisher"] + (f" (via {r['via']})" if r["via"]
+                                                      else "")],
+                 "url": r["source_url"], "note": r["quote"]}
+                for r in pack.crossing_states_on(plan.facts_date)[1]
+                if r["crossing_id"] in kept]
+    return out
 
 
 def _rec_zones(plan: Plan, layout: Layout) -> set[str]:

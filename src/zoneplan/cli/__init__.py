@@ -1,6 +1,6 @@
 """The ``zoneplan`` command line: one module per group of commands (as rasterio's ``rio``).
 
-The entry point is :func:`main`; :mod:`~zoneplan.cli.main` holds the application and the
+The entry point is :func:`main`; :mod:`~zoneplan.cli.app` holds the application and the
 one error path every command goes through; :mod:`~zoneplan.cli.options` the options
 several commands share. This module imports the application only when :func:`main`
 runs, so that Ctrl+C while the command line is still being imported (about a second)
@@ -15,15 +15,15 @@ from typing import TYPE_CHECKING, Any
 from zoneplan.cli.exits import EXIT_INTERRUPTED
 
 if TYPE_CHECKING:
-    from zoneplan.cli.main import app
+    from zoneplan.cli.app import app
 
 __all__ = ["EXIT_INTERRUPTED", "app", "main"]
 
 
 def main(argv: list[str] | None = None) -> int:
-    """Run the command line; the exit code (see :func:`zoneplan.cli.main.main`)."""
+    """Run the command line; the exit code (see :func:`zoneplan.cli.app.main`)."""
     try:
-        from zoneplan.cli.main import main as run
+        from zoneplan.cli.app import main as run
     except KeyboardInterrupt:
         sys.stderr.write("interrupted\n")
         return EXIT_INTERRUPTED
@@ -32,7 +32,7 @@ def main(argv: list[str] | None = None) -> int:
 
 def __getattr__(name: str) -> Any:
     if name == "app":
-        from zoneplan.cli.main import app
+        from zoneplan.cli.app import app
 
         return app
     raise AttributeError(f"module 'zoneplan.cli' has no attribute {name!r}")

@@ -1,4 +1,4 @@
-"""What :func:`zoneplan.cli.main.main` says when a command fails, and the exit code.
+"""What :func:`zoneplan.cli.app.main` says when a command fails, and the exit code.
 
 * A usage error (an unknown command or option, a missing or wrong value) prints the
   command's usage line, what is wrong and a hint; exit 2. typer (0.26 and later) raises

@@ -184,12 +184,12 @@ AllowImplausibleOpt = Annotated[bool, typer.Option(
     "--allow-implausible", help="Measure a population layer beyond the plausibility bounds "
     "(more people per km² than any place holds) with a warning instead of refusing it; a "
     "plan says so with 'plausible: {allow: true}'.")]
-"""``--allow-implausible``: see :mod:`zoneplan.plan.plausibility`."""
+"""``--allow-implausible``: see :mod:`zoneplan.plan.rules.plausibility`."""
 
 
 def allowing_implausible(plans: list[Plan], allow: bool) -> list[Plan]:
     """The plans, allowing data beyond the plausibility bounds if ``allow``."""
-    from zoneplan.plan.plausibility import allow_implausible
+    from zoneplan.plan.rules.plausibility import allow_implausible
 
     return [p.model_copy(update={"plausible": allow_implausible(p.plausible)}) if allow
             else p for p in plans]

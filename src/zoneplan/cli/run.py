@@ -154,6 +154,10 @@ def run(
     claims: Annotated[Path | None, typer.Option(
         "--claims", help="A YAML file of published figures to check against the result "
         "(with the sources they cite).")] = None,
+    as_of: Annotated[str | None, typer.Option(
+        "--as-of", help="Evaluate with the facts known at this date (YYYY-MM-DD) instead of "
+        "each plan's own date: line variants, forces and crossing states dated later are "
+        "listed as later evidence and used nowhere.")] = None,
     samples: SamplesOpt = None,
     seed: SeedOpt = None,
     scheduler: SchedulerOpt = None,
@@ -174,6 +178,10 @@ def run(
         from zoneplan.plan.claims_file import add_claims
 
         ps = [add_claims(p, claims) for p in ps]
+    if as_of is not None:
+        from zoneplan.plan.rules.as_of import plan_as_of
+
+        ps = [plan_as_of(p, as_of)[0] for p in ps]
     _check_out_suffix(output, fmt)
     _check_gpkg(gpkg, len(ps), overwrite=overwrite)
     if fmt in (RunFormat.csv, RunFormat.xlsx) and len(ps) > 1:

@@ -1,6 +1,6 @@
 """``zoneplan serve``: the live line editor in a local web page.
 
-Registered on the main CLI by :func:`register` (in :mod:`zoneplan.cli.main`).
+Registered on the main CLI by :func:`register` (in :mod:`zoneplan.cli.app`).
 """
 
 from __future__ import annotations

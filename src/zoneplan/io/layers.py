@@ -344,8 +344,22 @@ def damage_layer(plan: Plan) -> PointLayer | None:
                                date=ref.date)
 
 
-CROSSING_STATES: tuple[str, ...] = ("open", "closed", "unknown")
-"""A crossing's state as zoneplan counts it."""
+CROSSING_STATES: tuple[str, ...] = ("open", "open for people", "closed", "unknown")
+"""A crossing's state as zoneplan counts it: ``open`` (for aid or goods, or for
+everything: what the aid figures count), ``open for people`` (people only: no aid or
+cargo), ``closed`` or ``unknown``."""
+
+
+def _dated_state(row: dict[str, str]) -> tuple[str, str]:
+    """A dated state of the built-in history as (state, status in words with its source)."""
+    state = ("closed" if row["state"] == "closed" else
+             "open for people" if row["carries"] == "people" else "open")
+    words = {"open": "open", "open_limited": "open, limited", "closed": "closed"}.get(
+        row["state"], row["state"])
+    until = f" until {row['valid_to']}" if row["valid_to"].strip() else ""
+    via = f", via {row['via']}" if row["via"].strip() else ""
+    return state, (f"{words} ({row['carries']}) from {row['valid_from']}{until} "
+                   f"({row['source_publisher']}, {row['source_date']}{via})")
 
 
 def crossing_state(text: object) -> str:
@@ -386,12 +400,31 @@ def crossings_layer(plan: Plan) -> PointLayer | None:
                              suggestion="use gaza:crossings or a file of crossing points")
         pos = _kept(name, ref.where if ref else None)
         rows = pack.crossing_rows()
-        status = rows.texts("status_text")[pos]
-        return _pack_layer(name, pos, {"state": np.array([crossing_state(t) for t in status]),
-                                       "status": status,
-                                       "status_date": rows.texts("status_date")[pos],
+        on, _ = pack.crossing_states_on(plan.facts_date)
+        ids = rows.texts("id")[pos]
+        state: list[str] = []
+        words: list[str | None] = []
+        when: list[str | None] = []
+        for cid, text, date in zip(ids, rows.texts("status_text")[pos],
+                                   rows.texts("status_date")[pos], strict=True):
+            if cid in on:  # the dated history, as of the date of the plan's facts
+                st, said = _dated_state(on[cid])
+                state.append(st)
+                words.append(said)
+                when.append(on[cid]["valid_from"])
+            elif date and pack.first_day(str(date)) <= pack.first_day(plan.facts_date):
+                state.append(crossing_state(text))
+                words.append(text)
+                when.append(date)
+            else:  # the only status known is dated later
+                state.append("unknown")
+                words.append(None)
+                when.append(None)
+        return _pack_layer(name, pos, {"state": np.array(state),
+                                       "status": np.array(words, dtype=object),
+                                       "status_date": np.array(when, dtype=object),
                                        "name": rows.texts("name")[pos],
-                                       "id": rows.texts("id")[pos]},
+                                       "id": ids},
                            (ref.sources if ref and ref.sources else pack.layer_sources(name)),
                            "crossings (built-in pack)")
     gdf = _point_layer(plan, ref, what="crossings layer")

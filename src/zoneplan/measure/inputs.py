@@ -49,7 +49,8 @@ from zoneplan.io.layers import (
 from zoneplan.measure.population.layers import PopulationLayer
 from zoneplan.measure.population.population_sources import population_for
 from zoneplan.plan import LineSpec, Plan, place_in_plan
-from zoneplan.plan.plausibility import STRUCTURE_DENSITY, check_density
+from zoneplan.plan.rules.as_of import plan_as_of
+from zoneplan.plan.rules.plausibility import STRUCTURE_DENSITY, check_density
 
 if TYPE_CHECKING:
     from zoneplan.measure.population.raster_population import Hold, Progress
@@ -93,6 +94,9 @@ class Inputs:
         Provenance: the files read (role, path, sha256).
     data_sources
         Sources of the built-in pack, when it was used.
+    edited
+        Ids of the lines replaced by :meth:`with_lines` (moved in the editor or by the
+        caller): what the plan publishes about them no longer describes them.
     """
 
     plan: Plan
@@ -110,6 +114,19 @@ class Inputs:
     crossings: PointLayer | None = None
     files: list[dict[str, Any]] = field(default_factory=list)
     data_sources: list[dict[str, Any]] = field(default_factory=list)
+    edited: frozenset[str] = frozenset()
+
+    def line_zones(self) -> dict[str, str]:
+        """Zones drawn from an edited line (:attr:`edited`), each with the line: by its
+        side, or by a point or as the rest of the territory (which every line cuts)."""
+        out: dict[str, str] = {}
+        for z in self.plan.zones:
+            on = [k for k in (z.side or {}) if k in self.edited]
+            if not on and z.side is None and (z.point is not None or z.rest):
+                on = sorted(self.edited)
+            if on:
+                out[z.id] = on[0]
+        return out
 
     def check_lines(self, lines: Mapping[str, Any], *, max_points: int | None = None
                     ) -> dict[str, LineString]:
@@ -169,7 +186,8 @@ class Inputs:
         with geos_errors(f"the lines {', '.join(checked)}"):
             projected = {k: project(v, self.crs) for k, v in checked.items()}
         return replace(self, lines_ll={**self.lines_ll, **checked},
-                       lines={**self.lines, **projected})
+                       lines={**self.lines, **projected},
+                       edited=self.edited | frozenset(checked))
 
     def with_zone_rules(self, rules: dict[str, dict[str, Any]]) -> Inputs:
         """A copy whose plan draws some zones by other rules (an alternative drawing of
@@ -280,7 +298,7 @@ def _checked_damage(plan: Plan, territory_ll: BaseGeometry, area_m2: float
                     ) -> PointLayer | None:
     """The plan's damage layer, its structures in the territory (WGS 84) over the
     territory's area (m²) checked against
-    :data:`~zoneplan.plan.plausibility.STRUCTURE_DENSITY`."""
+    :data:`~zoneplan.plan.rules.plausibility.STRUCTURE_DENSITY`."""
     layer = damage_layer(plan)
     if layer is not None and area_m2 > 0:
         points = np.array([p if p is not None else shapely.Point() for p in layer.points],
@@ -361,6 +379,8 @@ def prepare(plan: Plan, *, progress: Progress | None = None,
     DataError
         A file that cannot be read, or a baseline with nobody inside the territory.
     """
+    if not plan.dated:  # the facts known by the plan's own date
+        plan = plan_as_of(plan)[0]
     territory = territory_geometry(plan)
     crs = area_crs_for(territory)
     lines = {ln.id: _shifted(line_geometry(plan, ln), ln, crs) for ln in plan.lines}

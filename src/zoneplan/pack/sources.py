@@ -107,4 +107,14 @@ PACK_SOURCES: list[dict[str, Any]] = [
         "note": "Compiled for zoneplan; each row names its sources and URLs (several mirrors).",
         "licence": "facts cited; Wikipedia coordinates CC BY-SA",
     },
+    {
+        "id": "factpack-crossing-history",
+        "publisher": "AP, Reuters, Anadolu, Al Jazeera, AFP, COGAT, OCHA and others, per row",
+        "title": "Dated states of the crossings into the Gaza Strip, October 2023 to March 2026 "
+        "(factpack crossing_status_history.csv)",
+        "date": "2026-12-01",
+        "note": "Compiled for zoneplan; each row names its original publisher, the page read "
+        "where it is a re-post, and a short quote.",
+        "licence": "facts cited; quotes of at most 25 words",
+    },
 ]

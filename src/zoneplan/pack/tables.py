@@ -35,8 +35,11 @@ __all__ = [
     "PACK_CRS",
     "PACK_DIR",
     "Rows",
+    "crossing_history",
     "crossing_rows",
+    "crossing_states_on",
     "damage_rows",
+    "first_day",
     "governorate_boundaries",
     "governorate_rows",
     "hospital_rows",
@@ -298,6 +301,62 @@ def crossing_rows() -> Rows:
                  "note": [r["note"] or None for r in rows]},
                 [Point(float(r["lon"]), float(r["lat"])) if r["lon"].strip() else None
                  for r in rows])
+
+
+@functools.cache
+def crossing_history() -> tuple[dict[str, str], ...]:
+    """The crossings' dated states (``crossing_status_history.csv``), one dict per row:
+    ``crossing_id``, ``state`` (open, open_limited, closed), ``carries`` (aid, people,
+    mixed, goods), ``valid_from``, ``valid_to`` (half-open; blank: still the latest
+    found; month- or year-only where the day was not found), ``source_publisher`` (the
+    original), ``source_title``, ``source_date``, ``source_url``, ``via`` (the page read,
+    where it is a re-post) and ``quote``."""
+    return tuple(_read_csv("crossing_status_history.csv"))
+
+
+def first_day(text: str) -> str:
+    """A date as the first day it may stand for ("2025-07" → "2025-07-01"; "2011" →
+    "2011-01-01"), for comparing dates of different precision.
+
+    Examples
+    --------
+    >>> first_day("2025-07"), first_day("2011"), first_day("2025-11-14")
+    ('2025-07-01', '2011-01-01', '2025-11-14')
+    """
+    t = text.strip()
+    return t + "-01-01" if len(t) == 4 else t + "-01" if len(t) == 7 else t
+
+
+def crossing_states_on(date: str) -> tuple[dict[str, dict[str, str]],
+                                           list[dict[str, str]]]:
+    """Each crossing's dated state on ``date`` (ISO; a month or year counts from its first
+    day), and the states that began after it (later evidence), from
+    :func:`crossing_history`.
+
+    A state holds from its ``valid_from`` (the change day belongs to the new state) to its
+    ``valid_to``; a crossing with no row covering the date is left out.
+
+    Examples
+    --------
+    >>> on, later = crossing_states_on("2025-11-14")
+    >>> [(k, v["state"]) for k, v in sorted(on.items()) if k != "karni"][:3]
+    [('erez', 'closed'), ('kerem_shalom', 'open'), ('kissufim', 'open')]
+    >>> on["zikim"]["state"], on["rafah"]["state"]
+    ('open', 'closed')
+    >>> on["rafah"]["valid_from"], on["rafah"]["valid_to"]
+    ('2025-03-18', '2026-02-02')
+    """
+    day = first_day(date)
+    on: dict[str, dict[str, str]] = {}
+    later: list[dict[str, str]] = []
+    for r in crossing_history():
+        start = first_day(r["valid_from"])
+        end = first_day(r["valid_to"]) if r["valid_to"].strip() else None
+        if start > day:
+            later.append(r)
+        elif end is None or day < end:
+            on[r["crossing_id"]] = r
+    return on, later
 
 
 @functools.cache

@@ -14,7 +14,7 @@ A file::
          date: "2025-11", url: "https://www.ochaopt.org/..."}
     claims:
       - {text: "over 50 per cent", source: ocha, indicator: share_of_territory,
-         zone: green, at_least: 50, unit: percent}
+         zone: green, value: 50, unit: percent, wording: over}
 """
 
 from __future__ import annotations
@@ -73,8 +73,9 @@ def read_claims(path: str | Path) -> ClaimsFile:
         msg, _, loc = describe(exc.errors(include_url=False)[0], model=ClaimsFile)
         raise PlanError(msg, path=p, location=places.where(loc),
                         suggestion="each claim needs text, source, indicator, unit and one of "
-                        "value, range, at_least or at_most (see the README, 'Published "
-                        "figures checked')") from None
+                        "value, range, at_least or at_most, or a wording that fixes its own "
+                        "figure ('more than half', 'split in two', 'almost all'; see the "
+                        "README, 'Published figures checked')") from None
 
 
 def add_claims(plan: Plan, path: str | Path) -> Plan:

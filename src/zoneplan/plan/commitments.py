@@ -95,7 +95,9 @@ class ForceEntry(Model):
     status: ForceStatus
     date: DateText | None = Field(
         default=None, description="When the status was stated; entries dated after the "
-        "plan are evaluated as a dated alternative, never in the central figure.")
+        "date the plan is evaluated at are later evidence, never counted.")
+    words: str | None = Field(default=None, description="The source's own words for the "
+                              "contribution (\"can send up to 8,000 personnel\").")
     sources: list[str] = Field(min_length=1)
     note: str | None = None
 

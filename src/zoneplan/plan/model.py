@@ -45,8 +45,8 @@ from zoneplan.plan.commitments import (
     Reconstruction,
 )
 from zoneplan.plan.filters import parse_filter
-from zoneplan.plan.plausibility import Plausible
 from zoneplan.plan.references import check_references
+from zoneplan.plan.rules.plausibility import Plausible
 
 __all__ = [
     "COMMITTED_STATUSES",
@@ -94,6 +94,9 @@ class Source(_Model):
                             "null where it is not known (say so in 'note').")
     via: Via | None = Field(default=None, description="The copy that was read, where the "
                             "original was not.")
+    assumption: bool = Field(default=False, description="A modelling assumption stated by "
+                             "whoever wrote the plan, not a published figure: what rests "
+                             "on it alone never decides a claim's verdict.")
     note: str | None = None
 
 
@@ -367,13 +370,34 @@ class Plan(_Model):
         "measurements (see the README, 'Published figures checked').")
     plausible: Plausible | None = Field(
         default=None, description="Data beyond zoneplan's plausibility bounds, on purpose: "
-        "a bound of the plan's own, or allow: true (see zoneplan.plan.plausibility).")
+        "a bound of the plan's own, or allow: true (see zoneplan.plan.rules.plausibility).")
     notes: list[str] = Field(default_factory=list)
 
     _base_dir: Path = PrivateAttr(default_factory=Path.cwd)
     _path: str | None = PrivateAttr(default=None)
     _baseline_replaced: str | None = PrivateAttr(default=None)
     _places: Any = PrivateAttr(default=None)  # where each part is in the file (plan.load)
+    _as_of: str | None = PrivateAttr(default=None)  # the date of the facts (plan.as_of)
+    _later: list[dict[str, Any]] = PrivateAttr(default_factory=list)  # set aside
+    _full: Any = PrivateAttr(default=None)  # the plan before its later facts were set aside
+
+    @property
+    def dated(self) -> bool:
+        """Whether the plan's facts have been chosen by a date
+        (:func:`zoneplan.plan.rules.as_of.plan_as_of`)."""
+        return self._as_of is not None
+
+    @property
+    def later_evidence(self) -> list[dict[str, Any]]:
+        """Facts dated after :attr:`facts_date`, set aside (see
+        :func:`zoneplan.plan.rules.as_of.plan_as_of`)."""
+        return self._later
+
+    @property
+    def facts_date(self) -> str:
+        """The date whose facts the evaluation uses: the plan's own, or the date given to
+        :func:`zoneplan.plan.rules.as_of.plan_as_of` (``--as-of``)."""
+        return self._as_of or self.date
 
     @property
     def base_dir(self) -> Path:

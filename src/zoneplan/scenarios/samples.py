@@ -51,7 +51,7 @@ from zoneplan.measure.sums.layout import layout_cells
 from zoneplan.measure.sums.zone_sums import LayoutCells, ZoneSums
 from zoneplan.measure.zones import Layout, build_layout
 from zoneplan.plan import Compound, ForceEntry
-from zoneplan.plan.definitions import ZONE_KEYS
+from zoneplan.plan.rules.definitions import ZONE_KEYS
 from zoneplan.scenarios.line_draws import LINE_CORRELATION_M, LineJitter
 
 __all__ = ["MAX_REDRAWS", "MIXTURE", "SPREAD_CONCENTRATION", "ChunkResult",

@@ -101,7 +101,7 @@ def layers_json(inputs: Inputs) -> dict[str, Any]:
                      for a, p in ACCESS_PATTERNS.items()},
         "density": {"bins": list(DENSITY_BINS), "colours": list(DENSITY_COLOURS),
                     "labels": list(DENSITY_LABELS)},
-        **_context_json(view),
+        **_context_json(view, _dated_crossings(inputs)),
         "hospitals": {"type": "FeatureCollection", "features": hospitals},
         "damage": damage,
         "residents": {
@@ -114,7 +114,19 @@ def layers_json(inputs: Inputs) -> dict[str, Any]:
     }
 
 
-def _context_json(view: BaseGeometry) -> dict[str, Any]:
+def _dated_crossings(inputs: Inputs) -> dict[str, tuple[str, str, str]]:
+    """Each crossing's (state, status, date) on the date of the plan's facts."""
+    cr = inputs.crossings
+    if cr is None:
+        return {}
+    v = cr.values
+    return {str(i): (str(st), str(tx or ""), str(dt or ""))
+            for i, st, tx, dt in zip(v["id"], v["state"], v["status"], v["status_date"],
+                                     strict=True)}
+
+
+def _context_json(view: BaseGeometry,
+                  dated: dict[str, tuple[str, str, str]] | None = None) -> dict[str, Any]:
     """Context layers, places and crossings inside ``view`` (lon/lat), for the page."""
     feats = []
     ctx = context_layers()
@@ -134,8 +146,13 @@ def _context_json(view: BaseGeometry) -> dict[str, Any]:
               for (_, r), g in zip(pl.iterrows(), pl.geometry, strict=True)
               if view.contains(g)]
     cr = crossing_points()
-    cross = [{"name": str(r["name"]), "closed": bool(r["closed"]),
-              "status": r["status_text"] or "", "date": r["status_date"] or "",
+    dated = dated or {}
+    cross = [{"name": str(r["name"]),
+              **({"closed": not dated[r["id"]][0].startswith("open"),
+                  "status": dated[r["id"]][1], "date": dated[r["id"]][2]}
+                 if r["id"] in dated else
+                 {"closed": bool(r["closed"]), "status": r["status_text"] or "",
+                  "date": r["status_date"] or ""}),
               "lon": round(g.x, 5), "lat": round(g.y, 5)}
              for (_, r), g in zip(cr.iterrows(), cr.geometry, strict=True) if view.contains(g)]
     return {"context": {"type": "FeatureCollection", "features": feats},

@@ -45,11 +45,15 @@ class Assumptions:
         The force entries counted (personnel in the zones they cover).
     compounds
         The compounds counted (count, capacity).
+    date
+        For an alternative that counts facts dated after the plan's date: the latest
+        such date (a claim passing only through it is consistent only if it holds).
     """
 
     label: str
     forces: tuple[ForceEntry, ...]
     compounds: tuple[Compound, ...]
+    date: str | None = None
 
 
 def _by(date: str | None, plan_date: str) -> bool:
@@ -58,21 +62,34 @@ def _by(date: str | None, plan_date: str) -> bool:
     return date is None or date[: len(plan_date)] <= plan_date
 
 
+def _latest(forces: Sequence[ForceEntry], plan_date: str) -> list[ForceEntry]:
+    """The entries known by ``plan_date``, each contributor's (and kind's) latest only: a
+    later statement replaces an earlier one (Indonesia's offer of "a maximum of 20,000"
+    in Nov 2025, "up to 8,000" by Feb 2026). Undated entries are never replaced."""
+    known = [e for e in forces if _by(e.date, plan_date)]
+    last: dict[tuple[str, str], str] = {}
+    for e in known:
+        if e.date is not None:
+            k = (e.contributor, e.kind)
+            last[k] = max(last.get(k, e.date), e.date)
+    return [e for e in known if e.date is None or e.date == last[(e.contributor, e.kind)]]
+
+
 def committed_forces(forces: Sequence[ForceEntry], plan_date: str) -> list[ForceEntry]:
     """Entries pledged, committed or deployed by ``plan_date`` (the central figure)."""
-    return [e for e in forces if e.status in COMMITTED_STATUSES and _by(e.date, plan_date)]
+    return [e for e in _latest(forces, plan_date) if e.status in COMMITTED_STATUSES]
 
 
 def listed_forces(forces: Sequence[ForceEntry], plan_date: str) -> list[ForceEntry]:
     """Entries committed or merely planned, reported or offered by ``plan_date`` (the high
     end: what planning documents and reports listed)."""
     ok = (*COMMITTED_STATUSES, *PROSPECTIVE_STATUSES)
-    return [e for e in forces if e.status in ok and _by(e.date, plan_date)]
+    return [e for e in _latest(forces, plan_date) if e.status in ok]
 
 
 def central_assumptions(plan: Plan) -> Assumptions:
     """The central run: committed forces by the plan's date; compounds as stated."""
-    return Assumptions(label="", forces=tuple(committed_forces(plan.forces, plan.date)),
+    return Assumptions(label="", forces=tuple(committed_forces(plan.forces, plan.facts_date)),
                        compounds=tuple(plan.compounds))
 
 
@@ -80,10 +97,11 @@ def alternative_assumptions(plan: Plan) -> list[Assumptions]:
     """The alternatives evaluated for the ranges, each labelled (see the module doc)."""
     central = central_assumptions(plan)
     out: list[Assumptions] = []
-    listed = tuple(listed_forces(plan.forces, plan.date))
+    listed = tuple(listed_forces(plan.forces, plan.facts_date))
     if listed != central.forces:
         out.append(Assumptions("forces as listed in planning documents and reports by "
-                               f"{plan.date} (not only pledges)", listed, central.compounds))
+                               f"{plan.facts_date} (not only pledges)", listed,
+                               central.compounds))
     if plan.forces_target is not None:
         t = plan.forces_target
         target = ForceEntry(contributor=t.label, personnel=t.personnel, kind="troops",
@@ -91,11 +109,12 @@ def alternative_assumptions(plan: Plan) -> list[Assumptions]:
         out.append(Assumptions(f"forces at the stated target strength ({t.label})",
                                (target,), central.compounds))
     later = [e for e in plan.forces if e.status in COMMITTED_STATUSES
-             and not _by(e.date, plan.date)]
+             and not _by(e.date, plan.facts_date)]
     if later:
         when = max(str(e.date) for e in later)
         out.append(Assumptions(f"forces pledged by {when} (after the plan's date)",
-                               tuple(committed_forces(plan.forces, when)), central.compounds))
+                               tuple(committed_forces(plan.forces, when)), central.compounds,
+                               when))
     if any(c.count_range or c.capacity_range for c in plan.compounds):
         for end, word in ((0, "low"), (1, "high")):
             comps = tuple(

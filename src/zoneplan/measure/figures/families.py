@@ -338,7 +338,7 @@ def forces(f: Frame, personnel: dict[str, float]) -> None:
             why[k] = (
                 "no force in the plan covers this zone" if z.id not in listed else
                 "no contribution counted in this run covers this zone (the central figure "
-                f"counts only those pledged, committed or deployed by {plan.date})")
+                f"counts only those pledged, committed or deployed by {plan.facts_date})")
         elif res <= 0:
             ratio[k] = None
             why[k] = "nobody lives in this zone under the plan"

@@ -128,7 +128,7 @@ def _force_totals(f: Frame, t: dict[str, Any], tr: dict[str, str]) -> None:
         t["forces_per_1000"] = t["forces_per_1000_covered"] = None
         tr["forces_per_1000"] = tr["forces_per_1000_covered"] = (
             "no contribution counted in this run (none pledged, committed or deployed by "
-            f"{plan.date})")
+            f"{plan.facts_date})")
         return
     ratio = div(personnel, res_cov, 1000)
     t["forces_per_1000"] = t["forces_per_1000_covered"] = ratio

@@ -23,8 +23,12 @@ from zoneplan.errors import GeometryError
 from zoneplan.geometry import compass_to_hand, offset_line
 from zoneplan.measure.inputs import Inputs
 from zoneplan.measure.zones import Layout
+from zoneplan.plan import Alternative
 
-__all__ = ["LayoutCase", "layout_cases"]
+__all__ = ["ABSOLUTE_RULES", "LayoutCase", "absolute_alternatives", "layout_cases"]
+
+ABSOLUTE_RULES = ("polygon", "file", "layer")
+"""Zone rules that draw a zone as published, wherever the plan's lines run."""
 
 AS_DRAWN = "lines and zones as drawn"
 """The label of the central layout."""
@@ -42,11 +46,22 @@ class LayoutCase:
         The plan and layers (an alternative drawing of zones changes the plan's zones).
     overrides
         Projected lines replacing the plan's (line variants), or ``None``.
+    kind
+        ``"variant"`` (a stated line variant or alternative drawing of zones: a
+        claim passing only through it is consistent only if it holds) or
+        ``"uncertainty"`` (a line's stated uncertainty, either way).
+    sources
+        Ids of the sources the case rests on.
+    note
+        What the case stands for, as the plan states it.
     """
 
     label: str
     inputs: Inputs
     overrides: dict[str, LineString] | None = None
+    kind: str = "variant"
+    sources: tuple[str, ...] = ()
+    note: str | None = None
 
 
 def _compass(line: LineString, hand: str) -> str:
@@ -58,6 +73,16 @@ def _compass(line: LineString, hand: str) -> str:
         except GeometryError:
             continue
     return hand
+
+
+def absolute_alternatives(inputs: Inputs) -> list[Alternative]:
+    """The plan's alternatives that no longer describe its edited lines: each draws, as
+    published (a polygon, file or layer), a zone the plan draws from an edited line.
+    Variants (offsets) move with an edited line; these drop (the result says so)."""
+    moved = inputs.line_zones()
+    return [alt for alt in inputs.plan.alternatives
+            if any(z in moved and any(k in rule for k in ABSOLUTE_RULES)
+                   for z, rule in alt.zones.items())]
 
 
 def layout_cases(inputs: Inputs, layout: Layout) -> list[LayoutCase]:
@@ -77,13 +102,18 @@ def layout_cases(inputs: Inputs, layout: Layout) -> list[LayoutCase]:
         for var in spec.variants:
             out.append(LayoutCase(
                 f"line '{spec.id}' moved {var.offset_m:g} m {var.towards} ({var.id})", inputs,
-                {spec.id: offset_line(base, var.offset_m, var.towards)}))
+                {spec.id: offset_line(base, var.offset_m, var.towards)}, "variant",
+                tuple(var.sources), var.note))
         if spec.uncertainty is not None:
             u = spec.uncertainty.offset_m
             for hand in ("left", "right"):
                 out.append(LayoutCase(
                     f"line '{spec.id}' moved {u:g} m {_compass(base, hand)} (its stated "
-                    "uncertainty)", inputs, {spec.id: offset_line(base, u, hand)}))
+                    "uncertainty)", inputs, {spec.id: offset_line(base, u, hand)},
+                    "uncertainty", tuple(spec.uncertainty.sources), spec.uncertainty.note))
     for alt in plan.alternatives:
-        out.append(LayoutCase(f"{alt.label} ({alt.id})", inputs.with_zone_rules(alt.zones)))
+        if alt in absolute_alternatives(inputs):
+            continue
+        out.append(LayoutCase(f"{alt.label} ({alt.id})", inputs.with_zone_rules(alt.zones),
+                              None, "variant", tuple(alt.sources), alt.note))
     return out

@@ -46,7 +46,7 @@ class PopulationLayer:
         How each spread was made, in words, by key.
     peak_density
         The most people per km² on any cell (a raster's pixels, whole), where the reader
-        measured it (checked against :data:`zoneplan.plan.plausibility.CELL_DENSITY`).
+        measured it (checked against :data:`zoneplan.plan.rules.plausibility.CELL_DENSITY`).
     """
 
     grid: CellGrid

@@ -34,7 +34,7 @@ from zoneplan.measure.population.dasymetric import DEFAULT_BANDWIDTH_M, spread_t
 from zoneplan.measure.population.grid_cache import grid_key, load, store
 from zoneplan.measure.population.layers import PopulationLayer
 from zoneplan.plan import Plan
-from zoneplan.plan.plausibility import CELL_DENSITY, TERRITORY_DENSITY, check_density
+from zoneplan.plan.rules.plausibility import CELL_DENSITY, TERRITORY_DENSITY, check_density
 
 if TYPE_CHECKING:
     from zoneplan.measure.population.raster_population import Hold, Progress

@@ -34,7 +34,7 @@ import shapely
 
 from zoneplan.geometry import WGS84, to_lonlat
 from zoneplan.io.outputs import write_with_atomic
-from zoneplan.plan.definitions import ZONE_KEYS
+from zoneplan.plan.rules.definitions import ZONE_KEYS
 
 if TYPE_CHECKING:
     from zoneplan.result import Result

@@ -31,7 +31,7 @@ from pathlib import Path
 from typing import Any
 
 from zoneplan.io.outputs import write_with_atomic
-from zoneplan.plan.definitions import INDICATORS
+from zoneplan.plan.rules.definitions import INDICATORS
 from zoneplan.render.words.text import ACCESS_WORDS
 
 __all__ = ["by_area_csv", "by_area_rows", "number_format", "write_xlsx", "zone_rows",
@@ -104,8 +104,9 @@ def _claim_rows(d: dict[str, Any]) -> list[dict[str, Any]]:
                                                                           ""),
                     "at least": cl.get("at_least"), "at most": cl.get("at_most"),
                     "read as (low)": cl["interval"][0], "read as (high)": cl["interval"][1],
+                    "wording": cl.get("wording"), "read as": cl.get("reads_as"),
                     "measured": c.get("measured"), "measured low": lo, "measured high": hi,
-                    "verdict": c["verdict"], "why": c["why"]})
+                    "verdict": c["verdict"], "counted": c.get("counted"), "why": c["why"]})
     return out
 
 
@@ -143,7 +144,7 @@ _FORMATS: dict[str, str] = {
     "km²": _ONE_PLACE, "km": _ONE_PLACE, "m² per person": _ONE_PLACE,
     "beds per 10,000 residents": _ONE_PLACE, "personnel per 1,000 residents": _ONE_PLACE,
 }
-"""The Excel number format of each unit of :data:`zoneplan.plan.definitions.INDICATORS`
+"""The Excel number format of each unit of :data:`zoneplan.plan.rules.definitions.INDICATORS`
 (and ``percent``, the unit of a published claim's share)."""
 
 _YES_NO = "yes/no"

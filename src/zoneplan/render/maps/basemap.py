@@ -144,10 +144,12 @@ def _touches_context(frame: BaseGeometry, crs: CRS) -> bool:
     return bool(project(shapely.box(*CONTEXT_BOUNDS), crs).intersects(frame))
 
 
-def draw_crossings(ax: Axes, crs: CRS, *, prefix: str = ""
+def draw_crossings(ax: Axes, crs: CRS, *, prefix: str = "",
+                   dated: list[dict[str, Any]] | None = None
                    ) -> tuple[dict[str, str], list[Box], list[Label]]:
-    """The crossings inside the map: triangles (hollow if the latest status is closed);
-    ``prefix`` goes before their artist ids.
+    """The crossings inside the map: triangles (hollow unless open); ``prefix`` goes
+    before their artist ids. ``dated``, a result's ``crossings``, gives each crossing's
+    state on the date of the plan's facts; without it, the pack's latest status.
 
     Returns
     -------
@@ -164,11 +166,16 @@ def draw_crossings(ax: Axes, crs: CRS, *, prefix: str = ""
         if not frame.contains(p):
             continue
         gid = f"{prefix}crossing-{c['id']}"
+        on = next((x for x in dated or [] if x.get("id") == c["id"]), None)
+        closed = (not str(on.get("state", "")).startswith("open")) if on else c["closed"]
         ax.plot([p.x], [p.y], marker="^", ms=7, mec=CROSSING_COLOUR, mew=1.2,
-                mfc="white" if c["closed"] else CROSSING_COLOUR, ls="", zorder=7, gid=gid)
-        status = c["status_text"] or "no status in the pack"
+                mfc="white" if closed else CROSSING_COLOUR, ls="", zorder=7, gid=gid)
+        if on:
+            status, when = on.get("status") or f"state {on.get('state')}", None
+        else:
+            status, when = c["status_text"] or "no status in the pack", c["status_date"]
         titles[gid] = (f"{c['name']} ({c['kind']}): {status}"
-                       + (f" ({c['status_date']})" if c["status_date"] else ""))
+                       + (f" ({when})" if when else ""))
         x, y = ax.transData.transform((p.x, p.y))
         boxes.append((x - 5, y - 5, x + 5, y + 5))
         name = str(c["name"]).replace(" Border Crossing", "").replace(" Crossing", "")

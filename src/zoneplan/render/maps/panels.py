@@ -227,7 +227,8 @@ def zones_panel(ax: Axes, result: Result, opts: PanelOptions | None = None) -> d
         ib = basemap.locator_inset(ax, lay.crs, lay.territory)
         if ib:
             fixed.append(ib)
-    ct, cboxes, clabels = basemap.draw_crossings(ax, lay.crs, prefix=opts.gid_prefix)
+    ct, cboxes, clabels = basemap.draw_crossings(ax, lay.crs, prefix=opts.gid_prefix,
+                                                 dated=d.get("crossings"))
     titles |= ct
     if opts.places:
         titles |= basemap.draw_places(ax, lay.crs, min_population=opts.min_population,

@@ -61,7 +61,8 @@ vertical-align:-.1em}
 ul.no-data{padding-left:1.2rem}
 .small{font-size:.85rem;color:var(--muted)}
 .verdict.consistent{color:#1b7837}.verdict.inconsistent{color:#b2182b}
-.verdict.not-measurable{color:#7f6000}
+.verdict.not-measurable{color:#7f6000}.verdict.consistent-only-if{color:#7f6000}
+.verdict.restates-the-plan{color:#555}
 code{font-size:.85em;word-break:break-all}
 a{overflow-wrap:anywhere}
 @media (max-width:640px){body{font-size:15px}h1{font-size:1.3rem}main{padding:.6rem}

@@ -7,7 +7,12 @@ import html
 from collections.abc import Sequence
 from typing import Any
 
-from zoneplan.render.words.headlines import checks_sentence, claim_cells, extremes_sentence
+from zoneplan.render.words.headlines import (
+    checks_sentence,
+    claim_cells,
+    claim_reading,
+    extremes_sentence,
+)
 
 __all__ = ["claims_html", "sources_html"]
 
@@ -27,17 +32,25 @@ def claims_html(d: dict[str, Any]) -> str:
     rows = []
     for c in d.get("claims") or []:
         claimed, measured, verdict, why = claim_cells(c)
-        rows.append(f'<tr><td>{_e(c["text"])}</td><td><code>{_e(c["source"])}</code></td>'
-                    f"<td>{_e(claimed)}</td><td>{_e(measured)}</td>"
-                    f'<td class="verdict {_e(verdict.replace(" ", "-"))}">{_e(verdict)}</td>'
-                    f"<td class=\"small\">{_e(why)}</td></tr>")
+        via = " (via a re-post)" if c.get("seen_via") else ""
+        rows.append(f'<tr><td>{_e(c["text"])}</td><td><code>{_e(c["source"])}</code>'
+                    f"{_e(via)}</td><td>{_e(claimed)}</td><td>{_e(claim_reading(c))}</td>"
+                    f"<td>{_e(measured)}</td>"
+                    f'<td class="verdict {_e(c["verdict"].replace(" ", "-"))}">'
+                    f"{_e(verdict)}</td><td class=\"small\">{_e(why)}</td></tr>")
     table = ("<p>No published figure is checked for this plan.</p>" if not rows else
              '<div class="table-wrap"><table><thead><tr><th>Published figure</th>'
-             "<th>Source</th><th>Claimed</th><th>Measured (range)</th><th>Verdict</th>"
-             f"<th>Why</th></tr></thead><tbody>{''.join(rows)}</tbody></table></div>"
-             '<p class="small">A claim is consistent when the interval it states (a value '
-             "stands for half a unit of its last digit either side, approximate wording for "
-             "±5%) overlaps the measured range over every alternative.</p>")
+             "<th>Source</th><th>Claimed</th><th>Read as</th><th>Measured (range)</th>"
+             f"<th>Verdict</th><th>Why</th></tr></thead><tbody>{''.join(rows)}</tbody>"
+             "</table></div>"
+             '<p class="small">Each claim\'s wording is read as an interval by a rule table '
+             "(a stated figure by its precision; 'about' ±5%; 'nearly' up to 5% below; "
+             "'more than half' (50%, 100%]; …; [ ] an end included, ( ) excluded). "
+             "Consistent: the interval holds the central value or meets the sourced range "
+             "known by the claim's date. Consistent only if: only a named, sourced "
+             "alternative reaches it. An unsourced model assumption never decides a "
+             "verdict. Figures that restate the plan's own inputs are shown, not "
+             "counted.</p>")
     ext = extremes_sentence(d)
     return (table + (f"<p>{_e(ext)}</p>" if ext else "")
             + f'<p class="small">{_e(checks_sentence(d))}</p>')

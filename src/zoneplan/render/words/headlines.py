@@ -13,6 +13,7 @@ import math
 import statistics
 from typing import Any
 
+from zoneplan.plan.rules.as_of import known_by
 from zoneplan.render.words.text import (
     ACCESS_WORDS,
     fmt_count,
@@ -25,7 +26,7 @@ from zoneplan.render.words.text import (
 )
 
 __all__ = ["HEADLINE_ZONES", "MAX_HEADLINES", "UNIT_SHOWN", "checks_sentence", "claim_cells",
-           "extremes_sentence", "headlines"]
+           "claim_reading", "extremes_sentence", "headlines"]
 
 MAX_HEADLINES = 11
 """At most this many sentences, besides a sentence for each zone beyond the second."""
@@ -196,7 +197,9 @@ def _hospitals(d: dict[str, Any]) -> str | None:
                            if _ok(hi_total) and hi_total > n_h else ""))
     if _ok(beds) and _ok(known):
         sent += (f"; pre-war beds are known for {fmt_count(known)} of {fmt_count(n_h)} "
-                 f"hospitals ({fmt_number(beds)} beds)")
+                 f"hospitals: at least {fmt_number(beds)} beds"
+                 + (" (a lower bound, as is every figure per 10,000 residents built on it)"
+                    if known < n_h else ""))
     return sent + "."
 
 
@@ -206,7 +209,7 @@ def _forces(d: dict[str, Any]) -> str | None:
     t = d.get("totals", {})
     if not forces and not d.get("forces_target"):
         return None
-    plan_date = d.get("plan", {}).get("date", "")
+    plan_date = d.get("plan", {}).get("as_of") or d.get("plan", {}).get("date", "")
     rng = (t.get("ranges") or {}).get("forces_personnel")
     if central.get("personnel"):
         sent = (f"Security forces pledged, committed or deployed by {plan_date}: "
@@ -245,8 +248,13 @@ def _damage(d: dict[str, Any]) -> str | None:
     t = d.get("totals", {})
     if not _ok(t.get("damaged_structures")):
         return None
+    plan = d.get("plan") or {}
+    facts = plan.get("as_of") or plan.get("date")
     when = (f" (as of {t['damage_date']})" if t.get("damage_date")
             else " (the layer's date is not stated: give it with date=YYYY-MM-DD)")
+    if t.get("damage_date") and facts and not known_by(str(t["damage_date"]), str(facts)):
+        when = (f" (as of {t['damage_date']}, after the plan's date, {facts}: not a figure "
+                "of the plan's own time)")
     parts = [f"{z['label']} {fmt_people(z.get('damaged_structures'))} "
              f"({fmt_share(z.get('damage_share'), 0)})"
              for z in sorted(d.get("zones", []), key=lambda z: -(z.get("damaged_structures")
@@ -262,20 +270,25 @@ def _damage(d: dict[str, Any]) -> str | None:
     return sent + "."
 
 
+def _names(cs: list[dict[str, Any]]) -> str:
+    return ", ".join(c["name"] + ("" if c["located"] else " (no coordinates)") for c in cs)
+
+
 def _aid(d: dict[str, Any]) -> str | None:
     crossings = d.get("crossings") or []
     if not crossings:
         return None
     zones = {z["id"]: z for z in d.get("zones", [])}
     placed = [c for c in crossings if c["state"] == "open" and c["opens_into"]]
-    unplaced = [c["name"] for c in crossings if not c["located"]]
     out = []
     for z in d.get("zones", []):
         if z.get("aid_through_closed_zone") is True:
             into = sorted({zones[c["opens_into"]]["label"] for c in placed})
+            which = ("the only open aid crossing with coordinates, "
+                     f"{placed[0]['name']}, opens" if len(placed) == 1 else
+                     f"all {len(placed)} open aid crossings with coordinates open")
             out.append(f"Aid for {z['label']} must pass through a zone closed to civilians: "
-                       f"all {len(placed)} open crossings with coordinates open into "
-                       f"{', '.join(into)}")
+                       f"{which} into {', '.join(into)}")
             if _ok(z.get("crossing_distance_median_m")):
                 out[-1] += (f"; its residents are a median "
                             f"{fmt_number(z['crossing_distance_median_m'] / 1000, 1)} km (90th "
@@ -283,8 +296,15 @@ def _aid(d: dict[str, Any]) -> str | None:
                             " in a straight line from the nearest")
     if not out:
         return None
-    return ("; ".join(out) + "." + (f" {len(unplaced)} crossings have no coordinates and are "
-                                    f"not placed ({', '.join(unplaced)})." if unplaced else ""))
+    plan = d.get("plan") or {}
+    states = [(word, [c for c in crossings if c["state"] == st])
+              for st, word in (("open", "open for aid"), ("open for people", "open for people "
+                                                          "only"), ("closed", "closed"))]
+    said = "; ".join(f"{word}: {_names(cs)}" for word, cs in states if cs)
+    return ("; ".join(out) + "." + (f" Crossings as of {plan.get('as_of') or plan.get('date')}"
+                                    f" — {said}." if said else "")
+            + (" Crossings without coordinates are not in the distances."
+               if any(not c["located"] and c["state"] == "open" for c in crossings) else ""))
 
 
 def _width(d: dict[str, Any]) -> str | None:
@@ -305,13 +325,18 @@ def _claims(d: dict[str, Any]) -> str | None:
     claims = d.get("claims") or []
     if not claims:
         return None
-    n_ok = sum(c["verdict"] == "consistent" for c in claims)
-    n_bad = sum(c["verdict"] == "inconsistent" for c in claims)
-    n_na = len(claims) - n_ok - n_bad
-    return (f"Of {len(claims)} published figures checked, {n_ok} "
-            f"{'is' if n_ok == 1 else 'are'} consistent with the measurements, {n_bad} "
-            f"{'is' if n_bad == 1 else 'are'} not" + (f" and {n_na} cannot be measured here"
-                                                      if n_na else "")
+    n = {v: sum(c["verdict"] == v for c in claims)
+         for v in ("consistent", "consistent only if", "inconsistent", "restates the plan",
+                   "not measurable")}
+    tested = n["consistent"] + n["consistent only if"] + n["inconsistent"]
+    rest = [f"{n['restates the plan']} restate{'s' if n['restates the plan'] == 1 else ''} "
+            "the plan (shown, not counted)" if n["restates the plan"] else "",
+            f"{n['not measurable']} cannot be measured here" if n["not measurable"] else ""]
+    rest = [r for r in rest if r]
+    return (f"Of {tested} published figure{'' if tested == 1 else 's'} the measurement can "
+            f"test: {n['consistent']} consistent, {n['consistent only if']} consistent only "
+            f"if a stated alternative holds, {n['inconsistent']} inconsistent"
+            + (f"; {' and '.join(rest)}" if rest else "")
             + " (see 'Published figures checked').")
 
 
@@ -430,14 +455,18 @@ def claim_cells(c: dict[str, Any]) -> tuple[str, str, str, str]:
     suffix = UNIT_SHOWN.get(unit, f" {unit}")
     decimals = 1 if unit in ("percent", "km2") else 3 if unit == "fraction" else 0
     cl = c.get("claimed") or {}
+    wording = cl.get("wording") or "stated"
+    word = "" if wording in ("stated", "range") else f"{wording} "
     if cl.get("value") is not None:
-        claimed = _as_stated(cl["value"]) + suffix
+        claimed = word + _as_stated(cl["value"]) + suffix
     elif cl.get("range"):
         claimed = f"{_as_stated(cl['range'][0])}–{_as_stated(cl['range'][1])}{suffix}"
     elif cl.get("at_least") is not None:
         claimed = f"at least {_as_stated(cl['at_least'])}{suffix}"
+    elif cl.get("at_most") is not None:
+        claimed = f"{word or 'at most '}{_as_stated(cl['at_most'])}{suffix}"
     else:
-        claimed = f"at most {_as_stated(cl['at_most'])}{suffix}"
+        claimed = wording
     m, rng = c.get("measured"), c.get("measured_range")
     if m is None:
         measured = "—"
@@ -446,4 +475,19 @@ def claim_cells(c: dict[str, Any]) -> tuple[str, str, str, str]:
         lo, hi = (fmt_number(v * scale, decimals) for v in rng or (m, m))
         if lo != hi:
             measured += f" ({lo}–{hi})"
-    return claimed, measured, c["verdict"], c["why"]
+    verdict = c["verdict"]
+    if verdict == "consistent only if" and c.get("only_if"):
+        verdict += " " + "; or ".join(str(o.get("short") or o.get("alternative"))
+                                     for o in c["only_if"])
+    return claimed, measured, verdict, c["why"]
+
+
+def claim_reading(c: dict[str, Any]) -> str:
+    """The interval a checked claim is read as, in its unit ("[52.5%, 53.5%)")."""
+    cl = c.get("claimed") or {}
+    reads = cl.get("reads_as")
+    if reads is None:
+        return "—"
+    suffix = "" if c.get("unit") in ("percent", "fraction") else UNIT_SHOWN.get(
+        c.get("unit", ""), f" {c.get('unit', '')}")
+    return f"{reads}{suffix}"

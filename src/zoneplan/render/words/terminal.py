@@ -184,14 +184,23 @@ def print_result(data: dict[str, Any], console: Console | None = None, *,
     from zoneplan.render.words.headlines import (
         checks_sentence,
         claim_cells,
+        claim_reading,
         extremes_sentence,
         headlines,
     )
 
     console = console or Console()
     plan = data["plan"]
+    as_of = plan.get("as_of")
     console.print(f"[bold]{plan['title']}[/bold] ({plan['id']}, {plan['status']}, "
-                  f"{plan['date']})", highlight=False)
+                  f"{plan['date']}" + (f"; facts as of {as_of}" if as_of and as_of != plan["date"]
+                                       else "") + ")", highlight=False)
+    later = data.get("later_evidence") or []
+    if later:
+        console.print(f"[dim]{len(later)} facts dated after {as_of or plan['date']} are set "
+                      "aside as later evidence (not in any figure, range or verdict; "
+                      "`--format json` lists them, `--as-of DATE` uses them).[/dim]",
+                      highlight=False)
     bullets = Table.grid(padding=(0, 1))  # a hanging indent: wrapped lines under the text
     bullets.add_column(no_wrap=True)
     bullets.add_column(overflow="fold")
@@ -252,15 +261,18 @@ def print_result(data: dict[str, Any], console: Console | None = None, *,
     if extremes:
         console.print(extremes, highlight=False)
     if data.get("claims"):
-        ct = Table(title="Published figures checked (tolerance rule: README, 'Published "
-                   "figures checked')")
-        for col in ("published figure", "source", "claimed", "measured (range)", "verdict"):
+        ct = Table(title="Published figures checked (wording rules and verdicts: README, "
+                   "'Published figures checked'; [ ] an end included, ( ) excluded)")
+        for col in ("published figure", "source", "claimed", "read as", "measured (range)",
+                    "verdict"):
             ct.add_column(col, justify="right" if col.startswith(("claimed", "measured"))
                           else "left", overflow="fold")
         for c in data["claims"]:
             claimed, measured, verdict, _ = claim_cells(c)
-            colour = {"consistent": "green", "inconsistent": "red"}.get(verdict, "yellow")
-            ct.add_row(c["text"], c["source"], claimed, measured,
+            colour = {"consistent": "green", "inconsistent": "red",
+                      "restates the plan": "dim"}.get(c["verdict"], "yellow")
+            source = c["source"] + (" (via a re-post)" if c.get("seen_via") else "")
+            ct.add_row(c["text"], source, claimed, claim_reading(c), measured,
                        f"[{colour}]{verdict}[/{colour}]")
         console.print(ct)
     console.print(f"[dim]{checks_sentence(data)} Figures rounded for display only; "

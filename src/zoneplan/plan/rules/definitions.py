@@ -58,13 +58,16 @@ _DEFS = [
               "'where' filter on the hospitals layer selects by operating status."),
     Indicator("hospitals_with_beds_known", "Hospitals whose pre-war beds are known",
               "count", "Hospitals in the zone for which a source states pre-war beds."),
-    Indicator("hospital_beds", "Hospital beds (pre-war, where known)", "beds",
+    Indicator("hospital_beds", "Hospital beds (pre-war, where known: at least)", "beds",
               "Sum of the pre-war beds sources state for the zone's hospitals (beds known "
               "for N of M hospitals: a lower bound when N < M); null when no source states "
               "beds for any of them. The range spans the smallest and largest stated "
               "figures."),
-    Indicator("beds_per_10k", "Beds per 10,000 residents", "beds per 10,000 residents",
-              "Hospital beds divided by residents under the plan, times 10,000."),
+    Indicator("beds_per_10k", "Beds per 10,000 residents (lower bound where beds are "
+              "known for some hospitals only)", "beds per 10,000 residents",
+              "Hospital beds divided by residents under the plan, times 10,000: a lower "
+              "bound where beds are known for only some of the zone's hospitals (pre-war "
+              "beds; about 16 per 10,000 before the war from WHO's ~3,500 beds, derived)."),
     Indicator("hospital_distance_median_m",
               "Distance to the nearest hospital in a zone open to civilians (median)", "m",
               "Straight-line distance from each resident (grid cell centroid, or compound "

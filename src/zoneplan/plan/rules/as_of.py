@@ -1,0 +1,144 @@
+"""A plan with the facts known at a date: later facts set aside as later evidence.
+
+Every dated fact a plan states — a line variant or an alternative drawing of zones (dated
+by its sources), a force listing, offer or pledge (its ``date``) — became known on a
+date. An evaluation uses the facts known by the plan's date, or by another date
+(``--as-of``); facts dated after it are listed as *later evidence* and enter neither the
+central figure, the ranges, the draws nor the verdicts. A source marked ``assumption:
+true`` is a modelling assumption, not a dated fact, and is never set aside. Crossing
+states are chosen by the same date where they are read (:func:`zoneplan.io.layers.
+crossings_layer`).
+
+Dates of different precision compare from their first day ("2026-02" is known by
+2026-02-15; "2026" by 2026-01-01).
+
+Examples
+--------
+>>> from zoneplan.plan import load_plan
+>>> plan, later = plan_as_of(load_plan("green-red-2025-11"))
+>>> plan.facts_date, [v.id for v in plan.lines[0].variants]
+('2025-11-14', [])
+>>> sorted(e["id"] for e in later if e["kind"] == "line variant")
+['markers-200m-west', 'markers-300m-west']
+>>> plan, later = plan_as_of(load_plan("green-red-2025-11"), "2026-02-15")
+>>> [v.id for v in plan.lines[0].variants]
+['markers-200m-west', 'markers-300m-west']
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from typing import Any
+
+from zoneplan.errors import InputError
+from zoneplan.plan.model import Plan, Source
+
+__all__ = ["fact_date", "known_by", "plan_as_of"]
+
+
+def _first_day(text: str) -> str:
+    t = text.strip()
+    return t + "-01-01" if len(t) == 4 else t + "-01" if len(t) == 7 else t
+
+
+def known_by(date: str | None, as_of: str) -> bool:
+    """Whether a fact dated ``date`` was known by ``as_of`` (undated: yes)."""
+    return date is None or _first_day(date) <= _first_day(as_of)
+
+
+def fact_date(source_ids: Sequence[str], sources: dict[str, Source]) -> str | None:
+    """The date a fact resting on ``source_ids`` became known: its latest published
+    source's date (modelling assumptions are not dated facts); ``None`` if none is
+    dated."""
+    dates = [sources[s].date for s in source_ids
+             if s in sources and not sources[s].assumption and sources[s].date]
+    return max(dates, key=_first_day) if dates else None
+
+
+def _check(as_of: str) -> str:
+    try:
+        dt.date.fromisoformat(_first_day(as_of))
+    except ValueError:
+        raise InputError(f"--as-of '{as_of}' is not a date", location="--as-of",
+                         suggestion="give an ISO date: YYYY-MM-DD (or YYYY-MM, YYYY)") from None
+    return as_of
+
+
+_SET_ASIDE = ("lines", "alternatives", "forces")
+"""The parts of a plan whose later facts :func:`plan_as_of` sets aside."""
+
+
+def _undated(plan: Plan) -> Plan:
+    """The plan with every fact back, whatever date it was evaluated at: the parts set
+    aside come from the plan before dating, everything else (claims or layers added
+    since, where it was read from) from ``plan`` itself."""
+    full = plan._full
+    if full is None:
+        return plan
+    out = plan.model_copy(update={k: getattr(full, k) for k in _SET_ASIDE})
+    out._as_of, out._later, out._full = None, [], None
+    return out
+
+
+def plan_as_of(plan: Plan, as_of: str | None = None) -> tuple[Plan, list[dict[str, Any]]]:
+    """The plan with only the facts known by ``as_of`` (default: the plan's date), and the
+    later facts set aside (see the module docstring).
+
+    Returns
+    -------
+    Plan
+        A copy whose ``facts_date`` is the date used; line variants, alternatives and
+        force entries dated after it removed.
+    list of dict
+        The later evidence: ``kind`` ("line variant", "alternative", "line
+        uncertainty", "force"), ``id``, ``date``, ``sources``, ``note`` and, for forces,
+        ``contributor``, ``personnel``, ``status`` and ``words``.
+
+    Raises
+    ------
+    InputError
+        ``as_of`` that is not an ISO date.
+    """
+    plan = _undated(plan)
+    date = _check(as_of) if as_of else plan.date
+    sources = {s.id: s for s in plan.sources}
+    later: list[dict[str, Any]] = []
+    lines = []
+    for spec in plan.lines:
+        keep = []
+        for var in spec.variants:
+            when = fact_date(var.sources, sources)
+            if known_by(when, date):
+                keep.append(var)
+            else:
+                later.append({"kind": "line variant", "id": var.id, "line": spec.id,
+                              "date": when, "sources": list(var.sources), "note": var.note,
+                              "offset_m": var.offset_m, "towards": var.towards})
+        unc = spec.uncertainty
+        if unc is not None and not known_by(fact_date(unc.sources, sources), date):
+            later.append({"kind": "line uncertainty", "id": f"{spec.id}-uncertainty",
+                          "line": spec.id, "date": fact_date(unc.sources, sources),
+                          "sources": list(unc.sources), "note": unc.note})
+            unc = None
+        lines.append(spec.model_copy(update={"variants": keep, "uncertainty": unc}))
+    alts = []
+    for alt in plan.alternatives:
+        when = fact_date(alt.sources, sources)
+        if known_by(when, date):
+            alts.append(alt)
+        else:
+            later.append({"kind": "alternative", "id": alt.id, "date": when,
+                          "sources": list(alt.sources), "note": alt.note or alt.label})
+    forces = []
+    for e in plan.forces:
+        if known_by(e.date, date):
+            forces.append(e)
+        else:
+            later.append({"kind": "force", "id": f"{e.contributor} ({e.status})",
+                          "contributor": e.contributor, "personnel": e.personnel,
+                          "status": e.status, "words": e.words, "date": e.date,
+                          "sources": list(e.sources), "note": e.note})
+    out = plan.model_copy(update={"lines": lines, "alternatives": alts, "forces": forces})
+    out._as_of, out._later, out._full = date, later, plan
+    return out, later

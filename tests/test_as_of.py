@@ -1,0 +1,104 @@
+"""Facts as of a date (``plan_as_of``, ``evaluate(..., as_of=)``, ``run --as-of``): later
+facts are later evidence and enter no figure, range or verdict.
+
+Expectations are read off the dated crossing history by hand
+(``crossing_status_history.csv``) and the default plan's stated dates.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import pytest
+
+import zoneplan
+from zoneplan.cli.app import main
+from zoneplan.errors import InputError
+from zoneplan.pack import crossing_states_on
+from zoneplan.plan import load_plan
+from zoneplan.plan.rules.as_of import known_by, plan_as_of
+
+
+def _states(d: dict[str, Any]) -> dict[str, str]:
+    return {c["id"]: c["state"] for c in d["crossings"]}
+
+
+@pytest.fixture(scope="module")
+def on_plan_date() -> dict[str, Any]:
+    return zoneplan.evaluate("green-red-2025-11", ranges=False).to_dict()
+
+
+@pytest.fixture(scope="module")
+def in_february() -> dict[str, Any]:
+    return zoneplan.evaluate("green-red-2025-11", ranges=False, as_of="2026-02-15").to_dict()
+
+
+def test_crossings_on_the_plan_date(on_plan_date: dict[str, Any]) -> None:
+    # 14 Nov 2025: Rafah closed since 18 Mar 2025, Erez closed; Kerem Shalom and Kissufim
+    # reopened 20 Oct, Zikim 12 Nov, all for aid
+    s = _states(on_plan_date)
+    assert s["rafah"] == s["erez"] == "closed"
+    assert s["kerem_shalom"] == s["kissufim"] == s["zikim"] == "open"
+    assert on_plan_date["plan"]["as_of"] == "2025-11-14"
+
+
+def test_rafah_open_for_people_from_february_2026(on_plan_date: dict[str, Any],
+                                                   in_february: dict[str, Any]) -> None:
+    assert _states(in_february)["rafah"] == "open for people"
+    rafah = next(c for c in in_february["crossings"] if c["id"] == "rafah")
+    assert rafah["status_date"] == "2026-02-02"
+    later = [e for e in on_plan_date["later_evidence"] if e["kind"] == "crossing state"]
+    assert ("rafah", "open_limited", "2026-02-02") in {(e["id"], e["state"], e["date"])
+                                                      for e in later}
+    # open for people only carries no aid: the aid figures are the same
+    red = {k: next(z for z in d["zones"] if z["id"] == "red")
+           for k, d in (("nov", on_plan_date), ("feb", in_february))}
+    assert red["nov"]["crossing_distance_median_m"] == red["feb"]["crossing_distance_median_m"]
+
+
+def test_forces_as_of_a_date(on_plan_date: dict[str, Any],
+                             in_february: dict[str, Any]) -> None:
+    nov = {(e["contributor"], e["personnel"]) for e in on_plan_date["forces"]}
+    feb = {(e["contributor"], e["personnel"]) for e in in_february["forces"]}
+    assert ("Indonesia", 20000) in nov and ("Indonesia", 8000) not in nov
+    assert ("Indonesia", 8000) in feb
+    words = {e["words"] for e in on_plan_date["later_evidence"] if e["kind"] == "force"}
+    assert words == {"can send up to 8,000 personnel"}
+
+
+def test_later_line_variants_enter_no_range() -> None:
+    plan, later = plan_as_of(load_plan("green-red-2025-11"))
+    assert plan.lines[0].variants == [] and plan.lines[0].uncertainty is not None
+    assert {(e["id"], e["date"]) for e in later if e["kind"] == "line variant"} == {
+        ("markers-200m-west", "2025-12"), ("markers-300m-west", "2026-01")}
+    # the model's assumption is not a dated fact: never set aside
+    plan, _ = plan_as_of(load_plan("green-red-2025-11"), "2025-10-20")
+    assert plan.lines[0].uncertainty is not None
+    # a second date starts from the whole plan again, keeping what was added since
+    plan = plan.model_copy(update={"notes": ["added"]})
+    again, later = plan_as_of(plan, "2026-02-15")
+    assert [v.id for v in again.lines[0].variants] == ["markers-200m-west",
+                                                       "markers-300m-west"]
+    assert again.notes == ["added"] and again.facts_date == "2026-02-15"
+
+
+def test_month_dates_count_from_their_first_day() -> None:
+    assert known_by("2026-02", "2026-02-15") and not known_by("2026-03", "2026-02-15")
+    assert known_by(None, "2000-01-01") and known_by("2025", "2025-01-01")
+    on, later = crossing_states_on("2025-07-10")  # Zikim reopened "by Jul 2025"
+    assert on["zikim"]["state"] == "open_limited"
+    assert all(r["valid_from"] > "2025-07-10" for r in later)
+
+
+def test_as_of_on_the_command_line(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["run", "--as-of", "2026-02-15", "--no-ranges", "--format", "json"]) == 0
+    d = json.loads(capsys.readouterr().out)
+    assert d["plan"]["as_of"] == "2026-02-15" and _states(d)["rafah"] == "open for people"
+    assert main(["run", "--as-of", "15/02/2026", "--no-ranges"]) == 2
+    assert "is not a date" in capsys.readouterr().err
+
+
+def test_a_bad_date_is_refused() -> None:
+    with pytest.raises(InputError, match="not a date"):
+        plan_as_of(load_plan("green-red-2025-11"), "2026-13-01")
