@@ -233,3 +233,17 @@ def test_every_module_and_name_design_cites_exists() -> None:
         if obj is None:
             missing.append(ref)
     assert not missing, f"DESIGN.md cites what is not in the tree: {missing}"
+
+
+def test_commit_subjects_since_the_renovation_fit_72_columns() -> None:
+    """The log can be scanned: every commit subject since the renovation (7 Dec 2026) is at
+    most 72 characters, the detail in the body. Skipped outside a git checkout."""
+    git = shutil.which("git")
+    if git is None or not (ROOT / ".git").exists():
+        pytest.skip("not a git checkout")
+    run = subprocess.run([git, "log", "--since=2026-12-07T00:00:00Z", "--format=%s"], cwd=ROOT,
+                         capture_output=True, text=True, timeout=60, check=False)
+    if run.returncode != 0:
+        pytest.skip(f"git log failed: {run.stderr.strip()}")
+    long = [s for s in run.stdout.splitlines() if len(s) > 72]
+    assert not long, f"commit subjects over 72 characters: {long}"
