@@ -52,8 +52,12 @@ def test_report_writes_its_files(report_dir: Path, result: zoneplan.Result) -> N
                                       'id="zones"', 'id="charts"', 'id="notes"',
                                       'id="sources"', 'id="provenance"')]
     assert order == sorted(order)
-    assert "What does Reported US plan: green zone and red zone mean for the people of " \
-           "the Gaza Strip?" in html
+    # the title is a sentence made of the plan's title, date and status
+    assert ('<h1 id="question">The reported US plan of 14 Nov 2025 (green zone and red '
+            "zone), measured</h1>") in html
+    # the long sections are collapsed: open only when the reader asks
+    for sec in ("notes", "sources", "provenance"):
+        assert f'<details class="section" id="{sec}">' in html
     # nothing is loaded from outside: no src/href to http except <a href> links
     assert not re.search(r'(src|url\()\s*=?\s*["\']?https?:', html)
     assert "<script" not in html

@@ -24,17 +24,26 @@ def _link(url: Any) -> str:
 
 def claims_html(d: dict[str, Any]) -> str:
     """The "Published figures checked" section, the extremes and the invariants."""
+    heads = ("Published figure", "Claimed", "Measured (range)", "Verdict")
     rows = []
+    counts: dict[str, int] = {}
     for c in d.get("claims") or []:
         claimed, measured, verdict, why = claim_cells(c)
-        rows.append(f'<tr><td>{_e(c["text"])}</td><td><code>{_e(c["source"])}</code></td>'
-                    f"<td>{_e(claimed)}</td><td>{_e(measured)}</td>"
-                    f'<td class="verdict {_e(verdict.replace(" ", "-"))}">{_e(verdict)}</td>'
-                    f"<td class=\"small\">{_e(why)}</td></tr>")
+        counts[verdict] = counts.get(verdict, 0) + 1
+        # the claim and, collapsed, its source and why; the verdict a column of its own
+        first = (f'{_e(c["text"])}<details class="why"><summary>why</summary>{_e(why)} '
+                 f'(source <code>{_e(c["source"])}</code>)</details>')
+        cells = (first, _e(claimed), _e(measured),
+                 f'<span class="verdict {_e(verdict.replace(" ", "-"))}">{_e(verdict)}</span>')
+        rows.append("<tr>" + "".join(
+            f'<td data-label="{_e(h)}">{v}</td>' if i else f"<td>{v}</td>"
+            for i, (h, v) in enumerate(zip(heads, cells, strict=True))) + "</tr>")
+    tally = ", ".join(f"{n} {v}" for v, n in counts.items())
     table = ("<p>No published figure is checked for this plan.</p>" if not rows else
-             '<div class="table-wrap"><table><thead><tr><th>Published figure</th>'
-             "<th>Source</th><th>Claimed</th><th>Measured (range)</th><th>Verdict</th>"
-             f"<th>Why</th></tr></thead><tbody>{''.join(rows)}</tbody></table></div>"
+             f"<p>{len(rows)} published figures checked: {_e(tally)}.</p>"
+             '<div class="table-wrap for-cards"><table class="cards claims" id="claims-table">'
+             "<thead><tr>" + "".join(f"<th>{h}</th>" for h in heads) + "</tr></thead>"
+             f"<tbody>{''.join(rows)}</tbody></table></div>"
              '<p class="small">A claim is consistent when the interval it states (a value '
              "stands for half a unit of its last digit either side, approximate wording for "
              "±5%) overlaps the measured range over every alternative.</p>")
