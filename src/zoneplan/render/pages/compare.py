@@ -60,6 +60,7 @@ def _change(f: Any, old: dict[str, Any] | None, new: dict[str, Any] | None, key:
 
 def _zone_tables(cmp: Comparison) -> str:
     """One small table per zone, with a column for each plan that has the zone."""
+    from zoneplan.render.pages.html import cards_table
     from zoneplan.render.words.text import fmt_number, fmt_people_table, fmt_share
 
     d = cmp.data
@@ -76,8 +77,7 @@ def _zone_tables(cmp: Comparison) -> str:
         first = d["plans"][0]["id"]
         deltas = [p for p in pids if p != first and first in pids
                   and (z.get("changes") or {}).get(p) is not None]
-        head = ("<tr><th>Indicator</th>" + "".join(f"<th>{escape(p)}</th>" for p in pids)
-                + "".join(f"<th>change: {escape(p)} − {escape(first)}</th>" for p in deltas))
+        heads = ["Indicator", *pids, *(f"{p} − {first}" for p in deltas)]
         rows = []
         for k in COMPARE_KEYS:
             f = fmts.get(k, fmt_share)
@@ -85,21 +85,21 @@ def _zone_tables(cmp: Comparison) -> str:
             unit = str(meta.get("unit") or "")
             show = unit and unit != "count" and "fraction" not in unit and "per " not in unit
             label = f"{meta.get('label', k)}" + (f" ({unit})" if show else "")
-            cells = "".join(f"<td>{escape(f(z['values'][p].get(k)))}</td>" for p in pids)
-            cells += "".join(
-                f"<td>{escape(_change(f, z['values'][first], z['values'][p], k))}</td>"
-                for p in deltas)
-            rows.append(f"<tr><td>{escape(label)}</td>{cells}</tr>")
+            rows.append([escape(label),
+                         *(escape(f(z["values"][p].get(k))) for p in pids),
+                         *(escape(_change(f, z["values"][first], z["values"][p], k))
+                           for p in deltas)])
         only = ("" if len(pids) == len(d["plans"])
                 else f'<p class="small">Only in {escape(", ".join(pids))}.</p>')
-        out.append(f"<h3>{escape(z['label'])}</h3>{only}<div class=\"table-wrap\"><table>"
-                   f"<thead>{head}</tr></thead><tbody>{''.join(rows)}</tbody></table></div>")
+        out.append(f"<h3>{escape(z['label'])}</h3>{only}"
+                   + cards_table(f"zone-{len(out) + 1}", heads, rows, compact=True))
     return "".join(out)
 
 
 def _by_area_tables(cmp: Comparison) -> str:
     """With ``--by``: one table per area, the matched zones' parts in each plan and the
     change against the first; empty otherwise."""
+    from zoneplan.render.pages.html import cards_table
     from zoneplan.render.words.text import fmt_number, fmt_people_table, fmt_share
 
     rows = cmp.data.get("by_area")
@@ -112,24 +112,20 @@ def _by_area_tables(cmp: Comparison) -> str:
         ("residents_baseline", "Pre-war residents (people)", fmt_people_table),
         ("residents", "Residents under the plan (people)", fmt_people_table),
         ("hospitals", "Hospitals", fmt_number)]
-    head = ("<tr><th>Zone</th><th>Figure</th>" + "".join(f"<th>{escape(p)}</th>" for p in ids)
-            + "".join(f"<th>change: {escape(p)} − {escape(ids[0])}</th>" for p in ids[1:])
-            + "</tr>")
+    heads = ["Zone and figure", *ids, *(f"{p} − {ids[0]}" for p in ids[1:])]
     out = []
     for area in dict.fromkeys(r["area"] for r in rows):
         body = []
         for r in (x for x in rows if x["area"] == area):
             for key, label, f in figures:
-                vals = "".join("<td>—</td>" if r["values"][p] is None
-                               else f"<td>{escape(f(r['values'][p].get(key)))}</td>"
-                               for p in ids)
-                ch = "".join("<td>—</td>" if (r["changes"] or {}).get(p) is None
-                             else f"<td>{escape(_change(f, r['values'][ids[0]], r['values'][p], key))}</td>"  # noqa: E501
-                             for p in ids[1:])
-                body.append(f"<tr><td>{escape(r['label'])}</td><td>{escape(label)}</td>"
-                            f"{vals}{ch}</tr>")
-        out.append(f"<h3>{escape(area)}</h3><div class=\"table-wrap\"><table><thead>{head}"
-                   f"</thead><tbody>{''.join(body)}</tbody></table></div>")
+                vals = ["—" if r["values"][p] is None else escape(f(r["values"][p].get(key)))
+                        for p in ids]
+                ch = ["—" if (r["changes"] or {}).get(p) is None
+                      else escape(_change(f, r["values"][ids[0]], r["values"][p], key))
+                      for p in ids[1:]]
+                body.append([f"{escape(r['label'])}: {escape(label)}", *vals, *ch])
+        out.append(f"<h3>{escape(area)}</h3>"
+                   + cards_table(f"by-area-{len(out) + 1}", heads, body, compact=True))
     by = cmp.data.get("by") or {}
     return (f'<h2 id="by-area">By area: {escape(str(by.get("label")))}</h2><p>Each area\'s part '
             "in each matched zone, per plan; people to the nearest 100.</p>" + "".join(out))
@@ -201,8 +197,11 @@ plans' lines clipped to the territory (the same line looks the same on every map
 crossings and the largest places; same scale on every map. {e(CONTEXT_ATTRIBUTION)}</p>
 {f'<h2>Warnings</h2><ul>{warn}</ul>' if warn else ''}
 <h2>Differences (against {e(ids[0])})</h2><ul>{diffs}</ul>
-<h2>Zones side by side</h2>{_zone_tables(cmp)}{_by_area_tables(cmp)}
-<h2>Definitions</h2><ul>{defs}</ul>
+<h2>Zones side by side</h2><p class="small">A column headed "B − A" is the change from
+plan A to plan B, the difference of the values shown; shares change in percentage points
+(pp).</p>{_zone_tables(cmp)}{_by_area_tables(cmp)}
+<details class="section" id="definitions"><summary><h2>Definitions</h2></summary>
+<ul>{defs}</ul></details>
 <p class="small">{e(rounding_note("compare.json"))}</p>
 </main></body></html>
 """

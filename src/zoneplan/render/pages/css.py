@@ -94,7 +94,12 @@ table.cards td:first-child::before{content:none}
 table.cards td:empty{display:none}
 .table-wrap.for-cards{overflow:visible;border:0}
 table.cards td>*{min-width:0;overflow-wrap:anywhere}
-table.claims td:first-child{font-weight:400;font-size:.95rem}}
+table.claims td:first-child{font-weight:400;font-size:.95rem}
+table.cards.compact tr{padding:.3rem .5rem;margin:.4rem 0}
+table.cards.compact td:first-child{font-size:.95rem;margin-bottom:.1rem;padding-bottom:.1rem}
+table.cards.compact td:not(:first-child){display:inline-flex;width:auto;gap:.35rem;
+margin-right:1rem;justify-content:flex-start}
+table.cards.compact td:not(:first-child)::before{content:attr(data-label) ":"}}
 @media print{main{max-width:none;padding:0}body{font-size:11pt}a{color:inherit}
 a[href^="http"]::after{content:" (" attr(href) ")";font-size:.75em;word-break:break-all}
 h2{break-after:avoid}figure,tr,.chart,.legend li{break-inside:avoid}

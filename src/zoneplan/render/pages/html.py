@@ -70,11 +70,12 @@ def _col(zones: list[dict[str, Any]], key: str, step: float, total: float | None
 
 
 def cards_table(table_id: str, heads: Sequence[str], rows: Sequence[Sequence[str]],
-                foot: Sequence[str] | None = None) -> str:
+                foot: Sequence[str] | None = None, *, compact: bool = False) -> str:
     """A table that is a table on wide screens and one card per row on phones.
 
     Cells are HTML (escape text first); each cell after the first is labelled with its
-    column's heading for the card view.
+    column's heading for the card view. ``compact`` cards put the labelled cells side by
+    side, wrapping, instead of one a line (for rows of a few short figures).
     """
     def tr(cells: Sequence[str]) -> str:
         tds = (f'<td data-label="{_e(h)}">{c}</td>' if i else f"<td>{c}</td>"
@@ -82,7 +83,8 @@ def cards_table(table_id: str, heads: Sequence[str], rows: Sequence[Sequence[str
         return "<tr>" + "".join(tds) + "</tr>"
 
     head = "".join(f"<th>{_e(h)}</th>" for h in heads)
-    return (f'<div class="table-wrap for-cards"><table class="cards" id="{table_id}"><thead>'
+    extra = " compact" if compact else ""
+    return (f'<div class="table-wrap for-cards"><table class="cards{extra}" id="{table_id}"><thead>'
             f"<tr>{head}</tr></thead><tbody>{''.join(tr(r) for r in rows)}</tbody>"
             + (f"<tfoot>{tr(foot)}</tfoot>" if foot else "") + "</table></div>")
 
