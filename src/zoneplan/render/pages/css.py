@@ -97,7 +97,7 @@ table.cards td>*{min-width:0;overflow-wrap:anywhere}
 table.claims td:first-child{font-weight:400;font-size:.95rem}
 table.cards.compact tr{padding:.3rem .5rem;margin:.4rem 0}
 table.cards.compact td:first-child{font-size:.95rem;margin-bottom:.1rem;padding-bottom:.1rem}
-table.cards.compact td:not(:first-child){display:inline-flex;width:auto;gap:.35rem;
+table.cards.compact td:not(:first-child){display:inline-flex;width:auto;gap:0 .35rem;flex-wrap:wrap;
 margin-right:1rem;justify-content:flex-start}
 table.cards.compact td:not(:first-child)::before{content:attr(data-label) ":"}}
 @media print{main{max-width:none;padding:0}body{font-size:11pt}a{color:inherit}
