@@ -20,9 +20,10 @@ its polygons after an optional filter, clipped to the territory, and then
 
 Each row also carries ``outline``, the part of the territory it covers as simplified
 WGS 84 coordinates for the page's small maps (the territory's is under ``territory``;
-never measured: see :func:`outline`), and its layer's ``credit``: the file's name, the distinct values of
-its features' source attributes (``Source``, ``credit``, ``attribution``, ...), and the
-catalogue's citation and licence where the file is a catalogued dataset.
+never measured: see :func:`outline`), and its layer's ``credit``: the file's name, the
+distinct values of its features' source attributes (``Source``, ``credit``,
+``attribution``, ...), and the catalogue's citation and licence where the file is a
+catalogued dataset.
 
 A layer whose filter matches no feature, whose features have no area (points or lines:
 dropped with a warning naming them, as from a GeometryCollection beside its polygons),

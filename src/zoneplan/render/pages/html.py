@@ -308,8 +308,8 @@ def _map_html(m: ReportMap | None) -> str:
     return (f'<div class="map-grid" id="map-figure"><figure><figcaption>Zones: colour by zone, '
             f"pattern by civilian access</figcaption>{m.zones_svg}</figure><figure>"
             f"<figcaption>Residents under the plan, people per km²</figcaption>"
-            f"{m.density_svg}</figure>{_damage_figure(m)}</div>{m.legend}<details class=\"caption\">"
-            "<summary>How the map is drawn, and its sources</summary><p>"
+            f"{m.density_svg}</figure>{_damage_figure(m)}</div>{m.legend}"
+            "<details class=\"caption\"><summary>How the map is drawn, and its sources</summary><p>"
             f"{m.caption} {m.damage_caption} Hover "
             "over a zone, line or symbol for its figures. Print versions of this map: "
             "<code>map.png</code>, <code>map.svg</code> (editable text) and "
