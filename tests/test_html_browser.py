@@ -108,7 +108,7 @@ def test_page_reads_on_desktop_and_phone(browser: Any, pages: dict[str, Path],
                 '#claims-table .verdict')].map(v => {const r = v.getBoundingClientRect();
                 return [r.left, r.right, r.width];})""")
             assert len(verdicts) >= 10
-            assert all(0 <= a and b <= width and w > 0 for a, b, w in verdicts), verdicts
+            assert all(a >= 0 and b <= width and w > 0 for a, b, w in verdicts), verdicts
         if name == "timeline":  # a small map of each order
             assert page.locator("figure.order-map svg path.order").count() == 3
         # every chart draws something or says in words that there is nothing to draw
