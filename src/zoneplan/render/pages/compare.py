@@ -71,7 +71,7 @@ def _zone_tables(cmp: Comparison) -> str:
             "forces_per_1000": lambda v: fmt_number(v, 1),
             "beds_per_10k": lambda v: fmt_number(v, 1), "damaged_structures": fmt_number,
             "width_km": lambda v: fmt_number(v, 1)}
-    out = []
+    out: list[str] = []
     for z in d["zones"]:
         pids = [p["id"] for p in d["plans"] if z["values"].get(p["id"]) is not None]
         first = d["plans"][0]["id"]
@@ -113,7 +113,7 @@ def _by_area_tables(cmp: Comparison) -> str:
         ("residents", "Residents under the plan (people)", fmt_people_table),
         ("hospitals", "Hospitals", fmt_number)]
     heads = ["Zone and figure", *ids, *(f"{p} − {ids[0]}" for p in ids[1:])]
-    out = []
+    out: list[str] = []
     for area in dict.fromkeys(r["area"] for r in rows):
         body = []
         for r in (x for x in rows if x["area"] == area):
