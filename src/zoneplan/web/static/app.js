@@ -30,7 +30,7 @@
   // handles closer than their hit area on screen are thinned out (kept: first, last, and
   // each next point at least that far from the last kept one).
   const HANDLE_DOT = 11;
-  const HANDLE_HIT = 44;
+  const HANDLE_HIT = 48; // at least 44 px (WCAG 2.5.5) after rounding
   const HANDLE_HIT_FINE = 18;
   const touchy = () => window.matchMedia("(pointer: coarse)").matches
     || svg().getBoundingClientRect().width < 600;
@@ -87,6 +87,8 @@
     const s = P && r.width && r.height ? Math.min(r.width / P.width, r.height / P.height) : 1;
     return n / s;
   }
+  // hospital symbols: 12 px across on a wide map, 8 px on a phone's
+  const hospitalScale = () => (svg().getBoundingClientRect().width < 600 ? 0.67 : 1);
   function makeProjection(bounds) {
     const [minx, miny, maxx, maxy] = bounds;
     const lat0 = (miny + maxy) / 2;
@@ -192,7 +194,7 @@
     for (const f of layers.hospitals.features) {
       const [x, y] = P.xy(...f.geometry.coordinates);
       const g = el("g", { class: "hospital",
-        transform: `translate(${x.toFixed(1)} ${y.toFixed(1)}) scale(${px(0.85).toFixed(3)})` }, hosp);
+        transform: `translate(${x.toFixed(1)} ${y.toFixed(1)}) scale(${px(hospitalScale()).toFixed(3)})` }, hosp);
       el("rect", { x: -6, y: -6, width: 12, height: 12, rx: 2, class: "casing" }, g);
       el("rect", { x: -4.5, y: -4.5, width: 9, height: 9, rx: 1.5, class: "face" }, g);
       el("path", { d: "M-3 0H3M0 -3V3" }, g);
@@ -223,7 +225,8 @@
     layer.replaceChildren();
     const taken = [];
     const names = []; // place and crossing names: a zone's name may push them off
-    const free = (b) => taken.every((t) => b.x + b.w < t.x || t.x + t.w < b.x || b.y + b.h < t.y || t.y + t.h < b.y);
+    const free = (b, nearLines) => taken.every((t) => b.x + b.w < t.x || t.x + t.w < b.x
+      || b.y + b.h < t.y || t.y + t.h < b.y || (nearLines && t.kind === "line"));
     const label = (text, x, y, size, weight, gap, cls) => {
       const t = el("text", { class: cls || "place-name", "font-size": px(size).toFixed(2), "font-weight": weight }, layer);
       t.textContent = text;
@@ -231,14 +234,17 @@
       const g = px(gap);
       const spots = [[g, bb.height * 0.35], [-g - bb.width, bb.height * 0.35], [g, -g * 0.6], [g, bb.height + g * 0.3],
         [-g - bb.width, -g * 0.6], [-g - bb.width, bb.height + g * 0.3], [-bb.width / 2, -g], [-bb.width / 2, bb.height + g]];
-      for (const [dx, dy] of spots) {
-        const b = { x: x + dx, y: y + dy - bb.height * 0.8, w: bb.width, h: bb.height };
-        if (b.x < 0 || b.y < 0 || b.x + b.w > P.width || b.y + b.h > P.height || !free(b)) continue;
-        t.setAttribute("x", (x + dx).toFixed(1)); t.setAttribute("y", (y + dy).toFixed(1));
-        b.kind = "name";
-        taken.push(b);
-        names.push({ box: b, el: t });
-        return true;
+      // off the lines if it can be; a name that has no room there may touch a line
+      for (const nearLines of [false, true]) {
+        for (const [dx, dy] of spots) {
+          const b = { x: x + dx, y: y + dy - bb.height * 0.8, w: bb.width, h: bb.height };
+          if (b.x < 0 || b.y < 0 || b.x + b.w > P.width || b.y + b.h > P.height || !free(b, nearLines)) continue;
+          t.setAttribute("x", (x + dx).toFixed(1)); t.setAttribute("y", (y + dy).toFixed(1));
+          b.kind = "name";
+          taken.push(b);
+          names.push({ box: b, el: t });
+          return true;
+        }
       }
       t.remove();
       return false;
@@ -256,10 +262,11 @@
     }
     for (const f of layers.hospitals.features) { // names keep clear of hospital symbols
       const [x, y] = P.xy(...f.geometry.coordinates);
-      taken.push({ x: x - px(5.5), y: y - px(5.5), w: px(11), h: px(11), kind: "hospital" });
+      const r = px(3.5 * hospitalScale()); // the core: a name may touch the casing
+      taken.push({ x: x - r, y: y - r, w: 2 * r, h: 2 * r, kind: "hospital" });
     }
     // ... and of the lines: a box every few pixels along each line, as wide as its stroke
-    const step = px(6); const half = px(4);
+    const step = px(5); const half = px(3);
     for (const coords of Object.values(state.lines || {})) {
       const pts = coords.map(([lon, lat]) => P.xy(lon, lat));
       for (let k = 0; k + 1 < pts.length; k++) {
@@ -267,7 +274,7 @@
         const n = Math.max(1, Math.ceil(Math.hypot(bx - ax, by - ay) / step));
         for (let j = 0; j <= n; j++) {
           const x = ax + ((bx - ax) * j) / n; const y = ay + ((by - ay) * j) / n;
-          taken.push({ x: x - half, y: y - half, w: 2 * half, h: 2 * half });
+          taken.push({ x: x - half, y: y - half, w: 2 * half, h: 2 * half, kind: "line" });
         }
       }
     }
