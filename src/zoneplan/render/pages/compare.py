@@ -20,7 +20,7 @@ if TYPE_CHECKING:
     from zoneplan.result import Result
     from zoneplan.scenarios.compare import Comparison
 
-__all__ = ["compare_html", "textwrap_title", "write_compare"]
+__all__ = ["compare_html", "compare_title", "textwrap_title", "write_compare"]
 
 
 SMALL_MAP_IN = 3.2
@@ -131,6 +131,26 @@ def _by_area_tables(cmp: Comparison) -> str:
             "in each matched zone, per plan; people to the nearest 100.</p>" + "".join(out))
 
 
+def compare_title(plans: list[dict[str, Any]]) -> str:
+    """The comparison's title as a sentence: each plan named by its title, date and status
+    (:func:`~zoneplan.render.pages.html.report_title`), "compared".
+
+    Examples
+    --------
+    >>> compare_title([{"title": "Reported US plan: two zones", "date": "2025-11-14",
+    ...                 "status": "reported"}, {"title": "Hypothetical phases: three zones",
+    ...                 "date": "2025-11-01", "status": "hypothetical"}])
+    'The reported US plan of 14 Nov 2025 (two zones) and the hypothetical phases of 1 Nov 2025 (three zones), compared'
+    """  # noqa: E501
+    from zoneplan.render.pages.html import report_title
+
+    names = [report_title(p).removesuffix(", measured").removesuffix(",") for p in plans]
+    names = [names[0], *(n[0].lower() + n[1:] if n.startswith("The ") else n
+                         for n in names[1:])]
+    joined = names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
+    return f"{joined}, compared"
+
+
 def compare_html(cmp: Comparison) -> str:
     """A self-contained HTML page: small-multiple maps with a legend, the differences, the
     zones side by side.
@@ -190,7 +210,8 @@ def compare_html(cmp: Comparison) -> str:
 .small-map{{margin:0}}.small-map svg{{width:100%;height:auto;border:1px solid var(--line)}}
 .small-map .legend{{columns:1;margin:.3rem 0}}
 </style></head><body>{svg_pattern_defs()}<main>
-<h1>Comparing {len(ids)} plans: {e(', '.join(ids))}</h1>
+<h1>{e(compare_title([r.to_dict()["plan"] for r in cmp.results]))}</h1>
+<p class="meta">zoneplan comparison · plans <code>{e(', '.join(ids))}</code></p>
 <h2>Maps</h2><div class="maps">{''.join(maps)}</div>{common}
 <p class="caption">Each map: the zones by colour with civilian access as a pattern, the
 plans' lines clipped to the territory (the same line looks the same on every map), hospitals,

@@ -33,7 +33,7 @@ from zoneplan.render.words.text import (
 )
 
 __all__ = ["CSS", "ReportMap", "by_area_html", "cards_table", "render_report_html",
-           "report_title", "sources_html", "zone_table_html"]
+           "report_title", "short_date", "sources_html", "zone_table_html"]
 
 
 @dataclass(frozen=True)
@@ -239,7 +239,7 @@ _NO_ARTICLE = frozenset({"the", "a", "an", "before", "after", "during", "under",
 """First words after which a plan's name takes no "The"."""
 
 
-def _day(iso: str) -> str:
+def short_date(iso: str) -> str:
     """``2025-11-14`` as ``14 Nov 2025`` (a year or year-month as given)."""
     parts = iso.split("-")
     try:
@@ -282,9 +282,9 @@ def report_title(plan: dict[str, Any]) -> str:
     when = ""
     if date and not re.search(r"\b(1[89]|20)\d\d\b", head):  # a year in it says when
         if named and status and status.split()[0] in head.lower():
-            when = f" of {_day(date)}"
+            when = f" of {short_date(date)}"
         else:
-            when = f" {_DATED.get(status, 'dated')} {_day(date)}"
+            when = f" {_DATED.get(status, 'dated')} {short_date(date)}"
     if rest:
         return f"{head}{when} ({rest}), measured"
     return f"{head}{',' + when + ',' if when else ','} measured"

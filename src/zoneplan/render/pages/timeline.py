@@ -224,6 +224,19 @@ def order_maps_html(data: dict[str, Any]) -> str:
     return f'<h2 id="order-maps">Map of each order</h2>{intro}{grid}'
 
 
+def _timeline_title(data: dict[str, Any]) -> str:
+    """The page's title as a sentence: how many orders, from when to when, measured."""
+    from zoneplan.render.pages.html import short_date
+
+    rows = data["rows"]
+    n = len(rows)
+    where = ("the Gaza Strip" if str(data["territory"]["ref"]).startswith("gaza:")
+             else Path(str(data["territory"]["ref"])).name)
+    span = (f"of {short_date(rows[0]['date'])}" if n == 1 or rows[0]["date"] == rows[-1]["date"]
+            else f"from {short_date(rows[0]['date'])} to {short_date(rows[-1]['date'])}")
+    return f"{n} order{'s' if n != 1 else ''} over {where} {span}, measured one by one"
+
+
 def timeline_html(data: dict[str, Any]) -> str:
     """A self-contained HTML page: two charts of orders (inline SVG) and the tables.
 
@@ -291,7 +304,7 @@ border:1px solid var(--line);background:#eaf1f6}}
 vector-effect:non-scaling-stroke;fill-rule:evenodd}}
 .order-map figcaption{{font-size:.8rem;line-height:1.3;margin-top:.2rem}}
 </style></head><body><main>
-<h1>Orders over time</h1>
+<h1>{escape(_timeline_title(data))}</h1>
 <p>Territory: {escape(data['territory']['ref'])} ({fmt_number(data['territory']['area_km2'], 1)}
 km²). Filter: {escape(str(data.get('where') or 'none'))}. Each file is read as one order
 issued on its date; a row measures that order alone, not what was in force that day.{
