@@ -225,8 +225,9 @@
     layer.replaceChildren();
     const taken = [];
     const names = []; // place and crossing names: a zone's name may push them off
-    const free = (b, nearLines) => taken.every((t) => b.x + b.w < t.x || t.x + t.w < b.x
-      || b.y + b.h < t.y || t.y + t.h < b.y || (nearLines && t.kind === "line"));
+    const free = (b, pass) => taken.every((t) => b.x + b.w < t.x || t.x + t.w < b.x
+      || b.y + b.h < t.y || t.y + t.h < b.y || (pass > 0 && t.kind === "line")
+      || (pass > 1 && t.kind === "handle"));
     const label = (text, x, y, size, weight, gap, cls) => {
       const t = el("text", { class: cls || "place-name", "font-size": px(size).toFixed(2), "font-weight": weight }, layer);
       t.textContent = text;
@@ -234,11 +235,12 @@
       const g = px(gap);
       const spots = [[g, bb.height * 0.35], [-g - bb.width, bb.height * 0.35], [g, -g * 0.6], [g, bb.height + g * 0.3],
         [-g - bb.width, -g * 0.6], [-g - bb.width, bb.height + g * 0.3], [-bb.width / 2, -g], [-bb.width / 2, bb.height + g]];
-      // off the lines if it can be; a name that has no room there may touch a line
-      for (const nearLines of [false, true]) {
+      // off the lines and handles if it can be; a name with no room there may touch a
+      // line, then lie under a handle, rather than be left out
+      for (const pass of [0, 1, 2]) {
         for (const [dx, dy] of spots) {
           const b = { x: x + dx, y: y + dy - bb.height * 0.8, w: bb.width, h: bb.height };
-          if (b.x < 0 || b.y < 0 || b.x + b.w > P.width || b.y + b.h > P.height || !free(b, nearLines)) continue;
+          if (b.x < 0 || b.y < 0 || b.x + b.w > P.width || b.y + b.h > P.height || !free(b, pass)) continue;
           t.setAttribute("x", (x + dx).toFixed(1)); t.setAttribute("y", (y + dy).toFixed(1));
           b.kind = "name";
           taken.push(b);
@@ -264,6 +266,13 @@
       const [x, y] = P.xy(...f.geometry.coordinates);
       const r = px(3.5 * hospitalScale()); // the core: a name may touch the casing
       taken.push({ x: x - r, y: y - r, w: 2 * r, h: 2 * r, kind: "hospital" });
+    }
+    // ... of the chosen line's points (where its handles are drawn) ...
+    const dot = px(HANDLE_DOT / 2 + 1);
+    const chosen = (state.lines || {})[state.selected] || [];
+    for (const i of handleIndices(chosen)) {
+      const [x, y] = P.xy(...chosen[i]);
+      taken.push({ x: x - dot, y: y - dot, w: 2 * dot, h: 2 * dot, kind: "handle" });
     }
     // ... and of the lines: a box every few pixels along each line, as wide as its stroke
     const step = px(5); const half = px(3);
@@ -371,17 +380,19 @@
         el("path", { d: ringsPath(f.geometry), class: "zone-pattern", fill: `url(#pat-${p.access})` }, layer);
       }
       const [x, y] = state.proj.xy(...p.label_point);
-      const t = el("text", { x: x.toFixed(1), y: y.toFixed(1), class: "zone-label", "font-size": px(15).toFixed(2) }, labels);
+      const size = svg().getBoundingClientRect().width < 600 ? 12.5 : 15;
+      const t = el("text", { x: x.toFixed(1), y: y.toFixed(1), class: "zone-label", "font-size": px(size).toFixed(2) }, labels);
       t.textContent = p.label.split(" (")[0];
       placeZoneLabel(t, x, y, zoneBoxes, zp);
     }
   }
 
-  // A zone's name near its label point, inside the zone (its middle at least), in the first
-  // place that overlaps no other zone's name, place name, symbol or line; failing that,
-  // the first clear of zone names, lines and crossings, hiding the place names and
-  // hospital symbols under it (a zone's name matters more); failing that, at its label
-  // point.
+  // A zone's name near its label point, inside the map and never over another zone's
+  // name: in the first place inside the zone (its middle at least) that overlaps no place
+  // name, symbol or line; failing that, one clear of lines and crossings (place names under
+  // it are hidden: a zone's name matters more); failing that, anywhere inside the zone;
+  // failing that, the nearest place at all. A name with no place is left out (the legend
+  // names every zone).
   function placeZoneLabel(t, x, y, boxes, zonePath) {
     const P = state.proj;
     const bb = t.getBBox();
@@ -395,13 +406,13 @@
       for (const f of [0, -0.5, 0.5, -1, 1]) spots.push([f * bb.width, k * bb.height * 1.05]);
     }
     const soft = new Set(["name", "hospital"]);
-    for (const pass of [0, 1]) {
+    for (const pass of [0, 1, 2, 3]) {
       for (const [dx, dy] of spots) {
         const b = { x: bb.x + dx, y: bb.y + dy, w: bb.width, h: bb.height };
         const cy = b.y + b.h / 2;
-        if (!inside(b) || !inZone(b.x + b.w / 2, cy)) continue;
+        if (!inside(b) || (pass < 3 && !inZone(b.x + b.w / 2, cy))) continue;
         if (!boxes.every((o) => apart(b, o))) continue;
-        if (!state.taken.every((o) => apart(b, o) || (pass && soft.has(o.kind)))) continue;
+        if (pass < 2 && !state.taken.every((o) => apart(b, o) || (pass && soft.has(o.kind)))) continue;
         t.setAttribute("x", (x + dx).toFixed(1)); t.setAttribute("y", (y + dy).toFixed(1));
         boxes.push(b);
         if (pass) {
@@ -410,7 +421,7 @@
         return;
       }
     }
-    boxes.push({ x: bb.x, y: bb.y, w: bb.width, h: bb.height });
+    t.remove();
   }
 
   function drawLines() {
@@ -433,14 +444,7 @@
       g.classList.add("selected");
       const hitPx = touchy() ? HANDLE_HIT : HANDLE_HIT_FINE;
       const pts = coords.map(([lon, lat]) => P.xy(lon, lat));
-      const far = (a, b) => Math.hypot(pts[a][0] - pts[b][0], pts[a][1] - pts[b][1]) >= px(hitPx);
-      const keep = [0];
-      for (let i = 1; i < pts.length - 1; i++) if (far(i, keep[keep.length - 1])) keep.push(i);
-      if (pts.length > 1) {
-        if (keep.length > 1 && !far(pts.length - 1, keep[keep.length - 1])) keep.pop();
-        keep.push(pts.length - 1); // the end points always have a handle
-      }
-      for (const i of keep) {
+      for (const i of handleIndices(coords)) {
         const [x, y] = pts[i];
         const h = el("g", { class: "handle", "data-index": i }, g);
         const c = el("circle", { cx: x.toFixed(1), cy: y.toFixed(1), r: px(hitPx / 2).toFixed(2), class: "vertex",
@@ -454,11 +458,28 @@
     }
   }
 
+  // The points of a line that get a handle: the first, each next one at least a hit area
+  // away on screen from the last kept, and the last (which displaces a kept neighbour
+  // too close to it).
+  function handleIndices(coords) {
+    const hitPx = touchy() ? HANDLE_HIT : HANDLE_HIT_FINE;
+    const pts = coords.map(([lon, lat]) => state.proj.xy(lon, lat));
+    const far = (a, b) => Math.hypot(pts[a][0] - pts[b][0], pts[a][1] - pts[b][1]) >= px(hitPx);
+    if (!pts.length) return [];
+    const keep = [0];
+    for (let i = 1; i < pts.length - 1; i++) if (far(i, keep[keep.length - 1])) keep.push(i);
+    if (pts.length > 1) {
+      if (keep.length > 1 && !far(pts.length - 1, keep[keep.length - 1])) keep.pop();
+      keep.push(pts.length - 1);
+    }
+    return keep;
+  }
+
   function selectLine(id) {
     if (!state.lines[id] || state.selected === id) return;
     state.selected = id;
     $("#line-select").value = id;
-    drawLines();
+    drawNames(state.layers[state.planId]); drawZones(); drawLines();
   }
   function fillLineSelect() {
     const sel = $("#line-select");
