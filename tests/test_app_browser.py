@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import json
 import shutil
 import socket
@@ -252,3 +253,58 @@ def test_editor_layout_desktop_and_phone(server: tuple[str, Path]) -> None:
         finally:
             browser.close()
     assert blocked == []
+
+
+def test_editor_on_a_phone_handles_and_touch_targets(server: tuple[str, Path]) -> None:
+    """At 390 px on the withdrawal-phases plan (three lines, 117 points): handles only on
+    the chosen line, thinned so none overlaps another, each hit area and every button,
+    select and toggle at least 44 px; choosing another line moves the handles there."""
+    _need_chromium()
+    sync_api = pytest.importorskip("playwright.sync_api")
+    origin, _ = server
+    SCREENS.mkdir(parents=True, exist_ok=True)
+    with sync_api.sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=str(CHROMIUM), args=ARGS, headless=True)
+        try:
+            ctx = browser.new_context(viewport={"width": 390, "height": 844}, has_touch=True)
+            ctx.set_default_timeout(30_000)
+            page = ctx.new_page()
+            page.goto(origin + "/")
+            page.wait_for_function("() => document.body.dataset.ready === '1'")
+            page.evaluate("document.body.dataset.ready = ''")
+            page.select_option("#plan-select", "withdrawal-phases")
+            page.wait_for_function("() => document.body.dataset.ready === '1'")
+            lines = page.evaluate("Object.fromEntries(Object.entries("
+                                  "window.zoneplanMap.state.lines).map(([k, v]) => [k, v.length]))")
+            assert len(lines) == 3 and sum(lines.values()) > 100
+
+            def handles() -> list[dict[str, Any]]:
+                return list(page.evaluate("""() => [...document.querySelectorAll(
+                    '#lines-layer .vertex')].map(v => { const r = v.getBoundingClientRect();
+                    return {line: v.dataset.line, x: r.x + r.width / 2, y: r.y + r.height / 2,
+                            w: r.width, h: r.height}; })"""))
+
+            first = handles()
+            chosen = page.input_value("#line-select")
+            assert {h["line"] for h in first} == {chosen}
+            assert 2 <= len(first) < lines[chosen]  # thinned out on a small map
+            assert all(h["w"] >= 44 and h["h"] >= 44 for h in first), first
+            for a, b in itertools.pairwise(first):  # no hit area covers another
+                assert ((a["x"] - b["x"]) ** 2 + (a["y"] - b["y"]) ** 2) ** 0.5 >= 43
+            small = page.evaluate("""() => [...document.querySelectorAll(
+                'header button, header select, label.toggle')]
+                .filter(e => e.getBoundingClientRect().width > 0)
+                .map(e => { const r = e.getBoundingClientRect();
+                            return [e.id || e.textContent.trim().slice(0, 20), r.width,
+                                    r.height]; })
+                .filter(([, w, h]) => w < 44 || h < 44)""")
+            assert small == [], f"touch targets under 44 px: {small}"
+            # hospitals have a dark casing under the white face
+            assert page.locator("#hospitals-layer .hospital .casing").count() > 10
+            other = next(k for k in lines if k != chosen)
+            page.select_option("#line-select", other)
+            assert {h["line"] for h in handles()} == {other}
+            page.screenshot(path=str(SCREENS / "editor-phases-390.png"))
+            ctx.close()
+        finally:
+            browser.close()

@@ -24,6 +24,8 @@ from .conftest import need_chromium as _need_chromium
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 WIDTHS = ((1366, 900), (390, 844))
+MAX_HEIGHT = {1366: 6_000, 390: 12_000}
+"""The longest a page may be before anything folded is opened, px, by screen width."""
 SCREENS = Path(tempfile.gettempdir()) / "zoneplan-screens"
 """Screenshots for a person to look at."""
 
@@ -34,12 +36,18 @@ def pages(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
     gr = zoneplan.evaluate("green-red-2025-11")
     write_report(gr, base / "report")
     write_compare(compare([gr, zoneplan.evaluate("withdrawal-phases")]), base / "cmp")
+    def square(x: float, y: float, w: float) -> dict[str, Any]:
+        return {"type": "Polygon", "coordinates": [[[x, y], [x + w, y], [x + w, y + w],
+                                                    [x, y + w], [x, y]]]}
+
     rows = [{"date": d, "file": f"zone_{i}.geojson", "features": 3, "area_km2": a,
-             "share_of_territory": a / 363.7, "residents": r, "hospitals": h}
+             "share_of_territory": a / 363.7, "residents": r, "hospitals": h,
+             "outline": square(34.3 + 0.05 * i, 31.3 + 0.05 * i, 0.04)}
             for i, (d, a, r, h) in enumerate([("2023-10-07", 27.0, 138_700.0, 2),
                                                ("2024-07-01", 89.5, 302_900.0, 8),
                                                ("2025-10-19", 193.4, 862_700.0, 10)])]
-    data = {"rows": rows, "territory": {"ref": "gaza:outline", "area_km2": 363.7},
+    data = {"rows": rows, "territory": {"ref": "gaza:outline", "area_km2": 363.7,
+                                        "outline": square(34.2, 31.2, 0.4)},
             "where": None, "baseline": {"label": "pre-war residents", "date": "2023-10",
                                         "sources": ["pcbs-governorates"]}}
     write_timeline(json.loads(json.dumps(data)), base / "tl")
@@ -86,6 +94,23 @@ def test_page_reads_on_desktop_and_phone(browser: Any, pages: dict[str, Path],
         # no horizontal scrolling: nothing wider than the screen outside its own scroll box
         wide = page.evaluate("document.documentElement.scrollWidth")
         assert wide <= width + 1, f"{name} is {wide}px wide on a {width}px screen"
+        # no table scrolls sideways in its own box either: every one fits the screen
+        over = page.evaluate("""() => [...document.querySelectorAll('table')]
+            .filter(t => t.getBoundingClientRect().right > window.innerWidth + 1 ||
+                         t.parentElement.scrollWidth > t.parentElement.clientWidth + 1)
+            .map(t => t.id || t.className)""")
+        assert over == [], f"{name}: tables wider than a {width}px screen: {over}"
+        # before anything folded is opened, the page is at most so long
+        tall = page.evaluate("document.documentElement.scrollHeight")
+        assert tall <= MAX_HEIGHT[width], f"{name} is {tall}px long at {width}px"
+        if name == "report":  # the verdicts are on screen, not off to the side
+            verdicts = page.evaluate("""() => [...document.querySelectorAll(
+                '#claims-table .verdict')].map(v => {const r = v.getBoundingClientRect();
+                return [r.left, r.right, r.width];})""")
+            assert len(verdicts) >= 10
+            assert all(a >= 0 and b <= width and w > 0 for a, b, w in verdicts), verdicts
+        if name == "timeline":  # a small map of each order
+            assert page.locator("figure.order-map svg path.order").count() == 3
         # every chart draws something or says in words that there is nothing to draw
         empty = page.evaluate("""() => [...document.querySelectorAll('figure.chart')]
             .filter(f => !f.querySelector('.no-data') &&

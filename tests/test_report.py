@@ -52,8 +52,12 @@ def test_report_writes_its_files(report_dir: Path, result: zoneplan.Result) -> N
                                       'id="zones"', 'id="charts"', 'id="notes"',
                                       'id="sources"', 'id="provenance"')]
     assert order == sorted(order)
-    assert "What does Reported US plan: green zone and red zone mean for the people of " \
-           "the Gaza Strip?" in html
+    # the title is a sentence made of the plan's title, date and status
+    assert ('<h1 id="question">The reported US plan of 14 Nov 2025 (green zone and red '
+            "zone), measured</h1>") in html
+    # the long sections are collapsed: open only when the reader asks
+    for sec in ("notes", "sources", "provenance"):
+        assert f'<details class="section" id="{sec}">' in html
     # nothing is loaded from outside: no src/href to http except <a href> links
     assert not re.search(r'(src|url\()\s*=?\s*["\']?https?:', html)
     assert "<script" not in html
@@ -264,13 +268,13 @@ def test_headlines_name_every_zone_up_to_six(result: zoneplan.Result) -> None:
     from zoneplan.render.words.headlines import HEADLINE_ZONES
 
     d = result.to_dict()
-    assert headlines(d)[-1].startswith("Of 18 published figures checked")
+    assert headlines(d)[-1].startswith("Of 12 published figures the measurement can test")
     for n in (3, 6):
         d["zones"] = _zones_of(d, n)
         hs = headlines(d)
         starts = [h.split(":")[0] for h in hs[:n]]
         assert starts == ["Zone A", *(f"Zone {chr(65 + i)}" for i in range(1, n))]
-        assert hs[-1].startswith("Of 18 published")  # the zones push no sentence out
+        assert hs[-1].startswith("Of 12 published")  # the zones push no sentence out
     assert HEADLINE_ZONES == 6
     d["zones"] = _zones_of(d, 7)
     hs = headlines(d)

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
 import os
+import re
 import sys
 from pathlib import Path
 
@@ -380,3 +382,29 @@ def test_every_order_layer_is_credited_on_the_page_and_the_png(tmp_path: Path) -
 
     c = layer_credit(Path("IDF_zone_191025.geojson"), gpd.GeoDataFrame(geometry=[]))
     assert c["citation"] and "Gaza Maps" in c["citation"] and c["licence"]
+
+
+def test_each_order_has_an_outline_and_a_small_map(tmp_path: Path) -> None:
+    """The series holds each order's covered part as rounded WGS 84 coordinates (the two
+    squares of order a, merged: corners by hand) and the page draws one map per order; a
+    flagged order has no outline and its map says why."""
+    from zoneplan.render.pages.timeline import timeline_html
+
+    a = _square_layer(tmp_path, "a.geojson", [0, 1], "2024-05-01")
+    far = tmp_path / "far.geojson"
+    gpd.GeoDataFrame({"StatusText": ["Displaced"]}, geometry=[box(35.0, 32.0, 35.01, 32.01)],
+                     crs=4326).to_file(far, driver="GeoJSON")
+    d = timeline([str(a), f"{far}@2024-06-01"])
+    geo = d["rows"][0]["outline"]
+    assert geo["type"] == "Polygon"
+    corners = {tuple(p) for p in geo["coordinates"][0]}
+    assert corners == {(34.44, 31.5), (34.46, 31.5), (34.46, 31.51), (34.44, 31.51)}
+    assert d["rows"][1]["flag"] and d["rows"][1]["outline"] is None
+    terr = d["territory"]["outline"]
+    assert terr["type"] in ("Polygon", "MultiPolygon")
+    flat = json.dumps(terr["coordinates"])
+    assert not re.search(r"\.\d{6,}", flat)  # five decimals at most
+    html = timeline_html(d)
+    assert html.count('class="order-map"') == 2
+    assert html.count('class="order"') == 1  # the flagged order covers nothing
+    assert "nothing measured" in html.split('id="order-maps"')[1]

@@ -18,9 +18,12 @@ its polygons after an optional filter, clipped to the territory, and then
     (:data:`zoneplan.io.layers.HOSPITAL_CENTRAL_CONFIDENCE`); the series says so under
     ``hospitals_rule``.
 
-Each row also carries its layer's ``credit``: the file's name, the distinct values of
-its features' source attributes (``Source``, ``credit``, ``attribution``, ...), and the
-catalogue's citation and licence where the file is a catalogued dataset.
+Each row also carries ``outline``, the part of the territory it covers as simplified
+WGS 84 coordinates for the page's small maps (the territory's is under ``territory``;
+never measured: see :func:`outline`), and its layer's ``credit``: the file's name, the
+distinct values of its features' source attributes (``Source``, ``credit``,
+``attribution``, ...), and the catalogue's citation and licence where the file is a
+catalogued dataset.
 
 A layer whose filter matches no feature, whose features have no area (points or lines:
 dropped with a warning naming them, as from a GeometryCollection beside its polygons),
@@ -80,7 +83,7 @@ from zoneplan.scenarios.order_figures import (
 
 __all__ = ["FLAG_NO_AREA", "FLAG_NO_FEATURES", "FLAG_NO_MATCH", "FLAG_OUTSIDE",
            "HOSPITALS_RULE", "MAX_IN_FORCE_DAYS", "LayerSpec", "Measured", "layer_credit",
-           "parse_date", "parse_layer_arg", "timeline"]
+           "outline", "parse_date", "parse_layer_arg", "timeline"]
 
 MAX_IN_FORCE_DAYS = 36_525
 """Longest ``--in-force`` window, days (100 years). An order's lapse date is its issue
@@ -101,6 +104,43 @@ HOSPITALS_RULE = (
     "counts them; its low-confidence rows (uncorroborated points, one identity guess) are "
     "not counted.")
 """The hospital count's rule, in words, for the series and its page."""
+
+OUTLINE_TOLERANCE_DEG = 0.0005
+"""How far (degrees, about 50 m at Gaza's latitude) a drawn outline may stray from the
+measured shape: outlines are for small maps only, never measured."""
+OUTLINE_DECIMALS = 5
+"""Decimals an outline's coordinates keep (degrees; 1e-5° is about 1 m)."""
+
+
+def outline(geom: BaseGeometry) -> dict[str, Any] | None:
+    """A shape's polygonal parts as GeoJSON-like WGS 84 coordinates for drawing, simplified
+    (:data:`OUTLINE_TOLERANCE_DEG`) and rounded (:data:`OUTLINE_DECIMALS`); ``None`` if it
+    has no area. Not used for any figure.
+
+    Examples
+    --------
+    >>> from shapely.geometry import box
+    >>> outline(box(34.123456, 31.5, 34.2, 31.6))["coordinates"][0][2]
+    [34.12346, 31.6]
+    >>> outline(shapely.Point(0, 0)) is None
+    True
+    """
+    polys = [g for g in shapely.get_parts(shapely.get_parts(geom))
+             if g.geom_type in ("Polygon", "MultiPolygon") and not g.is_empty]
+    if not polys:
+        return None
+    shape = shapely.simplify(shapely.union_all(polys), OUTLINE_TOLERANCE_DEG,
+                             preserve_topology=True)
+    shape = shapely.transform(shape, lambda xy: np.round(xy, OUTLINE_DECIMALS))
+    if shape.is_empty:
+        return None
+    gj = shapely.geometry.mapping(shape)
+
+    def lists(x: Any) -> Any:
+        return [lists(v) for v in x] if isinstance(x, (list, tuple)) else float(x)
+
+    return {"type": gj["type"], "coordinates": lists(gj["coordinates"])}
+
 
 _ISO = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 
@@ -429,7 +469,8 @@ def timeline(
     pop = builtin_population()
     out: dict[str, Any] = {
         "rows": rows,
-        "territory": {"ref": terr_ref, "area_km2": model.territory_m2 / M2_PER_KM2},
+        "territory": {"ref": terr_ref, "area_km2": model.territory_m2 / M2_PER_KM2,
+                      "outline": outline(terr_ll)},
         "where": where,
         "date_field": date_field,
         "in_force_days": in_force_days,
@@ -459,7 +500,8 @@ def _row(order: _Order, part: OrderFigures) -> dict[str, Any]:
             if part.inside.is_empty else None)
     return {"date": order.date.isoformat(), "file": order.file, "kind": "order",
             "features": order.features, "features_in_file": order.features_in_file,
-            "flag": flag, **part.figures, "credit": order.credit}
+            "flag": flag, **part.figures, "credit": order.credit,
+            "outline": outline(part.inside)}
 
 
 def _windows(issued: Sequence[dt.date], days: int) -> list[tuple[dt.date, list[int]]]:

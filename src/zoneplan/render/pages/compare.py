@@ -20,7 +20,7 @@ if TYPE_CHECKING:
     from zoneplan.result import Result
     from zoneplan.scenarios.compare import Comparison
 
-__all__ = ["compare_html", "textwrap_title", "write_compare"]
+__all__ = ["compare_html", "compare_title", "textwrap_title", "write_compare"]
 
 
 SMALL_MAP_IN = 3.2
@@ -60,6 +60,7 @@ def _change(f: Any, old: dict[str, Any] | None, new: dict[str, Any] | None, key:
 
 def _zone_tables(cmp: Comparison) -> str:
     """One small table per zone, with a column for each plan that has the zone."""
+    from zoneplan.render.pages.html import cards_table
     from zoneplan.render.words.text import fmt_number, fmt_people_table, fmt_share
 
     d = cmp.data
@@ -70,14 +71,13 @@ def _zone_tables(cmp: Comparison) -> str:
             "forces_per_1000": lambda v: fmt_number(v, 1),
             "beds_per_10k": lambda v: fmt_number(v, 1), "damaged_structures": fmt_number,
             "width_km": lambda v: fmt_number(v, 1)}
-    out = []
+    out: list[str] = []
     for z in d["zones"]:
         pids = [p["id"] for p in d["plans"] if z["values"].get(p["id"]) is not None]
         first = d["plans"][0]["id"]
         deltas = [p for p in pids if p != first and first in pids
                   and (z.get("changes") or {}).get(p) is not None]
-        head = ("<tr><th>Indicator</th>" + "".join(f"<th>{escape(p)}</th>" for p in pids)
-                + "".join(f"<th>change: {escape(p)} − {escape(first)}</th>" for p in deltas))
+        heads = ["Indicator", *pids, *(f"{p} − {first}" for p in deltas)]
         rows = []
         for k in COMPARE_KEYS:
             f = fmts.get(k, fmt_share)
@@ -85,21 +85,21 @@ def _zone_tables(cmp: Comparison) -> str:
             unit = str(meta.get("unit") or "")
             show = unit and unit != "count" and "fraction" not in unit and "per " not in unit
             label = f"{meta.get('label', k)}" + (f" ({unit})" if show else "")
-            cells = "".join(f"<td>{escape(f(z['values'][p].get(k)))}</td>" for p in pids)
-            cells += "".join(
-                f"<td>{escape(_change(f, z['values'][first], z['values'][p], k))}</td>"
-                for p in deltas)
-            rows.append(f"<tr><td>{escape(label)}</td>{cells}</tr>")
+            rows.append([escape(label),
+                         *(escape(f(z["values"][p].get(k))) for p in pids),
+                         *(escape(_change(f, z["values"][first], z["values"][p], k))
+                           for p in deltas)])
         only = ("" if len(pids) == len(d["plans"])
                 else f'<p class="small">Only in {escape(", ".join(pids))}.</p>')
-        out.append(f"<h3>{escape(z['label'])}</h3>{only}<div class=\"table-wrap\"><table>"
-                   f"<thead>{head}</tr></thead><tbody>{''.join(rows)}</tbody></table></div>")
+        out.append(f"<h3>{escape(z['label'])}</h3>{only}"
+                   + cards_table(f"zone-{len(out) + 1}", heads, rows, compact=True))
     return "".join(out)
 
 
 def _by_area_tables(cmp: Comparison) -> str:
     """With ``--by``: one table per area, the matched zones' parts in each plan and the
     change against the first; empty otherwise."""
+    from zoneplan.render.pages.html import cards_table
     from zoneplan.render.words.text import fmt_number, fmt_people_table, fmt_share
 
     rows = cmp.data.get("by_area")
@@ -112,27 +112,43 @@ def _by_area_tables(cmp: Comparison) -> str:
         ("residents_baseline", "Pre-war residents (people)", fmt_people_table),
         ("residents", "Residents under the plan (people)", fmt_people_table),
         ("hospitals", "Hospitals", fmt_number)]
-    head = ("<tr><th>Zone</th><th>Figure</th>" + "".join(f"<th>{escape(p)}</th>" for p in ids)
-            + "".join(f"<th>change: {escape(p)} − {escape(ids[0])}</th>" for p in ids[1:])
-            + "</tr>")
-    out = []
+    heads = ["Zone and figure", *ids, *(f"{p} − {ids[0]}" for p in ids[1:])]
+    out: list[str] = []
     for area in dict.fromkeys(r["area"] for r in rows):
         body = []
         for r in (x for x in rows if x["area"] == area):
             for key, label, f in figures:
-                vals = "".join("<td>—</td>" if r["values"][p] is None
-                               else f"<td>{escape(f(r['values'][p].get(key)))}</td>"
-                               for p in ids)
-                ch = "".join("<td>—</td>" if (r["changes"] or {}).get(p) is None
-                             else f"<td>{escape(_change(f, r['values'][ids[0]], r['values'][p], key))}</td>"  # noqa: E501
-                             for p in ids[1:])
-                body.append(f"<tr><td>{escape(r['label'])}</td><td>{escape(label)}</td>"
-                            f"{vals}{ch}</tr>")
-        out.append(f"<h3>{escape(area)}</h3><div class=\"table-wrap\"><table><thead>{head}"
-                   f"</thead><tbody>{''.join(body)}</tbody></table></div>")
+                vals = ["—" if r["values"][p] is None else escape(f(r["values"][p].get(key)))
+                        for p in ids]
+                ch = ["—" if (r["changes"] or {}).get(p) is None
+                      else escape(_change(f, r["values"][ids[0]], r["values"][p], key))
+                      for p in ids[1:]]
+                body.append([f"{escape(r['label'])}: {escape(label)}", *vals, *ch])
+        out.append(f"<h3>{escape(area)}</h3>"
+                   + cards_table(f"by-area-{len(out) + 1}", heads, body, compact=True))
     by = cmp.data.get("by") or {}
     return (f'<h2 id="by-area">By area: {escape(str(by.get("label")))}</h2><p>Each area\'s part '
             "in each matched zone, per plan; people to the nearest 100.</p>" + "".join(out))
+
+
+def compare_title(plans: list[dict[str, Any]]) -> str:
+    """The comparison's title as a sentence: each plan named by its title, date and status
+    (:func:`~zoneplan.render.pages.html.report_title`), "compared".
+
+    Examples
+    --------
+    >>> compare_title([{"title": "Reported US plan: two zones", "date": "2025-11-14",
+    ...                 "status": "reported"}, {"title": "Hypothetical phases: three zones",
+    ...                 "date": "2025-11-01", "status": "hypothetical"}])
+    'The reported US plan of 14 Nov 2025 (two zones) and the hypothetical phases of 1 Nov 2025 (three zones), compared'
+    """  # noqa: E501
+    from zoneplan.render.pages.html import report_title
+
+    names = [report_title(p).removesuffix(", measured").removesuffix(",") for p in plans]
+    names = [names[0], *(n[0].lower() + n[1:] if n.startswith("The ") else n
+                         for n in names[1:])]
+    joined = names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
+    return f"{joined}, compared"
 
 
 def compare_html(cmp: Comparison) -> str:
@@ -194,15 +210,19 @@ def compare_html(cmp: Comparison) -> str:
 .small-map{{margin:0}}.small-map svg{{width:100%;height:auto;border:1px solid var(--line)}}
 .small-map .legend{{columns:1;margin:.3rem 0}}
 </style></head><body>{svg_pattern_defs()}<main>
-<h1>Comparing {len(ids)} plans: {e(', '.join(ids))}</h1>
+<h1>{e(compare_title([r.to_dict()["plan"] for r in cmp.results]))}</h1>
+<p class="meta">zoneplan comparison · plans <code>{e(', '.join(ids))}</code></p>
 <h2>Maps</h2><div class="maps">{''.join(maps)}</div>{common}
 <p class="caption">Each map: the zones by colour with civilian access as a pattern, the
 plans' lines clipped to the territory (the same line looks the same on every map), hospitals,
 crossings and the largest places; same scale on every map. {e(CONTEXT_ATTRIBUTION)}</p>
 {f'<h2>Warnings</h2><ul>{warn}</ul>' if warn else ''}
 <h2>Differences (against {e(ids[0])})</h2><ul>{diffs}</ul>
-<h2>Zones side by side</h2>{_zone_tables(cmp)}{_by_area_tables(cmp)}
-<h2>Definitions</h2><ul>{defs}</ul>
+<h2>Zones side by side</h2><p class="small">A column headed "B − A" is the change from
+plan A to plan B, the difference of the values shown; shares change in percentage points
+(pp).</p>{_zone_tables(cmp)}{_by_area_tables(cmp)}
+<details class="section" id="definitions"><summary><h2>Definitions</h2></summary>
+<ul>{defs}</ul></details>
 <p class="small">{e(rounding_note("compare.json"))}</p>
 </main></body></html>
 """

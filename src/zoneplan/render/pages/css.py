@@ -64,6 +64,18 @@ ul.no-data{padding-left:1.2rem}
 .verdict.not-measurable{color:#7f6000}.verdict.consistent-only-if{color:#7f6000}
 .verdict.restates-the-plan{color:#555}
 code{font-size:.85em;word-break:break-all}
+details>summary{cursor:pointer;padding:.7rem 0}
+details.section{margin:1.2rem 0;border-bottom:1px solid var(--line)}
+details.section>summary{list-style:none;gap:.5rem;display:flex;align-items:center;
+min-height:44px;padding:0}
+details.section>summary::-webkit-details-marker{display:none}
+details.section>summary::before{content:"▸";color:var(--muted)}
+details.section[open]>summary::before{content:"▾"}
+details.section>summary h2{display:inline;margin:0;border:0;padding:0}
+details.caption>summary{color:var(--muted);font-size:.85rem}
+table.claims td:nth-child(4){white-space:nowrap}
+details.why{font-size:.82rem;color:var(--muted)}
+details.why>summary{padding:.15rem 0}
 a{overflow-wrap:anywhere}
 @media (max-width:640px){body{font-size:15px}h1{font-size:1.3rem}main{padding:.6rem}
 table{font-size:.85rem}
@@ -81,12 +93,20 @@ table.cards td:first-child{display:block;text-align:left;font-weight:600;font-si
 border-bottom:1px solid var(--line);padding-bottom:.25rem;margin-bottom:.2rem}
 table.cards td:first-child::before{content:none}
 table.cards td:empty{display:none}
-.table-wrap.for-cards{overflow:visible;border:0}}
+.table-wrap.for-cards{overflow:visible;border:0}
+table.cards td>*{min-width:0;overflow-wrap:anywhere}
+table.claims td:first-child{font-weight:400;font-size:.95rem}
+table.cards.compact tr{padding:.3rem .5rem;margin:.4rem 0}
+table.cards.compact td:first-child{font-size:.95rem;margin-bottom:.1rem;padding-bottom:.1rem}
+table.cards.compact td:not(:first-child){display:inline-flex;width:auto;gap:0 .35rem;flex-wrap:wrap;
+margin-right:1rem;justify-content:flex-start}
+table.cards.compact td:not(:first-child)::before{content:attr(data-label) ":"}}
 @media print{main{max-width:none;padding:0}body{font-size:11pt}a{color:inherit}
 a[href^="http"]::after{content:" (" attr(href) ")";font-size:.75em;word-break:break-all}
 h2{break-after:avoid}figure,tr,.chart,.legend li{break-inside:avoid}
 .table-wrap{overflow:visible;border:0}th:first-child,td:first-child{position:static}
 .map-grid{grid-template-columns:1fr 1fr}.charts{grid-template-columns:1fr 1fr}
-details{display:block}details>*{display:block}}
+details{display:block}details>*{display:block}
+details.section>summary::before{content:none}}
 """
 """The pages' CSS (system fonts only; nothing loaded from outside)."""

@@ -10,6 +10,7 @@ provenance. All text taken from plans and data is escaped with :func:`html.escap
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from html import escape
@@ -32,7 +33,7 @@ from zoneplan.render.words.text import (
 )
 
 __all__ = ["CSS", "ReportMap", "by_area_html", "cards_table", "render_report_html",
-           "sources_html", "zone_table_html"]
+           "report_title", "short_date", "sources_html", "zone_table_html"]
 
 
 @dataclass(frozen=True)
@@ -69,11 +70,12 @@ def _col(zones: list[dict[str, Any]], key: str, step: float, total: float | None
 
 
 def cards_table(table_id: str, heads: Sequence[str], rows: Sequence[Sequence[str]],
-                foot: Sequence[str] | None = None) -> str:
+                foot: Sequence[str] | None = None, *, compact: bool = False) -> str:
     """A table that is a table on wide screens and one card per row on phones.
 
     Cells are HTML (escape text first); each cell after the first is labelled with its
-    column's heading for the card view.
+    column's heading for the card view. ``compact`` cards put the labelled cells side by
+    side, wrapping, instead of one a line (for rows of a few short figures).
     """
     def tr(cells: Sequence[str]) -> str:
         tds = (f'<td data-label="{_e(h)}">{c}</td>' if i else f"<td>{c}</td>"
@@ -81,7 +83,8 @@ def cards_table(table_id: str, heads: Sequence[str], rows: Sequence[Sequence[str
         return "<tr>" + "".join(tds) + "</tr>"
 
     head = "".join(f"<th>{_e(h)}</th>" for h in heads)
-    return (f'<div class="table-wrap for-cards"><table class="cards" id="{table_id}"><thead>'
+    extra = " compact" if compact else ""
+    return (f'<div class="table-wrap for-cards"><table class="cards{extra}" id="{table_id}"><thead>'
             f"<tr>{head}</tr></thead><tbody>{''.join(tr(r) for r in rows)}</tbody>"
             + (f"<tfoot>{tr(foot)}</tfoot>" if foot else "") + "</table></div>")
 
@@ -193,11 +196,13 @@ def by_area_html(d: dict[str, Any]) -> str:
 
 
 def _ranges_html(d: dict[str, Any]) -> str:
-    items = []
+    """The "Ranges" note: a short summary (each zone's ranges), the list of every case
+    behind them collapsed."""
     keys = [("residents_baseline", "Residents before (people)"),
             ("displaced_out", "Must leave (people)"),
             ("area_km2", "Area (km²)"), ("m2_per_person", "Area per person (m²)"),
             ("hospital_distance_median_m", "Median distance to an open hospital (m)")]
+    items = []
     for z in d["zones"]:
         rg = z.get("ranges") or {}
         parts = []
@@ -206,19 +211,83 @@ def _ranges_html(d: dict[str, Any]) -> str:
                 f = (lambda v: fmt_number(v, 1)) if k == "area_km2" else fmt_number
                 parts.append(f"{_e(lab)}: {_e(fmt_range(rg[k], f))}")
         items.append(f"<li><b>{_e(z['label'])}</b>: {'; '.join(parts) or NA}</li>")
-    return "<ul>" + "".join(items) + "</ul>"
+    cases = [str(c) for c in d.get("ranges_from", [])]
+    full = "".join(f"<li>{_e(c)}</li>" for c in cases)
+    return (f"<b>Ranges</b> (low–high) span the {len(cases)} cases the inputs offer (the "
+            "central case and its alternatives: where lines run, how residents are spread, "
+            "what is counted). Per zone:<ul>" + "".join(items) + "</ul>"
+            + (f"<details><summary>All {len(cases)} cases behind the ranges</summary>"
+               f'<ol class="small">{full}</ol></details>' if cases else ""))
 
 
 def _provenance_html(d: dict[str, Any]) -> str:
     p = d.get("provenance", {})
-    rows = "".join(f"<tr><td>{_e(f.get('role'))}</td><td><code>{_e(f.get('path'))}</code></td>"
-                   f"<td><code>{_e(f.get('sha256'))}</code></td></tr>"
-                   for f in p.get("inputs", []))
+    rows = [[_e(f.get("role")), f"<code>{_e(f.get('path'))}</code>",
+             f"<code>{_e(f.get('sha256'))}</code>"] for f in p.get("inputs", [])]
     return (f"<p>zoneplan {_e(p.get('zoneplan_version'))}, Python {_e(p.get('python'))}; "
             f"evaluated {_e(p.get('time_utc'))} (UTC). Plan id <code>"
-            f"{_e(d['plan']['id'])}</code>.</p><div class=\"table-wrap\"><table><thead><tr>"
-            "<th>Input</th><th>Path</th><th>SHA-256</th></tr></thead><tbody>"
-            f"{rows}</tbody></table></div>")
+            f"{_e(d['plan']['id'])}</code>.</p>"
+            + cards_table("provenance-table", ["Input", "Path", "SHA-256"], rows))
+
+
+_MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
+_DATED = {"reported": "as reported on", "proposed": "as proposed on",
+          "in force": "in force since", "hypothetical": "dated"}
+"""How a plan's date reads after its name, by the plan's status."""
+_NO_ARTICLE = frozenset({"the", "a", "an", "before", "after", "during", "under", "since",
+                         "until", "from"})
+"""First words after which a plan's name takes no "The"."""
+
+
+def short_date(iso: str) -> str:
+    """``2025-11-14`` as ``14 Nov 2025`` (a year or year-month as given)."""
+    parts = iso.split("-")
+    try:
+        if len(parts) == 3:
+            return f"{int(parts[2])} {_MONTHS[int(parts[1]) - 1]} {parts[0]}"
+        if len(parts) == 2:
+            return f"{_MONTHS[int(parts[1]) - 1]} {parts[0]}"
+    except (ValueError, IndexError):
+        pass
+    return iso
+
+
+def report_title(plan: dict[str, Any]) -> str:
+    """The report's title as a sentence, from the plan's title, date and status.
+
+    Examples
+    --------
+    >>> report_title({"title": "Reported US plan: green zone and red zone",
+    ...               "date": "2025-11-14", "status": "reported"})
+    'The reported US plan of 14 Nov 2025 (green zone and red zone), measured'
+    >>> report_title({"title": "Ceasefire of October 2025: the yellow line in force",
+    ...               "date": "2025-10-10", "status": "in force"})
+    'The ceasefire of October 2025 (the yellow line in force), measured'
+    >>> report_title({"title": "Fenced compounds", "date": "2025-11-25",
+    ...               "status": "reported"})
+    'Fenced compounds, as reported on 25 Nov 2025, measured'
+    >>> report_title({"title": "Alternative safe communities: compounds",
+    ...               "date": "2025-11-25", "status": "reported"})
+    'The alternative safe communities as reported on 25 Nov 2025 (compounds), measured'
+    """
+    title = str(plan.get("title") or plan.get("id") or "The plan").strip()
+    head, _, rest = title.partition(":")
+    head, rest = head.strip(), rest.strip()
+    status = str(plan.get("status") or "")
+    date = str(plan.get("date") or "")
+    named = bool(rest)  # "Kind of plan: what it holds" reads as "The kind of plan (...)"
+    if named and head.split()[0].lower() not in _NO_ARTICLE:
+        lower = len(head) > 1 and not head[1].isupper()  # "US plan" keeps its capitals
+        head = "The " + (head[0].lower() + head[1:] if lower else head)
+    when = ""
+    if date and not re.search(r"\b(1[89]|20)\d\d\b", head):  # a year in it says when
+        if named and status and status.split()[0] in head.lower():
+            when = f" of {short_date(date)}"
+        else:
+            when = f" {_DATED.get(status, 'dated')} {short_date(date)}"
+    if rest:
+        return f"{head}{when} ({rest}), measured"
+    return f"{head}{',' + when + ',' if when else ','} measured"
 
 
 def _territory_name(d: dict[str, Any]) -> str:
@@ -239,11 +308,12 @@ def _map_html(m: ReportMap | None) -> str:
     return (f'<div class="map-grid" id="map-figure"><figure><figcaption>Zones: colour by zone, '
             f"pattern by civilian access</figcaption>{m.zones_svg}</figure><figure>"
             f"<figcaption>Residents under the plan, people per km²</figcaption>"
-            f"{m.density_svg}</figure>{_damage_figure(m)}</div>{m.legend}<p class=\"caption\">"
+            f"{m.density_svg}</figure>{_damage_figure(m)}</div>{m.legend}"
+            "<details class=\"caption\"><summary>How the map is drawn, and its sources</summary><p>"
             f"{m.caption} {m.damage_caption} Hover "
             "over a zone, line or symbol for its figures. Print versions of this map: "
             "<code>map.png</code>, <code>map.svg</code> (editable text) and "
-            "<code>map.pdf</code> in this folder.</p>")
+            "<code>map.pdf</code> in this folder.</p></details>")
 
 
 def render_report_html(d: dict[str, Any], *, report_map: ReportMap | None,
@@ -263,7 +333,7 @@ def render_report_html(d: dict[str, Any], *, report_map: ReportMap | None,
         Sources of the map's context layers, listed after the result's.
     """
     plan = d["plan"]
-    question = f"What does {plan['title']} mean for the people of {_territory_name(d)}?"
+    title = report_title(plan)
     heads = "".join(f"<li>{_e(s)}</li>" for s in headlines(d))
     pop = d.get("population", {})
     notes = [
@@ -271,33 +341,36 @@ def render_report_html(d: dict[str, Any], *, report_map: ReportMap | None,
         f"({_e(fmt_number(pop.get('modelled_total')))} people, "
         f"{_e(pop.get('modelled_date'))}) distributed like the "
         f"{_e(pop.get('baseline_label'))} ({_e(fmt_number(pop.get('baseline_total')))} people). "
-        f"{_e(pop.get('baseline_method'))} People in zones closed to civilians are moved into "
-        f"zones open to them (method: {_e(pop.get('relocation'))}).",
+        f"People in zones closed to civilians are moved into zones open to them (method: "
+        f"{_e(pop.get('relocation'))}).<details><summary>How the residents are spread"
+        f"</summary><p>{_e(pop.get('baseline_method'))}</p></details>",
         f"<b>Areas</b> are measured in {_e(d['crs_area']['name'])} (EPSG "
         f"{_e(d['crs_area']['epsg'])}); area per person is gross land area, including roads "
         "and rubble, compared with Sphere's 45 m² per person for camps.",
-        "<b>Ranges</b> (low–high) span every alternative the inputs offer: "
-        + _e("; ".join(d.get("ranges_from", []))) + "." + _ranges_html(d),
+        _ranges_html(d),
         f"<b>Display rounding.</b> {_e(ROUNDING_NOTE)}",
-        *[_e(n) for n in d.get("notes", [])],
     ]
+    more = [_e(n) for n in d.get("notes", [])]
     for z in d["zones"]:
-        notes += [f"<b>{_e(z['label'])}.</b> {_e(n)}" for n in z.get("notes", [])]
+        more += [f"<b>{_e(z['label'])}.</b> {_e(n)}" for n in z.get("notes", [])]
+    more_html = (f"<details><summary>The plan's own notes ({len(more)})</summary><ul>"
+                 + "".join(f"<li>{n}</li>" for n in more) + "</ul></details>" if more else "")
     ind = d.get("indicators", {})
     defs = "".join(f"<li><b>{_e(v['label'])}</b> ({_e(v['unit'])}): {_e(v['method'])}</li>"
                    for v in ind.values())
     extra = (f"<h3>Map context</h3>{sources_html(extra_sources)}" if extra_sources else "")
+    n_src = len(d.get("sources", [])) + len(extra_sources)
     return f"""<!doctype html>
 <html lang="en"><head><meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <meta http-equiv="Content-Security-Policy"
  content="default-src 'none'; img-src data:; style-src 'unsafe-inline'">
-<title>{_e(plan['title'])} — zoneplan report</title>
+<title>{_e(title)} — zoneplan report</title>
 <style>{CSS}</style></head>
 <body>{svg_pattern_defs()}<main>
 <p class="meta">zoneplan report · plan <code>{_e(plan['id'])}</code> · plan dated
 {_e(plan.get('date') or 'unknown')} · status: {_e(plan.get('status'))}</p>
-<h1 id="question">{_e(question)}</h1>
+<h1 id="question">{_e(title)}</h1>
 <p>{_e(plan.get('summary') or '')}</p>
 <h2 id="headlines">In brief</h2><ul class="headlines">{heads}</ul>
 <h2 id="map">Map</h2>{_map_html(report_map)}
@@ -308,9 +381,12 @@ and the rows rounded so they add up. ✓/✗: standard met or not; n/a: cannot b
 {distribution_html(d)}
 <h2 id="claims">Published figures checked</h2>{claims_html(d)}
 <h2 id="charts">Charts</h2><div class="charts">{''.join(charts)}</div>
-<h2 id="notes">Notes and assumptions</h2><ul>{''.join(f'<li>{n}</li>' for n in notes)}</ul>
-<details><summary>What each indicator means</summary><ul>{defs}</ul></details>
-<h2 id="sources">Sources</h2>{sources_html(d.get("sources", []))}{extra}
-<h2 id="provenance">Provenance</h2>{_provenance_html(d)}
+<details class="section" id="notes"><summary><h2>Notes and assumptions</h2></summary>
+<ul>{''.join(f'<li>{n}</li>' for n in notes)}</ul>{more_html}
+<details><summary>What each indicator means</summary><ul>{defs}</ul></details></details>
+<details class="section" id="sources"><summary><h2>Sources ({n_src})</h2></summary>
+{sources_html(d.get("sources", []))}{extra}</details>
+<details class="section" id="provenance"><summary><h2>Provenance</h2></summary>
+{_provenance_html(d)}</details>
 </main></body></html>
 """

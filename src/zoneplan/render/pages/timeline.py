@@ -18,8 +18,8 @@ import numpy as np
 
 from zoneplan.io.outputs import atomic_dir
 
-__all__ = ["PNG_WIDTH_PX", "credit_lines", "timeline_csv", "timeline_html", "timeline_png",
-           "write_timeline"]
+__all__ = ["PNG_WIDTH_PX", "credit_lines", "order_maps_html", "timeline_csv", "timeline_html",
+           "timeline_png", "write_timeline"]
 
 _SHARE = "#CC6677"
 _PEOPLE = "#332288"
@@ -158,6 +158,85 @@ def _value_cells(r: dict[str, Any]) -> list[str]:
             fmt_people_table(r["residents"]), str(r["hospitals"])]
 
 
+_MAP_W = 160.0
+"""A small map's width in SVG units (it scales with its box)."""
+_MAPS_OPEN = 24
+"""Orders up to which the small maps are shown open; more are folded under a summary."""
+
+
+def _rings(geo: dict[str, Any] | None) -> list[list[list[float]]]:
+    if not geo:
+        return []
+    polys = [geo["coordinates"]] if geo["type"] == "Polygon" else geo["coordinates"]
+    return [ring for poly in polys for ring in poly]
+
+
+def _path(rings: list[list[list[float]]], xy: Any) -> str:
+    out = []
+    for ring in rings:
+        pts = [xy(x, y) for x, y in ring]
+        out.append("M" + "L".join(f"{a:.1f},{b:.1f}" for a, b in pts) + "Z")
+    return "".join(out)
+
+
+def order_maps_html(data: dict[str, Any]) -> str:
+    """One small map per order (inline SVG): the territory's outline and the part of it
+    the order covers, drawn from the simplified outlines the series holds (WGS 84, drawn
+    with longitudes shrunk by the cosine of the middle latitude, north up). Empty when
+    the series holds no outlines."""
+    from zoneplan.render.words.text import fmt_share
+
+    terr = _rings(data.get("territory", {}).get("outline"))
+    rows = data["rows"]
+    if not terr or not any(r.get("outline") for r in rows):
+        return ""
+    xs = [x for ring in terr for x, _ in ring]
+    ys = [y for ring in terr for _, y in ring]
+    x0, x1, y0, y1 = min(xs), max(xs), min(ys), max(ys)
+    k = float(np.cos(np.radians((y0 + y1) / 2)))
+    pad = 4.0
+    scale = (_MAP_W - 2 * pad) / max((x1 - x0) * k, 1e-12)
+    height = (y1 - y0) * scale + 2 * pad
+
+    def xy(x: float, y: float) -> tuple[float, float]:
+        return pad + (x - x0) * k * scale, pad + (y1 - y) * scale
+
+    land = _path(terr, xy)
+    maps = []
+    for r in rows:
+        shape = _path(_rings(r.get("outline")), xy)
+        what = (f"nothing measured: {r['flag']}" if r.get("flag") else
+                f"{fmt_share(r['share_of_territory'])} of the territory")
+        title = f"{r['date']}: {Path(r['file']).name} ({what})"
+        maps.append(
+            f'<figure class="order-map"><svg viewBox="0 0 {_MAP_W:.0f} {height:.0f}" '
+            f'role="img" aria-label="{escape(title)}"><title>{escape(title)}</title>'
+            f'<path class="land" d="{land}"/>'
+            + (f'<path class="order" d="{shape}"/>' if shape else "")
+            + f'</svg><figcaption><b>{escape(r["date"])}</b> {escape(what)}</figcaption>'
+            "</figure>")
+    intro = ("<p class=\"small\">Each map: the territory (grey) and the part one order covers "
+             "(red), on its date; outlines simplified to about 50 m for drawing.</p>")
+    grid = f'<div class="order-maps">{"".join(maps)}</div>'
+    if len(maps) > _MAPS_OPEN:
+        return (f'<details class="section" id="order-maps"><summary><h2>Map of each order '
+                f"({len(maps)})</h2></summary>{intro}{grid}</details>")
+    return f'<h2 id="order-maps">Map of each order</h2>{intro}{grid}'
+
+
+def _timeline_title(data: dict[str, Any]) -> str:
+    """The page's title as a sentence: how many orders, from when to when, measured."""
+    from zoneplan.render.pages.html import short_date
+
+    rows = data["rows"]
+    n = len(rows)
+    where = ("the Gaza Strip" if str(data["territory"]["ref"]).startswith("gaza:")
+             else Path(str(data["territory"]["ref"])).name)
+    span = (f"of {short_date(rows[0]['date'])}" if n == 1 or rows[0]["date"] == rows[-1]["date"]
+            else f"from {short_date(rows[0]['date'])} to {short_date(rows[-1]['date'])}")
+    return f"{n} order{'s' if n != 1 else ''} over {where} {span}, measured one by one"
+
+
 def timeline_html(data: dict[str, Any]) -> str:
     """A self-contained HTML page: two charts of orders (inline SVG) and the tables.
 
@@ -195,14 +274,15 @@ def timeline_html(data: dict[str, Any]) -> str:
              "Hospitals"]
     table = cards_table("timeline-table", ["Date", "Order (file)", *heads],
                         [[escape(r["date"]), f'<span class="file">{escape(Path(r["file"]).name)}'
-                          "</span>", *_value_cells(r)] for r in rows])
+                          "</span>", *_value_cells(r)] for r in rows], compact=True)
     force_html = ""
     if force:
-        force_html = (f"<h2>Orders in force (issued in the last {data['in_force_days']} "
-                      "days)</h2>" + cards_table(
+        force_html = (f'<details class="section" id="in-force"><summary><h2>Orders in force '
+                      f"(issued in the last {data['in_force_days']} days; {len(force)} dates)"
+                      "</h2></summary>" + cards_table(
                           "in-force-table", ["Date", "Orders in force", *heads],
                           [[escape(r["date"]), str(len(r["orders"])),
-                            *_value_cells(r)] for r in force]))
+                            *_value_cells(r)] for r in force], compact=True) + "</details>")
     n_flag = sum(1 for f in flags if f)
     flag_note = (f" {n_flag} of {len(rows)} rows are flagged: the layer gave nothing to "
                  "measure, and the row says why." if n_flag else "")
@@ -216,8 +296,15 @@ def timeline_html(data: dict[str, Any]) -> str:
 <title>zoneplan timeline</title><style>{CSS}
 .file{{overflow-wrap:anywhere;word-break:break-all}} .flag{{font-style:italic}}
 .credits li{{overflow-wrap:anywhere}}
+.order-maps{{display:grid;grid-template-columns:repeat(auto-fill,minmax(110px,1fr));gap:.6rem}}
+.order-map{{margin:0}}.order-map svg{{width:100%;height:auto;display:block;
+border:1px solid var(--line);background:#eaf1f6}}
+.order-map .land{{fill:#f0efe9;stroke:#555;stroke-width:.8;vector-effect:non-scaling-stroke}}
+.order-map .order{{fill:{_SHARE};fill-opacity:.85;stroke:#7a2035;stroke-width:.6;
+vector-effect:non-scaling-stroke;fill-rule:evenodd}}
+.order-map figcaption{{font-size:.8rem;line-height:1.3;margin-top:.2rem}}
 </style></head><body><main>
-<h1>Orders over time</h1>
+<h1>{escape(_timeline_title(data))}</h1>
 <p>Territory: {escape(data['territory']['ref'])} ({fmt_number(data['territory']['area_km2'], 1)}
 km²). Filter: {escape(str(data.get('where') or 'none'))}. Each file is read as one order
 issued on its date; a row measures that order alone, not what was in force that day.{
@@ -225,9 +312,11 @@ issued on its date; a row measures that order alone, not what was in force that 
 + str(data['in_force_days']) + " days, together." if force else
 " Give --in-force DAYS for the area under orders in force."}{escape(flag_note)}</p>
 <div class="charts">{charts}</div>
+{order_maps_html(data)}
 <h2>Orders</h2>{table}{force_html}
-<h2 id="credits">Credits</h2><p class="small">Each order layer, with the sources its
-features name:</p><ul class="small credits">{credits}</ul>
+<details class="section" id="credits"><summary><h2>Credits</h2></summary>
+<p class="small">Each order layer, with the sources its features name:</p>
+<ul class="small credits">{credits}</ul></details>
 <p class="small">Residents: {escape(b['label'])} ({escape(b['date'])}), sources
 {escape(', '.join(b['sources']))}. {escape(rule)}
 {escape(rounding_note("timeline.json"))}</p></main></body></html>

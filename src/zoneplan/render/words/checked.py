@@ -29,20 +29,27 @@ def _link(url: Any) -> str:
 
 def claims_html(d: dict[str, Any]) -> str:
     """The "Published figures checked" section, the extremes and the invariants."""
+    heads = ("Published figure", "Claimed", "Read as", "Measured (range)", "Verdict")
     rows = []
+    counts: dict[str, int] = {}
     for c in d.get("claims") or []:
         claimed, measured, verdict, why = claim_cells(c)
+        counts[verdict] = counts.get(verdict, 0) + 1
         via = " (via a re-post)" if c.get("seen_via") else ""
-        rows.append(f'<tr><td>{_e(c["text"])}</td><td><code>{_e(c["source"])}</code>'
-                    f"{_e(via)}</td><td>{_e(claimed)}</td><td>{_e(claim_reading(c))}</td>"
-                    f"<td>{_e(measured)}</td>"
-                    f'<td class="verdict {_e(c["verdict"].replace(" ", "-"))}">'
-                    f"{_e(verdict)}</td><td class=\"small\">{_e(why)}</td></tr>")
+        # the claim and, collapsed, its source and why; the verdict a column of its own
+        first = (f'{_e(c["text"])}<details class="why"><summary>why</summary>{_e(why)} '
+                 f'(source <code>{_e(c["source"])}</code>{_e(via)})</details>')
+        cells = (first, _e(claimed), _e(claim_reading(c)), _e(measured),
+                 f'<span class="verdict {_e(verdict.replace(" ", "-"))}">{_e(verdict)}</span>')
+        rows.append("<tr>" + "".join(
+            f'<td data-label="{_e(h)}">{v}</td>' if i else f"<td>{v}</td>"
+            for i, (h, v) in enumerate(zip(heads, cells, strict=True))) + "</tr>")
+    tally = ", ".join(f"{n} {v}" for v, n in counts.items())
     table = ("<p>No published figure is checked for this plan.</p>" if not rows else
-             '<div class="table-wrap"><table><thead><tr><th>Published figure</th>'
-             "<th>Source</th><th>Claimed</th><th>Read as</th><th>Measured (range)</th>"
-             f"<th>Verdict</th><th>Why</th></tr></thead><tbody>{''.join(rows)}</tbody>"
-             "</table></div>"
+             f"<p>{len(rows)} published figures shown: {_e(tally)}.</p>"
+             '<div class="table-wrap for-cards"><table class="cards claims" id="claims-table">'
+             "<thead><tr>" + "".join(f"<th>{h}</th>" for h in heads) + "</tr></thead>"
+             f"<tbody>{''.join(rows)}</tbody></table></div>"
              '<p class="small">Each claim\'s wording is read as an interval by a rule table '
              "(a stated figure by its precision; 'about' ±5%; 'nearly' up to 5% below; "
              "'more than half' (50%, 100%]; …; [ ] an end included, ( ) excluded). "

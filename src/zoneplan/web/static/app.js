@@ -23,8 +23,17 @@
   const state = {
     plans: [], planId: null, layers: {}, original: {}, lines: {}, undo: [],
     result: null, zonesMap: null, seq: 0, rendered: 0, inflight: false, pending: null,
-    dragging: false, error: null, latencies: [], proj: null,
+    dragging: false, error: null, latencies: [], proj: null, selected: null, taken: [],
   };
+  // Handles: a dot drawn HANDLE_DOT px across, inside a hit area HANDLE_HIT px across where
+  // the pointer is a finger (coarse) or the map is narrow, HANDLE_HIT_FINE with a mouse;
+  // handles closer than their hit area on screen are thinned out (kept: first, last, and
+  // each next point at least that far from the last kept one).
+  const HANDLE_DOT = 11;
+  const HANDLE_HIT = 48; // at least 44 px (WCAG 2.5.5) after rounding
+  const HANDLE_HIT_FINE = 18;
+  const touchy = () => window.matchMedia("(pointer: coarse)").matches
+    || svg().getBoundingClientRect().width < 600;
 
   // ------------------------------------------------------------------ formatting
   function sig(x, n = 3) {
@@ -78,6 +87,8 @@
     const s = P && r.width && r.height ? Math.min(r.width / P.width, r.height / P.height) : 1;
     return n / s;
   }
+  // hospital symbols: 12 px across on a wide map, 8 px on a phone's
+  const hospitalScale = () => (svg().getBoundingClientRect().width < 600 ? 0.67 : 1);
   function makeProjection(bounds) {
     const [minx, miny, maxx, maxy] = bounds;
     const lat0 = (miny + maxy) / 2;
@@ -182,8 +193,10 @@
     const hosp = el("g", { id: "hospitals-layer" }, map);
     for (const f of layers.hospitals.features) {
       const [x, y] = P.xy(...f.geometry.coordinates);
-      const g = el("g", { class: "hospital", transform: `translate(${x.toFixed(1)} ${y.toFixed(1)})` }, hosp);
-      el("rect", { x: -4.5, y: -4.5, width: 9, height: 9, rx: 1.5 }, g);
+      const g = el("g", { class: "hospital",
+        transform: `translate(${x.toFixed(1)} ${y.toFixed(1)}) scale(${px(hospitalScale()).toFixed(3)})` }, hosp);
+      el("rect", { x: -6, y: -6, width: 12, height: 12, rx: 2, class: "casing" }, g);
+      el("rect", { x: -4.5, y: -4.5, width: 9, height: 9, rx: 1.5, class: "face" }, g);
       el("path", { d: "M-3 0H3M0 -3V3" }, g);
       el("title", {}, g).textContent = `Hospital: ${f.properties.name || "(no name)"}`;
     }
@@ -211,7 +224,10 @@
     const layer = $("#names-layer");
     layer.replaceChildren();
     const taken = [];
-    const free = (b) => taken.every((t) => b.x + b.w < t.x || t.x + t.w < b.x || b.y + b.h < t.y || t.y + t.h < b.y);
+    const names = []; // place and crossing names: a zone's name may push them off
+    const free = (b, pass) => taken.every((t) => b.x + b.w < t.x || t.x + t.w < b.x
+      || b.y + b.h < t.y || t.y + t.h < b.y || (pass > 0 && t.kind === "line")
+      || (pass > 1 && t.kind === "handle"));
     const label = (text, x, y, size, weight, gap, cls) => {
       const t = el("text", { class: cls || "place-name", "font-size": px(size).toFixed(2), "font-weight": weight }, layer);
       t.textContent = text;
@@ -219,12 +235,18 @@
       const g = px(gap);
       const spots = [[g, bb.height * 0.35], [-g - bb.width, bb.height * 0.35], [g, -g * 0.6], [g, bb.height + g * 0.3],
         [-g - bb.width, -g * 0.6], [-g - bb.width, bb.height + g * 0.3], [-bb.width / 2, -g], [-bb.width / 2, bb.height + g]];
-      for (const [dx, dy] of spots) {
-        const b = { x: x + dx, y: y + dy - bb.height * 0.8, w: bb.width, h: bb.height };
-        if (b.x < 0 || b.y < 0 || b.x + b.w > P.width || b.y + b.h > P.height || !free(b)) continue;
-        t.setAttribute("x", (x + dx).toFixed(1)); t.setAttribute("y", (y + dy).toFixed(1));
-        taken.push(b);
-        return true;
+      // off the lines and handles if it can be; a name with no room there may touch a
+      // line, then lie under a handle, rather than be left out
+      for (const pass of [0, 1, 2]) {
+        for (const [dx, dy] of spots) {
+          const b = { x: x + dx, y: y + dy - bb.height * 0.8, w: bb.width, h: bb.height };
+          if (b.x < 0 || b.y < 0 || b.x + b.w > P.width || b.y + b.h > P.height || !free(b, pass)) continue;
+          t.setAttribute("x", (x + dx).toFixed(1)); t.setAttribute("y", (y + dy).toFixed(1));
+          b.kind = "name";
+          taken.push(b);
+          names.push({ box: b, el: t });
+          return true;
+        }
       }
       t.remove();
       return false;
@@ -242,7 +264,28 @@
     }
     for (const f of layers.hospitals.features) { // names keep clear of hospital symbols
       const [x, y] = P.xy(...f.geometry.coordinates);
-      taken.push({ x: x - 4.5, y: y - 4.5, w: 9, h: 9 });
+      const r = px(3.5 * hospitalScale()); // the core: a name may touch the casing
+      taken.push({ x: x - r, y: y - r, w: 2 * r, h: 2 * r, kind: "hospital" });
+    }
+    // ... of the chosen line's points (where its handles are drawn) ...
+    const dot = px(HANDLE_DOT / 2 + 1);
+    const chosen = (state.lines || {})[state.selected] || [];
+    for (const i of handleIndices(chosen)) {
+      const [x, y] = P.xy(...chosen[i]);
+      taken.push({ x: x - dot, y: y - dot, w: 2 * dot, h: 2 * dot, kind: "handle" });
+    }
+    // ... and of the lines: a box every few pixels along each line, as wide as its stroke
+    const step = px(5); const half = px(3);
+    for (const coords of Object.values(state.lines || {})) {
+      const pts = coords.map(([lon, lat]) => P.xy(lon, lat));
+      for (let k = 0; k + 1 < pts.length; k++) {
+        const [[ax, ay], [bx, by]] = [pts[k], pts[k + 1]];
+        const n = Math.max(1, Math.ceil(Math.hypot(bx - ax, by - ay) / step));
+        for (let j = 0; j <= n; j++) {
+          const x = ax + ((bx - ax) * j) / n; const y = ay + ((by - ay) * j) / n;
+          taken.push({ x: x - half, y: y - half, w: 2 * half, h: 2 * half, kind: "line" });
+        }
+      }
     }
     const narrow = svg().getBoundingClientRect().width < 600;
     const shown = (layers.places || []).filter((p) => !narrow || p.population >= 50000);
@@ -261,11 +304,15 @@
     for (const c of layers.crossings || []) {
       const [x, y] = P.xy(c.lon, c.lat);
       const s = px(6);
-      const tri = el("path", { d: `M${x} ${y - s}L${x + s} ${y + s * 0.8}L${x - s} ${y + s * 0.8}Z`,
-        class: c.closed ? "crossing closed" : "crossing" }, layer);
+      const d = `M${x} ${y - s}L${x + s} ${y + s * 0.8}L${x - s} ${y + s * 0.8}Z`;
+      el("path", { d, class: "crossing-casing", "stroke-width": px(4).toFixed(2) }, layer);
+      const tri = el("path", { d, class: c.closed ? "crossing closed" : "crossing" }, layer);
+      taken.push({ x: x - s, y: y - s, w: 2 * s, h: 1.8 * s });
       el("title", {}, tri).textContent = `${c.name}: ${c.status || "no status"}${c.date ? ` (${c.date})` : ""}`;
       label(`${c.name.replace(" Border Crossing", "").replace(" Crossing", "")} crossing`, x, y, 10, 400, 8, "crossing-name");
     }
+    state.taken = taken;
+    state.names = names;
     drawFurniture();
   }
 
@@ -322,18 +369,59 @@
     const layer = $("#zones-layer");
     const labels = $("#labels-layer");
     layer.replaceChildren(); labels.replaceChildren();
+    document.querySelectorAll("#names-layer .hidden-name").forEach((e) => e.classList.remove("hidden-name"));
     if (!state.zonesMap) return;
+    const zoneBoxes = [];
     for (const f of state.zonesMap.features) {
       const p = f.properties;
-      el("path", { d: ringsPath(f.geometry), class: `zone access-${p.access}`,
+      const zp = el("path", { d: ringsPath(f.geometry), class: `zone access-${p.access}`,
         fill: p.colour, "data-zone": p.id }, layer);
       if (state.layers[state.planId].patterns[p.access] && state.layers[state.planId].patterns[p.access].svg) {
         el("path", { d: ringsPath(f.geometry), class: "zone-pattern", fill: `url(#pat-${p.access})` }, layer);
       }
       const [x, y] = state.proj.xy(...p.label_point);
-      const t = el("text", { x: x.toFixed(1), y: y.toFixed(1), class: "zone-label", "font-size": px(15).toFixed(2) }, labels);
+      const size = svg().getBoundingClientRect().width < 600 ? 12.5 : 15;
+      const t = el("text", { x: x.toFixed(1), y: y.toFixed(1), class: "zone-label", "font-size": px(size).toFixed(2) }, labels);
       t.textContent = p.label.split(" (")[0];
+      placeZoneLabel(t, x, y, zoneBoxes, zp);
     }
+  }
+
+  // A zone's name near its label point, inside the map and never over another zone's
+  // name: in the first place inside the zone (its middle at least) that overlaps no place
+  // name, symbol or line; failing that, one clear of lines and crossings (place names under
+  // it are hidden: a zone's name matters more); failing that, anywhere inside the zone;
+  // failing that, the nearest place at all. A name with no place is left out (the legend
+  // names every zone).
+  function placeZoneLabel(t, x, y, boxes, zonePath) {
+    const P = state.proj;
+    const bb = t.getBBox();
+    const apart = (b, o) => b.x + b.w < o.x || o.x + o.w < b.x || b.y + b.h < o.y || o.y + o.h < b.y;
+    const inside = (b) => b.x >= 0 && b.y >= 0 && b.x + b.w <= P.width && b.y + b.h <= P.height;
+    const inZone = (cx, cy) => {
+      try { return zonePath.isPointInFill(new DOMPoint(cx, cy)); } catch (e) { return true; }
+    };
+    const spots = [];
+    for (const k of [0, -1, 1, -2, 2, -3, 3, -4, 4, -5, 5, -6, 6]) {
+      for (const f of [0, -0.5, 0.5, -1, 1]) spots.push([f * bb.width, k * bb.height * 1.05]);
+    }
+    const soft = new Set(["name", "hospital"]);
+    for (const pass of [0, 1, 2, 3]) {
+      for (const [dx, dy] of spots) {
+        const b = { x: bb.x + dx, y: bb.y + dy, w: bb.width, h: bb.height };
+        const cy = b.y + b.h / 2;
+        if (!inside(b) || (pass < 3 && !inZone(b.x + b.w / 2, cy))) continue;
+        if (!boxes.every((o) => apart(b, o))) continue;
+        if (pass < 2 && !state.taken.every((o) => apart(b, o) || (pass && soft.has(o.kind)))) continue;
+        t.setAttribute("x", (x + dx).toFixed(1)); t.setAttribute("y", (y + dy).toFixed(1));
+        boxes.push(b);
+        if (pass) {
+          for (const n of state.names || []) if (!apart(b, n.box)) n.el.classList.add("hidden-name");
+        }
+        return;
+      }
+    }
+    t.remove();
   }
 
   function drawLines() {
@@ -351,16 +439,59 @@
       el("path", { d, class: "stroke" }, g);
       const hit = el("path", { d, class: "hit" }, g);
       hit.addEventListener("dblclick", (ev) => addVertex(ev, id));
-      coords.forEach(([lon, lat], i) => {
-        const [x, y] = P.xy(lon, lat);
-        const c = el("circle", { cx: x.toFixed(1), cy: y.toFixed(1), r: px(5.5).toFixed(2), class: "vertex",
+      hit.addEventListener("click", () => selectLine(id));
+      if (id !== state.selected) { g.classList.add("unselected"); continue; }
+      g.classList.add("selected");
+      const hitPx = touchy() ? HANDLE_HIT : HANDLE_HIT_FINE;
+      const pts = coords.map(([lon, lat]) => P.xy(lon, lat));
+      for (const i of handleIndices(coords)) {
+        const [x, y] = pts[i];
+        const h = el("g", { class: "handle", "data-index": i }, g);
+        const c = el("circle", { cx: x.toFixed(1), cy: y.toFixed(1), r: px(hitPx / 2).toFixed(2), class: "vertex",
           tabindex: 0, role: "button", "data-line": id, "data-index": i,
-          "aria-label": `Point ${i + 1} of ${coords.length}, line ${id}` }, g);
+          "aria-label": `Point ${i + 1} of ${coords.length}, line ${id}` }, h);
+        el("circle", { cx: x.toFixed(1), cy: y.toFixed(1), r: px(HANDLE_DOT / 2).toFixed(2), class: "vertex-dot" }, h);
         c.addEventListener("pointerdown", (ev) => startDrag(ev, id, i));
         c.addEventListener("contextmenu", (ev) => { ev.preventDefault(); removeVertex(id, i); });
         c.addEventListener("keydown", (ev) => keyMove(ev, id, i));
-      });
+      }
     }
+  }
+
+  // The points of a line that get a handle: the first, each next one at least a hit area
+  // away on screen from the last kept, and the last (which displaces a kept neighbour
+  // too close to it).
+  function handleIndices(coords) {
+    const hitPx = touchy() ? HANDLE_HIT : HANDLE_HIT_FINE;
+    const pts = coords.map(([lon, lat]) => state.proj.xy(lon, lat));
+    const far = (a, b) => Math.hypot(pts[a][0] - pts[b][0], pts[a][1] - pts[b][1]) >= px(hitPx);
+    if (!pts.length) return [];
+    const keep = [0];
+    for (let i = 1; i < pts.length - 1; i++) if (far(i, keep[keep.length - 1])) keep.push(i);
+    if (pts.length > 1) {
+      if (keep.length > 1 && !far(pts.length - 1, keep[keep.length - 1])) keep.pop();
+      keep.push(pts.length - 1);
+    }
+    return keep;
+  }
+
+  function selectLine(id) {
+    if (!state.lines[id] || state.selected === id) return;
+    state.selected = id;
+    $("#line-select").value = id;
+    drawNames(state.layers[state.planId]); drawZones(); drawLines();
+  }
+  function fillLineSelect() {
+    const sel = $("#line-select");
+    sel.replaceChildren();
+    const labels = Object.fromEntries((state.result ? state.result.lines : []).map((l) => [l.id, l.label]));
+    for (const id of Object.keys(state.lines)) {
+      const o = document.createElement("option");
+      o.value = id; o.textContent = labels[id] || id;
+      sel.appendChild(o);
+    }
+    sel.value = state.selected;
+    sel.disabled = Object.keys(state.lines).length < 2;
   }
 
   // Flag the line a 422 was about without rebuilding the elements (a drag may hold them).
@@ -394,7 +525,9 @@
       const [x, y] = fromScreen(e.clientX, e.clientY);
       const [lon, lat] = state.proj.lonlat(x, y);
       state.lines[id][i] = [round6(lon), round6(lat)];
-      target.setAttribute("cx", x.toFixed(1)); target.setAttribute("cy", y.toFixed(1));
+      target.parentNode.querySelectorAll("circle").forEach((c) => {
+        c.setAttribute("cx", x.toFixed(1)); c.setAttribute("cy", y.toFixed(1));
+      });
       redrawLinePaths(id);
       request(false, performance.now());
     };
@@ -405,7 +538,7 @@
       state.dragging = false;
       if (e.type === "pointerup") move(e);
       request(true, performance.now());
-      drawLines(); updateButtons();
+      drawLines(); updateButtons(); drawNames(state.layers[state.planId]); drawZones();
     };
     target.addEventListener("pointermove", move);
     target.addEventListener("pointerup", up);
@@ -666,6 +799,8 @@
     state.lines = JSON.parse(JSON.stringify(state.original));
     state.undo = []; state.error = null; state.result = data; state.zonesMap = data.map;
     state.rendered = state.seq;
+    state.selected = Object.keys(state.lines)[0] || null;
+    fillLineSelect(); drawNames(state.layers[id]);
     hideError(); drawZones(); drawLines(); updateButtons(); renderPanel(true);
     drawLegend(state.layers[id]);
     showStatus(`Loaded in ${Math.round(performance.now() - t0)} ms.`);
@@ -747,6 +882,7 @@
     $("#save-form").addEventListener("submit", (ev) => doSave(ev));
     $("#save-cancel").addEventListener("click", () => $("#save-dialog").close());
     $("#plan-select").addEventListener("change", (ev) => openPlan(ev.target.value));
+    $("#line-select").addEventListener("change", (ev) => selectLine(ev.target.value));
     document.addEventListener("keydown", (ev) => {
       if ((ev.ctrlKey || ev.metaKey) && ev.key === "z") { ev.preventDefault(); undo(); }
     });
@@ -763,7 +899,7 @@
       if (state.error) showError();
       const w = svg().getBoundingClientRect().width;
       if (state.planId && Math.abs(w - lastW) > 20) {
-        lastW = w; drawNames(state.layers[state.planId]); drawZones();
+        lastW = w; drawNames(state.layers[state.planId]); drawZones(); drawLines();
       }
     });
     try {
