@@ -44,6 +44,12 @@ class PopulationLayer:
         Spreads shown as labelled extremes, never as an end of the range.
     spread_methods
         How each spread was made, in words, by key.
+    within_territory
+        Every cell lies inside the territory measured (the grid was clipped to it, as
+        rasters and the user's layers are). ``False`` for a grid over a larger area (the
+        built-in grid over the whole Strip under a smaller territory): cells then
+        straddle the territory's edge, which cuts them as a zone's edge does
+        (:func:`zoneplan.measure.zone_sums.layout_geometry`).
     """
 
     grid: CellGrid
@@ -57,6 +63,7 @@ class PopulationLayer:
     members: list[str] = field(default_factory=list)
     extremes: list[str] = field(default_factory=list)
     spread_methods: dict[str, str] = field(default_factory=dict)
+    within_territory: bool = True
 
     def __post_init__(self) -> None:
         if not self.members:
