@@ -183,6 +183,9 @@ class LayoutGeometry:
         where the grid's cells reach beyond it.
     tiles
         The zones tile the grid's own territory (same CRS, no remainder, same area).
+    covered
+        The zones cover the whole territory (no remainder): a cell's part inside it is
+        shared among the zones in full.
     lines
         Each line, by id.
     sets
@@ -195,6 +198,7 @@ class LayoutGeometry:
     tiles: bool
     lines: dict[str, BaseGeometry]
     sets: dict[LineSet, list[BaseGeometry]]
+    covered: bool = False
 
 
 _GRID_AREAS: weakref.WeakKeyDictionary[Any, float] = weakref.WeakKeyDictionary()
@@ -231,7 +235,8 @@ def layout_geometry(layout: Layout, inputs: Inputs) -> LayoutGeometry:
     if len(lines) > 1:
         sets |= {lid: [ln] for lid, ln in lines.items()}
     return LayoutGeometry(zones=[in_pop_crs(z.geometry) for z in layout.zones], cuts=cuts,
-                          tiles=tiles, lines=lines, sets=sets)
+                          tiles=tiles, lines=lines, sets=sets,
+                          covered=layout.remainder.area <= AREA_TOLERANCE_M2)
 
 
 def layout_cells(layout: Layout, inputs: Inputs, *, fast: bool = False,
@@ -298,7 +303,8 @@ def grid_sums(grid: Any, counts: Mapping[str, CellValues], geo: LayoutGeometry, 
         distance blocks on grids finer than :data:`DISTANCE_BLOCK_M` (``None``: the
         blocks are the cells, or no blocks were summed).
     """
-    fr = grid.fractions(geo.zones, geo.cuts, tiles=geo.tiles, samples=4 if fast else 0)
+    fr = grid.fractions(geo.zones, geo.cuts, tiles=geo.tiles, samples=4 if fast else 0,
+                        covered=geo.covered)
     # what is summed: cell area, then each population spread; every per-cell array is
     # dropped as soon as its sums are taken, so large grids need little extra memory
     values: list[CellValues] = [grid.area_values(), *counts.values()]
