@@ -93,26 +93,37 @@ def territories(draw: st.DrawFn) -> Polygon:
 
 
 @st.composite
+def _shape(draw: st.DrawFn, x0: float, y0: float, x1: float, y1: float) -> Polygon:
+    """A box or a star-shaped polygon centred in the box (x0, y0, x1, y1), 50 m to
+    2 km across (so it may reach past the territory's edge)."""
+    x, y = draw(st.floats(x0, x1)), draw(st.floats(y0, y1))
+    if draw(st.booleans()):
+        w, h = draw(st.floats(50, 2000)), draw(st.floats(50, 2000))
+        return box(x - w / 2, y - h / 2, x + w / 2, y + h / 2)
+    radii = draw(st.lists(st.floats(50, 1200), min_size=3, max_size=7))
+    return _star(x, y, radii, draw(st.floats(0, math.pi)))
+
+
+@st.composite
 def zone_sets(draw: st.DrawFn, territory: Polygon) -> list[BaseGeometry]:
-    """One to three zones drawn around the territory (boxes or star-shaped polygons,
-    some reaching past its edge), each less the ones before it, so they do not overlap;
-    zones with under 1,000 m² inside the territory are left out (at least one is kept:
-    the territory's central box when none is)."""
+    """One to three zones drawn around the territory: shapes apart from each other, or
+    a shape cut in two by a north-south line (two zones sharing an edge). Zones with
+    under 1,000 m² inside the territory, or within a metre of one before, are left out
+    (at least one is kept: the territory's central 100 m box when none is)."""
     x0, y0, x1, y1 = territory.bounds
     out: list[BaseGeometry] = []
     for _ in range(draw(st.integers(1, 3))):
-        x = draw(st.floats(x0, x1))
-        y = draw(st.floats(y0, y1))
-        if draw(st.booleans()):
-            w, h = draw(st.floats(50, 2000)), draw(st.floats(50, 2000))
-            z: BaseGeometry = box(x - w / 2, y - h / 2, x + w / 2, y + h / 2)
+        shape = draw(_shape(x0, y0, x1, y1))
+        if draw(st.booleans()):  # cut in two halves
+            sx0, sy0, sx1, sy1 = shape.bounds
+            cut = sx0 + draw(st.floats(0.1, 0.9)) * (sx1 - sx0)
+            parts = [shape.intersection(box(sx0 - 1, sy0 - 1, cut, sy1 + 1)),
+                     shape.intersection(box(cut, sy0 - 1, sx1 + 1, sy1 + 1))]
         else:
-            radii = draw(st.lists(st.floats(50, 1200), min_size=3, max_size=7))
-            z = _star(x, y, radii, draw(st.floats(0, math.pi)))
-        if out:
-            z = z.difference(shapely.union_all(out))
-        if z.intersection(territory).area >= 1000:
-            out.append(z)
+            parts = [shape]
+        if out and shapely.distance(shape, shapely.union_all(out)) < 1.0:
+            continue
+        out += [z for z in parts if z.intersection(territory).area >= 1000]
     if not out:
         c = territory.representative_point()
         out.append(box(c.x - 50, c.y - 50, c.x + 50, c.y + 50))
@@ -170,40 +181,59 @@ def _builtin_people(territory_utm: Polygon) -> float:
     return float(np.dot(pop.counts[pop.central], share))
 
 
+LONLAT_PIXEL_DEG = 0.001
+"""Side of a pixel of the lon/lat test raster, degrees (about 95 m x 111 m here)."""
+
+
 @functools.cache
-def _raster_values() -> np.ndarray:
-    n = int(2 * RASTER_HALF_M / PIXEL_M)
+def _raster_values(n: int) -> np.ndarray:
+    """People per pixel on an n x n raster: varied, with an empty block."""
     data = np.random.default_rng(21).gamma(0.7, 40.0, size=(n, n))
-    data[n // 3:n // 3 + 6, n // 2:n // 2 + 9] = 0.0  # an empty block
+    data[n // 3:n // 3 + 6, n // 2:n // 2 + 9] = 0.0
     return data
 
 
-@pytest.fixture(scope="module")
-def raster(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """People per pixel on 100 m pixels (UTM 36N), 10 km x 10 km around the centre."""
-    data = _raster_values()
-    n = data.shape[0]
-    path = tmp_path_factory.mktemp("raster") / "people.tif"
+def _raster_frame(kind: str) -> tuple[int, Any, str]:
+    """Pixels each way, affine transform and CRS of the test raster of ``kind``:
+    ``utm``, 100 m pixels 10 km across around the centre; ``lonlat``, 0.001° pixels
+    0.11° across around it."""
+    if kind == "utm":
+        n = int(2 * RASTER_HALF_M / PIXEL_M)
+        return n, from_origin(CX - RASTER_HALF_M, CY + RASTER_HALF_M, PIXEL_M, PIXEL_M), \
+            "EPSG:32636"
+    n = 110
+    lon, lat = CENTRE_LONLAT
+    half = n / 2 * LONLAT_PIXEL_DEG
+    return n, from_origin(lon - half, lat + half, LONLAT_PIXEL_DEG, LONLAT_PIXEL_DEG), \
+        "EPSG:4326"
+
+
+@pytest.fixture(scope="module", params=["utm", "lonlat"])
+def raster(request: pytest.FixtureRequest,
+           tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, str]:
+    """People per pixel on a raster in the area CRS (UTM 36N) or in lon/lat (zones
+    reprojected to it), around the centre; the raster and its kind."""
+    n, transform, crs = _raster_frame(request.param)
+    path = tmp_path_factory.mktemp("raster") / f"people-{request.param}.tif"
     with rasterio.open(path, "w", driver="GTiff", width=n, height=n, count=1,
-                       dtype="float64", crs="EPSG:32636",
-                       transform=from_origin(CX - RASTER_HALF_M, CY + RASTER_HALF_M,
-                                             PIXEL_M, PIXEL_M)) as dst:
-        dst.write(data, 1)
-    return path
+                       dtype="float64", crs=crs, transform=transform) as dst:
+        dst.write(_raster_values(n), 1)
+    return path, request.param
 
 
-def _raster_people(territory_utm: Polygon) -> float:
+def _raster_people(territory_utm: Polygon, kind: str) -> float:
     """People of the test raster inside the territory: each pixel's people times the
-    share of its square inside it."""
-    data = _raster_values()
-    n = data.shape[0]
+    share of its square (in the raster's CRS) inside it."""
+    n, t, _ = _raster_frame(kind)
     cols, rows = np.meshgrid(np.arange(n), np.arange(n))
-    x0 = CX - RASTER_HALF_M + cols.ravel() * PIXEL_M
-    y1 = CY + RASTER_HALF_M - rows.ravel() * PIXEL_M
-    pixels = shapely.box(x0, y1 - PIXEL_M, x0 + PIXEL_M, y1)
-    terr = _utm(_lonlat(territory_utm))
-    share = shapely.area(shapely.intersection(pixels, terr)) / PIXEL_M**2
-    return float(np.dot(data.ravel(), share))
+    x0 = t.c + cols.ravel() * t.a
+    y1 = t.f + rows.ravel() * t.e
+    pixels = shapely.box(x0, y1 + t.e, x0 + t.a, y1)
+    terr = _utm(_lonlat(territory_utm))  # as zoneplan reads it back from the file
+    if kind == "lonlat":
+        terr = _lonlat(terr)
+    share = shapely.area(shapely.intersection(pixels, terr)) / shapely.area(pixels)
+    return float(np.dot(_raster_values(n).ravel(), share))
 
 
 def test_the_centre_lies_well_inside_the_strip() -> None:
@@ -219,13 +249,15 @@ def test_the_centre_lies_well_inside_the_strip() -> None:
 
 
 def _check(tmp: Path, territory_utm: Polygon, data: st.DataObject,
-           raster: Path | None) -> None:
+           raster: tuple[Path, str] | None) -> None:
     zones = data.draw(zone_sets(territory_utm), label="zones")
     territory = _write(tmp / "territory.geojson", [territory_utm])
-    expected = (_builtin_people(territory_utm) if raster is None
-                else _raster_people(territory_utm))
-    quick = _quick(tmp, territory, zones, raster)
-    planned = _planned(tmp, territory, zones, raster)
+    if raster is None:
+        expected, tif = _builtin_people(territory_utm), None
+    else:
+        expected, tif = _raster_people(territory_utm, raster[1]), raster[0]
+    quick = _quick(tmp, territory, zones, tif)
+    planned = _planned(tmp, territory, zones, tif)
     assert _in_zones(quick) == pytest.approx(expected, rel=RTOL, abs=1e-9)
     assert _in_zones(planned) == pytest.approx(expected, rel=RTOL, abs=1e-9)
     # the whole territory is accounted for: zones, rest included, tile it
@@ -252,8 +284,10 @@ def test_territory_people_do_not_depend_on_the_zones_builtin_grid(
 @SETTINGS
 @given(territory=territories(), data=st.data())
 def test_territory_people_do_not_depend_on_the_zones_raster(
-        tmp_path: Path, raster: Path, territory: Polygon, data: st.DataObject) -> None:
-    """A population raster: the same, against the pixels' own shares."""
+        tmp_path: Path, raster: tuple[Path, str], territory: Polygon,
+        data: st.DataObject) -> None:
+    """A population raster (in the area CRS, or in lon/lat with the zones reprojected
+    to it): the same, against the pixels' own shares."""
     _check(tmp_path, territory, data, raster)
 
 
