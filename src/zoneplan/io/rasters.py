@@ -181,13 +181,13 @@ def open_window(path: Path, area: Any, *, crs: CRS) -> tuple[RasterWindow, Any]:
                 f"{rcrs.to_string()}; check that raster and territory show the same place")
         raw = from_bounds(*area_r.bounds, transform=src.transform)
         # the pixels from the one holding the area's first corner to the one holding its
-        # last, and one more past the end each way (rasterio's own rounding of windows
-        # floors offsets rounded to a hundredth of a pixel and rounds lengths to the
-        # nearest pixel: a row or column the area reaches into could be left out)
+        # last (rasterio's own rounding of windows floors offsets rounded to a hundredth
+        # of a pixel and rounds lengths to the nearest pixel: a row or column the area
+        # reaches into could be left out)
         c0 = min(max(math.floor(raw.col_off), 0), src.width - 1)
         r0 = min(max(math.floor(raw.row_off), 0), src.height - 1)
-        width = min(math.ceil(raw.col_off + raw.width) + 1, src.width) - c0
-        height = min(math.ceil(raw.row_off + raw.height) + 1, src.height) - r0
+        width = max(min(math.ceil(raw.col_off + raw.width), src.width) - c0, 1)
+        height = max(min(math.ceil(raw.row_off + raw.height), src.height) - r0, 1)
         t = src.window_transform(Window(c0, r0, width, height))
         nodata = src.nodata
         window = RasterWindow(
