@@ -177,7 +177,10 @@ def _check_invariants(runs: list[tuple[str, dict[str, Any]]], plan_id: str) -> N
                 f"vs territory {inv['territory_km2']:.6f} km²; baseline in zones "
                 f"{inv['baseline_in_zones']:,.3f} + outside "
                 f"{inv['remainder_residents_baseline']:,.3f} vs layer "
-                f"{inv['baseline_total']:,.3f}; residents in zones "
+                f"{inv['baseline_total']:,.3f}"
+                + (f" (inside the territory {inv['baseline_in_territory']:,.3f})"
+                   if "baseline_in_territory" in inv else "")
+                + "; residents in zones "
                 f"{inv['residents_in_zones']:,.3f} (on cells {inv['residents_on_cells']:,.3f})"
                 f" + remainder {inv['remainder_residents']:,.3f} vs modelled "
                 f"{inv['modelled_total']:,.3f}",

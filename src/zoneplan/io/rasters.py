@@ -10,6 +10,7 @@ read strip by strip. Which pixels are wanted, and what share of each, is measure
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -178,12 +179,15 @@ def open_window(path: Path, area: Any, *, crs: CRS) -> tuple[RasterWindow, Any]:
                 path=path,
                 suggestion=f"the raster covers {tuple(round(v, 4) for v in src.bounds)} in "
                 f"{rcrs.to_string()}; check that raster and territory show the same place")
-        win = from_bounds(*area_r.bounds, transform=src.transform)
-        win = win.round_offsets(op="floor").round_lengths(op="ceil")
-        win = win.intersection(Window(0, 0, src.width, src.height))
-        c0, r0 = int(win.col_off), int(win.row_off)
-        width = min(int(win.width) + 1, src.width - c0)
-        height = min(int(win.height) + 1, src.height - r0)
+        raw = from_bounds(*area_r.bounds, transform=src.transform)
+        # the pixels from the one holding the area's first corner to the one holding its
+        # last (rasterio's own rounding of windows floors offsets rounded to a hundredth
+        # of a pixel and rounds lengths to the nearest pixel: a row or column the area
+        # reaches into could be left out)
+        c0 = min(max(math.floor(raw.col_off), 0), src.width - 1)
+        r0 = min(max(math.floor(raw.row_off), 0), src.height - 1)
+        width = max(min(math.ceil(raw.col_off + raw.width), src.width) - c0, 1)
+        height = max(min(math.ceil(raw.row_off + raw.height), src.height) - r0, 1)
         t = src.window_transform(Window(c0, r0, width, height))
         nodata = src.nodata
         window = RasterWindow(

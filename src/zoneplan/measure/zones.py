@@ -31,7 +31,12 @@ from zoneplan.geometry import (
 from zoneplan.measure.inputs import AREA_TOLERANCE_M2, Inputs, in_plan
 from zoneplan.plan import ZoneSpec
 
-__all__ = ["Layout", "Zone", "build_layout"]
+__all__ = ["SLIVER_WIDTH_M", "Layout", "Zone", "build_layout"]
+
+SLIVER_WIDTH_M = 1e-6
+"""A zone's part narrower than this on average (twice its area over its perimeter,
+metres) is a sliver of rounding, not land: a micrometre, ten thousand times the
+rounding of a coordinate of a few hundred kilometres, and far below any drawn edge."""
 
 @dataclass(eq=False)
 class Zone:
@@ -230,19 +235,34 @@ def build_layout(inputs: Inputs, *, line_overrides: dict[str, LineString] | None
                     f"zone '{s.id}' is empty: no part of the territory meets its rule",
                     suggestion="check the side of the line (east/west/left/right) or the point",
                 )
-    zones = [Zone(spec=s, geometry=_one(geoms[s.id])) for s in specs]
+    slivers: list[BaseGeometry] = []
+    zones = [Zone(spec=s, geometry=_one(geoms[s.id], slivers)) for s in specs]
     # the carved zones once, with the faces the rules took (not every zone again)
     taken = [g for s in specs if s.id not in inputs.zone_polys for g in geoms[s.id]]
     covered = shapely.union_all([*([carved_union] if carved_union is not None else []),
                                  *taken])
     remainder = polygonal(territory.difference(covered))[0]
+    if slivers:  # left out of their zones: in none
+        remainder = polygonal(shapely.union_all([remainder, *slivers]))[0]
     return Layout(crs=crs, territory=territory, lines=lines, zones=zones, remainder=remainder)
 
 
-def _one(parts: list[BaseGeometry]) -> BaseGeometry:
-    """A zone's pieces as one Polygon or MultiPolygon (empty when it has none)."""
+def _one(parts: list[BaseGeometry], slivers: list[BaseGeometry]) -> BaseGeometry:
+    """A zone's pieces as one Polygon or MultiPolygon (empty when it has none).
+
+    Polygons thinner than :data:`SLIVER_WIDTH_M` beside a larger one (slivers the
+    overlays leave where a zone's edge meets the territory's almost along it) are left
+    out, into ``slivers``: rounding noise, and GEOS can misjudge the inside of a ring so
+    thin (an intersection with the zone then takes whole cells it does not touch).
+    """
     if not parts:
         return shapely.Polygon()
+    pieces = [q for g in parts for q in shapely.get_parts(g)]
+    small = [q.area <= AREA_TOLERANCE_M2 and 2 * q.area < SLIVER_WIDTH_M * q.length
+             for q in pieces]
+    if any(small) and not all(small):
+        slivers += [q for q, tiny in zip(pieces, small, strict=True) if tiny]
+        parts = [q for q, tiny in zip(pieces, small, strict=True) if not tiny]
     return polygonal(parts[0] if len(parts) == 1 else shapely.union_all(parts))[0]
 
 

@@ -52,6 +52,7 @@ from zoneplan.measure.sums.zone_sums import (
     LayoutGeometry,
     layout_geometry,
     people_outside,
+    people_within,
 )
 from zoneplan.measure.zones import Layout
 
@@ -233,7 +234,8 @@ def compute(layout: Layout, inputs: Inputs, *, pop_method: str,
                            sites_crs=layout.crs)
     return Metrics(zones=ZoneRows(f.values), reasons=ZoneRows(f.reasons), totals=tot,
                    total_reasons=total_reasons,
-                   lines=line_values(f), invariants=invariants(f, tot["residents"], outside),
+                   lines=line_values(f), invariants=invariants(
+                       f, tot["residents"], outside, people_within(inputs, layout, pop_method)),
                    notes=notes, cell_map=cell_map, hospital_zone=geo.hospital_zone,
                    crossings=f.crossings, layout=layout, inputs=inputs, pop_method=pop_method,
                    placements=placement,

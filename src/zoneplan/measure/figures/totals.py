@@ -178,7 +178,8 @@ PEOPLE_RTOL = 1e-6
 """People must add up within this relative tolerance (2 people in 2 million)."""
 
 
-def invariants(f: Frame, total_res: float, outside: float) -> dict[str, Any]:
+def invariants(f: Frame, total_res: float, outside: float,
+               within: tuple[float, float] | None = None) -> dict[str, Any]:
     """Checks that every square metre and every person is accounted for.
 
     Each check compares figures computed by different routes: zone polygons against the
@@ -195,6 +196,13 @@ def invariants(f: Frame, total_res: float, outside: float) -> dict[str, Any]:
         Residents in all zones under the plan (people).
     outside
         People of the baseline layer on no zone's cells (people, unscaled).
+    within
+        Where the layer's cells reach beyond the territory: its people inside the
+        territory and on the remainder, measured straight from the cells
+        (:func:`~zoneplan.measure.sums.zone_sums.people_within`; people, unscaled). The people
+        in the zones plus those on the remainder must then make the territory's, so
+        people lost inside the territory cannot pass for people outside it; the
+        territory's people are reported as ``baseline_in_territory``.
     """
     reloc, layout = f.reloc, f.layout
     terr = layout.territory.area
@@ -213,14 +221,18 @@ def invariants(f: Frame, total_res: float, outside: float) -> dict[str, Any]:
     checks = {
         "area_conserved": abs(zone_area + layout.remainder.area - terr) <= AREA_RTOL * terr,
         "baseline_conserved": abs(base_in + outside - reloc.layer_total)
-        <= PEOPLE_RTOL * max(reloc.layer_total, 1.0),
+        <= PEOPLE_RTOL * max(reloc.layer_total, 1.0)
+        and (within is None
+             or abs(base_in + within[1] - within[0]) <= PEOPLE_RTOL * max(within[0], 1.0)),
         "residents_conserved": (
             abs(total_res + remainder_residents + reloc.unplaced - modelled)
             <= PEOPLE_RTOL * max(modelled, 1.0)
             and abs(placed - total_res) <= PEOPLE_RTOL * max(modelled, 1.0)),
     }
+    territory = {} if within is None else {"baseline_in_territory": within[0]}
     return {
         **checks,
+        **territory,
         "remainder_km2": layout.remainder.area / 1e6,
         "remainder_residents": remainder_residents + reloc.unplaced,
         "remainder_residents_baseline": outside,

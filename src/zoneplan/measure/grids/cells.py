@@ -201,7 +201,8 @@ class CellGrid:
         return idx[keep].astype(np.intp), frac[keep]
 
     def fractions(self, zones: list[BaseGeometry], cuts: list[BaseGeometry], *,
-                  tiles: bool = False, samples: int = 0) -> Fractions:
+                  tiles: bool = False, samples: int = 0, covered: bool = False
+                  ) -> Fractions:
         """Share of each cell in each of a set of non-overlapping zones.
 
         Cells not crossed by any of ``cuts`` (the lines and polygon edges the zones were
@@ -222,7 +223,12 @@ class CellGrid:
         samples
             0: cut cells are intersected exactly. N > 0: a cut cell's share in a zone is
             the share of an N x N lattice of points inside it (approximate, faster).
+        covered
+            The zones cover the whole territory; accepted for compatibility with
+            :meth:`RasterGrid.fractions <zoneplan.measure.grids.raster_grid.RasterGrid.fractions>`
+            and not needed (zones and cells are in one CRS: shares add up exactly).
         """
+        del covered
         n = len(self)
         zone_of = np.full(n, -1, dtype=np.int32)
         cut_idx = self._crossed(cuts)

@@ -104,6 +104,10 @@ def clip_to_boxes(pieces: NDArray[np.object_], boxes: NDArray[np.object_]
         out = np.empty(boxes.size, dtype=object)
         out[:] = [shapely.clip_by_rect(p, *r) for p, r in
                   zip(pieces.tolist(), b.tolist(), strict=True)]
+    except shapely.errors.GEOSException:
+        # a piece GEOS's rectangle clipping cannot take (a ring collapsed to three
+        # points, where the polygon's corners lie on pixel edges): the exact overlay
+        return np.asarray(shapely.intersection(boxes, pieces))
     bad = ~shapely.is_valid(out)
     if bad.any():
         out[bad] = shapely.intersection(boxes[bad], pieces[bad])

@@ -300,15 +300,16 @@ class RasterGrid(CellGrid):
         return polygon_shares(self, self.to_raster(polygon))
 
     def fractions(self, zones: list[BaseGeometry], cuts: list[BaseGeometry], *,
-                  tiles: bool = False, samples: int = 0) -> Any:
+                  tiles: bool = False, samples: int = 0, covered: bool = False) -> Any:
         """Share of each cell in each of a set of non-overlapping zones (exact).
 
         See :func:`zoneplan.measure.grids.raster_shares.zone_fractions`: all zones in one
-        pass; ``tiles`` and ``samples`` are accepted for compatibility with
-        :meth:`CellGrid.fractions` and not needed (exact, and as fast either way).
+        pass; ``covered``: the zones cover the whole territory. ``tiles`` and
+        ``samples`` are accepted for compatibility with :meth:`CellGrid.fractions` and
+        not needed (exact, and as fast either way).
         """
         del tiles, samples
-        return zone_fractions(self, zones, cuts)
+        return zone_fractions(self, zones, cuts, covered=covered)
 
     def near_fractions(self, lines: list[BaseGeometry], distances_m: tuple[float, ...],
                        *, samples: int = 4) -> dict[float, Near]:

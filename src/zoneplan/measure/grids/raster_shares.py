@@ -12,7 +12,7 @@ against their part inside the territory.
 from __future__ import annotations
 
 from collections.abc import Iterator
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import shapely
@@ -27,7 +27,8 @@ from zoneplan.measure.grids.pixels import release_freed_memory, strips
 if TYPE_CHECKING:
     from zoneplan.measure.grids.raster_grid import RasterGrid
 
-__all__ = ["WHOLE_TOLERANCE", "cells_at", "polygon_share_pieces", "polygon_shares",
+__all__ = ["SNAP_PIXEL_FRACTION", "WHOLE_TOLERANCE", "cells_at", "polygon_share_pieces",
+           "polygon_shares",
            "zone_fractions"]
 
 
@@ -36,8 +37,8 @@ WHOLE_TOLERANCE = 1e-10
 measurement) counts as 0 or 1, so a cell wholly in one zone is not listed as cut."""
 
 
-def zone_fractions(grid: RasterGrid, zones: list[BaseGeometry], cuts: list[BaseGeometry]
-                   ) -> Fractions:
+def zone_fractions(grid: RasterGrid, zones: list[BaseGeometry], cuts: list[BaseGeometry],
+                   *, covered: bool = False) -> Fractions:
     """Share of each cell in each of a set of non-overlapping zones (exact).
 
     All zones are measured together (:mod:`zoneplan.measure.grids.coverage`), so the work
@@ -52,7 +53,14 @@ def zone_fractions(grid: RasterGrid, zones: list[BaseGeometry], cuts: list[BaseG
       reprojecting zones out of the shares);
     * every other pixel a zone boundary passes through gets its exact share of each
       such zone, relative to its part inside the territory (the zones lie within
-      the territory: they were cut from it).
+      the territory: they were cut from it). On a raster in another CRS than the
+      zones, a pixel cut by both the territory's edge and a cut is overlaid with the
+      reprojected zones; with ``covered`` every cut pixel's shares are then scaled to
+      add up to the whole of its part inside the territory. (Where two zone edges, or
+      a zone edge and the territory's edge, meet at a point that is a corner of one
+      polygon only, the point is reckoned in the area CRS and lies a few millimetres
+      off the other's edge as drawn in the raster's CRS: the reprojected zones leave
+      slivers out, or overlap, and the people there would be lost or counted twice.)
 
     Parameters
     ----------
@@ -62,6 +70,9 @@ def zone_fractions(grid: RasterGrid, zones: list[BaseGeometry], cuts: list[BaseG
         Zone polygons in the grid's area CRS, not overlapping.
     cuts
         Lines and polygon edges the zones were cut along (area CRS).
+    covered
+        The zones cover the whole territory (no remainder): every cell's part inside it
+        is shared among the zones in full.
     """
     geoms = [grid.to_raster(z) for z in zones]
     n, w = len(grid), grid.width
@@ -107,7 +118,7 @@ def zone_fractions(grid: RasterGrid, zones: list[BaseGeometry], cuts: list[BaseG
         else:  # reprojected zones may stray past its edge: overlay with the cell's part
             at = np.flatnonzero(ehit & by_cut)
             eg = grid.edge_geoms[epos[at]]
-            part = shapely.intersection(eg, np.asarray(geoms, dtype=object)[zone[at]])
+            part = _overlay(eg, np.asarray(geoms, dtype=object)[zone[at]], grid)
             frac[at] = shapely.area(part) / shapely.area(eg)
         del epos, ehit, by_cut
         keep = ~by_point
@@ -123,11 +134,19 @@ def zone_fractions(grid: RasterGrid, zones: list[BaseGeometry], cuts: list[BaseG
     cell, zone, frac = cell[live], zone[live], frac[live]
     del live
     # per cell: shares add up to at most the cell (reprojected zones can overlap by a
-    # sliver; zones that do not overlap never exceed it), and a cell is wholly in a zone
-    # only when no other zone has a share of it
+    # sliver; zones that do not overlap never exceed it), and to all of it where the
+    # zones cover the territory but were reprojected (they leave slivers between them
+    # and at the territory's edge); a cell is wholly in a zone only when no other zone
+    # has a share of it
     _, inv, n_entries = np.unique(cell, return_inverse=True, return_counts=True)
     inv = inv.ravel()
-    frac = frac / np.maximum(np.bincount(inv, weights=frac), 1.0)[inv]
+    total = np.bincount(inv, weights=frac)
+    if covered and not grid.raster_crs.equals(grid.area_crs):
+        total[total <= 0] = 1.0
+    else:
+        total = np.maximum(total, 1.0)
+    frac = frac / total[inv]
+    del total
     whole = (frac >= 1.0) & (n_entries[inv] == 1)
     del inv, n_entries
     zone_of[cell[whole]] = zone[whole]
@@ -136,6 +155,38 @@ def zone_fractions(grid: RasterGrid, zones: list[BaseGeometry], cuts: list[BaseG
     del whole
     return Fractions(n_zones=len(zones), zone_of=zone_of, cut_cell=cell[part_of],
                      cut_zone=zone[part_of], cut_frac=frac[part_of])
+
+
+SNAP_PIXEL_FRACTION = 1e-9
+"""Where GEOS cannot overlay a pixel's part with a reprojected polygon even once the
+polygon is made valid (edges that nearly coincide, as a zone's along the territory's
+edge), the overlay is made with coordinates snapped to this fraction of a pixel's side
+(a share changes by a few parts in a billion)."""
+
+
+def _overlay(parts: NDArray[np.object_], geoms: Any, grid: RasterGrid) -> NDArray[np.object_]:
+    """``parts`` (pixels' parts inside the territory) intersected with ``geoms`` (one
+    polygon, or one each; raster CRS), element by element. A polygon reprojected into
+    the raster's CRS can come out invalid (parts or edges that nearly touch now
+    cross): where the overlay fails, it is made again with the polygon made valid,
+    then snapped to :data:`SNAP_PIXEL_FRACTION` of a pixel."""
+    try:
+        return np.asarray(shapely.intersection(parts, geoms))
+    except shapely.errors.GEOSException:
+        pass
+    size = SNAP_PIXEL_FRACTION * min(abs(grid.transform.a), abs(grid.transform.e))
+    others = np.broadcast_to(np.asarray(geoms, dtype=object), parts.shape)
+    out = np.empty(parts.size, dtype=object)
+    for i, (a, b) in enumerate(zip(parts.tolist(), others.tolist(), strict=True)):
+        try:
+            out[i] = shapely.intersection(a, b)
+        except shapely.errors.GEOSException:
+            b = shapely.make_valid(b)
+            try:
+                out[i] = shapely.intersection(a, b)
+            except shapely.errors.GEOSException:
+                out[i] = shapely.intersection(a, b, grid_size=size)
+    return out
 
 
 def polygon_shares(grid: RasterGrid, geom: BaseGeometry
@@ -171,7 +222,7 @@ def polygon_share_pieces(grid: RasterGrid, geom: BaseGeometry
     epos, ehit = match_sorted(grid.edge, bnd)
     if ehit.any():  # cut by the territory's edge too: the part inside it, by overlay
         eg = grid.edge_geoms[epos[ehit]]
-        frac[ehit] = shapely.area(shapely.intersection(eg, geom)) / shapely.area(eg)
+        frac[ehit] = shapely.area(_overlay(eg, geom, grid)) / shapely.area(eg)
     frac = np.clip(frac, 0.0, 1.0)
     frac[frac > 1.0 - WHOLE_TOLERANCE] = 1.0
     minx, miny, maxx, maxy = geom.bounds

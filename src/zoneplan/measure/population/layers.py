@@ -47,6 +47,12 @@ class PopulationLayer:
     peak_density
         The most people per km² on any cell (a raster's pixels, whole), where the reader
         measured it (checked against :data:`zoneplan.plan.rules.plausibility.CELL_DENSITY`).
+    within_territory
+        Every cell lies inside the territory measured (the grid was clipped to it, as
+        rasters and the user's layers are). ``False`` for a grid over a larger area (the
+        built-in grid over the whole Strip under a smaller territory): cells then
+        straddle the territory's edge, which cuts them as a zone's edge does
+        (:func:`zoneplan.measure.sums.zone_sums.layout_geometry`).
     """
 
     grid: CellGrid
@@ -61,6 +67,7 @@ class PopulationLayer:
     extremes: list[str] = field(default_factory=list)
     spread_methods: dict[str, str] = field(default_factory=dict)
     peak_density: float | None = None
+    within_territory: bool = True
 
     def __post_init__(self) -> None:
         if not self.members:

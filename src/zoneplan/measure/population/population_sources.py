@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import functools
 import math
+from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -182,6 +183,12 @@ def builtin_population(cell_size: float = POPULATION_CELL_M) -> PopulationLayer:
     )
 
 
+@functools.cache
+def _builtin_outline() -> BaseGeometry:
+    """The outline the built-in grid's cells are clipped to (:data:`pack.PACK_CRS`)."""
+    return project(pack.outline(), pack.PACK_CRS)
+
+
 def _cell_size_for(territory_area_m2: float) -> float:
     """A grid cell size giving about 10,000-40,000 cells, rounded to a nice number (m)."""
     raw = math.sqrt(territory_area_m2 / 20_000)
@@ -215,7 +222,11 @@ def population_for(plan: Plan, *, territory: BaseGeometry, crs: CRS,
     """
     name = plan.population.baseline
     if name == BUILTIN_POPULATION:
-        return builtin_population()
+        pop = builtin_population()
+        if crs.equals(pop.crs) and territory.equals(_builtin_outline()):
+            return pop
+        # a territory other than the Strip's outline: the grid's cells reach beyond it
+        return replace(pop, within_territory=False)
     if name in plan.layers:
         return layer_population(plan, name, territory=territory, crs=crs, progress=progress,
                                 hold=hold)

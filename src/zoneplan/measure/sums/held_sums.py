@@ -160,7 +160,7 @@ def _part_squares(shard: RasterShard, cell_map: Any, side: float
     if len(shard.grid) == 0:
         return None
     geo = cell_map.geo
-    fr = shard.grid.fractions(geo.zones, geo.cuts, tiles=geo.tiles)
+    fr = shard.grid.fractions(geo.zones, geo.cuts, tiles=geo.tiles, covered=geo.covered)
     mine = replace(cell_map, grid=shard.grid, fractions=fr,
                    counts=shard.counts[cell_map.spread], sites=[], geo=None)
     return cast("tuple[Squares, NDArray[np.float64], NDArray[np.float64]]", mine.squares(side))

@@ -242,7 +242,8 @@ def _full(grid: CellGrid, geo: LayoutGeometry, values: list[CellValues], fast: b
           fingerprint: tuple[Any, ...], counts: list[Any]) -> _State:
     """The state of a layout measured afresh."""
     s_zone, s_near = _samples(fast)
-    fr = _in_cell_order(grid.fractions(geo.zones, geo.cuts, tiles=geo.tiles, samples=s_zone))
+    fr = _in_cell_order(grid.fractions(geo.zones, geo.cuts, tiles=geo.tiles, samples=s_zone,
+                                        covered=geo.covered))
     near = {key: {d: _dense(n, len(grid)) for d, n in
                   grid.near_fractions(lines, NEAR_LINE_M, samples=s_near).items()}
             for key, lines in geo.sets.items()}
@@ -318,7 +319,8 @@ def _update(grid: CellGrid, old: _State, geo: LayoutGeometry, values: list[CellV
         return st
     s_zone, s_near = _samples(fast)
     sub = grid.subset(changed)
-    fr_sub = sub.fractions(geo.zones, geo.cuts, tiles=geo.tiles, samples=s_zone)
+    fr_sub = sub.fractions(geo.zones, geo.cuts, tiles=geo.tiles, samples=s_zone,
+                           covered=geo.covered)
     zone_of = old.fr.zone_of.copy()
     zone_of[changed] = fr_sub.zone_of
     drop = np.isin(old.fr.cut_cell, changed)

@@ -54,6 +54,7 @@ __all__ = [
     "measured_cells",
     "nearest_distances",
     "people_outside",
+    "people_within",
     "whole_grid_sums",
     "zone_totals",
 ]
@@ -180,9 +181,13 @@ class LayoutGeometry:
     zones
         Zone polygons, in layout order.
     cuts
-        Lines and drawn zone edges the zones were cut along.
+        Lines and drawn zone edges the zones were cut along, and the territory's edge
+        where the grid's cells reach beyond it.
     tiles
         The zones tile the grid's own territory (same CRS, no remainder, same area).
+    covered
+        The zones cover the whole territory (no remainder): a cell's part inside it is
+        shared among the zones in full.
     lines
         Each line, by id.
     sets
@@ -195,6 +200,7 @@ class LayoutGeometry:
     tiles: bool
     lines: dict[str, BaseGeometry]
     sets: dict[LineSet, list[BaseGeometry]]
+    covered: bool = False
 
 
 _GRID_AREAS: weakref.WeakKeyDictionary[Any, float] = weakref.WeakKeyDictionary()
@@ -218,6 +224,11 @@ def layout_geometry(layout: Layout, inputs: Inputs) -> LayoutGeometry:
 
     cuts = [in_pop_crs(ln) for ln in layout.lines.values()]
     cuts += [in_pop_crs(z.geometry.boundary) for z in layout.zones if z.spec.drawn]
+    if not pop.within_territory:
+        # cells reach beyond the territory: its edge cuts them as a zone edge does, so a
+        # zone made of what is left (``rest``, a side of a line) gets its exact share of
+        # each, not the whole cell or nothing by where the cell's centre falls
+        cuts.append(in_pop_crs(layout.territory.boundary))
     terr_area = layout.territory.area
     tiles = bool(same_crs and layout.remainder.area <= AREA_TOLERANCE_M2
                  and abs(_grid_area(pop.grid) - terr_area) <= 1e-7 * terr_area)
@@ -226,7 +237,8 @@ def layout_geometry(layout: Layout, inputs: Inputs) -> LayoutGeometry:
     if len(lines) > 1:
         sets |= {lid: [ln] for lid, ln in lines.items()}
     return LayoutGeometry(zones=[in_pop_crs(z.geometry) for z in layout.zones], cuts=cuts,
-                          tiles=tiles, lines=lines, sets=sets)
+                          tiles=tiles, lines=lines, sets=sets,
+                          covered=layout.remainder.area <= AREA_TOLERANCE_M2)
 
 
 Summer = Callable[..., tuple[Fractions, ZoneSums, dict[str, ZoneSums], "Squares | None",
@@ -297,7 +309,8 @@ def grid_sums(grid: Any, counts: Mapping[str, CellValues], geo: LayoutGeometry, 
         distance blocks on grids finer than :data:`DISTANCE_BLOCK_M` (``None``: the
         blocks are the cells, or no blocks were summed).
     """
-    fr = grid.fractions(geo.zones, geo.cuts, tiles=geo.tiles, samples=4 if fast else 0)
+    fr = grid.fractions(geo.zones, geo.cuts, tiles=geo.tiles, samples=4 if fast else 0,
+                        covered=geo.covered)
     # what is summed: cell area, then each population spread; every per-cell array is
     # dropped as soon as its sums are taken, so large grids need little extra memory
     values: list[CellValues] = [grid.area_values(), *counts.values()]
@@ -371,6 +384,37 @@ def people_outside(fr: Fractions, counts: CellValues) -> float:
     taken = np.bincount(inv.ravel(), weights=fr.cut_frac, minlength=cells.size)
     return outside - float(np.dot(np.asarray(counts[cells], dtype=np.float64),
                                   1.0 - np.clip(1.0 - taken, 0.0, 1.0)))
+
+
+def people_within(inputs: Inputs, layout: Layout, key: str) -> tuple[float, float] | None:
+    """People of spread ``key`` inside the territory and on the part of it no zone takes
+    (the layout's remainder), measured straight from the cells' shares in each polygon,
+    not through the zones (people, unscaled).
+
+    A second route to the territory's people for the invariants: on a grid reaching
+    beyond the territory (``within_territory`` false, e.g. the built-in grid under a
+    smaller territory) people on no zone's cells are mostly people outside the
+    territory, so ``in zones + outside = layer`` alone would not see people lost inside
+    it. ``None`` when every cell lies inside the territory (that check then suffices).
+    The territory's figure is remembered per population layer and territory.
+    """
+    pop = inputs.population
+    if pop.within_territory:
+        return None
+    same_crs = pop.crs.equals(layout.crs)
+
+    def on_cells(geom: BaseGeometry) -> float:
+        if geom.is_empty:
+            return 0.0
+        idx, frac = pop.grid.coverage(geom if same_crs else project(geom, pop.crs,
+                                                                    src=layout.crs))
+        return float(np.dot(np.asarray(pop.counts[key][idx], dtype=np.float64), frac))
+
+    memo: dict[str, tuple[BaseGeometry, float]] = pop.__dict__.setdefault("_within", {})
+    got = memo.get(key)
+    if got is None or got[0] is not layout.territory:
+        got = memo[key] = (layout.territory, on_cells(layout.territory))
+    return got[1], on_cells(layout.remainder)
 
 
 def _hospital_distances(layout: Layout, inputs: Inputs, area: ZoneSums,

@@ -399,6 +399,10 @@ def checks_sentence(d: dict[str, Any]) -> str:
         f"{fmt_number(inv['remainder_residents_baseline'])} = the layer's "
         f"{fmt_number(inv['baseline_total'])}: {yes[bool(inv['baseline_conserved'])]}",
     ]
+    if "baseline_in_territory" in inv:  # the layer reaches beyond the territory
+        parts.append(f"pre-war residents in zones = the territory's, measured from the cells "
+                     f"({fmt_number(inv['baseline_in_territory'])}): "
+                     f"{yes[bool(inv['baseline_conserved'])]}")
     why: list[str] = []
     if inv["remainder_residents_baseline"] > 0.5:
         why.append(f"{fmt_number(inv['remainder_residents_baseline'])} people of the population "
