@@ -214,11 +214,16 @@ def create_app(plan: str | Path | Plan | None = None, *, save_dir: str | Path,
             raise WebError(503, f"the editor is busy: {in_flight} evaluations are under way",
                            suggestion=f"try again in {RETRY_AFTER_S} s",
                            headers={"Retry-After": str(RETRY_AFTER_S)})
+        loop = asyncio.get_running_loop()
+        job = pool.submit(_call, fn)
         in_flight += 1
-        try:
-            return await asyncio.get_running_loop().run_in_executor(pool, _call, fn)
-        finally:
-            in_flight -= 1
+        # counted until the work itself ends, also when the client has gone away
+        job.add_done_callback(lambda _: loop.call_soon_threadsafe(_done))
+        return await asyncio.wrap_future(job)
+
+    def _done() -> None:
+        nonlocal in_flight
+        in_flight -= 1
 
     def _call(fn: Callable[[], Any]) -> Any:
         """Call ``fn`` (on a worker thread), its errors turned into :class:`WebError`."""

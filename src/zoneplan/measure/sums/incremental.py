@@ -99,10 +99,10 @@ MAX_STATES = 8
 """Most states kept per grid, mode and layout slot: as many requests as this patch at
 once; more wait for a state to be given back."""
 
-STATE_CELLS = 1 << 24
-"""Most cells held in the states of one grid, mode and slot together (16.8 million: a
-10 m raster of the Gaza Strip, 3.6 million cells, keeps four states at most; the
-built-in 250 m grid :data:`MAX_STATES`)."""
+STATE_CELLS = 1 << 23
+"""Most cells held in the states of one grid, mode and slot together, but always one
+state (8.4 million: a 10 m raster of the Gaza Strip, 3.6 million cells, about 110 MB of
+state each, keeps two states at most; the built-in 250 m grid :data:`MAX_STATES`)."""
 
 
 @dataclass(eq=False)
