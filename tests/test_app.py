@@ -344,3 +344,86 @@ def test_fast_evaluation_is_flagged_and_close(client: TestClient) -> None:
     assert zone(fast, "green")["residents_baseline"] == pytest.approx(
         zone(exact, "green")["residents_baseline"], rel=1e-3)
     assert fast["invariants"]["residents_conserved"]
+
+
+# ------------------------------------------------------------------ several pages at once
+
+
+def _requests_for_pages() -> list[dict[str, Any]]:
+    """Sixteen updates as four pages would send them: each drags a vertex of its own
+    (west and east, 200-800 m), fast and exact alternating."""
+    out = []
+    for page, vertex in enumerate((9, 16, 5, 20)):
+        for step in range(4):
+            km = (0.2 + 0.2 * step) * (1 if page % 2 else -1)
+            out.append({"plan": PLAN, "lines": {"yellow-line": moved_west(vertex, km)},
+                        "ranges": False, "fast": step % 2 == 0})
+    return out
+
+
+@pytest.mark.slow
+def test_concurrent_requests_equal_serial_ones(save_dir: Path) -> None:
+    """Sixteen updates sent from eight threads at once, in another order than the serial
+    run, answer the very JSON (every figure to the last bit) the same updates answer
+    one at a time: no request sees another's incremental state."""
+    import concurrent.futures
+    import random
+
+    bodies = _requests_for_pages()
+    app = create_app(PLAN, save_dir=save_dir, workers=4)
+    with TestClient(app, base_url="http://127.0.0.1") as c:
+        serial = [without_time(c.post("/api/evaluate", json=b).json()) for b in bodies]
+        order = list(range(len(bodies)))
+        random.Random(7).shuffle(order)
+
+        def send(k: int) -> tuple[int, Any]:
+            r = c.post("/api/evaluate", json=bodies[k])
+            assert r.status_code == 200, r.text
+            return k, without_time(r.json())
+
+        with concurrent.futures.ThreadPoolExecutor(8) as pool:
+            got = dict(pool.map(send, order))
+    assert len({json.dumps(s["zones"]) for s in serial}) > 8  # the requests differ
+    for k, expected in enumerate(serial):
+        assert json.dumps(got[k], sort_keys=True) == json.dumps(expected, sort_keys=True), k
+
+
+def test_busy_editor_answers_503_with_retry_after(save_dir: Path,
+                                                  monkeypatch: pytest.MonkeyPatch) -> None:
+    """Past the bound of evaluations under way a request is answered at once: 503, a
+    Retry-After header and the editor's JSON error; the evaluation under way finishes."""
+    import threading
+
+    from zoneplan.web import app as web_app
+
+    entered, release = threading.Event(), threading.Event()
+    real = web_app.evaluate_inputs
+
+    def held(*args: Any, **kwargs: Any) -> Any:
+        entered.set()
+        assert release.wait(60)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(web_app, "evaluate_inputs", held)
+    app = create_app(PLAN, save_dir=save_dir, workers=1, max_in_flight=1)
+    body = {"plan": PLAN, "lines": {"yellow-line": moved_west(16)}, "ranges": False,
+            "fast": True}
+    with TestClient(app, base_url="http://127.0.0.1") as c:
+        first: list[Any] = []
+        t = threading.Thread(target=lambda: first.append(c.post("/api/evaluate", json=body)))
+        t.start()
+        try:
+            assert entered.wait(60)
+            busy = c.post("/api/evaluate", json=body)
+            layers = c.get("/api/layers", params={"plan": PLAN})
+        finally:
+            release.set()
+            t.join(60)
+        assert busy.status_code == 503 and layers.status_code == 503
+        assert busy.headers["retry-after"] == "1"
+        assert busy.headers["content-type"].startswith("application/json")
+        d = detail(busy)
+        assert set(d) == {"message", "suggestion", "line"}
+        assert "busy" in d["message"] and d["suggestion"]
+        assert first and first[0].status_code == 200
+        assert c.post("/api/evaluate", json=body).status_code == 200  # free again

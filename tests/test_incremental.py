@@ -323,3 +323,43 @@ def test_large_grids_keep_no_state(builtin: Inputs, monkeypatch: pytest.MonkeyPa
     got = incremental_cells(layout, builtin, slot="large")
     _same_cells(got, layout_cells(layout, builtin), builtin)
     assert (False, "large") not in incremental._STATES.get(builtin.population.grid, {})
+
+
+def _sums_of(cells: LayoutCells) -> list[np.ndarray]:
+    out = [cells.area.total, cells.area.near_any[500.0]]
+    for s in cells.people.values():
+        out += [s.total, *s.near_any.values()]
+    return out
+
+
+@pytest.mark.parametrize("fast", [False, True])
+def test_figures_do_not_depend_on_the_state_started_from(builtin: Inputs, fast: bool) -> None:
+    """The editor's pool hands a request any free state: a layout patched from another
+    layout's state gives the very sums (to the last bit) of the same layout measured
+    from no state, and two states live side by side when two requests hold them."""
+    import copy
+    import dataclasses
+
+    from zoneplan.measure.sums import incremental
+
+    line = [tuple(c) for c in builtin.lines_ll["yellow-line"].coords]
+    far = list(line)
+    far[16] = (far[16][0] - 0.01, far[16][1])
+    near = list(line)
+    near[16] = (near[16][0] - 0.011, near[16][1])
+    layouts = [build_layout(builtin.with_lines({"yellow-line": ln})) for ln in (far, near)]
+    grid = copy.copy(builtin.population.grid)  # a grid (so pools) of its own
+    inputs = dataclasses.replace(builtin,
+                                 population=dataclasses.replace(builtin.population, grid=grid))
+    fresh = _sums_of(incremental_cells(layouts[1], inputs, fast=fast, slot="a"))
+    incremental_cells(layouts[0], inputs, fast=fast, slot="b")
+    patched = _sums_of(incremental_cells(layouts[1], inputs, fast=fast, slot="b"))
+    for a, b in zip(fresh, patched, strict=True):
+        np.testing.assert_array_equal(a, b)
+    pool = incremental._STATES[grid][fast, "b"]
+    with pool.state(frozenset()) as box:  # one request holds the state...
+        held = box[0]
+        again = _sums_of(incremental_cells(layouts[1], inputs, fast=fast, slot="b"))
+    assert held is not None and pool.count == 2 and len(pool.free) == 2  # ...another made one
+    for a, b in zip(fresh, again, strict=True):
+        np.testing.assert_array_equal(a, b)

@@ -16,6 +16,7 @@ checked against the result (:mod:`zoneplan.measure.figures.claims`).
 from __future__ import annotations
 
 import datetime as dt
+import threading
 import weakref
 from collections.abc import Callable, Iterator
 from dataclasses import replace
@@ -60,20 +61,23 @@ _COARSE: weakref.WeakKeyDictionary[Any, tuple[Any, PopulationLayer]] = \
     weakref.WeakKeyDictionary()
 """Per population layer: the territory it was summed over and the layer summed into
 :data:`FAST_CELL_M` blocks (copies of the inputs with moved lines share both)."""
+_COARSE_LOCK = threading.Lock()
+"""Guards :data:`_COARSE`."""
 
 
 def _fast_population(inputs: Inputs) -> PopulationLayer:
     """The population summed into :data:`FAST_CELL_M` blocks, built once per population
     layer and territory (not once per copy of the inputs: every dragged line makes one)."""
     pop = inputs.population
-    hit = _COARSE.get(pop)
-    if hit is not None and hit[0]() is inputs.territory:
-        return hit[1]
-    territory = (inputs.territory if pop.crs.equals(inputs.crs)
-                 else project(inputs.territory_ll, pop.crs))
-    coarse = pop.coarse(territory, FAST_CELL_M)
-    _COARSE[pop] = (weakref.ref(inputs.territory), coarse)
-    return coarse
+    with _COARSE_LOCK:  # built once even when the editor's requests ask at the same time
+        hit = _COARSE.get(pop)
+        if hit is not None and hit[0]() is inputs.territory:
+            return hit[1]
+        territory = (inputs.territory if pop.crs.equals(inputs.crs)
+                     else project(inputs.territory_ll, pop.crs))
+        coarse = pop.coarse(territory, FAST_CELL_M)
+        _COARSE[pop] = (weakref.ref(inputs.territory), coarse)
+        return coarse
 
 
 Progress = Callable[[str], None]

@@ -10,6 +10,8 @@ and each face goes to the zone whose ``side`` or ``point`` rule it meets, or to 
 
 from __future__ import annotations
 
+import threading
+import weakref
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -147,7 +149,7 @@ def build_layout(inputs: Inputs, *, line_overrides: dict[str, LineString] | None
         For lines that miss the territory or do not cut it, zones that overlap or leave
         a gap, polygon zones outside the territory.
     """
-    plan, crs, territory = inputs.plan, inputs.crs, inputs.territory
+    plan, crs, territory = inputs.plan, inputs.crs, _own_copy(inputs.territory)
     lines = {**inputs.lines, **(line_overrides or {})}
     line_loc = {ln.id: ("lines", i) for i, ln in enumerate(plan.lines)}
     zone_loc = {z.id: ("zones", i) for i, z in enumerate(plan.zones)}
@@ -244,7 +246,35 @@ def build_layout(inputs: Inputs, *, line_overrides: dict[str, LineString] | None
     remainder = polygonal(territory.difference(covered))[0]
     if slivers:  # left out of their zones: in none
         remainder = polygonal(shapely.union_all([remainder, *slivers]))[0]
-    return Layout(crs=crs, territory=territory, lines=lines, zones=zones, remainder=remainder)
+    return Layout(crs=crs, territory=inputs.territory, lines=lines, zones=zones,
+                  remainder=remainder)
+
+
+_HERE = threading.local()
+"""This thread's copies of shared geometries (see :func:`_own_copy`)."""
+
+
+def _own_copy(geom: BaseGeometry) -> BaseGeometry:
+    """This thread's copy of a geometry shared between threads (the prepared inputs'
+    territory), made once per thread, the same to the last bit.
+
+    Cutting prepares the geometry it cuts (``shapely.ops.split``, the predicates), and
+    GEOS's prepared geometries may not be used by two threads at once (libgeos/geos#825);
+    the editor evaluates requests on several threads over one territory. The layout
+    still names the shared territory, so what is remembered per territory is kept once.
+    """
+    copies: dict[int, tuple[weakref.ref[BaseGeometry], BaseGeometry]] | None = getattr(
+        _HERE, "copies", None)
+    if copies is None:
+        copies = _HERE.copies = {}
+    hit = copies.get(id(geom))
+    if hit is not None and hit[0]() is geom:
+        return hit[1]
+    for key in [k for k, (ref, _) in copies.items() if ref() is None]:
+        del copies[key]  # copies of geometries gone
+    own = shapely.from_wkb(shapely.to_wkb(geom))
+    copies[id(geom)] = (weakref.ref(geom), own)
+    return own
 
 
 def _one(parts: list[BaseGeometry], slivers: list[BaseGeometry]) -> BaseGeometry:
@@ -279,7 +309,7 @@ def _carve(inputs: Inputs, specs: list[ZoneSpec], zone_loc: dict[str, tuple[str,
     whose boxes meet (an STRtree), not between all pairs."""
     if not specs:
         return []
-    plan, crs, territory = inputs.plan, inputs.crs, inputs.territory
+    plan, crs, territory = inputs.plan, inputs.crs, _own_copy(inputs.territory)
     ids = [s.id for s in specs]
     polys = np.asarray([inputs.zone_polys[i] for i in ids], dtype=object)
     with in_plan(plan, ("zones",), f"the zones {', '.join(ids[:3])}"

@@ -65,12 +65,15 @@ class WebError(Exception):
         How to fix it, if known.
     line
         The id of the line the error is about, if any (the page highlights it).
+    headers
+        HTTP headers to answer with (``Retry-After`` on a 503), if any.
     """
 
     def __init__(self, status: int, message: str, *, suggestion: str | None = None,
-                 line: str | None = None) -> None:
+                 line: str | None = None, headers: dict[str, str] | None = None) -> None:
         super().__init__(message)
         self.status, self.message, self.suggestion, self.line = status, message, suggestion, line
+        self.headers = headers
 
     def detail(self) -> dict[str, Any]:
         """The JSON ``detail`` object."""

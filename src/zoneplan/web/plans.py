@@ -50,6 +50,7 @@ class PlanStore:
         self._cache: OrderedDict[str, Inputs] = OrderedDict()
         self._size = size
         self._lock = threading.Lock()
+        self._preparing: dict[str, threading.Lock] = {}
 
     def saved_path(self, plan_id: str) -> Path | None:
         """The file of a plan saved in the save folder, or None if there is none."""
@@ -58,8 +59,8 @@ class PlanStore:
         p = self.save_dir / f"{plan_id}.yaml"
         return p if p.is_file() else None
 
-    def source(self, ref: str | dict[str, Any]) -> tuple[str, dict[str, Any] | None, Plan | None]:
-        """Cache key, the plan as a mapping (for saving) and the loaded plan if at hand.
+    def key(self, ref: str | dict[str, Any]) -> str:
+        """The cache key of a plan, found without reading or preparing it.
 
         Parameters
         ----------
@@ -75,25 +76,68 @@ class PlanStore:
         if isinstance(ref, dict):
             refuse_files(ref)
             blob = json.dumps(ref, sort_keys=True, ensure_ascii=False)
-            return "inline:" + hashlib.sha256(blob.encode()).hexdigest(), ref, None
+            return "inline:" + hashlib.sha256(blob.encode()).hexdigest()
         if ref == self.start.id:
-            src = _read_yaml(Path(self.start.path)) if self.start.path else None
-            return "start:" + ref, src, self.start
+            return "start:" + ref
         if ref in builtin_plan_ids():
-            plan = load_plan(ref)
-            return "builtin:" + ref, _read_yaml(Path(str(plan.path))), plan
+            return "builtin:" + ref
         saved = self.saved_path(ref)
         if saved is not None:
-            data = _read_yaml(saved)
-            refuse_files(data)
-            return f"saved:{ref}:{saved.stat().st_mtime_ns}", data, None
+            return f"saved:{ref}:{saved.stat().st_mtime_ns}"
         raise WebError(422, f"no plan called '{ref}'",
                        suggestion="choose one of GET /api/plans, or send the plan inline")
+
+    def source(self, ref: str | dict[str, Any]) -> tuple[str, dict[str, Any] | None, Plan | None]:
+        """Cache key, the plan as a mapping (for saving) and the loaded plan if at hand.
+
+        Reads the plan's file (a saved plan's is checked with
+        :func:`~zoneplan.web.checks.refuse_files`); :meth:`key` gives the key alone.
+
+        Raises
+        ------
+        WebError
+            422 if there is no plan with that id.
+        """
+        key = self.key(ref)
+        if isinstance(ref, dict):
+            return key, ref, None
+        if key.startswith("start:"):
+            src = _read_yaml(Path(self.start.path)) if self.start.path else None
+            return key, src, self.start
+        if key.startswith("builtin:"):
+            plan = load_plan(ref)
+            return key, _read_yaml(Path(str(plan.path))), plan
+        saved = self.saved_path(ref)
+        if saved is None:  # removed since the key was made
+            raise WebError(422, f"no plan called '{ref}'",
+                           suggestion="choose one of GET /api/plans, or send the plan inline")
+        data = _read_yaml(saved)
+        refuse_files(data)
+        return key, data, None
+
+    def prepared(self, ref: str | dict[str, Any]) -> Inputs:
+        """A plan's prepared inputs, shared and read-only (the editor's hot path: a plan
+        already prepared is found by its key, without reading its file again).
+
+        Raises
+        ------
+        WebError
+            422 if there is no plan with that id.
+        """
+        key = self.key(ref)
+        with self._lock:
+            hit = self._cache.get(key)
+            if hit is not None:
+                self._cache.move_to_end(key)
+                return hit
+        return self.inputs(ref)[0]
 
     def inputs(self, ref: str | dict[str, Any]) -> tuple[Inputs, dict[str, Any] | None]:
         """A plan's prepared inputs (from the cache if there) and the plan as a mapping.
 
-        The mapping is None for a start-up plan that was not read from a file.
+        The mapping is None for a start-up plan that was not read from a file. A plan is
+        prepared once even when several requests ask for it at the same time (the others
+        wait for it); requests for other plans do not wait.
         """
         key, data, plan = self.source(ref)
         with self._lock:
@@ -101,14 +145,24 @@ class PlanStore:
             if hit is not None:
                 self._cache.move_to_end(key)
                 return hit, data
-        if plan is None:
-            assert data is not None
-            plan = load_plan(data, base_dir=self.save_dir)
-        inputs = prepare(plan)
-        with self._lock:
-            self._cache[key] = inputs
-            while len(self._cache) > self._size:
-                self._cache.popitem(last=False)
+            preparing = self._preparing.setdefault(key, threading.Lock())
+        with preparing:  # one preparation per plan at a time
+            with self._lock:
+                hit = self._cache.get(key)
+            if hit is not None:
+                return hit, data
+            try:
+                if plan is None:
+                    assert data is not None
+                    plan = load_plan(data, base_dir=self.save_dir)
+                inputs = prepare(plan)
+                with self._lock:
+                    self._cache[key] = inputs
+                    while len(self._cache) > self._size:
+                        self._cache.popitem(last=False)
+            finally:
+                with self._lock:
+                    self._preparing.pop(key, None)
         return inputs, data
 
     def listing(self) -> list[dict[str, Any]]:

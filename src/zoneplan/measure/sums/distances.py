@@ -10,6 +10,7 @@ one pass: :mod:`zoneplan.measure.figures.indicators` takes weighted quantiles of
 
 from __future__ import annotations
 
+import threading
 import weakref
 from collections import OrderedDict
 from collections.abc import Sequence
@@ -40,6 +41,11 @@ a few MB)."""
 
 _DISTANCE_MEMO: weakref.WeakKeyDictionary[
     Any, OrderedDict[tuple[Any, ...], NDArray[np.float64]]] = weakref.WeakKeyDictionary()
+_MEMO_LOCK = threading.Lock()
+"""Guards :data:`_DISTANCE_MEMO` (held for its bookkeeping only)."""
+_FILL_LOCK = threading.Lock()
+"""Held while a field that is not yet complete is filled in or read: a read never sees
+a block half written, and a field is never made read-only under a request writing it."""
 
 
 def nearest_distances(xy: NDArray[np.float64], points: NDArray[np.float64]
@@ -98,26 +104,30 @@ def nearest_distance(grid: Any, squares: Squares | None, points: NDArray[np.floa
     lattice = (squares.size, squares.ix0, squares.iy0, squares.nx, squares.ny) if squares \
         else (0.0,)
     key = (*lattice, points.tobytes())
-    memo = _DISTANCE_MEMO.setdefault(grid, OrderedDict())
-    field = memo.get(key)
-    if field is None:
-        field = np.full(len(squares) if squares is not None else len(grid), np.nan)
-        memo[key] = field
-        if len(memo) > DISTANCE_MEMO_SETS:
-            memo.popitem(last=False)
-    else:
-        memo.move_to_end(key)
-    if field.flags.writeable:  # not yet complete (a complete field is made read-only)
-        want = np.arange(field.size) if blocks is None else blocks
-        missing = want[np.isnan(field[want])]
-        if missing.size:
-            missing = np.unique(missing)
-            xy = (squares.centres(missing) if squares is not None
-                  else np.column_stack([grid.x, grid.y])[missing])
-            field[missing] = nearest_distances(xy, points)
-        if blocks is None:
-            field.flags.writeable = False
-    return field if blocks is None else field[blocks]
+    with _MEMO_LOCK:  # the editor's requests run on several threads
+        memo = _DISTANCE_MEMO.setdefault(grid, OrderedDict())
+        field = memo.get(key)
+        if field is None:
+            field = np.full(len(squares) if squares is not None else len(grid), np.nan)
+            memo[key] = field
+            if len(memo) > DISTANCE_MEMO_SETS:
+                memo.popitem(last=False)
+        else:
+            memo.move_to_end(key)
+    if not field.flags.writeable:  # complete: read only, shared freely
+        return field if blocks is None else field[blocks]
+    with _FILL_LOCK:  # filled in by one request at a time
+        if field.flags.writeable:
+            want = np.arange(field.size) if blocks is None else blocks
+            missing = want[np.isnan(field[want])]
+            if missing.size:
+                missing = np.unique(missing)
+                xy = (squares.centres(missing) if squares is not None
+                      else np.column_stack([grid.x, grid.y])[missing])
+                field[missing] = nearest_distances(xy, points)
+            if blocks is None:
+                field.flags.writeable = False
+        return field if blocks is None else field[blocks]
 
 
 @dataclass(eq=False)

@@ -32,18 +32,31 @@ than :data:`FULL_SHARE` of the cells changed, or the zones, lines or population 
 in kind, everything is computed afresh. Grids of more than :data:`MAX_CELLS` cells, and
 layouts with more than :data:`~zoneplan.measure.sums.block_sums.DENSE_LIMIT` (zone, tile)
 pairs, keep no state: :func:`~zoneplan.measure.sums.layout.layout_cells` measures them
-strip by strip, in bounded memory. Memory otherwise: one state per grid, mode and
-alternative layout (line variants follow the dragged line), dropped with the grid
-(weakly keyed): for each cell its zone (1-4 bytes), two near-line shares per line set
-(8 bytes each), its tile and its place in tile order (4 bytes each on grids under 2**31
-cells), about 110 MB for a 10 m raster of the Gaza Strip; per tile, a sum per zone for
-each value and line set.
+strip by strip, in bounded memory. Memory otherwise: per grid, mode and alternative
+layout (line variants follow the dragged line) a small pool of states, dropped with the
+grid (weakly keyed): for each cell its zone (1-4 bytes), two near-line shares per line
+set (8 bytes each), its tile and its place in tile order (4 bytes each on grids under
+2**31 cells), about 110 MB for a 10 m raster of the Gaza Strip; per tile, a sum per zone
+for each value and line set.
+
+Several requests at once (the editor's server answers them on worker threads): each
+takes a state of its own from the pool (the one whose lines are nearest its own, so the
+patch stays small), patches it privately and gives it back; requests never share a state
+while it is being patched, and none waits for another unless the pool is at its bound
+(:data:`MAX_STATES`, and :data:`STATE_CELLS` cells in all). Which state a request starts
+from does not change its figures: every cell's shares are the grid's own and every tile
+sum is taken afresh from them in one fixed order, so the figures are those of a serial
+evaluation of the same request, bit for bit (``tests/test_app.py`` checks it with
+threads).
 """
 
 from __future__ import annotations
 
+import threading
 import weakref
-from dataclasses import dataclass
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
@@ -72,7 +85,8 @@ from zoneplan.measure.sums.zone_sums import (
 )
 from zoneplan.measure.zones import Layout
 
-__all__ = ["BUFFER_QUAD_SEGS", "FULL_SHARE", "MAX_CELLS", "incremental_cells"]
+__all__ = ["BUFFER_QUAD_SEGS", "FULL_SHARE", "MAX_CELLS", "MAX_STATES", "STATE_CELLS",
+           "incremental_cells"]
 
 FULL_SHARE = 0.25
 """Share of the cells above which a layout is computed afresh rather than patched."""
@@ -80,6 +94,15 @@ FULL_SHARE = 0.25
 MAX_CELLS = 1 << 24
 """Grids of more cells than this (16.8 million: a 2.5 m raster of the Gaza Strip has 58
 million) keep no per-cell state (it would take over 400 MB); they are measured afresh."""
+
+MAX_STATES = 8
+"""Most states kept per grid, mode and layout slot: as many requests as this patch at
+once; more wait for a state to be given back."""
+
+STATE_CELLS = 1 << 23
+"""Most cells held in the states of one grid, mode and slot together, but always one
+state (8.4 million: a 10 m raster of the Gaza Strip, 3.6 million cells, about 110 MB of
+state each, keeps two states at most; the built-in 250 m grid :data:`MAX_STATES`)."""
 
 
 @dataclass(eq=False)
@@ -123,11 +146,71 @@ class _State:
     part_total: list[NDArray[np.float64]]
     part_out: list[NDArray[np.float64]]
     part_near: list[dict[LineSet, dict[float, NDArray[np.float64]]]]
+    segs: frozenset[tuple[float, ...]] = frozenset()
 
 
-_STATES: weakref.WeakKeyDictionary[Any, dict[tuple[bool, str | None], _State]] = \
+_LOCK = threading.RLock()
+"""Guards the tables below and every pool's free list (never held while measuring)."""
+
+
+@dataclass(eq=False)
+class _Pool:
+    """The states of one grid, mode and slot: ``free`` ones (last given back last), and
+    how many exist in all (free or being patched by a request)."""
+
+    bound: int
+    free: list[_State] = field(default_factory=list)
+    count: int = 0
+    ready: threading.Condition = field(default_factory=lambda: threading.Condition(_LOCK))
+
+    @contextmanager
+    def state(self, segs: frozenset[tuple[float, ...]]) -> Iterator[list[_State | None]]:
+        """Hold a state for one request: ``box[0]`` is the free state whose lines are
+        nearest ``segs`` (``None``: start afresh); set ``box[0]`` to the state to give
+        back, or leave ``None`` to drop it (an update that failed half-way)."""
+        with self.ready:
+            while not self.free and self.count >= self.bound:
+                self.ready.wait()
+            if self.free:
+                k = min(range(len(self.free)), key=lambda i: (
+                    len(self.free[i].segs ^ segs), -i))
+                old: _State | None = self.free.pop(k)
+            else:
+                old = None
+                self.count += 1
+        box: list[_State | None] = [old]
+        try:
+            yield box
+        finally:
+            with self.ready:
+                st = box[0]
+                if st is None:
+                    self.count -= 1
+                else:
+                    self.free.append(st)
+                self.ready.notify()
+
+
+_STATES: weakref.WeakKeyDictionary[Any, dict[tuple[bool, str | None], _Pool]] = \
     weakref.WeakKeyDictionary()
 _TILES: weakref.WeakKeyDictionary[Any, _Tiles] = weakref.WeakKeyDictionary()
+
+
+def _pool(grid: CellGrid, fast: bool, slot: str | None) -> _Pool:
+    """The pool of states of ``grid`` for a mode and slot (made when first asked for)."""
+    with _LOCK:
+        pools = _STATES.setdefault(grid, {})
+        hit = pools.get((fast, slot))
+        if hit is None:
+            bound = max(1, min(MAX_STATES, STATE_CELLS // max(len(grid), 1)))
+            hit = pools[fast, slot] = _Pool(bound=bound)
+        return hit
+
+
+def _segment_set(geo: LayoutGeometry) -> frozenset[tuple[float, ...]]:
+    """The segments of a layout's cut lines and line sets, to find the nearest state."""
+    lines = [*geo.cuts, *(ln for ls in geo.sets.values() for ln in ls)]
+    return frozenset(map(tuple, segments(lines).tolist())) if lines else frozenset()
 
 
 def incremental_cells(layout: Layout, inputs: Inputs, *, fast: bool = False,
@@ -157,22 +240,25 @@ def incremental_cells(layout: Layout, inputs: Inputs, *, fast: bool = False,
     """
     pop = inputs.population
     grid = pop.grid
-    states = _STATES.setdefault(grid, {})
-    old = states.pop((fast, slot), None)  # patched in place: dropped if an update fails
     if len(grid) > MAX_CELLS or len(layout.zones) * _n_tiles(grid) > DENSE_LIMIT:
         return measured_cells(layout, inputs, fast=fast)  # no state: bounded memory
     geo = layout_geometry(layout, inputs)
     values: list[CellValues] = [grid.area_values(), *pop.counts.values()]
     fingerprint = (fast, len(geo.zones), tuple(z.id for z in layout.zones), geo.tiles,
                    tuple(geo.sets), tuple(pop.counts))
-    st = None
-    if old is not None and old.fingerprint == fingerprint and all(
-            r() is c for r, c in zip(old.counts, pop.counts.values(), strict=True)):
-        st = _update(grid, old, geo, values, fast)
-    if st is None:
-        st = _full(grid, geo, values, fast, fingerprint, list(pop.counts.values()))
-    states[fast, slot] = st
-    return _cells(layout, inputs, st, grid)
+    segs = _segment_set(geo)
+    with _pool(grid, fast, slot).state(segs) as box:
+        old, box[0] = box[0], None  # patched in place: dropped if an update fails
+        st = None
+        if old is not None and old.fingerprint == fingerprint and all(
+                r() is c for r, c in zip(old.counts, pop.counts.values(), strict=True)):
+            st = _update(grid, old, geo, values, fast)
+        if st is None:
+            st = _full(grid, geo, values, fast, fingerprint, list(pop.counts.values()))
+        st.segs = segs
+        out = _cells(layout, inputs, st, grid)  # read before another request patches it
+        box[0] = st
+    return out
 
 
 def _n_tiles(grid: CellGrid) -> int:
@@ -184,7 +270,8 @@ def _tiles_of(grid: CellGrid) -> _Tiles:
     """The grid's tiles (remembered per grid): distance blocks on fine grids, else cells;
     the blocks are those of :meth:`~zoneplan.measure.grids.cells.CellGrid.square_lattice`, as
     :func:`~zoneplan.measure.sums.layout.layout_cells` sums them."""
-    hit = _TILES.get(grid)
+    with _LOCK:
+        hit = _TILES.get(grid)
     if hit is not None:
         return hit
     n = len(grid)
@@ -203,8 +290,8 @@ def _tiles_of(grid: CellGrid) -> _Tiles:
     start = np.zeros(n_tiles + 1, dtype=np.intp)
     np.cumsum(np.bincount(index, minlength=n_tiles), out=start[1:])
     tiles = _Tiles(index=index, order=order, start=start, squares=sq)
-    _TILES[grid] = tiles
-    return tiles
+    with _LOCK:  # two requests may make them at once: the first kept is used by all
+        return _TILES.setdefault(grid, tiles)
 
 
 def _samples(fast: bool) -> tuple[int, int]:
