@@ -119,7 +119,8 @@ def evaluated(plans: list[Plan], *, table: bool, ranges: bool, samples: int | No
                     progress=step, on_samples=bar, by=by,
                     correlation_m=LINE_CORRELATION_M if correlation_m is None
                     else correlation_m)
-            notes = results[0].data["samples"]["notes"]
+            drawn = results[0].data["samples"]
+            notes = drawn["notes"] if drawn else []
         for note in notes:
             err.print(f"[yellow]note:[/yellow] {note}", highlight=False)
         yield results

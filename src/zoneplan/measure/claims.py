@@ -27,12 +27,14 @@ Examples
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
-from typing import Any
+from collections.abc import Mapping, Sequence
+from typing import Any, cast
+
+from typing_extensions import TypedDict
 
 from zoneplan.plan import Claim
 
-__all__ = ["UNITS", "Verdict", "check_claims"]
+__all__ = ["UNITS", "ClaimRecord", "ClaimedRecord", "Verdict", "check_claims"]
 
 Verdict = str
 """``"consistent"``, ``"inconsistent"`` or ``"not measurable"``."""
@@ -46,6 +48,46 @@ UNITS: dict[str, str] = {
     "m": "m", "structures": "structures", "beds": "beds", "personnel": "personnel",
 }
 """The indicator unit each claim unit is compared with."""
+
+
+class ClaimedRecord(TypedDict):
+    """A claim's figure as stated (in the claim's unit), and as read."""
+
+    value: float | None
+    range: list[float] | None
+    at_least: float | None
+    at_most: float | None
+    interval: list[float | None]
+    """``[low, high]`` the claim is read as, in the indicator's unit (``null``: open)."""
+
+
+class ClaimRecord(TypedDict):
+    """A published figure checked against the measurements (``claims`` in the result).
+
+    The one definition of a claim's record: :func:`check_claims` makes it, the result's
+    schema (:mod:`zoneplan.records`) reads it.
+    """
+
+    text: str
+    """The claim as published."""
+    source: str
+    """Id of its source."""
+    indicator: str
+    """The indicator it is about."""
+    zone: str | None
+    """The zone it is about; ``null``: the whole territory."""
+    unit: str
+    """The claim's unit."""
+    claimed: ClaimedRecord
+    measured: float | None
+    """The central measured value, in the indicator's unit."""
+    measured_range: list[float] | None
+    """``[low, high]`` measured over the alternatives, in the indicator's unit."""
+    note: str | None
+    verdict: Verdict
+    """``consistent``, ``inconsistent`` or ``not measurable``."""
+    why: str
+    """The verdict's reason, in words, with the figures."""
 
 
 def _show(x: float, unit: str, decimals: int | None = None) -> str:
@@ -73,14 +115,14 @@ def _pair(lo: float, hi: float, unit: str) -> str:
     return f"{a}–{b}"
 
 
-def _target(data: dict[str, Any], zone: str | None) -> tuple[dict[str, Any] | None, str]:
+def _target(data: Mapping[str, Any], zone: str | None) -> tuple[Mapping[str, Any] | None, str]:
     if zone is None:
         return data["totals"], "the whole territory"
     z = next((z for z in data["zones"] if z["id"] == zone), None)
     return z, (z.get("label") or zone) if z else zone
 
 
-def check_claims(claims: Sequence[Claim], data: dict[str, Any]) -> list[dict[str, Any]]:
+def check_claims(claims: Sequence[Claim], data: Mapping[str, Any]) -> list[ClaimRecord]:
     """Check each claim against a result's JSON (see the module docstring).
 
     Parameters
@@ -88,17 +130,18 @@ def check_claims(claims: Sequence[Claim], data: dict[str, Any]) -> list[dict[str
     claims
         The published figures.
     data
-        The result's JSON (zones, totals, their ranges and null reasons, indicators).
+        The result's ``zones``, ``totals`` (their figures, ranges and null reasons) and
+        ``indicators``.
 
     Returns
     -------
-    list of dict
+    list of ClaimRecord
         Per claim: ``text``, ``source``, ``indicator``, ``zone``, ``unit``, ``claimed``
         (as stated, and the ``interval`` it is read as, in the indicator's unit),
         ``measured`` (central value), ``measured_range`` (low-high over the
         alternatives), ``verdict`` and ``why``.
     """
-    out: list[dict[str, Any]] = []
+    out: list[ClaimRecord] = []
     for c in claims:
         lo, hi = c.interval()
         entry: dict[str, Any] = {
@@ -112,20 +155,20 @@ def check_claims(claims: Sequence[Claim], data: dict[str, Any]) -> list[dict[str
             entry.update(verdict="not measurable",
                          why=f"zoneplan has no {what} '{c.indicator if ind is None else c.zone}'"
                          " in this result")
-            out.append(entry)
+            out.append(cast("ClaimRecord", entry))
             continue
         if UNITS[c.unit] != ind["unit"]:
             entry.update(verdict="not measurable",
                          why=f"the claim is in {c.unit} but {c.indicator} is measured in "
                          f"{ind['unit']}")
-            out.append(entry)
+            out.append(cast("ClaimRecord", entry))
             continue
         value = target.get(c.indicator)
         rng = (target.get("ranges") or {}).get(c.indicator)
         if value is None:
             reason = (target.get("null_reasons") or {}).get(c.indicator, "not computed")
             entry.update(verdict="not measurable", why=f"{c.indicator} of {where}: {reason}")
-            out.append(entry)
+            out.append(cast("ClaimRecord", entry))
             continue
         mlo, mhi = (float(rng[0]), float(rng[1])) if rng else (float(value), float(value))
         entry["measured"], entry["measured_range"] = value, [mlo, mhi]
@@ -147,5 +190,5 @@ def check_claims(claims: Sequence[Claim], data: dict[str, Any]) -> list[dict[str
             entry.update(verdict="inconsistent",
                          why=f"{claimed}; {measured}: the claim lies "
                          f"{gap * scale:,.1f}{unit_word} {side} measured value")
-        out.append(entry)
+        out.append(cast("ClaimRecord", entry))
     return out
