@@ -13,7 +13,7 @@ import math
 import platform
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, cast
+from typing import TYPE_CHECKING, Any, TypeGuard, cast
 
 import shapely
 
@@ -59,7 +59,7 @@ __all__ = ["INDENT_ZONES", "Result", "SampleFigures", "build_json", "is_number",
            "json_ready", "json_text"]
 
 
-def is_number(v: object, *, finite: bool = False) -> bool:
+def is_number(v: object, *, finite: bool = False) -> TypeGuard[float]:
     """Whether ``v`` is a real number: an int or a float (numpy's float64 too), never a
     bool; with ``finite``, neither NaN nor infinite.
 

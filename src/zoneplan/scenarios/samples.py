@@ -51,6 +51,7 @@ from zoneplan.measure.zone_sums import LayoutCells, ZoneSums, layout_cells
 from zoneplan.measure.zones import Layout, build_layout
 from zoneplan.plan import Compound, ForceEntry
 from zoneplan.plan.definitions import ZONE_KEYS
+from zoneplan.result import is_number
 from zoneplan.scenarios.line_draws import LINE_CORRELATION_M, LineJitter
 
 __all__ = ["MAX_REDRAWS", "MIXTURE", "SPREAD_CONCENTRATION", "ChunkResult",
@@ -213,7 +214,7 @@ def build_model(inputs: Inputs, layout: Layout, central: Metrics, *,
     use, blocks = _sampling_inputs(inputs)
     keys: list[Key] = [(z.id, k) for z in layout.zones for k in ZONE_KEYS]
     keys += [(None, k) for k, v in central.totals.items()
-             if v is None or (isinstance(v, (int, float)) and not isinstance(v, bool))]
+             if v is None or is_number(v)]
     return SampleModel(inputs=use, jitters=tuple(jitters), fixed_lines=tuple(fixed),
                        members=tuple(use.population.members),
                        force_options=_force_options(inputs),
@@ -300,7 +301,7 @@ def _values(model: SampleModel, m: Metrics) -> NDArray[np.float64]:
     out = np.full(len(model.keys), np.nan)
     for i, (zid, k) in enumerate(model.keys):
         v = (m.zones[zid] if zid is not None else m.totals).get(k)
-        if isinstance(v, (int, float)) and not isinstance(v, bool):
+        if is_number(v):
             out[i] = float(v)
     return out
 
