@@ -30,8 +30,7 @@ measured on blocks of that size, as the ranges' alternative layouts are.
 from __future__ import annotations
 
 import zlib
-from dataclasses import dataclass, replace
-from typing import Any
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 from numpy.typing import NDArray
@@ -97,6 +96,8 @@ class SampleModel:
         The indicators recorded per draw, in the order of a draw's values.
     blocks
         Whether the draws are measured on blocks of a fine grid.
+    fixed
+        The layout and its sums when no line moves, made once where the draws run.
     """
 
     inputs: Inputs
@@ -107,6 +108,7 @@ class SampleModel:
     compounds: tuple[Compound, ...]
     keys: tuple[Key, ...]
     blocks: bool
+    fixed: tuple[Layout, LayoutCells] | None = field(default=None, init=False, repr=False)
 
 
 @dataclass(frozen=True, eq=False)
@@ -308,11 +310,10 @@ def _values(model: SampleModel, m: Metrics) -> NDArray[np.float64]:
 
 def _fixed_layout(model: SampleModel) -> tuple[Layout, LayoutCells]:
     """The layout of a plan whose lines do not move, and its sums (built once)."""
-    memo: dict[str, Any] = model.__dict__.setdefault("_fixed", {})
-    if not memo:
-        memo["layout"] = build_layout(model.inputs)
-        memo["cells"] = layout_cells(memo["layout"], model.inputs)
-    return memo["layout"], memo["cells"]
+    if model.fixed is None:
+        layout = build_layout(model.inputs)
+        model.fixed = (layout, layout_cells(layout, model.inputs))
+    return model.fixed
 
 
 def _drawn_layout(model: SampleModel, seed: int, index: int) -> tuple[Draw, Layout, int]:
