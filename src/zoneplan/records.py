@@ -34,18 +34,12 @@ __all__ = ["ByAreaRow", "ByRecord", "ClaimRecord", "CrossingRecord", "Distributi
            "SamplesRecord", "TotalsRecord", "ZoneRecord", "result_schema", "result_schema_text"]
 
 _STRICT = ConfigDict(extra="forbid", use_attribute_docstrings=True)
-"""Every record (set at the end of the module, on the claim and crossing records too): no
-key it does not name, its attribute docstrings as descriptions."""
+"""Every record (:data:`_RECORDS`): no key it does not name, docstrings as descriptions."""
 
-Range = tuple[float, float]
-"""A low-high range over the alternatives, in the figure's unit."""
-
+Range = tuple[float, float]  # low-high over the alternatives, in the figure's unit
+Count = int | None  # a count; null where it cannot be computed
 Number = float | None
-"""A figure in its unit; ``null`` where it cannot be computed (the reason in
-``null_reasons``)."""
-
-Count = int | None
-"""A count; ``null`` where it cannot be computed."""
+"""A figure in its unit; ``null`` where it cannot be computed (why: ``null_reasons``)."""
 
 
 class Percentiles(TypedDict):
@@ -113,8 +107,8 @@ ZoneStandards = TypedDict("ZoneStandards", {
 """A zone's figures against the standards (``null`` where the figure is)."""
 
 
-class ZoneRecord(Figures):
-    """One zone: what the plan says of it, and its figures."""
+class ZoneHead(TypedDict):
+    """What the plan says of a zone (the first keys of :class:`ZoneRecord`)."""
 
     id: str
     """The zone's id in the plan."""
@@ -128,6 +122,11 @@ class ZoneRecord(Figures):
     """Whether it receives reconstruction."""
     colour: str
     """Its colour on maps (#rrggbb)."""
+
+
+class ZoneRecord(ZoneHead, Figures):
+    """One zone: what the plan says of it, and its figures."""
+
     damage_by_class: NotRequired[dict[str, float]]
     """Damaged structures by damage class (structures), where the layer has classes."""
     standards: ZoneStandards
@@ -459,12 +458,12 @@ class ResultDocument(TypedDict):
     """``true`` only for fast figures while a line is dragged in the editor."""
 
 
-_RECORDS = (Percentiles, Figures, ZoneRecord, TotalsRecord, ForceRecord, ForceTargetRecord,
-            ForcesCentral, InputFile, ProvenanceRecord, PlanRecord, TerritoryRecord, CrsRecord,
-            PopulationRecord, LineRecord, ExtremeRecord, LayerUsed, LinesDrawn, SamplesRecord,
-            ByRecord, ByAreaRow, IndicatorRecord, StandardRecord, ResultDocument, ZoneStandards,
-            TotalStandards, ClaimRecord, ClaimedRecord, CrossingRecord)
-"""Every record of the result."""
+_RECORDS = (Percentiles, Figures, ZoneHead, ZoneRecord, TotalsRecord, ForceRecord,
+            ForceTargetRecord, ForcesCentral, InputFile, ProvenanceRecord, PlanRecord,
+            TerritoryRecord, CrsRecord, PopulationRecord, LineRecord, ExtremeRecord, LayerUsed,
+            LinesDrawn, SamplesRecord, ByRecord, ByAreaRow, IndicatorRecord, StandardRecord,
+            ResultDocument, ZoneStandards, TotalStandards, ClaimRecord, ClaimedRecord,
+            CrossingRecord)
 for _record in _RECORDS:
     with_config(_STRICT)(_record)
 
