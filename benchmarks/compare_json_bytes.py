@@ -8,7 +8,8 @@ The runs: every built-in plan with and without ranges, one with ``--samples 50 -
 list of two plans. Faster than ``compare_figures.py`` (no raster is made), and stricter:
 the text, not only the figures.
 
-Run: ``python benchmarks/compare_json_bytes.py --baseline /work/main/src``.
+Run: ``python benchmarks/compare_json_bytes.py --baseline-rev main`` (the baseline's
+``src`` taken from that git revision into a temporary folder) or ``--baseline PATH/src``.
 Exit status 1 if any output differs.
 """
 
@@ -20,6 +21,9 @@ import os
 import re
 import subprocess
 import sys
+import tarfile
+import tempfile
+from io import BytesIO
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -59,14 +63,33 @@ def output(src: Path, args: list[str]) -> str:
 def main() -> int:
     """Compare every run; print the first differing lines of each that differs."""
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--baseline", type=Path, required=True, help="the baseline's src folder")
+    which = ap.add_mutually_exclusive_group(required=True)
+    which.add_argument("--baseline", type=Path, help="the baseline's src folder")
+    which.add_argument("--baseline-rev", help="a git revision whose src is the baseline")
     ap.add_argument("--only", help="run only the runs whose name contains this")
     a = ap.parse_args()
+    with tempfile.TemporaryDirectory(prefix="zoneplan-baseline-") as tmp:
+        if a.baseline_rev:
+            a.baseline = _baseline_from_rev(a.baseline_rev, Path(tmp))
+        return _compare(a.baseline, a.only)
+
+
+def _baseline_from_rev(rev: str, folder: Path) -> Path:
+    """The ``src`` tree of a git revision of this repository, unpacked into ``folder``."""
+    tar = subprocess.run(["git", "-C", str(ROOT), "archive", rev, "src"], check=True,
+                         capture_output=True).stdout
+    with tarfile.open(fileobj=BytesIO(tar)) as t:
+        t.extractall(folder, filter="data")
+    return folder / "src"
+
+
+def _compare(baseline: Path, only: str | None) -> int:
+    """Compare every run (whose name contains ``only``) with ``baseline``'s src."""
     bad = 0
     for name, args in runs().items():
-        if a.only and a.only not in name:
+        if only and only not in name:
             continue
-        old, new = output(a.baseline, args), output(ROOT / "src", args)
+        old, new = output(baseline, args), output(ROOT / "src", args)
         same = old == new
         print(f"{'same' if same else 'DIFFERENT'}: {name} ({len(new):,} characters)")
         if not same:
