@@ -20,7 +20,14 @@ from tests.conftest import SQUARE_UTM, utm_to_lonlat, write_geojson
 from zoneplan.cli.main import main
 from zoneplan.plan import builtin_plan_ids
 from zoneplan.plan.definitions import INDICATORS, ZONE_KEYS
-from zoneplan.records import Figures, ZoneRecord, result_schema, result_schema_text
+from zoneplan.records import (
+    Figures,
+    Percentiles,
+    SamplesRecord,
+    ZoneRecord,
+    result_schema,
+    result_schema_text,
+)
 from zoneplan.result import is_number
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -207,3 +214,38 @@ def test_is_number_takes_numpy_floats() -> None:
     import numpy as np
 
     assert is_number(np.float64(1.5)) and not is_number(np.bool_(True))
+
+
+def test_draws_join_the_result_before_it_is_made() -> None:
+    """Evaluation.result(samples) makes the whole document with the draws' part in it;
+    every other key is what the result without draws holds."""
+    from zoneplan.evaluate import measure_inputs
+    from zoneplan.measure.inputs import prepare
+    from zoneplan.result import SampleFigures
+
+    measured = measure_inputs(prepare(_plan("baseline-2023")), ranges=False)
+    plain = measured.result().data
+    zid = plain["zones"][0]["id"]
+    pct: Percentiles = {"p5": 1.0, "p50": 2.0, "p95": 3.0, "n": 4}
+    record: SamplesRecord = {
+        "n": 4, "seed": 7, "method": "by hand", "scheduler": "serial", "workers": 1,
+        "percentiles": [5.0, 50.0, 95.0], "lines": [], "spreads": ["a"], "force_cases": 1,
+        "redraws": 0, "measured_on_blocks": False, "notes": []}
+    drawn = measured.result(SampleFigures(zones={zid: {"residents": pct}},
+                                          totals={"residents": None},
+                                          record=record)).data
+    assert drawn["zones"][0]["distribution"] == {"residents": pct}
+    assert all(z["distribution"] == {} for z in drawn["zones"][1:])
+    assert drawn["totals"]["distribution"] == {"residents": None}
+    assert drawn["samples"] == record and plain["samples"] is None
+    assert plain["zones"][0]["distribution"] == {} and plain["totals"]["distribution"] == {}
+    assert list(drawn) == list(plain)  # the same keys in the same order
+    before, after = dict(plain), dict(drawn)
+    for key in before.keys() - {"zones", "totals", "samples", "provenance"}:
+        assert after[key] == before[key], key
+
+
+def _plan(name: str) -> Any:
+    from zoneplan.plan import load_plan
+
+    return load_plan(name)
