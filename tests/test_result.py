@@ -96,7 +96,6 @@ def test_a_run_by_areas_holds(validator: Draft202012Validator,
     assert _errors(validator, doc) == []
 
 
-@pytest.mark.slow
 def test_a_run_with_samples_holds(validator: Draft202012Validator,
                                   capsys: pytest.CaptureFixture[str]) -> None:
     doc = _run(capsys, "green-red-2025-11", "--samples", "8", "--seed", "1",
