@@ -122,7 +122,7 @@ def raster_read(cell: float, runs: int) -> tuple[list[float], list[float], int]:
 
     from zoneplan import pack
     from zoneplan.geometry import project
-    from zoneplan.measure.raster_population import raster_population
+    from zoneplan.measure.population.raster_population import raster_population
     from zoneplan.scenarios.dask_backend import open_backend
 
     terr = project(pack.outline(), pack.PACK_CRS)

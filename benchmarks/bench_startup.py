@@ -9,7 +9,7 @@ Target (issue 11): a fresh default ``zoneplan run`` (the default plan, the termi
 table) within 2× the geopandas import, by medians.
 
 The warm-up round also lets ``zoneplan run`` keep the built-in population grid in
-zoneplan's cache folder, as a user's first run does (``zoneplan.measure.grid_cache``), so
+zoneplan's cache folder, as a user's first run does (``zoneplan.measure.population.grid_cache``), so
 the timed runs read it. ``--first-run`` also times ``zoneplan run`` with a new, empty data
 folder (``ZONEPLAN_DATA_DIR``) each time, so that it computes the grid, as on first use.
 

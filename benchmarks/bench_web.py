@@ -104,7 +104,7 @@ def direct(inputs: Any, n: int, *, fast: bool = False
     prof.disable()
     st = pstats.Stats(prof)
     wanted = {"build_layout": "zones.build_layout (split, sides)",
-              "layout_cells": "zone_sums.layout_cells (all)",
+              "layout_cells": "layout.layout_cells (all)",
               "_update": "  incremental: the cells a move touched, measured again",
               "_changed_cells": "    which cells (symmetric differences)",
               "_fill": "    tile sums taken again",
@@ -260,7 +260,7 @@ def main() -> None:
         try:
             sys.path.insert(0, str(Path(__file__).parent))
             from bench_raster import (
-                make_raster,  # read into zoneplan.measure.raster_grid's RasterGrid
+                make_raster,  # read into zoneplan.measure.grids.raster_grid's RasterGrid
             )
         except ImportError as exc:
             print(f"\n10 m raster: not measured ({exc})")

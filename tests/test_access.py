@@ -12,8 +12,8 @@ import shapely
 from shapely.geometry import Point, box
 
 import zoneplan
-from zoneplan.measure.crossings import OPENS_INTO_RADIUS_M, opens_into
-from zoneplan.measure.shape import TRANSECT_STEP_M, width_m, widths_m
+from zoneplan.measure.figures.crossings import OPENS_INTO_RADIUS_M, opens_into
+from zoneplan.measure.figures.shape import TRANSECT_STEP_M, width_m, widths_m
 
 from .conftest import SQUARE_UTM, utm_to_lonlat, write_geojson
 
@@ -150,7 +150,7 @@ def test_every_crossing_assigned_as_documented(shared_data: Path) -> None:
         assert all(c["opens_into"] == east for c in located)
         assert all(c["reason"] for c in d["crossings"] if not c["located"])
     plan = zoneplan.load_plan("green-red-2025-11")
-    from zoneplan.measure.crossings import crossing_sites
+    from zoneplan.measure.figures.crossings import crossing_sites
     from zoneplan.measure.inputs import prepare
     from zoneplan.measure.zones import build_layout
 

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 
+import zoneplan
 from zoneplan import __version__
 from zoneplan.cli.main import main
 
@@ -86,6 +87,7 @@ def test_unknown_layer_attribute(tmp_path: Path, capsys: pytest.CaptureFixture[s
     assert "'cuont' does not exist" in err and "did you mean 'count'" in err
 
 
+@pytest.mark.slow
 def test_console_script_fresh_process() -> None:
     proc = subprocess.run([sys.executable, "-m", "zoneplan.cli.main", "run", "nope-plan"],
                           capture_output=True, text=True)
@@ -110,3 +112,31 @@ def test_spread_conserves_totals(tmp_path: Path, capsys: pytest.CaptureFixture[s
     assert main(["spread", str(src), "--total", "populaton", "--out",
                  str(tmp_path / "x.tif")]) == 2
     assert "did you mean 'population'" in capsys.readouterr().err
+
+
+def test_piped_output_wraps_at_100_columns_by_words_without_trailing_spaces() -> None:
+    """Issue 23: piped, the run's text is at most 100 columns, each headline wrapped at
+    spaces under its bullet, and no line ends in a space."""
+    import subprocess
+    import sys
+
+    run = subprocess.run([sys.executable, "-m", "zoneplan", "run", "--no-ranges"],
+                         capture_output=True, text=True, timeout=300, check=True,
+                         encoding="utf-8")
+    lines = run.stdout.splitlines()
+    assert max(len(line) for line in lines) <= 100
+    assert not [line for line in lines if line != line.rstrip()]
+    from zoneplan.render.words.headlines import headlines
+
+    said = headlines(zoneplan.evaluate(zoneplan.load_plan("green-red-2025-11"),
+                                       ranges=False).to_dict())
+    bullets, current = [], None
+    for line in lines:  # a headline's lines, joined as one sentence
+        if line.startswith("• "):
+            current = [line[2:]]
+            bullets.append(current)
+        elif current is not None and line.startswith("  ") and line.strip():
+            current.append(line[2:])
+        else:
+            current = None
+    assert [" ".join(b) for b in bullets] == said  # wrapped at spaces, nothing cut

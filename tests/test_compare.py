@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import Any
 
 import geopandas as gpd
 import pytest
@@ -13,7 +14,7 @@ import zoneplan
 from zoneplan import pack
 from zoneplan.errors import InputError, OutputExistsError
 from zoneplan.plan import load_plan
-from zoneplan.render.compare import write_compare
+from zoneplan.render.pages.compare import write_compare
 from zoneplan.scenarios.compare import compare, crossing_residents
 
 
@@ -106,3 +107,106 @@ def test_cli_report_and_compare(tmp_path: Path) -> None:
     r = runner.invoke(app, ["report", "green-red-2025-11", "--out", str(out)])
     assert isinstance(r.exception, OutputExistsError)
     assert list(out.iterdir()) == []
+
+
+def _square_with_hospitals(tmp_path: Path, square_plan: dict[str, object], *, line_x: float,
+                           east_access: str, hospitals: list[tuple[float, float]]) -> Path:
+    """The square plan of conftest with its line at ``line_x`` metres from the west edge,
+    the east zone's access set, and hospitals at (x, y) metres from the south-west
+    corner."""
+    from tests.conftest import SQUARE_UTM, utm_to_lonlat, write_geojson
+
+    x0, y0, _, y1 = SQUARE_UTM
+    plan = json.loads(json.dumps(square_plan))
+    plan["lines"][0]["coordinates"] = [list(utm_to_lonlat(x0 + line_x, y0 - 100)),
+                                       list(utm_to_lonlat(x0 + line_x, y1 + 100))]
+    plan["zones"][1]["access"] = east_access
+    write_geojson(tmp_path / "hospitals.geojson", [
+        {"type": "Feature", "properties": {"name": f"h{i}"},
+         "geometry": {"type": "Point", "coordinates": list(utm_to_lonlat(x0 + x, y0 + y))}}
+        for i, (x, y) in enumerate(hospitals)])
+    plan["layers"]["hospitals"] = {"path": "hospitals.geojson"}
+    path = tmp_path / f"square-{line_x:g}-{east_access}.yaml"
+    path.write_text(yaml.safe_dump(plan, sort_keys=False))
+    return path
+
+
+def test_crossing_residents_share_cut_cells_by_area(
+        tmp_path: Path, square_plan: dict[str, object]) -> None:
+    # The line at 505 m runs down the middle of a column of the 10 m cells (through
+    # their centroids), so half of each of those cells is west; the east zone is
+    # closed, so all 10,000
+    # people live west of it, and the one hospital lies in the closed east zone (1.9 km
+    # east, 1 km north): every resident's nearest hospital is across the line, so the
+    # count is all 10,000 (by hand). Counting a cut cell wholly in the zone of its
+    # centroid (the rule before) left out the west halves of that column: 9,950.5.
+    path = _square_with_hospitals(tmp_path, square_plan, line_x=505, east_access="closed",
+                                  hospitals=[(1900, 1000)])
+    r = zoneplan.evaluate(path, ranges=False)
+    assert sum(z["residents"] for z in r.data["zones"]) == pytest.approx(10_000, rel=1e-9)
+    assert crossing_residents(r) == pytest.approx(10_000, rel=1e-9)
+    # the hospital in the west zone instead: nobody crosses
+    path = _square_with_hospitals(tmp_path, square_plan, line_x=505, east_access="closed",
+                                  hospitals=[(100, 1000)])
+    assert crossing_residents(zoneplan.evaluate(path, ranges=False)) == pytest.approx(0.0)
+
+
+def test_crossing_residents_none_where_no_zone_is_closed(
+        tmp_path: Path, square_plan: dict[str, object]) -> None:
+    # both zones open to residents (10,000 people spread evenly: 2,525 on the west
+    # 1.01 km², 7,475 on the east 2.99 km²), a hospital in each: whichever is nearest,
+    # it lies in no closed zone, so nobody has to cross (by hand: 0)
+    path = _square_with_hospitals(tmp_path, square_plan, line_x=505, east_access="resident",
+                                  hospitals=[(50, 1000), (1950, 1000)])
+    r = zoneplan.evaluate(path, ranges=False)
+    assert {z["id"]: z["residents"] for z in r.data["zones"]} == pytest.approx(
+        {"west": 2525, "east": 7475}, rel=1e-6)
+    assert crossing_residents(r) == pytest.approx(0.0)
+
+
+def _hand_comparison() -> dict[str, Any]:
+    """Two plans, one zone, numbers chosen so that the exact change rounds differently from
+    the change of the rounded values (by hand: hospitals 79.4 → 79.6 shows 79 → 80, +1;
+    width 2.84 → 3.76 km shows 2.8 → 3.8, +1.0; share 0.5413 → 0.5413 shows 54.1% twice,
+    0; reconstruction 0.451 → 0.462 is +1.1 percentage points)."""
+    from zoneplan.scenarios.compare import COMPARE_KEYS
+
+    a = dict.fromkeys(COMPARE_KEYS)
+    a.update({"hospitals": 79.4, "width_km": 2.84, "share_of_territory": 0.5413,
+              "reconstruction_share": 0.451, "area_km2": 196.94})
+    b = dict(a)
+    b.update({"hospitals": 79.6, "width_km": 3.76, "share_of_territory": 0.54134,
+              "reconstruction_share": 0.462})
+    exact = {k: (None if a[k] is None else b[k] - a[k]) for k in COMPARE_KEYS}
+    return {"plans": [{"id": "p1", "title": "One"}, {"id": "p2", "title": "Two"}],
+            "zones": [{"id": "green", "label": "Green", "values": {"p1": a, "p2": b},
+                       "changes": {"p2": exact}}],
+            "differences": [], "warnings": [], "matches": []}
+
+
+def test_compare_changes_agree_with_the_shown_values(
+        capsys: pytest.CaptureFixture[str]) -> None:
+    from types import SimpleNamespace
+
+    from zoneplan.cli.compare import _print_compare
+    from zoneplan.plan.definitions import INDICATORS
+    from zoneplan.render.pages.compare import _zone_tables
+
+    d = _hand_comparison()
+    ind = {k: v.to_dict() for k, v in INDICATORS.items()}
+    _print_compare(d, ind)
+    rows = {ln.split("│")[1].strip(): [c.strip() for c in ln.split("│")[2:-1]]
+            for ln in capsys.readouterr().out.splitlines() if ln.count("│") >= 4}
+    assert rows["Hospitals"] == ["79", "80", "+1"]
+    assert rows["Width (km)"] == ["2.8", "3.8", "+1.0"]
+    assert rows["Share of territory (%)"] == ["54.1%", "54.1%", "0"]
+    assert rows["Share of reconstruction (%)"] == ["45.1%", "46.2%", "+1.1 pp"]
+    first = SimpleNamespace(to_dict=lambda: {"indicators": ind})
+    html = _zone_tables(SimpleNamespace(data=d, results=[first]))  # type: ignore[arg-type]
+    cells = html.split("<tr>")
+    row = {c.split("</td>")[0].removeprefix("<td>"): c for c in cells if c.startswith("<td>")}
+    assert "<td>79</td><td>80</td><td>+1</td>" in row["Hospitals"]
+    assert "<td>2.8</td><td>3.8</td><td>+1.0</td>" in row["Width (km)"]
+    assert "<td>54.1%</td><td>54.1%</td><td>0</td>" in row["Share of territory"]
+    assert "<td>+1.1 pp</td>" in row["Share of reconstruction"]
+    assert "±" not in html and "+0<" not in html

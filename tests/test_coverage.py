@@ -1,6 +1,6 @@
 """Exact pixel coverage for many zones at once, against per-pixel overlay.
 
-:mod:`zoneplan.measure.coverage` measures every zone in one vectorised pass; these tests
+:mod:`zoneplan.measure.grids.coverage` measures every zone in one vectorised pass; these tests
 check it, and the grids built on it, against shapely's overlay of each pixel with each
 zone (the slow, obvious way), for random polygons with holes, many zones, pixels cut by
 the territory's edge and rasters whose pixels are not square.
@@ -22,12 +22,12 @@ from pyproj import CRS
 from rasterio.transform import from_origin
 from shapely.geometry import LineString, Point, Polygon, box
 
-from zoneplan.measure import block_sums as block_sums_module
-from zoneplan.measure.block_sums import block_sums
-from zoneplan.measure.cells import CellGrid, Fractions
-from zoneplan.measure.coverage import boundary_coverage, line_pixels
-from zoneplan.measure.raster_grid import RasterGrid
-from zoneplan.measure.raster_population import raster_population
+from zoneplan.measure.grids.cells import CellGrid, Fractions
+from zoneplan.measure.grids.coverage import boundary_coverage, line_pixels
+from zoneplan.measure.grids.raster_grid import RasterGrid
+from zoneplan.measure.population.raster_population import raster_population
+from zoneplan.measure.sums import block_sums as block_sums_module
+from zoneplan.measure.sums.block_sums import block_sums
 
 UTM = CRS.from_epsg(32636)
 
@@ -63,6 +63,7 @@ TRANSFORMS = [from_origin(-7.3, 310.0, 10.0, 10.0), from_origin(0.0, 300.0, 7.0,
               Affine(9.0, 2.0, -20.0, 1.5, -8.0, 320.0)]
 
 
+@pytest.mark.slow
 @settings(max_examples=60, deadline=None)
 @given(shape=_shapes(), which=st.integers(0, len(TRANSFORMS) - 1))
 def test_boundary_shares_equal_overlay(shape: Any, which: int) -> None:
@@ -207,7 +208,7 @@ def test_sparse_and_dense_block_sums_agree(tmp_path: Path,
 def test_nearest_distances_direct_and_by_tree_agree(monkeypatch: pytest.MonkeyPatch) -> None:
     from scipy.spatial import cKDTree
 
-    from zoneplan.measure import distances
+    from zoneplan.measure.sums import distances
 
     rng = np.random.default_rng(4)
     xy, pts = rng.uniform(0, 40_000, (5_000, 2)), rng.uniform(0, 40_000, (37, 2))
@@ -218,7 +219,7 @@ def test_nearest_distances_direct_and_by_tree_agree(monkeypatch: pytest.MonkeyPa
 
 
 def test_batches_of_edge_pieces_change_nothing(monkeypatch: pytest.MonkeyPatch) -> None:
-    from zoneplan.measure import coverage
+    from zoneplan.measure.grids import coverage
 
     shapes = [Point(150, 150).buffer(120).difference(Point(140, 160).buffer(30)),
               box(3, 3, 290, 40), Polygon([(0, 0), (300, 10), (20, 290)])]
@@ -235,7 +236,7 @@ def test_block_lookup_dense_row_and_binary_search_agree(monkeypatch: pytest.Monk
                                                         ) -> None:
     """BlockSums.take gives the same values from a dense row and by binary search, for
     blocks in any order (by distance), with and without sums."""
-    from zoneplan.measure.block_sums import BlockSums
+    from zoneplan.measure.sums.block_sums import BlockSums
 
     sums = BlockSums(start=np.array([0, 3, 5]), block=np.array([2, 7, 9, 0, 7]),
                      value=np.array([1.5, 2.5, 3.5, 4.5, 5.5]), n_blocks=100)
@@ -255,7 +256,7 @@ def test_shapes_handed_to_the_rasteriser_burn_as_the_geometries() -> None:
     from rasterio import features
     from shapely.geometry import MultiPolygon
 
-    from zoneplan.measure.coverage import StripLabels, geojson_like
+    from zoneplan.measure.grids.coverage import StripLabels, geojson_like
 
     shapes = [Point(150, 150).buffer(120).difference(Point(140, 160).buffer(30)),
               MultiPolygon([box(3, 3, 40, 40), box(200, 5, 290, 60)]),
@@ -279,7 +280,7 @@ def test_shapes_handed_to_the_rasteriser_burn_as_the_geometries() -> None:
 def test_cuts_followed_near_the_edge_find_every_crossed_cell(tmp_path: Path) -> None:
     """The cuts followed pixel by pixel are only those near the cells asked about: every
     one of those cells a cut crosses is found, as when following every cut."""
-    from zoneplan.measure.raster_shares import _crossed, cells_at
+    from zoneplan.measure.grids.raster_shares import _crossed, cells_at
 
     terr = Point(0, 0).buffer(3000).union(box(-500, -4000, 500, 0))
     grid = _raster_grid(tmp_path, terr, 37.0).grid

@@ -26,9 +26,9 @@ from shapely.geometry import Point, Polygon, box
 from zoneplan import pack
 from zoneplan.errors import DataError, InputError, OutputExistsError, ZoneplanWarning
 from zoneplan.io.geotiff import NODATA, GridArrays, grid_arrays, write_grid_geotiff
-from zoneplan.measure.dasymetric import spread_to_grid
-from zoneplan.measure.population_sources import builtin_population
-from zoneplan.measure.raster_population import raster_population
+from zoneplan.measure.population.dasymetric import spread_to_grid
+from zoneplan.measure.population.population_sources import builtin_population
+from zoneplan.measure.population.raster_population import raster_population
 
 from .conftest import SQUARE_UTM, square_ring
 

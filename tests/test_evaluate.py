@@ -142,8 +142,8 @@ def test_distance_fields_are_remembered_per_hospital_set() -> None:
     import numpy as np
     from shapely.geometry import box
 
-    from zoneplan.measure.cells import CellGrid
-    from zoneplan.measure.distances import nearest_distance
+    from zoneplan.measure.grids.cells import CellGrid
+    from zoneplan.measure.sums.distances import nearest_distance
 
     grid = CellGrid.build(box(0, 0, 3000, 1000), cell_size=1000.0, crs=None)
     one = np.array([[500.0, 500.0]])
@@ -164,7 +164,8 @@ def test_few_zones_and_many_give_the_same_figures(plan_id: str,
     shortcuts off, every figure, range and reason is the same, to the last bit."""
     import importlib
 
-    from zoneplan.measure import distances, families, ragged
+    from zoneplan.measure.figures import families
+    from zoneplan.measure.sums import distances, ragged
 
     evaluate_module = importlib.import_module("zoneplan.evaluate")  # the module
 

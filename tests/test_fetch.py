@@ -143,6 +143,20 @@ def population_tif(tmp_path: Path) -> Path:
     return path
 
 
+@pytest.fixture
+def kontur_gpkg(tmp_path: Path) -> Path:
+    """A GeoPackage shaped like Kontur's: 120 square cells with a 'population' count."""
+    import geopandas as gpd
+    from shapely.geometry import box
+
+    cells = [box(34.3 + 0.01 * i, 31.3 + 0.01 * j, 34.31 + 0.01 * i, 31.31 + 0.01 * j)
+             for i in range(12) for j in range(10)]
+    path = tmp_path / "kontur.gpkg"
+    gpd.GeoDataFrame({"population": [10.0] * len(cells)}, geometry=cells,
+                     crs="EPSG:4326").to_file(path, driver="GPKG")
+    return path
+
+
 def _leftovers(folder: Path) -> list[Path]:
     return [p for p in folder.rglob("*") if p.is_file()] if folder.exists() else []
 
@@ -359,12 +373,12 @@ def test_add_missing_file_is_a_data_error(tmp_path: Path) -> None:
         registry.add(ZONE_NAME, tmp_path / "nope.geojson")
 
 
-def test_add_gzip_is_unpacked(tmp_path: Path, population_tif: Path) -> None:
+def test_add_gzip_is_unpacked(tmp_path: Path, kontur_gpkg: Path) -> None:
     packed = tmp_path / "kontur_population_PS_20231101.gpkg.gz"
-    packed.write_bytes(gzip.compress(population_tif.read_bytes()))
+    packed.write_bytes(gzip.compress(kontur_gpkg.read_bytes()))
     path = registry.add("kontur-population-pse", packed)
     assert path.name == "kontur_population_PS_20231101.gpkg"
-    assert path.read_bytes() == population_tif.read_bytes()
+    assert path.read_bytes() == kontur_gpkg.read_bytes()
 
 
 # ---------------------------------------------------------------- CLI
@@ -446,11 +460,11 @@ def test_cli_fetch_add_and_to(
 
 
 def test_list_shows_local_copies_added_fetched_or_placed(
-    population_tif: Path, cache: Path) -> None:
+    population_tif: Path, kontur_gpkg: Path, cache: Path) -> None:
     rows = {r["name"]: r for r in json.loads(
         CliRunner().invoke(app, ["list", "--format", "json"]).output)}
     assert rows["kontur-population-pse"]["local"] is None
-    stored = registry.add("kontur-population-pse", population_tif)
+    stored = registry.add("kontur-population-pse", kontur_gpkg)
     entry = catalog.get("worldpop-pse-2020-constrained")
     placed = cache / entry.name / entry.local_name
     placed.parent.mkdir(parents=True)
@@ -467,3 +481,190 @@ def test_list_shows_local_copies_added_fetched_or_placed(
     assert rows[entry.name]["local"] == {"path": str(placed), "source": "found",
                                         "size_bytes": placed.stat().st_size}
     assert registry.resolve(entry.name) == placed
+
+
+# ---------------------------------------------------------------- pins and identity
+
+PINNED = {
+    "unosat-damage-clusters-2025-10-11": "unosat-derived-matteogrifone/"
+                                         "Damage_Sites_clusters_500m.geojson",
+    "nibal-unosat-hex-2025-10-11": "btselem-nibal/UNOSAT_gaza_25-10-11.geojson",
+    ZONE_NAME: ZONE_FILE,
+}
+"""Catalogue entries whose file is fixed, and their copies in ../shared/data/gaza."""
+
+
+def test_every_entry_is_pinned_or_says_why_not() -> None:
+    for entry in catalog.ENTRIES:
+        if entry.name in PINNED:
+            assert entry.pinned and entry.size_bytes and entry.sha256
+            assert entry.unpinned is None
+        else:
+            assert not entry.pinned and entry.sha256 is None and entry.size_bytes is None
+            assert entry.unpinned and len(entry.unpinned) > 20, entry.name
+        assert entry.expect.data in ("vector", "raster")
+
+
+@pytest.mark.realdata
+def test_pins_match_the_real_files(gaza: Path) -> None:
+    for name, rel in PINNED.items():
+        entry = catalog.get(name)
+        path = gaza / rel
+        assert path.stat().st_size == entry.size_bytes, name
+        assert _sha(path) == entry.sha256, name
+        assert path.name == entry.filename
+        registry.check_is_dataset(entry, path)  # the real file is what the entry expects
+
+
+def _toml(extra: str) -> str:
+    return ('[[dataset]]\nname = "a-b"\ntitle = "t"\npublisher = "p"\npage = "https://x"\n'
+            'licence = "l"\ncitation = "c"\nformat = "f"\nkind = "zones"\n'
+            'layer_options = []\nhow_to_get_by_hand = "h"\nfilename = "a.geojson"\n'
+            + extra + '\n[dataset.expect]\ndata = "vector"\ngeometry = ["Polygon"]\n'
+            'features = [1, 1]\n')
+
+
+def test_catalogue_refuses_entries_neither_or_both_pinned() -> None:
+    sha = '"' + "a" * 64 + '"'
+    assert catalog.load_entries(_toml(f"sha256 = {sha}\nsize_bytes = 3"))[0].pinned
+    assert not catalog.load_entries(_toml('unpinned = "changes daily"'))[0].pinned
+    with pytest.raises(ValueError, match="either sha256 and size_bytes"):
+        catalog.load_entries(_toml(""))
+    with pytest.raises(ValueError, match="either sha256 and size_bytes"):
+        catalog.load_entries(_toml(f'sha256 = {sha}\nsize_bytes = 3\nunpinned = "x"'))
+    with pytest.raises(ValueError, match="sha256 and size_bytes together"):
+        catalog.load_entries(_toml(f"sha256 = {sha}"))
+    bad = _toml('unpinned = "x"').replace('features = [1, 1]', 'features = [5, 1]')
+    with pytest.raises(ValueError, match=r"expect.features is not \[lowest, highest\]"):
+        catalog.load_entries(bad)
+
+
+def _pinned(monkeypatch: pytest.MonkeyPatch, payload: bytes) -> Dataset:
+    """The zone entry pinned to ``payload`` (so no real data is needed)."""
+    entry = dataclasses.replace(
+        catalog.get(ZONE_NAME), size_bytes=len(payload),
+        sha256=hashlib.sha256(payload).hexdigest())
+    return _use(monkeypatch, entry)
+
+
+def test_fetch_refuses_wrong_size_naming_dataset(
+        server: Server, cache: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    good = b'{"type": "FeatureCollection", "features": []}'
+    entry = _pinned(monkeypatch, good)
+    server.publish(entry, good[:-1] + b" }")  # one byte more
+    with pytest.raises(DownloadError) as info:
+        fetch.fetch(ZONE_NAME, progress=False)
+    text = str(info.value)
+    assert f"dataset {ZONE_NAME}" in text
+    assert f"expected {len(good)} bytes, got {len(good) + 1} bytes" in text
+    assert "deleted" in text
+    assert _leftovers(cache / ZONE_NAME) == []
+
+
+def test_fetch_refuses_same_size_other_bytes_and_a_tampered_cache(
+        server: Server, cache: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    good = b'{"type": "FeatureCollection", "features": []}'
+    entry = _pinned(monkeypatch, good)
+    server.publish(entry, good.replace(b"[]", b"[ ]")[:-1])  # same size, other bytes
+    with pytest.raises(DownloadError) as info:
+        fetch.fetch(ZONE_NAME, progress=False)
+    got = hashlib.sha256(good.replace(b"[]", b"[ ]")[:-1]).hexdigest()
+    assert f"expected sha256 {entry.sha256}, got sha256 {got}" in str(info.value)
+    # The right file is fetched; then the cached copy is altered: the next fetch
+    # refuses it (and deletes it) instead of handing it out, and the one after fetches
+    # it again.
+    server.publish(entry, good)
+    path = fetch.fetch(ZONE_NAME, progress=False)
+    path.write_bytes(good.upper())
+    with pytest.raises(DownloadError, match="is not the pinned file"):
+        fetch.fetch(ZONE_NAME, progress=False)
+    assert not path.exists()
+    assert fetch.fetch(ZONE_NAME, progress=False).read_bytes() == good
+
+
+def test_cli_fetch_mismatch_exits_2(server: Server, monkeypatch: pytest.MonkeyPatch,
+                                    capsys: pytest.CaptureFixture[str]) -> None:
+    from zoneplan.cli.main import main
+
+    entry = _pinned(monkeypatch, b"right")
+    server.publish(entry, b"wrong!")
+    assert main(["data", "fetch", ZONE_NAME]) == 2
+    err = capsys.readouterr().err
+    assert f"dataset {ZONE_NAME}" in err and "expected 5 bytes, got 6 bytes" in err
+    assert "Traceback" not in err
+
+
+def _points(path: Path, n: int, **columns: list[object]) -> Path:
+    import geopandas as gpd
+    from shapely.geometry import Point
+
+    gpd.GeoDataFrame(columns or {"x": list(range(n))},
+                     geometry=[Point(34.4 + i * 1e-4, 31.4) for i in range(n)],
+                     crs="EPSG:4326").to_file(path)
+    return path
+
+
+@pytest.mark.parametrize(("name", "content", "says"), [
+    ("kontur-population-pse", b"", "the file is empty (0 bytes)"),
+    ("kontur-population-pse", b"\n  <!DOCTYPE html><html><body>Log in</body></html>",
+     "the file is a web page (HTML), not data"),
+    ("hotosm-pse-health-facilities", b"<html><head><title>404</title></head></html>",
+     "web page (HTML)"),
+    ("hotosm-pse-health-facilities", b"<?xml version='1.0'?><Error>AccessDenied</Error>",
+     "web page (HTML)"),
+    ("worldpop-pse-2020-constrained", b"GIF89a not a tiff", "not a raster rasterio can read"),
+    ("kontur-population-pse", b"PK\x03\x04 broken", "not a vector file pyogrio can read"),
+])
+def test_add_refuses_what_is_not_data(tmp_path: Path, cache: Path, name: str,
+                                      content: bytes, says: str) -> None:
+    src = tmp_path / catalog.get(name).local_name
+    src.write_bytes(content)
+    with pytest.raises(DataError) as info:
+        registry.add(name, src)
+    assert f"this is not the dataset {name}" in str(info.value) and says in str(info.value)
+    assert f"zoneplan data add {name}" in str(info.value)
+    assert _leftovers(cache / name) == []
+    assert registry.local_record(name) is None
+
+
+def test_add_refuses_wrong_geometry_fields_or_count(tmp_path: Path, cache: Path,
+                                                   kontur_gpkg: Path) -> None:
+    points = _points(tmp_path / "points.gpkg", 150, population=[1.0] * 150)
+    with pytest.raises(DataError, match="geometry Point, not Polygon or MultiPolygon"):
+        registry.add("kontur-population-pse", points)
+    few = _points(tmp_path / "few.geojson", 20, amenity=["hospital"] * 20)
+    with pytest.raises(DataError, match="20 features, not 100 to 100,000"):
+        registry.add("hotosm-pse-health-facilities", few)
+    nameless = _points(tmp_path / "nameless.geojson", 150)
+    with pytest.raises(DataError, match="no field 'amenity'"):
+        registry.add("hotosm-pse-health-facilities", nameless)
+    assert _leftovers(cache) == []
+    # Field names are compared without case; the right file is registered.
+    upper = _points(tmp_path / "upper.geojson", 150, AMENITY=["clinic"] * 150)
+    assert registry.add("hotosm-pse-health-facilities", upper).is_file()
+    assert registry.add("kontur-population-pse", kontur_gpkg).is_file()
+
+
+def test_add_refuses_a_raster_with_other_bands(tmp_path: Path, cache: Path,
+                                               population_tif: Path) -> None:
+    three = tmp_path / "three.tif"
+    with rasterio.open(population_tif) as src:
+        profile = {**src.profile, "count": 3}
+        data = src.read(1)
+    with rasterio.open(three, "w", **profile) as dst:
+        for band in (1, 2, 3):
+            dst.write(data, band)
+    with pytest.raises(DataError, match="the raster has 3 bands, the dataset 1"):
+        registry.add(RASTER_NAME, three)
+    assert registry.add(RASTER_NAME, population_tif).is_file()
+
+
+def test_cli_add_html_page_exits_2(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    from zoneplan.cli.main import main
+
+    page = tmp_path / "IDF_zone_191025.geojson"
+    page.write_text("<!doctype html><html><title>GitHub</title></html>")
+    assert main(["data", "add", ZONE_NAME, str(page)]) == 2
+    err = capsys.readouterr().err
+    assert "this is not the dataset" in err and "web page (HTML)" in err
+    assert "Traceback" not in err

@@ -18,6 +18,7 @@ import warnings
 from pathlib import Path
 from typing import Any
 
+import pytest
 import yaml
 from hypothesis import given
 from hypothesis import strategies as st
@@ -62,6 +63,7 @@ def _evaluate(target: str, plan: Any, **kwargs: Any) -> None:
     fz.check_result(target, result.to_dict())
 
 
+@pytest.mark.slow
 @fz.fuzz_settings("plans")
 @given(plan=fz.mutated_plans(), ranges=st.booleans())
 def test_fuzz_plans(plan: dict[str, Any], ranges: bool) -> None:
@@ -69,6 +71,7 @@ def test_fuzz_plans(plan: dict[str, Any], ranges: bool) -> None:
     _load_and_evaluate("plans", plan, ranges=ranges)
 
 
+@pytest.mark.slow
 @fz.fuzz_settings("plan_text")
 @given(data=st.data())
 def test_fuzz_plan_files(data: st.DataObject) -> None:
@@ -101,6 +104,7 @@ def test_fuzz_plan_files(data: st.DataObject) -> None:
     _evaluate("plan_text", plan, ranges=False)
 
 
+@pytest.mark.slow
 @fz.fuzz_settings("lines")
 @given(overrides=fz.line_overrides(), ranges=st.booleans(), fast=st.booleans())
 def test_fuzz_line_overrides(overrides: dict[str, Any], ranges: bool, fast: bool) -> None:
@@ -117,6 +121,7 @@ def test_fuzz_line_overrides(overrides: dict[str, Any], ranges: bool, fast: bool
     fz.check_result("lines", result.to_dict())
 
 
+@pytest.mark.slow
 @fz.fuzz_settings("layer_options")
 @given(text=fz.layer_options)
 def test_fuzz_layer_options(text: str) -> None:
@@ -131,6 +136,7 @@ def test_fuzz_layer_options(text: str) -> None:
     fz.record("layer_options", "ok")
 
 
+@pytest.mark.slow
 @fz.fuzz_settings("layer_files")
 @given(damage=fz.layer_files, hospitals=fz.layer_files)
 def test_fuzz_layer_files(damage: str, hospitals: str) -> None:
@@ -175,6 +181,7 @@ def _answer(target: str, r: Any, ok: set[int]) -> dict[str, Any] | None:
     return data
 
 
+@pytest.mark.slow
 @fz.fuzz_settings("api")
 @given(body=fz.api_bodies)
 def test_fuzz_api_evaluate(body: Any) -> None:
@@ -187,6 +194,7 @@ def test_fuzz_api_evaluate(body: Any) -> None:
         fz.check_result("api", data)
 
 
+@pytest.mark.slow
 @fz.fuzz_settings("api_save")
 @given(plan_id=fz.save_ids, overwrite=st.booleans())
 def test_fuzz_api_save(plan_id: str, overwrite: bool) -> None:

@@ -16,10 +16,10 @@ import shapely
 
 from zoneplan import pack
 from zoneplan.io.folders import ENV_DATA_DIR
-from zoneplan.measure import grid_cache
-from zoneplan.measure.cells import CellGrid
-from zoneplan.measure.population import PopulationLayer
-from zoneplan.measure.population_sources import (
+from zoneplan.measure.grids.cells import CellGrid
+from zoneplan.measure.population import grid_cache
+from zoneplan.measure.population.layers import PopulationLayer
+from zoneplan.measure.population.population_sources import (
     POPULATION_CELL_M,
     SPREADS,
     builtin_population,
@@ -81,6 +81,7 @@ def test_a_kept_grid_is_the_computed_grid_bit_for_bit(
         assert _same(a, b)
 
 
+@pytest.mark.slow
 def test_a_fresh_run_and_a_run_from_the_kept_grid_print_the_same(tmp_path: Path) -> None:
     env = {**os.environ, "PYTHONPATH": str(ROOT / "src"), ENV_DATA_DIR: str(tmp_path)}
     runs = []
@@ -162,3 +163,57 @@ def test_only_the_grids_used_last_are_kept(folder: Path,
     kept = sorted(p.name for p in (folder / "derived").iterdir())
     assert kept == sorted(f"{grid_cache.PREFIX}{k}.npz" for k in keys[-grid_cache.KEEP:])
     assert not list((folder / "derived").glob(".zoneplan-tmp-*"))  # no temporaries left
+
+
+def _rewrite(path: Path, change: str) -> None:
+    """Alter a kept grid: one person moved (``tampered``, checksum left as it was), or a
+    NaN written with its checksum made to match (``nan``: only the values betray it)."""
+    with np.load(path, allow_pickle=False) as f:
+        arrays = {k: f[k] for k in f.files}
+    spread = next(k for k in arrays if k.startswith("spread_"))
+    values = arrays[spread].copy()
+    if change == "tampered":
+        values[0] += 1.0
+        values[1] -= 1.0  # the same total: only the checksum can tell
+    else:
+        values[0] = np.nan
+    arrays[spread] = values
+    if change == "nan":
+        arrays["checksum"] = np.array(grid_cache.content_checksum(arrays))
+    with path.open("wb") as fh:
+        np.savez(fh, **arrays)
+
+
+@pytest.mark.parametrize("change", ["tampered", "nan"])
+def test_a_tampered_or_nan_kept_grid_is_rebuilt(
+        folder: Path, computed: tuple[CellGrid, Spreads], change: str) -> None:
+    key = grid_cache.grid_key(POPULATION_CELL_M)
+    path = grid_cache.store(key, *computed)
+    assert path is not None
+    assert grid_cache.load(key, cell_size=POPULATION_CELL_M, names=SPREADS) is not None
+    _rewrite(path, change)
+    assert grid_cache.load(key, cell_size=POPULATION_CELL_M, names=SPREADS) is None
+    layer = builtin_population.__wrapped__(POPULATION_CELL_M)  # computed, and kept anew
+    _assert_identical(layer.grid, layer.counts, computed)
+    kept = grid_cache.load(key, cell_size=POPULATION_CELL_M, names=SPREADS)
+    assert kept is not None
+    _assert_identical(*kept, computed)
+
+
+@pytest.mark.slow
+def test_a_corrupted_cache_gives_the_same_figures(tmp_path: Path) -> None:
+    """Corrupt the kept grid between two runs: the second run prints the same figures."""
+    env = {**os.environ, "PYTHONPATH": str(ROOT / "src"), ENV_DATA_DIR: str(tmp_path)}
+    runs = []
+    for i in range(2):
+        proc = subprocess.run([sys.executable, "-m", "zoneplan", "run", "--format", "json"],
+                              capture_output=True, text=True, env=env, cwd=ROOT, timeout=300,
+                              check=False)
+        assert proc.returncode == 0, proc.stderr[-2000:]
+        d = json.loads(proc.stdout)
+        d["provenance"].pop("time_utc")
+        runs.append(d)
+        if i == 0:
+            (kept,) = (tmp_path / "derived").glob(f"{grid_cache.PREFIX}*.npz")
+            _rewrite(kept, "tampered")
+    assert runs[0] == runs[1]

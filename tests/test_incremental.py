@@ -21,11 +21,12 @@ from zoneplan import pack
 from zoneplan.errors import ZoneplanError
 from zoneplan.evaluate import evaluate_inputs
 from zoneplan.geometry import project
-from zoneplan.measure.block_sums import BlockSums
-from zoneplan.measure.incremental import incremental_cells
+from zoneplan.measure.grids.raster_grid import RasterGrid
 from zoneplan.measure.inputs import Inputs, prepare
-from zoneplan.measure.raster_grid import RasterGrid
-from zoneplan.measure.zone_sums import LayoutCells, ZoneSums, layout_cells, with_hospitals
+from zoneplan.measure.sums.block_sums import BlockSums
+from zoneplan.measure.sums.incremental import incremental_cells
+from zoneplan.measure.sums.layout import layout_cells, with_hospitals
+from zoneplan.measure.sums.zone_sums import LayoutCells, ZoneSums
 from zoneplan.measure.zones import build_layout
 from zoneplan.plan import load_plan
 
@@ -180,6 +181,7 @@ MOVES = st.lists(st.tuples(st.floats(0.0, 1.0), st.floats(-1500.0, 1500.0),
                            st.floats(-1500.0, 1500.0)), min_size=1, max_size=4)
 
 
+@pytest.mark.slow
 @settings(max_examples=25, deadline=None,
           suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(moves=MOVES, fast=st.booleans())
@@ -194,6 +196,7 @@ def phases() -> Inputs:
     return prepare(load_plan("withdrawal-phases"))
 
 
+@pytest.mark.slow
 @settings(max_examples=15, deadline=None,
           suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(moves=MOVES, fast=st.booleans(),
@@ -203,6 +206,7 @@ def test_several_lines_match_full(phases: Inputs, moves: list[tuple[float, float
     _check_moves(phases, moves, fast, line_id)
 
 
+@pytest.mark.slow
 @settings(max_examples=15, deadline=None,
           suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(moves=MOVES)
@@ -210,6 +214,7 @@ def test_raster_matches_full(raster: Inputs, moves: list[tuple[float, float, flo
     _check_moves(raster, moves, fast=False)
 
 
+@pytest.mark.slow
 @settings(max_examples=8, deadline=None,
           suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(moves=MOVES)
@@ -221,7 +226,7 @@ def test_lonlat_raster_matches_full(raster_ll: Inputs,
 def test_state_is_patched_not_rebuilt(builtin: Inputs, monkeypatch: pytest.MonkeyPatch
                                       ) -> None:
     """After the first layout, a small move measures a subset of the grid only."""
-    from zoneplan.measure import incremental
+    from zoneplan.measure.sums import incremental
 
     line = [tuple(c) for c in builtin.lines_ll["yellow-line"].coords]
     moved = builtin.with_lines({"yellow-line": line})
@@ -250,7 +255,7 @@ def test_state_is_per_grid_and_dropped_with_it(builtin: Inputs) -> None:
     import gc
     import weakref
 
-    from zoneplan.measure import incremental
+    from zoneplan.measure.sums import incremental
 
     grid = copy.copy(builtin.population.grid)  # a grid of its own, held only here
     inputs = dataclasses.replace(
@@ -289,6 +294,7 @@ def test_other_hospitals_reuse_the_sums(grid: str, request: pytest.FixtureReques
             np.testing.assert_array_equal(got.dist_sorted, hd.dist_sorted)
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("grid", ["builtin", "raster"])
 def test_ranges_match_full(grid: str, request: pytest.FixtureRequest) -> None:
     """With ranges, each alternative layout patches its own state: the ranges, and every
@@ -310,7 +316,7 @@ def test_ranges_match_full(grid: str, request: pytest.FixtureRequest) -> None:
 def test_large_grids_keep_no_state(builtin: Inputs, monkeypatch: pytest.MonkeyPatch) -> None:
     """Grids over MAX_CELLS are measured afresh (no per-cell state is kept): the same
     cells as layout_cells, and no state left for the grid."""
-    from zoneplan.measure import incremental
+    from zoneplan.measure.sums import incremental
 
     monkeypatch.setattr(incremental, "MAX_CELLS", 10)
     layout = build_layout(builtin)

@@ -20,7 +20,7 @@ from zoneplan.errors import DataError, GeometryError, PlausibilityWarning
 from zoneplan.evaluate import evaluate
 from zoneplan.geometry import WGS84
 from zoneplan.io.quick import plan_from_files
-from zoneplan.measure.raster_population import raster_population
+from zoneplan.measure.population.raster_population import raster_population
 
 from .conftest import SQUARE_UTM, square_ring, write_geojson
 

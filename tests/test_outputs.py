@@ -1,17 +1,26 @@
-"""Outputs appear whole or not at all, and leave no temporaries behind."""
+"""Outputs appear whole or not at all, leave no temporaries behind, and replace only
+folders zoneplan wrote (they hold its marker), never copying the old one."""
 
 from __future__ import annotations
 
+import json
 import os
+import shutil
 import subprocess
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
 
 from zoneplan.errors import OutputExistsError
 from zoneplan.io import temporaries
-from zoneplan.io.outputs import atomic_dir, write_text_atomic
+from zoneplan.io.outputs import (
+    OUTPUT_MARKER,
+    atomic_dir,
+    check_output_dir,
+    is_zoneplan_output,
+    write_text_atomic,
+)
 from zoneplan.io.temporaries import OLD_PREFIX, TMP_PREFIX, clean_stale
 
 
@@ -23,11 +32,13 @@ def _ended_pid() -> int:
 
 
 def _old_folder(tmp_path: Path) -> Path:
+    """A folder zoneplan wrote earlier (it holds the marker), with a file the user added."""
     out = tmp_path / "out"
-    (out / "sub").mkdir(parents=True)
-    (out / "report.html").write_text("old")
+    with atomic_dir(out, command="report") as tmp:
+        (tmp / "sub").mkdir()
+        (tmp / "report.html").write_text("old")
+        (tmp / "sub" / "data.csv").write_text("1,2")
     (out / "mine.txt").write_text("my notes")
-    (out / "sub" / "data.csv").write_text("1,2")
     (out / "link").symlink_to("mine.txt")
     return out
 
@@ -36,22 +47,76 @@ def _leftovers(folder: Path) -> list[str]:
     return [p.name for p in folder.iterdir() if p.name.startswith(".zoneplan-")]
 
 
+def test_a_new_folder_carries_the_marker(tmp_path: Path) -> None:
+    out = _old_folder(tmp_path)
+    marker = json.loads((out / OUTPUT_MARKER).read_text(encoding="utf-8"))
+    assert marker["tool"] == "zoneplan" and marker["command"] == "report"
+    assert set(marker) == {"tool", "version", "command", "written_utc"}
+    assert is_zoneplan_output(out)
+
+
 @pytest.mark.parametrize("one_step", [True, False])
-def test_overwrite_swaps_and_keeps_the_users_files(tmp_path: Path, one_step: bool,
-                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+def test_overwrite_replaces_a_zoneplan_output_whole_without_copying(
+        tmp_path: Path, one_step: bool, monkeypatch: pytest.MonkeyPatch) -> None:
     if not one_step:  # systems without renameat2: move aside, move in
         monkeypatch.setattr(temporaries, "_exchange_in_one_step", lambda a, b: False)
     out = _old_folder(tmp_path)
-    inode = (out / "mine.txt").stat().st_ino
-    with atomic_dir(out, overwrite=True) as tmp:
+
+    def no_copy(*args: object, **kwargs: object) -> None:
+        raise AssertionError("the old folder must not be copied or linked")
+
+    for name in ("copy", "copy2", "copytree", "copyfile"):
+        monkeypatch.setattr(shutil, name, no_copy)
+    monkeypatch.setattr(os, "link", no_copy)
+    with atomic_dir(out, overwrite=True, command="compare") as tmp:
         assert tmp.name.startswith(f"{TMP_PREFIX}out-{os.getpid()}-")
         (tmp / "report.html").write_text("new")
+    assert sorted(p.name for p in out.iterdir()) == sorted([OUTPUT_MARKER, "report.html"])
     assert (out / "report.html").read_text() == "new"
-    assert (out / "mine.txt").read_text() == "my notes"
-    assert (out / "mine.txt").stat().st_ino == inode  # linked, not copied
-    assert (out / "sub" / "data.csv").read_text() == "1,2"
-    assert (out / "link").is_symlink() and (out / "link").read_text() == "my notes"
+    assert json.loads((out / OUTPUT_MARKER).read_text())["command"] == "compare"
     assert _leftovers(tmp_path) == []
+
+
+def _marker(content: str) -> Callable[[Path], None]:
+    return lambda out: (out / OUTPUT_MARKER).write_text(content)
+
+
+@pytest.mark.parametrize("make", [
+    lambda out: None,  # an empty folder
+    lambda out: (out / "thesis.docx").write_text("years of work"),
+    lambda out: (out / "report.html").write_text("looks like a report"),
+    _marker("not json"),
+    _marker('{"tool": "other"}'),
+    _marker('["zoneplan"]'),
+    _marker('{"tool": "zoneplan", "pad": "' + "x" * 5000 + '"}'),
+    lambda out: (out / OUTPUT_MARKER).mkdir(),
+    lambda out: (out / OUTPUT_MARKER).symlink_to(out.parent / "elsewhere.json"),
+], ids=["empty", "user-files", "report-lookalike", "marker-not-json", "marker-other-tool",
+        "marker-a-list", "marker-too-large", "marker-a-folder", "marker-a-link"])
+def test_a_folder_zoneplan_did_not_write_is_refused(tmp_path: Path,
+                                                   make: Callable[[Path], object]) -> None:
+    (tmp_path / "elsewhere.json").write_text('{"tool": "zoneplan"}')
+    out = tmp_path / "out"
+    out.mkdir()
+    make(out)
+    before = sorted(p.name for p in out.iterdir())
+    ran = []
+    with pytest.raises(OutputExistsError, match="is not a zoneplan output") as ei, \
+            atomic_dir(out, overwrite=True):
+        ran.append(True)
+    assert ran == [] and "move or delete the folder yourself" in (ei.value.suggestion or "")
+    assert sorted(p.name for p in out.iterdir()) == before
+    assert _leftovers(tmp_path) == []
+    with pytest.raises(OutputExistsError, match="is not a zoneplan output"):
+        check_output_dir(out, overwrite=True)
+
+
+def test_a_link_to_a_folder_is_refused(tmp_path: Path) -> None:
+    out = _old_folder(tmp_path)
+    (tmp_path / "alias").symlink_to(out)
+    with pytest.raises(OutputExistsError, match="symbolic link"):
+        check_output_dir(tmp_path / "alias", overwrite=True)
+    assert (out / "mine.txt").read_text() == "my notes"
 
 
 def test_failed_move_in_puts_the_old_folder_back(tmp_path: Path,
@@ -69,16 +134,7 @@ def test_failed_move_in_puts_the_old_folder_back(tmp_path: Path,
     with pytest.raises(OSError, match="No space"), atomic_dir(out, overwrite=True) as tmp:
         (tmp / "report.html").write_text("new")
     assert (out / "report.html").read_text() == "old"
-    assert _leftovers(tmp_path) == []
-
-
-def test_a_folder_in_the_way_is_refused_and_nothing_changes(tmp_path: Path) -> None:
-    out = _old_folder(tmp_path)
-    with pytest.raises(OutputExistsError, match="a file and a folder"), \
-            atomic_dir(out, overwrite=True) as tmp:
-        (tmp / "sub").write_text("a file where the user has a folder")
-    assert (out / "sub" / "data.csv").read_text() == "1,2"
-    assert (out / "report.html").read_text() == "old"
+    assert (out / "mine.txt").read_text() == "my notes"
     assert _leftovers(tmp_path) == []
 
 

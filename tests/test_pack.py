@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 
 from zoneplan import pack
-from zoneplan.measure.population_sources import builtin_population
+from zoneplan.measure.population.population_sources import builtin_population
 
 
 def test_outline_area_matches_factpack() -> None:
@@ -127,6 +127,7 @@ def test_unknown_builtin_layer_suggests() -> None:
         pack.builtin_layer("gaza:outlin")
 
 
+@pytest.mark.slow
 @pytest.mark.realdata
 def test_pack_tables_derive_from_shared_data(shared_data: Path) -> None:
     """Every pack table that comes from a real layer is re-derived and compared."""

@@ -7,8 +7,8 @@ import itertools
 import numpy as np
 import pytest
 
-from zoneplan.measure.frame import sorted_quantile
-from zoneplan.measure.ragged import segment_cumsum, segment_sum, sorted_quantiles
+from zoneplan.measure.figures.frame import sorted_quantile
+from zoneplan.measure.sums.ragged import segment_cumsum, segment_sum, sorted_quantiles
 
 
 def _segments(seed: int) -> tuple[np.ndarray, np.ndarray]:
@@ -28,7 +28,7 @@ def test_sums_and_cumulative_sums_equal_numpy_per_segment(seed: int, few: int,
                                                           monkeypatch: pytest.MonkeyPatch
                                                           ) -> None:
     """Many segments emulated, or few summed one by one (``FEW``): the same."""
-    from zoneplan.measure import ragged
+    from zoneplan.measure.sums import ragged
 
     monkeypatch.setattr(ragged, "FEW", few)
     x, start = _segments(seed)
@@ -57,7 +57,7 @@ def test_quantiles_equal_sorted_quantile_per_segment(seed: int) -> None:
 def test_zone_rows_built_together_equal_row_by_row() -> None:
     """A table's rows, built together, hold the keys set for each zone in the order the
     keys were first set, as built one zone at a time."""
-    from zoneplan.measure.table import ZoneRows, ZoneTable
+    from zoneplan.measure.figures.table import ZoneRows, ZoneTable
 
     rng = np.random.default_rng(7)
     ids = [f"z{k}" for k in range(50)]

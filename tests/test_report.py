@@ -6,6 +6,7 @@ import json
 import os
 import re
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pytest
@@ -15,10 +16,11 @@ from PIL import Image
 
 import zoneplan
 from zoneplan.errors import DataError, OutputExistsError
-from zoneplan.render.headlines import headlines
-from zoneplan.render.map import render_map
-from zoneplan.render.report import REPORT_FILES, write_report
-from zoneplan.render.text import round_parts
+from zoneplan.io.outputs import OUTPUT_MARKER
+from zoneplan.render.maps.map import render_map
+from zoneplan.render.pages.report import REPORT_FILES, write_report
+from zoneplan.render.words.headlines import headlines
+from zoneplan.render.words.text import round_parts
 
 from .conftest import without_root_file_powers
 
@@ -37,8 +39,9 @@ def report_dir(tmp_path_factory: pytest.TempPathFactory, result: zoneplan.Result
     return out
 
 
+@pytest.mark.slow
 def test_report_writes_its_files(report_dir: Path, result: zoneplan.Result) -> None:
-    assert sorted(p.name for p in report_dir.iterdir()) == sorted(REPORT_FILES)
+    assert sorted(p.name for p in report_dir.iterdir()) == sorted([*REPORT_FILES, OUTPUT_MARKER])
     assert json.loads((report_dir / "result.json").read_text()) == json.loads(result.to_json())
     html = (report_dir / "report.html").read_text()
     assert len(html.encode()) <= 3_000_000
@@ -114,18 +117,25 @@ def test_many_zones_are_summed_up_not_one_named_at_random(result: zoneplan.Resul
     assert not any("hex " in h for h in hs[:2])  # (the damage sentence ranks zones)
 
 
-def test_existing_folder_refused_and_nothing_else_deleted(tmp_path: Path,
-                                                          result: zoneplan.Result) -> None:
+@pytest.mark.slow
+def test_existing_folder_refused_and_only_a_report_replaced(tmp_path: Path,
+                                                             result: zoneplan.Result) -> None:
     out = tmp_path / "out"
     out.mkdir()
     keep = out / "notes.txt"
     keep.write_text("mine")
     with pytest.raises(OutputExistsError, match="--overwrite"):
         write_report(result, out)
+    with pytest.raises(OutputExistsError, match="not a zoneplan output"):
+        write_report(result, out, overwrite=True)  # a folder zoneplan did not write
     assert sorted(p.name for p in out.iterdir()) == ["notes.txt"]
-    write_report(result, out, overwrite=True)
-    assert keep.read_text() == "mine"
-    assert sorted(p.name for p in out.iterdir()) == sorted([*REPORT_FILES, "notes.txt"])
+    keep.unlink()
+    out.rmdir()
+    write_report(result, out)
+    assert sorted(p.name for p in out.iterdir()) == sorted([*REPORT_FILES, OUTPUT_MARKER])
+    keep.write_text("mine")
+    write_report(result, out, overwrite=True)  # a report: replaced whole
+    assert sorted(p.name for p in out.iterdir()) == sorted([*REPORT_FILES, OUTPUT_MARKER])
     # no temporary folders left behind next to it
     assert [p.name for p in tmp_path.iterdir()] == ["out"]
 
@@ -155,6 +165,7 @@ def _close(rgb: np.ndarray, hex_colour: str, tol: float = 12.0) -> bool:
     return bool(np.abs(rgb[:3].astype(float) - want).max() <= tol)
 
 
+@pytest.mark.slow
 def test_map_png_colours_where_the_zones_are(tmp_path: Path, result: zoneplan.Result) -> None:
     """Each zone is filled with the plan's colour (the green zone green, the red zone red);
     closed zones carry hatching, so fewer of their pixels show the plain colour."""
@@ -192,6 +203,7 @@ def _spread_points(poly: shapely.Geometry, n: int) -> tuple[list[float], list[fl
     return xs, ys
 
 
+@pytest.mark.slow
 def test_map_png_has_a_legend(tmp_path: Path, result: zoneplan.Result) -> None:
     path = tmp_path / "map.png"
     info = render_map(result, path)
@@ -217,12 +229,13 @@ def test_unwritable_folder_is_a_data_error(tmp_path: Path, result: zoneplan.Resu
     assert list(tmp_path.iterdir()) == []
 
 
+@pytest.mark.slow
 def test_fine_grid_map_sums_cells_into_squares(result: zoneplan.Result,
                                                monkeypatch: pytest.MonkeyPatch,
                                                tmp_path: Path) -> None:
     """The residents panel draws 1 km squares (or coarser, above MAP_MAX_CELLS) that keep
     every person."""
-    from zoneplan.render import panels
+    from zoneplan.render.maps import panels
 
     cells, dens, side = panels.density_cells(result)
     assert side == 1000.0
@@ -235,3 +248,30 @@ def test_fine_grid_map_sums_cells_into_squares(result: zoneplan.Result,
     assert people == pytest.approx(total, rel=1e-6)
     render_map(result, tmp_path / "map.png")
     assert Image.open(tmp_path / "map.png").size[0] > 500
+
+
+def _zones_of(d: dict[str, Any], n: int) -> list[dict[str, Any]]:
+    """``n`` resident zones of a result, the first the largest (shares 0.4, then equal)."""
+    return [dict(d["zones"][0], id=f"z{i}", label=f"Zone {chr(65 + i)}",
+                 share_of_territory=0.4 if i == 0 else 0.6 / (n - 1), area_km2=10.0 + i,
+                 residents=1000.0 * (i + 1), m2_per_person=10_000.0 / (i + 1),
+                 access="resident") for i in range(n)]
+
+
+def test_headlines_name_every_zone_up_to_six(result: zoneplan.Result) -> None:
+    """Three to six zones: each has its own sentence, largest first, and no other
+    sentence is dropped for them; seven: the largest and the other six together."""
+    from zoneplan.render.words.headlines import HEADLINE_ZONES
+
+    d = result.to_dict()
+    assert headlines(d)[-1].startswith("Of 18 published figures checked")
+    for n in (3, 6):
+        d["zones"] = _zones_of(d, n)
+        hs = headlines(d)
+        starts = [h.split(":")[0] for h in hs[:n]]
+        assert starts == ["Zone A", *(f"Zone {chr(65 + i)}" for i in range(1, n))]
+        assert hs[-1].startswith("Of 18 published")  # the zones push no sentence out
+    assert HEADLINE_ZONES == 6
+    d["zones"] = _zones_of(d, 7)
+    hs = headlines(d)
+    assert hs[0].startswith("Zone A:") and hs[1].startswith("The other 6 zones:")

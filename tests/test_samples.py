@@ -1,7 +1,7 @@
 """Monte Carlo draws, in this process: lines moved within their uncertainty, mixtures that
 keep every total, stated ranges drawn within themselves, percentiles, seeds, JSON, display.
 
-The same draws on a LocalCluster and on a loopback Dask cluster: ``test_dask_cluster.py``.
+The same draws on a LocalCluster and on a loopback Dask cluster: ``test_dask_backend.py``.
 """
 
 from __future__ import annotations
@@ -23,9 +23,9 @@ from zoneplan.cli.main import main
 from zoneplan.errors import InputError, InvariantError
 from zoneplan.evaluate import evaluate
 from zoneplan.plan import load_plan
-from zoneplan.render.distribution import distribution_html, samples_legend
-from zoneplan.render.html import render_report_html
-from zoneplan.render.terminal import print_result
+from zoneplan.render.pages.html import render_report_html
+from zoneplan.render.words.distribution import distribution_html, samples_legend
+from zoneplan.render.words.terminal import print_result
 from zoneplan.scenarios import ensemble
 from zoneplan.scenarios.dask_backend import DASK_MISSING, SerialBackend, open_backend
 from zoneplan.scenarios.ensemble import _reduce, distribution, run_samples
@@ -111,6 +111,7 @@ def test_chunks_give_the_same_draws(default_model: Any) -> None:
     np.testing.assert_array_equal(one.values, np.vstack([p.values for p in parts]))
 
 
+@pytest.mark.slow
 def test_mixtures_keep_every_person_and_stated_ranges_stay_in_range() -> None:
     """Baseline residents add up to the layer's 2,213,876 in every draw; personnel are one
     of the stated force cases; compounds hold count x capacity within the stated ranges."""
@@ -240,6 +241,7 @@ def test_a_batch_of_plans_opens_one_backend(monkeypatch: pytest.MonkeyPatch) -> 
     assert [r.data["samples"]["n"] for r in results] == [2, 2]
 
 
+@pytest.mark.slow
 def test_other_commands_do_not_import_dask() -> None:
     code = ("import sys; from zoneplan.cli.main import main; "
             "main(['run', 'baseline-2023', '--no-ranges', '--format', 'json']); "
@@ -267,6 +269,7 @@ def test_cli_samples_json_and_batch(capsys: pytest.CaptureFixture[str]) -> None:
     assert "need --samples" in capsys.readouterr().err
 
 
+@pytest.mark.slow
 def test_terminal_and_report_say_which_spread_is_which(
         capsys: pytest.CaptureFixture[str]) -> None:
     [r] = run_samples([load_plan("green-red-2025-11")], samples=6, seed=2,
@@ -290,6 +293,7 @@ def test_default_correlation_is_stated() -> None:
     assert f"ℓ = {LINE_CORRELATION_M:,.0f} m" in r.data["samples"]["method"]
 
 
+@pytest.mark.slow
 def test_report_command_takes_samples(tmp_path: Path) -> None:
     assert main(["report", "baseline-2023", "--out", str(tmp_path / "r"), "--samples", "2",
                  "--seed", "1", "--scheduler", "serial"]) == 0

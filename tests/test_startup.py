@@ -23,8 +23,8 @@ NOT_FOR_RUN = ("geopandas", "pandas", "pyarrow", "pyogrio", "matplotlib", "fasta
                "uvicorn", "dask", "distributed", "scipy", "rasterio", "requests", "pooch",
                "jinja2", "openpyxl", "PIL", "affine", "zoneplan.pack.frames",
                "zoneplan.io.frame_checks", "zoneplan.io.rasters",
-               "zoneplan.measure.raster_population",
-               "zoneplan.web", "zoneplan.render.map", "zoneplan.render.report",
+               "zoneplan.measure.population.raster_population",
+               "zoneplan.web", "zoneplan.render.maps.map", "zoneplan.render.pages.report",
                "zoneplan.io.fetch", "zoneplan.io.registry", "zoneplan.scenarios.dask_backend",
                "zoneplan.scenarios.ensemble", "zoneplan.scenarios.compare")
 """What a default ``zoneplan run`` (the built-in plan on the built-in pack, terminal table)
@@ -48,21 +48,23 @@ def _loaded(code: str, names: tuple[str, ...], **env_vars: str) -> tuple[list[st
     return json.loads(last), "\n".join(output)
 
 
+@pytest.mark.slow
 def test_default_run_imports_only_what_it_uses(tmp_path: Path) -> None:
     """The same whether the built-in population grid is computed (the first run with a
     data folder) or read where the first run kept it."""
     for _ in ("computed", "kept"):
         loaded, output = _loaded(
             "from zoneplan.cli.main import main\nassert main(['run']) == 0",
-            (*NOT_FOR_RUN, "shapely", "pyproj", "zoneplan.render.terminal"),
+            (*NOT_FOR_RUN, "shapely", "pyproj", "zoneplan.render.words.terminal"),
             ZONEPLAN_DATA_DIR=str(tmp_path))
         assert "Checks: zone areas" in output  # the run printed its table
         # the check sees modules: these the run does use
-        assert {"shapely", "pyproj", "zoneplan.render.terminal"} <= set(loaded)
+        assert {"shapely", "pyproj", "zoneplan.render.words.terminal"} <= set(loaded)
         assert set(loaded) & set(NOT_FOR_RUN) == set()
     assert len(list((tmp_path / "derived").iterdir())) == 1  # the grid, kept
 
 
+@pytest.mark.slow
 def test_timeline_without_a_scheduler_imports_no_dask(tmp_path: Path) -> None:
     """Measured in this process: Dask is imported only for ``--scheduler``."""
     order = {"type": "Feature", "properties": {},
@@ -78,6 +80,7 @@ def test_timeline_without_a_scheduler_imports_no_dask(tmp_path: Path) -> None:
     assert loaded == ["zoneplan.scenarios.timeline"]
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(("args", "uses"), [
     (["--help"], ()), (["--version"], ()), (["run", "--help"], ()), (["plans"], ()),
     (["schema"], ()), (["data", "list"], ("zoneplan.io.registry",))])
@@ -90,6 +93,7 @@ def test_commands_that_measure_nothing_import_no_geopandas_nor_scipy(
     assert set(loaded) == {"typer", *uses}
 
 
+@pytest.mark.slow
 def test_import_zoneplan_loads_its_names_on_use() -> None:
     loaded, output = _loaded(
         "import zoneplan\nprint(sorted(m for m in sys.modules if m.startswith('zoneplan')))\n"
@@ -126,6 +130,7 @@ def _script(code: str, *args: str) -> subprocess.CompletedProcess[str]:
                           text=True, env=env, cwd=ROOT, timeout=300, check=False)
 
 
+@pytest.mark.slow
 def test_the_script_ends_with_its_output_whole_and_its_exit_code(tmp_path: Path) -> None:
     """The script's output, written file and exit code, as the ``zoneplan`` script runs."""
     out = tmp_path / "result.json"
@@ -141,6 +146,7 @@ def test_the_script_ends_with_its_output_whole_and_its_exit_code(tmp_path: Path)
     assert bad.returncode == 2 and "does not exist" in bad.stderr
 
 
+@pytest.mark.slow
 def test_the_script_runs_exit_functions_and_waits_for_threads() -> None:
     said = _script("import atexit\natexit.register(lambda: print('exit function ran'))",
                    "--version")

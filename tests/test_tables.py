@@ -18,7 +18,7 @@ import zoneplan
 from zoneplan.cli import main
 from zoneplan.errors import PartsDroppedWarning
 from zoneplan.io.areas import read_areas
-from zoneplan.render.terminal import print_result
+from zoneplan.render.words.terminal import print_result
 
 from .conftest import SQUARE_UTM, utm_to_lonlat, write_geojson
 
@@ -71,6 +71,7 @@ def test_by_area_on_the_square_by_hand(square_path: Path, tmp_path: Path) -> Non
     assert west_total == pytest.approx(10_000, rel=1e-9)
 
 
+@pytest.mark.slow
 def test_csv_and_xlsx(square_path: Path, tmp_path: Path,
                       capsys: pytest.CaptureFixture[str]) -> None:
     halves = str(_halves(tmp_path))
@@ -167,6 +168,7 @@ def test_show_resolved_expands_builtin_layers(capsys: pytest.CaptureFixture[str]
     assert alt == {"layer": "gaza:zone-east-2025-10-19"}  # alternatives keep their names
 
 
+@pytest.mark.slow
 def test_compare_matches_renamed_zones(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["compare", "ceasefire-2025-10", "green-red-2025-11", "--format", "json"]) == 0
     c = json.loads(capsys.readouterr().out)
@@ -191,6 +193,7 @@ def test_terminal_fits_80_columns() -> None:
     assert "(%)" in buf.getvalue() and "fraction (0-1)" not in buf.getvalue()
 
 
+@pytest.mark.slow
 def test_report_by_area_files(square_path: Path, tmp_path: Path) -> None:
     halves = str(_halves(tmp_path))
     out = tmp_path / "rep"
@@ -210,6 +213,7 @@ def test_report_by_area_files(square_path: Path, tmp_path: Path) -> None:
     assert 'id="by-area-table"' in html and "by_area.csv" in html
 
 
+@pytest.mark.slow
 def test_compare_by_area_and_people_to_the_nearest_100(
         capsys: pytest.CaptureFixture[str]) -> None:
     args = ["compare", "green-red-2025-11", "ceasefire-2025-10", "--by", "gaza:governorates"]
@@ -231,6 +235,7 @@ def test_compare_by_area_and_people_to_the_nearest_100(
     assert f"{round(exact / 100) * 100:,.0f}" in text and f"{round(exact):,}" not in text
 
 
+@pytest.mark.slow
 def test_quick_mode_says_what_the_zones_are(square_plan: dict[str, Any], tmp_path: Path,
                                             capsys: pytest.CaptureFixture[str]) -> None:
     """--access and --label-field: an order map read as what it is, zones by name.
@@ -269,3 +274,96 @@ def test_quick_mode_says_what_the_zones_are(square_plan: dict[str, Any], tmp_pat
     assert "'nom'" in err and "name, status" in err
     assert main(["run", "--access", "closed"]) == 2
     assert "--access needs --territory" in capsys.readouterr().err
+
+
+def _hand_result() -> dict[str, Any]:
+    """A result JSON made by hand: two zones, one share with float noise, one null with
+    its reason, a yes/no figure with a range, one by-area row without a damage layer."""
+    from zoneplan.plan.definitions import INDICATORS
+
+    keys = ("area_km2", "share_of_territory", "residents", "m2_per_person",
+            "aid_through_closed_zone")
+    indicators = {k: INDICATORS[k].to_dict() for k in keys}
+    west = {"id": "west", "label": "West bank of the river", "access": "resident",
+            "area_km2": 1.25, "share_of_territory": 0.9999999999999979,
+            "residents": 168519.5037762803, "m2_per_person": 7.41,
+            "aid_through_closed_zone": False,
+            "ranges": {"area_km2": [1.0, 1.5], "residents": [150000.0, 170000.0],
+                       "aid_through_closed_zone": [False, True]},
+            "null_reasons": {}}
+    east = {"id": "east", "label": "East", "access": "closed", "area_km2": 0.0,
+            "share_of_territory": 2.1e-15, "residents": 0.0, "m2_per_person": None,
+            "aid_through_closed_zone": None, "ranges": {},
+            "null_reasons": {"m2_per_person": "no residents under the plan",
+                             "aid_through_closed_zone": "the zone is closed to civilians"}}
+    totals = {"area_km2": 1.25, "share_of_territory": 1.0, "residents": 168519.5037762803,
+              "m2_per_person": 7.41, "aid_through_closed_zone": None, "ranges": {},
+              "null_reasons": {"aid_through_closed_zone": "asked per zone open to "
+                                                          "civilians"}}
+    by_area = [{"area": "North", "zone": "west", "area_km2": 1.25, "share_of_area": 0.5,
+                "residents_baseline": 1000.0, "residents": 2000.0, "hospitals": 1,
+                "damaged_structures": None}]
+    return {"plan": {"id": "hand", "title": "Hand-made"}, "indicators": indicators,
+            "zones": [west, east], "totals": totals, "by_area": by_area, "claims": [],
+            "sources": [{"id": "s", "publisher": "P", "title": "T", "date": "2026",
+                         "url": None}],
+            "ranges_from": [], "population": {}, "notes": []}
+
+
+def test_xlsx_is_ready_to_paste(tmp_path: Path) -> None:
+    """Headers with units, labels not ids, formats that round only what is shown, a frozen
+    header, a reason for every empty cell, no range columns for yes/no figures."""
+    from openpyxl import load_workbook
+
+    from zoneplan.errors import OutputExistsError
+    from zoneplan.render.exports.tables import write_xlsx
+
+    out = tmp_path / "t.xlsx"
+    write_xlsx(_hand_result(), out)
+    with pytest.raises(OutputExistsError):
+        write_xlsx(_hand_result(), out)
+    wb = load_workbook(out)
+    ws = wb["zones"]
+    head = [c.value for c in ws[1]]
+    assert head == ["Zone", "Civilian access", "Area (km²)", "Area, low end (km²)",
+                    "Area, high end (km²)", "Share of territory (%)",
+                    "Residents under the plan (people)",
+                    "Residents under the plan, low end (people)",
+                    "Residents under the plan, high end (people)",
+                    "Area per person (m² per person)", "Aid must pass through a closed zone",
+                    "Zone id", "Why cells are empty"]
+    assert not any(h.endswith(("_low", "_high")) for h in head)
+    assert ws.freeze_panes == "B2" and ws["A1"].font.b
+    rows = {r[0].value: r for r in ws.iter_rows(min_row=2)}
+    assert list(rows) == ["West bank of the river", "East", "Whole territory"]
+    west, east = rows["West bank of the river"], rows["East"]
+    col = {h: i for i, h in enumerate(head)}
+    # the value is stored unrounded; the format rounds what is shown
+    share = west[col["Share of territory (%)"]]
+    assert share.value == 0.9999999999999979 and share.number_format == "0.0%"
+    people = west[col["Residents under the plan (people)"]]
+    assert people.value == 168519.5037762803 and people.number_format == "#,##0"
+    assert west[col["Area (km²)"]].number_format == "#,##0.0"
+    assert west[col["Aid must pass through a closed zone"]].value == "no"
+    assert west[col["Civilian access"]].value == "open to residents"
+    # every empty cell has its reason, in a comment and in the row's last column
+    empty = east[col["Area per person (m² per person)"]]
+    assert empty.value is None and empty.comment.text == "no residents under the plan"
+    assert east[col["Area, low end (km²)"]].comment is not None
+    why = east[col["Why cells are empty"]].value
+    assert "Area per person (m² per person): no residents under the plan" in why
+    assert "Aid must pass through a closed zone: the zone is closed to civilians" in why
+    for r in ws.iter_rows(min_row=2, max_col=len(head) - 1):
+        for c in r:
+            assert c.value is not None or c.comment is not None, c.coordinate
+    assert ws.column_dimensions["A"].width >= len("West bank of the river")
+    by = wb["by area"]
+    bhead = [c.value for c in by[1]]
+    assert bhead[:2] == ["Area", "Zone"] and "Share of the area in the zone (%)" in bhead
+    row = next(by.iter_rows(min_row=2))
+    assert row[1].value == "West bank of the river"
+    dmg = row[bhead.index("Damaged structures")]
+    assert dmg.value is None and dmg.comment.text == "the plan has no damage layer"
+    src = wb["sources"]
+    url = src[2][[c.value for c in src[1]].index("Url")]
+    assert url.value is None and url.comment is not None

@@ -59,7 +59,7 @@ def test_relocation_none_reports_everyone_unplaced(square_plan: dict[str, Any],
     inv = d["invariants"]
     assert inv["unplaced_residents"] == pytest.approx(7500, rel=1e-9)
     assert inv["residents_conserved"]
-    from zoneplan.render.headlines import checks_sentence
+    from zoneplan.render.words.headlines import checks_sentence
 
     assert "7,500 displaced people have no zone open to them" in checks_sentence(d)
 
@@ -91,7 +91,7 @@ def test_population_layer_replaces_the_baseline(square_plan: dict[str, Any],
     assert d["population"]["baseline_total"] == pytest.approx(20000)
     assert d["population"]["baseline_replaced"] == "people"
     assert _zone(d, "west")["residents_baseline"] == pytest.approx(5000, rel=1e-6)
-    from zoneplan.render.headlines import headlines
+    from zoneplan.render.words.headlines import headlines
 
     assert "replacing the plan's baseline (people)" in headlines(d)[0]
     assert any(f["role"] == "layer population" for f in d["provenance"]["inputs"])
@@ -108,7 +108,7 @@ def test_unknown_layer_role_on_the_command_line_exits_2(
 
 def test_a_broken_invariant_is_a_bug_exit_1(square_path: Path, monkeypatch: pytest.MonkeyPatch,
                                             capsys: pytest.CaptureFixture[str]) -> None:
-    from zoneplan.measure import indicators
+    from zoneplan.measure.figures import indicators
 
     monkeypatch.setattr(indicators, "_people_outside", lambda geo, counts, key: 123.0)
     with pytest.raises(InvariantError, match="baseline_conserved and residents_conserved are "
@@ -253,7 +253,7 @@ def test_compounds_house_the_displaced_at_their_site(square_plan: dict[str, Any]
 ])
 def test_words_follow_the_status(square_plan: dict[str, Any], tmp_path: Path, status: str,
                                  words: str) -> None:
-    from zoneplan.render.headlines import headlines
+    from zoneplan.render.words.headlines import headlines
 
     square_plan["status"] = status
     text = " ".join(headlines(_eval(square_plan, tmp_path)))
@@ -293,7 +293,7 @@ def test_provenance_lists_only_what_was_read() -> None:
 
 
 def test_sources_record_the_original_and_the_copy_read() -> None:
-    from zoneplan.render.checked import sources_html
+    from zoneplan.render.words.checked import sources_html
 
     d = zoneplan.evaluate("green-red-2025-11", ranges=False).to_dict()
     guardian = next(s for s in d["plan"]["sources"] if s["id"] == "guardian-2025-11-14")

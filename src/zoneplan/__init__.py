@@ -3,10 +3,17 @@
 >>> import zoneplan
 >>> result = zoneplan.evaluate("green-red-2025-11")      # doctest: +SKIP
 >>> result.zones[["id", "area_km2", "residents"]]        # doctest: +SKIP
+>>> [r] = zoneplan.run("green-red-2025-11", samples=1000, seed=7,
+...                    scheduler="local")                 # doctest: +SKIP
+
+:func:`run` does what ``zoneplan run`` does (draws, a cluster, fine rasters held on its
+workers); :func:`running` keeps the cluster open while the results are used.
 
 The names below are imported when first used (PEP 562), so that ``import zoneplan``, and
 the command line's ``--help``, do not load geopandas, pyproj and scipy before a command
-needs them.
+needs them. ``run``, ``running`` and ``Run`` are not named for type checkers here (the
+core imports this package, and may not import scenarios): import them from
+:mod:`zoneplan.scenarios.runs` for their types.
 """
 
 from __future__ import annotations
@@ -25,11 +32,13 @@ if TYPE_CHECKING:
     from zoneplan.plan import Plan, load_plan
     from zoneplan.result import Result
 
-__all__ = ["Plan", "Result", "ZoneplanError", "__version__", "evaluate", "load_plan"]
+__all__ = ["Plan", "Result", "Run", "ZoneplanError", "__version__", "evaluate", "load_plan",
+           "run", "running"]
 
 _LAZY = {"Plan": "zoneplan.plan", "Result": "zoneplan.result",
          "ZoneplanError": "zoneplan.errors", "evaluate": "zoneplan.evaluate",
-         "load_plan": "zoneplan.plan"}
+         "load_plan": "zoneplan.plan", "Run": "zoneplan.scenarios.runs",
+         "run": "zoneplan.scenarios.runs", "running": "zoneplan.scenarios.runs"}
 """Each public name and the module it comes from."""
 
 

@@ -1,5 +1,5 @@
 """``python -m zoneplan`` runs the command line."""
 
-from zoneplan.cli.main import main
+from zoneplan.cli import main
 
 raise SystemExit(main())

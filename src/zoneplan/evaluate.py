@@ -4,13 +4,13 @@ The central value of each indicator uses the plan's lines and zones as drawn, th
 central population spread, the forces pledged by the plan's date and the compounds as
 stated. The low-high range spans the alternatives the inputs offer: every alternative
 layout (line variants, the line moved by its stated uncertainty both ways, alternative
-drawings of the zones; :mod:`zoneplan.measure.variants`) with every member of the
+drawings of the zones; :mod:`zoneplan.measure.figures.variants`) with every member of the
 population ensemble, and the stated alternatives for forces, compounds, hospitals and
-beds (:mod:`zoneplan.measure.assumptions`). Spreads the population layer marks as
+beds (:mod:`zoneplan.measure.figures.assumptions`). Spreads the population layer marks as
 extremes are evaluated and reported apart, never as an end of a range. Every run's
 invariants are checked: a run that loses area or people is a bug
 (:class:`~zoneplan.errors.InvariantError`). Published figures the plan carries are
-checked against the result (:mod:`zoneplan.measure.claims`).
+checked against the result (:mod:`zoneplan.measure.figures.claims`).
 """
 
 from __future__ import annotations
@@ -28,14 +28,16 @@ from shapely.geometry import LineString
 from zoneplan.errors import InputError, InvariantError
 from zoneplan.geometry import geos_errors, project
 from zoneplan.io.areas import AreaSet
-from zoneplan.measure.assumptions import alternative_assumptions
-from zoneplan.measure.by_area import BY_AREA_KEYS, by_area_rows, check_rows, layout_pieces
-from zoneplan.measure.indicators import Metrics, compute
+from zoneplan.measure.figures.assumptions import alternative_assumptions
+from zoneplan.measure.figures.by_area import BY_AREA_KEYS, by_area_rows, check_rows, layout_pieces
+from zoneplan.measure.figures.indicators import Metrics, compute
+from zoneplan.measure.figures.relocation import check_compounds
+from zoneplan.measure.figures.table import UNSET, ZoneRows
+from zoneplan.measure.figures.variants import AS_DRAWN, LayoutCase, layout_cases
 from zoneplan.measure.inputs import Inputs, prepare
-from zoneplan.measure.population import PopulationLayer
-from zoneplan.measure.table import UNSET, ZoneRows
-from zoneplan.measure.variants import AS_DRAWN, LayoutCase, layout_cases
-from zoneplan.measure.zone_sums import LayoutCells, layout_cells, with_hospitals
+from zoneplan.measure.population.layers import PopulationLayer
+from zoneplan.measure.sums.layout import layout_cells, with_hospitals
+from zoneplan.measure.sums.zone_sums import LayoutCells
 from zoneplan.measure.zones import Layout, build_layout
 from zoneplan.plan import Plan, load_plan
 from zoneplan.plan.definitions import ZONE_KEYS
@@ -43,7 +45,7 @@ from zoneplan.records import ByAreaRow
 from zoneplan.result import Result, SampleFigures, build_json, is_number
 
 if TYPE_CHECKING:
-    from zoneplan.measure.by_area import Piece
+    from zoneplan.measure.figures.by_area import Piece
 
 __all__ = ["FAST_CELL_M", "Evaluation", "evaluate", "evaluate_inputs", "measure_inputs"]
 
@@ -195,7 +197,7 @@ class _Spans:
     over the runs, as ``min`` and ``max`` of the numbers in run order give them (the
     same objects: an int stays an int), ``None`` where no run has a number.
 
-    Figures are compared column by column (:class:`~zoneplan.measure.table.ZoneRows`);
+    Figures are compared column by column (:class:`~zoneplan.measure.figures.table.ZoneRows`);
     zone by zone only for figures that are not plain numbers or None.
     """
 
@@ -397,7 +399,7 @@ def measure_inputs(
 
     ``incremental=True`` (the editor, which moves one vertex at a time) measures again
     only the cells the change since the last such call on the same population grid
-    touched (:func:`zoneplan.measure.incremental.incremental_cells`); the figures are
+    touched (:func:`zoneplan.measure.sums.incremental.incremental_cells`); the figures are
     the same, to rounding.
 
     Raises
@@ -418,15 +420,17 @@ def measure_inputs(
         inputs = inputs.with_lines(line_overrides)
     with geos_errors(f"the geometry of plan '{inputs.plan.id}'", path=inputs.plan.path):
         return _evaluate_checked(inputs, ranges=ranges, fast=fast, progress=progress,
-                                 started=started, by=by, incremental=incremental)
+                                 started=started, by=by, incremental=incremental,
+                                 moved=bool(line_overrides))
 
 
 def _evaluate_checked(inputs: Inputs, *, ranges: bool, fast: bool, progress: Progress | None,
                       started: dt.datetime, by: AreaSet | None,
-                      incremental: bool = False) -> Evaluation:
-    """:func:`measure_inputs` once the line overrides are in ``inputs``."""
+                      incremental: bool = False, moved: bool = False) -> Evaluation:
+    """:func:`measure_inputs` once the line overrides are in ``inputs`` (``moved``: some
+    lines are not where the plan draws them)."""
     plan = inputs.plan
-    if by is not None and getattr(inputs.population.grid, "held", None) is not None:
+    if by is not None and inputs.population.grid.held is not None:
         raise InputError("figures by area (--by) need the population cell by cell, and the "
                          "population raster is held on the workers of a cluster",
                          suggestion="run --by without --scheduler (on a machine that can "
@@ -434,6 +438,7 @@ def _evaluate_checked(inputs: Inputs, *, ranges: bool, fast: bool, progress: Pro
     if progress:
         progress("cutting zones")
     layout = _layout(inputs)
+    check_compounds(plan, layout, zones=not moved)
     pop = inputs.population
     if progress:
         progress("computing indicators")

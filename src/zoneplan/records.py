@@ -3,7 +3,7 @@
 Each record of ``zoneplan run --format json`` is a TypedDict here: the whole result
 (:class:`ResultDocument`), a zone (:class:`ZoneRecord`), the totals, a force, a line,
 the provenance and the rest; the claim and crossing records are defined where they are
-made (:mod:`zoneplan.measure.claims`, :mod:`zoneplan.measure.crossings`).
+made (:mod:`zoneplan.measure.figures.claims`, :mod:`zoneplan.measure.figures.crossings`).
 :func:`zoneplan.result.build_json` makes one document, once; nothing edits it after.
 
 :func:`result_schema` turns the records into the result's JSON Schema (draft 2020-12):
@@ -25,8 +25,8 @@ from typing import Any, Literal, NotRequired
 from pydantic import ConfigDict, TypeAdapter, with_config
 from typing_extensions import TypedDict
 
-from zoneplan.measure.claims import ClaimedRecord, ClaimRecord
-from zoneplan.measure.crossings import CrossingRecord
+from zoneplan.measure.figures.claims import ClaimedRecord, ClaimRecord
+from zoneplan.measure.figures.crossings import CrossingRecord
 from zoneplan.plan.definitions import INDICATORS
 
 __all__ = ["ByAreaRow", "ByRecord", "ClaimRecord", "CrossingRecord", "Distribution",

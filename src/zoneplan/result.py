@@ -19,8 +19,8 @@ import shapely
 
 from zoneplan import __version__
 from zoneplan.geometry import WGS84, to_lonlat
-from zoneplan.measure.assumptions import central_assumptions
-from zoneplan.measure.claims import check_claims
+from zoneplan.measure.figures.assumptions import central_assumptions
+from zoneplan.measure.figures.claims import check_claims
 from zoneplan.plan.colours import zone_colours
 from zoneplan.plan.definitions import INDICATORS, ZONE_KEYS
 from zoneplan.plan.standards import STANDARDS
@@ -48,10 +48,10 @@ if TYPE_CHECKING:
     import geopandas as gpd
 
     from zoneplan.io.areas import AreaSet
-    from zoneplan.measure.by_area import Piece
-    from zoneplan.measure.indicators import Metrics
+    from zoneplan.measure.figures.by_area import Piece
+    from zoneplan.measure.figures.indicators import Metrics
     from zoneplan.measure.inputs import Inputs
-    from zoneplan.measure.population import PopulationLayer
+    from zoneplan.measure.population.layers import PopulationLayer
     from zoneplan.measure.zones import Layout
     from zoneplan.plan import Plan
 

@@ -13,14 +13,21 @@ Kinds of case (the key that says what to do):
     ``zoneplan ARGS`` in an empty folder with the case's ``files`` and ``folders``
     (``plan`` writes ``plan.yaml``: ``base`` is the base plan in ``square/``, ``{edit:
     [[old, new], ...]}`` the base plan with text replaced); ``unreadable`` files are made
-    unreadable. Expect ``exit`` and ``says`` in the output.
+    unreadable; ``links`` are symbolic links (name: target); ``env`` sets environment
+    variables; ``<X*N>`` in an argument is X written N times, and with ``expand: true``
+    in edits and files too. Expect ``exit`` and ``says`` in the output.
 ``call``
     ``zoneplan.evaluate`` or ``zoneplan.load_plan`` with the case's ``plan`` and
     ``line_overrides``; expect ``raises`` (a class of ``zoneplan.errors``) and ``says``.
 ``request``
     ``METHOD PATH`` to the editor with a JSON ``body`` (or ``raw`` text: ``<X*N>`` is X
-    written N times) and ``headers``; expect ``status``, ``says`` in the detail's message
-    and suggestion, and ``line`` if given.
+    written N times) and ``headers``, after writing the ``saved`` files into the editor's
+    save folder; expect ``status``, ``says`` in the detail's message and suggestion (or
+    in the answer, for a 2xx), and ``line`` if given.
+
+For ``run`` and ``request`` cases, ``absent`` names files that must not exist afterwards
+(a file an escape would make), and ``unchanged: true`` checks that every file the case
+wrote still holds what it held.
 ``scenario``
     A named sequence in the test module (a process killed mid-write, say); ``says`` are
     the checks it reports.
@@ -38,7 +45,8 @@ import yaml
 HERE = Path(__file__).resolve().parent
 BASE_DIR = HERE / "square"
 """The base plan (``plan.yaml``) and its layers, copied into every plan case's folder."""
-GROUP_ORDER = ("cli", "files", "plans", "geometry", "python", "api")
+GROUP_ORDER = ("cli", "files", "plans", "geometry", "numbers", "python", "api", "filters",
+               "campaign")
 """The groups, in the order the docs list them."""
 KINDS = ("run", "call", "request", "scenario")
 """The keys that say what a case does."""
@@ -118,8 +126,14 @@ def expand_raw(raw: str) -> bytes:
     return REPEAT.sub(lambda m: m.group(1) * int(m.group(2)), raw).encode("utf-8")
 
 
-def edited_plan(edits: list[list[str]]) -> str:
-    """The base plan's text with ``[old, new]`` replacements; each ``old`` must occur once.
+def expand_text(text: str) -> str:
+    """``<X*N>`` in a text written out (as :func:`expand_raw`, as text)."""
+    return REPEAT.sub(lambda m: m.group(1) * int(m.group(2)), text)
+
+
+def edited_plan(edits: list[list[str]], *, expand: bool = False) -> str:
+    """The base plan's text with ``[old, new]`` replacements; each ``old`` must occur once
+    (with ``expand``, ``<X*N>`` in ``new`` is X written N times).
 
     Raises
     ------
@@ -131,7 +145,7 @@ def edited_plan(edits: list[list[str]]) -> str:
         if text.count(old) != 1:
             raise ValueError(f"the base plan holds {text.count(old)} copies of {old!r}; "
                              "an edit must name text that occurs once")
-        text = text.replace(old, new)
+        text = text.replace(old, expand_text(new) if expand else new)
     return text
 
 
@@ -161,6 +175,13 @@ def describe_input(case: Case) -> str:
         parts.append(f"{_code(name)} unreadable")
     for name in s.get("folders", []):
         parts.append(f"folder {_code(name)}")
+    for name, target in (s.get("links") or {}).items():
+        parts.append(f"{_code(name)} → {_code(target)} (a link)")
+    for name, value in (s.get("env") or {}).items():
+        parts.append(f"{_code(f'{name}={value}')}")
+    for name, content in (s.get("saved") or {}).items():
+        shown = content if isinstance(content, str) else f"bytes {content!r}"
+        parts.append(f"saved {_code(name)}: {_code(_short(shown, 60))}")
     for name, content in (s.get("files") or {}).items():
         shown = content if isinstance(content, str) else f"bytes {content!r}"
         parts.append(f"{_code(name)}: {_code(_short(shown, 60))}")
@@ -200,7 +221,7 @@ def render_markdown(cases: list[Case] | None = None) -> str:
         "error in Python, a 4xx JSON answer from the editor's API) and a message that names",
         "the file, the line and column or the field, what is wrong and how to fix it. This",
         f"catalogue holds {len(cases)} cases ({issue} of them from issue 12); the test suite",
-        "runs every one (`python3 -m pytest tests/test_bad_inputs.py`). To add a case, add",
+        "runs every one (`python -m pytest tests/test_bad_inputs.py`). To add a case, add",
         "it to the YAML file of its group in `tests/bad_inputs/` and regenerate this page.",
         "",
         "Exit codes: `0` success; `2` bad input; `1` internal error (a bug: rerun with",

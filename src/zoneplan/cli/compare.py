@@ -14,9 +14,12 @@ from zoneplan.cli.options import (
     ByField,
     BySpec,
     Format,
+    ProgressMode,
+    ProgressOpt,
     format_option,
     out_option,
     overwrite_option,
+    progress_reporter,
     read_by,
 )
 
@@ -30,15 +33,26 @@ def compare(
     overwrite: Annotated[bool, overwrite_option()] = False,
     by: BySpec = None,
     by_field: ByField = None,
+    progress_mode: ProgressOpt = ProgressMode.auto,
 ) -> None:
     """Compare plans zone by zone, with the differences against the first."""
+    from zoneplan.io.outputs import check_output_dir
     from zoneplan.scenarios.compare import compare as run_compare
 
+    if output is not None:
+        check_output_dir(output, overwrite=overwrite)  # before any work
+    reporter = progress_reporter(progress_mode)
+    if reporter is not None:
+        reporter(f"evaluating and matching {len(plans)} plans")
     c = run_compare(plans, by=read_by(by, by_field))
     if output is not None:
-        from zoneplan.render.compare import write_compare
+        from zoneplan.render.pages.compare import write_compare
 
+        if reporter is not None:
+            reporter("writing compare.html and compare.json")
         write_compare(c, output, overwrite=overwrite)
+    if reporter is not None:
+        reporter.finish()
     if fmt == Format.json:
         sys.stdout.write(json.dumps(c.data, indent=2, ensure_ascii=False) + "\n")
         return
@@ -47,20 +61,19 @@ def compare(
         _print_by_area(c.data)
 
 
-def _cell(v: Any, unit: str, *, change: bool = False) -> str:
-    """A table cell: people to the nearest 100, km² to 0.1, shares in percent (a change
-    of a share in percentage points), others as :func:`fmt_value`; ``+`` on a positive
-    change; ``—`` where the plan has no such zone or figure.
+def _cell(v: Any, unit: str) -> str:
+    """A table cell: people to the nearest 100, km² to 0.1, shares in percent, others as
+    :func:`fmt_value`; ``—`` where the plan has no such zone or figure.
 
     Examples
     --------
-    >>> _cell(411431.2, "people", change=True), _cell(0.121, "fraction (0-1)", change=True)
-    ('+411,400', '+12.1 pp')
     >>> _cell(196.94, "km²"), _cell(0.04, "km"), _cell(None, "people")
     ('196.9', '0.0', '—')
+    >>> _cell(0.121, "fraction (0-1)"), _cell(411431.2, "people")
+    ('12.1%', '411,400')
     """
-    from zoneplan.render.terminal import fmt_value
-    from zoneplan.render.text import fmt_people_table
+    from zoneplan.render.words.terminal import fmt_value
+    from zoneplan.render.words.text import fmt_people_table
 
     if v is None:
         return "—"
@@ -68,14 +81,30 @@ def _cell(v: Any, unit: str, *, change: bool = False) -> str:
         text = fmt_people_table(v)
     elif unit in ("km²", "km"):
         text = f"{v:,.1f}"
-    elif change and unit.startswith("fraction"):
-        text = f"{v * 100:.1f} pp"
     else:
         text = fmt_value(v, unit)
-    shown_zero = not any(ch in "123456789" for ch in text)
-    if shown_zero:
-        return text.lstrip("-")
-    return ("+" + text) if change and v > 0 else text
+    return text if any(ch in "123456789" for ch in text) else text.lstrip("-")
+
+
+def _change_cell(old: Any, new: Any, unit: str) -> str:
+    """The change from ``old`` to ``new`` as the table shows them: the difference of the
+    shown values, shares in percentage points, ``0`` for none, ``—`` where either is
+    missing.
+
+    Examples
+    --------
+    >>> _change_cell(79.4, 79.6, "count"), _change_cell(2.84, 3.76, "km")
+    ('+1', '+1.0')
+    >>> _change_cell(0.541, 0.662, "fraction (0-1)"), _change_cell(100.0, 120.0, "people")
+    ('+12.1 pp', '0')
+    >>> _change_cell(None, 3.0, "km")
+    '—'
+    """
+    from zoneplan.render.words.text import shown_change
+
+    if old is None or new is None:
+        return "—"
+    return shown_change(_cell(old, unit), _cell(new, unit), points=unit.startswith("fraction"))
 
 
 def _label(key: str, indicators: dict[str, Any]) -> tuple[str, str]:
@@ -95,7 +124,7 @@ def _print_compare(d: dict[str, Any], indicators: dict[str, Any]) -> None:
     the change against the first plan, then its differences and its warnings."""
     from rich.table import Table
 
-    from zoneplan.render.text import fmt_people_table
+    from zoneplan.render.words.text import fmt_people_table
 
     ids = [p["id"] for p in d["plans"]]
     rows = ("area_km2", "share_of_territory", "residents_baseline", "residents",
@@ -114,11 +143,11 @@ def _print_compare(d: dict[str, Any], indicators: dict[str, Any]) -> None:
                          overflow="fold")
         for k in rows:
             label, unit = _label(k, indicators)
-            cells = [_cell(None if z["values"][i] is None else z["values"][i].get(k), unit)
-                     for i in ids]
-            for i in ids[1:]:
+            vals = [None if z["values"][i] is None else z["values"][i].get(k) for i in ids]
+            cells = [_cell(v, unit) for v in vals]
+            for n, i in enumerate(ids[1:], start=1):
                 ch = (z.get("changes") or {}).get(i)
-                cells.append(_cell(None if ch is None else ch.get(k), unit, change=True))
+                cells.append("—" if ch is None else _change_cell(vals[0], vals[n], unit))
             t.add_row(label, *cells)
         out.print(t)
     for x in d["differences"]:
@@ -155,11 +184,11 @@ def _print_by_area(d: dict[str, Any]) -> None:
                ("hospitals", "hospitals", "count"))
     for r in d["by_area"]:
         for k, label, unit in figures:
-            cells = [_cell(None if r["values"][i] is None else r["values"][i].get(k), unit)
-                     for i in ids]
-            for i in ids[1:]:
+            vals = [None if r["values"][i] is None else r["values"][i].get(k) for i in ids]
+            cells = [_cell(v, unit) for v in vals]
+            for n, i in enumerate(ids[1:], start=1):
                 ch = (r["changes"] or {}).get(i)
-                cells.append(_cell(None if ch is None else ch.get(k), unit, change=True))
+                cells.append("—" if ch is None else _change_cell(vals[0], vals[n], unit))
             t.add_row(r["area"], r["label"], label, *cells)
     out.print(t)
 

@@ -1,16 +1,65 @@
-"""The consoles every command prints through."""
+"""The consoles every command prints through.
+
+On a terminal, rich wraps at the terminal's width. Piped or captured, output wraps at
+:data:`PIPED_WIDTH` columns, by words, and no line ends in spaces (rich pads table cells
+and wrapped lines to the width; a pasted paragraph should not carry them).
+"""
 
 from __future__ import annotations
 
+import io
+import sys
+from typing import IO, cast
+
 from rich.console import Console
 
-__all__ = ["err", "out"]
+__all__ = ["PIPED_WIDTH", "err", "out"]
 
-PIPED_WIDTH = 160
-"""Columns for tables when output is piped or captured (rich would assume 80)."""
+PIPED_WIDTH = 100
+"""Columns when output is piped or captured (rich would assume 80; a mail, an issue or a
+text file reads well at 100)."""
+
+
+class TrimmedLines(io.TextIOBase):
+    """Standard output with the spaces at the end of each line left out.
+
+    Writes go to whatever ``sys.stdout`` is at the time of writing (a test may capture
+    it); a line's end is held back until its newline or :meth:`flush` arrives.
+
+    Examples
+    --------
+    >>> import contextlib
+    >>> buf = io.StringIO()
+    >>> with contextlib.redirect_stdout(buf):
+    ...     t = TrimmedLines()
+    ...     _ = t.write("a   \\nb  ")
+    ...     _ = t.write("c  \\n")
+    >>> buf.getvalue()
+    'a\\nb  c\\n'
+    """
+
+    def __init__(self) -> None:
+        self._pending = ""
+
+    def writable(self) -> bool:
+        return True
+
+    def write(self, text: str) -> int:
+        lines = (self._pending + text).split("\n")
+        self._pending = lines.pop()
+        if lines:
+            sys.stdout.write("".join(line.rstrip(" ") + "\n" for line in lines))
+        return len(text)
+
+    def flush(self) -> None:
+        if self._pending:
+            sys.stdout.write(self._pending)
+            self._pending = ""
+        sys.stdout.flush()
+
 
 out = Console(soft_wrap=False)
-if not out.is_terminal:  # piped or captured: do not squeeze tables into 80 columns
-    out = Console(soft_wrap=False, width=PIPED_WIDTH)
+if not out.is_terminal:  # piped or captured: 100 columns, by words, no trailing spaces
+    out = Console(soft_wrap=False, width=PIPED_WIDTH, file=cast("IO[str]", TrimmedLines()))
 
 err = Console(stderr=True)

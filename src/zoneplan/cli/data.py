@@ -84,6 +84,26 @@ def _local_words(rec: dict[str, Any] | None) -> str:
     return f"yes ({how}): {rec['path']}"
 
 
+def _expect_words(expect: dict[str, Any]) -> str:
+    """What ``zoneplan data add`` checks, in words.
+
+    Examples
+    --------
+    >>> _expect_words({"data": "vector", "geometry": ("Point",), "fields": ("count",),
+    ...                "features": (1196, 1196), "bands": None})
+    'vector: Point; fields count; 1,196 features'
+    >>> _expect_words({"data": "raster", "geometry": (), "fields": (), "features": None,
+    ...                "bands": 1})
+    'raster: 1 band(s)'
+    """
+    if expect["data"] == "raster":
+        return f"raster: {expect['bands']} band(s)"
+    low, high = expect["features"]
+    count = f"{low:,}" if low == high else f"{low:,} to {high:,}"
+    fields = f"; fields {', '.join(expect['fields'])}" if expect["fields"] else ""
+    return f"vector: {' or '.join(expect['geometry'])}{fields}; {count} features"
+
+
 def _entry_json(entry: Dataset) -> dict[str, Any]:
     return {**entry.to_dict(), "local": _local(entry.name)}
 
@@ -200,6 +220,8 @@ def info_cmd(
     for key, value in data.items():
         if key == "local":
             text = f"{value['path']} ({value['source']})" if value else "not on this computer"
+        elif key == "expect":
+            text = _expect_words(value)
         elif key == "approx_size_bytes":
             text = f"{value} bytes (~{_size(value)})" if value is not None else "unknown"
         elif isinstance(value, list):

@@ -28,7 +28,8 @@ from pydantic import BaseModel, ValidationError
 
 from zoneplan.plan.messages import describe
 
-__all__ = ["CLICK_ERRORS", "NO_ARGS", "USAGE_ERRORS", "os_error_text", "usage_error_text"]
+__all__ = ["CLICK_ERRORS", "NO_ARGS", "USAGE_ERRORS", "loop_error_text", "os_error_text",
+           "usage_error_text"]
 
 
 def _click_exceptions() -> ModuleType:
@@ -117,6 +118,9 @@ def os_error_text(exc: OSError) -> str | None:
                 "another disk")
     if exc.errno == errno.EROFS:
         return f"{shown}: the disk is read-only\n  → write somewhere else"
+    if exc.errno == errno.ELOOP:
+        return (f"{shown} is a symbolic link that loops (it leads back to itself)\n  → point "
+                "the link at a real file or folder, or give its own path")
     if exc.errno == errno.ENAMETOOLONG:
         return f"{shown}: the name is too long\n  → choose a shorter name or path"
     if exc.errno == errno.ENOENT or isinstance(exc, FileNotFoundError):
@@ -125,3 +129,21 @@ def os_error_text(exc: OSError) -> str | None:
         reason = (exc.strerror or type(exc).__name__).lower()
         return f"{shown}: {reason}\n  → check the path and that you can use it"
     return None
+
+
+def loop_error_text(exc: RuntimeError) -> str | None:
+    """``Path.resolve`` on a symbolic link that loops raises ``RuntimeError("Symlink loop
+    from '...'")`` (Python before 3.13): the path and the fix, or None for another error.
+
+    Examples
+    --------
+    >>> print(loop_error_text(RuntimeError("Symlink loop from '/tmp/a'")))
+    /tmp/a is a symbolic link that loops (it leads back to itself)
+      → point the link at a real file or folder, or give its own path
+    """
+    text = str(exc)
+    prefix = "Symlink loop from "
+    if not text.startswith(prefix):
+        return None
+    return os_error_text(OSError(errno.ELOOP, "Too many levels of symbolic links",
+                                 text[len(prefix):].strip("'\"")))

@@ -5,7 +5,8 @@
 type it). Each group of commands lives in a module of its own
 (:mod:`~zoneplan.cli.run`, :mod:`~zoneplan.cli.plans`, :mod:`~zoneplan.cli.report`,
 :mod:`~zoneplan.cli.compare`, :mod:`~zoneplan.cli.timeline`, :mod:`~zoneplan.cli.spread`,
-:mod:`~zoneplan.cli.serve`, :mod:`~zoneplan.cli.data`) and is registered here.
+:mod:`~zoneplan.cli.serve`, :mod:`~zoneplan.cli.data`, :mod:`~zoneplan.cli.qgis`) and is
+registered here.
 :func:`main` is the only place that turns errors into exit codes: 0 success, 2 bad input
 (the message names the file, the place and a fix; a usage error prints the usage line and
 a hint; an error of the operating system about a user's file names the path and the
@@ -31,16 +32,19 @@ from zoneplan import __version__
 from zoneplan.cli import compare as cli_compare
 from zoneplan.cli import data as cli_data
 from zoneplan.cli import plans as cli_plans
+from zoneplan.cli import qgis as cli_qgis
 from zoneplan.cli import report as cli_report
 from zoneplan.cli import run as cli_run
 from zoneplan.cli import serve as cli_serve
 from zoneplan.cli import spread as cli_spread
 from zoneplan.cli import timeline as cli_timeline
 from zoneplan.cli.console import err, out
+from zoneplan.cli.exits import EXIT_INTERRUPTED
 from zoneplan.cli.failures import (
     CLICK_ERRORS,
     NO_ARGS,
     USAGE_ERRORS,
+    loop_error_text,
     os_error_text,
     usage_error_text,
 )
@@ -96,6 +100,7 @@ cli_compare.register(app)
 cli_timeline.register(app)
 cli_spread.register(app)
 cli_serve.register(app)
+app.add_typer(cli_qgis.app, name="qgis", help="The QGIS Processing plugin: install, uninstall.")
 
 
 def _show_warning(message: Warning | str, category: type[Warning], filename: str, lineno: int,
@@ -144,6 +149,8 @@ def main(argv: list[str] | None = None) -> int:
     before = signal.signal(signal.SIGTERM, _terminate) if in_main else None
     try:
         rv = app(args=args, standalone_mode=False, prog_name="zoneplan")
+        if rv == EXIT_INTERRUPTED:  # typer turns Ctrl+C into Exit(130) after cleaning up
+            return _interrupted()
         return int(rv) if isinstance(rv, int) else 0
     except ZoneplanError as exc:
         if debug:
@@ -161,12 +168,13 @@ def main(argv: list[str] | None = None) -> int:
         return EXIT_BAD_INPUT
     except typer.Exit as exc:
         return int(exc.exit_code)
-    except typer.Abort:
+    except typer.Abort as exc:
+        if isinstance(exc.__cause__ or exc.__context__, KeyboardInterrupt):
+            return _interrupted()  # click before typer 0.26: Ctrl+C is an Abort
         err.print("aborted")
         return EXIT_BUG
     except KeyboardInterrupt:
-        err.print("interrupted")
-        return 130
+        return _interrupted()
     except SystemExit as exc:
         return exc.code if isinstance(exc.code, int) else EXIT_BUG
     except BrokenPipeError:
@@ -179,11 +187,30 @@ def main(argv: list[str] | None = None) -> int:
             traceback.print_exc()
         _error(text)
         return EXIT_BAD_INPUT
+    except RuntimeError as exc:
+        loop = loop_error_text(exc)
+        if loop is None:
+            return _internal(exc, debug)
+        _error(loop)
+        return EXIT_BAD_INPUT
     except Exception as exc:
         return _internal(exc, debug)
     finally:
         if before is not None:
             signal.signal(signal.SIGTERM, before)
+
+
+def _interrupted() -> int:
+    """Say "interrupted" (one line) and give :data:`EXIT_INTERRUPTED`; a second Ctrl+C
+    while zoneplan leaves is ignored, so no traceback follows the line."""
+    if threading.current_thread() is threading.main_thread():
+        signal.signal(signal.SIGINT, signal.SIG_IGN)
+    try:
+        err.print("interrupted", markup=False, highlight=False)
+    finally:
+        if threading.current_thread() is threading.main_thread():
+            signal.signal(signal.SIGINT, signal.default_int_handler)
+    return EXIT_INTERRUPTED
 
 
 def _internal(exc: Exception, debug: bool) -> int:

@@ -9,17 +9,20 @@ Options whose help differs between commands are made by a function taking that h
 from __future__ import annotations
 
 import contextlib
+import json
+import sys
 from collections.abc import Iterator
 from enum import StrEnum
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any, TextIO
 
 import typer
 from pydantic import ValidationError
 
 from zoneplan.cli.console import err
 from zoneplan.errors import InputError
-from zoneplan.plan import LayerRef
+from zoneplan.plan import LayerRef, Plan
+from zoneplan.plan.filters import parse_filter
 from zoneplan.plan.messages import describe
 from zoneplan.plan.model import LAYER_ROLES
 from zoneplan.scenarios.line_draws import LINE_CORRELATION_M
@@ -30,20 +33,25 @@ if TYPE_CHECKING:
 
 __all__ = [
     "SCHEDULERS",
+    "AllowImplausibleOpt",
     "ByField",
     "BySpec",
     "CorrelationOpt",
     "Format",
     "FormatOrCsv",
+    "JsonProgress",
     "LayerOpt",
     "PlanArg",
     "PlanFileArg",
     "PlansArg",
+    "ProgressMode",
+    "ProgressOpt",
     "RunFormat",
     "SamplesOpt",
     "SchedulerOpt",
     "SeedOpt",
     "WorkersOpt",
+    "allowing_implausible",
     "format_option",
     "layer_refs",
     "out_option",
@@ -51,6 +59,7 @@ __all__ = [
     "parse_layer_option",
     "plan_argument",
     "progress",
+    "progress_reporter",
     "read_by",
     "sample_bar",
 ]
@@ -171,10 +180,50 @@ def overwrite_option(help: str | None = None) -> Any:
     return typer.Option("--overwrite", help=help)
 
 
+AllowImplausibleOpt = Annotated[bool, typer.Option(
+    "--allow-implausible", help="Measure a population layer beyond the plausibility bounds "
+    "(more people per km² than any place holds) with a warning instead of refusing it; a "
+    "plan says so with 'plausible: {allow: true}'.")]
+"""``--allow-implausible``: see :mod:`zoneplan.plan.plausibility`."""
+
+
+def allowing_implausible(plans: list[Plan], allow: bool) -> list[Plan]:
+    """The plans, allowing data beyond the plausibility bounds if ``allow``."""
+    from zoneplan.plan.plausibility import allow_implausible
+
+    return [p.model_copy(update={"plausible": allow_implausible(p.plausible)}) if allow
+            else p for p in plans]
+
+
 LayerOpt = Annotated[list[str] | None, typer.Option(
     "--layer", help="Data layer NAME=PATH[,KEY=VALUE...], e.g. "
     "damage=clusters.geojson,count=count (repeatable).")]
 """``--layer NAME=PATH[,KEY=VALUE...]``, repeatable; read with :func:`layer_refs`."""
+
+
+def _split_options(text: str) -> list[str]:
+    """``text`` split at commas outside quotes, backticks and brackets, so a filter's
+    list stays whole: ``where=status in ('open', 'closed')``.
+
+    Examples
+    --------
+    >>> _split_options("h.geojson,where=s in ('a', 'b'),beds=beds")
+    ['h.geojson', "where=s in ('a', 'b')", 'beds=beds']
+    """
+    parts, start, depth, quote = [], 0, 0, ""
+    for i, ch in enumerate(text):
+        if quote:
+            quote = "" if ch == quote else quote
+        elif ch in "'\"`":
+            quote = ch
+        elif ch in "([":
+            depth += 1
+        elif ch in ")]":
+            depth = max(depth - 1, 0)
+        elif ch == "," and depth == 0:
+            parts.append(text[start:i])
+            start = i + 1
+    return [*parts, text[start:]]
 
 
 def parse_layer_option(text: str) -> tuple[str, LayerRef]:
@@ -197,7 +246,7 @@ def parse_layer_option(text: str) -> tuple[str, LayerRef]:
         raise InputError(f"--layer {text!r} is not NAME=PATH",
                          suggestion="write e.g. --layer damage=clusters.geojson,count=count")
     name, rest = text.split("=", 1)
-    parts = rest.split(",")
+    parts = _split_options(rest)
     fields: dict[str, Any] = {"path": parts[0]}
     for kv in parts[1:]:
         if "=" not in kv:
@@ -212,6 +261,8 @@ def parse_layer_option(text: str) -> tuple[str, LayerRef]:
                     "class" if f == "damage_class" else f
                     for f in LayerRef.model_fields if f not in ("path", "sources")))
         fields[key] = v.strip()
+        if key == "where":  # read now, naming the filter's own problem and its place
+            parse_filter(fields[key])
     try:
         return name.strip(), LayerRef.model_validate(fields)
     except ValidationError as exc:
@@ -239,9 +290,99 @@ def layer_refs(texts: list[str] | None) -> dict[str, LayerRef]:
     return refs
 
 
-def progress(enabled: bool) -> Progress | None:
-    """A progress display on standard error, or ``None`` if off or not a terminal."""
-    if not enabled or not err.is_terminal:
+class ProgressMode(StrEnum):
+    """How a long command shows its progress on standard error."""
+
+    auto = "auto"
+    json = "json"
+    none = "none"
+
+
+ProgressOpt = Annotated[ProgressMode, typer.Option(
+    "--progress", help="How progress is shown on standard error: auto (steps and a bar on "
+    "a terminal, nothing otherwise), json (one JSON object per line, {\"progress\": 0.42, "
+    "\"message\": \"...\"}, for programs such as the QGIS plugin) or none.")]
+"""``--progress auto|json|none``."""
+
+STEP_SHARE = 0.1
+"""Share of the remaining way a step without a count moves the JSON progress on: the
+steps of an evaluation are not known in advance, so the fraction approaches 1 without
+reaching it until the command ends."""
+
+
+class JsonProgress:
+    """Progress as JSON lines on standard error (``--progress json``).
+
+    Each line is one object: ``progress`` (a fraction 0-1 that never goes back) and
+    ``message``. Steps told by text (:data:`zoneplan.evaluate.Progress`) move the
+    fraction :data:`STEP_SHARE` of the remaining way on; counted work (Monte Carlo draws,
+    the orders of a timeline, the strips of a raster through ``advance``) fills the rest
+    of the way in proportion to what is done; :meth:`finish` writes 1.
+
+    Examples
+    --------
+    >>> import io
+    >>> buf = io.StringIO()
+    >>> p = JsonProgress(buf)
+    >>> p("reading layers")
+    >>> p.counted("draws")(1, 4)
+    >>> p.finish()
+    >>> print(buf.getvalue(), end="")
+    {"progress": 0.1, "message": "reading layers"}
+    {"progress": 0.325, "message": "draws: 1 of 4"}
+    {"progress": 1.0, "message": "done"}
+    """
+
+    def __init__(self, stream: TextIO | None = None) -> None:
+        self._stream = stream
+        self.fraction = 0.0
+        self._phase: tuple[str, float] | None = None
+
+    def _emit(self, fraction: float, message: str) -> None:
+        self.fraction = min(1.0, max(self.fraction, fraction))
+        stream = self._stream if self._stream is not None else sys.stderr
+        stream.write(json.dumps({"progress": self.fraction, "message": message},
+                                ensure_ascii=False) + "\n")
+        stream.flush()
+
+    def __call__(self, text: str) -> None:
+        """A step: ``text`` says what is being done."""
+        self._phase = None
+        self._emit(self.fraction + (1.0 - self.fraction) * STEP_SHARE, text)
+
+    def advance(self, text: str, done: int, total: int) -> None:
+        """Counted work: ``done`` of ``total`` parts of what ``text`` names."""
+        if self._phase is None or self._phase[0] != text:
+            self._phase = (text, self.fraction)
+        start = self._phase[1]
+        share = done / total if total > 0 else 0.0
+        self._emit(start + (1.0 - start) * share, f"{text}: {done} of {total}")
+
+    def counted(self, label: str) -> Any:
+        """A callback ``(done, total)`` for counted work named ``label``."""
+
+        def update(done: int, total: int) -> None:
+            self.advance(label, done, total)
+
+        return update
+
+    def finish(self, message: str = "done") -> None:
+        """The command has ended well."""
+        self._emit(1.0, message)
+
+
+def progress_reporter(mode: ProgressMode) -> JsonProgress | None:
+    """A :class:`JsonProgress` for ``--progress json``, else ``None``."""
+    return JsonProgress() if mode == ProgressMode.json else None
+
+
+def progress(enabled: bool, reporter: JsonProgress | None = None,
+             mode: ProgressMode = ProgressMode.auto) -> Progress | None:
+    """A progress display on standard error: ``reporter`` (``--progress json``), the steps
+    on a terminal (``enabled``), or ``None`` if off or not a terminal."""
+    if reporter is not None:
+        return reporter
+    if not enabled or mode == ProgressMode.none or not err.is_terminal:
         return None
 
     def step(msg: str) -> None:
@@ -251,12 +392,17 @@ def progress(enabled: bool) -> Progress | None:
 
 
 @contextlib.contextmanager
-def sample_bar(enabled: bool, label: str = "Monte Carlo draws"
+def sample_bar(enabled: bool, label: str = "Monte Carlo draws",
+               reporter: JsonProgress | None = None
                ) -> Iterator[SampleProgress | None]:
     """A progress bar on standard error (``None`` if off or not a terminal); yields the
     callback to give a batch that tells the tasks done and in all:
     :func:`~zoneplan.scenarios.ensemble.run_samples` (``label`` the default, Monte Carlo
-    draws) or :func:`~zoneplan.scenarios.timeline.timeline`."""
+    draws) or :func:`~zoneplan.scenarios.timeline.timeline`. With ``reporter``
+    (``--progress json``), the counts go to it as JSON lines."""
+    if reporter is not None:
+        yield reporter.counted(label)
+        return
     if not enabled or not err.is_terminal:
         yield None
         return

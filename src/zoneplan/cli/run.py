@@ -3,7 +3,8 @@
 With ``--samples N`` each plan also gets N Monte Carlo draws (on ``--scheduler``: this
 process, a Dask LocalCluster, or an existing Dask cluster). With ``--scheduler`` (with or
 without draws) a fine population raster is read and kept on the workers and every layout
-summed there. Dask is imported only then.
+summed there. Dask is imported only then. The command parses its options; the work is
+:func:`zoneplan.scenarios.runs.running`'s, the library's :func:`zoneplan.run`.
 """
 
 from __future__ import annotations
@@ -18,27 +19,32 @@ import typer
 
 from zoneplan.cli.console import err, out
 from zoneplan.cli.options import (
+    AllowImplausibleOpt,
     ByField,
     BySpec,
     CorrelationOpt,
+    JsonProgress,
     LayerOpt,
     PlansArg,
+    ProgressMode,
+    ProgressOpt,
     RunFormat,
     SamplesOpt,
     SchedulerOpt,
     SeedOpt,
     WorkersOpt,
+    allowing_implausible,
     format_option,
     layer_refs,
     out_option,
     overwrite_option,
     progress,
+    progress_reporter,
     read_by,
     sample_bar,
 )
-from zoneplan.errors import InputError
+from zoneplan.errors import InputError, OutputExistsError
 from zoneplan.plan import DEFAULT_PLAN, LayerRef, Plan, load_plan
-from zoneplan.scenarios.line_draws import LINE_CORRELATION_M
 
 if TYPE_CHECKING:
     from zoneplan.io.areas import AreaSet
@@ -82,48 +88,32 @@ def _freeze_objects() -> None:
 @contextlib.contextmanager
 def evaluated(plans: list[Plan], *, table: bool, ranges: bool, samples: int | None,
               seed: int | None, scheduler: str | None, workers: int | None,
-              correlation_m: float | None, by: AreaSet | None = None
-              ) -> Iterator[list[Result]]:
-    """Evaluate the plans; with ``samples``, as one Monte Carlo batch (the options of
-    ``zoneplan run`` and ``zoneplan report``; ``table``: steps shown on a terminal;
-    ``by``: areas to break the figures down by).
+              correlation_m: float | None, by: AreaSet | None = None,
+              reporter: JsonProgress | None = None,
+              mode: ProgressMode = ProgressMode.auto) -> Iterator[list[Result]]:
+    """The plans evaluated by :func:`zoneplan.scenarios.runs.running` with the options of
+    ``zoneplan run`` and ``zoneplan report``, showing progress and printing its notes
+    (``table``: steps shown on a terminal; ``by``: areas to break the figures down by;
+    ``reporter`` (``--progress json``) is told every step and count instead; ``mode``
+    none shows nothing).
 
     Use the results inside the ``with`` block: with ``scheduler``, the cluster stays open
     until the block ends, so a population raster held on its workers can still be asked
     for sums (a report's map)."""
-    step = progress(table)
-    if samples is None:
-        if seed is not None or correlation_m is not None:
-            raise InputError("--seed and --correlation-m need --samples",
-                             suggestion="add --samples N, e.g. --samples 1000")
-        if workers is not None and scheduler is None:
-            raise InputError("--workers needs --scheduler local (or --samples)",
-                             suggestion="add --scheduler local")
-        if scheduler is None:
-            from zoneplan.evaluate import evaluate
+    from zoneplan.scenarios.runs import running
 
-            _freeze_objects()
-            yield [evaluate(p, ranges=ranges, progress=step, by=by) for p in plans]
-            return
-    from zoneplan.scenarios.dask_backend import open_backend
-    from zoneplan.scenarios.ensemble import evaluate_on, run_samples
-
-    with open_backend(scheduler or "local", workers=workers) as backend:
-        if samples is None:
-            results, notes = evaluate_on(plans, backend=backend, ranges=ranges,
-                                         progress=step, by=by)
-        else:
-            with sample_bar(True) as bar:
-                results = run_samples(
-                    plans, samples=samples, seed=seed, backend=backend, ranges=ranges,
-                    progress=step, on_samples=bar, by=by,
-                    correlation_m=LINE_CORRELATION_M if correlation_m is None
-                    else correlation_m)
-            drawn = results[0].data["samples"]
-            notes = drawn["notes"] if drawn else []
-        for note in notes:
+    if samples is None and scheduler is None:
+        _freeze_objects()
+    with contextlib.ExitStack() as cluster:
+        with sample_bar(samples is not None and mode != ProgressMode.none,
+                        reporter=reporter) as bar:  # the bar gone before any output
+            done = cluster.enter_context(running(
+                plans, samples=samples, seed=seed, scheduler=scheduler, workers=workers,
+                ranges=ranges, correlation_m=correlation_m, by=by,
+                progress=progress(table, reporter, mode), on_samples=bar))
+        for note in done.notes:
             err.print(f"[yellow]note:[/yellow] {note}", highlight=False)
-        yield results
+        yield done.results
 
 
 def run(
@@ -169,15 +159,23 @@ def run(
     scheduler: SchedulerOpt = None,
     workers: WorkersOpt = None,
     correlation_m: CorrelationOpt = None,
+    gpkg: Annotated[Path | None, typer.Option(
+        "--gpkg", help="Also write the zones, lines and hospitals (and the by-area pieces "
+        "with --by) as a GeoPackage styled for QGIS, with every figure at full precision "
+        "(one plan; --overwrite replaces it).")] = None,
+    progress_mode: ProgressOpt = ProgressMode.auto,
+    allow_implausible: AllowImplausibleOpt = False,
 ) -> None:
     """Evaluate plans: per-zone figures with units and sources."""
-    ps = _plans(plans, layer_refs(layer), territory, zones, zone_field, line, access,
-                label_field)
+    reporter = progress_reporter(progress_mode)
+    ps = allowing_implausible(_plans(plans, layer_refs(layer), territory, zones, zone_field,
+                                     line, access, label_field), allow_implausible)
     if claims is not None:
         from zoneplan.plan.claims_file import add_claims
 
         ps = [add_claims(p, claims) for p in ps]
     _check_out_suffix(output, fmt)
+    _check_gpkg(gpkg, len(ps), overwrite=overwrite)
     if fmt in (RunFormat.csv, RunFormat.xlsx) and len(ps) > 1:
         raise InputError(f"--format {fmt.value} takes one plan, not {len(ps)}",
                          suggestion="run once per plan, or use --format json for a list")
@@ -186,8 +184,16 @@ def run(
                          suggestion="add --out tables.xlsx")
     with evaluated(ps, table=fmt == RunFormat.table, ranges=ranges, samples=samples,
                    seed=seed, scheduler=scheduler, workers=workers,
-                   correlation_m=correlation_m, by=read_by(by, by_field)) as results:
+                   correlation_m=correlation_m, by=read_by(by, by_field),
+                   reporter=reporter, mode=progress_mode) as results:
         from zoneplan.result import json_ready
+
+        if gpkg is not None:
+            from zoneplan.render.exports.gpkg import write_gpkg
+
+            if reporter is not None:
+                reporter(f"writing {gpkg.name}")
+            write_gpkg(results[0], gpkg, overwrite=overwrite)
 
         # what is written is the documented JSON alone: the grids, cells and zones
         # measured are let go first (on a fine raster, as much memory as the JSON of
@@ -197,6 +203,8 @@ def run(
         dicts = [json_ready(d) for d in datas]
         del datas
         _write(dicts, fmt, output, overwrite=overwrite, wide=wide)
+    if reporter is not None:
+        reporter.finish()
 
 
 _OTHER_OUTPUTS = {
@@ -226,6 +234,23 @@ def _check_out_suffix(output: Path | None, fmt: RunFormat) -> None:
                          suggestion=f"{hint}, or name the file .json")
 
 
+def _check_gpkg(gpkg: Path | None, n_plans: int, *, overwrite: bool) -> None:
+    """Refuse a ``--gpkg`` that is not a ``.gpkg`` file, or with several plans, or (without
+    ``--overwrite``) that exists: before any work."""
+    if gpkg is None:
+        return
+    if gpkg.suffix.lower() != ".gpkg":
+        raise InputError(f"--gpkg {gpkg}: the file written is a GeoPackage",
+                         suggestion=f"name it {gpkg.with_suffix('.gpkg').name}")
+    if n_plans > 1:
+        raise InputError(f"--gpkg takes one plan, not {n_plans}",
+                         suggestion="run once per plan")
+    if gpkg.exists() and not overwrite:
+        raise OutputExistsError("the file exists already", path=gpkg,
+                                suggestion="pass --overwrite to replace it, or choose "
+                                "another name")
+
+
 def _write(dicts: list[dict[str, Any]], fmt: RunFormat, output: Path | None, *,
            overwrite: bool, wide: bool = False) -> None:
     """Print or write the results (:meth:`Result.to_dict`) in the format asked for."""
@@ -234,13 +259,13 @@ def _write(dicts: list[dict[str, Any]], fmt: RunFormat, output: Path | None, *,
 
     d: dict[str, Any] = dicts[0]
     if fmt == RunFormat.xlsx:
-        from zoneplan.render.tables import write_xlsx
+        from zoneplan.render.exports.tables import write_xlsx
 
         assert output is not None
         write_xlsx(d, output, overwrite=overwrite)
         return
     if fmt == RunFormat.csv:
-        from zoneplan.render.tables import by_area_csv, zones_csv
+        from zoneplan.render.exports.tables import by_area_csv, zones_csv
 
         if output is not None:
             write_text_atomic(output, zones_csv(d), overwrite=overwrite)
@@ -259,7 +284,7 @@ def _write(dicts: list[dict[str, Any]], fmt: RunFormat, output: Path | None, *,
                 sys.stdout.writelines(text)
                 sys.stdout.write("\n")
             return
-    from zoneplan.render.terminal import print_result
+    from zoneplan.render.words.terminal import print_result
 
     for one in dicts:
         print_result(one, out, wide=wide)

@@ -50,7 +50,7 @@ def spread(
     from zoneplan.io.geotiff import write_grid_geotiff
     from zoneplan.io.outputs import write_with_atomic
     from zoneplan.io.vectors import read_vector
-    from zoneplan.measure.dasymetric import spread_to_grid
+    from zoneplan.measure.population.dasymetric import spread_to_grid
 
     if out.suffix.lower() not in (".tif", ".tiff", ".gpkg"):
         raise InputError(f"unknown output format '{out.suffix}'", path=out,

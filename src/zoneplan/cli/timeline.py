@@ -18,11 +18,15 @@ from zoneplan.cli.console import err, out
 from zoneplan.cli.options import (
     SCHEDULERS,
     FormatOrCsv,
+    ProgressMode,
+    ProgressOpt,
     format_option,
     out_option,
     overwrite_option,
+    progress_reporter,
     sample_bar,
 )
+from zoneplan.plan.filters import parse_filter
 
 __all__ = ["register", "timeline"]
 
@@ -35,7 +39,8 @@ def timeline(
     date_field: Annotated[str | None, typer.Option("--date-field",
                                                    help="Field holding the dates.")] = None,
     where: Annotated[str | None, typer.Option(
-        "--where", help="Filter, e.g. \"StatusText == 'Displaced'\".")] = None,
+        "--where", help="Filter on the layers' features, e.g. \"StatusText == 'Displaced'\" "
+        "(comparisons ==, !=, <, <=, >, >=, in (...), joined with and, or, not).")] = None,
     in_force: Annotated[int | None, typer.Option(
         "--in-force", min=1, metavar="DAYS",
         help="Also measure the union of the orders issued in the last DAYS days (the "
@@ -49,16 +54,25 @@ def timeline(
     workers: Annotated[int | None, typer.Option(
         "--workers", min=1, help="With --scheduler local: worker processes (default: one "
         "per core).")] = None,
+    progress_mode: ProgressOpt = ProgressMode.auto,
 ) -> None:
     """Area, share, pre-war residents and hospitals under dated orders (one file = one order)."""
+    if where:  # read before anything else is done, never run
+        parse_filter(where, label="--where ")
     from rich.table import Table
 
-    from zoneplan.render.text import fmt_number, fmt_people_table, fmt_share
-    from zoneplan.render.timeline import timeline_csv, write_timeline
+    from zoneplan.io.outputs import check_output_dir
+    from zoneplan.render.pages.timeline import timeline_csv, write_timeline
+    from zoneplan.render.words.text import fmt_number, fmt_people_table, fmt_share
     from zoneplan.scenarios.timeline import timeline as run_timeline
 
+    if output is not None:
+        check_output_dir(output, overwrite=overwrite)  # before any work
     label = "Orders measured" + (" (and unions in force)" if in_force else "")
-    with sample_bar(True, label) as bar:
+    reporter = progress_reporter(progress_mode)
+    if reporter is not None:
+        reporter("reading the orders")
+    with sample_bar(progress_mode != ProgressMode.none, label, reporter=reporter) as bar:
         d = run_timeline(layers, territory=territory, date_field=date_field, where=where,
                          in_force_days=in_force, scheduler=scheduler, workers=workers,
                          on_measured=bar)
@@ -66,6 +80,8 @@ def timeline(
         err.print(f"[yellow]note:[/yellow] {note}", highlight=False)
     if output is not None:
         write_timeline(d, output, overwrite=overwrite)
+    if reporter is not None:
+        reporter.finish()
     if fmt == FormatOrCsv.json:
         sys.stdout.write(json.dumps(d, indent=2, ensure_ascii=False) + "\n")
         return
@@ -78,15 +94,19 @@ def timeline(
                 "pre-war residents inside", "hospitals"):
         t.add_column(col, justify="left" if col in ("date", "order (file)") else "right",
                      overflow="fold")
+    flagged: list[str] = []
     for r in d["rows"]:
         name = Path(r["file"]).name
-        if r.get("flag"):
-            t.add_row(r["date"], name, f"0 ({r['flag']})", "0%", "0", "0")
+        if r.get("flag"):  # said in words under the table, where a sentence can wrap
+            flagged.append(f"{r['date']} {name}: {r['flag']}")
+            t.add_row(r["date"], name, f"0 (note {len(flagged)})", "0%", "0", "0")
             continue
         t.add_row(r["date"], name, fmt_number(r["area_km2"], 1),
                   fmt_share(r["share_of_territory"]), fmt_people_table(r["residents"]),
                   str(r["hospitals"]))
     out.print(t)
+    for k, text in enumerate(flagged, start=1):
+        out.print(f"note {k}: {text}", highlight=False)
     if d.get("in_force"):
         f = Table(title=f"Orders in force (issued in the last {in_force} days, together)")
         for col in ("date", "orders", "area (km²)", "share of territory",
@@ -97,6 +117,8 @@ def timeline(
                       fmt_share(r["share_of_territory"]), fmt_people_table(r["residents"]),
                       str(r["hospitals"]))
         out.print(f)
+    if d.get("hospitals_rule"):
+        out.print(f"[dim]{d['hospitals_rule']}[/dim]", highlight=False)
 
 
 def register(app: typer.Typer) -> None:

@@ -25,6 +25,7 @@ from zoneplan.geometry.sides import (
 )
 from zoneplan.geometry.validate import (
     MAX_OFFSET_M,
+    MAX_PLAN_POINTS,
     NEAR_TERRITORY_DEG,
     check_line,
     check_near,
@@ -33,7 +34,7 @@ from zoneplan.geometry.validate import (
     geos_errors,
 )
 
-__all__ = ["MAX_OFFSET_M", "NEAR_TERRITORY_DEG", "WGS84", "DroppedParts", "Side",
+__all__ = ["MAX_OFFSET_M", "MAX_PLAN_POINTS", "NEAR_TERRITORY_DEG", "WGS84", "DroppedParts", "Side",
            "area_crs_for", "check_line", "check_near", "check_points", "check_ring",
            "compass_to_hand", "describe_dropped", "extend_line", "geos_errors", "lonlat_of",
            "offset_line", "polygonal", "project", "project_all", "repair", "side_of_line",

@@ -39,7 +39,8 @@ from shapely.geometry.base import BaseGeometry
 
 from zoneplan.errors import GeometryError
 
-__all__ = ["FLAT_RATIO", "LAT_LIMIT_DEG", "LON_LIMIT_DEG", "MAX_OFFSET_M", "NEAR_TERRITORY_DEG",
+__all__ = ["FLAT_RATIO", "LAT_LIMIT_DEG", "LON_LIMIT_DEG", "MAX_OFFSET_M", "MAX_PLAN_POINTS",
+           "NEAR_TERRITORY_DEG",
            "check_line", "check_near", "check_points", "check_ring", "crossing_point",
            "geos_errors"]
 
@@ -56,6 +57,13 @@ MAX_OFFSET_M = 100_000.0
 """Largest distance (metres, 100 km) a line variant may move a line. It is wider than
 any territory zoneplan is meant for: a larger figure is a unit slip (kilometres written
 as metres, or a misplaced exponent)."""
+MAX_PLAN_POINTS = 10_000
+"""Most points of one line or polygon written in a plan. The Strip's outline has about
+1,100 points and the digitised yellow line 33; a line with a point every 10 m along a
+100 km border has 10,000. A plan is read by a YAML reader written in Python: a line of
+100,000 points took 12 s of CPU to read (and to be refused), where a file of the same
+geometry is read by GDAL in a blink. Longer geometry belongs in a file named by the
+plan, or simplified."""
 FLAT_RATIO = 1e-9
 """A polygon whose area is less than this fraction of its perimeter squared has no area
 to speak of: its corners lie on one line (up to the rounding of their decimals)."""
@@ -232,7 +240,8 @@ def check_line(points: Any, *, what: str, near: tuple[float, ...] | None = None,
     return line
 
 
-def check_ring(points: Any, *, what: str, near: tuple[float, ...] | None = None) -> Polygon:
+def check_ring(points: Any, *, what: str, near: tuple[float, ...] | None = None,
+               max_points: int | None = None) -> Polygon:
     """Check a polygon ring of ``[lon, lat]`` points and return the polygon.
 
     The ring may be closed (last point equal to the first) or not.
@@ -245,12 +254,14 @@ def check_ring(points: Any, *, what: str, near: tuple[float, ...] | None = None)
         How to name the polygon in messages (``"zone 'a'"``).
     near
         The territory's bounds, degrees, as for :func:`check_line`.
+    max_points
+        Most points accepted, if there is a limit.
 
     Raises
     ------
     GeometryError
-        For a point that is not a longitude/latitude, fewer than three distinct points, no
-        area, or a ring that crosses itself (the message says where).
+        For a point that is not a longitude/latitude, fewer than three distinct points, too
+        many points, no area, or a ring that crosses itself (the message says where).
 
     Examples
     --------
@@ -260,6 +271,11 @@ def check_ring(points: Any, *, what: str, near: tuple[float, ...] | None = None)
     zoneplan.errors.GeometryError: zone 'a' crosses itself near lon 1.00000, lat 1.00000
       → redraw the polygon so that its edges do not cross: list its corners in order around it
     """
+    n = len(points) if isinstance(points, (Sequence, np.ndarray)) else 0
+    if max_points is not None and n > max_points:
+        raise GeometryError(f"{what} has {n:,} points; a polygon here has at most "
+                            f"{max_points:,}", suggestion="simplify the polygon, or keep it in "
+                            "a file and name the file")
     pts = check_points(points, what=what)
     distinct = list(dict.fromkeys(pts))
     if len(distinct) < 3:

@@ -7,8 +7,12 @@ module, which is read and checked on import (a malformed file fails at once, nam
 entry). Nothing is downloaded on import; :mod:`zoneplan.io.fetch` does the downloading.
 
 Fields that could not be confirmed from the publisher's own pages are flagged in the
-entry's ``note``. Checksums (``sha256``) are given only for files that are fixed and whose
-hash is known; every other entry has ``sha256=None`` and is checked against nothing.
+entry's ``note``. Every entry is either pinned, with the ``sha256`` and ``size_bytes`` of
+its one fixed file (computed from a copy compared with the pinned file), or says why it
+is not (``unpinned``: the publisher regenerates the file, there is no fixed link, or no
+copy was at hand to compute the checksum from). Every entry also says what its file must
+look like (``expect``: a vector layer's geometry type, fields and feature count, or a
+raster's bands), so that ``zoneplan data add`` can refuse a file that is not the dataset.
 
 Examples
 --------
@@ -37,6 +41,7 @@ __all__ = [
     "CATALOG",
     "ENTRIES",
     "Dataset",
+    "Expect",
     "Kind",
     "Role",
     "get",
@@ -53,6 +58,35 @@ Role = Literal["population", "damage", "hospitals", "territory", "zones"]
 
 _SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 _SHA256 = re.compile(r"^[0-9a-f]{64}$")
+
+GEOMETRY_TYPES = ("Point", "MultiPoint", "LineString", "MultiLineString", "Polygon",
+                  "MultiPolygon")
+"""Geometry types an ``expect.geometry`` may name (OGR's names, without 3D suffixes)."""
+
+
+@dataclass(frozen=True, slots=True)
+class Expect:
+    """What a dataset's file must look like, checked by ``zoneplan data add``.
+
+    Parameters
+    ----------
+    data
+        ``"vector"`` (read with pyogrio) or ``"raster"`` (read with rasterio).
+    geometry
+        Vector only: the geometry types a layer of the dataset may have.
+    fields
+        Vector only: attribute names the layer must hold (compared without case).
+    features
+        Vector only: the lowest and highest number of features a layer may hold.
+    bands
+        Raster only: the number of bands.
+    """
+
+    data: Literal["vector", "raster"]
+    geometry: tuple[str, ...] = ()
+    fields: tuple[str, ...] = ()
+    features: tuple[int, int] | None = None
+    bands: int | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -78,7 +112,8 @@ class Dataset:
     citation
         Suggested citation, to print next to any number derived from the data.
     approx_size_bytes
-        Approximate size of the download in bytes, or ``None`` when not known.
+        Approximate size of the download in bytes, or ``None`` when not known (for a
+        pinned entry, its exact ``size_bytes``).
     format
         File format of the download.
     kind
@@ -93,8 +128,15 @@ class Dataset:
         how to register it (``zoneplan data add NAME FILE``).
     filename
         Name under which the download is stored in the cache.
+    expect
+        What the file must look like (:class:`Expect`).
     sha256
         SHA-256 of the download when the file is fixed and its hash is known, else ``None``.
+    size_bytes
+        Exact size of the download in bytes, given with ``sha256``; else ``None``.
+    unpinned
+        Why the entry has no checksum (the file changes, or its hash is not known);
+        ``None`` for a pinned entry.
     unpack
         ``"gzip"`` when the download is a gzip file that zoneplan decompresses after
         download; ``None`` otherwise.
@@ -116,7 +158,10 @@ class Dataset:
     layer_options: tuple[str, ...]
     how_to_get_by_hand: str
     filename: str
+    expect: Expect
     sha256: str | None = None
+    size_bytes: int | None = None
+    unpinned: str | None = None
     unpack: Literal["gzip"] | None = None
     note: str = ""
 
@@ -124,6 +169,11 @@ class Dataset:
     def direct(self) -> bool:
         """Whether ``zoneplan data fetch`` can download the file itself."""
         return self.url is not None
+
+    @property
+    def pinned(self) -> bool:
+        """Whether the download is checked against a known size and SHA-256."""
+        return self.sha256 is not None
 
     @property
     def local_name(self) -> str:
@@ -142,6 +192,7 @@ class Dataset:
         """Return all fields as a JSON-serialisable dict (tuples become lists)."""
         data = asdict(self)
         data["layer_options"] = list(self.layer_options)
+        data["pinned"] = self.pinned
         data["direct"] = self.direct
         data["local_name"] = self.local_name
         return data
@@ -165,7 +216,7 @@ _CHOICES: dict[str, tuple[str, ...]] = {
 }
 """Fields whose value is one of a few words."""
 
-_REQUIRED = frozenset((*_TEXT, "kind", "layer_options"))
+_REQUIRED = frozenset((*_TEXT, "kind", "layer_options", "expect"))
 """Fields an entry may not leave out (the others have a default)."""
 
 _KNOWN = frozenset(f.name for f in fields(Dataset))
@@ -201,7 +252,7 @@ def load_entries(text: str, *, source: str = DATA_FILE) -> tuple[Dataset, ...]:
     ... kind = "roads"''')  # doctest: +ELLIPSIS
     Traceback (most recent call last):
     ...
-    ValueError: datasets.toml, dataset 1 ('a-b'): missing field(s) citation, filename, ...
+    ValueError: datasets.toml, dataset 1 ('a-b'): missing field(s) citation, expect, ...
     """
     try:
         tables = tomllib.loads(text).get("dataset")
@@ -226,15 +277,23 @@ def _entry(table: dict[str, Any], where: str) -> Dataset:
     unknown = sorted(table.keys() - _KNOWN)
     if unknown:
         raise ValueError(f"{where}: unknown field(s) {', '.join(unknown)}")
-    for key in (*_TEXT, "url", "sha256", "note"):
+    for key in (*_TEXT, "url", "sha256", "note", "unpinned"):
         if key in table and not isinstance(table[key], str):
             raise ValueError(f"{where}: {key} is not text")
     for key, allowed in _CHOICES.items():
         if key in table and table[key] not in allowed:
             raise ValueError(f"{where}: {key} is {table[key]!r}, not one of {', '.join(allowed)}")
-    size = table.get("approx_size_bytes")
-    if size is not None and (isinstance(size, bool) or not isinstance(size, int) or size < 0):
-        raise ValueError(f"{where}: approx_size_bytes is not a whole number of bytes")
+    for key in ("approx_size_bytes", "size_bytes"):
+        size = table.get(key)
+        if size is not None and (isinstance(size, bool) or not isinstance(size, int)
+                                 or size < 0):
+            raise ValueError(f"{where}: {key} is not a whole number of bytes")
+    pinned = ("sha256" in table, "size_bytes" in table)
+    if pinned[0] != pinned[1]:
+        raise ValueError(f"{where}: give sha256 and size_bytes together")
+    if pinned[0] == ("unpinned" in table):
+        raise ValueError(f"{where}: give either sha256 and size_bytes (a fixed file) or "
+                         "unpinned (why there is no checksum), not both and not neither")
     options = table["layer_options"]
     if not isinstance(options, list) or not all(isinstance(o, str) for o in options):
         raise ValueError(f"{where}: layer_options is not a list of texts")
@@ -246,11 +305,48 @@ def _entry(table: dict[str, Any], where: str) -> Dataset:
         raise ValueError(f"{where}: url does not start with https://")
     steps = table["how_to_get_by_hand"]
     return Dataset(**{
-        "url": None, "approx_size_bytes": None, "role": None,
+        "url": None, "approx_size_bytes": table.get("size_bytes"), "role": None,
         **table,
+        "expect": _expect(table["expect"], where),
         "layer_options": tuple(options),
         "how_to_get_by_hand": f"{steps} {_ADD_BY_HAND.format(name=table['name'])}",
     })
+
+
+def _expect(table: Any, where: str) -> Expect:
+    """The checked ``expect`` table of an entry."""
+    if not isinstance(table, dict):
+        raise ValueError(f"{where}: expect is not a table")
+    unknown = sorted(table.keys() - {f.name for f in fields(Expect)})
+    if unknown:
+        raise ValueError(f"{where}: unknown expect field(s) {', '.join(unknown)}")
+    data = table.get("data")
+    if data not in ("vector", "raster"):
+        raise ValueError(f"{where}: expect.data is {data!r}, not 'vector' or 'raster'")
+    geometry = table.get("geometry", [])
+    names = table.get("fields", [])
+    count = table.get("features")
+    bands = table.get("bands")
+    if data == "vector" and (not geometry or count is None or bands is not None):
+        raise ValueError(f"{where}: a vector dataset's expect gives geometry and features "
+                         "(and no bands)")
+    if data == "raster" and (geometry or names or count is not None or
+                             not isinstance(bands, int) or bands < 1):
+        raise ValueError(f"{where}: a raster dataset's expect gives bands (a whole number "
+                         "of at least 1) only")
+    if not isinstance(geometry, list) or any(g not in GEOMETRY_TYPES for g in geometry):
+        raise ValueError(f"{where}: expect.geometry must list some of "
+                         f"{', '.join(GEOMETRY_TYPES)}")
+    if not isinstance(names, list) or not all(isinstance(n, str) and n for n in names):
+        raise ValueError(f"{where}: expect.fields is not a list of names")
+    if count is not None and not (
+            isinstance(count, list) and len(count) == 2
+            and all(isinstance(n, int) and not isinstance(n, bool) for n in count)
+            and 0 < count[0] <= count[1]):
+        raise ValueError(f"{where}: expect.features is not [lowest, highest] (whole numbers, "
+                         "0 < lowest <= highest)")
+    return Expect(data=data, geometry=tuple(geometry), fields=tuple(names),
+                  features=(count[0], count[1]) if count is not None else None, bands=bands)
 
 
 ENTRIES: tuple[Dataset, ...] = load_entries(

@@ -1,5 +1,10 @@
 """Download catalogue datasets into the local cache, checked against known checksums.
 
+A pinned entry (:attr:`~zoneplan.io.catalog.Dataset.pinned`) is checked after every
+fetch, also when the file was in the cache already: its size in bytes, then its SHA-256.
+A file that does not match is deleted and refused (:class:`DownloadError`, exit code 2),
+naming the dataset, what was expected and what was got.
+
 Downloads go through pooch into the cache folder of :mod:`zoneplan.io.registry`, which
 records them. A progress bar is whatever the caller hands in (the command line passes a
 rich bar); without one nothing is shown.
@@ -21,7 +26,6 @@ from __future__ import annotations
 import contextlib
 import logging
 import os
-import re
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Protocol
@@ -33,7 +37,14 @@ import requests
 from zoneplan.errors import DataError, DownloadError, InputError, OutputExistsError
 from zoneplan.io import catalog
 from zoneplan.io.catalog import Dataset
-from zoneplan.io.registry import ENV_DATA_DIR, by_hand, copy_atomic, data_dir, record
+from zoneplan.io.registry import (
+    ENV_DATA_DIR,
+    by_hand,
+    copy_atomic,
+    data_dir,
+    record,
+    sha256_of,
+)
 
 __all__ = [
     "ENV_BASE_URL",
@@ -42,6 +53,7 @@ __all__ = [
     "ProgressFactory",
     "fetch",
     "rebase_url",
+    "verify",
 ]
 
 ENV_BASE_URL = "ZONEPLAN_CATALOG_BASE_URL"
@@ -50,7 +62,6 @@ ENV_BASE_URL = "ZONEPLAN_CATALOG_BASE_URL"
 TIMEOUT_S = 30.0
 """Seconds to wait for the server to answer before giving up."""
 
-_GOT_HASH = re.compile(r"but got ([0-9a-fA-F]{16,})")
 
 
 class ProgressBar(Protocol):
@@ -140,8 +151,9 @@ def fetch(
     Raises
     ------
     DownloadError
-        No direct link, server unreachable (offline), HTTP error, or checksum mismatch
-        (the bad file is deleted). The message says how to download by hand.
+        No direct link, server unreachable (offline), HTTP error, or a pinned file whose
+        size or checksum does not match (the bad file is deleted). The message says how
+        to download by hand.
     OutputExistsError
         The file exists in ``to`` and ``overwrite`` is false.
     """
@@ -186,32 +198,16 @@ def _download(
     processor = (
         pooch.Decompress(method="gzip", name=entry.local_name) if entry.unpack == "gzip" else None
     )
-    known = f"sha256:{entry.sha256}" if entry.sha256 else None
     try:
         with _quiet_pooch():
             result = pooch.retrieve(
                 url,
-                known_hash=known,
+                known_hash=None,
                 fname=entry.filename,
                 path=folder,
                 processor=processor,
                 downloader=pooch.HTTPDownloader(progressbar=bar, timeout=TIMEOUT_S),
             )
-    except ValueError as exc:
-        if "hash" not in str(exc):
-            raise
-        got = _GOT_HASH.search(str(exc))
-        raise DownloadError(
-            f"the downloaded file {entry.filename} does not match its known checksum: "
-            f"expected sha256 {entry.sha256}, got {got.group(1) if got else 'another value'}. "
-            "The bad download was deleted",
-            path=url,
-            suggestion=(
-                "try again later (a download can be cut or altered on the way); if it keeps "
-                "failing the publisher may have replaced the file: check the new file, then "
-                + by_hand(entry)
-            ),
-        ) from exc
     except (requests.ConnectionError, requests.Timeout) as exc:
         raise DownloadError(
             f"could not download {entry.filename}: the server at {urlsplit(url).netloc} "
@@ -246,7 +242,49 @@ def _download(
         if not isinstance(bar, bool):
             with contextlib.suppress(Exception):
                 bar.close()
+    verify(entry, folder / entry.filename, url=url,
+           also_delete=(folder / entry.local_name,))
     return Path(result)
+
+
+def verify(entry: Dataset, path: Path, *, url: str | None = None,
+           also_delete: tuple[Path, ...] = ()) -> None:
+    """Check a downloaded file against its pinned entry's size (bytes) and SHA-256.
+
+    Nothing is checked for an entry without a checksum.
+
+    Raises
+    ------
+    DownloadError
+        The size or the checksum differs; the file (and ``also_delete``, its unpacked
+        copy) is deleted first. The message names the dataset, what was expected and what
+        was got.
+    """
+    if entry.sha256 is None or entry.size_bytes is None:
+        return
+    size = path.stat().st_size
+    what = got = ""
+    if size != entry.size_bytes:
+        what, got = f"{entry.size_bytes:,} bytes", f"{size:,} bytes"
+    else:
+        digest = sha256_of(path)
+        if digest != entry.sha256:
+            what, got = f"sha256 {entry.sha256}", f"sha256 {digest}"
+    if not what:
+        return
+    for bad in (path, *also_delete):
+        with contextlib.suppress(OSError):
+            bad.unlink()
+    raise DownloadError(
+        f"the download of dataset {entry.name} ({entry.filename}) is not the pinned file: "
+        f"expected {what}, got {got}. The bad download was deleted",
+        path=url or path,
+        suggestion=(
+            "try again later (a download can be cut or altered on the way); if it keeps "
+            "failing the publisher may have replaced the file: check the new file, then "
+            + by_hand(entry)
+        ),
+    )
 
 
 @contextlib.contextmanager

@@ -1,6 +1,6 @@
 """Grids of people as rasters: cells laid out as a 2-D array, written as a GeoTIFF.
 
-The cells are the square grid :func:`zoneplan.measure.dasymetric.spread_to_grid` gives
+The cells are the square grid :func:`zoneplan.measure.population.dasymetric.spread_to_grid` gives
 (polygons in a projected CRS, metres, with a ``people`` column); :func:`grid_arrays`
 lays them out row by row from the north, and :func:`write_grid_geotiff` saves them as a
 GeoTIFF that zoneplan (or QGIS, or exactextract) reads back as a population raster.
@@ -75,7 +75,8 @@ def grid_arrays(
     cell_size_m: float | None = None,
     value_field: str = "people",
 ) -> GridArrays:
-    """Lay the cells from :func:`~zoneplan.measure.dasymetric.spread_to_grid` out as a 2-D array.
+    """Lay the cells from
+    :func:`~zoneplan.measure.population.dasymetric.spread_to_grid` out as a 2-D array.
 
     Parameters
     ----------
@@ -139,7 +140,7 @@ def write_grid_geotiff(
     Parameters
     ----------
     grid
-        Cells from :func:`~zoneplan.measure.dasymetric.spread_to_grid` (laid out with
+        Cells from :func:`~zoneplan.measure.population.dasymetric.spread_to_grid` (laid out with
         :func:`grid_arrays` and ``units``) or a :class:`GridArrays`.
     path
         The GeoTIFF to write.

@@ -233,8 +233,8 @@ def _pack_rows(name: str) -> pack.Rows:
 
 def _kept(name: str, where: str | None) -> NDArray[np.intp]:
     """Positions of the rows of the built-in table ``name`` that ``where`` keeps: all of
-    them without a filter. A filter is a pandas query, so only then is the table read as
-    a GeoDataFrame (whose index is each row's position)."""
+    them without a filter. Only with a filter is the table read as a GeoDataFrame (whose
+    index is each row's position)."""
     if not where:
         return np.arange(len(_pack_rows(name)), dtype=np.intp)
     return np.asarray(filter_rows(pack.builtin_layer(name), where, name).index, dtype=np.intp)
@@ -293,8 +293,12 @@ def hospital_layers(plan: Plan) -> tuple[PointLayer | None, PointLayer | None]:
                if len(central) < len(pos) else None)
         return _pack_hospitals(central, sources, label + "; high and medium confidence)"), alt
     gdf = _point_layer(plan, ref, what="hospitals layer")
-    beds = (numeric_attribute(gdf, ref.beds, ref.path) if ref.beds
-            else np.full(len(gdf), np.nan))
+    if ref.beds:
+        from zoneplan.io.frame_checks import layer_numbers  # pandas: only for a file
+
+        beds = layer_numbers(gdf, ref.beds, ref.path, what="hospitals layer", unknown_ok=True)
+    else:
+        beds = np.full(len(gdf), np.nan)
     return (PointLayer.of_frame(gdf, {"beds": beds, "beds_low": beds, "beds_high": beds},
                                 ref.sources, f"hospitals ({Path(ref.path).name})"), None)
 
@@ -325,11 +329,13 @@ def damage_layer(plan: Plan) -> PointLayer | None:
                            "damaged structures (UNOSAT, 500 m clusters)",
                            date=ref.date or DAMAGE_DATE)
     gdf = _point_layer(plan, ref, what="damage layer")
-    counts = numeric_attribute(gdf, ref.count, ref.path) if ref.count else np.ones(len(gdf))
-    if np.any(counts < 0):
-        raise DataError(f"the damage layer has negative counts in '{ref.count}'", path=ref.path,
-                        suggestion="counts of damaged structures must be zero or more")
-    values = {"count": np.nan_to_num(counts)}
+    if ref.count:
+        from zoneplan.io.frame_checks import layer_numbers  # pandas: only for a file
+
+        counts = layer_numbers(gdf, ref.count, ref.path, what="damage layer")
+    else:
+        counts = np.ones(len(gdf))
+    values = {"count": counts}
     if ref.damage_class:
         if ref.damage_class not in gdf.columns:
             numeric_attribute(gdf, ref.damage_class, ref.path)  # raises, naming them

@@ -5,6 +5,11 @@ beside the old one and put in its place in one step (:func:`atomic_dir`). Tempor
 named so they are recognisable and never left behind (see
 :mod:`zoneplan.io.temporaries`).
 
+Every output folder holds a marker, :data:`OUTPUT_MARKER` (a small JSON: tool, version,
+command). ``--overwrite`` replaces a folder only if it holds the marker: a folder
+zoneplan did not write is refused, whatever it holds, and the old folder is never copied
+(it is exchanged with the new one, then deleted).
+
 Examples
 --------
 >>> import tempfile, pathlib
@@ -22,6 +27,8 @@ zoneplan.errors.OutputExistsError: ...a.txt: the file exists already
 from __future__ import annotations
 
 import contextlib
+import datetime as dt
+import json
 import os
 import shutil
 from collections.abc import Callable, Iterable, Iterator
@@ -29,14 +36,20 @@ from pathlib import Path
 
 from zoneplan.errors import DataError, OutputExistsError
 from zoneplan.io.temporaries import (
-    TMP_PREFIX,
     clean_stale,
     exchange,
     forget,
     make_temporary,
 )
 
-__all__ = ["atomic_dir", "write_bytes_atomic", "write_text_atomic", "write_with_atomic"]
+__all__ = ["OUTPUT_MARKER", "atomic_dir", "check_output_dir", "is_zoneplan_output",
+           "marker_text", "write_bytes_atomic", "write_text_atomic", "write_with_atomic"]
+
+OUTPUT_MARKER = ".zoneplan-output"
+"""The file in every output folder that says zoneplan wrote it (JSON: ``tool``,
+``version``, ``command``, ``written_utc``); only a folder holding it is replaced."""
+_MARKER_MAX_BYTES = 4096
+"""A marker is a few lines of JSON; a larger file of that name is not one."""
 
 
 def _umask() -> int:
@@ -57,8 +70,13 @@ def _parent(path: Path) -> Path:
 def _check_parent(path: Path, what: str) -> Path:
     """The folder ``path`` goes into, checked: it exists, is a folder, can be written.
 
-    ``what`` names the output in messages: ``"the file"`` or ``"the output folder"``.
+    ``what`` names the output in messages: ``"the file"`` or ``"the output folder"``. A
+    symbolic link that loops is refused (writing would replace the link, not a file).
     """
+    if path.is_symlink() and not path.exists():
+        raise DataError(f"{what} cannot be written here: this name is a symbolic link that "
+                        "loops or leads nowhere", path=path,
+                        suggestion="remove the link, or choose another name")
     parent = _parent(path)
     verb = "created" if "folder" in what else "written"
     if parent.exists() and not parent.is_dir():
@@ -159,61 +177,53 @@ def write_with_atomic(
         forget(tmpdir)
 
 
-def _link_or_copy(src: str, dst: str) -> None:
-    """Hard-link ``src`` at ``dst`` (no copy, same file), or copy it where links fail."""
+def _version() -> str:
+    from importlib.metadata import PackageNotFoundError, version
+
     try:
-        os.link(src, dst, follow_symlinks=False)
-    except OSError:
-        shutil.copy2(src, dst, follow_symlinks=False)
+        return version("zoneplan")
+    except PackageNotFoundError:
+        return "unknown"
 
 
-def _carry_over(old: Path, new: Path) -> None:
-    """Put into ``new`` what ``old`` holds and ``new`` does not (the user's own files).
-
-    Raises
-    ------
-    OutputExistsError
-        If a file is to replace a folder of the same name, or a folder a file.
-    """
-    for item in old.iterdir():
-        if item.name.startswith(TMP_PREFIX):
-            continue
-        target = new / item.name
-        if target.exists():
-            if target.is_dir() != (item.is_dir() and not item.is_symlink()):
-                raise OutputExistsError("a file and a folder of this name are in the way",
-                                        path=item, suggestion="move it, or choose another "
-                                        "output folder")
-            continue
-        if item.is_symlink():
-            target.symlink_to(item.readlink())
-        elif item.is_dir():
-            shutil.copytree(item, target, symlinks=True, copy_function=_link_or_copy)
-        else:
-            _link_or_copy(str(item), str(target))
+def marker_text(command: str) -> str:
+    """The text of :data:`OUTPUT_MARKER` for a folder written by ``command``."""
+    return json.dumps({"tool": "zoneplan", "version": _version(), "command": command,
+                       "written_utc": dt.datetime.now(dt.UTC).isoformat(timespec="seconds")},
+                      indent=2) + "\n"
 
 
-@contextlib.contextmanager
-def atomic_dir(path: str | Path, *, overwrite: bool = False) -> Iterator[Path]:
-    """Yield a temporary folder; on success it becomes ``path`` in one step.
+def is_zoneplan_output(path: Path) -> bool:
+    """Whether folder ``path`` holds zoneplan's :data:`OUTPUT_MARKER` (a small regular
+    file of JSON naming zoneplan as the tool)."""
+    marker = path / OUTPUT_MARKER
+    try:
+        if marker.is_symlink() or not marker.is_file() or \
+                marker.stat().st_size > _MARKER_MAX_BYTES:
+            return False
+        data = json.loads(marker.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return False
+    return isinstance(data, dict) and data.get("tool") == "zoneplan"
 
-    The folder is built beside ``path`` (``.zoneplan-tmp-<name>-<pid>-<random>``). If
-    ``path`` does not exist, the folder is renamed to it. With ``overwrite``, the files
-    of the old folder that the block did not write are carried over (hard-linked) and the
-    new folder is exchanged with the old in one step (see
-    :func:`zoneplan.io.temporaries.exchange`): the old folder stays whole until then, so
-    an interruption at any moment leaves either the old folder or the new one. Only the
-    files the block wrote are replaced; nothing else in ``path`` is lost.
+
+def check_output_dir(path: str | Path, *, overwrite: bool = False) -> None:
+    """Check, before any work, that folder ``path`` may be written (see :func:`atomic_dir`).
 
     Raises
     ------
     OutputExistsError
-        If ``path`` exists and ``overwrite`` is false (before anything is written), or is
-        a file.
+        If ``path`` is a file or a symbolic link, exists and ``overwrite`` is false, or
+        exists without zoneplan's marker (it is not a zoneplan output: it is never
+        replaced).
     DataError
         If the folder cannot be created where asked.
     """
     path = Path(path)
+    if path.is_symlink():
+        raise OutputExistsError(
+            "the output folder is a symbolic link", path=path,
+            suggestion="give the folder itself, or choose another output folder")
     if path.exists():
         if not path.is_dir():
             raise OutputExistsError(
@@ -225,20 +235,54 @@ def atomic_dir(path: str | Path, *, overwrite: bool = False) -> Iterator[Path]:
             raise OutputExistsError(
                 "the output folder exists already",
                 path=path,
-                suggestion="pass --overwrite to replace the files zoneplan writes there "
-                "(nothing else in it is touched), or choose another folder",
+                suggestion="pass --overwrite to replace it (only a folder zoneplan wrote "
+                "is replaced, and all of it), or choose another folder",
             )
-    clean_stale(_check_parent(path, "the output folder"))
+        if not is_zoneplan_output(path):
+            raise OutputExistsError(
+                f"the folder exists and is not a zoneplan output (it has no {OUTPUT_MARKER} "
+                "file), so --overwrite does not replace it", path=path,
+                suggestion="choose a new folder name; to reuse this name, move or delete the "
+                "folder yourself first (--overwrite replaces only folders zoneplan wrote)")
+    _check_parent(path, "the output folder")
+
+
+@contextlib.contextmanager
+def atomic_dir(path: str | Path, *, overwrite: bool = False,
+               command: str = "zoneplan") -> Iterator[Path]:
+    """Yield a temporary folder; on success it becomes ``path`` in one step.
+
+    The folder is built beside ``path`` (``.zoneplan-tmp-<name>-<pid>-<random>``) and
+    given zoneplan's :data:`OUTPUT_MARKER` (naming ``command``). If ``path`` does not
+    exist, the folder is renamed to it. With ``overwrite``, an existing ``path`` is
+    replaced only if it holds the marker (:func:`check_output_dir`, checked before the
+    block runs); the new folder is exchanged with the old one in one step (see
+    :func:`zoneplan.io.temporaries.exchange`), then the old one is deleted. Nothing of
+    the old folder is copied: an interruption at any moment leaves either the old folder
+    or the new one.
+
+    Raises
+    ------
+    OutputExistsError
+        If ``path`` exists and ``overwrite`` is false, exists without the marker, or is
+        a file or a symbolic link (before anything is written).
+    DataError
+        If the folder cannot be created where asked.
+    """
+    path = Path(path)
+    check_output_dir(path, overwrite=overwrite)
+    clean_stale(_parent(path))
     tmp = _temporary(path, folder=True)
     try:
         yield tmp
+        (tmp / OUTPUT_MARKER).write_text(marker_text(command), encoding="utf-8")
         for item in tmp.iterdir():
             _usual_mode(item)
         _usual_mode(tmp)
         if not path.exists():
             tmp.rename(path)
             return
-        _carry_over(path, tmp)
+        check_output_dir(path, overwrite=overwrite)  # still ours, just before the swap
         old = exchange(tmp, path)
         shutil.rmtree(old, ignore_errors=True)
         forget(old)

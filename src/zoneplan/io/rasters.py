@@ -5,7 +5,7 @@ rotated, it overlaps the area asked for) and returns a :class:`RasterWindow` ove
 area. :meth:`RasterWindow.values` reads the values of chosen pixels of a few rows, with
 nodata, per-dataset masks, scale and offset applied, so a raster larger than memory is
 read strip by strip. Which pixels are wanted, and what share of each, is measurement
-(:mod:`zoneplan.measure.raster_population`).
+(:mod:`zoneplan.measure.population.raster_population`).
 """
 
 from __future__ import annotations

@@ -33,6 +33,7 @@ __all__ = [
     "REGISTRY_NAME",
     "add",
     "by_hand",
+    "check_is_dataset",
     "copy_atomic",
     "data_dir",
     "local_record",
@@ -43,6 +44,12 @@ __all__ = [
 
 REGISTRY_NAME = "registry.json"
 """File name of the registry inside the cache folder."""
+
+SNIFF_BYTES = 1024
+"""Bytes read from the start of a file to tell a web page from data."""
+
+_HTML_START = (b"<!doctype html", b"<html", b"<head", b"<body", b"<?xml version")
+"""How a web page (or an XML error answer, as S3 sends) starts."""
 
 
 def _registry_path() -> Path:
@@ -164,12 +171,15 @@ def add(name: str, file: str | Path) -> Path:
     The file is copied into the cache (the original is left alone). If the catalogue
     knows the file's SHA-256, the copy must match it. A gzip download of an entry that
     is unpacked after download (``unpack="gzip"``) is decompressed; the already
-    unpacked file is accepted too.
+    unpacked file is accepted too. The file must be the dataset
+    (:func:`check_is_dataset`): not empty, not a web page, readable, of the geometry
+    type, fields and feature count the catalogue expects.
 
     Raises
     ------
     DataError
-        The file is missing, is not a file, or does not match the known checksum.
+        The file is missing, is not a file, does not match the known checksum, or is
+        not the dataset (the registry is then unchanged).
     """
     entry = catalog.get(name)
     src = Path(file).expanduser()
@@ -179,6 +189,7 @@ def add(name: str, file: str | Path) -> Path:
             path=src,
             suggestion="give the path of the downloaded file, e.g. ~/Downloads/" + entry.filename,
         )
+    _check_not_a_page(entry, src)
     actual = sha256_of(src)
     packed = entry.unpack == "gzip" and src.name.endswith(".gz")
     if entry.sha256 and (packed or entry.unpack is None) and actual != entry.sha256:
@@ -197,6 +208,14 @@ def add(name: str, file: str | Path) -> Path:
         unpacked = folder / _safe_name(src.name[: -len(".gz")])
         write_with_atomic(unpacked, lambda tmp: _gunzip(stored, tmp), overwrite=True)
         stored = unpacked
+    try:
+        check_is_dataset(entry, stored, shown=src)
+    except DataError:
+        with contextlib.suppress(OSError):
+            stored.unlink()
+        with contextlib.suppress(OSError):
+            (folder / _safe_name(src.name)).unlink()
+        raise
     record(
         entry.name,
         stored,
@@ -206,6 +225,109 @@ def add(name: str, file: str | Path) -> Path:
         checksum_verified=bool(entry.sha256) and (packed or entry.unpack is None),
     )
     return stored
+
+
+def _refuse(entry: Dataset, path: Path, why: str) -> DataError:
+    return DataError(
+        f"this is not the dataset {entry.name}: {why}", path=path,
+        suggestion=f"download the file again ({entry.format}) and check it opens; "
+        + by_hand(entry))
+
+
+def _check_not_a_page(entry: Dataset, path: Path) -> None:
+    """Refuse an empty file or a web page saved under the dataset's name."""
+    with path.open("rb") as fh:
+        head = fh.read(SNIFF_BYTES)
+    if not head:
+        raise _refuse(entry, path, "the file is empty (0 bytes)")
+    start = head.lstrip(b"\xef\xbb\xbf \t\r\n").lower()
+    if start.startswith(_HTML_START) or b"<html" in start:
+        raise _refuse(entry, path, "the file is a web page (HTML), not data: the browser "
+                      "saved a download, login or error page instead of the file")
+
+
+def check_is_dataset(entry: Dataset, path: Path, *, shown: Path | None = None) -> None:
+    """Check that a file is the dataset: what the catalogue's ``expect`` says.
+
+    A raster must open with rasterio and have the stated bands; a vector file must open
+    with pyogrio and hold a layer of an expected geometry type, with the expected fields
+    (compared without case) and a feature count in the stated range.
+
+    Parameters
+    ----------
+    entry
+        The catalogue entry.
+    path
+        The file to check.
+    shown
+        The path named in messages (default ``path``).
+
+    Raises
+    ------
+    DataError
+        The file is empty, a web page, unreadable, or not what the entry expects.
+    """
+    where = shown or path
+    _check_not_a_page(entry, path)
+    expect = entry.expect
+    if expect.data == "raster":
+        import rasterio
+        from rasterio.errors import RasterioError
+
+        try:
+            with rasterio.open(path) as src:
+                bands = src.count
+        except (RasterioError, OSError) as exc:
+            why = str(exc).replace(str(path), path.name)
+            raise _refuse(entry, where, f"it is not a raster rasterio can read ({why})") \
+                from None
+        if bands != expect.bands:
+            raise _refuse(entry, where, f"the raster has {bands} bands, the dataset "
+                          f"{expect.bands}")
+        return
+    problems = _vector_problems(entry, path)
+    if problems:
+        raise _refuse(entry, where, problems)
+
+
+def _vector_problems(entry: Dataset, path: Path) -> str:
+    """What keeps every layer of a vector file from being the dataset ('' if one is)."""
+    import pyogrio
+    from pyogrio.errors import DataLayerError, DataSourceError
+
+    expect = entry.expect
+    try:
+        layers = [str(row[0]) for row in pyogrio.list_layers(path)]
+        infos = [(name, pyogrio.read_info(path, layer=name, force_feature_count=True))
+                 for name in layers]
+    except (DataSourceError, DataLayerError, OSError, ValueError) as exc:
+        first = (str(exc).splitlines() or [exc.__class__.__name__])[0]
+        first = first.split("; It might help")[0].replace(str(path), path.name)
+        return f"it is not a vector file pyogrio can read ({first})"
+    if not infos:
+        return "the file holds no layer"
+    assert expect.features is not None
+    low, high = expect.features
+    found: list[str] = []
+    for name, info in infos:
+        kind = str(info.get("geometry_type") or "none").replace(" Z", "").replace("3D ", "")
+        have = {str(f).lower() for f in info.get("fields", [])}
+        missing = [f for f in expect.fields if f.lower() not in have]
+        count = int(info.get("features", -1))
+        wrong: list[str] = []
+        if kind not in expect.geometry:
+            wrong.append(f"{'no geometry' if kind == 'none' else 'geometry ' + kind}, not "
+                         f"{' or '.join(expect.geometry)}")
+        if missing:
+            wrong.append(f"no field {', '.join(repr(m) for m in missing)}")
+        if not low <= count <= high:
+            wrong.append(f"{count:,} features, not {low:,}" +
+                         (f" to {high:,}" if high != low else ""))
+        if not wrong:
+            return ""
+        found.append(f"layer {name!r} has " + "; ".join(wrong))
+    return "; ".join(found[:3]) + (f" (and {len(found) - 3} more layers)" if len(found) > 3
+                                   else "")
 
 
 def resolve(name: str) -> Path:

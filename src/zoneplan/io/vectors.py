@@ -6,6 +6,9 @@ and the fix.
 from __future__ import annotations
 
 import difflib
+import errno
+import os
+import stat
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -17,19 +20,85 @@ from shapely.geometry.base import BaseGeometry
 
 from zoneplan.errors import DataError
 from zoneplan.geometry import WGS84, DroppedParts, repair
+from zoneplan.io.filter_rows import matching_rows
+from zoneplan.plan.filters import parse_filter
 
 if TYPE_CHECKING:
     import geopandas as gpd
 
-__all__ = ["VECTOR_SUFFIXES", "PolygonFeatures", "feature_name", "filter_rows",
-           "numeric_attribute", "read_polygons", "read_vector"]
+__all__ = ["ENV_MAX_VECTOR_BYTES", "MAX_VECTOR_BYTES", "VECTOR_SUFFIXES", "PolygonFeatures",
+           "feature_name", "filter_rows", "max_vector_bytes", "numeric_attribute",
+           "read_polygons", "read_vector"]
+
+MAX_VECTOR_BYTES = 2_000_000_000
+"""Largest vector file read, bytes. A vector file is read whole into memory (several
+times its size once parsed); every real layer of the Strip is under 10 MB, and 2 GB is
+about what a machine of 16 GB can still parse. Rasters are not bounded: they are read
+window by window. Raised with :data:`ENV_MAX_VECTOR_BYTES`."""
+
+ENV_MAX_VECTOR_BYTES = "ZONEPLAN_MAX_VECTOR_BYTES"
+"""Environment variable that replaces :data:`MAX_VECTOR_BYTES` (a whole number of bytes)."""
+
+
+def max_vector_bytes() -> int:
+    """The largest vector file read: ``$ZONEPLAN_MAX_VECTOR_BYTES`` or :data:`MAX_VECTOR_BYTES`.
+
+    Raises
+    ------
+    DataError
+        The variable is not a whole number of bytes.
+    """
+    raw = os.environ.get(ENV_MAX_VECTOR_BYTES, "").strip()
+    if not raw:
+        return MAX_VECTOR_BYTES
+    if not raw.isdigit():
+        raise DataError(f"{ENV_MAX_VECTOR_BYTES}={raw!r} is not a whole number of bytes",
+                        suggestion=f"set it to e.g. {MAX_VECTOR_BYTES}, or unset it")
+    return int(raw)
+
+
+def _check_size_and_link(p: Path, what: str) -> None:
+    """Refuse a symbolic link that loops and a file larger than :func:`max_vector_bytes`."""
+    try:
+        st = p.stat()
+    except OSError as exc:
+        if exc.errno == errno.ELOOP:
+            raise DataError(f"the {what} file is a symbolic link that loops (it leads back "
+                            "to itself), so it cannot be opened", path=p,
+                            suggestion="point the link at the file, or give the file's own "
+                            "path") from None
+        return  # a missing file is said by the caller
+    limit = max_vector_bytes()
+    if stat.S_ISREG(st.st_mode) and st.st_size > limit:
+        raise DataError(f"the {what} file is {st.st_size:,} bytes; a vector file is read "
+                        f"whole, and at most {limit:,} bytes are read", path=p,
+                        suggestion="clip the file to the territory or keep only the columns "
+                        f"needed (e.g. ogr2ogr -clipsrc); or set {ENV_MAX_VECTOR_BYTES} to "
+                        "its size in bytes if this machine has the memory")
+
+
+def _check_lon_lat(gdf: gpd.GeoDataFrame, p: Path, what: str) -> None:
+    """Refuse coordinates that cannot be longitude/latitude in a file read as WGS 84: a
+    projected file without a CRS (GeoJSON is lon/lat by definition, RFC 7946)."""
+    minx, miny, maxx, maxy = (float(v) for v in gdf.total_bounds)
+    if minx >= -180 and maxx <= 180 and miny >= -90 and maxy <= 90:
+        return
+    raise DataError(
+        f"the {what} file's coordinates (x {minx:,.0f} to {maxx:,.0f}, y {miny:,.0f} to "
+        f"{maxy:,.0f}) are not longitude/latitude, though the file says or implies "
+        "lon/lat (GeoJSON always means EPSG:4326): it holds projected coordinates (metres) "
+        "without their CRS", path=p,
+        suggestion="reproject it to lon/lat (e.g. ogr2ogr -s_srs EPSG:32636 -t_srs EPSG:4326 "
+        "out.geojson in.geojson, with the CRS it was made in), or save it as a GeoPackage "
+        "with its CRS")
 
 VECTOR_SUFFIXES = {".geojson", ".json", ".gpkg", ".shp", ".fgb", ".parquet", ".geoparquet",
                    ".csv", ".zip", ".kml", ".gml"}
 """File endings :func:`read_vector` accepts."""
 
 
-def read_vector(path: str | Path, *, what: str) -> gpd.GeoDataFrame:
+def read_vector(path: str | Path, *, what: str, keep_empty: bool = False
+                ) -> gpd.GeoDataFrame:
     """Read a vector file into WGS 84, checking it exists, parses, has a CRS and features.
 
     Parameters
@@ -38,10 +107,20 @@ def read_vector(path: str | Path, *, what: str) -> gpd.GeoDataFrame:
         The file.
     what
         What the file is for, used in messages (``"territory"``).
+    keep_empty
+        Keep features without geometry, and accept a file without features (a
+        timeline flags such a layer instead of refusing it); its CRS is still required.
+
+    Raises
+    ------
+    DataError
+        The file does not exist, cannot be read, is in an unknown format, has no CRS
+        (none is assumed), or (without ``keep_empty``) holds no features.
     """
     import geopandas as gpd  # here: a run on the built-in pack reads no file
 
     p = Path(path)
+    _check_size_and_link(p, what)
     if not p.exists():
         raise DataError(f"the {what} file does not exist", path=p,
                         suggestion="check the path (relative paths are relative to the plan file)")
@@ -90,10 +169,14 @@ def read_vector(path: str | Path, *, what: str) -> gpd.GeoDataFrame:
             suggestion="save it with a CRS (e.g. EPSG:4326 for lon/lat), or for a shapefile "
             "add the missing .prj file",
         )
+    if keep_empty:
+        return gdf if gdf.crs.equals(WGS84) else gdf.to_crs(WGS84)
     if len(gdf) == 0 or gdf.geometry.isna().all() or gdf.geometry.is_empty.all():
         raise DataError(f"the {what} file holds no features", path=p,
                         suggestion="choose a file that contains geometry")
     gdf = gdf[~(gdf.geometry.isna() | gdf.geometry.is_empty)]
+    if gdf.crs.is_geographic:
+        _check_lon_lat(gdf, p, what)
     if not gdf.crs.equals(WGS84):
         gdf = gdf.to_crs(WGS84)
     return gdf
@@ -141,18 +224,19 @@ def numeric_attribute(gdf: gpd.GeoDataFrame, name: str, path: str) -> np.ndarray
 
 
 def filter_rows(gdf: gpd.GeoDataFrame, where: str | None, path: str) -> gpd.GeoDataFrame:
-    """The rows matching ``where`` (a pandas query such as ``amenity == 'hospital'``)."""
+    """The rows matching the filter ``where`` (such as ``amenity == 'hospital'``; see
+    :mod:`zoneplan.plan.filters`: the text is parsed and applied as data, never run).
+
+    Raises
+    ------
+    FilterError
+        If the filter cannot be read, names a column the layer does not have (the message
+        names ``path`` and the columns there), or compares a column with a value of
+        another kind.
+    """
     if not where:
         return gdf
-    try:
-        return gdf.query(where)
-    except Exception as exc:
-        raise DataError(
-            f"the filter {where!r} cannot be applied ({exc})",
-            path=path,
-            suggestion="write it like amenity == 'hospital'; attributes there: "
-            + ", ".join(map(str, gdf.columns)),
-        ) from exc
+    return gdf[matching_rows(parse_filter(where), gdf, source=path)]
 
 
 @dataclass(eq=False)

@@ -46,12 +46,13 @@ from zoneplan.io.layers import (
     territory_geometry,
     zone_polygons,
 )
-from zoneplan.measure.population import PopulationLayer
-from zoneplan.measure.population_sources import population_for
+from zoneplan.measure.population.layers import PopulationLayer
+from zoneplan.measure.population.population_sources import population_for
 from zoneplan.plan import LineSpec, Plan, place_in_plan
+from zoneplan.plan.plausibility import STRUCTURE_DENSITY, check_density
 
 if TYPE_CHECKING:
-    from zoneplan.measure.raster_population import Hold, Progress
+    from zoneplan.measure.population.raster_population import Hold, Progress
 
 __all__ = ["AREA_TOLERANCE_M2", "SHIFT_EXTEND_FACTOR", "Inputs", "in_plan", "prepare"]
 
@@ -275,6 +276,22 @@ def _roles(roles: list[str]) -> str:
     return "zones " + ", ".join(zones[:3]) + f" and {len(zones) - 3:,} more"
 
 
+def _checked_damage(plan: Plan, territory_ll: BaseGeometry, area_m2: float
+                    ) -> PointLayer | None:
+    """The plan's damage layer, its structures in the territory (WGS 84) over the
+    territory's area (m²) checked against
+    :data:`~zoneplan.plan.plausibility.STRUCTURE_DENSITY`."""
+    layer = damage_layer(plan)
+    if layer is not None and area_m2 > 0:
+        points = np.array([p if p is not None else shapely.Point() for p in layer.points],
+                          dtype=object)
+        inside = shapely.covers(territory_ll, points) if len(points) else np.zeros(0, bool)
+        total = float(np.sum(layer.values["count"][inside]))
+        check_density(plan.plausible, STRUCTURE_DENSITY, total / (area_m2 / 1e6),
+                      what="damage layer", path=plan.layers["damage"].path)
+    return layer
+
+
 @contextlib.contextmanager
 def in_plan(plan: Plan, loc: tuple[str | int, ...], what: str) -> Iterator[None]:
     """Errors about one part of a plan name the plan file and the line of that part.
@@ -337,7 +354,7 @@ def prepare(plan: Plan, *, progress: Progress | None = None,
     hold
         Where a fine population raster's cells are read and kept, e.g. in the memory of
         a cluster's workers, with only sums brought back
-        (:func:`~zoneplan.measure.raster_population.raster_population`); by default here.
+        (:func:`~zoneplan.measure.population.raster_population.raster_population`); by default here.
 
     Raises
     ------
@@ -374,7 +391,7 @@ def prepare(plan: Plan, *, progress: Progress | None = None,
         hospitals=hospitals,
         hospitals_all=hospitals_all,
         crossings=crossings_layer(plan),
-        damage=damage_layer(plan),
+        damage=_checked_damage(plan, territory, territory_m.area),
         files=_provenance(plan, files, builtins),
         data_sources=[s for s in pack.PACK_SOURCES if s["id"] in source_ids],
     )

@@ -75,10 +75,10 @@ class Layout:
         Territory in no zone (empty when zones tile the territory).
     widths_km, sites, piece_shares, points
         What is measured once per layout, when first asked for: each zone's width (km,
-        :mod:`~zoneplan.measure.access`); the crossings placed on it, by id of the
-        crossings layer (:mod:`~zoneplan.measure.indicators`); the by-area pieces' cells
-        and shares, by id of the area set, and a point layer's points in the layout's
-        CRS, by id of the layer (:mod:`~zoneplan.measure.by_area`).
+        :mod:`~zoneplan.measure.figures.access`); the crossings placed on it, by id of the
+        crossings layer (:mod:`~zoneplan.measure.figures.indicators`); the by-area pieces'
+        cells and shares, by id of the area set, and a point layer's points in the
+        layout's CRS, by id of the layer (:mod:`~zoneplan.measure.figures.by_area`).
     """
 
     crs: CRS

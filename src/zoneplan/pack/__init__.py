@@ -219,7 +219,7 @@ def builtin_layer(name: str) -> Any:
     """Return a built-in vector layer by name (see :data:`BUILTIN_LAYERS`).
 
     ``gaza:population`` is not read here: it is built from the governorates and
-    localities by :func:`zoneplan.measure.population_sources.builtin_population`.
+    localities by :func:`zoneplan.measure.population.population_sources.builtin_population`.
 
     Raises
     ------

@@ -9,7 +9,8 @@
   :mod:`~zoneplan.plan.messages`);
 * :mod:`~zoneplan.plan.checks`: dates and the stated bounds on numbers;
 * :mod:`~zoneplan.plan.standards`: Sphere, WHO and force-ratio standards as typed,
-  cited data;
+  cited data; :mod:`~zoneplan.plan.plausibility`: the bounds above which a layer's
+  figures are slips, and a plan's own (``plausible:``);
 * :mod:`~zoneplan.plan.definitions`: what each indicator means (label, unit, method).
 
 The plan layer knows nothing of how layers are read or figures measured.

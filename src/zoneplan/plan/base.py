@@ -1,20 +1,34 @@
 """Types every part of the plan format shares: dates as text, [lon, lat] points, places
-in a plan, the base model that refuses unknown keys and non-finite numbers."""
+in a plan, numbers and flags as YAML 1.2 and JSON write them (never text such as
+``"10000"`` or ``yes``), the base model that refuses unknown keys and non-finite numbers."""
 
 from __future__ import annotations
 
 import datetime as dt
 from typing import Annotated, Literal
 
-from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, ValidationInfo
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Strict,
+    ValidationInfo,
+)
 
 from zoneplan.plan.checks import check_date
 
-__all__ = ["Access", "DateText", "LonLat", "Model", "PlanLoc", "Side", "part_name"]
+__all__ = ["Access", "DateText", "Flag", "LonLat", "Model", "Number", "PlanLoc", "Side",
+           "part_name"]
 
 Access = Literal["resident", "restricted", "closed"]
 Side = Literal["east", "west", "north", "south", "left", "right"]
-LonLat = tuple[float, float]
+Number = Annotated[float, Strict()]
+"""A number written as a number: an integer or a float, never text (``"10000"``) or a
+boolean; finite in every :class:`Model` (``allow_inf_nan=False``)."""
+Flag = Annotated[bool, Strict()]
+"""``true`` or ``false``, never ``yes``, ``on``, ``1`` or text."""
+LonLat = tuple[Number, Number]
 PlanLoc = tuple[str | int, ...]
 """A place in a plan: keys and list indices from the top, e.g. ("zones", 3, "side")."""
 DateText = Annotated[

@@ -21,7 +21,7 @@ import datetime as dt
 import re
 from typing import Annotated
 
-from pydantic import Field
+from pydantic import Field, Strict
 
 from zoneplan.errors import PlanError
 
@@ -38,8 +38,9 @@ DATE_RE = re.compile(r"^(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?$")
 """A date as plans write it: ``YYYY``, ``YYYY-MM`` or ``YYYY-MM-DD`` (ISO 8601)."""
 _DATE_HINT = "write the date as YYYY, YYYY-MM or YYYY-MM-DD (ISO 8601), e.g. 2025-11-14"
 
-People = Annotated[int, Field(ge=0, le=MAX_PEOPLE)]
-"""A count of people, personnel or compounds: a whole number from 0 to :data:`MAX_PEOPLE`."""
+People = Annotated[int, Strict(), Field(ge=0, le=MAX_PEOPLE)]
+"""A count of people, personnel or compounds: a whole number from 0 to :data:`MAX_PEOPLE`,
+written as a number (not ``"10000"``, ``10000.0`` or ``yes``)."""
 
 
 def check_date(value: str) -> str:

@@ -3,7 +3,7 @@
 A claim is a figure someone published about a plan — "the area east of the line is 53%
 of Gaza", "almost all of ~2 million people live in the red zone" — tied to the
 indicator and zone it speaks of. :class:`Claim` is its format; the check itself is
-:func:`zoneplan.measure.claims.check_claims`, and the tolerance rule is
+:func:`zoneplan.measure.figures.claims.check_claims`, and the tolerance rule is
 :meth:`Claim.interval`.
 
 Examples
@@ -28,6 +28,8 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
+from zoneplan.plan.base import Flag, Number
+
 __all__ = ["APPROXIMATE_TOLERANCE", "UNIT_SCALE", "Claim", "ClaimUnit"]
 
 ClaimUnit = Literal["percent", "fraction", "people", "km2", "km", "m2 per person",
@@ -51,18 +53,18 @@ class Claim(BaseModel):
     territory (the result's totals).
     """
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", allow_inf_nan=False)
 
     text: str = Field(description="The figure as published, in a few words.")
     source: str = Field(description="Id of the source (in the plan's or the file's sources).")
     indicator: str = Field(description="Indicator key, e.g. share_of_territory.")
     zone: str | None = Field(default=None, description="Zone id; omitted: whole territory.")
-    value: float | None = None
-    range: tuple[float, float] | None = None
-    at_least: float | None = None
-    at_most: float | None = None
+    value: Number | None = None
+    range: tuple[Number, Number] | None = None
+    at_least: Number | None = None
+    at_most: Number | None = None
     unit: ClaimUnit
-    approximate: bool = Field(
+    approximate: Flag = Field(
         default=False, description="Approximate wording ('about', '~', 'nearly'): the value "
         "is read as ± 5% of itself (see APPROXIMATE_TOLERANCE).")
     note: str | None = None

@@ -21,12 +21,13 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from zoneplan.errors import PlanError
 from zoneplan.plan.claims import Claim
+from zoneplan.plan.messages import describe
 from zoneplan.plan.model import Plan, Source
+from zoneplan.plan.yaml_source import read_yaml
 
 __all__ = ["ClaimsFile", "add_claims", "read_claims"]
 
@@ -38,11 +39,6 @@ class ClaimsFile(BaseModel):
 
     sources: list[Source] = Field(default_factory=list)
     claims: list[Claim] = Field(min_length=1)
-
-
-def _location(exc: ValidationError) -> str:
-    err = exc.errors(include_url=False)[0]
-    return ".".join(str(p) for p in err["loc"]) or "(top)"
 
 
 def read_claims(path: str | Path) -> ClaimsFile:
@@ -60,27 +56,22 @@ def read_claims(path: str | Path) -> ClaimsFile:
                         else "this is a folder, not a claims file", path=p,
                         suggestion="give a YAML file with 'claims:' (and 'sources:')")
     try:
-        data = yaml.safe_load(p.read_text(encoding="utf-8"))
+        text = p.read_text(encoding="utf-8")
     except UnicodeDecodeError as exc:
         raise PlanError("the file is not UTF-8 text", path=p,
                         suggestion="save the claims file as UTF-8 YAML") from exc
     except OSError as exc:
         raise PlanError(f"the claims file cannot be read ({exc.strerror})", path=p,
                         suggestion="check the file's permissions") from exc
-    except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark
-        raise PlanError(f"YAML syntax error: {exc.problem}", path=p,
-                        location=f"line {mark.line + 1}, column {mark.column + 1}"
-                        if mark else None,
-                        suggestion="check indentation and colons on that line") from exc
+    data, places = read_yaml(text, p)  # YAML 1.2 numbers; no .nan, .inf or tags
     if not isinstance(data, dict):
         raise PlanError("a claims file must be a YAML mapping with 'claims:'", path=p,
                         suggestion="start with 'claims:' followed by a list of claims")
     try:
         return ClaimsFile.model_validate(data)
     except ValidationError as exc:
-        msg = exc.errors(include_url=False)[0]["msg"].removeprefix("Value error, ")
-        raise PlanError(f"{_location(exc)}: {msg}", path=p,
+        msg, _, loc = describe(exc.errors(include_url=False)[0], model=ClaimsFile)
+        raise PlanError(msg, path=p, location=places.where(loc),
                         suggestion="each claim needs text, source, indicator, unit and one of "
                         "value, range, at_least or at_most (see the README, 'Published "
                         "figures checked')") from None

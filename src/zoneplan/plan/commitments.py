@@ -7,16 +7,41 @@ committed or deployed by the plan's date (:data:`COMMITTED_STATUSES`).
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Annotated, Literal
 
-from pydantic import Field, ValidationInfo, field_validator
+from pydantic import Field, ValidationInfo, field_validator, model_validator
 
+from zoneplan.errors import PlanError
 from zoneplan.geometry import check_points
-from zoneplan.plan.base import DateText, LonLat, Model, part_name
+from zoneplan.plan.base import DateText, LonLat, Model, Number, part_name
 from zoneplan.plan.checks import MAX_USD, People
 
-__all__ = ["COMMITTED_STATUSES", "PROSPECTIVE_STATUSES", "Compound", "ForceEntry",
-           "ForceStatus", "ForceTarget", "Reconstruction"]
+__all__ = ["ALLOCATION_TOLERANCE", "COMMITTED_STATUSES", "PROSPECTIVE_STATUSES", "Compound",
+           "ForceEntry", "ForceStatus", "ForceTarget", "Reconstruction", "Share"]
+
+ALLOCATION_TOLERANCE = 1e-6
+"""How far the shares of a reconstruction allocation may add up to other than 1 (a
+fraction): room for shares written to a few decimals (1/3 as 0.333333), none for a share
+left out."""
+
+Share = Annotated[Number, Field(ge=0, le=1)]
+"""A share of a whole, as a fraction from 0 to 1."""
+
+
+def _check_range(owner: str, name: str, value: int, given: tuple[int, int] | None) -> None:
+    """Refuse a stated ``[low, high]`` that runs backwards or leaves out its central value."""
+    if given is None:
+        return
+    low, high = given
+    if low > high:
+        raise PlanError(f"{owner}: {name}_range [{low:,}, {high:,}] runs backwards (the low "
+                        "end is above the high end)", loc=(f"{name}_range",),
+                        suggestion=f"write the range low first: [{high:,}, {low:,}]")
+    if not low <= value <= high:
+        raise PlanError(f"{owner}: {name} {value:,} lies outside its {name}_range "
+                        f"[{low:,}, {high:,}]; a range must hold the central figure",
+                        loc=(f"{name}_range",), suggestion=f"widen the range to hold "
+                        f"{value:,}, or correct '{name}'")
 
 
 class Compound(Model):
@@ -39,6 +64,12 @@ class Compound(Model):
     @classmethod
     def _pt(cls, v: LonLat, info: ValidationInfo) -> LonLat:
         return check_points([v], what=part_name("compound", info) + " location")[0]
+
+    @model_validator(mode="after")
+    def _ranges(self) -> Compound:
+        _check_range(f"compound '{self.id}'", "count", self.count, self.count_range)
+        _check_range(f"compound '{self.id}'", "capacity", self.capacity, self.capacity_range)
+        return self
 
 
 ForceStatus = Literal["planned", "reported", "offered", "pledged", "committed", "deployed",
@@ -84,9 +115,9 @@ class Reconstruction(Model):
     zones: list[str] | None = Field(
         default=None, description="Zones receiving it; default: zones with reconstruction: true."
     )
-    allocation: dict[str, float] | None = Field(
-        default=None, description="Share of effort per zone (adds up to 1)."
-    )
-    budget_usd: float | None = Field(default=None, ge=0, le=MAX_USD)
+    allocation: dict[str, Share] | None = Field(
+        default=None, description="Share of effort per zone, each a fraction from 0 to 1; "
+        "the shares add up to 1 (within ALLOCATION_TOLERANCE).")
+    budget_usd: Number | None = Field(default=None, ge=0, le=MAX_USD)
     sources: list[str] = Field(default_factory=list)
     note: str | None = None

@@ -11,8 +11,10 @@ about references between parts of a plan pointing at the line that holds the ref
 from __future__ import annotations
 
 import difflib
+import errno
 import functools
 import json
+import os
 from pathlib import Path
 from typing import Any
 
@@ -24,8 +26,46 @@ from zoneplan.plan.messages import field_label, plan_error
 from zoneplan.plan.model import Plan
 from zoneplan.plan.yaml_source import YamlPlaces, read_yaml
 
-__all__ = ["DEFAULT_PLAN", "builtin_plan_ids", "builtin_plan_path", "load_plan",
-           "place_in_plan", "plan_json_schema"]
+__all__ = ["DEFAULT_PLAN", "ENV_MAX_PLAN_BYTES", "MAX_PLAN_BYTES", "builtin_plan_ids",
+           "builtin_plan_path", "load_plan", "max_plan_bytes", "place_in_plan",
+           "plan_json_schema", "symlink_loop"]
+
+MAX_PLAN_BYTES = 2_000_000
+"""Largest plan file read, bytes. The built-in plans are under 20 kB, and a plan with
+several geometries at :data:`~zoneplan.geometry.MAX_PLAN_POINTS` is under 1 MB. The YAML
+reader takes about 5 s of CPU per MB (a 2.4 MB plan took 12 s), so a larger file is
+almost surely not a plan (a layer named by mistake) and would hold the command for
+minutes. Raised with :data:`ENV_MAX_PLAN_BYTES`."""
+
+ENV_MAX_PLAN_BYTES = "ZONEPLAN_MAX_PLAN_BYTES"
+"""Environment variable that replaces :data:`MAX_PLAN_BYTES` (a whole number of bytes)."""
+
+
+def max_plan_bytes() -> int:
+    """The largest plan file read: ``$ZONEPLAN_MAX_PLAN_BYTES`` or :data:`MAX_PLAN_BYTES`.
+
+    Raises
+    ------
+    PlanError
+        The variable is not a whole number of bytes.
+    """
+    raw = os.environ.get(ENV_MAX_PLAN_BYTES, "").strip()
+    if not raw:
+        return MAX_PLAN_BYTES
+    if not raw.isdigit():
+        raise PlanError(f"{ENV_MAX_PLAN_BYTES}={raw!r} is not a whole number of bytes",
+                        suggestion=f"set it to e.g. {MAX_PLAN_BYTES}, or unset it")
+    return int(raw)
+
+
+def symlink_loop(path: Path) -> bool:
+    """Whether ``path`` is a symbolic link that leads back to itself (directly or through
+    other links), so that it can never be opened."""
+    try:
+        Path(path).stat()
+    except OSError as exc:
+        return exc.errno == errno.ELOOP
+    return False
 
 
 def builtin_plan_ids() -> list[str]:
@@ -40,6 +80,11 @@ def builtin_plan_path(plan_id: str) -> Path:
 
 def _resolve(source: str | Path) -> Path:
     p = Path(source)
+    if symlink_loop(p):
+        raise PlanError("the plan file is a symbolic link that loops (it leads back to "
+                        "itself), so it cannot be opened", path=p,
+                        suggestion="point the link at the plan file, or give the file's own "
+                        "path")
     if p.suffix.lower() in {".yaml", ".yml", ".json"} or p.exists():
         if not p.exists():
             raise PlanError(
@@ -106,6 +151,17 @@ def _load(source: str | Path | dict[str, Any], *, base_dir: Path | None = None) 
         path = _resolve(source)
         path_label = str(path)
         folder = path.parent
+        limit = max_plan_bytes()
+        try:
+            size = path.stat().st_size
+        except OSError:
+            size = 0  # said when it is read, below
+        if size > limit:
+            raise PlanError(
+                f"the file is {size:,} bytes; a plan file is at most {limit:,} bytes",
+                path=path, suggestion="check that this is the plan and not a layer (layers "
+                "are named inside the plan, under 'layers'); to read a larger plan, set "
+                f"{ENV_MAX_PLAN_BYTES} to its size in bytes")
         try:
             text = path.read_text(encoding="utf-8")
         except UnicodeDecodeError as exc:

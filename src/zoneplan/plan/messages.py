@@ -36,6 +36,9 @@ __all__ = ["describe", "field_label", "plan_error"]
 _SHOWN_CHARS = 60
 """Longest rendering of a wrong value quoted in a message, characters."""
 _NUMBER_HINT = "write a plain number such as 2100000 (no commas, units or quotes)"
+_TEXT_NUMBER_HINT = ("write a plain number such as 2100000 (no commas, units or quotes; plans "
+                     "are read as YAML 1.2: yes, on and 1:40:00 are text, not numbers)")
+_BOOL_HINT = "write true or false (plans are read as YAML 1.2: yes, no, on and off are text)"
 _KINDS = {"list_type": "a list (lines starting with '- ', or [a, b])",
           "dict_type": "a mapping (key: value lines)",
           "model_type": "a mapping (key: value lines)",
@@ -152,6 +155,7 @@ def describe(err: ErrorDetails, *, model: type[BaseModel], name: str | None = No
         bound = ctx.get(key)
         hint = (f"use a number greater than {_number(bound)}" if key == "gt" else
                 f"use {_number(bound)} or more" if key == "ge" else
+                "a share is a fraction from 0 to 1: write 25% as 0.25" if bound == 1 else
                 f"the largest accepted is {_number(bound)}: a larger figure is a slip; check "
                 "the units and the exponent")
         return f"{named} must be {words} {_number(bound)}{got}", hint, loc
@@ -178,6 +182,10 @@ def describe(err: ErrorDetails, *, model: type[BaseModel], name: str | None = No
             "see `zoneplan schema` for the expected format"
         if etype == "string_type" and "date" in str(loc[-1:]):
             hint = "write the date in quotes, e.g. \"2025-11-14\""
+        elif etype.startswith("bool"):
+            hint = _BOOL_HINT
+        elif "number" in _KINDS[etype] and isinstance(err.get("input"), str):
+            hint = _TEXT_NUMBER_HINT
         return f"{named} must be {_KINDS[etype]}{got}", hint, loc
     msg = str(err["msg"]).removeprefix("Value error, ").replace("Input should be", "must be")
     return f"{named}: {msg}", "see `zoneplan schema` for the expected format", loc

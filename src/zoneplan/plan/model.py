@@ -17,14 +17,21 @@ from typing import Annotated, Any, Literal
 from pydantic import (
     Field,
     PrivateAttr,
+    Strict,
     ValidationInfo,
     field_validator,
     model_validator,
 )
 
 from zoneplan.errors import InputError
-from zoneplan.geometry import MAX_OFFSET_M, check_line, check_points, check_ring
-from zoneplan.plan.base import Access, DateText, LonLat, Side, part_name
+from zoneplan.geometry import (
+    MAX_OFFSET_M,
+    MAX_PLAN_POINTS,
+    check_line,
+    check_points,
+    check_ring,
+)
+from zoneplan.plan.base import Access, DateText, Flag, LonLat, Number, Side, part_name
 from zoneplan.plan.base import Model as _Model
 from zoneplan.plan.checks import MAX_PEOPLE, People
 from zoneplan.plan.claims import Claim
@@ -37,6 +44,8 @@ from zoneplan.plan.commitments import (
     ForceTarget,
     Reconstruction,
 )
+from zoneplan.plan.filters import parse_filter
+from zoneplan.plan.plausibility import Plausible
 from zoneplan.plan.references import check_references
 
 __all__ = [
@@ -93,7 +102,7 @@ class LineVariant(_Model):
     """An alternative course of a line, used for the low-high ranges."""
 
     id: str
-    offset_m: float = Field(gt=0, le=MAX_OFFSET_M, description="Distance the line is "
+    offset_m: Number = Field(gt=0, le=MAX_OFFSET_M, description="Distance the line is "
                             "moved, metres.")
     towards: Side = Field(description="Direction the line is moved.")
     sources: list[str] = Field(min_length=1)
@@ -106,7 +115,7 @@ class LineUncertainty(_Model):
     Evaluated as two variants, the line moved ``offset_m`` to each side, for the ranges.
     """
 
-    offset_m: float = Field(gt=0, le=50_000, description="Distance either way, metres.")
+    offset_m: Number = Field(gt=0, le=50_000, description="Distance either way, metres.")
     sources: list[str] = Field(min_length=1)
     note: str | None = None
 
@@ -115,7 +124,7 @@ class LineShift(_Model):
     """Move a whole line sideways before anything is measured ("what if it ran 1 km
     west?"); its variants and uncertainty then apply around the moved line."""
 
-    offset_m: float = Field(gt=0, le=50_000, description="Distance the line is moved, metres.")
+    offset_m: Number = Field(gt=0, le=50_000, description="Distance the line is moved, metres.")
     towards: Side = Field(description="Direction the line is moved.")
     sources: list[str] = Field(default_factory=list)
     note: str | None = None
@@ -145,7 +154,7 @@ class LineSpec(_Model):
     @classmethod
     def _coords(cls, v: list[LonLat] | None, info: ValidationInfo) -> list[LonLat] | None:
         if v is not None:
-            check_line(v, what=part_name("line", info))
+            check_line(v, what=part_name("line", info), max_points=MAX_PLAN_POINTS)
         return v
 
     @model_validator(mode="after")
@@ -173,7 +182,7 @@ class ZoneSpec(_Model):
         description="resident: civilians live there and displaced people may move in; "
         "restricted: residents stay, nobody moves in; closed: civilians must leave."
     )
-    reconstruction: bool = False
+    reconstruction: Flag = False
     side: dict[str, Side] | None = Field(
         default=None, description="Side of each named line, e.g. {yellow-line: east}."
     )
@@ -182,10 +191,10 @@ class ZoneSpec(_Model):
     file: str | None = Field(default=None, description="Vector file of polygons.")
     layer: str | None = Field(default=None, description="Built-in polygon layer, e.g. "
                               "gaza:zone-east-2025-10-19.")
-    features: list[Annotated[int, Field(ge=1)]] | None = Field(
+    features: list[Annotated[int, Strict(), Field(ge=1)]] | None = Field(
         default=None, min_length=1, description="With 'file': the features of the file that "
         "make the zone, by their place in it (1 for the first); default every feature.")
-    rest: bool = Field(default=False, description="The part of the territory no other zone takes.")
+    rest: Flag = Field(default=False, description="The part of the territory no other zone takes.")
     capacity: People | None = Field(default=None, description="Residents the zone can take.")
     same_as: str | None = Field(
         default=None, description="A name this zone shares with the same place in other "
@@ -232,7 +241,7 @@ class ZoneSpec(_Model):
     @classmethod
     def _ring(cls, v: list[LonLat] | None, info: ValidationInfo) -> list[LonLat] | None:
         if v is not None:
-            check_ring(v, what=part_name("zone", info))
+            check_ring(v, what=part_name("zone", info), max_points=MAX_PLAN_POINTS)
         return v
 
     @field_validator("point")
@@ -277,18 +286,30 @@ class LayerRef(_Model):
     count: str | None = Field(default=None, description="Attribute holding a count.")
     beds: str | None = Field(default=None, description="Attribute holding hospital beds.")
     damage_class: str | None = Field(default=None, alias="class")
-    where: str | None = Field(default=None, description="Filter, e.g. amenity == 'hospital'.")
+    where: str | None = Field(default=None, description="Filter on the layer's rows, e.g. "
+                              "amenity == 'hospital': comparisons (==, !=, <, <=, >, >=, in, "
+                              "not in) of a column with values, joined with and, or, not "
+                              "(see zoneplan.plan.filters).")
     status: str | None = Field(default=None, description="Crossings: the attribute holding "
                                "each crossing's status (open, closed).")
     date: DateText | None = Field(default=None, description="When the layer's data stand "
                                   "(e.g. the imagery date of a damage assessment).")
     sources: list[str] = Field(default_factory=list)
 
+    @field_validator("where")
+    @classmethod
+    def _filter(cls, v: str | None) -> str | None:
+        """Read the filter now, so a plan that holds a bad one is refused where it is read
+        (``validate`` too); it is applied, never run, when the layer is read."""
+        if v is not None:
+            parse_filter(v, label="")
+        return v
+
 
 class Population(_Model):
     """The population to model and what happens to people in closed zones."""
 
-    total: Annotated[float | None, Field(
+    total: Annotated[Number | None, Field(
         default=None, gt=0, le=MAX_PEOPLE, description="People to model under the plan; "
         "when omitted, the baseline layer's own total (nothing is rescaled).")]
     date: DateText
@@ -344,6 +365,9 @@ class Plan(_Model):
     claims: list[Claim] = Field(
         default_factory=list, description="Published figures to check against the "
         "measurements (see the README, 'Published figures checked').")
+    plausible: Plausible | None = Field(
+        default=None, description="Data beyond zoneplan's plausibility bounds, on purpose: "
+        "a bound of the plan's own, or allow: true (see zoneplan.plan.plausibility).")
     notes: list[str] = Field(default_factory=list)
 
     _base_dir: Path = PrivateAttr(default_factory=Path.cwd)

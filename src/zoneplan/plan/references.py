@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING
 
 from zoneplan.errors import PlanError
 from zoneplan.plan.base import PlanLoc
+from zoneplan.plan.commitments import ALLOCATION_TOLERANCE
 
 if TYPE_CHECKING:
     from zoneplan.plan.model import Plan
@@ -109,6 +110,16 @@ def _named_zones_and_lines(plan: Plan) -> None:
                     + _near(lid, line_ids),
                     suggestion="lines in this plan: " + (", ".join(line_ids) or "none"),
                     loc=("zones", i, "side", lid))
+    for i, a in enumerate(plan.alternatives):
+        for zid, rule in a.zones.items():
+            side = rule.get("side") if isinstance(rule, dict) else None
+            for lid in side if isinstance(side, dict) else {}:
+                if lid not in line_ids:
+                    raise PlanError(
+                        f"alternative '{a.id}', zone '{zid}' refers to line '{lid}', which "
+                        "is not in 'lines'" + _near(str(lid), line_ids),
+                        suggestion="lines in this plan: " + (", ".join(line_ids) or "none"),
+                        loc=("alternatives", i, "zones", zid, "side", lid))
 
 
 def check_references(plan: Plan) -> None:
@@ -132,8 +143,10 @@ def check_references(plan: Plan) -> None:
                 loc=("population", "relocation"))
     if plan.reconstruction and plan.reconstruction.allocation:
         total = sum(plan.reconstruction.allocation.values())
-        if abs(total - 1.0) > 1e-6:
+        if abs(total - 1.0) > ALLOCATION_TOLERANCE:
             raise PlanError(
-                f"reconstruction.allocation shares add up to {total}, not 1",
-                suggestion="give each zone its share as a fraction, e.g. 0.25",
+                f"reconstruction.allocation shares add up to {total:g}, not 1 (within "
+                f"{ALLOCATION_TOLERANCE:g})",
+                suggestion="give each zone its share as a fraction from 0 to 1, e.g. 0.25, "
+                "the shares adding up to 1",
                 loc=("reconstruction", "allocation"))

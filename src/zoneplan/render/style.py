@@ -27,7 +27,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from zoneplan.plan.colours import zone_colours
-from zoneplan.render.text import ACCESS_WORDS
+from zoneplan.render.words.text import ACCESS_WORDS
 
 __all__ = [
     "ACCESS_PATTERNS",
@@ -50,6 +50,7 @@ __all__ = [
     "LineStyle",
     "ZoneLook",
     "access_pattern",
+    "line_label",
     "line_styles",
     "svg_dasharray",
     "zone_looks",
@@ -171,6 +172,30 @@ LINE_STYLES: tuple[LineStyle, ...] = (
     LineStyle("#CC6600", (0, (1, 1))),
 )
 """Lines of one map differ by colour *and* dash (Tol's dark colours), over a white halo."""
+
+
+def line_label(line: dict[str, Any]) -> str:
+    """How a line is named on a map: its label, or words made from its id when the plan
+    gives no label (the result JSON then repeats the id as the label).
+
+    Parameters
+    ----------
+    line
+        One of the result JSON's ``lines`` (``id``, optional ``label``).
+
+    Examples
+    --------
+    >>> line_label({"id": "yellow-line", "label": "Yellow line (19 Oct 2025)"})
+    'Yellow line (19 Oct 2025)'
+    >>> line_label({"id": "my_new-line", "label": "my_new-line"}), line_label({"id": "L2"})
+    ('My new line', 'L2')
+    """
+    lid = str(line.get("id", ""))
+    label = str(line.get("label") or "")
+    if label and label != lid:
+        return label
+    words = " ".join(w for w in lid.replace("_", "-").split("-") if w)
+    return (words[:1].upper() + words[1:]) or lid
 
 
 def line_styles(line_ids: Sequence[str]) -> dict[str, LineStyle]:

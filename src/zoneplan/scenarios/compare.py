@@ -23,7 +23,8 @@ against the first one:
     counted: a hospital in ``east`` and then in ``green`` has changed name, not zone).
 ``crossing_residents``
     People who would have to cross a line to reach a hospital: residents under the plan
-    (grid cell centroids) whose nearest hospital, by straight-line distance and
+    (each cell's shared between its zones by area, as in every figure of ``evaluate``)
+    whose nearest hospital, by straight-line distance from the cell's centroid and
     regardless of zones, lies in a zone closed to civilians other than their own (or
     outside every zone). Given per plan and as the change (people).
 
@@ -34,7 +35,7 @@ If the plans' territories differ, a warning says so and the comparison is still 
 where zone ids match; shares then refer to each plan's own territory.
 
 This module measures and returns data (:class:`Comparison`); the page with maps is drawn
-by :mod:`zoneplan.render.compare`.
+by :mod:`zoneplan.render.pages.compare`.
 """
 
 from __future__ import annotations
@@ -79,27 +80,9 @@ class Comparison:
     results: list[Result]
 
 
-def _grid_xy(result: Result) -> tuple[np.ndarray[Any, Any], np.ndarray[Any, Any]]:
-    g = result.inputs.population.grid
-    return np.asarray(g.x, dtype=float), np.asarray(g.y, dtype=float)
-
-
-def _zone_geoms(result: Result) -> list[tuple[str, str, Any]]:
-    """(zone id, access, geometry in the grid's CRS)."""
-    from zoneplan.geometry import project, to_lonlat
-
-    gcrs = result.inputs.population.grid.crs
-    lcrs = result.layout.crs
-    out: list[tuple[str, str, Any]] = []
-    for z in result.layout.zones:
-        geom = z.geometry
-        if gcrs is not None and not lcrs.equals(gcrs):
-            geom = project(to_lonlat(geom, lcrs), gcrs)
-        out.append((z.id, z.spec.access, geom))
-    return out
-
-
 def _hospital_xy(result: Result) -> tuple[list[str], np.ndarray[Any, Any]] | None:
+    """The hospitals' names and positions in the population grid's CRS (metres), in the
+    order of the hospital layer (and of ``metrics.hospital_zone``)."""
     h = result.inputs.hospitals
     if h is None or h.gdf is None or len(h.gdf) == 0:
         return None
@@ -109,28 +92,24 @@ def _hospital_xy(result: Result) -> tuple[list[str], np.ndarray[Any, Any]] | Non
     return names, np.column_stack([pts.geometry.x, pts.geometry.y])
 
 
-def _zone_index(xy: np.ndarray[Any, Any], zones: list[tuple[str, str, Any]]
-                ) -> np.ndarray[Any, Any]:
-    """Index into ``zones`` of the first zone holding each point, or -1."""
-    out = np.full(len(xy), -1, dtype=np.intp)
-    for k, (_, _, geom) in enumerate(zones):
-        shapely.prepare(geom)
-        out[(out < 0) & shapely.contains_xy(geom, xy[:, 0], xy[:, 1])] = k
-    return out
-
-
-def _zone_of(xy: np.ndarray[Any, Any], zones: list[tuple[str, str, Any]]) -> list[str | None]:
-    ids = [zid for zid, _, _ in zones]
-    return [ids[k] if k >= 0 else None for k in _zone_index(xy, zones).tolist()]
+def _hospital_zone_index(result: Result) -> np.ndarray[Any, Any]:
+    """Position in the layout of the zone each hospital lies in, as ``evaluate`` placed
+    it (``metrics.hospital_zone``: the first zone covering it), or the number of zones
+    for a hospital in none."""
+    pos = {z.id: k for k, z in enumerate(result.layout.zones)}
+    none = len(result.layout.zones)
+    return np.array([none if z is None else pos[z] for z in result.metrics.hospital_zone],
+                    dtype=np.intp)
 
 
 def hospital_zones(result: Result) -> list[dict[str, Any]]:
-    """Each hospital with the id of the zone it lies in (``None`` outside every zone)."""
+    """Each hospital with the id of the zone it lies in (``None`` outside every zone), as
+    ``evaluate`` counts it in the zone's hospitals."""
     hx = _hospital_xy(result)
     if hx is None:
         return []
     names, xy = hx
-    zones = _zone_of(xy, _zone_geoms(result))
+    zones = result.metrics.hospital_zone
     return [{"name": n, "x": float(p[0]), "y": float(p[1]), "zone": z}
             for n, p, z in zip(names, xy, zones, strict=True)]
 
@@ -138,27 +117,66 @@ def hospital_zones(result: Result) -> list[dict[str, Any]]:
 def crossing_residents(result: Result) -> float | None:
     """People whose nearest hospital lies across a line, in a zone closed to them.
 
+    A cell's residents under the plan are shared between the zones it lies in by area,
+    as every figure of ``evaluate`` shares them (the cells' shares in the zones,
+    :class:`~zoneplan.measure.grids.cells.Fractions`, summed per zone and per the zone of the
+    cell's nearest hospital by :func:`~zoneplan.measure.sums.block_sums.block_sums`, turned
+    into residents by each zone's :class:`~zoneplan.measure.figures.relocation.Placement`);
+    residents of a compound count from the compound. The nearest hospital is the one
+    nearest the cell's centroid (straight line, metres, any zone); it lies across a
+    line when its zone is not the residents' own and is closed to civilians, or when it
+    lies in no zone.
+
     Returns
     -------
     float or None
-        People (residents under the plan); ``None`` if the plan has no hospital layer.
+        People (residents under the plan); ``None`` if the plan has no hospital layer,
+        or its people are not kept cell by cell here (a raster held on a cluster's
+        workers).
     """
     hx = _hospital_xy(result)
-    if hx is None:
+    cell_map = result.metrics.cell_map
+    if hx is None or cell_map is None or getattr(cell_map.grid, "held", None) is not None:
         return None
+    from zoneplan.measure.sums.block_sums import block_sums
+
     _, hxy = hx
-    zones = _zone_geoms(result)
-    closed = np.array([acc == "closed" for _, acc, _ in zones] + [True])  # -1: no zone
-    x, y = _grid_xy(result)
-    res = np.asarray(result.metrics.cell_residents, dtype=float)
-    live = np.flatnonzero(res > 0)
-    cells = np.column_stack([x[live], y[live]])
-    del x, y
-    cell_zone = _zone_index(cells, zones)
-    _, nearest = cKDTree(hxy).query(cells)
-    hz = _zone_index(hxy, zones)[nearest]
-    # nearest hospital in another zone (or in none) that is closed to civilians
-    return float(res[live][(hz != cell_zone) & closed[hz]].sum())
+    zones = result.layout.zones
+    nz = len(zones)
+    h_zone = _hospital_zone_index(result)
+    closed = np.array([z.spec.access == "closed" for z in zones] + [True])  # nz: no zone
+    grid = cell_map.grid
+    tree = cKDTree(hxy)
+    # the zone of each cell's nearest hospital (a "block" of block_sums), in chunks
+    label = np.empty(len(grid), dtype=np.min_scalar_type(nz))  # one byte for < 256 zones
+    gx, gy = np.asarray(grid.x, dtype=float), np.asarray(grid.y, dtype=float)
+    for a in range(0, label.size, _CHUNK):
+        _, nearest = tree.query(np.column_stack([gx[a:a + _CHUNK], gy[a:a + _CHUNK]]))
+        label[a:a + _CHUNK] = h_zone[nearest]
+    area, people = block_sums(cell_map.fractions, [grid.area_values(), cell_map.counts],
+                              label, nz + 1)
+    total = 0.0
+    for k, place in enumerate(cell_map.placements):
+        across = np.flatnonzero(closed & (np.arange(nz + 1) != k))
+        total += float(np.sum(place.of(people.take(k, across), area.take(k, across))))
+    sites = [(k, x, y, n) for k, z in enumerate(zones)
+             for x, y, n in result.metrics.site_people.get(z.id, [])]
+    if sites:  # compound residents: from the compound, in its zone
+        from zoneplan.geometry import project
+
+        gcrs = grid.crs
+        for k, x, y, n in sites:
+            pt = (project(shapely.Point(x, y), gcrs, src=result.layout.crs)
+                  if gcrs is not None and not gcrs.equals(result.layout.crs)
+                  else shapely.Point(x, y))
+            hz = int(h_zone[tree.query([pt.x, pt.y])[1]])
+            if hz != k and closed[hz]:
+                total += n
+    return total
+
+
+_CHUNK = 1 << 18
+"""Cells looked up at a time for their nearest hospital (bounds the temporaries)."""
 
 
 def _num(v: Any) -> float | None:
@@ -249,9 +267,10 @@ def compare(plans: Sequence[Plan | Result | str | Path], *, by: AreaSet | None =
             "changes).",
             "matches": f"Zones matched by same_as, then by id, then by geometry "
                        f"(intersection over union at least {MATCH_IOU:g}).",
-            "crossing_residents": "Residents under the plan (people) whose nearest hospital "
-            "(straight line, any zone) lies in a zone closed to civilians other than their "
-            "own, or outside every zone.",
+            "crossing_residents": "Residents under the plan (people; a cell's shared "
+            "between its zones by area) whose nearest hospital (straight line from the "
+            "cell's centroid, any zone) lies in a zone closed to civilians other than "
+            "their own, or outside every zone.",
             "hospitals_changing_zone": "Hospitals (same name and position) in one zone of "
             "both plans in the first and in another zone of both plans in the second.",
         },
@@ -261,7 +280,7 @@ def compare(plans: Sequence[Plan | Result | str | Path], *, by: AreaSet | None =
 def _by_area(matches: list[dict[str, Any]], ids: Sequence[str],
              dicts: Sequence[dict[str, Any]]) -> list[dict[str, Any]]:
     """Per area and matched zone group: each plan's by-area figures and the change."""
-    from zoneplan.measure.by_area import BY_AREA_KEYS
+    from zoneplan.measure.figures.by_area import BY_AREA_KEYS
 
     areas = list(dict.fromkeys(r["area"] for d in dicts for r in d.get("by_area") or []))
     rows = []

@@ -7,7 +7,9 @@ line:
     In this process, one task after another (Dask is not needed).
 ``"local"``
     A ``distributed`` LocalCluster on this machine: one single-threaded worker process
-    per core (or ``workers``), on the loopback address, closed afterwards.
+    per core (or ``workers``), on the loopback address, closed afterwards. Its workers
+    are started without running the main script again, so a plain script without
+    ``if __name__ == "__main__":`` may open one (see :class:`_MainWithoutPath`).
 ``"tcp://HOST:PORT"`` (any Dask address)
     An existing cluster, started with ``dask scheduler`` and ``dask worker``; zoneplan
     must be importable on its workers, and files a plan names readable there.
@@ -29,12 +31,15 @@ import contextlib
 import importlib
 import logging
 import os
+import sys
+import types
 from collections.abc import Callable, Iterator, Sequence
 from functools import partial
 from typing import TYPE_CHECKING, Any, Protocol
 
 from zoneplan.errors import InputError
-from zoneplan.measure.raster_shards import Held, KeptHere
+from zoneplan.measure.grids.base import Held
+from zoneplan.measure.population.raster_shards import KeptHere
 
 if TYPE_CHECKING:
     from distributed import Client
@@ -42,7 +47,9 @@ if TYPE_CHECKING:
 __all__ = [
     "CONNECT_TIMEOUT_S",
     "DASK_MISSING",
+    "MAX_WORKERS",
     "SAMPLE_TASKS",
+    "SCHEDULER_SCHEMES",
     "WORKER_WAIT_S",
     "Backend",
     "DaskBackend",
@@ -52,6 +59,17 @@ __all__ = [
     "open_backend",
     "warm_up",
 ]
+
+MAX_WORKERS = 256
+"""Most worker processes ``--scheduler local`` starts. Each is a process on this machine
+that imports zoneplan and keeps its own copy of the prepared inputs (about 200 MB for the
+built-in pack): more workers than cores only cost memory, and no single machine zoneplan
+runs on has more than a few hundred cores. (100,000 workers crashed Dask's start-up.)"""
+
+SCHEDULER_SCHEMES = ("tcp", "tls")
+"""The Dask protocols ``--scheduler`` may name (``tcp://HOST:PORT``; ``tls://`` for a
+cluster with certificates). Anything else (``http://``, ``file://``, ``inproc://``) is
+refused before any connection: a scheduler's dashboard address is http, not the cluster."""
 
 CONNECT_TIMEOUT_S = 10.0
 """Seconds to wait for an existing scheduler to answer before giving up."""
@@ -97,7 +115,7 @@ class Backend(Protocol):
     reads_rasters
         Whether fine population rasters are read and kept on the workers (windows
         opened where they run, the cells held in the workers' memory, each layout
-        summed there, only sums sent back; see :mod:`zoneplan.measure.raster_shards`):
+        summed there, only sums sent back; see :mod:`zoneplan.measure.population.raster_shards`):
         on every cluster; serially they are read here.
     """
 
@@ -125,7 +143,7 @@ class Backend(Protocol):
     def hold(self, fn: Callable[[Any], Any], jobs: Sequence[Any],
              done: Done | None = None) -> Held:
         """Keep ``fn(job)`` for each job where the backend runs tasks (see
-        :class:`~zoneplan.measure.raster_shards.Hold`)."""
+        :class:`~zoneplan.measure.population.raster_shards.Hold`)."""
         ...
 
 
@@ -268,15 +286,23 @@ def warm_up(tasks: str = SAMPLE_TASKS) -> None:
 
 
 def _address(scheduler: str) -> str:
-    """A Dask address from ``--scheduler`` (``HOST:PORT`` is taken as TCP)."""
-    if "://" in scheduler:
-        return scheduler
-    host, _, port = scheduler.rpartition(":")
-    if host and port.isdigit():
-        return f"tcp://{scheduler}"
-    raise InputError(f"unknown scheduler {scheduler!r}",
-                     suggestion="give serial, local, or the address of a Dask scheduler, "
-                     "e.g. tcp://10.0.0.5:8786")
+    """A Dask address from ``--scheduler`` (``HOST:PORT`` is taken as TCP); only the
+    protocols in :data:`SCHEDULER_SCHEMES`, with a host and a port from 1 to 65535."""
+    hint = ("give serial, local, or the address of a Dask scheduler, e.g. "
+            "tcp://10.0.0.5:8786")
+    scheme, sep, rest = scheduler.partition("://")
+    if not sep:
+        scheme, rest = "tcp", scheduler
+    elif scheme.lower() not in SCHEDULER_SCHEMES:
+        raise InputError(
+            f"--scheduler {scheduler!r}: '{scheme}://' is not a Dask protocol zoneplan "
+            f"connects to (only {', '.join(s + '://' for s in SCHEDULER_SCHEMES)})",
+            suggestion=hint + " (the port of a scheduler, usually 8786, not its "
+            "dashboard's http address)")
+    host, _, port = rest.rpartition(":")
+    if host and "/" not in rest and port.isdigit() and 1 <= int(port) <= 65535:
+        return f"{scheme.lower()}://{rest}"
+    raise InputError(f"unknown scheduler {scheduler!r}", suggestion=hint)
 
 
 def check_scheduler(scheduler: str, workers: int | None = None) -> str | None:
@@ -287,16 +313,18 @@ def check_scheduler(scheduler: str, workers: int | None = None) -> str | None:
     Raises
     ------
     InputError
-        An unknown scheduler; ``workers`` below 1, or given for a scheduler other than
-        ``local``.
+        An unknown scheduler or protocol; ``workers`` outside 1 to :data:`MAX_WORKERS`,
+        or given for a scheduler other than ``local``.
 
     Examples
     --------
     >>> check_scheduler("10.0.0.5:8786")
     'tcp://10.0.0.5:8786'
     """
-    if workers is not None and workers < 1:
-        raise InputError(f"--workers must be at least 1, not {workers}")
+    if workers is not None and not 1 <= workers <= MAX_WORKERS:
+        raise InputError(f"--workers must be 1 to {MAX_WORKERS}, not {workers:,}",
+                         suggestion="a worker is a process on this machine; give at most "
+                         "one per core (the default)")
     address = None if scheduler in ("serial", "local") else _address(scheduler)
     if workers is not None and scheduler != "local":
         raise InputError("--workers applies to --scheduler local only",
@@ -354,14 +382,58 @@ def _quiet_dask() -> Iterator[None]:
         log.setLevel(old)
 
 
+class _MainWithoutPath(types.ModuleType):
+    """The script being run (``__main__``), as worker processes starting must not see it:
+    every name is the script's, but it has no ``__file__`` (nor ``__spec__``).
+
+    A worker process is started with the ``spawn`` method (distributed's default), which
+    runs the parent's main script again in the new process, under the name
+    ``__mp_main__``, unless the script is guarded by ``if __name__ == "__main__":``. A
+    plain script that opens a cluster then opens one again in each worker, and the
+    workers fail to start ("Nanny failed to start"). The workers run zoneplan's tasks
+    only, never the script's functions, so they have no need of it: with this stand-in in
+    ``sys.modules``, :func:`multiprocessing.spawn.get_preparation_data` finds no path or
+    module name to run, and the script stays in this process.
+    """
+
+    def __init__(self, main: types.ModuleType) -> None:
+        super().__init__("__main__", main.__doc__)
+        self.__dict__["_zoneplan_main"] = main
+
+    def __getattr__(self, name: str) -> Any:
+        if name in ("__file__", "__cached__"):
+            raise AttributeError(name)
+        return getattr(self.__dict__["_zoneplan_main"], name)
+
+
+@contextlib.contextmanager
+def _main_kept_here() -> Iterator[None]:
+    """While a local cluster is open, its worker processes (started, or restarted by
+    their nannies) do not run the main script again (see :class:`_MainWithoutPath`);
+    the script's module is put back when the cluster closes."""
+    main = sys.modules.get("__main__")
+    if main is None or isinstance(main, _MainWithoutPath):
+        yield
+        return
+    sys.modules["__main__"] = _MainWithoutPath(main)
+    try:
+        yield
+    finally:
+        sys.modules["__main__"] = main
+
+
 def _dask_backend(address: str | None, workers: int | None, tasks: str
                   ) -> Iterator[Backend]:
-    """A DaskBackend on a new LocalCluster (``address`` None) or an existing cluster."""
+    """A DaskBackend on a new LocalCluster (``address`` None) or an existing cluster.
+
+    The cluster's worker processes are started without running the main script again,
+    so a plain script without ``if __name__ == "__main__":`` may open one
+    (:func:`_main_kept_here`)."""
     from distributed import Client, LocalCluster
 
     if address is None:
         n = workers or os.cpu_count() or 1
-        with LocalCluster(n_workers=n, threads_per_worker=1, processes=True,
+        with _main_kept_here(), LocalCluster(n_workers=n, threads_per_worker=1, processes=True,
                           host="127.0.0.1", dashboard_address="127.0.0.1:0",
                           silence_logs=logging.ERROR) as cluster, \
                 Client(cluster, set_as_default=False) as client:

@@ -28,7 +28,8 @@ from pyproj import CRS
 from shapely.geometry.base import BaseGeometry
 
 from zoneplan.geometry import area_crs_for, project
-from zoneplan.measure.cells import CellGrid
+from zoneplan.measure.grids.cells import CellGrid
+from zoneplan.measure.sums.zone_sums import zone_totals
 
 __all__ = ["M2_PER_KM2", "OrderFigures", "OrderModel", "build_model", "measure_in_force",
            "measure_order"]
@@ -80,19 +81,23 @@ class OrderModel:
         dict
             ``area_km2`` (km², in ``area_crs``), ``share_of_territory`` (that area over
             the territory's, fraction 0-1), ``residents`` (baseline people inside, cells
-            cut by the edge counted by the covered fraction of their area) and
-            ``hospitals`` (count inside). All zero for an empty geometry.
+            cut by the edge counted by the covered fraction of their area, by
+            :func:`~zoneplan.measure.sums.zone_sums.zone_totals` as ``evaluate`` sums a zone)
+            and ``hospitals`` (count of hospitals ``inside`` covers, edge included, as
+            ``evaluate`` places them). All zero for an empty geometry.
         """
         if inside.is_empty:
             return {"area_km2": 0.0, "share_of_territory": 0.0, "residents": 0.0,
                     "hospitals": 0}
         area = project(inside, self.area_crs).area
         on_grid = project(inside, self.grid_crs)
-        idx, frac = self.grid.coverage(on_grid)
+        # as evaluate measures a zone: cells shared by area (zone_sums), a hospital in
+        # the zone when the zone covers it (its edge included)
+        [residents] = zone_totals(self.grid, [on_grid], [on_grid.boundary], [self.baseline])
         return {"area_km2": area / M2_PER_KM2, "share_of_territory": area / self.territory_m2,
-                "residents": float((self.baseline[idx] * frac).sum()),
-                "hospitals": int(shapely.contains_xy(on_grid, self.hospitals_x,
-                                                     self.hospitals_y).sum())}
+                "residents": float(residents[0]),
+                "hospitals": int(shapely.covers(on_grid, shapely.points(
+                    self.hospitals_x, self.hospitals_y)).sum())}
 
 
 @dataclass(frozen=True)
@@ -114,7 +119,9 @@ class OrderFigures:
 
 def build_model(territory: BaseGeometry) -> OrderModel:
     """The shared part of a timeline over ``territory`` (lon/lat): the built-in pre-war
-    baseline grid (central spread) and the pack's hospitals.
+    baseline grid (central spread) and the pack's hospitals that ``zoneplan run``
+    counts (rows of high and medium confidence,
+    :data:`zoneplan.io.layers.HOSPITAL_CENTRAL_CONFIDENCE`).
 
     Returns
     -------
@@ -122,11 +129,14 @@ def build_model(territory: BaseGeometry) -> OrderModel:
         Ready to share with the workers.
     """
     from zoneplan import pack
-    from zoneplan.measure.population_sources import builtin_population
+    from zoneplan.measure.population.population_sources import builtin_population
 
     pop = builtin_population()
     crs = area_crs_for(territory)
-    hospitals = pack.hospitals().to_crs(pop.crs)
+    from zoneplan.io.layers import HOSPITAL_CENTRAL_CONFIDENCE
+
+    table = pack.hospitals()
+    hospitals = table[table["confidence"].isin(HOSPITAL_CENTRAL_CONFIDENCE)].to_crs(pop.crs)
     return OrderModel(territory=territory, area_crs=crs,
                       territory_m2=project(territory, crs).area, grid=pop.grid,
                       grid_crs=pop.crs,

@@ -39,14 +39,15 @@ from shapely.geometry import LineString
 from zoneplan.errors import GeometryError
 from zoneplan.evaluate import FAST_CELL_M
 from zoneplan.geometry import project
-from zoneplan.measure.assumptions import (
+from zoneplan.measure.figures.assumptions import (
     Assumptions,
     alternative_assumptions,
     central_assumptions,
 )
-from zoneplan.measure.indicators import Metrics, compute
+from zoneplan.measure.figures.indicators import Metrics, compute
 from zoneplan.measure.inputs import Inputs
-from zoneplan.measure.zone_sums import LayoutCells, ZoneSums, layout_cells
+from zoneplan.measure.sums.layout import layout_cells
+from zoneplan.measure.sums.zone_sums import LayoutCells, ZoneSums
 from zoneplan.measure.zones import Layout, build_layout
 from zoneplan.plan import Compound, ForceEntry
 from zoneplan.plan.definitions import ZONE_KEYS

@@ -13,7 +13,14 @@ its polygons after an optional filter, clipped to the territory, and then
     Pre-war residents (the built-in baseline grid) inside, cells cut by the zone edge
     counted by covered fraction (people).
 ``hospitals``
-    Hospitals of the built-in pack inside (count).
+    Hospitals of the built-in pack inside (count), counted by the rule ``zoneplan run``
+    uses: rows of high and medium confidence
+    (:data:`zoneplan.io.layers.HOSPITAL_CENTRAL_CONFIDENCE`); the series says so under
+    ``hospitals_rule``.
+
+Each row also carries its layer's ``credit``: the file's name, the distinct values of
+its features' source attributes (``Source``, ``credit``, ``attribution``, ...), and the
+catalogue's citation and licence where the file is a catalogued dataset.
 
 A layer whose filter matches no feature, whose features have no area (points or lines:
 dropped with a warning naming them, as from a GeometryCollection beside its polygons),
@@ -32,7 +39,7 @@ cluster (``scheduler``), all tasks on the same one, with what they share sent on
 (:mod:`zoneplan.scenarios.order_figures`). The series is the same wherever it ran.
 
 This module measures and returns the series (a JSON-ready dict); the CSV, chart and page
-are drawn by :mod:`zoneplan.render.timeline`.
+are drawn by :mod:`zoneplan.render.pages.timeline`.
 """
 
 from __future__ import annotations
@@ -52,9 +59,11 @@ import pandas as pd
 import shapely
 from shapely.geometry.base import BaseGeometry
 
-from zoneplan.errors import DataError, InputError
+from zoneplan.errors import InputError
 from zoneplan.geometry import DroppedParts
-from zoneplan.io.vectors import feature_name
+from zoneplan.io.filter_rows import matching_rows
+from zoneplan.io.vectors import feature_name, read_vector
+from zoneplan.plan.filters import RowFilter, parse_filter
 from zoneplan.scenarios.dask_backend import (
     Backend,
     SerialBackend,
@@ -69,8 +78,14 @@ from zoneplan.scenarios.order_figures import (
     measure_order,
 )
 
-__all__ = ["FLAG_NO_AREA", "FLAG_NO_FEATURES", "FLAG_NO_MATCH", "FLAG_OUTSIDE", "LayerSpec",
-           "Measured", "parse_date", "parse_layer_arg", "timeline"]
+__all__ = ["FLAG_NO_AREA", "FLAG_NO_FEATURES", "FLAG_NO_MATCH", "FLAG_OUTSIDE",
+           "HOSPITALS_RULE", "MAX_IN_FORCE_DAYS", "LayerSpec", "Measured", "layer_credit",
+           "parse_date", "parse_layer_arg", "timeline"]
+
+MAX_IN_FORCE_DAYS = 36_525
+"""Longest ``--in-force`` window, days (100 years). An order's lapse date is its issue
+date plus the window: a century is beyond any order and any timeline, and a window of
+millions of days would reach past the year 9999, the last date Python can hold."""
 
 FLAG_NO_MATCH = "no feature matches the filter"
 """Flag of a layer whose features are all filtered out by ``where``."""
@@ -81,8 +96,13 @@ FLAG_OUTSIDE = "no feature lies inside the territory"
 FLAG_NO_AREA = "no feature has an area (only points or lines)"
 """Flag of a layer whose (matching) features all lie outside the territory."""
 
+HOSPITALS_RULE = (
+    "Hospitals: the built-in table's rows of high and medium confidence, as zoneplan run "
+    "counts them; its low-confidence rows (uncorroborated points, one identity guess) are "
+    "not counted.")
+"""The hospital count's rule, in words, for the series and its page."""
+
 _ISO = re.compile(r"^\d{4}-\d{2}-\d{2}$")
-_WHERE = re.compile(r"""^\s*(\w+)\s*(==|!=)\s*(['"])(.*?)\3\s*$""")
 
 
 @dataclass(frozen=True)
@@ -170,26 +190,10 @@ def parse_date(value: Any) -> dt.date | None:
     return None
 
 
-def _apply_where(gdf: gpd.GeoDataFrame, where: str | None, path: Path) -> gpd.GeoDataFrame:
-    if not where:
-        return gdf
-    clauses = re.split(r"\s+and\s+", where.strip())
-    mask = np.ones(len(gdf), dtype=bool)
-    for c in clauses:
-        m = _WHERE.match(c)
-        if not m:
-            raise InputError(f"cannot read the filter {where!r}",
-                             suggestion="write FIELD == 'value' or FIELD != 'value', joined "
-                             "with 'and', e.g. --where \"StatusText == 'Displaced'\"")
-        field, op, _, val = m.groups()
-        if field not in gdf.columns:
-            raise InputError(f"the filter names a field '{field}' this layer does not have",
-                             path=path, suggestion="fields: " + ", ".join(
-                                 str(c) for c in gdf.columns if c != "geometry"))
-        col = gdf[field].astype(str).where(gdf[field].notna(), None)
-        hit = (col == val).to_numpy(dtype=bool)
-        mask &= hit if op == "==" else ~hit
-    return gdf[mask]
+def _apply_where(gdf: gpd.GeoDataFrame, where: RowFilter | None, path: Path
+                 ) -> gpd.GeoDataFrame:
+    """The features the filter keeps (all without one); applied as data, never run."""
+    return gdf if where is None else gdf[matching_rows(where, gdf, source=str(path))]
 
 
 def _layer_date(gdf: gpd.GeoDataFrame, spec: LayerSpec, date_field: str | None) -> dt.date:
@@ -228,9 +232,11 @@ class _Order:
     features: int
     features_in_file: int
     polygons: list[BaseGeometry]
+    credit: dict[str, Any]
 
 
-def _read_order(spec: LayerSpec, date_field: str | None, where: str | None) -> _Order:
+def _read_order(spec: LayerSpec, date_field: str | None, where: RowFilter | None
+                ) -> _Order:
     """Read a layer: its date, its features after the filter, their polygons in lon/lat."""
     gdf = _read(spec.path)
     date = _layer_date(gdf, spec, date_field)
@@ -241,14 +247,52 @@ def _read_order(spec: LayerSpec, date_field: str | None, where: str | None) -> _
     numbers = (np.asarray(index, dtype=np.int64) + 1 if pd.api.types.is_integer_dtype(index)
                else np.arange(1, len(sel) + 1))
     polygons = []
-    for number, g in zip(numbers.tolist(), sel.to_crs(4326).geometry, strict=True):
+    for number, g in zip(numbers.tolist(), sel.geometry, strict=True):
         if g is None or g.is_empty:
             continue
         kept = log.keep(feature_name(number), g)
         if not kept.is_empty:
             polygons.append(kept)
     log.warn()
-    return _Order(str(spec.path), date, len(sel), len(gdf), polygons)
+    return _Order(str(spec.path), date, len(sel), len(gdf), polygons,
+                  layer_credit(spec.path, sel if len(sel) else gdf))
+
+
+SOURCE_FIELDS: tuple[str, ...] = ("source", "sources", "credit", "credits", "attribution",
+                                  "publisher", "gazamaps")
+"""Attributes (any case) that name where a layer's features come from."""
+
+MAX_CREDITS = 5
+"""At most this many distinct source values are listed per layer (then how many more)."""
+
+
+def layer_credit(path: Path, gdf: gpd.GeoDataFrame) -> dict[str, Any]:
+    """Where a layer comes from: its file name, the distinct values of its features'
+    source attributes (:data:`SOURCE_FIELDS`, at most :data:`MAX_CREDITS`, then how many
+    more), and the catalogue's citation and licence when the file name is a catalogued
+    dataset's (:mod:`zoneplan.io.catalog`).
+
+    Parameters
+    ----------
+    path
+        The layer file.
+    gdf
+        Its features (after the filter, when any match).
+    """
+    from zoneplan.io import catalog
+
+    values: list[str] = []
+    for col in gdf.columns:
+        if str(col).lower() in SOURCE_FIELDS:
+            for v in gdf[col].tolist():
+                text = "" if v is None else str(v).strip()
+                if text and text.lower() not in ("nan", "none") and text not in values:
+                    values.append(text)
+    entry = next((e for e in catalog.ENTRIES if e.filename == path.name), None)
+    return {"file": path.name, "sources": values[:MAX_CREDITS],
+            "more_sources": max(0, len(values) - MAX_CREDITS),
+            "citation": None if entry is None else " ".join(entry.citation.split()),
+            "licence": None if entry is None else entry.licence}
 
 
 def _read_territory(territory: str | Path | None) -> tuple[BaseGeometry, str]:
@@ -257,8 +301,8 @@ def _read_territory(territory: str | Path | None) -> tuple[BaseGeometry, str]:
         from zoneplan import pack
 
         return pack.outline(), "gaza:outline"
-    tgdf = _read(Path(territory))
-    return shapely.union_all(tgdf.to_crs(4326).geometry.to_numpy()), str(territory)
+    tgdf = read_vector(Path(territory), what="territory")
+    return shapely.union_all(tgdf.geometry.to_numpy()), str(territory)
 
 
 def _backend(scheduler: str | None, workers: int | None
@@ -298,7 +342,8 @@ def timeline(
     date_field
         Field holding each feature's date; the layer's date is the earliest value.
     where
-        Filter such as ``StatusText == 'Displaced'`` (``==``/``!=``, joined by ``and``).
+        Filter such as ``StatusText == 'Displaced'`` (see :mod:`zoneplan.plan.filters`:
+        comparisons, ``in``, ``and``/``or``/``not``; read before any layer, never run).
     in_force_days
         If given (days, at least 1), also measure the union of the orders in force: those
         issued in the last ``in_force_days`` days, at each issue and lapse date.
@@ -322,27 +367,34 @@ def timeline(
     Raises
     ------
     InputError
-        No layers, a layer without a readable date, a bad filter, ``in_force_days`` below
-        1, ``workers`` without ``scheduler="local"``, or a scheduler that cannot be used.
+        No layers, a layer without a readable date, a bad filter, ``in_force_days``
+        outside 1 to :data:`MAX_IN_FORCE_DAYS`, ``workers`` without
+        ``scheduler="local"``, or a scheduler that cannot be used.
     DataError
-        A layer or territory file that does not exist or cannot be read.
+        A layer or territory file that does not exist, cannot be read or has no CRS
+        (none is assumed; see :func:`zoneplan.io.vectors.read_vector`).
     """
+    row_filter = parse_filter(where, label="--where ") if where else None  # before all
     if in_force_days is not None and in_force_days < 1:
         raise InputError(f"--in-force must be at least 1 day, not {in_force_days}",
                          suggestion="give the number of days an order stays in force, "
                          "e.g. --in-force 30")
+    if in_force_days is not None and in_force_days > MAX_IN_FORCE_DAYS:
+        raise InputError(f"--in-force must be 1 to {MAX_IN_FORCE_DAYS:,} days, not "
+                         f"{in_force_days:,}", suggestion="give the number of days an order "
+                         "stays in force, e.g. --in-force 30")
     if workers is not None and scheduler is None:
         raise InputError("--workers applies to --scheduler local only",
                          suggestion="add --scheduler local, or drop --workers")
     if scheduler is not None:  # a scheduler that cannot be used: said before any reading
         check_scheduler(scheduler, workers)
-    from zoneplan.measure.population_sources import builtin_population
+    from zoneplan.measure.population.population_sources import builtin_population
 
     specs = [parse_layer_arg(x) if isinstance(x, str) else x for x in layers]
     if not specs:
         raise InputError("no layers given", suggestion="give one or more zone layer files")
     terr_ll, terr_ref = _read_territory(territory)
-    orders = sorted((_read_order(s, date_field, where) for s in specs),
+    orders = sorted((_read_order(s, date_field, row_filter) for s in specs),
                     key=lambda o: (o.date.isoformat(), o.file))
     windows = [] if in_force_days is None else _windows([o.date for o in orders],
                                                         in_force_days)
@@ -384,6 +436,7 @@ def timeline(
         "baseline": {"label": pop.label, "date": pop.date, "total": pop.total(),
                      "sources": pop.sources},
         "hospitals_source": "pack-hospitals",
+        "hospitals_rule": HOSPITALS_RULE,
         "units": {"area_km2": "km²", "share_of_territory": "fraction (0-1)",
                   "residents": "people (pre-war baseline)", "hospitals": "count",
                   "in_force_days": "days"},
@@ -406,7 +459,7 @@ def _row(order: _Order, part: OrderFigures) -> dict[str, Any]:
             if part.inside.is_empty else None)
     return {"date": order.date.isoformat(), "file": order.file, "kind": "order",
             "features": order.features, "features_in_file": order.features_in_file,
-            "flag": flag, **part.figures}
+            "flag": flag, **part.figures, "credit": order.credit}
 
 
 def _windows(issued: Sequence[dt.date], days: int) -> list[tuple[dt.date, list[int]]]:
@@ -425,15 +478,8 @@ def _windows(issued: Sequence[dt.date], days: int) -> list[tuple[dt.date, list[i
             for when in points]
 
 
-def _read(path: Path) -> gpd.GeoDataFrame:
-    if not path.exists():
-        raise DataError("the layer file does not exist", path=path,
-                        suggestion="check the path (relative to the working folder)")
-    try:
-        gdf = gpd.read_file(path)
-    except Exception as exc:
-        raise DataError(f"the layer cannot be read ({exc})", path=path,
-                        suggestion="give a GeoJSON, GeoPackage or shapefile") from exc
-    if gdf.crs is None:
-        gdf = gdf.set_crs(4326)
-    return gdf
+def _read(path: Path, what: str = "layer") -> gpd.GeoDataFrame:
+    """A layer file in WGS 84, read by :func:`zoneplan.io.vectors.read_vector` with its
+    rules (a file without a CRS is refused, naming it; none is assumed); an empty layer is
+    kept, to be flagged."""
+    return read_vector(path, what=what, keep_empty=True)

@@ -14,7 +14,8 @@ API (all JSON, UTF-8; request bodies at most :data:`MAX_BODY_BYTES`):
 
 ``GET /api/plans``
     The built-in plans, the plan the server was started with and the plans saved in
-    the save folder.
+    the save folder; under ``skipped``, the save folder's files that cannot be opened
+    (``file`` and ``note``: why), so that one bad file does not break the list.
 ``GET /api/layers?plan=ID``
     Territory and hospitals as GeoJSON, residents per display cell as columns.
 ``POST /api/evaluate``
@@ -210,7 +211,9 @@ def create_app(plan: str | Path | Plan | None = None, *, save_dir: str | Path,
 
     @app.get("/api/plans")
     def api_plans() -> Response:
-        return _json({"start": start.id, "save_dir": str(folder), "plans": plans.listing()})
+        listed, skipped = plans.listing_and_skipped()
+        return _json({"start": start.id, "save_dir": str(folder), "plans": listed,
+                      "skipped": skipped})
 
     @app.get("/api/layers")
     def api_layers(plan: str = start.id) -> Response:

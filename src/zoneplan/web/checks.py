@@ -25,13 +25,20 @@ from zoneplan.errors import GeometryError, InputError
 from zoneplan.measure.inputs import Inputs
 from zoneplan.plan import DEFAULT_PLAN
 from zoneplan.plan.messages import describe
+from zoneplan.result import is_number
 
 __all__ = ["ID_RE", "MAX_JSON_DEPTH", "MAX_VERTICES", "RESERVED_NAMES", "EvaluateRequest",
            "RequestBody", "SaveRequest", "WebError", "check_lines", "check_save_id",
-           "json_depth", "read_body", "refuse_files"]
+           "count_points", "json_depth", "lone_surrogate", "read_body", "refuse_files"]
 
-MAX_VERTICES = 5000
-"""Most vertices accepted for one line."""
+MAX_VERTICES = 500
+"""Most points one request may send, in all its redrawn lines and inline plan together.
+Evaluation holds the editor's lock, and its time grows with the points of a line that
+crosses many cells: measured on the built-in plan with a line zig-zagging along the
+Strip, 200 points took 2 s, 1,000 took 6 s and 2,000 took 21 s (5,000 held the lock for
+18 s and more). The built-in lines have at most 42 points and a line dragged in the
+editor gains one point per click, so 500 is far above use and keeps one request to a few
+seconds."""
 MAX_JSON_DEPTH = 32
 """Deepest nesting of arrays and objects accepted in a request body. A plan is about six
 levels deep and a line four; deeper bodies are refused before they are parsed, so no
@@ -106,6 +113,9 @@ class SaveRequest(RequestBody):
 
 _Body = TypeVar("_Body", bound=RequestBody)
 
+
+_SURROGATE = re.compile("[\ud800-\udfff]")
+"""A lone surrogate in decoded text (a pair is decoded to one character)."""
 
 _JSON_STRING = re.compile(rb'"(?:[^"\\]|\\.)*"')
 """A JSON string (with its escapes), removed before brackets are counted."""
@@ -186,12 +196,82 @@ async def read_body(request: Request, model: type[_Body], limit: int) -> _Body:
 
     try:
         raw = json.loads(bytes(buf), parse_constant=_no_constants)
-        return model.model_validate(raw)
+        surrogate = lone_surrogate(raw)
+        if surrogate is not None:
+            raise WebError(422, f"bad request body: {surrogate} holds a lone surrogate "
+                           "(an escape such as \\ud800 that is half of a character), which "
+                           "is not text", suggestion="send the text as UTF-8, or escape "
+                           "characters beyond U+FFFF as a pair of surrogates")
+        body = model.model_validate(raw)
     except ValidationError as exc:
         raise WebError(422, f"bad request body: {_body_message(exc, model)}",
                        suggestion=hint) from None
     except (ValueError, UnicodeDecodeError, RecursionError) as exc:
         raise WebError(422, f"bad request body: {exc}", suggestion=hint) from None
+    for line_id, coords in body.lines.items():
+        if len(coords) > MAX_VERTICES:
+            raise WebError(422, f"line '{line_id}' has {len(coords)} points; it needs 2 to "
+                           f"{MAX_VERTICES}", suggestion="simplify the line (fewer points)",
+                           line=line_id)
+    points = sum(len(v) for v in body.lines.values()) + (
+        count_points(body.plan) if isinstance(body.plan, dict) else 0)
+    if points > MAX_VERTICES:
+        raise WebError(422, f"bad request body: it sends {points:,} points in its lines and "
+                       f"plan; at most {MAX_VERTICES:,} are accepted per request",
+                       suggestion="simplify the lines (fewer points); a plan with longer "
+                       "lines can be run with `zoneplan run`")
+    return body
+
+
+def lone_surrogate(data: Any) -> str | None:
+    """Where a JSON value holds a lone surrogate (``"\\ud800"`` reads as half a
+    character that cannot be written as UTF-8): ``"the key '...'"`` or ``"the text at
+    plan.title"``; ``None`` if it holds none.
+
+    Examples
+    --------
+    >>> lone_surrogate({"plan": {"title": "a\\ud800"}})
+    'the text at plan.title'
+    >>> lone_surrogate({"a": ["fine", "\\U0001F600"]}) is None
+    True
+    """
+    todo: list[tuple[str, Any]] = [("", data)]
+    while todo:
+        where, value = todo.pop()
+        if isinstance(value, str):
+            if _SURROGATE.search(value):
+                return f"the text at {where or 'the top'}"
+        elif isinstance(value, dict):
+            for k, v in value.items():
+                if _SURROGATE.search(k):
+                    return f"the key '{k.encode('utf-8', 'backslashreplace').decode()}'"
+                todo.append((f"{where}.{k}" if where else k, v))
+        elif isinstance(value, list):
+            todo.extend((f"{where}[{i}]", v) for i, v in enumerate(value))
+    return None
+
+
+def count_points(data: Any) -> int:
+    """How many ``[x, y]`` (or ``[x, y, z]``) number pairs a JSON value holds, anywhere.
+
+    Examples
+    --------
+    >>> count_points({"lines": [{"coordinates": [[1, 2], [3, 4]]}], "n": [5]})
+    2
+    """
+    count = 0
+    todo = [data]
+    while todo:
+        value = todo.pop()
+        if isinstance(value, dict):
+            todo.extend(value.values())
+        elif isinstance(value, list):
+            if 2 <= len(value) <= 3 and all(
+                    is_number(v) for v in value):
+                count += 1
+            else:
+                todo.extend(value)
+    return count
 
 
 def check_save_id(raw: str) -> tuple[str, str | None]:

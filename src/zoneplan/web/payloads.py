@@ -19,7 +19,7 @@ from shapely.ops import polylabel
 from zoneplan.geometry import to_lonlat
 from zoneplan.measure.inputs import Inputs
 from zoneplan.pack.context import context_layers, crossing_points, places
-from zoneplan.render.shapes import label_point
+from zoneplan.render.maps.shapes import label_point
 from zoneplan.render.style import (
     ACCESS_PATTERNS,
     DENSITY_BINS,

@@ -14,11 +14,10 @@ from collections import OrderedDict
 from pathlib import Path
 from typing import Any
 
-import yaml
-
-from zoneplan.errors import ZoneplanError
+from zoneplan.errors import PlanError, ZoneplanError
 from zoneplan.measure.inputs import Inputs, prepare
 from zoneplan.plan import DEFAULT_PLAN, Plan, builtin_plan_ids, load_plan
+from zoneplan.plan.yaml_source import read_yaml
 from zoneplan.web.checks import ID_RE, WebError, refuse_files
 
 __all__ = ["PlanStore"]
@@ -115,9 +114,23 @@ class PlanStore:
     def listing(self) -> list[dict[str, Any]]:
         """Summaries of the start-up plan, the built-in plans and the saved plans.
 
-        Files in the save folder that this editor cannot open are left out.
+        Files in the save folder that this editor cannot open are left out of the list
+        and said in :meth:`skipped` (one bad file never breaks the list).
         """
+        return self._listing()[0]
+
+    def skipped(self) -> list[dict[str, str]]:
+        """The files of the save folder left out of :meth:`listing`: ``file`` and ``note``
+        (why it cannot be opened, in a few words)."""
+        return self._listing()[1]
+
+    def listing_and_skipped(self) -> tuple[list[dict[str, Any]], list[dict[str, str]]]:
+        """:meth:`listing` and :meth:`skipped` from one reading of the save folder."""
+        return self._listing()
+
+    def _listing(self) -> tuple[list[dict[str, Any]], list[dict[str, str]]]:
         out: list[dict[str, Any]] = []
+        skipped: list[dict[str, str]] = []
         seen: set[str] = set()
         if self.start.id not in builtin_plan_ids():
             out.append(_summary(self.start, "start"))
@@ -132,14 +145,25 @@ class PlanStore:
                 data = _read_yaml(p)
                 refuse_files(data)
                 out.append(_summary(load_plan(data, base_dir=self.save_dir), "saved"))
-            except (ZoneplanError, WebError, yaml.YAMLError, OSError):
-                continue  # not a plan this editor can open
-        return out
+            except (ZoneplanError, WebError, OSError, ValueError, RecursionError) as exc:
+                why = (exc.message if isinstance(exc, WebError) else
+                       str(exc).splitlines()[0] if isinstance(exc, ZoneplanError) else
+                       f"{type(exc).__name__}: {exc}")
+                skipped.append({"file": p.name, "note": f"not opened: {why}"[:300]})
+        return out, skipped
 
 
 def _read_yaml(path: Path) -> dict[str, Any]:
-    """A plan file as a mapping; 422 if it is not one."""
-    data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    """A plan file as a mapping, read strictly (bounded depth and aliases); 422 if it is
+    not one."""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except UnicodeDecodeError:
+        raise WebError(422, f"{path.name} is not UTF-8 text") from None
+    try:
+        data, _ = read_yaml(text, path.name)
+    except PlanError as exc:  # said with the file's name and the line
+        raise WebError(422, str(exc).splitlines()[0], suggestion=exc.suggestion) from None
     if not isinstance(data, dict):
         raise WebError(422, f"{path.name} is not a plan")
     return data

@@ -640,6 +640,16 @@
       }
       sel.appendChild(og);
     }
+    if ((data.skipped || []).length) {
+      const og = document.createElement("optgroup");
+      og.label = "Not opened (in " + data.save_dir + ")";
+      for (const s of data.skipped) {
+        const o = document.createElement("option");
+        o.disabled = true; o.value = ""; o.textContent = `${s.file} — ${s.note}`;
+        og.appendChild(o);
+      }
+      sel.appendChild(og);
+    }
     sel.value = select || data.start;
     return sel.value;
   }

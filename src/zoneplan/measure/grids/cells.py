@@ -1,0 +1,473 @@
+"""Cell grids: the surface that population is stored on.
+
+A :class:`CellGrid` is a regular square grid in a projected CRS, clipped to the
+territory. Values (people per cell) live in plain numpy arrays beside it. The one
+operation everything else needs is :meth:`CellGrid.coverage`: which cells a polygon
+covers and by what fraction of each cell's area, so that sums over a zone weight
+partially covered cells by their covered fraction (the same rule exactextract uses for
+rasters).
+
+Examples
+--------
+A 2 km x 2 km square territory with 1 km cells, cut by a polygon covering its western
+half plus a quarter of the eastern cells:
+
+>>> from shapely.geometry import box
+>>> g = CellGrid.build(box(0, 0, 2000, 2000), cell_size=1000.0, crs=None)
+>>> len(g), float(g.area_m2.sum())
+(4, 4000000.0)
+>>> idx, frac = g.coverage(box(0, 0, 1250, 2000))
+>>> sorted(zip(idx.tolist(), frac.round(3).tolist()))
+[(0, 1.0), (1, 0.25), (2, 1.0), (3, 0.25)]
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from functools import cached_property
+from typing import Protocol
+
+import numpy as np
+import shapely
+from numpy.typing import NDArray
+from pyproj import CRS
+from shapely.geometry.base import BaseGeometry
+
+from zoneplan.measure.grids.base import Held
+from zoneplan.measure.grids.segments import (
+    distance_to_segments,
+    near_boxes,
+    segment_lines,
+    segments,
+)
+from zoneplan.measure.grids.squares import Squares
+
+__all__ = [
+    "CellGrid",
+    "CellIndex",
+    "CellValues",
+    "Fractions",
+    "Near",
+    "find_sorted",
+    "match_sorted",
+    "members",
+]
+
+
+class CellValues(Protocol):
+    """A per-cell quantity read by slices or index arrays (an array, or one computed
+    for just the cells asked for)."""
+
+    @property
+    def size(self) -> int: ...
+
+    def __getitem__(self, key: slice | NDArray[np.integer]) -> NDArray[np.float64]: ...
+
+
+class CellIndex(Protocol):
+    """A per-cell integer (e.g. the cell's distance block) read by slices or index
+    arrays (an array, or one computed for just the cells asked for)."""
+
+    def __getitem__(self, key: slice | NDArray[np.integer]) -> NDArray[np.integer]: ...
+
+
+Near = tuple[NDArray[np.intp], NDArray[np.float64]]
+"""Cells near a line: sorted cell indices and the share (0-1] of each cell's area."""
+
+
+@dataclass(eq=False)
+class Fractions:
+    """Which zone each cell lies in, with exact shares for cells cut by a zone edge.
+
+    Attributes
+    ----------
+    n_zones
+        Number of zones.
+    zone_of
+        Zone index of each whole cell, or -1 for cut cells and cells in no zone.
+    cut_cell, cut_zone, cut_frac
+        For cut cells: cell index, zone index and the share of the cell's area (0-1].
+    """
+
+    n_zones: int
+    zone_of: NDArray[np.signedinteger]
+    cut_cell: NDArray[np.intp]
+    cut_zone: NDArray[np.int32]
+    cut_frac: NDArray[np.float64]
+
+    @cached_property
+    def sorted_cuts(self) -> tuple[NDArray[np.intp], NDArray[np.intp]]:
+        """The order sorting the cut cells, and the sorted cells (worked out once)."""
+        order = np.argsort(self.cut_cell, kind="stable")
+        return order, self.cut_cell[order]
+
+    def for_zone(self, k: int) -> tuple[NDArray[np.intp], NDArray[np.float64]]:
+        """Cells of zone ``k`` and the share of each in it."""
+        whole = np.flatnonzero(self.zone_of == k)
+        sel = self.cut_zone == k
+        idx = np.concatenate([whole, self.cut_cell[sel]]).astype(np.intp)
+        frac = np.concatenate([np.ones(whole.size), self.cut_frac[sel]])
+        return idx, frac
+
+
+@dataclass(eq=False)
+class CellGrid:
+    """Square cells clipped to a territory, in a projected CRS (metres).
+
+    Attributes
+    ----------
+    cells
+        Cell polygons (clipped to the territory).
+    area_m2
+        Area of each clipped cell, square metres.
+    x, y
+        Centroid of each clipped cell, metres.
+    cell_size
+        Side of an unclipped cell, metres.
+    crs
+        The projected CRS.
+    """
+
+    cells: NDArray[np.object_]
+    area_m2: NDArray[np.float64]
+    x: NDArray[np.float64]
+    y: NDArray[np.float64]
+    cell_size: float
+    crs: CRS | None
+    _tree: shapely.STRtree = field(init=False, repr=False)
+
+    px: NDArray[np.float64] = field(init=False, repr=False)
+    py: NDArray[np.float64] = field(init=False, repr=False)
+
+    def __post_init__(self) -> None:
+        self._tree = shapely.STRtree(self.cells)
+        rp = shapely.point_on_surface(self.cells)
+        self.px, self.py = shapely.get_x(rp), shapely.get_y(rp)
+
+    def __len__(self) -> int:
+        return int(self.cells.size)
+
+    @classmethod
+    def build(cls, territory: BaseGeometry, *, cell_size: float, crs: CRS | None) -> CellGrid:
+        """Cover ``territory`` (projected, metres) with square cells of ``cell_size`` metres.
+
+        Cells are aligned to multiples of ``cell_size`` and clipped to the territory;
+        cells left with no area are dropped.
+        """
+        minx, miny, maxx, maxy = territory.bounds
+        x0 = np.floor(minx / cell_size) * cell_size
+        y0 = np.floor(miny / cell_size) * cell_size
+        xs = np.arange(x0, maxx, cell_size)
+        ys = np.arange(y0, maxy, cell_size)
+        gx, gy = np.meshgrid(xs, ys)
+        boxes = shapely.box(gx.ravel(), gy.ravel(), gx.ravel() + cell_size, gy.ravel() + cell_size)
+        shapely.prepare(territory)
+        hit = shapely.intersects(territory, boxes)
+        boxes = boxes[hit]
+        inside = shapely.contains_properly(territory, boxes)
+        clipped = boxes.copy()
+        clipped[~inside] = shapely.intersection(boxes[~inside], territory)
+        area = shapely.area(clipped)
+        keep = area > 1e-6
+        clipped = clipped[keep]
+        area = area[keep]
+        cent = shapely.centroid(clipped)
+        return cls(
+            cells=clipped,
+            area_m2=area,
+            x=shapely.get_x(cent),
+            y=shapely.get_y(cent),
+            cell_size=float(cell_size),
+            crs=crs,
+        )
+
+    def coverage(self, polygon: BaseGeometry) -> tuple[NDArray[np.intp], NDArray[np.float64]]:
+        """Cells touched by ``polygon`` and the fraction of each cell's area it covers.
+
+        Returns
+        -------
+        idx
+            Indices of the cells with a covered fraction above zero.
+        frac
+            Covered fraction of each of those cells (0-1], unitless.
+        """
+        if polygon.is_empty:
+            return np.empty(0, dtype=np.intp), np.empty(0)
+        idx = self._tree.query(polygon, predicate="intersects")
+        if idx.size == 0:
+            return idx.astype(np.intp), np.empty(0)
+        shapely.prepare(polygon)
+        inside = shapely.contains_properly(polygon, self.cells[idx])
+        frac = np.ones(idx.size)
+        edge = ~inside
+        if edge.any():
+            part = shapely.intersection(self.cells[idx[edge]], polygon)
+            frac[edge] = np.clip(shapely.area(part) / self.area_m2[idx[edge]], 0.0, 1.0)
+        keep = frac > 0
+        return idx[keep].astype(np.intp), frac[keep]
+
+    def fractions(self, zones: list[BaseGeometry], cuts: list[BaseGeometry], *,
+                  tiles: bool = False, samples: int = 0) -> Fractions:
+        """Share of each cell in each of a set of non-overlapping zones.
+
+        Cells not crossed by any of ``cuts`` (the lines and polygon edges the zones were
+        cut along) lie wholly in the zone containing their representative point; only
+        the crossed cells are intersected with the zones. This is exact for zones made
+        by cutting the grid's territory, and far faster than intersecting every edge
+        cell of every zone.
+
+        Parameters
+        ----------
+        zones
+            Zone polygons in the grid's CRS.
+        cuts
+            Lines or polygon boundaries along which the zones were cut.
+        tiles
+            The zones tile the grid's territory (no remainder): the last zone's share of
+            a cut cell is then one minus the others', saving one set of intersections.
+        samples
+            0: cut cells are intersected exactly. N > 0: a cut cell's share in a zone is
+            the share of an N x N lattice of points inside it (approximate, faster).
+        """
+        n = len(self)
+        zone_of = np.full(n, -1, dtype=np.int32)
+        cut_idx = self._crossed(cuts)
+        n_measured = len(zones) - 1 if tiles and len(zones) > 1 else len(zones)
+        taken = np.zeros(cut_idx.size)
+        rows: list[NDArray[np.intp]] = []
+        cols: list[NDArray[np.int32]] = []
+        vals: list[NDArray[np.float64]] = []
+        # zone by zone, each over the cells in its bounding box only, so the work grows
+        # with the cells each zone touches, not with cells x zones
+        for k, z in enumerate(zones):
+            if z.is_empty:
+                continue
+            shapely.prepare(z)
+            near = np.sort(self._tree.query(z))
+            hit = shapely.contains_xy(z, self.px[near], self.py[near]) & (zone_of[near] < 0)
+            zone_of[near[hit]] = k
+            if k >= n_measured or cut_idx.size == 0:
+                continue
+            pos, is_cut = match_sorted(cut_idx, near)
+            cand, pos = near[is_cut], pos[is_cut]
+            touch = shapely.intersects(z, self.cells[cand])
+            cand, pos = cand[touch], pos[touch]
+            if cand.size == 0:
+                continue
+            if samples:
+                part = self._lattice_share(cand, z, samples)
+            else:
+                part = (shapely.area(shapely.intersection(self.cells[cand], z))
+                        / self.area_m2[cand])
+            keep = part > 0
+            rows.append(cand[keep].astype(np.intp))
+            cols.append(np.full(int(keep.sum()), k, dtype=np.int32))
+            vals.append(np.clip(part[keep], 0.0, 1.0))
+            taken[pos[keep]] += vals[-1]
+        if cut_idx.size:
+            zone_of[cut_idx] = -1
+            if n_measured < len(zones):
+                rest = 1.0 - taken
+                keep = rest > 1e-12
+                rows.append(cut_idx[keep])
+                cols.append(np.full(int(keep.sum()), len(zones) - 1, dtype=np.int32))
+                vals.append(np.clip(rest[keep], 0.0, 1.0))
+        return Fractions(
+            n_zones=len(zones),
+            zone_of=zone_of,
+            cut_cell=np.concatenate(rows) if rows else np.empty(0, dtype=np.intp),
+            cut_zone=np.concatenate(cols) if cols else np.empty(0, dtype=np.int32),
+            cut_frac=np.concatenate(vals) if vals else np.empty(0),
+        )
+
+    def _crossed(self, cuts: list[BaseGeometry]) -> NDArray[np.intp]:
+        """Cells that any of ``cuts`` (lines or polygon boundaries) touches.
+
+        The cuts are queried segment by segment: a long diagonal line's bounding box
+        holds most of the grid, its segments' boxes only the cells along it.
+        """
+        parts = [p for c in cuts if not c.is_empty
+                 for p in shapely.get_parts(shapely.line_merge(c) if c.geom_type ==
+                                            "MultiLineString" else c)]
+        segs = [s for p in parts for s in segment_lines(p)]
+        if not segs:
+            return np.empty(0, dtype=np.intp)
+        hits = self._tree.query(np.asarray(segs), predicate="intersects")[1]
+        return np.unique(hits).astype(np.intp)
+
+    def _lattice(self, idx: NDArray[np.intp], samples: int
+                 ) -> tuple[NDArray[np.float64], NDArray[np.float64], NDArray[np.bool_]]:
+        """An N x N lattice of points in each cell's box, and which lie inside the cell."""
+        b = shapely.bounds(self.cells[idx])
+        t = (np.arange(samples) + 0.5) / samples
+        fx = b[:, [0]] + (b[:, [2]] - b[:, [0]]) * np.tile(t, samples)[None, :]
+        fy = b[:, [1]] + (b[:, [3]] - b[:, [1]]) * np.repeat(t, samples)[None, :]
+        whole = np.isclose(self.area_m2[idx], (b[:, 2] - b[:, 0]) * (b[:, 3] - b[:, 1]))
+        inside = np.ones(fx.shape, dtype=bool)
+        if not whole.all():
+            part = ~whole
+            cells = np.repeat(self.cells[idx[part]], samples * samples).reshape(
+                int(part.sum()), samples * samples)
+            inside[part] = shapely.contains_xy(cells, fx[part], fy[part])
+        return fx, fy, inside
+
+    def _lattice_share(self, idx: NDArray[np.intp], zone: BaseGeometry,
+                       samples: int) -> NDArray[np.float64]:
+        fx, fy, inside = self._lattice(idx, samples)
+        hit = inside & shapely.contains_xy(zone, fx, fy)
+        n_in = np.maximum(inside.sum(axis=1), 1)
+        return np.asarray(hit.sum(axis=1) / n_in, dtype=np.float64)
+
+    @property
+    def held(self) -> Held | None:
+        """``None``: every cell is in this process
+        (see :class:`~zoneplan.measure.grids.base.Grid`)."""
+        return None
+
+    def total_area_m2(self) -> float:
+        """Area of all cells, m²."""
+        return float(self.area_m2.sum())
+
+    def area_values(self) -> CellValues:
+        """Cell areas (m²) for sums over many cells (here simply :attr:`area_m2`)."""
+        return self.area_m2
+
+    def squares(self, size: float) -> Squares:
+        """The squares of side ``size`` metres holding each cell's centroid."""
+        return Squares.of(self.x, self.y, size)
+
+    def centroids(self, idx: NDArray[np.integer]) -> tuple[NDArray[np.float64],
+                                                          NDArray[np.float64]]:
+        """Centroids (x, y, metres) of cells ``idx``."""
+        return self.x[idx], self.y[idx]
+
+    def square_lattice(self, size: float) -> tuple[Squares, CellIndex]:
+        """:meth:`squares` and the square of each cell (here simply its index array)."""
+        sq = self.squares(size)
+        return sq, sq.index
+
+    def near_fractions(self, lines: list[BaseGeometry], distances_m: tuple[float, ...],
+                       *, samples: int = 4) -> dict[float, Near]:
+        """Cells within each distance (metres) of any of ``lines``, and their share there.
+
+        Cells whose centroid is nearer than the distance minus half the cell diagonal
+        count fully, farther than the distance plus half the diagonal not at all. Cells
+        in between are measured on a ``samples`` x ``samples`` lattice of points inside
+        the cell (the share of lattice points within the distance), so their share is
+        resolved to 1/samples² of a cell. Distances are exact point-to-segment distances.
+        Cells with no share are left out.
+        """
+        out = {d: np.zeros(len(self)) for d in distances_m}
+        if not lines:
+            return _sparse(out)
+        segs = segments(lines)
+        half_diag = self.cell_size * np.sqrt(0.5)
+        reach = max(distances_m) + half_diag
+        cand = near_boxes(self.x, self.y, segs, reach)
+        d = np.full(len(self), np.inf)
+        d[cand] = distance_to_segments(self.x[cand], self.y[cand], segs, reach)
+        for dist, arr in out.items():
+            arr[d <= dist - half_diag] = 1.0
+        mids = {dist: np.flatnonzero((d > dist - half_diag) & (d < dist + half_diag))
+                for dist in distances_m}
+        mid_all = np.unique(np.concatenate(list(mids.values())))
+        if mid_all.size == 0:
+            return _sparse(out)
+        fx, fy, inside = self._lattice(mid_all, samples)
+        ds = distance_to_segments(fx.ravel(), fy.ravel(), segs,
+                                   max(distances_m)).reshape(fx.shape)
+        n_in = inside.sum(axis=1)
+        pos = {c: k for k, c in enumerate(mid_all.tolist())}
+        for dist, mid in mids.items():
+            rows = np.array([pos[c] for c in mid.tolist()], dtype=np.intp)
+            if rows.size == 0:
+                continue
+            share = (inside[rows] & (ds[rows] <= dist)).sum(axis=1) / np.maximum(n_in[rows], 1)
+            out[dist][mid] = np.where(n_in[rows] > 0, share, d[mid] <= dist)
+        return _sparse(out)
+
+    def near_pieces(self, lines: list[BaseGeometry], distance_m: float, *,
+                    samples: int = 4) -> Iterator[Near]:
+        """:meth:`near_fractions` for one distance, as pieces of cells (here one piece)."""
+        yield self.near_fractions(lines, (distance_m,), samples=samples)[distance_m]
+
+    def points(self) -> NDArray[np.float64]:
+        """Cell centroids as an (n, 2) array of metres."""
+        return np.column_stack([self.x, self.y])
+
+    def subset(self, idx: NDArray[np.integer]) -> CellGrid:
+        """The cells ``idx`` (ascending) as a grid of their own, for recomputing part of
+        a grid: every per-cell answer of the subset equals the whole grid's."""
+        sel = np.asarray(idx, dtype=np.intp)
+        return CellGrid(cells=self.cells[sel], area_m2=self.area_m2[sel], x=self.x[sel],
+                        y=self.y[sel], cell_size=self.cell_size, crs=self.crs)
+
+    def touching(self, geoms: list[BaseGeometry], margin_m: float = 1.0) -> NDArray[np.intp]:
+        """Sorted indices of the cells within ``margin_m`` metres of any of ``geoms``."""
+        live = [g for g in geoms if g is not None and not g.is_empty]
+        if not live:
+            return np.empty(0, dtype=np.intp)
+        hits = self._tree.query(np.asarray(live, dtype=object), predicate="dwithin",
+                                distance=margin_m)[1]
+        return np.unique(hits).astype(np.intp)
+
+
+def find_sorted(haystack: NDArray[np.integer], needles: NDArray[np.integer]
+                ) -> NDArray[np.intp]:
+    """``np.searchsorted`` in the haystack's own integer type (a wider type would copy it:
+    for millions of cells, on every call)."""
+    return np.searchsorted(haystack, needles.astype(haystack.dtype, copy=False))
+
+
+def match_sorted(haystack: NDArray[np.integer], needles: NDArray[np.integer]
+                 ) -> tuple[NDArray[np.intp], NDArray[np.bool_]]:
+    """Where each of ``needles`` would sit in the ascending ``haystack``, and whether it is
+    there. Searches in the haystack's own integer type (a wider type would copy it).
+
+    >>> import numpy as np
+    >>> pos, hit = match_sorted(np.array([2, 5, 9]), np.array([5, 6, 9, 12]))
+    >>> pos.tolist(), hit.tolist()
+    ([1, 2, 2, 3], [True, False, True, False])
+    """
+    pos = find_sorted(haystack, needles)
+    hit = pos < haystack.size
+    hit[hit] = haystack[pos[hit]] == needles[hit]
+    return pos, hit
+
+
+def members(few: NDArray[np.integer], cells: NDArray[np.integer]
+            ) -> tuple[NDArray[np.intp], NDArray[np.intp]]:
+    """Which of ``cells`` are among the ascending ``few`` (e.g. the cells cut by the
+    territory's edge): their positions in ``cells`` and in ``few``.
+
+    When ``cells`` are ascending and distinct (a chunk of a grid's cells), only the
+    members of ``few`` within their range are looked up among them: far cheaper than a
+    search per cell when ``few`` is small.
+
+    >>> import numpy as np
+    >>> members(np.array([3, 8, 20]), np.array([1, 3, 4, 8, 9]))
+    (array([1, 3]), array([0, 1]))
+    """
+    cells = np.asarray(cells)
+    if cells.size == 0 or few.size == 0:
+        e = np.empty(0, dtype=np.intp)
+        return e, e
+    if cells.size == 1 or bool(np.all(cells[1:] > cells[:-1])):
+        a, b = np.searchsorted(few, [cells[0], cells[-1] + 1])
+        at = np.searchsorted(cells, few[a:b])
+        ok = at < cells.size
+        ok[ok] = cells[at[ok]] == few[a:b][ok]
+        return at[ok].astype(np.intp), (np.arange(a, b)[ok]).astype(np.intp)
+    pos, hit = match_sorted(few, cells)
+    return np.flatnonzero(hit).astype(np.intp), pos[hit].astype(np.intp)
+
+
+def _sparse(dense: dict[float, NDArray[np.float64]]) -> dict[float, Near]:
+    out: dict[float, Near] = {}
+    for d, arr in dense.items():
+        idx = np.flatnonzero(arr > 0)
+        out[d] = (idx, arr[idx])
+    return out
+
+

@@ -1,0 +1,289 @@
+"""Shares of raster cells inside polygons: exact, for all zones at once.
+
+The measuring behind :class:`~zoneplan.measure.grids.raster_grid.RasterGrid`'s
+:meth:`~zoneplan.measure.grids.raster_grid.RasterGrid.fractions` (zones),
+:meth:`~zoneplan.measure.grids.raster_grid.RasterGrid.coverage` and ``near_fractions`` (one
+polygon), on the pixel coverage of :mod:`zoneplan.measure.grids.coverage`: pixels a boundary
+passes through get their exact share; the rest lie wholly inside or outside, decided by
+their centre in one rasterisation. Pixels cut by the territory's edge are measured
+against their part inside the territory.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import TYPE_CHECKING
+
+import numpy as np
+import shapely
+from affine import Affine
+from numpy.typing import NDArray
+from shapely.geometry.base import BaseGeometry
+
+from zoneplan.measure.grids.cells import Fractions, find_sorted, match_sorted
+from zoneplan.measure.grids.coverage import StripLabels, boundary_coverage, line_pixels
+from zoneplan.measure.grids.pixels import release_freed_memory, strips
+
+if TYPE_CHECKING:
+    from zoneplan.measure.grids.raster_grid import RasterGrid
+
+__all__ = ["WHOLE_TOLERANCE", "cells_at", "polygon_share_pieces", "polygon_shares",
+           "zone_fractions"]
+
+
+WHOLE_TOLERANCE = 1e-10
+"""A measured share of a cell within this of 0 or 1 (rounding in the exact
+measurement) counts as 0 or 1, so a cell wholly in one zone is not listed as cut."""
+
+
+def zone_fractions(grid: RasterGrid, zones: list[BaseGeometry], cuts: list[BaseGeometry]
+                   ) -> Fractions:
+    """Share of each cell in each of a set of non-overlapping zones (exact).
+
+    All zones are measured together (:mod:`zoneplan.measure.grids.coverage`), so the work
+    grows with the pixels and the zones' boundary length, not with pixels x zones:
+
+    * a pixel no zone boundary passes through lies wholly in the zone holding its
+      centre (one rasterisation of all zones per strip of rows);
+    * a pixel cut by the territory's edge and by none of ``cuts`` (the lines and
+      polygon edges the zones were cut along) lies wholly in the zone holding a
+      point inside its part in the territory (as in
+      :meth:`~zoneplan.measure.grids.cells.CellGrid.fractions`; this keeps slivers left by
+      reprojecting zones out of the shares);
+    * every other pixel a zone boundary passes through gets its exact share of each
+      such zone, relative to its part inside the territory (the zones lie within
+      the territory: they were cut from it).
+
+    Parameters
+    ----------
+    grid
+        The raster's cells.
+    zones
+        Zone polygons in the grid's area CRS, not overlapping.
+    cuts
+        Lines and polygon edges the zones were cut along (area CRS).
+    """
+    geoms = [grid.to_raster(z) for z in zones]
+    n, w = len(grid), grid.width
+    zone_of: NDArray[np.signedinteger] = np.full(  # 1 byte per cell below 127 zones
+        n, -1, dtype=np.int8 if len(zones) < 2**7 - 1 else
+        np.int16 if len(zones) < 2**15 else np.int32)
+    if n == 0 or not zones:
+        e = np.empty(0)
+        return Fractions(n_zones=len(zones), zone_of=zone_of,
+                         cut_cell=e.astype(np.intp), cut_zone=e.astype(np.int32),
+                         cut_frac=e)
+    r_lo, r_hi = 0, grid.height
+    labels = StripLabels(geoms)
+    for r0, r1 in strips(r_hi - r_lo, w):  # cells by the zone holding their centre
+        a, b = find_sorted(grid.lin, np.array([r0 * w, r1 * w]))
+        if a == b:
+            continue
+        label = labels((r1 - r0, w), grid.transform @ Affine.translation(0, r0))
+        zone_of[a:b] = label.ravel()[grid.lin[a:b] - r0 * w] - 1
+        del label
+    k, row, col, share = boundary_coverage(geoms, grid.transform)
+    # temporaries let go as soon as used: on a fine raster, thousands of zones have
+    # hundreds of thousands of boundary pixels
+    ok = (row >= 0) & (row < grid.height) & (col >= 0) & (col < w)
+    px = row[ok] * w + col[ok]
+    del row, col
+    pos, hit = match_sorted(grid.lin, px)
+    del px
+    cell = pos[hit].astype(np.intp)
+    del pos
+    zone = k[ok][hit].astype(np.int32)
+    del k
+    frac = share[ok][hit]
+    del share, ok, hit
+    if grid.edge.size and cell.size:  # shares of the part inside the territory
+        epos, ehit = match_sorted(grid.edge, cell)
+        crossed = _crossed(grid, cuts, cell[ehit])
+        _, by_cut = match_sorted(crossed, cell)
+        del crossed
+        by_point = ehit & ~by_cut
+        if grid.raster_crs.equals(grid.area_crs):  # the zones lie within the territory
+            frac[ehit] = frac[ehit] / grid.edge_frac[epos[ehit]]
+        else:  # reprojected zones may stray past its edge: overlay with the cell's part
+            at = np.flatnonzero(ehit & by_cut)
+            eg = grid.edge_geoms[epos[at]]
+            part = shapely.intersection(eg, np.asarray(geoms, dtype=object)[zone[at]])
+            frac[at] = shapely.area(part) / shapely.area(eg)
+        del epos, ehit, by_cut
+        keep = ~by_point
+        del by_point
+        cell, zone, frac = cell[keep], zone[keep], frac[keep]
+        del keep
+        zone_of[grid.edge] = _zone_of_points(geoms, grid._edge_rx, grid._edge_ry)
+    frac = np.clip(frac, 0.0, 1.0)
+    frac[frac < WHOLE_TOLERANCE] = 0.0
+    frac[frac > 1.0 - WHOLE_TOLERANCE] = 1.0
+    zone_of[cell] = -1  # cut cells
+    live = frac > 0
+    cell, zone, frac = cell[live], zone[live], frac[live]
+    del live
+    # per cell: shares add up to at most the cell (reprojected zones can overlap by a
+    # sliver; zones that do not overlap never exceed it), and a cell is wholly in a zone
+    # only when no other zone has a share of it
+    _, inv, n_entries = np.unique(cell, return_inverse=True, return_counts=True)
+    inv = inv.ravel()
+    frac = frac / np.maximum(np.bincount(inv, weights=frac), 1.0)[inv]
+    whole = (frac >= 1.0) & (n_entries[inv] == 1)
+    del inv, n_entries
+    zone_of[cell[whole]] = zone[whole]
+    release_freed_memory()  # the strips' temporaries, before the sums that follow
+    part_of = ~whole
+    del whole
+    return Fractions(n_zones=len(zones), zone_of=zone_of, cut_cell=cell[part_of],
+                     cut_zone=zone[part_of], cut_frac=frac[part_of])
+
+
+def polygon_shares(grid: RasterGrid, geom: BaseGeometry
+                   ) -> tuple[NDArray[np.intp], NDArray[np.float64]]:
+    """Cells covered by ``geom`` (raster CRS) and the exact covered share of each, all
+    strips together (see :func:`polygon_share_pieces`)."""
+    parts = list(polygon_share_pieces(grid, geom))
+    if not parts:
+        return np.empty(0, dtype=np.intp), np.empty(0)
+    return np.concatenate([p[0] for p in parts]), np.concatenate([p[1] for p in parts])
+
+
+def polygon_share_pieces(grid: RasterGrid, geom: BaseGeometry
+                         ) -> Iterator[tuple[NDArray[np.intp], NDArray[np.float64]]]:
+    """Cells covered by ``geom`` (raster CRS) and the exact covered share of each, strip
+    by strip (ascending cells; at most :data:`~zoneplan.measure.grids.pixels.STRIP_PIXELS`
+    pixels at a time, so a wide polygon on a fine raster needs little memory).
+
+    Pixels the polygon's boundary passes through get their exact share
+    (:func:`~zoneplan.measure.grids.coverage.boundary_coverage`; for pixels also cut by the
+    territory's edge, of their part inside the territory, by overlay); the others lie
+    wholly inside or outside, decided by their centre (one rasterisation of the
+    polygon's bounding window per strip).
+    """
+    t, w = grid.transform, grid.width
+    _, row, col, share = boundary_coverage([geom], t)
+    bnd = cells_at(grid, row, col)
+    ok = (row >= 0) & (row < grid.height) & (col >= 0) & (col < w)
+    pos, hit = match_sorted(grid.lin, row[ok] * w + col[ok])
+    frac = np.zeros(bnd.size)
+    frac[np.searchsorted(bnd, pos[hit])] = share[ok][hit]
+    del row, col, share, pos, hit
+    epos, ehit = match_sorted(grid.edge, bnd)
+    if ehit.any():  # cut by the territory's edge too: the part inside it, by overlay
+        eg = grid.edge_geoms[epos[ehit]]
+        frac[ehit] = shapely.area(shapely.intersection(eg, geom)) / shapely.area(eg)
+    frac = np.clip(frac, 0.0, 1.0)
+    frac[frac > 1.0 - WHOLE_TOLERANCE] = 1.0
+    minx, miny, maxx, maxy = geom.bounds
+    inv = ~t
+    corners = [inv @ (x, y) for x in (minx, maxx) for y in (miny, maxy)]
+    r_lo = max(int(np.floor(min(c[1] for c in corners))) - 1, 0)
+    r_hi = min(int(np.ceil(max(c[1] for c in corners))) + 1, grid.height)
+    c_lo = max(int(np.floor(min(c[0] for c in corners))) - 1, 0)
+    c_hi = min(int(np.ceil(max(c[0] for c in corners))) + 1, w)
+    if c_hi <= c_lo or r_hi <= r_lo:
+        return
+    shapely.prepare(geom)
+    labels = StripLabels([geom])
+    for r0, r1 in strips(r_hi - r_lo, c_hi - c_lo):
+        r0, r1 = r0 + r_lo, r1 + r_lo
+        a, b = find_sorted(grid.lin, np.array([r0 * w, r1 * w]))
+        if a == b:
+            continue
+        # the polygon's columns within these rows, and the cells there, row by row
+        c0, c1 = _columns(geom, t, r0, r1, c_lo, c_hi)
+        if c1 <= c0:
+            inner = np.empty(0, dtype=np.intp)
+        else:
+            rows_r = np.arange(r0, r1, dtype=np.int64)
+            starts = find_sorted(grid.lin, rows_r * w + c0).astype(np.int64)
+            n_row = find_sorted(grid.lin, rows_r * w + c1).astype(np.int64) - starts
+            cells = (np.arange(int(n_row.sum()), dtype=np.int64)
+                     + np.repeat(starts - (np.cumsum(n_row) - n_row), n_row))
+            lin = grid.lin[cells].astype(np.int64)
+            label = labels((r1 - r0, c1 - c0), t @ Affine.translation(c0, r0))
+            rows = lin // w
+            inner = cells[label[rows - r0, lin - rows * w - c0] > 0].astype(np.intp)
+            del label, lin, rows, cells
+        ba, bb = np.searchsorted(bnd, [a, b])
+        b_idx, b_frac = bnd[ba:bb], frac[ba:bb]
+        _, on_bnd = match_sorted(b_idx, inner)
+        inner = inner[~on_bnd]
+        live = b_frac >= WHOLE_TOLERANCE
+        idx = np.concatenate([inner, b_idx[live]])
+        val = np.concatenate([np.ones(inner.size), b_frac[live]])
+        order = np.argsort(idx, kind="stable")
+        yield idx[order], val[order]
+
+
+def _columns(geom: BaseGeometry, t: Affine, r0: int, r1: int, c_lo: int, c_hi: int
+             ) -> tuple[int, int]:
+    """The columns (first, one past the last) of ``geom``'s part in rows ``r0``-``r1``
+    of a north-up raster, within ``c_lo``-``c_hi``, with a pixel's margin."""
+    xa, xb = t.c + c_lo * t.a, t.c + c_hi * t.a
+    ya, yb = t.f + r0 * t.e, t.f + r1 * t.e
+    part = shapely.clip_by_rect(geom, min(xa, xb), min(ya, yb), max(xa, xb), max(ya, yb))
+    if part.is_empty:
+        return 0, 0
+    x0, _, x1, _ = part.bounds
+    ca, cb = sorted(((x0 - t.c) / t.a, (x1 - t.c) / t.a))
+    return max(int(np.floor(ca)) - 1, c_lo), min(int(np.ceil(cb)) + 1, c_hi)
+
+
+def cells_at(grid: RasterGrid, row: NDArray[np.int64], col: NDArray[np.int64]) -> NDArray[np.intp]:
+    """Cells (ascending) at the given pixels; pixels outside the territory are skipped."""
+    ok = (row >= 0) & (row < grid.height) & (col >= 0) & (col < grid.width)
+    lin = np.unique(row[ok] * grid.width + col[ok])
+    pos, hit = match_sorted(grid.lin, lin)
+    return pos[hit].astype(np.intp)
+
+def _crossed(grid: RasterGrid, cuts: list[BaseGeometry], cells: NDArray[np.intp]
+             ) -> NDArray[np.intp]:
+    """Cells (ascending) a cut passes through, among them all of ``cells`` that one does.
+
+    Only the cuts whose bounding box comes within a pixel of a block of
+    :data:`NEAR_BLOCK` x :data:`NEAR_BLOCK` pixels holding one of ``cells`` are followed
+    pixel by pixel (a cut's pixels are its own, whatever other cuts there are): zones drawn
+    as thousands of polygons mostly lie away from the territory's edge."""
+    live = np.empty(len(cuts), dtype=object)
+    live[:] = [grid.to_raster(c) for c in cuts]
+    live = live[~shapely.is_empty(live)] if live.size else live
+    if live.size == 0 or cells.size == 0:
+        return np.empty(0, dtype=np.intp)
+    t, w, h = grid.transform, grid.width, grid.height
+    lin = grid.lin[cells].astype(np.int64)
+    rows = lin // w
+    # blocks holding a cell, counted in a summed-area table
+    nb_r, nb_c = h // NEAR_BLOCK + 1, w // NEAR_BLOCK + 1
+    occupied = np.zeros((nb_r + 1, nb_c + 1), dtype=np.int64)
+    occupied[rows // NEAR_BLOCK + 1, (lin - rows * w) // NEAR_BLOCK + 1] = 1
+    table = occupied.cumsum(axis=0).cumsum(axis=1)
+    # each cut's bounding box in pixels, a pixel wider each way, in blocks
+    b = shapely.bounds(live)
+    cx = np.sort([(b[:, 0] - t.c) / t.a, (b[:, 2] - t.c) / t.a], axis=0)
+    ry = np.sort([(b[:, 1] - t.f) / t.e, (b[:, 3] - t.f) / t.e], axis=0)
+    c0 = np.clip(np.floor(cx[0]) - 1, 0, w - 1).astype(np.int64) // NEAR_BLOCK
+    c1 = np.clip(np.floor(cx[1]) + 1, 0, w - 1).astype(np.int64) // NEAR_BLOCK + 1
+    r0 = np.clip(np.floor(ry[0]) - 1, 0, h - 1).astype(np.int64) // NEAR_BLOCK
+    r1 = np.clip(np.floor(ry[1]) + 1, 0, h - 1).astype(np.int64) // NEAR_BLOCK + 1
+    held = table[r1, c1] - table[r0, c1] - table[r1, c0] + table[r0, c0]
+    return cells_at(grid, *line_pixels(list(live[held > 0]), t))
+
+
+NEAR_BLOCK = 16
+"""Side (pixels) of the blocks :func:`_crossed` tells cuts near the territory's edge by."""
+
+
+def _zone_of_points(geoms: list[BaseGeometry], x: NDArray[np.float64],
+                    y: NDArray[np.float64]) -> NDArray[np.int32]:
+    """Index of the first zone containing each point (raster CRS), or -1."""
+    out = np.full(x.size, -1, dtype=np.int32)
+    arr = np.empty(len(geoms), dtype=object)
+    arr[:] = [None if g.is_empty else g for g in geoms]
+    zk, pi = shapely.STRtree(shapely.points(x, y)).query(arr, predicate="contains")
+    order = np.lexsort((zk, pi))
+    zk, pi = zk[order], pi[order]
+    first = np.ones(pi.size, dtype=bool)
+    first[1:] = pi[1:] != pi[:-1]
+    out[pi[first]] = zk[first]
+    return out

@@ -1,0 +1,1 @@
+"""The print map: layout, panels, context, labels, legends, SVG output."""

@@ -1,0 +1,1 @@
+"""Words: figures as text, headlines by the plan's status, the terminal, checked claims."""

@@ -1,0 +1,193 @@
+"""The README and the documentation site: every example runs, the site builds strictly.
+
+Examples are the fenced ``bash`` and ``python`` blocks of ``README.md`` and ``docs/*.md``,
+and the ``$ `` lines of plain blocks (a command shown with its output). Each page's
+examples run in order in a folder of their own (a later example may read what an
+earlier one wrote), beside a link to ``../shared`` as the repository has, with the
+installed ``zoneplan``. A block preceded by ``<!-- not run: REASON -->`` is listed with
+its reason and not run (an install, or a cluster on other machines); one preceded by
+``<!-- exits N -->`` must exit with N.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import subprocess
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+SHARED = ROOT.parent / "shared"
+PAGES = [ROOT / "README.md", *sorted((ROOT / "docs").glob("*.md"))]
+README_MAX_LINES = 300
+FENCE = re.compile(r"^```(\w*)\s*$")
+MARK = re.compile(r"<!--\s*(not run|exits)\s*:?\s*(.*?)\s*-->")
+
+
+@dataclass(frozen=True)
+class Example:
+    """One runnable example: a shell command or a Python block, and where it is."""
+
+    page: Path
+    line: int
+    kind: str  # "shell" or "python"
+    code: str
+    exits: int = 0
+    skip: str = ""
+
+
+def _commands(block: list[str], prompted: bool) -> list[tuple[int, str]]:
+    """Shell commands of a block, continuation lines joined; with ``prompted``, only the
+    lines after ``$ `` (the rest is output)."""
+    out: list[tuple[int, str]] = []
+    current: list[str] = []
+    start = 0
+    for i, raw in enumerate(block):
+        line = raw.rstrip()
+        if not current:
+            if prompted:
+                if not line.startswith("$ "):
+                    continue
+                line = line[2:]
+            if not line.strip() or line.lstrip().startswith("#"):
+                continue
+            start = i
+        current.append(line.removesuffix("\\").strip() if line.endswith("\\") else line.strip())
+        if not line.endswith("\\"):
+            out.append((start, " ".join(current)))
+            current = []
+    return out
+
+
+def examples(page: Path) -> list[Example]:
+    """The examples of one page, in order."""
+    lines = page.read_text(encoding="utf-8").splitlines()
+    found: list[Example] = []
+    i = 0
+    while i < len(lines):
+        m = FENCE.match(lines[i])
+        if not m:
+            i += 1
+            continue
+        lang, start = m.group(1), i
+        j = i + 1
+        while j < len(lines) and not lines[j].startswith("```"):
+            j += 1
+        block = lines[i + 1:j]
+        mark = next((MARK.search(lines[k]) for k in range(max(0, start - 2), start)
+                     if MARK.search(lines[k])), None)
+        skip = mark.group(2) if mark and mark.group(1) == "not run" else ""
+        exits = int(mark.group(2)) if mark and mark.group(1) == "exits" else 0
+        if lang == "python":
+            found.append(Example(page, start + 2, "python", "\n".join(block), exits, skip))
+        elif lang in ("bash", "sh", "console", ""):
+            prompted = lang in ("console", "") or any(b.startswith("$ ") for b in block)
+            if lang == "" and not any(b.startswith("$ ") for b in block):
+                i = j + 1
+                continue
+            for k, cmd in _commands(block, prompted):
+                found.append(Example(page, start + 2 + k, "shell", cmd, exits, skip))
+        i = j + 1
+    return found
+
+
+ALL = [ex for page in PAGES for ex in examples(page)]
+
+
+def test_readme_is_a_front_page() -> None:
+    n = len((ROOT / "README.md").read_text(encoding="utf-8").splitlines())
+    assert n <= README_MAX_LINES, f"README.md has {n} lines (at most {README_MAX_LINES})"
+
+
+def test_examples_are_found_and_every_skip_says_why() -> None:
+    assert len([e for e in ALL if e.page.name == "README.md" and not e.skip]) >= 6
+    assert len([e for e in ALL if e.kind == "python"]) >= 2
+    for e in ALL:
+        assert e.skip or not MARK.search(e.code), e
+    assert all(len(e.skip) > 10 for e in ALL if e.skip), [e for e in ALL if e.skip]
+
+
+def test_the_example_reader_reads_what_a_reader_sees(tmp_path: Path) -> None:
+    page = tmp_path / "p.md"
+    page.write_text("```bash\n# a comment\nzoneplan run \\\n  --no-ranges\n```\n\n"
+                    "```\n$ zoneplan plans\noutput\n```\n\n<!-- exits 2 -->\n```bash\n"
+                    "zoneplan run --format xml\n```\n\n<!-- not run: needs a cluster here -->"
+                    "\n```bash\ndask scheduler\n```\n```python\nprint(1)\n```\n")
+    got = [(e.kind, e.code, e.exits, bool(e.skip)) for e in examples(page)]
+    assert got == [("shell", "zoneplan run --no-ranges", 0, False),
+                   ("shell", "zoneplan plans", 0, False),
+                   ("shell", "zoneplan run --format xml", 2, False),
+                   ("shell", "dask scheduler", 0, True),
+                   ("python", "print(1)", 0, False)]
+
+
+def _workdir(tmp_path: Path) -> Path:
+    work = tmp_path / "work"
+    work.mkdir()
+    if SHARED.exists():
+        (tmp_path / "shared").symlink_to(SHARED)
+    return work
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("page", [p for p in PAGES if any(not e.skip for e in examples(p))],
+                         ids=lambda p: p.name)
+def test_every_example_of_the_page_runs(page: Path, tmp_path: Path) -> None:
+    if not SHARED.exists():
+        if os.environ.get("CI") == "true":
+            pytest.fail("../shared is required under CI=true")
+        pytest.skip("../shared is absent")
+    work = _workdir(tmp_path)
+    env = {**os.environ, "NO_COLOR": "1", "PYTHONDONTWRITEBYTECODE": "1"}
+    env["PATH"] = str(Path(sys.executable).parent) + os.pathsep + env.get("PATH", "")
+    for ex in examples(page):
+        if ex.skip:
+            continue
+        if ex.kind == "python":
+            script = work / f"example_{ex.line}.py"
+            script.write_text(ex.code + "\n", encoding="utf-8")
+            args: list[str] = [sys.executable, str(script)]
+        else:
+            args = [shutil.which("bash") or "/bin/bash", "-o", "pipefail", "-c", ex.code]
+        run = subprocess.run(args, cwd=work, env=env, capture_output=True, text=True,
+                             timeout=600, check=False, stdin=subprocess.DEVNULL)
+        assert run.returncode == ex.exits, (
+            f"{ex.page.name}, line {ex.line}: `{ex.code}` exited {run.returncode}, "
+            f"not {ex.exits}\n{run.stdout[-2000:]}\n{run.stderr[-3000:]}")
+
+
+def test_the_site_builds_strictly(tmp_path: Path) -> None:
+    mkdocs = shutil.which("mkdocs") or str(Path(sys.executable).parent / "mkdocs")
+    if not Path(mkdocs).exists():
+        if os.environ.get("CI") == "true":
+            pytest.fail("mkdocs is required under CI=true (pip install -e '.[docs]')")
+        pytest.skip("mkdocs is not installed")
+    run = subprocess.run([mkdocs, "build", "--strict", "--site-dir", str(tmp_path / "site")],
+                         cwd=ROOT, capture_output=True, text=True, timeout=300, check=False,
+                         env={**os.environ, "NO_MKDOCS_2_WARNING": "1"})
+    assert run.returncode == 0, run.stdout + run.stderr
+    assert (tmp_path / "site" / "index.html").exists()
+
+
+def test_the_editor_example_request_is_answered(tmp_path: Path) -> None:
+    """The curl example of docs/editor.md (not run: it needs a server) sent to the app."""
+    import json
+
+    from fastapi.testclient import TestClient
+
+    from zoneplan.web.app import create_app
+
+    [ex] = [e for e in examples(ROOT / "docs" / "editor.md") if "curl" in e.code]
+    path = re.search(r"http://127\.0\.0\.1:8765(/\S+)", ex.code)
+    body = re.search(r"-d '(\{.*\})'", ex.code)
+    assert path and body, ex.code
+    client = TestClient(create_app("green-red-2025-11", save_dir=tmp_path),
+                        base_url="http://127.0.0.1")
+    answer = client.post(path.group(1), json=json.loads(body.group(1)))
+    assert answer.status_code == 200, answer.text
+    assert answer.json()["totals"]["area_km2"] > 0
