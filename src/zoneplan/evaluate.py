@@ -19,9 +19,9 @@ import datetime as dt
 import threading
 import weakref
 from collections.abc import Callable, Iterator
-from dataclasses import replace
+from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any, cast
 
 import numpy as np
 from shapely.geometry import LineString
@@ -31,7 +31,7 @@ from zoneplan.geometry import geos_errors, project
 from zoneplan.io.areas import AreaSet
 from zoneplan.measure.figures.assumptions import alternative_assumptions
 from zoneplan.measure.figures.by_area import BY_AREA_KEYS, by_area_rows, check_rows, layout_pieces
-from zoneplan.measure.figures.claims import CENTRAL, ClaimRuns, RunBasis, check_claims
+from zoneplan.measure.figures.claims import CENTRAL, ClaimRuns, RunBasis
 from zoneplan.measure.figures.indicators import Metrics, compute
 from zoneplan.measure.figures.relocation import check_compounds
 from zoneplan.measure.figures.table import UNSET, ZoneRows
@@ -49,9 +49,13 @@ from zoneplan.measure.zones import Layout, build_layout
 from zoneplan.plan import Plan, load_plan
 from zoneplan.plan.rules.as_of import plan_as_of
 from zoneplan.plan.rules.definitions import ZONE_KEYS
-from zoneplan.result import Result, build_json
+from zoneplan.records import ByAreaRow
+from zoneplan.result import Result, SampleFigures, build_json, is_number
 
-__all__ = ["FAST_CELL_M", "evaluate", "evaluate_inputs"]
+if TYPE_CHECKING:
+    from zoneplan.measure.figures.by_area import Piece
+
+__all__ = ["FAST_CELL_M", "Evaluation", "evaluate", "evaluate_inputs", "measure_inputs"]
 
 FAST_CELL_M = 250.0
 """Block size (metres) fine population grids are summed into in fast mode."""
@@ -149,7 +153,7 @@ def _alternatives(inputs: Inputs, layout: Layout, cells: LayoutCells,
 
 
 def _by_area(central_run: Metrics, rows: list[list[dict[str, Any]] | None]
-             ) -> list[dict[str, Any]]:
+             ) -> list[ByAreaRow]:
     """By-area rows of the central run, each with its low-high range over the runs'
     rows (``rows``, the central run's first)."""
     central = central_run.by_area or []
@@ -159,12 +163,11 @@ def _by_area(central_run: Metrics, rows: list[list[dict[str, Any]] | None]
         for r in run_rows or []:
             span = spans.setdefault((r["area"], r["zone"]), {})
             for k in BY_AREA_KEYS:
-                if _numeric(r[k]):
+                if is_number(r[k]):
                     lo, hi = span.get(k, [r[k], r[k]])
                     span[k] = [min(lo, r[k]), max(hi, r[k])]
-    for r in central:
-        r["ranges"] = spans.get((r["area"], r["zone"]), {})
-    return central
+    return [cast("ByAreaRow", {**r, "ranges": spans.get((r["area"], r["zone"]), {})})
+            for r in central]
 
 
 def _check_invariants(runs: list[tuple[str, dict[str, Any]]], plan_id: str) -> None:
@@ -192,16 +195,12 @@ def _check_invariants(runs: list[tuple[str, dict[str, Any]]], plan_id: str) -> N
                 "the plan")
 
 
-def _numeric(v: Any) -> bool:
-    return isinstance(v, (int, float)) and not isinstance(v, bool)
-
-
 def _ranges(totals: list[dict[str, Any]]) -> dict[str, Any]:
     """Low-high ranges of the whole-territory figures over the runs' totals."""
     tr: dict[str, Any] = {}
-    keys = [k for k in totals[0] if _numeric(totals[0][k]) or totals[0][k] is None]
+    keys = [k for k in totals[0] if is_number(totals[0][k]) or totals[0][k] is None]
     for k in keys:
-        vals = [t[k] for t in totals if _numeric(t.get(k))]
+        vals = [t[k] for t in totals if is_number(t.get(k))]
         tr[k] = [min(vals), max(vals)] if vals else None
     return tr
 
@@ -252,7 +251,7 @@ class _Spans:
                 num = np.ones(len(col), dtype=bool)
                 val = np.array(col, dtype=np.float64)
             else:
-                num = np.array([type(x) in _PLAIN_NUMBERS or _numeric(x) for x in col],
+                num = np.array([type(x) in _PLAIN_NUMBERS or is_number(x) for x in col],
                                dtype=bool)
                 val = np.array([float(x) if n else 0.0 for x, n in zip(col, num, strict=True)])
             has = self.has[key]
@@ -273,7 +272,7 @@ class _Spans:
         for key in ZONE_KEYS:
             has, lo, hi = self.has[key], self.lo_obj[key], self.hi_obj[key]
             for z, x in enumerate(self._column(m, key)):
-                if type(x) not in _PLAIN_NUMBERS and not _numeric(x):
+                if type(x) not in _PLAIN_NUMBERS and not is_number(x):
                     continue
                 if not has[z]:
                     has[z], lo[z], hi[z] = True, x, x
@@ -350,7 +349,85 @@ def evaluate_inputs(
     by: AreaSet | None = None,
     incremental: bool = False,
 ) -> Result:
-    """Evaluate prepared inputs (see :func:`evaluate`).
+    """Evaluate prepared inputs (see :func:`evaluate` and :func:`measure_inputs`)."""
+    return measure_inputs(inputs, line_overrides=line_overrides, ranges=ranges, fast=fast,
+                          progress=progress, by=by, incremental=incremental).result()
+
+
+@dataclass(frozen=True, eq=False)
+class Evaluation:
+    """A plan measured, before its result is made: everything :func:`build_json` takes
+    but what Monte Carlo draws add (:meth:`result` takes those).
+
+    Attributes
+    ----------
+    inputs, layout
+        The plan with its layers, and its zones as drawn.
+    central
+        The central case's indicators.
+    zone_ranges, total_ranges
+        Low-high ranges per zone and for the totals.
+    variant_log
+        The alternatives the ranges span, in words.
+    started
+        When the evaluation started (UTC).
+    extremes
+        Figures under the population layer's extreme spreads, by spread.
+    by, by_area, pieces
+        With ``by``: the areas, the (area, zone) rows with their ranges, and the pieces
+        of the central layout (metres, in its CRS).
+    fast
+        Whether the figures are fast approximations.
+    claim_runs, edited
+        The published figures' values in every run (to judge them by), and the zones
+        drawn from an edited line (zone id to line id).
+    notes
+        Notes the evaluation adds (alternatives left out of an edited line's ranges).
+    """
+
+    inputs: Inputs
+    layout: Layout
+    central: Metrics
+    zone_ranges: dict[str, Any]
+    total_ranges: dict[str, Any]
+    variant_log: list[str]
+    started: dt.datetime
+    extremes: dict[str, Metrics]
+    by: AreaSet | None
+    by_area: list[ByAreaRow] | None
+    pieces: list[Piece] | None
+    fast: bool
+    claim_runs: ClaimRuns | None = None
+    edited: dict[str, str] | None = None
+    notes: list[str] = field(default_factory=list)
+
+    def result(self, samples: SampleFigures | None = None) -> Result:
+        """The result, its JSON made once, with the draws' percentiles if given."""
+        notes = [*self.notes, *([] if not self.fast else [
+            "Approximate figures (fast mode, for a line being moved): no ranges; cells cut "
+            f"by a line shared on a lattice of points; grids finer than {FAST_CELL_M:g} m "
+            "summed into blocks. Evaluate without fast mode for exact figures."])]
+        data = build_json(self.inputs, self.layout, self.central, self.zone_ranges,
+                          self.total_ranges, self.variant_log, self.started,
+                          extremes=self.extremes, by=self.by, by_area=self.by_area,
+                          approximate=self.fast, notes=notes, samples=samples,
+                          claim_runs=self.claim_runs, edited=self.edited)
+        return Result(data=data, layout=self.layout, inputs=self.inputs,
+                      metrics=self.central, pieces=self.pieces)
+
+
+def measure_inputs(
+    inputs: Inputs,
+    *,
+    line_overrides: dict[str, list[tuple[float, float]]] | None = None,
+    ranges: bool = True,
+    fast: bool = False,
+    progress: Progress | None = None,
+    by: AreaSet | None = None,
+    incremental: bool = False,
+) -> Evaluation:
+    """Measure prepared inputs: every figure of :func:`evaluate_inputs`, before the
+    result is made (:meth:`Evaluation.result`).
 
     ``fast=True`` gives approximate figures quickly (for a line being dragged): no
     ranges; population grids finer than :data:`FAST_CELL_M` are summed into blocks of
@@ -386,8 +463,8 @@ def evaluate_inputs(
 
 def _evaluate_checked(inputs: Inputs, *, ranges: bool, fast: bool, progress: Progress | None,
                       started: dt.datetime, by: AreaSet | None,
-                      incremental: bool = False, moved: bool = False) -> Result:
-    """:func:`evaluate_inputs` once the line overrides are in ``inputs`` (``moved``: some
+                      incremental: bool = False, moved: bool = False) -> Evaluation:
+    """:func:`measure_inputs` once the line overrides are in ``inputs`` (``moved``: some
     lines are not where the plan draws them)."""
     plan = inputs.plan
     if by is not None and inputs.population.grid.held is not None:
@@ -429,24 +506,15 @@ def _evaluate_checked(inputs: Inputs, *, ranges: bool, fast: bool, progress: Pro
     if not fast:
         _check_invariants([*zip(names, invariants, strict=True),
                            *((k, m.invariants) for k, m in extremes.items())], plan.id)
-    data = build_json(inputs, layout, central, spans.zones(), _ranges(totals), names[1:],
-                      started, extremes=extremes)
-    data["claims"] = check_claims(plan.claims, data, claim_runs, edited=inputs.line_zones())
-    for alt in absolute_alternatives(inputs) if ranges else []:
-        data["notes"].append(
-            f"The alternative '{alt.id}' ({alt.label}) draws zones as published, so it "
-            f"describes the published line{'s' if len(inputs.edited) > 1 else ''} "
-            f"({', '.join(sorted(inputs.edited))}), not the edited one: it is left out of the "
-            "ranges.")
-    data["by_area"] = _by_area(central, rows) if by is not None else None
-    data["by"] = ({"ref": by.ref, "label": by.label, "field": by.field,
-                   "areas": list(by.names)}
-                  if by is not None else None)
-    data["approximate"] = fast
-    if fast:
-        data["notes"].append(
-            "Approximate figures (fast mode, for a line being moved): no ranges; cells cut "
-            f"by a line shared on a lattice of points; grids finer than {FAST_CELL_M:g} m "
-            "summed into blocks. Evaluate without fast mode for exact figures.")
-    return Result(data=data, layout=layout, inputs=inputs, metrics=central,
-                  pieces=layout_pieces(central, cells, by) if by is not None else None)
+    alt_notes = [
+        f"The alternative '{alt.id}' ({alt.label}) draws zones as published, so it "
+        f"describes the published line{'s' if len(inputs.edited) > 1 else ''} "
+        f"({', '.join(sorted(inputs.edited))}), not the edited one: it is left out of the "
+        "ranges." for alt in (absolute_alternatives(inputs) if ranges else [])]
+    return Evaluation(inputs=inputs, layout=layout, central=central,
+                      zone_ranges=spans.zones(), total_ranges=_ranges(totals),
+                      variant_log=names[1:], started=started, extremes=extremes, by=by,
+                      by_area=_by_area(central, rows) if by is not None else None,
+                      pieces=layout_pieces(central, cells, by) if by is not None else None,
+                      fast=fast, claim_runs=claim_runs, edited=inputs.line_zones(),
+                      notes=alt_notes)

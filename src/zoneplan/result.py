@@ -11,22 +11,45 @@ import datetime as dt
 import json
 import math
 import platform
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeGuard, cast
 
 import shapely
 
 from zoneplan import __version__, pack
 from zoneplan.geometry import WGS84, to_lonlat
 from zoneplan.measure.figures.assumptions import central_assumptions
+from zoneplan.measure.figures.claims import ClaimRuns, check_claims
 from zoneplan.plan.colours import zone_colours
 from zoneplan.plan.rules.definitions import INDICATORS, ZONE_KEYS
 from zoneplan.plan.rules.standards import STANDARDS
+from zoneplan.records import (
+    ByAreaRow,
+    Distribution,
+    ExtremeRecord,
+    ForceRecord,
+    ForceTargetRecord,
+    IndicatorRecord,
+    InputFile,
+    LaterEvidenceRecord,
+    LayerUsed,
+    LineRecord,
+    PlanRecord,
+    PopulationRecord,
+    ResultDocument,
+    SamplesRecord,
+    StandardRecord,
+    TotalsRecord,
+    TotalStandards,
+    ZoneRecord,
+    ZoneStandards,
+)
 
 if TYPE_CHECKING:
     import geopandas as gpd
 
+    from zoneplan.io.areas import AreaSet
     from zoneplan.measure.figures.by_area import Piece
     from zoneplan.measure.figures.indicators import Metrics
     from zoneplan.measure.inputs import Inputs
@@ -34,14 +57,34 @@ if TYPE_CHECKING:
     from zoneplan.measure.zones import Layout
     from zoneplan.plan import Plan
 
-__all__ = ["INDENT_ZONES", "Result", "build_json", "json_chunks", "json_ready", "json_text"]
+__all__ = ["INDENT_ZONES", "Result", "SampleFigures", "build_json", "is_number", "json_chunks",
+           "json_ready", "json_text"]
+
+
+def is_number(v: object, *, finite: bool = False) -> TypeGuard[float]:
+    """Whether ``v`` is a real number: an int or a float (numpy's float64 too), never a
+    bool; with ``finite``, neither NaN nor infinite.
+
+    The one test of "is this figure a number" for the result's values (``None``, a
+    string or a bool is not).
+
+    Examples
+    --------
+    >>> is_number(3), is_number(2.5), is_number(True), is_number(None), is_number("1")
+    (True, True, False, False, False)
+    >>> is_number(float("nan")), is_number(float("nan"), finite=True)
+    (True, False)
+    """
+    if isinstance(v, bool) or not isinstance(v, (int, float)):
+        return False
+    return not finite or math.isfinite(v)
 
 
 _PLAIN = frozenset({str, int, bool, type(None)})
 """Types :func:`_clean` returns unchanged at once (exactly these, not subclasses)."""
 
 
-def json_ready(data: dict[str, Any]) -> dict[str, Any]:
+def json_ready(data: Mapping[str, Any]) -> dict[str, Any]:
     """A copy of a result's data made JSON-safe (as :meth:`Result.to_dict`)."""
     return dict(_clean(data))
 
@@ -80,7 +123,7 @@ class Result:
         in the order of ``data["by_area"]``; else ``None``.
     """
 
-    data: dict[str, Any]
+    data: ResultDocument
     layout: Layout
     inputs: Inputs
     metrics: Metrics
@@ -104,11 +147,11 @@ class Result:
         geoms = [to_lonlat(z.geometry, self.layout.crs) for z in self.layout.zones]
         return gpd.GeoDataFrame(rows, geometry=geoms, crs=WGS84)
 
-    def zone(self, zone_id: str) -> dict[str, Any]:
-        """The JSON object of one zone."""
+    def zone(self, zone_id: str) -> ZoneRecord:
+        """The JSON object of one zone (a copy)."""
         for z in self.data["zones"]:
             if z["id"] == zone_id:
-                return dict(z)
+                return z.copy()
         raise KeyError(zone_id)
 
     def to_dict(self) -> dict[str, Any]:
@@ -187,34 +230,147 @@ def _sources(inputs: Inputs) -> list[dict[str, Any]]:
 
 
 def _numbers(values: dict[str, Any]) -> dict[str, Any]:
-    return {k: v for k, v in values.items()
-            if isinstance(v, (int, float)) and not isinstance(v, bool)}
+    return {k: v for k, v in values.items() if is_number(v)}
 
 
-def _layers_used(inputs: Inputs) -> dict[str, Any]:
+def _layers_used(inputs: Inputs) -> dict[str, LayerUsed]:
     """The point layers read: what they are, when they stand, their sources."""
-    out: dict[str, Any] = {}
+    out: dict[str, LayerUsed] = {}
     for role in ("hospitals", "damage", "crossings"):
         layer = getattr(inputs, role)
         if layer is not None:
-            out[role] = {"label": layer.label, "date": layer.date, "sources": layer.sources,
-                         "features": len(layer)}
-    if inputs.damage is not None:
-        out["damage"]["total"] = float(inputs.damage.values["count"].sum())
+            used: LayerUsed = {"label": layer.label, "date": layer.date,
+                               "sources": layer.sources, "features": len(layer)}
+            if role == "damage":
+                used["total"] = float(layer.values["count"].sum())
+            out[role] = used
     return out
 
 
-def _extremes(pop: PopulationLayer, extremes: dict[str, Metrics]) -> list[dict[str, Any]]:
+def _extremes(pop: PopulationLayer, extremes: dict[str, Metrics]) -> list[ExtremeRecord]:
     """Spreads shown as labelled extremes: their figures, never part of a range."""
     return [{"id": k, "method": pop.spread_methods.get(k, ""),
              "zones": {zid: _numbers(v) for zid, v in em.zones.items()},
              "totals": _numbers(em.totals)} for k, em in extremes.items()]
 
 
+@dataclass(frozen=True)
+class SampleFigures:
+    """What Monte Carlo draws add to a result (see :mod:`zoneplan.scenarios.ensemble`).
+
+    Attributes
+    ----------
+    zones
+        Per zone id, the percentiles of its indicators over the draws.
+    totals
+        The same for the totals.
+    record
+        How the draws were made (the result's ``samples``).
+    """
+
+    zones: dict[str, Distribution]
+    totals: Distribution
+    record: SamplesRecord
+
+
+def _zone_records(plan: Plan, layout: Layout, m: Metrics, zr: dict[str, Any],
+                  samples: SampleFigures | None) -> list[ZoneRecord]:
+    """One record per zone, in the layout's order."""
+    std = {s.id: s for s in STANDARDS}
+    colours = zone_colours([z.spec for z in layout.zones])
+    rec_zones = _rec_zones(plan, layout)
+    zones = []
+    for z in layout.zones:
+        v = m.zones[z.id]
+        entry: dict[str, Any] = {
+            "id": z.id,
+            "label": z.spec.label,
+            "controller": z.spec.controller,
+            "access": z.spec.access,
+            "reconstruction": z.id in rec_zones,
+            "colour": colours[z.id],
+            **{k: v.get(k) for k in ZONE_KEYS},
+        }
+        if "damage_by_class" in v:
+            entry["damage_by_class"] = v["damage_by_class"]
+        standards: ZoneStandards = {
+            "sphere-camp-area": std["sphere-camp-area"].meets(v["m2_per_person"]),
+            "sphere-covered-space": std["sphere-covered-space"].meets(v["m2_per_person"]),
+            "force-ratio-quinlivan": std["force-ratio-quinlivan"].meets(v["forces_per_1000"]),
+        }
+        zones.append(cast("ZoneRecord", {
+            **entry,
+            "standards": standards,
+            "ranges": zr[z.id],
+            "distribution": samples.zones.get(z.id, {}) if samples else {},
+            "null_reasons": m.reasons[z.id],
+            "notes": [z.spec.note] if z.spec.note else []}))
+    return zones
+
+
+def _totals_record(m: Metrics, tr: dict[str, Any], samples: SampleFigures | None
+                   ) -> TotalsRecord:
+    """The whole territory's figures, ranges, percentiles and standards."""
+    std = {s.id: s for s in STANDARDS}
+    standards: TotalStandards = {
+        "sphere-camp-area": std["sphere-camp-area"].meets(m.totals["m2_per_person"]),
+        "force-ratio-quinlivan": std["force-ratio-quinlivan"].meets(m.totals["forces_per_1000"]),
+        "force-ratio-quinlivan-covered-zones":
+            std["force-ratio-quinlivan"].meets(m.totals.get("forces_per_1000_covered")),
+    }
+    return cast("TotalsRecord", {
+        **m.totals,
+        "ranges": tr,
+        "distribution": samples.totals if samples else {},
+        "null_reasons": m.total_reasons,
+        "standards": standards})
+
+
+def _line_records(inputs: Inputs, m: Metrics) -> list[LineRecord]:
+    """The plan's lines, with what each cuts."""
+    return [cast("LineRecord", {
+        "id": spec.id, "label": spec.label or spec.id, "date": spec.date,
+        "sources": spec.sources,
+        "variants": [vv.model_dump(exclude_none=True) for vv in spec.variants],
+        "uncertainty": (spec.uncertainty.model_dump(exclude_none=True)
+                        if spec.uncertainty else None),
+        **m.lines[spec.id],
+        "geometry": shapely.geometry.mapping(inputs.lines_ll[spec.id])})
+        for spec in inputs.plan.lines]
+
+
+def _population_record(inputs: Inputs) -> PopulationRecord:
+    plan, pop = inputs.plan, inputs.population
+    return {
+        "modelled_total": inputs.modelled_total,
+        "modelled_date": plan.population.date,
+        "modelled_label": plan.population.label,
+        "modelled_sources": plan.population.sources,
+        "baseline_total": pop.total(),
+        "baseline_label": pop.label,
+        "baseline_date": pop.date,
+        "baseline_sources": pop.sources,
+        "baseline_method": pop.method,
+        "baseline_layer": plan.population.baseline,
+        "baseline_replaced": plan.baseline_replaced,
+        "relocation": plan.population.relocation,
+        "spreads": list(pop.counts),
+        "central_spread": pop.central,
+        "ensemble": list(pop.members),
+        "extremes": list(pop.extremes),
+        "spread_methods": dict(pop.spread_methods),
+    }
+
+
 def build_json(inputs: Inputs, layout: Layout, m: Metrics, zr: dict[str, Any],
                tr: dict[str, Any], variant_log: list[str], started: dt.datetime, *,
-               extremes: dict[str, Metrics] | None = None) -> dict[str, Any]:
-    """The documented JSON result (see the README, "The JSON result"), unrounded.
+               extremes: dict[str, Metrics] | None = None, by: AreaSet | None = None,
+               by_area: list[ByAreaRow] | None = None, approximate: bool = False,
+               notes: Sequence[str] = (), samples: SampleFigures | None = None,
+               claim_runs: ClaimRuns | None = None, edited: Mapping[str, str] | None = None
+               ) -> ResultDocument:
+    """The documented JSON result (see the README, "The JSON result"), unrounded, made
+    once from every part (nothing edits it after).
 
     Parameters
     ----------
@@ -230,91 +386,49 @@ def build_json(inputs: Inputs, layout: Layout, m: Metrics, zr: dict[str, Any],
         When the evaluation started (UTC), for the provenance.
     extremes
         Figures under the population layer's extreme spreads, by spread.
+    by, by_area
+        With ``--by``: the areas, and the (area, zone) rows with their ranges.
+    approximate
+        Whether the figures are fast approximations (the editor's, while a line moves).
+    notes
+        Notes after the plan's and the model's.
+    samples
+        With Monte Carlo draws: their percentiles and how they were made.
+    claim_runs, edited
+        The published figures' values in every run, and the zones drawn from an edited
+        line (zone id to line id): what the claims are judged by
+        (:func:`~zoneplan.measure.figures.claims.check_claims`).
     """
     plan = inputs.plan
     central = central_assumptions(plan)
-    zones = []
-    std = {s.id: s for s in STANDARDS}
-    colours = zone_colours([z.spec for z in layout.zones])
-    rec_zones = _rec_zones(plan, layout)
-    for z in layout.zones:
-        v = m.zones[z.id]
-        entry: dict[str, Any] = {
-            "id": z.id,
-            "label": z.spec.label,
-            "controller": z.spec.controller,
-            "access": z.spec.access,
-            "reconstruction": z.id in rec_zones,
-            "colour": colours[z.id],
-        }
-        entry.update({k: v.get(k) for k in ZONE_KEYS})
-        if "damage_by_class" in v:
-            entry["damage_by_class"] = v["damage_by_class"]
-        entry["standards"] = {
-            "sphere-camp-area": std["sphere-camp-area"].meets(v["m2_per_person"]),
-            "sphere-covered-space": std["sphere-covered-space"].meets(v["m2_per_person"]),
-            "force-ratio-quinlivan": std["force-ratio-quinlivan"].meets(v["forces_per_1000"]),
-        }
-        entry["ranges"] = zr[z.id]
-        entry["distribution"] = {}  # Monte Carlo percentiles, with --samples
-        entry["null_reasons"] = m.reasons[z.id]
-        entry["notes"] = [z.spec.note] if z.spec.note else []
-        zones.append(entry)
-    totals = dict(m.totals)
-    totals["ranges"] = tr
-    totals["distribution"] = {}
-    totals["null_reasons"] = m.total_reasons
-    totals["standards"] = {
-        "sphere-camp-area": std["sphere-camp-area"].meets(m.totals["m2_per_person"]),
-        "force-ratio-quinlivan": std["force-ratio-quinlivan"].meets(m.totals["forces_per_1000"]),
-        "force-ratio-quinlivan-covered-zones":
-            std["force-ratio-quinlivan"].meets(m.totals.get("forces_per_1000_covered")),
-    }
-    lines = []
-    for spec in plan.lines:
-        lines.append({"id": spec.id, "label": spec.label or spec.id, "date": spec.date,
-                      "sources": spec.sources,
-                      "variants": [vv.model_dump(exclude_none=True) for vv in spec.variants],
-                      "uncertainty": (spec.uncertainty.model_dump(exclude_none=True)
-                                      if spec.uncertainty else None),
-                      **m.lines[spec.id],
-                      "geometry": shapely.geometry.mapping(inputs.lines_ll[spec.id])})
+    zones = _zone_records(plan, layout, m, zr, samples)
+    totals = _totals_record(m, tr, samples)
+    indicators = {k: cast("IndicatorRecord", v.to_dict()) for k, v in INDICATORS.items()}
+    plan_record: PlanRecord = {"id": plan.id, "title": plan.title, "date": plan.date,
+                   "as_of": plan.facts_date, "status": plan.status, "summary": plan.summary,
+                   "sources": [s.model_dump(exclude_defaults=True) for s in plan.sources]}
+    sources = _sources(inputs)
+    later = _later_evidence(inputs)
+    claims = check_claims(plan.claims, {"indicators": indicators, "zones": zones,
+                                        "totals": totals, "sources": sources,
+                                        "plan": plan_record, "later_evidence": later},
+                          claim_runs, edited=edited)
     pop = inputs.population
     crs = layout.crs
     return {
         "zoneplan_version": __version__,
-        "plan": {"id": plan.id, "title": plan.title, "date": plan.date,
-                 "as_of": plan.facts_date, "status": plan.status,
-                 "summary": plan.summary, "sources": [s.model_dump(exclude_defaults=True)
-                                                      for s in plan.sources]},
+        "plan": plan_record,
         "territory": {"ref": plan.territory, "area_km2": layout.territory.area / 1e6},
         "crs_area": {"epsg": crs.to_epsg(), "name": crs.name,
                      "method": "UTM zone of the territory's centroid (areas in m², km²)"},
-        "population": {
-            "modelled_total": inputs.modelled_total,
-            "modelled_date": plan.population.date,
-            "modelled_label": plan.population.label,
-            "modelled_sources": plan.population.sources,
-            "baseline_total": pop.total(),
-            "baseline_label": pop.label,
-            "baseline_date": pop.date,
-            "baseline_sources": pop.sources,
-            "baseline_method": pop.method,
-            "baseline_layer": plan.population.baseline,
-            "baseline_replaced": plan.baseline_replaced,
-            "relocation": plan.population.relocation,
-            "spreads": list(pop.counts),
-            "central_spread": pop.central,
-            "ensemble": list(pop.members),
-            "extremes": list(pop.extremes),
-            "spread_methods": dict(pop.spread_methods),
-        },
+        "population": _population_record(inputs),
         "zones": zones,
         "totals": totals,
-        "lines": lines,
+        "lines": _line_records(inputs, m),
         "compounds": [c.model_dump(exclude_none=True) for c in plan.compounds],
-        "forces": [f.model_dump(exclude_none=True) for f in plan.forces],
-        "forces_target": plan.forces_target.model_dump() if plan.forces_target else None,
+        "forces": [cast("ForceRecord", f.model_dump(exclude_none=True)) for f in plan.forces],
+        "forces_target": (cast("ForceTargetRecord", plan.forces_target.model_dump())
+                          if plan.forces_target else None),
         "forces_central": {
             "rule": f"contributions pledged, committed or deployed by {plan.facts_date}",
             "personnel": float(sum(e.personnel for e in central.forces)),
@@ -326,30 +440,32 @@ def build_json(inputs: Inputs, layout: Layout, m: Metrics, zr: dict[str, Any],
                         f"{plan.facts_date}; compounds as stated", *variant_log],
         "extremes": _extremes(pop, extremes or {}),
         "crossings": [c.to_dict() for c in m.crossings],
-        "later_evidence": _later_evidence(inputs),
+        "later_evidence": later,
         "layers_used": _layers_used(inputs),
-        "samples": None,
-        "claims": [],
-        "by": None,
-        "by_area": None,
-        "indicators": {k: v.to_dict() for k, v in INDICATORS.items()},
-        "standards": [s.to_dict() for s in STANDARDS],
-        "sources": _sources(inputs),
-        "notes": [*plan.notes, *m.notes],
+        "samples": samples.record if samples else None,
+        "claims": claims,
+        "by": ({"ref": by.ref, "label": by.label, "field": by.field, "areas": list(by.names)}
+               if by is not None else None),
+        "by_area": by_area,
+        "indicators": indicators,
+        "standards": [cast("StandardRecord", s.to_dict()) for s in STANDARDS],
+        "sources": sources,
+        "notes": [*plan.notes, *m.notes, *notes],
         "provenance": {
             "zoneplan_version": __version__,
             "python": platform.python_version(),
             "time_utc": started.isoformat(timespec="seconds"),
-            "inputs": inputs.files,
+            "inputs": cast("list[InputFile]", inputs.files),
         },
+        "approximate": approximate,
     }
 
 
-def _later_evidence(inputs: Inputs) -> list[dict[str, Any]]:
+def _later_evidence(inputs: Inputs) -> list[LaterEvidenceRecord]:
     """Facts dated after the date the plan is evaluated at, set aside: the plan's own
     (:func:`zoneplan.plan.rules.as_of.plan_as_of`) and the built-in crossings' later states."""
     plan = inputs.plan
-    out = [dict(e) for e in plan.later_evidence]
+    out: list[dict[str, Any]] = [dict(e) for e in plan.later_evidence]
     cr = inputs.crossings
     if cr is not None and "factpack-crossing-history" in cr.sources:
         kept = {str(i) for i in cr.values["id"]}
@@ -361,7 +477,7 @@ def _later_evidence(inputs: Inputs) -> list[dict[str, Any]]:
                  "url": r["source_url"], "note": r["quote"]}
                 for r in pack.crossing_states_on(plan.facts_date)[1]
                 if r["crossing_id"] in kept]
-    return out
+    return cast("list[LaterEvidenceRecord]", out)
 
 
 def _rec_zones(plan: Plan, layout: Layout) -> set[str]:

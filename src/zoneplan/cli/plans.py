@@ -179,8 +179,17 @@ def new(
               highlight=False)
 
 
-def schema() -> None:
-    """Print the JSON Schema of the plan format."""
+def schema(
+    result: Annotated[bool, typer.Option(
+        "--result", help="The JSON Schema (draft 2020-12) of the result of `zoneplan run "
+        "--format json` instead, units in its descriptions.")] = False,
+) -> None:
+    """Print the JSON Schema of the plan format (or, with --result, of the result)."""
+    if result:
+        from zoneplan.records import result_schema_text
+
+        sys.stdout.write(result_schema_text() + "\n")
+        return
     sys.stdout.write(plan_json_schema() + "\n")
 
 

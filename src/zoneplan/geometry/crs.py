@@ -57,14 +57,21 @@ def _utm_crs(lon: float, lat: float) -> CRS:
     return CRS.from_epsg((32600 if lat >= 0 else 32700) + min(max(zone, 1), 60))
 
 
-_TRANSFORMERS = threading.local()
+class _Made(threading.local):
+    """Transformers made so far in one thread, by pair of CRS definitions."""
+
+    def __init__(self) -> None:
+        self.made: dict[tuple[str, str], Transformer] = {}
+
+
+_TRANSFORMERS = _Made()
 """Transformers made so far, per thread (pyproj's are not to be shared between threads)."""
 
 
 def _transformer(src: CRS, dst: CRS) -> Transformer:
     """The lon/lat-ordered transformer from ``src`` to ``dst``, made once per thread and
     pair of CRS definitions (making one takes about a quarter of a millisecond)."""
-    made: dict[tuple[str, str], Transformer] = _TRANSFORMERS.__dict__.setdefault("made", {})
+    made = _TRANSFORMERS.made
     key = (src.srs, dst.srs)
     t = made.get(key) if all(key) else None
     if t is None:

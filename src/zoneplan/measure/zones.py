@@ -13,6 +13,7 @@ from __future__ import annotations
 import threading
 import weakref
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 import shapely
@@ -46,6 +47,8 @@ class Zone:
 
     spec: ZoneSpec
     geometry: BaseGeometry
+    _area: tuple[BaseGeometry, float] | None = field(default=None, init=False, repr=False)
+    """The geometry whose area was measured, and its area (m²)."""
 
     @property
     def id(self) -> str:
@@ -55,9 +58,9 @@ class Zone:
     @property
     def area_m2(self) -> float:
         """Area, square metres (measured once: indicators ask for it many times)."""
-        got = self.__dict__.get("_area")
+        got = self._area
         if got is None or got[0] is not self.geometry:
-            got = self.__dict__["_area"] = (self.geometry, float(self.geometry.area))
+            got = self._area = (self.geometry, float(self.geometry.area))
         return float(got[1])
 
 
@@ -77,6 +80,12 @@ class Layout:
         The zones, in plan order.
     remainder
         Territory in no zone (empty when zones tile the territory).
+    widths_km, sites, piece_shares, points
+        What is measured once per layout, when first asked for: each zone's width (km,
+        :mod:`~zoneplan.measure.figures.access`); the crossings placed on it, by id of the
+        crossings layer (:mod:`~zoneplan.measure.figures.indicators`); the by-area pieces'
+        cells and shares, by id of the area set, and a point layer's points in the
+        layout's CRS, by id of the layer (:mod:`~zoneplan.measure.figures.by_area`).
     """
 
     crs: CRS
@@ -85,6 +94,10 @@ class Layout:
     zones: list[Zone]
     remainder: BaseGeometry
     notes: list[str] = field(default_factory=list)
+    widths_km: list[float | None] | None = field(default=None, init=False, repr=False)
+    sites: dict[int, list[Any]] = field(default_factory=dict, init=False, repr=False)
+    piece_shares: dict[int, list[Any]] = field(default_factory=dict, init=False, repr=False)
+    points: dict[int, Any] = field(default_factory=dict, init=False, repr=False)
 
 
 def _where(geom: BaseGeometry, crs: CRS) -> str:

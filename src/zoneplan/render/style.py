@@ -22,7 +22,7 @@ Examples
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -137,7 +137,7 @@ class ZoneLook:
         return self.label.split(" (")[0]
 
 
-def zone_looks(zones: Iterable[dict[str, Any]]) -> list[ZoneLook]:
+def zone_looks(zones: Iterable[Mapping[str, Any]]) -> list[ZoneLook]:
     """The look of each zone of a result JSON (``d["zones"]``), in order.
 
     A zone without a ``colour`` (JSON from an older zoneplan) takes the default palette.

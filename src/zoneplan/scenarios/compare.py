@@ -50,6 +50,7 @@ import shapely
 from scipy.spatial import cKDTree
 
 from zoneplan.errors import InputError
+from zoneplan.result import is_number
 
 if TYPE_CHECKING:
     from zoneplan.io.areas import AreaSet
@@ -179,7 +180,7 @@ _CHUNK = 1 << 18
 
 
 def _num(v: Any) -> float | None:
-    return float(v) if isinstance(v, (int, float)) and not isinstance(v, bool) else None
+    return float(v) if is_number(v) else None
 
 
 def _diff(a: Any, b: Any) -> float | None:

@@ -9,8 +9,8 @@ submitted to the same cluster before any is awaited. On a cluster a population r
 finer than 100 m is read and kept on the workers, each layout summed there
 (:mod:`zoneplan.measure.population.raster_shards`); :func:`evaluate_on` does that without draws.
 
-Each zone of the result gains ``distribution``: ``{indicator: {"p5", "p50", "p95",
-"n"}}``, the totals the same, and the result gains ``samples``: ``{n, seed, method,
+Each zone of the result has ``distribution``: ``{indicator: {"p5", "p50", "p95",
+"n"}}``, the totals the same, and the result has ``samples``: ``{n, seed, method,
 scheduler, ...}``. The draws come back in draw order whatever worker computed them, and
 each draw's random numbers depend on the seed and its number alone, so the same seed
 gives the same percentiles on every scheduler and any number of workers.
@@ -22,19 +22,20 @@ import contextlib
 import math
 import secrets
 from collections.abc import Callable, Iterator, Sequence
-from typing import Any
+from typing import Any, cast
 
 import numpy as np
 from numpy.typing import NDArray
 
 from zoneplan.errors import InputError, InvariantError
-from zoneplan.evaluate import FAST_CELL_M, Progress, evaluate_inputs
+from zoneplan.evaluate import FAST_CELL_M, Evaluation, Progress, evaluate_inputs, measure_inputs
 from zoneplan.io.areas import AreaSet
 from zoneplan.measure.inputs import prepare
 from zoneplan.measure.population.raster_population import Progress as ReadProgress
 from zoneplan.measure.population.raster_shards import HeldPopulation
 from zoneplan.plan import Plan
-from zoneplan.result import Result
+from zoneplan.records import Distribution, LinesDrawn, Percentiles, SamplesRecord
+from zoneplan.result import Result, SampleFigures
 from zoneplan.scenarios.dask_backend import Backend, open_backend
 from zoneplan.scenarios.line_draws import LINE_CORRELATION_M
 from zoneplan.scenarios.samples import (
@@ -52,12 +53,12 @@ __all__ = [
     "MAX_SAMPLES",
     "PERCENTILES",
     "SampleProgress",
-    "attach_samples",
     "check_samples",
     "describe",
     "distribution",
     "evaluate_on",
     "run_samples",
+    "sample_figures",
 ]
 
 MAX_SAMPLES = 100_000
@@ -84,7 +85,7 @@ SampleProgress = Callable[[int, int], None]
 
 
 def distribution(values: NDArray[np.float64], keys: tuple[Key, ...]
-                 ) -> tuple[dict[str, dict[str, Any]], dict[str, Any]]:
+                 ) -> tuple[dict[str, Distribution], Distribution]:
     """Percentiles of every indicator over the draws, per zone and for the totals.
 
     Parameters
@@ -108,16 +109,17 @@ def distribution(values: NDArray[np.float64], keys: tuple[Key, ...]
     >>> distribution(v, (("z", "residents"),))[0]["z"]["residents"]
     {'p5': 5.0, 'p50': 50.0, 'p95': 95.0, 'n': 101}
     """
-    zones: dict[str, dict[str, Any]] = {}
-    totals: dict[str, Any] = {}
+    zones: dict[str, Distribution] = {}
+    totals: Distribution = {}
     for col, (zid, k) in enumerate(keys):
         v = values[:, col]
         v = v[np.isfinite(v)]
         entry = None
         if v.size:
             p = np.percentile(v, PERCENTILES)
-            entry = {f"p{q:g}": float(x) for q, x in zip(PERCENTILES, p, strict=True)}
-            entry["n"] = int(v.size)
+            entry = cast("Percentiles", {**{f"p{q:g}": float(x)
+                                          for q, x in zip(PERCENTILES, p, strict=True)},
+                                       "n": int(v.size)})
         (zones.setdefault(zid, {}) if zid is not None else totals)[k] = entry
     return zones, totals
 
@@ -171,8 +173,8 @@ def _chunks(n: int, workers: int) -> list[list[int]]:
 
 
 def _meta(model: SampleModel, n: int, seed: int, backend: Backend,
-          redraws: int) -> dict[str, Any]:
-    lines = [{"id": j.line_id, "moved": True, "offset_m": j.offset_m,
+          redraws: int) -> SamplesRecord:
+    lines: list[LinesDrawn] = [{"id": j.line_id, "moved": True, "offset_m": j.offset_m,
               "correlation_m": j.correlation_m} for j in model.jitters]
     lines += [{"id": i, "moved": False, "offset_m": None, "correlation_m": None}
               for i in model.fixed_lines]
@@ -200,15 +202,14 @@ def _reduce(parts: list[ChunkResult], n: int, plan_id: str, seed: int
     return np.vstack([p.values for p in parts]), sum(p.redraws for p in parts)
 
 
-def attach_samples(result: Result, model: SampleModel, parts: list[ChunkResult], *,
-                   n: int, seed: int, backend: Backend) -> None:
-    """Add ``distribution`` (zones, totals) and ``samples`` to ``result``'s JSON."""
-    values, redraws = _reduce(parts, n, result.plan_id, seed)
+def sample_figures(model: SampleModel, parts: list[ChunkResult], *, n: int, seed: int,
+                   backend: Backend, plan_id: str) -> SampleFigures:
+    """The draws' percentiles per zone and for the totals, and how they were made (the
+    part of a result the draws make; see :meth:`zoneplan.evaluate.Evaluation.result`)."""
+    values, redraws = _reduce(parts, n, plan_id, seed)
     zones, totals = distribution(values, model.keys)
-    for z in result.data["zones"]:
-        z["distribution"] = zones.get(z["id"], {})
-    result.data["totals"]["distribution"] = totals
-    result.data["samples"] = _meta(model, n, seed, backend, redraws)
+    return SampleFigures(zones=zones, totals=totals,
+                         record=_meta(model, n, seed, backend, redraws))
 
 
 NOTHING_HELD = ("without --samples, --scheduler holds a population raster finer than "
@@ -335,17 +336,16 @@ def run_samples(plans: Sequence[Plan], *, samples: int, seed: int | None = None,
     total = samples * len(plans)
     with _using(backend, scheduler, workers) as backend:
         keep = backend.hold if backend.reads_rasters else None
-        jobs: list[tuple[Result, SampleModel, list[Any]]] = []
+        jobs: list[tuple[Evaluation, SampleModel, list[Any]]] = []
         for plan in plans:
             if progress:
                 progress(f"reading layers of '{plan.id}'")
-            result = evaluate_inputs(prepare(plan, progress=_reading(progress),
-                                             hold=keep),
-                                     ranges=ranges, progress=progress, by=by)
-            model = build_model(result.inputs, result.layout, result.metrics,
+            measured = measure_inputs(prepare(plan, progress=_reading(progress), hold=keep),
+                                      ranges=ranges, progress=progress, by=by)
+            model = build_model(measured.inputs, measured.layout, measured.central,
                                 correlation_m=correlation_m)
             shared = backend.share(model)
-            jobs.append((result, model, [backend.submit(evaluate_chunk, shared, seed, idx)
+            jobs.append((measured, model, [backend.submit(evaluate_chunk, shared, seed, idx)
                                          for idx in _chunks(samples, backend.workers)]))
         handles = [h for _, _, hs in jobs for h in hs]
         sizes = [len(idx) for _ in jobs for idx in _chunks(samples, backend.workers)]
@@ -357,9 +357,10 @@ def run_samples(plans: Sequence[Plan], *, samples: int, seed: int | None = None,
                 on_samples(done[0], total)
 
         parts = backend.results(handles, tick)
-        at = 0
-        for result, model, hs in jobs:
-            attach_samples(result, model, parts[at:at + len(hs)], n=samples, seed=seed,
-                           backend=backend)
+        results, at = [], 0
+        for measured, model, hs in jobs:
+            results.append(measured.result(sample_figures(
+                model, parts[at:at + len(hs)], n=samples, seed=seed, backend=backend,
+                plan_id=measured.inputs.plan.id)))
             at += len(hs)
-    return [r for r, _, _ in jobs]
+    return results

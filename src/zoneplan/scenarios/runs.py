@@ -161,7 +161,8 @@ def running(plans: PlanLike | Sequence[PlanLike], *, samples: int | None = None,
                 progress=progress, on_samples=on_samples, by=areas,
                 correlation_m=LINE_CORRELATION_M if correlation_m is None
                 else correlation_m)
-            notes = list(results[0].data["samples"]["notes"])
+            drawn = results[0].data["samples"]
+            notes = list(drawn["notes"]) if drawn else []
         yield Run(results, notes)
 
 

@@ -30,8 +30,7 @@ measured on blocks of that size, as the ranges' alternative layouts are.
 from __future__ import annotations
 
 import zlib
-from dataclasses import dataclass, replace
-from typing import Any
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 from numpy.typing import NDArray
@@ -52,6 +51,7 @@ from zoneplan.measure.sums.zone_sums import LayoutCells, ZoneSums
 from zoneplan.measure.zones import Layout, build_layout
 from zoneplan.plan import Compound, ForceEntry
 from zoneplan.plan.rules.definitions import ZONE_KEYS
+from zoneplan.result import is_number
 from zoneplan.scenarios.line_draws import LINE_CORRELATION_M, LineJitter
 
 __all__ = ["MAX_REDRAWS", "MIXTURE", "SPREAD_CONCENTRATION", "ChunkResult",
@@ -97,6 +97,8 @@ class SampleModel:
         The indicators recorded per draw, in the order of a draw's values.
     blocks
         Whether the draws are measured on blocks of a fine grid.
+    fixed
+        The layout and its sums when no line moves, made once where the draws run.
     """
 
     inputs: Inputs
@@ -107,6 +109,7 @@ class SampleModel:
     compounds: tuple[Compound, ...]
     keys: tuple[Key, ...]
     blocks: bool
+    fixed: tuple[Layout, LayoutCells] | None = field(default=None, init=False, repr=False)
 
 
 @dataclass(frozen=True, eq=False)
@@ -214,7 +217,7 @@ def build_model(inputs: Inputs, layout: Layout, central: Metrics, *,
     use, blocks = _sampling_inputs(inputs)
     keys: list[Key] = [(z.id, k) for z in layout.zones for k in ZONE_KEYS]
     keys += [(None, k) for k, v in central.totals.items()
-             if v is None or (isinstance(v, (int, float)) and not isinstance(v, bool))]
+             if v is None or is_number(v)]
     return SampleModel(inputs=use, jitters=tuple(jitters), fixed_lines=tuple(fixed),
                        members=tuple(use.population.members),
                        force_options=_force_options(inputs),
@@ -301,18 +304,17 @@ def _values(model: SampleModel, m: Metrics) -> NDArray[np.float64]:
     out = np.full(len(model.keys), np.nan)
     for i, (zid, k) in enumerate(model.keys):
         v = (m.zones[zid] if zid is not None else m.totals).get(k)
-        if isinstance(v, (int, float)) and not isinstance(v, bool):
+        if is_number(v):
             out[i] = float(v)
     return out
 
 
 def _fixed_layout(model: SampleModel) -> tuple[Layout, LayoutCells]:
     """The layout of a plan whose lines do not move, and its sums (built once)."""
-    memo: dict[str, Any] = model.__dict__.setdefault("_fixed", {})
-    if not memo:
-        memo["layout"] = build_layout(model.inputs)
-        memo["cells"] = layout_cells(memo["layout"], model.inputs)
-    return memo["layout"], memo["cells"]
+    if model.fixed is None:
+        layout = build_layout(model.inputs)
+        model.fixed = (layout, layout_cells(layout, model.inputs))
+    return model.fixed
 
 
 def _drawn_layout(model: SampleModel, seed: int, index: int) -> tuple[Draw, Layout, int]:

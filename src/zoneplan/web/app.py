@@ -281,8 +281,8 @@ def create_app(plan: str | Path | Plan | None = None, *, save_dir: str | Path,
                 k: list(v.coords) for k, v in lines.items()}, ranges=body.ranges,
                 fast=body.fast, incremental=True)
             data = result.to_dict()
-            if body.map:
-                data["map"] = map_json(result)
+            if body.map:  # the page's payload: the result and its map, side by side
+                data = {**data, "map": map_json(result)}
             return data, (time.perf_counter() - t0) * 1000, (time.thread_time() - c0) * 1000
 
         data, ms, cpu = await _run(work)

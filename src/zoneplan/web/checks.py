@@ -25,6 +25,7 @@ from zoneplan.errors import GeometryError, InputError
 from zoneplan.measure.inputs import Inputs
 from zoneplan.plan import DEFAULT_PLAN
 from zoneplan.plan.messages import describe
+from zoneplan.result import is_number
 
 __all__ = ["ID_RE", "MAX_JSON_DEPTH", "MAX_VERTICES", "RESERVED_NAMES", "EvaluateRequest",
            "RequestBody", "SaveRequest", "WebError", "check_lines", "check_save_id",
@@ -269,7 +270,7 @@ def count_points(data: Any) -> int:
             todo.extend(value.values())
         elif isinstance(value, list):
             if 2 <= len(value) <= 3 and all(
-                    isinstance(v, (int, float)) and not isinstance(v, bool) for v in value):
+                    is_number(v) for v in value):
                 count += 1
             else:
                 todo.extend(value)

@@ -64,11 +64,10 @@ def _resident_distances(f: Frame, k: int, zone_id: str, pts: NDArray[np.float64]
 def _zone_widths_km(f: Frame) -> list[float | None]:
     """Each zone's width, km, all zones measured together once per layout (widths depend
     on the geometry only, not on the population spread or the assumptions)."""
-    memo: dict[str, list[float | None]] = f.layout.__dict__.setdefault("_widths", {})
-    if "zones" not in memo:
-        memo["zones"] = [None if w is None else w / 1000.0
-                         for w in widths_m([z.geometry for z in f.layout.zones])]
-    return memo["zones"]
+    if f.layout.widths_km is None:
+        f.layout.widths_km = [None if w is None else w / 1000.0
+                              for w in widths_m([z.geometry for z in f.layout.zones])]
+    return f.layout.widths_km
 
 
 def _territory_width_km(f: Frame) -> float | None:

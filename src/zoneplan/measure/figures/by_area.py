@@ -77,7 +77,7 @@ def _shares(m: Metrics, cells: LayoutCells, areas: AreaSet
     So the pieces of a zone add up to the zone exactly. Remembered per layout."""
     assert m.layout is not None and m.inputs is not None
     memo: dict[int, list[tuple[Piece, NDArray[np.intp], NDArray[np.float64]]]] = \
-        m.layout.__dict__.setdefault("_by_area", {})
+        m.layout.piece_shares
     if id(areas) in memo:
         return memo[id(areas)]
     pop = m.inputs.population
@@ -116,7 +116,7 @@ def layout_pieces(m: Metrics, cells: LayoutCells, areas: AreaSet) -> list[Piece]
 def _points_in(layer: Any, layout: Layout, geom: BaseGeometry, values: Any = None) -> float:
     if layer is None or len(layer) == 0:
         return 0.0
-    memo: dict[int, Any] = layout.__dict__.setdefault("_points", {})
+    memo = layout.points
     if id(layer) not in memo:
         pts = project(shapely.MultiPoint(layer.points), layout.crs)
         memo[id(layer)] = np.array(list(pts.geoms))

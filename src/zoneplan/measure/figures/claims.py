@@ -44,13 +44,15 @@ from __future__ import annotations
 import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any, Literal
+from typing import Any, Literal, cast
+
+from typing_extensions import TypedDict
 
 from zoneplan.plan import Claim
 from zoneplan.plan.claims import Reading
 
-__all__ = ["CENTRAL", "COMPARE_ATOL", "COMPARE_RTOL", "PLAN_INPUTS", "UNITS", "ClaimRuns",
-           "RunBasis", "Verdict", "check_claims"]
+__all__ = ["CENTRAL", "COMPARE_ATOL", "COMPARE_RTOL", "PLAN_INPUTS", "UNITS", "ClaimRecord",
+           "ClaimRuns", "ClaimedRecord", "OnlyIfRecord", "RunBasis", "Verdict", "check_claims"]
 
 Verdict = str
 """``"consistent"``, ``"consistent only if"``, ``"inconsistent"``, ``"restates the
@@ -156,6 +158,83 @@ class ClaimRuns:
             vals[(zone, ind)] = (float(v) if isinstance(v, (int, float))
                                  and not isinstance(v, bool) else None)
         self.runs.append((basis, vals))
+
+
+
+class ClaimedRecord(TypedDict):
+    """A claim's figure as stated (in the claim's unit), and as read."""
+
+    value: float | None
+    range: list[float] | None
+    at_least: float | None
+    at_most: float | None
+    wording: str
+    """The key of the rule table the words are read by (``stated``, ``about``, ...)."""
+    interval: list[float | None]
+    """``[low, high]`` the claim is read as, in the indicator's unit (``null``: open)."""
+    interval_closed: list[bool]
+    """Whether each end belongs to the interval."""
+    reads_as: str
+    """The interval in words, in the claim's unit."""
+
+
+class OnlyIfRecord(TypedDict):
+    """An alternative a "consistent only if" verdict rests on."""
+
+    alternative: str
+    """Its label."""
+    note: str | None
+    sources: list[str]
+    """Ids of its sources."""
+    date: str | None
+    """The latest date of its sources."""
+    after_claim: bool
+    """Reported after the claim."""
+    short: str
+    words: str
+
+
+class ClaimRecord(TypedDict):
+    """A published figure checked against the measurements (``claims`` in the result).
+
+    The one definition of a claim's record: :func:`check_claims` makes it, the result's
+    schema (:mod:`zoneplan.records`) reads it.
+    """
+
+    text: str
+    """The claim as published."""
+    source: str
+    """Id of its source."""
+    indicator: str
+    """The indicator it is about."""
+    zone: str | None
+    """The zone it is about; ``null``: the whole territory."""
+    unit: str
+    """The claim's unit."""
+    claimed: ClaimedRecord
+    measured: float | None
+    """The central measured value, in the indicator's unit."""
+    measured_range: list[float] | None
+    """``[low, high]`` measured over every alternative, in the indicator's unit."""
+    sourced_range: list[float] | None
+    """``[low, high]`` over the central run and the sourced ranges known by the claim's
+    date, in the indicator's unit."""
+    note: str | None
+    only_if: list[OnlyIfRecord] | None
+    """The alternatives a "consistent only if" rests on."""
+    restates: str | None
+    """The plan input the figure restates (then shown, never counted)."""
+    source_date: str | None
+    """The date of the claim's source."""
+    seen_via: str | None
+    """The re-post the source was read through."""
+    verdict: Verdict
+    """``consistent``, ``consistent only if``, ``inconsistent``, ``restates the plan`` or
+    ``not measurable``."""
+    counted: bool
+    """Whether it counts as a check."""
+    why: str
+    """The verdict's reason, in words, with the figures."""
 
 
 def _close(x: float, y: float) -> bool:
@@ -306,7 +385,7 @@ def _judge(c: Claim, r: Reading, central: float, per_run: list[tuple[RunBasis, f
 
 def check_claims(claims: Sequence[Claim], data: dict[str, Any],
                  runs: ClaimRuns | None = None,
-                 edited: Mapping[str, str] | None = None) -> list[dict[str, Any]]:
+                 edited: Mapping[str, str] | None = None) -> list[ClaimRecord]:
     """Judge each claim against a result's JSON and its runs (see the module docstring).
 
     Parameters
@@ -328,7 +407,7 @@ def check_claims(claims: Sequence[Claim], data: dict[str, Any],
 
     Returns
     -------
-    list of dict
+    list of ClaimRecord
         Per claim: ``text``, ``source``, ``indicator``, ``zone``, ``unit``, ``claimed``
         (as stated, its ``wording``, the ``interval`` it is read as in the indicator's
         unit, which ends are ``interval_closed``, and ``reads_as`` in words),
@@ -344,7 +423,7 @@ def check_claims(claims: Sequence[Claim], data: dict[str, Any],
     later_lines = "; ".join(
         f"{e['id']}, {e.get('date') or 'undated'}" for e in data.get("later_evidence") or []
         if e.get("kind") in ("line variant", "alternative", "line uncertainty"))
-    out: list[dict[str, Any]] = []
+    out: list[dict[str, Any]] = []  # each filled in below, then typed
     for c in claims:
         r = c.reading()
         src = sources.get(c.source, {})
@@ -436,4 +515,4 @@ def check_claims(claims: Sequence[Claim], data: dict[str, Any],
             reason += (f"; later evidence set aside as of {as_of} ({later_lines}) is not "
                        "used (evaluate with --as-of to use it)")
         entry["why"] = f"{claimed}; {measured}: {reason}.{seen}"
-    return out
+    return [cast("ClaimRecord", e) for e in out]

@@ -30,19 +30,39 @@ import numpy as np
 import shapely
 from shapely.geometry.base import BaseGeometry
 from shapely.ops import nearest_points
+from typing_extensions import TypedDict
 
 from zoneplan.geometry import project
 from zoneplan.io.layers import PointLayer
 from zoneplan.measure.zones import Layout
 
-__all__ = ["OPENS_INTO_RADIUS_M", "CrossingSite", "aid_through_closed", "crossing_sites",
-           "distance_to_open",
-           "opens_into"]
+__all__ = ["OPENS_INTO_RADIUS_M", "CrossingRecord", "CrossingSite", "aid_through_closed",
+           "crossing_sites", "distance_to_open", "opens_into"]
 
 OPENS_INTO_RADIUS_M = 1000.0
 """Radius (metres) of the disc around a crossing's point on the territory's edge whose
 largest zone the crossing opens into: wide enough that border strips (the published
 19 Oct 2025 zone leaves strips of a few hundred metres) do not decide."""
+
+
+class CrossingRecord(TypedDict):
+    """A crossing in the result (``crossings``)."""
+
+    id: str
+    """The crossing's id in the layer."""
+    name: str
+    state: str
+    """``open``, ``closed`` or ``unknown``, from its latest dated status."""
+    status: str | None
+    """The status as the source words it."""
+    status_date: str | None
+    """The status's date (ISO 8601)."""
+    opens_into: str | None
+    """The zone it opens into; ``null`` when it is not located."""
+    located: bool
+    """Whether it has coordinates."""
+    reason: str | None
+    """Why it is not placed, when it is not."""
 
 
 @dataclass(frozen=True)
@@ -76,7 +96,7 @@ class CrossingSite:
     y: float | None
     reason: str | None = None
 
-    def to_dict(self) -> dict[str, Any]:
+    def to_dict(self) -> CrossingRecord:
         """The JSON form (``crossings`` in the result)."""
         return {"id": self.id, "name": self.name, "state": self.state, "status": self.status,
                 "status_date": self.status_date, "opens_into": self.zone,

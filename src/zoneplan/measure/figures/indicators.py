@@ -153,7 +153,7 @@ class CellMap:
 
 def _sites(inputs: Inputs, layout: Layout) -> list[CrossingSite]:
     """The crossings placed on a layout (they depend on the layout only: remembered)."""
-    memo: dict[int, list[CrossingSite]] = layout.__dict__.setdefault("_crossings", {})
+    memo: dict[int, list[CrossingSite]] = layout.sites
     key = id(inputs.crossings)
     if key not in memo:
         memo[key] = crossing_sites(inputs.crossings, layout)
@@ -163,7 +163,7 @@ def _sites(inputs: Inputs, layout: Layout) -> list[CrossingSite]:
 def _people_outside(geo: LayoutCells, counts: NDArray[np.float64], key: str) -> float:
     """People of spread ``key`` on no zone's cells, summed cell by cell (remembered per
     layout and spread): each cell's people times the share of it no zone takes."""
-    memo: dict[str, float] = geo.__dict__.setdefault("_outside", {})
+    memo = geo.outside
     if key not in memo:
         memo[key] = people_outside(geo.fractions, counts)
     return memo[key]

@@ -25,6 +25,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Protocol
 
 import numpy as np
@@ -94,6 +95,12 @@ class Fractions:
     cut_cell: NDArray[np.intp]
     cut_zone: NDArray[np.int32]
     cut_frac: NDArray[np.float64]
+
+    @cached_property
+    def sorted_cuts(self) -> tuple[NDArray[np.intp], NDArray[np.intp]]:
+        """The order sorting the cut cells, and the sorted cells (worked out once)."""
+        order = np.argsort(self.cut_cell, kind="stable")
+        return order, self.cut_cell[order]
 
     def for_zone(self, k: int) -> tuple[NDArray[np.intp], NDArray[np.float64]]:
         """Cells of zone ``k`` and the share of each in it."""

@@ -68,6 +68,9 @@ class PopulationLayer:
     spread_methods: dict[str, str] = field(default_factory=dict)
     peak_density: float | None = None
     within_territory: bool = True
+    _totals: dict[str, tuple[Any, float]] = field(default_factory=dict, init=False,
+                                                  repr=False)
+    """Each spread's total with the array it was summed from (see :meth:`total`)."""
 
     def __post_init__(self) -> None:
         if not self.members:
@@ -87,7 +90,7 @@ class PopulationLayer:
         """Total people under a method (default: central); summed once per array (a
         pass over every cell of a fine raster, asked for several times per run)."""
         counts = self.counts[method or self.central]
-        memo: dict[str, tuple[Any, float]] = self.__dict__.setdefault("_totals", {})
+        memo = self._totals
         got = memo.get(method or self.central)
         if got is None or got[0] is not counts:
             got = memo[method or self.central] = (counts, float(np.sum(counts, dtype=np.float64)))

@@ -532,6 +532,6 @@ def _cells(layout: Layout, inputs: Inputs, st: _State, grid: CellGrid) -> Layout
                       hospital_distance=_hospital_distances(layout, inputs, area, h_zone, sq),
                       squares=sq)
     # people on no zone's cells, per spread (what indicators.compute would sum cell by cell)
-    out.__dict__["_outside"] = {key: float(st.part_out[i + 1].sum())
-                                for i, key in enumerate(pop.counts)}
+    out.outside.update({key: float(st.part_out[i + 1].sum())
+                        for i, key in enumerate(pop.counts)})
     return out

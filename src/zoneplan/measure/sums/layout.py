@@ -69,6 +69,5 @@ def with_hospitals(cells: LayoutCells, layout: Layout, inputs: Inputs) -> Layout
     out = replace(cells, hospital_zone=h_zone,
                   hospital_distance=_hospital_distances(layout, inputs, cells.area, h_zone,
                                                         cells.squares))
-    if "_outside" in cells.__dict__:  # people on no zone's cells: the same cells
-        out.__dict__["_outside"] = dict(cells.__dict__["_outside"])
+    out.outside.update(cells.outside)  # people on no zone's cells: the same cells
     return out

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import weakref
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
@@ -116,6 +116,11 @@ class LayoutCells:
     squares
         The lattice of distance blocks on grids finer than :data:`DISTANCE_BLOCK_M`
         (``None``: the blocks are the cells).
+    outside
+        People on no zone's cells, by spread key: known where the sums were made (held
+        parts, patched cells), else summed when first asked for
+        (:func:`zoneplan.measure.figures.indicators.compute`). A copy made with ``replace`` starts
+        empty (its people may differ).
     """
 
     fractions: Fractions
@@ -125,6 +130,7 @@ class LayoutCells:
     damage_zone: list[str | None]
     hospital_distance: HospitalDistances
     squares: Squares | None = None
+    outside: dict[str, float] = field(default_factory=dict, init=False, repr=False)
 
 
 def _zone_total(fr: Fractions, values: CellValues,
@@ -147,7 +153,7 @@ def _zone_total(fr: Fractions, values: CellValues,
             return np.asarray(acc[1:], dtype=np.float64)
         # cut cells among these (idx is ascending; the cut cells, sorted once, are
         # narrowed to its range first: near-line pieces come strip by strip)
-        order, cells = _sorted_cuts(fr)
+        order, cells = fr.sorted_cuts
         lo, hi = np.searchsorted(cells, [idx[0], idx[-1] + 1])
         sel = order[lo:hi]
         pos, hit = match_sorted(idx, fr.cut_cell[sel])
@@ -157,15 +163,6 @@ def _zone_total(fr: Fractions, values: CellValues,
                                                 minlength=nz), dtype=np.float64)
     return np.asarray(acc[1:] + np.bincount(fr.cut_zone, weights=cut_w, minlength=nz),
                       dtype=np.float64)
-
-
-def _sorted_cuts(fr: Fractions) -> tuple[NDArray[np.intp], NDArray[np.intp]]:
-    """The order sorting the cut cells, and the sorted cells (remembered per Fractions)."""
-    memo: dict[str, Any] = fr.__dict__.setdefault("_sorted_cuts", {})
-    if "order" not in memo:
-        order = np.argsort(fr.cut_cell, kind="stable")
-        memo["order"], memo["cells"] = order, fr.cut_cell[order]
-    return memo["order"], memo["cells"]
 
 
 LineSet = str | None
@@ -278,7 +275,7 @@ def measured_cells(layout: Layout, inputs: Inputs, *, fast: bool = False,
                       hospital_distance=_hospital_distances(layout, inputs, area, h_zone, sq),
                       squares=sq)
     if outside is not None:
-        out.__dict__["_outside"] = outside
+        out.outside.update(outside)
     return out
 
 

@@ -33,6 +33,7 @@ from typing import Any
 from zoneplan.io.outputs import write_with_atomic
 from zoneplan.plan.rules.definitions import INDICATORS
 from zoneplan.render.words.text import ACCESS_WORDS
+from zoneplan.result import is_number
 
 __all__ = ["by_area_csv", "by_area_rows", "number_format", "write_xlsx", "zone_rows",
            "zones_csv"]
@@ -309,7 +310,7 @@ def _width(values: list[Any], fmt: str) -> float:
     def shown(v: Any) -> str:
         if isinstance(v, float) and fmt == _PERCENT:
             return f"{v:.1%}"
-        if isinstance(v, (int, float)) and not isinstance(v, bool) and fmt != "General":
+        if is_number(v) and fmt != "General":
             return f"{v:,.1f}" if fmt == _ONE_PLACE else f"{v:,.0f}"
         return "" if v is None else str(v)
 
@@ -370,7 +371,7 @@ def write_xlsx(d: dict[str, Any], path: str | Path, *, overwrite: bool = False) 
                     v = c.get(r)
                     cell = ws.cell(row=i, column=j, value=v)
                     fmt = _claim_format(c.header, r) if title == "claims" else c.fmt
-                    if isinstance(v, (int, float)) and not isinstance(v, bool):
+                    if is_number(v):
                         cell.number_format = fmt
                     elif v is None:
                         cell.comment = Comment(c.why(r) or _NO_REASON, "zoneplan")

@@ -24,6 +24,7 @@ from zoneplan.render.words.text import (
     fmt_share,
     round_sig,
 )
+from zoneplan.result import is_number
 
 __all__ = ["HEADLINE_ZONES", "MAX_HEADLINES", "UNIT_SHOWN", "checks_sentence", "claim_cells",
            "claim_reading", "extremes_sentence", "headlines"]
@@ -36,16 +37,12 @@ HEADLINE_ZONES = 6
 largest zone and the others as a whole."""
 
 
-def _ok(v: Any) -> bool:
-    return isinstance(v, (int, float)) and not isinstance(v, bool) and math.isfinite(v)
-
-
 def _zones_with(d: dict[str, Any], *access: str) -> list[dict[str, Any]]:
     return [z for z in d.get("zones", []) if z.get("access") in access]
 
 
 def _sum(zones: list[dict[str, Any]], key: str) -> float | None:
-    nums = [float(z[key]) for z in zones if _ok(z.get(key))]
+    nums = [float(z[key]) for z in zones if is_number(z.get(key), finite=True)]
     return sum(nums) if nums else None
 
 
@@ -73,7 +70,7 @@ def _zone_sentence(z: dict[str, Any], total: Any, in_force: bool) -> str:
     verb = "places" if in_force else "would place"
     sent += (f"Under the plan the model {verb} {fmt_people(z.get('residents'))} of "
              f"{fmt_people(total)} residents there")
-    if z.get("access") != "closed" and _ok(z.get("m2_per_person")):
+    if z.get("access") != "closed" and is_number(z.get("m2_per_person"), finite=True):
         sent += (f", {fmt_number(z['m2_per_person'])} m² of land per person (Sphere camp "
                  "standard: at least 45 m²)")
     return sent + "."
@@ -96,8 +93,8 @@ def _other_zones(d: dict[str, Any], others: list[dict[str, Any]]) -> str:
     plan, the median zone and the range, and how many fall below the Sphere camp
     standard of land per person (one sentence, not an arbitrary zone named)."""
     share = sum(z.get("share_of_territory") or 0.0 for z in others)
-    areas = [z["area_km2"] for z in others if _ok(z.get("area_km2"))]
-    people = [z["residents"] for z in others if _ok(z.get("residents"))]
+    areas = [z["area_km2"] for z in others if is_number(z.get("area_km2"), finite=True)]
+    people = [z["residents"] for z in others if is_number(z.get("residents"), finite=True)]
     sent = (f"The other {fmt_number(len(others))} zones: {fmt_share(share, 1)} of the "
             f"territory, {_median_range(areas, _km2_sig, ' km²')} each (median and "
             "range)")
@@ -109,7 +106,7 @@ def _other_zones(d: dict[str, Any], others: list[dict[str, Any]]) -> str:
                    if st.get("indicator") == "m2_per_person"), None)
     if sphere is not None:
         open_zones = [z for z in others if z.get("access") != "closed"
-                      and _ok(z.get("m2_per_person"))]
+                      and is_number(z.get("m2_per_person"), finite=True)]
         below = sum(z["m2_per_person"] < sphere["value"] for z in open_zones)
         sent += (f"; {fmt_number(below)} of the {fmt_number(len(open_zones))} open zones "
                  f"with residents give them less than {fmt_number(sphere['value'])} m² of "
@@ -164,7 +161,7 @@ def _depends(d: dict[str, Any], people: str) -> str:
 def _compounds(d: dict[str, Any]) -> str | None:
     t = d.get("totals", {})
     cap, res = t.get("compound_capacity"), t.get("compound_residents")
-    if not _ok(cap):
+    if not is_number(cap, finite=True):
         return None
     displaced = t.get("displaced_out")
     rng = fmt_range((t.get("ranges") or {}).get("compound_capacity"))
@@ -173,10 +170,10 @@ def _compounds(d: dict[str, Any]) -> str | None:
             + f", against {fmt_people(displaced)} people displaced")
     need = t.get("compounds_needed_for_displaced")
     n = t.get("compounds")
-    if _ok(need) and _ok(n) and n:
+    if is_number(need, finite=True) and is_number(n, finite=True) and n:
         sent += (f"; housing all of them would take {fmt_count(need)} compounds of "
                  f"{fmt_people(cap / n)} people")
-    if _ok(res):
+    if is_number(res, finite=True):
         sent += f". The model places {fmt_people(res)} people in compounds"
     return sent + "."
 
@@ -184,7 +181,7 @@ def _compounds(d: dict[str, Any]) -> str | None:
 def _hospitals(d: dict[str, Any]) -> str | None:
     t = d.get("totals", {})
     n_h = t.get("hospitals")
-    if not (_ok(n_h) and n_h):
+    if not (is_number(n_h, finite=True) and n_h):
         return None
     closed = _zones_with(d, "closed")
     in_closed = _sum(closed, "hospitals") or 0
@@ -194,8 +191,8 @@ def _hospitals(d: dict[str, Any]) -> str | None:
     sent = (f"{fmt_count(in_closed)} of {fmt_count(n_h)} hospitals lie in zones closed to "
             "civilians" + (f" ({fmt_count(hi_closed)} of {fmt_count(hi_total)} counting the "
                            "low-confidence rows of the hospital table)"
-                           if _ok(hi_total) and hi_total > n_h else ""))
-    if _ok(beds) and _ok(known):
+                           if is_number(hi_total, finite=True) and hi_total > n_h else ""))
+    if is_number(beds, finite=True) and is_number(known, finite=True):
         sent += (f"; pre-war beds are known for {fmt_count(known)} of {fmt_count(n_h)} "
                  f"hospitals: at least {fmt_number(beds)} beds"
                  + (" (a lower bound, as is every figure per 10,000 residents built on it)"
@@ -217,13 +214,13 @@ def _forces(d: dict[str, Any]) -> str | None:
                 f"({', '.join(central.get('contributors', []))})")
     else:
         sent = f"No contributor had pledged, committed or deployed personnel by {plan_date}"
-    if rng and _ok(rng[1]) and rng[1] > (central.get("personnel") or 0):
+    if rng and is_number(rng[1], finite=True) and rng[1] > (central.get("personnel") or 0):
         sent += f"; listed and target figures run to {fmt_number(rng[1])}"
     ratio = t.get("forces_per_1000")
     covered = sorted({z for f in forces for z in f.get("zones", [])})
     labels = [z["label"] for z in d.get("zones", []) if z["id"] in covered]
     living = _sum([z for z in d.get("zones", []) if z["id"] in covered], "residents")
-    if _ok(ratio):
+    if is_number(ratio, finite=True):
         sent += (f"; {fmt_number(ratio, 1)} per 1,000 residents of the zones they cover "
                  "(benchmark: 20)")
     elif labels and not living:
@@ -235,7 +232,8 @@ def _forces(d: dict[str, Any]) -> str | None:
 
 def _reconstruction(d: dict[str, Any]) -> str | None:
     rec = [z for z in d.get("zones", [])
-           if _ok(z.get("reconstruction_share")) and z["reconstruction_share"] > 0]
+           if is_number(z.get("reconstruction_share"), finite=True)
+           and z["reconstruction_share"] > 0]
     if not rec:
         return None
     rs = sum(float(z["reconstruction_share"]) for z in rec)
@@ -246,7 +244,7 @@ def _reconstruction(d: dict[str, Any]) -> str | None:
 
 def _damage(d: dict[str, Any]) -> str | None:
     t = d.get("totals", {})
-    if not _ok(t.get("damaged_structures")):
+    if not is_number(t.get("damaged_structures"), finite=True):
         return None
     plan = d.get("plan") or {}
     facts = plan.get("as_of") or plan.get("date")
@@ -259,12 +257,13 @@ def _damage(d: dict[str, Any]) -> str | None:
              f"({fmt_share(z.get('damage_share'), 0)})"
              for z in sorted(d.get("zones", []), key=lambda z: -(z.get("damaged_structures")
                                                                   or 0))
-             if _ok(z.get("damaged_structures"))]
+             if is_number(z.get("damaged_structures"), finite=True)]
     sent = (f"Damaged structures{when}: {fmt_people(t['damaged_structures'])} in all; "
             + "; ".join(parts[:3]))
     no_rec = t.get("damage_share_without_reconstruction")
-    if _ok(no_rec) and any(_ok(z.get("reconstruction_share")) and z["reconstruction_share"] > 0
-                           for z in d.get("zones", [])):
+    if is_number(no_rec, finite=True) and any(
+            is_number(z.get("reconstruction_share"), finite=True)
+            and z["reconstruction_share"] > 0 for z in d.get("zones", [])):
         sent += (f". {fmt_share(no_rec, 0)} of them lie in zones where no reconstruction is "
                  "planned")
     return sent + "."
@@ -289,7 +288,7 @@ def _aid(d: dict[str, Any]) -> str | None:
                      f"all {len(placed)} open aid crossings with coordinates open")
             out.append(f"Aid for {z['label']} must pass through a zone closed to civilians: "
                        f"{which} into {', '.join(into)}")
-            if _ok(z.get("crossing_distance_median_m")):
+            if is_number(z.get("crossing_distance_median_m"), finite=True):
                 out[-1] += (f"; its residents are a median "
                             f"{fmt_number(z['crossing_distance_median_m'] / 1000, 1)} km (90th "
                             f"percentile {fmt_number(z['crossing_distance_p90_m'] / 1000, 1)} km)"
@@ -309,7 +308,7 @@ def _aid(d: dict[str, Any]) -> str | None:
 
 def _width(d: dict[str, Any]) -> str | None:
     open_zones = [z for z in d.get("zones", []) if z.get("access") == "resident"
-                  and _ok(z.get("width_km"))]
+                  and is_number(z.get("width_km"), finite=True)]
     if not open_zones or len(d.get("zones", [])) < 2:
         return None
     z = max(open_zones, key=lambda z: z.get("residents") or 0)
@@ -317,8 +316,8 @@ def _width(d: dict[str, Any]) -> str | None:
     t = d.get("totals", {})
     return (f"{z['label']}: {fmt_number(z['width_km'], 1)} km wide (median across its "
             "long axis" + (f"; range {rng} km" if "–" in rng else "") + ")"
-            + (f"; the whole territory, {fmt_number(t['width_km'], 1)} km" if _ok(
-                t.get("width_km")) else "") + ".")
+            + (f"; the whole territory, {fmt_number(t['width_km'], 1)} km" if is_number(
+                t.get("width_km"), finite=True) else "") + ".")
 
 
 def _claims(d: dict[str, Any]) -> str | None:

@@ -27,6 +27,8 @@ import re
 from collections.abc import Sequence
 from typing import Any
 
+from zoneplan.result import is_number
+
 __all__ = [
     "ACCESS_WORDS",
     "NA",
@@ -73,10 +75,6 @@ ACCESS_WORDS: dict[str, str] = {
 """Plain-language meaning of each civilian-access class."""
 
 
-def _ok(v: Any) -> bool:
-    return isinstance(v, (int, float)) and not isinstance(v, bool) and math.isfinite(v)
-
-
 def round_sig(x: float, sig: int = 3) -> float:
     """Round ``x`` to ``sig`` significant figures.
 
@@ -102,7 +100,7 @@ def fmt_number(x: float | None, decimals: int = 0) -> str:
     >>> fmt_number(2.619, 1)
     '2.6'
     """
-    if not _ok(x):
+    if not is_number(x, finite=True):
         return NA
     assert x is not None
     v = round(float(x), decimals)
@@ -176,7 +174,7 @@ def fmt_people(x: float | None) -> str:
     >>> fmt_people(57.4)
     '57'
     """
-    if not _ok(x):
+    if not is_number(x, finite=True):
         return NA
     assert x is not None
     v = round_sig(float(x), 3)
@@ -193,7 +191,7 @@ def fmt_people_table(x: float | None) -> str:
     >>> fmt_people_table(822160.6)
     '822,200'
     """
-    if not _ok(x):
+    if not is_number(x, finite=True):
         return NA
     assert x is not None
     return fmt_number(round(float(x) / 100.0) * 100.0)
@@ -201,12 +199,12 @@ def fmt_people_table(x: float | None) -> str:
 
 def fmt_km2(x: float | None) -> str:
     """Area in square kilometres with one decimal (e.g. ``'196.9 km²'``)."""
-    return NA if not _ok(x) else f"{fmt_number(x, 1)} km²"
+    return NA if not is_number(x, finite=True) else f"{fmt_number(x, 1)} km²"
 
 
 def fmt_share(x: float | None, decimals: int = 1) -> str:
     """A fraction (0-1) as a percentage (e.g. ``0.5413`` → ``'54.1%'``)."""
-    if not _ok(x):
+    if not is_number(x, finite=True):
         return NA
     assert x is not None
     return f"{fmt_number(100.0 * x, decimals)}%"
@@ -227,7 +225,8 @@ def fmt_range(rng: Sequence[float] | None, fmt: Any = fmt_people) -> str:
     >>> fmt_range(None)
     'not available'
     """
-    if not rng or len(rng) != 2 or not (_ok(rng[0]) and _ok(rng[1])):
+    if not rng or len(rng) != 2 or not (is_number(rng[0], finite=True)
+                                        and is_number(rng[1], finite=True)):
         return NA
     lo, hi = fmt(rng[0]), fmt(rng[1])
     return lo if lo == hi else f"{lo}–{hi}"
@@ -259,7 +258,7 @@ def round_parts(values: Sequence[float | None], step: float) -> list[float | Non
     >>> round_parts([None, 150.0, 250.0], step=100)
     [None, 200.0, 200.0]
     """
-    nums = [float(v) if v is not None and _ok(v) else 0.0 for v in values]
+    nums = [float(v) if v is not None and is_number(v, finite=True) else 0.0 for v in values]
     scaled = [v / step for v in nums]
     floors = [math.floor(s + 1e-9) for s in scaled]
     target = round(sum(scaled))
@@ -268,5 +267,5 @@ def round_parts(values: Sequence[float | None], step: float) -> list[float | Non
     for i in order[: max(missing, 0)]:
         floors[i] += 1
     decimals = max(0, -math.floor(math.log10(step))) if step < 1 else 0
-    return [float(round(f * step, decimals)) if _ok(v) else None
+    return [float(round(f * step, decimals)) if is_number(v, finite=True) else None
             for v, f in zip(values, floors, strict=True)]

@@ -1,0 +1,250 @@
+"""The typed result (zoneplan.result, zoneplan.records): its JSON Schema holds for every
+output of ``zoneplan run --format json``, and can fail.
+
+The outputs are made as the command makes them (``main([...])``, its printed text): every
+built-in plan, a quick run from files, a run ``--by`` areas and a run with ``--samples``.
+"""
+
+from __future__ import annotations
+
+import copy
+import json
+import typing
+from pathlib import Path
+from typing import Any
+
+import pytest
+from jsonschema import Draft202012Validator
+
+from tests.conftest import SQUARE_UTM, utm_to_lonlat, write_geojson
+from zoneplan.cli.app import main
+from zoneplan.plan import builtin_plan_ids
+from zoneplan.plan.rules.definitions import INDICATORS, ZONE_KEYS
+from zoneplan.records import (
+    Figures,
+    Percentiles,
+    SamplesRecord,
+    ZoneRecord,
+    result_schema,
+    result_schema_text,
+)
+from zoneplan.result import is_number
+
+ROOT = Path(__file__).resolve().parents[1]
+PUBLISHED = ROOT / "docs" / "result.schema.json"
+
+
+@pytest.fixture(scope="module")
+def validator() -> Draft202012Validator:
+    schema = result_schema()
+    Draft202012Validator.check_schema(schema)
+    return Draft202012Validator(schema)
+
+
+def _run(capsys: pytest.CaptureFixture[str], *args: str) -> Any:
+    """What ``zoneplan run ARGS --format json`` prints, read back."""
+    assert main(["run", *args, "--format", "json"]) == 0
+    return json.loads(capsys.readouterr().out)
+
+
+def _errors(validator: Draft202012Validator, doc: Any) -> list[str]:
+    docs = doc if isinstance(doc, list) else [doc]
+    return [f"{'/'.join(map(str, e.absolute_path))}: {e.message}"
+            for d in docs for e in validator.iter_errors(d)]
+
+
+@pytest.mark.parametrize("plan", builtin_plan_ids())
+def test_every_built_in_plan_holds_to_the_schema(
+        plan: str, validator: Draft202012Validator, capsys: pytest.CaptureFixture[str]) -> None:
+    doc = _run(capsys, plan)
+    assert doc["zones"] and _errors(validator, doc) == []
+
+
+def test_a_run_without_ranges_and_a_list_of_plans_hold(
+        validator: Draft202012Validator, capsys: pytest.CaptureFixture[str]) -> None:
+    docs = _run(capsys, "baseline-2023", "ceasefire-2025-10", "--no-ranges")
+    assert isinstance(docs, list) and len(docs) == 2
+    assert _errors(validator, docs) == []
+
+
+def test_a_quick_run_holds(tmp_path: Path, validator: Draft202012Validator,
+                           capsys: pytest.CaptureFixture[str]) -> None:
+    x0, y0, x1, y1 = SQUARE_UTM
+    ring = [utm_to_lonlat(*p) for p in ((x0, y0), (x1, y0), (x1, y1), (x0, y1), (x0, y0))]
+    write_geojson(tmp_path / "t.geojson", [{"type": "Feature", "properties": {},
+                                            "geometry": {"type": "Polygon",
+                                                         "coordinates": [ring]}}])
+    line = [utm_to_lonlat(x0 + 500, y0 - 100), utm_to_lonlat(x0 + 500, y1 + 100)]
+    write_geojson(tmp_path / "l.geojson", [{"type": "Feature", "properties": {},
+                                            "geometry": {"type": "LineString",
+                                                         "coordinates": line}}])
+    write_geojson(tmp_path / "p.geojson", [{"type": "Feature", "properties": {"pop": 1000},
+                                            "geometry": {"type": "Polygon",
+                                                         "coordinates": [ring]}}])
+    doc = _run(capsys, "--territory", str(tmp_path / "t.geojson"),
+               "--line", str(tmp_path / "l.geojson"),
+               "--layer", f"population={tmp_path / 'p.geojson'},count=pop")
+    assert [z["id"] for z in doc["zones"]] == ["west", "east"]
+    assert _errors(validator, doc) == []
+
+
+def test_a_run_by_areas_holds(validator: Draft202012Validator,
+                              capsys: pytest.CaptureFixture[str]) -> None:
+    doc = _run(capsys, "green-red-2025-11", "--by", "gaza:governorates")
+    assert doc["by"]["areas"] and doc["by_area"]
+    assert all("ranges" in r for r in doc["by_area"])
+    assert _errors(validator, doc) == []
+
+
+def test_a_run_with_samples_holds(validator: Draft202012Validator,
+                                  capsys: pytest.CaptureFixture[str]) -> None:
+    doc = _run(capsys, "green-red-2025-11", "--samples", "8", "--seed", "1",
+               "--scheduler", "serial", "--no-ranges")
+    assert doc["samples"]["n"] == 8
+    assert doc["zones"][0]["distribution"]["area_km2"]["n"] == 8
+    assert doc["totals"]["distribution"]["residents"]["n"] == 8
+    assert _errors(validator, doc) == []
+
+
+@pytest.mark.realdata
+def test_a_quick_run_of_real_zones_holds(shared_data: Path, validator: Draft202012Validator,
+                                         capsys: pytest.CaptureFixture[str]) -> None:
+    doc = _run(capsys, "--territory",
+               str(shared_data / "ocha-cod-ab-pse-2023" / "gaza_strip_adm1_cod.geojson"),
+               "--zones", str(shared_data / "ocha-gaza-municipal-boundaries-2019"
+                              / "GazaStrip_MunicipalBoundaries.geojson"), "--no-ranges")
+    assert len(doc["zones"]) > 20 and _errors(validator, doc) == []
+
+
+@pytest.fixture(scope="module")
+def baseline_doc() -> Any:
+    from zoneplan.evaluate import evaluate
+    from zoneplan.result import json_ready
+
+    return json_ready(evaluate("green-red-2025-11", ranges=False).data)
+
+
+@pytest.mark.parametrize("breaks,why", [
+    (lambda d: d["zones"][0].pop("residents"), "'residents' is a required property"),
+    (lambda d: d["zones"][1].pop("null_reasons"), "'null_reasons' is a required property"),
+    (lambda d: d["zones"][0].update(area_km2="196 km²"), "'196 km²' is not valid"),
+    (lambda d: d["zones"][0].update(hospitals=2.5), "2.5 is not valid"),
+    (lambda d: d["zones"][0].update(reconstruction="yes"), "'yes' is not of type 'boolean'"),
+    (lambda d: d["zones"][0]["standards"].pop("sphere-camp-area"),
+     "'sphere-camp-area' is a required property"),
+    (lambda d: d["zones"][0].update(area_m2=1.0), "'area_m2' was unexpected"),
+    (lambda d: d["totals"].pop("ranges"), "'ranges' is a required property"),
+    (lambda d: d.pop("provenance"), "'provenance' is a required property"),
+    (lambda d: d["provenance"]["inputs"][0].pop("sha256"), "'sha256' is a required property"),
+    (lambda d: d["claims"][0].update(verdict=None), "None is not of type 'string'"),
+    (lambda d: d["crossings"][0].update(located=1), "1 is not of type 'boolean'"),
+    (lambda d: d["forces"][0].update(personnel="1,500"), "'1,500' is not of type 'integer'"),
+])
+def test_the_schema_can_fail(baseline_doc: Any, validator: Draft202012Validator,
+                             breaks: Any, why: str) -> None:
+    assert _errors(validator, baseline_doc) == []
+    doc = copy.deepcopy(baseline_doc)
+    breaks(doc)
+    errors = _errors(validator, doc)
+    assert errors and any(why in e for e in errors), errors
+
+
+def test_every_zone_record_key_is_required_and_units_are_described() -> None:
+    zone = result_schema()["$defs"]["ZoneRecord"]
+    assert set(ZONE_KEYS) <= set(zone["required"])
+    assert {"id", "label", "access", "standards", "ranges", "distribution",
+            "null_reasons", "notes"} <= set(zone["required"])
+    assert "damage_by_class" not in zone["required"]  # only where the layer has classes
+    assert zone["additionalProperties"] is False
+    assert zone["properties"]["area_km2"]["description"].startswith("Area (km²).")
+    assert "(people per km²)" in zone["properties"]["density_per_km2"]["description"]
+    totals = result_schema()["$defs"]["TotalsRecord"]
+    assert "(personnel per 1,000 residents)" in totals["properties"]["forces_per_1000"][
+        "description"]
+
+
+def test_the_records_name_every_indicator_with_its_type() -> None:
+    """Figures (zones and totals) holds exactly the indicators of plan.definitions, in
+    their order; counts are integers, yes/no figures booleans, the rest numbers."""
+    hints = typing.get_type_hints(Figures)
+    assert tuple(hints) == ZONE_KEYS
+    want = {"count": int, "yes/no": bool}
+    for key, ind in INDICATORS.items():
+        assert hints[key] == (want.get(ind.unit, float) | None), key
+
+
+def test_the_zone_keys_come_in_the_records_order(baseline_doc: Any) -> None:
+    """A zone's keys are written in the order ZoneRecord names them (the schema's)."""
+    fixed = ["id", "label", "controller", "access", "reconstruction", "colour"]
+    assert list(baseline_doc["zones"][0])[:6] == fixed
+    assert list(baseline_doc["zones"][0])[6:6 + len(ZONE_KEYS)] == list(ZONE_KEYS)
+    named = [k for k in typing.get_type_hints(ZoneRecord) if k != "damage_by_class"]
+    assert all(list(z) == named for z in baseline_doc["zones"])
+    assert list(result_schema()["$defs"]["ZoneRecord"]["properties"])[:6] == fixed
+
+
+def test_schema_command_prints_the_result_schema(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["schema", "--result"]) == 0
+    printed = json.loads(capsys.readouterr().out)
+    assert printed == result_schema()
+    assert printed["$schema"] == "https://json-schema.org/draft/2020-12/schema"
+    assert main(["schema"]) == 0  # the plan format's, as before
+    assert "ResultDocument" not in capsys.readouterr().out
+
+
+def test_published_schema_is_current() -> None:
+    """docs/result.schema.json is what ``zoneplan schema --result`` prints (regenerate:
+    ``zoneplan schema --result > docs/result.schema.json``)."""
+    assert PUBLISHED.read_text(encoding="utf-8") == result_schema_text() + "\n"
+
+
+@pytest.mark.parametrize("value,number,finite", [
+    (3, True, True), (2.5, True, True), (-0.0, True, True),
+    (float("nan"), True, False), (float("inf"), True, False),
+    (True, False, False), (False, False, False), (None, False, False),
+    ("1", False, False), ([1.0], False, False),
+])
+def test_is_number(value: Any, number: bool, finite: bool) -> None:
+    assert is_number(value) is number
+    assert is_number(value, finite=True) is finite
+
+
+def test_is_number_takes_numpy_floats() -> None:
+    import numpy as np
+
+    assert is_number(np.float64(1.5)) and not is_number(np.bool_(True))
+
+
+def test_draws_join_the_result_before_it_is_made() -> None:
+    """Evaluation.result(samples) makes the whole document with the draws' part in it;
+    every other key is what the result without draws holds."""
+    from zoneplan.evaluate import measure_inputs
+    from zoneplan.measure.inputs import prepare
+    from zoneplan.result import SampleFigures
+
+    measured = measure_inputs(prepare(_plan("baseline-2023")), ranges=False)
+    plain = measured.result().data
+    zid = plain["zones"][0]["id"]
+    pct: Percentiles = {"p5": 1.0, "p50": 2.0, "p95": 3.0, "n": 4}
+    record: SamplesRecord = {
+        "n": 4, "seed": 7, "method": "by hand", "scheduler": "serial", "workers": 1,
+        "percentiles": [5.0, 50.0, 95.0], "lines": [], "spreads": ["a"], "force_cases": 1,
+        "redraws": 0, "measured_on_blocks": False, "notes": []}
+    drawn = measured.result(SampleFigures(zones={zid: {"residents": pct}},
+                                          totals={"residents": None},
+                                          record=record)).data
+    assert drawn["zones"][0]["distribution"] == {"residents": pct}
+    assert all(z["distribution"] == {} for z in drawn["zones"][1:])
+    assert drawn["totals"]["distribution"] == {"residents": None}
+    assert drawn["samples"] == record and plain["samples"] is None
+    assert plain["zones"][0]["distribution"] == {} and plain["totals"]["distribution"] == {}
+    assert list(drawn) == list(plain)  # the same keys in the same order
+    before, after = dict(plain), dict(drawn)
+    for key in before.keys() - {"zones", "totals", "samples", "provenance"}:
+        assert after[key] == before[key], key
+
+
+def _plan(name: str) -> Any:
+    from zoneplan.plan import load_plan
+
+    return load_plan(name)
