@@ -213,3 +213,41 @@ def test_compare_changes_agree_with_the_shown_values(
     assert "<td>54.1%</td><td>54.1%</td><td>0</td>" in row["Share of territory"]
     assert "<td>+1.1 pp</td>" in row["Share of reconstruction"]
     assert "±" not in html and "+0<" not in html
+
+
+def test_zones_are_matched_by_place_before_id(tmp_path: Path,
+                                               square_plan: dict[str, object]) -> None:
+    """Issue 23: a plan whose ids name other places is matched by place (intersection
+    over union 1) and says so; the same ids over other places are matched by id and say
+    they are not the same place, with their intersection over union."""
+    from zoneplan.scenarios.compare import compare
+
+    a = tmp_path / "a.yaml"
+    a.write_text(yaml.safe_dump(square_plan, sort_keys=False))
+    swapped = json.loads(json.dumps(square_plan))
+    swapped["id"] = "swapped"
+    swapped["zones"][0]["id"], swapped["zones"][1]["id"] = "east", "west"
+    b = tmp_path / "b.yaml"
+    b.write_text(yaml.safe_dump(swapped, sort_keys=False))
+    c = compare([zoneplan.evaluate(str(p), ranges=False) for p in (a, b)]).data
+    pairs = {(m["zones"][square_plan["id"]], m["zones"]["swapped"]): m["how"]
+             for m in c["matches"] if len(m["zones"]) == 2}
+    assert set(pairs) == {("west", "east"), ("east", "west")}
+    assert all(how.startswith("geometry (IoU 1.000") for how in pairs.values())
+    assert pairs[("west", "east")] == ("geometry (IoU 1.000; the zone with the same id "
+                                       "'west' overlaps it by IoU 0.000)")
+    # the line 400 m further east: the same ids, other places (west 1 km² → 1.4 km²:
+    # IoU 1/1.4 = 0.714 by hand), matched by id and said to be another place
+    moved = json.loads(json.dumps(square_plan))
+    moved["id"] = "moved"
+    from tests.conftest import SQUARE_UTM, utm_to_lonlat
+
+    x0, y0, _, y1 = SQUARE_UTM
+    moved["lines"][0]["coordinates"] = [list(utm_to_lonlat(x0 + 900, y0 - 100)),
+                                        list(utm_to_lonlat(x0 + 900, y1 + 100))]
+    m = tmp_path / "m.yaml"
+    m.write_text(yaml.safe_dump(moved, sort_keys=False))
+    c = compare([zoneplan.evaluate(str(p), ranges=False) for p in (a, m)]).data
+    hows = {g["zones"][square_plan["id"]]: g["how"] for g in c["matches"]
+            if len(g["zones"]) == 2}
+    assert hows["west"] == "id, another place (IoU 0.714)"

@@ -161,7 +161,7 @@ def _print_compare(d: dict[str, Any], indicators: dict[str, Any]) -> None:
                   f"{fmt_people_table(cr[x['to']])} people; hospitals changing zone: "
                   f"{len(x['hospitals_changing_zone'])}", highlight=False)
     for m in d.get("matches", []):
-        if len(m["zones"]) > 1 and m["how"] != "id":
+        if len(m["zones"]) > 1 and m["how"] != "id":  # every match not plainly the same
             out.print(f"[dim]matched by {m['how']}: "
                       + ", ".join(f"{p}:{z}" for p, z in m["zones"].items()) + "[/dim]",
                       highlight=False)

@@ -1,10 +1,13 @@
 """Compare two or more plans zone by zone, like with like.
 
 Zones of different plans are matched into groups (``matches``): first by the name a
-plan gives a zone in ``same_as``; then by id; then by geometry, a zone matching the
-zone of the first plan it overlaps with an intersection over union of at least
-:data:`MATCH_IOU`. So ``east``/``west`` of one plan and ``green``/``red`` of another
-match when they are the same places. A zone in no group with a zone of another plan is
+plan gives a zone in ``same_as``; then by place, a zone matching the zone of the other
+plan it overlaps with an intersection over union of at least :data:`MATCH_IOU`, even
+where another zone has its id (the id then names another place); then by id, saying
+when the two are not the same place (with their intersection over union). So
+``east``/``west`` of one plan and ``green``/``red`` of another match when they are the
+same places, and a user's ``red`` that is not the built-in red zone's place is not
+taken for it. A zone in no group with a zone of another plan is
 listed alone, with ``null`` for the other plans. Differences are given for each plan
 against the first one:
 
@@ -265,8 +268,10 @@ def compare(plans: Sequence[Plan | Result | str | Path], *, by: AreaSet | None =
             "in residents under the plan (people): the net number who live in another "
             "place; null unless every zone of both plans is matched (see the per-zone "
             "changes).",
-            "matches": f"Zones matched by same_as, then by id, then by geometry "
-                       f"(intersection over union at least {MATCH_IOU:g}).",
+            "matches": f"Zones matched by same_as, then by place (intersection over union "
+                       f"at least {MATCH_IOU:g}) where it disagrees with the ids, then by id; "
+                       "a match by id of zones that are not the same place says so with "
+                       "its intersection over union.",
             "crossing_residents": "Residents under the plan (people; a cell's shared "
             "between its zones by area) whose nearest hospital (straight line from the "
             "cell's centroid, any zone) lies in a zone closed to civilians other than "
@@ -356,20 +361,29 @@ def match_zones(results: Sequence[Result], ids: Sequence[str]) -> list[dict[str,
             if zid in taken[i]:
                 continue
             members = {i: zid}
-            how = "alone"
+            hows: list[str] = []
             for j in range(len(specs)):
                 if j == i:
                     continue
-                if zid in specs[j] and zid not in taken[j]:
-                    members[j], how = zid, "id"
-                    continue
                 free = [k for k in specs[j] if k not in taken[j]]
                 best = max(free, key=lambda k: _iou(shapes[i][zid], shapes[j][k]), default=None)
-                if best is not None and (iou := _iou(shapes[i][zid], shapes[j][best])) \
-                        >= MATCH_IOU:
+                best_iou = _iou(shapes[i][zid], shapes[j][best]) if best is not None else 0.0
+                same_id = zid in specs[j] and zid not in taken[j]
+                id_iou = _iou(shapes[i][zid], shapes[j][zid]) if same_id else 0.0
+                # the place first: an id names another place when a zone of the other plan
+                # matches this one's place (IoU >= MATCH_IOU) better than the namesake
+                if best is not None and best_iou >= MATCH_IOU and (not same_id
+                                                                    or best_iou > id_iou):
                     members[j] = best
-                    how = f"geometry (IoU {iou:.3f})" if how != "id" else how
-            add(zid, spec.label, dict(sorted(members.items())), how)
+                    hows.append(f"geometry (IoU {best_iou:.3f})" if not same_id else
+                                f"geometry (IoU {best_iou:.3f}; the zone with the same id "
+                                f"'{zid}' overlaps it by IoU {id_iou:.3f})")
+                elif same_id:
+                    members[j] = zid
+                    hows.append("id" if id_iou >= MATCH_IOU else
+                                f"id, another place (IoU {id_iou:.3f})")
+            add(zid, spec.label, dict(sorted(members.items())),
+                "; ".join(dict.fromkeys(hows)) or "alone")
     return groups
 
 

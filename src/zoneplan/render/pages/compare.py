@@ -200,6 +200,11 @@ def compare_html(cmp: Comparison) -> str:
         f"{e(', '.join(h['name'] + ' (' + str(h['from']) + '→' + str(h['to']) + ')' for h in x['hospitals_changing_zone']) or 'none')}</li>"  # noqa: E501
         for x in d["differences"])
     warn = "".join(f"<li>{e(w)}</li>" for w in d["warnings"])
+    matched = "".join(
+        f"<li><b>{e(m['label'])}</b>: "
+        + ", ".join(f"{e(pid)} <code>{e(zid)}</code>" for pid, zid in m["zones"].items())
+        + f" — matched by {e(m['how'])}</li>"
+        for m in d.get("matches", []) if len(m["zones"]) > 1 and m["how"] != "id")
     defs = "".join(f"<li><b>{e(k)}</b>: {e(v)}</li>" for k, v in d["definitions"].items())
     return f"""<!doctype html><html lang="en"><head><meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
@@ -218,6 +223,7 @@ plans' lines clipped to the territory (the same line looks the same on every map
 crossings and the largest places; same scale on every map. {e(CONTEXT_ATTRIBUTION)}</p>
 {f'<h2>Warnings</h2><ul>{warn}</ul>' if warn else ''}
 <h2>Differences (against {e(ids[0])})</h2><ul>{diffs}</ul>
+{f'<h2>How zones were matched</h2><ul>{matched}</ul>' if matched else ''}
 <h2>Zones side by side</h2><p class="small">A column headed "B − A" is the change from
 plan A to plan B, the difference of the values shown; shares change in percentage points
 (pp).</p>{_zone_tables(cmp)}{_by_area_tables(cmp)}
