@@ -236,8 +236,8 @@ def test_zones_are_matched_by_place_before_id(tmp_path: Path,
     assert all(how.startswith("geometry (IoU 1.000") for how in pairs.values())
     assert pairs[("west", "east")] == ("geometry (IoU 1.000; the zone with the same id "
                                        "'west' overlaps it by IoU 0.000)")
-    # the line 400 m further east: the same ids, other places (west 1 km² → 1.4 km²:
-    # IoU 1/1.4 = 0.714 by hand), matched by id and said to be another place
+    # the line 400 m further east: the same ids, other places (west 1 km² → 1.8 km²:
+    # IoU 1/1.8 = 0.556 by hand), matched by id and said to be another place
     moved = json.loads(json.dumps(square_plan))
     moved["id"] = "moved"
     from tests.conftest import SQUARE_UTM, utm_to_lonlat
@@ -250,4 +250,4 @@ def test_zones_are_matched_by_place_before_id(tmp_path: Path,
     c = compare([zoneplan.evaluate(str(p), ranges=False) for p in (a, m)]).data
     hows = {g["zones"][square_plan["id"]]: g["how"] for g in c["matches"]
             if len(g["zones"]) == 2}
-    assert hows["west"] == "id, another place (IoU 0.714)"
+    assert hows["west"] == "id, another place (IoU 0.556)"
