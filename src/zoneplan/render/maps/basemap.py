@@ -21,7 +21,7 @@ from shapely.ops import polylabel
 
 from zoneplan.geometry import project
 from zoneplan.pack.context import CONTEXT_BOUNDS, context_layers, crossing_points, places
-from zoneplan.render.maps.labels import Box, Label, place_labels
+from zoneplan.render.maps.labels import TEXT_GROWTH, Box, Label, place_labels
 from zoneplan.render.maps.shapes import fill_geometry, plot_lines
 from zoneplan.render.style import (
     BOUNDARY_COLOUR,
@@ -134,7 +134,7 @@ def draw_context(ax: Axes, crs: CRS, *, names: bool = True, name_size: float = 9
         text = "Mediterranean\nSea" if name == "Mediterranean Sea" else name.upper()
         t = ax.text(p.x, p.y, text, ha="center", va="center", fontsize=name_size,
                     style="italic" if sea else "normal", color=SEA_TEXT if sea else MUTED,
-                    fontweight="normal" if sea else "bold", zorder=3, linespacing=1.1)
+                    fontweight="normal" if sea else "bold", zorder=3, linespacing=1.3)
         bb = t.get_window_extent(renderer)
         boxes.append((bb.x0, bb.y0, bb.x1, bb.y1))
     return boxes
@@ -182,7 +182,7 @@ def _measure(ax: Axes, text: str, x: float, y: float, size: float, weight: str,
     w, h, _ = renderer.get_text_width_height_descent(
         text, FontProperties(size=size, weight=weight), ismath=False)
     px = ax.figure.dpi / 72.0
-    return Label(text, x, y, w + 2, h + 2, gap_pt * px)
+    return Label(text, x, y, w * TEXT_GROWTH + 2, h + 2, gap_pt * px)
 
 
 def draw_places(ax: Axes, crs: CRS, *, min_population: float = 0.0,
