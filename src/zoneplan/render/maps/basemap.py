@@ -47,6 +47,7 @@ __all__ = [
     "inset_area",
     "locator_inset",
     "north_arrow",
+    "place_dots",
     "scale_bar",
 ]
 
@@ -185,6 +186,23 @@ def _measure(ax: Axes, text: str, x: float, y: float, size: float, weight: str,
     return Label(text, x, y, w * TEXT_GROWTH + 2, h + 2, gap_pt * px)
 
 
+def place_dots(ax: Axes, crs: CRS, *, min_population: float = 0.0) -> list[Box]:
+    """Display boxes of the place dots :func:`draw_places` will draw (limits set), for
+    labels placed before the place names (a zone's name) to avoid."""
+    frame = _extent_box(ax)
+    pl = places()
+    out: list[Box] = []
+    for _, r in pl[pl["population"] >= min_population].iterrows():
+        p = project(r.geometry, crs)
+        if not frame.contains(p):
+            continue
+        radius = next(rad for lim, _s, rad, _w in PLACE_CLASSES if r["population"] >= lim)
+        x, y = ax.transData.transform((p.x, p.y))
+        rpx = radius * ax.figure.dpi / 72.0
+        out.append((x - rpx, y - rpx, x + rpx, y + rpx))
+    return out
+
+
 def draw_places(ax: Axes, crs: CRS, *, min_population: float = 0.0,
                 obstacles: list[Box] | None = None, extra: list[Label] | None = None,
                 prefix: str = "", hard_obstacles: int | None = None) -> dict[str, str]:
@@ -236,8 +254,9 @@ def draw_places(ax: Axes, crs: CRS, *, min_population: float = 0.0,
         labels.append((_measure(ax, str(r["name"]), x, y, size, weight, radius + 1.5),
                        {"size": size, "weight": weight}))
     frame_px = (bb.x0, bb.y0, bb.x1, bb.y1)
-    # cities and towns first, kept clear of other names and dots but allowed over
-    # markers (a city's name matters more than seeing every hospital cross whole)
+    # cities and towns first, then the rest; every name kept clear of the dots, the
+    # other names and the obstacles (lines, markers): a name with no free position
+    # near its dot is left out (the residents panel names the larger places again)
     first = [lab for lab in labels if lab[1]["size"] >= PLACE_CLASSES[1][1]]
     rest = ([(lab, {"size": 7.0, "weight": "normal"}) for lab in (extra or [])]
             + [lab for lab in labels if lab[1]["size"] < PLACE_CLASSES[1][1]])
@@ -247,7 +266,8 @@ def draw_places(ax: Axes, crs: CRS, *, min_population: float = 0.0,
     inv = ax.transData.inverted()
     taken: list[Box] = []
     for group, obs in ((first, hard), (rest, [*dots, *soft])):
-        placed = place_labels([lab for lab, _ in group], frame=frame_px, obstacles=[*obs, *taken])
+        placed = place_labels([lab for lab, _ in group], frame=frame_px,
+                              obstacles=[*obs, *taken])
         for p in placed:
             lab, style = group[p.index]
             taken.append(p.box)

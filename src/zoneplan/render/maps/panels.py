@@ -21,7 +21,6 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import shapely
 from matplotlib.colors import to_rgba
-from matplotlib.patches import Circle
 
 from zoneplan.geometry import project
 from zoneplan.render.maps import basemap
@@ -78,6 +77,11 @@ DISPLAY_SQUARE_M = 1000.0
 """Residents are drawn in squares of at least 1 km: the built-in grid is modelled from 33
 census points with a 1 km kernel, so finer squares would show the model's rings, not
 where people are."""
+ZONE_LABEL_INSIDE = 0.5
+"""A zone's name is placed where at least this share of its box lies on the zone."""
+ZONE_LABEL_SIZES = (10.0, 8.5, 7.5)
+"""Font sizes (points, bold) tried for a zone's name, largest first: a crowded zone gets
+a smaller name rather than one over a line, a marker or a place."""
 MAP_MAX_CELLS = 20_000
 """At most about this many squares are drawn (larger territories get larger squares)."""
 NICE_SIDES_M = (1000, 2000, 2500, 5000, 10_000, 20_000, 25_000, 50_000)
@@ -247,7 +251,10 @@ def zones_panel(ax: Axes, result: Result, opts: PanelOptions | None = None) -> d
     ct, cboxes, clabels = basemap.draw_crossings(ax, lay.crs, prefix=opts.gid_prefix)
     titles |= ct
     if opts.zone_labels:
-        fixed += _zone_labels(ax, result, looks, [*fixed, *line_obs, *markers, *cboxes])
+        dots = (basemap.place_dots(ax, lay.crs, min_population=opts.min_population)
+                if opts.places else [])
+        fixed += _zone_labels(ax, result, looks, [*fixed, *line_obs, *markers, *cboxes,
+                                                  *dots])
     if opts.places:
         titles |= basemap.draw_places(ax, lay.crs, min_population=opts.min_population,
                                       obstacles=[*fixed, *line_obs, *area_lines, *markers,
@@ -293,28 +300,37 @@ def _zone_labels(ax: Axes, result: Result, looks: dict[str, Any], obstacles: lis
     renderer = ax.figure.canvas.get_renderer()  # type: ignore[attr-defined]
     boxes: list[Box] = []
     bb = ax.get_window_extent()
+    inv = ax.transData.inverted()
     for z in result.layout.zones:
         p = label_point(z.geometry)
-        t = ax.text(p.x, p.y, looks[z.id].short_label, ha="center", va="center", fontsize=10,
-                    fontweight="bold", color=INK, zorder=9,
-                    path_effects=[pe.withStroke(linewidth=3, foreground=HALO)])
-        e = t.get_window_extent(renderer)
-        w, h = e.width * TEXT_GROWTH / 2 + 2, e.height / 2 + 2
         x0, y0, x1, y1 = z.geometry.bounds
-        gx, gy = np.meshgrid(np.linspace(x0, x1, 40), np.linspace(y0, y1, 40))
+        gx, gy = np.meshgrid(np.linspace(x0, x1, 50), np.linspace(y0, y1, 50))
         inside = shapely.contains_xy(z.geometry, gx.ravel(), gy.ravel())
         cand = np.column_stack([gx.ravel()[inside], gy.ravel()[inside]])
         cand = cand[np.argsort(np.hypot(cand[:, 0] - p.x, cand[:, 1] - p.y))]
         cand = np.vstack([[p.x, p.y], cand])
+        t = ax.text(p.x, p.y, looks[z.id].short_label, ha="center", va="center", fontsize=10,
+                    fontweight="bold", color=INK, zorder=9,
+                    path_effects=[pe.withStroke(linewidth=3, foreground=HALO)])
         chosen = None
-        for cx, cy in cand:
-            dx, dy = ax.transData.transform((cx, cy))
-            box = (float(dx - w), float(dy - h), float(dx + w), float(dy + h))
-            if (box[0] < bb.x0 or box[2] > bb.x1 or box[1] < bb.y0 or box[3] > bb.y1
-                    or any(overlaps(box, o) for o in [*obstacles, *boxes])):
-                continue
-            chosen = (cx, cy, box)
-            break
+        for size in ZONE_LABEL_SIZES:  # the largest size that finds room
+            t.set_fontsize(size)
+            e = t.get_window_extent(renderer)
+            w, h = e.width * TEXT_GROWTH / 2 + 2, e.height / 2 + 2
+            for cx, cy in cand:
+                dx, dy = ax.transData.transform((cx, cy))
+                box = (float(dx - w), float(dy - h), float(dx + w), float(dy + h))
+                if (box[0] < bb.x0 or box[2] > bb.x1 or box[1] < bb.y0 or box[3] > bb.y1
+                        or any(overlaps(box, o) for o in [*obstacles, *boxes])):
+                    continue
+                (ax0, ay0), (ax1, ay1) = inv.transform([box[:2], box[2:]])
+                data_box = shapely.box(ax0, ay0, ax1, ay1)
+                if data_box.intersection(z.geometry).area < ZONE_LABEL_INSIDE * data_box.area:
+                    continue  # most of the name must lie on its zone
+                chosen = (cx, cy, box)
+                break
+            if chosen is not None:
+                break
         if chosen is None:
             t.remove()
             continue
@@ -455,34 +471,44 @@ def damage_sizes(top: float) -> list[float]:
 
 
 def _size_legend(ax: Axes, top: float, text_scale: float) -> Box:
-    """Reference circles of the damage panel (top right, nested, with their counts);
+    """Reference circles of the damage panel in its top left corner (over the sea on the
+    built-in maps), drawn like the map's circles, in a row with their counts under them;
     returns the display box they take, for labels to avoid."""
     import matplotlib.patheffects as pe
 
+    renderer = ax.figure.canvas.get_renderer()  # type: ignore[attr-defined]
     sizes = damage_sizes(top)
     fs = 6.5 * text_scale
-    x0, x1 = ax.get_xlim()
-    y0, y1 = ax.get_ylim()
-    px_per_m = ax.transData.transform((x1, y1))[0] - ax.transData.transform((x0, y1))[0]
-    px_per_m /= (x1 - x0)
-    dpi = ax.figure.dpi
-    r_max = DAMAGE_MAX_PT * np.sqrt(sizes[0] / top) / 2 * dpi / 72.0 / px_per_m  # metres
-    cx, base = x1 - 0.25 * (x1 - x0), y1 - 0.1 * (y1 - y0) - 2 * r_max
-    ax.text(cx, y1 - 0.035 * (y1 - y0), "Damaged structures", ha="center", va="center",
-            fontsize=fs, color=INK, zorder=11, path_effects=[pe.withStroke(linewidth=2.0,
-                                                                           foreground=HALO)])
+    pt = ax.figure.dpi / 72.0
+    bb = ax.get_window_extent()
+    to_axes = ax.transAxes.inverted()
+    halo = [pe.withStroke(linewidth=2.0, foreground=HALO)]
+    x, y_top = bb.x0 + 6 * pt, bb.y1 - 5 * pt
+    tx, ty = to_axes.transform((x, y_top))
+    title = ax.text(float(tx), float(ty), "Damaged structures\n(circle area ∝ count)",
+                    transform=ax.transAxes, ha="left", va="top", fontsize=fs, color=INK,
+                    zorder=11, linespacing=1.3, path_effects=halo)
+    e = title.get_window_extent(renderer)
+    d_max = DAMAGE_MAX_PT * np.sqrt(sizes[0] / top) * pt  # pixels
+    cy = e.y0 - 3 * pt - d_max / 2
+    right = e.x1
+    bottom = cy
     for v in sizes:
-        r = DAMAGE_MAX_PT * np.sqrt(v / top) / 2 * dpi / 72.0 / px_per_m
-        ax.add_patch(Circle((cx, base + r), r, facecolor=to_rgba(DAMAGE_COLOUR, 0.25),
-                            edgecolor=DAMAGE_COLOUR, linewidth=0.6, zorder=11))
-        ax.plot([cx, cx + r_max * 1.3], [base + 2 * r, base + 2 * r], color=DAMAGE_COLOUR,
-                lw=0.4, zorder=11)
-        ax.text(cx + r_max * 1.35, base + 2 * r, f"{v:,.0f}", ha="left", va="center",
-                fontsize=fs * 0.9, color=INK, zorder=11,
-                path_effects=[pe.withStroke(linewidth=2.0, foreground=HALO)])
-    a = ax.transData.transform((cx - r_max * 1.6, base - 0.01 * (y1 - y0)))
-    b = ax.transData.transform((x1, y1))
-    return (float(a[0]), float(a[1]), float(b[0]), float(b[1]))
+        d = DAMAGE_MAX_PT * np.sqrt(v / top) * pt
+        lab = ax.text(0, 0, f"{v:,.0f}", transform=ax.transAxes, ha="center", va="top",
+                      fontsize=fs * 0.9, color=INK, zorder=11, path_effects=halo)
+        w = max(d, lab.get_window_extent(renderer).width)
+        cx = x + w / 2
+        ax_x, ax_y = to_axes.transform((cx, cy))
+        ax.scatter([ax_x], [ax_y], s=(d / pt) ** 2, c=DAMAGE_COLOUR, alpha=0.55,
+                   linewidths=0.3, edgecolors="white", transform=ax.transAxes, zorder=11)
+        lx, ly = to_axes.transform((cx, cy - d_max / 2 - 2 * pt))
+        lab.set_position((float(lx), float(ly)))
+        le = lab.get_window_extent(renderer)
+        bottom = min(bottom, le.y0)
+        right = max(right, x + w)
+        x += w + 6 * pt
+    return (float(bb.x0), float(bottom - 2 * pt), float(right + 2 * pt), float(bb.y1))
 
 
 def by_area_panel(ax: Axes, result: Result, opts: PanelOptions | None = None
@@ -539,6 +565,13 @@ def by_area_panel(ax: Axes, result: Result, opts: PanelOptions | None = None
     inv = ax.transData.inverted()
     for pl in placed:
         x, y = inv.transform(pl.anchor)
+        if pl.position != "C":  # a leader from the area's point to the nearest box edge
+            lab = labels[pl.index]
+            bx0, by0, bx1, by1 = pl.box
+            ex, ey = min(max(lab.x, bx0), bx1), min(max(lab.y, by0), by1)
+            (px_, py_), (qx, qy) = inv.transform([(lab.x, lab.y), (ex, ey)])
+            ax.plot([px_, qx], [py_, qy], color=AREA_EDGE, lw=0.6, zorder=8.9)
+            ax.plot([px_], [py_], marker="o", ms=2.5, color=AREA_EDGE, zorder=8.9)
         ax.text(x, y, texts[pl.index], ha="center", va="center", linespacing=1.3,
                 fontsize=6.5 * opts.text_scale, color=INK, zorder=9,
                 path_effects=[pe.withStroke(linewidth=2.4, foreground=HALO)])
@@ -566,7 +599,7 @@ def damage_panel(ax: Axes, result: Result, opts: PanelOptions | None = None
         dz = zd[z.id]
         titles[gid] = (f"{dz['label']}: {fmt_people(dz.get('damaged_structures'))} damaged "
                        f"structures ({fmt_share(dz.get('damage_share'))} of all)")
-    _draw_lines(ax, result, d, opts, titles)
+    line_obs = _draw_lines(ax, result, d, opts, titles)
     dmg = result.inputs.damage
     if dmg is not None and len(dmg):
         pts = dmg.gdf.to_crs(lay.crs)
@@ -585,5 +618,5 @@ def damage_panel(ax: Axes, result: Result, opts: PanelOptions | None = None
              basemap.north_arrow(ax, fontsize=9.0 * opts.text_scale)]
     if opts.places:
         titles |= basemap.draw_places(ax, lay.crs, min_population=opts.min_population,
-                                      obstacles=fixed, prefix=opts.gid_prefix)
+                                      obstacles=[*fixed, *line_obs], prefix=opts.gid_prefix)
     return titles
