@@ -82,7 +82,6 @@ def test_density_squares_lie_in_the_open_zones(result: zoneplan.Result) -> None:
     assert float(dens.min()) > 0  # no empty fringe class along the line
 
 
-@pytest.mark.slow
 def test_damage_size_legend_counts() -> None:
     from zoneplan.render.maps.panels import damage_sizes
 
@@ -106,6 +105,24 @@ def svgs(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
             (base / f"{name}-{fname}").write_bytes(data)
         out[name] = base / f"{name}-map.svg"
     return out
+
+
+@pytest.mark.slow
+def test_by_area_map_draws_and_names_the_areas(svgs: dict[str, Path]) -> None:
+    """``--by`` adds the areas' boundaries (a legend row), a by-area map naming each area
+    with its share in each zone (North Gaza: 68.6% green, 31.4% red, as in by_area.csv),
+    and keeps the page inside its viewBox; the plain map has none of it."""
+    plain, by = svgs["plain"].read_text(), svgs["by"].read_text()
+    assert "Share of each area in each zone" in by and "Area boundary" in by
+    for name in ("North Gaza", "Gaza", "Deir al-Balah", "Khan Younis", "Rafah"):
+        assert f">{name}<" in by, name  # the area's name as its own line of text
+    assert "68.6%" in by and "31.4%" in by
+    assert "Share of each area" not in plain and "Area boundary" not in plain
+    assert "North Gaza" not in plain
+    # the page grew to hold the third map, and the PDF and PNG were written with it
+    h = [float(re.search(r'viewBox="0 0 [\d.]+ ([\d.]+)"', t).group(1))  # type: ignore[union-attr]
+         for t in (plain, by)]
+    assert h[1] > h[0]
 
 
 @pytest.fixture(scope="module")

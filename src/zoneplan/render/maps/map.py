@@ -62,7 +62,7 @@ __all__ = [
 
 MAP_SIZE_IN = (12.0, 7.2)
 """Print map width and starting height, inches: two square panels and a legend column,
-at a page's width. The final height is the content's (about 7.2 in; taller with
+at a page's width. The final height is the content's (about 6.4 in; taller with
 ``--by``), measured, so no text is cut off or overprinted."""
 WRAP_SLACK = 1 / TEXT_GROWTH
 """Text is wrapped to this share of its box's measured width: the PNG renderer hints
@@ -376,7 +376,8 @@ def render_map(result: Result, path: str | Path, *, overwrite: bool = False,
     result
         An evaluated plan.
     path
-        The PNG file to write (12 × 7.2 inches at ``dpi``: 2,400 × 1,440 px by default).
+        The PNG file to write (12 inches wide at ``dpi``, 2,400 px by default, and as tall
+        as its content: about 1,280 px for the built-in plan).
     overwrite
         Replace ``path`` if it exists.
     dpi

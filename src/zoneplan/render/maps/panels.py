@@ -273,7 +273,7 @@ def _draw_area_edges(ax: Axes, result: Result) -> list[Box]:
     edges = edges.difference(result.layout.territory.boundary.buffer(30.0))
     plot_lines(ax, edges, color=AREA_EDGE, linewidth=1.0, linestyle=(0, (3, 1.5)), zorder=4.5,
                gid="area-edges")
-    return line_boxes(ax, edges, 0.5, step_px=8.0)
+    return line_boxes(ax, edges, 0.5, step_pt=3.0)
 
 
 def _area_geometries(result: Result) -> dict[str, Any]:
@@ -548,20 +548,23 @@ def by_area_panel(ax: Axes, result: Result, opts: PanelOptions | None = None
                   for r in rows.get(name, []) if r["zone"] in looks]
         titles[gid] = f"{name}: " + "; ".join(f"{fmt_share(v)} in the {lab.lower()}"
                                               for lab, v in shares)
-        text = name + "".join(f"\n{lab} {fmt_share(v)}" for lab, v in shares)
+        text = name + "".join(f"\n{lab.removesuffix(' zone')} {fmt_share(v)}"
+                              for lab, v in shares)
         p = label_point(g)
         x, y = ax.transData.transform((p.x, p.y))
         t = ax.text(0, 0, text, fontsize=6.5 * opts.text_scale, linespacing=1.3)
         e = t.get_window_extent(renderer)
         t.remove()
-        labels.append(Label(text, x, y, e.width * TEXT_GROWTH + 2, e.height + 2, gap=4.0))
+        labels.append(Label(text, x, y, e.width * TEXT_GROWTH + 2, e.height + 2,
+                            gap=1.5 * ax.figure.dpi / 72.0))
         texts.append(text)
     fixed = [*ctx_boxes, basemap.scale_bar(ax, fontsize=7.5 * opts.text_scale),
              basemap.north_arrow(ax, fontsize=9.0 * opts.text_scale)]
     bb = ax.get_window_extent()
     placed = place_labels(labels, frame=(bb.x0, bb.y0, bb.x1, bb.y1),
                           obstacles=[*fixed, *line_obs],
-                          positions=(("C", 0, 0), *POSITIONS), rings=(1.0, 4.0, 8.0, 14.0))
+                          positions=(("C", 0, 0), *POSITIONS),
+                          rings=(1.0, 4.0, 8.0, 14.0, 20.0, 28.0, 40.0, 55.0))
     inv = ax.transData.inverted()
     for pl in placed:
         x, y = inv.transform(pl.anchor)

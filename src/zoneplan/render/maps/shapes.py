@@ -116,18 +116,21 @@ def label_point(geom: BaseGeometry) -> BaseGeometry:
                      tolerance=100.0)
 
 
-def line_boxes(ax: Axes, geom: BaseGeometry, half_width_pt: float, *, step_px: float = 6.0
+def line_boxes(ax: Axes, geom: BaseGeometry, half_width_pt: float, *, step_pt: float = 2.2
                ) -> list[tuple[float, float, float, float]]:
     """Display boxes covering the lines of ``geom`` as drawn on ``ax`` (limits set), for
     labels to avoid: squares of side ``2 × half_width_pt`` (points, plus a pixel) centred
-    every ``step_px`` pixels along each line, overlapping so no gap is left between them.
+    every ``step_pt`` points along each line, overlapping so no gap is left between them
+    (in points, so a map lays out alike at any resolution).
 
     Returns
     -------
     list of (x0, y0, x1, y1)
         Display units (pixels), y upwards.
     """
-    r = max(half_width_pt * ax.figure.dpi / 72.0 + 1.0, step_px * 0.6)
+    pt = ax.figure.dpi / 72.0
+    step_px = step_pt * pt
+    r = max(half_width_pt * pt + 1.0, step_px * 0.6)
     out: list[tuple[float, float, float, float]] = []
     for ln in _lines(geom):
         xy = ax.transData.transform(np.asarray(ln.coords)[:, :2])
