@@ -63,6 +63,9 @@ INSET_FRAME = "#CC3311"
 INSET_BOUNDS = (0.015, 0.715, 0.27, 0.27)
 """Where the locator inset sits in the zones panel (axes fraction: x, y, width, height):
 top left, over the sea, where the Strip's shape leaves room."""
+CITY_RINGS = (1.0, 1.7, 2.5, 3.5, 5.0, 7.0)
+"""How far (multiples of the usual gap) a city's or town's name may move from its dot to
+find room clear of lines and markers; beyond 2.6 gaps a leader joins it to its dot."""
 HALO_WIDTH = 2.4
 """White halo behind map text, points: legible over fills and hatching."""
 
@@ -255,8 +258,8 @@ def draw_places(ax: Axes, crs: CRS, *, min_population: float = 0.0,
                        {"size": size, "weight": weight}))
     frame_px = (bb.x0, bb.y0, bb.x1, bb.y1)
     # cities and towns first, then the rest; every name kept clear of the dots, the
-    # other names and the obstacles (lines, markers): a name with no free position
-    # near its dot is left out (the residents panel names the larger places again)
+    # other names and the obstacles (lines, markers): a city or town may sit further
+    # out, with a leader to its dot; a name with no free position is left out
     first = [lab for lab in labels if lab[1]["size"] >= PLACE_CLASSES[1][1]]
     rest = ([(lab, {"size": 7.0, "weight": "normal"}) for lab in (extra or [])]
             + [lab for lab in labels if lab[1]["size"] < PLACE_CLASSES[1][1]])
@@ -265,13 +268,19 @@ def draw_places(ax: Axes, crs: CRS, *, min_population: float = 0.0,
     hard = [*dots, *soft[:n_hard]]
     inv = ax.transData.inverted()
     taken: list[Box] = []
-    for group, obs in ((first, hard), (rest, [*dots, *soft])):
+    for group, obs, rings in ((first, hard, CITY_RINGS), (rest, [*dots, *soft], (1.0, 1.7, 2.5))):
         placed = place_labels([lab for lab, _ in group], frame=frame_px,
-                              obstacles=[*obs, *taken])
+                              obstacles=[*obs, *taken], rings=rings)
         for p in placed:
             lab, style = group[p.index]
             taken.append(p.box)
             x, y = inv.transform(p.anchor)
+            bx0, by0, bx1, by1 = p.box
+            ex, ey = min(max(lab.x, bx0), bx1), min(max(lab.y, by0), by1)
+            if math.hypot(ex - lab.x, ey - lab.y) > 2.6 * lab.gap:  # far out: a leader
+                (px_, py_), (qx, qy) = inv.transform([(lab.x, lab.y), (ex, ey)])
+                ax.plot([px_, qx], [py_, qy], color=INK, lw=0.6, zorder=8.5,
+                        path_effects=_halo(1.6))
             ax.text(x, y, lab.text, ha="center", va="center", fontsize=style["size"],
                     fontweight=style["weight"], color=INK, zorder=9, path_effects=_halo())
     return titles
