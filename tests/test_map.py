@@ -177,3 +177,31 @@ def test_svg_text_never_overlaps_and_stays_inside(browser: Any, svgs: dict[str, 
             if w > tol and h > tol:
                 clashes.append((a[0], b[0], round(w, 1), round(h, 1)))
     assert clashes == [], f"overlapping text: {clashes}"
+
+
+def test_pdf_halo_is_a_stroked_copy_not_a_box() -> None:
+    """In PDF a haloed name keeps its text (no path effects) over a copy at the same place
+    stroked in white as wide as the PNG's halo, and gets no box behind it."""
+    import matplotlib.patheffects as pe
+    import matplotlib.pyplot as plt
+    from matplotlib.text import Text
+
+    from zoneplan.render.maps.svgtools import vector_text
+
+    fig = plt.figure(figsize=(2, 2))
+    ax = fig.add_axes((0, 0, 1, 1))
+    t = ax.text(0.3, 0.6, "Gaza City", path_effects=[pe.withStroke(linewidth=2.4,
+                                                                   foreground="#FFFFFF")])
+    try:
+        with vector_text(fig, "pdf"):
+            copies = [o for o in fig.findobj(Text) if o is not t and o.get_text() == "Gaza City"]
+            assert t.get_path_effects() == [] and t.get_bbox_patch() is None
+            assert len(copies) == 1
+            (c,) = copies
+            assert c.get_position() == (0.3, 0.6) and c.get_zorder() < t.get_zorder()
+            (stroke,) = c.get_path_effects()
+            assert isinstance(stroke, pe.Stroke) and stroke._gc["linewidth"] == 2.4
+        assert len(t.get_path_effects()) == 1  # put back for the PNG
+        assert [o for o in fig.findobj(Text) if o.get_text() == "Gaza City"] == [t]
+    finally:
+        plt.close(fig)

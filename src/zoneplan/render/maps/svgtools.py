@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any, Literal
 
 import matplotlib.patheffects as pe
 import matplotlib.pyplot as plt
-from matplotlib.text import Text
+from matplotlib.text import Annotation, Text
 
 from zoneplan.render.style import HALO
 
@@ -67,6 +67,8 @@ def vector_text(fig: Figure, mode: Literal["svg", "pdf"]) -> Iterator[None]:
         if not effects or not t.get_text() or not t.get_visible():
             continue
         halo = _halo_width(effects)
+        if mode == "pdf" and isinstance(t, Annotation):
+            continue  # its text is placed at draw time: keep its effects (the "N" only)
         changed.append((t, effects, t.get_gid()))
         t.set_path_effects([])
         if halo is None:
@@ -76,7 +78,8 @@ def vector_text(fig: Figure, mode: Literal["svg", "pdf"]) -> Iterator[None]:
             t.set_gid(f"halo-{round(width * 10)}-{i}")
         else:
             under = Text()
-            under.update_from(t)  # position, font, alignment, line spacing, transform
+            under.update_from(t)  # font, alignment, line spacing, transform, clipping
+            under.set_position(t.get_position())
             under.set_text(t.get_text())
             under.set_color(colour)
             under.set_zorder(t.get_zorder() - 0.001)
