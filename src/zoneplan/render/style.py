@@ -16,12 +16,17 @@ Examples
 'diagonal hatching: closed to civilians'
 >>> line_styles(["yellow-line", "phase-2-line"])["phase-2-line"].colour
 '#AA3377'
+>>> st = line_styles(["yellow-line"])["yellow-line"]; st.colour, st.casing
+('#FFD21F', '#222222')
+>>> density_label(1_000, 5_000)
+'1,000 to < 5,000'
 >>> svg_dasharray((0, (6, 2)), 2.0)
 '12 4'
 """
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -31,6 +36,7 @@ from zoneplan.render.words.text import ACCESS_WORDS
 
 __all__ = [
     "ACCESS_PATTERNS",
+    "AREA_EDGE",
     "BOUNDARY_COLOUR",
     "COMPOUND_COLOUR",
     "CROSSING_COLOUR",
@@ -41,6 +47,7 @@ __all__ = [
     "HOSPITAL_COLOUR",
     "INK",
     "LAND_COLOUR",
+    "LINE_COLOUR_WORDS",
     "MUTED",
     "PATTERN_INK",
     "SEA_COLOUR",
@@ -50,6 +57,7 @@ __all__ = [
     "LineStyle",
     "ZoneLook",
     "access_pattern",
+    "density_label",
     "line_label",
     "line_styles",
     "svg_dasharray",
@@ -70,6 +78,8 @@ LAND_COLOUR = "#F1EFE9"
 """Land outside the territory: a warm pale grey, neutral beside the zone colours."""
 BOUNDARY_COLOUR = "#7A7A7A"
 """Boundaries between land areas (dash-dot), grey so they never read as a plan's line."""
+AREA_EDGE = "#3D3D3D"
+"""Boundaries of the ``--by`` areas (short dashes): darker than the country boundaries."""
 TERRITORY_EDGE = "#444444"
 """The territory's outline."""
 HOSPITAL_COLOUR = "#117733"
@@ -158,11 +168,15 @@ def zone_looks(zones: Iterable[Mapping[str, Any]]) -> list[ZoneLook]:
 
 @dataclass(frozen=True)
 class LineStyle:
-    """How a plan's line is drawn: colour, matplotlib dash and width (points)."""
+    """How a plan's line is drawn: colour, matplotlib dash and width (points), over a
+    casing (a wider stroke under it, ``casing_extra`` points wider) that keeps it visible
+    over any fill: white under dark lines, :data:`INK` under light ones (a yellow line)."""
 
     colour: str
     dash: tuple[float, tuple[float, ...]]
     width: float = 2.0
+    casing: str = HALO
+    casing_extra: float = 2.2
 
 
 LINE_STYLES: tuple[LineStyle, ...] = (
@@ -198,16 +212,35 @@ def line_label(line: dict[str, Any]) -> str:
     return (words[:1].upper() + words[1:]) or lid
 
 
+LINE_COLOUR_WORDS: dict[str, LineStyle] = {
+    "yellow": LineStyle("#FFD21F", (0, ()), 2.2, casing=INK, casing_extra=2.0),
+    "orange": LineStyle("#EE7733", (0, ()), 2.0),
+    "red": LineStyle("#CC3311", (0, ()), 2.0),
+    "blue": LineStyle("#0077BB", (0, ()), 2.0),
+    "purple": LineStyle("#AA3377", (0, ()), 2.0),
+}
+"""Lines named by a colour (an id such as ``yellow-line``: the name the press and the
+parties use) are drawn in that colour, solid; the yellow over a dark casing, since a
+yellow stroke alone vanishes over pale fills and the yellow density class."""
+
+
 def line_styles(line_ids: Sequence[str]) -> dict[str, LineStyle]:
     """A style per line id, in order (the styles repeat after four lines).
 
-    Pass the same ordered ids to every map that should agree (e.g. the union of the
-    compared plans' lines), so a line keeps its look from map to map.
+    A line whose id names a colour (:data:`LINE_COLOUR_WORDS`, e.g. ``yellow-line``)
+    is drawn in that colour; the others take :data:`LINE_STYLES` in turn. Pass the same
+    ordered ids to every map that should agree (e.g. the union of the compared plans'
+    lines), so a line keeps its look from map to map.
     """
     out: dict[str, LineStyle] = {}
+    n = 0
     for lid in line_ids:
-        if lid not in out:
-            out[lid] = LINE_STYLES[len(out) % len(LINE_STYLES)]
+        if lid in out:
+            continue
+        words = str(lid).lower().replace("_", "-").replace(" ", "-").split("-")
+        named = next((LINE_COLOUR_WORDS[w] for w in words if w in LINE_COLOUR_WORDS), None)
+        out[lid] = named if named is not None else LINE_STYLES[n % len(LINE_STYLES)]
+        n += 1  # a named line still takes its turn: the others keep their styles
     return out
 
 
@@ -221,6 +254,21 @@ DENSITY_BINS: tuple[float, ...] = (0.0, 1.0, 1_000, 5_000, 10_000, 20_000, 50_00
 DENSITY_COLOURS: tuple[str, ...] = ("#F4F4F4", "#FDE725", "#7AD151", "#22A884", "#2A788E",
                                     "#414487", "#440154")
 """Viridis steps (perceptually ordered, colour-blind safe); nobody: a light grey."""
-DENSITY_LABELS: tuple[str, ...] = ("0", "1 – 1,000", "1,000 – 5,000", "5,000 – 10,000",
-                                   "10,000 – 20,000", "20,000 – 50,000", "50,000 or more")
-"""Legend words of the density classes, people per km²."""
+
+
+def density_label(low: float, high: float | None) -> str:
+    """Legend words of the density class ``low`` to under ``high`` (people per km²),
+    so neighbouring classes share no number: a square of 1,000 per km² is in
+    "1,000 to < 5,000", never also in "1 to < 1,000"."""
+    if high is None:
+        return f"{low:,.0f} or more"
+    if low == 0:
+        return f"< {high:,.0f}"
+    return f"{low:,.0f} to < {high:,.0f}"
+
+
+DENSITY_LABELS: tuple[str, ...] = tuple(
+    density_label(lo, hi if i + 2 < len(DENSITY_BINS) else None)
+    for i, (lo, hi) in enumerate(itertools.pairwise(DENSITY_BINS)))
+"""Legend words of the density classes, people per km² (each class includes its lower
+limit and excludes its upper one: "< 1", "1 to < 1,000", ..., "50,000 or more")."""

@@ -96,19 +96,22 @@ def zones_qml(looks: Sequence[ZoneLook]) -> str:
 
 
 def lines_qml(styles: dict[str, LineStyle], labels: dict[str, str]) -> str:
-    """Lines: one category per line id, by colour and dash over a white casing."""
+    """Lines: one category per line id, by colour and dash over its casing (white under
+    dark lines, dark under a yellow one, as on the maps)."""
     cats = "".join(f'<category render="true" value="{escape(lid)}" symbol="{i}" '
                    f'label="{escape(labels.get(lid, lid))}"/>' for i, lid in enumerate(styles))
     syms = []
     for i, st in enumerate(styles.values()):
         dash = ";".join(f"{v * st.width * 0.35:g}" for v in st.dash[1])  # pt → mm
         casing = ('<layer class="SimpleLine" enabled="1" locked="0" pass="0">'
-                  + _props(line_color="255,255,255,255", line_width=f"{(st.width + 2) * 0.35:g}",
+                  + _props(line_color=_rgba(st.casing),
+                           line_width=f"{(st.width + st.casing_extra) * 0.35:g}",
                            line_width_unit="MM", line_style="solid", capstyle="round")
                   + "</layer>")
         stroke = ('<layer class="SimpleLine" enabled="1" locked="0" pass="0">'
                   + _props(line_color=_rgba(st.colour), line_width=f"{st.width * 0.35:g}",
-                           line_width_unit="MM", use_custom_dash="1", customdash=dash,
+                           line_width_unit="MM", use_custom_dash="1" if dash else "0",
+                           customdash=dash,
                            customdash_unit="MM", line_style="solid")
                   + "</layer>")
         syms.append(f'<symbol type="line" name="{i}" alpha="1" clip_to_extent="1" '

@@ -21,7 +21,7 @@ from shapely.ops import polylabel
 
 from zoneplan.geometry import project
 from zoneplan.pack.context import CONTEXT_BOUNDS, context_layers, crossing_points, places
-from zoneplan.render.maps.labels import Box, Label, place_labels
+from zoneplan.render.maps.labels import TEXT_GROWTH, Box, Label, place_labels
 from zoneplan.render.maps.shapes import fill_geometry, plot_lines
 from zoneplan.render.style import (
     BOUNDARY_COLOUR,
@@ -47,6 +47,7 @@ __all__ = [
     "inset_area",
     "locator_inset",
     "north_arrow",
+    "place_dots",
     "scale_bar",
 ]
 
@@ -62,6 +63,9 @@ INSET_FRAME = "#CC3311"
 INSET_BOUNDS = (0.015, 0.715, 0.27, 0.27)
 """Where the locator inset sits in the zones panel (axes fraction: x, y, width, height):
 top left, over the sea, where the Strip's shape leaves room."""
+CITY_RINGS = (1.0, 1.7, 2.5, 3.5, 5.0, 7.0)
+"""How far (multiples of the usual gap) a city's or town's name may move from its dot to
+find room clear of lines and markers; beyond 2.6 gaps a leader joins it to its dot."""
 HALO_WIDTH = 2.4
 """White halo behind map text, points: legible over fills and hatching."""
 
@@ -134,7 +138,7 @@ def draw_context(ax: Axes, crs: CRS, *, names: bool = True, name_size: float = 9
         text = "Mediterranean\nSea" if name == "Mediterranean Sea" else name.upper()
         t = ax.text(p.x, p.y, text, ha="center", va="center", fontsize=name_size,
                     style="italic" if sea else "normal", color=SEA_TEXT if sea else MUTED,
-                    fontweight="normal" if sea else "bold", zorder=3, linespacing=1.1)
+                    fontweight="normal" if sea else "bold", zorder=3, linespacing=1.3)
         bb = t.get_window_extent(renderer)
         boxes.append((bb.x0, bb.y0, bb.x1, bb.y1))
     return boxes
@@ -189,7 +193,24 @@ def _measure(ax: Axes, text: str, x: float, y: float, size: float, weight: str,
     w, h, _ = renderer.get_text_width_height_descent(
         text, FontProperties(size=size, weight=weight), ismath=False)
     px = ax.figure.dpi / 72.0
-    return Label(text, x, y, w + 2, h + 2, gap_pt * px)
+    return Label(text, x, y, w * TEXT_GROWTH + 2, h + 2, gap_pt * px)
+
+
+def place_dots(ax: Axes, crs: CRS, *, min_population: float = 0.0) -> list[Box]:
+    """Display boxes of the place dots :func:`draw_places` will draw (limits set), for
+    labels placed before the place names (a zone's name) to avoid."""
+    frame = _extent_box(ax)
+    pl = places()
+    out: list[Box] = []
+    for _, r in pl[pl["population"] >= min_population].iterrows():
+        p = project(r.geometry, crs)
+        if not frame.contains(p):
+            continue
+        radius = next(rad for lim, _s, rad, _w in PLACE_CLASSES if r["population"] >= lim)
+        x, y = ax.transData.transform((p.x, p.y))
+        rpx = radius * ax.figure.dpi / 72.0
+        out.append((x - rpx, y - rpx, x + rpx, y + rpx))
+    return out
 
 
 def draw_places(ax: Axes, crs: CRS, *, min_population: float = 0.0,
@@ -243,8 +264,9 @@ def draw_places(ax: Axes, crs: CRS, *, min_population: float = 0.0,
         labels.append((_measure(ax, str(r["name"]), x, y, size, weight, radius + 1.5),
                        {"size": size, "weight": weight}))
     frame_px = (bb.x0, bb.y0, bb.x1, bb.y1)
-    # cities and towns first, kept clear of other names and dots but allowed over
-    # markers (a city's name matters more than seeing every hospital cross whole)
+    # cities and towns first, then the rest; every name kept clear of the dots, the
+    # other names and the obstacles (lines, markers): a city or town may sit further
+    # out, with a leader to its dot; a name with no free position is left out
     first = [lab for lab in labels if lab[1]["size"] >= PLACE_CLASSES[1][1]]
     rest = ([(lab, {"size": 7.0, "weight": "normal"}) for lab in (extra or [])]
             + [lab for lab in labels if lab[1]["size"] < PLACE_CLASSES[1][1]])
@@ -253,12 +275,19 @@ def draw_places(ax: Axes, crs: CRS, *, min_population: float = 0.0,
     hard = [*dots, *soft[:n_hard]]
     inv = ax.transData.inverted()
     taken: list[Box] = []
-    for group, obs in ((first, hard), (rest, [*dots, *soft])):
-        placed = place_labels([lab for lab, _ in group], frame=frame_px, obstacles=[*obs, *taken])
+    for group, obs, rings in ((first, hard, CITY_RINGS), (rest, [*dots, *soft], (1.0, 1.7, 2.5))):
+        placed = place_labels([lab for lab, _ in group], frame=frame_px,
+                              obstacles=[*obs, *taken], rings=rings)
         for p in placed:
             lab, style = group[p.index]
             taken.append(p.box)
             x, y = inv.transform(p.anchor)
+            bx0, by0, bx1, by1 = p.box
+            ex, ey = min(max(lab.x, bx0), bx1), min(max(lab.y, by0), by1)
+            if math.hypot(ex - lab.x, ey - lab.y) > 2.6 * lab.gap:  # far out: a leader
+                (px_, py_), (qx, qy) = inv.transform([(lab.x, lab.y), (ex, ey)])
+                ax.plot([px_, qx], [py_, qy], color=INK, lw=0.6, zorder=8.5,
+                        path_effects=_halo(1.6))
             ax.text(x, y, lab.text, ha="center", va="center", fontsize=style["size"],
                     fontweight=style["weight"], color=INK, zorder=9, path_effects=_halo())
     return titles

@@ -3,9 +3,12 @@
 The way map servers do it (MapServer's ``POSITION AUTO``, Imhof's preferred positions):
 labels are placed one by one, most important first; each tries a fixed list of
 positions around its point (right, upper right, lower right, left, ... ) and takes the
-first whose box overlaps no label already placed, no obstacle (markers) and stays inside
-the frame. A label with no free position is left out rather than drawn over another.
-Everything is in display units (pixels or points), y upwards.
+first whose box overlaps no label already placed, no obstacle and stays inside the
+frame. Obstacles are the markers (hospitals, crossings), the plan's lines (as boxes along
+them, :func:`zoneplan.render.maps.shapes.line_boxes`), the scale bar, north arrow and
+inset, so no name sits on a line or a symbol. A label with no free position is left out
+rather than drawn over another. Everything is in display units (pixels or points), y
+upwards.
 
 Examples
 --------
@@ -26,7 +29,12 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-__all__ = ["POSITIONS", "Box", "Label", "Placed", "overlaps", "place_labels"]
+__all__ = ["POSITIONS", "TEXT_GROWTH", "Box", "Label", "Placed", "overlaps", "place_labels"]
+
+TEXT_GROWTH = 1.06
+"""Text boxes measured with the PNG renderer are grown by this factor before placing:
+that renderer hints glyphs to pixels, and a PDF reader or a browser drawing the same font
+unhinted sets a name a few per cent wider, which must not make it touch its neighbour."""
 
 Box = tuple[float, float, float, float]
 """A rectangle ``(x0, y0, x1, y1)``, display units, y upwards."""
@@ -101,7 +109,8 @@ def _box(lab: Label, dx: float, dy: float, far: float = 1.0) -> Box:
 
 
 def place_labels(labels: Sequence[Label], *, frame: Box, obstacles: Sequence[Box] = (),
-                 pad: float = 1.5, rings: Sequence[float] = (1.0, 1.7)) -> list[Placed]:
+                 pad: float = 1.5, rings: Sequence[float] = (1.0, 1.7, 2.5),
+                 positions: Sequence[tuple[str, float, float]] = POSITIONS) -> list[Placed]:
     """Place labels in the given order (most important first) without overlaps.
 
     Parameters
@@ -117,6 +126,9 @@ def place_labels(labels: Sequence[Label], *, frame: Box, obstacles: Sequence[Box
     rings
         The positions are tried at these multiples of each label's gap, nearest first
         (a name a little further from its dot beats no name).
+    positions
+        The positions tried at each ring, in order (``("C", 0, 0)`` centres the label
+        on its point, e.g. an area's name inside the area).
 
     Returns
     -------
@@ -128,7 +140,7 @@ def place_labels(labels: Sequence[Label], *, frame: Box, obstacles: Sequence[Box
     out: list[Placed] = []
     fx0, fy0, fx1, fy1 = frame
     for i, lab in enumerate(labels):
-        for far, (name, dx, dy) in ((f, p) for f in rings for p in POSITIONS):
+        for far, (name, dx, dy) in ((f, p) for f in rings for p in positions):
             b = _box(lab, dx, dy, far)
             if b[0] < fx0 or b[1] < fy0 or b[2] > fx1 or b[3] > fy1:
                 continue

@@ -15,6 +15,7 @@ from typing import Any, Literal
 
 from zoneplan.render.style import (
     ACCESS_PATTERNS,
+    AREA_EDGE,
     BOUNDARY_COLOUR,
     COMPOUND_COLOUR,
     CROSSING_COLOUR,
@@ -56,6 +57,9 @@ class Entry:
         ``o`` (place).
     hollow
         A hollow marker (a closed crossing).
+    casing, casing_width
+        For ``line`` rows: the stroke under the line (colour, total width in points), as
+        on the map (white under dark lines, dark under a yellow one).
     """
 
     kind: Kind
@@ -66,6 +70,8 @@ class Entry:
     width: float = 0.0
     marker: str = ""
     hollow: bool = False
+    casing: str = ""
+    casing_width: float = 0.0
 
 
 def legend_entries(d: dict[str, Any], *, context: bool = True, density: bool = False,
@@ -101,7 +107,8 @@ def legend_entries(d: dict[str, Any], *, context: bool = True, density: bool = F
         for lid, ln in lines.items():
             st = styles[lid]
             out.append(Entry("line", line_label(ln), colour=st.colour,
-                             dash=st.dash, width=st.width))
+                             dash=st.dash, width=st.width, casing=st.casing,
+                             casing_width=st.width + st.casing_extra))
     out.append(Entry("header", "Places"))
     if (d.get("totals", {}).get("hospitals") or 0) > 0:
         out.append(Entry("marker", "Hospital", colour=HOSPITAL_COLOUR, marker="P"))
@@ -115,6 +122,10 @@ def legend_entries(d: dict[str, Any], *, context: bool = True, density: bool = F
                       colour=INK, marker="o"),
                 Entry("boundary", "Boundary (OSM 2017)", colour=BOUNDARY_COLOUR,
                       dash=(0, (5, 1.5, 1, 1.5)), width=0.9)]
+    by = d.get("by") or {}
+    if by:
+        out.append(Entry("boundary", f"Area boundary ({by.get('label') or by.get('ref')})",
+                         colour=AREA_EDGE, dash=(0, (3, 1.5)), width=1.0))
     if density:
         out.append(Entry("header", "Residents under the plan, people per km²"))
         out += [Entry("density", lab, colour=c)
@@ -122,16 +133,22 @@ def legend_entries(d: dict[str, Any], *, context: bool = True, density: bool = F
     return out
 
 
-def mpl_handles(entries: Sequence[Entry], *, wrap: int = 36) -> list[Any]:
-    """matplotlib legend handles for the entries (headers as blank, bold-less rows)."""
+def mpl_handles(entries: Sequence[Entry], *, wrap: int | None = 36,
+                labels: Sequence[str] | None = None) -> list[Any]:
+    """matplotlib legend handles for the entries (headers as blank, bold-less rows).
+
+    ``labels`` (already wrapped, e.g. to a measured width) replace the entries' words;
+    else they are wrapped at ``wrap`` characters.
+    """
     import textwrap
 
+    import matplotlib.patheffects as pe
     from matplotlib.lines import Line2D
     from matplotlib.patches import Patch
 
     out: list[Any] = []
-    for e in entries:
-        label = textwrap.fill(e.label, wrap)
+    for i, e in enumerate(entries):
+        label = labels[i] if labels is not None else textwrap.fill(e.label, wrap or 10_000)
         if e.kind == "header":
             out.append(Patch(facecolor="none", edgecolor="none", label=label))
         elif e.kind in ("zone", "density"):
@@ -142,7 +159,11 @@ def mpl_handles(entries: Sequence[Entry], *, wrap: int = 36) -> list[Any]:
             out.append(Patch(facecolor="white", edgecolor=PATTERN_INK, linewidth=0.5,
                              hatch=ACCESS_PATTERNS[e.access].hatch, label=label))
         elif e.kind in ("line", "boundary"):
-            out.append(Line2D([], [], color=e.colour, lw=e.width, ls=e.dash, label=label))
+            ls = e.dash if e.dash and e.dash[1] else "solid"
+            effects = ([pe.Stroke(linewidth=e.casing_width, foreground=e.casing), pe.Normal()]
+                       if e.casing else None)
+            out.append(Line2D([], [], color=e.colour, lw=e.width, ls=ls, label=label,
+                              path_effects=effects))
         else:
             out.append(Line2D([], [], marker=e.marker, ls="", ms=7 if e.marker != "o" else 4,
                               mfc="white" if e.hollow else e.colour, mec=e.colour
@@ -172,8 +193,8 @@ def _swatch(e: Entry) -> str:
         body = f'<rect x="1" y="1" width="24" height="14" fill="{fill}" stroke="#888"/>'
     elif e.kind in ("line", "boundary"):
         dash = svg_dasharray(e.dash, e.width) if e.dash else ""
-        halo = ('<path d="M1 8H25" stroke="#fff" stroke-width="5"/>' if e.kind == "line"
-                else "")
+        halo = (f'<path d="M1 8H25" stroke="{e.casing}" stroke-width="{e.casing_width:g}"/>'
+                if e.kind == "line" and e.casing else "")
         body = (f'{halo}<path d="M1 8H25" stroke="{e.colour}" stroke-width="{e.width:g}" '
                 f'stroke-dasharray="{dash}" fill="none"/>')
     else:

@@ -4,17 +4,19 @@
 SVG (text kept as text, hover titles on features) and PDF (TrueType fonts embedded, so
 text stays editable); :func:`panel_svg` gives one panel alone as inline SVG for pages.
 
-Layout (12 × 7.2 inches): the title and plan line on top; the zones panel (zones by
-colour, civilian access by pattern, lines, hospitals, crossings, place names, locator
-inset) and the residents panel (people per km² in 1 km squares) side by side; the legend
-on the right; the method and the sources at the foot.
+Layout (12 inches wide, as tall as its content, about 7.2): the title and plan line on
+top; the zones panel (zones by colour, civilian access by pattern, lines, hospitals,
+crossings, place names, locator inset; with ``--by`` the areas' boundaries) and the
+residents panel (people per km² in 1 km squares) side by side with the method under
+them; the legend on the right, then with ``--by`` the by-area map (each area named with
+the share of it in each zone), and the sources under the shorter column. Every text
+block is measured with the renderer and wrapped to its box (:func:`wrap_to_width`).
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import io
-import textwrap
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
@@ -27,12 +29,15 @@ import matplotlib.pyplot as plt
 from zoneplan.geometry import project
 from zoneplan.io.outputs import write_with_atomic
 from zoneplan.pack.context import CONTEXT_ATTRIBUTION
+from zoneplan.render.maps.labels import TEXT_GROWTH
 from zoneplan.render.maps.legend import legend_entries, mpl_handles
 from zoneplan.render.maps.panels import (
     PanelOptions,
+    by_area_panel,
     damage_panel,
     density_caption,
     density_panel,
+    display_side,
     zones_panel,
 )
 from zoneplan.render.maps.svgtools import SVG_RC, figure_svg, vector_text
@@ -52,10 +57,24 @@ __all__ = [
     "render_map",
     "render_map_bytes",
     "render_map_files",
+    "wrap_to_width",
 ]
 
 MAP_SIZE_IN = (12.0, 7.2)
-"""Print map size, inches: two square panels and a legend column, at a page's width."""
+"""Print map width and starting height, inches: two square panels and a legend column,
+at a page's width. The final height is the content's (about 6.4 in; taller with
+``--by``), measured, so no text is cut off or overprinted."""
+WRAP_SLACK = 1 / TEXT_GROWTH
+"""Text is wrapped to this share of its box's measured width: the PNG renderer hints
+glyphs to pixels, and a PDF reader or a browser drawing the same font unhinted (or a
+fallback font) sets a long line up to a few per cent wider."""
+LAYOUT_MARGIN_IN = 0.12
+"""Space around the page's content, inches."""
+LAYOUT_GAP_IN = 0.14
+"""Space between the panels and between the columns, inches."""
+LEGEND_COLUMN_CHOICES_IN = (2.6, 2.8, 3.0, 3.2, 3.4)
+"""Widths tried for the right column (legend, by-area map, sources), inches: the one
+whose column ends nearest the left column's end is used, so no corner is left empty."""
 MAP_DPI = 200
 """Default resolution of ``map.png``: 12 in × 200 = 2,400 px wide, enough for a printed
 half page at 300 dpi or a full-width web image on a high-density screen."""
@@ -123,39 +142,189 @@ def _panel_box(fig: Figure, ax: Axes) -> tuple[tuple[float, float, float, float]
     return (bb.x0, h - bb.y1, bb.x1, h - bb.y0), (x0, x1, y0, y1)
 
 
+def wrap_to_width(text: str, width_px: float, renderer: Any, *, size: float,
+                  weight: str = "normal", slack: float = WRAP_SLACK) -> str:
+    """``text`` wrapped by words so that no line is wider than ``slack × width_px`` as
+    the renderer draws it at ``size`` points (measured, not counted in characters). A
+    word wider than the width alone keeps its own line."""
+    from matplotlib.font_manager import FontProperties
+
+    prop = FontProperties(family=SVG_RC["font.family"], size=size, weight=weight)
+
+    def width(s: str) -> float:
+        return float(renderer.get_text_width_height_descent(s, prop, ismath=False)[0])
+
+    out: list[str] = []
+    for para in text.split("\n"):
+        line = ""
+        for word in para.split():
+            trial = f"{line} {word}" if line else word
+            if line and width(trial) > width_px * slack:
+                out.append(line)
+                line = word
+            else:
+                line = trial
+        out.append(line)
+    return "\n".join(out)
+
+
+@dataclass
+class _Block:
+    """A block of text laid out in a measured box (inches from the page's top left)."""
+
+    text: Any
+    x: float = 0.0
+    y: float = 0.0
+
+
+@dataclass
+class _Layout:
+    """One candidate layout: its blocks, legend, positions (inches) and how far apart
+    the two columns end."""
+
+    col_w: float
+    placed: list[_Block]
+    legend: Any
+    artists: list[Any]
+    top: float
+    panels_y: float
+    side: float
+    col_x: float
+    by_y: float
+    height: float
+    unevenness: float
+
+
+def _height_in(artist: Any, renderer: Any, dpi: float) -> float:
+    return float(artist.get_window_extent(renderer).height) / dpi
+
+
 def _map_figure(result: Result, dpi: float) -> tuple[Figure, MapInfo, dict[str, str]]:
+    """Lay the map out in measured boxes, then draw it.
+
+    Every text block is wrapped to its box's width with the renderer's own text
+    extents and stacked under the one above it, so nothing overprints; the page is as
+    tall as its content, so nothing is cut off. Layout (inches): the title and plan
+    line across the top; the two square panels on the left with the method caption
+    under them; the legend in the right column, then (with ``--by``) the by-area map,
+    and the sources under whichever column ends higher.
+    """
     d = result.to_dict()
+    w_in = MAP_SIZE_IN[0]
     fig = plt.figure(figsize=MAP_SIZE_IN, dpi=dpi)
-    ax1 = fig.add_axes((0.008, 0.19, 0.39, 0.65))
-    ax2 = fig.add_axes((0.402, 0.19, 0.39, 0.65))
+    r = fig.canvas.get_renderer()  # type: ignore[attr-defined]
+    margin, gap = LAYOUT_MARGIN_IN, LAYOUT_GAP_IN
+    square_m = display_side(result)
+
+    def lay_out(col_w: float) -> _Layout:
+        left_w = w_in - 2 * margin - col_w - gap
+        side = (left_w - gap) / 2
+        px = dpi
+
+        def text(s: str, width_in: float, size: float, **kw: Any) -> Any:
+            return fig.text(0, 0, wrap_to_width(s, width_in * px, r, size=size,
+                                                weight=kw.get("fontweight", "normal")),
+                            fontsize=size, va="top", ha="left", **kw)
+
+        plan = d["plan"]
+        title = text(str(plan["title"]), w_in - 2 * margin, 15, fontweight="bold",
+                     color=INK)
+        sub = text(f"Plan dated {plan.get('date') or 'unknown'} · status: "
+                   f"{plan.get('status')} · map made {dt.date.today().isoformat()} · zoneplan "
+                   f"{d.get('provenance', {}).get('zoneplan_version', '')} · projection "
+                   f"{d['crs_area']['name']}", w_in - 2 * margin, 8.5, color=MUTED)
+        y = margin
+        placed: list[_Block] = [_Block(title, margin, y)]
+        y += _height_in(title, r, px) + 0.06
+        placed.append(_Block(sub, margin, y))
+        y += _height_in(sub, r, px) + 0.18
+        top = y
+        t1 = text("Zones: colour by zone, pattern by civilian access", side, 10.5, color=INK)
+        t2 = text("Residents under the plan, people per km²", side, 10.5, color=INK)
+        head = max(_height_in(t1, r, px), _height_in(t2, r, px)) + 0.06
+        placed += [_Block(t1, margin, top), _Block(t2, margin + side + gap, top)]
+        panels_y = top + head
+        # the left column: panels, then the method
+        caption = text(density_caption(d, square_m), left_w, 7, color=MUTED)
+        left_y = panels_y + side + 0.14
+        placed.append(_Block(caption, margin, left_y))
+        left_y += _height_in(caption, r, px)
+        # the right column: legend (labels wrapped to the column), then the by-area map
+        col_x = margin + left_w + gap
+        entries = legend_entries(d, density=True)
+        leg_size = 7.2
+        handle_in = (2.2 + 0.8) * leg_size / 72.0
+        labels = [wrap_to_width(e.label, (col_w - handle_in - 0.05) * px, r, size=leg_size,
+                                weight="bold" if e.kind == "header" else "normal")
+                  for e in entries]
+        leg = fig.legend(handles=mpl_handles(entries, labels=labels), loc="upper left",
+                         bbox_to_anchor=(0, 1), fontsize=leg_size, frameon=False,
+                         handlelength=2.2, handletextpad=0.8, borderaxespad=0.0,
+                         borderpad=0.0, labelspacing=0.45)
+        for t, e in zip(leg.get_texts(), entries, strict=True):
+            if e.kind == "header":
+                t.set_fontweight("bold")
+        right_y = top + _height_in(leg, r, px) + 0.2
+        by_area = bool(d.get("by_area")) and bool(result.pieces)
+        by_title = None
+        by_y = 0.0
+        if by_area:
+            by_label = (d.get("by") or {}).get("label")
+            by_title = text(f"Share of each area in each zone ({by_label})", col_w, 9,
+                            color=INK)
+            placed.append(_Block(by_title, col_x, right_y))
+            right_y += _height_in(by_title, r, px) + 0.06
+            by_y = right_y
+            right_y += col_w + 0.14
+        # the sources: under whichever column leaves the page shorter
+        src_left = text(_attribution(d), left_w, 7, color=MUTED)
+        src_right = text(_attribution(d), col_w, 7, color=MUTED)
+        h_left, h_right = _height_in(src_left, r, px), _height_in(src_right, r, px)
+        if max(left_y + 0.1 + h_left, right_y) <= max(left_y, right_y + h_right):
+            src_right.remove()
+            placed.append(_Block(src_left, margin, left_y + 0.1))
+            left_y += 0.1 + h_left
+        else:
+            src_left.remove()
+            placed.append(_Block(src_right, col_x, right_y))
+            right_y += h_right
+        artists = [b.text for b in placed] + [leg]
+        return _Layout(col_w, placed, leg, artists, top, panels_y, side, col_x, by_y,
+                       max(left_y, right_y, panels_y + side) + margin, abs(left_y - right_y))
+
+    # the right column's width that ends both columns closest together (least empty page)
+    tried = []
+    for col_w in LEGEND_COLUMN_CHOICES_IN:
+        lay = lay_out(col_w)
+        tried.append((lay.unevenness, col_w))
+        for artist in lay.artists:
+            artist.remove()
+    lay = lay_out(min(tried)[1])
+    placed, leg, top, panels_y, side, col_x, by_y, col_w = (
+        lay.placed, lay.legend, lay.top, lay.panels_y, lay.side, lay.col_x, lay.by_y,
+        lay.col_w)
+    h_in = lay.height
+    by_area = bool(d.get("by_area")) and bool(result.pieces)
+    fig.set_size_inches(w_in, h_in)
+
+    def frac(x: float, yy: float) -> tuple[float, float]:
+        return x / w_in, 1 - yy / h_in
+
+    for b in placed:
+        b.text.set_position(frac(b.x, b.y))
+    leg.set_bbox_to_anchor((*frac(col_x, top), 0, 0), transform=fig.transFigure)
+    ax1 = fig.add_axes((margin / w_in, 1 - (panels_y + side) / h_in, side / w_in, side / h_in))
+    ax2 = fig.add_axes(((margin + side + gap) / w_in, 1 - (panels_y + side) / h_in,
+                        side / w_in, side / h_in))
     titles = zones_panel(ax1, result)
-    t2, side = density_panel(ax2, result, PanelOptions(min_population=50_000, inset=False,
-                                                       gid_prefix="density-"))
-    titles |= t2
-    ax1.set_title("Zones: colour by zone, pattern by civilian access", fontsize=10.5,
-                  loc="left", color=INK)
-    ax2.set_title("Residents under the plan, people per km²", fontsize=10.5, loc="left",
-                  color=INK)
-    entries = legend_entries(d, density=True)
-    leg = fig.legend(handles=mpl_handles(entries, wrap=34), loc="upper left",
-                     bbox_to_anchor=(0.797, 0.865), fontsize=7.2, frameon=False,
-                     handlelength=2.2, borderaxespad=0.0, labelspacing=0.45)
-    for text, e in zip(leg.get_texts(), entries, strict=True):
-        if e.kind == "header":
-            text.set_fontweight("bold")
-    plan = d["plan"]
-    fig.text(0.008, 0.975, str(plan["title"]), fontsize=15, fontweight="bold", va="top",
-             color=INK)
-    fig.text(0.008, 0.928, f"Plan dated {plan.get('date') or 'unknown'} · status: "
-             f"{plan.get('status')} · map made {dt.date.today().isoformat()} · zoneplan "
-             f"{d.get('provenance', {}).get('zoneplan_version', '')} · projection "
-             f"{d['crs_area']['name']}", fontsize=8.5, va="top", color=MUTED)
-    fig.text(0.008, 0.165, textwrap.fill(density_caption(d, side), 205), fontsize=7,
-             va="top", color=MUTED)
-    fig.text(0.008, 0.08, textwrap.fill(_attribution(d), 205), fontsize=7, va="top",
-             color=MUTED)
-    for ax in (ax1, ax2):  # place the square panels as drawing would, without drawing
-        ax.apply_aspect()
+    t2d, _ = density_panel(ax2, result, PanelOptions(min_population=50_000, inset=False,
+                                                      gid_prefix="density-"))
+    titles |= t2d
+    if by_area:
+        ax3 = fig.add_axes((col_x / w_in, 1 - (by_y + col_w) / h_in, col_w / w_in,
+                            col_w / h_in))
+        titles |= by_area_panel(ax3, result, PanelOptions(places=False, inset=False,
+                                                          gid_prefix="by-area-"))
     info = MapInfo(width=round(fig.bbox.width), height=round(fig.bbox.height),
                    zone_axes=_panel_box(fig, ax1), density_axes=_panel_box(fig, ax2),
                    crs=result.layout.crs)
@@ -207,7 +376,8 @@ def render_map(result: Result, path: str | Path, *, overwrite: bool = False,
     result
         An evaluated plan.
     path
-        The PNG file to write (12 × 7.2 inches at ``dpi``: 2,400 × 1,440 px by default).
+        The PNG file to write (12 inches wide at ``dpi``, 2,400 px by default, and as tall
+        as its content: about 1,280 px for the built-in plan).
     overwrite
         Replace ``path`` if it exists.
     dpi

@@ -24,8 +24,16 @@ from matplotlib.colors import to_rgba
 
 from zoneplan.geometry import project
 from zoneplan.render.maps import basemap
-from zoneplan.render.maps.shapes import fill_geometry, fill_many, label_point, plot_lines
+from zoneplan.render.maps.labels import Box
+from zoneplan.render.maps.shapes import (
+    fill_geometry,
+    fill_many,
+    label_point,
+    line_boxes,
+    plot_lines,
+)
 from zoneplan.render.style import (
+    AREA_EDGE,
     COMPOUND_COLOUR,
     DENSITY_BINS,
     DENSITY_COLOURS,
@@ -50,11 +58,14 @@ __all__ = [
     "DISPLAY_SQUARE_M",
     "MAP_MAX_CELLS",
     "PanelOptions",
+    "by_area_panel",
     "damage_caption",
     "damage_panel",
+    "damage_sizes",
     "density_caption",
     "density_cells",
     "density_panel",
+    "display_side",
     "zones_panel",
 ]
 
@@ -67,6 +78,11 @@ DISPLAY_SQUARE_M = 1000.0
 """Residents are drawn in squares of at least 1 km: the built-in grid is modelled from 33
 census points with a 1 km kernel, so finer squares would show the model's rings, not
 where people are."""
+ZONE_LABEL_INSIDE = 0.5
+"""A zone's name is placed where at least this share of its box lies on the zone."""
+ZONE_LABEL_SIZES = (10.0, 8.5, 7.5)
+"""Font sizes (points, bold) tried for a zone's name, largest first: a crowded zone gets
+a smaller name rather than one over a line, a marker or a place."""
 MAP_MAX_CELLS = 20_000
 """At most about this many squares are drawn (larger territories get larger squares)."""
 NICE_SIDES_M = (1000, 2000, 2500, 5000, 10_000, 20_000, 25_000, 50_000)
@@ -117,6 +133,7 @@ def _frame(ax: Axes, result: Result) -> None:
     for s in ax.spines.values():
         s.set_edgecolor("#888888")
         s.set_linewidth(0.6)
+    ax.apply_aspect()  # the final box now: labels are placed in display units
 
 
 def _zone_title(z: dict[str, Any]) -> str:
@@ -127,23 +144,29 @@ def _zone_title(z: dict[str, Any]) -> str:
 
 
 def _draw_lines(ax: Axes, result: Result, d: dict[str, Any], opts: PanelOptions,
-                titles: dict[str, str]) -> None:
-    """The plan's lines, clipped to the territory, by colour and dash over a white halo."""
+                titles: dict[str, str]) -> list[Box]:
+    """The plan's lines, clipped to the territory, by colour and dash over a casing (white
+    under dark lines, dark under a yellow one); returns display boxes along them, for
+    labels to avoid."""
     lay = result.layout
     info = {ln["id"]: ln for ln in d.get("lines", [])}
     styles = line_styles(opts.line_ids or list(lay.lines))
     clip = lay.territory.buffer(50.0)  # lines end at the coast, not 100 m out to sea
+    boxes: list[Box] = []
     for lid, line in lay.lines.items():
         st = styles[lid]
         geom = line.intersection(clip)
-        plot_lines(ax, geom, color=HALO, linewidth=st.width + 2.2, zorder=5,
+        plot_lines(ax, geom, color=st.casing, linewidth=st.width + st.casing_extra, zorder=5,
                    capstyle="round")
-        plot_lines(ax, geom, color=st.colour, linewidth=st.width, linestyle=st.dash, zorder=5.1,
+        plot_lines(ax, geom, color=st.colour, linewidth=st.width,
+                   linestyle=st.dash if st.dash[1] else "solid", zorder=5.1,
                    gid=f"{opts.gid_prefix}line-{lid}")
+        boxes += line_boxes(ax, geom, (st.width + st.casing_extra) / 2)
         ln = info.get(lid, {})
         km = ln.get("length_in_territory_km")
         titles[f"{opts.gid_prefix}line-{lid}"] = (f"{line_label({'id': lid, **ln})}"
                                  + (f": {km:.1f} km in the territory" if km else ""))
+    return boxes
 
 
 def _draw_markers(ax: Axes, result: Result, opts: PanelOptions,
@@ -217,12 +240,11 @@ def zones_panel(ax: Axes, result: Result, opts: PanelOptions | None = None) -> d
                       zorder=2.2)
     fill_geometry(ax, lay.territory, facecolor="none", edgecolor=TERRITORY_EDGE, linewidth=0.8,
                   zorder=2.3)
-    _draw_lines(ax, result, d, opts, titles)
+    area_lines = _draw_area_edges(ax, result)
+    line_obs = _draw_lines(ax, result, d, opts, titles)
     markers = _draw_markers(ax, result, opts, titles)
     fixed = [*ctx_boxes, basemap.scale_bar(ax, fontsize=7.5 * opts.text_scale),
              basemap.north_arrow(ax, fontsize=9.0 * opts.text_scale)]
-    if opts.zone_labels:
-        fixed += _zone_labels(ax, result, looks)
     if opts.inset:
         ib = basemap.locator_inset(ax, lay.crs, lay.territory)
         if ib:
@@ -230,54 +252,139 @@ def zones_panel(ax: Axes, result: Result, opts: PanelOptions | None = None) -> d
     ct, cboxes, clabels = basemap.draw_crossings(ax, lay.crs, prefix=opts.gid_prefix,
                                                  dated=d.get("crossings"))
     titles |= ct
+    if opts.zone_labels:
+        dots = (basemap.place_dots(ax, lay.crs, min_population=opts.min_population)
+                if opts.places else [])
+        fixed += _zone_labels(ax, result, looks, [*fixed, *line_obs, *markers, *cboxes,
+                                                  *dots])
     if opts.places:
         titles |= basemap.draw_places(ax, lay.crs, min_population=opts.min_population,
-                                      obstacles=[*fixed, *cboxes, *markers], extra=clabels,
-                                      prefix=opts.gid_prefix, hard_obstacles=len(fixed))
+                                      obstacles=[*fixed, *line_obs, *area_lines, *markers,
+                                                 *cboxes],
+                                      extra=clabels, prefix=opts.gid_prefix)
     return titles
 
 
-def _zone_labels(ax: Axes, result: Result, looks: dict[str, Any]
-                 ) -> list[tuple[float, float, float, float]]:
-    """Each zone's short name, bold, at the pole of inaccessibility of its largest part."""
+def _draw_area_edges(ax: Axes, result: Result) -> list[Box]:
+    """With ``--by``: the areas' boundaries (thin dark grey lines; their names are on the
+    by-area panel); returns display boxes along them."""
+    geoms = _area_geometries(result)
+    if not geoms:
+        return []
+    edges = shapely.union_all([shapely.boundary(g) for g in geoms.values()])
+    edges = edges.difference(result.layout.territory.boundary.buffer(30.0))
+    plot_lines(ax, edges, color=AREA_EDGE, linewidth=1.0, linestyle=(0, (3, 1.5)), zorder=4.5,
+               gid="area-edges")
+    return line_boxes(ax, edges, 0.5, step_pt=3.0)
+
+
+def _area_geometries(result: Result) -> dict[str, Any]:
+    """The ``--by`` areas inside the territory (layout CRS, metres), by name, in the
+    order of the by-area table; empty without ``--by``."""
+    from zoneplan.measure.figures.by_area import OUTSIDE
+
+    groups: dict[str, list[Any]] = {}
+    for pc in result.pieces or []:
+        if pc.area != OUTSIDE:
+            groups.setdefault(pc.area, []).append(pc.geometry)
+    return {name: shapely.union_all(gs) for name, gs in groups.items()}
+
+
+def _zone_labels(ax: Axes, result: Result, looks: dict[str, Any], obstacles: list[Box]
+                 ) -> list[Box]:
+    """Each zone's short name, bold, inside the zone, clear of the lines, markers and
+    other labels: the pole of inaccessibility of its largest part if the name fits there,
+    else the nearest point inside the zone where it does (left out if none)."""
     import matplotlib.patheffects as pe
 
+    from zoneplan.render.maps.labels import TEXT_GROWTH, overlaps
+
     renderer = ax.figure.canvas.get_renderer()  # type: ignore[attr-defined]
-    boxes = []
+    boxes: list[Box] = []
+    bb = ax.get_window_extent()
+    inv = ax.transData.inverted()
     for z in result.layout.zones:
         p = label_point(z.geometry)
+        x0, y0, x1, y1 = z.geometry.bounds
+        gx, gy = np.meshgrid(np.linspace(x0, x1, 50), np.linspace(y0, y1, 50))
+        inside = shapely.contains_xy(z.geometry, gx.ravel(), gy.ravel())
+        cand = np.column_stack([gx.ravel()[inside], gy.ravel()[inside]])
+        cand = cand[np.argsort(np.hypot(cand[:, 0] - p.x, cand[:, 1] - p.y))]
+        cand = np.vstack([[p.x, p.y], cand])
         t = ax.text(p.x, p.y, looks[z.id].short_label, ha="center", va="center", fontsize=10,
                     fontweight="bold", color=INK, zorder=9,
                     path_effects=[pe.withStroke(linewidth=3, foreground=HALO)])
-        bb = t.get_window_extent(renderer)
-        boxes.append((bb.x0, bb.y0, bb.x1, bb.y1))
+        chosen = None
+        for size in ZONE_LABEL_SIZES:  # the largest size that finds room
+            t.set_fontsize(size)
+            e = t.get_window_extent(renderer)
+            w, h = e.width * TEXT_GROWTH / 2 + 2, e.height / 2 + 2
+            for cx, cy in cand:
+                dx, dy = ax.transData.transform((cx, cy))
+                box = (float(dx - w), float(dy - h), float(dx + w), float(dy + h))
+                if (box[0] < bb.x0 or box[2] > bb.x1 or box[1] < bb.y0 or box[3] > bb.y1
+                        or any(overlaps(box, o) for o in [*obstacles, *boxes])):
+                    continue
+                (ax0, ay0), (ax1, ay1) = inv.transform([box[:2], box[2:]])
+                data_box = shapely.box(ax0, ay0, ax1, ay1)
+                if data_box.intersection(z.geometry).area < ZONE_LABEL_INSIDE * data_box.area:
+                    continue  # most of the name must lie on its zone
+                chosen = (cx, cy, box)
+                break
+            if chosen is not None:
+                break
+        if chosen is None:
+            t.remove()
+            continue
+        t.set_position((chosen[0], chosen[1]))
+        boxes.append(chosen[2])
     return boxes
 
 
-def density_cells(result: Result) -> tuple[Any, np.ndarray, float]:
-    """Squares (clipped to the territory, in the layout's CRS) and their people per km².
-
-    The cells' residents under the plan are summed into squares of
-    :data:`DISPLAY_SQUARE_M` or more (at most about :data:`MAP_MAX_CELLS` squares); a
-    square's density is its people over its land area. Returns ``(squares, per_km2,
-    side_m)``.
-    """
+def display_side(result: Result) -> float:
+    """Side of the residents panel's squares, metres: :data:`DISPLAY_SQUARE_M`, or the
+    next of :data:`NICE_SIDES_M` that keeps about :data:`MAP_MAX_CELLS` squares."""
     grid = result.inputs.population.grid
-    cell_map = result.metrics.cell_map
-    assert cell_map is not None, "the central case keeps its cell map"
     want = max(DISPLAY_SQUARE_M, float(np.sqrt(grid.total_area_m2() / MAP_MAX_CELLS)),
                float(grid.cell_size))
-    side = float(next((v for v in NICE_SIDES_M if v >= want), np.ceil(want / 1e4) * 1e4))
+    return float(next((v for v in NICE_SIDES_M if v >= want), np.ceil(want / 1e4) * 1e4))
+
+
+def density_cells(result: Result) -> tuple[Any, np.ndarray, float]:
+    """Squares (clipped to the open zones, in the layout's CRS) and their people per km².
+
+    The cells' residents under the plan are summed into squares of
+    :data:`DISPLAY_SQUARE_M` or more (at most about :data:`MAP_MAX_CELLS` squares); each
+    square is clipped to where the model places people (:func:`open_area`: the zones
+    not closed to civilians), and its density is its people over that clipped area
+    (so a square cut by the line shows the density of its open part, with no fringe
+    of thin squares on the closed side). Returns ``(squares, per_km2, side_m)``.
+    """
+    cell_map = result.metrics.cell_map
+    assert cell_map is not None, "the central case keeps its cell map"
+    side = display_side(result)
     sq, people, cover = cell_map.squares(side)
     used = np.flatnonzero(cover > 0)
     xy = sq.centres(used)
     boxes = shapely.box(xy[:, 0] - side / 2, xy[:, 1] - side / 2, xy[:, 0] + side / 2,
                         xy[:, 1] + side / 2)
     crs, lay_crs = result.inputs.population.crs, result.layout.crs
-    clipped = shapely.intersection(boxes, project(result.layout.territory, crs, src=lay_crs))
+    where = project(open_area(result), crs, src=lay_crs)
+    clipped = shapely.intersection(boxes, where)
+    area = shapely.area(clipped)
+    keep = area > 0
+    clipped, area, used = clipped[keep], area[keep], used[keep]
     if not crs.equals(lay_crs):
         clipped = np.array([project(g, lay_crs, src=crs) for g in clipped])
-    return clipped, people[used] / (cover[used] / 1e6), side
+    return clipped, people[used] / (area / 1e6), side
+
+
+def open_area(result: Result) -> Any:
+    """Where the model places people: the union of the zones not closed to civilians
+    (layout CRS, metres). Residents of closed zones are moved out of them, so the
+    residents panel draws nothing there."""
+    zones = [z.geometry for z in result.layout.zones if z.spec.access != "closed"]
+    return shapely.union_all(zones) if zones else shapely.Polygon()
 
 
 def density_caption(d: dict[str, Any], side_m: float) -> str:
@@ -321,12 +428,12 @@ def density_panel(ax: Axes, result: Result, opts: PanelOptions | None = None
         fill_geometry(ax, z.geometry, facecolor="none", edgecolor=INK, linewidth=0.7, zorder=3,
                       gid=gid)
         titles[gid] = _zone_title(zd[z.id])
-    _draw_lines(ax, result, d, opts, titles)
+    line_obs = _draw_lines(ax, result, d, opts, titles)
     fixed = [*ctx_boxes, basemap.scale_bar(ax, fontsize=7.5 * opts.text_scale),
              basemap.north_arrow(ax, fontsize=9.0 * opts.text_scale)]
     if opts.places:
         titles |= basemap.draw_places(ax, lay.crs, min_population=opts.min_population,
-                                      obstacles=fixed, prefix=opts.gid_prefix)
+                                      obstacles=[*fixed, *line_obs], prefix=opts.gid_prefix)
     return titles, side
 
 
@@ -339,6 +446,141 @@ def damage_caption(d: dict[str, Any]) -> str:
                else "")
             + ". Each circle stands for the structures counted at that point (its area is "
             "proportional to the count); zones in pale colours.")
+
+
+def damage_sizes(top: float) -> list[float]:
+    """Round counts for the damage size legend: the largest count, a quarter and a
+    twentieth of it, each rounded down to 1, 2 or 5 times a power of ten; largest first.
+
+    >>> damage_sizes(7_431)
+    [5000.0, 1000.0, 200.0]
+    >>> damage_sizes(1)
+    [1.0]
+    """
+    import math
+
+    def nice(v: float) -> float:
+        k = 10 ** math.floor(math.log10(v))
+        return float(max(m * k for m in (1, 2, 5) if m * k <= v))
+
+    out: list[float] = []
+    for v in (top, top / 4, top / 20):
+        if v >= 1:
+            n = nice(v)
+            if n not in out:
+                out.append(n)
+    return out
+
+
+def _size_legend(ax: Axes, top: float, text_scale: float) -> Box:
+    """Reference circles of the damage panel in its top left corner (over the sea on the
+    built-in maps), drawn like the map's circles, in a row with their counts under them;
+    returns the display box they take, for labels to avoid."""
+    import matplotlib.patheffects as pe
+
+    renderer = ax.figure.canvas.get_renderer()  # type: ignore[attr-defined]
+    sizes = damage_sizes(top)
+    fs = 6.5 * text_scale
+    pt = ax.figure.dpi / 72.0
+    bb = ax.get_window_extent()
+    to_axes = ax.transAxes.inverted()
+    halo = [pe.withStroke(linewidth=2.0, foreground=HALO)]
+    x, y_top = bb.x0 + 6 * pt, bb.y1 - 5 * pt
+    tx, ty = to_axes.transform((x, y_top))
+    title = ax.text(float(tx), float(ty), "Damaged structures\n(circle area ∝ count)",
+                    transform=ax.transAxes, ha="left", va="top", fontsize=fs, color=INK,
+                    zorder=11, linespacing=1.3, path_effects=halo)
+    e = title.get_window_extent(renderer)
+    d_max = DAMAGE_MAX_PT * np.sqrt(sizes[0] / top) * pt  # pixels
+    cy = e.y0 - 3 * pt - d_max / 2
+    right = e.x1
+    bottom = cy
+    for v in sizes:
+        d = DAMAGE_MAX_PT * np.sqrt(v / top) * pt
+        lab = ax.text(0, 0, f"{v:,.0f}", transform=ax.transAxes, ha="center", va="top",
+                      fontsize=fs * 0.9, color=INK, zorder=11, path_effects=halo)
+        w = max(d, lab.get_window_extent(renderer).width)
+        cx = x + w / 2
+        ax_x, ax_y = to_axes.transform((cx, cy))
+        ax.scatter([ax_x], [ax_y], s=(d / pt) ** 2, c=DAMAGE_COLOUR, alpha=0.55,
+                   linewidths=0.3, edgecolors="white", transform=ax.transAxes, zorder=11)
+        lx, ly = to_axes.transform((cx, cy - d_max / 2 - 2 * pt))
+        lab.set_position((float(lx), float(ly)))
+        le = lab.get_window_extent(renderer)
+        bottom = min(bottom, le.y0)
+        right = max(right, x + w)
+        x += w + 6 * pt
+    return (float(bb.x0), float(bottom - 2 * pt), float(right + 2 * pt), float(bb.y1))
+
+
+def by_area_panel(ax: Axes, result: Result, opts: PanelOptions | None = None
+                  ) -> dict[str, str]:
+    """With ``--by``: the areas outlined and named over the zones in pale colours, each
+    with the share of its area in each zone (the by-area table, as a map).
+
+    Returns ``{gid: hover title}``; a result without ``--by`` draws the zones only.
+    """
+    import matplotlib.patheffects as pe
+
+    from zoneplan.render.maps.labels import POSITIONS, TEXT_GROWTH, Label, place_labels
+
+    opts = opts or PanelOptions(places=False, inset=False)
+    lay = result.layout
+    d = result.to_dict()
+    _frame(ax, result)
+    ctx_boxes = basemap.draw_context(ax, lay.crs, names=False)
+    looks = {lk.id: lk for lk in zone_looks(d["zones"])}
+    titles: dict[str, str] = {}
+    for z in lay.zones:
+        fill_geometry(ax, z.geometry, facecolor=to_rgba(looks[z.id].colour, 0.45),
+                      edgecolor="none", zorder=2)
+    line_obs = _draw_lines(ax, result, d, opts, titles)
+    areas = _area_geometries(result)
+    rows: dict[str, list[dict[str, Any]]] = {}
+    for r in d.get("by_area") or []:
+        rows.setdefault(str(r["area"]), []).append(r)
+    renderer = ax.figure.canvas.get_renderer()  # type: ignore[attr-defined]
+    labels: list[Label] = []
+    texts: list[str] = []
+    for i, (name, g) in enumerate(areas.items()):
+        gid = f"{opts.gid_prefix}area-{i}"
+        fill_geometry(ax, g, facecolor="none", edgecolor=AREA_EDGE, linewidth=1.1, zorder=4.5,
+                      gid=gid)
+        shares = [(looks[r["zone"]].short_label, r.get("share_of_area"))
+                  for r in rows.get(name, []) if r["zone"] in looks]
+        titles[gid] = f"{name}: " + "; ".join(f"{fmt_share(v)} in the {lab.lower()}"
+                                              for lab, v in shares)
+        text = name + "".join(f"\n{lab.removesuffix(' zone')} {fmt_share(v)}"
+                              for lab, v in shares)
+        p = label_point(g)
+        x, y = ax.transData.transform((p.x, p.y))
+        t = ax.text(0, 0, text, fontsize=6.5 * opts.text_scale, linespacing=1.3)
+        e = t.get_window_extent(renderer)
+        t.remove()
+        labels.append(Label(text, x, y, e.width * TEXT_GROWTH + 2, e.height + 2,
+                            gap=1.5 * ax.figure.dpi / 72.0))
+        texts.append(text)
+    fixed = [*ctx_boxes, basemap.scale_bar(ax, fontsize=7.5 * opts.text_scale),
+             basemap.north_arrow(ax, fontsize=9.0 * opts.text_scale)]
+    bb = ax.get_window_extent()
+    placed = place_labels(labels, frame=(bb.x0, bb.y0, bb.x1, bb.y1),
+                          obstacles=[*fixed, *line_obs],
+                          positions=(("C", 0, 0), *POSITIONS),
+                          rings=(1.0, 4.0, 8.0, 14.0, 20.0, 28.0, 40.0, 55.0))
+    inv = ax.transData.inverted()
+    for pl in placed:
+        x, y = inv.transform(pl.anchor)
+        if pl.position != "C":  # a leader from the area's point to the nearest box edge
+            lab = labels[pl.index]
+            bx0, by0, bx1, by1 = pl.box
+            ex, ey = min(max(lab.x, bx0), bx1), min(max(lab.y, by0), by1)
+            (px_, py_), (qx, qy) = inv.transform([(lab.x, lab.y), (ex, ey)])
+            ax.plot([px_, qx], [py_, qy], color=AREA_EDGE, lw=0.6, zorder=8.9)
+            ax.plot([px_], [py_], marker="o", ms=2.5, color=AREA_EDGE, zorder=8.9)
+        ax.text(x, y, texts[pl.index], ha="center", va="center", linespacing=1.3,
+                fontsize=6.5 * opts.text_scale, color=INK, zorder=9,
+                path_effects=[pe.withStroke(linewidth=2.4, foreground=HALO)])
+    return titles
 
 
 def damage_panel(ax: Axes, result: Result, opts: PanelOptions | None = None
@@ -362,7 +604,7 @@ def damage_panel(ax: Axes, result: Result, opts: PanelOptions | None = None
         dz = zd[z.id]
         titles[gid] = (f"{dz['label']}: {fmt_people(dz.get('damaged_structures'))} damaged "
                        f"structures ({fmt_share(dz.get('damage_share'))} of all)")
-    _draw_lines(ax, result, d, opts, titles)
+    line_obs = _draw_lines(ax, result, d, opts, titles)
     dmg = result.inputs.damage
     if dmg is not None and len(dmg):
         pts = dmg.gdf.to_crs(lay.crs)
@@ -376,9 +618,10 @@ def damage_panel(ax: Axes, result: Result, opts: PanelOptions | None = None
         titles[f"{opts.gid_prefix}damage"] = (
             f"{fmt_people(float(counts.sum()))} damaged structures ({dmg.label}"
             + (f", {dmg.date}" if dmg.date else "") + ")")
+        ctx_boxes.append(_size_legend(ax, top, opts.text_scale))
     fixed = [*ctx_boxes, basemap.scale_bar(ax, fontsize=7.5 * opts.text_scale),
              basemap.north_arrow(ax, fontsize=9.0 * opts.text_scale)]
     if opts.places:
         titles |= basemap.draw_places(ax, lay.crs, min_population=opts.min_population,
-                                      obstacles=fixed, prefix=opts.gid_prefix)
+                                      obstacles=[*fixed, *line_obs], prefix=opts.gid_prefix)
     return titles

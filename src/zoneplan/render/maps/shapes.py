@@ -7,6 +7,7 @@ clockwise so the nonzero fill rule keeps the holes empty; lines become a
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
@@ -19,7 +20,8 @@ from shapely.geometry.base import BaseGeometry
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
 
-__all__ = ["fill_geometry", "fill_many", "geometry_path", "label_point", "plot_lines"]
+__all__ = ["fill_geometry", "fill_many", "geometry_path", "label_point", "line_boxes",
+           "plot_lines"]
 
 
 def _polygons(geom: BaseGeometry) -> list[Any]:
@@ -112,3 +114,29 @@ def label_point(geom: BaseGeometry) -> BaseGeometry:
     simple = big.simplify(50.0)
     return polylabel(simple if simple.is_valid and not simple.is_empty else big,
                      tolerance=100.0)
+
+
+def line_boxes(ax: Axes, geom: BaseGeometry, half_width_pt: float, *, step_pt: float = 2.2
+               ) -> list[tuple[float, float, float, float]]:
+    """Display boxes covering the lines of ``geom`` as drawn on ``ax`` (limits set), for
+    labels to avoid: squares of side ``2 × half_width_pt`` (points, plus a pixel) centred
+    every ``step_pt`` points along each line, overlapping so no gap is left between them
+    (in points, so a map lays out alike at any resolution).
+
+    Returns
+    -------
+    list of (x0, y0, x1, y1)
+        Display units (pixels), y upwards.
+    """
+    pt = ax.figure.dpi / 72.0
+    step_px = step_pt * pt
+    r = max(half_width_pt * pt + 1.0, step_px * 0.6)
+    out: list[tuple[float, float, float, float]] = []
+    for ln in _lines(geom):
+        xy = ax.transData.transform(np.asarray(ln.coords)[:, :2])
+        for (x0, y0), (x1, y1) in itertools.pairwise(xy):
+            n = max(1, int(np.hypot(x1 - x0, y1 - y0) // step_px))
+            for t in np.linspace(0.0, 1.0, n + 1):
+                x, y = x0 + t * (x1 - x0), y0 + t * (y1 - y0)
+                out.append((float(x - r), float(y - r), float(x + r), float(y + r)))
+    return out

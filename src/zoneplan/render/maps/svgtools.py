@@ -14,13 +14,16 @@ from contextlib import contextmanager
 from html import escape
 from typing import TYPE_CHECKING, Any, Literal
 
+import matplotlib.patheffects as pe
 import matplotlib.pyplot as plt
-from matplotlib.text import Text
+from matplotlib.text import Annotation, Text
+
+from zoneplan.render.style import HALO
 
 if TYPE_CHECKING:
     from matplotlib.figure import Figure
 
-__all__ = ["HALO_CSS", "SVG_RC", "add_titles", "figure_svg", "vector_text"]
+__all__ = ["HALO_CSS", "SVG_RC", "add_titles", "figure_svg", "halo_css", "vector_text"]
 
 SVG_RC: dict[str, Any] = {"svg.fonttype": "none", "svg.hashsalt": "zoneplan",
                           "font.family": "DejaVu Sans"}
@@ -37,34 +40,71 @@ HALO_CSS = ("g[id^='halo-'] text{stroke:#fff;stroke-width:2.4px;paint-order:stro
 which a designer cannot edit, so vector output keeps the text and adds the halo here."""
 
 
+def _halo_width(effects: list[Any]) -> tuple[float, str] | None:
+    """The (width in points, colour) of a text's stroke halo path effect, if it has one."""
+    for e in effects:
+        if isinstance(e, pe.Stroke):
+            kw = getattr(e, "_gc", {})
+            return float(kw.get("linewidth", 2.0)), str(kw.get("foreground", HALO))
+    return None
+
+
 @contextmanager
 def vector_text(fig: Figure, mode: Literal["svg", "pdf"]) -> Iterator[None]:
-    """Keep haloed text as text while saving a vector file.
+    """Keep haloed text as text while saving a vector file, with the PNG's halo.
 
     matplotlib turns text with path effects (our halos) into outlines. Inside this
-    context the effects are removed: in SVG each such text sits in a ``halo-N`` group
-    that :data:`HALO_CSS` strokes in white; in PDF it gets a light white box instead.
+    context the effects are removed from the text itself, which stays text; the halo is
+    drawn as in the PNG, the same width and colour: in SVG each such text sits in a
+    ``halo-<width>-N`` group that CSS strokes (``paint-order: stroke``, see
+    :func:`figure_svg`); in PDF a copy of the text with only the stroke effect is drawn
+    just under it (the halo as a path, the text above it as text).
     """
     changed = []
+    added: list[Text] = []
     for i, t in enumerate(fig.findobj(Text)):
         effects = t.get_path_effects()
-        if not effects or not t.get_text():
+        if not effects or not t.get_text() or not t.get_visible():
             continue
-        changed.append((t, effects, t.get_gid(), t.get_bbox_patch()))
+        halo = _halo_width(effects)
+        if mode == "pdf" and isinstance(t, Annotation):
+            continue  # its text is placed at draw time: keep its effects (the "N" only)
+        changed.append((t, effects, t.get_gid()))
         t.set_path_effects([])
+        if halo is None:
+            continue
+        width, colour = halo
         if mode == "svg":
-            t.set_gid(f"halo-{i}")
+            t.set_gid(f"halo-{round(width * 10)}-{i}")
         else:
-            t.set_bbox({"boxstyle": "round,pad=0.12", "fc": "white", "ec": "none",
-                        "alpha": 0.7})
+            under = Text()
+            under.update_from(t)  # font, alignment, line spacing, transform, clipping
+            under.set_position(t.get_position())
+            under.set_text(t.get_text())
+            under.set_color(colour)
+            under.set_zorder(t.get_zorder() - 0.001)
+            under.set_path_effects([pe.Stroke(linewidth=width, foreground=colour)])
+            if t.axes is not None:
+                t.axes.add_artist(under)
+            else:
+                t.get_figure().add_artist(under)  # type: ignore[union-attr]
+            added.append(under)
     try:
         yield
     finally:
-        for t, effects, gid, patch in changed:
+        for u in added:
+            u.remove()
+        for t, effects, gid in changed:
             t.set_path_effects(effects)
             t.set_gid(gid)
-            if patch is None:
-                t.set_bbox(None)
+
+
+def halo_css(svg: str) -> str:
+    """CSS giving each ``halo-<width>-N`` group's text its white stroke, ``width`` tenths
+    of a point wide (1 pt is one SVG unit in matplotlib's SVG)."""
+    widths = sorted({int(w) for w in re.findall(r'<g id="halo-(\d+)-', svg)})
+    return HALO_CSS + "".join(
+        f"g[id^='halo-{w}-'] text{{stroke-width:{w / 10:g}px}}" for w in widths)
 
 
 def add_titles(svg: str, titles: dict[str, str], *, prefix: str = "") -> str:
@@ -109,7 +149,7 @@ def figure_svg(fig: Figure, titles: dict[str, str] | None = None, *, inline: boo
         if close:
             plt.close(fig)
     text = buf.getvalue().decode("utf-8")
-    text = text.replace("</style>", HALO_CSS + "</style>", 1)
+    text = text.replace("</style>", halo_css(text) + "</style>", 1)
     text = re.sub(r"<metadata>.*?</metadata>\s*", "", text, flags=re.S)
     text = re.sub(r"font-family: [^;\"]*", f"font-family: {FONT_STACK}", text)
     if titles:

@@ -1,0 +1,207 @@
+"""The print map (``zoneplan report``'s map.png/svg/pdf): a layout that cannot overprint.
+
+The browser test opens the SVG in headless Chromium and measures every ``<text>`` as
+the browser draws it: no two may overlap and none may lie outside the drawing. The other
+tests check the density classes and squares against hand-made expectations.
+"""
+
+from __future__ import annotations
+
+import itertools
+import re
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pytest
+import shapely
+
+import zoneplan
+from zoneplan.render.style import DENSITY_BINS, DENSITY_LABELS, line_styles
+
+from .conftest import CHROMIUM
+from .conftest import CHROMIUM_ARGS as ARGS
+from .conftest import need_chromium as _need_chromium
+
+PLAN = "green-red-2025-11"
+
+
+def _interval(label: str) -> tuple[float, float]:
+    """The [low, high) interval a density label states, people per km²."""
+    nums = [float(n.replace(",", "")) for n in re.findall(r"\d[\d,]*", label)]
+    if label.startswith("<"):
+        return 0.0, nums[0]
+    if "or more" in label:
+        return nums[0], float("inf")
+    assert " to < " in label, label
+    return nums[0], nums[1]
+
+
+def test_density_classes_do_not_overlap() -> None:
+    """Each class states its own half-open interval; together they tile [0, inf) without
+    a shared bound, and the intervals are the classes the map colours by."""
+    got = [_interval(lab) for lab in DENSITY_LABELS]
+    assert got == [(0, 1), (1, 1000), (1000, 5000), (5000, 10_000), (10_000, 20_000),
+                   (20_000, 50_000), (50_000, float("inf"))]
+    for (lo1, hi1), (lo2, hi2) in itertools.pairwise(got):
+        assert hi1 == lo2 and lo1 < hi1 <= lo2 < hi2
+    # a value on a bound falls in exactly one class, the one starting there
+    for v in (1.0, 1000.0, 5000.0, 50_000.0):
+        inside = [i for i, (lo, hi) in enumerate(got) if lo <= v < hi]
+        assert len(inside) == 1
+        assert inside[0] == int(np.searchsorted(DENSITY_BINS, v, side="right")) - 1
+
+
+def test_yellow_line_is_yellow_over_a_dark_casing() -> None:
+    st = line_styles(["yellow-line", "other"])
+    assert st["yellow-line"].colour.upper() == "#FFD21F" and st["yellow-line"].casing == "#222222"
+    assert st["other"].casing == "#FFFFFF"  # dark lines keep their white casing
+
+
+@pytest.fixture(scope="module")
+def result() -> zoneplan.Result:
+    return zoneplan.evaluate(PLAN, ranges=False)
+
+
+def test_density_squares_lie_in_the_open_zones(result: zoneplan.Result) -> None:
+    """Squares are clipped to the zones open to civilians (the red zone, west of the
+    line): none reaches into the closed green zone, and they keep every person."""
+    from zoneplan.render.maps.panels import density_cells
+
+    cells, dens, side = density_cells(result)
+    zones = {z.id: z.geometry for z in result.layout.zones}
+    assert {z.id: z.spec.access for z in result.layout.zones} == {"green": "closed",
+                                                                   "red": "resident"}
+    assert side == 1000.0 and len(cells) > 100
+    in_green = shapely.area(shapely.intersection(cells, zones["green"]))
+    assert float(in_green.max()) < 1.0  # m²: at most a sliver along the shared edge
+    assert float(shapely.area(cells).sum()) <= zones["red"].area + 1.0
+    people = float(np.sum(dens * shapely.area(cells) / 1e6))
+    assert people == pytest.approx(2_100_000, rel=1e-9)  # the plan's residents
+    assert float(dens.min()) > 0  # no empty fringe class along the line
+
+
+def test_damage_size_legend_counts() -> None:
+    from zoneplan.render.maps.panels import damage_sizes
+
+    assert damage_sizes(7431) == [5000.0, 1000.0, 200.0]
+    assert damage_sizes(3) == [2.0]
+
+
+# -- in the browser ------------------------------------------------------------------
+
+@pytest.fixture(scope="module")
+def svgs(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
+    from zoneplan.io.areas import read_areas
+    from zoneplan.render.maps.map import render_map_files
+
+    base = tmp_path_factory.mktemp("maps")
+    out = {}
+    for name, by in (("plain", None), ("by", "gaza:governorates")):
+        res = zoneplan.evaluate(PLAN, ranges=False, by=read_areas(by) if by else None)
+        files, _ = render_map_files(res, dpi=100)
+        for fname, data in files.items():
+            (base / f"{name}-{fname}").write_bytes(data)
+        out[name] = base / f"{name}-map.svg"
+    return out
+
+
+@pytest.mark.slow
+def test_by_area_map_draws_and_names_the_areas(svgs: dict[str, Path]) -> None:
+    """``--by`` adds the areas' boundaries (a legend row), a by-area map naming each area
+    with its share in each zone (North Gaza: 68.6% green, 31.4% red, as in by_area.csv),
+    and keeps the page inside its viewBox; the plain map has none of it."""
+    plain, by = svgs["plain"].read_text(), svgs["by"].read_text()
+    assert "Share of each area in each zone" in by and "Area boundary" in by
+    for name in ("North Gaza", "Gaza", "Deir al-Balah", "Khan Younis", "Rafah"):
+        assert f">{name}<" in by, name  # the area's name as its own line of text
+    assert "68.6%" in by and "31.4%" in by
+    assert "Share of each area" not in plain and "Area boundary" not in plain
+    assert "North Gaza" not in plain
+    # the page grew to hold the third map, and the PDF and PNG were written with it
+    h = [float(re.search(r'viewBox="0 0 [\d.]+ ([\d.]+)"', t).group(1))  # type: ignore[union-attr]
+         for t in (plain, by)]
+    assert h[1] > h[0]
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Any]:
+    _need_chromium()
+    sync_api = pytest.importorskip("playwright.sync_api")
+    with sync_api.sync_playwright() as pw:
+        b = pw.chromium.launch(executable_path=str(CHROMIUM), args=ARGS, headless=True)
+        try:
+            yield b
+        finally:
+            b.close()
+
+
+TEXT_BOXES_JS = """() => {
+  const svg = document.querySelector('svg');
+  const frame = svg.getBoundingClientRect();
+  return {frame: [frame.left, frame.top, frame.right, frame.bottom],
+          texts: [...svg.querySelectorAll('text')].filter(t => t.textContent.trim())
+            .map(t => { const r = t.getBoundingClientRect();
+                        return [t.textContent.trim(), r.left, r.top, r.right, r.bottom]; })};
+}"""
+
+
+@pytest.mark.browser
+@pytest.mark.slow
+@pytest.mark.parametrize("name", ["plain", "by"])
+def test_svg_text_never_overlaps_and_stays_inside(browser: Any, svgs: dict[str, Path],
+                                                  name: str) -> None:
+    """Every ``<text>`` box as Chromium lays it out: inside the SVG's drawing, and no
+    two overlapping (by more than 0.5 px, the rounding of adjacent lines of one label)."""
+    path = svgs[name]
+    ctx = browser.new_context(viewport={"width": 1400, "height": 1000})
+    ctx.route("**/*", lambda r: r.continue_() if r.request.url == path.as_uri()
+              else r.abort())
+    page = ctx.new_page()
+    page.goto(path.as_uri(), wait_until="load")
+    got = page.evaluate(TEXT_BOXES_JS)
+    ctx.close()
+    fx0, fy0, fx1, fy1 = got["frame"]
+    texts = got["texts"]
+    assert len(texts) > 60
+    outside = [t[0] for t in texts if t[1] < fx0 - 0.5 or t[2] < fy0 - 0.5
+               or t[3] > fx1 + 0.5 or t[4] > fy1 + 0.5]
+    assert outside == [], f"text outside the drawing: {outside}"
+    tol = 0.5
+    clashes = []
+    for i, a in enumerate(texts):
+        for b in texts[i + 1:]:
+            w = min(a[3], b[3]) - max(a[1], b[1])
+            h = min(a[4], b[4]) - max(a[2], b[2])
+            if w > tol and h > tol:
+                clashes.append((a[0], b[0], round(w, 1), round(h, 1)))
+    assert clashes == [], f"overlapping text: {clashes}"
+
+
+def test_pdf_halo_is_a_stroked_copy_not_a_box() -> None:
+    """In PDF a haloed name keeps its text (no path effects) over a copy at the same place
+    stroked in white as wide as the PNG's halo, and gets no box behind it."""
+    import matplotlib.patheffects as pe
+    import matplotlib.pyplot as plt
+    from matplotlib.text import Text
+
+    from zoneplan.render.maps.svgtools import vector_text
+
+    fig = plt.figure(figsize=(2, 2))
+    ax = fig.add_axes((0, 0, 1, 1))
+    t = ax.text(0.3, 0.6, "Gaza City", path_effects=[pe.withStroke(linewidth=2.4,
+                                                                   foreground="#FFFFFF")])
+    try:
+        with vector_text(fig, "pdf"):
+            copies = [o for o in fig.findobj(Text) if o is not t and o.get_text() == "Gaza City"]
+            assert t.get_path_effects() == [] and t.get_bbox_patch() is None
+            assert len(copies) == 1
+            (c,) = copies
+            assert c.get_position() == (0.3, 0.6) and c.get_zorder() < t.get_zorder()
+            (stroke,) = c.get_path_effects()
+            assert isinstance(stroke, pe.Stroke) and stroke._gc["linewidth"] == 2.4
+        assert len(t.get_path_effects()) == 1  # put back for the PNG
+        assert [o for o in fig.findobj(Text) if o.get_text() == "Gaza City"] == [t]
+    finally:
+        plt.close(fig)
