@@ -26,7 +26,8 @@ def segments(lines: list[BaseGeometry]) -> NDArray[np.float64]:
 
 
 def _box_pairs(x: NDArray[np.float64], y: NDArray[np.float64], segs: NDArray[np.float64],
-               reach: float) -> tuple[NDArray[np.intp], NDArray[np.intp]]:
+               reach: float, order: NDArray[np.intp] | None = None
+               ) -> tuple[NDArray[np.intp], NDArray[np.intp]]:
     """Every (point, segment) pair with the point inside the segment's bounding box grown
     by ``reach``: point indices and segment indices, grouped by segment.
 
@@ -39,7 +40,8 @@ def _box_pairs(x: NDArray[np.float64], y: NDArray[np.float64], segs: NDArray[np.
     x1 = np.maximum(segs[:, 0], segs[:, 2]) + reach
     y0 = np.minimum(segs[:, 1], segs[:, 3]) - reach
     y1 = np.maximum(segs[:, 1], segs[:, 3]) + reach
-    order = np.argsort(x, kind="stable")
+    if order is None:
+        order = np.argsort(x, kind="stable")
     xs = x[order]
     lo = np.searchsorted(xs, x0, side="left")  # first point with x >= x0
     hi = np.searchsorted(xs, x1, side="right")  # past the last point with x <= x1
@@ -65,7 +67,8 @@ def near_boxes(x: NDArray[np.float64], y: NDArray[np.float64], segs: NDArray[np.
 
 
 def distance_to_segments(x: NDArray[np.float64], y: NDArray[np.float64],
-                          segs: NDArray[np.float64], reach: float = np.inf) -> NDArray[np.float64]:
+                          segs: NDArray[np.float64], reach: float = np.inf, *,
+                          x_order: NDArray[np.intp] | None = None) -> NDArray[np.float64]:
     """Exact distance (metres) from each point to the nearest segment.
 
     Points farther than ``reach`` from every segment get ``inf``; each segment is only
@@ -73,12 +76,13 @@ def distance_to_segments(x: NDArray[np.float64], y: NDArray[np.float64],
     (point, segment) pairs are measured at once, each with the same arithmetic as one
     segment at a time (projection clipped to the segment, then the Euclidean distance),
     and the smallest kept per point: the result does not depend on the order.
+    ``x_order``: the points sorted by x (``np.argsort(x)``), if the caller keeps it.
     """
     out = np.full(x.size, np.inf)
     if segs.size == 0 or x.size == 0:
         return out
     if np.isfinite(reach):
-        pt, seg = _box_pairs(x, y, segs, reach)
+        pt, seg = _box_pairs(x, y, segs, reach, x_order)
     else:
         pt = np.tile(np.arange(x.size, dtype=np.intp), len(segs))
         seg = np.repeat(np.arange(len(segs), dtype=np.intp), x.size)
