@@ -64,9 +64,13 @@ def test_same_bits_as_one_segment_at_a_time(seed: int) -> None:
         x, y, segs = np.round(x, -2), np.round(y, -2), np.round(segs, -2)
     if m > 2:
         segs[1, 2:] = segs[1, :2]  # a segment of no length
+    order = np.argsort(x, kind="stable")
     for reach in (np.inf, 0.0, 100.0, 500.0 + 125.0 * np.sqrt(2.0)):
-        assert np.array_equal(distance_to_segments(x, y, segs, reach),
-                              _one_by_one(x, y, segs, reach))
+        expected = _one_by_one(x, y, segs, reach)
+        assert np.array_equal(distance_to_segments(x, y, segs, reach), expected)
+        # the points' order by x kept by the caller (a grid's cells) changes nothing
+        assert np.array_equal(distance_to_segments(x, y, segs, reach, x_order=order),
+                              expected)
         if np.isfinite(reach):
             assert np.array_equal(near_boxes(x, y, segs, reach),
                                   _boxes_one_by_one(x, y, segs, reach))
