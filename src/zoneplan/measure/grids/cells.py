@@ -244,8 +244,8 @@ class CellGrid:
                 continue
             shapely.prepare(z)
             near = np.sort(self._tree.query(z))
-            hit = shapely.contains_xy(z, self.px[near], self.py[near]) & (zone_of[near] < 0)
-            zone_of[near[hit]] = k
+            free = near[zone_of[near] < 0]  # cells an earlier zone took are not tested again
+            zone_of[free[shapely.contains_xy(z, self.px[free], self.py[free])]] = k
             if k >= n_measured or cut_idx.size == 0:
                 continue
             pos, is_cut = match_sorted(cut_idx, near)
