@@ -89,6 +89,24 @@ def serial(batch: list[Any]) -> list[Any]:
     return run_samples(batch, samples=SAMPLES, seed=SEED, scheduler="serial", ranges=False)
 
 
+def _profiler_on() -> bool:
+    import dask
+
+    return bool(dask.config.get("distributed.worker.profile.enabled"))
+
+
+@pytest.mark.slow
+def test_local_workers_run_without_the_profiler() -> None:
+    """The workers of a LocalCluster zoneplan starts do not sample their stacks every
+    10 ms (CPU time the draws need); the setting is put back when the cluster closes."""
+    from zoneplan.scenarios.dask_backend import open_backend
+
+    before = _profiler_on()
+    with open_backend("local", workers=1) as backend:
+        assert backend.results([backend.submit(_profiler_on)]) == [False]
+    assert _profiler_on() == before
+
+
 @pytest.mark.slow
 def test_local_cluster_matches_serial(batch: list[Any], serial: list[Any]) -> None:
     """Two worker processes on this machine."""

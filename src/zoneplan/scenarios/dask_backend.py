@@ -47,6 +47,7 @@ if TYPE_CHECKING:
 __all__ = [
     "CONNECT_TIMEOUT_S",
     "DASK_MISSING",
+    "LOCAL_WORKER_CONFIG",
     "MAX_WORKERS",
     "SAMPLE_TASKS",
     "SCHEDULER_SCHEMES",
@@ -76,6 +77,12 @@ CONNECT_TIMEOUT_S = 10.0
 
 WORKER_WAIT_S = 30.0
 """Seconds to wait for an existing scheduler to have at least one worker."""
+
+LOCAL_WORKER_CONFIG: dict[str, object] = {"distributed.worker.profile.enabled": False}
+"""Dask settings for the workers of a LocalCluster zoneplan starts: no statistical
+profiler (it samples the worker's stack every 10 ms for the dashboard's profile page;
+measured on the built-in plan's draws, about a tenth of the workers' CPU time under
+load). A cluster the user runs keeps its own settings."""
 
 SAMPLE_TASKS = "zoneplan.scenarios.samples"
 """The module the tasks of Monte Carlo draws come from (imported by each worker ahead)."""
@@ -429,13 +436,18 @@ def _dask_backend(address: str | None, workers: int | None, tasks: str
     The cluster's worker processes are started without running the main script again,
     so a plain script without ``if __name__ == "__main__":`` may open one
     (:func:`_main_kept_here`)."""
+    import dask
     from distributed import Client, LocalCluster
 
     if address is None:
         n = workers or os.cpu_count() or 1
-        with _main_kept_here(), LocalCluster(n_workers=n, threads_per_worker=1, processes=True,
-                          host="127.0.0.1", dashboard_address="127.0.0.1:0",
-                          silence_logs=logging.ERROR) as cluster, \
+        # the workers' statistical profiler (a stack sample every 10 ms, for a dashboard
+        # page nobody opens on a cluster this command starts and closes) costs the draws
+        # CPU time: off on the workers started here (their nannies pass the setting on)
+        with _main_kept_here(), dask.config.set(LOCAL_WORKER_CONFIG), \
+                LocalCluster(n_workers=n, threads_per_worker=1, processes=True,
+                             host="127.0.0.1", dashboard_address="127.0.0.1:0",
+                             silence_logs=logging.ERROR) as cluster, \
                 Client(cluster, set_as_default=False) as client:
             backend = DaskBackend(client, "local", tasks)
             try:

@@ -37,7 +37,6 @@ from shapely.geometry.base import BaseGeometry
 from zoneplan.measure.grids.base import Held
 from zoneplan.measure.grids.segments import (
     distance_to_segments,
-    near_boxes,
     segment_lines,
     segments,
 )
@@ -148,6 +147,13 @@ class CellGrid:
     def __len__(self) -> int:
         return int(self.cells.size)
 
+    def _x_order(self) -> NDArray[np.intp]:
+        """The cells sorted by centroid x (``np.argsort``), computed once per grid."""
+        order = self.__dict__.get("_x_sorted")
+        if order is None:
+            order = self.__dict__["_x_sorted"] = np.argsort(self.x, kind="stable")
+        return np.asarray(order, dtype=np.intp)
+
     @classmethod
     def build(cls, territory: BaseGeometry, *, cell_size: float, crs: CRS | None) -> CellGrid:
         """Cover ``territory`` (projected, metres) with square cells of ``cell_size`` metres.
@@ -251,8 +257,8 @@ class CellGrid:
                 continue
             shapely.prepare(z)
             near = np.sort(self._tree.query(z))
-            hit = shapely.contains_xy(z, self.px[near], self.py[near]) & (zone_of[near] < 0)
-            zone_of[near[hit]] = k
+            free = near[zone_of[near] < 0]  # cells an earlier zone took are not tested again
+            zone_of[free[shapely.contains_xy(z, self.px[free], self.py[free])]] = k
             if k >= n_measured or cut_idx.size == 0:
                 continue
             pos, is_cut = match_sorted(cut_idx, near)
@@ -370,9 +376,8 @@ class CellGrid:
         segs = segments(lines)
         half_diag = self.cell_size * np.sqrt(0.5)
         reach = max(distances_m) + half_diag
-        cand = near_boxes(self.x, self.y, segs, reach)
-        d = np.full(len(self), np.inf)
-        d[cand] = distance_to_segments(self.x[cand], self.y[cand], segs, reach)
+        # cells in no segment's box grown by the reach are left at inf
+        d = distance_to_segments(self.x, self.y, segs, reach, x_order=self._x_order())
         for dist, arr in out.items():
             arr[d <= dist - half_diag] = 1.0
         mids = {dist: np.flatnonzero((d > dist - half_diag) & (d < dist + half_diag))
@@ -384,9 +389,8 @@ class CellGrid:
         ds = distance_to_segments(fx.ravel(), fy.ravel(), segs,
                                    max(distances_m)).reshape(fx.shape)
         n_in = inside.sum(axis=1)
-        pos = {c: k for k, c in enumerate(mid_all.tolist())}
         for dist, mid in mids.items():
-            rows = np.array([pos[c] for c in mid.tolist()], dtype=np.intp)
+            rows = np.searchsorted(mid_all, mid).astype(np.intp)  # mid is among mid_all
             if rows.size == 0:
                 continue
             share = (inside[rows] & (ds[rows] <= dist)).sum(axis=1) / np.maximum(n_in[rows], 1)
