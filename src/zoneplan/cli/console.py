@@ -1,19 +1,21 @@
 """The consoles every command prints through.
 
 On a terminal, rich wraps at the terminal's width. Piped or captured, output wraps at
-:data:`PIPED_WIDTH` columns, by words, and no line ends in spaces (rich pads table cells
-and wrapped lines to the width; a pasted paragraph should not carry them).
+:data:`PIPED_WIDTH` columns (or ``$COLUMNS`` when set, read at each print), by words,
+and no line ends in spaces (rich pads table cells and wrapped lines to the width; a
+pasted paragraph should not carry them).
 """
 
 from __future__ import annotations
 
 import io
+import os
 import sys
 from typing import IO, cast
 
 from rich.console import Console
 
-__all__ = ["PIPED_WIDTH", "err", "out"]
+__all__ = ["PIPED_WIDTH", "PipedConsole", "TrimmedLines", "err", "out"]
 
 PIPED_WIDTH = 100
 """Columns when output is piped or captured (rich would assume 80; a mail, an issue or a
@@ -58,8 +60,22 @@ class TrimmedLines(io.TextIOBase):
         sys.stdout.flush()
 
 
+class PipedConsole(Console):
+    """A console for output that is piped or captured: :data:`PIPED_WIDTH` columns, or
+    ``$COLUMNS`` if set when printing (a wider table on request)."""
+
+    @property
+    def width(self) -> int:
+        columns = os.environ.get("COLUMNS", "")
+        return int(columns) if columns.isdigit() and int(columns) > 0 else PIPED_WIDTH
+
+    @width.setter
+    def width(self, value: int) -> None:
+        self._width = value
+
+
 out = Console(soft_wrap=False)
 if not out.is_terminal:  # piped or captured: 100 columns, by words, no trailing spaces
-    out = Console(soft_wrap=False, width=PIPED_WIDTH, file=cast("IO[str]", TrimmedLines()))
+    out = PipedConsole(soft_wrap=False, file=cast("IO[str]", TrimmedLines()))
 
 err = Console(stderr=True)

@@ -17,6 +17,10 @@ import typer
 
 from zoneplan.cli.console import err, out
 
+WIDE_LIST_COLUMNS = 140
+"""Columns from which ``data list`` shows every column (role, format, size, how to get);
+below, the name, kind, licence and local copy."""
+
 if TYPE_CHECKING:
     from zoneplan.io.catalog import Dataset
 
@@ -177,20 +181,20 @@ def list_cmd(fmt: FormatOpt = OutputFormat.table) -> None:
         _echo_json([_entry_json(e) for e in entries])
         return
     table = Table(title="zoneplan data catalogue", show_lines=False)
+    # all columns where there is room; in fewer columns (a pipe: 100), what a reader
+    # needs to choose (the rest is in `zoneplan data info NAME`)
+    wide = out.width >= WIDE_LIST_COLUMNS
+    columns = (("kind", "role", "format", "size", "licence", "get") if wide
+               else ("kind", "licence"))
     table.add_column("name", no_wrap=True)
-    for column in ("kind", "role", "format", "size", "licence", "get", "local"):
+    for column in columns:
         table.add_column(column, overflow="fold")
+    table.add_column("local", overflow="fold", min_width=len("yes (added):"))
     for e in entries:
-        table.add_row(
-            e.name,
-            e.kind,
-            e.role or "-",
-            e.format,
-            _size(e.approx_size_bytes),
-            e.licence,
-            "fetch" if e.direct else "by hand",
-            _local_words(_local(e.name)),
-        )
+        cells = {"kind": e.kind, "role": e.role or "-", "format": e.format,
+                 "size": _size(e.approx_size_bytes), "licence": e.licence,
+                 "get": "fetch" if e.direct else "by hand"}
+        table.add_row(e.name, *(cells[c] for c in columns), _local_words(_local(e.name)))
     console = out
     console.print(table)
     console.print(
