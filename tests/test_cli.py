@@ -117,12 +117,14 @@ def test_spread_conserves_totals(tmp_path: Path, capsys: pytest.CaptureFixture[s
 def test_piped_output_wraps_at_100_columns_by_words_without_trailing_spaces() -> None:
     """Issue 23: piped, the run's text is at most 100 columns, each headline wrapped at
     spaces under its bullet, and no line ends in a space."""
+    import os
     import subprocess
     import sys
 
+    env = {k: v for k, v in os.environ.items() if k != "COLUMNS"}  # the default width
     run = subprocess.run([sys.executable, "-m", "zoneplan", "run", "--no-ranges"],
                          capture_output=True, text=True, timeout=300, check=True,
-                         encoding="utf-8")
+                         encoding="utf-8", env=env)
     lines = run.stdout.splitlines()
     assert max(len(line) for line in lines) <= 100
     assert not [line for line in lines if line != line.rstrip()]
