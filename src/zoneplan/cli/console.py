@@ -13,7 +13,7 @@ import os
 import sys
 from typing import IO, cast
 
-from rich.console import Console
+from rich.console import Console, ConsoleDimensions
 
 __all__ = ["PIPED_WIDTH", "PipedConsole", "TrimmedLines", "err", "out"]
 
@@ -65,13 +65,14 @@ class PipedConsole(Console):
     ``$COLUMNS`` if set when printing (a wider table on request)."""
 
     @property
-    def width(self) -> int:
+    def size(self) -> ConsoleDimensions:
         columns = os.environ.get("COLUMNS", "")
-        return int(columns) if columns.isdigit() and int(columns) > 0 else PIPED_WIDTH
+        width = int(columns) if columns.isdigit() and int(columns) > 0 else PIPED_WIDTH
+        return ConsoleDimensions(width, super().size.height)
 
-    @width.setter
-    def width(self, value: int) -> None:
-        self._width = value
+    @size.setter
+    def size(self, new_size: tuple[int, int]) -> None:
+        self._width, self._height = new_size
 
 
 out = Console(soft_wrap=False)

@@ -303,7 +303,9 @@ def _map_figure(result: Result, dpi: float) -> tuple[Figure, MapInfo, dict[str, 
     placed, leg, top, panels_y, side, col_x, by_y, col_w = (
         lay.placed, lay.legend, lay.top, lay.panels_y, lay.side, lay.col_x, lay.by_y,
         lay.col_w)
-    h_in = lay.height
+    # a whole number of pixels, so the saved PNG is as tall as the layout says (the
+    # PNG writer truncates a fraction of a pixel)
+    h_in = round(lay.height * fig.dpi) / fig.dpi
     by_area = bool(d.get("by_area")) and bool(result.pieces)
     fig.set_size_inches(w_in, h_in)
 
