@@ -35,6 +35,8 @@ from .conftest import SHARED
 from .test_raster_population import _lonlat_raster
 from .test_raster_shards import same
 
+pytestmark = pytest.mark.slow  # clusters start processes: seconds each
+
 pytest.importorskip("distributed")
 
 ROOT = Path(__file__).resolve().parents[1]

@@ -281,6 +281,7 @@ def test_territory_people_do_not_depend_on_the_zones_builtin_grid(
     _check(tmp_path, territory, data, None)
 
 
+@pytest.mark.slow
 @SETTINGS
 @given(territory=territories(), data=st.data())
 def test_territory_people_do_not_depend_on_the_zones_raster(

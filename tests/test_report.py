@@ -63,6 +63,7 @@ def test_report_writes_its_files(report_dir: Path, result: zoneplan.Result) -> N
     assert "<script" not in html
 
 
+@pytest.mark.slow
 def test_table_totals_add_up(report_dir: Path) -> None:
     html = (report_dir / "report.html").read_text()
     start = html.index('id="zone-table"')
