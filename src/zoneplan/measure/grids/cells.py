@@ -23,6 +23,7 @@ half plus a quarter of the eastern cells:
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from functools import cached_property
@@ -147,12 +148,14 @@ class CellGrid:
     def __len__(self) -> int:
         return int(self.cells.size)
 
-    def _x_order(self) -> NDArray[np.intp]:
+    @functools.cached_property
+    def _x_sorted(self) -> NDArray[np.intp]:
         """The cells sorted by centroid x (``np.argsort``), computed once per grid."""
-        order = self.__dict__.get("_x_sorted")
-        if order is None:
-            order = self.__dict__["_x_sorted"] = np.argsort(self.x, kind="stable")
-        return np.asarray(order, dtype=np.intp)
+        return np.asarray(np.argsort(self.x, kind="stable"), dtype=np.intp)
+
+    def _x_order(self) -> NDArray[np.intp]:
+        """The cells sorted by centroid x (see :attr:`_x_sorted`)."""
+        return self._x_sorted
 
     @classmethod
     def build(cls, territory: BaseGeometry, *, cell_size: float, crs: CRS | None) -> CellGrid:

@@ -68,6 +68,10 @@ class PopulationLayer:
     spread_methods: dict[str, str] = field(default_factory=dict)
     peak_density: float | None = None
     within_territory: bool = True
+    _within: dict[str, tuple[Any, float]] = field(default_factory=dict, init=False,
+                                                  repr=False)
+    """Each spread's people inside a territory, with the territory (see
+    :func:`zoneplan.measure.sums.zone_sums.people_within`)."""
     _totals: dict[str, tuple[Any, float]] = field(default_factory=dict, init=False,
                                                   repr=False)
     """Each spread's total with the array it was summed from (see :meth:`total`)."""

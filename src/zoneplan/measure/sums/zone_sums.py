@@ -407,7 +407,7 @@ def people_within(inputs: Inputs, layout: Layout, key: str) -> tuple[float, floa
                                                                     src=layout.crs))
         return float(np.dot(np.asarray(pop.counts[key][idx], dtype=np.float64), frac))
 
-    memo: dict[str, tuple[BaseGeometry, float]] = pop.__dict__.setdefault("_within", {})
+    memo = pop._within
     got = memo.get(key)
     if got is None or got[0] is not layout.territory:
         got = memo[key] = (layout.territory, on_cells(layout.territory))
