@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import difflib
 import errno
-import os
 import stat
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -22,6 +21,7 @@ from zoneplan.errors import DataError
 from zoneplan.geometry import WGS84, DroppedParts, repair
 from zoneplan.io.filter_rows import matching_rows
 from zoneplan.plan.filters import parse_filter
+from zoneplan.plan.load import bytes_limit
 
 if TYPE_CHECKING:
     import geopandas as gpd
@@ -48,13 +48,7 @@ def max_vector_bytes() -> int:
     DataError
         The variable is not a whole number of bytes.
     """
-    raw = os.environ.get(ENV_MAX_VECTOR_BYTES, "").strip()
-    if not raw:
-        return MAX_VECTOR_BYTES
-    if not raw.isdigit():
-        raise DataError(f"{ENV_MAX_VECTOR_BYTES}={raw!r} is not a whole number of bytes",
-                        suggestion=f"set it to e.g. {MAX_VECTOR_BYTES}, or unset it")
-    return int(raw)
+    return bytes_limit(ENV_MAX_VECTOR_BYTES, MAX_VECTOR_BYTES, DataError)
 
 
 def _check_size_and_link(p: Path, what: str) -> None:

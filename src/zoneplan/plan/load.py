@@ -20,14 +20,14 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from zoneplan.errors import PlanError
+from zoneplan.errors import PlanError, ZoneplanError
 from zoneplan.pack import DEFAULT_PLAN, PLANS_DIR
 from zoneplan.plan.messages import field_label, plan_error
 from zoneplan.plan.model import Plan
 from zoneplan.plan.yaml_source import YamlPlaces, read_yaml
 
 __all__ = ["DEFAULT_PLAN", "ENV_MAX_PLAN_BYTES", "MAX_PLAN_BYTES", "builtin_plan_ids",
-           "builtin_plan_path", "load_plan", "max_plan_bytes", "place_in_plan",
+           "builtin_plan_path", "bytes_limit", "load_plan", "max_plan_bytes", "place_in_plan",
            "plan_json_schema", "symlink_loop"]
 
 MAX_PLAN_BYTES = 2_000_000
@@ -41,6 +41,24 @@ ENV_MAX_PLAN_BYTES = "ZONEPLAN_MAX_PLAN_BYTES"
 """Environment variable that replaces :data:`MAX_PLAN_BYTES` (a whole number of bytes)."""
 
 
+def bytes_limit(env: str, default: int, error: type[ZoneplanError] = PlanError) -> int:
+    """A size limit, bytes: ``$env`` if set, else ``default``.
+
+    Raises
+    ------
+    ZoneplanError
+        ``error`` (a :class:`PlanError` unless said), when the variable is not a whole
+        number of bytes.
+    """
+    raw = os.environ.get(env, "").strip()
+    if not raw:
+        return default
+    if not raw.isdigit():
+        raise error(f"{env}={raw!r} is not a whole number of bytes",
+                    suggestion=f"set it to e.g. {default}, or unset it")
+    return int(raw)
+
+
 def max_plan_bytes() -> int:
     """The largest plan file read: ``$ZONEPLAN_MAX_PLAN_BYTES`` or :data:`MAX_PLAN_BYTES`.
 
@@ -49,13 +67,7 @@ def max_plan_bytes() -> int:
     PlanError
         The variable is not a whole number of bytes.
     """
-    raw = os.environ.get(ENV_MAX_PLAN_BYTES, "").strip()
-    if not raw:
-        return MAX_PLAN_BYTES
-    if not raw.isdigit():
-        raise PlanError(f"{ENV_MAX_PLAN_BYTES}={raw!r} is not a whole number of bytes",
-                        suggestion=f"set it to e.g. {MAX_PLAN_BYTES}, or unset it")
-    return int(raw)
+    return bytes_limit(ENV_MAX_PLAN_BYTES, MAX_PLAN_BYTES)
 
 
 def symlink_loop(path: Path) -> bool:
