@@ -35,6 +35,7 @@ import shapely
 from zoneplan.geometry import WGS84, to_lonlat
 from zoneplan.io.outputs import write_with_atomic
 from zoneplan.plan.rules.definitions import ZONE_KEYS
+from zoneplan.result import is_number
 
 if TYPE_CHECKING:
     from zoneplan.result import Result
@@ -44,9 +45,7 @@ __all__ = ["by_area_frame", "hospitals_frame", "lines_frame", "write_geoparquet"
 
 
 def _num(v: Any) -> float | None:
-    if isinstance(v, bool) or v is None:
-        return None
-    return float(v) if isinstance(v, (int, float)) else None
+    return float(v) if is_number(v) else None
 
 
 def zones_frame(result: Result) -> gpd.GeoDataFrame:
