@@ -21,7 +21,7 @@ from zoneplan.scenarios.compare import compare, crossing_residents
 
 @pytest.fixture(scope="module")
 def green_red() -> zoneplan.Result:
-    return zoneplan.evaluate("green-red-2025-11", ranges=False)
+    return zoneplan.evaluate("green-red-2025-11")
 
 
 def test_same_plan_twice_has_no_differences(green_red: zoneplan.Result) -> None:
@@ -143,7 +143,7 @@ def test_crossing_residents_share_cut_cells_by_area(
     # centroid (the rule before) left out the west halves of that column: 9,950.5.
     path = _square_with_hospitals(tmp_path, square_plan, line_x=505, east_access="closed",
                                   hospitals=[(1900, 1000)])
-    r = zoneplan.evaluate(path, ranges=False)
+    r = zoneplan.evaluate(path)
     assert sum(z["residents"] for z in r.data["zones"]) == pytest.approx(10_000, rel=1e-9)
     assert crossing_residents(r) == pytest.approx(10_000, rel=1e-9)
     # the hospital in the west zone instead: nobody crosses
@@ -159,7 +159,7 @@ def test_crossing_residents_none_where_no_zone_is_closed(
     # it lies in no closed zone, so nobody has to cross (by hand: 0)
     path = _square_with_hospitals(tmp_path, square_plan, line_x=505, east_access="resident",
                                   hospitals=[(50, 1000), (1950, 1000)])
-    r = zoneplan.evaluate(path, ranges=False)
+    r = zoneplan.evaluate(path)
     assert {z["id"]: z["residents"] for z in r.data["zones"]} == pytest.approx(
         {"west": 2525, "east": 7475}, rel=1e-6)
     assert crossing_residents(r) == pytest.approx(0.0)
@@ -251,3 +251,119 @@ def test_zones_are_matched_by_place_before_id(tmp_path: Path,
     hows = {g["zones"][square_plan["id"]]: g["how"] for g in c["matches"]
             if len(g["zones"]) == 2}
     assert hows["west"] == "id, another place (IoU 0.556)"
+
+
+# --- one plan at two dates (PLAN@DATE, --as-of) -------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def before_after() -> Any:
+    """The default plan with the facts of its own date and of 1 March 2026."""
+    return compare(["green-red-2025-11@2025-11-14", "green-red-2025-11@2026-03-01"],
+                   )
+
+
+def test_one_plan_at_two_dates_says_what_changed_and_why(before_after: Any) -> None:
+    d = before_after.data
+    a, b = "green-red-2025-11@2025-11-14", "green-red-2025-11@2026-03-01"
+    assert [p["id"] for p in d["plans"]] == [a, b]
+    assert [p["as_of"] for p in d["plans"]] == ["2025-11-14", "2026-03-01"]
+    green = next(z for z in d["zones"] if z["id"] == "green")
+    # crossing_status_history.csv: on 2025-11-14 Kerem Shalom (opening into the green
+    # zone) is open for aid, Rafah closed; on 2026-03-01 both closed (28 Feb 2026)
+    assert green["values"][a]["crossings_open"] == 1
+    assert green["values"][b]["crossings_open"] == 0
+    assert green["changes"][b]["crossings_open"] == -1
+    # the line as drawn does not move: the central areas are the same
+    assert green["changes"][b]["area_km2"] == 0.0
+    facts = d["differences"][0]["facts_changed"]
+    assert {(f["kind"], f["id"]) for f in facts} == {
+        ("crossing state", "kerem_shalom"), ("crossing state", "rafah"),
+        ("crossing state", "kissufim"), ("crossing state", "zikim"),
+        ("line variant", "markers-200m-west"), ("line variant", "markers-300m-west"),
+        ("force", "Indonesia (offered)")}  # Erez: closed since 2025-10-10 on both dates
+    zikim = next(f for f in facts if f["id"] == "zikim")
+    assert (zikim["from"]["state"], zikim["to"]["state"]) == ("open", "closed")
+    assert zikim["date"] == "2026-03-01"
+    assert zikim["summary"] == ("Zikim Crossing: open (dated 2025-11-12) → closed "
+                                "(dated 2026-03-01)")
+    indonesia = next(f for f in facts if f["kind"] == "force")
+    assert indonesia["from"] is None and indonesia["to"]["personnel"] == 8000
+    assert indonesia["to"]["words"] == "can send up to 8,000 personnel"
+    assert [f["date"] for f in facts] == sorted(
+        f["date"] for f in facts)  # all full dates or months of one form here
+    json.dumps(d)
+
+
+def test_compare_as_of_applies_to_every_undated_plan() -> None:
+    c = compare(["green-red-2025-11", "green-red-2025-11@2025-11-14"], as_of="2026-03-01")
+    assert [p["as_of"] for p in c.data["plans"]] == ["2026-03-01", "2025-11-14"]
+    kinds = {f["id"]: (f["from"] is None, f["to"] is None)
+             for f in c.data["differences"][0]["facts_changed"]}
+    assert kinds["markers-200m-west"] == (False, True)  # known on 1 March 2026 only
+
+
+def test_the_same_plan_at_the_same_date_has_no_facts_changed(green_red: zoneplan.Result
+                                                             ) -> None:
+    c = compare([green_red, green_red])
+    assert c.data["differences"][0]["facts_changed"] == []
+
+
+@pytest.mark.parametrize("ref, says", [
+    ("green-red-2025-11@2026-13-01", "'2026-13-01' is not a date"),
+    ("green-red-2025-11@20260301", "'20260301' is not a date"),
+    ("green-red-2025-11@", "'' is not a date"),
+    ("@2026-03-01", "names no plan before '@'"),
+])
+def test_a_bad_date_after_at_is_refused_before_any_work(ref: str, says: str,
+                                                         monkeypatch: pytest.MonkeyPatch
+                                                         ) -> None:
+    import importlib
+
+    ev = importlib.import_module("zoneplan.evaluate")  # the module, not the function
+
+    def boom(*a: Any, **k: Any) -> None:
+        raise AssertionError("evaluated before the dates were checked")
+
+    monkeypatch.setattr(ev, "evaluate", boom)
+    with pytest.raises(InputError, match=re.escape(says)):
+        compare(["green-red-2025-11", ref])
+    with pytest.raises(InputError, match="'soon' is not a date"):
+        compare(["green-red-2025-11", "green-red-2025-11"], as_of="soon")
+
+
+def test_fact_changes_by_hand() -> None:
+    from zoneplan.scenarios.compare import fact_changes
+
+    def result(forces: list[dict[str, Any]], variants: list[dict[str, Any]]
+               ) -> dict[str, Any]:
+        return {"plan": {"sources": [{"id": "s1", "date": "2026-01"},
+                                     {"id": "model", "date": "2026-12", "assumption": True}]},
+                "crossings": [], "forces": forces, "alternatives": [],
+                "lines": [{"id": "l", "variants": variants,
+                           "uncertainty": {"offset_m": 200, "sources": ["model"]}}]}
+
+    uk = {"contributor": "UK", "status": "reported", "date": "2025-11-14",
+          "personnel": 1500, "sources": []}
+    var = {"id": "west", "offset_m": 300.0, "towards": "west", "sources": ["s1", "model"]}
+    changes = fact_changes(result([uk], []), result([], [var]))
+    assert [(c["kind"], c["id"], c["date"]) for c in changes] == [
+        ("force", "UK (reported)", "2025-11-14"),
+        ("line variant", "west", "2026-01")]  # the assumption's date does not count
+    assert changes[0]["summary"] == "force UK (reported) no longer used: reported 1,500 " \
+                                    "(dated 2025-11-14)"
+    assert changes[1]["summary"] == "l: line variant west added: 300 m west (dated 2026-01)"
+
+
+def test_cli_compare_at_two_dates_prints_why(tmp_path: Path,
+                                             capsys: pytest.CaptureFixture[str]) -> None:
+    from zoneplan.cli.app import main
+
+    assert main(["compare", "green-red-2025-11@2025-11-14", "green-red-2025-11@2026-03-01",
+                 "--out", str(tmp_path / "c")]) == 0
+    printed = " ".join(capsys.readouterr().out.split())
+    assert "Why: dated facts that differ" in printed
+    assert "Kerem Shalom Crossing: open (dated 2025-10-20) → closed (dated 2026-02-28)" \
+        in printed
+    html = (tmp_path / "c" / "compare.html").read_text()
+    assert 'id="why"' in html and "Zikim Crossing: open (dated 2025-11-12)" in html

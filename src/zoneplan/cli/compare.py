@@ -27,24 +27,31 @@ __all__ = ["compare", "register"]
 
 
 def compare(
-    plans: Annotated[list[str], typer.Argument(help="Two or more plan files or ids.")],
+    plans: Annotated[list[str], typer.Argument(
+        help="Two or more plan files or ids; PLAN@DATE (an ISO date) evaluates a plan with "
+        "the facts known at that date.")],
     fmt: Annotated[Format, format_option()] = Format.table,
     output: Annotated[Path | None, out_option("Write compare.html and compare.json.")] = None,
     overwrite: Annotated[bool, overwrite_option()] = False,
     by: BySpec = None,
     by_field: ByField = None,
+    as_of: Annotated[str | None, typer.Option(
+        "--as-of", help="Evaluate every plan given without @DATE with the facts known at "
+        "this date (YYYY-MM-DD) instead of its own date.")] = None,
     progress_mode: ProgressOpt = ProgressMode.auto,
 ) -> None:
-    """Compare plans zone by zone, with the differences against the first."""
+    """Compare plans zone by zone, with the differences against the first; the same plan
+    at two dates (PLAN@DATE) with the dated facts that changed between them."""
     from zoneplan.io.outputs import check_output_dir
     from zoneplan.scenarios.compare import compare as run_compare
 
     if output is not None:
         check_output_dir(output, overwrite=overwrite)  # before any work
+    _check_dates(plans, as_of)
     reporter = progress_reporter(progress_mode)
     if reporter is not None:
         reporter(f"evaluating and matching {len(plans)} plans")
-    c = run_compare(plans, by=read_by(by, by_field))
+    c = run_compare(plans, by=read_by(by, by_field), as_of=as_of)
     if output is not None:
         from zoneplan.render.pages.compare import write_compare
 
@@ -59,6 +66,17 @@ def compare(
     _print_compare(c.data, c.results[0].data["indicators"])
     if c.data.get("by_area"):
         _print_by_area(c.data)
+
+
+def _check_dates(plans: list[str], as_of: str | None) -> None:
+    """Refuse a date (``PLAN@DATE``, ``--as-of``) that is not an ISO date, before any
+    work (:class:`~zoneplan.errors.InputError`, exit 2)."""
+    from zoneplan.plan.rules.as_of import check_date, split_dated
+
+    if as_of is not None:
+        check_date(as_of)
+    for p in plans:
+        split_dated(p)
 
 
 def _cell(v: Any, unit: str) -> str:
@@ -129,7 +147,7 @@ def _print_compare(d: dict[str, Any], indicators: dict[str, Any]) -> None:
     ids = [p["id"] for p in d["plans"]]
     rows = ("area_km2", "share_of_territory", "residents_baseline", "residents",
             "displaced_out", "m2_per_person", "hospitals", "damaged_structures",
-            "reconstruction_share", "width_km")
+            "reconstruction_share", "width_km", "crossings_open")
     out.print("[b]Zones side by side, matched like with like[/b] (people to the nearest "
               "100; changes against the first plan, shares in percentage points)",
               highlight=False)
@@ -160,6 +178,7 @@ def _print_compare(d: dict[str, Any], indicators: dict[str, Any]) -> None:
                   f"in a closed zone: {fmt_people_table(cr[x['from']])} → "
                   f"{fmt_people_table(cr[x['to']])} people; hospitals changing zone: "
                   f"{len(x['hospitals_changing_zone'])}", highlight=False)
+        _print_facts(x)
     for m in d.get("matches", []):
         if len(m["zones"]) > 1 and m["how"] != "id":  # every match not plainly the same
             out.print(f"[dim]matched by {m['how']}: "
@@ -167,6 +186,18 @@ def _print_compare(d: dict[str, Any], indicators: dict[str, Any]) -> None:
                       highlight=False)
     for w in d["warnings"]:
         err.print(f"[yellow]warning:[/yellow] {w}", highlight=False)
+
+
+def _print_facts(x: dict[str, Any]) -> None:
+    """Print the dated facts that differ between two evaluations (why the figures of
+    one plan differ between two dates)."""
+    facts = x.get("facts_changed") or []
+    if not facts:
+        return
+    out.print(f"[b]Why: dated facts that differ[/b] ({x['from']} → {x['to']}, "
+              f"{len(facts)})", highlight=False)
+    for f in facts:
+        out.print(f"  • {f['summary']}", highlight=False, markup=False)
 
 
 def _print_by_area(d: dict[str, Any]) -> None:

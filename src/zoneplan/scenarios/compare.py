@@ -31,6 +31,17 @@ against the first one:
     regardless of zones, lies in a zone closed to civilians other than their own (or
     outside every zone). Given per plan and as the change (people).
 
+``facts_changed``
+    Why the figures of the same plan differ at two dates (``PLAN@DATE``, or ``as_of``):
+    the dated facts each evaluation used (crossing states, force listings, line variants
+    and uncertainty, alternative drawings) that are not the same in both, each with its
+    ``kind``, ``id``, the fact ``from`` and ``to`` (``null`` where one evaluation has no
+    such fact) and a ``summary`` in words (:func:`fact_changes`).
+
+A plan given as ``PLAN@DATE`` (a plan id or file, ``@``, an ISO date) is evaluated with
+the facts known at that date (:func:`zoneplan.plan.rules.as_of.plan_as_of`), and ``as_of``
+does so for every plan given without a date of its own.
+
 With ``by`` (areas, as for ``zoneplan run --by``), ``by_area`` gives each area's part in
 each matched zone group, per plan, with the change against the first plan.
 
@@ -61,12 +72,13 @@ if TYPE_CHECKING:
     from zoneplan.result import Result
 
 __all__ = ["COMPARE_KEYS", "MATCH_IOU", "Comparison", "compare", "crossing_residents",
-           "hospital_zones", "match_zones"]
+           "dated_facts", "fact_changes", "hospital_zones", "match_zones"]
 
 COMPARE_KEYS: tuple[str, ...] = (
     "area_km2", "share_of_territory", "residents_baseline", "residents", "displaced_out",
     "share_of_residents", "m2_per_person", "hospitals", "beds_per_10k", "forces_per_1000",
     "reconstruction_share", "damaged_structures", "damage_share", "width_km",
+    "crossings_open",
 )
 """Indicators shown side by side (keys of the JSON result's zones)."""
 
@@ -191,8 +203,29 @@ def _diff(a: Any, b: Any) -> float | None:
     return None if x is None or y is None else y - x
 
 
-def compare(plans: Sequence[Plan | Result | str | Path], *, by: AreaSet | None = None
-            ) -> Comparison:
+def _evaluated(p: Plan | Result | str | Path, by: AreaSet | None, as_of: str | None
+               ) -> Result:
+    """``p`` evaluated (a ``PLAN@DATE`` reference with the facts known at its date, any
+    other plan with those known at ``as_of`` or at its own date)."""
+    from zoneplan.evaluate import evaluate
+    from zoneplan.plan import load_plan
+    from zoneplan.plan.rules.as_of import check_date, plan_as_of
+    from zoneplan.result import Result
+
+    if isinstance(p, Result):
+        return p
+    date = check_date(as_of) if as_of is not None else None
+    if isinstance(p, (str, Path)):
+        from zoneplan.plan.rules.as_of import split_dated
+
+        ref, own = split_dated(p)
+        date = own or date
+        p = load_plan(ref)
+    return evaluate(plan_as_of(p, date)[0] if date is not None else p, by=by)
+
+
+def compare(plans: Sequence[Plan | Result | str | Path], *, by: AreaSet | None = None,
+            as_of: str | None = None) -> Comparison:
     """Evaluate (if needed) and compare two or more plans.
 
     Parameters
@@ -200,9 +233,19 @@ def compare(plans: Sequence[Plan | Result | str | Path], *, by: AreaSet | None =
     plans
         Plans, plan files, built-in plan ids or evaluated results; the first is the one
         the differences are measured from.
+        A plan id or file may end in ``@DATE`` (ISO): it is then evaluated with the
+        facts known at that date.
     by
         Areas to break the figures down by (:func:`zoneplan.io.areas.read_areas`); plans
         given as results are used as they are (evaluate them with the same ``by``).
+    as_of
+        Evaluate every plan not given as ``PLAN@DATE`` or as a result with the facts
+        known at this date (ISO), instead of its own date.
+
+    Raises
+    ------
+    InputError
+        Fewer than two plans, or a date (``@DATE``, ``as_of``) that is not an ISO date.
 
     Returns
     -------
@@ -210,15 +253,26 @@ def compare(plans: Sequence[Plan | Result | str | Path], *, by: AreaSet | None =
         ``data`` is JSON-ready: ``plans``, ``warnings``, ``zones`` (side by side),
         ``differences`` (against the first plan) and ``definitions``.
     """
-    from zoneplan.evaluate import evaluate
-    from zoneplan.result import Result
-
     if len(plans) < 2:
         raise InputError("a comparison needs at least two plans",
                          suggestion="give two or more plan files or built-in plan ids")
-    results = [p if isinstance(p, Result) else evaluate(p, by=by) for p in plans]
+    if as_of is not None:
+        from zoneplan.plan.rules.as_of import check_date
+
+        check_date(as_of)
+    for p in plans:  # every date checked before any evaluation
+        if isinstance(p, (str, Path)):
+            from zoneplan.plan.rules.as_of import split_dated
+
+            split_dated(p)
+    results = [_evaluated(p, by, as_of) for p in plans]
     dicts = [r.to_dict() for r in results]
     ids = [d["plan"]["id"] for d in dicts]
+    if len(set(ids)) != len(ids):  # the same plan at several dates: named by the date
+        ids = [f"{pid}@{d['plan']['as_of']}" if d["plan"]["as_of"] != d["plan"]["date"]
+               or any(o is not d and o["plan"]["id"] == pid
+                      and o["plan"]["as_of"] != d["plan"]["as_of"] for o in dicts)
+               else pid for pid, d in zip(ids, dicts, strict=True)]
     if len(set(ids)) != len(ids):
         ids = [f"{pid}#{i + 1}" for i, pid in enumerate(ids)]
     warnings: list[str] = []
@@ -251,10 +305,13 @@ def compare(plans: Sequence[Plan | Result | str | Path], *, by: AreaSet | None =
             warnings.append(f"zone '{g['label']}' is only in {', '.join(in_plans)}")
     crossing = {pid: crossing_residents(r) for pid, r in zip(ids, results, strict=True)}
     hz = {pid: hospital_zones(r) for pid, r in zip(ids, results, strict=True)}
-    diffs = [_differences(ids[0], pid, zones_out, hz, crossing) for pid in ids[1:]]
+    diffs = [{**_differences(ids[0], pid, zones_out, hz, crossing),
+              "facts_changed": fact_changes(dicts[0], d)}
+             for pid, d in zip(ids[1:], dicts[1:], strict=True)]
     return Comparison(data={
         "plans": [{"id": pid, "plan_id": d["plan"]["id"], "title": d["plan"]["title"],
-                   "date": d["plan"]["date"], "territory": d["territory"],
+                   "date": d["plan"]["date"], "as_of": d["plan"]["as_of"],
+                   "territory": d["territory"],
                    "crossing_residents": crossing[pid]}
                   for pid, d in zip(ids, dicts, strict=True)],
         "warnings": warnings,
@@ -278,8 +335,143 @@ def compare(plans: Sequence[Plan | Result | str | Path], *, by: AreaSet | None =
             "their own, or outside every zone.",
             "hospitals_changing_zone": "Hospitals (same name and position) in one zone of "
             "both plans in the first and in another zone of both plans in the second.",
+            "facts_changed": "The dated facts (crossing states, force listings, line "
+            "variants and uncertainty, alternative drawings) one evaluation used and the "
+            "other did not, or used in another state: why the figures of one plan differ "
+            "between two dates (PLAN@DATE, --as-of).",
         },
     }, results=results)
+
+
+def dated_facts(d: dict[str, Any]) -> dict[tuple[str, ...], dict[str, Any]]:
+    """The dated facts an evaluation used, from its JSON result ``d``, by a key naming
+    the fact (its kind and what it is about), each as a record with ``kind``, ``id``,
+    ``date`` (when it became true or known) and its details.
+
+    Examples
+    --------
+    >>> d = {"crossings": [{"id": "rafah", "name": "Rafah", "state": "closed",
+    ...                     "status": "closed (mixed)", "status_date": "2025-03-18"}],
+    ...      "forces": [], "lines": [], "alternatives": []}
+    >>> dated_facts(d)[("crossing", "rafah")]["state"]
+    'closed'
+    """
+    out: dict[tuple[str, ...], dict[str, Any]] = {}
+    for c in d.get("crossings") or []:
+        out[("crossing", c["id"])] = {
+            "kind": "crossing state", "id": c["id"], "name": c.get("name", c["id"]),
+            "state": c.get("state"), "status": c.get("status"), "date": c.get("status_date")}
+    for f in d.get("forces") or []:
+        key = ("force", f["contributor"], f["status"], str(f.get("date")),
+               str(f["personnel"]))
+        out[key] = {"kind": "force", "id": f"{f['contributor']} ({f['status']})",
+                    "contributor": f["contributor"], "status": f["status"],
+                    "personnel": f["personnel"], "words": f.get("words"),
+                    "date": f.get("date"), "sources": list(f.get("sources") or [])}
+    for ln in d.get("lines") or []:
+        for v in ln.get("variants") or []:
+            out[("line variant", ln["id"], v["id"])] = {
+                "kind": "line variant", "id": v["id"], "line": ln["id"],
+                "offset_m": v.get("offset_m"), "towards": v.get("towards"),
+                "note": v.get("note"), "sources": list(v.get("sources") or []),
+                "date": _source_date(d, v.get("sources") or [])}
+        u = ln.get("uncertainty")
+        if u:
+            out[("line uncertainty", ln["id"])] = {
+                "kind": "line uncertainty", "id": f"{ln['id']}-uncertainty",
+                "line": ln["id"], "offset_m": u.get("offset_m"), "note": u.get("note"),
+                "sources": list(u.get("sources") or []),
+                "date": _source_date(d, u.get("sources") or [])}
+    for a in d.get("alternatives") or []:
+        out[("alternative", a["id"])] = {
+            "kind": "alternative", "id": a["id"], "note": a.get("note") or a.get("label"),
+            "sources": list(a.get("sources") or []),
+            "date": _source_date(d, a.get("sources") or [])}
+    return out
+
+
+def _source_date(d: dict[str, Any], ids: Sequence[str]) -> str | None:
+    """The latest date of the plan's sources ``ids`` that are not modelling
+    assumptions (as :func:`zoneplan.plan.rules.as_of.fact_date`)."""
+    from zoneplan.plan.rules.as_of import _first_day
+
+    srcs = {s["id"]: s for s in (d.get("plan") or {}).get("sources") or []}
+    dates = [str(srcs[i]["date"]) for i in ids
+             if i in srcs and not srcs[i].get("assumption") and srcs[i].get("date")]
+    return max(dates, key=_first_day) if dates else None
+
+
+def _fact_words(f: dict[str, Any] | None) -> str:
+    """A dated fact in a few words (for ``summary``)."""
+    if f is None:
+        return "none"
+    when = f" (dated {f['date']})" if f.get("date") else ""
+    if f["kind"] == "crossing state":
+        return f"{f['state']}" + (f": {f['status']}" if f.get("status") else when)
+    if f["kind"] == "force":
+        words = f", \"{f['words']}\"" if f.get("words") else ""
+        return f"{f['status']} {f['personnel']:,.0f}{words}{when}"
+    if f["kind"] in ("line variant", "line uncertainty"):
+        towards = f" {f['towards']}" if f.get("towards") else ""
+        off = (f"{f['offset_m']:g} m{towards}"
+               if isinstance(f.get("offset_m"), (int, float)) else "")
+        return (f"{off}: {f['note']}" if f.get("note") else off) + when
+    return f"{f.get('note') or f['id']}{when}"
+
+
+def fact_changes(a: dict[str, Any], b: dict[str, Any]) -> list[dict[str, Any]]:
+    """The dated facts (:func:`dated_facts`) that differ between two evaluations' JSON
+    results ``a`` and ``b``: used by one only, or (crossings) in another state.
+
+    Returns
+    -------
+    list of dict
+        ``kind``, ``id``, ``name`` (crossings), ``from`` (the fact in ``a``, or
+        ``null``), ``to`` (in ``b``, or ``null``), ``date`` (the later of the two facts'
+        dates) and ``summary``; sorted by date, then kind and id.
+
+    Examples
+    --------
+    >>> def at(state, date):
+    ...     return {"crossings": [{"id": "zikim", "name": "Zikim", "state": state,
+    ...                            "status": None, "status_date": date}]}
+    >>> [c["summary"] for c in fact_changes(at("open", "2025-11-12"),
+    ...                                     at("closed", "2026-03-01"))]
+    ['Zikim: open (dated 2025-11-12) → closed (dated 2026-03-01)']
+    >>> fact_changes(at("open", "2025-11-12"), at("open", "2025-11-12"))
+    []
+    """
+    from zoneplan.plan.rules.as_of import _first_day
+
+    fa, fb = dated_facts(a), dated_facts(b)
+    out = []
+    for key in list(fa) + [k for k in fb if k not in fa]:
+        x, y = fa.get(key), fb.get(key)
+        if x == y:
+            continue
+        f = y or x
+        assert f is not None
+        name = f.get("name") or (f"{f['line']}: {f['kind']} {f['id']}" if f.get("line")
+                                 else f"{f['kind']} {f['id']}")
+        if f["kind"] == "crossing state":
+            def words(c: dict[str, Any] | None) -> str:
+                return "none" if c is None else (
+                    f"{c['state']}" + (f" (dated {c['date']})" if c.get("date") else ""))
+            summary = f"{name}: {words(x)} → {words(y)}"
+        elif x is None:
+            summary = f"{name} added: {_fact_words(y)}"
+        elif y is None:
+            summary = f"{name} no longer used: {_fact_words(x)}"
+        else:
+            summary = f"{name}: {_fact_words(x)} → {_fact_words(y)}"
+        dates = [str(g["date"]) for g in (x, y) if g is not None and g.get("date")]
+        out.append({"kind": f["kind"], "id": f["id"],
+                    **({"name": f["name"]} if "name" in f else {}),
+                    "from": x, "to": y,
+                    "date": max(dates, key=_first_day) if dates else None,
+                    "summary": summary})
+    out.sort(key=lambda c: (_first_day(c["date"] or "0000"), c["kind"], c["id"]))
+    return out
 
 
 def _by_area(matches: list[dict[str, Any]], ids: Sequence[str],

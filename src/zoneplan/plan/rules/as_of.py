@@ -28,13 +28,15 @@ Examples
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Sequence
+from pathlib import Path
 from typing import Any
 
 from zoneplan.errors import InputError
 from zoneplan.plan.model import Plan, Source
 
-__all__ = ["fact_date", "known_by", "plan_as_of"]
+__all__ = ["check_date", "fact_date", "known_by", "plan_as_of", "split_dated"]
 
 
 def _first_day(text: str) -> str:
@@ -56,13 +58,66 @@ def fact_date(source_ids: Sequence[str], sources: dict[str, Source]) -> str | No
     return max(dates, key=_first_day) if dates else None
 
 
-def _check(as_of: str) -> str:
-    try:
-        dt.date.fromisoformat(_first_day(as_of))
-    except ValueError:
-        raise InputError(f"--as-of '{as_of}' is not a date", location="--as-of",
-                         suggestion="give an ISO date: YYYY-MM-DD (or YYYY-MM, YYYY)") from None
-    return as_of
+_ISO = re.compile(r"\d{4}(-\d{2}(-\d{2})?)?")
+"""A date as the facts are dated: YYYY, YYYY-MM or YYYY-MM-DD."""
+
+
+def check_date(as_of: str, *, where: str = "--as-of") -> str:
+    """``as_of`` if it is an ISO date (YYYY-MM-DD, YYYY-MM or YYYY), else an
+    :class:`~zoneplan.errors.InputError` naming ``where`` it was given.
+
+    Examples
+    --------
+    >>> check_date("2026-03-01")
+    '2026-03-01'
+    >>> try:
+    ...     check_date("2026-13-01")
+    ... except InputError as e:
+    ...     print(str(e).splitlines()[0])
+    --as-of: '2026-13-01' is not a date
+    """
+    ok = _ISO.fullmatch(as_of.strip()) is not None
+    if ok:
+        try:
+            dt.date.fromisoformat(_first_day(as_of))
+        except ValueError:
+            ok = False
+    if not ok:
+        raise InputError(f"'{as_of}' is not a date", location=where,
+                         suggestion="give an ISO date: YYYY-MM-DD (or YYYY-MM, YYYY), "
+                         "e.g. 2025-11-14")
+    return as_of.strip()
+
+
+_check = check_date
+
+
+def split_dated(ref: str | Path) -> tuple[str | Path, str | None]:
+    """A plan reference with an optional date: ``PLAN@DATE`` (a plan id or file, ``@``,
+    then an ISO date) split into the plan and the date; a reference without ``@``, or an
+    existing file whose name holds one, has no date.
+
+    Raises
+    ------
+    InputError
+        A date after ``@`` that is not an ISO date, or nothing before it.
+
+    Examples
+    --------
+    >>> split_dated("green-red-2025-11@2026-03-01")
+    ('green-red-2025-11', '2026-03-01')
+    >>> split_dated("green-red-2025-11")
+    ('green-red-2025-11', None)
+    """
+    text = str(ref)
+    if "@" not in text or Path(text).exists():
+        return ref, None
+    plan, date = text.rsplit("@", 1)
+    if not plan:
+        raise InputError(f"'{text}' names no plan before '@'", location=text,
+                         suggestion="write PLAN@DATE, e.g. green-red-2025-11@2026-03-01")
+    check_date(date, where=text)
+    return (Path(plan) if isinstance(ref, Path) else plan), date.strip()
 
 
 _SET_ASIDE = ("lines", "alternatives", "forces")

@@ -70,7 +70,7 @@ def _zone_tables(cmp: Comparison) -> str:
             "m2_per_person": fmt_number, "hospitals": fmt_number,
             "forces_per_1000": lambda v: fmt_number(v, 1),
             "beds_per_10k": lambda v: fmt_number(v, 1), "damaged_structures": fmt_number,
-            "width_km": lambda v: fmt_number(v, 1)}
+            "width_km": lambda v: fmt_number(v, 1), "crossings_open": fmt_number}
     out: list[str] = []
     for z in d["zones"]:
         pids = [p["id"] for p in d["plans"] if z["values"].get(p["id"]) is not None]
@@ -199,6 +199,15 @@ def compare_html(cmp: Comparison) -> str:
         f" → {e(fmt_people_table(x['crossing_residents'][x['to']]))}; hospitals changing zone: "
         f"{e(', '.join(h['name'] + ' (' + str(h['from']) + '→' + str(h['to']) + ')' for h in x['hospitals_changing_zone']) or 'none')}</li>"  # noqa: E501
         for x in d["differences"])
+    why = "".join(
+        f"<h3>{e(x['from'])} → {e(x['to'])}</h3><ul>"
+        + "".join(f"<li>{e(f['summary'])}</li>" for f in x["facts_changed"]) + "</ul>"
+        for x in d["differences"] if x.get("facts_changed"))
+    if why:
+        why = ('<h2 id="why">Why: dated facts that differ</h2><p class="small">Crossing '
+               "states, force listings, line variants and alternative drawings that one "
+               "evaluation used and the other did not, or in another state (the facts as of "
+               "each plan's date, or the date after @).</p>" + why)
     warn = "".join(f"<li>{e(w)}</li>" for w in d["warnings"])
     matched = "".join(
         f"<li><b>{e(m['label'])}</b>: "
@@ -216,13 +225,15 @@ def compare_html(cmp: Comparison) -> str:
 .small-map .legend{{columns:1;margin:.3rem 0}}
 </style></head><body>{svg_pattern_defs()}<main>
 <h1>{e(compare_title([r.to_dict()["plan"] for r in cmp.results]))}</h1>
-<p class="meta">zoneplan comparison · plans <code>{e(', '.join(ids))}</code></p>
+<p class="meta">zoneplan comparison · plans <code>{e(', '.join(ids))}</code> · facts as of
+{e(', '.join(str(p.get('as_of') or p['date']) for p in d['plans']))}</p>
 <h2>Maps</h2><div class="maps">{''.join(maps)}</div>{common}
 <p class="caption">Each map: the zones by colour with civilian access as a pattern, the
 plans' lines clipped to the territory (the same line looks the same on every map), hospitals,
 crossings and the largest places; same scale on every map. {e(CONTEXT_ATTRIBUTION)}</p>
 {f'<h2>Warnings</h2><ul>{warn}</ul>' if warn else ''}
 <h2>Differences (against {e(ids[0])})</h2><ul>{diffs}</ul>
+{why}
 {f'<h2>How zones were matched</h2><ul>{matched}</ul>' if matched else ''}
 <h2>Zones side by side</h2><p class="small">A column headed "B − A" is the change from
 plan A to plan B, the difference of the values shown; shares change in percentage points
