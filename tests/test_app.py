@@ -427,3 +427,66 @@ def test_busy_editor_answers_503_with_retry_after(save_dir: Path,
         assert "busy" in d["message"] and d["suggestion"]
         assert first and first[0].status_code == 200
         assert c.post("/api/evaluate", json=body).status_code == 200  # free again
+
+
+# --- facts as of a date (issue 26) --------------------------------------------------------
+
+
+def _crossing_states(d: dict[str, Any]) -> dict[str, str]:
+    return {c["id"]: c["state"] for c in d["crossings"]}
+
+
+def test_evaluate_as_of_uses_the_facts_of_that_date(client: TestClient) -> None:
+    own = client.post("/api/evaluate", json={"plan": PLAN, "ranges": False}).json()
+    later = client.post("/api/evaluate", json={"plan": PLAN, "ranges": False,
+                                               "as_of": "2026-03-01"}).json()
+    assert own["plan"]["as_of"] == "2025-11-14" and later["plan"]["as_of"] == "2026-03-01"
+    # crossing_status_history.csv: Kerem Shalom open for aid from 20 Oct 2025, closed
+    # 28 Feb - 3 Mar 2026; Zikim and Kissufim closed from 1 Mar 2026
+    assert [_crossing_states(own)[k] for k in ("kerem_shalom", "zikim", "kissufim")] == \
+        ["open", "open", "open"]
+    assert [_crossing_states(later)[k] for k in ("kerem_shalom", "zikim", "kissufim")] == \
+        ["closed", "closed", "closed"]
+    assert zone(own, "green")["crossings_open"] == 1
+    assert zone(later, "green")["crossings_open"] == 0
+    # the Dec 2025 and Jan 2026 marker variants: later evidence on the plan's date, used
+    # on 1 March 2026; the February 2026 offer of Indonesia likewise
+    own_later = {e["id"] for e in own["later_evidence"]}
+    assert {"markers-200m-west", "markers-300m-west", "Indonesia (offered)"} <= own_later
+    assert not {"markers-200m-west", "markers-300m-west"} & {
+        e["id"] for e in later["later_evidence"]}
+    assert [v["id"] for v in later["lines"][0]["variants"]] == ["markers-200m-west",
+                                                                "markers-300m-west"]
+    assert sum(f["personnel"] for f in later["forces"]) == \
+        sum(f["personnel"] for f in own["forces"]) + 8000
+    # the central figures of the line as drawn are the same at both dates
+    assert zone(later, "green")["area_km2"] == zone(own, "green")["area_km2"]
+
+
+def test_evaluate_as_of_with_a_dragged_line(client: TestClient) -> None:
+    body = {"plan": PLAN, "ranges": False, "lines": {"yellow-line": moved_west(3)}}
+    a = client.post("/api/evaluate", json=body).json()
+    b = client.post("/api/evaluate", json={**body, "as_of": "2026-03-01"}).json()
+    assert zone(a, "green")["area_km2"] == pytest.approx(zone(b, "green")["area_km2"],
+                                                         rel=1e-12)
+    assert b["plan"]["as_of"] == "2026-03-01" and zone(b, "green")["crossings_open"] == 0
+    empty = client.post("/api/evaluate", json={**body, "as_of": ""}).json()
+    assert empty["plan"]["as_of"] == "2025-11-14"  # empty: the plan's own date
+
+
+@pytest.mark.parametrize("as_of, says", [
+    ("2026-02-30", "'as_of': '2026-02-30' is not a date"),
+    ("01/03/2026", "'as_of': '01/03/2026' is not a date"),
+])
+def test_evaluate_refuses_an_as_of_that_is_not_a_date(client: TestClient, as_of: str,
+                                                      says: str) -> None:
+    r = client.post("/api/evaluate", json={"plan": PLAN, "as_of": as_of})
+    assert r.status_code == 422
+    assert detail(r)["message"] == says and "YYYY-MM-DD" in detail(r)["suggestion"]
+
+
+def test_the_page_has_a_date_for_the_facts(client: TestClient) -> None:
+    page = client.get("/").text
+    js = client.get("/static/app.js").text
+    assert 'id="as-of"' in page and 'type="date"' in page
+    assert "as_of: state.asOf || null" in js

@@ -20,10 +20,12 @@ API (all JSON, UTF-8; request bodies at most :data:`MAX_BODY_BYTES`):
     Territory and hospitals as GeoJSON, residents per display cell as columns.
 ``POST /api/evaluate``
     ``{"plan": <id or inline plan>, "lines": {<line id>: [[lon, lat], ...]},
-    "ranges": true, "fast": false, "map": false}`` → the JSON of ``zoneplan run --format
-    json`` (plus a ``map`` key with the zone polygons when ``"map": true``). ``"fast":
-    true`` gives approximate figures quickly, for a line being dragged (``approximate``
-    says so; see :func:`zoneplan.evaluate.evaluate_inputs`).
+    "ranges": true, "fast": false, "map": false, "as_of": null}`` → the JSON of ``zoneplan
+    run --format json`` (plus a ``map`` key with the zone polygons when ``"map": true``).
+    ``"fast": true`` gives approximate figures quickly, for a line being dragged
+    (``approximate`` says so; see :func:`zoneplan.evaluate.evaluate_inputs`). ``"as_of":
+    "YYYY-MM-DD"`` evaluates with the facts known at that date, as ``zoneplan run
+    --as-of`` (``null`` or ``""``: the plan's own date).
 ``POST /api/save``
     ``{"plan": ..., "lines": {...}, "id": "new-id", "title": "...", "overwrite": false}``
     → writes ``<save folder>/<new-id>.yaml`` atomically; 409 if it exists.
@@ -66,7 +68,14 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from zoneplan.errors import InputError, OutputExistsError, ZoneplanError
 from zoneplan.evaluate import evaluate_inputs
 from zoneplan.plan import DEFAULT_PLAN, Plan, load_plan
-from zoneplan.web.checks import EvaluateRequest, SaveRequest, WebError, check_lines, read_body
+from zoneplan.web.checks import (
+    EvaluateRequest,
+    SaveRequest,
+    WebError,
+    check_as_of,
+    check_lines,
+    read_body,
+)
 from zoneplan.web.payloads import layers_json, map_json
 from zoneplan.web.plans import PlanStore
 from zoneplan.web.saving import save_edited
@@ -272,9 +281,10 @@ def create_app(plan: str | Path | Plan | None = None, *, save_dir: str | Path,
     @app.post("/api/evaluate")
     async def api_evaluate(request: Request) -> Response:
         body = await read_body(request, EvaluateRequest, max_body)
+        as_of = check_as_of(body.as_of)
 
         def work() -> tuple[dict[str, Any], float, float]:
-            inputs = plans.prepared(body.plan)
+            inputs = plans.prepared(body.plan, as_of)
             lines = check_lines(inputs, body.lines)
             t0, c0 = time.perf_counter(), time.thread_time()
             result = evaluate_inputs(inputs, line_overrides={

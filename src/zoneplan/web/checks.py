@@ -98,11 +98,38 @@ class RequestBody(BaseModel):
 
 
 class EvaluateRequest(RequestBody):
-    """Body of ``POST /api/evaluate``."""
+    """Body of ``POST /api/evaluate``: ``as_of`` (an ISO date, checked by
+    :func:`check_as_of`) evaluates with the facts known at that date."""
 
     ranges: bool = True
     fast: bool = False
     map: bool = False
+    as_of: str | None = Field(default=None, max_length=40)
+
+
+def check_as_of(as_of: str | None) -> str | None:
+    """``as_of`` of a request if it is an ISO date (YYYY-MM-DD, YYYY-MM or YYYY), or
+    ``None``; 422 naming the field otherwise.
+
+    Examples
+    --------
+    >>> check_as_of("2026-03-01"), check_as_of(None), check_as_of("")
+    ('2026-03-01', None, None)
+    >>> try:
+    ...     check_as_of("1 March")
+    ... except WebError as e:
+    ...     print(e.status, e.message)
+    422 'as_of': '1 March' is not a date
+    """
+    from zoneplan.errors import InputError
+    from zoneplan.plan.rules.as_of import check_date
+
+    if as_of is None or not as_of.strip():
+        return None
+    try:
+        return check_date(as_of, where="as_of")
+    except InputError as exc:
+        raise WebError(422, f"'as_of': {exc.message}", suggestion=exc.suggestion) from None
 
 
 class SaveRequest(RequestBody):

@@ -115,31 +115,36 @@ class PlanStore:
         refuse_files(data)
         return key, data, None
 
-    def prepared(self, ref: str | dict[str, Any]) -> Inputs:
+    def prepared(self, ref: str | dict[str, Any], as_of: str | None = None) -> Inputs:
         """A plan's prepared inputs, shared and read-only (the editor's hot path: a plan
-        already prepared is found by its key, without reading its file again).
+        already prepared is found by its key, without reading its file again); with
+        ``as_of`` (an ISO date, checked), those of the plan with the facts known at that
+        date (:func:`~zoneplan.plan.rules.as_of.plan_as_of`), kept apart.
 
         Raises
         ------
         WebError
             422 if there is no plan with that id.
         """
-        key = self.key(ref)
+        key = self.key(ref) + (f"@{as_of}" if as_of else "")
         with self._lock:
             hit = self._cache.get(key)
             if hit is not None:
                 self._cache.move_to_end(key)
                 return hit
-        return self.inputs(ref)[0]
+        return self.inputs(ref, as_of)[0]
 
-    def inputs(self, ref: str | dict[str, Any]) -> tuple[Inputs, dict[str, Any] | None]:
+    def inputs(self, ref: str | dict[str, Any], as_of: str | None = None
+               ) -> tuple[Inputs, dict[str, Any] | None]:
         """A plan's prepared inputs (from the cache if there) and the plan as a mapping.
 
         The mapping is None for a start-up plan that was not read from a file. A plan is
         prepared once even when several requests ask for it at the same time (the others
-        wait for it); requests for other plans do not wait.
+        wait for it); requests for other plans do not wait. With ``as_of``, the plan
+        with the facts known at that date.
         """
         key, data, plan = self.source(ref)
+        key += f"@{as_of}" if as_of else ""
         with self._lock:
             hit = self._cache.get(key)
             if hit is not None:
@@ -155,6 +160,10 @@ class PlanStore:
                 if plan is None:
                     assert data is not None
                     plan = load_plan(data, base_dir=self.save_dir)
+                if as_of:
+                    from zoneplan.plan.rules.as_of import plan_as_of
+
+                    plan = plan_as_of(plan, as_of)[0]
                 inputs = prepare(plan)
                 with self._lock:
                     self._cache[key] = inputs

@@ -21,7 +21,7 @@
   const W = 1000; // SVG user units across
 
   const state = {
-    plans: [], planId: null, layers: {}, original: {}, lines: {}, undo: [],
+    plans: [], planId: null, layers: {}, original: {}, lines: {}, undo: [], asOf: "",
     result: null, zonesMap: null, seq: 0, rendered: 0, inflight: false, pending: null,
     dragging: false, error: null, latencies: [], proj: null, selected: null, taken: [],
   };
@@ -620,7 +620,8 @@
     showMode(job.exact ? "updating (with ranges)…" : "dragging: fast figures…");
     try {
       const { data, timing } = await api("/api/evaluate",
-        { plan: state.planId, lines: job.lines, ranges: job.exact, fast: !job.exact, map: true });
+        { plan: state.planId, lines: job.lines, ranges: job.exact, fast: !job.exact, map: true,
+          as_of: state.asOf || null });
       if (job.seq > state.rendered) {
         state.rendered = job.seq;
         state.result = data; state.zonesMap = data.map; state.error = null;
@@ -672,7 +673,9 @@
   function renderMeta() {
     const p = state.plans.find((q) => q.id === state.planId);
     const status = $("#plan-meta").dataset.status || "";
-    $("#plan-meta").textContent = p ? `${p.status}, ${p.date} · ${p.kind} plan. ${status}` : status;
+    const asOf = state.result && state.result.plan && state.result.plan.as_of;
+    const facts = asOf && p && asOf !== p.date ? ` · facts as of ${asOf}` : "";
+    $("#plan-meta").textContent = p ? `${p.status}, ${p.date}${facts} · ${p.kind} plan. ${status}` : status;
   }
   function renderMode(exact) {
     if (exact !== undefined) state.lastExact = exact;
@@ -793,7 +796,8 @@
     if (!state.layers[id]) state.layers[id] = (await api(`/api/layers?plan=${encodeURIComponent(id)}`)).data;
     drawBase(state.layers[id]);
     const t0 = performance.now();
-    const { data } = await api("/api/evaluate", { plan: id, lines: {}, ranges: true, map: true });
+    const { data } = await api("/api/evaluate",
+      { plan: id, lines: {}, ranges: true, map: true, as_of: state.asOf || null });
     state.original = {};
     for (const l of data.lines) state.original[l.id] = l.geometry.coordinates.map(([x, y]) => [x, y]);
     state.lines = JSON.parse(JSON.stringify(state.original));
@@ -883,6 +887,10 @@
     $("#save-cancel").addEventListener("click", () => $("#save-dialog").close());
     $("#plan-select").addEventListener("change", (ev) => openPlan(ev.target.value));
     $("#line-select").addEventListener("change", (ev) => selectLine(ev.target.value));
+    $("#as-of").addEventListener("change", (ev) => {
+      state.asOf = ev.target.value; // "" = the plan's own date
+      request(true, performance.now());
+    });
     document.addEventListener("keydown", (ev) => {
       if ((ev.ctrlKey || ev.metaKey) && ev.key === "z") { ev.preventDefault(); undo(); }
     });
