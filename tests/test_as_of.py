@@ -102,3 +102,78 @@ def test_as_of_on_the_command_line(capsys: pytest.CaptureFixture[str]) -> None:
 def test_a_bad_date_is_refused() -> None:
     with pytest.raises(InputError, match="not a date"):
         plan_as_of(load_plan("green-red-2025-11"), "2026-13-01")
+
+
+# --- stale statuses (issue 26) ------------------------------------------------------------
+
+
+def test_the_stated_age_rests_on_the_pack_history() -> None:
+    """STALE_AFTER's reason states figures of the pack's crossing history: recount them
+    here from the CSV, by hand-written day arithmetic."""
+    import csv
+    import datetime as dt
+
+    from zoneplan.pack.tables import PACK_DIR
+    from zoneplan.plan.rules.as_of import STALE_AFTER
+
+    def day(t: str) -> dt.date:
+        t = t.strip()
+        return dt.date.fromisoformat(t + "-01-01" if len(t) == 4 else
+                                     t + "-01" if len(t) == 7 else t)
+
+    with (PACK_DIR / "crossing_status_history.csv").open(encoding="utf-8") as f:
+        rows = [r for r in csv.DictReader(f) if r["crossing_id"] not in ("karni", "sufa")]
+    lasted = sorted((day(r["valid_to"]) - day(r["valid_from"])).days
+                    for r in rows if r["valid_to"].strip())
+    assert STALE_AFTER.days == 90
+    assert len(lasted) == 30 and sum(x <= 90 for x in lasted) == 14
+    assert (lasted[14] + lasted[15]) / 2 == pytest.approx(109.5)  # "median lasted 110"
+    assert "30 states" in STALE_AFTER.reason and "14 (47%)" in STALE_AFTER.reason
+
+
+def test_stale_counts_days_from_the_first_day() -> None:
+    from zoneplan.plan.rules.as_of import age_days, stale
+
+    # 16 Aug -> 14 Nov 2025: 15 + 30 + 31 + 14 = 90 days, not older than 90
+    assert age_days("2025-08-16", "2025-11-14") == 90 and stale("2025-08-16", "2025-11-14") is False
+    assert stale("2025-08-15", "2025-11-14") is True
+    assert age_days("2025-08", "2025-11-14") == 105  # a month counts from its first day
+    assert stale("n.d.", "2025-11-14") is None and stale(None, "2025-11-14") is None
+
+
+def test_stale_crossing_statuses_on_the_plan_date(on_plan_date: dict[str, Any]) -> None:
+    c = {x["id"]: x for x in on_plan_date["crossings"]}
+    # crossing_status_history.csv as known on 14 Nov 2025: Rafah closed from 18 Mar 2025
+    # (source of that day), Karni closed since 2011 (source of 25 Feb 2024), Sufa closed
+    # since 2008 (crossings.csv); Erez closed from 10 Oct 2025, source of 22 Oct 2025
+    assert (c["rafah"]["status_stated"], c["rafah"]["status_age_days"]) == ("2025-03-18", 241)
+    assert (c["karni"]["status_stated"], c["karni"]["status_age_days"]) == ("2024-02-25", 628)
+    assert c["erez"]["status_stated"] == "2025-10-22" and c["erez"]["status_age_days"] == 23
+    assert {k for k, x in c.items() if x["stale"]} == {"rafah", "karni", "sufa"}
+    assert c["salah_al_din_gate"]["stale"] is None  # no dated status at all
+    assert on_plan_date["stale_after"]["days"] == 90
+    assert not any(f["stale"] for f in on_plan_date["forces"])  # all dated 14 Nov 2025
+
+
+def test_stale_statuses_later_and_in_the_text(in_february: dict[str, Any]) -> None:
+    from zoneplan.render.words.headlines import headlines
+
+    c = {x["id"]: x for x in in_february["crossings"]}
+    # 22 Oct 2025 -> 15 Feb 2026: 9 + 30 + 31 + 31 + 15 = 116 days
+    assert c["erez"]["status_age_days"] == 116 and c["erez"]["stale"] is True
+    assert c["rafah"]["stale"] is False  # open for people from 2 Feb 2026
+    uk = next(f for f in in_february["forces"] if f["contributor"] == "United Kingdom")
+    assert uk["age_days"] == 93 and uk["stale"] is True  # 14 Nov 2025 -> 15 Feb 2026
+    text = " ".join(headlines(in_february))
+    assert ("Erez Crossing (status as of 22 Oct 2025, older than 90 days at 2026-02-15)"
+            in text)
+    assert "United Kingdom (reported 1,500, as of 14 Nov 2025)" in text
+
+
+def test_stale_statuses_said_at_the_plan_date(on_plan_date: dict[str, Any]) -> None:
+    from zoneplan.render.words.headlines import headlines
+
+    text = " ".join(headlines(on_plan_date))
+    assert ("Karni Crossing (status as of 25 Feb 2024, older than 90 days at the plan's "
+            "date)") in text
+    assert "Erez Crossing (" not in text  # 23 days old: not flagged

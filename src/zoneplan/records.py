@@ -195,6 +195,19 @@ class ForceRecord(TypedDict):
     note: NotRequired[str]
     words: NotRequired[str]
     """The source's own words for the offer or pledge."""
+    age_days: NotRequired[int | None]
+    """Days from ``date`` to ``plan.as_of``."""
+    stale: NotRequired[bool | None]
+    """Whether the status is older than ``stale_after.days`` at ``plan.as_of``."""
+
+
+class StaleAfterRecord(TypedDict):
+    """How old a stated status may be at ``plan.as_of`` before it is flagged as stale."""
+
+    days: int
+    """Days."""
+    reason: str
+    source: str
 
 
 class ForceTargetRecord(TypedDict):
@@ -475,6 +488,8 @@ class ResultDocument(TypedDict):
     """The alternatives evaluated for the ranges, in words."""
     extremes: list[ExtremeRecord]
     crossings: list[CrossingRecord]
+    stale_after: StaleAfterRecord
+    """Statuses (crossings, forces) older than this at ``plan.as_of`` are ``stale``."""
     later_evidence: list[LaterEvidenceRecord]
     """Facts dated after ``plan.as_of``, set aside."""
     layers_used: dict[str, LayerUsed]
@@ -497,7 +512,7 @@ _RECORDS = (Percentiles, Figures, ZoneHead, ZoneRecord, TotalsRecord, ForceRecor
             TerritoryRecord, CrsRecord, PopulationRecord, LineRecord, ExtremeRecord, LayerUsed,
             LinesDrawn, SamplesRecord, ByRecord, ByAreaRow, IndicatorRecord, StandardRecord,
             ResultDocument, ZoneStandards, TotalStandards, ClaimRecord, ClaimedRecord,
-            CrossingRecord)
+            CrossingRecord, StaleAfterRecord)
 for _record in _RECORDS:
     with_config(_STRICT)(_record)
 

@@ -22,6 +22,7 @@ from zoneplan.geometry import WGS84, to_lonlat
 from zoneplan.measure.figures.assumptions import central_assumptions
 from zoneplan.measure.figures.claims import ClaimRuns, check_claims
 from zoneplan.plan.colours import zone_colours
+from zoneplan.plan.rules.as_of import STALE_AFTER, age_days, stale
 from zoneplan.plan.rules.definitions import INDICATORS, ZONE_KEYS
 from zoneplan.plan.rules.standards import STANDARDS
 from zoneplan.records import (
@@ -39,6 +40,7 @@ from zoneplan.records import (
     PopulationRecord,
     ResultDocument,
     SamplesRecord,
+    StaleAfterRecord,
     StandardRecord,
     TotalsRecord,
     TotalStandards,
@@ -426,7 +428,8 @@ def build_json(inputs: Inputs, layout: Layout, m: Metrics, zr: dict[str, Any],
         "totals": totals,
         "lines": _line_records(inputs, m),
         "compounds": [c.model_dump(exclude_none=True) for c in plan.compounds],
-        "forces": [cast("ForceRecord", f.model_dump(exclude_none=True)) for f in plan.forces],
+        "forces": [_force_record(f.model_dump(exclude_none=True), plan.facts_date)
+                   for f in plan.forces],
         "forces_target": (cast("ForceTargetRecord", plan.forces_target.model_dump())
                           if plan.forces_target else None),
         "forces_central": {
@@ -439,7 +442,8 @@ def build_json(inputs: Inputs, layout: Layout, m: Metrics, zr: dict[str, Any],
                         f"'{pop.central}'; forces pledged, committed or deployed by "
                         f"{plan.facts_date}; compounds as stated", *variant_log],
         "extremes": _extremes(pop, extremes or {}),
-        "crossings": [c.to_dict() for c in m.crossings],
+        "crossings": [c.to_dict(plan.facts_date) for c in m.crossings],
+        "stale_after": cast("StaleAfterRecord", STALE_AFTER.to_dict()),
         "later_evidence": later,
         "layers_used": _layers_used(inputs),
         "samples": samples.record if samples else None,
@@ -459,6 +463,14 @@ def build_json(inputs: Inputs, layout: Layout, m: Metrics, zr: dict[str, Any],
         },
         "approximate": approximate,
     }
+
+
+def _force_record(f: dict[str, Any], as_of: str) -> ForceRecord:
+    """A force entry as the plan states it, with how old its status is at ``as_of`` and
+    whether that is stale (:data:`~zoneplan.plan.rules.as_of.STALE_AFTER`)."""
+    date = f.get("date")
+    return cast("ForceRecord", {**f, "age_days": age_days(date, as_of),
+                                "stale": stale(date, as_of)})
 
 
 def _later_evidence(inputs: Inputs) -> list[LaterEvidenceRecord]:

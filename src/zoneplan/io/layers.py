@@ -8,6 +8,7 @@ caller's (:mod:`zoneplan.measure.inputs`).
 
 from __future__ import annotations
 
+import re
 import warnings
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -362,6 +363,27 @@ def _dated_state(row: dict[str, str]) -> tuple[str, str]:
                    f"({row['source_publisher']}, {row['source_date']}{via})")
 
 
+def _last_stated(row: dict[str, str], facts_date: str) -> str:
+    """When the source last stated a dated state, as known by ``facts_date``: the later
+    of the day it began and its source's date, where that date is a date and not after
+    ``facts_date``.
+
+    Examples
+    --------
+    >>> row = {"valid_from": "2011", "source_date": "2024-02-25"}
+    >>> _last_stated(row, "2025-11-14"), _last_stated(row, "2020-01-01")
+    ('2024-02-25', '2011')
+    >>> _last_stated({"valid_from": "2025-01", "source_date": "n.d."}, "2025-11-14")
+    '2025-01'
+    """
+    said = row.get("source_date", "").strip()
+    dates = [row["valid_from"].strip()]
+    if (re.fullmatch(r"\d{4}(-\d{2}(-\d{2})?)?", said)
+            and pack.first_day(said) <= pack.first_day(facts_date)):
+        dates.append(said)
+    return max(dates, key=pack.first_day)
+
+
 def crossing_state(text: object) -> str:
     """``open``, ``closed`` or ``unknown`` from a status as a source words it.
 
@@ -386,7 +408,8 @@ def crossings_layer(plan: Plan) -> PointLayer | None:
     """Crossings: the plan's ``crossings`` layer, or the pack's for built-in territories.
 
     Values: ``state`` (:data:`CROSSING_STATES`), ``status`` (as the source words it),
-    ``status_date``, ``name``, ``id``. Rows without coordinates are kept (empty geometry)
+    ``status_date``, ``status_stated`` (when the source last stated it, as known by the
+    plan's facts date), ``name``, ``id``. Rows without coordinates are kept (empty geometry)
     so they can be listed with the reason.
     """
     ref = plan.layers.get("crossings")
@@ -405,6 +428,7 @@ def crossings_layer(plan: Plan) -> PointLayer | None:
         state: list[str] = []
         words: list[str | None] = []
         when: list[str | None] = []
+        stated: list[str | None] = []  # when the source last stated it, by the date
         for cid, text, date in zip(ids, rows.texts("status_text")[pos],
                                    rows.texts("status_date")[pos], strict=True):
             if cid in on:  # the dated history, as of the date of the plan's facts
@@ -412,17 +436,21 @@ def crossings_layer(plan: Plan) -> PointLayer | None:
                 state.append(st)
                 words.append(said)
                 when.append(on[cid]["valid_from"])
+                stated.append(_last_stated(on[cid], plan.facts_date))
             elif date and pack.first_day(str(date)) <= pack.first_day(plan.facts_date):
                 state.append(crossing_state(text))
                 words.append(text)
                 when.append(date)
+                stated.append(date)
             else:  # the only status known is dated later
                 state.append("unknown")
                 words.append(None)
                 when.append(None)
+                stated.append(None)
         return _pack_layer(name, pos, {"state": np.array(state),
                                        "status": np.array(words, dtype=object),
                                        "status_date": np.array(when, dtype=object),
+                                       "status_stated": np.array(stated, dtype=object),
                                        "name": rows.texts("name")[pos],
                                        "id": ids},
                            (ref.sources if ref and ref.sources else pack.layer_sources(name)),
@@ -440,6 +468,7 @@ def crossings_layer(plan: Plan) -> PointLayer | None:
     return PointLayer.of_frame(gdf, {"state": np.array([crossing_state(t) for t in status]),
                                      "status": status,
                                      "status_date": np.full(len(gdf), ref.date),
+                                     "status_stated": np.full(len(gdf), ref.date),
                                      "name": names, "id": names},
                                ref.sources, f"crossings ({Path(ref.path).name})",
                                date=ref.date)

@@ -24,7 +24,7 @@ from __future__ import annotations
 
 import weakref
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, NotRequired
 
 import numpy as np
 import shapely
@@ -63,6 +63,13 @@ class CrossingRecord(TypedDict):
     """Whether it has coordinates."""
     reason: str | None
     """Why it is not placed, when it is not."""
+    status_stated: NotRequired[str | None]
+    """When the source last stated the status, as known by ``plan.as_of`` (ISO 8601)."""
+    status_age_days: NotRequired[int | None]
+    """Days from ``status_stated`` to ``plan.as_of``."""
+    stale: NotRequired[bool | None]
+    """Whether the status is older than ``stale_after.days`` at ``plan.as_of`` (possibly
+    out of date); ``null`` when its date is not known."""
 
 
 @dataclass(frozen=True)
@@ -84,6 +91,9 @@ class CrossingSite:
         ``None`` without coordinates.
     reason
         Why it is not placed, when it is not.
+    stated
+        When the source last stated the status (ISO 8601), as known by the date of the
+        plan's facts; ``None`` if not known.
     """
 
     id: str
@@ -95,12 +105,23 @@ class CrossingSite:
     x: float | None
     y: float | None
     reason: str | None = None
+    stated: str | None = None
 
-    def to_dict(self) -> CrossingRecord:
-        """The JSON form (``crossings`` in the result)."""
-        return {"id": self.id, "name": self.name, "state": self.state, "status": self.status,
-                "status_date": self.status_date, "opens_into": self.zone,
-                "located": self.x is not None, "reason": self.reason}
+    def to_dict(self, as_of: str | None = None) -> CrossingRecord:
+        """The JSON form (``crossings`` in the result); with ``as_of`` (the date of the
+        plan's facts), how old the status is then and whether it is stale
+        (:data:`~zoneplan.plan.rules.as_of.STALE_AFTER`)."""
+        out: CrossingRecord = {
+            "id": self.id, "name": self.name, "state": self.state, "status": self.status,
+            "status_date": self.status_date, "opens_into": self.zone,
+            "located": self.x is not None, "reason": self.reason}
+        if as_of is not None:
+            from zoneplan.plan.rules.as_of import age_days, stale
+
+            out["status_stated"] = self.stated
+            out["status_age_days"] = age_days(self.stated, as_of)
+            out["stale"] = stale(self.stated, as_of)
+        return out
 
 
 def opens_into(point: BaseGeometry, territory: BaseGeometry,
@@ -176,15 +197,17 @@ def crossing_sites(layer: PointLayer | None, layout: Layout) -> list[CrossingSit
     for k, placed in enumerate(_placed(layer, layout)):
         cid, name, state = str(v["id"][k]), str(v["name"][k]), str(v["state"][k])
         status, when = _text(v["status"][k]), _text(v["status_date"][k])
+        stated = _text(v["status_stated"][k]) if "status_stated" in v else when
         if placed is None:
             out.append(CrossingSite(cid, name, state, status, when, zone=None, x=None, y=None,
-                                    reason="no source gives the crossing's own coordinates"))
+                                    reason="no source gives the crossing's own coordinates",
+                                    stated=stated))
             continue
         pt, at, disc = placed
         out.append(CrossingSite(cid, name, state, status, when,
                                 zone=opens_into(pt, layout.territory, zones, tree=tree,
                                                 disc=disc),
-                                x=float(at.x), y=float(at.y)))
+                                x=float(at.x), y=float(at.y), stated=stated))
     return out
 
 

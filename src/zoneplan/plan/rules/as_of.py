@@ -30,13 +30,15 @@ from __future__ import annotations
 import datetime as dt
 import re
 from collections.abc import Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from zoneplan.errors import InputError
 from zoneplan.plan.model import Plan, Source
 
-__all__ = ["check_date", "fact_date", "known_by", "plan_as_of", "split_dated"]
+__all__ = ["STALE_AFTER", "StaleAfter", "age_days", "check_date", "fact_date", "known_by",
+           "plan_as_of", "split_dated", "stale"]
 
 
 def _first_day(text: str) -> str:
@@ -47,6 +49,81 @@ def _first_day(text: str) -> str:
 def known_by(date: str | None, as_of: str) -> bool:
     """Whether a fact dated ``date`` was known by ``as_of`` (undated: yes)."""
     return date is None or _first_day(date) <= _first_day(as_of)
+
+
+@dataclass(frozen=True)
+class StaleAfter:
+    """How old a stated status may be, at the date a plan is evaluated at, before the
+    text flags it as stale (possibly out of date).
+
+    Attributes
+    ----------
+    days
+        The age beyond which a status is stale (days, from the date its source last
+        stated it to the evaluation date; a month or year counts from its first day).
+    reason
+        Why this age.
+    source
+        Where the reason's figures come from.
+    """
+
+    days: int
+    reason: str
+    source: str
+
+    def to_dict(self) -> dict[str, Any]:
+        """The JSON form (``stale_after`` in the result)."""
+        return {"days": self.days, "reason": self.reason, "source": self.source}
+
+
+STALE_AFTER = StaleAfter(
+    days=90,
+    reason="Crossings into Gaza changed state often: of the 30 states in the pack's dated "
+    "history that have ended (October 2023 to March 2026, Karni and Sufa aside), 14 "
+    "(47%) ended within 90 days and the median lasted 110 days, so a status last stated "
+    "more than 90 days before the evaluation date is about as likely as not to have "
+    "changed since. Force listings, offers and pledges changed as quickly (Indonesia's "
+    "offer of 14 Nov 2025 was replaced in February 2026). A model's choice, not a "
+    "published standard; it flags text and changes no figure.",
+    source="zoneplan pack, crossing_status_history.csv (valid_from to valid_to of each "
+           "ended state)")
+"""Statuses (crossing states, force listings) older than this at the evaluation date are
+flagged as stale in the text and the JSON (``stale``); no figure depends on it."""
+
+
+def age_days(stated: str | None, as_of: str) -> int | None:
+    """Days from ``stated`` (when a status was last stated) to ``as_of``, each read from
+    its first day; ``None`` when ``stated`` is not a date.
+
+    Examples
+    --------
+    >>> age_days("2024-02-25", "2025-11-14"), age_days("2025-11", "2025-11-14")
+    (628, 13)
+    >>> age_days("n.d.", "2025-11-14") is None
+    True
+    """
+    if stated is None or _ISO.fullmatch(stated.strip()) is None:
+        return None
+    try:
+        return (dt.date.fromisoformat(_first_day(as_of))
+                - dt.date.fromisoformat(_first_day(stated))).days
+    except ValueError:
+        return None
+
+
+def stale(stated: str | None, as_of: str, rule: StaleAfter = STALE_AFTER) -> bool | None:
+    """Whether a status last stated on ``stated`` is older than ``rule.days`` at
+    ``as_of`` (``None`` when its date is not known).
+
+    Examples
+    --------
+    >>> stale("2025-08-16", "2025-11-14"), stale("2025-08-15", "2025-11-14")
+    (False, True)
+    >>> stale(None, "2025-11-14") is None
+    True
+    """
+    age = age_days(stated, as_of)
+    return None if age is None else age > rule.days
 
 
 def fact_date(source_ids: Sequence[str], sources: dict[str, Source]) -> str | None:

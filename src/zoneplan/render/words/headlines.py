@@ -216,6 +216,16 @@ def _forces(d: dict[str, Any]) -> str | None:
         sent = f"No contributor had pledged, committed or deployed personnel by {plan_date}"
     if rng and is_number(rng[1], finite=True) and rng[1] > (central.get("personnel") or 0):
         sent += f"; listed and target figures run to {fmt_number(rng[1])}"
+    old = [f for f in forces if f.get("stale")]
+    days = (d.get("stale_after") or {}).get("days")
+    if old and days is not None:
+        plan = d.get("plan") or {}
+        at = ("the plan's date" if plan.get("as_of") in (None, plan.get("date"))
+              else str(plan["as_of"]))
+        sent += (f"; listings older than {days} days at {at}, possibly out of date: "
+                 + ", ".join(f"{f['contributor']} ({f['status']} "
+                             f"{fmt_number(f['personnel'])}, as of {_when(str(f['date']))})"
+                             for f in old))
     ratio = t.get("forces_per_1000")
     covered = sorted({z for f in forces for z in f.get("zones", [])})
     labels = [z["label"] for z in d.get("zones", []) if z["id"] in covered]
@@ -269,8 +279,48 @@ def _damage(d: dict[str, Any]) -> str | None:
     return sent + "."
 
 
-def _names(cs: list[dict[str, Any]]) -> str:
-    return ", ".join(c["name"] + ("" if c["located"] else " (no coordinates)") for c in cs)
+def _when(date: str) -> str:
+    """A date as read in a sentence.
+
+    Examples
+    --------
+    >>> _when("2024-02-25"), _when("2024-05"), _when("2008")
+    ('25 Feb 2024', 'May 2024', '2008')
+    """
+    import datetime as dt
+
+    parts = date.split("-")
+    try:
+        if len(parts) == 3:
+            return dt.date.fromisoformat(date).strftime("%d %b %Y").lstrip("0")
+        if len(parts) == 2:
+            return dt.date(int(parts[0]), int(parts[1]), 1).strftime("%b %Y")
+    except ValueError:
+        pass
+    return date
+
+
+def _stale_words(d: dict[str, Any], stated: Any) -> str:
+    """", status as of May 2024, older than 90 days at the plan's date" (the date of
+    the facts when it is not the plan's own)."""
+    plan = d.get("plan") or {}
+    days = (d.get("stale_after") or {}).get("days")
+    at = ("the plan's date" if plan.get("as_of") in (None, plan.get("date"))
+          else str(plan["as_of"]))
+    return (f"status as of {_when(str(stated))}, older than {days} days at {at}"
+            if days is not None else f"status as of {_when(str(stated))}")
+
+
+def _names(cs: list[dict[str, Any]], d: dict[str, Any] | None = None) -> str:
+    """Crossings by name, those without coordinates and those whose status is stale
+    (:data:`~zoneplan.plan.rules.as_of.STALE_AFTER`) said so."""
+    out = []
+    for c in cs:
+        notes = [] if c["located"] else ["no coordinates"]
+        if d is not None and c.get("stale"):
+            notes.append(_stale_words(d, c.get("status_stated")))
+        out.append(c["name"] + (f" ({'; '.join(notes)})" if notes else ""))
+    return ", ".join(out)
 
 
 def _aid(d: dict[str, Any]) -> str | None:
@@ -299,7 +349,7 @@ def _aid(d: dict[str, Any]) -> str | None:
     states = [(word, [c for c in crossings if c["state"] == st])
               for st, word in (("open", "open for aid"), ("open for people", "open for people "
                                                           "only"), ("closed", "closed"))]
-    said = "; ".join(f"{word}: {_names(cs)}" for word, cs in states if cs)
+    said = "; ".join(f"{word}: {_names(cs, d)}" for word, cs in states if cs)
     return ("; ".join(out) + "." + (f" Crossings as of {plan.get('as_of') or plan.get('date')}"
                                     f" — {said}." if said else "")
             + (" Crossings without coordinates are not in the distances."
