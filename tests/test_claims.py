@@ -252,3 +252,47 @@ def test_claims_about_an_edited_line_are_not_judged_against_it() -> None:
     assert out[0]["verdict"] == "not measurable" and not out[0]["counted"]
     assert "about the published line" in out[0]["why"] and "'yellow'" in out[0]["why"]
     assert out[1]["verdict"] == "restates the plan"
+
+
+# --- the measurement at the claim's precision (issue 26) ----------------------------------
+
+
+@pytest.mark.parametrize("kw, measured", [
+    # green: 0.541 of the territory (range 0.516-0.579), 100.0000000002 km²
+    ({"value": 53, "wording": "about"}, "54% (52–58)"),
+    ({"value": 54.5}, "54.1% (51.6–57.9)"),
+    ({"range": (53, 58)}, "54% (52–58)"),
+    ({"range": (53.25, 58)}, "54.10% (51.60–57.90)"),  # the finer end
+    ({"wording": "more than half"}, "54% (52–58)"),  # a fixed figure: whole percent
+    ({"value": 198.8, "indicator": "area_km2", "unit": "km2"}, "100.0 km²"),
+    ({"value": 99, "indicator": "area_km2", "unit": "km2"}, "100 km²"),
+    ({"value": 0.5, "unit": "fraction"}, "0.5 (0.5–0.6)"),
+])
+def test_the_measurement_is_shown_at_the_claims_precision(kw: dict[str, Any],
+                                                           measured: str) -> None:
+    from zoneplan.render.words.headlines import claim_cells
+
+    rec = check_claims([_claim(**kw)], _data())[0]
+    assert claim_cells(rec)[1] == measured
+    assert rec["measured"] in (0.541, 100.0000000002)  # never rounded in the result
+
+
+def test_claimed_decimals_in_the_result() -> None:
+    recs = check_claims([_claim(value=53, wording="about"), _claim(value=54.5),
+                         _claim(range=(53, 58.25))], _data())
+    assert [r["claimed"]["decimals"] for r in recs] == [0, 1, 2]
+
+
+def test_the_page_shows_the_measurement_beside_the_reading() -> None:
+    from zoneplan.render.words.checked import claims_html
+
+    d = {**_data(), "claims": check_claims([_claim(value=54.5)], _data()),
+         "invariants": {"zone_area_km2": 1, "remainder_km2": 0, "territory_km2": 1,
+                        "area_conserved": True, "residents_in_zones": 1,
+                        "remainder_residents": 0, "modelled_total": 1,
+                        "residents_conserved": True, "baseline_in_zones": 1,
+                        "remainder_residents_baseline": 0, "baseline_total": 1,
+                        "baseline_conserved": True, "unplaced_residents": 0}}
+    page = claims_html(d)
+    assert ('<td data-label="Read as">[54.45%, 54.55%)</td>'
+            '<td data-label="Measured (range)">54.1% (51.6–57.9)</td>') in page

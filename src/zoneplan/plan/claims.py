@@ -252,10 +252,30 @@ class Claim(BaseModel):
             return "nearly" if self.approximate else "at most"
         return "about" if self.approximate else "stated"
 
-    def claimed(self) -> dict[str, float | list[float] | str | None]:
-        """The figure as stated, in ``unit`` (for the result's ``claims``)."""
+    def claimed(self) -> dict[str, float | list[float] | str | int | None]:
+        """The figure as stated, in ``unit`` (for the result's ``claims``), with the
+        ``decimals`` it was stated with (:meth:`decimals`)."""
         return {"value": self.value, "range": list(self.range) if self.range else None,
-                "at_least": self.at_least, "at_most": self.at_most, "wording": self.rule()}
+                "at_least": self.at_least, "at_most": self.at_most, "wording": self.rule(),
+                "decimals": self.decimals()}
+
+    def decimals(self) -> int:
+        """The decimals the figure is stated with, in ``unit``: the precision a
+        measurement is shown at beside it (a range, its finer end; wording that fixes
+        its own figure, whole percent).
+
+        Examples
+        --------
+        >>> Claim(text="about 53%", source="s", indicator="share_of_territory",
+        ...       value=53, unit="percent", wording="about").decimals()
+        0
+        >>> Claim(text="198.8 km²", source="s", indicator="area_km2", value=198.8,
+        ...       unit="km2").decimals()
+        1
+        """
+        stated = [v for v in (self.value, self.at_least, self.at_most) if v is not None]
+        stated += list(self.range or ())
+        return max((_decimals(v) for v in stated), default=0)
 
     def reading(self) -> Reading:
         """The interval (in the indicator's own unit) the claim is read as, by
@@ -293,6 +313,18 @@ class Claim(BaseModel):
         return (r.low, r.high)
 
 
+def _decimals(x: float) -> int:
+    """How many decimals ``x`` is written with (53 → 0; 54.5 → 1; 2,000,000 → 0).
+
+    Examples
+    --------
+    >>> _decimals(53.0), _decimals(54.5), _decimals(0.541), _decimals(2000000.0)
+    (0, 1, 3, 0)
+    """
+    exp = decimal.Decimal(repr(float(x))).normalize().as_tuple().exponent
+    return -int(exp) if isinstance(exp, int) and exp < 0 else 0
+
+
 def _half_digit(x: float) -> float:
     """Half a unit of the last digit of ``x`` as written (53 → 0.5; 54.5 → 0.05).
 
@@ -301,6 +333,4 @@ def _half_digit(x: float) -> float:
     >>> _half_digit(53.0), _half_digit(54.5), _half_digit(198.8), _half_digit(2000000.0)
     (0.5, 0.05, 0.05, 0.5)
     """
-    exp = decimal.Decimal(repr(float(x))).normalize().as_tuple().exponent
-    digits = -int(exp) if isinstance(exp, int) and exp < 0 else 0
-    return 0.5 * 10.0 ** (-digits)
+    return 0.5 * 10.0 ** (-_decimals(x))

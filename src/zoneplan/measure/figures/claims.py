@@ -170,6 +170,9 @@ class ClaimedRecord(TypedDict):
     at_most: float | None
     wording: str
     """The key of the rule table the words are read by (``stated``, ``about``, ...)."""
+    decimals: int
+    """The decimals the figure is stated with, in the claim's unit: the precision the
+    measurement is shown at beside it (rounded only where it is shown)."""
     interval: list[float | None]
     """``[low, high]`` the claim is read as, in the indicator's unit (``null``: open)."""
     interval_closed: list[bool]

@@ -53,6 +53,8 @@ def claims_html(d: dict[str, Any]) -> str:
              '<p class="small">Each claim\'s wording is read as an interval by a rule table '
              "(a stated figure by its precision; 'about' ±5%; 'nearly' up to 5% below; "
              "'more than half' (50%, 100%]; …; [ ] an end included, ( ) excluded). "
+             "The measurement is shown at the precision of the claim (the JSON is not "
+             "rounded). "
              "Consistent: the interval holds the central value or meets the sourced range "
              "known by the claim's date. Consistent only if: only a named, sourced "
              "alternative reaches it. An unsourced model assumption never decides a "

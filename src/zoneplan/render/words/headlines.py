@@ -501,13 +501,16 @@ def _as_stated(v: float) -> str:
 
 
 def claim_cells(c: dict[str, Any]) -> tuple[str, str, str, str]:
-    """A checked claim as table cells: what was claimed, what was measured, the verdict
-    and why."""
+    """A checked claim as table cells: what was claimed, what was measured (at the
+    precision the claim is stated with, ``claimed.decimals``), the verdict and why."""
     unit = c.get("unit", "")
     scale = 100.0 if unit == "percent" else 1.0
     suffix = UNIT_SHOWN.get(unit, f" {unit}")
-    decimals = 1 if unit in ("percent", "km2") else 3 if unit == "fraction" else 0
     cl = c.get("claimed") or {}
+    # the measurement at the precision of the claim ("about 53%" → "54%"; "54.5%" →
+    # "54.1%"), where the claim says it
+    decimals = (int(cl["decimals"]) if isinstance(cl.get("decimals"), int) else
+                1 if unit in ("percent", "km2") else 3 if unit == "fraction" else 0)
     wording = cl.get("wording") or "stated"
     word = "" if wording in ("stated", "range") else f"{wording} "
     if cl.get("value") is not None:
