@@ -334,3 +334,151 @@ def test_al_zahra_holds_the_same_people_whichever_halves_are_drawn(
                    [box(x0, y0, x1, ym), box(x0, ym, x1, y1)]):
         assert _in_zones(_quick(tmp_path, territory, halves, None)) == pytest.approx(
             expected, rel=RTOL)
+
+
+# ------------------------------------------------- the date, status and total of a quick plan
+# Issue 26: the real layer of the 19 Oct 2025 order was dated the day it ran, read as
+# "would have to leave" and modelled with the pre-war 2.21 million.
+
+PRE_WAR_TOTAL = 2_213_876
+"""The pack's pre-war total: the sum of its governorate rows (448,000 + 754,000 + 310,820
++ 426,056 + 275,000), the built-in grid's own total."""
+UN_TOTAL = 2_100_000
+"""The UN planning figure of 4 July 2024 every built-in plan of 2025 models."""
+
+
+def _write_props(path: Path, geoms: list[BaseGeometry], props: list[dict[str, Any]]) -> Path:
+    """Polygons (UTM 36N) with attributes, written as GeoJSON in WGS 84 lon/lat."""
+    feats = [{"type": "Feature", "properties": p, "geometry": mapping(_lonlat(g))}
+             for g, p in zip(geoms, props, strict=True)]
+    path.write_text(json.dumps({"type": "FeatureCollection", "features": feats}))
+    return path
+
+
+def _box_files(tmp: Path, props: list[dict[str, Any]]) -> tuple[Path, Path, Polygon]:
+    """A 2 km box near Deir al-Balah (the territory) and one 400 m square in it per
+    feature, with these attributes; the box in UTM."""
+    x, y = TO_UTM.transform(34.35, 31.42)
+    whole = box(x - 1000, y - 1000, x + 1000, y + 1000)
+    squares = [box(x - 900 + 500 * k, y - 200, x - 500 + 500 * k, y + 200)
+               for k in range(len(props))]
+    return (_write(tmp / "box.geojson", [whole]),
+            _write_props(tmp / "order.geojson", squares, props), whole)
+
+
+def test_the_pack_knows_the_total_of_each_built_in_plans_date() -> None:
+    """A quick plan of a date models the total a built-in plan of that date states."""
+    from zoneplan import pack
+
+    for pid, total in (("baseline-2023", PRE_WAR_TOTAL), ("ceasefire-2025-10", UN_TOTAL),
+                       ("green-red-2025-11", UN_TOTAL), ("asc-2025-11", UN_TOTAL),
+                       ("withdrawal-phases", UN_TOTAL)):
+        plan = zoneplan.load_plan(pid)
+        assert plan.population.total == total
+        row = pack.population_total_on(plan.date)
+        assert row is not None and int(row["total"]) == total, pid
+    assert pack.population_total_on("2024-01-15") is None  # war, before the UN figure
+    assert int(pack.population_total_on("2023-10-06")["total"]) == PRE_WAR_TOTAL
+    assert pack.population_total_on("2023-10-07") is None  # half-open: the war began
+
+
+def test_date_and_status_come_from_a_gaza_maps_order(tmp_path: Path) -> None:
+    """Gaza Maps writes the 19 Oct 2025 order's date in Hebrew, with StatusText: the plan
+    is dated 19 Oct 2025, in force, and models the UN's 2.1 million (its source cited)."""
+    territory, order, _ = _box_files(tmp_path, [
+        {"Date": "19 באוק׳ 2025, 16:26", "StatusText": "Displaced"}] * 2)
+    plan = plan_from_files(territory, zones=order)
+    assert (plan.date, plan.status, plan.date_known) == ("2025-10-19", "in force", True)
+    assert plan.population.total == UN_TOTAL
+    assert plan.population.sources == ["ocha-2.1m"]
+    assert "ocha-2.1m" in [s.id for s in plan.sources]
+    assert any("'Date'" in n and "2025-10-19" in n for n in plan.notes)
+
+
+def test_a_date_attribute_in_any_case_and_a_status_attribute(tmp_path: Path) -> None:
+    territory, order, _ = _box_files(tmp_path, [
+        {"VALID_FROM": "2024-08-21T09:04:00Z", "Status": "Reported"},
+        {"VALID_FROM": "21/08/2024", "Status": "reported"}])
+    plan = plan_from_files(territory, zones=order)
+    assert (plan.date, plan.status) == ("2024-08-21", "reported")
+    assert plan.population.total == UN_TOTAL  # after 4 July 2024
+
+
+def test_options_win_over_the_layer(tmp_path: Path) -> None:
+    territory, order, _ = _box_files(tmp_path, [{"date": "2025-10-19", "StatusText": "Safe"}])
+    plan = plan_from_files(territory, zones=order, date="2023-10-06", status="proposed")
+    assert (plan.date, plan.status) == ("2023-10-06", "proposed")
+    assert plan.population.total == PRE_WAR_TOTAL  # the eve of the war: the pre-war total
+
+
+def test_a_date_the_pack_knows_no_total_for_keeps_the_layer_total(tmp_path: Path) -> None:
+    territory, order, _ = _box_files(tmp_path, [{}])
+    plan = plan_from_files(territory, zones=order, date="2024-01-15")
+    assert plan.population.total is None and plan.date_known
+    assert any("no population total for 2024-01-15" in n for n in plan.notes)
+
+
+def test_several_dates_are_refused_naming_file_and_attribute(tmp_path: Path) -> None:
+    from zoneplan.errors import InputError
+
+    territory, order, _ = _box_files(tmp_path, [{"Date": "2024-05-06"},
+                                                {"Date": "Mon, 13 May 2024 04:51:00 GMT"}])
+    with pytest.raises(InputError) as ei:
+        plan_from_files(territory, zones=order)
+    msg = str(ei.value)
+    assert "order.geojson" in msg and "'Date' holds 2 different dates" in msg
+    assert "2024-05-06, 2024-05-13" in msg and "--date" in msg
+
+
+def test_no_date_is_unknown_never_today(tmp_path: Path) -> None:
+    """Without a date the plan keeps the layer's own total and says its date is unknown:
+    in the JSON (``date_known``), in the title line and in the report's title."""
+    import datetime as dt
+
+    from rich.console import Console
+
+    from zoneplan.render.pages.html import report_title
+    from zoneplan.render.words.terminal import print_result
+
+    territory, order, _ = _box_files(tmp_path, [{"name": "block"}])
+    plan = plan_from_files(territory, zones=order)
+    assert not plan.date_known and plan.status == "hypothetical"
+    assert plan.population.total is None
+    d = zoneplan.evaluate(plan, ranges=False).to_dict()
+    assert d["plan"]["date_known"] is False
+    assert d["population"]["modelled_total"] == pytest.approx(PRE_WAR_TOTAL, rel=1e-12)
+    console = Console(record=True, width=100)
+    print_result(d, console)
+    first = console.export_text().splitlines()[0]
+    today = dt.date.today().isoformat()
+    assert "(quick, hypothetical, date unknown; facts as of " + today in first
+    assert "dated" not in report_title(d["plan"])
+
+
+def test_words_follow_the_status_and_people_the_total(tmp_path: Path) -> None:
+    """One 400 m square closed in a 2 km box: in force, its pre-war residents "cannot
+    return"; reported, they "would have to leave". Dated 2025, the box holds its pre-war
+    people times 2,100,000 / 2,213,876."""
+    from zoneplan.render.words.headlines import headlines
+
+    territory, order, whole = _box_files(tmp_path, [{}])
+    expected = _builtin_people(whole) * UN_TOTAL / PRE_WAR_TOTAL
+    said = {}
+    for status in ("in force", "reported"):
+        plan = plan_from_files(territory, zones=order, access="closed", date="2025-10-19",
+                               status=status)
+        d = zoneplan.evaluate(plan, ranges=False).to_dict()
+        assert d["totals"]["residents"] == pytest.approx(expected, rel=1e-9)
+        said[status] = " ".join(headlines(d))
+    assert "cannot return" in said["in force"] and "would have to leave" not in said["in force"]
+    assert "would have to leave" in said["reported"] and "cannot return" not in said["reported"]
+
+
+@pytest.mark.realdata
+def test_the_real_order_of_19_october_2025(shared_data: Path) -> None:
+    """The real layer: dated 19 Oct 2025 from its Hebrew Date, in force, 2.1 million."""
+    plan = plan_from_files(shared_data / "ocha-cod-ab-pse-2023" / "gaza_strip_adm1_cod.geojson",
+                           zones=shared_data / "btselem-nibal" / "IDF_zone_191025.geojson",
+                           access="closed")
+    assert (plan.date, plan.status, plan.population.total) == ("2025-10-19", "in force",
+                                                               UN_TOTAL)

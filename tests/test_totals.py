@@ -85,3 +85,48 @@ def test_builtin_pack_conserves_on_moved_yellow_line(shift: float) -> None:
     inv = r.data["invariants"]
     assert inv["area_conserved"] and inv["residents_conserved"]
     assert sum(z["residents_baseline"] for z in r.data["zones"]) == pytest.approx(2_213_876)
+
+
+# ------------------------------------------- the whole territory's figures on open land
+# Issue 26: the totals row marked Sphere's 45 m² "met" counting land nobody may live on.
+
+def _square(tmp: Path, base: dict[str, Any], total: float, east: str) -> dict[str, Any]:
+    plan = dict(base, zones=[dict(z) for z in base["zones"]])
+    plan["zones"][1]["access"] = east
+    plan["population"] = dict(base["population"], total=total)
+    return zoneplan.evaluate(zoneplan.load_plan(plan, base_dir=tmp), ranges=False).to_dict()
+
+
+def test_density_and_area_per_person_on_land_open_to_civilians(
+        square_plan: dict[str, Any], tmp_path: Path) -> None:
+    """The 2 km square, west 1 km² open, east 3 km² closed, 30,000 people: all live on
+    the west's 1 km², so 1,000,000 / 30,000 = 33.3 m² each and 30,000 per km², below
+    Sphere's 45 m²; over the whole 4 km² it would read 133 m², "met"."""
+    t = _square(tmp_path, square_plan, 30_000, "closed")["totals"]
+    assert t["area_open_km2"] == pytest.approx(1.0, rel=1e-9)
+    assert t["m2_per_person"] == pytest.approx(1_000_000 / 30_000, rel=1e-9)
+    assert t["density_per_km2"] == pytest.approx(30_000, rel=1e-9)
+    assert t["standards"]["sphere-camp-area"] is False
+    # restricted land is lived on: open land is the whole square, 4,000,000 / 30,000 m²
+    t = _square(tmp_path, square_plan, 30_000, "restricted")["totals"]
+    assert t["area_open_km2"] == pytest.approx(4.0, rel=1e-9)
+    assert t["m2_per_person"] == pytest.approx(4_000_000 / 30_000, rel=1e-9)
+    assert t["standards"]["sphere-camp-area"] is True
+
+
+def test_the_words_say_the_totals_are_on_open_land(square_plan: dict[str, Any],
+                                                    tmp_path: Path) -> None:
+    from rich.console import Console
+
+    from zoneplan.render.pages.html import zone_table_html
+    from zoneplan.render.words.terminal import print_result
+
+    d = _square(tmp_path, square_plan, 30_000, "closed")
+    console = Console(record=True, width=120)
+    print_result(d, console)
+    text = console.export_text()
+    assert "over the 1.0 km² open to civilians, not the 4.0 km² of the territory" in text
+    assert "Sphere's 45 m² of camp area per person on that land: not met" in text
+    assert "Density on the 1.0 km² open to civilians" in text
+    assert "Area per person on the 1.0 km² open to" in text
+    assert "on the 1.0 km² open to civilians" in zone_table_html(d)

@@ -138,6 +138,11 @@ class ZoneRecord(ZoneHead, Figures):
     """With ``--samples``: per indicator, percentiles of the draws; ``{}`` without."""
     null_reasons: dict[str, str]
     """Per indicator that is ``null``, why."""
+    flags: dict[str, str]
+    """Per per-person figure (area per person, beds per 10,000, US$ per resident, forces
+    per 1,000) that must not be read as a living condition, why: a zone of fewer than
+    1,000 residents, or of compound residents in a zone closed to civilians
+    (:func:`zoneplan.plan.rules.definitions.per_person_flags`). ``{}`` for most zones."""
     notes: list[str]
     """The plan's note on the zone."""
 
@@ -154,6 +159,10 @@ class TotalsRecord(Figures):
     """The indicators of the whole territory (forces per 1,000 only over the zones the
     forces cover)."""
 
+    area_open_km2: Number
+    """Area of the zones open to civilians (``resident`` or ``restricted``), km²: the land
+    the whole territory's ``density_per_km2``, ``m2_per_person`` and Sphere check are
+    computed on (land closed to civilians is nobody's living space)."""
     damaged_structures_outside_zones: NotRequired[Number]
     """Damaged structures in no zone (structures), with a damage layer."""
     damage_share_without_reconstruction: Number
@@ -256,7 +265,11 @@ class PlanRecord(TypedDict):
     id: str
     title: str
     date: str
-    """The plan's date (ISO 8601)."""
+    """The plan's date (ISO 8601); where ``date_known`` is false, the day whose facts were
+    used (the run's), not the plan's."""
+    date_known: bool
+    """False for a quick plan made from files that hold no date (no ``--date``, no date
+    attribute): its date is unknown, and the words say so."""
     as_of: str
     """The date whose facts were used: the plan's own, or ``--as-of`` (ISO 8601)."""
     status: str

@@ -23,7 +23,7 @@ from zoneplan.measure.figures.assumptions import central_assumptions
 from zoneplan.measure.figures.claims import ClaimRuns, check_claims
 from zoneplan.plan.colours import zone_colours
 from zoneplan.plan.rules.as_of import STALE_AFTER, age_days, stale
-from zoneplan.plan.rules.definitions import INDICATORS, ZONE_KEYS
+from zoneplan.plan.rules.definitions import INDICATORS, ZONE_KEYS, per_person_flags
 from zoneplan.plan.rules.standards import STANDARDS
 from zoneplan.records import (
     ByAreaRow,
@@ -306,6 +306,7 @@ def _zone_records(plan: Plan, layout: Layout, m: Metrics, zr: dict[str, Any],
             "ranges": zr[z.id],
             "distribution": samples.zones.get(z.id, {}) if samples else {},
             "null_reasons": m.reasons[z.id],
+            "flags": per_person_flags(v.get("residents"), z.spec.access, v),
             "notes": [z.spec.note] if z.spec.note else []}))
     return zones
 
@@ -407,7 +408,8 @@ def build_json(inputs: Inputs, layout: Layout, m: Metrics, zr: dict[str, Any],
     totals = _totals_record(m, tr, samples)
     indicators = {k: cast("IndicatorRecord", v.to_dict()) for k, v in INDICATORS.items()}
     plan_record: PlanRecord = {"id": plan.id, "title": plan.title, "date": plan.date,
-                   "as_of": plan.facts_date, "status": plan.status, "summary": plan.summary,
+                   "date_known": plan.date_known, "as_of": plan.facts_date,
+                   "status": plan.status, "summary": plan.summary,
                    "sources": [s.model_dump(exclude_defaults=True) for s in plan.sources]}
     sources = _sources(inputs)
     later = _later_evidence(inputs)

@@ -46,7 +46,7 @@ HERE = Path(__file__).resolve().parent
 BASE_DIR = HERE / "square"
 """The base plan (``plan.yaml``) and its layers, copied into every plan case's folder."""
 GROUP_ORDER = ("cli", "files", "plans", "geometry", "numbers", "python", "api", "filters",
-               "campaign", "as_of")
+               "campaign", "as_of", "quick_dates")
 """The groups, in the order the docs list them."""
 KINDS = ("run", "call", "request", "scenario")
 """The keys that say what a case does."""

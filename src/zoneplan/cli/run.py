@@ -55,7 +55,8 @@ __all__ = ["evaluated", "register", "run"]
 
 def _plans(names: list[str] | None, refs: dict[str, LayerRef], territory: Path | None,
            zones: Path | None, zone_field: str | None, line: Path | None,
-           access: str | None = None, label_field: str | None = None) -> list[Plan]:
+           access: str | None = None, label_field: str | None = None,
+           date: str | None = None, status: str | None = None) -> list[Plan]:
     """The plans named, or the quick plan made from files."""
     if territory is not None:
         if names:
@@ -65,9 +66,10 @@ def _plans(names: list[str] | None, refs: dict[str, LayerRef], territory: Path |
 
         return [plan_from_files(territory, zones=zones, zone_field=zone_field, line=line,
                                 layers=refs, access=parse_access(access),
-                                label_field=label_field)]
+                                label_field=label_field, date=date, status=status)]
     quick_only = {"--zones": zones, "--zone-field": zone_field, "--line": line,
-                  "--access": access, "--label-field": label_field}
+                  "--access": access, "--label-field": label_field, "--date": date,
+                  "--status": status}
     given = [k for k, v in quick_only.items() if v is not None]
     if given:
         raise InputError(f"{', '.join(given)} need{'s' if len(given) == 1 else ''} --territory",
@@ -139,6 +141,16 @@ def run(
     label_field: Annotated[str | None, typer.Option(
         "--label-field", help="With --zones: the attribute naming the zones (default: a "
         "name-like attribute such as 'name').")] = None,
+    date: Annotated[str | None, typer.Option(
+        "--date", metavar="YYYY-MM-DD",
+        help="With --territory: the zones' date (default: the layer's date attribute, "
+        "e.g. Date or valid_from; without one the date is unknown). It chooses the facts "
+        "and the population total of that date (2.1 million from July 2024).")] = None,
+    status: Annotated[str | None, typer.Option(
+        "--status", metavar="STATUS",
+        help="With --territory: reported, proposed, 'in force' or hypothetical; the words "
+        "follow it (default: the layer's status attribute; a Gaza Maps order layer is in "
+        "force; else hypothetical).")] = None,
     layer: LayerOpt = None,
     output: Annotated[Path | None, out_option(
         "Write the result to this file (JSON: a list with several plans).")] = None,
@@ -173,7 +185,8 @@ def run(
     """Evaluate plans: per-zone figures with units and sources."""
     reporter = progress_reporter(progress_mode)
     ps = allowing_implausible(_plans(plans, layer_refs(layer), territory, zones, zone_field,
-                                     line, access, label_field), allow_implausible)
+                                     line, access, label_field, date, status),
+                              allow_implausible)
     if claims is not None:
         from zoneplan.plan.claims_file import add_claims
 

@@ -29,14 +29,34 @@ the built-in outline); else there is no population to use and an
 :class:`~zoneplan.errors.InputError` asks for one. ``population.total`` is the
 baseline layer's own total (the plan states none), so figures are not rescaled.
 
-Sources: one synthetic source ``user-files`` naming the files used; layer sources are
-the user's to add in a plan written out later.
+Date and status: the plan's ``date`` is ``date`` if given; else the date the layer holds
+in a date attribute (:data:`DATE_FIELDS`, any case: Gaza Maps' ``Date``, ``valid_from``,
+...; the formats of :func:`zoneplan.io.vectors.parse_date` and Gaza Maps' Hebrew dates,
+:func:`zoneplan.io.vectors.hebrew_date`); a layer holding several dates is refused (a
+quick plan has one date: give it). With no date at all the plan is evaluated with the
+facts of the day it runs, and says its date is unknown (:attr:`Plan.date_known`), never
+that it is dated today. ``status`` is one of the plan format's (``reported``,
+``proposed``, ``in force``, ``hypothetical``); if not given, a ``status`` attribute
+holding one of them; else a layer of Gaza Maps' orders (features with ``StatusText``, as
+:data:`ORDER_FIELD` says) is an order ``in force`` on its date; else ``hypothetical``.
+The words of the result follow the status, as for any plan
+(:mod:`zoneplan.render.words.headlines`).
+
+Population total: with the built-in baseline, the total the pack knows for the plan's
+date (:func:`zoneplan.pack.population_total_on`: the UN planning figure of 2.1 million
+from July 2024, the total every built-in plan of those dates models), cited as its
+source; with no date, or a date the pack knows no total for, or a population layer of
+the user's, the baseline layer's own total (nothing rescaled), and a note says so.
+
+Sources: one synthetic source ``user-files`` naming the files used (and the population
+total's source); layer sources are the user's to add in a plan written out later.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import re
+import typing
 from pathlib import Path
 from typing import Any
 
@@ -46,13 +66,120 @@ import shapely
 from zoneplan import pack
 from zoneplan.errors import DataError, InputError
 from zoneplan.io.areas import NAME_FIELDS
-from zoneplan.io.vectors import numeric_attribute, read_polygons, read_vector
+from zoneplan.io.vectors import (
+    hebrew_date,
+    numeric_attribute,
+    parse_date,
+    read_polygons,
+    read_vector,
+)
 from zoneplan.plan import LayerRef, Plan, load_plan
 
-__all__ = ["ACCESS_VALUES", "parse_access", "plan_from_files"]
+__all__ = ["ACCESS_VALUES", "DATE_FIELDS", "ORDER_FIELD", "STATUSES", "STATUS_FIELDS",
+           "check_status", "layer_date", "layer_status", "parse_access", "plan_from_files"]
 
 ACCESS_VALUES = ("resident", "restricted", "closed")
 """What ``--access`` may say of a zone (the plan format's ``access``)."""
+
+STATUSES: tuple[str, ...] = typing.get_args(Plan.model_fields["status"].annotation)
+"""What ``--status`` may say: the plan format's statuses."""
+
+DATE_FIELDS = ("date", "valid_from", "date_from", "issued", "issue_date", "order_date")
+"""Attributes (any case) a layer's date is read from, the first the layer has."""
+
+STATUS_FIELDS = ("status", "plan_status")
+"""Attributes (any case) a layer's status (one of :data:`STATUSES`) is read from."""
+
+ORDER_FIELD = "StatusText"
+"""Gaza Maps' attribute of an order's areas (``Displaced``: under an evacuation order;
+``Safe``: declared safe). A layer with it is an order as issued: status ``in force`` on
+its date."""
+
+_DATE_HOW = "give the zones' date with --date YYYY-MM-DD"
+
+
+def check_status(status: str) -> str:
+    """Check a ``--status``: one of :data:`STATUSES` (any case, ``in-force`` too).
+
+    Examples
+    --------
+    >>> check_status("In-Force")
+    'in force'
+    """
+    word = status.strip().lower().replace("-", " ").replace("_", " ")
+    if word not in STATUSES:
+        raise InputError(f"--status '{status}' is not a plan status",
+                         suggestion="write one of: " + ", ".join(STATUSES)
+                         + " (quote 'in force')")
+    return word
+
+
+def _field(columns: list[str], names: tuple[str, ...]) -> str | None:
+    """The first of ``names`` among ``columns``, in any case."""
+    lower = {c.lower(): c for c in columns}
+    return next((lower[n.lower()] for n in names if n.lower() in lower), None)
+
+
+def layer_date(frame: Any, path: Path) -> tuple[dt.date, str] | None:
+    """The date a layer's features hold in a date attribute (:data:`DATE_FIELDS`), and the
+    attribute; ``None`` if the layer has none (or only empty values).
+
+    Raises
+    ------
+    InputError
+        Values that are not dates, or several distinct dates: the file and attribute
+        named, and how to give the date.
+    """
+    field = _field([str(c) for c in frame.columns if c != "geometry"], DATE_FIELDS)
+    if field is None:
+        return None
+    values = [v for v in frame[field].tolist()
+              if v is not None and str(v).strip() and str(v) not in ("nan", "NaT", "None")]
+    if not values:
+        return None
+    dates: dict[dt.date, Any] = {}
+    for v in values:
+        d = parse_date(v) or hebrew_date(v)
+        if d is None:
+            raise InputError(f"the attribute '{field}' holds {str(v)[:40]!r}, which is not "
+                             "a date zoneplan reads", path=path,
+                             suggestion=f"{_DATE_HOW} (e.g. --date 2025-10-19)")
+        dates.setdefault(d, v)
+    if len(dates) > 1:
+        shown = ", ".join(d.isoformat() for d in sorted(dates)[:4])
+        more = f" and {len(dates) - 4} more" if len(dates) > 4 else ""
+        raise InputError(f"the attribute '{field}' holds {len(dates)} different dates "
+                         f"({shown}{more}); a quick analysis has one date", path=path,
+                         suggestion=f"{_DATE_HOW}, or split the layer by date (zoneplan "
+                         "timeline reads each date's layer as one order)")
+    return next(iter(dates)), field
+
+
+def layer_status(frame: Any, path: Path) -> str | None:
+    """The status a layer states: one value of :data:`STATUSES` in a status attribute
+    (:data:`STATUS_FIELDS`); ``in force`` for a layer of Gaza Maps' orders
+    (:data:`ORDER_FIELD`); else ``None``.
+
+    Raises
+    ------
+    InputError
+        A status attribute with values that are not plan statuses, or several.
+    """
+    columns = [str(c) for c in frame.columns if c != "geometry"]
+    field = _field(columns, STATUS_FIELDS)
+    if field is not None:
+        values = {str(v).strip().lower() for v in frame[field].tolist()
+                  if v is not None and str(v).strip() and str(v) != "nan"}
+        if values:
+            if len(values) > 1 or not values <= set(STATUSES):
+                raise InputError(f"the attribute '{field}' holds {', '.join(sorted(values))}"
+                                 ", not one plan status", path=path,
+                                 suggestion="give the status with --status, one of: "
+                                 + ", ".join(STATUSES))
+            return values.pop()
+    if ORDER_FIELD in columns:
+        return "in force"
+    return None
 
 
 def parse_access(text: str | None) -> str | dict[str, str] | None:
@@ -111,8 +238,9 @@ def _slug(value: Any) -> str:
 
 
 def _zone_specs(zones: Path, zone_field: str | None, label_field: str | None = None
-                ) -> tuple[list[dict[str, Any]], dict[str, Any]]:
-    """The zone specs of a zones file, and each zone's polygon (WGS 84) by id.
+                ) -> tuple[list[dict[str, Any]], dict[str, Any], Any]:
+    """The zone specs of a zones file, each zone's polygon (WGS 84) by id, and the file's
+    features (for their date and status).
 
     The file is read once; each zone names its features (``file`` and ``features``), so
     the plan also reads the same when written out, and carries its polygon, so nothing
@@ -162,7 +290,7 @@ def _zone_specs(zones: Path, zone_field: str | None, label_field: str | None = N
                       "sources": ["user-files"]})
     specs.append({"id": "rest", "label": "Rest of the territory", "controller": "(not stated)",
                   "access": "resident", "rest": True, "sources": ["user-files"]})
-    return specs, carried
+    return specs, carried, gdf
 
 
 def _set_access(specs: list[dict[str, Any]], access: str | dict[str, str] | None) -> None:
@@ -193,7 +321,8 @@ def plan_from_files(territory: Path, *, zones: Path | None = None, zone_field: s
                     line: Path | None = None,
                     layers: dict[str, LayerRef] | None = None,
                     access: str | dict[str, str] | None = None,
-                    label_field: str | None = None) -> Plan:
+                    label_field: str | None = None,
+                    date: str | None = None, status: str | None = None) -> Plan:
     """Build a plan splitting ``territory`` by a zones file or by a line.
 
     Parameters
@@ -214,17 +343,23 @@ def plan_from_files(territory: Path, *, zones: Path | None = None, zone_field: s
         every zone of the file (or both sides of a line), or per zone id.
     label_field
         Attribute of ``zones`` whose values name the zones (default: a name-like one).
+    date
+        The zones' date, ``YYYY-MM-DD`` (default: the layer's date attribute; see the
+        module docstring).
+    status
+        One of :data:`STATUSES` (default: the layer's; else ``hypothetical``).
 
     Returns
     -------
     Plan
-        Status ``hypothetical``; zones open to residents unless ``access`` says
-        otherwise; baseline population as described in the module docstring.
+        Dated and with the status as described in the module docstring; zones open to
+        residents unless ``access`` says otherwise; the population total of its date.
 
     Raises
     ------
     InputError
-        Neither or both of ``zones`` and ``line``; no population layer outside Gaza.
+        Neither or both of ``zones`` and ``line``; no population layer outside Gaza; a
+        date or status that cannot be read, or a layer with several dates.
     DataError
         Unreadable files, unknown attributes.
     """
@@ -235,31 +370,49 @@ def plan_from_files(territory: Path, *, zones: Path | None = None, zone_field: s
         raise InputError("--zone-field needs --zones", suggestion="add --zones FILE")
     if label_field and zones is None:
         raise InputError("--label-field needs --zones", suggestion="add --zones FILE")
+    given_date = _check_date(date) if date is not None else None
+    status = check_status(status) if status is not None else None
     layers = dict(layers or {})
     used = [territory] + [p for p in (zones, line) if p is not None]
     used += [Path(r.path) for r in layers.values() if not r.path.startswith("gaza:")]
+    today = dt.date.today().isoformat()
     plan: dict[str, Any] = {
         "id": "quick",
         "title": f"{territory.name} split by {(zones or line).name}",  # type: ignore[union-attr]
-        "date": dt.date.today().isoformat(),
-        "status": "hypothetical",
         "sources": [{"id": "user-files", "publisher": "the user",
                      "title": "files: " + ", ".join(p.name for p in used),
-                     "date": dt.date.today().isoformat()}],
+                     "date": today}],
         "territory": str(territory.resolve()),
         "layers": {k: v.model_dump(by_alias=True, exclude_none=True) for k, v in layers.items()},
     }
     carried: dict[str, Any] = {}
     if zones is not None:
-        plan["zones"], carried = _zone_specs(zones, zone_field, label_field)
+        plan["zones"], carried, frame = _zone_specs(zones, zone_field, label_field)
     else:
         assert line is not None
-        plan["lines"] = [{"id": "line", "label": line.name, "date": plan["date"],
-                          "sources": ["user-files"], "file": str(line.resolve())}]
+        frame = read_vector(line, what="line")
         plan["zones"] = [
             {"id": side, "label": f"{side.capitalize()} of the line", "controller": "(not stated)",
              "access": "resident", "side": {"line": side}, "sources": ["user-files"]}
             for side in ("west", "east")]
+    layer_file: Path = zones or line  # type: ignore[assignment]
+    read = layer_date(frame, layer_file) if given_date is None else None
+    notes: list[str] = []
+    if given_date is not None:
+        plan["date"] = given_date
+    elif read is not None:
+        plan["date"] = read[0].isoformat()
+        notes.append(f"The zones' date, {plan['date']}, is read from the attribute "
+                     f"'{read[1]}' of {layer_file.name}.")
+    else:
+        plan["date"] = today  # the facts of the day it runs; the words say "date unknown"
+        notes.append(f"The zones' date is unknown ({layer_file.name} has no date attribute "
+                     "and no --date was given): figures use the facts known when the run "
+                     "was made and the population layer's own total.")
+    plan["status"] = status or layer_status(frame, layer_file) or "hypothetical"
+    if line is not None:
+        plan["lines"] = [{"id": "line", "label": line.name, "date": plan["date"],
+                          "sources": ["user-files"], "file": str(line.resolve())}]
     in_gaza = _in_gaza(territory)
     if in_gaza and "hospitals" not in layers:
         plan["layers"]["hospitals"] = {"path": "gaza:hospitals"}
@@ -273,12 +426,46 @@ def plan_from_files(territory: Path, *, zones: Path | None = None, zone_field: s
             path=territory,
             suggestion="add one, e.g. --layer population=worldpop.tif,units=count",
         )
-    # no total: the baseline layer's own total is modelled, so figures are not rescaled
-    plan["population"] = {"date": plan["date"], "sources": ["user-files"],
-                          "baseline": baseline, "label": "baseline population layer"}
+    plan["population"] = _population(plan, baseline, dated=given_date is not None
+                                     or read is not None, notes=notes)
+    plan["notes"] = notes
     _set_access(plan["zones"], access)
     result = load_plan(plan, base_dir=Path.cwd())
+    result._date_known = given_date is not None or read is not None
     for spec in result.zones:  # read once, here: the plan need not read the file again
         if spec.id in carried:
             spec.carry(carried[spec.id])
     return result
+
+
+def _check_date(date: str) -> str:
+    """Check a ``--date``: a day written ``YYYY-MM-DD``."""
+    try:
+        return dt.date.fromisoformat(date.strip()).isoformat()
+    except ValueError:
+        raise InputError(f"--date '{date}' is not a date written YYYY-MM-DD",
+                         suggestion="write the zones' date as e.g. --date 2025-10-19"
+                         ) from None
+
+
+def _population(plan: dict[str, Any], baseline: str, *, dated: bool, notes: list[str]
+                ) -> dict[str, Any]:
+    """The quick plan's population: with the built-in baseline and a date the pack knows a
+    total for, that total, its source added to the plan's; else the baseline layer's own
+    total (nothing rescaled), with a note saying why."""
+    pop: dict[str, Any] = {"date": plan["date"], "sources": ["user-files"],
+                           "baseline": baseline, "label": "baseline population layer"}
+    if baseline != "gaza:population":
+        return pop  # the user's layer: its own total, its own scale
+    row = pack.population_total_on(plan["date"]) if dated else None
+    if row is None:
+        if dated:
+            notes.append(f"The pack knows no population total for {plan['date']}: the "
+                         "pre-war baseline's own total is modelled.")
+        return pop
+    if not any(s["id"] == row["source_id"] for s in plan["sources"]):
+        plan["sources"].append({"id": row["source_id"], "publisher": row["source_publisher"],
+                                "title": row["source_title"], "date": row["source_date"],
+                                "url": row["source_url"]})
+    return {**pop, "total": int(row["total"]), "label": row["label"],
+            "date": row["valid_from"], "sources": [row["source_id"]]}

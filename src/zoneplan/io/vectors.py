@@ -5,8 +5,11 @@ and the fix.
 
 from __future__ import annotations
 
+import datetime as dt
 import difflib
+import email.utils
 import errno
+import re
 import stat
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -26,9 +29,9 @@ from zoneplan.plan.load import bytes_limit
 if TYPE_CHECKING:
     import geopandas as gpd
 
-__all__ = ["ENV_MAX_VECTOR_BYTES", "MAX_VECTOR_BYTES", "VECTOR_SUFFIXES", "PolygonFeatures",
-           "feature_name", "filter_rows", "max_vector_bytes", "numeric_attribute",
-           "read_polygons", "read_vector"]
+__all__ = ["ENV_MAX_VECTOR_BYTES", "HEBREW_MONTHS", "MAX_VECTOR_BYTES", "VECTOR_SUFFIXES",
+           "PolygonFeatures", "feature_name", "filter_rows", "hebrew_date", "max_vector_bytes",
+           "numeric_attribute", "parse_date", "read_polygons", "read_vector"]
 
 MAX_VECTOR_BYTES = 2_000_000_000
 """Largest vector file read, bytes. A vector file is read whole into memory (several
@@ -49,6 +52,94 @@ def max_vector_bytes() -> int:
         The variable is not a whole number of bytes.
     """
     return bytes_limit(ENV_MAX_VECTOR_BYTES, MAX_VECTOR_BYTES, DataError)
+
+
+_FORMATS = ("%Y-%m-%d", "%Y-%m-%dT%H:%M:%S", "%Y/%m/%d", "%d/%m/%Y", "%d.%m.%Y", "%d-%m-%Y",
+            "%d %b %Y", "%d %B %Y", "%b %d, %Y", "%B %d, %Y", "%Y%m%d")
+
+
+def parse_date(value: Any) -> dt.date | None:
+    """Read a date from the formats found in real layers; ``None`` if it cannot be read.
+
+    Understood: ISO 8601 (``2024-05-06``, with a time), RFC 2822 (``Mon, 06 May 2024
+    04:51:00 GMT``), ``06/05/2024`` (day first), ``06.05.2024``, ``6 May 2024``,
+    ``May 6, 2024``, ``20240506``, and Esri epoch milliseconds.
+
+    Examples
+    --------
+    >>> parse_date("Sat, 07 Oct 2023 21:59:00 GMT")
+    datetime.date(2023, 10, 7)
+    >>> parse_date("2024-08-21T09:04:00Z")
+    datetime.date(2024, 8, 21)
+    >>> parse_date("21/08/2024")
+    datetime.date(2024, 8, 21)
+    >>> parse_date(1724230800000)
+    datetime.date(2024, 8, 21)
+    >>> parse_date("19 באוק׳ 2025, 16:26") is None  # see hebrew_date
+    True
+    """
+    if value is None or (isinstance(value, float) and np.isnan(value)):
+        return None
+    if isinstance(value, dt.datetime):  # pandas' Timestamp too
+        return value.date()
+    if isinstance(value, dt.date):
+        return value
+    if isinstance(value, (int, float, np.integer, np.floating)):
+        v = float(value)
+        if 1e11 < v < 1e14:  # epoch milliseconds (Esri)
+            return dt.datetime.fromtimestamp(v / 1000, dt.UTC).date()
+        return None
+    text = str(value).strip()
+    if not text:
+        return None
+    try:
+        return dt.datetime.fromisoformat(text.replace("Z", "+00:00")).date()
+    except ValueError:
+        pass
+    try:
+        return email.utils.parsedate_to_datetime(text).date()
+    except (TypeError, ValueError, IndexError):
+        pass
+    for f in _FORMATS:
+        try:
+            return dt.datetime.strptime(text, f).date()
+        except ValueError:
+            continue
+    return None
+
+HEBREW_MONTHS: dict[str, int] = {
+    "ינו": 1, "פבר": 2, "מרץ": 3, "אפר": 4, "מאי": 5, "יונ": 6, "יול": 7, "אוג": 8,
+    "ספט": 9, "אוק": 10, "נוב": 11, "דצמ": 12}
+"""Hebrew month names by their first three letters (``אוק׳``, ``אוקטובר``: October), as
+Gaza Maps writes the date of some orders (``19 באוק׳ 2025, 16:26``)."""
+
+_HEBREW_DATE = re.compile(r"^\s*(\d{1,2})\s+ב?([\u05d0-\u05ea]{3})[\u05d0-\u05ea]*[\u05f3']?"
+                          r"\s+(\d{4})\b")
+
+
+def hebrew_date(value: Any) -> dt.date | None:
+    """Read a date written day, Hebrew month, year (``19 באוק׳ 2025, 16:26``, as in Gaza
+    Maps' layer of the order of 19 October 2025); ``None`` for anything else.
+
+    Examples
+    --------
+    >>> hebrew_date("19 באוק׳ 2025, 16:26")
+    datetime.date(2025, 10, 19)
+    >>> hebrew_date("3 במרץ 2024")
+    datetime.date(2024, 3, 3)
+    >>> hebrew_date("31 בנוב׳ 2025") is None  # not a day of November
+    True
+    >>> hebrew_date("2025-10-19") is None
+    True
+    """
+    m = _HEBREW_DATE.match(str(value)) if isinstance(value, str) else None
+    month = HEBREW_MONTHS.get(m.group(2)) if m else None
+    if m is None or month is None:
+        return None
+    try:
+        return dt.date(int(m.group(3)), month, int(m.group(1)))
+    except ValueError:
+        return None
 
 
 def _check_size_and_link(p: Path, what: str) -> None:

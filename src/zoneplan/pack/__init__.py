@@ -68,6 +68,8 @@ if TYPE_CHECKING:
         locality_rows,
         municipality_rows,
         outline,
+        population_total_on,
+        population_totals,
         yellow_line,
         zone_east_published,
     )
@@ -77,7 +79,8 @@ _LAZY: dict[str, str] = {
                      "Rows", "crossing_history", "crossing_rows", "crossing_states_on",
                      "damage_rows", "first_day", "governorate_boundaries",
                      "governorate_rows", "hospital_rows", "locality_rows",
-                     "municipality_rows", "outline", "yellow_line", "zone_east_published"),
+                     "municipality_rows", "outline", "population_total_on", "population_totals",
+                     "yellow_line", "zone_east_published"),
                     "zoneplan.pack.tables"),
     **dict.fromkeys(("crossings", "damage", "governorates", "hospitals", "localities",
                      "municipalities"), "zoneplan.pack.frames"),
@@ -130,6 +133,8 @@ __all__ = [
     "municipalities",
     "municipality_rows",
     "outline",
+    "population_total_on",
+    "population_totals",
     "yellow_line",
     "zone_east_published",
 ]

@@ -47,6 +47,8 @@ __all__ = [
     "locality_rows",
     "municipality_rows",
     "outline",
+    "population_total_on",
+    "population_totals",
     "yellow_line",
     "zone_east_published",
 ]
@@ -357,6 +359,38 @@ def crossing_states_on(date: str) -> tuple[dict[str, dict[str, str]],
         elif end is None or day < end:
             on[r["crossing_id"]] = r
     return on, later
+
+
+@functools.cache
+def population_totals() -> tuple[dict[str, str], ...]:
+    """The Strip's population totals the pack knows, dated (``population_totals.csv``),
+    one dict per row: ``total`` (people), ``valid_from`` and ``valid_to`` (half-open;
+    blank end: still the latest known; month-only dates count from their first day),
+    ``label``, the source (``source_id``, ``source_publisher``, ``source_title``,
+    ``source_date``, ``source_url``) and ``note``."""
+    return tuple(_read_csv("population_totals.csv"))
+
+
+def population_total_on(date: str) -> dict[str, str] | None:
+    """The row of :func:`population_totals` in force on ``date`` (ISO; a month or year
+    counts from its first day), or ``None`` where the pack knows no total for that date
+    (between the eve of the war and the first UN planning figure after it).
+
+    Examples
+    --------
+    >>> population_total_on("2025-10-19")["total"]
+    '2100000'
+    >>> population_total_on("2023-10-06")["total"]
+    '2213876'
+    >>> population_total_on("2024-01-15") is None
+    True
+    """
+    day = first_day(date)
+    for r in population_totals():
+        end = first_day(r["valid_to"]) if r["valid_to"].strip() else None
+        if first_day(r["valid_from"]) <= day and (end is None or day < end):
+            return r
+    return None
 
 
 @functools.cache

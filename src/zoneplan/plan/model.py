@@ -380,6 +380,14 @@ class Plan(_Model):
     _as_of: str | None = PrivateAttr(default=None)  # the date of the facts (plan.as_of)
     _later: list[dict[str, Any]] = PrivateAttr(default_factory=list)  # set aside
     _full: Any = PrivateAttr(default=None)  # the plan before its later facts were set aside
+    _date_known: bool = PrivateAttr(default=True)  # False: a quick plan of unknown date
+
+    @property
+    def date_known(self) -> bool:
+        """Whether :attr:`date` is the plan's own date. A quick plan made from files with
+        no date (:func:`zoneplan.io.quick.plan_from_files`) is evaluated with the facts of
+        the day it runs, but its date is unknown, and the words say so."""
+        return self._date_known
 
     @property
     def dated(self) -> bool:

@@ -49,7 +49,6 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
-import email.utils
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -65,7 +64,7 @@ from shapely.geometry.base import BaseGeometry
 from zoneplan.errors import InputError
 from zoneplan.geometry import DroppedParts
 from zoneplan.io.filter_rows import matching_rows
-from zoneplan.io.vectors import feature_name, read_vector
+from zoneplan.io.vectors import feature_name, parse_date, read_vector
 from zoneplan.plan.filters import RowFilter, parse_filter
 from zoneplan.scenarios.dask_backend import (
     Backend,
@@ -174,60 +173,6 @@ def parse_layer_arg(text: str) -> LayerSpec:
             raise InputError(f"'{date}' is not a valid date ({exc})", path=path,
                              suggestion="write e.g. zones.geojson@2024-05-06") from exc
     return LayerSpec(Path(text))
-
-
-_FORMATS = ("%Y-%m-%d", "%Y-%m-%dT%H:%M:%S", "%Y/%m/%d", "%d/%m/%Y", "%d.%m.%Y", "%d-%m-%Y",
-            "%d %b %Y", "%d %B %Y", "%b %d, %Y", "%B %d, %Y", "%Y%m%d")
-
-
-def parse_date(value: Any) -> dt.date | None:
-    """Read a date from the formats found in real layers; ``None`` if it cannot be read.
-
-    Understood: ISO 8601 (``2024-05-06``, with a time), RFC 2822 (``Mon, 06 May 2024
-    04:51:00 GMT``), ``06/05/2024`` (day first), ``06.05.2024``, ``6 May 2024``,
-    ``May 6, 2024``, ``20240506``, and Esri epoch milliseconds.
-
-    Examples
-    --------
-    >>> parse_date("Sat, 07 Oct 2023 21:59:00 GMT")
-    datetime.date(2023, 10, 7)
-    >>> parse_date("2024-08-21T09:04:00Z")
-    datetime.date(2024, 8, 21)
-    >>> parse_date("21/08/2024")
-    datetime.date(2024, 8, 21)
-    >>> parse_date(1724230800000)
-    datetime.date(2024, 8, 21)
-    >>> parse_date("19 באוק׳ 2025, 16:26") is None
-    True
-    """
-    if value is None or (isinstance(value, float) and np.isnan(value)):
-        return None
-    if isinstance(value, (pd.Timestamp, dt.datetime)):
-        return value.date()
-    if isinstance(value, dt.date):
-        return value
-    if isinstance(value, (int, float, np.integer, np.floating)):
-        v = float(value)
-        if 1e11 < v < 1e14:  # epoch milliseconds (Esri)
-            return dt.datetime.fromtimestamp(v / 1000, dt.UTC).date()
-        return None
-    text = str(value).strip()
-    if not text:
-        return None
-    try:
-        return dt.datetime.fromisoformat(text.replace("Z", "+00:00")).date()
-    except ValueError:
-        pass
-    try:
-        return email.utils.parsedate_to_datetime(text).date()
-    except (TypeError, ValueError, IndexError):
-        pass
-    for f in _FORMATS:
-        try:
-            return dt.datetime.strptime(text, f).date()
-        except ValueError:
-            continue
-    return None
 
 
 def _apply_where(gdf: gpd.GeoDataFrame, where: RowFilter | None, path: Path

@@ -46,8 +46,17 @@ def totals(f: Frame, dist: tuple[NDArray[np.float64], NDArray[np.float64], int],
     t["displaced_out"] = reloc.displaced
     t["displaced_in"] = sum(reloc.inflow.values())
     t["share_of_residents"] = div(total_res, f.inputs.modelled_total)
-    t["density_per_km2"] = div(total_res, terr / 1e6)
-    t["m2_per_person"] = div(terr, total_res)
+    # density, area per person and the Sphere check on the land people may live on: the
+    # zones open to civilians (residents or restricted), never land closed to them
+    open_area = sum(z.area_m2 for z in zones if z.spec.access != "closed")
+    t["area_open_km2"] = open_area / 1e6
+    t["density_per_km2"] = div(total_res, open_area / 1e6)
+    t["m2_per_person"] = div(open_area, total_res)
+    if t["m2_per_person"] is None:
+        tr["m2_per_person"] = ("no residents under the plan" if open_area > 0
+                               else "no zone is open to civilians")
+    if t["density_per_km2"] is None:
+        tr["density_per_km2"] = "no zone is open to civilians"
     for k in SUMMED:
         vals = f.values.col(k)
         t[k] = None if any(x is None for x in vals) else float(sum(vals))

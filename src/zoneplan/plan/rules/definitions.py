@@ -9,7 +9,8 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass
 from typing import Any
 
-__all__ = ["INDICATORS", "ZONE_KEYS", "Indicator"]
+__all__ = ["FEW_RESIDENTS", "INDICATORS", "PER_PERSON_KEYS", "ZONE_KEYS", "Indicator",
+           "per_person_flags"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -48,10 +49,14 @@ _DEFS = [
     Indicator("share_of_residents", "Share of all residents", "fraction (0-1)",
               "Residents under the plan divided by the modelled total."),
     Indicator("density_per_km2", "Density", "people per km²",
-              "Residents under the plan divided by zone area."),
+              "Residents under the plan divided by zone area; for the whole territory, "
+              "divided by the area of the zones open to civilians (area_open_km2), not by "
+              "land closed to them."),
     Indicator("m2_per_person", "Area per person", "m² per person",
-              "Gross zone area divided by residents under the plan; compared with Sphere's "
-              "45 m² (camp area) and 3.5 m² (covered space)."),
+              "Gross zone area divided by residents under the plan; for the whole "
+              "territory, the area of the zones open to civilians (area_open_km2) divided "
+              "by residents, never land closed to them. Compared with Sphere's 45 m² (camp "
+              "area) and 3.5 m² (covered space)."),
     Indicator("hospitals", "Hospitals", "count",
               "Hospital points inside the zone; for the built-in table, rows of high and "
               "medium confidence (low-confidence rows are an alternative in the range). A "
@@ -138,3 +143,50 @@ INDICATORS: dict[str, Indicator] = {i.key: i for i in _DEFS}
 
 ZONE_KEYS: tuple[str, ...] = tuple(INDICATORS)
 """Indicator keys present (possibly null) on every zone and on the totals."""
+
+PER_PERSON_KEYS: tuple[str, ...] = ("m2_per_person", "beds_per_10k", "usd_per_resident",
+                                    "forces_per_1000")
+"""Figures divided by a zone's residents: they grow without bound as residents go to
+none, so a zone of a few residents (or of residents confined to compounds) reads as
+rich in land, beds, money or security that nobody there has."""
+
+FEW_RESIDENTS = 1_000.0
+"""Fewer residents under the plan than this (people) and a zone's per-person figures
+(:data:`PER_PERSON_KEYS`) are flagged, not read as conditions: a thousand people is about
+one town block of the Strip (about 5,800 people per km² across it), and a few dozen
+people added or moved change such a zone's figures by several per cent. A figure of our
+own, not a published standard."""
+
+
+def per_person_flags(residents: float | None, access: str,
+                     values: dict[str, object]) -> dict[str, str]:
+    """Why a zone's per-person figures (:data:`PER_PERSON_KEYS`) must not be read as the
+    conditions of its residents, per figure that has a value; ``{}`` for most zones.
+
+    Flagged: a zone of fewer than :data:`FEW_RESIDENTS` residents under the plan (people),
+    and a zone closed to civilians whose residents live in compounds (the zone's land,
+    hospitals and money are not theirs to use as a town's are).
+
+    Examples
+    --------
+    >>> flags = per_person_flags(64.0, "resident", {"m2_per_person": 5e4, "beds_per_10k": None})
+    >>> list(flags), flags["m2_per_person"][:58]
+    (['m2_per_person'], 'only 64 residents under the plan (fewer than 1,000): a per')
+    >>> per_person_flags(6000.0, "closed", {"beds_per_10k": 1060.0})["beds_per_10k"][:62]
+    'the zone is closed to civilians: its 6,000 residents live in c'
+    >>> per_person_flags(2e6, "resident", {"m2_per_person": 80.0})
+    {}
+    """
+    if residents is None or residents <= 0:
+        return {}
+    if access == "closed":
+        why = (f"the zone is closed to civilians: its {residents:,.0f} residents live in "
+               "compounds, so figures over the zone's whole land, hospitals and budget are "
+               "not their living conditions")
+    elif residents < FEW_RESIDENTS:
+        why = (f"only {residents:,.0f} residents under the plan (fewer than "
+               f"{FEW_RESIDENTS:,.0f}): a per-person figure of so few people is not a "
+               "living condition")
+    else:
+        return {}
+    return {k: why for k in PER_PERSON_KEYS if values.get(k) is not None}

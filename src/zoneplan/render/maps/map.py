@@ -42,6 +42,7 @@ from zoneplan.render.maps.panels import (
 )
 from zoneplan.render.maps.svgtools import SVG_RC, figure_svg, vector_text
 from zoneplan.render.style import INK, MUTED
+from zoneplan.render.words.text import plan_date
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
@@ -229,7 +230,7 @@ def _map_figure(result: Result, dpi: float) -> tuple[Figure, MapInfo, dict[str, 
         plan = d["plan"]
         title = text(str(plan["title"]), w_in - 2 * margin, 15, fontweight="bold",
                      color=INK)
-        sub = text(f"Plan dated {plan.get('date') or 'unknown'} · status: "
+        sub = text(f"Plan dated {plan_date(plan)} · status: "
                    f"{plan.get('status')} · map made {dt.date.today().isoformat()} · zoneplan "
                    f"{d.get('provenance', {}).get('zoneplan_version', '')} · projection "
                    f"{d['crs_area']['name']}", w_in - 2 * margin, 8.5, color=MUTED)

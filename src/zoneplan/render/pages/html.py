@@ -24,11 +24,14 @@ from zoneplan.render.words.distribution import distribution_html
 from zoneplan.render.words.headlines import headlines
 from zoneplan.render.words.text import (
     ACCESS_WORDS,
+    FLAG_MARK,
     NA,
     ROUNDING_NOTE,
+    flags_sentences,
     fmt_number,
     fmt_range,
     fmt_share,
+    plan_date,
     round_parts,
 )
 
@@ -129,10 +132,15 @@ def zone_table_html(d: dict[str, Any]) -> str:
             beds = fmt_number(z.get("beds_per_10k"), 1)
             if z.get("beds_per_10k") is None and nr.get("beds_per_10k"):
                 beds = f'<span class="na" title="{_e(nr["beds_per_10k"])}">{NA}</span>'
+            flags = z.get("flags") or {}
+            if "beds_per_10k" in flags:
+                beds += _flag(flags["beds_per_10k"])
             st = z.get("standards") or {}
             people.append([name, _e(ACCESS_WORDS.get(z.get("access", ""), z.get("access", ""))),
                            c["area"], c["share"], c["base"], c["res"], c["out"],
-                           _e(fmt_number(z.get("m2_per_person"))),
+                           _e(fmt_number(z.get("m2_per_person")))
+                           + (_flag(flags["m2_per_person"]) if "m2_per_person" in flags
+                              else ""),
                            _meets(st.get("sphere-camp-area"))])
             services.append([name, c["hosp"], beds, c["forces"],
                              _e(fmt_number(z.get("forces_per_1000"), 1)),
@@ -142,8 +150,12 @@ def zone_table_html(d: dict[str, Any]) -> str:
                            c["out"], "", ""])
             services.append(["In no zone", c["hosp"], "", c["forces"], "", ""])
     ts = t.get("standards") or {}
+    open_km2 = t.get("area_open_km2")
+    on_open = ("" if open_km2 is None else
+               f' <span class="na">on the {_e(fmt_number(open_km2, 1))} km² open to '
+               "civilians</span>")
     foot1 = ["Total", "", cols["area"][1], cols["share"][1], cols["base"][1], cols["res"][1],
-             cols["out"][1], _e(fmt_number(t.get("m2_per_person"))),
+             cols["out"][1], _e(fmt_number(t.get("m2_per_person"))) + on_open,
              _meets(ts.get("sphere-camp-area"))]
     foot2 = ["Total", cols["hosp"][1], _e(fmt_number(t.get("beds_per_10k"), 1)),
              cols["forces"][1], _e(fmt_number(t.get("forces_per_1000"), 1)),
@@ -153,9 +165,16 @@ def zone_table_html(d: dict[str, Any]) -> str:
               "Must leave (people)", "Area per person (m²)", "Sphere 45 m²"]
     heads2 = ["Zone", "Hospitals", "Beds per 10,000", "Security personnel",
               "Per 1,000 residents", "20 per 1,000"]
+    flagged = "".join(f'<p class="na">{_e(line)}</p>' for line in flags_sentences(zones))
     return ("<h3>Land and people</h3>" + cards_table("zone-table", heads1, people, foot1)
             + "<h3>Hospitals and security</h3>" + cards_table("zone-services", heads2, services,
-                                                        foot2))
+                                                        foot2) + flagged)
+
+
+def _flag(why: str) -> str:
+    """The mark of a per-person figure that is not a living condition, with why."""
+    return f' <span class="na" title="{_e(why)}">{FLAG_MARK}</span>'
+
 
 
 def by_area_html(d: dict[str, Any]) -> str:
@@ -274,7 +293,7 @@ def report_title(plan: dict[str, Any]) -> str:
     head, _, rest = title.partition(":")
     head, rest = head.strip(), rest.strip()
     status = str(plan.get("status") or "")
-    date = str(plan.get("date") or "")
+    date = str(plan.get("date") or "") if plan.get("date_known", True) else ""
     named = bool(rest)  # "Kind of plan: what it holds" reads as "The kind of plan (...)"
     if named and head.split()[0].lower() not in _NO_ARTICLE:
         lower = len(head) > 1 and not head[1].isupper()  # "US plan" keeps its capitals
@@ -369,7 +388,7 @@ def render_report_html(d: dict[str, Any], *, report_map: ReportMap | None,
 <style>{CSS}</style></head>
 <body>{svg_pattern_defs()}<main>
 <p class="meta">zoneplan report · plan <code>{_e(plan['id'])}</code> · plan dated
-{_e(plan.get('date') or 'unknown')} · status: {_e(plan.get('status'))}</p>
+{_e(plan_date(plan))} · status: {_e(plan.get('status'))}</p>
 <h1 id="question">{_e(title)}</h1>
 <p>{_e(plan.get('summary') or '')}</p>
 <h2 id="headlines">In brief</h2><ul class="headlines">{heads}</ul>

@@ -70,9 +70,10 @@ def _zone_sentence(z: dict[str, Any], total: Any, in_force: bool) -> str:
     verb = "places" if in_force else "would place"
     sent += (f"Under the plan the model {verb} {fmt_people(z.get('residents'))} of "
              f"{fmt_people(total)} residents there")
+    flagged = (z.get("flags") or {}).get("m2_per_person")
     if z.get("access") != "closed" and is_number(z.get("m2_per_person"), finite=True):
-        sent += (f", {fmt_number(z['m2_per_person'])} m² of land per person (Sphere camp "
-                 "standard: at least 45 m²)")
+        sent += (f", {fmt_number(z['m2_per_person'])} m² of land per person"
+                 + (f" ({flagged})" if flagged else " (Sphere camp standard: at least 45 m²)"))
     return sent + "."
 
 

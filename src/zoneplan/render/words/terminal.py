@@ -15,10 +15,10 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
-from zoneplan.render.words.text import fmt_people_table
+from zoneplan.render.words.text import FLAG_MARK, flags_sentences, fmt_people_table, plan_date
 
-__all__ = ["MAX_ZONE_TABLES", "ZONES_SUMMARISED", "by_area_table", "by_area_tables",
-           "fmt_value", "print_result", "unit_shown"]
+__all__ = ["MAX_ZONE_TABLES", "OPEN_LAND_KEYS", "ZONES_SUMMARISED", "by_area_table",
+           "by_area_tables", "fmt_value", "open_land_sentence", "print_result", "unit_shown"]
 
 BY_AREA_COLUMNS: tuple[tuple[str, str, str], ...] = (
     ("km²", "area_km2", "km²"), ("% of the area", "share_of_area", "fraction (0-1)"),
@@ -73,6 +73,32 @@ ROWS = (
     "forces_personnel", "forces_per_1000", "residents_within_500m_of_line",
     "residents_within_1km_of_line", "compounds", "compound_capacity", "compound_residents",
 )
+
+
+OPEN_LAND_KEYS = ("density_per_km2", "m2_per_person")
+"""Figures the whole territory has on the land open to civilians (``area_open_km2``)."""
+
+
+def open_land_sentence(totals: dict[str, Any]) -> str | None:
+    """What the whole territory's density, area per person and Sphere check are computed
+    on, in words: the zones open to civilians, not the territory.
+
+    Examples
+    --------
+    >>> open_land_sentence({"area_open_km2": 171.04, "area_km2": 364.9, "m2_per_person": 81.8,
+    ...                     "standards": {"sphere-camp-area": True}})[:87]
+    'Whole territory: density and area per person are over the 171.0 km² open to civilians,'
+    """
+    open_km2 = totals.get("area_open_km2")
+    if open_km2 is None:
+        return None
+    met = (totals.get("standards") or {}).get("sphere-camp-area")
+    verdict = ("cannot be judged" if met is None else "met" if met else "not met")
+    return (f"Whole territory: density and area per person are over the "
+            f"{fmt_value(open_km2, 'km²')} km² open to civilians, not the "
+            f"{fmt_value(totals.get('area_km2'), 'km²')} km² of the territory (land closed "
+            f"to them is nobody's living space); Sphere's 45 m² of camp area per person on "
+            f"that land: {verdict}.")
 
 
 def unit_shown(unit: str) -> str:
@@ -170,7 +196,11 @@ def _stacked(data: dict[str, Any]) -> list[Table]:
             cell = (fmt_value(v, unit) + _range((z.get("ranges") or {}).get(key), unit)
                     + interval_cell((z.get("distribution") or {}).get(key),
                                     functools.partial(fmt_value, unit=unit)))
-            t.add_row(f"{ind[key]['label']} [dim]({unit_shown(unit)})[/dim]", cell)
+            where = (f" on the {fmt_value(z['area_open_km2'], 'km²')} km² open to civilians"
+                     if key in OPEN_LAND_KEYS and z.get("area_open_km2") is not None else "")
+            if key in (z.get("flags") or {}):
+                cell += f" {FLAG_MARK}"
+            t.add_row(f"{ind[key]['label']}{where} [dim]({unit_shown(unit)})[/dim]", cell)
         out.append(t)
     return out
 
@@ -193,8 +223,10 @@ def print_result(data: dict[str, Any], console: Console | None = None, *,
     plan = data["plan"]
     as_of = plan.get("as_of")
     console.print(f"[bold]{plan['title']}[/bold] ({plan['id']}, {plan['status']}, "
-                  f"{plan['date']}" + (f"; facts as of {as_of}" if as_of and as_of != plan["date"]
-                                       else "") + ")", highlight=False)
+                  f"{plan_date(plan)}" + (f"; facts as of {as_of}"
+                                          if as_of and (as_of != plan["date"]
+                                                        or not plan.get("date_known", True))
+                                          else "") + ")", highlight=False)
     later = data.get("later_evidence") or []
     if later:
         console.print(f"[dim]{len(later)} facts dated after {as_of or plan['date']} are set "
@@ -236,7 +268,8 @@ def print_result(data: dict[str, Any], console: Console | None = None, *,
         for z in data["zones"]:
             v = z.get(key)
             cells.append(fmt_value(v, unit) + _range(z["ranges"].get(key), unit)
-                         + interval_cell((z.get("distribution") or {}).get(key), fmt))
+                         + interval_cell((z.get("distribution") or {}).get(key), fmt)
+                         + (f" {FLAG_MARK}" if key in (z.get("flags") or {}) else ""))
         tv, tot = data["totals"].get(key), data["totals"]
         cells.append(fmt_value(tv, unit) + _range(tot["ranges"].get(key), unit)
                      + interval_cell((tot.get("distribution") or {}).get(key), fmt))
@@ -246,6 +279,15 @@ def print_result(data: dict[str, Any], console: Console | None = None, *,
     if legend:
         console.print(legend, highlight=False)
     tot = data["totals"]
+    on_open = open_land_sentence(tot)
+    if on_open and len(data["zones"]) <= MAX_ZONE_TABLES:
+        console.print(on_open, highlight=False)
+    flagged = flags_sentences(data["zones"])
+    for line in flagged[:ZONES_SUMMARISED]:
+        console.print(line, highlight=False)
+    if len(flagged) > ZONES_SUMMARISED:
+        console.print(f"{FLAG_MARK} and {len(flagged) - ZONES_SUMMARISED:,} more zones: "
+                      "`--format json` gives each zone's flags.", highlight=False)
     if tot.get("forces_personnel") is not None:
         cov = tot.get("forces_per_1000_covered")
         reason = tot["null_reasons"].get("forces_per_1000_covered", "")

@@ -31,8 +31,11 @@ from zoneplan.result import is_number
 
 __all__ = [
     "ACCESS_WORDS",
+    "FLAGGED_NAMES",
+    "FLAG_MARK",
     "NA",
     "ROUNDING_NOTE",
+    "flags_sentences",
     "fmt_count",
     "fmt_km2",
     "fmt_number",
@@ -40,6 +43,7 @@ __all__ = [
     "fmt_people_table",
     "fmt_range",
     "fmt_share",
+    "plan_date",
     "round_parts",
     "round_sig",
     "rounding_note",
@@ -269,3 +273,48 @@ def round_parts(values: Sequence[float | None], step: float) -> list[float | Non
     decimals = max(0, -math.floor(math.log10(step))) if step < 1 else 0
     return [float(round(f * step, decimals)) if is_number(v, finite=True) else None
             for v, f in zip(values, floors, strict=True)]
+
+
+def plan_date(plan: dict[str, Any]) -> str:
+    """A result's plan date for reading: the date, or "date unknown" for a quick plan made
+    from files that hold no date (``date_known`` false: its ``date`` is only the day whose
+    facts were used, never the plan's own).
+
+    Examples
+    --------
+    >>> plan_date({"date": "2025-10-19"}), plan_date({"date": "2026-12-07", "date_known": False})
+    ('2025-10-19', 'date unknown')
+    """
+    return str(plan.get("date") or "date unknown") if plan.get("date_known", True) \
+        else "date unknown"
+
+
+FLAG_MARK = "⚑"
+"""Marks a per-person figure that is not a living condition (a zone's ``flags``)."""
+
+
+def flags_sentences(zones: list[dict[str, Any]]) -> list[str]:
+    """Why each zone's flagged figures (its ``flags``) are not living conditions, a
+    sentence per zone.
+
+    Examples
+    --------
+    >>> flags_sentences([{"label": "Green", "flags": {"m2_per_person": "only 64 residents",
+    ...                                               "beds_per_10k": "only 64 residents"}}])
+    ['⚑ Green: area per person and beds per 10,000 — only 64 residents.']
+    """
+    out = []
+    for z in zones:
+        flags = z.get("flags") or {}
+        if not flags:
+            continue
+        names = [FLAGGED_NAMES.get(k, k) for k in flags]
+        said = ", ".join(names[:-1]) + (" and " if len(names) > 1 else "") + names[-1]
+        out.append(f"{FLAG_MARK} {z['label']}: {said} — {next(iter(flags.values()))}.")
+    return out
+
+
+FLAGGED_NAMES = {"m2_per_person": "area per person", "beds_per_10k": "beds per 10,000",
+                 "usd_per_resident": "US$ per resident",
+                 "forces_per_1000": "personnel per 1,000"}
+"""The per-person figures in words, for :func:`flags_sentences`."""
