@@ -380,6 +380,7 @@ class Plan(_Model):
     _as_of: str | None = PrivateAttr(default=None)  # the date of the facts (plan.as_of)
     _later: list[dict[str, Any]] = PrivateAttr(default_factory=list)  # set aside
     _full: Any = PrivateAttr(default=None)  # the plan before its later facts were set aside
+    _line_notes: list[str] = PrivateAttr(default_factory=list)  # plan.rules.as_of
 
     @property
     def dated(self) -> bool:
@@ -392,6 +393,13 @@ class Plan(_Model):
         """Facts dated after :attr:`facts_date`, set aside (see
         :func:`zoneplan.plan.rules.as_of.plan_as_of`)."""
         return self._later
+
+    @property
+    def line_notes(self) -> list[str]:
+        """What dating the plan says of the variants of the pack's lines it draws: published
+        zones that cannot apply, variants set aside as later evidence
+        (:func:`zoneplan.plan.rules.as_of.plan_as_of`)."""
+        return self._line_notes
 
     @property
     def facts_date(self) -> str:

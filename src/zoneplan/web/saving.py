@@ -18,7 +18,9 @@ from shapely.geometry import LineString
 
 from zoneplan.evaluate import evaluate_inputs
 from zoneplan.io.outputs import write_text_atomic
+from zoneplan.measure.figures.variants import ABSOLUTE_RULES
 from zoneplan.plan import builtin_plan_ids, load_plan
+from zoneplan.plan.rules.line_variants import relative_variants_document
 from zoneplan.web.checks import SaveRequest, WebError, check_lines, check_save_id
 from zoneplan.web.plans import PlanStore
 
@@ -81,6 +83,41 @@ def save_edited(plans: PlanStore, body: SaveRequest) -> dict[str, Any]:
             "note": id_note}
 
 
+def _drop_absolute(out: dict[str, Any], edited: set[str]) -> list[str]:
+    """Remove from a plan mapping the alternatives that draw, as published (a polygon,
+    file or layer), a zone drawn from an edited line (as
+    :func:`zoneplan.measure.figures.variants.absolute_alternatives` leaves them out of an
+    edited line's ranges); their ids."""
+    moved = {z.get("id") for z in out.get("zones", [])
+             if set(z.get("side") or {}) & edited
+             or (not z.get("side") and (z.get("point") is not None or z.get("rest")))}
+    keep, dropped = [], []
+    for alt in out.get("alternatives", []):
+        zones = alt.get("zones") or {}
+        if any(z in moved and isinstance(r, dict) and any(k in r for k in ABSOLUTE_RULES)
+               for z, r in zones.items()):
+            dropped.append(f"'{alt.get('id')}'")
+        else:
+            keep.append(alt)
+    if dropped:
+        out["alternatives"] = keep
+    return dropped
+
+
+def _kept_words(was: str, travels: list[str], left: list[str]) -> str:
+    """What a redrawn pack line keeps of its variants, in words (empty for a line of the
+    plan's own)."""
+    if not travels and not left:
+        return ""
+    out = (f" Its variants relative to the line ({', '.join(travels)}) are the pack's for "
+           f"{was}, moved with it" if travels else f" The pack's variants for {was}")
+    if left:
+        out += (f"; its published zone{'s' if len(left) > 1 else ''} ({', '.join(left)}) "
+                f"describe{'' if len(left) > 1 else 's'} the published line and "
+                f"{'are' if len(left) > 1 else 'is'} left out")
+    return out + "."
+
+
 def edited_plan(data: dict[str, Any], lines: dict[str, LineString], *, new_id: str,
                 title: str, note: str | None, today: str) -> dict[str, Any]:
     """A copy of a plan mapping with some lines replaced and the edit recorded.
@@ -117,14 +154,24 @@ def edited_plan(data: dict[str, Any], lines: dict[str, LineString], *, new_id: s
     for spec in out.get("lines", []):
         if spec.get("id") in lines:
             was = spec.get("layer") or spec.get("file") or "inline coordinates"
+            travels, cited, left = relative_variants_document(str(spec.get("layer")))
+            spec.update(travels)  # a pack line's relative variants move with it
+            have = {s.get("id") for s in out["sources"]}
+            out["sources"] += [dict(s) for s in cited if s["id"] not in have]
+            kept = _kept_words(was, list(travels), left)
             for k in ("layer", "file"):
                 spec.pop(k, None)
             spec["coordinates"] = [[round(x, 7), round(y, 7)]
                                    for x, y in lines[spec["id"]].coords]
             spec["sources"] = [src_id, *[s for s in spec.get("sources", []) if s != src_id]]
             spec["note"] = (f"Redrawn by hand on {today} from {was} of plan '{old}'"
-                            f" (coordinates rounded to 1e-7°). " + (spec.get("note") or "")).strip()
+                            f" (coordinates rounded to 1e-7°).{kept} "
+                            + (spec.get("note") or "")).strip()
+    dropped = _drop_absolute(out, set(lines))
     out.setdefault("notes", []).append(
         f"Saved from the zoneplan line editor on {today}: plan '{old}' with line(s) {names} "
-        "redrawn by hand; status set to hypothetical." + (f" {note}" if note else ""))
+        "redrawn by hand; status set to hypothetical." + (f" {note}" if note else "")
+        + (f" The alternative{'s' if len(dropped) > 1 else ''} {', '.join(dropped)} drew "
+           "zones of the redrawn line(s) as published, so they describe the published "
+           "line(s) and were left out." if dropped else ""))
     return out
