@@ -12,6 +12,7 @@ import difflib
 from typing import TYPE_CHECKING
 
 from zoneplan.errors import PlanError
+from zoneplan.pack.line_variants import line_variants
 from zoneplan.plan.base import PlanLoc
 from zoneplan.plan.commitments import ALLOCATION_TOLERANCE
 
@@ -125,9 +126,10 @@ def _named_zones_and_lines(plan: Plan) -> None:
 def _pack_line_variants(plan: Plan) -> None:
     """A line drawn from a pack layer takes the pack's variants: the plan may not state
     its own (one line, one set of variants; :mod:`zoneplan.plan.rules.line_variants`)."""
-    from zoneplan.plan.rules.line_variants import pack_line_restated
-
-    found = pack_line_restated(plan)
+    facts = line_variants()
+    found = next(((ln.id, ("lines", i, key), ln.layer) for i, ln in enumerate(plan.lines)
+                  if ln.layer in facts for key in ("variants", "uncertainty")
+                  if getattr(ln, key)), None)
     if found is not None:
         lid, loc, layer = found
         raise PlanError(

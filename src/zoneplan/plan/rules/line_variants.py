@@ -4,9 +4,9 @@ A line drawn from a built-in layer (``layer: gaza:yellow-line``) takes the varia
 pack declares for that layer (:mod:`zoneplan.pack.line_variants`), never a copy of its
 own, so every plan that draws the line has the same set, and at the same date the same
 range (:mod:`zoneplan.plan.rules.as_of` then sets aside the ones known only later). A
-plan may not state variants or an uncertainty for such a line
-(:func:`pack_line_restated`, checked when a plan is read); a line of its own
-(coordinates or a file) keeps the plan's.
+plan may not state variants or an uncertainty for such a line (checked when a plan is
+read, :mod:`zoneplan.plan.references`); a line of its own (coordinates or a file) keeps
+the plan's.
 
 Relative variants (the uncertainty, offsets such as a marker report) become the line's
 ``uncertainty`` and ``variants``: they move with a shifted or edited line. An absolute
@@ -33,29 +33,15 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from zoneplan.pack.line_variants import LineVariantRow, line_variant_sources, line_variants
-from zoneplan.plan.base import PlanLoc
 
 if TYPE_CHECKING:
     from zoneplan.plan.model import Alternative, LineSpec, Plan
 
-__all__ = ["OPPOSITE", "pack_line_restated", "relative_variants_document", "with_line_variants"]
+__all__ = ["OPPOSITE", "relative_variants_document", "with_line_variants"]
 
 OPPOSITE = {"east": "west", "west": "east", "north": "south", "south": "north",
             "left": "right", "right": "left"}
 """The other side of a line."""
-
-
-def pack_line_restated(plan: Plan) -> tuple[str, PlanLoc, str] | None:
-    """The first line drawn from a pack layer that states variants or an uncertainty of
-    its own: (line id, the place in the plan, the layer), or ``None``."""
-    facts = line_variants()
-    for i, ln in enumerate(plan.lines):
-        if ln.layer is None or ln.layer not in facts:
-            continue
-        for key in ("variants", "uncertainty"):
-            if getattr(ln, key):
-                return ln.id, ("lines", i, key), ln.layer
-    return None
 
 
 def _published(plan: Plan, spec: LineSpec, row: LineVariantRow
