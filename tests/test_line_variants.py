@@ -175,9 +175,11 @@ def test_a_shifted_line_keeps_relative_variants_and_drops_the_published_zone(
                                and "edited or shifted" in c["why"] for c in about_green)
 
 
+@pytest.mark.slow
 def test_a_redrawn_line_saved_from_the_editor_keeps_its_relative_variants(
         tmp_path: Path) -> None:
     data = _raw("green-red-2025-11")
+    data["date"] = "2026-02-15"
     data["alternatives"] = [{"id": "own-published", "label": "green as published",
                              "zones": {"green": {"layer": "gaza:zone-east-2025-10-19"},
                                        "red": {"rest": True}},
@@ -186,15 +188,21 @@ def test_a_redrawn_line_saved_from_the_editor_keeps_its_relative_variants(
     out = edited_plan(data, {"yellow-line": moved}, new_id="moved", title="Moved",
                       note=None, today="2026-12-07")
     line = out["lines"][0]
-    assert "layer" not in line and line["uncertainty"]["offset_m"] == 200
+    assert "layer" not in line and line["redrawn_from"] == YELLOW
+    assert line["uncertainty"]["offset_m"] == 200
     assert [v["id"] for v in line["variants"]] == ["markers-200m-west", "markers-300m-west"]
     assert "zone-as-published" in line["note"] and "left out" in line["note"]
-    assert out.get("alternatives") == []  # the plan's own published polygon drops too
-    assert "'own-published'" in out["notes"][-1]
-    plan = plan_as_of(load_plan(out, base_dir=tmp_path), "2026-02-15")[0]
-    assert [v.id for v in plan.lines[0].variants] == ["markers-200m-west",
-                                                      "markers-300m-west"]
-    assert plan.alternatives == []
+    # evaluated, the saved plan is the redrawn line's: its relative variants, no zone as
+    # published (the plan's own either), no verdict on claims about the published line
+    d = zoneplan.evaluate(load_plan(out, base_dir=tmp_path)).to_dict()
+    assert any("markers-300m-west" in r for r in d["ranges_from"])
+    assert not any("published" in r for r in d["ranges_from"])
+    assert any("'own-published'" in n and "left out" in n for n in d["notes"])
+    about_green = [c for c in d["claims"] if c["zone"] == "green"
+                   and c["verdict"] != "restates the plan"]
+    assert about_green and all(c["verdict"] == "not measurable"
+                               and "about the published line" in c["why"]
+                               for c in about_green)
 
 
 def test_resolved_plans_write_the_pack_variants_out(tmp_path: Path) -> None:

@@ -150,6 +150,11 @@ class LineSpec(_Model):
         default=None, description="Stated uncertainty of the line's course, both ways.")
     shift: LineShift | None = Field(
         default=None, description="Move the whole line sideways (before variants apply).")
+    redrawn_from: str | None = Field(
+        default=None, description="The published line this one was redrawn from (e.g. "
+        "gaza:yellow-line; the editor writes it when it saves a redrawn line): what was "
+        "published about that line (a zone as published, published figures about the "
+        "zones it draws) does not describe this one, so it is not used for it.")
     note: str | None = None
 
 

@@ -18,7 +18,6 @@ from shapely.geometry import LineString
 
 from zoneplan.evaluate import evaluate_inputs
 from zoneplan.io.outputs import write_text_atomic
-from zoneplan.measure.figures.variants import ABSOLUTE_RULES
 from zoneplan.plan import builtin_plan_ids, load_plan
 from zoneplan.plan.rules.line_variants import relative_variants_document
 from zoneplan.web.checks import SaveRequest, WebError, check_lines, check_save_id
@@ -83,27 +82,6 @@ def save_edited(plans: PlanStore, body: SaveRequest) -> dict[str, Any]:
             "note": id_note}
 
 
-def _drop_absolute(out: dict[str, Any], edited: set[str]) -> list[str]:
-    """Remove from a plan mapping the alternatives that draw, as published (a polygon,
-    file or layer), a zone drawn from an edited line (as
-    :func:`zoneplan.measure.figures.variants.absolute_alternatives` leaves them out of an
-    edited line's ranges); their ids."""
-    moved = {z.get("id") for z in out.get("zones", [])
-             if set(z.get("side") or {}) & edited
-             or (not z.get("side") and (z.get("point") is not None or z.get("rest")))}
-    keep, dropped = [], []
-    for alt in out.get("alternatives", []):
-        zones = alt.get("zones") or {}
-        if any(z in moved and isinstance(r, dict) and any(k in r for k in ABSOLUTE_RULES)
-               for z, r in zones.items()):
-            dropped.append(f"'{alt.get('id')}'")
-        else:
-            keep.append(alt)
-    if dropped:
-        out["alternatives"] = keep
-    return dropped
-
-
 def _kept_words(was: str, travels: list[str], left: list[str]) -> str:
     """What a redrawn pack line keeps of its variants, in words (empty for a line of the
     plan's own)."""
@@ -140,7 +118,10 @@ def edited_plan(data: dict[str, Any], lines: dict[str, LineString], *, new_id: s
     -------
     dict
         The new plan: status ``hypothetical``, a source ``zoneplan-edit-<today>`` cited by
-        each redrawn line, and notes saying what was redrawn.
+        each redrawn line, and notes saying what was redrawn. Each redrawn line says
+        what it was ``redrawn_from`` (so a zone as published and published figures about
+        its zones are not used for it) and keeps the variants relative to the line that
+        the pack declares for a line of the pack (its uncertainty, offsets).
     """
     out = json.loads(json.dumps(data))
     src_id = f"zoneplan-edit-{today}"
@@ -161,17 +142,14 @@ def edited_plan(data: dict[str, Any], lines: dict[str, LineString], *, new_id: s
             kept = _kept_words(was, list(travels), left)
             for k in ("layer", "file"):
                 spec.pop(k, None)
+            spec.setdefault("redrawn_from", was)  # what is published is about that line
             spec["coordinates"] = [[round(x, 7), round(y, 7)]
                                    for x, y in lines[spec["id"]].coords]
             spec["sources"] = [src_id, *[s for s in spec.get("sources", []) if s != src_id]]
             spec["note"] = (f"Redrawn by hand on {today} from {was} of plan '{old}'"
                             f" (coordinates rounded to 1e-7°).{kept} "
                             + (spec.get("note") or "")).strip()
-    dropped = _drop_absolute(out, set(lines))
     out.setdefault("notes", []).append(
         f"Saved from the zoneplan line editor on {today}: plan '{old}' with line(s) {names} "
-        "redrawn by hand; status set to hypothetical." + (f" {note}" if note else "")
-        + (f" The alternative{'s' if len(dropped) > 1 else ''} {', '.join(dropped)} drew "
-           "zones of the redrawn line(s) as published, so they describe the published "
-           "line(s) and were left out." if dropped else ""))
+        "redrawn by hand; status set to hypothetical." + (f" {note}" if note else ""))
     return out
