@@ -152,6 +152,21 @@ def test_an_edited_line_has_its_own_range_and_verdicts(client: TestClient) -> No
     assert verdicts == {"not measurable", "restates the plan"}
     assert all("about the published line" in c["why"] for c in d["claims"]
                if c["verdict"] == "not measurable")
+    # the plan as of 2026-02-15, when the marker reports are known: the variants relative
+    # to the line (the pack's for gaza:yellow-line) move with the dragged line, the high
+    # end 300 m further west, about 0.3 km x 46 km = 13.9 km², 3.8% of 363.7 km²
+    data = yaml.safe_load(Path(zoneplan.plan.builtin_plan_path(PLAN)).read_text())
+    data["date"] = "2026-02-15"
+    later = client.post("/api/evaluate", json={"plan": data, "lines": {"yellow-line": line}})
+    assert later.status_code == 200
+    d = later.json()
+    g = zone(d, "green")
+    lo, hi = g["ranges"]["share_of_territory"]
+    assert hi - g["share_of_territory"] == pytest.approx(0.038, rel=0.3)
+    assert g["share_of_territory"] - lo == pytest.approx(0.025, rel=0.3)
+    assert any("markers-300m-west" in x for x in d["ranges_from"])
+    assert not any("zone-as-published" in x for x in d["ranges_from"])
+    assert d["lines"][0]["variants_from"] == "gaza:yellow-line"
 
 
 def test_inline_plan(client: TestClient) -> None:

@@ -509,8 +509,8 @@ def _evaluate_checked(inputs: Inputs, *, ranges: bool, fast: bool, progress: Pro
     alt_notes = [
         f"The alternative '{alt.id}' ({alt.label}) draws zones as published, so it "
         f"describes the published line{'s' if len(inputs.edited) > 1 else ''} "
-        f"({', '.join(sorted(inputs.edited))}), not the edited one: it is left out of the "
-        "ranges." for alt in (absolute_alternatives(inputs) if ranges else [])]
+        f"({', '.join(sorted(inputs.edited))}), not the edited or shifted one: it is left "
+        "out of the ranges." for alt in (absolute_alternatives(inputs) if ranges else [])]
     return Evaluation(inputs=inputs, layout=layout, central=central,
                       zone_ranges=spans.zones(), total_ranges=_ranges(totals),
                       variant_log=names[1:], started=started, extremes=extremes, by=by,

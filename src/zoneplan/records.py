@@ -356,9 +356,12 @@ class LineRecord(TypedDict):
     date: str | None
     sources: list[str]
     variants: list[dict[str, Any]]
-    """Alternative courses, as stated."""
+    """Alternative courses, as stated (those known by the facts' date)."""
     uncertainty: dict[str, Any] | None
     """How far the line may be off, as stated."""
+    variants_from: str
+    """Who declares the variants and uncertainty: ``plan``, or the pack's layer the line
+    is drawn from (e.g. ``gaza:yellow-line``), whose variants every plan drawing it shares."""
     length_in_territory_km: Number
     """Length inside the territory (km)."""
     residents_within_500m: Number

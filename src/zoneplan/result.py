@@ -21,6 +21,7 @@ from zoneplan import __version__, pack
 from zoneplan.geometry import WGS84, to_lonlat
 from zoneplan.measure.figures.assumptions import central_assumptions
 from zoneplan.measure.figures.claims import ClaimRuns, check_claims
+from zoneplan.pack.line_variants import line_variants
 from zoneplan.plan.colours import zone_colours
 from zoneplan.plan.rules.as_of import STALE_AFTER, age_days, stale
 from zoneplan.plan.rules.definitions import INDICATORS, ZONE_KEYS, per_person_flags
@@ -337,6 +338,7 @@ def _line_records(inputs: Inputs, m: Metrics) -> list[LineRecord]:
         "variants": [vv.model_dump(exclude_none=True) for vv in spec.variants],
         "uncertainty": (spec.uncertainty.model_dump(exclude_none=True)
                         if spec.uncertainty else None),
+        "variants_from": (spec.layer if spec.layer in line_variants() else "plan"),
         **m.lines[spec.id],
         "geometry": shapely.geometry.mapping(inputs.lines_ll[spec.id])})
         for spec in inputs.plan.lines]
@@ -456,7 +458,7 @@ def build_json(inputs: Inputs, layout: Layout, m: Metrics, zr: dict[str, Any],
         "indicators": indicators,
         "standards": [cast("StandardRecord", s.to_dict()) for s in STANDARDS],
         "sources": sources,
-        "notes": [*plan.notes, *m.notes, *notes],
+        "notes": [*plan.notes, *plan.line_notes, *m.notes, *notes],
         "provenance": {
             "zoneplan_version": __version__,
             "python": platform.python_version(),

@@ -14,6 +14,7 @@ from shapely.geometry import LineString, Polygon
 from zoneplan import pack
 from zoneplan.errors import InputError
 from zoneplan.plan import LineShift, Plan
+from zoneplan.plan.rules.line_variants import with_line_variants
 
 __all__ = ["plan_document", "shifted"]
 
@@ -51,8 +52,12 @@ def plan_document(plan: Plan, *, resolved: bool = False) -> dict[str, Any]:
 
     With ``resolved``, built-in lines and zone polygons are written as coordinates and
     file paths as absolute paths (the territory stays named: the plan format names a
-    territory by a built-in layer or a file).
+    territory by a built-in layer or a file); a line of the pack takes the variants the
+    pack declares for it, written out as the line's own, and the pack's published zone
+    of it as an alternative (:func:`~zoneplan.plan.rules.line_variants.with_line_variants`).
     """
+    if resolved:  # lines of the pack become coordinates: their variants are written out
+        plan = with_line_variants(plan)[0]
     doc: dict[str, Any] = plan.model_dump(mode="json", exclude_none=True, by_alias=True)
     if not resolved:
         return doc

@@ -95,8 +95,10 @@ class Inputs:
     data_sources
         Sources of the built-in pack, when it was used.
     edited
-        Ids of the lines replaced by :meth:`with_lines` (moved in the editor or by the
-        caller): what the plan publishes about them no longer describes them.
+        Ids of the lines shifted by the plan (``shift``), redrawn from a published one
+        (``redrawn_from``) or replaced by :meth:`with_lines` (moved in the editor or by
+        the caller): what is published about them (a zone as published, claims) no
+        longer describes them.
     """
 
     plan: Plan
@@ -414,4 +416,6 @@ def prepare(plan: Plan, *, progress: Progress | None = None,
         damage=_checked_damage(plan, territory, territory_m.area),
         files=_provenance(plan, files, builtins),
         data_sources=[s for s in pack.PACK_SOURCES if s["id"] in source_ids],
+        edited=frozenset(ln.id for ln in plan.lines
+                         if ln.shift is not None or ln.redrawn_from is not None),
     )

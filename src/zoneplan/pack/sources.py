@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-__all__ = ["PACK_SOURCES"]
+__all__ = ["LINE_VARIANT_SOURCES", "PACK_SOURCES"]
 
 PACK_SOURCES: list[dict[str, Any]] = [
     {
@@ -118,3 +118,46 @@ PACK_SOURCES: list[dict[str, Any]] = [
         "licence": "facts cited; quotes of at most 25 words",
     },
 ]
+
+LINE_VARIANT_SOURCES: list[dict[str, Any]] = [
+    {
+        "id": "gazamaps-2025-10-19",
+        "publisher": "Gaza Maps (digitised from the IDF Arabic spokesman's map)",
+        "title": "Area east of the withdrawal line, 19 Oct 2025 (order 164)",
+        "date": "2025-10-19",
+        "url": "https://gazamaps.com/displacement/164",
+        "via": {"publisher": "GitHub mushon/nibal (data copy)",
+                "url": "https://github.com/mushon/nibal"},
+    },
+    {
+        "id": "reuters-2025-12-blocks",
+        "publisher": "Reuters",
+        "title": "Yellow-line blocks moved about 200 m further into Hamas-held areas "
+        "(al-Tuffah, imagery of 2 and 13 Dec 2025)",
+        "date": "2025-12",
+        "note": "Original Reuters address not recorded.",
+        "via": {"publisher": "SadaNews", "url": "https://www.sadanews.ps/en/news/269247.html"},
+    },
+    {
+        "id": "bbc-verify-2026-01",
+        "publisher": "BBC Verify",
+        "title": "Al-Tuffah blocks moved an average of 295 m (27 Nov - 25 Dec 2025); 16 block "
+        "positions moved deeper",
+        "date": "2026-01",
+        "note": "Original BBC address not recorded.",
+        "via": {"publisher": "dagens.com", "url": "https://www.dagens.com/news/"
+                "satellite-data-shows-yellow-line-pushed-deeper-into-gaza"},
+    },
+    {
+        "id": "zoneplan-assumptions",
+        "publisher": "zoneplan developers (modelling assumption)",
+        "title": "The yellow line was digitised from a small-scale map image; its course is "
+        "taken as uncertain by ±200 m either way",
+        "date": "2026-12-01",
+        "assumption": True,
+        "note": "An assumption stated by the model, not a measured figure.",
+    },
+]
+"""The sources of the variants of the pack's lines (``line_variants.csv``), in the plan
+format's shape (:class:`zoneplan.plan.model.Source`): a plan that draws a line of the
+pack cites them through its variants (:mod:`zoneplan.pack.line_variants`)."""

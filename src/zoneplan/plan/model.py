@@ -150,6 +150,11 @@ class LineSpec(_Model):
         default=None, description="Stated uncertainty of the line's course, both ways.")
     shift: LineShift | None = Field(
         default=None, description="Move the whole line sideways (before variants apply).")
+    redrawn_from: str | None = Field(
+        default=None, description="The published line this one was redrawn from (e.g. "
+        "gaza:yellow-line; the editor writes it when it saves a redrawn line): what was "
+        "published about that line (a zone as published, published figures about the "
+        "zones it draws) does not describe this one, so it is not used for it.")
     note: str | None = None
 
 
@@ -380,6 +385,7 @@ class Plan(_Model):
     _as_of: str | None = PrivateAttr(default=None)  # the date of the facts (plan.as_of)
     _later: list[dict[str, Any]] = PrivateAttr(default_factory=list)  # set aside
     _full: Any = PrivateAttr(default=None)  # the plan before its later facts were set aside
+    _line_notes: list[str] = PrivateAttr(default_factory=list)  # plan.rules.as_of
     _date_known: bool = PrivateAttr(default=True)  # False: a quick plan of unknown date
 
     @property
@@ -400,6 +406,13 @@ class Plan(_Model):
         """Facts dated after :attr:`facts_date`, set aside (see
         :func:`zoneplan.plan.rules.as_of.plan_as_of`)."""
         return self._later
+
+    @property
+    def line_notes(self) -> list[str]:
+        """What dating the plan says of the variants of the pack's lines it draws: published
+        zones that cannot apply, variants set aside as later evidence
+        (:func:`zoneplan.plan.rules.as_of.plan_as_of`)."""
+        return self._line_notes
 
     @property
     def facts_date(self) -> str:

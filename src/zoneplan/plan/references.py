@@ -12,6 +12,7 @@ import difflib
 from typing import TYPE_CHECKING
 
 from zoneplan.errors import PlanError
+from zoneplan.pack.line_variants import line_variants
 from zoneplan.plan.base import PlanLoc
 from zoneplan.plan.commitments import ALLOCATION_TOLERANCE
 
@@ -122,6 +123,25 @@ def _named_zones_and_lines(plan: Plan) -> None:
                         loc=("alternatives", i, "zones", zid, "side", lid))
 
 
+def _pack_line_variants(plan: Plan) -> None:
+    """A line drawn from a pack layer takes the pack's variants: the plan may not state
+    its own (one line, one set of variants; :mod:`zoneplan.plan.rules.line_variants`)."""
+    facts = line_variants()
+    found = next(((ln.id, ("lines", i, key), ln.layer) for i, ln in enumerate(plan.lines)
+                  if ln.layer in facts for key in ("variants", "uncertainty")
+                  if getattr(ln, key)), None)
+    if found is not None:
+        lid, loc, layer = found
+        raise PlanError(
+            f"line '{lid}' is the built-in {layer}, whose {loc[-1]} the pack declares "
+            "once for every plan that draws it (so the same line has the same range in "
+            f"every plan): a plan may not state its own",
+            suggestion=f"remove '{loc[-1]}' from the line (`zoneplan show PLAN --resolved` "
+            "lists the pack's); to state variants of your own, draw the line from "
+            "'coordinates' or a 'file' instead of the layer",
+            loc=loc)
+
+
 def check_references(plan: Plan) -> None:
     """Check ids are unique and references resolve; then the figures that must agree.
 
@@ -131,6 +151,7 @@ def check_references(plan: Plan) -> None:
         With ``loc``, the place in the plan at fault.
     """
     _unique_ids(plan)
+    _pack_line_variants(plan)
     _cited_sources(plan)
     _named_zones_and_lines(plan)
     if plan.population.relocation == "capacity":

@@ -19,6 +19,7 @@ from shapely.geometry import LineString
 from zoneplan.evaluate import evaluate_inputs
 from zoneplan.io.outputs import write_text_atomic
 from zoneplan.plan import builtin_plan_ids, load_plan
+from zoneplan.plan.rules.line_variants import relative_variants_document
 from zoneplan.web.checks import SaveRequest, WebError, check_lines, check_save_id
 from zoneplan.web.plans import PlanStore
 
@@ -81,6 +82,20 @@ def save_edited(plans: PlanStore, body: SaveRequest) -> dict[str, Any]:
             "note": id_note}
 
 
+def _kept_words(was: str, travels: list[str], left: list[str]) -> str:
+    """What a redrawn pack line keeps of its variants, in words (empty for a line of the
+    plan's own)."""
+    if not travels and not left:
+        return ""
+    out = (f" Its variants relative to the line ({', '.join(travels)}) are the pack's for "
+           f"{was}, moved with it" if travels else f" The pack's variants for {was}")
+    if left:
+        out += (f"; its published zone{'s' if len(left) > 1 else ''} ({', '.join(left)}) "
+                f"describe{'' if len(left) > 1 else 's'} the published line and "
+                f"{'are' if len(left) > 1 else 'is'} left out")
+    return out + "."
+
+
 def edited_plan(data: dict[str, Any], lines: dict[str, LineString], *, new_id: str,
                 title: str, note: str | None, today: str) -> dict[str, Any]:
     """A copy of a plan mapping with some lines replaced and the edit recorded.
@@ -103,7 +118,10 @@ def edited_plan(data: dict[str, Any], lines: dict[str, LineString], *, new_id: s
     -------
     dict
         The new plan: status ``hypothetical``, a source ``zoneplan-edit-<today>`` cited by
-        each redrawn line, and notes saying what was redrawn.
+        each redrawn line, and notes saying what was redrawn. Each redrawn line says
+        what it was ``redrawn_from`` (so a zone as published and published figures about
+        its zones are not used for it) and keeps the variants relative to the line that
+        the pack declares for a line of the pack (its uncertainty, offsets).
     """
     out = json.loads(json.dumps(data))
     src_id = f"zoneplan-edit-{today}"
@@ -117,13 +135,20 @@ def edited_plan(data: dict[str, Any], lines: dict[str, LineString], *, new_id: s
     for spec in out.get("lines", []):
         if spec.get("id") in lines:
             was = spec.get("layer") or spec.get("file") or "inline coordinates"
+            travels, cited, left = relative_variants_document(str(spec.get("layer")))
+            spec.update(travels)  # a pack line's relative variants move with it
+            have = {s.get("id") for s in out["sources"]}
+            out["sources"] += [dict(s) for s in cited if s["id"] not in have]
+            kept = _kept_words(was, list(travels), left)
             for k in ("layer", "file"):
                 spec.pop(k, None)
+            spec.setdefault("redrawn_from", was)  # what is published is about that line
             spec["coordinates"] = [[round(x, 7), round(y, 7)]
                                    for x, y in lines[spec["id"]].coords]
             spec["sources"] = [src_id, *[s for s in spec.get("sources", []) if s != src_id]]
             spec["note"] = (f"Redrawn by hand on {today} from {was} of plan '{old}'"
-                            f" (coordinates rounded to 1e-7°). " + (spec.get("note") or "")).strip()
+                            f" (coordinates rounded to 1e-7°).{kept} "
+                            + (spec.get("note") or "")).strip()
     out.setdefault("notes", []).append(
         f"Saved from the zoneplan line editor on {today}: plan '{old}' with line(s) {names} "
         "redrawn by hand; status set to hypothetical." + (f" {note}" if note else ""))

@@ -447,8 +447,8 @@ def check_claims(claims: Sequence[Claim], data: dict[str, Any],
             line = (edited or {})[c.zone]
             entry.update(verdict="not measurable", counted=False,
                          why=f"about the published line: {where} is drawn from line "
-                         f"'{line}', which was edited, so the claim is not judged against "
-                         "it")
+                         f"'{line}', which was edited or shifted, so the claim is not "
+                         "judged against it")
             continue
         ind = data["indicators"].get(c.indicator)
         if ind is None or target is None:

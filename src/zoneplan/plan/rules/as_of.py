@@ -35,7 +35,9 @@ from pathlib import Path
 from typing import Any
 
 from zoneplan.errors import InputError
+from zoneplan.pack.line_variants import line_variants
 from zoneplan.plan.model import Plan, Source
+from zoneplan.plan.rules.line_variants import with_line_variants
 
 __all__ = ["STALE_AFTER", "StaleAfter", "age_days", "check_date", "fact_date", "known_by",
            "plan_as_of", "split_dated", "stale"]
@@ -232,8 +234,9 @@ def plan_as_of(plan: Plan, as_of: str | None = None) -> tuple[Plan, list[dict[st
     InputError
         ``as_of`` that is not an ISO date.
     """
-    plan = _undated(plan)
-    date = _check(as_of) if as_of else plan.date
+    full = _undated(plan)
+    date = _check(as_of) if as_of else full.date
+    plan, line_notes, from_pack = with_line_variants(full)
     sources = {s.id: s for s in plan.sources}
     later: list[dict[str, Any]] = []
     lines = []
@@ -261,7 +264,8 @@ def plan_as_of(plan: Plan, as_of: str | None = None) -> tuple[Plan, list[dict[st
             alts.append(alt)
         else:
             later.append({"kind": "alternative", "id": alt.id, "date": when,
-                          "sources": list(alt.sources), "note": alt.note or alt.label})
+                          "sources": list(alt.sources), "note": alt.note or alt.label,
+                          **({"line": from_pack[alt.id]} if alt.id in from_pack else {})})
     forces = []
     for e in plan.forces:
         if known_by(e.date, date):
@@ -272,5 +276,26 @@ def plan_as_of(plan: Plan, as_of: str | None = None) -> tuple[Plan, list[dict[st
                           "status": e.status, "words": e.words, "date": e.date,
                           "sources": list(e.sources), "note": e.note})
     out = plan.model_copy(update={"lines": lines, "alternatives": alts, "forces": forces})
-    out._as_of, out._later, out._full = date, later, plan
+    out._as_of, out._later, out._full = date, later, full
+    out._line_notes = line_notes + _pack_lines_dated(plan, later, date)
     return out, later
+
+
+def _pack_lines_dated(plan: Plan, later: list[dict[str, Any]], date: str) -> list[str]:
+    """For each line drawn from a pack layer whose variants are partly later evidence, a
+    note saying so: the same line may show a wider range in a plan of a later date."""
+    out = []
+    for spec in plan.lines:
+        if spec.layer not in line_variants():
+            continue
+        set_aside = [e for e in later if e.get("line") == spec.id]
+        if not set_aside:
+            continue
+        ids = "; ".join(f"{e['id']}, {e.get('date') or 'undated'}" for e in set_aside)
+        out.append(
+            f"Line '{spec.id}' takes the variants the pack declares for {spec.layer}, the "
+            "same in every plan that draws it; "
+            f"{len(set_aside)} of them {'is' if len(set_aside) == 1 else 'are'} dated after "
+            f"{date} and set aside as later evidence ({ids}), so a plan evaluated at a "
+            "later date may show another range for the same line.")
+    return out

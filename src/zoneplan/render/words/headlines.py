@@ -27,7 +27,7 @@ from zoneplan.render.words.text import (
 from zoneplan.result import is_number
 
 __all__ = ["HEADLINE_ZONES", "MAX_HEADLINES", "UNIT_SHOWN", "checks_sentence", "claim_cells",
-           "claim_reading", "extremes_sentence", "headlines"]
+           "claim_reading", "extremes_sentence", "headlines", "line_variants_sentence"]
 
 MAX_HEADLINES = 11
 """At most this many sentences, besides a sentence for each zone beyond the second."""
@@ -488,6 +488,47 @@ def extremes_sentence(d: dict[str, Any]) -> str | None:
                    "of the ranges.")
     return " ".join(out) or None
 
+
+
+LINE_FACT_KINDS = ("line variant", "line uncertainty", "alternative")
+"""Kinds of later evidence that belong to a line."""
+
+
+def line_variants_sentence(d: dict[str, Any]) -> str | None:
+    """For lines whose variants the pack declares (the same in every plan that draws
+    them), the ones the facts' date sets aside: a plan of another date may show another
+    range for the same line.
+
+    Examples
+    --------
+    >>> import textwrap
+    >>> print(textwrap.fill(line_variants_sentence({"plan": {"date": "2025-11-14"},
+    ...     "lines": [{"id": "y", "variants_from": "gaza:y"}],
+    ...     "later_evidence": [{"kind": "line variant", "id": "m", "line": "y",
+    ...                         "date": "2026-01"}]}), 80))
+    The ranges of line 'y' use the variants the pack declares for gaza:y, the same
+    in every plan that draws it, known by 2025-11-14; 1 later (m, 2026-01) is not in
+    them: a plan of a later date may show another range for the same line.
+    """
+    plan = d.get("plan") or {}
+    date = plan.get("as_of") or plan.get("date")
+    later = d.get("later_evidence") or []
+    out = []
+    for ln in d.get("lines") or []:
+        src = ln.get("variants_from")
+        if not src or src == "plan":
+            continue
+        aside = [e for e in later if e.get("line") == ln["id"] and e.get("kind") in
+                 LINE_FACT_KINDS]
+        if not aside:
+            continue
+        ids = "; ".join(f"{e['id']}, {e.get('date') or 'undated'}" for e in aside)
+        out.append(f"The ranges of line '{ln['id']}' use the variants the pack "
+                   f"declares for {src}, the same in every plan that draws it, known by "
+                   f"{date}; {len(aside)} later ({ids}) {'is' if len(aside) == 1 else 'are'} "
+                   "not in them: a plan of a later date may show another range for the "
+                   "same line.")
+    return " ".join(out) or None
 
 
 UNIT_SHOWN: dict[str, str] = {"percent": "%", "fraction": "", "km2": " km²",

@@ -217,6 +217,7 @@ def print_result(data: dict[str, Any], console: Console | None = None, *,
         claim_reading,
         extremes_sentence,
         headlines,
+        line_variants_sentence,
     )
 
     console = console or Console()
@@ -233,6 +234,9 @@ def print_result(data: dict[str, Any], console: Console | None = None, *,
                       "aside as later evidence (not in any figure, range or verdict; "
                       "`--format json` lists them, `--as-of DATE` uses them).[/dim]",
                       highlight=False)
+    dated_lines = line_variants_sentence(data)
+    if dated_lines:
+        console.print(Text(dated_lines, style="dim"))
     bullets = Table.grid(padding=(0, 1))  # a hanging indent: wrapped lines under the text
     bullets.add_column(no_wrap=True)
     bullets.add_column(overflow="fold")
