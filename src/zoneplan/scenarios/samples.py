@@ -252,7 +252,7 @@ def _band_inputs(use: Inputs, layout: Layout, jitters: list[LineJitter]) -> Inpu
     band = BandGrid.of(pop.grid, reference, list(geo.lines.values()),
                        [offset.get(lid, 0.0) for lid in geo.lines], near_m=NEAR_LINE_M)
     # a BandGrid answers as the cell grid it wraps (every other attribute is the grid's)
-    return replace(use, population=replace(pop, grid=cast(CellGrid, band)))
+    return replace(use, population=replace(pop, grid=cast("CellGrid", band)))
 
 
 def _compound(c: Compound, rng: np.random.Generator) -> Compound:
