@@ -16,13 +16,18 @@ Measures, on this machine:
    parts kept on the workers of a LocalCluster (``hold``: only totals come back; see
    ``bench_held.py`` for whole evaluations of a raster held on a cluster).
 
+6. with ``--baseline-rev REV`` (or ``--baseline SRC``): the CPU per draw of the default
+   plan in fresh processes of this tree and of the baseline's, run after run, alternating
+   (the same load for both; the ratio is the reliable part on a busy machine).
+
 Each measurement runs ``--runs`` times and the median is reported, with the load
 average before and after (other work on the machine slows every figure: say so).
 
 Run: ``PYTHONPATH=src python benchmarks/bench_samples.py [--samples 400] [--runs 3]
-[--raster 10]``.
-Target (issue 15): at least 20 draws per second on the built-in pack with the local
-scheduler on this 2-core machine.
+[--raster 10] [--baseline-rev main]``.
+Targets (issue 25): at most 8 ms of CPU per draw of the built-in plan, and at least 200
+draws per second on two workers of the local scheduler on this 2-core machine. No other
+tool draws these figures: the peer is the baseline tree (6), when asked for.
 """
 
 from __future__ import annotations
@@ -32,13 +37,17 @@ import os
 import statistics
 import subprocess
 import sys
+import tarfile
+import tempfile
 import time
+from io import BytesIO
 from pathlib import Path
 from typing import Any
 
 PLAN = "green-red-2025-11"
 SEED = 1
-TARGET_PER_S = 20.0
+TARGET_PER_S = 200.0
+TARGET_CPU_MS = 8.0
 CLUSTER_WORKERS = 32
 DRAWS_ON_PAPER = 10_000
 
@@ -113,11 +122,56 @@ def whole_command(draws: int, runs: int) -> list[float]:
     return times
 
 
+_COST = """
+import sys, time
+from zoneplan.evaluate import evaluate
+from zoneplan.scenarios.samples import build_model, evaluate_chunk
+r = evaluate(sys.argv[1])
+model = build_model(r.inputs, r.layout, r.metrics)
+evaluate_chunk(model, {seed}, [0])
+n = int(sys.argv[2])
+t0 = time.process_time()
+evaluate_chunk(model, {seed}, list(range(1, n + 1)))
+print((time.process_time() - t0) / n)
+"""
+
+
+def fresh_cost(src: Path, plan: str, draws: int) -> float:
+    """CPU seconds per draw of ``plan`` in a fresh process of the ``src`` tree."""
+    env = {**os.environ, "PYTHONPATH": str(src)}
+    out = subprocess.run([sys.executable, "-c", _COST.format(seed=SEED), plan, str(draws)],
+                         check=True, env=env, capture_output=True, text=True).stdout
+    return float(out.split()[-1])
+
+
+def baseline_src(rev: str, folder: Path) -> Path:
+    """The ``src`` tree of a git revision of this repository, unpacked into ``folder``."""
+    root = Path(__file__).resolve().parents[1]
+    tar = subprocess.run(["git", "-C", str(root), "archive", rev, "src"], check=True,
+                         capture_output=True).stdout
+    with tarfile.open(fileobj=BytesIO(tar)) as t:
+        t.extractall(folder, filter="data")
+    return folder / "src"
+
+
+def against(base: Path, draws: int, runs: int) -> None:
+    """Print the CPU per draw of :data:`PLAN` here and in ``base``, alternating."""
+    here = Path(__file__).resolve().parents[1] / "src"
+    mine, theirs = [], []
+    for _ in range(runs):
+        mine.append(fresh_cost(here, PLAN, draws))
+        theirs.append(fresh_cost(base, PLAN, draws))
+    a, b = statistics.median(mine), statistics.median(theirs)
+    print(f"   this tree {a * 1000:6.1f} ms (runs: {', '.join(f'{x * 1000:.1f}' for x in mine)})"
+          f"; baseline {b * 1000:6.1f} ms (runs: "
+          f"{', '.join(f'{x * 1000:.1f}' for x in theirs)}); ratio {a / b:.2f}x; target "
+          f"{TARGET_CPU_MS:g} ms {'OK' if a * 1000 <= TARGET_CPU_MS else 'OVER'}   "
+          f"load {_load()}")
+
+
 def raster_read(cell: float, runs: int) -> tuple[list[float], list[float], int]:
     """Seconds to read a ``cell`` metre raster over the Strip here, and into parts kept on
     a warm LocalCluster of 2 workers; and its pixels in the territory."""
-    import tempfile
-
     from bench_raster import make_raster  # benchmarks/ is this script's folder
 
     from zoneplan import pack
@@ -149,6 +203,11 @@ def main(argv: list[str] | None = None) -> None:
     ap.add_argument("--runs", type=int, default=3)
     ap.add_argument("--raster", type=float, default=0.0, metavar="CELL_M",
                     help="also time reading a CELL_M metre raster here and on 2 workers")
+    base = ap.add_mutually_exclusive_group()
+    base.add_argument("--baseline", type=Path, metavar="SRC",
+                      help="also time the default plan's draws in this src tree")
+    base.add_argument("--baseline-rev", metavar="REV",
+                      help="also time the default plan's draws at this git revision")
     args = ap.parse_args(argv)
     from zoneplan.plan import builtin_plan_ids
 
@@ -159,9 +218,10 @@ def main(argv: list[str] | None = None) -> None:
     for pid in builtin_plan_ids():
         costs[pid] = cost_per_draw(pid, 30, args.runs)
         wall, cpu, central = costs[pid]
+        ok = "OK" if cpu * 1000 <= TARGET_CPU_MS else "OVER"
         print(f"   {pid:<22} {wall * 1000:6.1f} ms per draw ({1 / wall:6.1f} draws/s), "
-              f"CPU {cpu * 1000:6.1f} ms; central case and ranges {central:.2f} s   "
-              f"load {_load()}")
+              f"CPU {cpu * 1000:6.1f} ms (target {TARGET_CPU_MS:g} ms {ok}); central case "
+              f"and ranges {central:.2f} s   load {_load()}")
     print(f"\n2. {PLAN}: {args.samples} draws on a warm LocalCluster (steady state), "
           f"median of {args.runs}")
     rate: dict[int, float] = {}
@@ -202,6 +262,12 @@ def main(argv: list[str] | None = None) -> None:
               f"pixels inside), median of {args.runs}: here {statistics.median(here):.2f} s; "
               f"into parts kept on 2 workers {statistics.median(there):.2f} s   "
               f"load {_load()}")
+    if args.baseline or args.baseline_rev:
+        print(f"\n6. {PLAN}: CPU per draw in fresh processes (30 draws each), this tree "
+              f"and the baseline alternating, median of {args.runs}")
+        with tempfile.TemporaryDirectory() as tmp:
+            src = args.baseline or baseline_src(args.baseline_rev, Path(tmp))
+            against(src, 30, args.runs)
     print(f"\nload average at the end {_load()}")
 
 

@@ -12,6 +12,7 @@ import pickle
 import subprocess
 import sys
 from collections.abc import Iterator
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -109,6 +110,19 @@ def test_chunks_give_the_same_draws(default_model: Any) -> None:
     one = evaluate_chunk(model, SEED, [0, 1, 2, 3])
     parts = [evaluate_chunk(model, SEED, [0, 1]), evaluate_chunk(model, SEED, [2, 3])]
     np.testing.assert_array_equal(one.values, np.vstack([p.values for p in parts]))
+
+
+def test_the_prepared_grid_gives_the_grids_own_figures(default_model: Any) -> None:
+    """Draws measured on the grid prepared for them (only the band along the moving line
+    tested again) give every figure of the grid itself, to the last bit."""
+    _, model = default_model
+    assert model.cell_inputs is not None
+    band = model.cell_inputs.population.grid
+    assert 0 < band.band.size < len(band) / 2
+    plain = replace(model, cell_inputs=None)
+    a = evaluate_chunk(model, SEED, list(range(6))).values
+    b = evaluate_chunk(plain, SEED, list(range(6))).values
+    np.testing.assert_array_equal(a.view(np.uint64), b.view(np.uint64))
 
 
 @pytest.mark.slow

@@ -189,7 +189,12 @@ def build_layout(inputs: Inputs, *, line_overrides: dict[str, LineString] | None
         nxt: list[BaseGeometry] = []
         with in_plan(plan, line_loc.get(lid, ("lines",)), f"line '{lid}'"):
             for f in faces:
-                nxt.extend(split(f, ln).geoms if f.intersects(ln) else [f])
+                if shapely.equals_exact(f, territory, 0.0):
+                    # the territory itself, vertex for vertex: its parts are those the
+                    # line alone cut it into above (the same split, to the last bit)
+                    nxt.extend(cut[lid])
+                else:
+                    nxt.extend(split(f, ln).geoms if f.intersects(ln) else [f])
         faces = nxt
 
     rule_specs = [s for s in specs if s.side is not None or s.point is not None]

@@ -31,6 +31,7 @@ from __future__ import annotations
 
 import zlib
 from dataclasses import dataclass, field, replace
+from typing import cast
 
 import numpy as np
 from numpy.typing import NDArray
@@ -45,9 +46,16 @@ from zoneplan.measure.figures.assumptions import (
     central_assumptions,
 )
 from zoneplan.measure.figures.indicators import Metrics, compute
+from zoneplan.measure.grids.band import BandGrid
+from zoneplan.measure.grids.cells import CellGrid
 from zoneplan.measure.inputs import Inputs
 from zoneplan.measure.sums.layout import layout_cells
-from zoneplan.measure.sums.zone_sums import LayoutCells, ZoneSums
+from zoneplan.measure.sums.zone_sums import (
+    NEAR_LINE_M,
+    LayoutCells,
+    ZoneSums,
+    layout_geometry,
+)
 from zoneplan.measure.zones import Layout, build_layout
 from zoneplan.plan import Compound, ForceEntry
 from zoneplan.plan.rules.definitions import ZONE_KEYS
@@ -97,6 +105,11 @@ class SampleModel:
         The indicators recorded per draw, in the order of a draw's values.
     blocks
         Whether the draws are measured on blocks of a fine grid.
+    cell_inputs
+        ``inputs`` with the grid prepared for the drawn layouts
+        (:class:`~zoneplan.measure.grids.band.BandGrid`: only cells within reach of the
+        moving lines are measured again), for the cell shares and sums; ``None``: the
+        grid as it is.
     fixed
         The layout and its sums when no line moves, made once where the draws run.
     """
@@ -109,6 +122,7 @@ class SampleModel:
     compounds: tuple[Compound, ...]
     keys: tuple[Key, ...]
     blocks: bool
+    cell_inputs: Inputs | None = None
     fixed: tuple[Layout, LayoutCells] | None = field(default=None, init=False, repr=False)
 
 
@@ -221,7 +235,24 @@ def build_model(inputs: Inputs, layout: Layout, central: Metrics, *,
     return SampleModel(inputs=use, jitters=tuple(jitters), fixed_lines=tuple(fixed),
                        members=tuple(use.population.members),
                        force_options=_force_options(inputs),
-                       compounds=tuple(plan.compounds), keys=tuple(keys), blocks=blocks)
+                       compounds=tuple(plan.compounds), keys=tuple(keys), blocks=blocks,
+                       cell_inputs=_band_inputs(use, layout, jitters))
+
+
+def _band_inputs(use: Inputs, layout: Layout, jitters: list[LineJitter]) -> Inputs | None:
+    """``use`` with its cell grid prepared for layouts whose lines move by at most their
+    stated uncertainty (:class:`~zoneplan.measure.grids.band.BandGrid`); ``None`` when no
+    line moves, or the grid is not a cell grid in the layout's CRS."""
+    pop = use.population
+    if not jitters or type(pop.grid) is not CellGrid or not pop.crs.equals(layout.crs):
+        return None
+    geo = layout_geometry(layout, use)
+    reference = pop.grid.fractions(geo.zones, geo.cuts, tiles=geo.tiles, covered=geo.covered)
+    offset = {j.line_id: j.offset_m for j in jitters}
+    band = BandGrid.of(pop.grid, reference, list(geo.lines.values()),
+                       [offset.get(lid, 0.0) for lid in geo.lines], near_m=NEAR_LINE_M)
+    # a BandGrid answers as the cell grid it wraps (every other attribute is the grid's)
+    return replace(use, population=replace(pop, grid=cast("CellGrid", band)))
 
 
 def _compound(c: Compound, rng: np.random.Generator) -> Compound:
@@ -350,7 +381,8 @@ def evaluate_draw(model: SampleModel, seed: int, index: int
         redraws = 0
     else:
         d, layout, redraws = _drawn_layout(model, seed, index)
-        m = _metrics(model, layout, layout_cells(layout, model.inputs), d)
+        m = _metrics(model, layout, layout_cells(layout, model.cell_inputs or model.inputs),
+                     d)
     broken = [k for k in ("area_conserved", "baseline_conserved", "residents_conserved")
               if not m.invariants[k]]
     return _values(model, m), redraws, ", ".join(broken)

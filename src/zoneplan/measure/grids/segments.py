@@ -11,7 +11,8 @@ import shapely
 from numpy.typing import NDArray
 from shapely.geometry.base import BaseGeometry
 
-__all__ = ["distance_to_segments", "near_boxes", "segment_lines", "segments"]
+__all__ = ["box_pairs", "distance_to_segments", "near_boxes", "pair_distance", "segment_lines",
+           "segments"]
 
 
 def segments(lines: list[BaseGeometry]) -> NDArray[np.float64]:
@@ -25,7 +26,7 @@ def segments(lines: list[BaseGeometry]) -> NDArray[np.float64]:
     return np.vstack(out) if out else np.empty((0, 4))
 
 
-def _box_pairs(x: NDArray[np.float64], y: NDArray[np.float64], segs: NDArray[np.float64],
+def box_pairs(x: NDArray[np.float64], y: NDArray[np.float64], segs: NDArray[np.float64],
                reach: float, order: NDArray[np.intp] | None = None
                ) -> tuple[NDArray[np.intp], NDArray[np.intp]]:
     """Every (point, segment) pair with the point inside the segment's bounding box grown
@@ -62,7 +63,7 @@ def near_boxes(x: NDArray[np.float64], y: NDArray[np.float64], segs: NDArray[np.
     if segs.size == 0 or x.size == 0:
         return np.empty(0, dtype=np.intp)
     hit = np.zeros(x.size, dtype=bool)
-    hit[_box_pairs(x, y, segs, reach)[0]] = True
+    hit[box_pairs(x, y, segs, reach)[0]] = True
     return np.flatnonzero(hit)
 
 
@@ -82,25 +83,32 @@ def distance_to_segments(x: NDArray[np.float64], y: NDArray[np.float64],
     if segs.size == 0 or x.size == 0:
         return out
     if np.isfinite(reach):
-        pt, seg = _box_pairs(x, y, segs, reach, x_order)
+        pt, seg = box_pairs(x, y, segs, reach, x_order)
     else:
         pt = np.tile(np.arange(x.size, dtype=np.intp), len(segs))
         seg = np.repeat(np.arange(len(segs), dtype=np.intp), x.size)
     if pt.size == 0:
         return out
+    np.minimum.at(out, pt, pair_distance(x[pt], y[pt], segs, seg))
+    return out
+
+
+def pair_distance(px: NDArray[np.float64], py: NDArray[np.float64],
+                  segs: NDArray[np.float64], seg: NDArray[np.intp]) -> NDArray[np.float64]:
+    """Exact distance (metres) from each point ``(px[i], py[i])`` to segment
+    ``segs[seg[i]]``: the projection clipped to the segment, then the Euclidean distance
+    (the arithmetic of :func:`distance_to_segments`, pair by pair)."""
     ax, ay, bx, by = (segs[:, c] for c in range(4))
     dx, dy = bx - ax, by - ay
     ll = dx * dx + dy * dy
     sax, say, sdx, sdy, sll = ax[seg], ay[seg], dx[seg], dy[seg], ll[seg]
-    px, py = x[pt], y[pt]
-    t = np.zeros(pt.size)
+    t = np.zeros(seg.size)
     flat = sll > 0  # a segment of no length: its start (t = 0)
     np.divide((px - sax) * sdx + (py - say) * sdy, sll, out=t, where=flat)
     np.clip(t, 0.0, 1.0, out=t)
     ex = px - (sax + t * sdx)
     ey = py - (say + t * sdy)
-    np.minimum.at(out, pt, np.sqrt(ex * ex + ey * ey))
-    return out
+    return np.asarray(np.sqrt(ex * ex + ey * ey), dtype=np.float64)
 
 
 def segment_lines(geom: BaseGeometry) -> list[BaseGeometry]:

@@ -1,0 +1,280 @@
+"""A cell grid prepared for many layouts that differ only in a band along moving lines.
+
+Monte Carlo draws (:mod:`zoneplan.scenarios.samples`) cut the territory along lines
+moved sideways by at most their stated uncertainty ``u``. Every moved point lies within
+``u`` of the line's reference position, and so does every point of a moved segment (a
+mix of its moved ends), so the zones of two draws differ only within ``u`` of the
+reference lines. :class:`BandGrid` wraps a :class:`~zoneplan.measure.grids.cells.CellGrid`
+with what every draw shares, worked out once:
+
+* the zone of every cell whose representative point lies outside that band (plus a
+  margin), as the reference layout gives it: a draw only tests the cells in the band
+  and the cells its cuts cross, with the grid's own tests in the grid's own order;
+* the cells whose centroid may lie within reach of a line (the largest near-line
+  distance, half a cell diagonal and ``u``, plus a margin): distances to a draw's lines
+  are measured from these cells only, both near-line distances at once.
+
+Every answer is the one :class:`~zoneplan.measure.grids.cells.CellGrid` gives, bit for
+bit: the same GEOS calls on the same cells, the same arithmetic per (point, segment)
+pair, in the same order; only cells whose answer cannot differ from the reference are
+skipped (``tests/test_band.py`` checks draw by draw). Everything else is the wrapped
+grid's.
+
+Examples
+--------
+A 4 km x 1 km territory cut by a north-south line at x = 2,000 m, which may be off by
+100 m: only the cells within that, a cell's diagonal and a margin of a cell of it are
+tested again (not the two columns at either end).
+
+>>> from shapely.geometry import LineString, box
+>>> from zoneplan.measure.grids.cells import CellGrid
+>>> g = CellGrid.build(box(0, 0, 4000, 1000), cell_size=500.0, crs=None)
+>>> line = LineString([(2000, -10), (2000, 1010)])
+>>> west, east = box(0, 0, 2000, 1000), box(2000, 0, 4000, 1000)
+>>> ref = g.fractions([west, east], [line], tiles=True)
+>>> b = BandGrid.of(g, ref, [line], [100.0], near_m=(100.0,))
+>>> sorted(set(g.x[b.band].tolist()))
+[750.0, 1250.0, 1750.0, 2250.0, 2750.0, 3250.0]
+>>> moved = LineString([(2050, -10), (2050, 1010)])
+>>> zones = [box(0, 0, 2050, 1000), box(2050, 0, 4000, 1000)]
+>>> a = b.fractions(zones, [moved], tiles=True)
+>>> e = g.fractions(zones, [moved], tiles=True)
+>>> bool((a.zone_of == e.zone_of).all() and (a.cut_frac == e.cut_frac).all())
+True
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import shapely
+from numpy.typing import NDArray
+from shapely.geometry.base import BaseGeometry
+
+from zoneplan.measure.grids.cells import CellGrid, Fractions, Near, _sparse
+from zoneplan.measure.grids.segments import (
+    box_pairs,
+    distance_to_segments,
+    pair_distance,
+    segments,
+)
+
+__all__ = ["BAND_MARGIN_CELLS", "BandGrid"]
+
+BAND_MARGIN_CELLS = 1.0
+"""Margin added to every band, in cell sides (beyond a cell's diagonal): far more than
+any rounding of a moved point (nanometres), so no cell near the edge of the band is
+wrongly left out."""
+
+
+def _within(x: NDArray[np.float64], y: NDArray[np.float64], lines: list[BaseGeometry],
+            reach: list[float]) -> NDArray[np.intp]:
+    """Indices (ascending) of the points within ``reach[i]`` metres of ``lines[i]``."""
+    hit = np.zeros(x.size, dtype=bool)
+    for ln, r in zip(lines, reach, strict=True):
+        hit |= distance_to_segments(x, y, segments([ln]), r) <= r
+    return np.flatnonzero(hit).astype(np.intp)
+
+
+@dataclass(eq=False)
+class BandGrid:
+    """A :class:`~zoneplan.measure.grids.cells.CellGrid` with what every layout of a
+    set of draws shares (see the module docstring); otherwise the grid itself.
+
+    Attributes
+    ----------
+    base
+        The wrapped grid.
+    n_zones
+        Number of zones of every layout measured.
+    band
+        Cells (ascending) whose representative point lies within the band: tested again
+        for each layout.
+    zone_of
+        The reference layout's zone of each cell, -1 in the band (and on cut cells).
+    near_cells
+        Cells (ascending) whose centroid may lie within reach of a line.
+    near_order
+        Positions in ``near_cells`` sorted by centroid x.
+    near_m
+        The near-line distances measured together (metres).
+    """
+
+    base: CellGrid
+    n_zones: int
+    band: NDArray[np.intp]
+    zone_of: NDArray[np.int32]
+    near_cells: NDArray[np.intp]
+    near_order: NDArray[np.intp]
+    near_m: tuple[float, ...]
+    _memo: tuple[Any, dict[float, Near]] | None = field(default=None, init=False,
+                                                        repr=False)
+
+    @classmethod
+    def of(cls, grid: CellGrid, reference: Fractions, lines: list[BaseGeometry],
+           offsets_m: list[float], *, near_m: tuple[float, ...]) -> BandGrid:
+        """Prepare ``grid`` for layouts cut along ``lines`` (their reference positions,
+        in the grid's CRS) moved by at most ``offsets_m`` (metres; 0 for a line that
+        does not move), whose reference layout has the shares ``reference``.
+
+        ``near_m`` are the distances (metres) near-line shares are asked for.
+        """
+        margin = BAND_MARGIN_CELLS * grid.cell_size
+        diag = grid.cell_size * np.sqrt(2.0)
+        moving = [(ln, u) for ln, u in zip(lines, offsets_m, strict=True) if u > 0]
+        band = np.union1d(_within(grid.px, grid.py, [ln for ln, _ in moving],
+                                  [u + diag + margin for _, u in moving]),
+                          reference.cut_cell).astype(np.intp)
+        zone_of = reference.zone_of.astype(np.int32, copy=True)
+        zone_of[band] = -1
+        zone_of[reference.cut_cell] = -1
+        half_diag = grid.cell_size * np.sqrt(0.5)
+        reach = max(near_m) + half_diag + margin
+        near_cells = _within(grid.x, grid.y, list(lines),
+                             [reach + u for u in offsets_m])
+        near_order = np.argsort(grid.x[near_cells], kind="stable").astype(np.intp)
+        return cls(base=grid, n_zones=reference.n_zones, band=band, zone_of=zone_of,
+                   near_cells=near_cells, near_order=near_order,
+                   near_m=tuple(float(d) for d in near_m))
+
+    def __len__(self) -> int:
+        return len(self.base)
+
+    def __getattr__(self, name: str) -> Any:
+        if name.startswith("__") or name == "base":
+            raise AttributeError(name)
+        return getattr(self.base, name)
+
+    def fractions(self, zones: list[BaseGeometry], cuts: list[BaseGeometry], *,
+                  tiles: bool = False, samples: int = 0, covered: bool = False
+                  ) -> Fractions:
+        """:meth:`CellGrid.fractions <zoneplan.measure.grids.cells.CellGrid.fractions>`
+        of a layout of the draws, testing only the band and the cells the cuts cross."""
+        if len(zones) != self.n_zones:  # not a layout of the draws: the grid's own
+            return self.base.fractions(zones, cuts, tiles=tiles, samples=samples,
+                                       covered=covered)
+        g = self.base
+        zone_of = self.zone_of.copy()
+        cut_idx = g._crossed(cuts)
+        test = np.union1d(self.band, cut_idx).astype(np.intp)
+        zone_of[test] = -1
+        n_measured = len(zones) - 1 if tiles and len(zones) > 1 else len(zones)
+        taken = np.zeros(cut_idx.size)
+        rows: list[NDArray[np.intp]] = []
+        cols: list[NDArray[np.int32]] = []
+        vals: list[NDArray[np.float64]] = []
+        for k, z in enumerate(zones):
+            if z.is_empty:
+                continue
+            shapely.prepare(z)
+            # a point a zone contains lies in its box, and so does a cell it intersects:
+            # the grid's box query before each test changes nothing
+            free = test[zone_of[test] < 0]
+            zone_of[free[shapely.contains_xy(z, g.px[free], g.py[free])]] = k
+            if k >= n_measured or cut_idx.size == 0:
+                continue
+            touch = shapely.intersects(z, g.cells[cut_idx])
+            cand, pos = cut_idx[touch], np.flatnonzero(touch)
+            if cand.size == 0:
+                continue
+            if samples:
+                part = g._lattice_share(cand, z, samples)
+            else:
+                part = shapely.area(shapely.intersection(g.cells[cand], z)) / g.area_m2[cand]
+            keep = part > 0
+            rows.append(cand[keep].astype(np.intp))
+            cols.append(np.full(int(keep.sum()), k, dtype=np.int32))
+            vals.append(np.clip(part[keep], 0.0, 1.0))
+            taken[pos[keep]] += vals[-1]
+        if cut_idx.size:
+            zone_of[cut_idx] = -1
+            if n_measured < len(zones):
+                rest = 1.0 - taken
+                keep = rest > 1e-12
+                rows.append(cut_idx[keep])
+                cols.append(np.full(int(keep.sum()), len(zones) - 1, dtype=np.int32))
+                vals.append(np.clip(rest[keep], 0.0, 1.0))
+        return Fractions(
+            n_zones=len(zones),
+            zone_of=zone_of,
+            cut_cell=np.concatenate(rows) if rows else np.empty(0, dtype=np.intp),
+            cut_zone=np.concatenate(cols) if cols else np.empty(0, dtype=np.int32),
+            cut_frac=np.concatenate(vals) if vals else np.empty(0),
+        )
+
+    def near_fractions(self, lines: list[BaseGeometry], distances_m: tuple[float, ...],
+                       *, samples: int = 4) -> dict[float, Near]:
+        """:meth:`CellGrid.near_fractions
+        <zoneplan.measure.grids.cells.CellGrid.near_fractions>`, measured from
+        :attr:`near_cells` only (no other cell comes within reach)."""
+        g = self.base
+        out = {d: np.zeros(len(g)) for d in distances_m}
+        if not lines:
+            return _sparse(out)
+        segs = segments(lines)
+        half_diag = g.cell_size * np.sqrt(0.5)
+        reach = max(distances_m) + half_diag
+        nc = self.near_cells
+        d = np.full(len(g), np.inf)
+        d[nc] = distance_to_segments(g.x[nc], g.y[nc], segs, reach, x_order=self.near_order)
+        for dist, arr in out.items():
+            arr[d <= dist - half_diag] = 1.0
+        for dist in distances_m:
+            mid = np.flatnonzero((d > dist - half_diag) & (d < dist + half_diag))
+            if mid.size == 0:
+                continue
+            inside, within = self._lattice_within(mid, segs, dist, samples)
+            n_in = inside.sum(axis=1)
+            share = (inside & within).sum(axis=1) / np.maximum(n_in, 1)
+            out[dist][mid] = np.where(n_in > 0, share, d[mid] <= dist)
+        return _sparse(out)
+
+    def _lattice_within(self, cells: NDArray[np.intp], segs: NDArray[np.float64],
+                        dist: float, samples: int
+                        ) -> tuple[NDArray[np.bool_], NDArray[np.bool_]]:
+        """The grid's lattice of points in each of ``cells``: which lie inside the cell,
+        and which lie within ``dist`` metres of a segment.
+
+        A point ``p`` of a cell with centroid ``c`` is within ``dist`` of segment ``s``
+        only if ``|c s| <= dist + |p c|``, and surely is when ``|c s| + |p c|`` falls
+        short of ``dist`` by more than any rounding (a metre here): the points of a
+        (cell, segment) pair in between are measured with the arithmetic of
+        :func:`~zoneplan.measure.grids.segments.distance_to_segments`, so a point is
+        within exactly when the grid's own test says so.
+        """
+        g = self.base
+        fx, fy, inside = g._lattice(cells, samples)
+        m = samples * samples
+        cx, cy = g.x[cells], g.y[cells]
+        r = np.hypot(fx - cx[:, None], fy - cy[:, None]).max(axis=1) + 1.0
+        pt, seg = box_pairs(cx, cy, segs, dist + float(r.max()))
+        dc = pair_distance(cx[pt], cy[pt], segs, seg)
+        sure = dc + r[pt] < dist
+        within = np.zeros(fx.shape, dtype=bool)
+        within[pt[sure]] = True
+        test = ~sure & (dc <= dist + r[pt])
+        pt, seg = pt[test], seg[test]
+        flat = (np.repeat(pt * m, m).reshape(-1, m) + np.arange(m)).ravel()
+        hit = pair_distance(fx.ravel()[flat], fy.ravel()[flat], segs,
+                            np.repeat(seg, m)) <= dist
+        within.ravel()[flat[hit]] = True
+        return inside, within.reshape(fx.shape)
+
+    def near_pieces(self, lines: list[BaseGeometry], distance_m: float, *,
+                    samples: int = 4) -> Iterator[Near]:
+        """:meth:`near_fractions` for one distance, as one piece: every distance of
+        :attr:`near_m` is measured at the first call for a set of lines and kept for
+        the next (a layout asks for each distance in turn)."""
+        if distance_m not in self.near_m:
+            yield self.near_fractions(lines, (distance_m,), samples=samples)[distance_m]
+            return
+        segs = segments(lines) if lines else np.empty((0, 4))
+        key = (segs.tobytes(), segs.shape, samples)
+        memo = self._memo
+        if memo is None or memo[0] != key:
+            memo = (key, self.near_fractions(lines, self.near_m, samples=samples))
+            self._memo = memo
+        yield memo[1][distance_m]
