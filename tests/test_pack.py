@@ -138,3 +138,16 @@ def test_pack_tables_derive_from_shared_data(shared_data: Path) -> None:
     run = subprocess.run([sys.executable, str(repo / "scripts" / "derive_pack.py"), "--check"],
                          capture_output=True, text=True, timeout=300, check=False)
     assert run.returncode == 0, run.stdout + run.stderr
+
+
+def test_unosat_source_states_the_published_total_and_the_layer_rows_apart() -> None:
+    # UNOSAT published 198,273 affected structures (11 Oct 2025 imagery, FACTS.md); the
+    # pack's 500 m clusters add up to 198,308: the title names the first, a note the second
+    from zoneplan.pack.sources import PACK_SOURCES
+
+    src = next(s for s in PACK_SOURCES if s["id"] == "unosat-cda-2025-10-11")
+    assert "198,273" in src["title"] and "198,308" not in src["title"]
+    assert "198,308" in src["note"] and "1,196" in src["note"]
+    dmg = pack.damage_rows()
+    assert len(dmg.numbers("count")) == 1196
+    assert float(np.sum(dmg.numbers("count"))) == 198_308
