@@ -257,8 +257,8 @@ class LaterEvidenceRecord(TypedDict):
     verdict."""
 
     kind: str
-    """``line variant``, ``alternative``, ``line uncertainty``, ``force`` or ``crossing
-    state``."""
+    """``line variant``, ``alternative``, ``line uncertainty``, ``force``, ``crossing
+    state`` or ``damage assessment``."""
     id: str
     date: str | None
     """When it became known (ISO 8601)."""

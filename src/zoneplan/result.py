@@ -463,7 +463,8 @@ def build_json(inputs: Inputs, layout: Layout, m: Metrics, zr: dict[str, Any],
 
 def _later_evidence(inputs: Inputs) -> list[LaterEvidenceRecord]:
     """Facts dated after the date the plan is evaluated at, set aside: the plan's own
-    (:func:`zoneplan.plan.rules.as_of.plan_as_of`) and the built-in crossings' later states."""
+    (:func:`zoneplan.plan.rules.as_of.plan_as_of`), the built-in crossings' later states and
+    a damage layer dated later."""
     plan = inputs.plan
     out: list[dict[str, Any]] = [dict(e) for e in plan.later_evidence]
     cr = inputs.crossings
@@ -477,6 +478,12 @@ def _later_evidence(inputs: Inputs) -> list[LaterEvidenceRecord]:
                  "url": r["source_url"], "note": r["quote"]}
                 for r in pack.crossing_states_on(plan.facts_date)[1]
                 if r["crossing_id"] in kept]
+    dmg = inputs.damage_later
+    if dmg is not None:  # a damage assessment dated after the plan's facts
+        out.append({"kind": "damage assessment", "id": dmg.label, "date": dmg.date,
+                    "sources": list(dmg.sources),
+                    "note": f"{float(sum(dmg.values['count'])):,.0f} damaged structures "
+                    f"in the layer, dated after {plan.facts_date}: in no figure"})
     return cast("list[LaterEvidenceRecord]", out)
 
 
