@@ -27,7 +27,7 @@ def test_governorates_tile_the_outline() -> None:
 
 
 @pytest.mark.parametrize("method", ["median", "localities", "buildings", "municipalities",
-                                    "uniform"])
+                                    "uniform", "points"])
 def test_population_conserves_each_governorate(method: str) -> None:
     pop = builtin_population()
     g = pack.governorates().to_crs(pack.PACK_CRS)
@@ -39,11 +39,15 @@ def test_population_conserves_each_governorate(method: str) -> None:
     assert pop.total(method) == pytest.approx(2_213_876, rel=1e-12)
 
 
-def test_population_ensemble_is_three_spreads_and_an_extreme() -> None:
+def test_population_ensemble_is_three_spreads_and_two_extremes() -> None:
     pop = builtin_population()
     assert pop.central == "median"
     assert pop.members == ["localities", "buildings", "municipalities"]
-    assert pop.extremes == ["uniform"]
+    assert pop.extremes == ["uniform", "points"]
+    assert pop.spread_labels["uniform"] == "uniform spread"
+    assert pop.spread_labels["points"] == "locality points"
+    # the locality-point extreme puts people in at most one cell per locality (33)
+    assert 0 < np.count_nonzero(pop.counts["points"]) <= 33
     # the central spread lies, cell by cell, between the members' lowest and highest
     # (up to the per-governorate rescaling, which is close to 1)
     members = np.vstack([pop.counts[m] for m in pop.members])

@@ -25,8 +25,11 @@ from zoneplan.plan.colours import zone_colours
 from zoneplan.plan.rules.definitions import INDICATORS, ZONE_KEYS
 from zoneplan.plan.rules.standards import STANDARDS
 from zoneplan.records import (
+    AreaTotalRecord,
     ByAreaRow,
+    ByRecord,
     Distribution,
+    ExtremeFigure,
     ExtremeRecord,
     ForceRecord,
     ForceTargetRecord,
@@ -50,7 +53,7 @@ if TYPE_CHECKING:
     import geopandas as gpd
 
     from zoneplan.io.areas import AreaSet
-    from zoneplan.measure.figures.by_area import Piece
+    from zoneplan.measure.figures.by_area import AreaTotals, Piece
     from zoneplan.measure.figures.indicators import Metrics
     from zoneplan.measure.inputs import Inputs
     from zoneplan.measure.population.layers import PopulationLayer
@@ -249,7 +252,8 @@ def _layers_used(inputs: Inputs) -> dict[str, LayerUsed]:
 
 def _extremes(pop: PopulationLayer, extremes: dict[str, Metrics]) -> list[ExtremeRecord]:
     """Spreads shown as labelled extremes: their figures, never part of a range."""
-    return [{"id": k, "method": pop.spread_methods.get(k, ""),
+    return [{"id": k, "label": pop.spread_labels.get(k, k),
+             "method": pop.spread_methods.get(k, ""),
              "zones": {zid: _numbers(v) for zid, v in em.zones.items()},
              "totals": _numbers(em.totals)} for k, em in extremes.items()]
 
@@ -273,9 +277,26 @@ class SampleFigures:
     record: SamplesRecord
 
 
+EXTREME_KEYS: tuple[str, ...] = ("residents_baseline",)
+"""Indicators whose figures under the labelled extreme spreads each zone record gives
+beside its range (``extremes``)."""
+
+
+def _zone_extremes(zid: str, pop: PopulationLayer, extremes: dict[str, Metrics]
+                   ) -> dict[str, list[ExtremeFigure]]:
+    """A zone's figures under each labelled extreme spread (:data:`EXTREME_KEYS`)."""
+    if not extremes:
+        return {}
+    return {key: [{"spread": k, "label": pop.spread_labels.get(k, k),
+                   "value": em.zones[zid].get(key)} for k, em in extremes.items()]
+            for key in EXTREME_KEYS}
+
+
 def _zone_records(plan: Plan, layout: Layout, m: Metrics, zr: dict[str, Any],
-                  samples: SampleFigures | None) -> list[ZoneRecord]:
-    """One record per zone, in the layout's order."""
+                  samples: SampleFigures | None, pop: PopulationLayer | None = None,
+                  extremes: dict[str, Metrics] | None = None) -> list[ZoneRecord]:
+    """One record per zone, in the layout's order (with the figures under the labelled
+    extreme spreads of ``pop``, where given)."""
     std = {s.id: s for s in STANDARDS}
     colours = zone_colours([z.spec for z in layout.zones])
     rec_zones = _rec_zones(plan, layout)
@@ -302,6 +323,7 @@ def _zone_records(plan: Plan, layout: Layout, m: Metrics, zr: dict[str, Any],
             **entry,
             "standards": standards,
             "ranges": zr[z.id],
+            "extremes": _zone_extremes(z.id, pop, extremes) if pop and extremes else {},
             "distribution": samples.zones.get(z.id, {}) if samples else {},
             "null_reasons": m.reasons[z.id],
             "notes": [z.spec.note] if z.spec.note else []}))
@@ -367,8 +389,8 @@ def build_json(inputs: Inputs, layout: Layout, m: Metrics, zr: dict[str, Any],
                extremes: dict[str, Metrics] | None = None, by: AreaSet | None = None,
                by_area: list[ByAreaRow] | None = None, approximate: bool = False,
                notes: Sequence[str] = (), samples: SampleFigures | None = None,
-               claim_runs: ClaimRuns | None = None, edited: Mapping[str, str] | None = None
-               ) -> ResultDocument:
+               claim_runs: ClaimRuns | None = None, edited: Mapping[str, str] | None = None,
+               by_totals: AreaTotals | None = None) -> ResultDocument:
     """The documented JSON result (see the README, "The JSON result"), unrounded, made
     once from every part (nothing edits it after).
 
@@ -386,8 +408,9 @@ def build_json(inputs: Inputs, layout: Layout, m: Metrics, zr: dict[str, Any],
         When the evaluation started (UTC), for the provenance.
     extremes
         Figures under the population layer's extreme spreads, by spread.
-    by, by_area
-        With ``--by``: the areas, and the (area, zone) rows with their ranges.
+    by, by_area, by_totals
+        With ``--by``: the areas, the (area, zone) rows with their ranges, and the
+        areas' pre-war residents against their published totals.
     approximate
         Whether the figures are fast approximations (the editor's, while a line moves).
     notes
@@ -401,7 +424,7 @@ def build_json(inputs: Inputs, layout: Layout, m: Metrics, zr: dict[str, Any],
     """
     plan = inputs.plan
     central = central_assumptions(plan)
-    zones = _zone_records(plan, layout, m, zr, samples)
+    zones = _zone_records(plan, layout, m, zr, samples, inputs.population, extremes)
     totals = _totals_record(m, tr, samples)
     indicators = {k: cast("IndicatorRecord", v.to_dict()) for k, v in INDICATORS.items()}
     plan_record: PlanRecord = {"id": plan.id, "title": plan.title, "date": plan.date,
@@ -444,8 +467,7 @@ def build_json(inputs: Inputs, layout: Layout, m: Metrics, zr: dict[str, Any],
         "layers_used": _layers_used(inputs),
         "samples": samples.record if samples else None,
         "claims": claims,
-        "by": ({"ref": by.ref, "label": by.label, "field": by.field, "areas": list(by.names)}
-               if by is not None else None),
+        "by": (_by_record(by, by_totals) if by is not None else None),
         "by_area": by_area,
         "indicators": indicators,
         "standards": [cast("StandardRecord", s.to_dict()) for s in STANDARDS],
@@ -485,6 +507,15 @@ def _later_evidence(inputs: Inputs) -> list[LaterEvidenceRecord]:
                     "note": f"{float(sum(dmg.values['count'])):,.0f} damaged structures "
                     f"in the layer, dated after {plan.facts_date}: in no figure"})
     return cast("list[LaterEvidenceRecord]", out)
+
+
+def _by_record(by: AreaSet, totals: AreaTotals | None) -> ByRecord:
+    """The areas of ``--by``, with their pre-war residents against published totals."""
+    return {"ref": by.ref, "label": by.label, "field": by.field, "areas": list(by.names),
+            "population_field": totals.field if totals else None,
+            "fitted": bool(totals and totals.fitted),
+            "totals": cast("list[AreaTotalRecord]", totals.rows if totals else []),
+            "note": totals.note if totals else ""}
 
 
 def _rec_zones(plan: Plan, layout: Layout) -> set[str]:

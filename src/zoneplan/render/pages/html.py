@@ -26,6 +26,7 @@ from zoneplan.render.words.text import (
     ACCESS_WORDS,
     NA,
     ROUNDING_NOTE,
+    fmt_extremes,
     fmt_number,
     fmt_range,
     fmt_share,
@@ -192,6 +193,7 @@ def by_area_html(d: dict[str, Any]) -> str:
             f"<code>{_e(by.get('field'))}</code>) that one zone takes; the rows of a zone add "
             "up to the zone's figures and the rows of an area to the area. Ranges in "
             "brackets (low–high). The same table is in <code>by_area.csv</code>.</p>"
+            + (f'<p class="small">{_e(by["note"])}</p>' if by.get("note") else "")
             + cards_table("by-area-table", ["Area", "Zone", *(h for _, h, _ in cols)], body))
 
 
@@ -209,7 +211,9 @@ def _ranges_html(d: dict[str, Any]) -> str:
         for k, lab in keys:
             if rg.get(k):
                 f = (lambda v: fmt_number(v, 1)) if k == "area_km2" else fmt_number
-                parts.append(f"{_e(lab)}: {_e(fmt_range(rg[k], f))}")
+                ext = fmt_extremes(z, k)
+                parts.append(f"{_e(lab)}: {_e(fmt_range(rg[k], f))}"
+                             + (f" ({_e(ext)}; never an end of the range)" if ext else ""))
         items.append(f"<li><b>{_e(z['label'])}</b>: {'; '.join(parts) or NA}</li>")
     cases = [str(c) for c in d.get("ranges_from", [])]
     full = "".join(f"<li>{_e(c)}</li>" for c in cases)
