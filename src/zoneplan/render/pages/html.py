@@ -151,7 +151,8 @@ def zone_table_html(d: dict[str, Any]) -> str:
              _meets(ts.get("force-ratio-quinlivan"))]
     heads1 = ["Zone", "Civilian access", "Area (km²)", "Share of territory",
               "Residents before (pre-war, people)", "Residents under the plan (people)",
-              "Must leave (people)", "Area per person (m²)", "Sphere 45 m²"]
+              "People displaced out of the zone (people)", "Area per person (m²)",
+              "Sphere 45 m²"]
     heads2 = ["Zone", "Hospitals", "Beds per 10,000", "Security personnel",
               "Per 1,000 residents", "20 per 1,000"]
     return ("<h3>Land and people</h3>" + cards_table("zone-table", heads1, people, foot1)
@@ -201,7 +202,7 @@ def _ranges_html(d: dict[str, Any]) -> str:
     """The "Ranges" note: a short summary (each zone's ranges), the list of every case
     behind them collapsed."""
     keys = [("residents_baseline", "Residents before (people)"),
-            ("displaced_out", "Must leave (people)"),
+            ("displaced_out", "People displaced out of the zone (people)"),
             ("area_km2", "Area (km²)"), ("m2_per_person", "Area per person (m²)"),
             ("hospital_distance_median_m", "Median distance to an open hospital (m)")]
     items = []
