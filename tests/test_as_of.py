@@ -177,3 +177,30 @@ def test_stale_statuses_said_at_the_plan_date(on_plan_date: dict[str, Any]) -> N
     assert ("Karni Crossing (status as of 25 Feb 2024, older than 90 days at the plan's "
             "date)") in text
     assert "Erez Crossing (" not in text  # 23 days old: not flagged
+
+
+def test_damage_dated_after_the_plan_is_later_evidence() -> None:
+    # baseline-2023 is dated 6 Oct 2023; UNOSAT's assessment is of 11 Oct 2025: not a
+    # figure of the plan, listed as later evidence with the layer's 198,308 structures
+    d = zoneplan.evaluate("baseline-2023", ranges=False).to_dict()
+    assert d["totals"]["damaged_structures"] is None
+    assert d["totals"]["damage_date"] is None
+    assert all(z["damaged_structures"] is None for z in d["zones"])
+    assert "2025-10-11" in d["totals"]["null_reasons"]["damaged_structures"]
+    later = [e for e in d["later_evidence"] if e["kind"] == "damage assessment"]
+    assert len(later) == 1 and later[0]["date"] == "2025-10-11"
+    assert later[0]["sources"] == ["unosat-cda-2025-10-11"]
+    assert "198,308 damaged structures" in later[0]["note"]
+    # as of the assessment's date it is a figure: all 1,196 clusters lie in the one zone
+    # (198,307: a cluster of one structure lies outside the territory)
+    d = zoneplan.evaluate("baseline-2023", ranges=False, as_of="2025-10-11").to_dict()
+    assert d["totals"]["damaged_structures"] == pytest.approx(198_307)
+    assert not [e for e in d["later_evidence"] if e["kind"] == "damage assessment"]
+
+
+def test_damage_known_by_the_plan_date_is_a_figure(on_plan_date: dict[str, Any]) -> None:
+    # the default plan (14 Nov 2025) postdates the assessment (11 Oct 2025)
+    assert on_plan_date["totals"]["damage_date"] == "2025-10-11"
+    assert on_plan_date["totals"]["damaged_structures"] == pytest.approx(198_307)
+    assert not [e for e in on_plan_date["later_evidence"]
+                if e["kind"] == "damage assessment"]

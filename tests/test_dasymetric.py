@@ -330,3 +330,24 @@ def test_pack_governorates_over_localities_conserve_each_total() -> None:
     uniform = spread_to_grid(gov, "population", cell_size_m=250, method="area", by_area=True)
     assert uniform.groupby("area_id")["people"].sum().to_numpy() == pytest.approx(
         gov["population"].to_numpy(), rel=1e-9)
+
+
+def test_points_each_share_in_the_cell_nearest_its_point() -> None:
+    # a 3 km x 1 km area of 1,000 people, 1 km cells centred at x = 500, 1500, 2500;
+    # points at x = 100 (weight 3) and x = 1900 (weight 1): 750 in the first cell,
+    # 250 in the second (1,900 is nearer 1,500 than 2,500), nobody in the third
+    from shapely.geometry import box
+
+    from zoneplan.measure.grids.cells import CellGrid
+    from zoneplan.measure.population.dasymetric import spread_totals
+
+    g = CellGrid.build(box(0, 0, 3000, 1000), cell_size=1000.0, crs=None)
+    order = np.argsort(g.x)
+    pts = np.array([[100.0, 500.0], [1900.0, 500.0]])
+    out = spread_totals(g, [box(0, 0, 3000, 1000)], [1000.0], method="points", points=pts,
+                        weights=np.array([3.0, 1.0]))
+    assert out[order].tolist() == [750.0, 250.0, 0.0]
+    # an area with no point falls back to uniform density, as the kernel does
+    none = spread_totals(g, [box(0, 0, 3000, 1000)], [900.0], method="points",
+                         points=np.array([[5000.0, 500.0]]), weights=np.array([1.0]))
+    assert none[order].tolist() == pytest.approx([300.0, 300.0, 300.0])

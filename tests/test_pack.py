@@ -27,7 +27,7 @@ def test_governorates_tile_the_outline() -> None:
 
 
 @pytest.mark.parametrize("method", ["median", "localities", "buildings", "municipalities",
-                                    "uniform"])
+                                    "uniform", "points"])
 def test_population_conserves_each_governorate(method: str) -> None:
     pop = builtin_population()
     g = pack.governorates().to_crs(pack.PACK_CRS)
@@ -39,11 +39,15 @@ def test_population_conserves_each_governorate(method: str) -> None:
     assert pop.total(method) == pytest.approx(2_213_876, rel=1e-12)
 
 
-def test_population_ensemble_is_three_spreads_and_an_extreme() -> None:
+def test_population_ensemble_is_three_spreads_and_two_extremes() -> None:
     pop = builtin_population()
     assert pop.central == "median"
     assert pop.members == ["localities", "buildings", "municipalities"]
-    assert pop.extremes == ["uniform"]
+    assert pop.extremes == ["uniform", "points"]
+    assert pop.spread_labels["uniform"] == "uniform spread"
+    assert pop.spread_labels["points"] == "locality points"
+    # the locality-point extreme puts people in at most one cell per locality (33)
+    assert 0 < np.count_nonzero(pop.counts["points"]) <= 33
     # the central spread lies, cell by cell, between the members' lowest and highest
     # (up to the per-governorate rescaling, which is close to 1)
     members = np.vstack([pop.counts[m] for m in pop.members])
@@ -138,3 +142,16 @@ def test_pack_tables_derive_from_shared_data(shared_data: Path) -> None:
     run = subprocess.run([sys.executable, str(repo / "scripts" / "derive_pack.py"), "--check"],
                          capture_output=True, text=True, timeout=300, check=False)
     assert run.returncode == 0, run.stdout + run.stderr
+
+
+def test_unosat_source_states_the_published_total_and_the_layer_rows_apart() -> None:
+    # UNOSAT published 198,273 affected structures (11 Oct 2025 imagery, FACTS.md); the
+    # pack's 500 m clusters add up to 198,308: the title names the first, a note the second
+    from zoneplan.pack.sources import PACK_SOURCES
+
+    src = next(s for s in PACK_SOURCES if s["id"] == "unosat-cda-2025-10-11")
+    assert "198,273" in src["title"] and "198,308" not in src["title"]
+    assert "198,308" in src["note"] and "1,196" in src["note"]
+    dmg = pack.damage_rows()
+    assert len(dmg.numbers("count")) == 1196
+    assert float(np.sum(dmg.numbers("count"))) == 198_308

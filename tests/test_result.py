@@ -248,3 +248,64 @@ def _plan(name: str) -> Any:
     from zoneplan.plan import load_plan
 
     return load_plan(name)
+
+
+def test_pre_war_range_shows_both_labelled_extremes() -> None:
+    # the default plan's east zone under the two labelled extremes of the built-in
+    # population: uniform density in each governorate, and every locality's share of its
+    # governorate at the locality (computed here point by point, independently of the grid)
+    import numpy as np
+    import shapely
+
+    import zoneplan
+    from zoneplan import pack
+    from zoneplan.render.words.text import fmt_extremes
+
+    r = zoneplan.evaluate("green-red-2025-11")
+    d = r.to_dict()
+    green = next(z for z in d["zones"] if z["id"] == "green")
+    ext = {e["spread"]: e for e in green["extremes"]["residents_baseline"]}
+    assert [e["label"] for e in green["extremes"]["residents_baseline"]] == [
+        "uniform spread", "locality points"]
+    assert {e["id"]: e["label"] for e in d["extremes"]} == {
+        "uniform": "uniform spread", "points": "locality points"}
+    lo, hi = green["ranges"]["residents_baseline"]
+    assert not lo <= ext["uniform"]["value"] <= hi  # shown beside the range, not in it
+    assert not lo <= ext["points"]["value"] <= hi
+    # uniform: people in proportion to area; each governorate's density times the
+    # zone's area in it
+    gov = pack.governorate_rows()
+    green_geom = r.layout.zones[0].geometry
+    assert r.layout.zones[0].id == "green"
+    from zoneplan.geometry import project
+
+    uniform = sum(t * project(g, r.layout.crs).intersection(green_geom).area
+                  / project(g, r.layout.crs).area
+                  for g, t in zip(gov.geometry, gov.numbers("population"), strict=True))
+    assert ext["uniform"]["value"] == pytest.approx(uniform, rel=0.005)
+    locs = pack.locality_rows()
+    xy, w, name = locs.xy(r.layout.crs), locs.numbers("weight"), locs.columns["governorate"]
+    inside = shapely.covers(green_geom, shapely.points(xy))
+    points = 0.0
+    for g, t in zip(gov.columns["name"], gov.numbers("population"), strict=True):
+        mine = np.array([n == g for n in name])
+        points += float(t * np.sum(w[mine & inside]) / np.sum(w[mine]))
+    # the grid holds each locality in its nearest 250 m cell, which the line may cut
+    assert ext["points"]["value"] == pytest.approx(points, rel=0.02)
+    assert fmt_extremes(green, "residents_baseline") == (
+        "extremes: uniform spread 1.13 M, locality points 0.47 M")
+    # the terminal and the report say the same, beside the range
+    import io
+
+    from rich.console import Console
+
+    from zoneplan.render.pages.html import render_report_html
+    from zoneplan.render.words.terminal import print_result
+
+    con = Console(width=120, record=True, file=io.StringIO())
+    print_result(d, con)
+    text = con.export_text()
+    assert "extremes: uniform spread 1.13 M," in text and "locality points 0.47 M" in text
+    page = render_report_html(d, report_map=None, charts=[])
+    assert ("783,625–1,035,458 (extremes: uniform spread 1.13 M, locality points 0.47 M; "
+            "never an end of the range)") in page

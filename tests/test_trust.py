@@ -265,7 +265,7 @@ def test_compounds_house_the_displaced_at_their_site(square_plan: dict[str, Any]
 # --------------------------------------------------------------------- words by status
 
 @pytest.mark.parametrize("status,words", [
-    ("in force", "lived before the war in zones now closed to civilians, and cannot return"),
+    ("in force", "are displaced out of zones closed to civilians and cannot return"),
     ("reported", "would have to leave zones closed to civilians"),
     ("hypothetical", "would have to leave zones closed to civilians"),
 ])

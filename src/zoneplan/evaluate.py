@@ -30,7 +30,14 @@ from zoneplan.errors import InputError, InvariantError
 from zoneplan.geometry import geos_errors, project
 from zoneplan.io.areas import AreaSet
 from zoneplan.measure.figures.assumptions import alternative_assumptions
-from zoneplan.measure.figures.by_area import BY_AREA_KEYS, by_area_rows, check_rows, layout_pieces
+from zoneplan.measure.figures.by_area import (
+    BY_AREA_KEYS,
+    AreaTotals,
+    area_totals,
+    by_area_rows,
+    check_rows,
+    layout_pieces,
+)
 from zoneplan.measure.figures.claims import CENTRAL, ClaimRuns, RunBasis
 from zoneplan.measure.figures.indicators import Metrics, compute
 from zoneplan.measure.figures.relocation import check_compounds
@@ -373,9 +380,10 @@ class Evaluation:
         When the evaluation started (UTC).
     extremes
         Figures under the population layer's extreme spreads, by spread.
-    by, by_area, pieces
-        With ``by``: the areas, the (area, zone) rows with their ranges, and the pieces
-        of the central layout (metres, in its CRS).
+    by, by_area, pieces, by_totals
+        With ``by``: the areas, the (area, zone) rows with their ranges, the pieces
+        of the central layout (metres, in its CRS), and the areas' pre-war residents
+        against their published totals.
     fast
         Whether the figures are fast approximations.
     claim_runs, edited
@@ -400,6 +408,7 @@ class Evaluation:
     claim_runs: ClaimRuns | None = None
     edited: dict[str, str] | None = None
     notes: list[str] = field(default_factory=list)
+    by_totals: AreaTotals | None = None
 
     def result(self, samples: SampleFigures | None = None) -> Result:
         """The result, its JSON made once, with the draws' percentiles if given."""
@@ -411,7 +420,8 @@ class Evaluation:
                           self.total_ranges, self.variant_log, self.started,
                           extremes=self.extremes, by=self.by, by_area=self.by_area,
                           approximate=self.fast, notes=notes, samples=samples,
-                          claim_runs=self.claim_runs, edited=self.edited)
+                          claim_runs=self.claim_runs, edited=self.edited,
+                          by_totals=self.by_totals)
         return Result(data=data, layout=self.layout, inputs=self.inputs,
                       metrics=self.central, pieces=self.pieces)
 
@@ -517,4 +527,6 @@ def _evaluate_checked(inputs: Inputs, *, ranges: bool, fast: bool, progress: Pro
                       by_area=_by_area(central, rows) if by is not None else None,
                       pieces=layout_pieces(central, cells, by) if by is not None else None,
                       fast=fast, claim_runs=claim_runs, edited=inputs.line_zones(),
-                      notes=alt_notes)
+                      notes=alt_notes,
+                      by_totals=(area_totals(central, cells, by, central.by_area or [])
+                                 if by is not None else None))

@@ -29,7 +29,8 @@ from zoneplan.measure.figures.claims import ClaimedRecord, ClaimRecord
 from zoneplan.measure.figures.crossings import CrossingRecord
 from zoneplan.plan.rules.definitions import INDICATORS
 
-__all__ = ["ByAreaRow", "ByRecord", "ClaimRecord", "CrossingRecord", "Distribution",
+__all__ = ["AreaTotalRecord", "ByAreaRow", "ByRecord", "ClaimRecord", "CrossingRecord",
+           "Distribution", "ExtremeFigure",
            "ForceRecord", "Percentiles", "ProvenanceRecord", "Range", "ResultDocument",
            "SamplesRecord", "TotalsRecord", "ZoneRecord", "result_schema", "result_schema_text"]
 
@@ -124,6 +125,17 @@ class ZoneHead(TypedDict):
     """Its colour on maps (#rrggbb)."""
 
 
+class ExtremeFigure(TypedDict):
+    """A figure under one labelled extreme spread of the population (never a range end)."""
+
+    spread: str
+    """The spread's key (as in ``population.extremes``)."""
+    label: str
+    """Its short name, e.g. ``uniform spread``, ``locality points``."""
+    value: Number
+    """The figure under that spread, in the indicator's unit."""
+
+
 class ZoneRecord(ZoneHead, Figures):
     """One zone: what the plan says of it, and its figures."""
 
@@ -134,6 +146,10 @@ class ZoneRecord(ZoneHead, Figures):
     ranges: dict[str, Range | None]
     """Per indicator, ``[low, high]`` over all alternatives, in its unit; ``null`` where
     never computable."""
+    extremes: dict[str, list[ExtremeFigure]]
+    """Per indicator shown with them (``residents_baseline``), its figure under each
+    labelled extreme spread of the population, shown beside the range, never an end of
+    it; ``{}`` where the layer has no extremes or the ranges were not evaluated."""
     distribution: Distribution
     """With ``--samples``: per indicator, percentiles of the draws; ``{}`` without."""
     null_reasons: dict[str, str]
@@ -283,8 +299,8 @@ class LaterEvidenceRecord(TypedDict):
     verdict."""
 
     kind: str
-    """``line variant``, ``alternative``, ``line uncertainty``, ``force`` or ``crossing
-    state``."""
+    """``line variant``, ``alternative``, ``line uncertainty``, ``force``, ``crossing
+    state`` or ``damage assessment``."""
     id: str
     date: str | None
     """When it became known (ISO 8601)."""
@@ -376,6 +392,8 @@ class ExtremeRecord(TypedDict):
     """Figures under a labelled extreme spread of the population (never a range end)."""
 
     id: str
+    label: str
+    """A short name, e.g. ``uniform spread``, ``locality points``."""
     method: str
     zones: dict[str, dict[str, float]]
     """Per zone, its numeric indicators."""
@@ -426,6 +444,20 @@ class SamplesRecord(TypedDict):
     notes: list[str]
 
 
+class AreaTotalRecord(TypedDict):
+    """With ``--by``: an area's pre-war residents against its published total."""
+
+    area: str
+    published: Number
+    """The area's published population (people); ``null`` where the areas carry none."""
+    modelled: float
+    """The model's pre-war residents in the area, before any fitting (people)."""
+    residents_baseline: float
+    """Pre-war residents as the by-area rows give them (people)."""
+    difference: Number
+    """``modelled`` minus ``published`` (people)."""
+
+
 class ByRecord(TypedDict):
     """With ``--by``: the areas the figures are broken down by."""
 
@@ -433,6 +465,16 @@ class ByRecord(TypedDict):
     label: str
     field: str | None
     areas: list[str]
+    population_field: str | None
+    """The attribute holding the areas' published population, if any."""
+    fitted: bool
+    """Whether the rows' pre-war residents were fitted to the published totals (when
+    these are the totals the population layer spreads)."""
+    totals: list[AreaTotalRecord]
+    """Per area (and outside every area, where people live there), modelled against
+    published."""
+    note: str
+    """Where the difference between modelled and published totals goes, in words."""
 
 
 class ByAreaRow(TypedDict):
@@ -523,12 +565,12 @@ class ResultDocument(TypedDict):
     """``true`` only for fast figures while a line is dragged in the editor."""
 
 
-_RECORDS = (Percentiles, Figures, ZoneHead, ZoneRecord, TotalsRecord, ForceRecord,
-            ForceTargetRecord, ForcesCentral, InputFile, ProvenanceRecord, PlanRecord,
+_RECORDS = (Percentiles, Figures, ZoneHead, ExtremeFigure, ZoneRecord, TotalsRecord,
+            ForceRecord, ForceTargetRecord, ForcesCentral, InputFile, ProvenanceRecord, PlanRecord,
             TerritoryRecord, CrsRecord, PopulationRecord, LineRecord, ExtremeRecord, LayerUsed,
-            LinesDrawn, SamplesRecord, ByRecord, ByAreaRow, IndicatorRecord, StandardRecord,
-            ResultDocument, ZoneStandards, TotalStandards, ClaimRecord, ClaimedRecord,
-            CrossingRecord, StaleAfterRecord)
+            LinesDrawn, SamplesRecord, AreaTotalRecord, ByRecord, ByAreaRow, IndicatorRecord,
+            StandardRecord, ResultDocument, ZoneStandards, TotalStandards, ClaimRecord,
+            ClaimedRecord, CrossingRecord, StaleAfterRecord)
 for _record in _RECORDS:
     with_config(_STRICT)(_record)
 

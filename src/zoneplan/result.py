@@ -27,8 +27,11 @@ from zoneplan.plan.rules.as_of import STALE_AFTER, age_days, stale
 from zoneplan.plan.rules.definitions import INDICATORS, ZONE_KEYS, per_person_flags
 from zoneplan.plan.rules.standards import STANDARDS
 from zoneplan.records import (
+    AreaTotalRecord,
     ByAreaRow,
+    ByRecord,
     Distribution,
+    ExtremeFigure,
     ExtremeRecord,
     ForceRecord,
     ForceTargetRecord,
@@ -53,7 +56,7 @@ if TYPE_CHECKING:
     import geopandas as gpd
 
     from zoneplan.io.areas import AreaSet
-    from zoneplan.measure.figures.by_area import Piece
+    from zoneplan.measure.figures.by_area import AreaTotals, Piece
     from zoneplan.measure.figures.indicators import Metrics
     from zoneplan.measure.inputs import Inputs
     from zoneplan.measure.population.layers import PopulationLayer
@@ -252,7 +255,8 @@ def _layers_used(inputs: Inputs) -> dict[str, LayerUsed]:
 
 def _extremes(pop: PopulationLayer, extremes: dict[str, Metrics]) -> list[ExtremeRecord]:
     """Spreads shown as labelled extremes: their figures, never part of a range."""
-    return [{"id": k, "method": pop.spread_methods.get(k, ""),
+    return [{"id": k, "label": pop.spread_labels.get(k, k),
+             "method": pop.spread_methods.get(k, ""),
              "zones": {zid: _numbers(v) for zid, v in em.zones.items()},
              "totals": _numbers(em.totals)} for k, em in extremes.items()]
 
@@ -276,9 +280,26 @@ class SampleFigures:
     record: SamplesRecord
 
 
+EXTREME_KEYS: tuple[str, ...] = ("residents_baseline",)
+"""Indicators whose figures under the labelled extreme spreads each zone record gives
+beside its range (``extremes``)."""
+
+
+def _zone_extremes(zid: str, pop: PopulationLayer, extremes: dict[str, Metrics]
+                   ) -> dict[str, list[ExtremeFigure]]:
+    """A zone's figures under each labelled extreme spread (:data:`EXTREME_KEYS`)."""
+    if not extremes:
+        return {}
+    return {key: [{"spread": k, "label": pop.spread_labels.get(k, k),
+                   "value": em.zones[zid].get(key)} for k, em in extremes.items()]
+            for key in EXTREME_KEYS}
+
+
 def _zone_records(plan: Plan, layout: Layout, m: Metrics, zr: dict[str, Any],
-                  samples: SampleFigures | None) -> list[ZoneRecord]:
-    """One record per zone, in the layout's order."""
+                  samples: SampleFigures | None, pop: PopulationLayer | None = None,
+                  extremes: dict[str, Metrics] | None = None) -> list[ZoneRecord]:
+    """One record per zone, in the layout's order (with the figures under the labelled
+    extreme spreads of ``pop``, where given)."""
     std = {s.id: s for s in STANDARDS}
     colours = zone_colours([z.spec for z in layout.zones])
     rec_zones = _rec_zones(plan, layout)
@@ -305,6 +326,7 @@ def _zone_records(plan: Plan, layout: Layout, m: Metrics, zr: dict[str, Any],
             **entry,
             "standards": standards,
             "ranges": zr[z.id],
+            "extremes": _zone_extremes(z.id, pop, extremes) if pop and extremes else {},
             "distribution": samples.zones.get(z.id, {}) if samples else {},
             "null_reasons": m.reasons[z.id],
             "flags": per_person_flags(v.get("residents"), z.spec.access, v),
@@ -372,8 +394,8 @@ def build_json(inputs: Inputs, layout: Layout, m: Metrics, zr: dict[str, Any],
                extremes: dict[str, Metrics] | None = None, by: AreaSet | None = None,
                by_area: list[ByAreaRow] | None = None, approximate: bool = False,
                notes: Sequence[str] = (), samples: SampleFigures | None = None,
-               claim_runs: ClaimRuns | None = None, edited: Mapping[str, str] | None = None
-               ) -> ResultDocument:
+               claim_runs: ClaimRuns | None = None, edited: Mapping[str, str] | None = None,
+               by_totals: AreaTotals | None = None) -> ResultDocument:
     """The documented JSON result (see the README, "The JSON result"), unrounded, made
     once from every part (nothing edits it after).
 
@@ -391,8 +413,9 @@ def build_json(inputs: Inputs, layout: Layout, m: Metrics, zr: dict[str, Any],
         When the evaluation started (UTC), for the provenance.
     extremes
         Figures under the population layer's extreme spreads, by spread.
-    by, by_area
-        With ``--by``: the areas, and the (area, zone) rows with their ranges.
+    by, by_area, by_totals
+        With ``--by``: the areas, the (area, zone) rows with their ranges, and the
+        areas' pre-war residents against their published totals.
     approximate
         Whether the figures are fast approximations (the editor's, while a line moves).
     notes
@@ -406,7 +429,7 @@ def build_json(inputs: Inputs, layout: Layout, m: Metrics, zr: dict[str, Any],
     """
     plan = inputs.plan
     central = central_assumptions(plan)
-    zones = _zone_records(plan, layout, m, zr, samples)
+    zones = _zone_records(plan, layout, m, zr, samples, inputs.population, extremes)
     totals = _totals_record(m, tr, samples)
     indicators = {k: cast("IndicatorRecord", v.to_dict()) for k, v in INDICATORS.items()}
     plan_record: PlanRecord = {"id": plan.id, "title": plan.title, "date": plan.date,
@@ -452,8 +475,7 @@ def build_json(inputs: Inputs, layout: Layout, m: Metrics, zr: dict[str, Any],
         "layers_used": _layers_used(inputs),
         "samples": samples.record if samples else None,
         "claims": claims,
-        "by": ({"ref": by.ref, "label": by.label, "field": by.field, "areas": list(by.names)}
-               if by is not None else None),
+        "by": (_by_record(by, by_totals) if by is not None else None),
         "by_area": by_area,
         "indicators": indicators,
         "standards": [cast("StandardRecord", s.to_dict()) for s in STANDARDS],
@@ -479,7 +501,8 @@ def _force_record(f: dict[str, Any], as_of: str) -> ForceRecord:
 
 def _later_evidence(inputs: Inputs) -> list[LaterEvidenceRecord]:
     """Facts dated after the date the plan is evaluated at, set aside: the plan's own
-    (:func:`zoneplan.plan.rules.as_of.plan_as_of`) and the built-in crossings' later states."""
+    (:func:`zoneplan.plan.rules.as_of.plan_as_of`), the built-in crossings' later states and
+    a damage layer dated later."""
     plan = inputs.plan
     out: list[dict[str, Any]] = [dict(e) for e in plan.later_evidence]
     cr = inputs.crossings
@@ -493,7 +516,22 @@ def _later_evidence(inputs: Inputs) -> list[LaterEvidenceRecord]:
                  "url": r["source_url"], "note": r["quote"]}
                 for r in pack.crossing_states_on(plan.facts_date)[1]
                 if r["crossing_id"] in kept]
+    dmg = inputs.damage_later
+    if dmg is not None:  # a damage assessment dated after the plan's facts
+        out.append({"kind": "damage assessment", "id": dmg.label, "date": dmg.date,
+                    "sources": list(dmg.sources),
+                    "note": f"{float(sum(dmg.values['count'])):,.0f} damaged structures "
+                    f"in the layer, dated after {plan.facts_date}: in no figure"})
     return cast("list[LaterEvidenceRecord]", out)
+
+
+def _by_record(by: AreaSet, totals: AreaTotals | None) -> ByRecord:
+    """The areas of ``--by``, with their pre-war residents against published totals."""
+    return {"ref": by.ref, "label": by.label, "field": by.field, "areas": list(by.names),
+            "population_field": totals.field if totals else None,
+            "fitted": bool(totals and totals.fitted),
+            "totals": cast("list[AreaTotalRecord]", totals.rows if totals else []),
+            "note": totals.note if totals else ""}
 
 
 def _rec_zones(plan: Plan, layout: Layout) -> set[str]:

@@ -8,8 +8,10 @@
 from __future__ import annotations
 
 import difflib
+import math
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import shapely
 from shapely.geometry.base import BaseGeometry
@@ -19,7 +21,7 @@ from zoneplan.errors import DataError, InputError
 from zoneplan.geometry import repair
 from zoneplan.io.vectors import read_polygons
 
-__all__ = ["BUILTIN_AREAS", "NAME_FIELDS", "AreaSet", "read_areas"]
+__all__ = ["BUILTIN_AREAS", "NAME_FIELDS", "POPULATION_FIELD", "AreaSet", "read_areas"]
 
 BUILTIN_AREAS: dict[str, str] = {
     "gaza:governorates": "name",
@@ -30,6 +32,10 @@ BUILTIN_AREAS: dict[str, str] = {
 NAME_FIELDS: tuple[str, ...] = ("name", "NAME", "Name", "adm2_name", "ADM2_EN", "adm2_en",
                                 "adm1_name", "ADM1_EN", "label", "title")
 """Attributes tried, in order, to name the areas when none is given."""
+
+POPULATION_FIELD = "population"
+"""The attribute read as each area's published population, where the areas have it
+(``gaza:governorates``: the pack's PCBS totals): by-area rows are compared with it."""
 
 
 @dataclass(frozen=True)
@@ -44,12 +50,17 @@ class AreaSet:
         The attribute that names them.
     names, geometries
         Each area's name and polygon (areas sharing a name are merged).
+    totals
+        Each area's published population (people; summed over areas sharing a name),
+        from the attribute :data:`POPULATION_FIELD`; ``None`` where the areas have no
+        such attribute or a value is not a number.
     """
 
     ref: str
     field: str
     names: list[str]
     geometries: list[BaseGeometry]
+    totals: list[float] | None = None
 
     @property
     def label(self) -> str:
@@ -107,6 +118,8 @@ def read_areas(ref: str, field: str | None = None) -> AreaSet:
     name_field = _pick_field([str(c) for c in gdf.columns if c != "geometry"], field, ref)
     names: list[str] = []
     geoms: list[BaseGeometry] = []
+    pops = _populations(gdf)
+    totals: list[float] = []
     for i, (value, geom) in enumerate(zip(gdf[name_field], polygons, strict=True)):
         label = str(value).strip() if value is not None and str(value).strip() else \
             f"(unnamed area {i + 1})"
@@ -114,7 +127,29 @@ def read_areas(ref: str, field: str | None = None) -> AreaSet:
         if label in names:
             k = names.index(label)
             geoms[k] = shapely.union_all([geoms[k], g])
+            if pops is not None:
+                totals[k] += pops[i]
         else:
             names.append(label)
             geoms.append(g)
-    return AreaSet(ref=ref, field=name_field, names=names, geometries=geoms)
+            if pops is not None:
+                totals.append(pops[i])
+    return AreaSet(ref=ref, field=name_field, names=names, geometries=geoms,
+                   totals=totals if pops is not None else None)
+
+
+def _populations(gdf: Any) -> list[float] | None:
+    """Each row's :data:`POPULATION_FIELD` (people), or ``None`` if the areas have no such
+    attribute or a value is not a finite number of zero or more."""
+    if POPULATION_FIELD not in gdf.columns:
+        return None
+    out: list[float] = []
+    for v in gdf[POPULATION_FIELD]:
+        try:
+            x = float(v)
+        except (TypeError, ValueError):
+            return None
+        if not math.isfinite(x) or x < 0:
+            return None
+        out.append(x)
+    return out

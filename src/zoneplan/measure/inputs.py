@@ -49,7 +49,7 @@ from zoneplan.io.layers import (
 from zoneplan.measure.population.layers import PopulationLayer
 from zoneplan.measure.population.population_sources import population_for
 from zoneplan.plan import LineSpec, Plan, place_in_plan
-from zoneplan.plan.rules.as_of import plan_as_of
+from zoneplan.plan.rules.as_of import known_by, plan_as_of
 from zoneplan.plan.rules.plausibility import STRUCTURE_DENSITY, check_density
 
 if TYPE_CHECKING:
@@ -84,12 +84,17 @@ class Inputs:
     population
         The baseline population on its cells.
     hospitals, damage
-        Point layers, or ``None`` where the plan has none.
+        Point layers, or ``None`` where the plan has none (damage: or where the layer is
+        dated after the plan's facts, :attr:`damage_later`).
     hospitals_all
         The built-in hospitals with their low-confidence rows too (an alternative for
         the ranges); ``None`` where there is no such alternative.
     crossings
         Crossings into the territory (with their state), or ``None``.
+    damage_later
+        The plan's damage layer when it is dated after the date of the plan's facts
+        (``plan.facts_date``): a damage assessment is a dated fact, so it is later
+        evidence, in no figure (:attr:`damage` is then ``None``).
     files
         Provenance: the files read (role, path, sha256).
     data_sources
@@ -114,6 +119,7 @@ class Inputs:
     damage: PointLayer | None
     hospitals_all: PointLayer | None = None
     crossings: PointLayer | None = None
+    damage_later: PointLayer | None = None
     files: list[dict[str, Any]] = field(default_factory=list)
     data_sources: list[dict[str, Any]] = field(default_factory=list)
     edited: frozenset[str] = frozenset()
@@ -398,6 +404,8 @@ def prepare(plan: Plan, *, progress: Progress | None = None,
                         path=plan.population.baseline,
                         suggestion="check that the layer and the territory are the same place")
     hospitals, hospitals_all = hospital_layers(plan)
+    damage = _checked_damage(plan, territory, territory_m.area)
+    known = damage is None or known_by(damage.date, plan.facts_date)
     files, builtins = _reads(plan)
     source_ids = {sid for b in builtins for sid in pack.layer_sources(b)}
     return Inputs(
@@ -413,7 +421,8 @@ def prepare(plan: Plan, *, progress: Progress | None = None,
         hospitals=hospitals,
         hospitals_all=hospitals_all,
         crossings=crossings_layer(plan),
-        damage=_checked_damage(plan, territory, territory_m.area),
+        damage=damage if known else None,
+        damage_later=None if known else damage,
         files=_provenance(plan, files, builtins),
         data_sources=[s for s in pack.PACK_SOURCES if s["id"] in source_ids],
         edited=frozenset(ln.id for ln in plan.lines

@@ -80,9 +80,12 @@ PACK_SOURCES: list[dict[str, Any]] = [
         "id": "unosat-cda-2025-10-11",
         "publisher": "UNOSAT (UN Satellite Centre)",
         "title": "Comprehensive Damage Assessment of the Gaza Strip, imagery of 11 Oct 2025: "
-        "198,308 affected structures (here aggregated into 500 m clusters)",
+        "198,273 affected structures (UNOSAT's published total)",
         "date": "2025-10-11",
         "url": "https://data.humdata.org/organization/unosat",
+        "note": "The layer used here (gaza:damage) holds the assessment in 1,196 clusters of "
+        "500 m whose counts add up to 198,308 structures, 35 more than UNOSAT's published "
+        "198,273; the figures count the layer's rows, not the published total.",
         "via": {"publisher": "GitHub matteogrifone22/Data-Visualization-Project (500 m "
                 "clusters of the assessment)",
                 "url": "https://github.com/matteogrifone22/Data-Visualization-Project"},

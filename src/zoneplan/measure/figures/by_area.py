@@ -8,6 +8,20 @@ the part of the territory outside every area is a row of its own (:data:`OUTSIDE
 
 Cells are shared between pieces by the exact share of their area in each piece, as for
 zones, so a piece's people are exact sums, not re-estimates.
+
+**Published totals.** Areas may carry a published population (``population``, e.g. the
+PCBS totals of ``gaza:governorates``). A cell across an area's edge holds people of both
+sides and is shared by area, so the model's people in an area differ a little from its
+published total, though the spread conserved every total (North Gaza 445,476 against
+448,000 for the default plan). When the areas carry the very totals the population layer
+conserves (:attr:`~zoneplan.measure.population.layers.PopulationLayer.area_totals`: the
+built-in population and the pack's governorates) and hold the territory's people, the
+pre-war residents of the pieces are fitted to both margins by iterative proportional
+fitting (:func:`fit_margins`): every area gets its published total, every zone keeps its
+measured pre-war residents, and inside an area each piece is scaled by one factor per
+area and one per zone; residents under the plan follow (:func:`by_area_rows`). Otherwise
+the rows keep the model's figures and :func:`area_totals` says where the difference
+between modelled and published totals lies.
 """
 
 from __future__ import annotations
@@ -28,8 +42,16 @@ from zoneplan.measure.inputs import AREA_TOLERANCE_M2
 from zoneplan.measure.sums.zone_sums import LayoutCells
 from zoneplan.measure.zones import Layout
 
-__all__ = ["BY_AREA_KEYS", "OUTSIDE", "Piece", "by_area_rows", "check_rows", "layout_pieces",
-           "pieces"]
+__all__ = ["BY_AREA_KEYS", "FIT_RTOL", "OUTSIDE", "AreaTotals", "Piece", "area_totals",
+           "by_area_rows", "check_rows", "fit_margins", "layout_pieces", "pieces"]
+
+FIT_RTOL = 1e-12
+"""Relative tolerance to which :func:`fit_margins` meets both margins."""
+FIT_ITERATIONS = 1000
+"""Most rounds of :func:`fit_margins` (two areas × two zones take a few dozen)."""
+SAME_TOTAL_RTOL = 1e-9
+"""Published totals equal the layer's own (and the territory's people their sum) to
+this relative tolerance for the rows to be fitted to them."""
 
 OUTSIDE = "(outside the areas)"
 """The name of the row for the part of the territory in no area."""
@@ -124,8 +146,27 @@ def _points_in(layer: Any, layout: Layout, geom: BaseGeometry, values: Any = Non
     return float(np.sum(values[hit])) if values is not None else float(np.count_nonzero(hit))
 
 
+def _modelled(m: Metrics, cells: LayoutCells, areas: AreaSet
+              ) -> tuple[list[Piece], NDArray[np.float64], NDArray[np.float64]]:
+    """Each piece, its modelled pre-war residents (people) and its area on the
+    population grid (m², cells times their shares)."""
+    assert m.inputs is not None
+    counts = m.inputs.population.counts[m.pop_method]
+    area_m2 = m.inputs.population.grid.area_values()
+    shares = _shares(m, cells, areas)
+    people = np.array([float(np.dot(counts[idx], sh)) if idx.size else 0.0
+                       for _, idx, sh in shares])
+    cell_area = np.array([float(np.dot(area_m2[idx], sh)) if idx.size else 0.0
+                          for _, idx, sh in shares])
+    return [pc for pc, _, _ in shares], people, cell_area
+
+
 def by_area_rows(m: Metrics, cells: LayoutCells, areas: AreaSet) -> list[dict[str, Any]]:
     """One row per (area, zone) piece, for one run (see the module docstring).
+
+    Pre-war residents are the model's, or fitted to the areas' published totals where
+    the areas carry the totals the population layer conserves (:func:`fitted_people`);
+    residents under the plan are placed on them as on the zone's cells.
 
     Parameters
     ----------
@@ -138,28 +179,202 @@ def by_area_rows(m: Metrics, cells: LayoutCells, areas: AreaSet) -> list[dict[st
     """
     assert m.layout is not None and m.inputs is not None
     inputs, layout = m.inputs, m.layout
-    counts = inputs.population.counts[m.pop_method]
-    area_m2 = inputs.population.grid.area_values()
+    all_pieces, modelled, cell_area = _modelled(m, cells, areas)
+    people = fitted_people(m, all_pieces, modelled, areas)
+    if people is None:
+        people = modelled
     rows: list[dict[str, Any]] = []
-    for pc, idx, share in _shares(m, cells, areas):
-        people = float(np.dot(counts[idx], share)) if idx.size else 0.0
-        cell_area = float(np.dot(area_m2[idx], share)) if idx.size else 0.0
+    for pc, n, a in zip(all_pieces, people, cell_area, strict=True):
         place = m.placements[pc.zone]
-        at_sites = sum(n for x, y, n in m.site_people.get(pc.zone, [])
+        at_sites = sum(k for x, y, k in m.site_people.get(pc.zone, [])
                        if pc.geometry.covers(shapely.Point(x, y)))
         dmg = inputs.damage
         rows.append({
             "area": pc.area, "zone": pc.zone,
             "area_km2": pc.geometry.area / 1e6,
             "share_of_area": pc.geometry.area / pc.area_total_m2,
-            "residents_baseline": people,
-            "residents": float(place.of(people, cell_area)) + at_sites,
+            "residents_baseline": float(n),
+            "residents": float(place.of(float(n), float(a))) + at_sites,
             "hospitals": (None if inputs.hospitals is None else
                           int(_points_in(inputs.hospitals, layout, pc.geometry))),
             "damaged_structures": (None if dmg is None else
                                    _points_in(dmg, layout, pc.geometry, dmg.values["count"])),
         })
     return rows
+
+
+def fit_margins(table: NDArray[np.float64], rows: NDArray[np.float64],
+                cols: NDArray[np.float64]) -> NDArray[np.float64] | None:
+    """``table`` scaled by one factor per row and one per column so that its rows add up
+    to ``rows`` and its columns to ``cols`` (iterative proportional fitting, Deming and
+    Stephan 1940); ``None`` if it does not meet both within :data:`FIT_RTOL` in
+    :data:`FIT_ITERATIONS` rounds (a row or column of zeros that should hold people).
+
+    The last step scales the rows, so the row sums are met to rounding.
+
+    Examples
+    --------
+    Scaling keeps the table's odds ratio (1·3 / 1·1 = 3): with rows 3, 3 and columns
+    2, 4 the top-left cell ``a`` solves ``a(1 + a) = 3(3 - a)(2 - a)``, so
+    ``a = 4 - √7``:
+
+    >>> t = fit_margins(np.array([[1.0, 1.0], [1.0, 3.0]]), np.array([3.0, 3.0]),
+    ...                 np.array([2.0, 4.0]))
+    >>> np.round(t, 6).tolist()
+    [[1.354249, 1.645751], [0.645751, 2.354249]]
+    """
+    t = np.array(table, dtype=np.float64)
+
+    def scale(sums: NDArray[np.float64], want: NDArray[np.float64]) -> NDArray[np.float64]:
+        return np.divide(want, sums, out=np.ones_like(sums), where=sums > 0)
+
+    for _ in range(FIT_ITERATIONS):
+        t *= scale(t.sum(axis=1), rows)[:, None]
+        t *= scale(t.sum(axis=0), cols)[None, :]
+        r = t.sum(axis=1)
+        if np.all(np.abs(r - rows) <= FIT_RTOL * np.maximum(np.abs(rows), 1.0)):
+            t *= scale(r, rows)[:, None]
+            c = t.sum(axis=0)
+            if np.all(np.abs(c - cols) <= FIT_RTOL * np.maximum(np.abs(cols), 1.0)):
+                return t
+    return None
+
+
+def _published(m: Metrics, areas: AreaSet) -> dict[str, float] | None:
+    """The areas' published totals by name, if they are the totals the population layer
+    conserves (same names, same figures); else ``None``."""
+    assert m.inputs is not None
+    own = m.inputs.population.area_totals
+    if areas.totals is None or own is None or set(own) != set(areas.names):
+        return None
+    pub = dict(zip(areas.names, areas.totals, strict=True))
+    same = all(abs(pub[k] - v) <= SAME_TOTAL_RTOL * max(abs(v), 1.0) for k, v in own.items())
+    return pub if same else None
+
+
+def fitted_people(m: Metrics, all_pieces: list[Piece], modelled: NDArray[np.float64],
+                  areas: AreaSet) -> NDArray[np.float64] | None:
+    """Pre-war residents of each piece fitted to the areas' published totals and the
+    zones' measured pre-war residents (:func:`fit_margins`), or ``None`` where the rows
+    keep the model's figures: the areas carry no totals, or not the ones the population
+    layer conserves, or the territory does not hold the areas' people (some lie outside
+    it, or in the territory outside every area)."""
+    pub = _published(m, areas)
+    if pub is None:
+        return None
+    whole = float(np.sum(modelled))
+    outside = float(sum(n for pc, n in zip(all_pieces, modelled, strict=True)
+                        if pc.area == OUTSIDE))
+    published = sum(pub.values())
+    if (abs(whole - published) > SAME_TOTAL_RTOL * max(published, 1.0)
+            or outside > SAME_TOTAL_RTOL * max(published, 1.0)):
+        return None
+    names = list(areas.names)
+    zones = [z.id for z in m.layout.zones] if m.layout is not None else []
+    table = np.zeros((len(names), len(zones)))
+    where: list[tuple[int, int] | None] = []
+    for pc, n in zip(all_pieces, modelled, strict=True):
+        if pc.area == OUTSIDE:
+            where.append(None)
+            continue
+        a, z = names.index(pc.area), zones.index(pc.zone)
+        table[a, z] += n
+        where.append((a, z))
+    cols = np.array([float(m.zones[z]["residents_baseline"] or 0.0) for z in zones])
+    fit = fit_margins(table, np.array([pub[k] for k in names]), cols)
+    if fit is None:
+        return None
+    ratio = np.divide(fit, table, out=np.ones_like(fit), where=table > 0)
+    return np.array([0.0 if w is None else n * ratio[w]
+                     for n, w in zip(modelled, where, strict=True)])
+
+
+@dataclass(frozen=True)
+class AreaTotals:
+    """Each area's pre-war residents against its published total, and how the by-area
+    rows treat the difference.
+
+    Attributes
+    ----------
+    field
+        The attribute holding the published totals (``None`` where the areas have none).
+    fitted
+        Whether the rows were fitted to the published totals (see the module docstring).
+    rows
+        Per area (and the part of the territory outside every area, where people live
+        there): ``area``, ``published`` (people, or ``None``), ``modelled`` (the model's
+        pre-war residents in it, people), ``residents_baseline`` (as the rows give
+        them), ``difference`` (modelled minus published, or ``None``).
+    note
+        The same in words: where the difference goes.
+    """
+
+    field: str | None
+    fitted: bool
+    rows: list[dict[str, Any]]
+    note: str
+
+
+def _people(x: float) -> str:
+    return f"{x:,.0f}"
+
+
+def area_totals(m: Metrics, cells: LayoutCells, areas: AreaSet,
+                rows: list[dict[str, Any]]) -> AreaTotals:
+    """The central run's areas against their published totals (:class:`AreaTotals`);
+    ``rows`` are its by-area rows (:func:`by_area_rows`)."""
+    from zoneplan.io.areas import POPULATION_FIELD
+
+    all_pieces, modelled, _ = _modelled(m, cells, areas)
+    fitted = fitted_people(m, all_pieces, modelled, areas) is not None
+    pub = dict(zip(areas.names, areas.totals, strict=True)) if areas.totals else {}
+    out: list[dict[str, Any]] = []
+    for name in [*areas.names, OUTSIDE]:
+        mod = float(sum(n for pc, n in zip(all_pieces, modelled, strict=True)
+                        if pc.area == name))
+        given = sum(r["residents_baseline"] for r in rows if r["area"] == name)
+        if name == OUTSIDE and mod <= 0.5 and given <= 0.5:
+            continue
+        p = pub.get(name)
+        out.append({"area": name, "published": p, "modelled": mod,
+                    "residents_baseline": given,
+                    "difference": None if p is None else mod - p})
+    field = POPULATION_FIELD if areas.totals is not None else None
+    off = [r for r in out if r["difference"] is not None and abs(r["difference"]) >= 0.5]
+    listed = "; ".join(f"{r['area']} {_people(r['modelled'])} against {_people(r['published'])}"
+                       f" ({r['difference']:+,.0f})" for r in off)
+    if fitted:
+        note = ("Pre-war residents by area equal the areas' published totals (attribute "
+                f"'{field}'), the totals the population layer spreads: "
+                + (f"the model put {listed}, as cells across an area's edge hold people of "
+                   "both sides and are counted by area; " if off else "")
+                + "each (area, zone) piece is scaled, one factor per area and one per zone "
+                "(iterative proportional fitting), so every area holds its published total "
+                "and every zone its measured pre-war residents; within each piece people "
+                "keep the model's distribution, and residents under the plan follow.")
+    elif areas.totals is None:
+        outside = next((r["modelled"] for r in out if r["area"] == OUTSIDE), 0.0)
+        note = (f"The areas carry no published population (no attribute '{POPULATION_FIELD}'):"
+                " pre-war residents by area are the model's, cells across an area's edge "
+                "counted by the share of their area in each"
+                + (f"; {_people(outside)} live in the territory outside every area "
+                   f"(row '{OUTSIDE}')" if outside > 0.5 else "") + ".")
+    else:
+        whole = float(np.sum(modelled))
+        outside = next((r["modelled"] for r in out if r["area"] == OUTSIDE), 0.0)
+        published = sum(pub.values())
+        total_diff = sum(r["difference"] for r in out if r["difference"] is not None)
+        note = (f"The areas' published totals (attribute '{field}') are not the totals the "
+                "population layer spreads, so the rows keep the model's pre-war residents"
+                + (f": {listed}" if off else "") + ". "
+                f"The differences add up to {total_diff:+,.0f}: the layer puts "
+                f"{_people(whole)} in the territory against the published "
+                f"{_people(published)} ({whole - published:+,.0f})"
+                + (f", {_people(outside)} of them outside every area (row '{OUTSIDE}')"
+                   if outside > 0.5 else "")
+                + "; the rest moves between neighbouring areas through cells across their "
+                "edges and adds up to zero.")
+    return AreaTotals(field=field, fitted=fitted, rows=out, note=note)
 
 
 def check_rows(rows: list[dict[str, Any]], m: Metrics, rtol: float = 1e-6) -> None:

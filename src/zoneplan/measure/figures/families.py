@@ -18,13 +18,15 @@ from numpy.typing import NDArray
 
 from zoneplan.geometry import project
 from zoneplan.measure.figures.frame import Frame, div
+from zoneplan.measure.inputs import Inputs
 from zoneplan.measure.sums.ragged import sorted_quantiles
 from zoneplan.measure.sums.zone_sums import NEAR_LINE_M
 from zoneplan.measure.zones import Zone
 from zoneplan.plan import ForceEntry, Plan
 
 __all__ = ["by_zone", "compounds", "damage", "force_split", "forces", "hospitals",
-           "near_lines", "people", "reconstruction", "reconstruction_shares"]
+           "near_lines", "no_damage_reason", "people", "reconstruction",
+           "reconstruction_shares"]
 
 HOSPITAL_KEYS = ("hospitals", "hospitals_with_beds_known", "hospital_beds", "beds_per_10k",
                  "hospital_distance_median_m", "hospital_distance_p90_m")
@@ -236,6 +238,17 @@ def _with_sites(f: Frame, zone_id: str, d: NDArray[np.float64], w: NDArray[np.fl
     return dd[order], ww[order]
 
 
+def no_damage_reason(inputs: Inputs) -> str:
+    """Why the damage figures are ``null``: no layer, or a layer dated after the plan's
+    facts (later evidence, :attr:`~zoneplan.measure.inputs.Inputs.damage_later`)."""
+    later = inputs.damage_later
+    if later is None:
+        return "no damage layer given"
+    return (f"the damage layer is dated {later.date}, after the date of the plan's facts "
+            f"({inputs.plan.facts_date}): later evidence, in no figure (--as-of "
+            f"{later.date} counts it)")
+
+
 def damage(f: Frame) -> None:
     """Damaged structures in each zone (structures), their share of all (0-1) and per km²
     (structures per km²), by class where the layer has classes (structures).
@@ -248,7 +261,7 @@ def damage(f: Frame) -> None:
     dmg = f.inputs.damage
     if dmg is None:
         f.null(("damaged_structures", "damage_share", "damage_per_km2"),
-               "no damage layer given")
+               no_damage_reason(f.inputs))
         return
     in_zone = by_zone(f.geo.damage_zone)
     counts = dmg.values["count"]

@@ -13,6 +13,7 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
+from zoneplan.measure.figures.families import no_damage_reason
 from zoneplan.measure.figures.frame import Frame, div, sorted_quantile
 from zoneplan.measure.figures.table import UNSET
 from zoneplan.measure.sums.zone_sums import NEAR_LINE_M
@@ -105,9 +106,10 @@ def totals(f: Frame, dist: tuple[NDArray[np.float64], NDArray[np.float64], int],
             if shares[z.id] <= 0))
         t["damage_date"] = dmg.date
     else:
-        tr["damage_share"] = tr["damage_per_km2"] = "no damage layer given"
+        why = no_damage_reason(f.inputs)
+        tr["damage_share"] = tr["damage_per_km2"] = why
         t["damage_per_km2"] = t["damage_share_without_reconstruction"] = None
-        tr["damage_share_without_reconstruction"] = "no damage layer given"
+        tr["damage_share_without_reconstruction"] = why
         t["damage_date"] = None
     budget = plan.reconstruction.budget_usd if plan.reconstruction else None
     t["reconstruction_share"] = float(sum(shares.values()))

@@ -13,6 +13,9 @@ Two methods, both conserving each area's total exactly:
     neighbouring area.
 ``"area"`` (the simple alternative, giving the other end of the range)
     The area's total is spread in proportion to cell area: uniform density.
+``"points"`` (a labelled extreme: the kernel's limit as the bandwidth goes to zero)
+    Each weight point's share :math:`s_i` of the area's total lies in the one cell of
+    the area whose centroid is nearest the point: nobody lives between the points.
 
 How totals are conserved: each area is spread on its own (:func:`spread_totals` with
 that one area), over the parts of the cells that lie inside it, and its weights are
@@ -84,7 +87,7 @@ def spread_totals(
     areas: Sequence[BaseGeometry],
     totals: Sequence[float],
     *,
-    method: Literal["kernel", "area"],
+    method: Literal["kernel", "area", "points"],
     points: NDArray[np.float64] | None = None,
     weights: NDArray[np.float64] | None = None,
     bandwidth_m: float = DEFAULT_BANDWIDTH_M,
@@ -100,11 +103,11 @@ def spread_totals(
     totals
         People (or any count) in each area.
     method
-        ``"kernel"`` or ``"area"`` (see the module docstring).
+        ``"kernel"``, ``"area"`` or ``"points"`` (see the module docstring).
     points
-        (n, 2) weight point coordinates in the grid's CRS, metres (kernel only).
+        (n, 2) weight point coordinates in the grid's CRS, metres (kernel and points).
     weights
-        Weight of each point, e.g. census population (kernel only).
+        Weight of each point, e.g. census population (kernel and points).
     bandwidth_m
         Kernel e-folding distance, metres.
 
@@ -112,7 +115,7 @@ def spread_totals(
     -------
     numpy.ndarray
         Count per cell. Each area's cells sum to its total; an area with no weight
-        points falls back to the ``"area"`` rule.
+        points falls back to the ``"area"`` rule (kernel and points).
     """
     if len(areas) != len(totals):
         raise InputError("areas and totals differ in length")
@@ -121,8 +124,8 @@ def spread_totals(
             "an area total is negative or not a number",
             suggestion="population totals must be zero or more",
         )
-    if method == "kernel" and (points is None or weights is None):
-        raise InputError("the kernel method needs weight points and weights")
+    if method in ("kernel", "points") and (points is None or weights is None):
+        raise InputError(f"the {method} method needs weight points and weights")
     out = np.zeros(len(grid))
     pts_geom = shapely.points(points) if points is not None and len(points) else None
     for area, total in zip(areas, totals, strict=True):
@@ -136,7 +139,7 @@ def spread_totals(
             continue
         a = grid.area_m2[idx] * frac
         w = a.copy()
-        if method == "kernel" and pts_geom is not None:
+        if method in ("kernel", "points") and pts_geom is not None:
             shapely.prepare(area)
             inside = shapely.contains(area, pts_geom)
             ws = np.asarray(weights)[inside]
@@ -144,9 +147,13 @@ def spread_totals(
                 share = ws / ws.sum()
                 px, py = np.asarray(points)[inside].T
                 d = np.hypot(grid.x[idx][None, :] - px[:, None], grid.y[idx][None, :] - py[:, None])
-                k = a[None, :] * np.exp(-d / bandwidth_m)
-                k /= k.sum(axis=1, keepdims=True)
-                w = (share[:, None] * k).sum(axis=0)
+                if method == "points":  # each share in the cell nearest its point
+                    w = np.bincount(np.argmin(d, axis=1), weights=share,
+                                    minlength=idx.size).astype(np.float64)
+                else:
+                    k = a[None, :] * np.exp(-d / bandwidth_m)
+                    k /= k.sum(axis=1, keepdims=True)
+                    w = (share[:, None] * k).sum(axis=0)
         out[idx] += total * w / w.sum()
     return out
 

@@ -44,6 +44,12 @@ class PopulationLayer:
         Spreads shown as labelled extremes, never as an end of the range.
     spread_methods
         How each spread was made, in words, by key.
+    spread_labels
+        A short name for each spread, by key, for tables (the key where none is given).
+    area_totals
+        The published totals every spread conserves, by area name (the built-in grid:
+        the pack's governorate totals), or ``None``. By-area rows over areas carrying the
+        same totals are fitted to them (:mod:`zoneplan.measure.figures.by_area`).
     peak_density
         The most people per km² on any cell (a raster's pixels, whole), where the reader
         measured it (checked against :data:`zoneplan.plan.rules.plausibility.CELL_DENSITY`).
@@ -66,6 +72,8 @@ class PopulationLayer:
     members: list[str] = field(default_factory=list)
     extremes: list[str] = field(default_factory=list)
     spread_methods: dict[str, str] = field(default_factory=dict)
+    spread_labels: dict[str, str] = field(default_factory=dict)
+    area_totals: dict[str, float] | None = None
     peak_density: float | None = None
     within_territory: bool = True
     _within: dict[str, tuple[Any, float]] = field(default_factory=dict, init=False,
@@ -117,6 +125,8 @@ class PopulationLayer:
         return PopulationLayer(grid=blocks, counts=counts, central=self.central,
                                members=list(self.members), extremes=list(self.extremes),
                                spread_methods=dict(self.spread_methods),
+                               spread_labels=dict(self.spread_labels),
+                               area_totals=self.area_totals,
                                label=self.label, date=self.date, sources=self.sources,
                                method=f"{self.method} Summed into {cell_size:g} m blocks for "
                                "fast approximate figures.")

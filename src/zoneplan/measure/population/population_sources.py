@@ -41,7 +41,7 @@ if TYPE_CHECKING:
     from zoneplan.measure.population.raster_population import Hold, Progress
 
 __all__ = ["BUILDING_BANDWIDTH_M", "BUILTIN_POPULATION", "ENSEMBLE", "EXTREMES",
-           "POPULATION_CELL_M", "RASTER_SUFFIXES", "SPREADS", "SPREAD_METHODS",
+           "POPULATION_CELL_M", "RASTER_SUFFIXES", "SPREADS", "SPREAD_LABELS", "SPREAD_METHODS",
            "builtin_population", "builtin_spreads", "layer_population", "population_for"]
 
 RASTER_SUFFIXES = {".tif", ".tiff", ".vrt"}
@@ -61,7 +61,7 @@ BUILDING_BANDWIDTH_M = 500.0
 ENSEMBLE: tuple[str, ...] = ("localities", "buildings", "municipalities")
 """The built-in population's ensemble members, each built from different inputs."""
 
-EXTREMES: tuple[str, ...] = ("uniform",)
+EXTREMES: tuple[str, ...] = ("uniform", "points")
 """Spreads evaluated and shown as labelled extremes, never as an end of the range."""
 
 SPREADS: tuple[str, ...] = ("median", *ENSEMBLE, *EXTREMES)
@@ -81,8 +81,18 @@ SPREAD_METHODS: dict[str, str] = {
                       "municipal area with a locality holds nobody",
     "uniform": "uniform density within each governorate (a labelled extreme: it puts as "
                "many people in open fields as in towns)",
+    "points": "each of the 33 PCBS 2017 census localities holds its share of its "
+              "governorate in the one cell nearest it (the locality spread's limit as its "
+              "distance goes to zero; a labelled extreme: nobody lives between towns)",
 }
 """How each spread of the built-in population puts a governorate's people on cells."""
+
+SPREAD_LABELS: dict[str, str] = {
+    "median": "median of the ensemble", "localities": "locality kernel",
+    "buildings": "building density", "municipalities": "municipal areas",
+    "uniform": "uniform spread", "points": "locality points",
+}
+"""A short name for each spread, for tables (see :data:`SPREAD_METHODS`)."""
 
 
 def _municipal_pieces(gov: BaseGeometry, total: float, municipalities: list[BaseGeometry],
@@ -131,6 +141,8 @@ def builtin_spreads(cell_size: float = POPULATION_CELL_M
                                        weights=dmg_w, bandwidth_m=BUILDING_BANDWIDTH_M),
             "municipalities": spread_totals(grid, pieces, shares, method="area"),
             "uniform": spread_totals(grid, [area], [total], method="area"),
+            "points": spread_totals(grid, [area], [total], method="points", points=loc_xy,
+                                    weights=loc_w),
         }
         med = np.median(np.vstack([part[k] for k in ENSEMBLE]), axis=0)
         part["median"] = med * (total / med.sum()) if med.sum() > 0 else part["localities"]
@@ -167,7 +179,8 @@ def builtin_population(cell_size: float = POPULATION_CELL_M) -> PopulationLayer:
         f"{cell_size:g} m grid in three ways built from different inputs: "
         + "; ".join(f"{k}: {SPREAD_METHODS[k]}" for k in ENSEMBLE)
         + f". Central: {SPREAD_METHODS['median']}. The range spans the three; "
-        f"{SPREAD_METHODS['uniform']}. Every spread conserves each governorate's total."
+        f"labelled extremes, never an end of it: {SPREAD_METHODS['uniform']}; "
+        f"{SPREAD_METHODS['points']}. Every spread conserves each governorate's total."
     )
     return PopulationLayer(
         grid=grid,
@@ -180,6 +193,10 @@ def builtin_population(cell_size: float = POPULATION_CELL_M) -> PopulationLayer:
         sources=pack.layer_sources(BUILTIN_POPULATION),
         method=method,
         spread_methods={k: SPREAD_METHODS[k] for k in counts},
+        spread_labels={k: SPREAD_LABELS[k] for k in counts},
+        area_totals=dict(zip(pack.governorate_rows().texts("name"),
+                             map(float, pack.governorate_rows().numbers("population")),
+                             strict=True)),
     )
 
 

@@ -41,8 +41,9 @@ _DEFS = [
     Indicator("displaced_out", "People displaced out of the zone", "people",
               "Modelled residents of a zone closed to civilians (the modelled total spread "
               "like the pre-war baseline): for a plan reported, proposed or hypothetical, "
-              "people who would have to leave; for a plan in force, people who lived there "
-              "before the war and cannot return, at the modelled total's scale."),
+              "people who would have to leave; for a plan in force, people who cannot return "
+              "(the zone's pre-war residents at the modelled total's scale; 'Residents "
+              "before' counts them at the pre-war total's)."),
     Indicator("displaced_in", "People moving into the zone", "people",
               "Displaced people the zone receives: into its compounds first (up to their "
               "capacity), the rest by the plan's relocation rule."),

@@ -28,6 +28,7 @@ from zoneplan.render.words.text import (
     NA,
     ROUNDING_NOTE,
     flags_sentences,
+    fmt_extremes,
     fmt_number,
     fmt_range,
     fmt_share,
@@ -162,7 +163,8 @@ def zone_table_html(d: dict[str, Any]) -> str:
              _meets(ts.get("force-ratio-quinlivan"))]
     heads1 = ["Zone", "Civilian access", "Area (km²)", "Share of territory",
               "Residents before (pre-war, people)", "Residents under the plan (people)",
-              "Must leave (people)", "Area per person (m²)", "Sphere 45 m²"]
+              "People displaced out of the zone (people)", "Area per person (m²)",
+              "Sphere 45 m²"]
     heads2 = ["Zone", "Hospitals", "Beds per 10,000", "Security personnel",
               "Per 1,000 residents", "20 per 1,000"]
     flagged = "".join(f'<p class="na">{_e(line)}</p>' for line in flags_sentences(zones))
@@ -211,6 +213,7 @@ def by_area_html(d: dict[str, Any]) -> str:
             f"<code>{_e(by.get('field'))}</code>) that one zone takes; the rows of a zone add "
             "up to the zone's figures and the rows of an area to the area. Ranges in "
             "brackets (low–high). The same table is in <code>by_area.csv</code>.</p>"
+            + (f'<p class="small">{_e(by["note"])}</p>' if by.get("note") else "")
             + cards_table("by-area-table", ["Area", "Zone", *(h for _, h, _ in cols)], body))
 
 
@@ -218,7 +221,7 @@ def _ranges_html(d: dict[str, Any]) -> str:
     """The "Ranges" note: a short summary (each zone's ranges), the list of every case
     behind them collapsed."""
     keys = [("residents_baseline", "Residents before (people)"),
-            ("displaced_out", "Must leave (people)"),
+            ("displaced_out", "People displaced out of the zone (people)"),
             ("area_km2", "Area (km²)"), ("m2_per_person", "Area per person (m²)"),
             ("hospital_distance_median_m", "Median distance to an open hospital (m)")]
     items = []
@@ -228,7 +231,9 @@ def _ranges_html(d: dict[str, Any]) -> str:
         for k, lab in keys:
             if rg.get(k):
                 f = (lambda v: fmt_number(v, 1)) if k == "area_km2" else fmt_number
-                parts.append(f"{_e(lab)}: {_e(fmt_range(rg[k], f))}")
+                ext = fmt_extremes(z, k)
+                parts.append(f"{_e(lab)}: {_e(fmt_range(rg[k], f))}"
+                             + (f" ({_e(ext)}; never an end of the range)" if ext else ""))
         items.append(f"<li><b>{_e(z['label'])}</b>: {'; '.join(parts) or NA}</li>")
     cases = [str(c) for c in d.get("ranges_from", [])]
     full = "".join(f"<li>{_e(c)}</li>" for c in cases)

@@ -27,7 +27,7 @@ __all__ = ["HTML_ROWS", "distribution_html", "interval_cell", "interval_text",
 HTML_ROWS: tuple[tuple[str, str], ...] = (
     ("share_of_territory", "Share of the territory"),
     ("residents_baseline", "Residents before the plan (people)"),
-    ("displaced_out", "Must leave (people)"),
+    ("displaced_out", "People displaced out of the zone (people)"),
     ("residents", "Residents under the plan (people)"),
     ("m2_per_person", "Area per person (m²)"),
     ("residents_within_1km_of_line", "Residents within 1 km of a line (people)"),

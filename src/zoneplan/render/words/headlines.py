@@ -1,10 +1,12 @@
 """Headline sentences: the main figures of a result in a few neutral sentences.
 
-Words follow the plan's status. For a plan ``in force`` the closed zones' pre-war
-residents "cannot return"; for a plan ``reported``, ``proposed`` or ``hypothetical``
-people "would have to leave". Figures under a plan are the model's, and the sentences
-say so ("the model places"), never state them as facts. Every number is rounded here,
-for reading only (see :data:`zoneplan.render.words.text.ROUNDING_NOTE`).
+Words follow the plan's status. For a plan ``in force`` the people displaced out of
+the closed zones (the table's row, at the modelled total's scale) "cannot return", their
+pre-war residents named apart, with the table's words; for a plan ``reported``,
+``proposed`` or ``hypothetical`` people "would have to leave". Figures under a plan are
+the model's, and the sentences say so ("the model places"), never state them as facts.
+Every number is rounded here, for reading only (see
+:data:`zoneplan.render.words.text.ROUNDING_NOTE`).
 """
 
 from __future__ import annotations
@@ -54,6 +56,12 @@ def _range_sum(zones: list[dict[str, Any]], key: str) -> list[float] | None:
             return None
         rs.append(r)
     return [sum(r[0] for r in rs), sum(r[1] for r in rs)] if rs else None
+
+
+def _total_residents(d: dict[str, Any]) -> float | None:
+    """The modelled total under the plan (people)."""
+    tot = (d.get("totals") or {}).get("residents")
+    return float(tot) if is_number(tot, finite=True) else None
 
 
 def _in_force(d: dict[str, Any]) -> bool:
@@ -117,18 +125,22 @@ def _other_zones(d: dict[str, Any], others: list[dict[str, Any]]) -> str:
 
 def _displaced(d: dict[str, Any]) -> str | None:
     closed = _zones_with(d, "closed")
-    if _in_force(d):
-        before = _sum(closed, "residents_baseline")
-        if not before:
-            return None
-        rng = _range_sum(closed, "residents_baseline")
-        return (f"{fmt_people(before)} people (range {fmt_range(rng)}, depending on "
-                f"{_depends(d, 'pre-war population')}) lived before the war in "
-                "zones now closed to civilians, and cannot return.")
     moved = _sum(closed, "displaced_out")
     if not moved:
         return None
     rng = _range_sum(closed, "displaced_out")
+    if _in_force(d):  # the same figure and words as the table's row 'displaced out'
+        sent = (f"{fmt_people(moved)} people (range {fmt_range(rng)}, depending on "
+                f"{_depends(d, 'population')}) are displaced out of zones closed to "
+                "civilians and cannot return while the plan is in force: the modelled "
+                f"{fmt_people(_total_residents(d))} residents, placed where people lived "
+                "before the war ('People displaced out of the zone')")
+        before = _sum(closed, "residents_baseline")
+        if before:
+            brng = _range_sum(closed, "residents_baseline")
+            sent += (f"; {fmt_people(before)} (range {fmt_range(brng)}) lived there before "
+                     "the war, of the pre-war population ('Residents before')")
+        return sent + "."
     return (f"{fmt_people(moved)} people (range {fmt_range(rng)}, depending on "
             f"{_depends(d, 'population')}) would have to leave zones closed to "
             "civilians, in the model's reading of the plan.")

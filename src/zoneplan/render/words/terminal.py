@@ -15,10 +15,12 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
-from zoneplan.render.words.text import FLAG_MARK, flags_sentences, fmt_people_table, plan_date
+from zoneplan.render.words.text import (FLAG_MARK, flags_sentences, fmt_extremes,
+                                        fmt_people_table, plan_date)
 
-__all__ = ["MAX_ZONE_TABLES", "OPEN_LAND_KEYS", "ZONES_SUMMARISED", "by_area_table",
-           "by_area_tables", "fmt_value", "open_land_sentence", "print_result", "unit_shown"]
+__all__ = ["MAX_ZONE_TABLES", "OPEN_LAND_KEYS", "ZONES_SUMMARISED", "area_total_words",
+           "by_area_table", "by_area_tables", "fmt_value", "open_land_sentence", "print_result",
+           "unit_shown"]
 
 BY_AREA_COLUMNS: tuple[tuple[str, str, str], ...] = (
     ("km²", "area_km2", "km²"), ("% of the area", "share_of_area", "fraction (0-1)"),
@@ -114,11 +116,14 @@ def unit_shown(unit: str) -> str:
     return "%" if unit.startswith("fraction") else unit
 
 
-def _range(r: list[float] | None, unit: str) -> str:
+def _range(r: list[float] | None, unit: str, extremes: str = "") -> str:
+    """A range in brackets, dim; with the labelled extremes (:func:`fmt_extremes`) after
+    it, on a line of their own."""
+    ext = f"\n[dim]{extremes}[/dim]" if extremes else ""
     if not r or r[0] is None:
-        return ""
+        return ext
     lo, hi = fmt_value(r[0], unit), fmt_value(r[1], unit)
-    return "" if lo == hi else f" [dim]({lo}–{hi})[/dim]"
+    return ("" if lo == hi else f" [dim]({lo}–{hi})[/dim]") + ext
 
 
 MAX_ZONE_TABLES = 40
@@ -193,7 +198,8 @@ def _stacked(data: dict[str, Any]) -> list[Table]:
             v = z.get(key)
             if v is None and key not in (z.get("null_reasons") or {}):
                 continue
-            cell = (fmt_value(v, unit) + _range((z.get("ranges") or {}).get(key), unit)
+            cell = (fmt_value(v, unit) + _range((z.get("ranges") or {}).get(key), unit,
+                                                fmt_extremes(z, key, ",\n"))
                     + interval_cell((z.get("distribution") or {}).get(key),
                                     functools.partial(fmt_value, unit=unit)))
             where = (f" on the {fmt_value(z['area_open_km2'], 'km²')} km² open to civilians"
@@ -271,7 +277,8 @@ def print_result(data: dict[str, Any], console: Console | None = None, *,
         cells = []
         for z in data["zones"]:
             v = z.get(key)
-            cells.append(fmt_value(v, unit) + _range(z["ranges"].get(key), unit)
+            cells.append(fmt_value(v, unit) + _range(z["ranges"].get(key), unit,
+                                                     fmt_extremes(z, key, ",\n"))
                          + interval_cell((z.get("distribution") or {}).get(key), fmt)
                          + (f" {FLAG_MARK}" if key in (z.get("flags") or {}) else ""))
         tv, tot = data["totals"].get(key), data["totals"]
@@ -303,6 +310,9 @@ def print_result(data: dict[str, Any], console: Console | None = None, *,
         tables = [by_area_table(data)] if wide else by_area_tables(data)
         for t in tables:
             console.print(t)
+        note = (data.get("by") or {}).get("note")
+        if note:
+            console.print(note, highlight=False)
     extremes = extremes_sentence(data)
     if extremes:
         console.print(extremes, highlight=False)
@@ -335,8 +345,8 @@ def by_area_tables(data: dict[str, Any]) -> list[Table]:
     cols = [c for c in BY_AREA_COLUMNS if has_damage or c[1] != "damaged_structures"]
     out = []
     for area in dict.fromkeys(r["area"] for r in data["by_area"]):
-        t = Table(title=f"{area} ({by.get('label', '')}); ranges in brackets",
-                  title_justify="left", show_header=False)
+        t = Table(title=f"{area} ({by.get('label', '')}){area_total_words(by, area)}; "
+                  "ranges in brackets", title_justify="left", show_header=False)
         t.add_column("figure", overflow="fold")
         t.add_column("value", justify="right", no_wrap=True)
         rows = [r for r in data["by_area"] if r["area"] == area]
@@ -348,6 +358,24 @@ def by_area_tables(data: dict[str, Any]) -> list[Table]:
                           end_section=(head == cols[-1][0] and i < len(rows) - 1))
         out.append(t)
     return out
+
+
+def area_total_words(by: dict[str, Any], area: str) -> str:
+    """An area's pre-war residents and its published total, for a title (``""`` where
+    the result gives none).
+
+    Examples
+    --------
+    >>> area_total_words({"totals": [{"area": "Gaza", "published": 754000.0,
+    ...     "modelled": 757504.2, "residents_baseline": 754000.0}]}, "Gaza")
+    ': pre-war residents 754,000 (published 754,000)'
+    """
+    rec = next((r for r in by.get("totals") or [] if r["area"] == area), None)
+    if rec is None:
+        return ""
+    pub = rec.get("published")  # whole people: the published figure is exact
+    return (f": pre-war residents {rec['residents_baseline']:,.0f}"
+            + (f" (published {pub:,.0f})" if pub is not None else ""))
 
 
 def by_area_table(data: dict[str, Any]) -> Table:

@@ -24,7 +24,7 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from zoneplan.result import is_number
@@ -37,6 +37,7 @@ __all__ = [
     "ROUNDING_NOTE",
     "flags_sentences",
     "fmt_count",
+    "fmt_extremes",
     "fmt_km2",
     "fmt_number",
     "fmt_people",
@@ -234,6 +235,37 @@ def fmt_range(rng: Sequence[float] | None, fmt: Any = fmt_people) -> str:
         return NA
     lo, hi = fmt(rng[0]), fmt(rng[1])
     return lo if lo == hi else f"{lo}–{hi}"
+
+
+MILLIONS_FROM = 100_000.0
+"""People from this many on are written in millions beside a range (``1.13 M``)."""
+
+
+def fmt_extremes(zone: Mapping[str, Any], key: str, sep: str = ", ") -> str:
+    """A zone's figures under the population's labelled extreme spreads (its record's
+    ``extremes``), each with its label, for beside the range (joined by ``sep``); ``""``
+    without them.
+
+    Examples
+    --------
+    >>> fmt_extremes({"extremes": {"residents_baseline": [
+    ...     {"spread": "uniform", "label": "uniform spread", "value": 1_130_818.8},
+    ...     {"spread": "points", "label": "locality points", "value": 465_292.7}]}},
+    ...     "residents_baseline")
+    'extremes: uniform spread 1.13 M, locality points 0.47 M'
+    >>> fmt_extremes({"extremes": {}}, "residents_baseline")
+    ''
+    """
+    figs = (zone.get("extremes") or {}).get(key) or []
+    parts = []
+    for f in figs:
+        v = f.get("value")
+        if not is_number(v, finite=True):
+            continue
+        x = float(v)
+        shown = f"{x / 1e6:.2f} M" if abs(x) >= MILLIONS_FROM else fmt_people_table(x)
+        parts.append(f"{f['label']} {shown}")
+    return "extremes: " + sep.join(parts) if parts else ""
 
 
 def round_parts(values: Sequence[float | None], step: float) -> list[float | None]:
