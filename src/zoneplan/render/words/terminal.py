@@ -15,8 +15,13 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
-from zoneplan.render.words.text import (FLAG_MARK, flags_sentences, fmt_extremes,
-                                        fmt_people_table, plan_date)
+from zoneplan.render.words.text import (
+    FLAG_MARK,
+    flags_sentences,
+    fmt_extremes,
+    fmt_people_table,
+    plan_date,
+)
 
 __all__ = ["MAX_ZONE_TABLES", "OPEN_LAND_KEYS", "ZONES_SUMMARISED", "area_total_words",
            "by_area_table", "by_area_tables", "fmt_value", "open_land_sentence", "print_result",
