@@ -324,7 +324,10 @@ def test_sources_record_the_original_and_the_copy_read() -> None:
 def test_the_zone_as_published_is_an_alternative() -> None:
     """The published polygon covers 193.41 km² of the outline (53.17%), the factpack's
     figure; the outline cut by the line gives 54.13%."""
-    plan = zoneplan.load_plan("green-red-2025-11")
+    from zoneplan.plan.rules.line_variants import with_line_variants
+
+    plan, _notes, added = with_line_variants(zoneplan.load_plan("green-red-2025-11"))
+    assert added == {"zone-as-published": "yellow-line"}  # the line's, not the plan's
     alt = plan.alternatives[0]
     from zoneplan.measure.inputs import prepare
 
