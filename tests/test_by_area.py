@@ -187,3 +187,25 @@ def test_governorates_from_a_file_with_other_totals_are_not_fitted(tmp_path: Pat
     # 2,213,876 against 5,000,000: the differences add up to -2,786,124
     assert "The differences add up to -2,786,124" in d["by"]["note"]
     assert json.loads(json.dumps(d["by"]))  # plain JSON
+
+
+def test_overlapping_areas_count_the_overlap_once(square_path: Path, tmp_path: Path) -> None:
+    # south covers y in [0, 1.2] km, north [1, 2] km of the 2 km square: a 2 km x 200 m
+    # band (400,000 m²) lies in both. Counted once, in the area listed first (south):
+    # south 2.4 km² holds 6,000 of the evenly spread 10,000, north keeps 1.6 km², 4,000
+    x0, y0, x1, y1 = SQUARE_UTM
+    feats = []
+    for name, (a, b) in (("south", (y0, y0 + 1200.0)), ("north", (y0 + 1000.0, y1))):
+        ring = [list(utm_to_lonlat(x, y)) for x, y in
+                ((x0, a), (x1, a), (x1, b), (x0, b), (x0, a))]
+        feats.append({"type": "Feature", "properties": {"name": name},
+                      "geometry": {"type": "Polygon", "coordinates": [ring]}})
+    areas = read_areas(str(write_geojson(tmp_path / "overlap.geojson", feats)))
+    d = zoneplan.evaluate(square_path, ranges=False, by=areas).to_dict()
+    assert _sums(d["by_area"], "area") == pytest.approx({"south": 6000.0, "north": 4000.0},
+                                                         rel=1e-6)
+    assert _sums(d["by_area"], "area", "area_km2") == pytest.approx(
+        {"south": 2.4, "north": 1.6}, rel=1e-6)
+    note = d["by"]["note"]
+    assert "1 pair of areas overlap, 400,000 m² in all" in note
+    assert "north and south, 400,000 m²" in note and "in the area listed first" in note

@@ -43,6 +43,7 @@ from zoneplan.measure.sums.zone_sums import LayoutCells
 from zoneplan.measure.zones import Layout
 
 __all__ = ["BY_AREA_KEYS", "FIT_RTOL", "OUTSIDE", "AreaTotals", "Piece", "area_totals",
+           "disjoint_areas", "overlap_sentence",
            "by_area_rows", "check_rows", "fit_margins", "layout_pieces", "pieces"]
 
 FIT_RTOL = 1e-12
@@ -71,10 +72,51 @@ class Piece:
     area_total_m2: float
 
 
+def disjoint_areas(layout: Layout, areas: AreaSet
+                   ) -> tuple[list[BaseGeometry], list[tuple[str, str, float]]]:
+    """The areas within the territory, in the layout's CRS, made disjoint: where two
+    overlap (boundaries digitised apart leave slivers counted twice), the overlap stays
+    with the area listed first. Returns the areas and each overlap found as
+    ``(area listed later, area listed first, m²)``, overlaps of at most
+    :data:`~zoneplan.measure.inputs.AREA_TOLERANCE_M2` left out of the list."""
+    proj = [project(g, layout.crs).intersection(layout.territory) for g in areas.geometries]
+    tree = shapely.STRtree(proj)
+    out: list[BaseGeometry] = []
+    overlaps: list[tuple[str, str, float]] = []
+    for i, g in enumerate(proj):
+        earlier = []
+        for j in (int(j) for j in tree.query(g, predicate="overlaps") if j < i):
+            m2 = float(g.intersection(proj[j]).area)
+            if m2 > AREA_TOLERANCE_M2:
+                overlaps.append((areas.names[i], areas.names[j], m2))
+                earlier.append(j)
+        # areas that only touch, or overlap by less than the tolerance, are left as read
+        out.append(g.difference(shapely.union_all([proj[j] for j in earlier]))
+                   if earlier else g)
+    return out, overlaps
+
+
+OVERLAPS_LISTED = 3
+"""The largest overlaps named in :func:`overlap_sentence`; the rest are counted."""
+
+
+def overlap_sentence(overlaps: list[tuple[str, str, float]]) -> str:
+    """The overlaps of :func:`disjoint_areas` in words ("" when there are none)."""
+    if not overlaps:
+        return ""
+    big = sorted(overlaps, key=lambda o: -o[2])[:OVERLAPS_LISTED]
+    listed = "; ".join(f"{a} and {b}, {m2:,.0f} m²" for a, b, m2 in big)
+    total = sum(o[2] for o in overlaps)
+    return (f"{len(overlaps)} pair{'s' if len(overlaps) != 1 else ''} of areas overlap, "
+            f"{total:,.0f} m² in all (largest: {listed}): each overlap is counted once, in "
+            "the area listed first, so the rows add up to the zones.")
+
+
 def pieces(layout: Layout, areas: AreaSet) -> list[Piece]:
-    """Every non-empty (area, zone) piece, and the pieces of the zones outside all areas."""
+    """Every non-empty (area, zone) piece, and the pieces of the zones outside all areas.
+    Overlapping areas are made disjoint first (:func:`disjoint_areas`)."""
     terr = layout.territory
-    proj = [project(g, layout.crs).intersection(terr) for g in areas.geometries]
+    proj, _ = disjoint_areas(layout, areas)
     out: list[Piece] = []
     for name, a in zip(areas.names, proj, strict=True):
         shapely.prepare(a)
@@ -374,6 +416,9 @@ def area_totals(m: Metrics, cells: LayoutCells, areas: AreaSet,
                    if outside > 0.5 else "")
                 + "; the rest moves between neighbouring areas through cells across their "
                 "edges and adds up to zero.")
+    assert m.layout is not None
+    overlaps = overlap_sentence(disjoint_areas(m.layout, areas)[1])
+    note = f"{note} {overlaps}" if overlaps else note
     return AreaTotals(field=field, fitted=fitted, rows=out, note=note)
 
 
