@@ -148,8 +148,9 @@ def svgs(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
 
     base = tmp_path_factory.mktemp("maps")
     out = {}
-    for name, by in (("plain", None), ("by", "gaza:governorates")):
-        res = zoneplan.evaluate(PLAN, ranges=False, by=read_areas(by) if by else None)
+    for name, plan, by in (("plain", PLAN, None), ("by", PLAN, "gaza:governorates"),
+                           ("phases", "withdrawal-phases", None)):
+        res = zoneplan.evaluate(plan, ranges=False, by=read_areas(by) if by else None)
         files, _ = render_map_files(res, dpi=100)
         for fname, data in files.items():
             (base / f"{name}-{fname}").write_bytes(data)
@@ -199,7 +200,7 @@ TEXT_BOXES_JS = """() => {
 
 @pytest.mark.browser
 @pytest.mark.slow
-@pytest.mark.parametrize("name", ["plain", "by"])
+@pytest.mark.parametrize("name", ["plain", "by", "phases"])
 def test_svg_text_never_overlaps_and_stays_inside(browser: Any, svgs: dict[str, Path],
                                                   name: str) -> None:
     """Every ``<text>`` box as Chromium lays it out: inside the SVG's drawing, and no

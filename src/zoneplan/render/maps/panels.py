@@ -255,16 +255,25 @@ def zones_panel(ax: Axes, result: Result, opts: PanelOptions | None = None) -> d
     ct, cboxes, clabels = basemap.draw_crossings(ax, lay.crs, prefix=opts.gid_prefix,
                                                  dated=d.get("crossings"))
     titles |= ct
-    if opts.zone_labels:
-        dots = (basemap.place_dots(ax, lay.crs, min_population=opts.min_population)
-                if opts.places else [])
-        fixed += _zone_labels(ax, result, looks, [*fixed, *markers, *cboxes, *dots],
-                              line_obs)
+    # the cities' and towns' names first, then the zones' names clear of them, then the
+    # smaller places' and the crossings' names clear of both
+    dots = (basemap.place_dots(ax, lay.crs, min_population=opts.min_population)
+            if opts.places else [])
+
+    def zone_names(names: list[Box]) -> list[Box]:
+        if not opts.zone_labels:
+            return []
+        return _zone_labels(ax, result, looks, [*fixed, *markers, *cboxes, *dots, *names],
+                            line_obs)
+
     if opts.places:
         titles |= basemap.draw_places(ax, lay.crs, min_population=opts.min_population,
                                       obstacles=[*fixed, *line_obs, *area_lines, *markers,
                                                  *cboxes],
-                                      extra=clabels, prefix=opts.gid_prefix)
+                                      extra=clabels, prefix=opts.gid_prefix,
+                                      between=zone_names)
+    else:
+        zone_names([])
     return titles
 
 
@@ -328,7 +337,7 @@ def _zone_labels(ax: Axes, result: Result, looks: dict[str, Any], obstacles: lis
             continue
         chosen = None
         t = ax.text(0, 0, "", ha="center", va="center", fontweight="bold", color=INK,
-                    zorder=9, linespacing=1.1, path_effects=halo,
+                    zorder=9, linespacing=1.3, path_effects=halo,
                     gid=f"zone-label-{z.id}")
         for size in ZONE_LABEL_SIZES:
             for text in _wrappings(looks[z.id].short_label):
