@@ -185,7 +185,7 @@
       const order = D.count.map((c, i) => i).sort((a, b) => D.count[b] - D.count[a]);
       for (const i of order) {
         const [x, y] = P.xy(D.lon[i], D.lat[i]);
-        const c = el("circle", { cx: x.toFixed(1), cy: y.toFixed(1), r: Math.max(px(1.2), px(9) * Math.sqrt(D.count[i] / top)).toFixed(2) }, dmg);
+        const c = el("circle", { cx: x.toFixed(1), cy: y.toFixed(1), "data-k": Math.sqrt(D.count[i] / top).toFixed(4) }, dmg);
         el("title", {}, c).textContent = `${num(D.count[i])} damaged structures (${D.label}${D.date ? ", " + D.date : ""})`;
       }
     }
@@ -193,8 +193,7 @@
     const hosp = el("g", { id: "hospitals-layer" }, map);
     for (const f of layers.hospitals.features) {
       const [x, y] = P.xy(...f.geometry.coordinates);
-      const g = el("g", { class: "hospital",
-        transform: `translate(${x.toFixed(1)} ${y.toFixed(1)}) scale(${px(hospitalScale()).toFixed(3)})` }, hosp);
+      const g = el("g", { class: "hospital", "data-x": x.toFixed(1), "data-y": y.toFixed(1) }, hosp);
       el("rect", { x: -6, y: -6, width: 12, height: 12, rx: 2, class: "casing" }, g);
       el("rect", { x: -4.5, y: -4.5, width: 9, height: 9, rx: 1.5, class: "face" }, g);
       el("path", { d: "M-3 0H3M0 -3V3" }, g);
@@ -203,8 +202,21 @@
     el("g", { id: "names-layer" }, map);
     el("g", { id: "lines-layer" }, map);
     el("g", { id: "furniture-layer" }, map);
+    sizeSymbols();
     drawNames(layers);
     drawLegend(layers);
+  }
+
+  // Hospital symbols and damage circles keep their size in screen pixels: set at every
+  // draw and again when the map's width changes
+  function sizeSymbols() {
+    const s = px(hospitalScale()).toFixed(3);
+    for (const g of document.querySelectorAll("#hospitals-layer .hospital")) {
+      g.setAttribute("transform", `translate(${g.dataset.x} ${g.dataset.y}) scale(${s})`);
+    }
+    for (const c of document.querySelectorAll("#damage-layer circle")) {
+      c.setAttribute("r", Math.max(px(1.2), px(9) * Number(c.dataset.k)).toFixed(2));
+    }
   }
 
   function linesPath(geom) {
@@ -894,14 +906,18 @@
       svg().classList.toggle("residents-on", ev.target.checked);
       $("#legend").classList.toggle("residents-on", ev.target.checked);
     });
+    window.addEventListener("resize", () => { if (state.error) showError(); });
+    // the map's box changes with the window and with the panel beside it: symbols keep
+    // their pixel size at every change, names and handles are placed again at a larger one
     let lastW = 0;
-    window.addEventListener("resize", () => {
-      if (state.error) showError();
+    new ResizeObserver(() => {
+      if (!state.planId || !state.proj) return;
+      sizeSymbols();
       const w = svg().getBoundingClientRect().width;
-      if (state.planId && Math.abs(w - lastW) > 20) {
+      if (Math.abs(w - lastW) > 20) {
         lastW = w; drawNames(state.layers[state.planId]); drawZones(); drawLines();
       }
-    });
+    }).observe(svg());
     try {
       const id = await loadPlans();
       await openPlan(id);
