@@ -103,6 +103,14 @@ def test_page_reads_on_desktop_and_phone(browser: Any, pages: dict[str, Path],
         # before anything folded is opened, the page is at most so long
         tall = page.evaluate("document.documentElement.scrollHeight")
         assert tall <= MAX_HEIGHT[width], f"{name} is {tall}px long at {width}px"
+        # the header (title sentence and meta line) is compact on a phone, and whole
+        head = page.evaluate("""() => { const h = document.querySelector('header.page-head');
+            const t = h.querySelector('h1'); const r = h.getBoundingClientRect();
+            return [r.bottom + window.scrollY, t.textContent, t.scrollWidth <= t.clientWidth];
+        }""")
+        assert head[0] <= (200 if width > 600 else 120), f"{name}: header {head[0]}px"
+        assert head[1].endswith(("measured", "compared")) or name == "timeline", head[1]
+        assert head[2], f"{name}: title cut off at {width}px"
         if name == "report":  # the verdicts are on screen, not off to the side
             verdicts = page.evaluate("""() => [...document.querySelectorAll(
                 '#claims-table .verdict')].map(v => {const r = v.getBoundingClientRect();

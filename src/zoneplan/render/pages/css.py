@@ -77,7 +77,10 @@ table.claims td:nth-child(4){white-space:nowrap}
 details.why{font-size:.82rem;color:var(--muted)}
 details.why>summary{padding:.15rem 0}
 a{overflow-wrap:anywhere}
-@media (max-width:640px){body{font-size:15px}h1{font-size:1.3rem}main{padding:.6rem}
+.page-head{margin:0 0 1rem}.page-head h1{margin:.3rem 0}.page-head .meta{margin:0}
+@media (max-width:640px){body{font-size:15px}h1{font-size:1.3rem}main{padding:.4rem .6rem .6rem}
+.page-head{margin:0 0 .6rem}.page-head h1{font-size:1rem;line-height:1.17;margin:.1rem 0}
+.page-head .meta{font-size:.72rem;line-height:1.3}.page-head code{font:inherit}
 table{font-size:.85rem}
 table.cards,table.cards tbody,table.cards tfoot,table.cards tr,table.cards td{display:block;
 width:100%}

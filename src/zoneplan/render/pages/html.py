@@ -368,9 +368,10 @@ def render_report_html(d: dict[str, Any], *, report_map: ReportMap | None,
 <title>{_e(title)} — zoneplan report</title>
 <style>{CSS}</style></head>
 <body>{svg_pattern_defs()}<main>
-<p class="meta">zoneplan report · plan <code>{_e(plan['id'])}</code> · plan dated
-{_e(plan.get('date') or 'unknown')} · status: {_e(plan.get('status'))}</p>
-<h1 id="question">{_e(title)}</h1>
+<header class="page-head"><p class="meta">zoneplan report · plan
+<code>{_e(plan['id'])}</code> · plan dated {_e(plan.get('date') or 'unknown')} · status:
+{_e(plan.get('status'))}</p>
+<h1 id="question">{_e(title)}</h1></header>
 <p>{_e(plan.get('summary') or '')}</p>
 <h2 id="headlines">In brief</h2><ul class="headlines">{heads}</ul>
 <h2 id="map">Map</h2>{_map_html(report_map)}
