@@ -33,8 +33,12 @@ SCREENS = Path(tempfile.gettempdir()) / "zoneplan-screens"
 @pytest.fixture(scope="module")
 def pages(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
     base = tmp_path_factory.mktemp("pages")
+    from zoneplan.io.areas import read_areas
+
     gr = zoneplan.evaluate("green-red-2025-11")
     write_report(gr, base / "report")
+    write_report(zoneplan.evaluate("withdrawal-phases", by=read_areas("gaza:governorates")),
+                 base / "report-by")
     write_compare(compare([gr, zoneplan.evaluate("withdrawal-phases")]), base / "cmp")
     def square(x: float, y: float, w: float) -> dict[str, Any]:
         return {"type": "Polygon", "coordinates": [[[x, y], [x + w, y], [x + w, y + w],
@@ -51,7 +55,9 @@ def pages(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
             "where": None, "baseline": {"label": "pre-war residents", "date": "2023-10",
                                         "sources": ["pcbs-governorates"]}}
     write_timeline(json.loads(json.dumps(data)), base / "tl")
-    return {"report": base / "report" / "report.html", "compare": base / "cmp" / "compare.html",
+    return {"report": base / "report" / "report.html",
+            "report-by": base / "report-by" / "report.html",
+            "compare": base / "cmp" / "compare.html",
             "timeline": base / "tl" / "timeline.html"}
 
 
@@ -67,7 +73,7 @@ def browser() -> Iterator[Any]:
             b.close()
 
 
-@pytest.mark.parametrize("name", ["report", "compare", "timeline"])
+@pytest.mark.parametrize("name", ["report", "report-by", "compare", "timeline"])
 def test_page_reads_on_desktop_and_phone(browser: Any, pages: dict[str, Path],
                                          name: str) -> None:
     path = pages[name]

@@ -83,7 +83,7 @@ ZONE_LABEL_INSIDE = 0.5
 ZONE_LABEL_SIZES = (10.0, 8.5, 7.5)
 """Font sizes (points, bold) tried for a zone's name, largest first: a crowded zone gets
 a smaller name rather than one over a line, a marker or a place."""
-ZONE_LEADER_RINGS = (1.0, 2.0, 3.5, 5.0, 7.0, 9.0, 12.0, 15.0)
+ZONE_LEADER_RINGS = (1.0, 2.0, 3.5, 5.0, 7.0, 9.0, 12.0, 15.0, 19.0, 24.0, 30.0)
 """How far (multiples of the gap, 4 points) a zone's name may sit from its zone when
 the zone has no room for it, joined to it by a leader."""
 MAP_MAX_CELLS = 20_000
@@ -381,6 +381,10 @@ def _zone_labels(ax: Axes, result: Result, looks: dict[str, Any], obstacles: lis
                 zorder=8.8)
         r = 2.5 * pt
         taken += [box, (anchor.x - r, anchor.y - r, anchor.x + r, anchor.y + r)]
+        n = max(1, int(np.hypot(ex - anchor.x, ey - anchor.y) // (2 * pt)))
+        xs, ys = np.linspace(anchor.x, ex, n + 1), np.linspace(anchor.y, ey, n + 1)
+        taken += [(x - pt, y - pt, x + pt, y + pt)  # the leader: other names keep off it
+                  for x, y in zip(xs, ys, strict=True)]
     return taken
 
 

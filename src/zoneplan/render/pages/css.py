@@ -33,7 +33,7 @@ align-items:start}
 .map-grid svg{width:100%;height:auto;border:1px solid var(--line)}
 .legend{font-size:.85rem;columns:2 260px;column-gap:1.5rem;margin:.8rem 0}
 .legend h3{font-size:.85rem;margin:.4rem 0 .1rem;break-after:avoid}
-.legend ul{list-style:none;margin:0;padding:0}
+.legend ul{list-style:none;margin:0;padding:0;break-inside:avoid}
 .legend li{display:flex;align-items:center;gap:.45rem;margin:.1rem 0;break-inside:avoid}
 .legend .sw,.swatch{flex:0 0 26px}
 .swatch{display:inline-block;vertical-align:-.2em;margin-right:.3em}
@@ -63,7 +63,7 @@ ul.no-data{padding-left:1.2rem}
 .verdict.consistent{color:#1b7837}.verdict.inconsistent{color:#b2182b}
 .verdict.not-measurable{color:#7f6000}.verdict.consistent-only-if{color:#7f6000}
 .verdict.restates-the-plan{color:#555}
-code{font-size:.85em;word-break:break-all}
+code{font-size:.85em;overflow-wrap:anywhere}
 details>summary{cursor:pointer;padding:.7rem 0}
 details.section{margin:1.2rem 0;border-bottom:1px solid var(--line)}
 details.section>summary{list-style:none;gap:.5rem;display:flex;align-items:center;
