@@ -86,6 +86,9 @@ a smaller name rather than one over a line, a marker or a place."""
 ZONE_LEADER_RINGS = (1.0, 2.0, 3.5, 5.0, 7.0, 9.0, 12.0, 15.0, 19.0, 24.0, 30.0)
 """How far (multiples of the gap, 4 points) a zone's name may sit from its zone when
 the zone has no room for it, joined to it by a leader."""
+BY_AREA_NAMED_ZONES = 2
+"""Up to this many zones, the by-area map writes each zone's name beside its share;
+with more, the shares alone, in the legend's order of the zones (its title says so)."""
 MAP_MAX_CELLS = 20_000
 """At most about this many squares are drawn (larger territories get larger squares)."""
 NICE_SIDES_M = (1000, 2000, 2500, 5000, 10_000, 20_000, 25_000, 50_000)
@@ -682,8 +685,13 @@ def by_area_panel(ax: Axes, result: Result, opts: PanelOptions | None = None
                   for r in rows.get(name, []) if r["zone"] in looks]
         titles[gid] = f"{name}: " + "; ".join(f"{fmt_share(v)} in the {lab.lower()}"
                                               for lab, v in shares)
-        text = name + "".join(f"\n{lab.removesuffix(' zone')} {fmt_share(v)}"
-                              for lab, v in shares)
+        if len(looks) <= BY_AREA_NAMED_ZONES:
+            text = name + "".join(f"\n{lab.removesuffix(' zone')} {fmt_share(v)}"
+                                  for lab, v in shares)
+        else:  # the shares alone, in the legend's order of the zones (the title says so)
+            by_zone = {r["zone"]: r.get("share_of_area") for r in rows.get(name, [])}
+            cells = [fmt_share(by_zone.get(zid)) for zid in looks]
+            text = name + "\n" + " · ".join(cells[:2]) + "\n" + " · ".join(cells[2:])
         p = label_point(g)
         x, y = ax.transData.transform((p.x, p.y))
         t = ax.text(0, 0, text, fontsize=6.5 * opts.text_scale, linespacing=1.3)
@@ -694,9 +702,13 @@ def by_area_panel(ax: Axes, result: Result, opts: PanelOptions | None = None
         texts.append(text)
     fixed = [*ctx_boxes, basemap.scale_bar(ax, fontsize=7.5 * opts.text_scale),
              basemap.north_arrow(ax, fontsize=9.0 * opts.text_scale)]
+    # the names keep off the areas' boundaries too (inside their area, or out on a leader)
+    edges = shapely.union_all([shapely.boundary(g) for g in areas.values()]) if areas else None
+    edge_obs = (line_boxes(ax, edges.difference(lay.territory.boundary.buffer(30.0)), 0.6,
+                           step_pt=3.0) if edges is not None else [])
     bb = ax.get_window_extent()
     placed = place_labels(labels, frame=(bb.x0, bb.y0, bb.x1, bb.y1),
-                          obstacles=[*fixed, *line_obs],
+                          obstacles=[*fixed, *line_obs, *edge_obs],
                           positions=(("C", 0, 0), *POSITIONS),
                           rings=(1.0, 4.0, 8.0, 14.0, 20.0, 28.0, 40.0, 55.0))
     inv = ax.transData.inverted()
