@@ -249,10 +249,23 @@ def test_editor_layout_desktop_and_phone(server: tuple[str, Path]) -> None:
                 assert page.locator("#cells-layer").is_visible()
                 page.screenshot(path=str(screens / f"editor-{width}.png"))
                 assert page.request.get(origin + "/favicon.ico").status == 200
+                # hospital symbols: 12 px across on a wide map, 8 on a phone's, redrawn
+                # when the window is resized to the other width and back
+                assert hospital_px(page) == pytest.approx(12 if width > 600 else 8, abs=0.6)
+                other = (390, 844) if width > 600 else (1366, 900)
+                page.set_viewport_size({"width": other[0], "height": other[1]})
+                page.wait_for_timeout(300)
+                assert hospital_px(page) == pytest.approx(12 if other[0] > 600 else 8, abs=0.6)
                 ctx.close()
         finally:
             browser.close()
     assert blocked == []
+
+
+def hospital_px(page: Any) -> float:
+    """Width on screen (CSS px) of the first hospital symbol's outer square."""
+    return float(page.evaluate("document.querySelector('#hospitals-layer .hospital .casing')"
+                               ".getBoundingClientRect().width"))
 
 
 def test_editor_on_a_phone_handles_and_touch_targets(server: tuple[str, Path]) -> None:

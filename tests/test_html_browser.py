@@ -33,8 +33,12 @@ SCREENS = Path(tempfile.gettempdir()) / "zoneplan-screens"
 @pytest.fixture(scope="module")
 def pages(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
     base = tmp_path_factory.mktemp("pages")
+    from zoneplan.io.areas import read_areas
+
     gr = zoneplan.evaluate("green-red-2025-11")
     write_report(gr, base / "report")
+    write_report(zoneplan.evaluate("withdrawal-phases", by=read_areas("gaza:governorates")),
+                 base / "report-by")
     write_compare(compare([gr, zoneplan.evaluate("withdrawal-phases")]), base / "cmp")
     def square(x: float, y: float, w: float) -> dict[str, Any]:
         return {"type": "Polygon", "coordinates": [[[x, y], [x + w, y], [x + w, y + w],
@@ -51,7 +55,9 @@ def pages(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
             "where": None, "baseline": {"label": "pre-war residents", "date": "2023-10",
                                         "sources": ["pcbs-governorates"]}}
     write_timeline(json.loads(json.dumps(data)), base / "tl")
-    return {"report": base / "report" / "report.html", "compare": base / "cmp" / "compare.html",
+    return {"report": base / "report" / "report.html",
+            "report-by": base / "report-by" / "report.html",
+            "compare": base / "cmp" / "compare.html",
             "timeline": base / "tl" / "timeline.html"}
 
 
@@ -67,7 +73,7 @@ def browser() -> Iterator[Any]:
             b.close()
 
 
-@pytest.mark.parametrize("name", ["report", "compare", "timeline"])
+@pytest.mark.parametrize("name", ["report", "report-by", "compare", "timeline"])
 def test_page_reads_on_desktop_and_phone(browser: Any, pages: dict[str, Path],
                                          name: str) -> None:
     path = pages[name]
@@ -103,6 +109,14 @@ def test_page_reads_on_desktop_and_phone(browser: Any, pages: dict[str, Path],
         # before anything folded is opened, the page is at most so long
         tall = page.evaluate("document.documentElement.scrollHeight")
         assert tall <= MAX_HEIGHT[width], f"{name} is {tall}px long at {width}px"
+        # the header (title sentence and meta line) is compact on a phone, and whole
+        head = page.evaluate("""() => { const h = document.querySelector('header.page-head');
+            const t = h.querySelector('h1'); const r = h.getBoundingClientRect();
+            return [r.bottom + window.scrollY, t.textContent, t.scrollWidth <= t.clientWidth];
+        }""")
+        assert head[0] <= (200 if width > 600 else 120), f"{name}: header {head[0]}px"
+        assert head[1].endswith(("measured", "compared")) or name == "timeline", head[1]
+        assert head[2], f"{name}: title cut off at {width}px"
         if name == "report":  # the verdicts are on screen, not off to the side
             verdicts = page.evaluate("""() => [...document.querySelectorAll(
                 '#claims-table .verdict')].map(v => {const r = v.getBoundingClientRect();

@@ -18,6 +18,7 @@ import pytest
 import shapely
 
 import zoneplan
+from zoneplan.plan.load import builtin_plan_ids
 from zoneplan.render.style import DENSITY_BINS, DENSITY_LABELS, line_styles
 
 from .conftest import CHROMIUM
@@ -89,6 +90,55 @@ def test_damage_size_legend_counts() -> None:
     assert damage_sizes(3) == [2.0]
 
 
+def _zone_label_clashes(ax: Any, res: zoneplan.Result) -> tuple[list[str], list[str]]:
+    """The zone names drawn on ``ax`` and those whose box (as the renderer measures the
+    text) touches a plan line drawn with its casing, in display units."""
+    from matplotlib.text import Text
+
+    renderer = ax.figure.canvas.get_renderer()
+    pt = ax.figure.dpi / 72.0
+    clip = res.layout.territory.buffer(50.0)
+    styles = line_styles(list(res.layout.lines))
+    lines = [shapely.transform(ln.intersection(clip), ax.transData.transform).buffer(
+        (styles[lid].width + styles[lid].casing_extra) / 2 * pt)
+        for lid, ln in res.layout.lines.items()]
+    names, clashes = [], []
+    for t in ax.findobj(Text):
+        if not str(t.get_gid() or "").startswith("zone-label-"):
+            continue
+        e = t.get_window_extent(renderer)
+        box = shapely.box(e.x0, e.y0, e.x1, e.y1)
+        names.append(t.get_text())
+        clashes += [t.get_text() for g in lines if g.intersects(box)]
+    return names, clashes
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("plan_id", builtin_plan_ids())
+def test_zone_names_keep_off_the_lines(plan_id: str) -> None:
+    """On the print map and on the report's zones panel, of every built-in plan, every
+    zone is named and no name's box touches a line (withdrawal-phases has four thin
+    bands: their names go on two lines or out on a leader, never over a line)."""
+    import matplotlib.pyplot as plt
+
+    from zoneplan.render.maps.map import _map_figure
+    from zoneplan.render.maps.panels import zones_panel
+
+    res = zoneplan.evaluate(plan_id, ranges=False)
+    fig, _, _ = _map_figure(res, 100)
+    fig2 = plt.figure(figsize=(4, 4), dpi=72)
+    ax2 = fig2.add_axes((0.005, 0.005, 0.99, 0.99))
+    zones_panel(ax2, res)
+    try:
+        for ax in (fig.axes[0], ax2):
+            names, clashes = _zone_label_clashes(ax, res)
+            assert len(names) == len(res.layout.zones), names
+            assert clashes == []
+    finally:
+        plt.close(fig)
+        plt.close(fig2)
+
+
 # -- in the browser ------------------------------------------------------------------
 
 @pytest.fixture(scope="module")
@@ -98,8 +148,9 @@ def svgs(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
 
     base = tmp_path_factory.mktemp("maps")
     out = {}
-    for name, by in (("plain", None), ("by", "gaza:governorates")):
-        res = zoneplan.evaluate(PLAN, ranges=False, by=read_areas(by) if by else None)
+    for name, plan, by in (("plain", PLAN, None), ("by", PLAN, "gaza:governorates"),
+                           ("phases", "withdrawal-phases", None)):
+        res = zoneplan.evaluate(plan, ranges=False, by=read_areas(by) if by else None)
         files, _ = render_map_files(res, dpi=100)
         for fname, data in files.items():
             (base / f"{name}-{fname}").write_bytes(data)
@@ -149,7 +200,7 @@ TEXT_BOXES_JS = """() => {
 
 @pytest.mark.browser
 @pytest.mark.slow
-@pytest.mark.parametrize("name", ["plain", "by"])
+@pytest.mark.parametrize("name", ["plain", "by", "phases"])
 def test_svg_text_never_overlaps_and_stays_inside(browser: Any, svgs: dict[str, Path],
                                                   name: str) -> None:
     """Every ``<text>`` box as Chromium lays it out: inside the SVG's drawing, and no

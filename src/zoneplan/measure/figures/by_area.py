@@ -42,9 +42,21 @@ from zoneplan.measure.inputs import AREA_TOLERANCE_M2
 from zoneplan.measure.sums.zone_sums import LayoutCells
 from zoneplan.measure.zones import Layout
 
-__all__ = ["BY_AREA_KEYS", "FIT_RTOL", "OUTSIDE", "AreaTotals", "Piece", "area_totals",
-           "disjoint_areas", "overlap_sentence",
-           "by_area_rows", "check_rows", "fit_margins", "layout_pieces", "pieces"]
+__all__ = [
+    "BY_AREA_KEYS",
+    "FIT_RTOL",
+    "OUTSIDE",
+    "AreaTotals",
+    "Piece",
+    "area_totals",
+    "by_area_rows",
+    "check_rows",
+    "disjoint_areas",
+    "fit_margins",
+    "layout_pieces",
+    "overlap_sentence",
+    "pieces",
+]
 
 FIT_RTOL = 1e-12
 """Relative tolerance to which :func:`fit_margins` meets both margins."""

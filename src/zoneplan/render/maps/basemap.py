@@ -11,6 +11,7 @@ Artists that should carry a hover title in SVG get a ``gid``; the functions retu
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 import matplotlib.patheffects as pe
@@ -63,9 +64,11 @@ INSET_FRAME = "#CC3311"
 INSET_BOUNDS = (0.015, 0.715, 0.27, 0.27)
 """Where the locator inset sits in the zones panel (axes fraction: x, y, width, height):
 top left, over the sea, where the Strip's shape leaves room."""
-CITY_RINGS = (1.0, 1.7, 2.5, 3.5, 5.0, 7.0)
+CITY_RINGS = (1.0, 1.35, 1.7, 2.1, 2.5, 3.5, 5.0, 7.0)
 """How far (multiples of the usual gap) a city's or town's name may move from its dot to
 find room clear of lines and markers; beyond 2.6 gaps a leader joins it to its dot."""
+PLACE_RINGS = (1.0, 1.35, 1.7, 2.1, 2.5)
+"""How far a smaller place's or a crossing's name may move (never on a leader)."""
 HALO_WIDTH = 2.4
 """White halo behind map text, points: legible over fills and hatching."""
 
@@ -215,7 +218,8 @@ def place_dots(ax: Axes, crs: CRS, *, min_population: float = 0.0) -> list[Box]:
 
 def draw_places(ax: Axes, crs: CRS, *, min_population: float = 0.0,
                 obstacles: list[Box] | None = None, extra: list[Label] | None = None,
-                prefix: str = "", hard_obstacles: int | None = None) -> dict[str, str]:
+                prefix: str = "", hard_obstacles: int | None = None,
+                between: Callable[[list[Box]], list[Box]] | None = None) -> dict[str, str]:
     """Place names sized by population, placed without collisions, with a dot each.
 
     Parameters
@@ -234,6 +238,10 @@ def draw_places(ax: Axes, crs: CRS, *, min_population: float = 0.0,
     hard_obstacles
         How many of the first ``obstacles`` even the largest places' names avoid (the
         rest, e.g. markers, only smaller names avoid); default all.
+    between
+        Called once the cities' and towns' names are placed, with their boxes; draws
+        other labels (a zone's name) and returns their boxes, which the smaller places'
+        names then avoid.
 
     Returns
     -------
@@ -275,7 +283,9 @@ def draw_places(ax: Axes, crs: CRS, *, min_population: float = 0.0,
     hard = [*dots, *soft[:n_hard]]
     inv = ax.transData.inverted()
     taken: list[Box] = []
-    for group, obs, rings in ((first, hard, CITY_RINGS), (rest, [*dots, *soft], (1.0, 1.7, 2.5))):
+    for group, obs, rings in ((first, hard, CITY_RINGS), (rest, [*dots, *soft], PLACE_RINGS)):
+        if group is rest and between is not None:
+            taken += between(list(taken))
         placed = place_labels([lab for lab, _ in group], frame=frame_px,
                               obstacles=[*obs, *taken], rings=rings)
         for p in placed:

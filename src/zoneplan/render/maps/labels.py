@@ -42,8 +42,14 @@ Box = tuple[float, float, float, float]
 POSITIONS: tuple[tuple[str, float, float], ...] = (
     ("E", 1, 0), ("NE", 1, 1), ("SE", 1, -1), ("W", -1, 0), ("NW", -1, 1), ("SW", -1, -1),
     ("N", 0, 1), ("S", 0, -1),
+    # then slid along the point's side (Imhof's sliding positions): above or below with
+    # the point under a quarter of the name, beside it with the point at its top or foot
+    ("N>", 0.5, 1), ("N<", -0.5, 1), ("S>", 0.5, -1), ("S<", -0.5, -1),
+    ("E^", 1, 0.5), ("Ev", 1, -0.5), ("W^", -1, 0.5), ("Wv", -1, -0.5),
 )
-"""Positions tried, in order, as (name, x direction, y direction) from the point."""
+"""Positions tried, in order, as (name, x direction, y direction) from the point: the
+eight classic ones, then eight slid along a side (a direction of 0.5 moves the box by
+half of what a full step would)."""
 
 
 @dataclass(frozen=True)
@@ -102,7 +108,7 @@ def _box(lab: Label, dx: float, dy: float, far: float = 1.0) -> Box:
     w, h, g = lab.width, lab.height, lab.gap * far
     cx = lab.x + dx * (g + w / 2) if dx else lab.x
     cy = lab.y + dy * (g + h / 2) if dy else lab.y
-    if dx and dy:  # diagonal positions sit a little closer, as on printed maps
+    if abs(dx) == 1 and abs(dy) == 1:  # diagonals sit a little closer, as on printed maps
         cx -= dx * g * 0.3
         cy -= dy * g * 0.3
     return cx - w / 2, cy - h / 2, cx + w / 2, cy + h / 2

@@ -32,6 +32,7 @@ from zoneplan.pack.context import CONTEXT_ATTRIBUTION
 from zoneplan.render.maps.labels import TEXT_GROWTH
 from zoneplan.render.maps.legend import legend_entries, mpl_handles
 from zoneplan.render.maps.panels import (
+    BY_AREA_NAMED_ZONES,
     PanelOptions,
     by_area_panel,
     damage_panel,
@@ -271,7 +272,9 @@ def _map_figure(result: Result, dpi: float) -> tuple[Figure, MapInfo, dict[str, 
         by_y = 0.0
         if by_area:
             by_label = (d.get("by") or {}).get("label")
-            by_title = text(f"Share of each area in each zone ({by_label})", col_w, 9,
+            order = (", zones in the legend's order" if len(d["zones"]) > BY_AREA_NAMED_ZONES
+                     else "")
+            by_title = text(f"Share of each area in each zone{order} ({by_label})", col_w, 9,
                             color=INK)
             placed.append(_Block(by_title, col_x, right_y))
             right_y += _height_in(by_title, r, px) + 0.06

@@ -83,6 +83,12 @@ ZONE_LABEL_INSIDE = 0.5
 ZONE_LABEL_SIZES = (10.0, 8.5, 7.5)
 """Font sizes (points, bold) tried for a zone's name, largest first: a crowded zone gets
 a smaller name rather than one over a line, a marker or a place."""
+ZONE_LEADER_RINGS = (1.0, 2.0, 3.5, 5.0, 7.0, 9.0, 12.0, 15.0, 19.0, 24.0, 30.0)
+"""How far (multiples of the gap, 4 points) a zone's name may sit from its zone when
+the zone has no room for it, joined to it by a leader."""
+BY_AREA_NAMED_ZONES = 2
+"""Up to this many zones, the by-area map writes each zone's name beside its share;
+with more, the shares alone, in the legend's order of the zones (its title says so)."""
 MAP_MAX_CELLS = 20_000
 """At most about this many squares are drawn (larger territories get larger squares)."""
 NICE_SIDES_M = (1000, 2000, 2500, 5000, 10_000, 20_000, 25_000, 50_000)
@@ -252,16 +258,25 @@ def zones_panel(ax: Axes, result: Result, opts: PanelOptions | None = None) -> d
     ct, cboxes, clabels = basemap.draw_crossings(ax, lay.crs, prefix=opts.gid_prefix,
                                                  dated=d.get("crossings"))
     titles |= ct
-    if opts.zone_labels:
-        dots = (basemap.place_dots(ax, lay.crs, min_population=opts.min_population)
-                if opts.places else [])
-        fixed += _zone_labels(ax, result, looks, [*fixed, *line_obs, *markers, *cboxes,
-                                                  *dots])
+    # the cities' and towns' names first, then the zones' names clear of them, then the
+    # smaller places' and the crossings' names clear of both
+    dots = (basemap.place_dots(ax, lay.crs, min_population=opts.min_population)
+            if opts.places else [])
+
+    def zone_names(names: list[Box]) -> list[Box]:
+        if not opts.zone_labels:
+            return []
+        return _zone_labels(ax, result, looks, [*fixed, *markers, *cboxes, *dots, *names],
+                            line_obs)
+
     if opts.places:
         titles |= basemap.draw_places(ax, lay.crs, min_population=opts.min_population,
                                       obstacles=[*fixed, *line_obs, *area_lines, *markers,
                                                  *cboxes],
-                                      extra=clabels, prefix=opts.gid_prefix)
+                                      extra=clabels, prefix=opts.gid_prefix,
+                                      between=zone_names)
+    else:
+        zone_names([])
     return titles
 
 
@@ -290,55 +305,175 @@ def _area_geometries(result: Result) -> dict[str, Any]:
     return {name: shapely.union_all(gs) for name, gs in groups.items()}
 
 
-def _zone_labels(ax: Axes, result: Result, looks: dict[str, Any], obstacles: list[Box]
-                 ) -> list[Box]:
-    """Each zone's short name, bold, inside the zone, clear of the lines, markers and
-    other labels: the pole of inaccessibility of its largest part if the name fits there,
-    else the nearest point inside the zone where it does (left out if none)."""
+def _zone_labels(ax: Axes, result: Result, looks: dict[str, Any], obstacles: list[Box],
+                 line_boxes_: list[Box]) -> list[Box]:
+    """Each zone's short name, bold, inside the zone and clear of the lines, markers and
+    other labels; returns the display boxes taken (names and leaders' dots).
+
+    Where the name's centre may go is computed as an area, in display units: the zone
+    (its box's centre kept inside the frame) minus every line grown by the name's box
+    and the line's casing (the Minkowski sum of each segment and the box) and minus
+    every obstacle grown the same way. The name goes at the pole of inaccessibility of
+    the largest part of that area (:func:`shapely.ops.polylabel`), at the largest size of
+    :data:`ZONE_LABEL_SIZES`, on one line or wrapped on two, that leaves such an area
+    with at least :data:`ZONE_LABEL_INSIDE` of the box on the zone. A zone with room for
+    none (a thin band) gets its name nearby, clear of the lines, with a leader to a dot
+    in the zone; with no room anywhere it is left out.
+    """
     import matplotlib.patheffects as pe
 
-    from zoneplan.render.maps.labels import TEXT_GROWTH, overlaps
+    from zoneplan.render.maps.labels import TEXT_GROWTH, Label, place_labels
 
     renderer = ax.figure.canvas.get_renderer()  # type: ignore[attr-defined]
-    boxes: list[Box] = []
     bb = ax.get_window_extent()
     inv = ax.transData.inverted()
+    pt = ax.figure.dpi / 72.0
+    pad = 2.0 * pt
+    lines = _display_lines(ax, result)
+    casing = max((s.width + s.casing_extra for s in line_styles(list(result.layout.lines))
+                  .values()), default=0.0) / 2 * pt
+    taken: list[Box] = []
+    halo = [pe.withStroke(linewidth=3, foreground=HALO)]
     for z in result.layout.zones:
-        p = label_point(z.geometry)
-        x0, y0, x1, y1 = z.geometry.bounds
-        gx, gy = np.meshgrid(np.linspace(x0, x1, 50), np.linspace(y0, y1, 50))
-        inside = shapely.contains_xy(z.geometry, gx.ravel(), gy.ravel())
-        cand = np.column_stack([gx.ravel()[inside], gy.ravel()[inside]])
-        cand = cand[np.argsort(np.hypot(cand[:, 0] - p.x, cand[:, 1] - p.y))]
-        cand = np.vstack([[p.x, p.y], cand])
-        t = ax.text(p.x, p.y, looks[z.id].short_label, ha="center", va="center", fontsize=10,
-                    fontweight="bold", color=INK, zorder=9,
-                    path_effects=[pe.withStroke(linewidth=3, foreground=HALO)])
+        zone = shapely.transform(z.geometry, ax.transData.transform)
+        if zone.is_empty:
+            continue
         chosen = None
-        for size in ZONE_LABEL_SIZES:  # the largest size that finds room
-            t.set_fontsize(size)
-            e = t.get_window_extent(renderer)
-            w, h = e.width * TEXT_GROWTH / 2 + 2, e.height / 2 + 2
-            for cx, cy in cand:
-                dx, dy = ax.transData.transform((cx, cy))
-                box = (float(dx - w), float(dy - h), float(dx + w), float(dy + h))
-                if (box[0] < bb.x0 or box[2] > bb.x1 or box[1] < bb.y0 or box[3] > bb.y1
-                        or any(overlaps(box, o) for o in [*obstacles, *boxes])):
-                    continue
-                (ax0, ay0), (ax1, ay1) = inv.transform([box[:2], box[2:]])
-                data_box = shapely.box(ax0, ay0, ax1, ay1)
-                if data_box.intersection(z.geometry).area < ZONE_LABEL_INSIDE * data_box.area:
-                    continue  # most of the name must lie on its zone
-                chosen = (cx, cy, box)
-                break
+        t = ax.text(0, 0, "", ha="center", va="center", fontweight="bold", color=INK,
+                    zorder=9, linespacing=1.3, path_effects=halo,
+                    gid=f"zone-label-{z.id}")
+        for size in ZONE_LABEL_SIZES:
+            for text in _wrappings(looks[z.id].short_label):
+                t.set_text(text)
+                t.set_fontsize(size)
+                e = t.get_window_extent(renderer)
+                hw, hh = e.width * TEXT_GROWTH / 2 + pad, e.height / 2 + pad
+                spot = _free_spot(zone, lines, [*obstacles, *taken], hw, hh,
+                                  casing, (bb.x0, bb.y0, bb.x1, bb.y1))
+                if spot is not None:
+                    chosen = (spot, (spot[0] - hw, spot[1] - hh, spot[0] + hw, spot[1] + hh))
+                    break
             if chosen is not None:
                 break
-        if chosen is None:
+        if chosen is not None:
+            (cx, cy), box = chosen
+            t.set_position(tuple(inv.transform((cx, cy))))
+            taken.append(box)
+            continue
+        # no room inside: the name outside, clear of everything, with a leader
+        t.set_text(_wrappings(looks[z.id].short_label)[-1])
+        t.set_fontsize(ZONE_LABEL_SIZES[-1])
+        e = t.get_window_extent(renderer)
+        inner = zone.difference(lines.buffer(casing + 1.5 * pt)) if not lines.is_empty else zone
+        anchor = label_point(inner if not inner.is_empty else zone)
+        lab = Label(t.get_text(), anchor.x, anchor.y, e.width * TEXT_GROWTH + 2 * pad,
+                    e.height + 2 * pad, gap=4 * pt)
+        placed = place_labels([lab], frame=(bb.x0, bb.y0, bb.x1, bb.y1),
+                              obstacles=[*obstacles, *line_boxes_, *taken], pad=0.0,
+                              rings=ZONE_LEADER_RINGS)
+        if not placed:
             t.remove()
             continue
-        t.set_position((chosen[0], chosen[1]))
-        boxes.append(chosen[2])
-    return boxes
+        box = placed[0].box
+        t.set_position(tuple(inv.transform(placed[0].anchor)))
+        ex, ey = min(max(anchor.x, box[0]), box[2]), min(max(anchor.y, box[1]), box[3])
+        (px_, py_), (qx, qy) = inv.transform([(anchor.x, anchor.y), (ex, ey)])
+        ax.plot([px_, qx], [py_, qy], color=INK, lw=0.7, zorder=8.8,
+                path_effects=[pe.withStroke(linewidth=2.0, foreground=HALO)])
+        ax.plot([px_], [py_], marker="o", ms=3.0, mfc=INK, mec=HALO, mew=0.6, ls="",
+                zorder=8.8)
+        r = 2.5 * pt
+        taken += [box, (anchor.x - r, anchor.y - r, anchor.x + r, anchor.y + r)]
+        n = max(1, int(np.hypot(ex - anchor.x, ey - anchor.y) // (2 * pt)))
+        xs, ys = np.linspace(anchor.x, ex, n + 1), np.linspace(anchor.y, ey, n + 1)
+        taken += [(x - pt, y - pt, x + pt, y + pt)  # the leader: other names keep off it
+                  for x, y in zip(xs, ys, strict=True)]
+    return taken
+
+
+def _wrappings(label: str) -> list[str]:
+    """``label`` on one line, then split on two at the space nearest its middle (if it
+    has one)."""
+    words = label.split()
+    if len(words) < 2:
+        return [label]
+    cut = min(range(1, len(words)),
+              key=lambda i: abs(len(" ".join(words[:i])) - len(" ".join(words[i:]))))
+    return [label, " ".join(words[:cut]) + "\n" + " ".join(words[cut:])]
+
+
+def _display_lines(ax: Axes, result: Result) -> Any:
+    """The plan's lines as drawn (clipped to the territory), in display units."""
+    clip = result.layout.territory.buffer(50.0)
+    geoms = [ln.intersection(clip) for ln in result.layout.lines.values()]
+    if not geoms:
+        return shapely.GeometryCollection()
+    return shapely.transform(shapely.union_all(geoms), ax.transData.transform)
+
+
+def _grown_segments(lines: Any, hw: float, hh: float) -> Any:
+    """The area swept by a ``2 hw × 2 hh`` box centred on every point of ``lines``
+    (display units): the union of the hulls of the box at both ends of each segment."""
+    parts = [np.asarray(g.coords)[:, :2] for g in shapely.get_parts(
+        shapely.line_merge(lines) if lines.geom_type == "MultiLineString" else lines)
+        if g.geom_type in ("LineString", "LinearRing")]
+    if not parts:
+        return shapely.Polygon()
+    corners = np.array([[-hw, -hh], [hw, -hh], [hw, hh], [-hw, hh]])
+    hulls = []
+    for xy in parts:
+        seg = np.stack([xy[:-1], xy[1:]], axis=1)  # (n, 2 ends, 2)
+        pts = (seg[:, :, None, :] + corners[None, None, :, :]).reshape(len(seg), 8, 2)
+        hulls.append(shapely.convex_hull(shapely.multipoints(pts)))
+    return shapely.union_all(np.concatenate(hulls))
+
+
+def _free_spot(zone: Any, lines: Any, obstacles: list[Box], hw: float, hh: float,
+               casing: float, frame: Box) -> tuple[float, float] | None:
+    """Where a ``2 hw × 2 hh`` box may be centred on ``zone`` (display units): clear of
+    the lines (grown by ``casing``) and the obstacles, inside the frame, with at least
+    :data:`ZONE_LABEL_INSIDE` of it on the zone; the pole of inaccessibility of the
+    largest free part, or ``None``."""
+    from shapely.ops import polylabel
+
+    fx0, fy0, fx1, fy1 = frame
+    if fx1 - fx0 <= 2 * hw or fy1 - fy0 <= 2 * hh:
+        return None
+    free = zone.intersection(shapely.box(fx0 + hw, fy0 + hh, fx1 - hw, fy1 - hh))
+    if free.is_empty:
+        return None
+    if not lines.is_empty:
+        free = free.difference(_grown_segments(lines.simplify(0.5), hw + casing,
+                                               hh + casing))
+    if free.is_empty:
+        return None
+    bx0, by0, bx1, by1 = free.bounds
+    grown = [shapely.box(o[0] - hw, o[1] - hh, o[2] + hw, o[3] + hh) for o in obstacles
+             if o[2] + hw > bx0 and o[0] - hw < bx1 and o[3] + hh > by0 and o[1] - hh < by1]
+    if grown:
+        free = free.difference(shapely.union_all(grown))
+    parts = sorted((p for p in shapely.get_parts(free) if p.geom_type == "Polygon"
+                    and p.area > 0), key=lambda p: -p.area)
+    for part in parts[:6]:
+        p = polylabel(part, tolerance=1.0)
+        for x, y in ((p.x, p.y), *_inner_points(part)):
+            box = shapely.box(x - hw, y - hh, x + hw, y + hh)
+            if box.intersection(zone).area >= ZONE_LABEL_INSIDE * box.area:
+                return float(x), float(y)
+    return None
+
+
+def _inner_points(part: Any, n: int = 12) -> list[tuple[float, float]]:
+    """Points of a polygon on a grid, deepest first (for a box to try when the pole of
+    inaccessibility leaves too little of it on the zone)."""
+    x0, y0, x1, y1 = part.bounds
+    gx, gy = np.meshgrid(np.linspace(x0, x1, n), np.linspace(y0, y1, n))
+    xs, ys = gx.ravel(), gy.ravel()
+    inside = shapely.contains_xy(part, xs, ys)
+    xs, ys = xs[inside], ys[inside]
+    depth = shapely.distance(part.exterior, shapely.points(xs, ys))
+    order = np.argsort(-depth)
+    return [(float(xs[i]), float(ys[i])) for i in order]
 
 
 def display_side(result: Result) -> float:
@@ -550,8 +685,13 @@ def by_area_panel(ax: Axes, result: Result, opts: PanelOptions | None = None
                   for r in rows.get(name, []) if r["zone"] in looks]
         titles[gid] = f"{name}: " + "; ".join(f"{fmt_share(v)} in the {lab.lower()}"
                                               for lab, v in shares)
-        text = name + "".join(f"\n{lab.removesuffix(' zone')} {fmt_share(v)}"
-                              for lab, v in shares)
+        if len(looks) <= BY_AREA_NAMED_ZONES:
+            text = name + "".join(f"\n{lab.removesuffix(' zone')} {fmt_share(v)}"
+                                  for lab, v in shares)
+        else:  # the shares alone, in the legend's order of the zones (the title says so)
+            by_zone = {r["zone"]: r.get("share_of_area") for r in rows.get(name, [])}
+            cells = [fmt_share(by_zone.get(zid)) for zid in looks]
+            text = name + "\n" + " · ".join(cells[:2]) + "\n" + " · ".join(cells[2:])
         p = label_point(g)
         x, y = ax.transData.transform((p.x, p.y))
         t = ax.text(0, 0, text, fontsize=6.5 * opts.text_scale, linespacing=1.3)
@@ -562,9 +702,13 @@ def by_area_panel(ax: Axes, result: Result, opts: PanelOptions | None = None
         texts.append(text)
     fixed = [*ctx_boxes, basemap.scale_bar(ax, fontsize=7.5 * opts.text_scale),
              basemap.north_arrow(ax, fontsize=9.0 * opts.text_scale)]
+    # the names keep off the areas' boundaries too (inside their area, or out on a leader)
+    edges = shapely.union_all([shapely.boundary(g) for g in areas.values()]) if areas else None
+    edge_obs = (line_boxes(ax, edges.difference(lay.territory.boundary.buffer(30.0)), 0.6,
+                           step_pt=3.0) if edges is not None else [])
     bb = ax.get_window_extent()
     placed = place_labels(labels, frame=(bb.x0, bb.y0, bb.x1, bb.y1),
-                          obstacles=[*fixed, *line_obs],
+                          obstacles=[*fixed, *line_obs, *edge_obs],
                           positions=(("C", 0, 0), *POSITIONS),
                           rings=(1.0, 4.0, 8.0, 14.0, 20.0, 28.0, 40.0, 55.0))
     inv = ax.transData.inverted()

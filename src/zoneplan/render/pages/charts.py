@@ -42,6 +42,10 @@ GRID = "#DDDDDD"
 """Gridlines: light, behind the bars."""
 
 
+HALO_ATTRS = ' stroke="#fff" stroke-width="3" stroke-linejoin="round" paint-order="stroke"'
+"""A white halo under chart text, so a reference line or grid line drawn across a
+label never runs through its letters."""
+
 def nice_ceiling(v: float, *, limit: float | None = None) -> float:
     """The smallest of 1, 2, 2.5, 5 × 10^k at or above ``v`` (at most ``limit``)."""
     if v <= 0 or not math.isfinite(v):
@@ -138,15 +142,15 @@ def bar_chart(
     for i, cat in enumerate(categories):
         for line in textwrap.wrap(cat, 50)[:2]:
             y += FONT + 2
-            parts.append(f'<text x="{left}" y="{y:.1f}" font-size="{FONT}" fill="{INK}">'
-                         f"{escape(line)}</text>")
+            parts.append(f'<text x="{left}" y="{y:.1f}" font-size="{FONT}" fill="{INK}"'
+                         f"{HALO_ATTRS}>{escape(line)}</text>")
         y += 4
         for name, vals, colour in series:
             v = vals[i]
             if v is None:
                 why = reasons[i] if reasons and reasons[i] else ""
                 parts.append(f'<text x="{left + 2}" y="{y + BAR_H - 4:.1f}" font-size="{SMALL}" '
-                             f'fill="{MUTED}" font-style="italic">{escape(name)}: {NA}'
+                             f'fill="{MUTED}" font-style="italic"{HALO_ATTRS}>{escape(name)}: {NA}'
                              f"{escape(f' ({why})' if why else '')}</text>")
             else:
                 w = max(v * scale, 0.0)

@@ -33,7 +33,7 @@ align-items:start}
 .map-grid svg{width:100%;height:auto;border:1px solid var(--line)}
 .legend{font-size:.85rem;columns:2 260px;column-gap:1.5rem;margin:.8rem 0}
 .legend h3{font-size:.85rem;margin:.4rem 0 .1rem;break-after:avoid}
-.legend ul{list-style:none;margin:0;padding:0}
+.legend ul{list-style:none;margin:0;padding:0;break-inside:avoid}
 .legend li{display:flex;align-items:center;gap:.45rem;margin:.1rem 0;break-inside:avoid}
 .legend .sw,.swatch{flex:0 0 26px}
 .swatch{display:inline-block;vertical-align:-.2em;margin-right:.3em}
@@ -63,7 +63,7 @@ ul.no-data{padding-left:1.2rem}
 .verdict.consistent{color:#1b7837}.verdict.inconsistent{color:#b2182b}
 .verdict.not-measurable{color:#7f6000}.verdict.consistent-only-if{color:#7f6000}
 .verdict.restates-the-plan{color:#555}
-code{font-size:.85em;word-break:break-all}
+code{font-size:.85em;overflow-wrap:anywhere}
 details>summary{cursor:pointer;padding:.7rem 0}
 details.section{margin:1.2rem 0;border-bottom:1px solid var(--line)}
 details.section>summary{list-style:none;gap:.5rem;display:flex;align-items:center;
@@ -77,7 +77,10 @@ table.claims td:nth-child(4){white-space:nowrap}
 details.why{font-size:.82rem;color:var(--muted)}
 details.why>summary{padding:.15rem 0}
 a{overflow-wrap:anywhere}
-@media (max-width:640px){body{font-size:15px}h1{font-size:1.3rem}main{padding:.6rem}
+.page-head{margin:0 0 1rem}.page-head h1{margin:.3rem 0}.page-head .meta{margin:0}
+@media (max-width:640px){body{font-size:15px}h1{font-size:1.3rem}main{padding:.4rem .6rem .6rem}
+.page-head{margin:0 0 .6rem}.page-head h1{font-size:1rem;line-height:1.17;margin:.1rem 0}
+.page-head .meta{font-size:.72rem;line-height:1.3}.page-head code{font:inherit}
 table{font-size:.85rem}
 table.cards,table.cards tbody,table.cards tfoot,table.cards tr,table.cards td{display:block;
 width:100%}

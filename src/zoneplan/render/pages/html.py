@@ -208,13 +208,18 @@ def by_area_html(d: dict[str, Any]) -> str:
                 shown += f' <span class="range">({_e(f(rng[0]))}–{_e(f(rng[1]))})</span>'
             cells.append(shown)
         body.append(cells)
-    return (f'<h2 id="by-area">By area: {_e(by.get("label"))}</h2>'
+    # folded like the other long sections: one card per (area, zone) is pages long on a
+    # phone (ten cards for five governorates and two zones)
+    return (f'<details class="section" id="by-area"><summary><h2>By area: '
+            f'{_e(by.get("label"))} ({len(body)} rows)</h2></summary>'
             f"<p>Each row is the part of one area (named by the field "
             f"<code>{_e(by.get('field'))}</code>) that one zone takes; the rows of a zone add "
             "up to the zone's figures and the rows of an area to the area. Ranges in "
             "brackets (low–high). The same table is in <code>by_area.csv</code>.</p>"
             + (f'<p class="small">{_e(by["note"])}</p>' if by.get("note") else "")
-            + cards_table("by-area-table", ["Area", "Zone", *(h for _, h, _ in cols)], body))
+            + cards_table("by-area-table", ["Area", "Zone", *(h for _, h, _ in cols)], body,
+                          compact=True)
+            + "</details>")
 
 
 def _ranges_html(d: dict[str, Any]) -> str:
@@ -392,9 +397,10 @@ def render_report_html(d: dict[str, Any], *, report_map: ReportMap | None,
 <title>{_e(title)} — zoneplan report</title>
 <style>{CSS}</style></head>
 <body>{svg_pattern_defs()}<main>
-<p class="meta">zoneplan report · plan <code>{_e(plan['id'])}</code> · plan dated
-{_e(plan_date(plan))} · status: {_e(plan.get('status'))}</p>
-<h1 id="question">{_e(title)}</h1>
+<header class="page-head"><p class="meta">zoneplan report · plan
+<code>{_e(plan['id'])}</code> · plan dated {_e(plan_date(plan))} · status:
+{_e(plan.get('status'))}</p>
+<h1 id="question">{_e(title)}</h1></header>
 <p>{_e(plan.get('summary') or '')}</p>
 <h2 id="headlines">In brief</h2><ul class="headlines">{heads}</ul>
 <h2 id="map">Map</h2>{_map_html(report_map)}

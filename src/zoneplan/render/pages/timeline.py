@@ -304,7 +304,7 @@ border:1px solid var(--line);background:#eaf1f6}}
 vector-effect:non-scaling-stroke;fill-rule:evenodd}}
 .order-map figcaption{{font-size:.8rem;line-height:1.3;margin-top:.2rem}}
 </style></head><body><main>
-<h1>{escape(_timeline_title(data))}</h1>
+<header class="page-head"><h1>{escape(_timeline_title(data))}</h1></header>
 <p>Territory: {escape(data['territory']['ref'])} ({fmt_number(data['territory']['area_km2'], 1)}
 km²). Filter: {escape(str(data.get('where') or 'none'))}. Each file is read as one order
 issued on its date; a row measures that order alone, not what was in force that day.{

@@ -185,7 +185,7 @@
       const order = D.count.map((c, i) => i).sort((a, b) => D.count[b] - D.count[a]);
       for (const i of order) {
         const [x, y] = P.xy(D.lon[i], D.lat[i]);
-        const c = el("circle", { cx: x.toFixed(1), cy: y.toFixed(1), r: Math.max(px(1.2), px(9) * Math.sqrt(D.count[i] / top)).toFixed(2) }, dmg);
+        const c = el("circle", { cx: x.toFixed(1), cy: y.toFixed(1), "data-k": Math.sqrt(D.count[i] / top).toFixed(4) }, dmg);
         el("title", {}, c).textContent = `${num(D.count[i])} damaged structures (${D.label}${D.date ? ", " + D.date : ""})`;
       }
     }
@@ -193,8 +193,7 @@
     const hosp = el("g", { id: "hospitals-layer" }, map);
     for (const f of layers.hospitals.features) {
       const [x, y] = P.xy(...f.geometry.coordinates);
-      const g = el("g", { class: "hospital",
-        transform: `translate(${x.toFixed(1)} ${y.toFixed(1)}) scale(${px(hospitalScale()).toFixed(3)})` }, hosp);
+      const g = el("g", { class: "hospital", "data-x": x.toFixed(1), "data-y": y.toFixed(1) }, hosp);
       el("rect", { x: -6, y: -6, width: 12, height: 12, rx: 2, class: "casing" }, g);
       el("rect", { x: -4.5, y: -4.5, width: 9, height: 9, rx: 1.5, class: "face" }, g);
       el("path", { d: "M-3 0H3M0 -3V3" }, g);
@@ -203,8 +202,21 @@
     el("g", { id: "names-layer" }, map);
     el("g", { id: "lines-layer" }, map);
     el("g", { id: "furniture-layer" }, map);
+    sizeSymbols();
     drawNames(layers);
     drawLegend(layers);
+  }
+
+  // Hospital symbols and damage circles keep their size in screen pixels: set at every
+  // draw and again when the map's width changes
+  function sizeSymbols() {
+    const s = px(hospitalScale()).toFixed(3);
+    for (const g of document.querySelectorAll("#hospitals-layer .hospital")) {
+      g.setAttribute("transform", `translate(${g.dataset.x} ${g.dataset.y}) scale(${s})`);
+    }
+    for (const c of document.querySelectorAll("#damage-layer circle")) {
+      c.setAttribute("r", Math.max(px(1.2), px(9) * Number(c.dataset.k)).toFixed(2));
+    }
   }
 
   function linesPath(geom) {
@@ -228,23 +240,27 @@
     const free = (b, pass) => taken.every((t) => b.x + b.w < t.x || t.x + t.w < b.x
       || b.y + b.h < t.y || t.y + t.h < b.y || (pass > 0 && t.kind === "line")
       || (pass > 1 && t.kind === "handle"));
-    const label = (text, x, y, size, weight, gap, cls) => {
+    const label = (text, x, y, size, weight, gap, cls, dotEl) => {
       const t = el("text", { class: cls || "place-name", "font-size": px(size).toFixed(2), "font-weight": weight }, layer);
       t.textContent = text;
       const bb = t.getBBox();
-      const g = px(gap);
-      const spots = [[g, bb.height * 0.35], [-g - bb.width, bb.height * 0.35], [g, -g * 0.6], [g, bb.height + g * 0.3],
-        [-g - bb.width, -g * 0.6], [-g - bb.width, bb.height + g * 0.3], [-bb.width / 2, -g], [-bb.width / 2, bb.height + g]];
-      // off the lines and handles if it can be; a name with no room there may touch a
-      // line, then lie under a handle, rather than be left out
-      for (const pass of [0, 1, 2]) {
+      const spots = [];
+      for (const far of [1, 1.8, 2.8]) { // eight positions around the dot, then further out
+        const g = px(gap) * far;
+        spots.push([g, bb.height * 0.35], [-g - bb.width, bb.height * 0.35], [g, -g * 0.6], [g, bb.height + g * 0.3],
+          [-g - bb.width, -g * 0.6], [-g - bb.width, bb.height + g * 0.3], [-bb.width / 2, -g], [-bb.width / 2, bb.height + g]);
+      }
+      // off the lines, handles and symbols; a city's or town's name with no room there
+      // may touch a line (never a handle); other names are then left out (the hover
+      // title on the dot still names the place)
+      for (const pass of size >= 11 ? [0, 1] : [0]) {
         for (const [dx, dy] of spots) {
           const b = { x: x + dx, y: y + dy - bb.height * 0.8, w: bb.width, h: bb.height };
           if (b.x < 0 || b.y < 0 || b.x + b.w > P.width || b.y + b.h > P.height || !free(b, pass)) continue;
           t.setAttribute("x", (x + dx).toFixed(1)); t.setAttribute("y", (y + dy).toFixed(1));
           b.kind = "name";
           taken.push(b);
-          names.push({ box: b, el: t });
+          names.push({ box: b, el: t, dot: dotEl });
           return true;
         }
       }
@@ -272,7 +288,7 @@
     const chosen = (state.lines || {})[state.selected] || [];
     for (const i of handleIndices(chosen)) {
       const [x, y] = P.xy(...chosen[i]);
-      taken.push({ x: x - dot, y: y - dot, w: 2 * dot, h: 2 * dot, kind: "handle" });
+      taken.push({ x: x - dot - px(2), y: y - dot - px(2), w: 2 * dot + px(4), h: 2 * dot + px(4), kind: "handle" });
     }
     // ... and of the lines: a box every few pixels along each line, as wide as its stroke
     const step = px(5); const half = px(3);
@@ -287,20 +303,7 @@
         }
       }
     }
-    const narrow = svg().getBoundingClientRect().width < 600;
-    const shown = (layers.places || []).filter((p) => !narrow || p.population >= 50000);
-    for (const p of shown) {
-      const [, size, dot, weight] = PLACE_SIZES.find(([l]) => p.population >= l);
-      const [x, y] = P.xy(p.lon, p.lat);
-      const c = el("circle", { cx: x.toFixed(1), cy: y.toFixed(1), r: px(dot).toFixed(2), class: "place-dot" }, layer);
-      el("title", {}, c).textContent = `${p.name}: ${num(p.population)} people (2017 census)`;
-      taken.push({ x: x - px(dot), y: y - px(dot), w: 2 * px(dot), h: 2 * px(dot) });
-      p._size = [size, weight, dot];
-    }
-    for (const p of shown) {
-      const [x, y] = P.xy(p.lon, p.lat);
-      label(p.name, x, y, p._size[0], p._size[1], p._size[2] + 3);
-    }
+    // ... of the crossings' triangles and the scale bar and north arrow
     for (const c of layers.crossings || []) {
       const [x, y] = P.xy(c.lon, c.lat);
       const s = px(6);
@@ -309,11 +312,33 @@
       const tri = el("path", { d, class: c.closed ? "crossing closed" : "crossing" }, layer);
       taken.push({ x: x - s, y: y - s, w: 2 * s, h: 1.8 * s });
       el("title", {}, tri).textContent = `${c.name}: ${c.status || "no status"}${c.date ? ` (${c.date})` : ""}`;
+    }
+    drawFurniture();
+    for (const f of $("#furniture-layer").children) {
+      const b = f.getBBox();
+      taken.push({ x: b.x - px(3), y: b.y - px(3), w: b.width + px(6), h: b.height + px(6) });
+    }
+    const narrow = svg().getBoundingClientRect().width < 600;
+    const shown = (layers.places || []).filter((p) => !narrow || p.population >= 50000);
+    for (const p of shown) {
+      const [, size, dot, weight] = PLACE_SIZES.find(([l]) => p.population >= l);
+      const [x, y] = P.xy(p.lon, p.lat);
+      const c = el("circle", { cx: x.toFixed(1), cy: y.toFixed(1), r: px(dot).toFixed(2), class: "place-dot" }, layer);
+      el("title", {}, c).textContent = `${p.name}: ${num(p.population)} people (2017 census)`;
+      taken.push({ x: x - px(dot), y: y - px(dot), w: 2 * px(dot), h: 2 * px(dot),
+        kind: p.population < 50000 ? "dot" : "town", el: c });
+      p._size = [size, weight, dot]; p._dot = c;
+    }
+    for (const p of shown) {
+      const [x, y] = P.xy(p.lon, p.lat);
+      label(p.name, x, y, p._size[0], p._size[1], p._size[2] + 3, undefined, p._dot);
+    }
+    for (const c of layers.crossings || []) {
+      const [x, y] = P.xy(c.lon, c.lat);
       label(`${c.name.replace(" Border Crossing", "").replace(" Crossing", "")} crossing`, x, y, 10, 400, 8, "crossing-name");
     }
     state.taken = taken;
     state.names = names;
-    drawFurniture();
   }
 
   function drawFurniture() {
@@ -388,40 +413,76 @@
   }
 
   // A zone's name near its label point, inside the map and never over another zone's
-  // name: in the first place inside the zone (its middle at least) that overlaps no place
-  // name, symbol or line; failing that, one clear of lines and crossings (place names under
-  // it are hidden: a zone's name matters more); failing that, anywhere inside the zone;
-  // failing that, the nearest place at all. A name with no place is left out (the legend
-  // names every zone).
+  // name, a line, a handle or a symbol: in the first place inside the zone (its middle
+  // and one end at least) that overlaps nothing, at full size or smaller; failing that,
+  // one where only place names are in the way (they are hidden: a zone's name matters
+  // more). A name with no place is left out (the legend names every zone).
   function placeZoneLabel(t, x, y, boxes, zonePath) {
     const P = state.proj;
-    const bb = t.getBBox();
     const apart = (b, o) => b.x + b.w < o.x || o.x + o.w < b.x || b.y + b.h < o.y || o.y + o.h < b.y;
     const inside = (b) => b.x >= 0 && b.y >= 0 && b.x + b.w <= P.width && b.y + b.h <= P.height;
     const inZone = (cx, cy) => {
       try { return zonePath.isPointInFill(new DOMPoint(cx, cy)); } catch (e) { return true; }
     };
-    const spots = [];
-    for (const k of [0, -1, 1, -2, 2, -3, 3, -4, 4, -5, 5, -6, 6]) {
-      for (const f of [0, -0.5, 0.5, -1, 1]) spots.push([f * bb.width, k * bb.height * 1.05]);
+    // the name on one line, or on two split at the space nearest its middle
+    const label = t.textContent;
+    const words = label.split(" ");
+    let cut = 1;
+    for (let i = 1; i < words.length; i++) {
+      const d = (k) => Math.abs(words.slice(0, k).join(" ").length - words.slice(k).join(" ").length);
+      if (d(i) < d(cut)) cut = i;
     }
-    const soft = new Set(["name", "hospital"]);
-    for (const pass of [0, 1, 2, 3]) {
-      for (const [dx, dy] of spots) {
-        const b = { x: bb.x + dx, y: bb.y + dy, w: bb.width, h: bb.height };
-        const cy = b.y + b.h / 2;
-        if (!inside(b) || (pass < 3 && !inZone(b.x + b.w / 2, cy))) continue;
-        if (!boxes.every((o) => apart(b, o))) continue;
-        if (pass < 2 && !state.taken.every((o) => apart(b, o) || (pass && soft.has(o.kind)))) continue;
-        t.setAttribute("x", (x + dx).toFixed(1)); t.setAttribute("y", (y + dy).toFixed(1));
-        boxes.push(b);
-        if (pass) {
-          for (const n of state.names || []) if (!apart(b, n.box)) n.el.classList.add("hidden-name");
+    const shapes = words.length > 1 ? [[label], [words.slice(0, cut).join(" "), words.slice(cut).join(" ")]] : [[label]];
+    const setText = (rows) => {
+      t.replaceChildren();
+      rows.forEach((r, i) => {
+        const s = el("tspan", { x: 0, dy: i ? "1.1em" : 0 }, t);
+        s.textContent = r;
+      });
+    };
+    // near the label point first, then anywhere in the zone (a thin band's middle may
+    // be crowded), nearest first; at the full size, then smaller
+    const size0 = Number(t.getAttribute("font-size"));
+    const zb = zonePath.getBBox();
+    const step = px(8);
+    const spots = [];
+    for (let gy = zb.y; gy <= zb.y + zb.height; gy += step) {
+      for (let gx = zb.x; gx <= zb.x + zb.width; gx += step) spots.push([gx - x, gy - y]);
+    }
+    spots.sort((a, b) => Math.hypot(...a) - Math.hypot(...b));
+    spots.unshift([0, 0]);
+    t.setAttribute("x", 0); t.setAttribute("y", 0);
+    // clear of everything; then place names give way (hidden); then small places' dots
+    const soft = [new Set(), new Set(["name"]), new Set(["name", "dot"])];
+    for (const pass of [0, 1, 2]) {
+      for (const scale of [1, 0.85, 0.72]) {
+        for (const rows of shapes) {
+          setText(rows);
+          t.setAttribute("font-size", (size0 * scale).toFixed(2));
+          const sb = t.getBBox(); // around (0, 0): the text's own transform is not in it
+          const ox = sb.x, oy = sb.y + sb.height / 2; // centre the box on the spot
+          for (const [dx, dy] of spots) {
+            const b = { x: x + dx + ox, y: y + dy - sb.height / 2, w: sb.width, h: sb.height };
+            if (!inside(b) || !inZone(b.x + b.w / 2, b.y + b.h / 2)) continue;
+            if (!inZone(b.x + b.w * 0.1, b.y + b.h / 2) && !inZone(b.x + b.w * 0.9, b.y + b.h / 2)) continue;
+            if (!boxes.every((o) => apart(b, o))) continue;
+            if (!state.taken.every((o) => apart(b, o) || soft[pass].has(o.kind))) continue;
+            t.setAttribute("transform", `translate(${(x + dx).toFixed(1)} ${(y + dy - oy).toFixed(1)})`);
+            boxes.push(b);
+            if (pass) {
+              for (const n of state.names || []) if (!apart(b, n.box)) n.el.classList.add("hidden-name");
+              for (const o of state.taken) {
+                if (o.kind !== "dot" || apart(b, o)) continue;
+                o.el.classList.add("hidden-name"); // a small place under the zone's name
+                for (const n of state.names || []) if (n.dot === o.el) n.el.classList.add("hidden-name");
+              }
+            }
+            return;
+          }
         }
-        return;
       }
     }
-    t.remove();
+    t.remove(); // no room clear of the lines and symbols: the legend names every zone
   }
 
   function drawLines() {
@@ -902,14 +963,18 @@
       svg().classList.toggle("residents-on", ev.target.checked);
       $("#legend").classList.toggle("residents-on", ev.target.checked);
     });
+    window.addEventListener("resize", () => { if (state.error) showError(); });
+    // the map's box changes with the window and with the panel beside it: symbols keep
+    // their pixel size at every change, names and handles are placed again at a larger one
     let lastW = 0;
-    window.addEventListener("resize", () => {
-      if (state.error) showError();
+    new ResizeObserver(() => {
+      if (!state.planId || !state.proj) return;
+      sizeSymbols();
       const w = svg().getBoundingClientRect().width;
-      if (state.planId && Math.abs(w - lastW) > 20) {
+      if (Math.abs(w - lastW) > 20) {
         lastW = w; drawNames(state.layers[state.planId]); drawZones(); drawLines();
       }
-    });
+    }).observe(svg());
     try {
       const id = await loadPlans();
       await openPlan(id);
