@@ -225,8 +225,9 @@ def compare_html(cmp: Comparison) -> str:
 .small-map .legend{{columns:1;margin:.3rem 0}}
 </style></head><body>{svg_pattern_defs()}<main>
 <header class="page-head"><h1>{e(compare_title([r.to_dict()["plan"] for r in cmp.results]))}</h1>
-<p class="meta">zoneplan · plans <code>{e(', '.join(ids))}</code> · facts as of
-{e(', '.join(str(p.get('as_of') or p['date']) for p in d['plans']))}</p></header>
+<p class="meta">zoneplan · plans <code>{e(', '.join(ids))}</code></p></header>
+<p class="meta">Facts as of
+{e(', '.join(str(p.get('as_of') or p['date']) for p in d['plans']))}</p>
 <h2>Maps</h2><div class="maps">{''.join(maps)}</div>{common}
 <p class="caption">Each map: the zones by colour with civilian access as a pattern, the
 plans' lines clipped to the territory (the same line looks the same on every map), hospitals,
