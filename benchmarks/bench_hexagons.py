@@ -15,18 +15,24 @@ the disk cache):
   reproject to the raster's CRS, ``exact_extract(raster, zones, "sum")``, the sums
   written as JSON (the script of ``bench_zones.py``).
 
-``/usr/bin/time`` gives each process's wall time and peak resident memory (its own:
-``wait4``'s ``ru_maxrss``). The ratios are ratios of medians, zoneplan / exactextract,
-printed beside the targets of issue 25 (≤ 1.0× the time and ≤ 1.2× the peak memory at
-every size), with the load average before and after, and the largest relative
-difference between the two programs' per-zone sums.
+``/usr/bin/time`` gives each process's wall time, CPU time (user + system) and peak
+resident memory (its own: ``wait4``'s ``ru_maxrss``). The ratios are ratios of medians,
+zoneplan / exactextract, printed beside the targets of issue 25 (≤ 1.0× the time and
+≤ 1.2× the peak memory at every size), with the ratio of CPU times (less moved by other
+work on a loaded machine than wall time), the load average before and after, and the
+largest relative difference between the two programs' per-zone sums.
+
+``--other-src DIR`` also runs ``zoneplan run`` from another checkout's ``src`` folder
+in the same turns (zoneplan, the other zoneplan, exactextract), e.g. the main branch's,
+to compare before and after under the same load; it prints a second table.
 
 Both run as an installed program does, with its bytecode cached (``.pyc``): the
 benchmark drops ``PYTHONDONTWRITEBYTECODE`` from the children's environment, and the
 warm-up pair writes zoneplan's cache.
 
-Run: ``python benchmarks/bench_hexagons.py [--runs 5] [--sizes 100,1000,4000,16000]``
-(from the repository root; the children get ``PYTHONPATH=src``).
+Run: ``PYTHONPATH=src python benchmarks/bench_hexagons.py [--runs 5]
+[--sizes 100,1000,4000,16000] [--other-src DIR]`` (from the repository root; the
+children get ``PYTHONPATH=src``).
 """
 
 from __future__ import annotations
@@ -36,6 +42,7 @@ import json
 import math
 import os
 import statistics
+import subprocess
 import sys
 import tempfile
 from pathlib import Path
@@ -44,7 +51,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "benchmarks"))
 
 from bench_raster import make_raster  # noqa: E402
-from bench_zones import EE, OUTLINE, timed  # noqa: E402
+from bench_zones import EE, OUTLINE  # noqa: E402
 
 TIME_TARGET = 1.0
 """Issue 25: zoneplan's wall time at most this many times exactextract's (medians)."""
@@ -105,6 +112,17 @@ def write_hexagons(path: Path, count: int) -> int:
     return len(polys)
 
 
+def timed(cmd: list[str], env: dict[str, str]) -> tuple[float, float, float]:
+    """Run ``cmd`` under /usr/bin/time: wall seconds, CPU seconds (user + system) and
+    peak resident memory (MB)."""
+    proc = subprocess.run(["/usr/bin/time", "-f", "%e %U %S %M", *cmd], capture_output=True,
+                          text=True, env=env, check=False)
+    if proc.returncode != 0:
+        raise SystemExit(f"{' '.join(cmd)} failed:\n{proc.stderr[-3000:]}")
+    wall, user, system, kb = proc.stderr.strip().splitlines()[-1].split()
+    return float(wall), float(user) + float(system), float(kb) / 1024.0
+
+
 def zoneplan_cmd(zones: Path, tif: Path, out: Path) -> list[str]:
     """The whole command measured (with ranges, the default)."""
     return [sys.executable, "-m", "zoneplan", "run", "--territory", str(OUTLINE),
@@ -120,20 +138,46 @@ def agreement(zp_out: Path, ee_out: Path) -> float:
                default=float("nan"))
 
 
+def _table(title: str, rows: list[tuple[str, ...]]) -> None:
+    """Print one table of rows under its title."""
+    head = ("hexagons", "zoneplan run", "peer", "time", "target", "CPU", "memory", "target",
+            "max rel diff", "met")
+    widths = [max(len(h), *(len(r[i]) for r in rows)) for i, h in enumerate(head)]
+    print(title)
+    for line in (head, tuple("-" * w for w in widths), *rows):
+        print("  ".join(c.ljust(w) for c, w in zip(line, widths, strict=True)))
+
+
+def _row(n: int, zp: list[tuple[float, float, float]], peer: list[tuple[float, float, float]],
+         diff: str, targets: bool) -> tuple[str, ...]:
+    """One size's medians and ratios (zoneplan / peer)."""
+    zt, zc, zm = (statistics.median(x) for x in zip(*zp, strict=True))
+    pt, pc, pm = (statistics.median(x) for x in zip(*peer, strict=True))
+    met = zt / pt <= TIME_TARGET and zm / pm <= MEMORY_TARGET
+    return (f"{n:,}", f"{zt:.2f} s ({zc:.2f} CPU) / {zm:,.0f} MB",
+            f"{pt:.2f} s ({pc:.2f} CPU) / {pm:,.0f} MB", f"{zt / pt:.2f}×",
+            f"≤ {TIME_TARGET:g}×" if targets else "", f"{zc / pc:.2f}×", f"{zm / pm:.2f}×",
+            f"≤ {MEMORY_TARGET:g}×" if targets else "", diff,
+            ("yes" if met else "no") if targets else "")
+
+
 def main(argv: list[str] | None = None) -> int:
     """Make the inputs, time both programs at every size, print the table."""
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
-    ap.add_argument("--runs", type=int, default=5, help="timed pairs per size (5)")
+    ap.add_argument("--runs", type=int, default=5, help="timed turns per size (5)")
     ap.add_argument("--sizes", default="100,1000,4000,16000",
                     help="hexagon counts asked for, comma-separated")
+    ap.add_argument("--other-src", type=Path, default=None, metavar="DIR",
+                    help="also time `zoneplan run` from this src folder (e.g. main's)")
     args = ap.parse_args(argv)
     if not OUTLINE.is_file():
         raise SystemExit(f"needs the real layers: {OUTLINE}")
     env = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
     env["PYTHONPATH"] = str(ROOT / "src")
     env["NO_COLOR"] = "1"
+    other_env = {**env, "PYTHONPATH": str(args.other_src.resolve())} if args.other_src else None
     load0 = os.getloadavg()
-    rows = []
+    rows, before = [], []
     with tempfile.TemporaryDirectory() as folder:
         tmp = Path(folder)
         tif, _, _ = make_raster(tmp, 10.0)
@@ -143,28 +187,28 @@ def main(argv: list[str] | None = None) -> int:
             zp_out, ee_out = tmp / f"zp_{size}.json", tmp / f"ee_{size}.json"
             ee_cmd = [sys.executable, "-c", EE, str(tif), str(zones), str(OUTLINE),
                       str(ee_out)]
-            timed(zoneplan_cmd(zones, tif, zp_out), env)  # warm-up pair
+            zp_cmd = zoneplan_cmd(zones, tif, zp_out)
+            timed(zp_cmd, env)  # warm-up turn: disk cache, bytecode, zoneplan's cache
+            if other_env is not None:
+                timed(zp_cmd, other_env)
             timed(ee_cmd, env)
-            zp, ee = [], []
+            zp, other, ee = [], [], []
             for _ in range(args.runs):
-                zp.append(timed(zoneplan_cmd(zones, tif, zp_out), env))
+                zp.append(timed(zp_cmd, env))
+                if other_env is not None:
+                    other.append(timed(zp_cmd, other_env))
                 ee.append(timed(ee_cmd, env))
-            zt, zm = (statistics.median(x) for x in zip(*zp, strict=True))
-            et, em = (statistics.median(x) for x in zip(*ee, strict=True))
-            rows.append((f"{n:,}", f"{zt:.2f} s / {zm:,.0f} MB", f"{et:.2f} s / {em:,.0f} MB",
-                         f"{zt / et:.2f}×", f"≤ {TIME_TARGET:g}×", f"{zm / em:.2f}×",
-                         f"≤ {MEMORY_TARGET:g}×", f"{agreement(zp_out, ee_out):.1e}",
-                         "yes" if zt / et <= TIME_TARGET and zm / em <= MEMORY_TARGET
-                         else "no"))
+            diff = f"{agreement(zp_out, ee_out):.1e}"
+            rows.append(_row(n, zp, ee, diff, True))
+            if other:
+                before.append(_row(n, zp, other, "", False))
     load1 = os.getloadavg()
-    head = ("hexagons", "zoneplan run", "exactextract", "time", "target", "memory",
-            "target", "max rel diff", "met")
-    widths = [max(len(h), *(len(r[i]) for r in rows)) for i, h in enumerate(head)]
-    print(f"10 m raster; medians of {args.runs} fresh-process pairs taking turns; memory = "
-          f"peak resident set; {os.cpu_count()} cores, load average {load0[0]:.2f} before, "
-          f"{load1[0]:.2f} after")
-    for line in (head, tuple("-" * w for w in widths), *rows):
-        print("  ".join(c.ljust(w) for c, w in zip(line, widths, strict=True)))
+    print(f"10 m raster; medians of {args.runs} fresh-process turns; memory = peak resident "
+          f"set; {os.cpu_count()} cores, load average {load0[0]:.2f} before, {load1[0]:.2f} "
+          "after")
+    _table("zoneplan run (this tree) against exactextract (peer):", rows)
+    if before:
+        _table(f"this tree against zoneplan from {args.other_src} (peer):", before)
     return 0 if all(r[-1] == "yes" for r in rows) else 1
 
 
