@@ -309,3 +309,34 @@ def test_pre_war_range_shows_both_labelled_extremes() -> None:
     page = render_report_html(d, report_map=None, charts=[])
     assert ("783,625–1,035,458 (extremes: uniform spread 1.13 M, locality points 0.47 M; "
             "never an end of the range)") in page
+
+
+def test_json_chunks_clean_writes_the_text_of_the_clean_copy() -> None:
+    """Data cleaned as it is written (``clean=True``) gives the bytes of the cleaned copy,
+    with NaN, infinities, numpy scalars and tuples in some zones and not in others, for
+    a few zones (indented) and for more than INDENT_ZONES (zone by zone)."""
+    import json as _json
+
+    import numpy as _np
+
+    from zoneplan.result import INDENT_ZONES, json_chunks, json_ready
+
+    for n in (3, INDENT_ZONES + 5):
+        zones = [{"id": f"zone-{i}", "area_km2": 1.5 * i, "label": "Ré",
+                  "density": float("nan") if i % 7 == 0 else 2.0,
+                  "count": _np.int64(i) if i % 5 == 0 else i,
+                  "share": _np.float32(0.25) if i % 11 == 0 else 0.5,
+                  "range": (1.0, float("inf")) if i % 3 == 0 else [1.0, 2.0],
+                  "ranges": {"area_km2": [0.5, 2.5], "density": None}} for i in range(n)]
+        data = {"plan": {"id": "p", "total": float("-inf")}, "zones": zones,
+                "totals": {"residents": 1.0, "nan": float("nan")}}
+        want = "".join(json_chunks(json_ready(data)))
+        got = "".join(json_chunks(data, clean=True))
+        assert got == want
+        parsed = _json.loads(got)  # strict JSON: NaN and infinities written as null
+        assert parsed["zones"][0]["density"] is None
+        assert parsed["zones"][0]["range"] == [1.0, None]
+        assert parsed["zones"][1]["range"] == [1.0, 2.0]
+        assert parsed["zones"][0]["count"] == 0 and parsed["zones"][0]["share"] == 0.25
+        assert parsed["plan"]["total"] is None
+        assert "NaN" not in got and "Infinity" not in got

@@ -291,9 +291,11 @@ class _Spans:
 
     def zones(self) -> dict[str, dict[str, Any]]:
         """The ranges: ``{zone id: {figure: [low, high] or None}}``."""
-        cols = [(k, self.has[k].tolist(), self.lo_obj[k], self.hi_obj[k]) for k in ZONE_KEYS]
-        return {zid: {k: ([lo[z], hi[z]] if has[z] else None) for k, has, lo, hi in cols}
-                for z, zid in enumerate(self.ids)}
+        cols = [[[lo, hi] if has else None for has, lo, hi in
+                 zip(self.has[k].tolist(), self.lo_obj[k], self.hi_obj[k], strict=True)]
+                for k in ZONE_KEYS]  # figure by figure, then turned zone by zone
+        return {zid: dict(zip(ZONE_KEYS, spans, strict=True))
+                for zid, spans in zip(self.ids, zip(*cols, strict=True), strict=True)}
 
 
 def evaluate(

@@ -101,10 +101,15 @@ def _clean(obj: Any) -> Any:
         return obj
     if isinstance(obj, float):
         return obj if math.isfinite(obj) else None
+    # the leaves of dicts and lists are tested here: no call for most of them
+    plain, finite = _PLAIN, math.isfinite
     if isinstance(obj, dict):
-        return {str(k): _clean(v) for k, v in obj.items()}
+        return {(k if type(k) is str else str(k)):
+                (v if type(v) in plain or (type(v) is float and finite(v)) else _clean(v))
+                for k, v in obj.items()}
     if isinstance(obj, (list, tuple)):
-        return [_clean(v) for v in obj]
+        return [v if type(v) in plain or (type(v) is float and finite(v)) else _clean(v)
+                for v in obj]
     if hasattr(obj, "item") and not isinstance(obj, (str, bytes)):  # numpy scalar
         return _clean(obj.item())
     return obj
@@ -181,7 +186,8 @@ def json_text(data: dict[str, Any] | list[dict[str, Any]]) -> str:
     return "".join(json_chunks(data))
 
 
-def json_chunks(data: dict[str, Any] | list[dict[str, Any]]) -> Iterator[str]:
+def json_chunks(data: dict[str, Any] | list[dict[str, Any]], *, clean: bool = False
+                ) -> Iterator[str]:
     """:func:`json_text` in pieces, to write without holding the whole text: results of
     more than :data:`INDENT_ZONES` zones member by member and zone by zone (the same text
     as one ``json.dumps``, whose pieces for thousands of zones take several times the
@@ -191,7 +197,11 @@ def json_chunks(data: dict[str, Any] | list[dict[str, Any]]) -> Iterator[str]:
     ----------
     data
         A result's JSON-safe data (:meth:`Result.to_dict`, :func:`json_ready`), or a list
-        of them.
+        of them; with ``clean``, a result's data as evaluated (:attr:`Result.data`).
+    clean
+        Make the data JSON-safe as it is written (the text of :func:`json_ready`'s copy,
+        without the copy): each zone is encoded as it is when it holds no NaN, infinity
+        or value JSON cannot take (most zones), else from its JSON-safe copy.
 
     Returns
     -------
@@ -201,29 +211,41 @@ def json_chunks(data: dict[str, Any] | list[dict[str, Any]]) -> Iterator[str]:
     results = data if isinstance(data, list) else [data]
     zones = sum(len(r.get("zones") or []) for r in results)
     if zones <= INDENT_ZONES:
-        yield json.dumps(data, indent=2, ensure_ascii=False)
+        yield json.dumps(_clean(data) if clean else data, indent=2, ensure_ascii=False)
         return
-    yield from _pieces(data, 3 if isinstance(data, list) else 2)
+    yield from _pieces(data, 3 if isinstance(data, list) else 2, clean)
 
 
-def _pieces(obj: Any, depth: int) -> Iterator[str]:
+def _encoded(obj: Any, clean: bool) -> str:
+    """``json.dumps(obj)`` (no indentation); with ``clean``, of ``obj`` made JSON-safe."""
+    if not clean:
+        return json.dumps(obj, ensure_ascii=False)
+    try:  # the C encoder refuses NaN, infinity and numpy integers: most zones have none
+        return json.dumps(obj, ensure_ascii=False, allow_nan=False)
+    except (ValueError, TypeError):
+        return json.dumps(_clean(obj), ensure_ascii=False)
+
+
+def _pieces(obj: Any, depth: int, clean: bool = False) -> Iterator[str]:
     """``json.dumps(obj, ensure_ascii=False)`` (no indentation) in pieces: members of
-    dicts and lists ``depth`` levels down each encoded on their own."""
+    dicts and lists ``depth`` levels down each encoded on their own (with ``clean``, as
+    :func:`_clean` makes them)."""
     if depth <= 0 or not isinstance(obj, (dict, list)) or not obj:
-        yield json.dumps(obj, ensure_ascii=False)
+        yield _encoded(obj, clean)
         return
     if isinstance(obj, dict):
         yield "{"
         for i, (k, v) in enumerate(obj.items()):
-            yield (", " if i else "") + json.dumps(k, ensure_ascii=False) + ": "
-            yield from _pieces(v, depth - 1)
+            key = k if type(k) is str or not clean else str(k)
+            yield (", " if i else "") + json.dumps(key, ensure_ascii=False) + ": "
+            yield from _pieces(v, depth - 1, clean)
         yield "}"
         return
     yield "["
     for i, v in enumerate(obj):
         if i:
             yield ", "
-        yield from _pieces(v, depth - 1)
+        yield from _pieces(v, depth - 1, clean)
     yield "]"
 
 

@@ -207,8 +207,6 @@ def run(
                    seed=seed, scheduler=scheduler, workers=workers,
                    correlation_m=correlation_m, by=read_by(by, by_field),
                    reporter=reporter, mode=progress_mode) as results:
-        from zoneplan.result import json_ready
-
         if gpkg is not None:
             from zoneplan.render.exports.gpkg import write_gpkg
 
@@ -221,9 +219,7 @@ def run(
         # thousands of zones); the list is emptied, as the evaluation holds it too
         datas = [r.data for r in results]
         results.clear()
-        dicts = [json_ready(d) for d in datas]
-        del datas
-        _write(dicts, fmt, output, overwrite=overwrite, wide=wide)
+        _write(datas, fmt, output, overwrite=overwrite, wide=wide)
     if reporter is not None:
         reporter.finish()
 
@@ -272,12 +268,25 @@ def _check_gpkg(gpkg: Path | None, n_plans: int, *, overwrite: bool) -> None:
                                 "another name")
 
 
-def _write(dicts: list[dict[str, Any]], fmt: RunFormat, output: Path | None, *,
+def _write(datas: list[Any], fmt: RunFormat, output: Path | None, *,
            overwrite: bool, wide: bool = False) -> None:
-    """Print or write the results (:meth:`Result.to_dict`) in the format asked for."""
+    """Print or write the results (their :attr:`Result.data`) in the format asked for:
+    JSON made JSON-safe as it is written (no copy of thousands of zones, see
+    :func:`zoneplan.result.json_chunks`), the other formats from :meth:`Result.to_dict`'s
+    copy."""
     from zoneplan.io.outputs import write_text_atomic
-    from zoneplan.result import json_chunks
+    from zoneplan.result import json_chunks, json_ready
 
+    if fmt == RunFormat.json or (output is not None and fmt == RunFormat.table):
+        text = json_chunks(datas[0] if len(datas) == 1 else datas, clean=True)
+        if output is not None:
+            write_text_atomic(output, text, overwrite=overwrite)
+        if fmt == RunFormat.json:
+            if output is None:
+                sys.stdout.writelines(text)
+                sys.stdout.write("\n")
+            return
+    dicts = [json_ready(d) for d in datas]
     d: dict[str, Any] = dicts[0]
     if fmt == RunFormat.xlsx:
         from zoneplan.render.exports.tables import write_xlsx
@@ -296,15 +305,6 @@ def _write(dicts: list[dict[str, Any]], fmt: RunFormat, output: Path | None, *,
             return
         sys.stdout.write(zones_csv(d) + (("\n" + by_area_csv(d)) if d.get("by_area") else ""))
         return
-    if output is not None or fmt == RunFormat.json:  # the JSON text only where it is used
-        text = json_chunks(dicts[0] if len(dicts) == 1 else dicts)
-        if output is not None:
-            write_text_atomic(output, text, overwrite=overwrite)
-        if fmt == RunFormat.json:
-            if output is None:
-                sys.stdout.writelines(text)
-                sys.stdout.write("\n")
-            return
     from zoneplan.render.words.terminal import print_result
 
     for one in dicts:

@@ -115,6 +115,7 @@ class RasterGrid(CellGrid):
         self._cells: NDArray[np.object_] | None = None
         self._pxy: tuple[NDArray[np.float64], NDArray[np.float64]] | None = None
         self._edge_c: tuple[NDArray[np.float64], NDArray[np.float64]] | None = None
+        self._same_crs: bool | None = None
 
     def __len__(self) -> int:
         return int(self.lin.size)
@@ -282,8 +283,9 @@ class RasterGrid(CellGrid):
     def to_raster(self, geom: BaseGeometry) -> BaseGeometry:
         """``geom`` (in :attr:`area_crs`) in the raster's own CRS, where pixels are
         measured."""
-        return geom if self.raster_crs.equals(self.area_crs) else project(
-            geom, self.raster_crs, src=self.area_crs)
+        if self._same_crs is None:  # compared once: thousands of zones come one by one
+            self._same_crs = bool(self.raster_crs.equals(self.area_crs))
+        return geom if self._same_crs else project(geom, self.raster_crs, src=self.area_crs)
 
     def coverage(self, polygon: BaseGeometry) -> tuple[NDArray[np.intp], NDArray[np.float64]]:
         """Cells touched by ``polygon`` (in ``crs``) and the covered fraction of each.
