@@ -15,6 +15,8 @@ from typing import Any
 import pytest
 from pydantic import ValidationError
 
+import zoneplan
+
 from zoneplan.measure.figures.claims import CENTRAL, ClaimRuns, RunBasis, check_claims
 from zoneplan.plan import Claim
 from zoneplan.plan.claims import WORDING_RULES
@@ -296,3 +298,22 @@ def test_the_page_shows_the_measurement_beside_the_reading() -> None:
     page = claims_html(d)
     assert ('<td data-label="Read as">[54.45%, 54.55%)</td>'
             '<td data-label="Measured (range)">54.1% (51.6–57.9)</td>') in page
+
+
+def test_claims_about_a_published_line_say_so() -> None:
+    # the default plan's green and red zones are the two sides of the pack's yellow line,
+    # unedited: every claim about one of them is about the published line
+    d = zoneplan.evaluate("green-red-2025-11", ranges=False).to_dict()
+    zoned = [c for c in d["claims"] if c["zone"] is not None]
+    assert zoned and {c["about_line"] for c in zoned} == {"yellow-line"}
+    # moved 2 km west the line is no longer the published one: no claim is about it, and
+    # the claims about its zones are not judged
+    from zoneplan.io.resolve import shifted
+    from zoneplan.plan.model import LineShift
+
+    moved = shifted(zoneplan.load_plan("green-red-2025-11"),
+                    {"yellow-line": LineShift(offset_m=2000, towards="west")})
+    d = zoneplan.evaluate(moved, ranges=False).to_dict()
+    zoned = [c for c in d["claims"] if c["zone"] is not None]
+    assert all(c["about_line"] is None for c in zoned)
+    assert {c["verdict"] for c in zoned} <= {"not measurable", "restates the plan"}

@@ -463,7 +463,8 @@ def build_json(inputs: Inputs, layout: Layout, m: Metrics, zr: dict[str, Any],
     claims = check_claims(plan.claims, {"indicators": indicators, "zones": zones,
                                         "totals": totals, "sources": sources,
                                         "plan": plan_record, "later_evidence": later},
-                          claim_runs, edited=edited)
+                          claim_runs, edited=edited,
+                          published=inputs.published_line_zones())
     pop = inputs.population
     crs = layout.crs
     return {

@@ -136,6 +136,19 @@ class Inputs:
                 out[z.id] = on[0]
         return out
 
+    def published_line_zones(self) -> dict[str, str]:
+        """Zones drawn by their side of a published line (one read from a layer, such as
+        ``gaza:yellow-line``) that was not edited, each with the line: claims about such
+        a zone are about the published line."""
+        published = {ln.id for ln in self.plan.lines
+                     if ln.layer is not None and ln.id not in self.edited}
+        out: dict[str, str] = {}
+        for z in self.plan.zones:
+            on = sorted(k for k in (z.side or {}) if k in published)
+            if on and not any(k in self.edited for k in (z.side or {})):
+                out[z.id] = on[0]
+        return out
+
     def check_lines(self, lines: Mapping[str, Any], *, max_points: int | None = None
                     ) -> dict[str, LineString]:
         """Check lines that replace some of the plan's lines (the editor's, or the caller's).

@@ -231,6 +231,9 @@ class ClaimRecord(TypedDict):
     """The date of the claim's source."""
     seen_via: str | None
     """The re-post the source was read through."""
+    about_line: str | None
+    """The published (unedited) line whose side the claim's zone is: the claim is about
+    that line as published."""
     verdict: Verdict
     """``consistent``, ``consistent only if``, ``inconsistent``, ``restates the plan`` or
     ``not measurable``."""
@@ -388,7 +391,8 @@ def _judge(c: Claim, r: Reading, central: float, per_run: list[tuple[RunBasis, f
 
 def check_claims(claims: Sequence[Claim], data: dict[str, Any],
                  runs: ClaimRuns | None = None,
-                 edited: Mapping[str, str] | None = None) -> list[ClaimRecord]:
+                 edited: Mapping[str, str] | None = None,
+                 published: Mapping[str, str] | None = None) -> list[ClaimRecord]:
     """Judge each claim against a result's JSON and its runs (see the module docstring).
 
     Parameters
@@ -407,6 +411,9 @@ def check_claims(claims: Sequence[Claim], data: dict[str, Any],
         Zones drawn from a line that was edited (zone id → line id): a claim about one
         is about the published line, and is not judged against the edited one (``not
         measurable``, saying so).
+    published
+        Zones drawn by their side of a published, unedited line (zone id → line id): a
+        claim about one is marked as about the published line (``about_line``).
 
     Returns
     -------
@@ -419,7 +426,8 @@ def check_claims(claims: Sequence[Claim], data: dict[str, Any],
         known by the claim's date), ``verdict``, ``counted`` (whether it counts as a
         check), ``only_if`` (the alternatives a "consistent only if" rests on),
         ``restates`` (the plan input restated), ``source_date``, ``seen_via`` (the
-        re-post the source was read through) and ``why``.
+        re-post the source was read through), ``about_line`` (the published line a
+        claim about a zone is about, or ``None``) and ``why``.
     """
     sources = {s["id"]: s for s in data.get("sources") or [] if "id" in s}
     as_of = (data.get("plan") or {}).get("as_of")
@@ -439,7 +447,8 @@ def check_claims(claims: Sequence[Claim], data: dict[str, Any],
                                         "reads_as": r.text(c.unit)},
             "measured": None, "measured_range": None, "sourced_range": None,
             "note": c.note, "only_if": None, "restates": None, "source_date": claim_date,
-            "seen_via": via}
+            "seen_via": via,
+            "about_line": (published or {}).get(c.zone) if c.zone is not None else None}
         out.append(entry)
         seen = f" Source seen through a re-post ({via})." if via else ""
         target, where = _target(data, c.zone)

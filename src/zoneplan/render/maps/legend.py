@@ -115,9 +115,11 @@ def legend_entries(d: dict[str, Any], *, context: bool = True, density: bool = F
     if d.get("compounds"):
         out.append(Entry("marker", "Compound (planned)", colour=COMPOUND_COLOUR, marker="s"))
     if context:
+        as_of = (d.get("plan") or {}).get("as_of")
+        closed = (f"Crossing, closed on {as_of}" if d.get("crossings") and as_of
+                  else "Crossing, closed (latest status)")
         out += [Entry("marker", "Crossing", colour=CROSSING_COLOUR, marker="^"),
-                Entry("marker", "Crossing, closed (latest status)", colour=CROSSING_COLOUR,
-                      marker="^", hollow=True),
+                Entry("marker", closed, colour=CROSSING_COLOUR, marker="^", hollow=True),
                 Entry("marker", "Locality (2017 census; larger names, more people)",
                       colour=INK, marker="o"),
                 Entry("boundary", "Boundary (OSM 2017)", colour=BOUNDARY_COLOUR,

@@ -11,6 +11,7 @@ from zoneplan.render.words.headlines import (
     checks_sentence,
     claim_cells,
     claim_reading,
+    claims_tally,
     extremes_sentence,
 )
 
@@ -31,22 +32,22 @@ def claims_html(d: dict[str, Any]) -> str:
     """The "Published figures checked" section, the extremes and the invariants."""
     heads = ("Published figure", "Claimed", "Read as", "Measured (range)", "Verdict")
     rows = []
-    counts: dict[str, int] = {}
     for c in d.get("claims") or []:
         claimed, measured, verdict, why = claim_cells(c)
-        counts[verdict] = counts.get(verdict, 0) + 1
         via = " (via a re-post)" if c.get("seen_via") else ""
         # the claim and, collapsed, its source and why; the verdict a column of its own
-        first = (f'{_e(c["text"])}<details class="why"><summary>why</summary>{_e(why)} '
+        about = (f'<br><span class="small">about the published line '
+                 f'<code>{_e(c["about_line"])}</code></span>' if c.get("about_line") else "")
+        first = (f'{_e(c["text"])}{about}<details class="why"><summary>why</summary>{_e(why)} '
                  f'(source <code>{_e(c["source"])}</code>{_e(via)})</details>')
         cells = (first, _e(claimed), _e(claim_reading(c)), _e(measured),
                  f'<span class="verdict {_e(verdict.replace(" ", "-"))}">{_e(verdict)}</span>')
         rows.append("<tr>" + "".join(
             f'<td data-label="{_e(h)}">{v}</td>' if i else f"<td>{v}</td>"
             for i, (h, v) in enumerate(zip(heads, cells, strict=True))) + "</tr>")
-    tally = ", ".join(f"{n} {v}" for v, n in counts.items())
+    tally = claims_tally(d)
     table = ("<p>No published figure is checked for this plan.</p>" if not rows else
-             f"<p>{len(rows)} published figures shown: {_e(tally)}.</p>"
+             f"<p>{len(rows)} published figures shown. {_e(tally)}</p>"
              '<div class="table-wrap for-cards"><table class="cards claims" id="claims-table">'
              "<thead><tr>" + "".join(f"<th>{h}</th>" for h in heads) + "</tr></thead>"
              f"<tbody>{''.join(rows)}</tbody></table></div>"

@@ -29,7 +29,8 @@ from zoneplan.render.words.text import (
 from zoneplan.result import is_number
 
 __all__ = ["HEADLINE_ZONES", "MAX_HEADLINES", "UNIT_SHOWN", "checks_sentence", "claim_cells",
-           "claim_reading", "extremes_sentence", "headlines", "line_variants_sentence"]
+           "claim_reading", "claims_tally", "extremes_sentence", "headlines",
+           "line_variants_sentence"]
 
 MAX_HEADLINES = 11
 """At most this many sentences, besides a sentence for each zone beyond the second."""
@@ -383,7 +384,9 @@ def _width(d: dict[str, Any]) -> str | None:
                 t.get("width_km"), finite=True) else "") + ".")
 
 
-def _claims(d: dict[str, Any]) -> str | None:
+def claims_tally(d: dict[str, Any]) -> str | None:
+    """The published figures checked, counted as the headline counts them: only real
+    checks counted, restating claims shown apart (``None`` without claims)."""
     claims = d.get("claims") or []
     if not claims:
         return None
@@ -398,8 +401,12 @@ def _claims(d: dict[str, Any]) -> str | None:
     return (f"Of {tested} published figure{'' if tested == 1 else 's'} the measurement can "
             f"test: {n['consistent']} consistent, {n['consistent only if']} consistent only "
             f"if a stated alternative holds, {n['inconsistent']} inconsistent"
-            + (f"; {' and '.join(rest)}" if rest else "")
-            + " (see 'Published figures checked').")
+            + (f"; {' and '.join(rest)}" if rest else "") + ".")
+
+
+def _claims(d: dict[str, Any]) -> str | None:
+    tally = claims_tally(d)
+    return None if tally is None else f"{tally[:-1]} (see 'Published figures checked')."
 
 
 def headlines(d: dict[str, Any]) -> list[str]:

@@ -322,8 +322,8 @@ def print_result(data: dict[str, Any], console: Console | None = None, *,
     if extremes:
         console.print(extremes, highlight=False)
     if data.get("claims"):
-        ct = Table(title="Published figures checked (wording rules and verdicts: README, "
-                   "'Published figures checked'; [ ] an end included, ( ) excluded)")
+        ct = Table(title="Published figures checked (wording rules and verdicts: docs/claims.md; "
+                   "[ ] an end included, ( ) excluded)")
         for col in ("published figure", "source", "claimed", "read as", "measured (range)",
                     "verdict"):
             ct.add_column(col, justify="right" if col.startswith(("claimed", "measured"))
@@ -333,7 +333,9 @@ def print_result(data: dict[str, Any], console: Console | None = None, *,
             colour = {"consistent": "green", "inconsistent": "red",
                       "restates the plan": "dim"}.get(c["verdict"], "yellow")
             source = c["source"] + (" (via a re-post)" if c.get("seen_via") else "")
-            ct.add_row(c["text"], source, claimed, claim_reading(c), measured,
+            about = (f"\n[dim](about the published line '{c['about_line']}')[/dim]"
+                     if c.get("about_line") else "")
+            ct.add_row(c["text"] + about, source, claimed, claim_reading(c), measured,
                        f"[{colour}]{verdict}[/{colour}]")
         console.print(ct)
     console.print(f"[dim]{checks_sentence(data)} Figures rounded for display only; "
