@@ -16,7 +16,6 @@ import pytest
 from pydantic import ValidationError
 
 import zoneplan
-
 from zoneplan.measure.figures.claims import CENTRAL, ClaimRuns, RunBasis, check_claims
 from zoneplan.plan import Claim
 from zoneplan.plan.claims import WORDING_RULES
