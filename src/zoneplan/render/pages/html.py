@@ -165,7 +165,7 @@ def zone_table_html(d: dict[str, Any]) -> str:
               "Residents before (pre-war, people)", "Residents under the plan (people)",
               "People displaced out of the zone (people)", "Area per person (m²)",
               "Sphere 45 m²"]
-    heads2 = ["Zone", "Hospitals", "Beds per 10,000", "Security personnel",
+    heads2 = ["Zone", "Hospitals", "Beds per 10,000 (lower bound)", "Security personnel",
               "Per 1,000 residents", "20 per 1,000"]
     flagged = "".join(f'<p class="na">{_e(line)}</p>' for line in flags_sentences(zones))
     return ("<h3>Land and people</h3>" + cards_table("zone-table", heads1, people, foot1)
