@@ -103,6 +103,20 @@ def test_layers_are_small_and_in_lonlat(client: TestClient) -> None:
     assert min(res["lon"]) > 34.2 and max(res["lon"]) < 34.6
     # display cells keep the layer's people (rounded to 0.1 per cell)
     assert sum(res["people"]) == pytest.approx(builtin_population().total(), rel=1e-4)
+    # the yellow line as the print map draws it: yellow, solid, over a dark casing
+    assert d["line_styles"]["yellow-line"]["dash"] == ""
+    assert d["line_styles"]["yellow-line"]["colour"].lower() != d["line_styles"][
+        "yellow-line"]["casing"].lower()
+
+
+def test_lines_are_styled_as_on_the_print_map(client: TestClient) -> None:
+    # withdrawal-phases' two hypothetical lines are dashed, each in its own colour
+    d = client.get("/api/layers", params={"plan": "withdrawal-phases"}).json()
+    styles = d["line_styles"]
+    assert len(styles) == 3 and styles["yellow-line"]["dash"] == ""
+    dashed = [s for k, s in styles.items() if k != "yellow-line"]
+    assert all(s["dash"] for s in dashed)
+    assert len({s["colour"] for s in dashed}) == 2
 
 
 @pytest.mark.slow

@@ -26,6 +26,8 @@ from zoneplan.render.style import (
     DENSITY_COLOURS,
     DENSITY_LABELS,
     PATTERN_INK,
+    line_styles,
+    svg_dasharray,
     zone_looks,
 )
 from zoneplan.result import Result
@@ -101,6 +103,10 @@ def layers_json(inputs: Inputs) -> dict[str, Any]:
                      for a, p in ACCESS_PATTERNS.items()},
         "density": {"bins": list(DENSITY_BINS), "colours": list(DENSITY_COLOURS),
                     "labels": list(DENSITY_LABELS)},
+        # each line as the print map draws it (colour, dashes; widths in points there)
+        "line_styles": {lid: {"colour": st.colour, "casing": st.casing,
+                              "dash": svg_dasharray(st.dash, st.width) if st.dash[1] else ""}
+                        for lid, st in line_styles([ln.id for ln in inputs.plan.lines]).items()},
         **_context_json(view, _dated_crossings(inputs)),
         "hospitals": {"type": "FeatureCollection", "features": hospitals},
         "damage": damage,

@@ -496,8 +496,16 @@
         const [x, y] = P.xy(lon, lat);
         return `${i ? "L" : "M"}${x.toFixed(1)} ${y.toFixed(1)}`;
       }).join("");
-      el("path", { d, class: "halo" }, g);
-      el("path", { d, class: "stroke" }, g);
+      // the print map's colour and dashes for this line, over a casing
+      const look = ((state.layers[state.planId] || {}).line_styles || {})[id];
+      // (set through the CSSOM: the page's policy refuses style attributes)
+      const halo = el("path", { d, class: "halo" }, g);
+      const stroke = el("path", { d, class: "stroke" }, g);
+      if (look) {
+        halo.style.stroke = look.casing;
+        stroke.style.stroke = look.colour;
+        if (look.dash) stroke.style.strokeDasharray = look.dash.split(" ").map((v) => v * 2).join(" ");
+      }
       const hit = el("path", { d, class: "hit" }, g);
       hit.addEventListener("dblclick", (ev) => addVertex(ev, id));
       hit.addEventListener("click", () => selectLine(id));
@@ -783,7 +791,7 @@
           <dt>Residents under the plan</dt><dd data-key="residents" data-value="${z.residents}">${people(z.residents)} people · ${pct(z.share_of_residents)}${range(r.residents, people)}</dd>
           <dt>Residents before (pre-war)</dt><dd data-key="residents_baseline" data-value="${z.residents_baseline}">${people(z.residents_baseline)} people</dd>
           <dt>Land per person</dt><dd>${m2 === null ? `— <span class="why">${esc(z.null_reasons.m2_per_person || "")}</span>` : `${num(m2, 0)} m² per person`} (Sphere camp standard: at least ${std}${meets === null ? "" : meets ? "; met" : "; not met"})${range(r.m2_per_person, (v) => num(v, 0) + " m²")}</dd>
-          <dt>Hospitals</dt><dd>${z.hospitals === null ? "—" : num(z.hospitals)} hospitals</dd>
+          <dt>Hospitals</dt><dd>${z.hospitals === null ? "—" : num(z.hospitals)}</dd>
           <dt>Residents within 1 km of the line</dt><dd>${people(z.residents_within_1km_of_line)} people${range(r.residents_within_1km_of_line, people)}</dd>
           <dt>Security forces per 1,000 residents</dt><dd>${z.forces_per_1000 === null ? `— <span class="why">${esc(z.null_reasons.forces_per_1000 || "")}</span>` : `${num(z.forces_per_1000, 1)} per 1,000`}</dd>
           <dt>Displaced out / in</dt><dd>${people(z.displaced_out)} / ${people(z.displaced_in)} people</dd>
@@ -815,7 +823,7 @@
       : z.aid_through_closed_zone === false ? "; aid need not pass through a closed zone" : "";
     const dist = z.crossing_distance_median_m === null ? "" :
       `; residents a median ${num(z.crossing_distance_median_m / 1000, 1)} km (90th percentile ${num(z.crossing_distance_p90_m / 1000, 1)} km) from the nearest open crossing`;
-    return `<dt>Aid crossings</dt><dd data-key="crossings_open" data-value="${z.crossings_open}">${num(z.crossings_open)} open crossing(s) into the zone${via}${dist}</dd>`;
+    return `<dt>Aid crossings</dt><dd data-key="crossings_open" data-value="${z.crossings_open}">${num(z.crossings_open)} open into the zone${via}${dist}</dd>`;
   }
 
   // ------------------------------------------------------------------ plans, save, export
