@@ -148,6 +148,24 @@ def browser() -> Iterator[Any]:
             b.close()
 
 
+@pytest.hookimpl(optionalhook=True)
+def pytest_configure_node(node: Any) -> None:
+    """In the pytest-xdist controller: give each worker this shell's ``$COLUMNS``."""
+    node.workerinput["zoneplan_columns"] = os.environ.get("COLUMNS")
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """In a pytest-xdist worker, ``$COLUMNS`` is as in the shell that ran pytest, not the
+    80 a worker is started with: the commands' captured output wraps at its width."""
+    workerinput = getattr(config, "workerinput", None)
+    if workerinput is not None and "zoneplan_columns" in workerinput:
+        columns = workerinput["zoneplan_columns"]
+        if columns is None:
+            os.environ.pop("COLUMNS", None)
+        else:
+            os.environ["COLUMNS"] = columns
+
+
 def pytest_sessionfinish(session: pytest.Session) -> None:
     """In a pytest-xdist worker, hand the fuzz tests' outcome counts to the controller."""
     import sys
