@@ -132,8 +132,64 @@ def need_chromium() -> None:
         pytest.skip("/usr/bin/chromium is not installed")
 
 
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Any]:
+    """Headless Chromium (Playwright), one for a test module's browser tests; each test
+    opens a context of its own. Not one per session: while Playwright's synchronous API
+    is started, this thread counts as running an event loop (``asyncio.run`` fails)."""
+    need_chromium()
+    sync_api = pytest.importorskip("playwright.sync_api")
+    with sync_api.sync_playwright() as pw:
+        b = pw.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS,
+                               headless=True)
+        try:
+            yield b
+        finally:
+            b.close()
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_configure_node(node: Any) -> None:
+    """In the pytest-xdist controller: give each worker this shell's ``$COLUMNS``."""
+    node.workerinput["zoneplan_columns"] = os.environ.get("COLUMNS")
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """In a pytest-xdist worker, ``$COLUMNS`` is as in the shell that ran pytest, not the
+    80 a worker is started with: the commands' captured output wraps at its width."""
+    workerinput = getattr(config, "workerinput", None)
+    if workerinput is not None and "zoneplan_columns" in workerinput:
+        columns = workerinput["zoneplan_columns"]
+        if columns is None:
+            os.environ.pop("COLUMNS", None)
+        else:
+            os.environ["COLUMNS"] = columns
+
+
+def pytest_sessionfinish(session: pytest.Session) -> None:
+    """In a pytest-xdist worker, hand the fuzz tests' outcome counts to the controller."""
+    import sys
+
+    fuzzing = sys.modules.get("tests.fuzzing")
+    workeroutput = getattr(session.config, "workeroutput", None)
+    if fuzzing is not None and workeroutput is not None:
+        workeroutput["fuzz_counts"] = [[t, o, n] for (t, o), n in fuzzing.COUNTS.items()]
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_testnodedown(node: Any, error: Any) -> None:
+    """In the pytest-xdist controller, add up the fuzz counts a worker handed over."""
+    counts = getattr(node, "workeroutput", {}).get("fuzz_counts")
+    if counts:
+        from tests import fuzzing
+
+        for target, outcome, n in counts:
+            fuzzing.COUNTS[(target, outcome)] += n
+
+
 def pytest_terminal_summary(terminalreporter: Any) -> None:
-    """After a run with the fuzz tests, print their outcome counts (tests/fuzzing.py)."""
+    """After a run with the fuzz tests, print their outcome counts (tests/fuzzing.py),
+    counted here or in pytest-xdist's workers."""
     import sys
 
     fuzzing = sys.modules.get("tests.fuzzing")

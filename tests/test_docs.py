@@ -6,7 +6,8 @@ examples run in order in a folder of their own (a later example may read what an
 earlier one wrote), beside a link to ``../shared`` as the repository has, with the
 installed ``zoneplan``. A block preceded by ``<!-- not run: REASON -->`` is listed with
 its reason and not run (an install, or a cluster on other machines); one preceded by
-``<!-- exits N -->`` must exit with N.
+``<!-- exits N -->`` must exit with N. Monte Carlo examples run with at most
+:data:`DRAWS` draws.
 """
 
 from __future__ import annotations
@@ -97,6 +98,16 @@ def examples(page: Path) -> list[Example]:
 
 
 ALL = [ex for page in PAGES for ex in examples(page)]
+DRAWS = 20
+"""Monte Carlo draws an example runs with at most: ``--samples 1000`` shows a reader a
+sound number of draws, but whether the command runs does not depend on it (a thousand
+draws took most of the suite's time)."""
+SAMPLES = re.compile(r"(--samples[ =]|samples=)(\d+)")
+
+
+def fewer_draws(code: str) -> str:
+    """``code`` with every number of draws above :data:`DRAWS` lowered to it."""
+    return SAMPLES.sub(lambda m: m.group(1) + str(min(int(m.group(2)), DRAWS)), code)
 
 
 def test_readme_is_a_front_page() -> None:
@@ -124,6 +135,11 @@ def test_the_example_reader_reads_what_a_reader_sees(tmp_path: Path) -> None:
                    ("shell", "zoneplan run --format xml", 2, False),
                    ("shell", "dask scheduler", 0, True),
                    ("python", "print(1)", 0, False)]
+    assert fewer_draws("zoneplan run --samples 1000 --seed 7; zoneplan run --samples=5") == \
+        "zoneplan run --samples 20 --seed 7; zoneplan run --samples=5"
+    assert fewer_draws("zoneplan.run(plan, samples=1000, seed=7)") == \
+        "zoneplan.run(plan, samples=20, seed=7)"
+    assert any("--samples 1000" in e.code for e in ALL if not e.skip)  # what is lowered
 
 
 def _workdir(tmp_path: Path) -> Path:
@@ -148,12 +164,13 @@ def test_every_example_of_the_page_runs(page: Path, tmp_path: Path) -> None:
     for ex in examples(page):
         if ex.skip:
             continue
+        code = fewer_draws(ex.code)
         if ex.kind == "python":
             script = work / f"example_{ex.line}.py"
-            script.write_text(ex.code + "\n", encoding="utf-8")
+            script.write_text(code + "\n", encoding="utf-8")
             args: list[str] = [sys.executable, str(script)]
         else:
-            args = [shutil.which("bash") or "/bin/bash", "-o", "pipefail", "-c", ex.code]
+            args = [shutil.which("bash") or "/bin/bash", "-o", "pipefail", "-c", code]
         run = subprocess.run(args, cwd=work, env=env, capture_output=True, text=True,
                              timeout=600, check=False, stdin=subprocess.DEVNULL)
         assert run.returncode == ex.exits, (

@@ -6,7 +6,6 @@ from __future__ import annotations
 import json
 import shutil
 import tempfile
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -17,10 +16,6 @@ from zoneplan.render.pages.compare import write_compare
 from zoneplan.render.pages.report import write_report
 from zoneplan.render.pages.timeline import write_timeline
 from zoneplan.scenarios.compare import compare
-
-from .conftest import CHROMIUM
-from .conftest import CHROMIUM_ARGS as ARGS
-from .conftest import need_chromium as _need_chromium
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 WIDTHS = ((1366, 900), (390, 844))
@@ -59,18 +54,6 @@ def pages(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
             "report-by": base / "report-by" / "report.html",
             "compare": base / "cmp" / "compare.html",
             "timeline": base / "tl" / "timeline.html"}
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Any]:
-    _need_chromium()
-    sync_api = pytest.importorskip("playwright.sync_api")
-    with sync_api.sync_playwright() as pw:
-        b = pw.chromium.launch(executable_path=str(CHROMIUM), args=ARGS, headless=True)
-        try:
-            yield b
-        finally:
-            b.close()
 
 
 @pytest.mark.parametrize("name", ["report", "report-by", "compare", "timeline"])

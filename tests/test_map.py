@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import itertools
 import re
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -20,10 +19,6 @@ import shapely
 import zoneplan
 from zoneplan.plan.load import builtin_plan_ids
 from zoneplan.render.style import DENSITY_BINS, DENSITY_LABELS, line_styles
-
-from .conftest import CHROMIUM
-from .conftest import CHROMIUM_ARGS as ARGS
-from .conftest import need_chromium as _need_chromium
 
 PLAN = "green-red-2025-11"
 
@@ -142,7 +137,8 @@ def test_zone_names_keep_off_the_lines(plan_id: str) -> None:
 # -- in the browser ------------------------------------------------------------------
 
 @pytest.fixture(scope="module")
-def svgs(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
+def svgs(tmp_path_factory: pytest.TempPathFactory, result: zoneplan.Result
+         ) -> dict[str, Path]:
     from zoneplan.io.areas import read_areas
     from zoneplan.render.maps.map import render_map_files
 
@@ -150,7 +146,8 @@ def svgs(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
     out = {}
     for name, plan, by in (("plain", PLAN, None), ("by", PLAN, "gaza:governorates"),
                            ("phases", "withdrawal-phases", None)):
-        res = zoneplan.evaluate(plan, ranges=False, by=read_areas(by) if by else None)
+        res = (zoneplan.evaluate(plan, ranges=False, by=read_areas(by) if by else None)
+               if by or plan != PLAN else result)
         files, _ = render_map_files(res, dpi=100)
         for fname, data in files.items():
             (base / f"{name}-{fname}").write_bytes(data)
@@ -174,18 +171,6 @@ def test_by_area_map_draws_and_names_the_areas(svgs: dict[str, Path]) -> None:
     h = [float(re.search(r'viewBox="0 0 [\d.]+ ([\d.]+)"', t).group(1))  # type: ignore[union-attr]
          for t in (plain, by)]
     assert h[1] > h[0]
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Any]:
-    _need_chromium()
-    sync_api = pytest.importorskip("playwright.sync_api")
-    with sync_api.sync_playwright() as pw:
-        b = pw.chromium.launch(executable_path=str(CHROMIUM), args=ARGS, headless=True)
-        try:
-            yield b
-        finally:
-            b.close()
 
 
 TEXT_BOXES_JS = """() => {

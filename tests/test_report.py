@@ -170,12 +170,21 @@ def _close(rgb: np.ndarray, hex_colour: str, tol: float = 12.0) -> bool:
     return bool(np.abs(rgb[:3].astype(float) - want).max() <= tol)
 
 
+@pytest.fixture(scope="module")
+def map_png(tmp_path_factory: pytest.TempPathFactory, result: zoneplan.Result
+            ) -> tuple[Path, Any]:
+    """The print map of the plan as PNG, drawn once for the tests that read its pixels,
+    and what render_map says of it."""
+    path = tmp_path_factory.mktemp("map") / "map.png"
+    return path, render_map(result, path)
+
+
 @pytest.mark.slow
-def test_map_png_colours_where_the_zones_are(tmp_path: Path, result: zoneplan.Result) -> None:
+def test_map_png_colours_where_the_zones_are(map_png: tuple[Path, Any],
+                                             result: zoneplan.Result) -> None:
     """Each zone is filled with the plan's colour (the green zone green, the red zone red);
     closed zones carry hatching, so fewer of their pixels show the plain colour."""
-    path = tmp_path / "map.png"
-    info = render_map(result, path)
+    path, info = map_png
     img = np.asarray(Image.open(path).convert("RGB"))
     assert img.shape[:2] == (info.height, info.width)
     assert info.width >= 2400
@@ -209,9 +218,8 @@ def _spread_points(poly: shapely.Geometry, n: int) -> tuple[list[float], list[fl
 
 
 @pytest.mark.slow
-def test_map_png_has_a_legend(tmp_path: Path, result: zoneplan.Result) -> None:
-    path = tmp_path / "map.png"
-    info = render_map(result, path)
+def test_map_png_has_a_legend(map_png: tuple[Path, Any], result: zoneplan.Result) -> None:
+    path, info = map_png
     img = np.asarray(Image.open(path).convert("RGB"))
     # the legend lives right of the two panels and shows every zone's colour
     legend = img[:, int(info.density_axes[0][2]) + 5:, :]

@@ -9,7 +9,6 @@ import os
 import re
 import subprocess
 import sys
-import textwrap
 from pathlib import Path
 from typing import Any
 
@@ -103,27 +102,6 @@ def _run_script(path: Path, timeout: float = 600) -> subprocess.CompletedProcess
                           cwd=path.parent, env=env, timeout=timeout, check=False)
 
 
-@pytest.mark.slow
-@needs_dask
-def test_a_plain_script_opens_a_local_cluster(tmp_path: Path) -> None:
-    # no `if __name__ == "__main__":` guard: with the spawn start method the workers
-    # would run this script again, and each start a cluster of its own
-    script = tmp_path / "plain.py"
-    script.write_text(textwrap.dedent("""\
-        import json
-        import zoneplan
-
-        print("script ran", flush=True)
-        [r] = zoneplan.run("green-red-2025-11", samples=20, seed=7, scheduler="local",
-                           workers=1, ranges=False)
-        print(json.dumps(r.data["samples"]["n"]))
-        """))
-    done = _run_script(script)
-    assert done.returncode == 0, done.stderr[-3000:]
-    lines = done.stdout.splitlines()
-    assert lines == ["script ran", "20"]  # the script ran once, here
-
-
 def _readme_library_example() -> str:
     """The example of the library's page (docs/library.md), which the README links to."""
     text = (REPO / "docs" / "library.md").read_text(encoding="utf-8")
@@ -134,15 +112,20 @@ def _readme_library_example() -> str:
 
 @pytest.mark.slow
 @needs_dask
-def test_the_library_page_example_runs_with_a_local_cluster(tmp_path: Path) -> None:
+def test_the_library_page_example_runs_as_a_plain_script(tmp_path: Path) -> None:
+    """The library page's example as a plain script (``python FILE``): it opens a local
+    cluster without an ``if __name__ == "__main__":`` guard (with the spawn start method
+    the workers would run the script again, and each start a cluster of its own), so
+    what it prints before the draws is printed once; its last line's value is shown."""
     code = _readme_library_example()
-    assert "samples=1000" in code
+    assert "samples=1000" in code and 'scheduler="local"' in code
     # 20 draws instead of 1,000 (the same code otherwise), and the last line's value shown
     code = code.replace("samples=1000", "samples=20")
     lines = code.rstrip().splitlines()
     last = lines[-1].split("#")[0].strip()
     script = tmp_path / "example.py"
-    script.write_text("\n".join([*lines[:-1], f"print(sorted({last}))"]) + "\n")
+    script.write_text("\n".join(['print("script ran", flush=True)', *lines[:-1],
+                                 f"print(sorted({last}))", f"print({last}['n'])"]) + "\n")
     done = _run_script(script)
     assert done.returncode == 0, done.stderr[-3000:]
-    assert done.stdout.splitlines() == ["['n', 'p5', 'p50', 'p95']"]
+    assert done.stdout.splitlines() == ["script ran", "['n', 'p5', 'p50', 'p95']", "20"]

@@ -134,6 +134,13 @@ def _attribution(d: dict[str, Any]) -> str:
             f"(ODbL). Other sources: {'; '.join(pubs)}. Full list with dates and links in "
             "the report.")
 
+TEXT_WIDTHS_KEPT = 50_000
+"""How many measured text widths :func:`wrap_to_width` keeps (a few MB at most): the
+renderer lays a long paragraph out again for every trial line, for every candidate
+layout and every map, which was most of a map's time."""
+_TEXT_WIDTHS: dict[tuple[Any, ...], float] = {}
+"""Measured widths (pixels) by text and what else the width depends on."""
+
 
 def _panel_box(fig: Figure, ax: Axes) -> tuple[tuple[float, float, float, float],
                                               tuple[float, float, float, float]]:
@@ -152,9 +159,19 @@ def wrap_to_width(text: str, width_px: float, renderer: Any, *, size: float,
     from matplotlib.font_manager import FontProperties
 
     prop = FontProperties(family=SVG_RC["font.family"], size=size, weight=weight)
+    # what the width depends on besides the text: the font, its size, the resolution
+    # and the hinting settings (the same text measures the same under the same key)
+    key = (type(renderer), float(renderer.dpi), prop, plt.rcParams["text.hinting"],
+           plt.rcParams["text.hinting_factor"], plt.rcParams["text.usetex"])
 
     def width(s: str) -> float:
-        return float(renderer.get_text_width_height_descent(s, prop, ismath=False)[0])
+        known = _TEXT_WIDTHS.get((s, *key))
+        if known is None:
+            if len(_TEXT_WIDTHS) >= TEXT_WIDTHS_KEPT:
+                _TEXT_WIDTHS.clear()
+            known = float(renderer.get_text_width_height_descent(s, prop, ismath=False)[0])
+            _TEXT_WIDTHS[(s, *key)] = known
+        return known
 
     out: list[str] = []
     for para in text.split("\n"):
