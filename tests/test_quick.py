@@ -31,6 +31,7 @@ from shapely.geometry import Polygon, box, mapping
 from shapely.geometry.base import BaseGeometry
 
 import zoneplan
+from zoneplan.errors import InputError
 from zoneplan.io.quick import plan_from_files
 from zoneplan.measure.population.population_sources import builtin_population
 from zoneplan.plan import LayerRef
@@ -482,3 +483,21 @@ def test_the_real_order_of_19_october_2025(shared_data: Path) -> None:
                            access="closed")
     assert (plan.date, plan.status, plan.population.total) == ("2025-10-19", "in force",
                                                                UN_TOTAL)
+
+
+def test_a_status_attribute_describing_the_zones_is_not_the_plan_status(
+        tmp_path: Path) -> None:
+    # "evacuate" is what the zone is, not a plan status: the layer states none
+    import geopandas as gpd
+
+    from zoneplan.io.quick import layer_status
+
+    frame = gpd.GeoDataFrame({"status": ["evacuate", "evacuate"]},
+                             geometry=[box(0, 0, 1, 1), box(1, 0, 2, 1)], crs=4326)
+    assert layer_status(frame, tmp_path / "z.geojson") is None
+    frame["status"] = ["in force", "in force"]
+    assert layer_status(frame, tmp_path / "z.geojson") == "in force"
+    frame = frame.rename(columns={"status": "plan_status"})
+    frame["plan_status"] = ["evacuate", "evacuate"]
+    with pytest.raises(InputError, match="not one plan status"):
+        layer_status(frame, tmp_path / "z.geojson")

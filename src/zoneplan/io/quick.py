@@ -157,7 +157,8 @@ def layer_date(frame: Any, path: Path) -> tuple[dt.date, str] | None:
 
 def layer_status(frame: Any, path: Path) -> str | None:
     """The status a layer states: one value of :data:`STATUSES` in a status attribute
-    (:data:`STATUS_FIELDS`); ``in force`` for a layer of Gaza Maps' orders
+    (:data:`STATUS_FIELDS`; a ``status`` attribute whose values are not plan statuses
+    describes the zones and is not read); ``in force`` for a layer of Gaza Maps' orders
     (:data:`ORDER_FIELD`); else ``None``.
 
     Raises
@@ -170,7 +171,10 @@ def layer_status(frame: Any, path: Path) -> str | None:
     if field is not None:
         values = {str(v).strip().lower() for v in frame[field].tolist()
                   if v is not None and str(v).strip() and str(v) != "nan"}
-        if values:
+        # a plain 'status' attribute often says what each zone is ("evacuate"): read as
+        # the plan's status only when every value is one; 'plan_status' always is
+        describes_zones = field.lower() == "status" and not values <= set(STATUSES)
+        if values and not describes_zones:
             if len(values) > 1 or not values <= set(STATUSES):
                 raise InputError(f"the attribute '{field}' holds {', '.join(sorted(values))}"
                                  ", not one plan status", path=path,

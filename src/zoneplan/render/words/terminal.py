@@ -93,7 +93,7 @@ def open_land_sentence(totals: dict[str, Any]) -> str | None:
     Examples
     --------
     >>> open_land_sentence({"area_open_km2": 171.04, "area_km2": 364.9, "m2_per_person": 81.8,
-    ...                     "standards": {"sphere-camp-area": True}})[:87]
+    ...                     "standards": {"sphere-camp-area": True}})[:86]
     'Whole territory: density and area per person are over the 171.0 km² open to civilians,'
     """
     open_km2 = totals.get("area_open_km2")
