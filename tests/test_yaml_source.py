@@ -155,3 +155,10 @@ def test_a_syntax_error_is_told_by_pythons_scanner() -> None:
     with pytest.raises(PlanError) as info:
         read_yaml("a: [1, 2\nb: 3\n", "p.yaml")
     assert str(info.value) == messages[1]
+
+
+@pytest.mark.parametrize("text", ["a:\t1\n", "a: [1,\t2]\n", "a: x\t# c\n"])
+def test_a_tab_is_refused_as_pythons_scanner_refuses_it(text: str) -> None:
+    # libyaml reads these tabs as spaces; PyYAML (and so zoneplan, as before) refuses them.
+    with pytest.raises(PlanError, match=r"YAML syntax error: found character '\\t'"):
+        read_yaml(text, "p.yaml")

@@ -14,7 +14,8 @@ has it: the same events with the same lines and columns, several times faster th
 PyYAML's Python scanner, which took about 20 ms of CPU of a fresh ``zoneplan run``. The
 nodes are composed, checked and constructed in Python as before. A file libyaml cannot
 read, or that any check refuses, is read again with the Python scanner, so every error
-message is PyYAML's own, as before.
+message is PyYAML's own, as before; so is a text holding a tab, which libyaml reads as a
+space in places where PyYAML refuses it.
 
 Examples
 --------
@@ -375,7 +376,10 @@ def read_yaml(text: str, path: str | Path) -> tuple[Any, YamlPlaces]:
         than :data:`MAX_YAML_DEPTH` or aliases that expand the file beyond
         :data:`MAX_YAML_VALUES` values.
     """
-    if getattr(yaml, "__with_libyaml__", False):
+    # libyaml takes a tab as a space between tokens where PyYAML refuses it (the only
+    # difference found between them): a text with a tab goes to PyYAML, so every file
+    # is refused or read as before
+    if getattr(yaml, "__with_libyaml__", False) and "\t" not in text:
         try:
             return _read(text, path, _LibyamlLoader)
         except PlanError:
