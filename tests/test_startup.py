@@ -106,6 +106,16 @@ def test_import_zoneplan_loads_its_names_on_use() -> None:
     assert set(loaded) == {"numpy", "pydantic"}  # geopandas only where a frame is made
 
 
+def test_the_command_line_is_imported_out_of_the_collectors_passes() -> None:
+    # zoneplan.cli.main imports the application with the collector paused, then
+    # freezes what the import made; the collector runs again for the command.
+    _, output = _loaded(
+        "import gc\nimport zoneplan.cli\nbefore = gc.get_freeze_count()\n"
+        "assert zoneplan.cli.main(['--version']) == 0\n"
+        "print(before, gc.get_freeze_count() > 10_000, gc.isenabled())", ())
+    assert output.splitlines()[-1] == "0 True True"
+
+
 def test_debug_is_taken_after_the_command(tmp_path: Path,
                                           capsys: pytest.CaptureFixture[str]) -> None:
     code = main(["run", str(tmp_path / "nope.yaml"), "--debug"])

@@ -105,3 +105,60 @@ def test_values_are_counted_with_aliases_expanded(monkeypatch: pytest.MonkeyPatc
 def test_an_alias_loop_is_not_counted_for_ever() -> None:
     data, _ = read_yaml("a: &a [*a]\n", "p.yaml")  # the count ends; the plan model
     assert data["a"][0] is data["a"]                # refuses the loop later, as before
+
+
+BOTH_READERS = [yaml_source._LibyamlLoader, yaml_source._BoundedLoader]
+
+
+def _places(root: Any) -> list[tuple[str, int, int, Any]]:
+    """Every node's kind, line, column and scalar value, depth first."""
+    import yaml
+
+    out: list[tuple[str, int, int, Any]] = []
+    todo = [root]
+    while todo:
+        node = todo.pop()
+        out.append((node.tag, node.start_mark.line, node.start_mark.column,
+                    node.value if isinstance(node, yaml.ScalarNode) else None))
+        if isinstance(node, yaml.MappingNode):
+            todo += [part for pair in node.value for part in pair]
+        elif isinstance(node, yaml.SequenceNode):
+            todo += node.value
+    return out
+
+
+@pytest.mark.skipif(not getattr(__import__("yaml"), "__with_libyaml__", False),
+                    reason="PyYAML built without libyaml")
+def test_libyaml_events_give_the_same_data_lines_and_columns() -> None:
+    # Text with a non-ASCII character before a value on its line (columns count
+    # characters), a flow mapping, a block list and a quoted date.
+    text = "id: a\ntitle: \"Ḫān Yūnis – é\"  # ü\nzones:\n  - {id: z, side: {x: east}}\n" \
+        "  - id: y\n    date: '2025-11-14'\n    n: [1, 2.5, 0x1F]\nlabel: [Ḫān, 5]\n"
+    read = [yaml_source._read(text, "p.yaml", kind) for kind in BOTH_READERS]
+    assert read[0][0] == read[1][0] == {
+        "id": "a", "title": "Ḫān Yūnis – é",
+        "zones": [{"id": "z", "side": {"x": "east"}},
+                  {"id": "y", "date": "2025-11-14", "n": [1, 2.5, 31]}],
+        "label": ["Ḫān", 5]}
+    assert _places(read[0][1].root) == _places(read[1][1].root)
+    assert read[0][1].where(("zones", 1, "n", 2)) == "line 7, column 17"
+    assert read[0][1].where(("label", 1)) == "line 8, column 14"  # characters, not bytes
+
+
+def test_a_syntax_error_is_told_by_pythons_scanner() -> None:
+    # libyaml's message differs; the reader reads a refused file again in Python.
+    messages = []
+    for kind in BOTH_READERS:
+        with pytest.raises(PlanError) as info:
+            yaml_source._read("a: [1, 2\nb: 3\n", "p.yaml", kind)
+        messages.append(str(info.value))
+    with pytest.raises(PlanError) as info:
+        read_yaml("a: [1, 2\nb: 3\n", "p.yaml")
+    assert str(info.value) == messages[1]
+
+
+@pytest.mark.parametrize("text", ["a:\t1\n", "a: [1,\t2]\n", "a: x\t# c\n"])
+def test_a_tab_is_refused_as_pythons_scanner_refuses_it(text: str) -> None:
+    # libyaml reads these tabs as spaces; PyYAML (and so zoneplan, as before) refuses them.
+    with pytest.raises(PlanError, match=r"YAML syntax error: found character '\\t'"):
+        read_yaml(text, "p.yaml")
