@@ -305,9 +305,8 @@ def create_app(plan: str | Path | Plan | None = None, *, save_dir: str | Path,
             inputs = plans.prepared(body.plan, as_of)
             lines = check_lines(inputs, body.lines)
             t0, c0 = time.perf_counter(), time.thread_time()
-            result = evaluate_inputs(inputs, line_overrides={
-                k: list(v.coords) for k, v in lines.items()}, ranges=body.ranges,
-                fast=body.fast, incremental=True)
+            result = evaluate_inputs(inputs, line_overrides=lines, ranges=body.ranges,
+                                     fast=body.fast, incremental=True)  # checked above
             data = result.to_dict()
             if body.map:  # the page's payload: the result and its map, side by side
                 data = {**data, "map": map_json(result)}
