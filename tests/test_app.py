@@ -301,6 +301,30 @@ def test_response_json_reads_as_json_dumps() -> None:
     assert json.loads(_dumps({"x": np.float64(0.1)})) == {"x": 0.1}  # the json fallback
 
 
+def test_result_json_reads_as_to_dict(client: TestClient) -> None:
+    # the editor writes a result's data without Result.to_dict's copy: the same values
+    import numpy as np
+
+    from zoneplan.evaluate import evaluate_inputs
+    from zoneplan.result import json_ready
+    from zoneplan.web.app import _result_json
+
+    inputs = client.app.state.plans.prepared(PLAN)  # type: ignore[attr-defined]
+    result = evaluate_inputs(inputs, line_overrides={"yellow-line": moved_west(16)},
+                             ranges=False, fast=True, incremental=True)
+    assert json.loads(_result_json(dict(result.data))) == json.loads(
+        json.dumps(result.to_dict()))
+    odd = {"nan": math.nan, "inf": [-math.inf], "tuple": (1, (2.5, None)),
+           "f32": np.float32(0.1), "f64": np.float64(1 / 3), "i64": np.int64(2**40),
+           "flag": np.bool_(True), "deep": {"x": [np.float64("nan")]}}
+    expected = {"nan": None, "inf": [None], "tuple": [1, [2.5, None]],
+                "f32": float(np.float32(0.1)), "f64": 1 / 3, "i64": 2**40, "flag": True,
+                "deep": {"x": [None]}}  # float32 as to_dict makes it: the double it holds
+    assert json.loads(_result_json(odd)) == expected == json.loads(
+        json.dumps(json_ready(odd)))
+    assert json.loads(_result_json({"k": {3: 1.0}})) == {"k": {"3": 1.0}}  # via to_dict
+
+
 def test_checked_lines_are_not_checked_again(client: TestClient) -> None:
     from shapely.geometry import LineString
 

@@ -70,6 +70,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from zoneplan.errors import InputError, OutputExistsError, ZoneplanError
 from zoneplan.evaluate import evaluate_inputs
 from zoneplan.plan import DEFAULT_PLAN, Plan, load_plan
+from zoneplan.result import json_ready
 from zoneplan.web.checks import (
     EvaluateRequest,
     SaveRequest,
@@ -131,6 +132,28 @@ def _dumps(data: Any) -> bytes:
         except TypeError:  # a type orjson does not write (e.g. a numpy scalar)
             pass
     return json.dumps(data, ensure_ascii=False, allow_nan=False).encode()
+
+
+def _result_json(data: dict[str, Any]) -> bytes:
+    """JSON text (UTF-8) of a result's data (with its ``map``), the values of
+    :meth:`~zoneplan.result.Result.to_dict`: orjson writes the data as it is, NaN and
+    infinity as null and tuples as arrays as ``to_dict`` makes them, a numpy scalar through
+    its ``item()`` as ``to_dict`` does; data it refuses (keys that are not strings,
+    integers past 64 bits) and every result without orjson go through ``to_dict`` and
+    :func:`_dumps`. Saves the JSON-safe copy of the whole result on every update."""
+    if orjson is not None:
+        try:
+            return orjson.dumps(data, default=_item)
+        except TypeError:
+            pass
+    return _dumps(json_ready(data))
+
+
+def _item(obj: Any) -> Any:
+    """A numpy scalar as the Python number or bool it holds (orjson's ``default``)."""
+    if hasattr(obj, "item") and not isinstance(obj, (str, bytes)):
+        return obj.item()
+    raise TypeError(f"{type(obj).__name__} is not JSON")
 
 
 def _json(data: Any, status: int = 200, headers: dict[str, str] | None = None) -> Response:
@@ -307,11 +330,12 @@ def create_app(plan: str | Path | Plan | None = None, *, save_dir: str | Path,
             t0, c0 = time.perf_counter(), time.thread_time()
             result = evaluate_inputs(inputs, line_overrides=lines, ranges=body.ranges,
                                      fast=body.fast, incremental=True)  # checked above
-            data = result.to_dict()
+            data: dict[str, Any] = dict(result.data)
             if body.map:  # the page's payload: the result and its map, side by side
-                data = {**data, "map": map_json(result)}
+                data["map"] = map_json(result)
+            text = _result_json(data)  # written here, not on the event loop
             ms, cpu = (time.perf_counter() - t0) * 1000, (time.thread_time() - c0) * 1000
-            return _dumps(data), ms, cpu  # written here, not on the event loop
+            return text, ms, cpu
 
         text, ms, cpu = await _run(work)
         return _raw_json(text, headers={
