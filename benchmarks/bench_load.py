@@ -11,10 +11,11 @@ own (:func:`place`), and every round sends the same requests, so rounds compare.
 stops sending after ``--time-limit`` seconds (the requests not sent are counted as
 such). Per round it reports failed requests (anything but 200 with a
 result; a 503 is a failure), latency as the client sees it (p50, p95, max;
-milliseconds, queueing included), requests per second, and the server's resident memory
-after the round; then the memory before the first round and after the last, and the
-load average. Memory is steady when the last round ends within :data:`STEADY_MB` of the
-server's memory before the first round.
+milliseconds, queueing included), requests per second, the server process's CPU time
+per request (user + system, all its threads; the machine's other work moves it far less
+than the latencies) and its resident memory after the round; then the memory before the
+first round and after the last, and the load average. Memory is steady when the last
+round ends within :data:`STEADY_MB` of the server's memory before the first round.
 
 Run: ``PYTHONPATH=src:benchmarks python benchmarks/bench_load.py [--requests 200]
 [--threads 8] [--rounds 3] [--release-every 4] [--time-limit 600]``; exit 1 on a failed
@@ -24,6 +25,7 @@ request or growing memory. ``tests/test_bench_load.py`` runs it briefly.
 from __future__ import annotations
 
 import argparse
+import os
 import statistics
 import tempfile
 import threading
@@ -104,6 +106,16 @@ def one_round(base: str, requests: int, threads: int, release_every: int = RELEA
             len(answers) - len(results))
 
 
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU seconds a process has used (all its threads), from /proc; NaN
+    where /proc has none."""
+    path = Path(f"/proc/{pid}/stat")
+    if not path.exists():
+        return float("nan")
+    fields = path.read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 def load_average() -> str:
     """The 1, 5 and 15 minute load averages, or ``"?"`` where /proc has none."""
     path = Path("/proc/loadavg")
@@ -120,12 +132,15 @@ def run(requests: int, threads: int, rounds: int, release_every: int = RELEASE_E
         httpx.get(base + "/api/layers", params={"plan": PLAN}, timeout=60).raise_for_status()
         before = memory_mb(proc.pid)
         for r in range(rounds):
+            cpu0 = cpu_seconds(proc.pid)
             ms, failed, wall, unsent = one_round(base, requests, threads, release_every,
                                                  time_limit)
+            cpu = cpu_seconds(proc.pid) - cpu0
             rows.append({"round": r + 1, "failed": failed, "sent": len(ms), "unsent": unsent,
                          "p50": statistics.median(ms) if ms else float("nan"),
                          "p95": pct(ms, 0.95) if ms else float("nan"),
                          "max": max(ms, default=float("nan")), "rps": len(ms) / wall,
+                         "cpu_ms": cpu * 1000 / max(len(ms), 1),
                          **memory_mb(proc.pid)})
         after = memory_mb(proc.pid)
     return rows, before, after
@@ -149,12 +164,12 @@ def main(argv: list[str] | None = None) -> int:
     print(f"\n{args.requests} requests per round from {args.threads} clients, plan {PLAN} "
           f"({kind})\n")
     print("| round | sent | not sent | failed | p50 ms | p95 ms | max ms | requests/s | "
-          "RSS MB | peak MB |")
-    print("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
+          "server CPU ms/request | RSS MB | peak MB |")
+    print("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
     for row in rows:
         print(f"| {row['round']} | {row['sent']} | {row['unsent']} | {len(row['failed'])} | "
               f"{row['p50']:.0f} | {row['p95']:.0f} | {row['max']:.0f} | {row['rps']:.1f} | "
-              f"{row['rss_mb']:.0f} | {row['peak_mb']:.0f} |")
+              f"{row['cpu_ms']:.1f} | {row['rss_mb']:.0f} | {row['peak_mb']:.0f} |")
     growth = after["rss_mb"] - before["rss_mb"]
     steady = growth <= STEADY_MB
     failures = [f for row in rows for f in row["failed"]]

@@ -271,7 +271,75 @@ def test_no_cors_and_safe_headers(client: TestClient) -> None:
 
 def test_dns_rebinding_host_refused(save_dir: Path) -> None:
     c = TestClient(create_app(PLAN, save_dir=save_dir), base_url="http://attacker.example")
-    assert c.get("/api/plans").status_code == 400
+    r = c.get("/api/plans")
+    assert r.status_code == 400
+    assert "host name" in r.json()["detail"]["message"]
+    assert r.headers["x-content-type-options"] == "nosniff"  # the refusal has them too
+
+
+def test_security_headers_on_every_answer(client: TestClient) -> None:
+    for r in (client.get("/api/plans"), client.get("/no/such/path"),
+              client.post("/api/evaluate", json={"plan": PLAN, "fast": True, "ranges": False,
+                                                 "lines": {"yellow-line": moved_west(16)}})):
+        assert r.headers["content-security-policy"].startswith("default-src 'none'"), r.url
+        assert r.headers["x-content-type-options"] == "nosniff"
+        assert r.headers["referrer-policy"] == "no-referrer"
+        assert r.headers["cache-control"] == "no-store"
+
+
+def test_response_json_reads_as_json_dumps() -> None:
+    # orjson (when installed) writes the text; it must read back as the same values as
+    # json.dumps's text, to the last bit of every float
+    from zoneplan.web.app import _dumps
+
+    data = {"a": 0.1 + 0.2, "b": [1e-05, 1e22, -0.0, 123456789.123456789, 5e-324], "c": None,
+            "d": "Rafah – é", "e": {"f": (1, 2)}, "g": True, "h": 2**53 + 1}
+    text = _dumps(data)
+    assert json.loads(text) == json.loads(json.dumps(data))
+    assert [math.copysign(1, x) for x in json.loads(text)["b"]][2] == -1.0
+    np = pytest.importorskip("numpy")
+    assert json.loads(_dumps({"x": np.float64(0.1)})) == {"x": 0.1}  # the json fallback
+
+
+def test_result_json_reads_as_to_dict(client: TestClient) -> None:
+    # the editor writes a result's data without Result.to_dict's copy: the same values
+    import numpy as np
+
+    from zoneplan.evaluate import evaluate_inputs
+    from zoneplan.result import json_ready
+    from zoneplan.web.app import _result_json
+
+    inputs = client.app.state.plans.prepared(PLAN)  # type: ignore[attr-defined]
+    result = evaluate_inputs(inputs, line_overrides={"yellow-line": moved_west(16)},
+                             ranges=False, fast=True, incremental=True)
+    assert json.loads(_result_json(dict(result.data))) == json.loads(
+        json.dumps(result.to_dict()))
+    odd = {"nan": math.nan, "inf": [-math.inf], "tuple": (1, (2.5, None)),
+           "f32": np.float32(0.1), "f64": np.float64(1 / 3), "i64": np.int64(2**40),
+           "flag": np.bool_(True), "deep": {"x": [np.float64("nan")]}}
+    expected = {"nan": None, "inf": [None], "tuple": [1, [2.5, None]],
+                "f32": float(np.float32(0.1)), "f64": 1 / 3, "i64": 2**40, "flag": True,
+                "deep": {"x": [None]}}  # float32 as to_dict makes it: the double it holds
+    assert json.loads(_result_json(odd)) == expected == json.loads(
+        json.dumps(json_ready(odd)))
+    assert json.loads(_result_json({"k": {3: 1.0}})) == {"k": {"3": 1.0}}  # via to_dict
+
+
+def test_checked_lines_are_not_checked_again(client: TestClient) -> None:
+    from shapely.geometry import LineString
+
+    from zoneplan.errors import GeometryError
+
+    inputs = client.app.state.plans.prepared(PLAN)  # type: ignore[attr-defined]
+    checked = inputs.check_lines({"yellow-line": moved_west(16)})["yellow-line"]
+    assert inputs.check_lines({"yellow-line": checked})["yellow-line"] is checked
+    # a line that was never checked is, even given as a LineString
+    loop = LineString([(34.3, 31.6), (34.5, 31.3), (34.5, 31.5), (34.3, 31.3)])
+    with pytest.raises(GeometryError, match="crosses itself"):
+        inputs.check_lines({"yellow-line": loop})
+    far = LineString([(38.3, 31.6), (38.5, 31.3)])  # far from the Strip
+    with pytest.raises(GeometryError):
+        inputs.check_lines({"yellow-line": far})
 
 
 def test_static_is_a_fixed_list(client: TestClient) -> None:

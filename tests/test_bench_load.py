@@ -27,6 +27,8 @@ def test_brief_load_run_has_no_errors_and_prints_its_figures(
     sent, unsent, failed, p50, p95, worst = map(int, row.groups())
     assert (sent, unsent, failed) == (32, 0, 0)
     assert 0 < p50 <= p95 <= worst
+    cpu = re.search(r"^\| 1 \|(?: [^|]+ \|){7} (\d+\.\d) \|", out, re.MULTILINE)
+    assert cpu is not None and 0 < float(cpu.group(1)) < 10_000, out  # server CPU per request
     assert re.search(r"server RSS before: \d+ MB, after: \d+ MB", out), out
     assert "errors: 0" in out and "load average" in out
 

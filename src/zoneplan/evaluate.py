@@ -18,7 +18,7 @@ from __future__ import annotations
 import datetime as dt
 import threading
 import weakref
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, cast
@@ -301,7 +301,7 @@ class _Spans:
 def evaluate(
     plan: Plan | str | Path,
     *,
-    line_overrides: dict[str, list[tuple[float, float]]] | None = None,
+    line_overrides: Mapping[str, LineString | Sequence[Sequence[float]]] | None = None,
     ranges: bool = True,
     fast: bool = False,
     progress: Progress | None = None,
@@ -315,8 +315,9 @@ def evaluate(
     plan
         A :class:`~zoneplan.plan.Plan`, a path to a plan file, or a built-in plan id.
     line_overrides
-        Replacement coordinates ([lon, lat] pairs, WGS 84) for some of the plan's lines,
-        by line id (used by the live editor and for "what if the line ran here").
+        Replacement coordinates ([lon, lat] pairs, WGS 84, or a LineString in lon/lat)
+        for some of the plan's lines, by line id (used by the live editor and for "what
+        if the line ran here").
     ranges
         Whether to evaluate the alternatives for the low-high ranges.
     fast
@@ -351,7 +352,7 @@ def evaluate(
 def evaluate_inputs(
     inputs: Inputs,
     *,
-    line_overrides: dict[str, list[tuple[float, float]]] | None = None,
+    line_overrides: Mapping[str, LineString | Sequence[Sequence[float]]] | None = None,
     ranges: bool = True,
     fast: bool = False,
     progress: Progress | None = None,
@@ -431,7 +432,7 @@ class Evaluation:
 def measure_inputs(
     inputs: Inputs,
     *,
-    line_overrides: dict[str, list[tuple[float, float]]] | None = None,
+    line_overrides: Mapping[str, LineString | Sequence[Sequence[float]]] | None = None,
     ranges: bool = True,
     fast: bool = False,
     progress: Progress | None = None,

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
+import weakref
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -186,9 +187,15 @@ class Inputs:
                 f"'{self.plan.id}'",
                 suggestion="lines in this plan: " + (", ".join(self.lines_ll) or "none"))
         bounds = self.territory_ll.bounds
-        return {k: check_line(list(v.coords) if isinstance(v, LineString) else v,
-                              what=f"line '{k}'", near=bounds, max_points=max_points)
-                for k, v in lines.items()}
+        out: dict[str, LineString] = {}
+        for k, v in lines.items():
+            if isinstance(v, LineString) and max_points is None and _CHECKED.get(v) == bounds:
+                out[k] = v  # this very line passed these checks (the editor's, just now)
+                continue
+            out[k] = check_line(list(v.coords) if isinstance(v, LineString) else v,
+                                what=f"line '{k}'", near=bounds, max_points=max_points)
+            _CHECKED[out[k]] = bounds
+        return out
 
     def with_lines(self, lines_ll: Mapping[str, LineString | Sequence[Sequence[float]]]
                    ) -> Inputs:
@@ -229,6 +236,14 @@ class Inputs:
         none, the baseline layer's own total (nothing is rescaled)."""
         total = self.plan.population.total
         return float(total) if total is not None else self.population.total()
+
+
+_CHECKED: weakref.WeakKeyDictionary[LineString, tuple[float, ...]] = \
+    weakref.WeakKeyDictionary()
+"""Lines :meth:`Inputs.check_lines` returned, with the territory bounds they were checked
+near (degrees): given back to it (the editor checks a request's lines, then evaluates
+them), they are not checked again. A line equal to one of them, point for point, passes
+the same checks."""
 
 
 def _shifted(line: LineString, spec: LineSpec, crs: CRS) -> LineString:

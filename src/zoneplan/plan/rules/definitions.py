@@ -6,7 +6,7 @@ read with its unit and method.
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass, fields
 from typing import Any
 
 __all__ = ["FEW_RESIDENTS", "INDICATORS", "PER_PERSON_KEYS", "ZONE_KEYS", "Indicator",
@@ -24,7 +24,9 @@ class Indicator:
 
     def to_dict(self) -> dict[str, Any]:
         """Plain-dict form for JSON."""
-        return asdict(self)
+        # field by field: the same mapping as dataclasses.asdict (every field a str,
+        # float or None), without its deep copy, once per indicator per result
+        return {f.name: getattr(self, f.name) for f in fields(self)}
 
 
 _DEFS = [

@@ -15,7 +15,7 @@ True
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass, fields
 from typing import Any, Literal
 
 __all__ = [
@@ -89,7 +89,9 @@ class Standard:
 
     def to_dict(self) -> dict[str, Any]:
         """Plain-dict form for JSON output."""
-        return asdict(self)
+        # field by field: the same mapping as dataclasses.asdict (every field a str,
+        # float or None), without its deep copy, once per indicator per result
+        return {f.name: getattr(self, f.name) for f in fields(self)}
 
 
 SPHERE_CAMP_AREA = Standard(
