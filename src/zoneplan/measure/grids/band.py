@@ -54,7 +54,7 @@ import shapely
 from numpy.typing import NDArray
 from shapely.geometry.base import BaseGeometry
 
-from zoneplan.measure.grids.cells import CellGrid, Fractions, Near, _sparse
+from zoneplan.measure.grids.cells import CellGrid, CutShares, Fractions, Near, _sparse
 from zoneplan.measure.grids.segments import (
     box_pairs,
     distance_to_segments,
@@ -162,10 +162,7 @@ class BandGrid:
         test = np.union1d(self.band, cut_idx).astype(np.intp)
         zone_of[test] = -1
         n_measured = len(zones) - 1 if tiles and len(zones) > 1 else len(zones)
-        taken = np.zeros(cut_idx.size)
-        rows: list[NDArray[np.intp]] = []
-        cols: list[NDArray[np.int32]] = []
-        vals: list[NDArray[np.float64]] = []
+        cut = CutShares(g, cut_idx)
         for k, z in enumerate(zones):
             if z.is_empty:
                 continue
@@ -177,33 +174,8 @@ class BandGrid:
             if k >= n_measured or cut_idx.size == 0:
                 continue
             touch = shapely.intersects(z, g.cells[cut_idx])
-            cand, pos = cut_idx[touch], np.flatnonzero(touch)
-            if cand.size == 0:
-                continue
-            if samples:
-                part = g._lattice_share(cand, z, samples)
-            else:
-                part = shapely.area(shapely.intersection(g.cells[cand], z)) / g.area_m2[cand]
-            keep = part > 0
-            rows.append(cand[keep].astype(np.intp))
-            cols.append(np.full(int(keep.sum()), k, dtype=np.int32))
-            vals.append(np.clip(part[keep], 0.0, 1.0))
-            taken[pos[keep]] += vals[-1]
-        if cut_idx.size:
-            zone_of[cut_idx] = -1
-            if n_measured < len(zones):
-                rest = 1.0 - taken
-                keep = rest > 1e-12
-                rows.append(cut_idx[keep])
-                cols.append(np.full(int(keep.sum()), len(zones) - 1, dtype=np.int32))
-                vals.append(np.clip(rest[keep], 0.0, 1.0))
-        return Fractions(
-            n_zones=len(zones),
-            zone_of=zone_of,
-            cut_cell=np.concatenate(rows) if rows else np.empty(0, dtype=np.intp),
-            cut_zone=np.concatenate(cols) if cols else np.empty(0, dtype=np.int32),
-            cut_frac=np.concatenate(vals) if vals else np.empty(0),
-        )
+            cut.add(k, cut_idx[touch], np.flatnonzero(touch), z, samples)
+        return cut.fractions(zone_of, len(zones), n_measured)
 
     def near_fractions(self, lines: list[BaseGeometry], distances_m: tuple[float, ...],
                        *, samples: int = 4) -> dict[float, Near]:

@@ -47,6 +47,7 @@ __all__ = [
     "CellGrid",
     "CellIndex",
     "CellValues",
+    "CutShares",
     "Fractions",
     "Near",
     "find_sorted",
@@ -109,6 +110,66 @@ class Fractions:
         idx = np.concatenate([whole, self.cut_cell[sel]]).astype(np.intp)
         frac = np.concatenate([np.ones(whole.size), self.cut_frac[sel]])
         return idx, frac
+
+
+class CutShares:
+    """The shares of the cells a set of zones was cut across, zone by zone, as
+    :meth:`CellGrid.fractions` and the draws' grid (:mod:`zoneplan.measure.grids.band`)
+    gather them: each zone's share of the cut cells it touches, then the last zone's share
+    as the remainder when the zones tile the territory.
+
+    Parameters
+    ----------
+    grid
+        The grid the cells belong to.
+    cut_idx
+        The cut cells (sorted indices).
+    """
+
+    def __init__(self, grid: CellGrid, cut_idx: NDArray[np.intp]) -> None:
+        self.grid = grid
+        self.cut_idx = cut_idx
+        self.taken = np.zeros(cut_idx.size)  # share of each cut cell given out so far
+        self.rows: list[NDArray[np.intp]] = []
+        self.cols: list[NDArray[np.int32]] = []
+        self.vals: list[NDArray[np.float64]] = []
+
+    def add(self, k: int, cand: NDArray[np.intp], pos: NDArray[np.intp],
+            zone: BaseGeometry, samples: int) -> None:
+        """Zone ``k``'s share of the cut cells ``cand`` it touches (``pos``: their
+        places in ``cut_idx``)."""
+        if cand.size == 0:
+            return
+        part = self.grid.cut_share(cand, zone, samples)
+        keep = part > 0
+        self.rows.append(cand[keep].astype(np.intp))
+        self.cols.append(np.full(int(keep.sum()), k, dtype=np.int32))
+        self.vals.append(np.clip(part[keep], 0.0, 1.0))
+        self.taken[pos[keep]] += self.vals[-1]
+
+    def fractions(self, zone_of: NDArray[np.int32], n_zones: int, n_measured: int
+                  ) -> Fractions:
+        """The :class:`Fractions`, ``zone_of`` giving the whole cells' zones; when fewer
+        than ``n_zones`` were measured, the last zone takes what is left of each cut
+        cell."""
+        cut_idx = self.cut_idx
+        rows, cols, vals = self.rows, self.cols, self.vals
+        if cut_idx.size:
+            zone_of[cut_idx] = -1
+            if n_measured < n_zones:
+                rest = 1.0 - self.taken
+                keep = rest > 1e-12
+                rows.append(cut_idx[keep])
+                cols.append(np.full(int(keep.sum()), n_zones - 1, dtype=np.int32))
+                vals.append(np.clip(rest[keep], 0.0, 1.0))
+        return Fractions(
+            n_zones=n_zones,
+            zone_of=zone_of,
+            cut_cell=np.concatenate(rows) if rows else np.empty(0, dtype=np.intp),
+            cut_zone=np.concatenate(cols) if cols else np.empty(0, dtype=np.int32),
+            cut_frac=np.concatenate(vals) if vals else np.empty(0),
+        )
+
 
 
 @dataclass(eq=False)
@@ -249,10 +310,7 @@ class CellGrid:
         zone_of = np.full(n, -1, dtype=np.int32)
         cut_idx = self._crossed(cuts)
         n_measured = len(zones) - 1 if tiles and len(zones) > 1 else len(zones)
-        taken = np.zeros(cut_idx.size)
-        rows: list[NDArray[np.intp]] = []
-        cols: list[NDArray[np.int32]] = []
-        vals: list[NDArray[np.float64]] = []
+        cut = CutShares(self, cut_idx)
         # zone by zone, each over the cells in its bounding box only, so the work grows
         # with the cells each zone touches, not with cells x zones
         for k, z in enumerate(zones):
@@ -267,34 +325,16 @@ class CellGrid:
             pos, is_cut = match_sorted(cut_idx, near)
             cand, pos = near[is_cut], pos[is_cut]
             touch = shapely.intersects(z, self.cells[cand])
-            cand, pos = cand[touch], pos[touch]
-            if cand.size == 0:
-                continue
-            if samples:
-                part = self._lattice_share(cand, z, samples)
-            else:
-                part = (shapely.area(shapely.intersection(self.cells[cand], z))
-                        / self.area_m2[cand])
-            keep = part > 0
-            rows.append(cand[keep].astype(np.intp))
-            cols.append(np.full(int(keep.sum()), k, dtype=np.int32))
-            vals.append(np.clip(part[keep], 0.0, 1.0))
-            taken[pos[keep]] += vals[-1]
-        if cut_idx.size:
-            zone_of[cut_idx] = -1
-            if n_measured < len(zones):
-                rest = 1.0 - taken
-                keep = rest > 1e-12
-                rows.append(cut_idx[keep])
-                cols.append(np.full(int(keep.sum()), len(zones) - 1, dtype=np.int32))
-                vals.append(np.clip(rest[keep], 0.0, 1.0))
-        return Fractions(
-            n_zones=len(zones),
-            zone_of=zone_of,
-            cut_cell=np.concatenate(rows) if rows else np.empty(0, dtype=np.intp),
-            cut_zone=np.concatenate(cols) if cols else np.empty(0, dtype=np.int32),
-            cut_frac=np.concatenate(vals) if vals else np.empty(0),
-        )
+            cut.add(k, cand[touch], pos[touch], z, samples)
+        return cut.fractions(zone_of, len(zones), n_measured)
+
+    def cut_share(self, cand: NDArray[np.intp], zone: BaseGeometry, samples: int
+                  ) -> NDArray[np.float64]:
+        """Share of each cell ``cand`` inside ``zone``: exact (``samples`` 0) or the share
+        of an N x N lattice of its points (``samples`` N)."""
+        if samples:
+            return self._lattice_share(cand, zone, samples)
+        return shapely.area(shapely.intersection(self.cells[cand], zone)) / self.area_m2[cand]
 
     def _crossed(self, cuts: list[BaseGeometry]) -> NDArray[np.intp]:
         """Cells that any of ``cuts`` (lines or polygon boundaries) touches.
