@@ -72,6 +72,26 @@ def square_ring(
     return [utm_to_lonlat(*p) for p in ((x0, y0), (x1, y0), (x1, y1), (x0, y1), (x0, y0))]
 
 
+def square_bands(path: Path, bands: dict[str, tuple[float, float]],
+                 populations: dict[str, float] | None = None) -> Path:
+    """Areas over the square of :func:`square_plan`, written as GeoJSON: each named band
+    runs across the square's whole width, from ``a`` to ``b`` metres north of its south
+    edge (bands may overlap), with a ``population`` attribute where given."""
+    x0, y0, x1, _ = SQUARE_UTM
+    feats = []
+    for name, (a, b) in bands.items():
+        props: dict[str, Any] = {"name": name}
+        if populations is not None:
+            props["population"] = populations[name]
+        feats.append({"type": "Feature", "properties": props, "geometry": {
+            "type": "Polygon", "coordinates": [square_ring((x0, y0 + a, x1, y0 + b))]}})
+    return write_geojson(path, feats)
+
+
+HALVES = {"south": (0.0, 1000.0), "north": (1000.0, 2000.0)}
+"""The square's south and north halves (:func:`square_bands`)."""
+
+
 @pytest.fixture
 def square_plan(tmp_path: Path) -> dict[str, Any]:
     """A 2 km square of 10,000 people (uniform), cut by a north-south line at x = 500 m.

@@ -20,7 +20,7 @@ import zoneplan
 from zoneplan.io.areas import read_areas
 from zoneplan.measure.figures.by_area import OUTSIDE, fit_margins
 
-from .conftest import SQUARE_UTM, utm_to_lonlat, write_geojson
+from .conftest import HALVES, square_bands
 
 PCBS = {"North Gaza": 448_000.0, "Gaza": 754_000.0, "Deir al-Balah": 310_820.0,
         "Khan Younis": 426_056.0, "Rafah": 275_000.0}
@@ -116,18 +116,7 @@ def test_each_alternative_is_fitted_too(by_governorate: dict[str, Any]) -> None:
 def _halves(tmp: Path, populations: dict[str, float] | None) -> Path:
     """South and north halves of the square (y below / above 1 km), with a
     ``population`` attribute where given."""
-    x0, y0, x1, y1 = SQUARE_UTM
-    ym = (y0 + y1) / 2
-    feats = []
-    for name, (a, b) in (("south", (y0, ym)), ("north", (ym, y1))):
-        ring = [list(utm_to_lonlat(x, y)) for x, y in
-                ((x0, a), (x1, a), (x1, b), (x0, b), (x0, a))]
-        props: dict[str, Any] = {"name": name}
-        if populations is not None:
-            props["population"] = populations[name]
-        feats.append({"type": "Feature", "properties": props,
-                      "geometry": {"type": "Polygon", "coordinates": [ring]}})
-    return write_geojson(tmp / "halves.geojson", feats)
+    return square_bands(tmp / "halves.geojson", HALVES, populations)
 
 
 def test_other_published_totals_are_compared_not_imposed(square_path: Path,
@@ -193,14 +182,8 @@ def test_overlapping_areas_count_the_overlap_once(square_path: Path, tmp_path: P
     # south covers y in [0, 1.2] km, north [1, 2] km of the 2 km square: a 2 km x 200 m
     # band (400,000 m²) lies in both. Counted once, in the area listed first (south):
     # south 2.4 km² holds 6,000 of the evenly spread 10,000, north keeps 1.6 km², 4,000
-    x0, y0, x1, y1 = SQUARE_UTM
-    feats = []
-    for name, (a, b) in (("south", (y0, y0 + 1200.0)), ("north", (y0 + 1000.0, y1))):
-        ring = [list(utm_to_lonlat(x, y)) for x, y in
-                ((x0, a), (x1, a), (x1, b), (x0, b), (x0, a))]
-        feats.append({"type": "Feature", "properties": {"name": name},
-                      "geometry": {"type": "Polygon", "coordinates": [ring]}})
-    areas = read_areas(str(write_geojson(tmp_path / "overlap.geojson", feats)))
+    areas = read_areas(str(square_bands(tmp_path / "overlap.geojson", {
+        "south": (0.0, 1200.0), "north": (1000.0, 2000.0)})))
     d = zoneplan.evaluate(square_path, ranges=False, by=areas).to_dict()
     assert _sums(d["by_area"], "area") == pytest.approx({"south": 6000.0, "north": 4000.0},
                                                          rel=1e-6)

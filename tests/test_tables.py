@@ -20,20 +20,12 @@ from zoneplan.errors import PartsDroppedWarning
 from zoneplan.io.areas import read_areas
 from zoneplan.render.words.terminal import print_result
 
-from .conftest import SQUARE_UTM, utm_to_lonlat, write_geojson
+from .conftest import HALVES, SQUARE_UTM, square_bands, utm_to_lonlat, write_geojson
 
 
 def _halves(tmp: Path) -> Path:
     """Two areas over the square: south and north halves (y below / above 1 km)."""
-    x0, y0, x1, y1 = SQUARE_UTM
-    ym = (y0 + y1) / 2
-    feats = []
-    for name, (a, b) in (("south", (y0, ym)), ("north", (ym, y1))):
-        ring = [list(utm_to_lonlat(x, y)) for x, y in
-                ((x0, a), (x1, a), (x1, b), (x0, b), (x0, a))]
-        feats.append({"type": "Feature", "properties": {"name": name},
-                      "geometry": {"type": "Polygon", "coordinates": [ring]}})
-    return write_geojson(tmp / "halves.geojson", feats)
+    return square_bands(tmp / "halves.geojson", HALVES)
 
 
 def test_areas_keep_polygons_and_say_what_they_drop(tmp_path: Path) -> None:
