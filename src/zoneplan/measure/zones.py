@@ -80,12 +80,13 @@ class Layout:
         The zones, in plan order.
     remainder
         Territory in no zone (empty when zones tile the territory).
-    widths_km, sites, piece_shares, points
+    widths_km, sites, piece_shares, area_parts, points
         What is measured once per layout, when first asked for: each zone's width (km,
         :mod:`~zoneplan.measure.figures.access`); the crossings placed on it, by id of the
         crossings layer (:mod:`~zoneplan.measure.figures.indicators`); the by-area pieces'
-        cells and shares, by id of the area set, and a point layer's points in the
-        layout's CRS, by id of the layer (:mod:`~zoneplan.measure.figures.by_area`).
+        cells and shares, and the areas made disjoint with their overlaps, by id of the
+        area set, and a point layer's points in the layout's CRS, by id of the layer
+        (:mod:`~zoneplan.measure.figures.by_area`).
     """
 
     crs: CRS
@@ -97,6 +98,7 @@ class Layout:
     widths_km: list[float | None] | None = field(default=None, init=False, repr=False)
     sites: dict[int, list[Any]] = field(default_factory=dict, init=False, repr=False)
     piece_shares: dict[int, list[Any]] = field(default_factory=dict, init=False, repr=False)
+    area_parts: dict[int, Any] = field(default_factory=dict, init=False, repr=False)
     points: dict[int, Any] = field(default_factory=dict, init=False, repr=False)
 
 

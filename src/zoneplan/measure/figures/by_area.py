@@ -90,7 +90,17 @@ def disjoint_areas(layout: Layout, areas: AreaSet
     overlap (boundaries digitised apart leave slivers counted twice), the overlap stays
     with the area listed first. Returns the areas and each overlap found as
     ``(area listed later, area listed first, m²)``, overlaps of at most
-    :data:`~zoneplan.measure.inputs.AREA_TOLERANCE_M2` left out of the list."""
+    :data:`~zoneplan.measure.inputs.AREA_TOLERANCE_M2` left out of the list. Remembered
+    per layout."""
+    memo = layout.area_parts
+    if id(areas) not in memo:
+        memo[id(areas)] = _disjoint(layout, areas)
+    parts: tuple[list[BaseGeometry], list[tuple[str, str, float]]] = memo[id(areas)]
+    return parts
+
+
+def _disjoint(layout: Layout, areas: AreaSet
+              ) -> tuple[list[BaseGeometry], list[tuple[str, str, float]]]:
     proj = [project(g, layout.crs).intersection(layout.territory) for g in areas.geometries]
     tree = shapely.STRtree(proj)
     out: list[BaseGeometry] = []
