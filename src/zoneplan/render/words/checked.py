@@ -47,7 +47,7 @@ def claims_html(d: dict[str, Any]) -> str:
             for i, (h, v) in enumerate(zip(heads, cells, strict=True))) + "</tr>")
     tally = claims_tally(d)
     table = ("<p>No published figure is checked for this plan.</p>" if not rows else
-             f"<p>{len(rows)} published figures shown. {_e(tally)}</p>"
+             f"<p>{len(rows)} published figures shown. {_e(tally)}.</p>"
              '<div class="table-wrap for-cards"><table class="cards claims" id="claims-table">'
              "<thead><tr>" + "".join(f"<th>{h}</th>" for h in heads) + "</tr></thead>"
              f"<tbody>{''.join(rows)}</tbody></table></div>"

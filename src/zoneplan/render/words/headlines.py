@@ -386,7 +386,8 @@ def _width(d: dict[str, Any]) -> str | None:
 
 def claims_tally(d: dict[str, Any]) -> str | None:
     """The published figures checked, counted as the headline counts them: only real
-    checks counted, restating claims shown apart (``None`` without claims)."""
+    checks counted, restating claims shown apart (a sentence without its full stop;
+    ``None`` without claims)."""
     claims = d.get("claims") or []
     if not claims:
         return None
@@ -401,12 +402,12 @@ def claims_tally(d: dict[str, Any]) -> str | None:
     return (f"Of {tested} published figure{'' if tested == 1 else 's'} the measurement can "
             f"test: {n['consistent']} consistent, {n['consistent only if']} consistent only "
             f"if a stated alternative holds, {n['inconsistent']} inconsistent"
-            + (f"; {' and '.join(rest)}" if rest else "") + ".")
+            + (f"; {' and '.join(rest)}" if rest else ""))
 
 
 def _claims(d: dict[str, Any]) -> str | None:
     tally = claims_tally(d)
-    return None if tally is None else f"{tally[:-1]} (see 'Published figures checked')."
+    return None if tally is None else f"{tally} (see 'Published figures checked')."
 
 
 def headlines(d: dict[str, Any]) -> list[str]:
