@@ -272,10 +272,14 @@ def test_qgis_quick_analysis_of_real_layers(qgis: dict[str, str], shared_data: P
     damage = shared_data / "unosat-derived-matteogrifone" / "Damage_Sites_clusters_500m.geojson"
     results = _run_json(qgis, "zoneplan:quick", [
         f"TERRITORY={outline}", f"ZONES={zone}", "ACCESS=2", f"DAMAGE={damage}",
-        "DAMAGE_COUNT=count", "RANGES=false", "OUTPUT=quick.gpkg"], tmp_path)
+        "DAMAGE_COUNT=count", "DATE=2025-10-19", "STATUS=1", "RANGES=false",
+        "OUTPUT=quick.gpkg", "OUTPUT_JSON=quick.json"], tmp_path)
     cli = _cli("run", "--territory", str(outline), "--zones", str(zone), "--access", "closed",
-               "--layer", f"damage={damage},count=count", "--no-ranges")
+               "--layer", f"damage={damage},count=count", "--date", "2025-10-19",
+               "--status", "reported", "--no-ranges")
     _same_figures(results["OUTPUT"], cli)
+    plan = json.loads(Path(results["OUTPUT_JSON"]).read_text(encoding="utf-8"))["plan"]
+    assert (plan["date"], plan["status"]) == ("2025-10-19", "reported")
     rows = _zones(results["OUTPUT"])
     assert rows["zone-1"]["access"] == "closed" and rows["zone-1"]["residents"] == 0.0
     assert rows["zone-1"]["label"] == "feature 1 of IDF_zone_191025.gpkg"
