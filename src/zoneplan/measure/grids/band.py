@@ -54,7 +54,7 @@ import shapely
 from numpy.typing import NDArray
 from shapely.geometry.base import BaseGeometry
 
-from zoneplan.measure.grids.cells import CellGrid, CutShares, Fractions, Near, _sparse
+from zoneplan.measure.grids.cells import CellGrid, CutShares, Fractions, Near
 from zoneplan.measure.grids.segments import (
     box_pairs,
     distance_to_segments,
@@ -112,6 +112,9 @@ class BandGrid:
     near_m: tuple[float, ...]
     _memo: tuple[Any, dict[float, Near]] | None = field(default=None, init=False,
                                                         repr=False)
+    _lattices: dict[int, tuple[NDArray[np.float64], NDArray[np.float64], NDArray[np.bool_],
+                               NDArray[np.float64]]] = field(default_factory=dict,
+                                                             init=False, repr=False)
 
     @classmethod
     def of(cls, grid: CellGrid, reference: Fractions, lines: list[BaseGeometry],
@@ -181,59 +184,79 @@ class BandGrid:
                        *, samples: int = 4) -> dict[float, Near]:
         """:meth:`CellGrid.near_fractions
         <zoneplan.measure.grids.cells.CellGrid.near_fractions>`, measured from
-        :attr:`near_cells` only (no other cell comes within reach)."""
-        g = self.base
-        out = {d: np.zeros(len(g)) for d in distances_m}
+        :attr:`near_cells` only (no other cell comes within reach), on their lattices of
+        points made once (:meth:`_near_lattice`)."""
+        nc = self.near_cells
         if not lines:
-            return _sparse(out)
+            return {d: (np.empty(0, dtype=np.intp), np.empty(0)) for d in distances_m}
+        g = self.base
         segs = segments(lines)
         half_diag = g.cell_size * np.sqrt(0.5)
         reach = max(distances_m) + half_diag
-        nc = self.near_cells
-        d = np.full(len(g), np.inf)
-        d[nc] = distance_to_segments(g.x[nc], g.y[nc], segs, reach, x_order=self.near_order)
-        for dist, arr in out.items():
-            arr[d <= dist - half_diag] = 1.0
+        # distances of the near cells only: every other cell is beyond reach (inf)
+        d = distance_to_segments(g.x[nc], g.y[nc], segs, reach, x_order=self.near_order)
+        out: dict[float, Near] = {}
         for dist in distances_m:
+            arr = np.zeros(nc.size)
+            arr[d <= dist - half_diag] = 1.0
             mid = np.flatnonzero((d > dist - half_diag) & (d < dist + half_diag))
-            if mid.size == 0:
-                continue
-            inside, within = self._lattice_within(mid, segs, dist, samples)
-            n_in = inside.sum(axis=1)
-            share = (inside & within).sum(axis=1) / np.maximum(n_in, 1)
-            out[dist][mid] = np.where(n_in > 0, share, d[mid] <= dist)
-        return _sparse(out)
+            if mid.size:
+                inside, within = self._lattice_within(mid, segs, dist, samples)
+                n_in = inside.sum(axis=1)
+                share = (inside & within).sum(axis=1) / np.maximum(n_in, 1)
+                arr[mid] = np.where(n_in > 0, share, d[mid] <= dist)
+            keep = np.flatnonzero(arr > 0)  # near_cells ascend: so do the cells kept
+            out[dist] = (nc[keep], arr[keep])
+        return out
 
-    def _lattice_within(self, cells: NDArray[np.intp], segs: NDArray[np.float64],
+    def _near_lattice(self, samples: int) -> tuple[NDArray[np.float64], NDArray[np.float64],
+                                                    NDArray[np.bool_], NDArray[np.float64]]:
+        """The grid's lattice of points in each of :attr:`near_cells` (x, y, inside the
+        cell; each row what the grid makes for that cell alone) and each cell's reach:
+        its farthest lattice point from its centroid plus a metre. Made once per
+        ``samples``."""
+        got = self._lattices.get(samples)
+        if got is None:
+            g, nc = self.base, self.near_cells
+            fx, fy, inside = g._lattice(nc, samples)
+            r = np.hypot(fx - g.x[nc][:, None], fy - g.y[nc][:, None]).max(axis=1) + 1.0
+            got = self._lattices[samples] = (fx, fy, inside, r)
+        return got
+
+    def _lattice_within(self, mid: NDArray[np.intp], segs: NDArray[np.float64],
                         dist: float, samples: int
                         ) -> tuple[NDArray[np.bool_], NDArray[np.bool_]]:
-        """The grid's lattice of points in each of ``cells``: which lie inside the cell,
-        and which lie within ``dist`` metres of a segment.
+        """The grid's lattice of points in the near cells at positions ``mid`` of
+        :attr:`near_cells`: which lie inside the cell, and which lie within ``dist``
+        metres of a segment.
 
         A point ``p`` of a cell with centroid ``c`` is within ``dist`` of segment ``s``
         only if ``|c s| <= dist + |p c|``, and surely is when ``|c s| + |p c|`` falls
         short of ``dist`` by more than any rounding (a metre here): the points of a
         (cell, segment) pair in between are measured with the arithmetic of
         :func:`~zoneplan.measure.grids.segments.distance_to_segments`, so a point is
-        within exactly when the grid's own test says so.
+        within exactly when the grid's own test says so. A cell with a sure pair has
+        all its points within: its other pairs are not measured.
         """
         g = self.base
-        fx, fy, inside = g._lattice(cells, samples)
+        lx, ly, lin, lr = self._near_lattice(samples)
+        fx, fy, inside, r = lx[mid], ly[mid], lin[mid], lr[mid]
         m = samples * samples
+        cells = self.near_cells[mid]
         cx, cy = g.x[cells], g.y[cells]
-        r = np.hypot(fx - cx[:, None], fy - cy[:, None]).max(axis=1) + 1.0
         pt, seg = box_pairs(cx, cy, segs, dist + float(r.max()))
         dc = pair_distance(cx[pt], cy[pt], segs, seg)
         sure = dc + r[pt] < dist
         within = np.zeros(fx.shape, dtype=bool)
         within[pt[sure]] = True
         test = ~sure & (dc <= dist + r[pt])
+        test[test] = ~within[pt[test], 0]  # a cell already all within: nothing to test
         pt, seg = pt[test], seg[test]
         flat = (np.repeat(pt * m, m).reshape(-1, m) + np.arange(m)).ravel()
         hit = pair_distance(fx.ravel()[flat], fy.ravel()[flat], segs,
                             np.repeat(seg, m)) <= dist
         within.ravel()[flat[hit]] = True
-        return inside, within.reshape(fx.shape)
+        return inside, within
 
     def near_pieces(self, lines: list[BaseGeometry], distance_m: float, *,
                     samples: int = 4) -> Iterator[Near]:
