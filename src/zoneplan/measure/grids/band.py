@@ -59,6 +59,7 @@ from zoneplan.measure.grids.segments import (
     box_pairs,
     distance_to_segments,
     pair_distance,
+    segment_lines,
     segments,
 )
 
@@ -161,8 +162,11 @@ class BandGrid:
                                        covered=covered)
         g = self.base
         zone_of = self.zone_of.copy()
-        cut_idx = g._crossed(cuts)
-        test = np.union1d(self.band, cut_idx).astype(np.intp)
+        cut_idx = self._crossed(cuts)
+        mask = np.zeros(len(g), dtype=bool)
+        mask[self.band] = True
+        mask[cut_idx] = True
+        test = np.flatnonzero(mask)  # the band and the crossed cells, ascending
         zone_of[test] = -1
         n_measured = len(zones) - 1 if tiles and len(zones) > 1 else len(zones)
         cut = CutShares(g, cut_idx)
@@ -179,6 +183,22 @@ class BandGrid:
             touch = shapely.intersects(z, g.cells[cut_idx])
             cut.add(k, cut_idx[touch], np.flatnonzero(touch), z, samples)
         return cut.fractions(zone_of, len(zones), n_measured)
+
+    def _crossed(self, cuts: list[BaseGeometry]) -> NDArray[np.intp]:
+        """The cells any of ``cuts`` touches, as :meth:`CellGrid._crossed
+        <zoneplan.measure.grids.cells.CellGrid._crossed>` finds them (the same segments,
+        each tested against the cells in its box with GEOS's exact ``intersects``), the
+        tests made in one call."""
+        g = self.base
+        parts = [p for c in cuts if not c.is_empty
+                 for p in shapely.get_parts(shapely.line_merge(c) if c.geom_type ==
+                                            "MultiLineString" else c)]
+        segs = np.asarray([s for p in parts for s in segment_lines(p)], dtype=object)
+        if not segs.size:
+            return np.empty(0, dtype=np.intp)
+        seg, cell = g._tree.query(segs)
+        hit = shapely.intersects(segs[seg], g.cells[cell])
+        return np.unique(cell[hit]).astype(np.intp)
 
     def near_fractions(self, lines: list[BaseGeometry], distances_m: tuple[float, ...],
                        *, samples: int = 4) -> dict[float, Near]:
