@@ -34,6 +34,7 @@ from dataclasses import dataclass, field, replace
 from typing import cast
 
 import numpy as np
+import shapely
 from numpy.typing import NDArray
 from shapely.geometry import LineString
 
@@ -44,6 +45,12 @@ from zoneplan.measure.figures.assumptions import (
     Assumptions,
     alternative_assumptions,
     central_assumptions,
+)
+from zoneplan.measure.figures.crossings import (
+    CrossingSite,
+    crossing_sites,
+    opens_into,
+    placed_crossings,
 )
 from zoneplan.measure.figures.indicators import Metrics, compute
 from zoneplan.measure.grids.band import BandGrid
@@ -75,6 +82,12 @@ MIXTURE = "mixture"
 MAX_REDRAWS = 20
 """Line draws tried per sample before giving up: a drawn line that crosses itself or no
 longer cuts the territory is drawn again (and counted)."""
+
+SITE_MARGIN_M = 10.0
+"""A crossing's disc (:data:`~zoneplan.measure.figures.crossings.OPENS_INTO_RADIUS_M`)
+farther than a moving line's uncertainty plus this many metres from the line's reference
+position lies where no draw changes the zones: far more than any rounding of a moved
+point (nanometres)."""
 
 _LINES, _SPREAD, _FORCES, _COMPOUNDS = range(4)  # the parts of a draw, each its own stream
 
@@ -110,6 +123,10 @@ class SampleModel:
         (:class:`~zoneplan.measure.grids.band.BandGrid`: only cells within reach of the
         moving lines are measured again), for the cell shares and sums; ``None``: the
         grid as it is.
+    sites
+        The crossings as the central layout places them, each with whether every drawn
+        layout places it so (:func:`_reference_sites`); ``None``: placed on each layout
+        (no crossings layer, or no line moves).
     fixed
         The layout and its sums when no line moves, made once where the draws run.
     """
@@ -123,6 +140,7 @@ class SampleModel:
     keys: tuple[Key, ...]
     blocks: bool
     cell_inputs: Inputs | None = None
+    sites: tuple[tuple[CrossingSite, bool], ...] | None = None
     fixed: tuple[Layout, LayoutCells] | None = field(default=None, init=False, repr=False)
 
 
@@ -236,7 +254,54 @@ def build_model(inputs: Inputs, layout: Layout, central: Metrics, *,
                        members=tuple(use.population.members),
                        force_options=_force_options(inputs),
                        compounds=tuple(plan.compounds), keys=tuple(keys), blocks=blocks,
-                       cell_inputs=_band_inputs(use, layout, jitters))
+                       cell_inputs=_band_inputs(use, layout, jitters),
+                       sites=_reference_sites(use, layout, jitters))
+
+
+def _reference_sites(use: Inputs, layout: Layout, jitters: list[LineJitter]
+                     ) -> tuple[tuple[CrossingSite, bool], ...] | None:
+    """The crossings placed on the central layout, each with whether no draw can place
+    it otherwise: a crossing without coordinates opens into no zone on any layout; one
+    whose disc lies in one zone alone and farther than every moving line's uncertainty
+    (plus :data:`SITE_MARGIN_M`) from its reference position meets the same zone, and no
+    other, on every drawn layout (the zones of the draws differ only within the
+    uncertainty of the lines' reference positions)."""
+    layer = use.crossings
+    if layer is None or not jitters:
+        return None
+    sites = crossing_sites(layer, layout)
+    out = []
+    for site, placed in zip(sites, placed_crossings(layer, layout), strict=True):
+        if placed is None:
+            out.append((site, True))
+            continue
+        disc = placed[2]
+        shares = [z.id for z in layout.zones
+                  if not z.geometry.is_empty and z.geometry.intersection(disc).area > 0]
+        far = all(disc.distance(layout.lines[j.line_id]) > j.offset_m + SITE_MARGIN_M
+                  for j in jitters)
+        out.append((site, far and shares == [site.zone]))
+    return tuple(out)
+
+
+def _place_sites(model: SampleModel, layout: Layout) -> None:
+    """Place the crossings on a drawn layout as :func:`~zoneplan.measure.figures.crossings.
+    crossing_sites` would, reusing the central layout's sites that no draw can change,
+    and remember them on the layout (where the indicators look first)."""
+    layer = model.inputs.crossings
+    if model.sites is None or layer is None:
+        return
+    sites = [s for s, _ in model.sites]
+    moved = [k for k, (_, fixed) in enumerate(model.sites) if not fixed]
+    if moved:
+        zones = {z.id: z.geometry for z in layout.zones}
+        tree = shapely.STRtree(list(zones.values()))
+        placed = placed_crossings(layer, layout)
+        for k in moved:
+            pt, _, disc = placed[k]
+            sites[k] = replace(sites[k], zone=opens_into(pt, layout.territory, zones,
+                                                         tree=tree, disc=disc))
+    layout.sites[id(layer)] = sites
 
 
 def _band_inputs(use: Inputs, layout: Layout, jitters: list[LineJitter]) -> Inputs | None:
@@ -381,6 +446,7 @@ def evaluate_draw(model: SampleModel, seed: int, index: int
         redraws = 0
     else:
         d, layout, redraws = _drawn_layout(model, seed, index)
+        _place_sites(model, layout)
         m = _metrics(model, layout, layout_cells(layout, model.cell_inputs or model.inputs),
                      d)
     broken = [k for k in ("area_conserved", "baseline_conserved", "residents_conserved")
