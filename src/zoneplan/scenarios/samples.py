@@ -127,6 +127,9 @@ class SampleModel:
         The crossings as the central layout places them, each with whether every drawn
         layout places it so (:func:`_reference_sites`); ``None``: placed on each layout
         (no crossings layer, or no line moves).
+    points
+        The hospitals' and damage points' zones on the central layout, and the points
+        a draw may put in another zone (:func:`_reference_points`).
     fixed
         The layout and its sums when no line moves, made once where the draws run.
     """
@@ -141,7 +144,46 @@ class SampleModel:
     blocks: bool
     cell_inputs: Inputs | None = None
     sites: tuple[tuple[CrossingSite, bool], ...] | None = None
+    points: tuple[PointBand, ...] = ()
     fixed: tuple[Layout, LayoutCells] | None = field(default=None, init=False, repr=False)
+
+
+@dataclass(frozen=True, eq=False)
+class PointBand:
+    """A point layer's zones on the central layout, and the points near a moving line.
+
+    Attributes
+    ----------
+    role
+        The layer's attribute of :class:`~zoneplan.measure.inputs.Inputs`
+        (``"hospitals"``, ``"damage"``).
+    zones
+        Zone id of each point on the central layout (``None``: in no zone).
+    near
+        Points (ascending) within a moving line's uncertainty plus
+        :data:`SITE_MARGIN_M` of its reference position: the others lie in the same zone
+        on every drawn layout.
+    geoms
+        Those points, projected into the layout's CRS.
+    """
+
+    role: str
+    zones: list[str | None]
+    near: NDArray[np.intp]
+    geoms: NDArray[np.object_]
+
+
+def _first_zone(layout: Layout, geoms: NDArray[np.object_]) -> NDArray[np.intp]:
+    """Index of the first zone of ``layout`` covering each point (-1: none), as
+    :func:`~zoneplan.measure.sums.zone_sums.layout_cells` finds a point's zone."""
+    first = np.full(len(geoms), -1, dtype=np.intp)
+    for k, z in enumerate(layout.zones):
+        left = np.flatnonzero(first < 0)
+        if left.size == 0:
+            break
+        shapely.prepare(z.geometry)
+        first[left[shapely.covers(z.geometry, geoms[left])]] = k
+    return first
 
 
 @dataclass(frozen=True, eq=False)
@@ -255,7 +297,35 @@ def build_model(inputs: Inputs, layout: Layout, central: Metrics, *,
                        force_options=_force_options(inputs),
                        compounds=tuple(plan.compounds), keys=tuple(keys), blocks=blocks,
                        cell_inputs=_band_inputs(use, layout, jitters),
-                       sites=_reference_sites(use, layout, jitters))
+                       sites=_reference_sites(use, layout, jitters),
+                       points=_reference_points(use, layout, jitters))
+
+
+def _reference_points(use: Inputs, layout: Layout, jitters: list[LineJitter]
+                      ) -> tuple[PointBand, ...]:
+    """The hospitals' and damage points' zones on the central layout, and which points
+    a draw may move to another zone: those within a moving line's uncertainty (plus
+    :data:`SITE_MARGIN_M`) of its reference position (the zones of the draws differ
+    only there)."""
+    if not jitters:
+        return ()
+    out = []
+    for role in ("hospitals", "damage"):
+        layer = getattr(use, role)
+        if layer is None or len(layer) == 0:
+            continue
+        geoms = np.array(list(project(shapely.MultiPoint(layer.points), layout.crs).geoms))
+        first = _first_zone(layout, geoms)
+        ids = [z.id for z in layout.zones]
+        near = np.zeros(len(geoms), dtype=bool)
+        for j in jitters:
+            near |= shapely.distance(layout.lines[j.line_id], geoms) \
+                <= j.offset_m + SITE_MARGIN_M
+        idx = np.flatnonzero(near).astype(np.intp)
+        out.append(PointBand(role=role, zones=[ids[k] if k >= 0 else None
+                                               for k in first.tolist()],
+                             near=idx, geoms=geoms[idx]))
+    return tuple(out)
 
 
 def _reference_sites(use: Inputs, layout: Layout, jitters: list[LineJitter]
@@ -302,6 +372,19 @@ def _place_sites(model: SampleModel, layout: Layout) -> None:
             sites[k] = replace(sites[k], zone=opens_into(pt, layout.territory, zones,
                                                          tree=tree, disc=disc))
     layout.sites[id(layer)] = sites
+
+
+def _place_points(model: SampleModel, layout: Layout) -> None:
+    """The zone of every hospital and damage point on a drawn layout: the central
+    layout's, but for the points near a moving line, found again; remembered on the
+    layout (where the sums look first)."""
+    ids = [z.id for z in layout.zones]
+    for pb in model.points:
+        zones = list(pb.zones)
+        for i, k in zip(pb.near.tolist(), _first_zone(layout, pb.geoms).tolist(),
+                        strict=True):
+            zones[i] = ids[k] if k >= 0 else None
+        layout.point_zones[id(getattr(model.inputs, pb.role))] = zones
 
 
 def _band_inputs(use: Inputs, layout: Layout, jitters: list[LineJitter]) -> Inputs | None:
@@ -447,6 +530,7 @@ def evaluate_draw(model: SampleModel, seed: int, index: int
     else:
         d, layout, redraws = _drawn_layout(model, seed, index)
         _place_sites(model, layout)
+        _place_points(model, layout)
         m = _metrics(model, layout, layout_cells(layout, model.cell_inputs or model.inputs),
                      d)
     broken = [k for k in ("area_conserved", "baseline_conserved", "residents_conserved")
