@@ -63,12 +63,17 @@ from zoneplan.measure.grids.segments import (
     segments,
 )
 
-__all__ = ["BAND_MARGIN_CELLS", "BandGrid"]
+__all__ = ["BAND_MARGIN_CELLS", "NEAR_SETS_KEPT", "BandGrid"]
 
 BAND_MARGIN_CELLS = 1.0
 """Margin added to every band, in cell sides (beyond a cell's diagonal): far more than
 any rounding of a moved point (nanometres), so no cell near the edge of the band is
 wrongly left out."""
+
+NEAR_SETS_KEPT = 8
+"""Sets of lines whose near-line shares a :class:`BandGrid` keeps: a layout asks for its
+lines together and, with several lines, for each alone; the fixed lines' answers are
+then found again in every draw."""
 
 
 def _within(x: NDArray[np.float64], y: NDArray[np.float64], lines: list[BaseGeometry],
@@ -111,8 +116,8 @@ class BandGrid:
     near_cells: NDArray[np.intp]
     near_order: NDArray[np.intp]
     near_m: tuple[float, ...]
-    _memo: tuple[Any, dict[float, Near]] | None = field(default=None, init=False,
-                                                        repr=False)
+    _memo: dict[Any, dict[float, Near]] = field(default_factory=dict, init=False,
+                                                repr=False)
     _lattices: dict[int, tuple[NDArray[np.float64], NDArray[np.float64], NDArray[np.bool_],
                                NDArray[np.float64]]] = field(default_factory=dict,
                                                              init=False, repr=False)
@@ -282,14 +287,19 @@ class BandGrid:
                     samples: int = 4) -> Iterator[Near]:
         """:meth:`near_fractions` for one distance, as one piece: every distance of
         :attr:`near_m` is measured at the first call for a set of lines and kept for
-        the next (a layout asks for each distance in turn)."""
+        the next (a layout asks for each distance in turn), for the last
+        :data:`NEAR_SETS_KEPT` sets of lines (a line that does not move is near the same
+        cells in every draw)."""
         if distance_m not in self.near_m:
             yield self.near_fractions(lines, (distance_m,), samples=samples)[distance_m]
             return
         segs = segments(lines) if lines else np.empty((0, 4))
         key = (segs.tobytes(), segs.shape, samples)
         memo = self._memo
-        if memo is None or memo[0] != key:
-            memo = (key, self.near_fractions(lines, self.near_m, samples=samples))
-            self._memo = memo
-        yield memo[1][distance_m]
+        got = memo.pop(key, None)
+        if got is None:
+            got = self.near_fractions(lines, self.near_m, samples=samples)
+            while len(memo) >= NEAR_SETS_KEPT:
+                del memo[next(iter(memo))]  # the set of lines used longest ago
+        memo[key] = got
+        yield got[distance_m]
