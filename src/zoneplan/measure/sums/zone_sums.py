@@ -458,6 +458,9 @@ def _point_zone(layer: PointLayer | None, layout: Layout) -> list[str | None]:
     """Id of the first zone covering each point of ``layer`` (``None``: in no zone)."""
     if layer is None or len(layer) == 0:
         return []
+    known = layout.point_zones.get(id(layer))
+    if known is not None:
+        return known
     geoms = _projected_points(layer, layout.crs)
     first = np.full(len(geoms), -1)  # the first zone covering each point
     for k, z in enumerate(layout.zones):
