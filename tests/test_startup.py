@@ -26,7 +26,7 @@ NOT_FOR_RUN = ("geopandas", "pandas", "pyarrow", "pyogrio", "matplotlib", "fasta
                "zoneplan.measure.population.raster_population",
                "zoneplan.web", "zoneplan.render.maps.map", "zoneplan.render.pages.report",
                "zoneplan.io.fetch", "zoneplan.io.registry", "zoneplan.scenarios.dask_backend",
-               "zoneplan.scenarios.ensemble", "zoneplan.scenarios.compare")
+               "zoneplan.scenarios.ensemble", "zoneplan.scenarios.compare", "numpy.ma")
 """What a default ``zoneplan run`` (the built-in plan on the built-in pack, terminal table)
 must not import: it reads the pack's tables as plain rows, so no pandas or geopandas."""
 
@@ -104,6 +104,32 @@ def test_import_zoneplan_loads_its_names_on_use() -> None:
     assert first == "['zoneplan']"  # nothing but the package itself
     assert second == "True Plan zoneplan.plan"  # zoneplan.evaluate is still the function
     assert set(loaded) == {"numpy", "pydantic"}  # geopandas only where a frame is made
+
+
+def test_a_command_line_builds_only_the_command_it_runs(
+        monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+    """typer builds every command of an application when it runs; ``main`` gives it only
+    the command named, and the whole application for help or an unknown command."""
+    from zoneplan.cli import app as cli_app
+
+    def names(app: object) -> list[str | None]:
+        return [*(c.name for c in app.registered_commands),  # type: ignore[attr-defined]
+                *(g.name for g in app.registered_groups)]  # type: ignore[attr-defined]
+
+    assert names(cli_app.application("run")) == ["run"]
+    assert names(cli_app.application("show")) == ["plans", "validate", "show", "schema", "new"]
+    assert names(cli_app.application("data")) == ["data"]
+    assert sorted(map(str, names(cli_app.app))) == sorted(cli_app.COMMANDS)
+    built: list[str | None] = []
+    real = cli_app.application
+    monkeypatch.setattr(cli_app, "application",
+                        lambda command=None: built.append(command) or real(command))
+    for args in (["-vq", "--debug", "plans", "--format", "json"], ["--help"], ["rnu"],
+                 ["--version", "run"]):
+        main(args)
+    assert built == ["plans", None, None, None]
+    said = capsys.readouterr()
+    assert "Commands" in said.out and "No such command 'rnu'" in said.err
 
 
 def test_the_command_line_is_imported_out_of_the_collectors_passes() -> None:
