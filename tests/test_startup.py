@@ -142,6 +142,21 @@ def test_the_command_line_is_imported_out_of_the_collectors_passes() -> None:
     assert output.splitlines()[-1] == "0 True True"
 
 
+def test_a_run_on_files_imports_their_readers_out_of_the_collectors_passes() -> None:
+    """``zoneplan run`` with files imports their readers with the collector paused, then
+    freezes what they made; without files (the built-in pack) it imports none."""
+    _, output = _loaded(
+        "import gc\nfrom pathlib import Path\n"
+        "from zoneplan.cli.run import _import_readers\nfrom zoneplan.plan import LayerRef\n"
+        "before = gc.get_freeze_count()\n_import_readers(None, {})\n"
+        "print('geopandas' in sys.modules, 'rasterio' in sys.modules)\n"
+        "_import_readers(None, {'population': LayerRef(path='/data/people.tif')})\n"
+        "print('geopandas' in sys.modules, 'rasterio' in sys.modules)\n"
+        "_import_readers(Path('outline.geojson'), {})\n"
+        "print(gc.get_freeze_count() - before > 100_000, gc.isenabled())", ())
+    assert output.splitlines()[-3:] == ["False False", "False True", "True True"]
+
+
 def test_debug_is_taken_after_the_command(tmp_path: Path,
                                           capsys: pytest.CaptureFixture[str]) -> None:
     code = main(["run", str(tmp_path / "nope.yaml"), "--debug"])

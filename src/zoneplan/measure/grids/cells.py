@@ -27,7 +27,7 @@ import functools
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from functools import cached_property
-from typing import Protocol
+from typing import Protocol, TypeVar
 
 import numpy as np
 import shapely
@@ -467,7 +467,10 @@ class CellGrid:
         return unique_ints(hits).astype(np.intp)
 
 
-def unique_ints(values: NDArray[np.integer]) -> NDArray[np.integer]:
+_Int = TypeVar("_Int", bound=np.integer)
+
+
+def unique_ints(values: NDArray[_Int]) -> NDArray[_Int]:
     """The distinct values of an integer array, ascending: ``np.unique(values)`` without
     its test for masked arrays, which imports ``numpy.ma`` (about 10 ms of a fresh run
     that uses nothing else of it).
