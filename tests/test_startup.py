@@ -65,6 +65,20 @@ def test_default_run_imports_only_what_it_uses(tmp_path: Path) -> None:
 
 
 @pytest.mark.slow
+def test_a_run_that_prints_nothing_imports_no_rich(tmp_path: Path) -> None:
+    """The consoles are made when first used: a JSON result written to a file prints
+    nothing, so rich is not imported; the table is printed through rich."""
+    out = tmp_path / "result.json"
+    loaded, _ = _loaded(f"from zoneplan.cli.app import main\n"
+                        f"assert main(['run', '--no-ranges', '--format', 'json', '--out', "
+                        f"{str(out)!r}]) == 0", ("rich",))
+    assert loaded == [] and json.loads(out.read_text())["zones"]
+    loaded, output = _loaded("from zoneplan.cli.app import main\n"
+                             "assert main(['run', '--no-ranges']) == 0", ("rich",))
+    assert loaded == ["rich"] and "Checks: zone areas" in output
+
+
+@pytest.mark.slow
 def test_timeline_without_a_scheduler_imports_no_dask(tmp_path: Path) -> None:
     """Measured in this process: Dask is imported only for ``--scheduler``."""
     order = {"type": "Feature", "properties": {},
