@@ -86,7 +86,10 @@ def width_m(zone: BaseGeometry) -> float | None:
     slope = (v1 - v0) / du
     widths, _ = _transect_widths(t, v0[seg_i] + (at[t] - u0[seg_i]) * slope[seg_i], n)
     inside = widths[widths > 0]
-    return float(np.median(inside)) if inside.size else None
+    if not inside.size:
+        return None
+    # np.median's arithmetic (no NaN here: widths > 0); np.median itself imports numpy.ma
+    return float(_medians(np.zeros(inside.size, dtype=np.intp), inside, 1)[0])
 
 
 def _areas(zones: Sequence[BaseGeometry]) -> NDArray[np.object_]:

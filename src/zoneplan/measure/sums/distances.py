@@ -20,6 +20,7 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
+from zoneplan.measure.grids.cells import unique_ints
 from zoneplan.measure.grids.squares import Squares
 from zoneplan.measure.sums.block_sums import BlockSums
 
@@ -121,7 +122,7 @@ def nearest_distance(grid: Any, squares: Squares | None, points: NDArray[np.floa
             want = np.arange(field.size) if blocks is None else blocks
             missing = want[np.isnan(field[want])]
             if missing.size:
-                missing = np.unique(missing)
+                missing = unique_ints(missing)
                 xy = (squares.centres(missing) if squares is not None
                       else np.column_stack([grid.x, grid.y])[missing])
                 field[missing] = nearest_distances(xy, points)
