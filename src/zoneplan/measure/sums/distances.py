@@ -139,6 +139,10 @@ def _field(grid: Any, squares: Squares | None, points: NDArray[np.float64]
     return field
 
 
+PICK_SHARE = 0.125
+"""Zones holding fewer than this share of a field's blocks are sorted on their own:
+picking them out of the field's order passes over all its blocks."""
+
 _ORDERS: dict[int, tuple[weakref.ref[NDArray[np.float64]], int, NDArray[np.intp]]] = {}
 """Per distance field (by id, checked by a weak reference): how many of its blocks were
 worked out, and those blocks sorted by distance, ties in block order."""
@@ -187,8 +191,11 @@ def _sorted_by_distance(field: NDArray[np.float64], blocks: NDArray[np.intp]
     """Positions in ``blocks`` (ascending, distinct, all worked out in ``field``) sorted
     by distance, ties in block order: ``np.argsort(field[blocks], kind="stable")``,
     picked out of the field's remembered order (:func:`_by_distance`) without sorting;
-    ``None`` if some block is not in that order."""
+    ``None`` if some block is not in that order, or if ``blocks`` are too few of them
+    for picking to be quicker than sorting (:data:`PICK_SHARE`)."""
     order = _by_distance(field)
+    if blocks.size < PICK_SHARE * order.size:
+        return None
     mine = np.zeros(field.size, dtype=bool)
     mine[blocks] = True
     picked = order[mine[order]]
@@ -351,7 +358,7 @@ def _few(grid: Any, squares: Squares | None, area: BlockSums, h_xy: NDArray[np.f
         blocks = area.block[pos]
         dist = nearest_distance(grid, squares, pts, blocks)
         order = _sorted_by_distance(_field(grid, squares, pts), blocks)
-        if order is None:  # pragma: no cover - see _sorted_by_distance
+        if order is None:  # few blocks (or a field made again): sorted here
             order = np.argsort(dist, kind="stable")
         pairs.append(pos[order])
         dists.append(dist[order])
