@@ -121,6 +121,10 @@ class LayoutCells:
         parts, patched cells), else summed when first asked for
         (:func:`zoneplan.measure.figures.indicators.compute`). A copy made with ``replace`` starts
         empty (its people may differ).
+    orders
+        Zones' blocks sorted by distance to a set of points, remembered for the runs
+        that share this layout (:mod:`zoneplan.measure.figures.access`); a copy starts
+        empty.
     """
 
     fractions: Fractions
@@ -131,6 +135,7 @@ class LayoutCells:
     hospital_distance: HospitalDistances
     squares: Squares | None = None
     outside: dict[str, float] = field(default_factory=dict, init=False, repr=False)
+    orders: dict[Any, NDArray[np.intp]] = field(default_factory=dict, init=False, repr=False)
 
 
 def _zone_total(fr: Fractions, values: CellValues,
