@@ -156,7 +156,7 @@ def _prefix_stable(text: str) -> bool:
     attach across words (no right-to-left or Arabic letters, bidi controls or
     combining marks): then the shaper places a line's first words the same whether or
     not more words follow, so a longer line of the same words is never narrower."""
-    return all(_STABLE_CHARS.get(c) or _stable_char(c) for c in text)
+    return all(_STABLE_CHARS[c] if c in _STABLE_CHARS else _stable_char(c) for c in text)
 
 
 _STABLE_CHARS: dict[str, bool] = {}
