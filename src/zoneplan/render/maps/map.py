@@ -164,6 +164,8 @@ _STABLE_CHARS: dict[str, bool] = {}
 
 
 def _stable_char(c: str) -> bool:
+    """Whether character ``c`` keeps line prefixes stable (see :func:`_prefix_stable`),
+    remembered in ``_STABLE_CHARS``."""
     import unicodedata
 
     ok = (unicodedata.bidirectional(c) in _LTR_BIDI_CLASSES
@@ -256,8 +258,9 @@ def _searched_lines(words: list[str], width: Any, limit: float,
     i = 0
     while i < n:
         def fits(j: int, i: int = i) -> bool:
-            # a line's first word is kept whatever its width
-            return j == i + 1 or width(" ".join(words[i:j])) <= limit
+            # a line's first word is kept whatever its width; otherwise the exact
+            # negation of the greedy loop's test for a break
+            return j == i + 1 or not width(" ".join(words[i:j])) > limit
 
         # the estimate: as many words as fit at the last measured width per character
         per_char = _PX_PER_CHAR.get(key)
