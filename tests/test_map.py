@@ -241,3 +241,50 @@ def test_pdf_halo_is_a_stroked_copy_not_a_box() -> None:
         assert [o for o in fig.findobj(Text) if o.get_text() == "Gaza City"] == [t]
     finally:
         plt.close(fig)
+
+
+class _CharRenderer:
+    """A stand-in renderer: every character is 10 px wide; counts what it measures."""
+
+    dpi = 100.0
+
+    def __init__(self) -> None:
+        self.measured: list[str] = []
+
+    def get_text_width_height_descent(self, s: str, prop: Any,
+                                      ismath: bool) -> tuple[float, float, float]:
+        self.measured.append(s)
+        return 10.0 * len(s), 10.0, 2.0
+
+
+def test_wrap_breaks_where_greedy_wrapping_does() -> None:
+    from zoneplan.render.maps.map import wrap_to_width
+
+    r = _CharRenderer()
+    # 55 px: two 2-letter words and a space (50 px) fit, three (80 px) do not
+    assert wrap_to_width("aa bb cc dd ee", 55, r, size=7.5, slack=1.0) == "aa bb\ncc dd\nee"
+    # a word wider than the box keeps its own line; blank paragraphs stay
+    assert (wrap_to_width("a enormously b\n\nc", 55, r, size=7.5, slack=1.0)
+            == "a\nenormously\nb\n\nc")
+
+
+def test_wrap_measures_a_few_lines_not_every_trial_line() -> None:
+    from zoneplan.render.maps.map import wrap_to_width
+
+    r = _CharRenderer()
+    # 200 words of 4 letters: six to a line (29 chars, 290 px <= 300; seven are 340 px)
+    words = [f"w{i:03d}" for i in range(200)]
+    lines = [" ".join(words[i:i + 6]) for i in range(0, 200, 6)]
+    assert wrap_to_width(" ".join(words), 300, r, size=7.25, slack=1.0) == "\n".join(lines)
+    # greedy wrapping measures 199 trial lines; the search a few a line
+    assert len(r.measured) <= 4 * len(lines)
+
+
+def test_wrap_measures_every_trial_line_of_right_to_left_text() -> None:
+    from zoneplan.render.maps.map import wrap_to_width
+
+    r = _CharRenderer()
+    # Arabic: the shaper reorders, so a line's width need not grow with its words
+    text = "غزة خان يونس رفح"
+    assert wrap_to_width(text, 85, r, size=7.75, slack=1.0) == "غزة خان\nيونس رفح"
+    assert r.measured == ["غزة خان", "غزة خان يونس", "يونس رفح"]

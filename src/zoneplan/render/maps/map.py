@@ -136,8 +136,8 @@ def _attribution(d: dict[str, Any]) -> str:
 
 TEXT_WIDTHS_KEPT = 50_000
 """How many measured text widths :func:`wrap_to_width` keeps (a few MB at most): the
-renderer lays a long paragraph out again for every trial line, for every candidate
-layout and every map, which was most of a map's time."""
+same lines are measured again for every candidate layout and every map, and laying a
+line out costs about 10 µs a character (the shaper loads every glyph)."""
 _TEXT_WIDTHS: dict[tuple[Any, ...], float] = {}
 """Measured widths (pixels) by text and what else the width depends on."""
 
@@ -151,11 +151,47 @@ def _panel_box(fig: Figure, ax: Axes) -> tuple[tuple[float, float, float, float]
     return (bb.x0, h - bb.y1, bb.x1, h - bb.y0), (x0, x1, y0, y1)
 
 
+def _prefix_stable(text: str) -> bool:
+    """Whether every character of ``text`` is set left to right without marks that
+    attach across words (no right-to-left or Arabic letters, bidi controls or
+    combining marks): then the shaper places a line's first words the same whether or
+    not more words follow, so a longer line of the same words is never narrower."""
+    return all(_STABLE_CHARS[c] if c in _STABLE_CHARS else _stable_char(c) for c in text)
+
+
+_STABLE_CHARS: dict[str, bool] = {}
+"""Characters checked by :func:`_stable_char`, and whether they keep prefixes stable."""
+
+
+def _stable_char(c: str) -> bool:
+    """Whether character ``c`` keeps line prefixes stable (see :func:`_prefix_stable`),
+    remembered in ``_STABLE_CHARS``."""
+    import unicodedata
+
+    ok = (unicodedata.bidirectional(c) in _LTR_BIDI_CLASSES
+          and not unicodedata.combining(c) and unicodedata.category(c)[0] != "M")
+    _STABLE_CHARS[c] = ok
+    return ok
+
+
+_LTR_BIDI_CLASSES = frozenset({"L", "EN", "ES", "ET", "CS", "WS", "ON", "B", "S"})
+"""Unicode bidirectional classes set left to right in a left-to-right line (letters,
+European digits and their separators, spaces, neutral punctuation): not R/AL (Hebrew,
+Arabic), AN, NSM or the embedding/isolate controls, which the shaper reorders."""
+
+
 def wrap_to_width(text: str, width_px: float, renderer: Any, *, size: float,
                   weight: str = "normal", slack: float = WRAP_SLACK) -> str:
     """``text`` wrapped by words so that no line is wider than ``slack × width_px`` as
     the renderer draws it at ``size`` points (measured, not counted in characters). A
-    word wider than the width alone keeps its own line."""
+    word wider than the width alone keeps its own line.
+
+    The lines are those of greedy wrapping (each line takes words while it fits). For
+    left-to-right text a line's measured width never shrinks as words are added (see
+    :func:`_prefix_stable`), so each line's longest fitting run of words is found by
+    a search over word counts started from an estimate, measuring a few candidate
+    lines instead of every one; other text is measured word by word.
+    """
     from matplotlib.font_manager import FontProperties
 
     prop = FontProperties(family=SVG_RC["font.family"], size=size, weight=weight)
@@ -163,6 +199,7 @@ def wrap_to_width(text: str, width_px: float, renderer: Any, *, size: float,
     # and the hinting settings (the same text measures the same under the same key)
     key = (type(renderer), float(renderer.dpi), prop, plt.rcParams["text.hinting"],
            plt.rcParams["text.hinting_factor"], plt.rcParams["text.usetex"])
+    limit = width_px * slack
 
     def width(s: str) -> float:
         known = _TEXT_WIDTHS.get((s, *key))
@@ -171,20 +208,94 @@ def wrap_to_width(text: str, width_px: float, renderer: Any, *, size: float,
                 _TEXT_WIDTHS.clear()
             known = float(renderer.get_text_width_height_descent(s, prop, ismath=False)[0])
             _TEXT_WIDTHS[(s, *key)] = known
+            if s:
+                _PX_PER_CHAR[key] = known / len(s)
         return known
 
     out: list[str] = []
     for para in text.split("\n"):
-        line = ""
-        for word in para.split():
-            trial = f"{line} {word}" if line else word
-            if line and width(trial) > width_px * slack:
-                out.append(line)
-                line = word
-            else:
-                line = trial
-        out.append(line)
+        words = para.split()
+        if not words:
+            out.append("")
+        elif not _prefix_stable(para):
+            out += _greedy_lines(words, width, limit)
+        else:
+            out += _searched_lines(words, width, limit, key)
     return "\n".join(out)
+
+
+_PX_PER_CHAR: dict[tuple[Any, ...], float] = {}
+"""The last measured width per character (pixels) by font key: only where the search
+for a line's end starts, never what decides it."""
+
+
+def _greedy_lines(words: list[str], width: Any, limit: float) -> list[str]:
+    """Greedy wrapping measuring every trial line (any script)."""
+    out: list[str] = []
+    line = ""
+    for word in words:
+        trial = f"{line} {word}" if line else word
+        if line and width(trial) > limit:
+            out.append(line)
+            line = word
+        else:
+            line = trial
+    out.append(line)
+    return out
+
+
+def _searched_lines(words: list[str], width: Any, limit: float,
+                    key: tuple[Any, ...]) -> list[str]:
+    """The lines of :func:`_greedy_lines` for text whose line width grows with its
+    words: each line's end is the largest word count whose line fits, found by
+    galloping from an estimate and then bisecting (a handful of measurements a line)."""
+    n = len(words)
+    # ends[j]: characters in words[0:j] joined by single spaces
+    ends = [0] * (n + 1)
+    for j, w in enumerate(words, 1):
+        ends[j] = ends[j - 1] + len(w) + (1 if j > 1 else 0)
+    out: list[str] = []
+    i = 0
+    while i < n:
+        def fits(j: int, i: int = i) -> bool:
+            # a line's first word is kept whatever its width; otherwise the exact
+            # negation of the greedy loop's test for a break
+            return j == i + 1 or not width(" ".join(words[i:j])) > limit
+
+        # the estimate: as many words as fit at the last measured width per character
+        per_char = _PX_PER_CHAR.get(key)
+        guess = i + 1
+        if per_char:
+            budget = limit / per_char + ends[i] + (1 if i else 0)
+            while guess + 1 <= n and ends[guess + 1] <= budget:
+                guess += 1
+        # bracket the line's end: lo words fit, hi do not (n + 1: past the last word)
+        if fits(guess):
+            lo, step, hi = guess, 1, n + 1
+            while lo + step <= n:
+                if fits(lo + step):
+                    lo += step
+                    step *= 2
+                else:
+                    hi = lo + step
+                    break
+        else:
+            hi, step, lo = guess, 1, i + 1
+            while hi - step > i + 1:
+                if fits(hi - step):
+                    lo = hi - step
+                    break
+                hi -= step
+                step *= 2
+        while hi - lo > 1:
+            mid = (lo + hi) // 2
+            if fits(mid):
+                lo = mid
+            else:
+                hi = mid
+        out.append(" ".join(words[i:lo]))
+        i = lo
+    return out
 
 
 @dataclass
