@@ -132,6 +132,15 @@ class ZoneRows(Mapping[str, dict[str, Any]]):
             row = self._rows[zone_id] = self.table.row(self._index[zone_id])
         return row
 
+    def peek(self, zone_id: str) -> dict[str, Any]:
+        """Zone ``zone_id``'s figures as ``self[zone_id]`` gives them, without building
+        and keeping every zone's dict: the kept dict where rows have been built, else a
+        new one made from the columns (for a zone read once, as a result's zone records
+        are when written)."""
+        if self._rows:
+            return self[zone_id]
+        return self.table.row(self._index[zone_id])
+
     def __iter__(self) -> Iterator[str]:
         return iter(self.table.ids)
 
