@@ -290,10 +290,14 @@ class _Spans:
                 if x > hi[z]:
                     hi[z] = x
 
-    def zone(self, k: int) -> dict[str, Any]:
-        """Zone ``k``'s (layout order) ranges: ``{figure: [low, high] or None}``."""
-        return {key: [self.lo_obj[key][k], self.hi_obj[key][k]] if self.has[key][k] else None
-                for key in ZONE_KEYS}
+    def block(self, start: int, stop: int) -> list[dict[str, Any]]:
+        """The ranges of zones ``start`` to ``stop`` (layout order), one dict per zone:
+        ``{figure: [low, high] or None}``."""
+        cols = [[[lo, hi] if has else None for has, lo, hi in
+                 zip(self.has[k][start:stop].tolist(), self.lo_obj[k][start:stop],
+                     self.hi_obj[k][start:stop], strict=True)]
+                for k in ZONE_KEYS]  # figure by figure, then turned zone by zone
+        return [dict(zip(ZONE_KEYS, spans, strict=True)) for spans in zip(*cols, strict=True)]
 
     def zones(self) -> ZoneRanges:
         """The ranges, ``{zone id: {figure: [low, high] or None}}``, each zone's made when
@@ -319,7 +323,13 @@ class ZoneRanges(Mapping[str, dict[str, Any]]):
         self._index = {zid: k for k, zid in enumerate(spans.ids)}
 
     def __getitem__(self, zone_id: str) -> dict[str, Any]:
-        return self._spans.zone(self._index[zone_id])
+        k = self._index[zone_id]
+        return self._spans.block(k, k + 1)[0]
+
+    def block(self, start: int, stop: int) -> list[dict[str, Any]]:
+        """The ranges of zones ``start`` to ``stop`` (layout order), one dict per zone
+        (:class:`~zoneplan.measure.figures.table.RowBlocks`)."""
+        return self._spans.block(start, stop)
 
     def __iter__(self) -> Iterator[str]:
         return iter(self._spans.ids)

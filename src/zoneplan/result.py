@@ -8,6 +8,7 @@ reason under ``null_reasons``. Numbers are never rounded here.
 from __future__ import annotations
 
 import datetime as dt
+import gc
 import json
 import math
 import platform
@@ -21,7 +22,7 @@ from zoneplan import __version__, pack
 from zoneplan.geometry import WGS84, to_lonlat
 from zoneplan.measure.figures.assumptions import central_assumptions
 from zoneplan.measure.figures.claims import ClaimRuns, check_claims
-from zoneplan.measure.figures.table import ZoneRows
+from zoneplan.measure.figures.table import RowBlocks
 from zoneplan.pack.line_variants import line_variants
 from zoneplan.plan.colours import zone_colours
 from zoneplan.plan.rules.as_of import STALE_AFTER, age_days, stale
@@ -250,6 +251,12 @@ def _pieces(obj: Any, depth: int, clean: bool = False) -> Iterator[str]:
             yield from _pieces(v, depth - 1, clean)
         yield "}"
         return
+    if isinstance(obj, ZoneRecords) and depth == 1:  # records a block at a time: the
+        # text of a list is its members' texts joined by ", " between brackets
+        for i, block in enumerate(obj.blocks()):
+            yield ("[" if i == 0 else ", ") + _encoded(block, clean)[1:-1]
+        yield "]"
+        return
     yield "["
     for i, v in enumerate(obj):
         if i:
@@ -323,17 +330,25 @@ held at once: a zone's record holds about 130 values, several kilobytes as Pytho
 objects."""
 
 
-def _figures(zones: Mapping[str, dict[str, Any]], zone_id: str) -> dict[str, Any]:
-    """A zone's figures in a run's ``zones``: read from the columns, without keeping
-    every zone's dict, where they are columns
-    (:meth:`~zoneplan.measure.figures.table.ZoneRows.peek`)."""
-    return zones.peek(zone_id) if isinstance(zones, ZoneRows) else zones[zone_id]
+BLOCK_ZONES = 256
+"""Zone records are made this many at a time (:meth:`_ZoneColumns.records`): the
+columns read zone by zone in one zip, a few hundred records held at once."""
+
+
+def _rows(zones: Mapping[str, dict[str, Any]], ids: list[str], start: int, stop: int
+          ) -> list[dict[str, Any]]:
+    """The dicts of zones ``start`` to ``stop`` of ``ids`` in a run's ``zones`` (figures,
+    null reasons or ranges): made from the columns, without keeping every zone's, where
+    they are columns (:class:`~zoneplan.measure.figures.table.RowBlocks`)."""
+    if isinstance(zones, RowBlocks):
+        return zones.block(start, stop)
+    return [zones[zid] for zid in ids[start:stop]]
 
 
 class _ZoneColumns:
-    """What a result's zone records are made of, zone by zone (see :meth:`record`):
-    what the plan says of each zone, as columns in layout order, and the figures, ranges,
-    draws and extremes it reads from (columns themselves, where they are)."""
+    """What a result's zone records are made of (see :meth:`records`): what the plan says
+    of each zone, as columns in layout order, and the figures, ranges, draws and extremes
+    it reads from (columns themselves, where they are)."""
 
     def __init__(self, plan: Plan, layout: Layout, m: Metrics, zr: Mapping[str, Any],
                  samples: SampleFigures | None, pop: PopulationLayer | None = None,
@@ -350,7 +365,8 @@ class _ZoneColumns:
         self.colours = [colours[i] for i in self.ids]
         self.values, self.reasons, self.ranges = m.zones, m.reasons, zr
         self.samples = samples.zones if samples else None
-        self.pop, self.extremes = (pop, extremes) if pop and extremes else (None, None)
+        self.pop: PopulationLayer | None = pop if pop and extremes else None
+        self.extremes: dict[str, Metrics] | None = extremes if pop and extremes else None
         std = {s.id: s for s in STANDARDS}
         self.camp, self.covered, self.force = (std["sphere-camp-area"],
                                                std["sphere-covered-space"],
@@ -359,52 +375,78 @@ class _ZoneColumns:
     def __len__(self) -> int:
         return len(self.ids)
 
-    def _extremes(self, zid: str) -> dict[str, list[ExtremeFigure]]:
-        """A zone's figures under each labelled extreme spread (:data:`EXTREME_KEYS`)."""
+    def _extremes(self, start: int, stop: int) -> list[dict[str, list[ExtremeFigure]]]:
+        """The figures of zones ``start`` to ``stop`` under each labelled extreme spread
+        (:data:`EXTREME_KEYS`)."""
         pop, extremes = self.pop, self.extremes
         if pop is None or not extremes:
-            return {}
-        return {key: [{"spread": s, "label": pop.spread_labels.get(s, s),
-                       "value": _figures(em.zones, zid).get(key)}
-                      for s, em in extremes.items()] for key in EXTREME_KEYS}
+            return [{} for _ in range(start, stop)]
+        runs = [(s, pop.spread_labels.get(s, s), _rows(em.zones, self.ids, start, stop))
+                for s, em in extremes.items()]
+        return [{key: [{"spread": s, "label": label, "value": rows[i].get(key)}
+                       for s, label, rows in runs] for key in EXTREME_KEYS}
+                for i in range(stop - start)]
 
-    def record(self, k: int) -> ZoneRecord:
-        """Zone ``k``'s record (a new dict; layout order)."""
-        zid, access, note = self.ids[k], self.access[k], self.notes[k]
-        v = _figures(self.values, zid)
-        entry: dict[str, Any] = {
-            "id": zid,
-            "label": self.labels[k],
-            "controller": self.controllers[k],
-            "access": access,
-            "reconstruction": self.reconstruction[k],
-            "colour": self.colours[k],
-            **{key: v.get(key) for key in ZONE_KEYS},
-        }
-        if "damage_by_class" in v:
-            entry["damage_by_class"] = v["damage_by_class"]
-        standards: ZoneStandards = {
-            "sphere-camp-area": self.camp.meets(v["m2_per_person"]),
-            "sphere-covered-space": self.covered.meets(v["m2_per_person"]),
-            "force-ratio-quinlivan": self.force.meets(v["forces_per_1000"]),
-        }
-        return cast("ZoneRecord", {
-            **entry,
-            "standards": standards,
-            "ranges": self.ranges[zid],
-            "extremes": self._extremes(zid),
-            "distribution": self.samples.get(zid, {}) if self.samples is not None else {},
-            "null_reasons": _figures(self.reasons, zid),
-            "flags": per_person_flags(v.get("residents"), access, v),
-            "notes": [note] if note else []})
+    def records(self, start: int, stop: int) -> list[ZoneRecord]:
+        """The records of zones ``start`` to ``stop`` (layout order; new dicts), made
+        with the cyclic garbage collector paused: records hold no cycles, and the
+        collector's passes over the objects of an evaluation of thousands of zones,
+        which the records' dicts set off, took more time than making the records."""
+        enabled = gc.isenabled()
+        gc.disable()
+        try:
+            return self._records(start, stop)
+        finally:
+            if enabled:
+                gc.enable()
+
+    def _records(self, start: int, stop: int) -> list[ZoneRecord]:
+        """:meth:`records`, the collector paused or not."""
+        ids = self.ids
+        stop = min(stop, len(ids))
+        values = _rows(self.values, ids, start, stop)
+        reasons = _rows(self.reasons, ids, start, stop)
+        ranges = _rows(self.ranges, ids, start, stop)
+        extremes = self._extremes(start, stop)
+        samples = self.samples
+        out = []
+        for i, k in enumerate(range(start, stop)):
+            zid, access, note, v = ids[k], self.access[k], self.notes[k], values[i]
+            entry: dict[str, Any] = {
+                "id": zid,
+                "label": self.labels[k],
+                "controller": self.controllers[k],
+                "access": access,
+                "reconstruction": self.reconstruction[k],
+                "colour": self.colours[k],
+                **dict(zip(ZONE_KEYS, map(v.get, ZONE_KEYS), strict=True)),
+            }
+            if "damage_by_class" in v:
+                entry["damage_by_class"] = v["damage_by_class"]
+            standards: ZoneStandards = {
+                "sphere-camp-area": self.camp.meets(v["m2_per_person"]),
+                "sphere-covered-space": self.covered.meets(v["m2_per_person"]),
+                "force-ratio-quinlivan": self.force.meets(v["forces_per_1000"]),
+            }
+            out.append(cast("ZoneRecord", {
+                **entry,
+                "standards": standards,
+                "ranges": ranges[i],
+                "extremes": extremes[i],
+                "distribution": samples.get(zid, {}) if samples is not None else {},
+                "null_reasons": reasons[i],
+                "flags": per_person_flags(v.get("residents"), access, v),
+                "notes": [note] if note else []}))
+        return out
 
 
 class ZoneRecords(Sequence[ZoneRecord]):
-    """A result's zone records (``data["zones"]``) kept as columns: each record is made
-    when it is read, a new dict each time, and let go by whoever reads it (the JSON is
-    written zone by zone, :func:`json_chunks`), so a result of thousands of zones does
-    not hold thousands of records. Read like the list of records it stands for (equal to
-    it); :meth:`Result.to_dict` and :func:`json_ready` turn it into that list.
+    """A result's zone records (``data["zones"]``) kept as columns: records are made
+    when they are read (:data:`BLOCK_ZONES` at a time, new dicts each time) and let go by
+    whoever reads them (the JSON is written zone by zone, :func:`json_chunks`), so a
+    result of thousands of zones does not hold thousands of records. Read like the list
+    of records it stands for (and equal to it); :meth:`Result.to_dict` and
+    :func:`json_ready` turn it into that list.
 
     Parameters
     ----------
@@ -425,15 +467,21 @@ class ZoneRecords(Sequence[ZoneRecord]):
     def __getitem__(self, k: slice) -> list[ZoneRecord]: ...
 
     def __getitem__(self, k: int | slice) -> ZoneRecord | list[ZoneRecord]:
-        if isinstance(k, slice):
-            return [self._columns.record(i) for i in range(len(self))[k]]
         n = len(self)
+        if isinstance(k, slice):
+            return [r for i in range(n)[k] for r in self._columns.records(i, i + 1)]
         if not -n <= k < n:
             raise IndexError("zone record index out of range")
-        return self._columns.record(k % n)
+        return self._columns.records(k % n, k % n + 1)[0]
 
     def __iter__(self) -> Iterator[ZoneRecord]:
-        return map(self._columns.record, range(len(self)))
+        for start in range(0, len(self), BLOCK_ZONES):
+            yield from self._columns.records(start, start + BLOCK_ZONES)
+
+    def blocks(self) -> Iterator[list[ZoneRecord]]:
+        """The records, :data:`BLOCK_ZONES` at a time."""
+        for start in range(0, len(self), BLOCK_ZONES):
+            yield self._columns.records(start, start + BLOCK_ZONES)
 
     def __eq__(self, other: object) -> bool:
         if isinstance(other, (ZoneRecords, list, tuple)):
@@ -457,7 +505,7 @@ def _zone_records(plan: Plan, layout: Layout, m: Metrics, zr: Mapping[str, Any],
     columns = _ZoneColumns(plan, layout, m, zr, samples, pop, extremes)
     if len(columns) > COLUMN_ZONES:
         return ZoneRecords(columns)
-    return [columns.record(k) for k in range(len(columns))]
+    return columns.records(0, len(columns))
 
 
 def _totals_record(m: Metrics, tr: dict[str, Any], samples: SampleFigures | None
