@@ -365,8 +365,9 @@ class _ZoneColumns:
         self.colours = [colours[i] for i in self.ids]
         self.values, self.reasons, self.ranges = m.zones, m.reasons, zr
         self.samples = samples.zones if samples else None
-        self.pop: PopulationLayer | None = pop if pop and extremes else None
-        self.extremes: dict[str, Metrics] | None = extremes if pop and extremes else None
+        # of the extreme spreads, only their labels and figures: not their runs' cells
+        self.extremes = ([(s, pop.spread_labels.get(s, s), em.zones)
+                          for s, em in extremes.items()] if pop and extremes else [])
         std = {s.id: s for s in STANDARDS}
         self.camp, self.covered, self.force = (std["sphere-camp-area"],
                                                std["sphere-covered-space"],
@@ -378,11 +379,10 @@ class _ZoneColumns:
     def _extremes(self, start: int, stop: int) -> list[dict[str, list[ExtremeFigure]]]:
         """The figures of zones ``start`` to ``stop`` under each labelled extreme spread
         (:data:`EXTREME_KEYS`)."""
-        pop, extremes = self.pop, self.extremes
-        if pop is None or not extremes:
+        if not self.extremes:
             return [{} for _ in range(start, stop)]
-        runs = [(s, pop.spread_labels.get(s, s), _rows(em.zones, self.ids, start, stop))
-                for s, em in extremes.items()]
+        runs = [(s, label, _rows(zones, self.ids, start, stop))
+                for s, label, zones in self.extremes]
         return [{key: [{"spread": s, "label": label, "value": rows[i].get(key)}
                        for s, label, rows in runs] for key in EXTREME_KEYS}
                 for i in range(stop - start)]
