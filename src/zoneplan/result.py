@@ -412,31 +412,30 @@ class _ZoneColumns:
         out = []
         for i, k in enumerate(range(start, stop)):
             zid, access, note, v = ids[k], self.access[k], self.notes[k], values[i]
-            entry: dict[str, Any] = {
+            rec: dict[str, Any] = {
                 "id": zid,
                 "label": self.labels[k],
                 "controller": self.controllers[k],
                 "access": access,
                 "reconstruction": self.reconstruction[k],
                 "colour": self.colours[k],
-                **dict(zip(ZONE_KEYS, map(v.get, ZONE_KEYS), strict=True)),
             }
+            rec.update(zip(ZONE_KEYS, map(v.get, ZONE_KEYS), strict=True))
             if "damage_by_class" in v:
-                entry["damage_by_class"] = v["damage_by_class"]
+                rec["damage_by_class"] = v["damage_by_class"]
             standards: ZoneStandards = {
                 "sphere-camp-area": self.camp.meets(v["m2_per_person"]),
                 "sphere-covered-space": self.covered.meets(v["m2_per_person"]),
                 "force-ratio-quinlivan": self.force.meets(v["forces_per_1000"]),
             }
-            out.append(cast("ZoneRecord", {
-                **entry,
-                "standards": standards,
-                "ranges": ranges[i],
-                "extremes": extremes[i],
-                "distribution": samples.get(zid, {}) if samples is not None else {},
-                "null_reasons": reasons[i],
-                "flags": per_person_flags(v.get("residents"), access, v),
-                "notes": [note] if note else []}))
+            rec["standards"] = standards  # the keys after the figures, in this order
+            rec["ranges"] = ranges[i]
+            rec["extremes"] = extremes[i]
+            rec["distribution"] = samples.get(zid, {}) if samples is not None else {}
+            rec["null_reasons"] = reasons[i]
+            rec["flags"] = per_person_flags(v.get("residents"), access, v)
+            rec["notes"] = [note] if note else []
+            out.append(cast("ZoneRecord", rec))
         return out
 
 
