@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import copy
 import json
+import pickle
 import typing
 from pathlib import Path
 from typing import Any
@@ -378,6 +379,8 @@ def test_zone_records_as_columns_are_the_records(measured_default: Any,
     assert listed["zones"][1]["width_km"] != listed["zones"][1]["width_km"]  # NaN
     assert listed["zones"][0]["extremes"]["residents_baseline"]  # the extremes are read
     assert json_ready(columns) == json_ready(listed)
+    assert json_ready({"zones": pickle.loads(pickle.dumps(zones))}) == json_ready(
+        {"zones": listed["zones"]})  # as sent to another process
     for data in (columns, [columns, columns]):  # one result, and a list of them
         other = listed if data is columns else [listed, listed]
         assert "".join(json_chunks(data, clean=True)) == "".join(json_chunks(other,

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pickle
+
 from zoneplan.measure.figures.table import RowBlocks, ZoneRows, ZoneTable
 
 
@@ -31,3 +33,9 @@ def test_blocks_leave_the_rows_unbuilt_until_a_zone_is_asked_for() -> None:
     assert not rows._rows  # nothing kept
     rows["b"]["note"] = "changed"  # rows asked for are kept, and changes to them stay
     assert rows.block(1, 2) == [{"area_km2": 2.0, "note": "changed"}]
+
+
+def test_a_pickled_table_reads_the_same() -> None:
+    rows = pickle.loads(pickle.dumps(ZoneRows(_table())))
+    assert rows.block(0, 4) == _table().rows() and rows["d"] == {"area_km2": 4.0,
+                                                                  "note": "odd"}

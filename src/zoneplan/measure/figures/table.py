@@ -30,6 +30,9 @@ class _Unset:
     def __repr__(self) -> str:
         return "UNSET"
 
+    def __reduce__(self) -> str:
+        return "UNSET"  # unpickled as the one mark, so a pickled table reads the same
+
 
 UNSET: Any = _Unset()
 """A figure not set for a zone."""
