@@ -4,9 +4,10 @@ Runs the same commands with a baseline ``src`` folder and with this tree's (each
 process, ``PYTHONPATH`` set to the tree's ``src``) and compares the printed text byte for
 byte, after replacing the provenance's time and each tree's own path by placeholders.
 The runs: every built-in plan with and without ranges, one with ``--samples 50 --seed 1``
-(serial scheduler), one with ``--by gaza:governorates``, a quick run from files, one of
-3,882 zones (UNOSAT's hexagons, the zone records kept as columns), and a list of two
-plans. Faster than ``compare_figures.py`` (no raster is made), and stricter:
+(serial scheduler) and one of a plan whose moving line meets fixed ones (``--samples 30
+--seed 2``), one with ``--by gaza:governorates``, a quick run from files, one of 3,882
+zones (UNOSAT's hexagons, the zone records kept as columns), and a list of two plans.
+Faster than ``compare_figures.py`` (no raster is made), and stricter:
 the text, not only the figures.
 
 Run: ``python benchmarks/compare_json_bytes.py --baseline-rev main`` (the baseline's
@@ -45,6 +46,9 @@ def runs() -> dict[str, list[str]]:
         out[f"{p} --no-ranges"] = ["run", p, "--format", "json", "--no-ranges"]
     out["samples"] = ["run", "green-red-2025-11", "--format", "json", "--samples", "50",
                       "--seed", "1", "--scheduler", "serial"]
+    out["samples withdrawal-phases"] = ["run", "withdrawal-phases", "--format", "json",
+                                        "--samples", "30", "--seed", "2", "--scheduler",
+                                        "serial", "--no-ranges"]
     out["by"] = ["run", "green-red-2025-11", "--format", "json", "--by", "gaza:governorates"]
     out["quick"] = ["run", "--territory", str(OUTLINE), "--zones", str(MUNICIPAL),
                     "--format", "json"]

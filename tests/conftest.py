@@ -12,6 +12,13 @@ from typing import Any
 
 import pytest
 import yaml
+from hypothesis import settings
+
+from .fuzzing import LONG_PROFILE
+
+settings.register_profile(LONG_PROFILE)
+"""``pytest --hypothesis-profile long``: the fuzz tests with their longer counts (see
+``tests/fuzzing.py``); the other properties keep their own."""
 
 REPO = Path(__file__).resolve().parents[1]
 SHARED = REPO.parent / "shared" / "data" / "gaza"

@@ -1,8 +1,9 @@
 """Fuzzing zoneplan: hypothesis strategies for plans, lines, layers and API bodies, and the
 checks every outcome must pass.
 
-Used by ``tests/test_fuzz.py`` (in CI: derandomised, a fixed number of examples) and by
-``benchmarks/fuzz_long.py`` (the longer run). Every example ends in one of four
+Used by ``tests/test_fuzz.py`` (in CI: derandomised, a fixed number of examples; more
+with ``pytest --hypothesis-profile long``) and by ``benchmarks/fuzz_long.py`` (the
+longer run). Every example ends in one of four
 outcomes, counted in :data:`COUNTS`:
 
 ``ok``
@@ -35,9 +36,17 @@ COUNTS: Counter[tuple[str, str]] = Counter()
 """Outcomes of every example run in this process, by target and outcome."""
 SCALE = float(os.environ.get("ZONEPLAN_FUZZ_SCALE", "1"))
 """Multiplies every target's number of examples (``benchmarks/fuzz_long.py`` raises it)."""
-CI_EXAMPLES = {"plans": 650, "plan_text": 250, "lines": 450, "layer_options": 300,
-               "layer_files": 150, "api": 200, "api_save": 100}
-"""Examples per target in CI (2,100 in all)."""
+CI_EXAMPLES = {"plans": 250, "plan_text": 150, "lines": 180, "layer_options": 300,
+               "layer_files": 80, "api": 100, "api_save": 100}
+"""Examples per target in the test suite (1,160 in all: about 15 s of CPU, where the
+counts of :data:`LONG_EXAMPLES` took 35 s, a sixth of the suite's CPU budget)."""
+LONG_EXAMPLES = {"plans": 650, "plan_text": 250, "lines": 450, "layer_options": 300,
+                 "layer_files": 150, "api": 200, "api_save": 100}
+"""Examples per target under ``pytest --hypothesis-profile long`` (2,100 in all; the
+suite's counts until December 2026)."""
+LONG_PROFILE = "long"
+"""The hypothesis profile (registered in ``tests/conftest.py``) that runs
+:data:`LONG_EXAMPLES`."""
 TOLERANCE = 1e-6
 """Relative tolerance of the invariants (areas and residents add up)."""
 NEVER_SAID = ("Traceback", "Input should be", "pydantic", "Value error,")
@@ -45,9 +54,13 @@ NEVER_SAID = ("Traceback", "Input should be", "pydantic", "Value error,")
 
 
 def fuzz_settings(target: str) -> settings:
-    """Settings of one target: derandomised unless a seed is given, no deadline."""
+    """Settings of one target: derandomised unless a seed is given, no deadline; the
+    examples of :data:`CI_EXAMPLES`, or of :data:`LONG_EXAMPLES` under the ``long``
+    profile, times :data:`SCALE`."""
     derandomize = os.environ.get("ZONEPLAN_FUZZ_SEED") is None
-    return settings(max_examples=max(1, round(CI_EXAMPLES[target] * SCALE)),
+    counts = LONG_EXAMPLES if settings.get_current_profile_name() == LONG_PROFILE \
+        else CI_EXAMPLES
+    return settings(max_examples=max(1, round(counts[target] * SCALE)),
                     derandomize=derandomize, deadline=None, database=None,
                     suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large,
                                            HealthCheck.filter_too_much])

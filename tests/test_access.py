@@ -165,3 +165,29 @@ def test_every_crossing_assigned_as_documented(shared_data: Path) -> None:
     poly = zone.geometry.iloc[0]
     assert not any(poly.covers(Point(float(x), float(y))) for x, y in
                    [(34.27056, 31.22083), (34.54472, 31.55820)])
+
+
+def test_crossing_distances_remembered_per_layout_equal_fresh() -> None:
+    """Every run sharing a layout (population spreads, assumptions) reuses the zones'
+    blocks sorted by distance to the open crossings; its figures equal those of a fresh
+    copy of the layout's cells, which sorts them again."""
+    from dataclasses import replace
+
+    from zoneplan.measure.figures.indicators import compute
+    from zoneplan.measure.inputs import prepare
+    from zoneplan.measure.sums.layout import layout_cells
+    from zoneplan.measure.zones import build_layout
+    from zoneplan.plan import load_plan
+
+    inputs = prepare(load_plan("green-red-2025-11"))
+    layout = build_layout(inputs)
+    cells = layout_cells(layout, inputs)
+    keys = ("crossing_distance_median_m", "crossing_distance_p90_m")
+    for method in inputs.population.counts:
+        reused = compute(layout, inputs, pop_method=method, cells=cells)
+        fresh = compute(layout, inputs, pop_method=method, cells=replace(cells))
+        for zone in reused.zones:
+            assert [reused.zones[zone][k] for k in keys] == [fresh.zones[zone][k] for k in keys]
+        assert [reused.totals[k] for k in keys] == [fresh.totals[k] for k in keys]
+    assert cells.orders  # remembered on the layout's cells
+    assert any(reused.zones[z]["crossing_distance_median_m"] is not None for z in reused.zones)

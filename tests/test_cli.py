@@ -142,3 +142,16 @@ def test_piped_output_wraps_at_100_columns_by_words_without_trailing_spaces() ->
         else:
             current = None
     assert [" ".join(b) for b in bullets] == said  # wrapped at spaces, nothing cut
+
+
+def test_printed_text_is_as_written_never_an_emoji(capsys: pytest.CaptureFixture[str]) -> None:
+    """A name holding an emoji code (``:fire:``) is printed as written, on standard output
+    and in an error on standard error (rich would turn it into 🔥)."""
+    from zoneplan.cli.console import err, out
+
+    out.print("zone :fire: east", highlight=False)
+    assert main(["run", "no-such-plan-:fire:"]) == 2
+    said = capsys.readouterr()
+    assert said.out == "zone :fire: east\n"
+    assert "no-such-plan-:fire:" in said.err and "🔥" not in said.out + said.err
+    assert not (out._emoji or err._emoji)

@@ -1,7 +1,8 @@
 """Fuzzing: random plans, plan files, lines, layers and API requests get zoneplan's own
 errors or results that keep their invariants (see ``tests/fuzzing.py``).
 
-In CI 2,100 examples, derandomised (the same examples every run). The longer run is
+In CI 1,160 examples, derandomised (the same examples every run); 2,100 with
+``pytest --hypothesis-profile long tests/test_fuzz.py``. The longer run is
 ``benchmarks/fuzz_long.py``. The tests take no pytest fixtures, so that script can call
 them as they are.
 """

@@ -189,11 +189,12 @@ def qgis(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, str]]:
                            if p != here and "/.pyenv/" not in p)
     env = {**os.environ, "QT_QPA_PLATFORM": "offscreen", "QGIS_CUSTOM_CONFIG_PATH": str(config),
            "XDG_RUNTIME_DIR": str(config), "PYTHONPATH": str(REPO / "src"), "PATH": path}
-    done = subprocess.run([sys.executable, "-m", "zoneplan", "qgis", "install"], env=env,
-                          capture_output=True, text=True, check=False)
-    assert done.returncode == 0, done.stderr
-    enable = _qgis(env, "plugins", "enable", PLUGIN_NAME)
-    assert enable.returncode == 0 or "already enabled" in enable.stderr, enable.stderr
+    # installed here, as `zoneplan qgis install` does it; it enables the plugin in the
+    # profile's QGIS3.ini, so no `qgis_process plugins enable` (a QGIS start, 2 s of CPU)
+    # is needed: test_qgis_lists_the_provider sees QGIS load it
+    with pytest.MonkeyPatch.context() as mp, contextlib.redirect_stdout(io.StringIO()):
+        mp.setenv("QGIS_CUSTOM_CONFIG_PATH", str(config))
+        assert main(["qgis", "install"]) == 0
     yield env
 
 
@@ -272,10 +273,14 @@ def test_qgis_quick_analysis_of_real_layers(qgis: dict[str, str], shared_data: P
     damage = shared_data / "unosat-derived-matteogrifone" / "Damage_Sites_clusters_500m.geojson"
     results = _run_json(qgis, "zoneplan:quick", [
         f"TERRITORY={outline}", f"ZONES={zone}", "ACCESS=2", f"DAMAGE={damage}",
-        "DAMAGE_COUNT=count", "RANGES=false", "OUTPUT=quick.gpkg"], tmp_path)
+        "DAMAGE_COUNT=count", "DATE=2025-10-19", "STATUS=1", "RANGES=false",
+        "OUTPUT=quick.gpkg", "OUTPUT_JSON=quick.json"], tmp_path)
     cli = _cli("run", "--territory", str(outline), "--zones", str(zone), "--access", "closed",
-               "--layer", f"damage={damage},count=count", "--no-ranges")
+               "--layer", f"damage={damage},count=count", "--date", "2025-10-19",
+               "--status", "reported", "--no-ranges")
     _same_figures(results["OUTPUT"], cli)
+    plan = json.loads(Path(results["OUTPUT_JSON"]).read_text(encoding="utf-8"))["plan"]
+    assert (plan["date"], plan["status"]) == ("2025-10-19", "reported")
     rows = _zones(results["OUTPUT"])
     assert rows["zone-1"]["access"] == "closed" and rows["zone-1"]["residents"] == 0.0
     assert rows["zone-1"]["label"] == "feature 1 of IDF_zone_191025.gpkg"

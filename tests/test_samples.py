@@ -23,6 +23,8 @@ from shapely.geometry import LineString
 from zoneplan.cli.app import main
 from zoneplan.errors import InputError, InvariantError
 from zoneplan.evaluate import evaluate
+from zoneplan.measure.figures.crossings import crossing_sites
+from zoneplan.measure.sums.zone_sums import _point_zone
 from zoneplan.plan import load_plan
 from zoneplan.render.pages.html import render_report_html
 from zoneplan.render.words.distribution import distribution_html, samples_legend
@@ -31,7 +33,15 @@ from zoneplan.scenarios import ensemble
 from zoneplan.scenarios.dask_backend import DASK_MISSING, SerialBackend, open_backend
 from zoneplan.scenarios.ensemble import _reduce, distribution, run_samples
 from zoneplan.scenarios.line_draws import LINE_CORRELATION_M, LineJitter
-from zoneplan.scenarios.samples import ChunkResult, build_model, draw, evaluate_chunk
+from zoneplan.scenarios.samples import (
+    ChunkResult,
+    _drawn_layout,
+    _place_points,
+    _place_sites,
+    build_model,
+    draw,
+    evaluate_chunk,
+)
 
 ROOT = Path(__file__).resolve().parents[1]
 SEED = 20251114
@@ -114,15 +124,40 @@ def test_chunks_give_the_same_draws(default_model: Any) -> None:
 
 def test_the_prepared_grid_gives_the_grids_own_figures(default_model: Any) -> None:
     """Draws measured on the grid prepared for them (only the band along the moving line
-    tested again) give every figure of the grid itself, to the last bit."""
+    tested again), with the crossings and points no draw can move placed once, give
+    every figure of the grid itself and of everything placed draw by draw, to the last
+    bit."""
     _, model = default_model
     assert model.cell_inputs is not None
     band = model.cell_inputs.population.grid
     assert 0 < band.band.size < len(band) / 2
-    plain = replace(model, cell_inputs=None)
+    assert model.sites is not None and all(fixed for _, fixed in model.sites)
+    assert all(0 < p.near.size < len(p.zones) / 4 for p in model.points)
+    plain = replace(model, cell_inputs=None, sites=None, points=())
     a = evaluate_chunk(model, SEED, list(range(6))).values
     b = evaluate_chunk(plain, SEED, list(range(6))).values
     np.testing.assert_array_equal(a.view(np.uint64), b.view(np.uint64))
+
+
+def test_crossings_and_points_on_drawn_layouts_are_placed_as_on_their_own() -> None:
+    """Crossings whose disc lies across fixed lines are placed again on each drawn
+    layout, the others reused: every drawn layout gets what crossing_sites gives it;
+    likewise the zones of hospitals and damage points near the moving line."""
+    r = evaluate("withdrawal-phases", ranges=False)
+    model = build_model(r.inputs, r.layout, r.metrics)
+    assert model.sites is not None
+    fixed = [f for _, f in model.sites]
+    assert any(fixed) and not all(fixed)
+    layer = model.inputs.crossings
+    for i in range(4):
+        layout = _drawn_layout(model, SEED, i)[1]
+        _place_sites(model, layout)
+        assert layout.sites[id(layer)] == crossing_sites(layer, layout)
+        want = {p.role: _point_zone(getattr(model.inputs, p.role), layout)
+                for p in model.points}
+        _place_points(model, layout)
+        for p in model.points:
+            assert layout.point_zones[id(getattr(model.inputs, p.role))] == want[p.role]
 
 
 @pytest.mark.slow

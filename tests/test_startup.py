@@ -26,7 +26,7 @@ NOT_FOR_RUN = ("geopandas", "pandas", "pyarrow", "pyogrio", "matplotlib", "fasta
                "zoneplan.measure.population.raster_population",
                "zoneplan.web", "zoneplan.render.maps.map", "zoneplan.render.pages.report",
                "zoneplan.io.fetch", "zoneplan.io.registry", "zoneplan.scenarios.dask_backend",
-               "zoneplan.scenarios.ensemble", "zoneplan.scenarios.compare")
+               "zoneplan.scenarios.ensemble", "zoneplan.scenarios.compare", "numpy.ma")
 """What a default ``zoneplan run`` (the built-in plan on the built-in pack, terminal table)
 must not import: it reads the pack's tables as plain rows, so no pandas or geopandas."""
 
@@ -62,6 +62,20 @@ def test_default_run_imports_only_what_it_uses(tmp_path: Path) -> None:
         assert {"shapely", "pyproj", "zoneplan.render.words.terminal"} <= set(loaded)
         assert set(loaded) & set(NOT_FOR_RUN) == set()
     assert len(list((tmp_path / "derived").iterdir())) == 1  # the grid, kept
+
+
+@pytest.mark.slow
+def test_a_run_that_prints_nothing_imports_no_rich(tmp_path: Path) -> None:
+    """The consoles are made when first used: a JSON result written to a file prints
+    nothing, so rich is not imported; the table is printed through rich."""
+    out = tmp_path / "result.json"
+    loaded, _ = _loaded(f"from zoneplan.cli.app import main\n"
+                        f"assert main(['run', '--no-ranges', '--format', 'json', '--out', "
+                        f"{str(out)!r}]) == 0", ("rich",))
+    assert loaded == [] and json.loads(out.read_text())["zones"]
+    loaded, output = _loaded("from zoneplan.cli.app import main\n"
+                             "assert main(['run', '--no-ranges']) == 0", ("rich",))
+    assert loaded == ["rich"] and "Checks: zone areas" in output
 
 
 @pytest.mark.slow
@@ -106,6 +120,32 @@ def test_import_zoneplan_loads_its_names_on_use() -> None:
     assert set(loaded) == {"numpy", "pydantic"}  # geopandas only where a frame is made
 
 
+def test_a_command_line_builds_only_the_command_it_runs(
+        monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+    """typer builds every command of an application when it runs; ``main`` gives it only
+    the command named, and the whole application for help or an unknown command."""
+    from zoneplan.cli import app as cli_app
+
+    def names(app: object) -> list[str | None]:
+        return [*(c.name for c in app.registered_commands),  # type: ignore[attr-defined]
+                *(g.name for g in app.registered_groups)]  # type: ignore[attr-defined]
+
+    assert names(cli_app.application("run")) == ["run"]
+    assert names(cli_app.application("show")) == ["plans", "validate", "show", "schema", "new"]
+    assert names(cli_app.application("data")) == ["data"]
+    assert sorted(map(str, names(cli_app.app))) == sorted(cli_app.COMMANDS)
+    built: list[str | None] = []
+    real = cli_app.application
+    monkeypatch.setattr(cli_app, "application",
+                        lambda command=None: built.append(command) or real(command))
+    for args in (["-vq", "--debug", "plans", "--format", "json"], ["--help"], ["rnu"],
+                 ["--version", "run"]):
+        main(args)
+    assert built == ["plans", None, None, None]
+    said = capsys.readouterr()
+    assert "Commands" in said.out and "No such command 'rnu'" in said.err
+
+
 def test_the_command_line_is_imported_out_of_the_collectors_passes() -> None:
     # zoneplan.cli.main imports the application with the collector paused, then
     # freezes what the import made; the collector runs again for the command.
@@ -114,6 +154,27 @@ def test_the_command_line_is_imported_out_of_the_collectors_passes() -> None:
         "assert zoneplan.cli.main(['--version']) == 0\n"
         "print(before, gc.get_freeze_count() > 10_000, gc.isenabled())", ())
     assert output.splitlines()[-1] == "0 True True"
+
+
+def test_a_run_on_files_imports_their_readers_out_of_the_collectors_passes() -> None:
+    """``zoneplan run`` with files imports their readers with the collector paused, then
+    freezes what they made; without files (the built-in pack) it imports none. rasterio
+    is imported without boto3 (for rasters on S3; a run reads local files), which can
+    be imported afterwards."""
+    _, output = _loaded(
+        "import gc\nfrom pathlib import Path\n"
+        "from zoneplan.cli.run import _import_readers\nfrom zoneplan.plan import LayerRef\n"
+        "before = gc.get_freeze_count()\n_import_readers(None, {})\n"
+        "print('geopandas' in sys.modules, 'rasterio' in sys.modules)\n"
+        "_import_readers(None, {'population': LayerRef(path='/data/people.tif')})\n"
+        "print('geopandas' in sys.modules, 'rasterio' in sys.modules, 'boto3' in sys.modules)\n"
+        "_import_readers(Path('outline.geojson'), {})\n"
+        "print(gc.get_freeze_count() - before > 100_000, gc.isenabled())\n"
+        "import importlib.util\n"
+        "if importlib.util.find_spec('boto3') is not None:\n"
+        "    import boto3\n"
+        "print('boto3' in sys.modules or importlib.util.find_spec('boto3') is None)", ())
+    assert output.splitlines()[-4:] == ["False False", "False True False", "True True", "True"]
 
 
 def test_debug_is_taken_after_the_command(tmp_path: Path,

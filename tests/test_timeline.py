@@ -72,12 +72,20 @@ def test_layer_without_date_field_names_file_and_field(tmp_path: Path) -> None:
 
 
 def test_unreadable_date_says_how_to_give_it(tmp_path: Path) -> None:
-    p = _layer(tmp_path, "he.geojson", ["Displaced"], ["19 באוק׳ 2025, 16:26"])
+    p = _layer(tmp_path, "soon.geojson", ["Displaced", "Displaced"], ["2024-05-06", "soon"])
     with pytest.raises(InputError) as ei:
         timeline([str(p)], date_field="Date")
     assert str(p) in str(ei.value) and f"{p}@YYYY-MM-DD" in str(ei.value)
+    assert "'soon'" in str(ei.value)  # one unreadable value is enough to stop
     d = timeline([f"{p}@2025-10-19"], date_field="Date")
     assert d["rows"][0]["date"] == "2025-10-19"
+
+
+def test_hebrew_dates_of_gaza_maps_are_read(tmp_path: Path) -> None:
+    p = _layer(tmp_path, "he.geojson", ["Displaced", "Displaced"],
+               ["19 באוק׳ 2025, 16:26", "21 באוק׳ 2025, 09:00"])
+    d = timeline([str(p)], date_field="Date")
+    assert d["rows"][0]["date"] == "2025-10-19"  # the earliest of the layer's dates
 
 
 def test_filter_all_out_is_share_zero_and_dates_sort(tmp_path: Path) -> None:
@@ -106,24 +114,17 @@ def test_real_files_fifteen_dates(tmp_path: Path) -> None:
     files = sorted(NIBAL.glob("IDF_zone_*.geojson"))
     assert len(files) == 15
     rel = [os.path.relpath(f, REPO) for f in files]
-    hebrew = [f for f in rel if "191025" in f]
-    with pytest.raises(InputError, match="191025"):
-        old = Path.cwd()
-        os.chdir(REPO)
-        try:
-            timeline(rel, date_field="Date")
-        finally:
-            os.chdir(old)
-    args = [f + "@2025-10-19" if f in hebrew else f for f in rel]
     old = Path.cwd()
     os.chdir(REPO)
-    try:
-        d = timeline(args, date_field="Date", where="StatusText == 'Displaced'")
+    try:  # every date from the layers' Date attribute, the Hebrew one of 191025 included
+        d = timeline(rel, date_field="Date", where="StatusText == 'Displaced'")
     finally:
         os.chdir(old)
     rows = d["rows"]
     assert len(rows) == 15
-    assert rows[0]["date"] == "2023-10-07"
+    assert rows[0]["date"] == "2023-10-07" and rows[-1]["date"] == "2025-10-19"
+    assert [r["file"] for r in rows if r["date"] == "2025-10-19"] == [
+        next(f for f in rel if "191025" in f)]
     assert all(0 <= r["share_of_territory"] <= 1 for r in rows)
     assert [r for r in rows if r["features"] == 0], "some layers hold only 'Safe' blocks"
     assert all(r["share_of_territory"] == 0 for r in rows if r["features"] == 0)

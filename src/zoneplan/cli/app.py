@@ -18,11 +18,13 @@ removed on the way out).
 from __future__ import annotations
 
 import logging
+import re
 import signal
 import sys
 import threading
 import traceback
 import warnings
+from collections.abc import Callable
 from types import FrameType
 from typing import Annotated, Any
 
@@ -50,15 +52,8 @@ from zoneplan.cli.failures import (
 )
 from zoneplan.errors import ZoneplanError, ZoneplanWarning
 
-__all__ = ["app", "main"]
+__all__ = ["COMMANDS", "app", "application", "main"]
 
-app = typer.Typer(
-    name="zoneplan",
-    help="Measure what a line on a map does to the people on each side of it.",
-    no_args_is_help=True,
-    add_completion=False,
-    pretty_exceptions_enable=False,
-)
 log = logging.getLogger("zoneplan")
 
 EXIT_BAD_INPUT = 2
@@ -75,7 +70,6 @@ def _version(value: bool) -> None:
         raise typer.Exit()
 
 
-@app.callback()
 def _root(
     version: Annotated[bool, typer.Option("--version", callback=_version, is_eager=True,
                                           help="Print the version and exit.")] = False,
@@ -92,15 +86,79 @@ def _root(
         warnings.simplefilter("ignore", ZoneplanWarning)
 
 
-cli_run.register(app)
-cli_plans.register(app)
-app.add_typer(cli_data.app, name="data", help="Public datasets: list, info, fetch, add.")
-cli_report.register(app)
-cli_compare.register(app)
-cli_timeline.register(app)
-cli_spread.register(app)
-cli_serve.register(app)
-app.add_typer(cli_qgis.app, name="qgis", help="The QGIS Processing plugin: install, uninstall.")
+def _add_data(target: typer.Typer) -> None:
+    target.add_typer(cli_data.app, name="data", help="Public datasets: list, info, fetch, add.")
+
+
+def _add_qgis(target: typer.Typer) -> None:
+    target.add_typer(cli_qgis.app, name="qgis",
+                     help="The QGIS Processing plugin: install, uninstall.")
+
+
+COMMANDS: dict[str, Callable[[typer.Typer], None]] = {
+    "run": cli_run.register,
+    **dict.fromkeys(("plans", "validate", "show", "schema", "new"), cli_plans.register),
+    "data": _add_data,
+    "report": cli_report.register,
+    "compare": cli_compare.register,
+    "timeline": cli_timeline.register,
+    "spread": cli_spread.register,
+    "serve": cli_serve.register,
+    "qgis": _add_qgis,
+}
+"""Every command (or group) by name, and what adds it (with the other commands of its
+module) to an application; in the order ``zoneplan --help`` lists them."""
+
+_ROOT_FLAGS = frozenset({"--debug", "--verbose", "--quiet"})
+"""The root options typed before a command (none takes a value; ``-v``, ``-vv``, ``-q``
+and their combinations too, see :func:`_command_named`)."""
+
+
+def application(command: str | None = None) -> typer.Typer:
+    """The typer application: every command, or (``command``) only that command's module,
+    the root options the same.
+
+    typer builds each command's options (types read from its signature, converters made)
+    when the application runs; building every command cost a fresh ``zoneplan run``
+    about 15 ms of CPU, so :func:`main` builds only the one named on its command line.
+    """
+    target = typer.Typer(
+        name="zoneplan",
+        help="Measure what a line on a map does to the people on each side of it.",
+        no_args_is_help=True,
+        add_completion=False,
+        pretty_exceptions_enable=False,
+    )
+    target.callback()(_root)
+    adders = [COMMANDS[command]] if command is not None else COMMANDS.values()
+    for add in dict.fromkeys(adders):  # each module once, in the order of COMMANDS
+        add(target)
+    return target
+
+
+def _command_named(args: list[str]) -> str | None:
+    """The command a command line runs, when only root flags come before it; ``None``
+    for anything else (help, a misspelt command, an unknown option), which the whole
+    application answers.
+
+    Examples
+    --------
+    >>> _command_named(["--debug", "-vv", "run", "plan.yaml"])
+    'run'
+    >>> _command_named(["--help"]) is None, _command_named(["rnu"]) is None
+    (True, True)
+    """
+    for arg in args:
+        if arg in COMMANDS:
+            return arg
+        if not (arg in _ROOT_FLAGS or re.fullmatch(r"-[vq]+", arg)):
+            return None
+    return None
+
+
+app = application()
+"""The whole application (every command), for scripts and tests that invoke it directly
+(``typer.testing.CliRunner``); :func:`main` runs the one command it is given."""
 
 
 def _show_warning(message: Warning | str, category: type[Warning], filename: str, lineno: int,
@@ -148,7 +206,8 @@ def main(argv: list[str] | None = None) -> int:
     in_main = threading.current_thread() is threading.main_thread()
     before = signal.signal(signal.SIGTERM, _terminate) if in_main else None
     try:
-        rv = app(args=args, standalone_mode=False, prog_name="zoneplan")
+        rv = application(_command_named(args))(args=args, standalone_mode=False,
+                                                prog_name="zoneplan")
         if rv == EXIT_INTERRUPTED:  # typer turns Ctrl+C into Exit(130) after cleaning up
             return _interrupted()
         return int(rv) if isinstance(rv, int) else 0

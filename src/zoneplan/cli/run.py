@@ -97,6 +97,57 @@ def _freeze_objects() -> None:
     gc.freeze()
 
 
+def _import_readers(territory: Path | None, refs: dict[str, LayerRef]) -> None:
+    """Import the readers of the user's files the run will use (geopandas and pyogrio
+    for vector files; rasterio, without boto3, for rasters: see :func:`_unimportable`)
+    with the cyclic garbage collector paused, and leave what the imports made out of its
+    passes, as :mod:`zoneplan.cli` does for the command line: made during the run, their
+    objects (geopandas alone brings pandas, about 200,000) cost a run on 100 hexagons and
+    a raster about 50 ms in the collector's passes."""
+    if territory is None and not refs:
+        return  # the built-in pack: no file reader
+    import gc
+
+    from zoneplan.measure.population.population_sources import RASTER_SUFFIXES
+
+    files = [Path(r.path) for r in refs.values() if not r.path.startswith("gaza:")]
+    names = ["geopandas", "pyogrio"] if territory is not None or any(
+        p.suffix.lower() not in RASTER_SUFFIXES for p in files) else []
+    if any(p.suffix.lower() in RASTER_SUFFIXES for p in files):
+        names.append("rasterio")
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        for name in names:
+            without = _unimportable("boto3") if name == "rasterio" else contextlib.nullcontext()
+            with contextlib.suppress(ImportError), without:
+                __import__(name)  # an ImportError is said where the reader is used
+    finally:
+        gc.freeze()
+        if enabled:
+            gc.enable()
+
+
+@contextlib.contextmanager
+def _unimportable(name: str) -> Iterator[None]:
+    """Inside, ``import name`` fails (unless it is imported already); after, it works.
+
+    Used for boto3 while the command imports rasterio: rasterio imports boto3, when it
+    is installed, for the credentials of rasters on S3 (0.07-0.09 s of CPU), and a run
+    reads only rasters on this computer (:mod:`zoneplan.io.rasters` checks the file
+    exists), which rasterio opens without any session (its ``DummySession``).
+    """
+    if name in sys.modules:
+        yield
+        return
+    sys.modules[name] = None  # type: ignore[assignment]  # import raises ImportError
+    try:
+        yield
+    finally:
+        if name in sys.modules and sys.modules[name] is None:
+            del sys.modules[name]
+
+
 @contextlib.contextmanager
 def _rarer_collections(rarer: bool = True) -> Iterator[None]:
     """Make the cyclic garbage collector's passes rarer (:data:`GC_THRESHOLDS`) inside
@@ -210,7 +261,10 @@ def run(
 ) -> None:
     """Evaluate plans: per-zone figures with units and sources."""
     reporter = progress_reporter(progress_mode)
-    ps = allowing_implausible(_plans(plans, layer_refs(layer), territory, zones, zone_field,
+    refs = layer_refs(layer)
+    if samples is None and scheduler is None:  # as _freeze_objects
+        _import_readers(territory, refs)
+    ps = allowing_implausible(_plans(plans, refs, territory, zones, zone_field,
                                      line, access, label_field, date, status),
                               allow_implausible)
     if claims is not None:

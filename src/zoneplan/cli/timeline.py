@@ -36,8 +36,10 @@ def timeline(
     territory: Annotated[str | None, typer.Option("--territory",
                                                   help="Polygon file (default gaza:outline).")]
     = None,
-    date_field: Annotated[str | None, typer.Option("--date-field",
-                                                   help="Field holding the dates.")] = None,
+    date_field: Annotated[str | None, typer.Option(
+        "--date-field", help="Field holding the dates (YYYY-MM-DD, dd/mm/yyyy, '6 May 2024', "
+        "'Mon, 06 May 2024 04:51:00 GMT' or Gaza Maps' Hebrew '19 באוק׳ 2025'; the "
+        "earliest is the order's date).")] = None,
     where: Annotated[str | None, typer.Option(
         "--where", help="Filter on the layers' features, e.g. \"StatusText == 'Displaced'\" "
         "(comparisons ==, !=, <, <=, >, >=, in (...), joined with and, or, not).")] = None,

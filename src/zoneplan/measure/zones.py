@@ -87,6 +87,10 @@ class Layout:
         cells and shares, and the areas made disjoint with their overlaps, by id of the
         area set, and a point layer's points in the layout's CRS, by id of the layer
         (:mod:`~zoneplan.measure.figures.by_area`).
+    point_zones
+        The zone id of each point of a point layer (``None``: in no zone), by id of the
+        layer, where known before the sums are made (a Monte Carlo draw's, from the
+        points its lines cannot reach, :mod:`~zoneplan.scenarios.samples`).
     """
 
     crs: CRS
@@ -100,6 +104,8 @@ class Layout:
     piece_shares: dict[int, list[Any]] = field(default_factory=dict, init=False, repr=False)
     area_parts: dict[int, Any] = field(default_factory=dict, init=False, repr=False)
     points: dict[int, Any] = field(default_factory=dict, init=False, repr=False)
+    point_zones: dict[int, list[str | None]] = field(default_factory=dict, init=False,
+                                                      repr=False)
 
 
 def _where(geom: BaseGeometry, crs: CRS) -> str:

@@ -34,6 +34,7 @@ from dataclasses import dataclass, field, replace
 from typing import cast
 
 import numpy as np
+import shapely
 from numpy.typing import NDArray
 from shapely.geometry import LineString
 
@@ -44,6 +45,12 @@ from zoneplan.measure.figures.assumptions import (
     Assumptions,
     alternative_assumptions,
     central_assumptions,
+)
+from zoneplan.measure.figures.crossings import (
+    CrossingSite,
+    crossing_sites,
+    opens_into,
+    placed_crossings,
 )
 from zoneplan.measure.figures.indicators import Metrics, compute
 from zoneplan.measure.grids.band import BandGrid
@@ -75,6 +82,12 @@ MIXTURE = "mixture"
 MAX_REDRAWS = 20
 """Line draws tried per sample before giving up: a drawn line that crosses itself or no
 longer cuts the territory is drawn again (and counted)."""
+
+SITE_MARGIN_M = 10.0
+"""A crossing's disc (:data:`~zoneplan.measure.figures.crossings.OPENS_INTO_RADIUS_M`)
+farther than a moving line's uncertainty plus this many metres from the line's reference
+position lies where no draw changes the zones: far more than any rounding of a moved
+point (nanometres)."""
 
 _LINES, _SPREAD, _FORCES, _COMPOUNDS = range(4)  # the parts of a draw, each its own stream
 
@@ -110,6 +123,13 @@ class SampleModel:
         (:class:`~zoneplan.measure.grids.band.BandGrid`: only cells within reach of the
         moving lines are measured again), for the cell shares and sums; ``None``: the
         grid as it is.
+    sites
+        The crossings as the central layout places them, each with whether every drawn
+        layout places it so (:func:`_reference_sites`); ``None``: placed on each layout
+        (no crossings layer, or no line moves).
+    points
+        The hospitals' and damage points' zones on the central layout, and the points
+        a draw may put in another zone (:func:`_reference_points`).
     fixed
         The layout and its sums when no line moves, made once where the draws run.
     """
@@ -123,7 +143,47 @@ class SampleModel:
     keys: tuple[Key, ...]
     blocks: bool
     cell_inputs: Inputs | None = None
+    sites: tuple[tuple[CrossingSite, bool], ...] | None = None
+    points: tuple[PointBand, ...] = ()
     fixed: tuple[Layout, LayoutCells] | None = field(default=None, init=False, repr=False)
+
+
+@dataclass(frozen=True, eq=False)
+class PointBand:
+    """A point layer's zones on the central layout, and the points near a moving line.
+
+    Attributes
+    ----------
+    role
+        The layer's attribute of :class:`~zoneplan.measure.inputs.Inputs`
+        (``"hospitals"``, ``"damage"``).
+    zones
+        Zone id of each point on the central layout (``None``: in no zone).
+    near
+        Points (ascending) within a moving line's uncertainty plus
+        :data:`SITE_MARGIN_M` of its reference position: the others lie in the same zone
+        on every drawn layout.
+    geoms
+        Those points, projected into the layout's CRS.
+    """
+
+    role: str
+    zones: list[str | None]
+    near: NDArray[np.intp]
+    geoms: NDArray[np.object_]
+
+
+def _first_zone(layout: Layout, geoms: NDArray[np.object_]) -> NDArray[np.intp]:
+    """Index of the first zone of ``layout`` covering each point (-1: none), as
+    :func:`~zoneplan.measure.sums.zone_sums.layout_cells` finds a point's zone."""
+    first = np.full(len(geoms), -1, dtype=np.intp)
+    for k, z in enumerate(layout.zones):
+        left = np.flatnonzero(first < 0)
+        if left.size == 0:
+            break
+        shapely.prepare(z.geometry)
+        first[left[shapely.covers(z.geometry, geoms[left])]] = k
+    return first
 
 
 @dataclass(frozen=True, eq=False)
@@ -236,7 +296,95 @@ def build_model(inputs: Inputs, layout: Layout, central: Metrics, *,
                        members=tuple(use.population.members),
                        force_options=_force_options(inputs),
                        compounds=tuple(plan.compounds), keys=tuple(keys), blocks=blocks,
-                       cell_inputs=_band_inputs(use, layout, jitters))
+                       cell_inputs=_band_inputs(use, layout, jitters),
+                       sites=_reference_sites(use, layout, jitters),
+                       points=_reference_points(use, layout, jitters))
+
+
+def _reference_points(use: Inputs, layout: Layout, jitters: list[LineJitter]
+                      ) -> tuple[PointBand, ...]:
+    """The hospitals' and damage points' zones on the central layout, and which points
+    a draw may move to another zone: those within a moving line's uncertainty (plus
+    :data:`SITE_MARGIN_M`) of its reference position (the zones of the draws differ
+    only there)."""
+    if not jitters:
+        return ()
+    out = []
+    for role in ("hospitals", "damage"):
+        layer = getattr(use, role)
+        if layer is None or len(layer) == 0:
+            continue
+        geoms = np.array(list(project(shapely.MultiPoint(layer.points), layout.crs).geoms))
+        first = _first_zone(layout, geoms)
+        ids = [z.id for z in layout.zones]
+        near = np.zeros(len(geoms), dtype=bool)
+        for j in jitters:
+            near |= shapely.distance(layout.lines[j.line_id], geoms) \
+                <= j.offset_m + SITE_MARGIN_M
+        idx = np.flatnonzero(near).astype(np.intp)
+        out.append(PointBand(role=role, zones=[ids[k] if k >= 0 else None
+                                               for k in first.tolist()],
+                             near=idx, geoms=geoms[idx]))
+    return tuple(out)
+
+
+def _reference_sites(use: Inputs, layout: Layout, jitters: list[LineJitter]
+                     ) -> tuple[tuple[CrossingSite, bool], ...] | None:
+    """The crossings placed on the central layout, each with whether no draw can place
+    it otherwise: a crossing without coordinates opens into no zone on any layout; one
+    whose disc lies in one zone alone and farther than every moving line's uncertainty
+    (plus :data:`SITE_MARGIN_M`) from its reference position meets the same zone, and no
+    other, on every drawn layout (the zones of the draws differ only within the
+    uncertainty of the lines' reference positions)."""
+    layer = use.crossings
+    if layer is None or not jitters:
+        return None
+    sites = crossing_sites(layer, layout)
+    out = []
+    for site, placed in zip(sites, placed_crossings(layer, layout), strict=True):
+        if placed is None:
+            out.append((site, True))
+            continue
+        disc = placed[2]
+        shares = [z.id for z in layout.zones
+                  if not z.geometry.is_empty and z.geometry.intersection(disc).area > 0]
+        far = all(disc.distance(layout.lines[j.line_id]) > j.offset_m + SITE_MARGIN_M
+                  for j in jitters)
+        out.append((site, far and shares == [site.zone]))
+    return tuple(out)
+
+
+def _place_sites(model: SampleModel, layout: Layout) -> None:
+    """Place the crossings on a drawn layout as :func:`~zoneplan.measure.figures.crossings.
+    crossing_sites` would, reusing the central layout's sites that no draw can change,
+    and remember them on the layout (where the indicators look first)."""
+    layer = model.inputs.crossings
+    if model.sites is None or layer is None:
+        return
+    sites = [s for s, _ in model.sites]
+    moved = [k for k, (_, fixed) in enumerate(model.sites) if not fixed]
+    if moved:
+        zones = {z.id: z.geometry for z in layout.zones}
+        tree = shapely.STRtree(list(zones.values()))
+        placed = placed_crossings(layer, layout)
+        for k in moved:
+            pt, _, disc = placed[k]
+            sites[k] = replace(sites[k], zone=opens_into(pt, layout.territory, zones,
+                                                         tree=tree, disc=disc))
+    layout.sites[id(layer)] = sites
+
+
+def _place_points(model: SampleModel, layout: Layout) -> None:
+    """The zone of every hospital and damage point on a drawn layout: the central
+    layout's, but for the points near a moving line, found again; remembered on the
+    layout (where the sums look first)."""
+    ids = [z.id for z in layout.zones]
+    for pb in model.points:
+        zones = list(pb.zones)
+        for i, k in zip(pb.near.tolist(), _first_zone(layout, pb.geoms).tolist(),
+                        strict=True):
+            zones[i] = ids[k] if k >= 0 else None
+        layout.point_zones[id(getattr(model.inputs, pb.role))] = zones
 
 
 def _band_inputs(use: Inputs, layout: Layout, jitters: list[LineJitter]) -> Inputs | None:
@@ -381,6 +529,8 @@ def evaluate_draw(model: SampleModel, seed: int, index: int
         redraws = 0
     else:
         d, layout, redraws = _drawn_layout(model, seed, index)
+        _place_sites(model, layout)
+        _place_points(model, layout)
         m = _metrics(model, layout, layout_cells(layout, model.cell_inputs or model.inputs),
                      d)
     broken = [k for k in ("area_conserved", "baseline_conserved", "residents_conserved")

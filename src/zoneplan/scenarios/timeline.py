@@ -64,7 +64,7 @@ from shapely.geometry.base import BaseGeometry
 from zoneplan.errors import InputError
 from zoneplan.geometry import DroppedParts
 from zoneplan.io.filter_rows import matching_rows
-from zoneplan.io.vectors import feature_name, parse_date, read_vector
+from zoneplan.io.vectors import feature_name, hebrew_date, parse_date, read_vector
 from zoneplan.plan.filters import RowFilter, parse_filter
 from zoneplan.scenarios.dask_backend import (
     Backend,
@@ -194,13 +194,15 @@ def _layer_date(gdf: gpd.GeoDataFrame, spec: LayerSpec, date_field: str | None) 
                          path=spec.path, suggestion=f"{how}, or choose another --date-field; "
                          "fields: " + ", ".join(str(c) for c in gdf.columns if c != "geometry"))
     values = [v for v in gdf[date_field].tolist() if v is not None and str(v).strip()]
-    dates = [parse_date(v) for v in values]
-    good = [d for d in dates if d is not None]
-    if not good:
-        sample = str(values[0]) if values else "(empty)"
-        raise InputError(f"the date in field '{date_field}' cannot be read: {sample!r}",
-                         path=spec.path, suggestion=how)
-    return min(good)
+    dates = [parse_date(v) or hebrew_date(v) for v in values]
+    unread = [v for v, d in zip(values, dates, strict=True) if d is None]
+    if unread or not values:
+        sample = str(unread[0])[:40] if unread else "(empty)"
+        which = f"{len(unread)} of its {len(values)} values, e.g." if len(unread) > 1 else ""
+        raise InputError(f"the date in field '{date_field}' cannot be read: {which}"
+                         f"{' ' if which else ''}{sample!r}", path=spec.path,
+                         suggestion=f"{how}, or write the dates as YYYY-MM-DD")
+    return min(d for d in dates if d is not None)
 
 
 Measured = Callable[[int, int], None]

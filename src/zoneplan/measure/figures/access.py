@@ -48,15 +48,24 @@ def _resident_distances(f: Frame, k: int, zone_id: str, pts: NDArray[np.float64]
     mine = area.positive(k)
     d = block_distances(f.geo, f.inputs.population.grid, pts)[mine]
     w = np.asarray(f.placement[zone_id].of(people[k, mine], area[k, mine]), dtype=np.float64)
+    # the blocks by distance (a stable sort: ties in block order) once per layout, for
+    # every run sharing it (spreads, assumptions); then the sort below, if sites are
+    # added, passes over one sorted run and a short tail, leaving the order it did
+    key = (k, pts.tobytes())
+    near = f.geo.orders.get(key)
+    if near is None:
+        near = f.geo.orders[key] = np.argsort(d, kind="stable")
+    d, w = d[near], w[near]
     sites = f.reloc.site_people(zone_id)
-    if sites:
-        sp = project(shapely.MultiPoint([(x, y) for x, y, _ in sites]),
-                     f.inputs.population.crs, src=f.layout.crs)
-        sxy = np.array([(p.x, p.y) for p in sp.geoms])
-        sd = np.min(np.hypot(sxy[:, None, 0] - pts[None, :, 0],
-                             sxy[:, None, 1] - pts[None, :, 1]), axis=1)
-        d = np.concatenate([d, sd])
-        w = np.concatenate([w, [n for _, _, n in sites]])
+    if not sites:
+        return d, w
+    sp = project(shapely.MultiPoint([(x, y) for x, y, _ in sites]),
+                 f.inputs.population.crs, src=f.layout.crs)
+    sxy = np.array([(p.x, p.y) for p in sp.geoms])
+    sd = np.min(np.hypot(sxy[:, None, 0] - pts[None, :, 0],
+                         sxy[:, None, 1] - pts[None, :, 1]), axis=1)
+    d = np.concatenate([d, sd])
+    w = np.concatenate([w, [n for _, _, n in sites]])
     order = np.argsort(d, kind="stable")
     return d[order], w[order]
 

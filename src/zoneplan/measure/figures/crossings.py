@@ -37,7 +37,7 @@ from zoneplan.io.layers import PointLayer
 from zoneplan.measure.zones import Layout
 
 __all__ = ["OPENS_INTO_RADIUS_M", "CrossingRecord", "CrossingSite", "aid_through_closed",
-           "crossing_sites", "distance_to_open", "opens_into"]
+           "crossing_sites", "distance_to_open", "opens_into", "placed_crossings"]
 
 OPENS_INTO_RADIUS_M = 1000.0
 """Radius (metres) of the disc around a crossing's point on the territory's edge whose
@@ -180,6 +180,13 @@ def _placed(layer: PointLayer, layout: Layout) -> list[Any]:
     if layout.crs.srs:
         _PLACED[layer] = (weakref.ref(layout.territory), layout.crs.srs, out)
     return out
+
+
+def placed_crossings(layer: PointLayer, layout: Layout) -> list[Any]:
+    """Each crossing's (projected point, point it is measured from, disc), or ``None``
+    without coordinates, as :func:`crossing_sites` places them (remembered per layer,
+    territory and CRS: they do not depend on the zones)."""
+    return _placed(layer, layout)
 
 
 def _text(v: Any) -> str | None:

@@ -75,14 +75,21 @@ def width_m(zone: BaseGeometry) -> float | None:
     n = max(math.floor(2 * half_len / TRANSECT_STEP_M), 1)
     at = (np.arange(n) + 0.5) / n * 2 * half_len - half_len
     lo, hi = np.minimum(u0, u1), np.maximum(u0, u1)
-    # half-open spans, so a transect through a vertex counts the crossing once
-    hit = (lo[:, None] <= at[None, :]) & (at[None, :] < hi[:, None])
+    # half-open spans, so a transect through a vertex counts the crossing once: the
+    # transects at >= lo and < hi (``at`` ascends), segment by segment
+    first = np.searchsorted(at, lo, side="left")
+    count = np.maximum(np.searchsorted(at, hi, side="left") - first, 0)
+    seg_i = np.repeat(np.arange(lo.size), count)
+    t = (np.repeat(first - (np.cumsum(count) - count), count)
+         + np.arange(int(count.sum()))).astype(np.intp)
     du = np.where(u1 != u0, u1 - u0, 1.0)
-    v = v0[:, None] + (at[None, :] - u0[:, None]) * ((v1 - v0) / du)[:, None]
-    seg_i, t = np.nonzero(hit)
-    widths, _ = _transect_widths(t, v[seg_i, t], n)
+    slope = (v1 - v0) / du
+    widths, _ = _transect_widths(t, v0[seg_i] + (at[t] - u0[seg_i]) * slope[seg_i], n)
     inside = widths[widths > 0]
-    return float(np.median(inside)) if inside.size else None
+    if not inside.size:
+        return None
+    # np.median's arithmetic (no NaN here: widths > 0); np.median itself imports numpy.ma
+    return float(_medians(np.zeros(inside.size, dtype=np.intp), inside, 1)[0])
 
 
 def _areas(zones: Sequence[BaseGeometry]) -> NDArray[np.object_]:

@@ -54,20 +54,26 @@ import shapely
 from numpy.typing import NDArray
 from shapely.geometry.base import BaseGeometry
 
-from zoneplan.measure.grids.cells import CellGrid, CutShares, Fractions, Near, _sparse
+from zoneplan.measure.grids.cells import CellGrid, CutShares, Fractions, Near
 from zoneplan.measure.grids.segments import (
     box_pairs,
     distance_to_segments,
     pair_distance,
+    segment_lines,
     segments,
 )
 
-__all__ = ["BAND_MARGIN_CELLS", "BandGrid"]
+__all__ = ["BAND_MARGIN_CELLS", "NEAR_SETS_KEPT", "BandGrid"]
 
 BAND_MARGIN_CELLS = 1.0
 """Margin added to every band, in cell sides (beyond a cell's diagonal): far more than
 any rounding of a moved point (nanometres), so no cell near the edge of the band is
 wrongly left out."""
+
+NEAR_SETS_KEPT = 8
+"""Sets of lines whose near-line shares a :class:`BandGrid` keeps: a layout asks for its
+lines together and, with several lines, for each alone; the fixed lines' answers are
+then found again in every draw."""
 
 
 def _within(x: NDArray[np.float64], y: NDArray[np.float64], lines: list[BaseGeometry],
@@ -110,8 +116,11 @@ class BandGrid:
     near_cells: NDArray[np.intp]
     near_order: NDArray[np.intp]
     near_m: tuple[float, ...]
-    _memo: tuple[Any, dict[float, Near]] | None = field(default=None, init=False,
-                                                        repr=False)
+    _memo: dict[Any, dict[float, Near]] = field(default_factory=dict, init=False,
+                                                repr=False)
+    _lattices: dict[int, tuple[NDArray[np.float64], NDArray[np.float64], NDArray[np.bool_],
+                               NDArray[np.float64]]] = field(default_factory=dict,
+                                                             init=False, repr=False)
 
     @classmethod
     def of(cls, grid: CellGrid, reference: Fractions, lines: list[BaseGeometry],
@@ -158,8 +167,11 @@ class BandGrid:
                                        covered=covered)
         g = self.base
         zone_of = self.zone_of.copy()
-        cut_idx = g._crossed(cuts)
-        test = np.union1d(self.band, cut_idx).astype(np.intp)
+        cut_idx = self._crossed(cuts)
+        mask = np.zeros(len(g), dtype=bool)
+        mask[self.band] = True
+        mask[cut_idx] = True
+        test = np.flatnonzero(mask)  # the band and the crossed cells, ascending
         zone_of[test] = -1
         n_measured = len(zones) - 1 if tiles and len(zones) > 1 else len(zones)
         cut = CutShares(g, cut_idx)
@@ -177,76 +189,117 @@ class BandGrid:
             cut.add(k, cut_idx[touch], np.flatnonzero(touch), z, samples)
         return cut.fractions(zone_of, len(zones), n_measured)
 
+    def _crossed(self, cuts: list[BaseGeometry]) -> NDArray[np.intp]:
+        """The cells any of ``cuts`` touches, as :meth:`CellGrid._crossed
+        <zoneplan.measure.grids.cells.CellGrid._crossed>` finds them (the same segments,
+        each tested against the cells in its box with GEOS's exact ``intersects``), the
+        tests made in one call."""
+        g = self.base
+        parts = [p for c in cuts if not c.is_empty
+                 for p in shapely.get_parts(shapely.line_merge(c) if c.geom_type ==
+                                            "MultiLineString" else c)]
+        segs = np.asarray([s for p in parts for s in segment_lines(p)], dtype=object)
+        if not segs.size:
+            return np.empty(0, dtype=np.intp)
+        seg, cell = g._tree.query(segs)
+        hit = shapely.intersects(segs[seg], g.cells[cell])
+        return np.unique(cell[hit]).astype(np.intp)
+
     def near_fractions(self, lines: list[BaseGeometry], distances_m: tuple[float, ...],
                        *, samples: int = 4) -> dict[float, Near]:
         """:meth:`CellGrid.near_fractions
         <zoneplan.measure.grids.cells.CellGrid.near_fractions>`, measured from
-        :attr:`near_cells` only (no other cell comes within reach)."""
-        g = self.base
-        out = {d: np.zeros(len(g)) for d in distances_m}
+        :attr:`near_cells` only (no other cell comes within reach), on their lattices of
+        points made once (:meth:`_near_lattice`)."""
+        nc = self.near_cells
         if not lines:
-            return _sparse(out)
+            return {d: (np.empty(0, dtype=np.intp), np.empty(0)) for d in distances_m}
+        g = self.base
         segs = segments(lines)
         half_diag = g.cell_size * np.sqrt(0.5)
         reach = max(distances_m) + half_diag
-        nc = self.near_cells
-        d = np.full(len(g), np.inf)
-        d[nc] = distance_to_segments(g.x[nc], g.y[nc], segs, reach, x_order=self.near_order)
-        for dist, arr in out.items():
-            arr[d <= dist - half_diag] = 1.0
+        # distances of the near cells only: every other cell is beyond reach (inf)
+        d = distance_to_segments(g.x[nc], g.y[nc], segs, reach, x_order=self.near_order)
+        out: dict[float, Near] = {}
         for dist in distances_m:
+            arr = np.zeros(nc.size)
+            arr[d <= dist - half_diag] = 1.0
             mid = np.flatnonzero((d > dist - half_diag) & (d < dist + half_diag))
-            if mid.size == 0:
-                continue
-            inside, within = self._lattice_within(mid, segs, dist, samples)
-            n_in = inside.sum(axis=1)
-            share = (inside & within).sum(axis=1) / np.maximum(n_in, 1)
-            out[dist][mid] = np.where(n_in > 0, share, d[mid] <= dist)
-        return _sparse(out)
+            if mid.size:
+                inside, within = self._lattice_within(mid, segs, dist, samples)
+                n_in = inside.sum(axis=1)
+                share = (inside & within).sum(axis=1) / np.maximum(n_in, 1)
+                arr[mid] = np.where(n_in > 0, share, d[mid] <= dist)
+            keep = np.flatnonzero(arr > 0)  # near_cells ascend: so do the cells kept
+            out[dist] = (nc[keep], arr[keep])
+        return out
 
-    def _lattice_within(self, cells: NDArray[np.intp], segs: NDArray[np.float64],
+    def _near_lattice(self, samples: int) -> tuple[NDArray[np.float64], NDArray[np.float64],
+                                                    NDArray[np.bool_], NDArray[np.float64]]:
+        """The grid's lattice of points in each of :attr:`near_cells` (x, y, inside the
+        cell; each row what the grid makes for that cell alone) and each cell's reach:
+        its farthest lattice point from its centroid plus a metre. Made once per
+        ``samples``."""
+        got = self._lattices.get(samples)
+        if got is None:
+            g, nc = self.base, self.near_cells
+            fx, fy, inside = g._lattice(nc, samples)
+            r = np.hypot(fx - g.x[nc][:, None], fy - g.y[nc][:, None]).max(axis=1) + 1.0
+            got = self._lattices[samples] = (fx, fy, inside, r)
+        return got
+
+    def _lattice_within(self, mid: NDArray[np.intp], segs: NDArray[np.float64],
                         dist: float, samples: int
                         ) -> tuple[NDArray[np.bool_], NDArray[np.bool_]]:
-        """The grid's lattice of points in each of ``cells``: which lie inside the cell,
-        and which lie within ``dist`` metres of a segment.
+        """The grid's lattice of points in the near cells at positions ``mid`` of
+        :attr:`near_cells`: which lie inside the cell, and which lie within ``dist``
+        metres of a segment.
 
         A point ``p`` of a cell with centroid ``c`` is within ``dist`` of segment ``s``
         only if ``|c s| <= dist + |p c|``, and surely is when ``|c s| + |p c|`` falls
         short of ``dist`` by more than any rounding (a metre here): the points of a
         (cell, segment) pair in between are measured with the arithmetic of
         :func:`~zoneplan.measure.grids.segments.distance_to_segments`, so a point is
-        within exactly when the grid's own test says so.
+        within exactly when the grid's own test says so. A cell with a sure pair has
+        all its points within: its other pairs are not measured.
         """
         g = self.base
-        fx, fy, inside = g._lattice(cells, samples)
+        lx, ly, lin, lr = self._near_lattice(samples)
+        fx, fy, inside, r = lx[mid], ly[mid], lin[mid], lr[mid]
         m = samples * samples
+        cells = self.near_cells[mid]
         cx, cy = g.x[cells], g.y[cells]
-        r = np.hypot(fx - cx[:, None], fy - cy[:, None]).max(axis=1) + 1.0
         pt, seg = box_pairs(cx, cy, segs, dist + float(r.max()))
         dc = pair_distance(cx[pt], cy[pt], segs, seg)
         sure = dc + r[pt] < dist
         within = np.zeros(fx.shape, dtype=bool)
         within[pt[sure]] = True
         test = ~sure & (dc <= dist + r[pt])
+        test[test] = ~within[pt[test], 0]  # a cell already all within: nothing to test
         pt, seg = pt[test], seg[test]
         flat = (np.repeat(pt * m, m).reshape(-1, m) + np.arange(m)).ravel()
         hit = pair_distance(fx.ravel()[flat], fy.ravel()[flat], segs,
                             np.repeat(seg, m)) <= dist
         within.ravel()[flat[hit]] = True
-        return inside, within.reshape(fx.shape)
+        return inside, within
 
     def near_pieces(self, lines: list[BaseGeometry], distance_m: float, *,
                     samples: int = 4) -> Iterator[Near]:
         """:meth:`near_fractions` for one distance, as one piece: every distance of
         :attr:`near_m` is measured at the first call for a set of lines and kept for
-        the next (a layout asks for each distance in turn)."""
+        the next (a layout asks for each distance in turn), for the last
+        :data:`NEAR_SETS_KEPT` sets of lines (a line that does not move is near the same
+        cells in every draw)."""
         if distance_m not in self.near_m:
             yield self.near_fractions(lines, (distance_m,), samples=samples)[distance_m]
             return
         segs = segments(lines) if lines else np.empty((0, 4))
         key = (segs.tobytes(), segs.shape, samples)
         memo = self._memo
-        if memo is None or memo[0] != key:
-            memo = (key, self.near_fractions(lines, self.near_m, samples=samples))
-            self._memo = memo
-        yield memo[1][distance_m]
+        got = memo.pop(key, None)
+        if got is None:
+            got = self.near_fractions(lines, self.near_m, samples=samples)
+            while len(memo) >= NEAR_SETS_KEPT:
+                del memo[next(iter(memo))]  # the set of lines used longest ago
+        memo[key] = got
+        yield got[distance_m]

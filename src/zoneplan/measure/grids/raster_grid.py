@@ -405,7 +405,7 @@ class RasterGrid(CellGrid):
         rr, cc = np.nonzero(g2)
         pix = (rr.astype(np.int64) + r0) * self.width + cc + c0
         pos, hit = match_sorted(self.lin, pix)
-        return np.unique(pos[hit]).astype(np.intp)
+        return pos[hit].astype(np.intp)  # ascending: pixels row by row, cells by pixel
 
 
 class _SquareIndex:

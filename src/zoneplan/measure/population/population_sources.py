@@ -144,11 +144,29 @@ def builtin_spreads(cell_size: float = POPULATION_CELL_M
             "points": spread_totals(grid, [area], [total], method="points", points=loc_xy,
                                     weights=loc_w),
         }
-        med = np.median(np.vstack([part[k] for k in ENSEMBLE]), axis=0)
+        med = _median_rows(np.vstack([part[k] for k in ENSEMBLE]))
         part["median"] = med * (total / med.sum()) if med.sum() > 0 else part["localities"]
         for k, v in part.items():
             counts[k] += v
     return grid, counts
+
+
+def _median_rows(stack: NDArray[np.float64]) -> NDArray[np.float64]:
+    """``np.median(stack, axis=0)``, value for value (the middle value of each column, or
+    the mean of the two middle ones; NaN where a column holds NaN), without the import
+    of ``numpy.ma`` that ``np.median`` makes (about 10 ms of a fresh run).
+
+    >>> import numpy as np
+    >>> _median_rows(np.array([[3.0, 1.0], [1.0, np.nan], [2.0, 0.5]])).tolist()
+    [2.0, nan]
+    >>> _median_rows(np.array([[3.0], [1.0]])).tolist()
+    [2.0]
+    """
+    s = np.sort(stack, axis=0)
+    mid = stack.shape[0] // 2
+    med = s[mid].copy() if stack.shape[0] % 2 else (s[mid - 1] + s[mid]) / 2
+    med[np.isnan(stack).any(axis=0)] = np.nan
+    return med
 
 
 @functools.cache

@@ -10,6 +10,7 @@ one pass: :mod:`zoneplan.measure.figures.indicators` takes weighted quantiles of
 
 from __future__ import annotations
 
+import contextlib
 import threading
 import weakref
 from collections import OrderedDict
@@ -20,6 +21,7 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
+from zoneplan.measure.grids.cells import unique_ints
 from zoneplan.measure.grids.squares import Squares
 from zoneplan.measure.sums.block_sums import BlockSums
 
@@ -101,6 +103,27 @@ def nearest_distance(grid: Any, squares: Squares | None, points: NDArray[np.floa
     numpy.ndarray
         Distance (metres) of each of ``blocks`` (or of every block).
     """
+    field = _field(grid, squares, points)
+    if not field.flags.writeable:  # complete: read only, shared freely
+        return field if blocks is None else field[blocks]
+    with _FILL_LOCK:  # filled in by one request at a time
+        if field.flags.writeable:
+            want = np.arange(field.size) if blocks is None else blocks
+            missing = want[np.isnan(field[want])]
+            if missing.size:
+                missing = unique_ints(missing)
+                xy = (squares.centres(missing) if squares is not None
+                      else np.column_stack([grid.x, grid.y])[missing])
+                field[missing] = nearest_distances(xy, points)
+            if blocks is None:
+                field.flags.writeable = False
+        return field if blocks is None else field[blocks]
+
+
+def _field(grid: Any, squares: Squares | None, points: NDArray[np.float64]
+           ) -> NDArray[np.float64]:
+    """The remembered distance field of a grid's blocks (or cells) to ``points`` (NaN
+    where not yet worked out), made when first asked for."""
     lattice = (squares.size, squares.ix0, squares.iy0, squares.nx, squares.ny) if squares \
         else (0.0,)
     key = (*lattice, points.tobytes())
@@ -114,20 +137,74 @@ def nearest_distance(grid: Any, squares: Squares | None, points: NDArray[np.floa
                 memo.popitem(last=False)
         else:
             memo.move_to_end(key)
-    if not field.flags.writeable:  # complete: read only, shared freely
-        return field if blocks is None else field[blocks]
-    with _FILL_LOCK:  # filled in by one request at a time
-        if field.flags.writeable:
-            want = np.arange(field.size) if blocks is None else blocks
-            missing = want[np.isnan(field[want])]
-            if missing.size:
-                missing = np.unique(missing)
-                xy = (squares.centres(missing) if squares is not None
-                      else np.column_stack([grid.x, grid.y])[missing])
-                field[missing] = nearest_distances(xy, points)
-            if blocks is None:
-                field.flags.writeable = False
-        return field if blocks is None else field[blocks]
+    return field
+
+
+PICK_SHARE = 0.125
+"""Zones holding fewer than this share of a field's blocks are sorted on their own:
+picking them out of the field's order passes over all its blocks."""
+
+_ORDERS: dict[int, tuple[weakref.ref[NDArray[np.float64]], int, NDArray[np.intp]]] = {}
+"""Per distance field (by id, checked by a weak reference): how many of its blocks were
+worked out, and those blocks sorted by distance, ties in block order."""
+
+
+def _by_distance(field: NDArray[np.float64]) -> NDArray[np.intp]:
+    """The blocks of ``field`` worked out so far, sorted by distance (ties in block
+    order, as a stable sort of ascending blocks leaves them), remembered per field until
+    more of it is worked out: a dragged line asks for the same blocks again and again,
+    and the few worked out since are merged into the order remembered (a stable sort of
+    a sorted run and a short tail takes one pass)."""
+    with contextlib.nullcontext() if not field.flags.writeable else _FILL_LOCK:
+        n = field.size if not field.flags.writeable else int(
+            np.count_nonzero(~np.isnan(field)))
+        with _MEMO_LOCK:
+            hit = _ORDERS.get(id(field))
+        if hit is not None and hit[0]() is not field:
+            hit = None
+        if hit is not None and hit[1] == n:
+            return hit[2]
+        known = (np.arange(field.size, dtype=np.intp) if n == field.size else
+                 np.flatnonzero(~np.isnan(field)).astype(np.intp))
+        if hit is not None:  # the order so far, then the blocks worked out since
+            was = np.zeros(field.size, dtype=bool)
+            was[hit[2]] = True
+            known = np.concatenate([hit[2], known[~was[known]]])
+        vals = field[known]
+    at = np.argsort(vals, kind="stable")
+    order, dist = known[at], vals[at]
+    tie = dist[1:] == dist[:-1]
+    if tie.any():  # equal distances in block order
+        in_tie = np.zeros(order.size, dtype=bool)
+        in_tie[1:] |= tie
+        in_tie[:-1] |= tie
+        pos = np.flatnonzero(in_tie)
+        order[pos] = order[pos[np.lexsort((order[pos], dist[pos]))]]
+    with _MEMO_LOCK:
+        for k in [k for k, (ref, _, _) in _ORDERS.items() if ref() is None]:
+            del _ORDERS[k]  # fields let go
+        _ORDERS[id(field)] = (weakref.ref(field), n, order)
+    return order
+
+
+def _sorted_by_distance(field: NDArray[np.float64], blocks: NDArray[np.intp]
+                        ) -> NDArray[np.intp] | None:
+    """Positions in ``blocks`` (ascending, distinct, all worked out in ``field``) sorted
+    by distance, ties in block order: ``np.argsort(field[blocks], kind="stable")``,
+    picked out of the field's remembered order (:func:`_by_distance`) without sorting;
+    ``None`` if some block is not in that order, or if ``blocks`` are too few of them
+    for picking to be quicker than sorting (:data:`PICK_SHARE`)."""
+    order = _by_distance(field)
+    if blocks.size < PICK_SHARE * order.size:
+        return None
+    mine = np.zeros(field.size, dtype=bool)
+    mine[blocks] = True
+    picked = order[mine[order]]
+    if picked.size != blocks.size:  # pragma: no cover - a field let go and made again
+        return None
+    at = np.empty(field.size, dtype=np.intp)  # each block's position in ``blocks``
+    at[blocks] = np.arange(blocks.size, dtype=np.intp)
+    return at[picked]
 
 
 @dataclass(eq=False)
@@ -278,8 +355,12 @@ def _few(grid: Any, squares: Squares | None, area: BlockSums, h_xy: NDArray[np.f
         pos = (a + np.flatnonzero(area.value[a:area.start[k + 1]] > 0)).astype(np.intp)
         if not usable or pos.size == 0:
             continue
-        dist = nearest_distance(grid, squares, h_xy[list(usable)], area.block[pos])
-        order = np.argsort(dist, kind="stable")
+        pts = h_xy[list(usable)]
+        blocks = area.block[pos]
+        dist = nearest_distance(grid, squares, pts, blocks)
+        order = _sorted_by_distance(_field(grid, squares, pts), blocks)
+        if order is None:  # few blocks (or a field made again): sorted here
+            order = np.argsort(dist, kind="stable")
         pairs.append(pos[order])
         dists.append(dist[order])
         reach[k], count[k] = True, pos.size

@@ -121,6 +121,10 @@ class LayoutCells:
         parts, patched cells), else summed when first asked for
         (:func:`zoneplan.measure.figures.indicators.compute`). A copy made with ``replace`` starts
         empty (its people may differ).
+    orders
+        Zones' blocks sorted by distance to a set of points, remembered for the runs
+        that share this layout (:mod:`zoneplan.measure.figures.access`); a copy starts
+        empty.
     """
 
     fractions: Fractions
@@ -131,6 +135,7 @@ class LayoutCells:
     hospital_distance: HospitalDistances
     squares: Squares | None = None
     outside: dict[str, float] = field(default_factory=dict, init=False, repr=False)
+    orders: dict[Any, NDArray[np.intp]] = field(default_factory=dict, init=False, repr=False)
 
 
 def _zone_total(fr: Fractions, values: CellValues,
@@ -458,6 +463,9 @@ def _point_zone(layer: PointLayer | None, layout: Layout) -> list[str | None]:
     """Id of the first zone covering each point of ``layer`` (``None``: in no zone)."""
     if layer is None or len(layer) == 0:
         return []
+    known = layout.point_zones.get(id(layer))
+    if known is not None:
+        return known
     geoms = _projected_points(layer, layout.crs)
     first = np.full(len(geoms), -1)  # the first zone covering each point
     for k, z in enumerate(layout.zones):

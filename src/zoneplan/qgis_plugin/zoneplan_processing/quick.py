@@ -25,9 +25,12 @@ from .base import SOURCES, ZoneplanAlgorithm, zone_summary
 ACCESS = ["resident", "restricted", "closed"]
 """What the zones of the layer are (the rest of the territory stays open)."""
 
+STATUS = ["from the layer", "reported", "proposed", "in force", "hypothetical"]
+"""The zones' status (``--status``); the first choice leaves it to the layer's attribute."""
+
 
 class QuickAlgorithm(ZoneplanAlgorithm):
-    """``zoneplan run --territory T (--zones Z | --line L) --layer ... --gpkg``."""
+    """``zoneplan run --territory T (--zones Z | --line L) [--date D] [--status S] --gpkg``."""
 
     NAME = "quick"
     DISPLAY = "Quick analysis of zones"
@@ -45,7 +48,11 @@ class QuickAlgorithm(ZoneplanAlgorithm):
             "(Shapefile, PostGIS, WFS, a selection). Figures per zone: area_km2 (km², in "
             "the territory's UTM zone), share_of_territory (0-1), residents_baseline and "
             "residents (people), hospitals (count), damaged_structures (structures), with "
-            "low-high ranges.<br><br>" + SOURCES)
+            "low-high ranges.<br><br>Date and status: the zones' date (YYYY-MM-DD) chooses "
+            "the facts and the population total of that date, and the status (reported, "
+            "proposed, in force, hypothetical) the words; by default both come from the "
+            "layer's attributes (a Gaza Maps order layer is in force), else the date is "
+            "unknown and the zones hypothetical.<br><br>" + SOURCES)
 
     def initAlgorithm(self, config: Any = None) -> None:
         polygon, point = [QgsProcessing.TypeVectorPolygon], [QgsProcessing.TypeVectorPoint]
@@ -67,6 +74,11 @@ class QuickAlgorithm(ZoneplanAlgorithm):
             "ACCESS", "What the zones are", options=ACCESS, defaultValue=0))
         self.addParameter(QgsProcessingParameterString(
             "ACCESS_BY_ZONE", "…or per zone, e.g. zone-1=closed,rest=resident", optional=True))
+        self.addParameter(QgsProcessingParameterString(
+            "DATE", "Date of the zones (YYYY-MM-DD; default: the layer's date attribute)",
+            optional=True))
+        self.addParameter(QgsProcessingParameterEnum(
+            "STATUS", "Status of the zones", options=STATUS, defaultValue=0))
         self.addParameter(QgsProcessingParameterRasterLayer(
             "POPULATION_RASTER", "Population raster", optional=True))
         self.addParameter(QgsProcessingParameterEnum(
@@ -153,6 +165,12 @@ class QuickAlgorithm(ZoneplanAlgorithm):
             or ACCESS[self.parameterAsEnum(parameters, "ACCESS", context)]
         if access != "resident":
             args += ["--access", access]
+        date = self.parameterAsString(parameters, "DATE", context).strip()
+        if date:
+            args += ["--date", date]
+        status = self.parameterAsEnum(parameters, "STATUS", context)
+        if status:
+            args += ["--status", STATUS[status]]
         args += self._population(parameters, context, feedback)
         args += self._layer("damage", self.source_file(parameters, "DAMAGE", context, feedback),
                             count=self.parameterAsString(parameters, "DAMAGE_COUNT", context),

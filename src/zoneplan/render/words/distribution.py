@@ -16,7 +16,6 @@ The terminal table (:mod:`zoneplan.render.words.terminal`) uses :func:`interval_
 
 from __future__ import annotations
 
-from html import escape
 from typing import Any
 
 from zoneplan.render.words.text import fmt_number, fmt_people, fmt_range, fmt_share
@@ -100,6 +99,8 @@ def _fmt(key: str) -> Any:
 def distribution_html(d: dict[str, Any]) -> str:
     """The report's section on the Monte Carlo draws: per zone, central value, min-max
     range and 5-95% interval of the main indicators (empty without draws)."""
+    from html import escape  # here: the terminal's output needs none of it
+
     s = d.get("samples")
     if not s:
         return ""

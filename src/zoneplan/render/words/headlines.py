@@ -12,7 +12,6 @@ Every number is rounded here, for reading only (see
 from __future__ import annotations
 
 import math
-import statistics
 from typing import Any
 
 from zoneplan.plan.rules.as_of import known_by
@@ -88,6 +87,8 @@ def _zone_sentence(z: dict[str, Any], total: Any, in_force: bool) -> str:
 
 def _median_range(values: list[float], fmt: Any, unit: str = "") -> str:
     """The median of ``values`` and their range, formatted: ``"M UNIT (LO–HI UNIT)"``."""
+    import statistics  # here: a run without such a sentence does not import it
+
     return (f"{fmt(statistics.median(values))}{unit} "
             f"({fmt(min(values))}–{fmt(max(values))}{unit})")
 
