@@ -5,8 +5,9 @@ process, ``PYTHONPATH`` set to the tree's ``src``) and compares the printed text
 byte, after replacing the provenance's time and each tree's own path by placeholders.
 The runs: every built-in plan with and without ranges, one with ``--samples 50 --seed 1``
 (serial scheduler) and one of a plan whose moving line meets fixed ones (``--samples 30
---seed 2``), one with ``--by gaza:governorates``, a quick run from files, and a
-list of two plans. Faster than ``compare_figures.py`` (no raster is made), and stricter:
+--seed 2``), one with ``--by gaza:governorates``, a quick run from files, one of 3,882
+zones (UNOSAT's hexagons, the zone records kept as columns), and a list of two plans.
+Faster than ``compare_figures.py`` (no raster is made), and stricter:
 the text, not only the figures.
 
 Run: ``python benchmarks/compare_json_bytes.py --baseline-rev main`` (the baseline's
@@ -31,6 +32,7 @@ ROOT = Path(__file__).resolve().parents[1]
 GAZA = ROOT.parent / "shared" / "data" / "gaza"
 OUTLINE = GAZA / "ocha-cod-ab-pse-2023" / "gaza_strip_adm1_cod.geojson"
 MUNICIPAL = GAZA / "ocha-gaza-municipal-boundaries-2019" / "GazaStrip_MunicipalBoundaries.geojson"
+HEXAGONS = GAZA / "btselem-nibal" / "UNOSAT_gaza_25-10-11.geojson"
 PLANS = ("green-red-2025-11", "asc-2025-11", "baseline-2023", "ceasefire-2025-10",
          "withdrawal-phases")
 TIME = re.compile(r'"time_utc": "[^"]*"')
@@ -51,6 +53,8 @@ def runs() -> dict[str, list[str]]:
     out["quick"] = ["run", "--territory", str(OUTLINE), "--zones", str(MUNICIPAL),
                     "--format", "json"]
     out["two plans"] = ["run", "asc-2025-11", "baseline-2023", "--format", "json"]
+    out["many zones"] = ["run", "--territory", str(OUTLINE), "--zones", str(HEXAGONS),
+                         "--format", "json"]  # 3,882 zones: records kept as columns
     return out
 
 

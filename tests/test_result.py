@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import copy
 import json
+import pickle
 import typing
 from pathlib import Path
 from typing import Any
@@ -340,3 +341,68 @@ def test_json_chunks_clean_writes_the_text_of_the_clean_copy() -> None:
         assert parsed["zones"][0]["count"] == 0 and parsed["zones"][0]["share"] == 0.25
         assert parsed["plan"]["total"] is None
         assert "NaN" not in got and "Infinity" not in got
+
+
+@pytest.fixture(scope="module")
+def measured_default() -> Any:
+    """The default plan measured with its ranges and labelled extremes."""
+    from zoneplan.evaluate import measure_inputs
+    from zoneplan.measure.inputs import prepare
+
+    return measure_inputs(prepare(_plan("ceasefire-2025-10")))
+
+
+def test_zone_records_as_columns_are_the_records(measured_default: Any,
+                                                 monkeypatch: pytest.MonkeyPatch) -> None:
+    """A result's zones kept as columns (ZoneRecords, made a block at a time) read, write
+    and compare as the list of records made at once, NaN and all."""
+    import math
+
+    import zoneplan.result as result_module
+    from zoneplan.result import ZoneRecords, json_chunks, json_ready
+
+    zones_run = measured_default.central.zones
+    zones_run[list(zones_run)[1]]["width_km"] = math.nan  # written as null, in both forms
+    listed = measured_default.result().data
+    monkeypatch.setattr(result_module, "COLUMN_ZONES", 0)
+    monkeypatch.setattr(result_module, "BLOCK_ZONES", 1)
+    columns = measured_default.result().data
+    zones = columns["zones"]
+    assert isinstance(zones, ZoneRecords) and isinstance(listed["zones"], list)
+    n = len(listed["zones"])
+    assert n >= 2 and len(zones) == n
+    assert zones == listed["zones"] and list(zones) == listed["zones"]
+    assert zones[-1] == listed["zones"][-1] and zones[::-1] == listed["zones"][::-1]
+    assert zones[0] is not zones[0]  # made when read, not kept
+    with pytest.raises(IndexError):
+        zones[n]
+    assert listed["zones"][1]["width_km"] != listed["zones"][1]["width_km"]  # NaN
+    assert listed["zones"][0]["extremes"]["residents_baseline"]  # the extremes are read
+    assert json_ready(columns) == json_ready(listed)
+    assert json_ready({"zones": pickle.loads(pickle.dumps(zones))}) == json_ready(
+        {"zones": listed["zones"]})  # as sent to another process
+    for data in (columns, [columns, columns]):  # one result, and a list of them
+        other = listed if data is columns else [listed, listed]
+        assert "".join(json_chunks(data, clean=True)) == "".join(json_chunks(other,
+                                                                             clean=True))
+    text = "".join(json_chunks(columns, clean=True))
+    assert json.loads(text)["zones"][1]["width_km"] is None
+    assert "".join(json_chunks(json_ready(columns))) == "".join(json_chunks(
+        json_ready(listed)))
+
+
+def test_zone_records_read_a_run_s_figures_once() -> None:
+    """Made from the columns of the central run, the records leave its zones unbuilt
+    (no dict per zone kept in the run)."""
+    from zoneplan.evaluate import measure_inputs
+    from zoneplan.measure.inputs import prepare
+    from zoneplan.result import _ZoneColumns
+
+    measured = measure_inputs(prepare(_plan("baseline-2023")), ranges=False)
+    m = measured.central
+    columns = _ZoneColumns(measured.inputs.plan, measured.layout, m,
+                           measured.zone_ranges, None)
+    records = columns.records(0, len(columns))
+    assert [r["id"] for r in records] == [z.id for z in measured.layout.zones]
+    assert not m.zones._rows and not m.reasons._rows  # nothing kept in the run
+    assert records[0]["area_km2"] == m.zones.table.cols["area_km2"][0]

@@ -62,7 +62,8 @@ from zoneplan.result import Result, SampleFigures, build_json, is_number
 if TYPE_CHECKING:
     from zoneplan.measure.figures.by_area import Piece
 
-__all__ = ["FAST_CELL_M", "Evaluation", "evaluate", "evaluate_inputs", "measure_inputs"]
+__all__ = ["FAST_CELL_M", "Evaluation", "ZoneRanges", "evaluate", "evaluate_inputs",
+           "measure_inputs"]
 
 FAST_CELL_M = 250.0
 """Block size (metres) fine population grids are summed into in fast mode."""
@@ -289,13 +290,55 @@ class _Spans:
                 if x > hi[z]:
                     hi[z] = x
 
-    def zones(self) -> dict[str, dict[str, Any]]:
-        """The ranges: ``{zone id: {figure: [low, high] or None}}``."""
+    def block(self, start: int, stop: int) -> list[dict[str, Any]]:
+        """The ranges of zones ``start`` to ``stop`` (layout order), one dict per zone:
+        ``{figure: [low, high] or None}``."""
         cols = [[[lo, hi] if has else None for has, lo, hi in
-                 zip(self.has[k].tolist(), self.lo_obj[k], self.hi_obj[k], strict=True)]
+                 zip(self.has[k][start:stop].tolist(), self.lo_obj[k][start:stop],
+                     self.hi_obj[k][start:stop], strict=True)]
                 for k in ZONE_KEYS]  # figure by figure, then turned zone by zone
-        return {zid: dict(zip(ZONE_KEYS, spans, strict=True))
-                for zid, spans in zip(self.ids, zip(*cols, strict=True), strict=True)}
+        return [dict(zip(ZONE_KEYS, spans, strict=True)) for spans in zip(*cols, strict=True)]
+
+    def zones(self) -> ZoneRanges:
+        """The ranges, ``{zone id: {figure: [low, high] or None}}``, each zone's made when
+        read (:class:`ZoneRanges`); the last call (the numbers compared are let go)."""
+        self.lo, self.hi = {}, {}
+        return ZoneRanges(self)
+
+
+class ZoneRanges(Mapping[str, dict[str, Any]]):
+    """Every zone's low-high ranges kept as the columns :class:`_Spans` counted them in,
+    read as ``{zone id: {figure: [low, high] or None}}``: each zone's dict is made when
+    asked for (a new one each time), so thousands of zones do not hold thousands of
+    dicts of ranges until they are written.
+
+    Parameters
+    ----------
+    spans
+        The ranges counted.
+    """
+
+    def __init__(self, spans: _Spans) -> None:
+        self._spans = spans
+        self._index = {zid: k for k, zid in enumerate(spans.ids)}
+
+    def __getitem__(self, zone_id: str) -> dict[str, Any]:
+        k = self._index[zone_id]
+        return self._spans.block(k, k + 1)[0]
+
+    def block(self, start: int, stop: int) -> list[dict[str, Any]]:
+        """The ranges of zones ``start`` to ``stop`` (layout order), one dict per zone
+        (:class:`~zoneplan.measure.figures.table.RowBlocks`)."""
+        return self._spans.block(start, stop)
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._spans.ids)
+
+    def __len__(self) -> int:
+        return len(self._spans.ids)
+
+    def __contains__(self, zone_id: object) -> bool:
+        return zone_id in self._index
 
 
 def evaluate(
@@ -399,7 +442,7 @@ class Evaluation:
     inputs: Inputs
     layout: Layout
     central: Metrics
-    zone_ranges: dict[str, Any]
+    zone_ranges: Mapping[str, Any]
     total_ranges: dict[str, Any]
     variant_log: list[str]
     started: dt.datetime

@@ -20,6 +20,7 @@ where the record says ``float | None``.
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from typing import Any, Literal, NotRequired
 
 from pydantic import ConfigDict, TypeAdapter, with_config
@@ -530,7 +531,7 @@ class ResultDocument(TypedDict):
     territory: TerritoryRecord
     crs_area: CrsRecord
     population: PopulationRecord
-    zones: list[ZoneRecord]
+    zones: Sequence[ZoneRecord]  # many zones: zoneplan.result.ZoneRecords, read as a list
     totals: TotalsRecord
     lines: list[LineRecord]
     compounds: list[dict[str, Any]]

@@ -8,12 +8,13 @@ reason under ``null_reasons``. Numbers are never rounded here.
 from __future__ import annotations
 
 import datetime as dt
+import gc
 import json
 import math
 import platform
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, TypeGuard, cast
+from typing import TYPE_CHECKING, Any, TypeGuard, cast, overload
 
 import shapely
 
@@ -21,6 +22,7 @@ from zoneplan import __version__, pack
 from zoneplan.geometry import WGS84, to_lonlat
 from zoneplan.measure.figures.assumptions import central_assumptions
 from zoneplan.measure.figures.claims import ClaimRuns, check_claims
+from zoneplan.measure.figures.table import RowBlocks
 from zoneplan.pack.line_variants import line_variants
 from zoneplan.plan.colours import zone_colours
 from zoneplan.plan.rules.as_of import STALE_AFTER, age_days, stale
@@ -63,8 +65,8 @@ if TYPE_CHECKING:
     from zoneplan.measure.zones import Layout
     from zoneplan.plan import Plan
 
-__all__ = ["INDENT_ZONES", "Result", "SampleFigures", "build_json", "is_number", "json_chunks",
-           "json_ready", "json_text"]
+__all__ = ["COLUMN_ZONES", "INDENT_ZONES", "Result", "SampleFigures", "ZoneRecords",
+           "build_json", "is_number", "json_chunks", "json_ready", "json_text"]
 
 
 def is_number(v: object, *, finite: bool = False) -> TypeGuard[float]:
@@ -107,7 +109,7 @@ def _clean(obj: Any) -> Any:
         return {(k if type(k) is str else str(k)):
                 (v if type(v) in plain or (type(v) is float and finite(v)) else _clean(v))
                 for k, v in obj.items()}
-    if isinstance(obj, (list, tuple)):
+    if isinstance(obj, (list, tuple, ZoneRecords)):
         return [v if type(v) in plain or (type(v) is float and finite(v)) else _clean(v)
                 for v in obj]
     if hasattr(obj, "item") and not isinstance(obj, (str, bytes)):  # numpy scalar
@@ -211,7 +213,8 @@ def json_chunks(data: dict[str, Any] | list[dict[str, Any]], *, clean: bool = Fa
     results = data if isinstance(data, list) else [data]
     zones = sum(len(r.get("zones") or []) for r in results)
     if zones <= INDENT_ZONES:
-        yield json.dumps(_clean(data) if clean else data, indent=2, ensure_ascii=False)
+        yield json.dumps(_clean(data) if clean else data, indent=2, ensure_ascii=False,
+                         default=_listed)
         return
     yield from _pieces(data, 3 if isinstance(data, list) else 2, clean)
 
@@ -219,18 +222,25 @@ def json_chunks(data: dict[str, Any] | list[dict[str, Any]], *, clean: bool = Fa
 def _encoded(obj: Any, clean: bool) -> str:
     """``json.dumps(obj)`` (no indentation); with ``clean``, of ``obj`` made JSON-safe."""
     if not clean:
-        return json.dumps(obj, ensure_ascii=False)
+        return json.dumps(obj, ensure_ascii=False, default=_listed)
     try:  # the C encoder refuses NaN, infinity and numpy integers: most zones have none
         return json.dumps(obj, ensure_ascii=False, allow_nan=False)
     except (ValueError, TypeError):
         return json.dumps(_clean(obj), ensure_ascii=False)
 
 
+def _listed(obj: Any) -> list[Any]:
+    """:class:`ZoneRecords` as the list it stands for (``json.dumps``'s ``default``)."""
+    if isinstance(obj, ZoneRecords):
+        return list(obj)
+    raise TypeError(f"Object of type {type(obj).__name__} is not JSON serializable")
+
+
 def _pieces(obj: Any, depth: int, clean: bool = False) -> Iterator[str]:
     """``json.dumps(obj, ensure_ascii=False)`` (no indentation) in pieces: members of
     dicts and lists ``depth`` levels down each encoded on their own (with ``clean``, as
     :func:`_clean` makes them)."""
-    if depth <= 0 or not isinstance(obj, (dict, list)) or not obj:
+    if depth <= 0 or not isinstance(obj, (dict, list, ZoneRecords)) or not obj:
         yield _encoded(obj, clean)
         return
     if isinstance(obj, dict):
@@ -240,6 +250,12 @@ def _pieces(obj: Any, depth: int, clean: bool = False) -> Iterator[str]:
             yield (", " if i else "") + json.dumps(key, ensure_ascii=False) + ": "
             yield from _pieces(v, depth - 1, clean)
         yield "}"
+        return
+    if isinstance(obj, ZoneRecords) and depth == 1:  # records a block at a time: the
+        # text of a list is its members' texts joined by ", " between brackets
+        for i, block in enumerate(obj.blocks()):
+            yield ("[" if i == 0 else ", ") + _encoded(block, clean)[1:-1]
+        yield "]"
         return
     yield "["
     for i, v in enumerate(obj):
@@ -307,53 +323,188 @@ EXTREME_KEYS: tuple[str, ...] = ("residents_baseline",)
 beside its range (``extremes``)."""
 
 
-def _zone_extremes(zid: str, pop: PopulationLayer, extremes: dict[str, Metrics]
-                   ) -> dict[str, list[ExtremeFigure]]:
-    """A zone's figures under each labelled extreme spread (:data:`EXTREME_KEYS`)."""
-    if not extremes:
-        return {}
-    return {key: [{"spread": k, "label": pop.spread_labels.get(k, k),
-                   "value": em.zones[zid].get(key)} for k, em in extremes.items()]
-            for key in EXTREME_KEYS}
+COLUMN_ZONES = INDENT_ZONES
+"""Results with more zones than this keep their zone records as columns
+(:class:`ZoneRecords`), each record made when it is read (written, rendered), not all
+held at once: a zone's record holds about 130 values, several kilobytes as Python
+objects."""
 
 
-def _zone_records(plan: Plan, layout: Layout, m: Metrics, zr: dict[str, Any],
+BLOCK_ZONES = 256
+"""Zone records are made this many at a time (:meth:`_ZoneColumns.records`): the
+columns read zone by zone in one zip, a few hundred records held at once."""
+
+
+def _rows(zones: Mapping[str, dict[str, Any]], ids: list[str], start: int, stop: int
+          ) -> list[dict[str, Any]]:
+    """The dicts of zones ``start`` to ``stop`` of ``ids`` in a run's ``zones`` (figures,
+    null reasons or ranges): made from the columns, without keeping every zone's, where
+    they are columns (:class:`~zoneplan.measure.figures.table.RowBlocks`)."""
+    if isinstance(zones, RowBlocks):
+        return zones.block(start, stop)
+    return [zones[zid] for zid in ids[start:stop]]
+
+
+class _ZoneColumns:
+    """What a result's zone records are made of (see :meth:`records`): what the plan says
+    of each zone, as columns in layout order, and the figures, ranges, draws and extremes
+    it reads from (columns themselves, where they are)."""
+
+    def __init__(self, plan: Plan, layout: Layout, m: Metrics, zr: Mapping[str, Any],
+                 samples: SampleFigures | None, pop: PopulationLayer | None = None,
+                 extremes: dict[str, Metrics] | None = None) -> None:
+        specs = [z.spec for z in layout.zones]
+        colours = zone_colours(specs)
+        rec_zones = _rec_zones(plan, layout)
+        self.ids = [z.id for z in layout.zones]
+        self.labels = [s.label for s in specs]
+        self.controllers = [s.controller for s in specs]
+        self.access = [s.access for s in specs]
+        self.notes = [s.note for s in specs]
+        self.reconstruction = [i in rec_zones for i in self.ids]
+        self.colours = [colours[i] for i in self.ids]
+        self.values, self.reasons, self.ranges = m.zones, m.reasons, zr
+        self.samples = samples.zones if samples else None
+        # of the extreme spreads, only their labels and figures: not their runs' cells
+        self.extremes = ([(s, pop.spread_labels.get(s, s), em.zones)
+                          for s, em in extremes.items()] if pop and extremes else [])
+        std = {s.id: s for s in STANDARDS}
+        self.camp, self.covered, self.force = (std["sphere-camp-area"],
+                                               std["sphere-covered-space"],
+                                               std["force-ratio-quinlivan"])
+
+    def __len__(self) -> int:
+        return len(self.ids)
+
+    def _extremes(self, start: int, stop: int) -> list[dict[str, list[ExtremeFigure]]]:
+        """The figures of zones ``start`` to ``stop`` under each labelled extreme spread
+        (:data:`EXTREME_KEYS`)."""
+        if not self.extremes:
+            return [{} for _ in range(start, stop)]
+        runs = [(s, label, _rows(zones, self.ids, start, stop))
+                for s, label, zones in self.extremes]
+        return [{key: [{"spread": s, "label": label, "value": rows[i].get(key)}
+                       for s, label, rows in runs] for key in EXTREME_KEYS}
+                for i in range(stop - start)]
+
+    def records(self, start: int, stop: int) -> list[ZoneRecord]:
+        """The records of zones ``start`` to ``stop`` (layout order; new dicts), made
+        with the cyclic garbage collector paused: records hold no cycles, and the
+        collector's passes over the objects of an evaluation of thousands of zones,
+        which the records' dicts set off, took more time than making the records."""
+        enabled = gc.isenabled()
+        gc.disable()
+        try:
+            return self._records(start, stop)
+        finally:
+            if enabled:
+                gc.enable()
+
+    def _records(self, start: int, stop: int) -> list[ZoneRecord]:
+        """:meth:`records`, the collector paused or not."""
+        ids = self.ids
+        stop = min(stop, len(ids))
+        values = _rows(self.values, ids, start, stop)
+        reasons = _rows(self.reasons, ids, start, stop)
+        ranges = _rows(self.ranges, ids, start, stop)
+        extremes = self._extremes(start, stop)
+        samples = self.samples
+        out = []
+        for i, k in enumerate(range(start, stop)):
+            zid, access, note, v = ids[k], self.access[k], self.notes[k], values[i]
+            rec: dict[str, Any] = {
+                "id": zid,
+                "label": self.labels[k],
+                "controller": self.controllers[k],
+                "access": access,
+                "reconstruction": self.reconstruction[k],
+                "colour": self.colours[k],
+            }
+            rec.update(zip(ZONE_KEYS, map(v.get, ZONE_KEYS), strict=True))
+            if "damage_by_class" in v:
+                rec["damage_by_class"] = v["damage_by_class"]
+            standards: ZoneStandards = {
+                "sphere-camp-area": self.camp.meets(v["m2_per_person"]),
+                "sphere-covered-space": self.covered.meets(v["m2_per_person"]),
+                "force-ratio-quinlivan": self.force.meets(v["forces_per_1000"]),
+            }
+            rec["standards"] = standards  # the keys after the figures, in this order
+            rec["ranges"] = ranges[i]
+            rec["extremes"] = extremes[i]
+            rec["distribution"] = samples.get(zid, {}) if samples is not None else {}
+            rec["null_reasons"] = reasons[i]
+            rec["flags"] = per_person_flags(v.get("residents"), access, v)
+            rec["notes"] = [note] if note else []
+            out.append(cast("ZoneRecord", rec))
+        return out
+
+
+class ZoneRecords(Sequence[ZoneRecord]):
+    """A result's zone records (``data["zones"]``) kept as columns: records are made
+    when they are read (:data:`BLOCK_ZONES` at a time, new dicts each time) and let go by
+    whoever reads them (the JSON is written zone by zone, :func:`json_chunks`), so a
+    result of thousands of zones does not hold thousands of records. Read like the list
+    of records it stands for (and equal to it); :meth:`Result.to_dict` and
+    :func:`json_ready` turn it into that list.
+
+    Parameters
+    ----------
+    columns
+        What the records are made of.
+    """
+
+    def __init__(self, columns: _ZoneColumns) -> None:
+        self._columns = columns
+
+    def __len__(self) -> int:
+        return len(self._columns)
+
+    @overload
+    def __getitem__(self, k: int) -> ZoneRecord: ...
+
+    @overload
+    def __getitem__(self, k: slice) -> list[ZoneRecord]: ...
+
+    def __getitem__(self, k: int | slice) -> ZoneRecord | list[ZoneRecord]:
+        n = len(self)
+        if isinstance(k, slice):
+            return [r for i in range(n)[k] for r in self._columns.records(i, i + 1)]
+        if not -n <= k < n:
+            raise IndexError("zone record index out of range")
+        return self._columns.records(k % n, k % n + 1)[0]
+
+    def __iter__(self) -> Iterator[ZoneRecord]:
+        for start in range(0, len(self), BLOCK_ZONES):
+            yield from self._columns.records(start, start + BLOCK_ZONES)
+
+    def blocks(self) -> Iterator[list[ZoneRecord]]:
+        """The records, :data:`BLOCK_ZONES` at a time."""
+        for start in range(0, len(self), BLOCK_ZONES):
+            yield self._columns.records(start, start + BLOCK_ZONES)
+
+    def __eq__(self, other: object) -> bool:
+        if isinstance(other, (ZoneRecords, list, tuple)):
+            return len(self) == len(other) and all(
+                a == b for a, b in zip(self, other, strict=True))
+        return NotImplemented
+
+    __hash__ = None  # type: ignore[assignment]  # equal to a list, which has none
+
+    def __repr__(self) -> str:
+        return f"ZoneRecords({len(self)} zones)"
+
+
+def _zone_records(plan: Plan, layout: Layout, m: Metrics, zr: Mapping[str, Any],
                   samples: SampleFigures | None, pop: PopulationLayer | None = None,
-                  extremes: dict[str, Metrics] | None = None) -> list[ZoneRecord]:
+                  extremes: dict[str, Metrics] | None = None
+                  ) -> list[ZoneRecord] | ZoneRecords:
     """One record per zone, in the layout's order (with the figures under the labelled
-    extreme spreads of ``pop``, where given)."""
-    std = {s.id: s for s in STANDARDS}
-    colours = zone_colours([z.spec for z in layout.zones])
-    rec_zones = _rec_zones(plan, layout)
-    zones = []
-    for z in layout.zones:
-        v = m.zones[z.id]
-        entry: dict[str, Any] = {
-            "id": z.id,
-            "label": z.spec.label,
-            "controller": z.spec.controller,
-            "access": z.spec.access,
-            "reconstruction": z.id in rec_zones,
-            "colour": colours[z.id],
-            **{k: v.get(k) for k in ZONE_KEYS},
-        }
-        if "damage_by_class" in v:
-            entry["damage_by_class"] = v["damage_by_class"]
-        standards: ZoneStandards = {
-            "sphere-camp-area": std["sphere-camp-area"].meets(v["m2_per_person"]),
-            "sphere-covered-space": std["sphere-covered-space"].meets(v["m2_per_person"]),
-            "force-ratio-quinlivan": std["force-ratio-quinlivan"].meets(v["forces_per_1000"]),
-        }
-        zones.append(cast("ZoneRecord", {
-            **entry,
-            "standards": standards,
-            "ranges": zr[z.id],
-            "extremes": _zone_extremes(z.id, pop, extremes) if pop and extremes else {},
-            "distribution": samples.zones.get(z.id, {}) if samples else {},
-            "null_reasons": m.reasons[z.id],
-            "flags": per_person_flags(v.get("residents"), z.spec.access, v),
-            "notes": [z.spec.note] if z.spec.note else []}))
-    return zones
+    extreme spreads of ``pop``, where given): a list, or for more than
+    :data:`COLUMN_ZONES` zones, :class:`ZoneRecords` (the same records, made when read)."""
+    columns = _ZoneColumns(plan, layout, m, zr, samples, pop, extremes)
+    if len(columns) > COLUMN_ZONES:
+        return ZoneRecords(columns)
+    return columns.records(0, len(columns))
 
 
 def _totals_record(m: Metrics, tr: dict[str, Any], samples: SampleFigures | None
@@ -411,7 +562,7 @@ def _population_record(inputs: Inputs) -> PopulationRecord:
     }
 
 
-def build_json(inputs: Inputs, layout: Layout, m: Metrics, zr: dict[str, Any],
+def build_json(inputs: Inputs, layout: Layout, m: Metrics, zr: Mapping[str, Any],
                tr: dict[str, Any], variant_log: list[str], started: dt.datetime, *,
                extremes: dict[str, Metrics] | None = None, by: AreaSet | None = None,
                by_area: list[ByAreaRow] | None = None, approximate: bool = False,

@@ -19,9 +19,9 @@ Examples
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Mapping, Sequence
-from typing import Any
+from typing import Any, Protocol, runtime_checkable
 
-__all__ = ["UNSET", "ZoneRows", "ZoneTable"]
+__all__ = ["UNSET", "RowBlocks", "ZoneRows", "ZoneTable"]
 
 
 class _Unset:
@@ -30,9 +30,23 @@ class _Unset:
     def __repr__(self) -> str:
         return "UNSET"
 
+    def __reduce__(self) -> str:
+        return "UNSET"  # unpickled as the one mark, so a pickled table reads the same
+
 
 UNSET: Any = _Unset()
 """A figure not set for a zone."""
+
+
+@runtime_checkable
+class RowBlocks(Protocol):
+    """A mapping of zone id to a dict per zone that can make the dicts of a run of zones
+    at once, from columns, without keeping them (:meth:`ZoneRows.block`,
+    :class:`zoneplan.evaluate.ZoneRanges`)."""
+
+    def block(self, start: int, stop: int) -> list[dict[str, Any]]:
+        """The dicts of zones ``start`` to ``stop`` (indices in zone order)."""
+        ...
 
 
 class ZoneTable:
@@ -94,17 +108,22 @@ class ZoneTable:
         """Zone ``k``'s figures as a dict, keys in the order first set."""
         return {key: c[k] for key, c in self.cols.items() if c[k] is not UNSET}
 
-    def rows(self) -> list[dict[str, Any]]:
-        """Every zone's :meth:`row`, built together (one zip of the columns, then the
-        unset figures taken out: a dict keeps the order of the keys left)."""
+    def rows(self, start: int = 0, stop: int | None = None) -> list[dict[str, Any]]:
+        """Every zone's :meth:`row` (or those of zones ``start`` to ``stop``, indices in
+        zone order), built together (one zip of the columns, then the unset figures taken
+        out: a dict keeps the order of the keys left)."""
+        stop = len(self.ids) if stop is None else min(stop, len(self.ids))
+        whole = start == 0 and stop == len(self.ids)
+        cols = list(self.cols.values()) if whole else [c[start:stop] for c in
+                                                          self.cols.values()]
         keys = list(self.cols)
-        out = [dict(zip(keys, vals, strict=True)) for vals in zip(*self.cols.values(),
-                                                                   strict=True)]
+        out = [dict(zip(keys, vals, strict=True)) for vals in zip(*cols, strict=True)]
         if not keys:
-            out = [{} for _ in self.ids]
+            out = [{} for _ in range(max(stop - start, 0))]
         for key in self.partial:
-            for k in [k for k, v in enumerate(self.cols[key]) if v is UNSET]:
-                del out[k][key]
+            c = self.cols[key]
+            for k in [k for k in range(start, stop) if c[k] is UNSET]:
+                del out[k - start][key]
         return out
 
 
@@ -131,6 +150,15 @@ class ZoneRows(Mapping[str, dict[str, Any]]):
                 return self._rows[zone_id]
             row = self._rows[zone_id] = self.table.row(self._index[zone_id])
         return row
+
+    def block(self, start: int, stop: int) -> list[dict[str, Any]]:
+        """The figures of zones ``start`` to ``stop`` (indices in zone order) as
+        ``self[zone_id]`` gives them, without building and keeping every zone's dict:
+        the kept dicts where rows have been built, else new ones made from the columns
+        (for zones read once, as a result's zone records are when written)."""
+        if self._rows:
+            return [self[zid] for zid in self.table.ids[start:stop]]
+        return self.table.rows(start, stop)
 
     def __iter__(self) -> Iterator[str]:
         return iter(self.table.ids)
