@@ -138,17 +138,16 @@ def zone_fractions(grid: RasterGrid, zones: list[BaseGeometry], cuts: list[BaseG
     # zones cover the territory but were reprojected (they leave slivers between them
     # and at the territory's edge); a cell is wholly in a zone only when no other zone
     # has a share of it
-    _, inv, n_entries = np.unique(cell, return_inverse=True, return_counts=True)
-    inv = inv.ravel()
+    inv, alone = _cell_groups(cell)
     total = np.bincount(inv, weights=frac)
     if covered and not grid.raster_crs.equals(grid.area_crs):
         total[total <= 0] = 1.0
     else:
         total = np.maximum(total, 1.0)
-    frac = frac / total[inv]
-    del total
-    whole = (frac >= 1.0) & (n_entries[inv] == 1)
-    del inv, n_entries
+    frac /= total[inv]  # frac is this function's own copy
+    del total, inv
+    whole = (frac >= 1.0) & alone
+    del alone
     zone_of[cell[whole]] = zone[whole]
     # the strips' temporaries handed back, before the sums that follow; a grid of one
     # strip or less (the editor's patches) frees little, and that took 1 ms per update
@@ -158,6 +157,29 @@ def zone_fractions(grid: RasterGrid, zones: list[BaseGeometry], cuts: list[BaseG
     del whole
     return Fractions(n_zones=len(zones), zone_of=zone_of, cut_cell=cell[part_of],
                      cut_zone=zone[part_of], cut_frac=frac[part_of])
+
+
+def _cell_groups(cell: NDArray[np.intp]) -> tuple[NDArray[np.signedinteger], NDArray[np.bool_]]:
+    """Each entry's cell as a rank among the distinct cells (the inverse of
+    ``np.unique(cell)``: int32 when it fits), and whether the entry is its cell's only one.
+
+    Leaner than ``np.unique(cell, return_inverse=True, return_counts=True)`` (one sort
+    order and one copy at a time, no per-cell counts): on a fine raster thousands of zones
+    have a million boundary entries, and this was the peak of a whole run's memory."""
+    m = cell.size
+    order = np.argsort(cell, kind="stable")
+    ranked = cell[order]
+    new = np.ones(m + 1, dtype=bool)  # entry (in sorted order) starts a cell; one past
+    np.not_equal(ranked[1:], ranked[:-1], out=new[1:m])
+    del ranked
+    rank = np.cumsum(new[:m], dtype=np.int32 if m < 2**31 else np.intp)
+    rank -= 1
+    inv = np.empty(m, dtype=rank.dtype)
+    inv[order] = rank
+    del rank
+    alone = np.empty(m, dtype=bool)
+    alone[order] = new[:m] & new[1:]
+    return inv, alone
 
 
 SNAP_PIXEL_FRACTION = 1e-9
