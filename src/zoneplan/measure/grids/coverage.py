@@ -36,7 +36,7 @@ https://github.com/isciences/exactextract
 from __future__ import annotations
 
 import itertools
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from typing import Any
 
 import numpy as np
@@ -45,7 +45,8 @@ from affine import Affine
 from numpy.typing import NDArray
 from shapely.geometry.base import BaseGeometry
 
-__all__ = ["Coverage", "StripLabels", "boundary_coverage", "geojson_like", "label_strip",
+__all__ = ["Coverage", "StripLabels", "boundary_coverage", "boundary_coverage_parts",
+           "geojson_like", "label_strip",
            "line_pixels"]
 
 Coverage = tuple[NDArray[np.intp], NDArray[np.int64], NDArray[np.int64], NDArray[np.float64]]
@@ -160,10 +161,26 @@ def boundary_coverage(geoms: Sequence[BaseGeometry], t: Affine) -> Coverage:
     >>> [(int(i), int(j), float(v)) for i, j, v in zip(r, c, s) if v > 0]
     [(0, 0, 0.5), (0, 1, 1.0)]
     """
-    x0, y0, x1, y1, sign, poly = _edges(geoms, t)
-    if x0.size == 0:
+    out: list[list[Any]] = [list(parts) for parts in boundary_coverage_parts(geoms, t)]
+    if not out:
         e = np.empty(0, dtype=np.int64)
         return e.astype(np.intp), e, e, np.empty(0)
+    joined = []
+    for i in range(4):  # each array joined, and its parts let go, before the next
+        joined.append(np.concatenate([o[i] for o in out]))
+        for o in out:
+            o[i] = None
+    return joined[0], joined[1], joined[2], joined[3]
+
+
+def boundary_coverage_parts(geoms: Sequence[BaseGeometry], t: Affine) -> Iterator[Coverage]:
+    """:func:`boundary_coverage` in parts, batch by batch of whole polygons (about
+    :data:`PIECES_AT_ONCE` edge pieces each, in order): the parts joined are its result,
+    so a caller that keeps less of each entry than its four values never holds them
+    all at once."""
+    x0, y0, x1, y1, sign, poly = _edges(geoms, t)
+    if x0.size == 0:
+        return
     lo_c = int(np.floor(min(x0.min(), x1.min()))) - 1
     lo_r = int(np.floor(min(y0.min(), y1.min()))) - 1
     n_c = int(np.ceil(max(x0.max(), x1.max()))) - lo_c + 2
@@ -179,21 +196,14 @@ def boundary_coverage(geoms: Sequence[BaseGeometry], t: Affine) -> Coverage:
                                           PIECES_AT_ONCE))
     cuts = np.unique(np.r_[0, ends[np.minimum(np.searchsorted(ends, want), ends.size - 1)]])
     edges = (x0, y0, x1, y1, sign, poly)
-    out: list[list[Any]] = []
     carry = 0.0  # the running sum of the pieces' dy, carried from batch to batch
     for a, b in itertools.pairwise(cuts.tolist()):
         sub = np.searchsorted(cum[a:b] - (cum[a - 1] if a else 0.0),
                               np.arange(PIECES_AT_ONCE, PIECES_AT_ONCE + cum[b - 1]
                                         - (cum[a - 1] if a else 0.0), PIECES_AT_ONCE)) + a
         parts, carry = _batch_coverage(edges, [a, *sub[sub < b].tolist(), b], grid, carry)
-        out.append(list(parts))
-    del edges, x0, y0, x1, y1, sign, poly, per_edge, cum
-    joined = []
-    for i in range(4):  # each array joined, and its parts let go, before the next
-        joined.append(np.concatenate([o[i] for o in out]))
-        for o in out:
-            o[i] = None
-    return joined[0], joined[1], joined[2], joined[3]
+        yield parts
+        del parts
 
 
 def _batch_coverage(edges: tuple[NDArray[Any], ...], bounds: list[int],

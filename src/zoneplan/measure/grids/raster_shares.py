@@ -21,7 +21,12 @@ from numpy.typing import NDArray
 from shapely.geometry.base import BaseGeometry
 
 from zoneplan.measure.grids.cells import Fractions, find_sorted, match_sorted
-from zoneplan.measure.grids.coverage import StripLabels, boundary_coverage, line_pixels
+from zoneplan.measure.grids.coverage import (
+    StripLabels,
+    boundary_coverage,
+    boundary_coverage_parts,
+    line_pixels,
+)
 from zoneplan.measure.grids.pixels import STRIP_PIXELS, release_freed_memory, strips
 
 if TYPE_CHECKING:
@@ -93,20 +98,24 @@ def zone_fractions(grid: RasterGrid, zones: list[BaseGeometry], cuts: list[BaseG
         label = labels((r1 - r0, w), grid.transform @ Affine.translation(0, r0))
         zone_of[a:b] = label.ravel()[grid.lin[a:b] - r0 * w] - 1
         del label
-    k, row, col, share = boundary_coverage(geoms, grid.transform)
-    # temporaries let go as soon as used: on a fine raster, thousands of zones have
-    # hundreds of thousands of boundary pixels
-    ok = (row >= 0) & (row < grid.height) & (col >= 0) & (col < w)
-    px = row[ok] * w + col[ok]
-    del row, col
-    pos, hit = match_sorted(grid.lin, px)
-    del px
-    cell = pos[hit].astype(np.intp)
-    del pos
-    zone = k[ok][hit].astype(np.int32)
-    del k
-    frac = share[ok][hit]
-    del share, ok, hit
+    # batch by batch, temporaries let go as soon as used: on a fine raster, thousands of
+    # zones have a million boundary pixels, and only 20 of each one's 32 bytes are kept
+    kept: tuple[list[NDArray[Any]], ...] = ([], [], [])
+    for k, row, col, share in boundary_coverage_parts(geoms, grid.transform):
+        ok = (row >= 0) & (row < grid.height) & (col >= 0) & (col < w)
+        px = row[ok] * w + col[ok]
+        del row, col
+        pos, hit = match_sorted(grid.lin, px)
+        del px
+        kept[0].append(pos[hit].astype(np.intp))
+        del pos
+        kept[1].append(k[ok][hit].astype(np.int32))
+        del k
+        kept[2].append(share[ok][hit])
+        del share, ok, hit
+    cell, zone, frac = (_joined(kept[0], np.intp), _joined(kept[1], np.int32),
+                        _joined(kept[2], np.float64))
+    del kept
     if grid.edge.size and cell.size:  # shares of the part inside the territory
         epos, ehit = match_sorted(grid.edge, cell)
         crossed = _crossed(grid, cuts, cell[ehit])
@@ -159,6 +168,14 @@ def zone_fractions(grid: RasterGrid, zones: list[BaseGeometry], cuts: list[BaseG
                      cut_zone=zone[part_of], cut_frac=frac[part_of])
 
 
+def _joined(parts: list[NDArray[Any]], dtype: type) -> NDArray[Any]:
+    """``parts`` joined end to end (empty, of ``dtype``, when there are none); the list is
+    emptied, so the parts are let go as soon as joined."""
+    out = np.concatenate(parts) if parts else np.empty(0, dtype=dtype)
+    parts.clear()
+    return out
+
+
 def _cell_groups(cell: NDArray[np.intp]) -> tuple[NDArray[np.signedinteger], NDArray[np.bool_]]:
     """Each entry's cell as a rank among the distinct cells (the inverse of
     ``np.unique(cell)``: int32 when it fits), and whether the entry is its cell's only one.
@@ -173,7 +190,7 @@ def _cell_groups(cell: NDArray[np.intp]) -> tuple[NDArray[np.signedinteger], NDA
     np.not_equal(ranked[1:], ranked[:-1], out=new[1:m])
     del ranked
     rank = np.cumsum(new[:m], dtype=np.int32 if m < 2**31 else np.intp)
-    rank -= 1
+    np.subtract(rank, 1, out=rank)
     inv = np.empty(m, dtype=rank.dtype)
     inv[order] = rank
     del rank
