@@ -20,7 +20,7 @@ from affine import Affine
 from numpy.typing import NDArray
 from shapely.geometry.base import BaseGeometry
 
-from zoneplan.measure.grids.cells import Fractions, find_sorted, match_sorted
+from zoneplan.measure.grids.cells import Fractions, cell_groups, find_sorted, match_sorted
 from zoneplan.measure.grids.coverage import (
     StripLabels,
     boundary_coverage,
@@ -147,7 +147,7 @@ def zone_fractions(grid: RasterGrid, zones: list[BaseGeometry], cuts: list[BaseG
     # zones cover the territory but were reprojected (they leave slivers between them
     # and at the territory's edge); a cell is wholly in a zone only when no other zone
     # has a share of it
-    inv, alone = _cell_groups(cell)
+    _, inv, alone = cell_groups(cell)
     total = np.bincount(inv, weights=frac)
     if covered and not grid.raster_crs.equals(grid.area_crs):
         total[total <= 0] = 1.0
@@ -174,29 +174,6 @@ def _joined(parts: list[NDArray[Any]], dtype: type) -> NDArray[Any]:
     out = np.concatenate(parts) if parts else np.empty(0, dtype=dtype)
     parts.clear()
     return out
-
-
-def _cell_groups(cell: NDArray[np.intp]) -> tuple[NDArray[np.signedinteger], NDArray[np.bool_]]:
-    """Each entry's cell as a rank among the distinct cells (the inverse of
-    ``np.unique(cell)``: int32 when it fits), and whether the entry is its cell's only one.
-
-    Leaner than ``np.unique(cell, return_inverse=True, return_counts=True)`` (one sort
-    order and one copy at a time, no per-cell counts): on a fine raster thousands of zones
-    have a million boundary entries, and this was the peak of a whole run's memory."""
-    m = cell.size
-    order = np.argsort(cell, kind="stable")
-    ranked = cell[order]
-    new = np.ones(m + 1, dtype=bool)  # entry (in sorted order) starts a cell; one past
-    np.not_equal(ranked[1:], ranked[:-1], out=new[1:m])
-    del ranked
-    rank = np.cumsum(new[:m], dtype=np.int32 if m < 2**31 else np.intp)
-    np.subtract(rank, 1, out=rank)
-    inv = np.empty(m, dtype=rank.dtype)
-    inv[order] = rank
-    del rank
-    alone = np.empty(m, dtype=bool)
-    alone[order] = new[:m] & new[1:]
-    return inv, alone
 
 
 SNAP_PIXEL_FRACTION = 1e-9

@@ -24,7 +24,13 @@ from shapely.geometry.base import BaseGeometry
 
 from zoneplan.geometry import project
 from zoneplan.io.layers import PointLayer
-from zoneplan.measure.grids.cells import CellValues, Fractions, Near, match_sorted
+from zoneplan.measure.grids.cells import (
+    CellValues,
+    Fractions,
+    Near,
+    cell_groups,
+    match_sorted,
+)
 from zoneplan.measure.grids.squares import DISTANCE_BLOCK_M, Squares
 from zoneplan.measure.inputs import AREA_TOLERANCE_M2, Inputs
 from zoneplan.measure.sums.block_sums import CHUNK, BlockSums, block_sums, cut_weights
@@ -382,8 +388,9 @@ def people_outside(fr: Fractions, counts: CellValues) -> float:
         none = fr.zone_of[a:a + CHUNK] < 0
         outside += float(np.asarray(counts[a:a + CHUNK], dtype=np.float64)[none].sum())
     # ...less the shares of cut cells that zones take
-    cells, inv = np.unique(fr.cut_cell, return_inverse=True)
-    taken = np.bincount(inv.ravel(), weights=fr.cut_frac, minlength=cells.size)
+    cells, inv, _ = cell_groups(fr.cut_cell)  # np.unique's, in less memory
+    taken = np.bincount(inv, weights=fr.cut_frac, minlength=cells.size)
+    del inv
     return outside - float(np.dot(np.asarray(counts[cells], dtype=np.float64),
                                   1.0 - np.clip(1.0 - taken, 0.0, 1.0)))
 
