@@ -61,7 +61,9 @@ from zoneplan.measure.sums.zone_sums import (
     NEAR_LINE_M,
     LayoutCells,
     ZoneSums,
+    first_covering_zone,
     layout_geometry,
+    projected_points,
 )
 from zoneplan.measure.zones import Layout, build_layout
 from zoneplan.plan import Compound, ForceEntry
@@ -171,19 +173,6 @@ class PointBand:
     zones: list[str | None]
     near: NDArray[np.intp]
     geoms: NDArray[np.object_]
-
-
-def _first_zone(layout: Layout, geoms: NDArray[np.object_]) -> NDArray[np.intp]:
-    """Index of the first zone of ``layout`` covering each point (-1: none), as
-    :func:`~zoneplan.measure.sums.zone_sums.layout_cells` finds a point's zone."""
-    first = np.full(len(geoms), -1, dtype=np.intp)
-    for k, z in enumerate(layout.zones):
-        left = np.flatnonzero(first < 0)
-        if left.size == 0:
-            break
-        shapely.prepare(z.geometry)
-        first[left[shapely.covers(z.geometry, geoms[left])]] = k
-    return first
 
 
 @dataclass(frozen=True, eq=False)
@@ -314,8 +303,8 @@ def _reference_points(use: Inputs, layout: Layout, jitters: list[LineJitter]
         layer = getattr(use, role)
         if layer is None or len(layer) == 0:
             continue
-        geoms = np.array(list(project(shapely.MultiPoint(layer.points), layout.crs).geoms))
-        first = _first_zone(layout, geoms)
+        geoms = projected_points(layer, layout.crs)
+        first = first_covering_zone(layout, geoms)
         ids = [z.id for z in layout.zones]
         near = np.zeros(len(geoms), dtype=bool)
         for j in jitters:
@@ -381,7 +370,7 @@ def _place_points(model: SampleModel, layout: Layout) -> None:
     ids = [z.id for z in layout.zones]
     for pb in model.points:
         zones = list(pb.zones)
-        for i, k in zip(pb.near.tolist(), _first_zone(layout, pb.geoms).tolist(),
+        for i, k in zip(pb.near.tolist(), first_covering_zone(layout, pb.geoms).tolist(),
                         strict=True):
             zones[i] = ids[k] if k >= 0 else None
         layout.point_zones[id(getattr(model.inputs, pb.role))] = zones

@@ -55,12 +55,14 @@ __all__ = [
     "Summer",
     "ZoneSums",
     "block_distances",
+    "first_covering_zone",
     "grid_sums",
     "layout_geometry",
     "measured_cells",
     "nearest_distances",
     "people_outside",
     "people_within",
+    "projected_points",
     "whole_grid_sums",
     "zone_totals",
 ]
@@ -440,7 +442,7 @@ def _hospital_distances(layout: Layout, inputs: Inputs, area: ZoneSums,
     hosp = inputs.hospitals
     if hosp is None or len(hosp) == 0 or area.blocks is None:
         return HospitalDistances.empty(len(layout.zones))
-    hp = _projected_points(hosp, inputs.population.crs)
+    hp = projected_points(hosp, inputs.population.crs)
     h_xy = np.column_stack([shapely.get_x(hp), shapely.get_y(hp)])
     return hospital_distances(inputs.population.grid, squares, area.blocks, h_xy, h_zone,
                               [z.id for z in layout.zones],
@@ -453,7 +455,7 @@ _PROJECTED_POINTS: weakref.WeakKeyDictionary[Any, dict[str, NDArray[np.object_]]
 every layout), by CRS definition."""
 
 
-def _projected_points(layer: PointLayer, crs: Any) -> NDArray[np.object_]:
+def projected_points(layer: PointLayer, crs: Any) -> NDArray[np.object_]:
     """The layer's points in ``crs``, remembered per layer and CRS definition."""
     memo = _PROJECTED_POINTS.setdefault(layer, {})
     hit = memo.get(crs.srs) if crs.srs else None
@@ -473,16 +475,22 @@ def _point_zone(layer: PointLayer | None, layout: Layout) -> list[str | None]:
     known = layout.point_zones.get(id(layer))
     if known is not None:
         return known
-    geoms = _projected_points(layer, layout.crs)
-    first = np.full(len(geoms), -1)  # the first zone covering each point
+    first = first_covering_zone(layout, projected_points(layer, layout.crs))
+    ids = [z.id for z in layout.zones]
+    return [ids[k] if k >= 0 else None for k in first.tolist()]
+
+
+def first_covering_zone(layout: Layout, geoms: NDArray[np.object_]) -> NDArray[np.intp]:
+    """Index of the first zone of ``layout`` covering each point of ``geoms`` (in the
+    layout's CRS; -1: in no zone): the zone a hospital or damage point counts in."""
+    first = np.full(len(geoms), -1, dtype=np.intp)
     for k, z in enumerate(layout.zones):
         left = np.flatnonzero(first < 0)
         if left.size == 0:
             break
         shapely.prepare(z.geometry)
         first[left[shapely.covers(z.geometry, geoms[left])]] = k
-    ids = [z.id for z in layout.zones]
-    return [ids[k] if k >= 0 else None for k in first.tolist()]
+    return first
 
 
 def block_distances(cells: LayoutCells, grid: Any, points: NDArray[np.float64],
