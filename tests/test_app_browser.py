@@ -301,3 +301,54 @@ def test_editor_on_a_phone_handles_and_touch_targets(browser: Any,
     assert {h["line"] for h in handles()} == {other}
     page.screenshot(path=str(SCREENS / "editor-phases-390.png"))
     ctx.close()
+
+
+def test_every_zone_named_thin_ones_on_leaders(browser: Any, server: tuple[str, Path]) -> None:
+    """withdrawal-phases has three zones too thin for their names at 1366 and 390 px: each
+    name is drawn outside every zone, on a leader that starts inside its own zone; no
+    zone's name overlaps another's, and every name lies within the map."""
+    origin, _ = server
+    for width, height in ((1366, 900), (390, 844)):
+        ctx = browser.new_context(viewport={"width": width, "height": height})
+        ctx.set_default_timeout(30_000)
+        page = ctx.new_page()
+        page.goto(origin + "/")
+        page.wait_for_function("() => document.body.dataset.ready === '1'")
+        page.evaluate("document.body.dataset.ready = ''")
+        page.select_option("#plan-select", "withdrawal-phases")
+        page.wait_for_function("() => document.body.dataset.ready === '1'")
+        got = page.evaluate("""() => {
+            const map = document.querySelector('#map').getBoundingClientRect();
+            const paths = [...document.querySelectorAll('#zones-layer path.zone')];
+            const zone = (id) => paths.find(z => z.dataset.zone === id);
+            const labels = [...document.querySelectorAll('#labels-layer text.zone-label')];
+            const leaders = [...document.querySelectorAll('#labels-layer line.zone-leader')];
+            const inZone = (id, x, y) => zone(id).isPointInFill(new DOMPoint(x, y));
+            return {
+              zones: paths.map(z => z.dataset.zone),
+              labels: labels.map(t => { const r = t.getBoundingClientRect();
+                return {zone: t.dataset.zone, leader: t.classList.contains('on-leader'),
+                        box: [r.left, r.top, r.right, r.bottom],
+                        inMap: r.left >= map.left - 0.5 && r.right <= map.right + 0.5 &&
+                               r.top >= map.top - 0.5 && r.bottom <= map.bottom + 0.5}; }),
+              leaders: leaders.map(l => ({zone: l.dataset.zone,
+                start: inZone(l.dataset.zone, +l.getAttribute('x1'), +l.getAttribute('y1')),
+                end: paths.some(z =>
+                  z.isPointInFill(new DOMPoint(+l.getAttribute('x2'), +l.getAttribute('y2')))),
+                length: Math.hypot(l.getAttribute('x2') - l.getAttribute('x1'),
+                                   l.getAttribute('y2') - l.getAttribute('y1'))})),
+            };
+        }""")
+        zones = got["zones"]
+        assert len(zones) == 4
+        assert sorted(lab["zone"] for lab in got["labels"]) == sorted(zones), (width, got)
+        on_leader = {lab["zone"] for lab in got["labels"] if lab["leader"]}
+        assert on_leader and on_leader == {ld["zone"] for ld in got["leaders"]}, (width, got)
+        assert "west" not in on_leader  # the wide zone keeps its name inside it
+        for ld in got["leaders"]:
+            assert ld["start"] and not ld["end"] and ld["length"] > 0, (width, ld)
+        assert all(lab["inMap"] for lab in got["labels"]), (width, got["labels"])
+        for a, b in itertools.combinations([lab["box"] for lab in got["labels"]], 2):
+            assert a[2] <= b[0] or b[2] <= a[0] or a[3] <= b[1] or b[3] <= a[1], (width, a, b)
+        page.screenshot(path=str(SCREENS / f"editor-phases-names-{width}.png"))
+        ctx.close()

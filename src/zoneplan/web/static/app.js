@@ -33,7 +33,7 @@
   const HANDLE_HIT = 48; // at least 44 px (WCAG 2.5.5) after rounding
   const HANDLE_HIT_FINE = 18;
   const touchy = () => window.matchMedia("(pointer: coarse)").matches
-    || svg().getBoundingClientRect().width < 600;
+    || mapRect().width < 600;
 
   // ------------------------------------------------------------------ formatting
   function sig(x, n = 3) {
@@ -81,14 +81,25 @@
 
   // ------------------------------------------------------------------ projection
   // SVG units for a length in screen pixels, so text and symbols keep their size at any width
+  // The map's box on screen, read once per task: reading it after the labels changed
+  // would lay the page out again for every label tried (drawBase forgets it when the
+  // map's viewBox changes).
+  let rectKept = null;
+  function mapRect() {
+    if (!rectKept) {
+      rectKept = svg().getBoundingClientRect();
+      queueMicrotask(() => { rectKept = null; });
+    }
+    return rectKept;
+  }
   function px(n) {
-    const r = svg().getBoundingClientRect();
+    const r = mapRect();
     const P = state.proj;
     const s = P && r.width && r.height ? Math.min(r.width / P.width, r.height / P.height) : 1;
     return n / s;
   }
   // hospital symbols: 12 px across on a wide map, 8 px on a phone's
-  const hospitalScale = () => (svg().getBoundingClientRect().width < 600 ? 0.67 : 1);
+  const hospitalScale = () => (mapRect().width < 600 ? 0.67 : 1);
   function makeProjection(bounds) {
     const [minx, miny, maxx, maxy] = bounds;
     const lat0 = (miny + maxy) / 2;
@@ -143,6 +154,7 @@
     state.proj = makeProjection(layers.view || layers.bounds);
     const P = state.proj;
     map.setAttribute("viewBox", `0 0 ${P.width} ${P.height.toFixed(1)}`);
+    rectKept = null;
     const defs = el("defs", {}, map);
     const clip = el("clipPath", { id: "territory-clip" }, defs);
     el("path", { d: ringsPath(layers.territory.geometry) }, clip);
@@ -318,7 +330,7 @@
       const b = f.getBBox();
       taken.push({ x: b.x - px(3), y: b.y - px(3), w: b.width + px(6), h: b.height + px(6) });
     }
-    const narrow = svg().getBoundingClientRect().width < 600;
+    const narrow = mapRect().width < 600;
     const shown = (layers.places || []).filter((p) => !narrow || p.population >= 50000);
     for (const p of shown) {
       const [, size, dot, weight] = PLACE_SIZES.find(([l]) => p.population >= l);
@@ -397,32 +409,66 @@
     document.querySelectorAll("#names-layer .hidden-name").forEach((e) => e.classList.remove("hidden-name"));
     if (!state.zonesMap) return;
     const zoneBoxes = [];
-    for (const f of state.zonesMap.features) {
+    const paths = state.zonesMap.features.map((f) => {
       const p = f.properties;
       const zp = el("path", { d: ringsPath(f.geometry), class: `zone access-${p.access}`,
         fill: p.colour, "data-zone": p.id }, layer);
       if (state.layers[state.planId].patterns[p.access] && state.layers[state.planId].patterns[p.access].svg) {
         el("path", { d: ringsPath(f.geometry), class: "zone-pattern", fill: `url(#pat-${p.access})` }, layer);
       }
+      return zp;
+    });
+    // every zone drawn first: a name that finds no room in its zone goes outside all of them
+    const taken = boxIndex(state.taken || [], px(60));
+    state.zonesMap.features.forEach((f, i) => {
+      const p = f.properties;
       const [x, y] = state.proj.xy(...p.label_point);
-      const size = svg().getBoundingClientRect().width < 600 ? 12.5 : 15;
-      const t = el("text", { x: x.toFixed(1), y: y.toFixed(1), class: "zone-label", "font-size": px(size).toFixed(2) }, labels);
+      const size = mapRect().width < 600 ? 12.5 : 15;
+      const t = el("text", { x: x.toFixed(1), y: y.toFixed(1), class: "zone-label",
+        "font-size": px(size).toFixed(2), "data-zone": p.id }, labels);
       t.textContent = p.label.split(" (")[0];
-      placeZoneLabel(t, x, y, zoneBoxes, zp);
+      placeZoneLabel(t, x, y, zoneBoxes, paths[i], paths, taken);
+    });
+  }
+
+  // Boxes ({x, y, w, h}) in square buckets of a side `cell`: `every(b, test)` is true when
+  // `test` holds for every box whose bucket a box b overlaps (the others are far from b).
+  function boxIndex(items, cell) {
+    const buckets = new Map();
+    const keys = (b) => {
+      const out = [];
+      for (let i = Math.floor(b.x / cell); i <= Math.floor((b.x + b.w) / cell); i++) {
+        for (let j = Math.floor(b.y / cell); j <= Math.floor((b.y + b.h) / cell); j++) out.push(`${i} ${j}`);
+      }
+      return out;
+    };
+    for (const o of items) {
+      for (const k of keys(o)) (buckets.get(k) || buckets.set(k, []).get(k)).push(o);
     }
+    return { every: (b, test) => keys(b).every((k) => (buckets.get(k) || []).every(test)) };
   }
 
   // A zone's name near its label point, inside the map and never over another zone's
   // name, a line, a handle or a symbol: in the first place inside the zone (its middle
   // and one end at least) that overlaps nothing, at full size or smaller; failing that,
   // one where only place names are in the way (they are hidden: a zone's name matters
-  // more). A name with no place is left out (the legend names every zone).
-  function placeZoneLabel(t, x, y, boxes, zonePath) {
+  // more). Failing that, outside every zone (the sea, the land around) as near as it
+  // fits, on a leader to the label point, as the print map does; a name with no place
+  // even there is left out (the legend names every zone).
+  function placeZoneLabel(t, x, y, boxes, zonePath, allPaths, taken) {
     const P = state.proj;
     const apart = (b, o) => b.x + b.w < o.x || o.x + o.w < b.x || b.y + b.h < o.y || o.y + o.h < b.y;
     const inside = (b) => b.x >= 0 && b.y >= 0 && b.x + b.w <= P.width && b.y + b.h <= P.height;
+    // a point in the zone? (kept: the same spots are asked at every size and shape)
+    const seen = new Map();
     const inZone = (cx, cy) => {
-      try { return zonePath.isPointInFill(new DOMPoint(cx, cy)); } catch (e) { return true; }
+      const k = (Math.round(cx * 10) + 500000) * 1e6 + Math.round(cy * 10) + 500000;
+      let v = seen.get(k);
+      if (v === undefined) {
+        try { v = zonePath.isPointInFill(new DOMPoint(cx, cy)); } catch (e) { v = true; }
+        seen.set(k, v);
+      }
+      return v;
     };
     // the name on one line, or on two split at the space nearest its middle
     const label = t.textContent;
@@ -451,6 +497,7 @@
     }
     spots.sort((a, b) => Math.hypot(...a) - Math.hypot(...b));
     spots.unshift([0, 0]);
+    const inSpot = new Array(spots.length); // each spot's middle in the zone? asked once
     t.setAttribute("x", 0); t.setAttribute("y", 0);
     // clear of everything; then place names give way (hidden); then small places' dots
     const soft = [new Set(), new Set(["name"]), new Set(["name", "dot"])];
@@ -461,12 +508,16 @@
           t.setAttribute("font-size", (size0 * scale).toFixed(2));
           const sb = t.getBBox(); // around (0, 0): the text's own transform is not in it
           const ox = sb.x, oy = sb.y + sb.height / 2; // centre the box on the spot
-          for (const [dx, dy] of spots) {
+          for (let i = 0; i < spots.length; i++) {
+            const [dx, dy] = spots[i];
+            if (inSpot[i] === false) continue;
             const b = { x: x + dx + ox, y: y + dy - sb.height / 2, w: sb.width, h: sb.height };
-            if (!inside(b) || !inZone(b.x + b.w / 2, b.y + b.h / 2)) continue;
-            if (!inZone(b.x + b.w * 0.1, b.y + b.h / 2) && !inZone(b.x + b.w * 0.9, b.y + b.h / 2)) continue;
+            if (!inside(b)) continue;
+            if (inSpot[i] === undefined) inSpot[i] = inZone(x + dx, y + dy);
+            if (!inSpot[i]) continue;
             if (!boxes.every((o) => apart(b, o))) continue;
-            if (!state.taken.every((o) => apart(b, o) || soft[pass].has(o.kind))) continue;
+            if (!taken.every(b, (o) => apart(b, o) || soft[pass].has(o.kind))) continue;
+            if (!inZone(b.x + b.w * 0.1, b.y + b.h / 2) && !inZone(b.x + b.w * 0.9, b.y + b.h / 2)) continue;
             t.setAttribute("transform", `translate(${(x + dx).toFixed(1)} ${(y + dy - oy).toFixed(1)})`);
             boxes.push(b);
             if (pass) {
@@ -482,7 +533,67 @@
         }
       }
     }
+    // the zone's points a leader may end at: the spots in it, at most 300 of them
+    const within = spots.filter(([dx, dy], i) => inSpot[i] ?? inZone(x + dx, y + dy));
+    const stride = Math.ceil(within.length / 300) || 1;
+    const anchors = within.filter((_, i) => i % stride === 0).map(([dx, dy]) => [x + dx, y + dy]);
+    if (placeOnLeader(t, x, y, boxes, anchors.length ? anchors : [[x, y]], allPaths, taken, shapes,
+      setText, size0, inside, apart)) return;
     t.remove(); // no room clear of the lines and symbols: the legend names every zone
+  }
+
+  // A zone's name outside every zone, on a leader to the nearest of its anchors (points
+  // in the zone): the spot nearest the zone, then nearest its label point (x, y), whose
+  // box touches no zone, no other zone's name, no line, symbol or place name, within the
+  // map and within reach of the zone.
+  function placeOnLeader(t, x, y, boxes, anchors, allPaths, taken, shapes, setText, size0, inside, apart) {
+    const P = state.proj;
+    const step = px(10), gap = px(10), reach = px(150);
+    const bbs = allPaths.map((zp) => zp.getBBox());
+    const inAnyZone = (cx, cy) => allPaths.some((zp, i) => {
+      const z = bbs[i];
+      if (cx < z.x || cy < z.y || cx > z.x + z.width || cy > z.y + z.height) return false;
+      try { return zp.isPointInFill(new DOMPoint(cx, cy)); } catch (e) { return true; }
+    });
+    const ax0 = Math.min(...anchors.map((a) => a[0])) - reach, ax1 = Math.max(...anchors.map((a) => a[0])) + reach;
+    const ay0 = Math.min(...anchors.map((a) => a[1])) - reach, ay1 = Math.max(...anchors.map((a) => a[1])) + reach;
+    const probes = [[0.5, 0.5], [0, 0], [1, 0], [0, 1], [1, 1], [0.5, 0], [0.5, 1], [0, 0.5], [1, 0.5]];
+    for (const scale of [0.85, 0.72]) {
+      for (const rows of shapes) {
+        setText(rows);
+        t.setAttribute("font-size", (size0 * scale).toFixed(2));
+        const sb = t.getBBox();
+        const cands = [];
+        for (let by = Math.max(0, ay0); by + sb.height <= Math.min(P.height, ay1 + sb.height); by += step) {
+          for (let bx = Math.max(0, ax0 - sb.width); bx + sb.width <= Math.min(P.width, ax1 + sb.width); bx += step) {
+            const b = { x: bx, y: by, w: sb.width, h: sb.height };
+            if (!boxes.every((o) => apart(b, o)) || !taken.every(b, (o) => apart(b, o))) continue;
+            let best = Infinity, end = null;
+            for (const [ax, ay] of anchors) {
+              const ex = Math.min(Math.max(ax, b.x), b.x + b.w), ey = Math.min(Math.max(ay, b.y), b.y + b.h);
+              const d = Math.hypot(ax - ex, ay - ey);
+              if (d < best) { best = d; end = [ax, ay, ex, ey]; }
+            }
+            if (best < gap || best > reach) continue; // a leader long enough to see, not too long
+            cands.push({ b, key: best + 0.15 * Math.hypot(b.x + b.w / 2 - x, b.y + b.h / 2 - y), end });
+          }
+        }
+        cands.sort((u, v) => u.key - v.key);
+        for (const { b, end } of cands) {
+          if (!inside(b) || probes.some(([u, v]) => inAnyZone(b.x + u * b.w, b.y + v * b.h))) continue;
+          t.setAttribute("transform", `translate(${(b.x - sb.x).toFixed(1)} ${(b.y - sb.y).toFixed(1)})`);
+          boxes.push(b);
+          const [ax, ay, ex, ey] = end;
+          const leader = el("line", { x1: ax.toFixed(1), y1: ay.toFixed(1), x2: ex.toFixed(1),
+            y2: ey.toFixed(1), class: "zone-leader", "stroke-width": px(1.2).toFixed(2),
+            "data-zone": t.dataset.zone });
+          t.parentNode.insertBefore(leader, t);
+          t.classList.add("on-leader");
+          return true;
+        }
+      }
+    }
+    return false;
   }
 
   function drawLines() {
