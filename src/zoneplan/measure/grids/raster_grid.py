@@ -45,6 +45,7 @@ from zoneplan.measure.grids.cells import (
     match_sorted,
     members,
 )
+from zoneplan.measure.grids.coverage import geojson_like
 from zoneplan.measure.grids.pixels import (
     pixel_boxes,
     release_freed_memory,
@@ -393,7 +394,8 @@ class RasterGrid(CellGrid):
         r1 = min(int(np.floor(max(r for _, r in corners))) + 3, self.height)
         if c0 >= c1 or r0 >= r1:
             return np.empty(0, dtype=np.intp)
-        m = features.rasterize([(g, 1) for g in shapes], out_shape=(r1 - r0, c1 - c0),
+        m = features.rasterize([(g, 1) for g in geojson_like(shapes)],
+                               out_shape=(r1 - r0, c1 - c0),
                                transform=self.transform @ Affine.translation(c0, r0),
                                fill=0, dtype="uint8", all_touched=True).astype(bool)
         grown = m.copy()  # one pixel each way

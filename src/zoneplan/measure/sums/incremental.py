@@ -66,7 +66,7 @@ from shapely.geometry.base import BaseGeometry
 
 from zoneplan.measure.grids.cells import CellGrid, CellValues, Fractions, Near
 from zoneplan.measure.grids.raster_grid import BUFFER_QUAD_SEGS, RasterGrid
-from zoneplan.measure.grids.raster_shares import polygon_shares
+from zoneplan.measure.grids.raster_shares import polygon_shares, zone_fractions
 from zoneplan.measure.grids.segments import distance_to_segments, near_boxes, segments
 from zoneplan.measure.grids.squares import Squares
 from zoneplan.measure.inputs import Inputs
@@ -406,8 +406,12 @@ def _update(grid: CellGrid, old: _State, geo: LayoutGeometry, values: list[CellV
         return st
     s_zone, s_near = _samples(fast)
     sub = grid.subset(changed)
-    fr_sub = sub.fractions(geo.zones, geo.cuts, tiles=geo.tiles, samples=s_zone,
-                           covered=geo.covered)
+    if isinstance(sub, RasterGrid):  # the zones' boundaries followed through its rows only
+        fr_sub = zone_fractions(sub, geo.zones, geo.cuts, covered=geo.covered,
+                                window_only=True)
+    else:
+        fr_sub = sub.fractions(geo.zones, geo.cuts, tiles=geo.tiles, samples=s_zone,
+                               covered=geo.covered)
     zone_of = old.fr.zone_of.copy()
     zone_of[changed] = fr_sub.zone_of
     drop = np.isin(old.fr.cut_cell, changed)
@@ -433,7 +437,7 @@ def _near(grid: CellGrid, lines: list[BaseGeometry],
     of ``lines``: on a raster, on the buffers already made (raster CRS), exactly as
     :meth:`RasterGrid.near_pieces` measures them; on a cell grid by its own method."""
     if isinstance(grid, RasterGrid) and buffers is not None:
-        return {d: polygon_shares(grid, buffers[d]) if lines else
+        return {d: polygon_shares(grid, buffers[d], window_only=True) if lines else
                 (np.empty(0, dtype=np.intp), np.empty(0)) for d in NEAR_LINE_M}
     return grid.near_fractions(lines, NEAR_LINE_M, samples=samples)
 
