@@ -64,7 +64,7 @@ import shapely
 from numpy.typing import NDArray
 from shapely.geometry.base import BaseGeometry
 
-from zoneplan.measure.grids.cells import CellGrid, CellValues, Fractions, Near
+from zoneplan.measure.grids.cells import CellGrid, CellValues, Fractions, Near, match_sorted
 from zoneplan.measure.grids.raster_grid import BUFFER_QUAD_SEGS, RasterGrid
 from zoneplan.measure.grids.raster_shares import polygon_shares, zone_fractions
 from zoneplan.measure.grids.segments import distance_to_segments, near_boxes, segments
@@ -372,12 +372,11 @@ def _changed_cells(grid: CellGrid, old: _State, geo: LayoutGeometry,
     regions: list[BaseGeometry] = [
         shapely.symmetric_difference(a, b) for a, b in zip(was.zones, new.zones, strict=True)]
     regions += _as_lines(_changed_segments(was.edges, new.edges))
-    parts = [_touching(grid, regions)]
+    parts = []
     for key, lines in geo.sets.items():
-        if isinstance(grid, RasterGrid):
-            diff = [shapely.symmetric_difference(was.buffers[key][d], new.buffers[key][d])
-                    for d in NEAR_LINE_M]
-            parts.append(_touching(grid, diff))
+        if isinstance(grid, RasterGrid):  # touched with the zones' regions, in one pass
+            regions += [shapely.symmetric_difference(was.buffers[key][d], new.buffers[key][d])
+                        for d in NEAR_LINE_M]
             continue
         segs = _changed_segments(old.geo.sets[key], lines)
         if len(segs) == 0:
@@ -386,7 +385,8 @@ def _changed_cells(grid: CellGrid, old: _State, geo: LayoutGeometry,
         cand = near_boxes(grid.x, grid.y, segs, reach)
         dist = distance_to_segments(grid.x[cand], grid.y[cand], segs, reach)
         parts.append(cand[dist <= reach])
-    return np.unique(np.concatenate(parts)).astype(np.intp)
+    touched = _touching(grid, regions)
+    return np.unique(np.concatenate([touched, *parts])).astype(np.intp) if parts else touched
 
 
 def _update(grid: CellGrid, old: _State, geo: LayoutGeometry, values: list[CellValues],
@@ -414,7 +414,7 @@ def _update(grid: CellGrid, old: _State, geo: LayoutGeometry, values: list[CellV
                                covered=geo.covered)
     zone_of = old.fr.zone_of.copy()
     zone_of[changed] = fr_sub.zone_of
-    drop = np.isin(old.fr.cut_cell, changed)
+    _, drop = match_sorted(changed, old.fr.cut_cell)  # both ascending
     st.fr = _in_cell_order(Fractions(
         n_zones=old.fr.n_zones, zone_of=zone_of,
         cut_cell=np.concatenate([old.fr.cut_cell[~drop], changed[fr_sub.cut_cell]]),
