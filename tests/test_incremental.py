@@ -394,3 +394,10 @@ def test_a_buffers_change_is_found_in_the_box_of_its_changed_edges() -> None:
         assert ref.area > 100
         assert math.isclose(got.area, ref.area, rel_tol=1e-9)
         assert shapely.symmetric_difference(got, ref).area < 1e-6
+    far = LineString([(0.0, 5000.0), (4000.0, 5000.0)])  # two lines: two parts
+    old = shapely.buffer(shapely.union_all([LineString(line), far]), 500.0)
+    new = shapely.buffer(shapely.union_all([LineString(moved), far]), 500.0)
+    assert old.geom_type == "MultiPolygon"
+    ref = shapely.symmetric_difference(old, new)
+    assert math.isclose(_difference_of(old, new).area, ref.area, rel_tol=1e-9)
+    assert _difference_of(old, old).is_empty

@@ -359,9 +359,10 @@ def _as_lines(segs: NDArray[np.float64]) -> list[BaseGeometry]:
 
 
 def _edges_of(geom: BaseGeometry) -> NDArray[np.float64]:
-    """Every edge of a polygon's rings as (x0, y0, x1, y1), its ends in sorted order (an
-    edge and its reverse are one)."""
-    xy, ring = shapely.get_coordinates(shapely.get_rings(geom), return_index=True)
+    """Every edge of a (multi)polygon's rings as (x0, y0, x1, y1), its ends in sorted
+    order (an edge and its reverse are one)."""
+    rings = shapely.get_rings(shapely.get_parts(geom))
+    xy, ring = shapely.get_coordinates(rings, return_index=True)
     same = ring[1:] == ring[:-1]
     a, b = xy[:-1][same], xy[1:][same]
     swap = (a[:, 0] > b[:, 0]) | ((a[:, 0] == b[:, 0]) & (a[:, 1] > b[:, 1]))
@@ -377,6 +378,8 @@ def _difference_of(old: BaseGeometry, new: BaseGeometry) -> BaseGeometry:
     both ends inside a box lies in it. The polygons are clipped to the box a metre wider
     each way (the same edges cross its sides, cut at the same points) before the overlay;
     where GEOS cannot, the whole polygons are overlaid."""
+    if not all(g.geom_type in ("Polygon", "MultiPolygon") for g in (old, new)):
+        return shapely.symmetric_difference(old, new)
     ea, eb = _edges_of(old), _edges_of(new)
     rows = np.concatenate([ea, eb])
     rows = rows[np.lexsort(rows.T[::-1])]
