@@ -25,8 +25,10 @@ Those cells (with a margin) are measured again on a :meth:`subset` of the grid, 
 grid's own methods (a raster's shares exact, as
 :func:`~zoneplan.measure.grids.raster_shares.zone_fractions` and
 :func:`~zoneplan.measure.grids.raster_shares.polygon_shares` give them), so each cell's answer
-is the one a full computation gives; the per-cell state is patched and the sums of the
-tiles holding them are taken again. The sums per distance block are handed out as
+is the one a full computation gives (on a raster to rounding: the zones' and buffers'
+boundaries are followed only through the subset's window, ``window_only``); the
+per-cell state is patched and the sums of the tiles holding them are taken again. The
+sums per distance block are handed out as
 :class:`~zoneplan.measure.sums.block_sums.BlockSums` (:func:`dense_block_sums`). When more
 than :data:`FULL_SHARE` of the cells changed, or the zones, lines or population differ
 in kind, everything is computed afresh. Grids of more than :data:`MAX_CELLS` cells, and
@@ -46,8 +48,8 @@ while it is being patched, and none waits for another unless the pool is at its 
 (:data:`MAX_STATES`, and :data:`STATE_CELLS` cells in all). Which state a request starts
 from does not change its figures: every cell's shares are the grid's own and every tile
 sum is taken afresh from them in one fixed order, so the figures are those of a serial
-evaluation of the same request, bit for bit (``tests/test_app.py`` checks it with
-threads).
+evaluation of the same request, bit for bit on a cell grid (``tests/test_app.py`` checks
+it with threads; on a raster, to rounding: a patch's window depends on what changed).
 """
 
 from __future__ import annotations
