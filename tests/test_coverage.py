@@ -294,3 +294,69 @@ def test_cuts_followed_near_the_edge_find_every_crossed_cell(tmp_path: Path) -> 
         got = _crossed(grid, cuts, cells)
         np.testing.assert_array_equal(np.intersect1d(got, cells), np.unique(want))
         assert want.size > 0
+
+
+@pytest.mark.parametrize("which", range(len(TRANSFORMS)))
+def test_a_window_of_rows_has_the_shares_of_a_full_pass(which: int) -> None:
+    """Following the boundary only through a window of rows (from a column on) gives the
+    window's pixels the shares the whole boundary gives (to rounding) and, for each,
+    overlay's; a polygon that differs only outside the window gives the window the same
+    pixels and shares (to rounding: its ring may start elsewhere)."""
+    from zoneplan.measure.grids.coverage import boundary_coverage_parts
+
+    t = TRANSFORMS[which]
+    star = _star()
+    window = (9, 17, 11)
+    k, row, col, share = boundary_coverage([star, box(20, 20, 90, 280)], t)
+    inside = (row >= 9) & (row < 17) & (col >= 11)
+    parts = list(boundary_coverage_parts([star, box(20, 20, 90, 280)], t, window=window))
+    wk, wr, wc, ws = (np.concatenate([p[i] for p in parts]) for i in range(4))
+    assert np.all((wr >= 9) & (wr < 17) & (wc >= 11))
+    full = {(a, b, c): s for a, b, c, s in zip(k[inside].tolist(), row[inside].tolist(),
+                                                col[inside].tolist(), share[inside].tolist(),
+                                                strict=True)}
+    part = {(a, b, c): s for a, b, c, s in zip(wk.tolist(), wr.tolist(), wc.tolist(),
+                                                ws.tolist(), strict=True)}
+    assert full.keys() == part.keys() and len(full) > 20
+    np.testing.assert_allclose([part[p] for p in full], list(full.values()), atol=1e-12)
+    np.testing.assert_allclose(ws[wk == 0], _overlay(star, t, wr[wk == 0], wc[wk == 0]),
+                               atol=1e-9)
+    # a polygon that differs only in rows far from the window: the same shares there
+    other = star.union(Polygon([t @ (c, r) for c, r in ((0, 30), (400, 30), (400, 60),
+                                                        (0, 60))]))
+    _, orow, ocol, oshare = boundary_coverage([other], t, window=window)
+    np.testing.assert_allclose(oshare, ws[wk == 0], atol=1e-12)
+    np.testing.assert_array_equal(orow, wr[wk == 0])
+    np.testing.assert_array_equal(ocol, wc[wk == 0])
+
+
+def _star() -> Any:
+    ang = np.linspace(0, 2 * np.pi, 23, endpoint=False)
+    rad = np.random.default_rng(4).uniform(30, 140, ang.size)
+    return Polygon(np.column_stack([150 + rad * np.cos(ang), 150 + rad * np.sin(ang)]))
+
+
+def test_a_subsets_window_alone_gives_the_grids_shares(tmp_path: Path) -> None:
+    """Zone and polygon shares of a subset measured on its window alone (the editor's
+    patches) equal the whole grid's, to rounding."""
+    from zoneplan.measure.grids.raster_shares import polygon_shares, zone_fractions
+
+    terr = _territory()
+    grid = _raster_grid(tmp_path, terr, 47.0).grid
+    zones = _voronoi(terr, 12, seed=3)
+    poly = Point(601_000, 3_481_500).buffer(700)
+    x = np.asarray(grid.x)
+    idx = np.flatnonzero((x > 601_200) & (x < 602_400))
+    sub = grid.subset(idx)
+    whole = _dense(grid.fractions(zones, [z.boundary for z in zones]), len(grid))[idx]
+    part = _dense(zone_fractions(sub, zones, [z.boundary for z in zones], window_only=True),
+                  len(sub))
+    np.testing.assert_allclose(part, whole, atol=1e-12)
+    assert ((part > 0) & (part < 1)).sum() > 20
+    ref = np.zeros(len(grid))
+    ref[grid.coverage(poly)[0]] = grid.coverage(poly)[1]
+    got = np.zeros(len(sub))
+    s_idx, s_frac = polygon_shares(sub, poly, window_only=True)
+    got[s_idx] = s_frac
+    np.testing.assert_allclose(got, ref[idx], atol=1e-12)
+    assert ((got > 0) & (got < 1)).sum() > 10

@@ -11,6 +11,7 @@ from typing import Any
 import numpy as np
 import pytest
 import rasterio
+import shapely
 import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -363,3 +364,40 @@ def test_figures_do_not_depend_on_the_state_started_from(builtin: Inputs, fast: 
     assert held is not None and pool.count == 2 and len(pool.free) == 2  # ...another made one
     for a, b in zip(fresh, again, strict=True):
         np.testing.assert_array_equal(a, b)
+
+
+def test_a_buffers_change_is_found_in_the_box_of_its_changed_edges() -> None:
+    """The symmetric difference of two near-line buffers, worked out in the box of the
+    edges one has and the other has not, is the whole polygons' (the area between them,
+    hand-computed for boxes; a buffer of a line whose vertex moved; none when equal)."""
+    from shapely.geometry import LineString, box
+
+    from zoneplan.measure.sums.incremental import _difference_of
+
+    a = box(0, 0, 100, 10)
+    b = shapely.Polygon([(0, 0), (100, 0), (100, 10), (60, 10), (50, 14), (40, 10),
+                         (0, 10)])
+    diff = _difference_of(a, b)
+    assert math.isclose(diff.area, 0.5 * 20 * 4, rel_tol=1e-12)  # the triangle added
+    assert _difference_of(a, a).is_empty
+    two = shapely.Polygon([(0, 0), (100, 0), (100, 10), (95, 12), (90, 10), (0, 10),
+                           (-3, 5)])  # changed at both ends: the box spans them
+    assert math.isclose(_difference_of(a, two).area, 0.5 * 10 * 2 + 0.5 * 10 * 3,
+                        rel_tol=1e-12)
+    line = [(0.0, 0.0), (1000.0, 50.0), (2000.0, 0.0), (3000.0, 80.0), (4000.0, 0.0)]
+    moved = list(line)
+    moved[3] = (3010.0, 95.0)
+    for d in (100.0, 500.0):
+        old = shapely.buffer(LineString(line), d, quad_segs=64)
+        new = shapely.buffer(LineString(moved), d, quad_segs=64)
+        got, ref = _difference_of(old, new), shapely.symmetric_difference(old, new)
+        assert ref.area > 100
+        assert math.isclose(got.area, ref.area, rel_tol=1e-9)
+        assert shapely.symmetric_difference(got, ref).area < 1e-6
+    far = LineString([(0.0, 5000.0), (4000.0, 5000.0)])  # two lines: two parts
+    old = shapely.buffer(shapely.union_all([LineString(line), far]), 500.0)
+    new = shapely.buffer(shapely.union_all([LineString(moved), far]), 500.0)
+    assert old.geom_type == "MultiPolygon"
+    ref = shapely.symmetric_difference(old, new)
+    assert math.isclose(_difference_of(old, new).area, ref.area, rel_tol=1e-9)
+    assert _difference_of(old, old).is_empty

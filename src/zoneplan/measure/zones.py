@@ -269,7 +269,11 @@ def build_layout(inputs: Inputs, *, line_overrides: dict[str, LineString] | None
     taken = [g for s in specs if s.id not in inputs.zone_polys for g in geoms[s.id]]
     covered = shapely.union_all([*([carved_union] if carved_union is not None else []),
                                  *taken])
-    remainder = polygonal(territory.difference(covered))[0]
+    # what no zone covers; nothing when the zones cover the territory (an exact test,
+    # and far quicker than the overlay, which on the edges the zones share with the
+    # territory falls back to snapping and may leave rounding slivers)
+    remainder = (shapely.Polygon() if shapely.covers(covered, territory)
+                 else polygonal(territory.difference(covered))[0])
     if slivers:  # left out of their zones: in none
         remainder = polygonal(shapely.union_all([remainder, *slivers]))[0]
     return Layout(crs=crs, territory=inputs.territory, lines=lines, zones=zones,

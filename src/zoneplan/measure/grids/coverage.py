@@ -45,12 +45,15 @@ from affine import Affine
 from numpy.typing import NDArray
 from shapely.geometry.base import BaseGeometry
 
-__all__ = ["Coverage", "StripLabels", "boundary_coverage", "boundary_coverage_parts",
-           "geojson_like", "label_strip",
-           "line_pixels"]
+__all__ = ["Coverage", "StripLabels", "Window", "boundary_coverage",
+           "boundary_coverage_parts", "geojson_like", "label_strip", "line_pixels"]
 
 Coverage = tuple[NDArray[np.intp], NDArray[np.int64], NDArray[np.int64], NDArray[np.float64]]
 """Polygon index, pixel row, pixel column and covered share (0-1] of the pixel."""
+
+Window = tuple[int, int, int]
+"""Pixels of rows ``r0`` to ``r1`` (one past the last), from column ``c0`` on, in the
+pixel coordinates of a transform: ``(r0, r1, c0)``."""
 
 PIECES_AT_ONCE = 1 << 18
 """Edge pieces worked on at once (about 50 MB of temporaries): polygons are measured in
@@ -134,7 +137,8 @@ def _pieces(x0: NDArray[np.float64], y0: NDArray[np.float64], x1: NDArray[np.flo
     return edge[:-1][keep].astype(np.intp), tt[:-1][keep], tt[1:][keep]
 
 
-def boundary_coverage(geoms: Sequence[BaseGeometry], t: Affine) -> Coverage:
+def boundary_coverage(geoms: Sequence[BaseGeometry], t: Affine, *,
+                      window: Window | None = None) -> Coverage:
     """Covered share of every pixel that each polygon's boundary passes through.
 
     Parameters
@@ -144,6 +148,12 @@ def boundary_coverage(geoms: Sequence[BaseGeometry], t: Affine) -> Coverage:
         may overlap: each is measured on its own.
     t
         The raster's affine transform (pixel to CRS coordinates).
+    window
+        Only the pixels of these rows, from this column on (see :data:`Window`): the
+        rest of the boundary is left out, so the work grows with the window, not the
+        whole boundary. The shares there are the same to rounding (not to the last
+        bit: the running sum along the rows starts afresh); pixels outside the window
+        may be missing or wrong.
 
     Returns
     -------
@@ -161,7 +171,8 @@ def boundary_coverage(geoms: Sequence[BaseGeometry], t: Affine) -> Coverage:
     >>> [(int(i), int(j), float(v)) for i, j, v in zip(r, c, s) if v > 0]
     [(0, 0, 0.5), (0, 1, 1.0)]
     """
-    out: list[list[Any]] = [list(parts) for parts in boundary_coverage_parts(geoms, t)]
+    out: list[list[Any]] = [list(parts) for parts in
+                            boundary_coverage_parts(geoms, t, window=window)]
     if not out:
         e = np.empty(0, dtype=np.int64)
         return e.astype(np.intp), e, e, np.empty(0)
@@ -173,12 +184,19 @@ def boundary_coverage(geoms: Sequence[BaseGeometry], t: Affine) -> Coverage:
     return joined[0], joined[1], joined[2], joined[3]
 
 
-def boundary_coverage_parts(geoms: Sequence[BaseGeometry], t: Affine) -> Iterator[Coverage]:
+def boundary_coverage_parts(geoms: Sequence[BaseGeometry], t: Affine, *,
+                            window: Window | None = None) -> Iterator[Coverage]:
     """:func:`boundary_coverage` in parts, batch by batch of whole polygons (about
     :data:`PIECES_AT_ONCE` edge pieces each, in order): the parts joined are its result,
     so a caller that keeps less of each entry than its four values never holds them
     all at once."""
     x0, y0, x1, y1, sign, poly = _edges(geoms, t)
+    if window is not None:  # edges reaching the window's rows, not wholly left of it
+        r0, r1, c0 = window
+        near = ((np.maximum(y0, y1) > r0) & (np.minimum(y0, y1) < r1)
+                & (np.maximum(x0, x1) >= c0))
+        x0, y0, x1, y1, sign = x0[near], y0[near], x1[near], y1[near], sign[near]
+        poly = poly[near]
     if x0.size == 0:
         return
     lo_c = int(np.floor(min(x0.min(), x1.min()))) - 1
@@ -201,18 +219,21 @@ def boundary_coverage_parts(geoms: Sequence[BaseGeometry], t: Affine) -> Iterato
         sub = np.searchsorted(cum[a:b] - (cum[a - 1] if a else 0.0),
                               np.arange(PIECES_AT_ONCE, PIECES_AT_ONCE + cum[b - 1]
                                         - (cum[a - 1] if a else 0.0), PIECES_AT_ONCE)) + a
-        parts, carry = _batch_coverage(edges, [a, *sub[sub < b].tolist(), b], grid, carry)
+        parts, carry = _batch_coverage(edges, [a, *sub[sub < b].tolist(), b], grid, carry,
+                                       window)
         yield parts
         del parts
 
 
 def _batch_coverage(edges: tuple[NDArray[Any], ...], bounds: list[int],
-                    grid: tuple[int, int, int, int], carry: float
-                    ) -> tuple[Coverage, float]:
+                    grid: tuple[int, int, int, int], carry: float,
+                    window: Window | None = None) -> tuple[Coverage, float]:
     """:func:`boundary_coverage` of the whole polygons whose edges are
     ``bounds[0]:bounds[-1]``, their pieces taken ``bounds[i]:bounds[i + 1]`` at a time;
     ``carry`` is the running sum of the pieces' dy so far, continued and returned (so
-    every share is what one pass over all polygons gives, to the last bit)."""
+    every share is what one pass over all polygons gives, to the last bit). With a
+    ``window``, only the pieces in its rows, from its first column on, are kept (a
+    piece counts for its own pixel and those left of it in its row)."""
     x0, y0, x1, y1, sign, poly = edges
     lo_r, lo_c, n_r, n_c = grid
     keys: list[NDArray[np.int64]] = []
@@ -235,11 +256,18 @@ def _batch_coverage(edges: tuple[NDArray[Any], ...], bounds: list[int],
         row = np.floor((ya + yb) * 0.5).astype(np.int64)
         dy = (yb - ya) * sign[sl][e]
         del ya, yb
+        if window is not None:
+            keep = (row >= window[0]) & (row < window[1]) & (col >= window[2])
+            mid_x, col, row, dy, e = mid_x[keep], col[keep], row[keep], dy[keep], e[keep]
+            del keep
         s_parts.append((mid_x - col) * dy)
         d_parts.append(dy)
         del mid_x
         keys.append((poly[sl][e].astype(np.int64) * n_r + (row - lo_r)) * n_c + (col - lo_c))
         del row, col, e
+    if not any(k.size for k in keys):  # no piece in the window
+        none = np.empty(0, dtype=np.int64)
+        return (none.astype(np.intp), none, none, np.empty(0)), carry
     key, inv = np.unique(np.concatenate(keys), return_inverse=True)
     del keys
     inv = inv.ravel()
@@ -345,31 +373,51 @@ class StripLabels:
 
 
 def geojson_like(geoms: Sequence[BaseGeometry]) -> list[Any]:
-    """Polygons and multipolygons as GeoJSON-like mappings with the same coordinates
-    (x, y), built from coordinate arrays for all at once (``__geo_interface__`` walks
-    each coordinate in Python); any other geometry, or one with z, is returned as is."""
+    """Polygons, lines and their multi-part forms as GeoJSON-like mappings with the same
+    coordinates (x, y), built from coordinate arrays for all at once
+    (``__geo_interface__`` walks each coordinate in Python); any other geometry, or one
+    with z, is returned as is."""
     arr = np.empty(len(geoms), dtype=object)
     arr[:] = list(geoms)
     out: list[Any] = list(geoms)
     kind = shapely.get_type_id(arr)
     flat = ~shapely.has_z(arr)
-    poly = np.flatnonzero(flat & (kind == shapely.GeometryType.POLYGON))
-    multi = np.flatnonzero(flat & (kind == shapely.GeometryType.MULTIPOLYGON))
-    if poly.size + multi.size == 0:
-        return out
-    which = np.concatenate([poly, multi])
-    parts, part_of = shapely.get_parts(arr[which], return_index=True)
-    rings, ring_of = shapely.get_rings(parts, return_index=True)
-    xy, coord_of = shapely.get_coordinates(rings, return_index=True)
-    bounds = np.cumsum(np.bincount(coord_of, minlength=rings.size))[:-1]
-    ring_lists = [c.tolist() for c in np.split(xy, bounds)]
-    part_rings: list[list[Any]] = [[] for _ in range(parts.size)]
-    for r, pt in enumerate(ring_of.tolist()):
-        part_rings[pt].append(ring_lists[r])
-    geom_parts: list[list[Any]] = [[] for _ in range(which.size)]
-    for pt, g in enumerate(part_of.tolist()):
-        geom_parts[g].append(part_rings[pt])
-    for i, k in enumerate(which.tolist()):
-        out[k] = ({"type": "Polygon", "coordinates": geom_parts[i][0]} if i < poly.size
-                  else {"type": "MultiPolygon", "coordinates": geom_parts[i]})
+    kinds = shapely.GeometryType
+    poly = np.flatnonzero(flat & (kind == kinds.POLYGON))
+    multi = np.flatnonzero(flat & (kind == kinds.MULTIPOLYGON))
+    if poly.size + multi.size:
+        which = np.concatenate([poly, multi])
+        parts, part_of = shapely.get_parts(arr[which], return_index=True)
+        rings, ring_of = shapely.get_rings(parts, return_index=True)
+        part_rings = _grouped(_coordinate_lists(rings), ring_of, parts.size)
+        geom_parts = _grouped(part_rings, part_of, which.size)
+        for i, k in enumerate(which.tolist()):
+            out[k] = ({"type": "Polygon", "coordinates": geom_parts[i][0]} if i < poly.size
+                      else {"type": "MultiPolygon", "coordinates": geom_parts[i]})
+    live = flat & ~shapely.is_empty(arr)
+    line = np.flatnonzero(live & (kind == kinds.LINESTRING))
+    multi = np.flatnonzero(live & (kind == kinds.MULTILINESTRING))
+    if line.size + multi.size:
+        which = np.concatenate([line, multi])
+        parts, part_of = shapely.get_parts(arr[which], return_index=True)
+        geom_parts = _grouped(_coordinate_lists(parts), part_of, which.size)
+        for i, k in enumerate(which.tolist()):
+            out[k] = ({"type": "LineString", "coordinates": geom_parts[i][0]}
+                      if i < line.size else
+                      {"type": "MultiLineString", "coordinates": geom_parts[i]})
+    return out
+
+
+def _coordinate_lists(parts: NDArray[np.object_]) -> list[Any]:
+    """Each ring or linestring's coordinates as a list of [x, y] lists."""
+    xy, coord_of = shapely.get_coordinates(parts, return_index=True)
+    bounds = np.cumsum(np.bincount(coord_of, minlength=parts.size))[:-1]
+    return [c.tolist() for c in np.split(xy, bounds)]
+
+
+def _grouped(items: list[Any], of: NDArray[np.integer], n: int) -> list[list[Any]]:
+    """``items`` gathered into ``n`` lists, item i into list ``of[i]`` (in order)."""
+    out: list[list[Any]] = [[] for _ in range(n)]
+    for item, g in zip(items, of.tolist(), strict=True):
+        out[g].append(item)
     return out

@@ -45,6 +45,7 @@ from zoneplan.measure.grids.cells import (
     match_sorted,
     members,
 )
+from zoneplan.measure.grids.coverage import geojson_like
 from zoneplan.measure.grids.pixels import (
     pixel_boxes,
     release_freed_memory,
@@ -374,15 +375,15 @@ class RasterGrid(CellGrid):
                  in_raster_crs: bool = False) -> NDArray[np.intp]:
         """Sorted indices of the cells whose pixel touches any of ``geoms`` (in ``crs``,
         or in ``raster_crs`` with ``in_raster_crs``) or a pixel next to one: a margin of
-        one pixel each way (at least ``margin_m`` metres on pixels of 1 m and more)."""
+        one pixel each way (at least ``margin_m`` metres on pixels of 1 m and more).
+        (GDAL's ``all_touched`` burns a polygon's edges as it burns a line's.)"""
         from rasterio import features
 
         live = [g if in_raster_crs else self.to_raster(g) for g in geoms
                 if g is not None and not g.is_empty]
         if not live or len(self) == 0:
             return np.empty(0, dtype=np.intp)
-        shapes = live + [b for g in live if g.geom_type in ("Polygon", "MultiPolygon")
-                         for b in [g.boundary] if not b.is_empty]
+        shapes = live
         bx = shapely.bounds(np.asarray(live, dtype=object))
         inv = ~self.transform
         corners = [inv @ (x, y) for x in (bx[:, 0].min(), bx[:, 2].max())
@@ -393,7 +394,8 @@ class RasterGrid(CellGrid):
         r1 = min(int(np.floor(max(r for _, r in corners))) + 3, self.height)
         if c0 >= c1 or r0 >= r1:
             return np.empty(0, dtype=np.intp)
-        m = features.rasterize([(g, 1) for g in shapes], out_shape=(r1 - r0, c1 - c0),
+        m = features.rasterize([(g, 1) for g in geojson_like(shapes)],
+                               out_shape=(r1 - r0, c1 - c0),
                                transform=self.transform @ Affine.translation(c0, r0),
                                fill=0, dtype="uint8", all_touched=True).astype(bool)
         grown = m.copy()  # one pixel each way

@@ -43,7 +43,7 @@ measurement) counts as 0 or 1, so a cell wholly in one zone is not listed as cut
 
 
 def zone_fractions(grid: RasterGrid, zones: list[BaseGeometry], cuts: list[BaseGeometry],
-                   *, covered: bool = False) -> Fractions:
+                   *, covered: bool = False, window_only: bool = False) -> Fractions:
     """Share of each cell in each of a set of non-overlapping zones (exact).
 
     All zones are measured together (:mod:`zoneplan.measure.grids.coverage`), so the work
@@ -78,6 +78,11 @@ def zone_fractions(grid: RasterGrid, zones: list[BaseGeometry], cuts: list[BaseG
     covered
         The zones cover the whole territory (no remainder): every cell's part inside it
         is shared among the zones in full.
+    window_only
+        Follow the zones' boundaries only through the grid's window (a few rows of a
+        :meth:`~zoneplan.measure.grids.raster_grid.RasterGrid.subset`, for the editor):
+        the shares equal a full pass's to rounding, not to the last bit (see the
+        ``window`` of :func:`~zoneplan.measure.grids.coverage.boundary_coverage`).
     """
     geoms = [grid.to_raster(z) for z in zones]
     n, w = len(grid), grid.width
@@ -90,7 +95,7 @@ def zone_fractions(grid: RasterGrid, zones: list[BaseGeometry], cuts: list[BaseG
                          cut_cell=e.astype(np.intp), cut_zone=e.astype(np.int32),
                          cut_frac=e)
     r_lo, r_hi = 0, grid.height
-    labels = StripLabels(geoms)
+    labels = StripLabels(_in_window(grid, geoms) if window_only else geoms)
     for r0, r1 in strips(r_hi - r_lo, w):  # cells by the zone holding their centre
         a, b = find_sorted(grid.lin, np.array([r0 * w, r1 * w]))
         if a == b:
@@ -101,7 +106,8 @@ def zone_fractions(grid: RasterGrid, zones: list[BaseGeometry], cuts: list[BaseG
     # batch by batch, temporaries let go as soon as used: on a fine raster, thousands of
     # zones have a million boundary pixels, and only 20 of each one's 32 bytes are kept
     kept: tuple[list[NDArray[Any]], ...] = ([], [], [])
-    for k, row, col, share in boundary_coverage_parts(geoms, grid.transform):
+    window = (0, grid.height, 0) if window_only else None
+    for k, row, col, share in boundary_coverage_parts(geoms, grid.transform, window=window):
         ok = (row >= 0) & (row < grid.height) & (col >= 0) & (col < w)
         px = row[ok] * w + col[ok]
         del row, col
@@ -208,17 +214,17 @@ def _overlay(parts: NDArray[np.object_], geoms: Any, grid: RasterGrid) -> NDArra
     return out
 
 
-def polygon_shares(grid: RasterGrid, geom: BaseGeometry
+def polygon_shares(grid: RasterGrid, geom: BaseGeometry, *, window_only: bool = False
                    ) -> tuple[NDArray[np.intp], NDArray[np.float64]]:
     """Cells covered by ``geom`` (raster CRS) and the exact covered share of each, all
     strips together (see :func:`polygon_share_pieces`)."""
-    parts = list(polygon_share_pieces(grid, geom))
+    parts = list(polygon_share_pieces(grid, geom, window_only=window_only))
     if not parts:
         return np.empty(0, dtype=np.intp), np.empty(0)
     return np.concatenate([p[0] for p in parts]), np.concatenate([p[1] for p in parts])
 
 
-def polygon_share_pieces(grid: RasterGrid, geom: BaseGeometry
+def polygon_share_pieces(grid: RasterGrid, geom: BaseGeometry, *, window_only: bool = False
                          ) -> Iterator[tuple[NDArray[np.intp], NDArray[np.float64]]]:
     """Cells covered by ``geom`` (raster CRS) and the exact covered share of each, strip
     by strip (ascending cells; at most :data:`~zoneplan.measure.grids.pixels.STRIP_PIXELS`
@@ -228,10 +234,12 @@ def polygon_share_pieces(grid: RasterGrid, geom: BaseGeometry
     (:func:`~zoneplan.measure.grids.coverage.boundary_coverage`; for pixels also cut by the
     territory's edge, of their part inside the territory, by overlay); the others lie
     wholly inside or outside, decided by their centre (one rasterisation of the
-    polygon's bounding window per strip).
+    polygon's bounding window per strip). With ``window_only``, the boundary is
+    followed only through the grid's window, as in :func:`zone_fractions`.
     """
     t, w = grid.transform, grid.width
-    _, row, col, share = boundary_coverage([geom], t)
+    _, row, col, share = boundary_coverage(
+        [geom], t, window=(0, grid.height, 0) if window_only else None)
     bnd = cells_at(grid, row, col)
     ok = (row >= 0) & (row < grid.height) & (col >= 0) & (col < w)
     pos, hit = match_sorted(grid.lin, row[ok] * w + col[ok])
@@ -254,7 +262,7 @@ def polygon_share_pieces(grid: RasterGrid, geom: BaseGeometry
     if c_hi <= c_lo or r_hi <= r_lo:
         return
     shapely.prepare(geom)
-    labels = StripLabels([geom])
+    labels = StripLabels(_in_window(grid, [geom]) if window_only else [geom])
     for r0, r1 in strips(r_hi - r_lo, c_hi - c_lo):
         r0, r1 = r0 + r_lo, r1 + r_lo
         a, b = find_sorted(grid.lin, np.array([r0 * w, r1 * w]))
@@ -284,6 +292,32 @@ def polygon_share_pieces(grid: RasterGrid, geom: BaseGeometry
         val = np.concatenate([np.ones(inner.size), b_frac[live]])
         order = np.argsort(idx, kind="stable")
         yield idx[order], val[order]
+
+
+WINDOW_MARGIN = 2
+"""Pixels each way a polygon is kept beyond a grid's window when only the window's
+pixels are labelled (:func:`_in_window`)."""
+
+
+def _in_window(grid: RasterGrid, geoms: list[BaseGeometry]) -> list[BaseGeometry]:
+    """``geoms`` (raster CRS) clipped to the grid's window, :data:`WINDOW_MARGIN` pixels
+    wider each way, to label the window's pixels by their centre: the rasteriser's work
+    grows with the rows times the edges it is handed, and a pixel centre in the window
+    lies in a clipped polygon exactly when it lies in the polygon (the clipped edges
+    keep the polygon's vertices inside the box; only the new ones on the box's sides,
+    :data:`WINDOW_MARGIN` pixels away, are worked out). A clip GEOS's rectangle
+    clipping leaves invalid is made by the exact overlay."""
+    t, m = grid.transform, WINDOW_MARGIN
+    xs = (t.c - m * t.a, t.c + (grid.width + m) * t.a)
+    ys = (t.f - m * t.e, t.f + (grid.height + m) * t.e)
+    rect = (min(xs), min(ys), max(xs), max(ys))
+    out = []
+    for g in geoms:
+        clipped = shapely.clip_by_rect(g, *rect)
+        if not clipped.is_valid:
+            clipped = shapely.intersection(g, shapely.box(*rect))
+        out.append(clipped)
+    return out
 
 
 def _columns(geom: BaseGeometry, t: Affine, r0: int, r1: int, c_lo: int, c_hi: int

@@ -25,8 +25,10 @@ Those cells (with a margin) are measured again on a :meth:`subset` of the grid, 
 grid's own methods (a raster's shares exact, as
 :func:`~zoneplan.measure.grids.raster_shares.zone_fractions` and
 :func:`~zoneplan.measure.grids.raster_shares.polygon_shares` give them), so each cell's answer
-is the one a full computation gives; the per-cell state is patched and the sums of the
-tiles holding them are taken again. The sums per distance block are handed out as
+is the one a full computation gives (on a raster to rounding: the zones' and buffers'
+boundaries are followed only through the subset's window, ``window_only``); the
+per-cell state is patched and the sums of the tiles holding them are taken again. The
+sums per distance block are handed out as
 :class:`~zoneplan.measure.sums.block_sums.BlockSums` (:func:`dense_block_sums`). When more
 than :data:`FULL_SHARE` of the cells changed, or the zones, lines or population differ
 in kind, everything is computed afresh. Grids of more than :data:`MAX_CELLS` cells, and
@@ -46,8 +48,8 @@ while it is being patched, and none waits for another unless the pool is at its 
 (:data:`MAX_STATES`, and :data:`STATE_CELLS` cells in all). Which state a request starts
 from does not change its figures: every cell's shares are the grid's own and every tile
 sum is taken afresh from them in one fixed order, so the figures are those of a serial
-evaluation of the same request, bit for bit (``tests/test_app.py`` checks it with
-threads).
+evaluation of the same request, bit for bit on a cell grid (``tests/test_app.py`` checks
+it with threads; on a raster, to rounding: a patch's window depends on what changed).
 """
 
 from __future__ import annotations
@@ -64,9 +66,9 @@ import shapely
 from numpy.typing import NDArray
 from shapely.geometry.base import BaseGeometry
 
-from zoneplan.measure.grids.cells import CellGrid, CellValues, Fractions, Near
+from zoneplan.measure.grids.cells import CellGrid, CellValues, Fractions, Near, match_sorted
 from zoneplan.measure.grids.raster_grid import BUFFER_QUAD_SEGS, RasterGrid
-from zoneplan.measure.grids.raster_shares import polygon_shares
+from zoneplan.measure.grids.raster_shares import polygon_shares, zone_fractions
 from zoneplan.measure.grids.segments import distance_to_segments, near_boxes, segments
 from zoneplan.measure.grids.squares import Squares
 from zoneplan.measure.inputs import Inputs
@@ -358,6 +360,51 @@ def _as_lines(segs: NDArray[np.float64]) -> list[BaseGeometry]:
     return list(shapely.linestrings(segs.reshape(-1, 2, 2))) if len(segs) else []
 
 
+def _edges_of(geom: BaseGeometry) -> NDArray[np.float64]:
+    """Every edge of a (multi)polygon's rings as (x0, y0, x1, y1), its ends in sorted
+    order (an edge and its reverse are one)."""
+    rings = shapely.get_rings(shapely.get_parts(geom))
+    xy, ring = shapely.get_coordinates(rings, return_index=True)
+    same = ring[1:] == ring[:-1]
+    a, b = xy[:-1][same], xy[1:][same]
+    swap = (a[:, 0] > b[:, 0]) | ((a[:, 0] == b[:, 0]) & (a[:, 1] > b[:, 1]))
+    a[swap], b[swap] = b[swap], a[swap].copy()
+    return np.hstack([a, b])
+
+
+def _difference_of(old: BaseGeometry, new: BaseGeometry) -> BaseGeometry:
+    """The symmetric difference of two polygons, worked out in the box holding the edges
+    that are in one and not the other (a near-line buffer changes only around the moved
+    vertices). Outside that box both have the same edges, so the same boundary, and so
+    the same inside: every edge with an end outside the box is in both, and an edge with
+    both ends inside a box lies in it. The polygons are clipped to the box a metre wider
+    each way (the same edges cross its sides, cut at the same points) before the overlay;
+    where GEOS cannot, the whole polygons are overlaid."""
+    if not all(g.geom_type in ("Polygon", "MultiPolygon") for g in (old, new)):
+        return shapely.symmetric_difference(old, new)
+    ea, eb = _edges_of(old), _edges_of(new)
+    rows = np.concatenate([ea, eb])
+    rows = rows[np.lexsort(rows.T[::-1])]
+    same = np.all(rows[1:] == rows[:-1], axis=1)  # as the next row
+    alone = np.ones(len(rows), dtype=bool)
+    alone[1:] &= ~same
+    alone[:-1] &= ~same
+    odd = rows[alone]
+    if odd.size == 0 and len(ea) == len(eb):
+        return shapely.Polygon()
+    if odd.size == 0:  # pragma: no cover - an edge twice in one polygon
+        return shapely.symmetric_difference(old, new)
+    xs, ys = odd[:, [0, 2]], odd[:, [1, 3]]
+    box = (xs.min() - 1.0, ys.min() - 1.0, xs.max() + 1.0, ys.max() + 1.0)
+    try:
+        a, b = shapely.clip_by_rect(old, *box), shapely.clip_by_rect(new, *box)
+        if shapely.is_valid(a) and shapely.is_valid(b):
+            return shapely.symmetric_difference(a, b)
+    except shapely.errors.GEOSException:  # pragma: no cover - degenerate clip
+        pass
+    return shapely.symmetric_difference(old, new)
+
+
 def _touching(grid: CellGrid, geoms: list[BaseGeometry]) -> NDArray[np.intp]:
     """Cells touching any of ``geoms``, given as the grid measures (a raster: its CRS)."""
     if isinstance(grid, RasterGrid):
@@ -372,12 +419,11 @@ def _changed_cells(grid: CellGrid, old: _State, geo: LayoutGeometry,
     regions: list[BaseGeometry] = [
         shapely.symmetric_difference(a, b) for a, b in zip(was.zones, new.zones, strict=True)]
     regions += _as_lines(_changed_segments(was.edges, new.edges))
-    parts = [_touching(grid, regions)]
+    parts = []
     for key, lines in geo.sets.items():
-        if isinstance(grid, RasterGrid):
-            diff = [shapely.symmetric_difference(was.buffers[key][d], new.buffers[key][d])
-                    for d in NEAR_LINE_M]
-            parts.append(_touching(grid, diff))
+        if isinstance(grid, RasterGrid):  # touched with the zones' regions, in one pass
+            regions += [_difference_of(was.buffers[key][d], new.buffers[key][d])
+                        for d in NEAR_LINE_M]
             continue
         segs = _changed_segments(old.geo.sets[key], lines)
         if len(segs) == 0:
@@ -386,7 +432,8 @@ def _changed_cells(grid: CellGrid, old: _State, geo: LayoutGeometry,
         cand = near_boxes(grid.x, grid.y, segs, reach)
         dist = distance_to_segments(grid.x[cand], grid.y[cand], segs, reach)
         parts.append(cand[dist <= reach])
-    return np.unique(np.concatenate(parts)).astype(np.intp)
+    touched = _touching(grid, regions)
+    return np.unique(np.concatenate([touched, *parts])).astype(np.intp) if parts else touched
 
 
 def _update(grid: CellGrid, old: _State, geo: LayoutGeometry, values: list[CellValues],
@@ -406,11 +453,15 @@ def _update(grid: CellGrid, old: _State, geo: LayoutGeometry, values: list[CellV
         return st
     s_zone, s_near = _samples(fast)
     sub = grid.subset(changed)
-    fr_sub = sub.fractions(geo.zones, geo.cuts, tiles=geo.tiles, samples=s_zone,
-                           covered=geo.covered)
+    if isinstance(sub, RasterGrid):  # the zones' boundaries followed through its rows only
+        fr_sub = zone_fractions(sub, geo.zones, geo.cuts, covered=geo.covered,
+                                window_only=True)
+    else:
+        fr_sub = sub.fractions(geo.zones, geo.cuts, tiles=geo.tiles, samples=s_zone,
+                               covered=geo.covered)
     zone_of = old.fr.zone_of.copy()
     zone_of[changed] = fr_sub.zone_of
-    drop = np.isin(old.fr.cut_cell, changed)
+    _, drop = match_sorted(changed, old.fr.cut_cell)  # both ascending
     st.fr = _in_cell_order(Fractions(
         n_zones=old.fr.n_zones, zone_of=zone_of,
         cut_cell=np.concatenate([old.fr.cut_cell[~drop], changed[fr_sub.cut_cell]]),
@@ -433,7 +484,7 @@ def _near(grid: CellGrid, lines: list[BaseGeometry],
     of ``lines``: on a raster, on the buffers already made (raster CRS), exactly as
     :meth:`RasterGrid.near_pieces` measures them; on a cell grid by its own method."""
     if isinstance(grid, RasterGrid) and buffers is not None:
-        return {d: polygon_shares(grid, buffers[d]) if lines else
+        return {d: polygon_shares(grid, buffers[d], window_only=True) if lines else
                 (np.empty(0, dtype=np.intp), np.empty(0)) for d in NEAR_LINE_M}
     return grid.near_fractions(lines, NEAR_LINE_M, samples=samples)
 
