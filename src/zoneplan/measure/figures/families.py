@@ -20,7 +20,7 @@ from zoneplan.geometry import project
 from zoneplan.measure.figures.frame import Frame, div
 from zoneplan.measure.inputs import Inputs
 from zoneplan.measure.sums.ragged import sorted_quantiles
-from zoneplan.measure.sums.zone_sums import NEAR_LINE_M
+from zoneplan.measure.sums.zone_sums import NEAR_LINE_M, by_zone
 from zoneplan.measure.zones import Zone
 from zoneplan.plan import ForceEntry, Plan
 
@@ -65,21 +65,6 @@ def people(f: Frame) -> None:
     v.fill("m2_per_person", [div(a, r) for r, a in zip(res, area, strict=True)])
     f.reasons.same(("m2_per_person",), "no residents under the plan",
                    [k for k, r in enumerate(res) if r <= 0])
-
-
-def by_zone(zone_of: Sequence[str | None]) -> dict[str, list[int]]:
-    """The points in each zone, from the zone of each point (one pass, not one per zone).
-
-    Examples
-    --------
-    >>> by_zone(["a", None, "b", "a"])
-    {'a': [0, 3], 'b': [2]}
-    """
-    out: dict[str, list[int]] = {}
-    for j, zid in enumerate(zone_of):
-        if zid is not None:
-            out.setdefault(zid, []).append(j)
-    return out
 
 
 def _beds(f: Frame, mine: list[list[int]]) -> None:
@@ -135,7 +120,7 @@ def hospitals(f: Frame) -> tuple[NDArray[np.float64], NDArray[np.float64], int]:
     if f.inputs.hospitals is None:
         f.null(HOSPITAL_KEYS, "no hospital layer given")
         return np.empty(0), np.empty(0), 0
-    in_zone = by_zone(f.geo.hospital_zone)
+    in_zone = f.geo.hospitals_by_zone
     mine = [in_zone.get(z.id, []) for z in zones]
     v.fill("hospitals", [len(m) for m in mine])
     _beds(f, mine)
@@ -263,7 +248,7 @@ def damage(f: Frame) -> None:
         f.null(("damaged_structures", "damage_share", "damage_per_km2"),
                no_damage_reason(f.inputs))
         return
-    in_zone = by_zone(f.geo.damage_zone)
+    in_zone = f.geo.damage_by_zone
     counts = dmg.values["count"]
     total = float(np.sum(counts))
     zones = f.layout.zones

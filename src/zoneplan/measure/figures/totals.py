@@ -98,7 +98,7 @@ def totals(f: Frame, dist: tuple[NDArray[np.float64], NDArray[np.float64], int],
     dmg_total = float(np.sum(dmg.values["count"])) if dmg is not None else None
     t["damage_share"] = 1.0 if dmg_total else None
     if dmg is not None:
-        outside = [k for k, dz in enumerate(f.geo.damage_zone) if dz is None]
+        outside = f.geo.damage_outside
         t["damaged_structures_outside_zones"] = float(np.sum(dmg.values["count"][outside]))
         t["damage_per_km2"] = div(t["damaged_structures"], terr / 1e6)
         t["damage_share_without_reconstruction"] = float(sum(
