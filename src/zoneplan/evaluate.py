@@ -56,11 +56,11 @@ from zoneplan.measure.zones import Layout, build_layout
 from zoneplan.plan import Plan, load_plan
 from zoneplan.plan.rules.as_of import plan_as_of
 from zoneplan.plan.rules.definitions import ZONE_KEYS
-from zoneplan.records import ByAreaRow
 from zoneplan.result import Result, SampleFigures, build_json, is_number
 
 if TYPE_CHECKING:
     from zoneplan.measure.figures.by_area import Piece
+    from zoneplan.records import ByAreaRow
 
 __all__ = ["FAST_CELL_M", "Evaluation", "ZoneRanges", "evaluate", "evaluate_inputs",
            "measure_inputs"]

@@ -28,31 +28,6 @@ from zoneplan.plan.colours import zone_colours
 from zoneplan.plan.rules.as_of import STALE_AFTER, age_days, stale
 from zoneplan.plan.rules.definitions import INDICATORS, ZONE_KEYS, per_person_flags
 from zoneplan.plan.rules.standards import STANDARDS
-from zoneplan.records import (
-    AreaTotalRecord,
-    ByAreaRow,
-    ByRecord,
-    Distribution,
-    ExtremeFigure,
-    ExtremeRecord,
-    ForceRecord,
-    ForceTargetRecord,
-    IndicatorRecord,
-    InputFile,
-    LaterEvidenceRecord,
-    LayerUsed,
-    LineRecord,
-    PlanRecord,
-    PopulationRecord,
-    ResultDocument,
-    SamplesRecord,
-    StaleAfterRecord,
-    StandardRecord,
-    TotalsRecord,
-    TotalStandards,
-    ZoneRecord,
-    ZoneStandards,
-)
 
 if TYPE_CHECKING:
     import geopandas as gpd
@@ -64,6 +39,31 @@ if TYPE_CHECKING:
     from zoneplan.measure.population.layers import PopulationLayer
     from zoneplan.measure.zones import Layout
     from zoneplan.plan import Plan
+    from zoneplan.records import (
+        AreaTotalRecord,
+        ByAreaRow,
+        ByRecord,
+        Distribution,
+        ExtremeFigure,
+        ExtremeRecord,
+        ForceRecord,
+        ForceTargetRecord,
+        IndicatorRecord,
+        InputFile,
+        LaterEvidenceRecord,
+        LayerUsed,
+        LineRecord,
+        PlanRecord,
+        PopulationRecord,
+        ResultDocument,
+        SamplesRecord,
+        StaleAfterRecord,
+        StandardRecord,
+        TotalsRecord,
+        TotalStandards,
+        ZoneRecord,
+        ZoneStandards,
+    )
 
 __all__ = ["COLUMN_ZONES", "INDENT_ZONES", "Result", "SampleFigures", "ZoneRecords",
            "build_json", "is_number", "json_chunks", "json_ready", "json_text"]
@@ -439,7 +439,7 @@ class _ZoneColumns:
         return out
 
 
-class ZoneRecords(Sequence[ZoneRecord]):
+class ZoneRecords(Sequence["ZoneRecord"]):
     """A result's zone records (``data["zones"]``) kept as columns: records are made
     when they are read (:data:`BLOCK_ZONES` at a time, new dicts each time) and let go by
     whoever reads them (the JSON is written zone by zone, :func:`json_chunks`), so a
