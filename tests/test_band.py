@@ -1,5 +1,6 @@
 """A cell grid prepared for draws (measure/grids/band.py): every answer is the wrapped
-grid's, bit for bit, for lines moved within their stated uncertainty."""
+grid's for lines moved within their stated uncertainty, bit for bit but for the crossed
+square cells' shares, measured by numpy, not GEOS (to rounding)."""
 
 from __future__ import annotations
 
@@ -29,8 +30,11 @@ def _zones(line: LineString) -> list:
 
 
 def _same(a: Fractions, b: Fractions) -> bool:
+    """The same cells in the same zones, bit for bit; the crossed cells' shares (numpy
+    on the prepared grid, GEOS on the grid itself) to 1e-9 of a cell."""
     return all(np.array_equal(getattr(a, k), getattr(b, k))
-               for k in ("zone_of", "cut_cell", "cut_zone", "cut_frac"))
+               for k in ("zone_of", "cut_cell", "cut_zone")) and \
+        np.allclose(a.cut_frac, b.cut_frac, rtol=0.0, atol=1e-9)
 
 
 @pytest.fixture(scope="module")
@@ -44,7 +48,7 @@ def _band(grid: CellGrid, u: float) -> BandGrid:
     return BandGrid.of(grid, ref, [ref_line], [u], near_m=NEAR)
 
 
-def test_shares_and_near_shares_are_the_grids_bit_for_bit(grid: CellGrid) -> None:
+def test_shares_and_near_shares_are_the_grids(grid: CellGrid) -> None:
     band = _band(grid, 200.0)
     assert 0 < band.band.size < len(grid) / 2  # only a band is tested again
     rng = np.random.default_rng(7)

@@ -493,7 +493,8 @@ def _drawn_layout(model: SampleModel, seed: int, index: int) -> tuple[Draw, Layo
         d = draw(model, seed, index, attempt=attempt)
         redraws += d.redraws
         try:
-            return d, build_layout(model.inputs, line_overrides=d.lines), redraws
+            return d, build_layout(model.inputs, line_overrides=d.lines, empty_rest=True), \
+                redraws
         except GeometryError:
             redraws += 1
     raise GeometryError(f"draw {index}: no drawn position of the lines cuts the territory "
