@@ -67,12 +67,17 @@ from zoneplan.measure.grids.segments import (
     segments,
 )
 
-__all__ = ["BAND_MARGIN_CELLS", "NEAR_SETS_KEPT", "BandGrid"]
+__all__ = ["BAND_MARGIN_CELLS", "NEAR_SETS_KEPT", "SHARE_ROUNDING", "BandGrid"]
 
 BAND_MARGIN_CELLS = 1.0
 """Margin added to every band, in cell sides (beyond a cell's diagonal): far more than
 any rounding of a moved point (nanometres), so no cell near the edge of the band is
 wrongly left out."""
+
+SHARE_ROUNDING = 1e-9
+"""A crossed square's share of a zone (0-1) below which the numpy clipping's answer
+(right to about 1e-12) is not taken: GEOS tells whether the zone touches the cell, and
+measures its share if so, as the grid itself does."""
 
 NEAR_SETS_KEPT = 8
 """Sets of lines whose near-line shares a :class:`BandGrid` keeps: a layout asks for its
@@ -193,38 +198,45 @@ class BandGrid:
             zone_of[free[shapely.contains_xy(z, g.px[free], g.py[free])]] = k
             if k >= n_measured or cut_idx.size == 0:
                 continue
-            touch = shapely.intersects(z, g.cells[cut_idx])
             if samples:
+                touch = shapely.intersects(z, g.cells[cut_idx])
                 cut.add(k, cut_idx[touch], np.flatnonzero(touch), z, samples)
             else:
-                cand = cut_idx[touch]
-                cut.add_shares(k, cand, np.flatnonzero(touch), self._cut_share(cand, z))
+                cut.add_shares(k, cut_idx, np.arange(cut_idx.size, dtype=np.intp),
+                               self._cut_share(cut_idx, z))
         return cut.fractions(zone_of, len(zones), n_measured)
 
     def _cut_share(self, cand: NDArray[np.intp], zone: BaseGeometry
                    ) -> NDArray[np.float64]:
-        """Exact share of each cell ``cand`` inside ``zone`` (0-1, of the cell's area):
-        of a square cell by clipping the zone's edges to it in numpy
-        (:func:`~zoneplan.measure.grids.box_areas.box_areas`), of a cell the
-        territory's edge clipped by GEOS, as :meth:`CellGrid.cut_share
+        """Exact share of each cell ``cand`` inside ``zone`` (0-1, of the cell's area; 0
+        for a cell it does not touch): of a square cell by clipping the zone's edges to
+        it in numpy (:func:`~zoneplan.measure.grids.box_areas.box_areas`), of a cell the
+        territory's edge clipped, and of a square whose share comes out below
+        :data:`SHARE_ROUNDING`, by GEOS, as :meth:`CellGrid.cut_share
         <zoneplan.measure.grids.cells.CellGrid.cut_share>` does. The two agree to
         rounding (about 1e-12 of a cell), not to the last bit."""
         g = self.base
-        part = np.empty(cand.size)
+        part = np.zeros(cand.size)
         box = self.box[cand]
         if box.any():
             sq = cand[box]
             b = shapely.bounds(g.cells[sq])
             part[box] = box_areas(zone, b[:, 0], b[:, 1], b[:, 2], b[:, 3]) / g.area_m2[sq]
-        if not box.all():
-            part[~box] = g.cut_share(cand[~box], zone, 0)
+        geos = np.flatnonzero(~box | (part < SHARE_ROUNDING))
+        if geos.size:
+            touch = geos[shapely.intersects(zone, g.cells[cand[geos]])]
+            part[geos] = 0.0
+            part[touch] = g.cut_share(cand[touch], zone, 0)
         return part
 
     def _crossed(self, cuts: list[BaseGeometry]) -> NDArray[np.intp]:
         """The cells any of ``cuts`` touches, as :meth:`CellGrid._crossed
-        <zoneplan.measure.grids.cells.CellGrid._crossed>` finds them (the same segments,
-        each tested against the cells in its box with GEOS's exact ``intersects``), the
-        tests made in one call."""
+        <zoneplan.measure.grids.cells.CellGrid._crossed>` finds them: the same segments,
+        each tested against the cells in its box; a square cell by numpy (the segment
+        meets it unless all four corners lie on one side of its line), a cell the
+        territory's edge clipped by GEOS's ``intersects``. The two can differ only for a
+        segment that just touches a square's corner or side (within rounding), whose
+        share is then 0 or 1 either way."""
         g = self.base
         parts = [p for c in cuts if not c.is_empty
                  for p in shapely.get_parts(shapely.line_merge(c) if c.geom_type ==
@@ -233,7 +245,17 @@ class BandGrid:
         if not segs.size:
             return np.empty(0, dtype=np.intp)
         seg, cell = g._tree.query(segs)
-        hit = shapely.intersects(segs[seg], g.cells[cell])
+        hit = np.zeros(seg.size, dtype=bool)
+        box = self.box[cell]
+        if box.any():  # a segment meets a square its box meets unless it passes it by
+            xy = shapely.get_coordinates(segs).reshape(-1, 4)[seg[box]]
+            b = shapely.bounds(g.cells[cell[box]])
+            dx, dy = xy[:, 2] - xy[:, 0], xy[:, 3] - xy[:, 1]
+            side = np.stack([dx * (b[:, i] - xy[:, 1]) - dy * (b[:, j] - xy[:, 0])
+                             for j, i in ((0, 1), (2, 1), (2, 3), (0, 3))], axis=1)
+            hit[box] = (side.min(axis=1) <= 0.0) & (side.max(axis=1) >= 0.0)
+        if not box.all():
+            hit[~box] = shapely.intersects(segs[seg[~box]], g.cells[cell[~box]])
         return np.unique(cell[hit]).astype(np.intp)
 
     def near_fractions(self, lines: list[BaseGeometry], distances_m: tuple[float, ...],

@@ -97,6 +97,31 @@ def is_box(cells: NDArray[np.object_]) -> NDArray[np.bool_]:
     return out
 
 
+def _strip_pairs(edges: NDArray[np.float64], x0: NDArray[np.float64],
+                 y0: NDArray[np.float64], x1: NDArray[np.float64], y1: NDArray[np.float64]
+                 ) -> tuple[NDArray[np.intp], NDArray[np.intp]]:
+    """Every (box, edge) pair with the edge meeting the strip from the box to the right:
+    ``max x > x0``, ``min y < y1``, ``max y > y0`` (the others add nothing).
+
+    The boxes are sorted by ``y0`` once; the boxes an edge's y range can meet are then a
+    run of them (from ``min y`` less the tallest box to ``max y``, by binary search),
+    and only those are tested, with the comparisons above."""
+    lo_y = np.minimum(edges[:, 1], edges[:, 3])
+    hi_y = np.maximum(edges[:, 1], edges[:, 3])
+    hi_x = np.maximum(edges[:, 0], edges[:, 2])
+    order = np.argsort(y0, kind="stable")
+    ys = y0[order]
+    tall = float(np.max(y1 - y0))
+    first = np.searchsorted(ys, lo_y - tall, side="left")
+    count = np.maximum(np.searchsorted(ys, hi_y, side="left") - first, 0)
+    total = int(count.sum())
+    e = np.repeat(np.arange(len(edges), dtype=np.intp), count)
+    start = first - (np.cumsum(count) - count)
+    box = order[np.repeat(start, count) + np.arange(total, dtype=np.intp)]
+    keep = (hi_x[e] > x0[box]) & (lo_y[e] < y1[box]) & (hi_y[e] > y0[box])
+    return box[keep].astype(np.intp, copy=False), e[keep]
+
+
 def box_areas(polygon: BaseGeometry | tuple[NDArray[np.float64], NDArray[np.float64]],
               x0: NDArray[np.float64], y0: NDArray[np.float64], x1: NDArray[np.float64],
               y1: NDArray[np.float64]) -> NDArray[np.float64]:
@@ -120,18 +145,15 @@ def box_areas(polygon: BaseGeometry | tuple[NDArray[np.float64], NDArray[np.floa
     m = x0.size
     if m == 0 or edges.shape[0] == 0:
         return np.zeros(m)
-    ex0, ey0, ex1, ey1 = edges.T
-    # the edges meeting the strip from each box to the right (the others add nothing)
-    hit = (np.maximum(ex0, ex1)[None, :] > x0[:, None]) \
-        & (np.minimum(ey0, ey1)[None, :] < y1[:, None]) \
-        & (np.maximum(ey0, ey1)[None, :] > y0[:, None])
-    box, e = np.nonzero(hit)
+    box, e = _strip_pairs(edges, x0, y0, x1, y1)
     if box.size == 0:
         return np.zeros(m)
+    ex0, ey0, ex1, ey1 = edges.T
     sx, sy = (x1 - x0)[box], (y1 - y0)[box]
     ax, ay = ex0[e] - x0[box], ey0[e] - y0[box]  # the box's lower left corner at 0, 0
     bx, by = ex1[e] - x0[box], ey1[e] - y0[box]
     dx, dy = bx - ax, by - ay
+    # where the edge crosses the lines x = 0, x = w, y = 0, y = h: breaks in (0, 1)
     with np.errstate(divide="ignore", invalid="ignore"):
         cross = np.stack([-ax / dx, (sx - ax) / dx, -ay / dy, (sy - ay) / dy], axis=1)
     cross[~((cross > 0.0) & (cross < 1.0))] = 1.0  # not within the edge: no break
@@ -140,7 +162,7 @@ def box_areas(polygon: BaseGeometry | tuple[NDArray[np.float64], NDArray[np.floa
     end = t == 1.0
     px = np.where(end, bx[:, None], ax[:, None] + t * dx[:, None])
     py = np.where(end, by[:, None], ay[:, None] + t * dy[:, None])
-    np.clip(px, 0.0, sx[:, None], out=px)
+    np.clip(px, 0.0, sx[:, None], out=px)  # projected onto the box
     np.clip(py, 0.0, sy[:, None], out=py)
     part = ((px[:, :-1] + px[:, 1:]) * (py[:, 1:] - py[:, :-1])).sum(axis=1)
     return np.asarray(np.bincount(box, weights=0.5 * part * sign[e], minlength=m),
