@@ -270,16 +270,32 @@ class BandGrid:
         g = self.base
         segs = segments(lines)
         half_diag = g.cell_size * np.sqrt(0.5)
-        reach = max(distances_m) + half_diag
-        # distances of the near cells only: every other cell is beyond reach (inf)
-        d = distance_to_segments(g.x[nc], g.y[nc], segs, reach, x_order=self.near_order)
+        # distances of the near cells only: every other cell is beyond reach (inf); the
+        # arithmetic of distance_to_segments, its (cell, segment) pairs kept
+        # (and every pair a lattice point of a cell may come within reach by: a cell's
+        # farthest point can lie farther than half a diagonal from its centroid; the
+        # extra pairs change no distance within reach)
+        cx, cy = g.x[nc], g.y[nc]
+        d = np.full(nc.size, np.inf)
+        pt, seg, dc = np.empty(0, dtype=np.intp), np.empty(0, dtype=np.intp), np.empty(0)
+        if segs.size and nc.size:
+            far = float(self._near_lattice(samples)[3].max())
+            pt, seg = box_pairs(cx, cy, segs, max(distances_m) + max(half_diag, far),
+                                self.near_order)
+            dc = pair_distance(cx[pt], cy[pt], segs, seg)
+            np.minimum.at(d, pt, dc)
         out: dict[float, Near] = {}
         for dist in distances_m:
             arr = np.zeros(nc.size)
             arr[d <= dist - half_diag] = 1.0
-            mid = np.flatnonzero((d > dist - half_diag) & (d < dist + half_diag))
+            is_mid = (d > dist - half_diag) & (d < dist + half_diag)
+            mid = np.flatnonzero(is_mid)
             if mid.size:
-                inside, within = self._lattice_within(mid, segs, dist, samples)
+                at = np.zeros(nc.size, dtype=np.intp)
+                at[mid] = np.arange(mid.size)
+                on = is_mid[pt]
+                inside, within = self._lattice_within(mid, segs, dist, samples,
+                                                      (at[pt[on]], seg[on], dc[on]))
                 n_in = inside.sum(axis=1)
                 share = (inside & within).sum(axis=1) / np.maximum(n_in, 1)
                 arr[mid] = np.where(n_in > 0, share, d[mid] <= dist)
@@ -302,11 +318,15 @@ class BandGrid:
         return got
 
     def _lattice_within(self, mid: NDArray[np.intp], segs: NDArray[np.float64],
-                        dist: float, samples: int
+                        dist: float, samples: int,
+                        pairs: tuple[NDArray[np.intp], NDArray[np.intp],
+                                     NDArray[np.float64]]
                         ) -> tuple[NDArray[np.bool_], NDArray[np.bool_]]:
         """The grid's lattice of points in the near cells at positions ``mid`` of
         :attr:`near_cells`: which lie inside the cell, and which lie within ``dist``
-        metres of a segment.
+        metres of a segment. ``pairs``: (position in ``mid``, segment, distance from the
+        cell's centroid to the segment) of every pair that can come within ``dist``
+        (more pairs change nothing: each is tested on its own, the answers or-ed).
 
         A point ``p`` of a cell with centroid ``c`` is within ``dist`` of segment ``s``
         only if ``|c s| <= dist + |p c|``, and surely is when ``|c s| + |p c|`` falls
@@ -316,14 +336,10 @@ class BandGrid:
         within exactly when the grid's own test says so. A cell with a sure pair has
         all its points within: its other pairs are not measured.
         """
-        g = self.base
         lx, ly, lin, lr = self._near_lattice(samples)
         fx, fy, inside, r = lx[mid], ly[mid], lin[mid], lr[mid]
         m = samples * samples
-        cells = self.near_cells[mid]
-        cx, cy = g.x[cells], g.y[cells]
-        pt, seg = box_pairs(cx, cy, segs, dist + float(r.max()))
-        dc = pair_distance(cx[pt], cy[pt], segs, seg)
+        pt, seg, dc = pairs
         sure = dc + r[pt] < dist
         within = np.zeros(fx.shape, dtype=bool)
         within[pt[sure]] = True
