@@ -7,7 +7,7 @@ import numpy as np
 import shapely
 from shapely.geometry import MultiPolygon, Polygon, box
 
-from zoneplan.measure.grids.box_areas import boundary_edges, box_areas, is_box
+from zoneplan.measure.grids.box_areas import boundary_edges, box_areas, box_areas_met, is_box
 
 
 def _areas(poly: object, boxes: list[tuple[float, float, float, float]]) -> list[float]:
@@ -73,10 +73,21 @@ def test_random_polygons_against_geos() -> None:
     assert worst < 1e-9
 
 
-def test_boundary_edges_leave_out_horizontal_edges() -> None:
-    edges, sign = boundary_edges(box(0, 0, 1, 1))
-    assert edges.shape == (2, 4) and (edges[:, 1] != edges[:, 3]).all()
-    assert sign.tolist() == [1.0, 1.0]  # shapely's box runs anticlockwise
+def test_boundary_edges_turn_the_rings() -> None:
+    """Outer rings anticlockwise, holes clockwise, whichever way they are stored."""
+    _, sign = boundary_edges(box(0, 0, 1, 1))
+    assert sign.tolist() == [1.0] * 4  # shapely's box runs anticlockwise
+    ring = Polygon([(0, 0), (0, 4), (4, 4), (4, 0)], [[(1, 1), (1, 3), (3, 3), (3, 1)]])
+    _, sign = boundary_edges(ring)  # both rings stored clockwise
+    assert sign.tolist() == [-1.0] * 4 + [1.0] * 4
+
+
+def test_which_boxes_the_boundary_passes_through() -> None:
+    """Not a box wholly inside, wholly outside, or one the boundary only touches."""
+    b = np.array([[1, 1, 2, 2], [5, 5, 6, 6], [4, 0, 5, 1], [3, 3, 5, 5]], dtype=float)
+    area, met = box_areas_met(box(0, 0, 4, 4), *b.T)
+    assert area.tolist() == [1.0, 0.0, 0.0, 1.0] and met.tolist() == [False, False,
+                                                                        False, True]
 
 
 def test_which_cells_are_boxes() -> None:

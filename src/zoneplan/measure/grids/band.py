@@ -57,7 +57,7 @@ import shapely
 from numpy.typing import NDArray
 from shapely.geometry.base import BaseGeometry
 
-from zoneplan.measure.grids.box_areas import box_areas, is_box
+from zoneplan.measure.grids.box_areas import box_areas_met, is_box
 from zoneplan.measure.grids.cells import CellGrid, CutShares, Fractions, Near
 from zoneplan.measure.grids.segments import (
     box_pairs,
@@ -212,17 +212,22 @@ class BandGrid:
         for a cell it does not touch): of a square cell by clipping the zone's edges to
         it in numpy (:func:`~zoneplan.measure.grids.box_areas.box_areas`), of a cell the
         territory's edge clipped, and of a square whose share comes out below
-        :data:`SHARE_ROUNDING`, by GEOS, as :meth:`CellGrid.cut_share
-        <zoneplan.measure.grids.cells.CellGrid.cut_share>` does. The two agree to
-        rounding (about 1e-12 of a cell), not to the last bit."""
+        :data:`SHARE_ROUNDING` though an edge of the zone passes through it, by GEOS,
+        as :meth:`CellGrid.cut_share <zoneplan.measure.grids.cells.CellGrid.cut_share>`
+        does; a square no edge passes through is wholly in the zone (1) or out of it
+        (0). The two agree to rounding (about 1e-12 of a cell), not to the last bit."""
         g = self.base
         part = np.zeros(cand.size)
         box = self.box[cand]
+        met = np.ones(cand.size, dtype=bool)
         if box.any():
             sq = cand[box]
             b = shapely.bounds(g.cells[sq])
-            part[box] = box_areas(zone, b[:, 0], b[:, 1], b[:, 2], b[:, 3]) / g.area_m2[sq]
-        geos = np.flatnonzero(~box | (part < SHARE_ROUNDING))
+            area, met[box] = box_areas_met(zone, b[:, 0], b[:, 1], b[:, 2], b[:, 3])
+            part[box] = area / g.area_m2[sq]
+        # a square no zone edge passes through lies wholly in the zone or out of it
+        part[box & ~met] = np.where(part[box & ~met] > 0.5, 1.0, 0.0)
+        geos = np.flatnonzero(~box | ((part < SHARE_ROUNDING) & met))
         if geos.size:
             touch = geos[shapely.intersects(zone, g.cells[cand[geos]])]
             part[geos] = 0.0

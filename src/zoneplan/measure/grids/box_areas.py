@@ -40,7 +40,7 @@ import shapely
 from numpy.typing import NDArray
 from shapely.geometry.base import BaseGeometry
 
-__all__ = ["boundary_edges", "box_areas", "is_box"]
+__all__ = ["boundary_edges", "box_areas", "box_areas_met", "is_box"]
 
 
 def boundary_edges(polygon: BaseGeometry) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
@@ -50,8 +50,7 @@ def boundary_edges(polygon: BaseGeometry) -> tuple[NDArray[np.float64], NDArray[
     Returns
     -------
     edges
-        (n, 4) array of x0, y0, x1, y1 (the polygon's coordinate units), horizontal
-        edges left out (they add nothing to ``∮ x dy``).
+        (n, 4) array of x0, y0, x1, y1 (the polygon's coordinate units).
     sign
         +1 where the edge runs as the ring is stored, -1 where the ring is turned.
     """
@@ -69,9 +68,7 @@ def boundary_edges(polygon: BaseGeometry) -> tuple[NDArray[np.float64], NDArray[
     xy, ring = shapely.get_coordinates(rings, return_index=True)
     same = ring[:-1] == ring[1:]
     edges = np.hstack([xy[:-1], xy[1:]])[same]
-    sign = ring_sign[ring[:-1][same]]
-    keep = edges[:, 1] != edges[:, 3]
-    return edges[keep], sign[keep]
+    return edges, ring_sign[ring[:-1][same]]
 
 
 def is_box(cells: NDArray[np.object_]) -> NDArray[np.bool_]:
@@ -141,13 +138,25 @@ def box_areas(polygon: BaseGeometry | tuple[NDArray[np.float64], NDArray[np.floa
         The area in common with each box, ``>= 0`` up to rounding (a negative
         rounding residue of a box the polygon only touches is possible).
     """
+    return box_areas_met(polygon, x0, y0, x1, y1)[0]
+
+
+def box_areas_met(polygon: BaseGeometry | tuple[NDArray[np.float64], NDArray[np.float64]],
+                  x0: NDArray[np.float64], y0: NDArray[np.float64],
+                  x1: NDArray[np.float64], y1: NDArray[np.float64]
+                  ) -> tuple[NDArray[np.float64], NDArray[np.bool_]]:
+    """:func:`box_areas`, and whether the polygon's boundary passes through each box's
+    interior (an edge crossing it, not only touching its sides): where it does not, the
+    box lies wholly inside the polygon or wholly outside (``>= 0`` areas exactly 0 or
+    the box's, up to rounding)."""
     edges, sign = boundary_edges(polygon) if not isinstance(polygon, tuple) else polygon
     m = x0.size
+    met = np.zeros(m, dtype=bool)
     if m == 0 or edges.shape[0] == 0:
-        return np.zeros(m)
+        return np.zeros(m), met
     box, e = _strip_pairs(edges, x0, y0, x1, y1)
     if box.size == 0:
-        return np.zeros(m)
+        return np.zeros(m), met
     ex0, ey0, ex1, ey1 = edges.T
     sx, sy = (x1 - x0)[box], (y1 - y0)[box]
     ax, ay = ex0[e] - x0[box], ey0[e] - y0[box]  # the box's lower left corner at 0, 0
@@ -165,5 +174,13 @@ def box_areas(polygon: BaseGeometry | tuple[NDArray[np.float64], NDArray[np.floa
     np.clip(px, 0.0, sx[:, None], out=px)  # projected onto the box
     np.clip(py, 0.0, sy[:, None], out=py)
     part = ((px[:, :-1] + px[:, 1:]) * (py[:, 1:] - py[:, :-1])).sum(axis=1)
+    # an edge passes through the box's interior where a piece of it between two breaks
+    # runs inside (its middle strictly within both ranges)
+    tm = 0.5 * (t[:, :-1] + t[:, 1:])
+    cx = ax[:, None] + tm * dx[:, None]
+    cy = ay[:, None] + tm * dy[:, None]
+    inside = ((cx > 0.0) & (cx < sx[:, None]) & (cy > 0.0) & (cy < sy[:, None])
+              & (t[:, 1:] > t[:, :-1])).any(axis=1)
+    met[box[inside]] = True
     return np.asarray(np.bincount(box, weights=0.5 * part * sign[e], minlength=m),
-                      dtype=np.float64)
+                      dtype=np.float64), met
