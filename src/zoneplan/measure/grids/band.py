@@ -94,6 +94,34 @@ def _within(x: NDArray[np.float64], y: NDArray[np.float64], lines: list[BaseGeom
     return np.flatnonzero(hit).astype(np.intp)
 
 
+def _squares(grid: CellGrid, box: NDArray[np.bool_], band: NDArray[np.intp],
+             territory: BaseGeometry | None) -> NDArray[np.float64]:
+    """:attr:`BandGrid.square`: each whole square's box; for a clipped cell in the band,
+    its square of the grid (aligned with the whole squares) where that square and the
+    cell have the same area in ``territory`` (GEOS, once; to 1e-9 of a square): then
+    they have the same part of it, and so the same part of any zone within it."""
+    out = np.full((len(grid), 4), np.nan)
+    out[box] = shapely.bounds(grid.cells[box])
+    if territory is None or not box.any():
+        return out
+    clip = band[~box[band]]
+    if clip.size == 0:
+        return out
+    cs = grid.cell_size
+    ref = out[np.flatnonzero(box)[0]]
+    x0 = ref[0] + np.floor((grid.x[clip] - ref[0]) / cs) * cs
+    y0 = ref[1] + np.floor((grid.y[clip] - ref[1]) / cs) * cs
+    squares = shapely.box(x0, y0, x0 + cs, y0 + cs)
+    shapely.prepare(territory)
+    same = np.abs(shapely.area(shapely.intersection(squares, territory))
+                  - shapely.area(shapely.intersection(grid.cells[clip], territory))
+                  ) <= 1e-9 * cs * cs
+    same &= shapely.covers(squares, shapely.centroid(grid.cells[clip]))
+    keep = clip[same]
+    out[keep] = np.column_stack([x0, y0, x0 + cs, y0 + cs])[same]
+    return out
+
+
 @dataclass(eq=False)
 class BandGrid:
     """A :class:`~zoneplan.measure.grids.cells.CellGrid` with what every layout of a
@@ -117,8 +145,15 @@ class BandGrid:
     near_m
         The near-line distances measured together (metres).
     box
-        Whether each cell is a whole square (its polygon its bounding box): the share
-        of a zone in such a cell is measured by numpy, not GEOS.
+        Whether each cell is a whole square (its polygon its bounding box): which cuts
+        cross it is decided by numpy, not GEOS.
+    square
+        The square (x0, y0, x1, y1, metres) whose part in a zone is the cell's part in
+        it: the cell's own box, or for a cell the territory's edge clipped, in the band,
+        its square of the grid when the square and the cell have the same part of the
+        territory (zones lie within the territory); NaN for other cells. A zone's share
+        of such a cell is measured by numpy (:mod:`~zoneplan.measure.grids.box_areas`),
+        not GEOS.
     """
 
     base: CellGrid
@@ -129,6 +164,7 @@ class BandGrid:
     near_order: NDArray[np.intp]
     near_m: tuple[float, ...]
     box: NDArray[np.bool_]
+    square: NDArray[np.float64]
     _memo: dict[Any, dict[float, Near]] = field(default_factory=dict, init=False,
                                                 repr=False)
     _lattices: dict[int, tuple[NDArray[np.float64], NDArray[np.float64], NDArray[np.bool_],
@@ -137,12 +173,14 @@ class BandGrid:
 
     @classmethod
     def of(cls, grid: CellGrid, reference: Fractions, lines: list[BaseGeometry],
-           offsets_m: list[float], *, near_m: tuple[float, ...]) -> BandGrid:
+           offsets_m: list[float], *, near_m: tuple[float, ...],
+           territory: BaseGeometry | None = None) -> BandGrid:
         """Prepare ``grid`` for layouts cut along ``lines`` (their reference positions,
         in the grid's CRS) moved by at most ``offsets_m`` (metres; 0 for a line that
         does not move), whose reference layout has the shares ``reference``.
 
-        ``near_m`` are the distances (metres) near-line shares are asked for.
+        ``near_m`` are the distances (metres) near-line shares are asked for;
+        ``territory`` (in the grid's CRS) the one every layout's zones lie in, if known.
         """
         margin = BAND_MARGIN_CELLS * grid.cell_size
         diag = grid.cell_size * np.sqrt(2.0)
@@ -158,9 +196,11 @@ class BandGrid:
         near_cells = _within(grid.x, grid.y, list(lines),
                              [reach + u for u in offsets_m])
         near_order = np.argsort(grid.x[near_cells], kind="stable").astype(np.intp)
+        box = is_box(grid.cells)
         return cls(base=grid, n_zones=reference.n_zones, band=band, zone_of=zone_of,
                    near_cells=near_cells, near_order=near_order,
-                   near_m=tuple(float(d) for d in near_m), box=is_box(grid.cells))
+                   near_m=tuple(float(d) for d in near_m), box=box,
+                   square=_squares(grid, box, band, territory))
 
     def __len__(self) -> int:
         return len(self.base)
@@ -209,22 +249,23 @@ class BandGrid:
     def _cut_share(self, cand: NDArray[np.intp], zone: BaseGeometry
                    ) -> NDArray[np.float64]:
         """Exact share of each cell ``cand`` inside ``zone`` (0-1, of the cell's area; 0
-        for a cell it does not touch): of a square cell by clipping the zone's edges to
-        it in numpy (:func:`~zoneplan.measure.grids.box_areas.box_areas`), of a cell the
-        territory's edge clipped, and of a square whose share comes out below
-        :data:`SHARE_ROUNDING` though an edge of the zone passes through it, by GEOS,
-        as :meth:`CellGrid.cut_share <zoneplan.measure.grids.cells.CellGrid.cut_share>`
-        does; a square no edge passes through is wholly in the zone (1) or out of it
-        (0). The two agree to rounding (about 1e-12 of a cell), not to the last bit."""
+        for a cell it does not touch): of a cell with a :attr:`square` by clipping the
+        zone's edges to that square in numpy
+        (:func:`~zoneplan.measure.grids.box_areas.box_areas_met`); of other cells, and
+        of squares whose share comes out below :data:`SHARE_ROUNDING` though an edge of
+        the zone passes through them, by GEOS, as :meth:`CellGrid.cut_share
+        <zoneplan.measure.grids.cells.CellGrid.cut_share>` does; a square no edge
+        passes through is wholly in the zone (1) or out of it (0). The two agree to
+        rounding (about 1e-12 of a cell), not to the last bit."""
         g = self.base
         part = np.zeros(cand.size)
-        box = self.box[cand]
+        b = self.square[cand]
+        box = ~np.isnan(b[:, 0])
         met = np.ones(cand.size, dtype=bool)
         if box.any():
-            sq = cand[box]
-            b = shapely.bounds(g.cells[sq])
+            b = b[box]
             area, met[box] = box_areas_met(zone, b[:, 0], b[:, 1], b[:, 2], b[:, 3])
-            part[box] = area / g.area_m2[sq]
+            part[box] = area / g.area_m2[cand[box]]
         # a square no zone edge passes through lies wholly in the zone or out of it
         part[box & ~met] = np.where(part[box & ~met] > 0.5, 1.0, 0.0)
         geos = np.flatnonzero(~box | ((part < SHARE_ROUNDING) & met))
