@@ -157,6 +157,22 @@ def test_the_prepared_grid_gives_the_grids_own_figures(
     assert not np.array_equal(a, b)  # rounding differs: the two routes were taken
 
 
+@pytest.mark.slow
+def test_fixed_lines_and_clipped_cells_against_geos(monkeypatch: pytest.MonkeyPatch) -> None:
+    """withdrawal-phases: a moving line meets two fixed ones that end at the coast, so
+    the crossed cells include cells the coast clips (shared through their squares) and
+    cells of zones the moving line does not bound; every figure of a few draws as GEOS
+    gives it on the grid itself, to 1e-9."""
+    r = evaluate("withdrawal-phases", ranges=False)
+    model = build_model(r.inputs, r.layout, r.metrics)
+    band = model.cell_inputs.population.grid
+    assert (~band.box & ~np.isnan(band.square[:, 0])).any()
+    a = evaluate_chunk(model, SEED, [0, 1, 2]).values
+    b = _geos_reference(model, [0, 1, 2], monkeypatch)
+    assert np.array_equal(np.isnan(a), np.isnan(b))
+    np.testing.assert_allclose(a, b, rtol=1e-9, atol=0.0)
+
+
 def test_a_drawn_layout_has_the_zones_of_the_plain_one(default_model: Any) -> None:
     """The drawn layouts' zones are the plan's own layout code's, to the last bit; only
     the remainder is taken as empty, where GEOS leaves slivers of rounding (well under
