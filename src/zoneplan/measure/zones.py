@@ -226,7 +226,9 @@ def build_layout(inputs: Inputs, *, line_overrides: dict[str, LineString] | None
         by_hand: dict[str, list[BaseGeometry]] = {"left": [], "right": []}
         for part in cut[lid]:
             by_hand[side_of_line(part.representative_point(), lines[lid])].append(part)
-        halves[lid] = {k: shapely.union_all(v) for k, v in by_hand.items()}
+        # (one part is its own union: covers() answers alike, without GEOS's overlay)
+        halves[lid] = {k: v[0] if len(v) == 1 else shapely.union_all(v)
+                       for k, v in by_hand.items()}
         for h in halves[lid].values():
             shapely.prepare(h)
     rest_spec = next((s for s in specs if s.rest), None)
