@@ -171,8 +171,8 @@ def box_areas_met(polygon: BaseGeometry | tuple[NDArray[np.float64], NDArray[np.
     end = t == 1.0
     px = np.where(end, bx[:, None], ax[:, None] + t * dx[:, None])
     py = np.where(end, by[:, None], ay[:, None] + t * dy[:, None])
-    np.clip(px, 0.0, sx[:, None], out=px)  # projected onto the box
-    np.clip(py, 0.0, sy[:, None], out=py)
+    np.minimum(np.maximum(px, 0.0, out=px), sx[:, None], out=px)  # onto the box
+    np.minimum(np.maximum(py, 0.0, out=py), sy[:, None], out=py)
     part = ((px[:, :-1] + px[:, 1:]) * (py[:, 1:] - py[:, :-1])).sum(axis=1)
     # an edge passes through the box's interior where a piece of it between two breaks
     # runs inside (its middle strictly within both ranges)
