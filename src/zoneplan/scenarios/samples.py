@@ -387,7 +387,8 @@ def _band_inputs(use: Inputs, layout: Layout, jitters: list[LineJitter]) -> Inpu
     reference = pop.grid.fractions(geo.zones, geo.cuts, tiles=geo.tiles, covered=geo.covered)
     offset = {j.line_id: j.offset_m for j in jitters}
     band = BandGrid.of(pop.grid, reference, list(geo.lines.values()),
-                       [offset.get(lid, 0.0) for lid in geo.lines], near_m=NEAR_LINE_M)
+                       [offset.get(lid, 0.0) for lid in geo.lines], near_m=NEAR_LINE_M,
+                       territory=layout.territory)
     # a BandGrid answers as the cell grid it wraps (every other attribute is the grid's)
     return replace(use, population=replace(pop, grid=cast("CellGrid", band)))
 
@@ -493,7 +494,8 @@ def _drawn_layout(model: SampleModel, seed: int, index: int) -> tuple[Draw, Layo
         d = draw(model, seed, index, attempt=attempt)
         redraws += d.redraws
         try:
-            return d, build_layout(model.inputs, line_overrides=d.lines), redraws
+            return d, build_layout(model.inputs, line_overrides=d.lines, empty_rest=True), \
+                redraws
         except GeometryError:
             redraws += 1
     raise GeometryError(f"draw {index}: no drawn position of the lines cuts the territory "

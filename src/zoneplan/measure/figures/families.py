@@ -16,11 +16,10 @@ import numpy as np
 import shapely
 from numpy.typing import NDArray
 
-from zoneplan.geometry import project
 from zoneplan.measure.figures.frame import Frame, div
 from zoneplan.measure.inputs import Inputs
 from zoneplan.measure.sums.ragged import sorted_quantiles
-from zoneplan.measure.sums.zone_sums import NEAR_LINE_M, by_zone
+from zoneplan.measure.sums.zone_sums import NEAR_LINE_M, by_zone, projected_points
 from zoneplan.measure.zones import Zone
 from zoneplan.plan import ForceEntry, Plan
 
@@ -214,8 +213,8 @@ def _with_sites(f: Frame, zone_id: str, d: NDArray[np.float64], w: NDArray[np.fl
     assert hosp is not None
     open_zones = {z.id for z in f.layout.zones if z.spec.access == "resident"} | {zone_id}
     allowed = [j for j, hz in enumerate(f.geo.hospital_zone) if hz in open_zones]
-    pts = project(shapely.MultiPoint([hosp.gdf.geometry.iloc[j] for j in allowed]),
-                  f.layout.crs)
+    # the points projected once per layer and CRS (each point as projected alone)
+    pts = shapely.multipoints(projected_points(hosp, f.layout.crs)[allowed])
     sd = np.array([pts.distance(shapely.Point(x, y)) for x, y, _ in sites])
     dd = np.concatenate([d, sd])
     ww = np.concatenate([w, [n for _, _, n in sites]])

@@ -14,10 +14,13 @@ with what every draw shares, worked out once:
   distance, half a cell diagonal and ``u``, plus a margin): distances to a draw's lines
   are measured from these cells only, both near-line distances at once.
 
-Every answer is the one :class:`~zoneplan.measure.grids.cells.CellGrid` gives, bit for
-bit: the same GEOS calls on the same cells, the same arithmetic per (point, segment)
-pair, in the same order; only cells whose answer cannot differ from the reference are
-skipped (``tests/test_band.py`` checks draw by draw). Everything else is the wrapped
+Every answer is the one :class:`~zoneplan.measure.grids.cells.CellGrid` gives: the same
+cells in the same zones, the same arithmetic per (point, segment) pair, in the same
+order; only cells whose answer cannot differ from the reference are skipped. The one
+difference: a square cell a cut crosses is shared between the zones by clipping the
+zone's edges to it in numpy (:mod:`~zoneplan.measure.grids.box_areas`), not by a GEOS
+intersection per cell, which is as exact but differs in rounding (about 1e-12 of a
+cell; ``tests/test_band.py`` checks draw by draw). Everything else is the wrapped
 grid's.
 
 Examples
@@ -54,6 +57,7 @@ import shapely
 from numpy.typing import NDArray
 from shapely.geometry.base import BaseGeometry
 
+from zoneplan.measure.grids.box_areas import box_areas_met, is_box
 from zoneplan.measure.grids.cells import CellGrid, CutShares, Fractions, Near
 from zoneplan.measure.grids.segments import (
     box_pairs,
@@ -63,12 +67,17 @@ from zoneplan.measure.grids.segments import (
     segments,
 )
 
-__all__ = ["BAND_MARGIN_CELLS", "NEAR_SETS_KEPT", "BandGrid"]
+__all__ = ["BAND_MARGIN_CELLS", "NEAR_SETS_KEPT", "SHARE_ROUNDING", "BandGrid"]
 
 BAND_MARGIN_CELLS = 1.0
 """Margin added to every band, in cell sides (beyond a cell's diagonal): far more than
 any rounding of a moved point (nanometres), so no cell near the edge of the band is
 wrongly left out."""
+
+SHARE_ROUNDING = 1e-9
+"""A crossed square's share of a zone (0-1) below which the numpy clipping's answer
+(right to about 1e-12) is not taken: GEOS tells whether the zone touches the cell, and
+measures its share if so, as the grid itself does."""
 
 NEAR_SETS_KEPT = 8
 """Sets of lines whose near-line shares a :class:`BandGrid` keeps: a layout asks for its
@@ -83,6 +92,34 @@ def _within(x: NDArray[np.float64], y: NDArray[np.float64], lines: list[BaseGeom
     for ln, r in zip(lines, reach, strict=True):
         hit |= distance_to_segments(x, y, segments([ln]), r) <= r
     return np.flatnonzero(hit).astype(np.intp)
+
+
+def _squares(grid: CellGrid, box: NDArray[np.bool_], band: NDArray[np.intp],
+             territory: BaseGeometry | None) -> NDArray[np.float64]:
+    """:attr:`BandGrid.square`: each whole square's box; for a clipped cell in the band,
+    its square of the grid (aligned with the whole squares) where that square and the
+    cell have the same area in ``territory`` (GEOS, once; to 1e-9 of a square): then
+    they have the same part of it, and so the same part of any zone within it."""
+    out = np.full((len(grid), 4), np.nan)
+    out[box] = shapely.bounds(grid.cells[box])
+    if territory is None or not box.any():
+        return out
+    clip = band[~box[band]]
+    if clip.size == 0:
+        return out
+    cs = grid.cell_size
+    ref = out[np.flatnonzero(box)[0]]
+    x0 = ref[0] + np.floor((grid.x[clip] - ref[0]) / cs) * cs
+    y0 = ref[1] + np.floor((grid.y[clip] - ref[1]) / cs) * cs
+    squares = shapely.box(x0, y0, x0 + cs, y0 + cs)
+    shapely.prepare(territory)
+    same = np.abs(shapely.area(shapely.intersection(squares, territory))
+                  - shapely.area(shapely.intersection(grid.cells[clip], territory))
+                  ) <= 1e-9 * cs * cs
+    same &= shapely.covers(squares, shapely.centroid(grid.cells[clip]))
+    keep = clip[same]
+    out[keep] = np.column_stack([x0, y0, x0 + cs, y0 + cs])[same]
+    return out
 
 
 @dataclass(eq=False)
@@ -107,6 +144,16 @@ class BandGrid:
         Positions in ``near_cells`` sorted by centroid x.
     near_m
         The near-line distances measured together (metres).
+    box
+        Whether each cell is a whole square (its polygon its bounding box): which cuts
+        cross it is decided by numpy, not GEOS.
+    square
+        The square (x0, y0, x1, y1, metres) whose part in a zone is the cell's part in
+        it: the cell's own box, or for a cell the territory's edge clipped, in the band,
+        its square of the grid when the square and the cell have the same part of the
+        territory (zones lie within the territory); NaN for other cells. A zone's share
+        of such a cell is measured by numpy (:mod:`~zoneplan.measure.grids.box_areas`),
+        not GEOS.
     """
 
     base: CellGrid
@@ -116,6 +163,8 @@ class BandGrid:
     near_cells: NDArray[np.intp]
     near_order: NDArray[np.intp]
     near_m: tuple[float, ...]
+    box: NDArray[np.bool_]
+    square: NDArray[np.float64]
     _memo: dict[Any, dict[float, Near]] = field(default_factory=dict, init=False,
                                                 repr=False)
     _lattices: dict[int, tuple[NDArray[np.float64], NDArray[np.float64], NDArray[np.bool_],
@@ -124,12 +173,14 @@ class BandGrid:
 
     @classmethod
     def of(cls, grid: CellGrid, reference: Fractions, lines: list[BaseGeometry],
-           offsets_m: list[float], *, near_m: tuple[float, ...]) -> BandGrid:
+           offsets_m: list[float], *, near_m: tuple[float, ...],
+           territory: BaseGeometry | None = None) -> BandGrid:
         """Prepare ``grid`` for layouts cut along ``lines`` (their reference positions,
         in the grid's CRS) moved by at most ``offsets_m`` (metres; 0 for a line that
         does not move), whose reference layout has the shares ``reference``.
 
-        ``near_m`` are the distances (metres) near-line shares are asked for.
+        ``near_m`` are the distances (metres) near-line shares are asked for;
+        ``territory`` (in the grid's CRS) the one every layout's zones lie in, if known.
         """
         margin = BAND_MARGIN_CELLS * grid.cell_size
         diag = grid.cell_size * np.sqrt(2.0)
@@ -145,9 +196,11 @@ class BandGrid:
         near_cells = _within(grid.x, grid.y, list(lines),
                              [reach + u for u in offsets_m])
         near_order = np.argsort(grid.x[near_cells], kind="stable").astype(np.intp)
+        box = is_box(grid.cells)
         return cls(base=grid, n_zones=reference.n_zones, band=band, zone_of=zone_of,
                    near_cells=near_cells, near_order=near_order,
-                   near_m=tuple(float(d) for d in near_m))
+                   near_m=tuple(float(d) for d in near_m), box=box,
+                   square=_squares(grid, box, band, territory))
 
     def __len__(self) -> int:
         return len(self.base)
@@ -185,15 +238,51 @@ class BandGrid:
             zone_of[free[shapely.contains_xy(z, g.px[free], g.py[free])]] = k
             if k >= n_measured or cut_idx.size == 0:
                 continue
-            touch = shapely.intersects(z, g.cells[cut_idx])
-            cut.add(k, cut_idx[touch], np.flatnonzero(touch), z, samples)
+            if samples:
+                touch = shapely.intersects(z, g.cells[cut_idx])
+                cut.add(k, cut_idx[touch], np.flatnonzero(touch), z, samples)
+            else:
+                cut.add_shares(k, cut_idx, np.arange(cut_idx.size, dtype=np.intp),
+                               self._cut_share(cut_idx, z))
         return cut.fractions(zone_of, len(zones), n_measured)
+
+    def _cut_share(self, cand: NDArray[np.intp], zone: BaseGeometry
+                   ) -> NDArray[np.float64]:
+        """Exact share of each cell ``cand`` inside ``zone`` (0-1, of the cell's area; 0
+        for a cell it does not touch): of a cell with a :attr:`square` by clipping the
+        zone's edges to that square in numpy
+        (:func:`~zoneplan.measure.grids.box_areas.box_areas_met`); of other cells, and
+        of squares whose share comes out below :data:`SHARE_ROUNDING` though an edge of
+        the zone passes through them, by GEOS, as :meth:`CellGrid.cut_share
+        <zoneplan.measure.grids.cells.CellGrid.cut_share>` does; a square no edge
+        passes through is wholly in the zone (1) or out of it (0). The two agree to
+        rounding (about 1e-12 of a cell), not to the last bit."""
+        g = self.base
+        part = np.zeros(cand.size)
+        b = self.square[cand]
+        box = ~np.isnan(b[:, 0])
+        met = np.ones(cand.size, dtype=bool)
+        if box.any():
+            b = b[box]
+            area, met[box] = box_areas_met(zone, b[:, 0], b[:, 1], b[:, 2], b[:, 3])
+            part[box] = area / g.area_m2[cand[box]]
+        # a square no zone edge passes through lies wholly in the zone or out of it
+        part[box & ~met] = np.where(part[box & ~met] > 0.5, 1.0, 0.0)
+        geos = np.flatnonzero(~box | ((part < SHARE_ROUNDING) & met))
+        if geos.size:
+            touch = geos[shapely.intersects(zone, g.cells[cand[geos]])]
+            part[geos] = 0.0
+            part[touch] = g.cut_share(cand[touch], zone, 0)
+        return part
 
     def _crossed(self, cuts: list[BaseGeometry]) -> NDArray[np.intp]:
         """The cells any of ``cuts`` touches, as :meth:`CellGrid._crossed
-        <zoneplan.measure.grids.cells.CellGrid._crossed>` finds them (the same segments,
-        each tested against the cells in its box with GEOS's exact ``intersects``), the
-        tests made in one call."""
+        <zoneplan.measure.grids.cells.CellGrid._crossed>` finds them: the same segments,
+        each tested against the cells in its box; a square cell by numpy (the segment
+        meets it unless all four corners lie on one side of its line), a cell the
+        territory's edge clipped by GEOS's ``intersects``. The two can differ only for a
+        segment that just touches a square's corner or side (within rounding), whose
+        share is then 0 or 1 either way."""
         g = self.base
         parts = [p for c in cuts if not c.is_empty
                  for p in shapely.get_parts(shapely.line_merge(c) if c.geom_type ==
@@ -202,7 +291,17 @@ class BandGrid:
         if not segs.size:
             return np.empty(0, dtype=np.intp)
         seg, cell = g._tree.query(segs)
-        hit = shapely.intersects(segs[seg], g.cells[cell])
+        hit = np.zeros(seg.size, dtype=bool)
+        box = self.box[cell]
+        if box.any():  # a segment meets a square its box meets unless it passes it by
+            xy = shapely.get_coordinates(segs).reshape(-1, 4)[seg[box]]
+            b = shapely.bounds(g.cells[cell[box]])
+            dx, dy = xy[:, 2] - xy[:, 0], xy[:, 3] - xy[:, 1]
+            side = np.stack([dx * (b[:, i] - xy[:, 1]) - dy * (b[:, j] - xy[:, 0])
+                             for j, i in ((0, 1), (2, 1), (2, 3), (0, 3))], axis=1)
+            hit[box] = (side.min(axis=1) <= 0.0) & (side.max(axis=1) >= 0.0)
+        if not box.all():
+            hit[~box] = shapely.intersects(segs[seg[~box]], g.cells[cell[~box]])
         return np.unique(cell[hit]).astype(np.intp)
 
     def near_fractions(self, lines: list[BaseGeometry], distances_m: tuple[float, ...],
@@ -217,16 +316,32 @@ class BandGrid:
         g = self.base
         segs = segments(lines)
         half_diag = g.cell_size * np.sqrt(0.5)
-        reach = max(distances_m) + half_diag
-        # distances of the near cells only: every other cell is beyond reach (inf)
-        d = distance_to_segments(g.x[nc], g.y[nc], segs, reach, x_order=self.near_order)
+        # distances of the near cells only: every other cell is beyond reach (inf); the
+        # arithmetic of distance_to_segments, its (cell, segment) pairs kept
+        # (and every pair a lattice point of a cell may come within reach by: a cell's
+        # farthest point can lie farther than half a diagonal from its centroid; the
+        # extra pairs change no distance within reach)
+        cx, cy = g.x[nc], g.y[nc]
+        d = np.full(nc.size, np.inf)
+        pt, seg, dc = np.empty(0, dtype=np.intp), np.empty(0, dtype=np.intp), np.empty(0)
+        if segs.size and nc.size:
+            far = float(self._near_lattice(samples)[3].max())
+            pt, seg = box_pairs(cx, cy, segs, max(distances_m) + max(half_diag, far),
+                                self.near_order)
+            dc = pair_distance(cx[pt], cy[pt], segs, seg)
+            np.minimum.at(d, pt, dc)
         out: dict[float, Near] = {}
         for dist in distances_m:
             arr = np.zeros(nc.size)
             arr[d <= dist - half_diag] = 1.0
-            mid = np.flatnonzero((d > dist - half_diag) & (d < dist + half_diag))
+            is_mid = (d > dist - half_diag) & (d < dist + half_diag)
+            mid = np.flatnonzero(is_mid)
             if mid.size:
-                inside, within = self._lattice_within(mid, segs, dist, samples)
+                at = np.zeros(nc.size, dtype=np.intp)
+                at[mid] = np.arange(mid.size)
+                on = is_mid[pt]
+                inside, within = self._lattice_within(mid, segs, dist, samples,
+                                                      (at[pt[on]], seg[on], dc[on]))
                 n_in = inside.sum(axis=1)
                 share = (inside & within).sum(axis=1) / np.maximum(n_in, 1)
                 arr[mid] = np.where(n_in > 0, share, d[mid] <= dist)
@@ -249,11 +364,15 @@ class BandGrid:
         return got
 
     def _lattice_within(self, mid: NDArray[np.intp], segs: NDArray[np.float64],
-                        dist: float, samples: int
+                        dist: float, samples: int,
+                        pairs: tuple[NDArray[np.intp], NDArray[np.intp],
+                                     NDArray[np.float64]]
                         ) -> tuple[NDArray[np.bool_], NDArray[np.bool_]]:
         """The grid's lattice of points in the near cells at positions ``mid`` of
         :attr:`near_cells`: which lie inside the cell, and which lie within ``dist``
-        metres of a segment.
+        metres of a segment. ``pairs``: (position in ``mid``, segment, distance from the
+        cell's centroid to the segment) of every pair that can come within ``dist``
+        (more pairs change nothing: each is tested on its own, the answers or-ed).
 
         A point ``p`` of a cell with centroid ``c`` is within ``dist`` of segment ``s``
         only if ``|c s| <= dist + |p c|``, and surely is when ``|c s| + |p c|`` falls
@@ -263,14 +382,10 @@ class BandGrid:
         within exactly when the grid's own test says so. A cell with a sure pair has
         all its points within: its other pairs are not measured.
         """
-        g = self.base
         lx, ly, lin, lr = self._near_lattice(samples)
         fx, fy, inside, r = lx[mid], ly[mid], lin[mid], lr[mid]
         m = samples * samples
-        cells = self.near_cells[mid]
-        cx, cy = g.x[cells], g.y[cells]
-        pt, seg = box_pairs(cx, cy, segs, dist + float(r.max()))
-        dc = pair_distance(cx[pt], cy[pt], segs, seg)
+        pt, seg, dc = pairs
         sure = dc + r[pt] < dist
         within = np.zeros(fx.shape, dtype=bool)
         within[pt[sure]] = True

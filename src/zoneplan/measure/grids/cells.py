@@ -142,7 +142,12 @@ class CutShares:
         places in ``cut_idx``)."""
         if cand.size == 0:
             return
-        part = self.grid.cut_share(cand, zone, samples)
+        self.add_shares(k, cand, pos, self.grid.cut_share(cand, zone, samples))
+
+    def add_shares(self, k: int, cand: NDArray[np.intp], pos: NDArray[np.intp],
+                   part: NDArray[np.float64]) -> None:
+        """Zone ``k``'s shares ``part`` (0-1, of each cell's area) of the cut cells
+        ``cand`` (``pos``: their places in ``cut_idx``), measured by the caller."""
         keep = part > 0
         self.rows.append(cand[keep].astype(np.intp))
         self.cols.append(np.full(int(keep.sum()), k, dtype=np.int32))
