@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import contextlib
 import ctypes
-import gc
 import json
 import os
 from collections.abc import Iterator
@@ -35,25 +34,6 @@ def utm_to_lonlat(x: float, y: float) -> tuple[float, float]:
     t = Transformer.from_crs(32636, 4326, always_xy=True)
     lon, lat = t.transform(x, y)
     return (lon, lat)
-
-
-TEST_GC_THRESHOLDS = (10_000, 10, 10)
-"""The cyclic garbage collector's thresholds while the tests run (Python's defaults are
-700, 10, 10): a young pass every 10,000 allocations, not 700. The fuzz tests, which
-build thousands of small plans, spent about a quarter of their CPU time in full passes
-over objects that live all session (0.12 s each; 6.8 s of 26.8 s, measured with
-``gc.callbacks``); ``zoneplan run`` makes its own passes rarer the same way
-(:data:`zoneplan.cli.run.GC_THRESHOLDS`). Cycles are still found and freed, and
-``gc.collect()`` still collects everything made after the collection of the tests."""
-
-
-def pytest_collection_finish(session: pytest.Session) -> None:
-    """Once the tests are collected, leave what the collection made (modules, test items,
-    parameters: about 100,000 objects that live until the session ends) out of the
-    collector's passes (``gc.freeze``), and make the passes rarer
-    (:data:`TEST_GC_THRESHOLDS`). What the tests check does not change."""
-    gc.freeze()
-    gc.set_threshold(*TEST_GC_THRESHOLDS)
 
 
 @pytest.fixture(autouse=True, scope="session")
