@@ -8,16 +8,25 @@ installed ``zoneplan``. A block preceded by ``<!-- not run: REASON -->`` is list
 its reason and not run (an install, or a cluster on other machines); one preceded by
 ``<!-- exits N -->`` must exit with N. Monte Carlo examples run with at most
 :data:`DRAWS` draws.
+
+A plain ``zoneplan`` command (its output at most redirected to a file) runs in this
+process, through the entry point the console script calls (:func:`zoneplan.cli.app.main`),
+which gives the exit code the script would: a fresh interpreter per example cost about
+half a second of start-up each. The first command of a page, Python blocks, pipelines,
+substitutions and commands that open a Dask cluster still run as processes of their own,
+with the installed ``zoneplan`` script (:func:`in_process` says which).
 """
 
 from __future__ import annotations
 
 import os
 import re
+import shlex
 import shutil
 import subprocess
 import sys
 from dataclasses import dataclass
+from itertools import pairwise
 from pathlib import Path
 
 import pytest
@@ -110,6 +119,71 @@ def fewer_draws(code: str) -> str:
     return SAMPLES.sub(lambda m: m.group(1) + str(min(int(m.group(2)), DRAWS)), code)
 
 
+SHELL_SIGNS = set("|&;<()*?[]{}~!")
+"""Characters a shell reads, outside quotes, that make a command more than one plain
+``zoneplan`` call (besides ``$``, a backquote or a backslash anywhere, and ``>`` other
+than one redirection at the end)."""
+
+
+def _unquoted(code: str) -> str:
+    """``code`` without its quoted parts and its comment, as bash reads them.
+
+    Examples
+    --------
+    >>> _unquoted("zoneplan run --layer 'a=b,where=c in (1)' |x  # (a) note")
+    'zoneplan run --layer  |x  '
+    """
+    kept: list[str] = []
+    quote = ""
+    for i, ch in enumerate(code):
+        if quote:
+            quote = "" if ch == quote else quote
+        elif ch in "'\"":
+            quote = ch
+        elif ch == "#" and (i == 0 or code[i - 1].isspace()):
+            break
+        else:
+            kept.append(ch)
+    return "".join(kept)
+
+
+def in_process(code: str, first: bool) -> tuple[list[str], str] | None:
+    """The arguments of a plain ``zoneplan`` command and the file its output is
+    redirected to ("" for none), or None when the example runs as a process: the first
+    command of a page (so each page runs the installed script), anything else a shell
+    must read, and a command that opens a Dask cluster (its workers are processes).
+
+    Examples
+    --------
+    >>> in_process("zoneplan run --layer 'a=b,where=c in (1)'  # (a) note", False)
+    (['run', '--layer', 'a=b,where=c in (1)'], '')
+    >>> in_process("zoneplan show p --shift l=1,west > moved.yaml", False)
+    (['show', 'p', '--shift', 'l=1,west'], 'moved.yaml')
+    >>> in_process("zoneplan run --samples 20 --scheduler serial", False)
+    (['run', '--samples', '20', '--scheduler', 'serial'], '')
+    >>> [in_process(c, False) for c in ("zoneplan run --samples 20", "zoneplan x | sed y",
+    ...  "zoneplan run $(ls a)", "zoneplan run a*.geojson", "zoneplan run >a b")]
+    [None, None, None, None, None]
+    >>> in_process("zoneplan run", True)
+    """
+    bare = _unquoted(code)
+    if first or SHELL_SIGNS & set(bare) or any(c in code for c in "$`\\"):
+        return None
+    words = shlex.split(code, comments=True)
+    target = ""
+    if bare.count(">") == 1:
+        if len(words) < 2 or words[-2] != ">":
+            return None
+        target, words = words[-1], words[:-2]
+    elif ">" in bare:
+        return None
+    samples = any(w == "--samples" or w.startswith("--samples=") for w in words)
+    serial = any(a == "--scheduler" and b == "serial" for a, b in pairwise(words))
+    if words[:1] != ["zoneplan"] or ((samples or "--scheduler" in words) and not serial):
+        return None
+    return words[1:], target
+
+
 def test_readme_is_a_front_page() -> None:
     n = len((ROOT / "README.md").read_text(encoding="utf-8").splitlines())
     assert n <= README_MAX_LINES, f"README.md has {n} lines (at most {README_MAX_LINES})"
@@ -153,25 +227,45 @@ def _workdir(tmp_path: Path) -> Path:
 @pytest.mark.slow
 @pytest.mark.parametrize("page", [p for p in PAGES if any(not e.skip for e in examples(p))],
                          ids=lambda p: p.name)
-def test_every_example_of_the_page_runs(page: Path, tmp_path: Path) -> None:
+def test_every_example_of_the_page_runs(page: Path, tmp_path: Path,
+                                       monkeypatch: pytest.MonkeyPatch,
+                                       capsys: pytest.CaptureFixture[str]) -> None:
     if not SHARED.exists():
         if os.environ.get("CI") == "true":
             pytest.fail("../shared is required under CI=true")
         pytest.skip("../shared is absent")
+    from zoneplan.cli.app import main
+
     work = _workdir(tmp_path)
     env = {**os.environ, "NO_COLOR": "1", "PYTHONDONTWRITEBYTECODE": "1"}
     env["PATH"] = str(Path(sys.executable).parent) + os.pathsep + env.get("PATH", "")
+    monkeypatch.chdir(work)
+    monkeypatch.setenv("NO_COLOR", "1")
+    first = True
     for ex in examples(page):
         if ex.skip:
             continue
         code = fewer_draws(ex.code)
+        here = in_process(code, first) if ex.kind == "shell" else None
+        first = False
+        if here is not None:
+            args, target = here
+            capsys.readouterr()
+            exit_code = main(args)
+            printed = capsys.readouterr()
+            if target:
+                (work / target).write_text(printed.out, encoding="utf-8")
+            assert exit_code == ex.exits, (
+                f"{ex.page.name}, line {ex.line}: `{ex.code}` exited {exit_code} (in this "
+                f"process), not {ex.exits}\n{printed.out[-2000:]}\n{printed.err[-3000:]}")
+            continue
         if ex.kind == "python":
             script = work / f"example_{ex.line}.py"
             script.write_text(code + "\n", encoding="utf-8")
-            args: list[str] = [sys.executable, str(script)]
+            run_args: list[str] = [sys.executable, str(script)]
         else:
-            args = [shutil.which("bash") or "/bin/bash", "-o", "pipefail", "-c", code]
-        run = subprocess.run(args, cwd=work, env=env, capture_output=True, text=True,
+            run_args = [shutil.which("bash") or "/bin/bash", "-o", "pipefail", "-c", code]
+        run = subprocess.run(run_args, cwd=work, env=env, capture_output=True, text=True,
                              timeout=600, check=False, stdin=subprocess.DEVNULL)
         assert run.returncode == ex.exits, (
             f"{ex.page.name}, line {ex.line}: `{ex.code}` exited {run.returncode}, "
