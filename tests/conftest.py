@@ -6,6 +6,7 @@ import contextlib
 import ctypes
 import json
 import os
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -15,6 +16,15 @@ import yaml
 from hypothesis import settings
 
 from .fuzzing import LONG_PROFILE
+
+# Bytecode is cached while the tests run, whatever the environment says: with
+# PYTHONDONTWRITEBYTECODE set (as on the machines this suite is timed on), every
+# `zoneplan` process a test starts compiled all of zoneplan's modules again (about 0.15 s
+# each) and pytest rewrote every test module's assertions in every worker (about 2.4 s
+# each). Set here, before pytest-xdist starts its workers, so they and every process the
+# tests start inherit it; the caches go to __pycache__ folders git ignores.
+os.environ.pop("PYTHONDONTWRITEBYTECODE", None)
+sys.dont_write_bytecode = False
 
 settings.register_profile(LONG_PROFILE)
 """``pytest --hypothesis-profile long``: the fuzz tests with their longer counts (see

@@ -237,7 +237,7 @@ def test_every_example_of_the_page_runs(page: Path, tmp_path: Path,
     from zoneplan.cli.app import main
 
     work = _workdir(tmp_path)
-    env = {**os.environ, "NO_COLOR": "1", "PYTHONDONTWRITEBYTECODE": "1"}
+    env = {**os.environ, "NO_COLOR": "1"}
     env["PATH"] = str(Path(sys.executable).parent) + os.pathsep + env.get("PATH", "")
     monkeypatch.chdir(work)
     monkeypatch.setenv("NO_COLOR", "1")
