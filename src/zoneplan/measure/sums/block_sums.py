@@ -18,7 +18,6 @@ import numpy as np
 from numpy.typing import NDArray
 
 from zoneplan.measure.grids.cells import CellIndex, CellValues, Fractions
-from zoneplan.measure.grids.pixels import release_freed_memory
 
 __all__ = ["CHUNK", "DENSE_LIMIT", "FACTOR_CHUNK", "BlockSums", "block_sums", "cut_weights",
            "dense_block_sums", "first_seen_codes", "from_keys"]
@@ -152,8 +151,7 @@ def block_sums(fr: Fractions, values: list[CellValues], block: CellIndex,
         for acc, v in zip(parts_v, values, strict=True):
             acc.append(np.asarray(np.bincount(codes, weights=v[cells], minlength=len(uniq)),
                                   dtype=np.float64))
-        del keys, cells, codes, uniq
-        release_freed_memory()
+        del keys, cells, codes, uniq  # before the next chunk's are made: no fragments
     # every pair that occurs, sorted; then the entries added to their pair's sum one by
     # one, the chunks' then the cut entries', in chunks: the same sums as one bincount
     # over all entries in that order, without an index per entry at once
