@@ -208,3 +208,40 @@ def test_lonlat_shares_never_exceed_the_cell(tmp_path: Path) -> None:
     np.add.at(total, fr.cut_cell, fr.cut_frac)
     assert total.max() <= 1.0 + 1e-9
     assert not np.any(fr.zone_of[fr.cut_cell] >= 0)
+
+
+def test_values_in_chunks_from_an_offset(tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+                                         ) -> None:
+    """A strip's chosen pixels, converted a few at a time from indices counted from an
+    offset: the raster's values as float64, NaN at nodata, scale and offset applied."""
+    from zoneplan.io import rasters
+
+    path = tmp_path / "v.tif"
+    data = np.arange(12, dtype="float32").reshape(3, 4)
+    data[1, 2] = -1.0  # nodata
+    with rasterio.open(path, "w", driver="GTiff", width=4, height=3, count=1,
+                       dtype="float32", crs="EPSG:32636", nodata=-1.0,
+                       transform=from_origin(0, 30, 10, 10)) as dst:
+        dst.write(data, 1)
+        dst.scales, dst.offsets = (2.0,), (0.5,)
+    win, _ = rasters.open_window(path, shapely.box(0, 0, 40, 30), crs=UTM)
+    monkeypatch.setattr(rasters, "VALUE_CHUNK", 2)
+    # rows 1-2 of the window; pixels 5, 6, 8, 11 counted from row 0, passed as 105 ...
+    got = win.values(1, 3, np.array([101, 102, 104, 107], dtype=np.int32), start=100)
+    assert got.dtype == np.float64
+    np.testing.assert_array_equal(got, [5 * 2 + 0.5, np.nan, 8 * 2 + 0.5, 11 * 2 + 0.5])
+
+
+def test_densities_checked_in_chunks(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The density check counts and keeps the highest density as over the whole strip."""
+    from zoneplan.measure.population import raster_population as rp
+
+    monkeypatch.setattr(rp, "CHECK_CHUNK", 2)
+    check = rp._DensityCheck()
+    check.add(np.array([0.0, 3.0, 1.0, 25.0, 2.0]), 1e-4)  # 10 m pixels: 1e-4 km²
+    assert (check.with_people, check.over, check.lowest) == (4, 1, 0.0)
+    assert check.highest == 25.0 / 1e-4
+    per_pixel = rp._DensityCheck()
+    per_pixel.add(np.array([1.0, 30.0, 2.5]), np.array([1e-4, 1e-4, 1e-5]))
+    assert (per_pixel.with_people, per_pixel.over) == (3, 2)
+    assert per_pixel.highest == 30.0 / 1e-4

@@ -22,7 +22,10 @@ from pyproj import CRS
 
 from zoneplan.errors import DataError
 
-__all__ = ["RasterWindow", "open_window"]
+__all__ = ["VALUE_CHUNK", "RasterWindow", "open_window"]
+
+VALUE_CHUNK = 1 << 18
+"""Pixels of a strip converted at a time (bounded temporaries: 2 MB of float64)."""
 
 
 def _open(path: Path) -> Any:
@@ -99,14 +102,17 @@ class RasterWindow:
     per_dataset_mask: bool
 
     def values(self, r0: int, r1: int, index: NDArray[np.integer], *,
-               out: NDArray[np.float64] | None = None) -> NDArray[np.float64]:
-        """Values of pixels ``index`` (``row * width + col``, rows ``r0``-``r1`` of the
-        window, counted from ``r0``), as float64: NaN where nodata or masked, scale and
-        offset applied; written into ``out`` if given.
+               out: NDArray[np.float64] | None = None, start: int = 0
+               ) -> NDArray[np.float64]:
+        """Values of pixels ``index - start`` (``row * width + col``, rows ``r0``-``r1``
+        of the window, counted from ``r0``), as float64: NaN where nodata or masked,
+        scale and offset applied; written into ``out`` if given.
 
-        Only the chosen pixels are converted, so a strip costs little beyond its raw
-        read. The strip is read through a dataset of its own, closed (and its cached
-        blocks freed) before the next strip.
+        Only the chosen pixels are converted, :data:`VALUE_CHUNK` at a time, so a strip
+        costs little beyond its raw read (``start`` lets the caller pass its own indices,
+        e.g. counted from the window's first row, without a copy of them). The strip is
+        read through a dataset of its own, closed (and its cached blocks freed) before
+        the next strip.
 
         Raises
         ------
@@ -126,19 +132,23 @@ class RasterWindow:
             raise DataError(f"the raster cannot be read ({str(exc)[:200]})", path=self.path,
                             suggestion="the file may be truncated or damaged; download it "
                             "again") from exc
-        raw = data.ravel()[index]
-        del data
-        v = np.empty(raw.size) if out is None else out
-        v[:] = raw
-        if self.nodata is not None:
-            v[(raw == self.nodata) | (np.isnan(self.nodata) & np.isnan(v))] = np.nan
-        del raw
-        if mask is not None:
-            v[mask.ravel()[index] == 0] = np.nan
-            del mask
-        if self.scale != 1.0 or self.offset != 0.0:
-            v *= self.scale
-            v += self.offset
+        flat = data.ravel()
+        flat_mask = mask.ravel() if mask is not None else None
+        v = np.empty(index.size) if out is None else out
+        for a in range(0, index.size, VALUE_CHUNK):  # bounded temporaries
+            b = min(a + VALUE_CHUNK, index.size)
+            at = index[a:b] - start if start else index[a:b]
+            raw = flat[at]
+            vc = v[a:b]
+            vc[:] = raw
+            if self.nodata is not None:
+                vc[(raw == self.nodata) | (np.isnan(self.nodata) & np.isnan(vc))] = np.nan
+            del raw
+            if flat_mask is not None:
+                vc[flat_mask[at] == 0] = np.nan
+            if self.scale != 1.0 or self.offset != 0.0:
+                vc *= self.scale
+                vc += self.offset
         return v
 
 

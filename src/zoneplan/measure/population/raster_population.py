@@ -64,6 +64,9 @@ cell are kept in single precision, 4 bytes instead of 8: the precision of a floa
 raster's own values (a relative 6e-8 per cell, only where a value is scaled: densities,
 pixels cut by the territory's edge). Every sum is still taken in double precision."""
 
+CHECK_CHUNK = 1 << 18
+"""Pixels whose density is checked at a time (bounded temporaries)."""
+
 Units = Literal["count", "density"]
 
 _SINGLE = ("; people per pixel kept in single precision (float32, as the raster's own "
@@ -138,15 +141,17 @@ def _strip_pixels(terr_r: BaseGeometry, s0: int, s1: int, width: int, t: Affine,
 
 def _strip_values(win: RasterWindow, s0: int, s1: int, local: NDArray[np.integer],
                   row_area: NDArray[np.float64], units: str, plausible: _DensityCheck, *,
-                  out: NDArray[np.float64] | None = None) -> NDArray[np.float64]:
-    """People on pixels ``local`` (counted from row ``s0``) of rows ``s0``-``s1``: nodata
-    as 0, densities times pixel area (the second pass over a strip)."""
-    v = win.values(s0, s1, local, out=out)
+                  out: NDArray[np.float64] | None = None, start: int = 0
+                  ) -> NDArray[np.float64]:
+    """People on pixels ``local - start`` (counted from row ``s0``) of rows
+    ``s0``-``s1``: nodata as 0, densities times pixel area (the second pass over a
+    strip)."""
+    v = win.values(s0, s1, local, out=out, start=start)
     plausible.infinite += int(np.count_nonzero(np.isinf(v)))
     v[~np.isfinite(v)] = 0.0
     # a raster in the area CRS has one pixel area: no per-pixel array of it
     pix_km2: Any = (row_area[0] / 1e6 if row_area.size and (row_area == row_area[0]).all()
-                    else row_area[local // win.width + s0] / 1e6)
+                    else row_area[(local - start) // win.width + s0] / 1e6)
     if units == "density":
         v *= pix_km2
     plausible.add(v, pix_km2)  # people per pixel, whatever the units
@@ -423,8 +428,8 @@ def _values_pass(win: RasterWindow, bands: list[tuple[int, int]], lin: NDArray[A
     for s0, s1 in bands:
         a, b = find_sorted(lin, np.array([s0 * width, s1 * width]))
         if a < b:  # else no cell in these rows: nothing to read
-            v = _strip_values(win, s0, s1, lin[a:b] - s0 * width, row_area, units,
-                              plausible, out=counts[a:b])
+            v = _strip_values(win, s0, s1, lin[a:b], row_area, units, plausible,
+                              out=counts[a:b], start=s0 * width)  # no copy of the cells
             # pixels cut by the territory's edge keep the covered share of their people
             ea, eb = np.searchsorted(edge, [a, b])
             v[edge[ea:eb] - a] *= edge_frac[ea:eb]
@@ -461,14 +466,20 @@ class _DensityCheck:
         self.lowest = 0.0
         self.infinite = 0
 
-    def add(self, values: NDArray[np.float64], pixel_km2: NDArray[np.float64]) -> None:
-        """Values (people per pixel) and pixel areas (km²) of some pixels."""
-        dens = values / pixel_km2
-        self.with_people += int(np.count_nonzero(values > 0))
-        self.over += int(np.count_nonzero(dens > MAX_DENSITY_PER_KM2))
-        if dens.size:
+    def add(self, values: NDArray[np.float64], pixel_km2: NDArray[np.float64] | float
+            ) -> None:
+        """Values (people per pixel) and pixel areas (km², one for all or one per
+        value) of some pixels; densities worked out :data:`CHECK_CHUNK` at a time (a
+        strip's would be 16 MB)."""
+        per_value = np.ndim(pixel_km2) > 0
+        for a in range(0, values.size, CHECK_CHUNK):
+            v = values[a:a + CHECK_CHUNK]
+            dens = v / (pixel_km2[a:a + CHECK_CHUNK] if per_value  # type: ignore[index]
+                        else pixel_km2)
+            self.with_people += int(np.count_nonzero(v > 0))
+            self.over += int(np.count_nonzero(dens > MAX_DENSITY_PER_KM2))
             self.highest = max(self.highest, float(dens.max()))
-            self.lowest = min(self.lowest, float(values.min()))
+            self.lowest = min(self.lowest, float(v.min()))
 
     def merge(self, other: _DensityCheck) -> None:
         """Add the counts of another strip's check."""

@@ -37,9 +37,10 @@ BRUTE_FORCE_PAIRS = 1 << 26
 """Up to this many (place, point) pairs, nearest distances are computed directly (a few
 dozen hospitals or crossings against every block); beyond, with a k-d tree."""
 
-PAIRS_AT_ONCE = 1 << 19
+PAIRS_AT_ONCE = 1 << 17
 """Most (place, point) pairs measured at once by the direct route (bounded temporaries:
-a few MB)."""
+about 1 MB each; at 2**19 the four of them were 16 MB, a peak of a run on a fine
+raster; each place's distance is the same whatever the batch)."""
 
 _DISTANCE_MEMO: weakref.WeakKeyDictionary[
     Any, OrderedDict[tuple[Any, ...], NDArray[np.float64]]] = weakref.WeakKeyDictionary()
