@@ -54,7 +54,6 @@ from zoneplan.plan.commitments import (
     ForceTarget,
     Reconstruction,
 )
-from zoneplan.plan.filters import parse_filter
 from zoneplan.plan.references import check_references
 from zoneplan.plan.rules.plausibility import Plausible
 
@@ -320,6 +319,10 @@ class LayerRef(_Model):
         """Read the filter now, so a plan that holds a bad one is refused where it is read
         (``validate`` too); it is applied, never run, when the layer is read."""
         if v is not None:
+            # imported here: a plan without filters (the built-in ones) never needs the
+            # parser (its ten dataclasses: about 5 ms of a fresh run's CPU)
+            from zoneplan.plan.filters import parse_filter
+
             parse_filter(v, label="")
         return v
 
