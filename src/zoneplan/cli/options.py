@@ -22,7 +22,6 @@ from pydantic import ValidationError
 from zoneplan.cli.console import err
 from zoneplan.errors import InputError
 from zoneplan.plan import LayerRef, Plan
-from zoneplan.plan.filters import parse_filter
 from zoneplan.plan.messages import describe
 from zoneplan.plan.model import LAYER_ROLES
 from zoneplan.scenarios.line_draws import LINE_CORRELATION_M
@@ -262,6 +261,8 @@ def parse_layer_option(text: str) -> tuple[str, LayerRef]:
                     for f in LayerRef.model_fields if f not in ("path", "sources")))
         fields[key] = v.strip()
         if key == "where":  # read now, naming the filter's own problem and its place
+            from zoneplan.plan.filters import parse_filter
+
             parse_filter(fields[key])
     try:
         return name.strip(), LayerRef.model_validate(fields)

@@ -26,7 +26,6 @@ from zoneplan.cli.options import (
     progress_reporter,
     sample_bar,
 )
-from zoneplan.plan.filters import parse_filter
 
 __all__ = ["register", "timeline"]
 
@@ -60,6 +59,8 @@ def timeline(
 ) -> None:
     """Area, share, pre-war residents and hospitals under dated orders (one file = one order)."""
     if where:  # read before anything else is done, never run
+        from zoneplan.plan.filters import parse_filter
+
         parse_filter(where, label="--where ")
     from rich.table import Table
 

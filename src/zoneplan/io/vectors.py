@@ -22,8 +22,6 @@ from shapely.geometry.base import BaseGeometry
 
 from zoneplan.errors import DataError
 from zoneplan.geometry import WGS84, DroppedParts, repair
-from zoneplan.io.filter_rows import matching_rows
-from zoneplan.plan.filters import parse_filter
 from zoneplan.plan.load import bytes_limit
 
 if TYPE_CHECKING:
@@ -321,6 +319,9 @@ def filter_rows(gdf: gpd.GeoDataFrame, where: str | None, path: str) -> gpd.GeoD
     """
     if not where:
         return gdf
+    from zoneplan.io.filter_rows import matching_rows  # only for a layer with a filter
+    from zoneplan.plan.filters import parse_filter
+
     return gdf[matching_rows(parse_filter(where), gdf, source=path)]
 
 

@@ -13,7 +13,7 @@ from pydantic import Field, ValidationInfo, field_validator, model_validator
 
 from zoneplan.errors import PlanError
 from zoneplan.geometry import check_points
-from zoneplan.plan.base import DateText, LonLat, Model, Number, part_name
+from zoneplan.plan.base import DateText, LonLat, Model, Number, empty_list, part_name
 from zoneplan.plan.checks import MAX_USD, People
 
 __all__ = ["ALLOCATION_TOLERANCE", "COMMITTED_STATUSES", "PROSPECTIVE_STATUSES", "Compound",
@@ -121,5 +121,5 @@ class Reconstruction(Model):
         default=None, description="Share of effort per zone, each a fraction from 0 to 1; "
         "the shares add up to 1 (within ALLOCATION_TOLERANCE).")
     budget_usd: Number | None = Field(default=None, ge=0, le=MAX_USD)
-    sources: list[str] = Field(default_factory=list)
+    sources: list[str] = Field(default_factory=empty_list)
     note: str | None = None

@@ -31,7 +31,17 @@ from zoneplan.geometry import (
     check_points,
     check_ring,
 )
-from zoneplan.plan.base import Access, DateText, Flag, LonLat, Number, Side, part_name
+from zoneplan.plan.base import (
+    Access,
+    DateText,
+    Flag,
+    LonLat,
+    Number,
+    Side,
+    empty_dict,
+    empty_list,
+    part_name,
+)
 from zoneplan.plan.base import Model as _Model
 from zoneplan.plan.checks import MAX_PEOPLE, People
 from zoneplan.plan.claims import Claim
@@ -44,7 +54,6 @@ from zoneplan.plan.commitments import (
     ForceTarget,
     Reconstruction,
 )
-from zoneplan.plan.filters import parse_filter
 from zoneplan.plan.references import check_references
 from zoneplan.plan.rules.plausibility import Plausible
 
@@ -129,7 +138,7 @@ class LineShift(_Model):
 
     offset_m: Number = Field(gt=0, le=50_000, description="Distance the line is moved, metres.")
     towards: Side = Field(description="Direction the line is moved.")
-    sources: list[str] = Field(default_factory=list)
+    sources: list[str] = Field(default_factory=empty_list)
     note: str | None = None
 
 
@@ -145,7 +154,7 @@ class LineSpec(_Model):
     )
     layer: str | None = Field(default=None, description="Built-in layer, e.g. gaza:yellow-line.")
     file: str | None = Field(default=None, description="Vector file with one line feature.")
-    variants: list[LineVariant] = Field(default_factory=list)
+    variants: list[LineVariant] = Field(default_factory=empty_list)
     uncertainty: LineUncertainty | None = Field(
         default=None, description="Stated uncertainty of the line's course, both ways.")
     shift: LineShift | None = Field(
@@ -211,7 +220,7 @@ class ZoneSpec(_Model):
         default=None, description="Fill colour on maps, pages and in QGIS, as '#RRGGBB' (e.g. "
         "'#8CC68A'); civilian access is shown by a pattern on top. Without it, a "
         "colour-blind-safe palette is used.")
-    sources: list[str] = Field(default_factory=list)
+    sources: list[str] = Field(default_factory=empty_list)
     note: str | None = None
 
     _carried: Any = PrivateAttr(default=None)
@@ -302,7 +311,7 @@ class LayerRef(_Model):
                                "each crossing's status (open, closed).")
     date: DateText | None = Field(default=None, description="When the layer's data stand "
                                   "(e.g. the imagery date of a damage assessment).")
-    sources: list[str] = Field(default_factory=list)
+    sources: list[str] = Field(default_factory=empty_list)
 
     @field_validator("where")
     @classmethod
@@ -310,6 +319,10 @@ class LayerRef(_Model):
         """Read the filter now, so a plan that holds a bad one is refused where it is read
         (``validate`` too); it is applied, never run, when the layer is read."""
         if v is not None:
+            # imported here: a plan without filters (the built-in ones) never needs the
+            # parser (its ten dataclasses: about 5 ms of a fresh run's CPU)
+            from zoneplan.plan.filters import parse_filter
+
             parse_filter(v, label="")
         return v
 
@@ -361,31 +374,31 @@ class Plan(_Model):
     summary: str | None = None
     sources: list[Source] = Field(min_length=1)
     territory: str = Field(description="Built-in layer (gaza:outline) or a polygon file.")
-    lines: list[LineSpec] = Field(default_factory=list)
-    zones: list[ZoneSpec] = Field(default_factory=list)
+    lines: list[LineSpec] = Field(default_factory=empty_list)
+    zones: list[ZoneSpec] = Field(default_factory=empty_list)
     population: Population
-    layers: dict[str, LayerRef] = Field(default_factory=dict)
-    compounds: list[Compound] = Field(default_factory=list)
-    forces: list[ForceEntry] = Field(default_factory=list)
+    layers: dict[str, LayerRef] = Field(default_factory=empty_dict)
+    compounds: list[Compound] = Field(default_factory=empty_list)
+    forces: list[ForceEntry] = Field(default_factory=empty_list)
     forces_target: ForceTarget | None = None
     reconstruction: Reconstruction | None = None
-    alternatives: list[Alternative] = Field(default_factory=list)
+    alternatives: list[Alternative] = Field(default_factory=empty_list)
     claims: list[Claim] = Field(
-        default_factory=list, description="Published figures to check against the "
+        default_factory=empty_list, description="Published figures to check against the "
         "measurements (see the README, 'Published figures checked').")
     plausible: Plausible | None = Field(
         default=None, description="Data beyond zoneplan's plausibility bounds, on purpose: "
         "a bound of the plan's own, or allow: true (see zoneplan.plan.rules.plausibility).")
-    notes: list[str] = Field(default_factory=list)
+    notes: list[str] = Field(default_factory=empty_list)
 
     _base_dir: Path = PrivateAttr(default_factory=Path.cwd)
     _path: str | None = PrivateAttr(default=None)
     _baseline_replaced: str | None = PrivateAttr(default=None)
     _places: Any = PrivateAttr(default=None)  # where each part is in the file (plan.load)
     _as_of: str | None = PrivateAttr(default=None)  # the date of the facts (plan.as_of)
-    _later: list[dict[str, Any]] = PrivateAttr(default_factory=list)  # set aside
+    _later: list[dict[str, Any]] = PrivateAttr(default_factory=empty_list)  # set aside
     _full: Any = PrivateAttr(default=None)  # the plan before its later facts were set aside
-    _line_notes: list[str] = PrivateAttr(default_factory=list)  # plan.rules.as_of
+    _line_notes: list[str] = PrivateAttr(default_factory=empty_list)  # plan.rules.as_of
     _date_known: bool = PrivateAttr(default=True)  # False: a quick plan of unknown date
 
     @property
