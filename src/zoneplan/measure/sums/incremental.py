@@ -416,8 +416,8 @@ def _changed_cells(grid: CellGrid, old: _State, geo: LayoutGeometry,
                    new: _Measured) -> NDArray[np.intp]:
     """Cells (ascending) whose zone or near-line shares may differ between the layouts."""
     was = old.measured
-    regions: list[BaseGeometry] = [
-        shapely.symmetric_difference(a, b) for a, b in zip(was.zones, new.zones, strict=True)]
+    regions = _distinct([shapely.symmetric_difference(a, b)
+                         for a, b in zip(was.zones, new.zones, strict=True)])
     regions += _as_lines(_changed_segments(was.edges, new.edges))
     parts = []
     for key, lines in geo.sets.items():
@@ -435,6 +435,18 @@ def _changed_cells(grid: CellGrid, old: _State, geo: LayoutGeometry,
         parts.append(np.flatnonzero(dist <= reach))
     touched = _touching(grid, regions)
     return np.unique(np.concatenate([touched, *parts])).astype(np.intp) if parts else touched
+
+
+def _distinct(geoms: list[BaseGeometry]) -> list[BaseGeometry]:
+    """``geoms`` without a geometry equal, coordinate for coordinate in the same order,
+    to the one kept before it (:func:`shapely.equals_exact`, no tolerance): the cells
+    touching it are the same. Two zones that trade ground with each other alone, as
+    the two sides of one dragged line, have the same symmetric difference."""
+    out: list[BaseGeometry] = []
+    for g in geoms:
+        if not out or not shapely.equals_exact(out[-1], g, 0.0):
+            out.append(g)
+    return out
 
 
 def _update(grid: CellGrid, old: _State, geo: LayoutGeometry, values: list[CellValues],
