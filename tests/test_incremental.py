@@ -25,7 +25,7 @@ from zoneplan.geometry import project
 from zoneplan.measure.grids.raster_grid import RasterGrid
 from zoneplan.measure.inputs import Inputs, prepare
 from zoneplan.measure.sums.block_sums import BlockSums
-from zoneplan.measure.sums.incremental import incremental_cells
+from zoneplan.measure.sums.incremental import _distinct, incremental_cells
 from zoneplan.measure.sums.layout import layout_cells, with_hospitals
 from zoneplan.measure.sums.zone_sums import LayoutCells, ZoneSums
 from zoneplan.measure.zones import build_layout
@@ -401,3 +401,17 @@ def test_a_buffers_change_is_found_in_the_box_of_its_changed_edges() -> None:
     ref = shapely.symmetric_difference(old, new)
     assert math.isclose(_difference_of(old, new).area, ref.area, rel_tol=1e-9)
     assert _difference_of(old, old).is_empty
+
+
+def test_a_region_equal_to_the_one_before_is_touched_once() -> None:
+    """The two sides of one dragged line trade the same ground: the second symmetric
+    difference, coordinate for coordinate the first, is not queried again; the same
+    ring from another vertex, or another region, is kept."""
+    tri = shapely.Polygon([(0, 0), (10, 0), (0, 5)])
+    same = shapely.Polygon([(0, 0), (10, 0), (0, 5)])
+    rotated = shapely.Polygon([(10, 0), (0, 5), (0, 0)])
+    other = shapely.Polygon([(0, 0), (10, 0), (0, 6)])
+    assert _distinct([tri, same]) == [tri]
+    assert len(_distinct([tri, rotated])) == 2
+    assert _distinct([tri, other, other]) == [tri, other]
+    assert _distinct([]) == []

@@ -74,3 +74,21 @@ def test_same_bits_as_one_segment_at_a_time(seed: int) -> None:
         if np.isfinite(reach):
             assert np.array_equal(near_boxes(x, y, segs, reach),
                                   _boxes_one_by_one(x, y, segs, reach))
+
+
+def test_whole_grid_with_its_x_order_finds_the_boxes_candidates() -> None:
+    """The editor's near-line cells: one pass over all points with their x order kept
+    finds the same points, at the same distances, as measuring the boxes' points alone."""
+    rng = np.random.default_rng(7)
+    x, y = rng.uniform(0, 5000, 3000), rng.uniform(0, 5000, 3000)
+    x[:50] = 1000.0  # ties in x: the stable order
+    segs = np.array([[1000.0, 1000.0, 1800.0, 1400.0], [1800.0, 1400.0, 1800.0, 2600.0]])
+    reach = 500.0
+    cand = near_boxes(x, y, segs, reach)
+    d_cand = distance_to_segments(x[cand], y[cand], segs, reach)
+    d_all = distance_to_segments(x, y, segs, reach, x_order=np.argsort(x, kind="stable"))
+    assert np.array_equal(np.flatnonzero(d_all <= reach), cand[d_cand <= reach])
+    assert np.array_equal(d_all[cand], d_cand)
+    # by hand: a point 300 m straight below the first segment's start is 300 m away
+    assert distance_to_segments(np.array([1000.0]), np.array([700.0]), segs, reach,
+                                x_order=np.array([0]))[0] == 300.0

@@ -195,6 +195,18 @@ def map_json(result: Result) -> dict[str, Any]:
 
 
 def _round_geojson(geom: BaseGeometry, digits: int = 5) -> dict[str, Any]:
-    """A geometry as a GeoJSON mapping, its coordinates rounded to ``digits`` decimals."""
+    """A geometry as a GeoJSON mapping, its coordinates rounded to ``digits`` decimals.
+
+    A non-empty two-dimensional (multi)polygon, as every zone of an update is, is
+    written from its rings' coordinates directly: the same numbers as GEOS's GeoJSON
+    text read back (it writes each double as the shortest text that reads back as it),
+    without the text; anything else goes through :func:`shapely.to_geojson`.
+    """
+    kind = geom.geom_type
+    if kind in ("Polygon", "MultiPolygon") and not geom.is_empty and not geom.has_z:
+        polys = geom.geoms if kind == "MultiPolygon" else (geom,)
+        coords = [[np.round(np.asarray(ring.coords), digits).tolist()
+                   for ring in (p.exterior, *p.interiors)] for p in polys]
+        return {"type": kind, "coordinates": coords if kind == "MultiPolygon" else coords[0]}
     g = shapely.transform(geom, lambda a: np.round(a, digits))
     return json.loads(shapely.to_geojson(g))

@@ -221,8 +221,10 @@ class CellGrid:
         """The cells sorted by centroid x (``np.argsort``), computed once per grid."""
         return np.asarray(np.argsort(self.x, kind="stable"), dtype=np.intp)
 
-    def _x_order(self) -> NDArray[np.intp]:
-        """The cells sorted by centroid x (see :attr:`_x_sorted`)."""
+    def x_order(self) -> NDArray[np.intp]:
+        """The cells sorted by centroid x (``np.argsort(x, kind="stable")``), computed
+        once per grid: for :func:`~zoneplan.measure.grids.segments.distance_to_segments`'s
+        ``x_order``."""
         return self._x_sorted
 
     @classmethod
@@ -427,7 +429,7 @@ class CellGrid:
         half_diag = self.cell_size * np.sqrt(0.5)
         reach = max(distances_m) + half_diag
         # cells in no segment's box grown by the reach are left at inf
-        d = distance_to_segments(self.x, self.y, segs, reach, x_order=self._x_order())
+        d = distance_to_segments(self.x, self.y, segs, reach, x_order=self.x_order())
         for dist, arr in out.items():
             arr[d <= dist - half_diag] = 1.0
         mids = {dist: np.flatnonzero((d > dist - half_diag) & (d < dist + half_diag))

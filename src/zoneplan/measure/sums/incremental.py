@@ -69,7 +69,7 @@ from shapely.geometry.base import BaseGeometry
 from zoneplan.measure.grids.cells import CellGrid, CellValues, Fractions, Near, match_sorted
 from zoneplan.measure.grids.raster_grid import BUFFER_QUAD_SEGS, RasterGrid
 from zoneplan.measure.grids.raster_shares import polygon_shares, zone_fractions
-from zoneplan.measure.grids.segments import distance_to_segments, near_boxes, segments
+from zoneplan.measure.grids.segments import distance_to_segments, segments
 from zoneplan.measure.grids.squares import Squares
 from zoneplan.measure.inputs import Inputs
 from zoneplan.measure.sums.block_sums import CHUNK, DENSE_LIMIT, dense_block_sums
@@ -416,8 +416,8 @@ def _changed_cells(grid: CellGrid, old: _State, geo: LayoutGeometry,
                    new: _Measured) -> NDArray[np.intp]:
     """Cells (ascending) whose zone or near-line shares may differ between the layouts."""
     was = old.measured
-    regions: list[BaseGeometry] = [
-        shapely.symmetric_difference(a, b) for a, b in zip(was.zones, new.zones, strict=True)]
+    regions = _distinct([shapely.symmetric_difference(a, b)
+                         for a, b in zip(was.zones, new.zones, strict=True)])
     regions += _as_lines(_changed_segments(was.edges, new.edges))
     parts = []
     for key, lines in geo.sets.items():
@@ -429,11 +429,24 @@ def _changed_cells(grid: CellGrid, old: _State, geo: LayoutGeometry,
         if len(segs) == 0:
             continue
         reach = max(NEAR_LINE_M) + 2 * grid.cell_size * np.sqrt(0.5) + 1.0
-        cand = near_boxes(grid.x, grid.y, segs, reach)
-        dist = distance_to_segments(grid.x[cand], grid.y[cand], segs, reach)
-        parts.append(cand[dist <= reach])
+        # the grid's cells sorted by x are kept per grid: the same (cell, segment) pairs
+        # in the boxes, each at the same exact distance, as testing the boxes' cells alone
+        dist = distance_to_segments(grid.x, grid.y, segs, reach, x_order=grid.x_order())
+        parts.append(np.flatnonzero(dist <= reach))
     touched = _touching(grid, regions)
     return np.unique(np.concatenate([touched, *parts])).astype(np.intp) if parts else touched
+
+
+def _distinct(geoms: list[BaseGeometry]) -> list[BaseGeometry]:
+    """``geoms`` without a geometry equal, coordinate for coordinate in the same order,
+    to the one kept before it (:func:`shapely.equals_exact`, no tolerance): the cells
+    touching it are the same. Two zones that trade ground with each other alone, as
+    the two sides of one dragged line, have the same symmetric difference."""
+    out: list[BaseGeometry] = []
+    for g in geoms:
+        if not out or not shapely.equals_exact(out[-1], g, 0.0):
+            out.append(g)
+    return out
 
 
 def _update(grid: CellGrid, old: _State, geo: LayoutGeometry, values: list[CellValues],
