@@ -97,16 +97,32 @@ def _profiler_on() -> bool:
     return bool(dask.config.get("distributed.worker.profile.enabled"))
 
 
+def _environ(name: str) -> str | None:
+    return os.environ.get(name)
+
+
 @pytest.mark.slow
-def test_local_workers_run_without_the_profiler() -> None:
+def test_local_workers_run_without_the_profiler_or_heap_trimming() -> None:
     """The workers of a LocalCluster zoneplan starts do not sample their stacks every
-    10 ms (CPU time the draws need); the setting is put back when the cluster closes."""
-    from zoneplan.scenarios.dask_backend import open_backend
+    10 ms (CPU time the draws need), nor get Dask's MALLOC_TRIM_THRESHOLD_ (which makes
+    a draw's arrays fault their pages in again); other variables Dask sets still come;
+    the settings are put back when the cluster closes."""
+    import dask
+
+    from zoneplan.scenarios.dask_backend import HEAP_TRIM_VARIABLE, open_backend
 
     before = _profiler_on()
+    environ = dict(dask.config.get("distributed.nanny.pre-spawn-environ"))
+    assert environ.get(HEAP_TRIM_VARIABLE) is not None  # Dask's own default sets it
+    others = sorted(k for k in environ if k != HEAP_TRIM_VARIABLE)
     with open_backend("local", workers=1) as backend:
         assert backend.results([backend.submit(_profiler_on)]) == [False]
+        got = backend.results([backend.submit(_environ, k)
+                               for k in [HEAP_TRIM_VARIABLE, *others]])
+    assert got[0] == os.environ.get(HEAP_TRIM_VARIABLE)  # None unless set by the user
+    assert got[1:] == [str(environ[k]) for k in others]
     assert _profiler_on() == before
+    assert dict(dask.config.get("distributed.nanny.pre-spawn-environ")) == environ
 
 
 @pytest.mark.slow

@@ -47,6 +47,7 @@ if TYPE_CHECKING:
 __all__ = [
     "CONNECT_TIMEOUT_S",
     "DASK_MISSING",
+    "HEAP_TRIM_VARIABLE",
     "LOCAL_WORKER_CONFIG",
     "MAX_WORKERS",
     "SAMPLE_TASKS",
@@ -83,6 +84,17 @@ LOCAL_WORKER_CONFIG: dict[str, object] = {"distributed.worker.profile.enabled": 
 profiler (it samples the worker's stack every 10 ms for the dashboard's profile page;
 measured on the built-in plan's draws, about a tenth of the workers' CPU time under
 load). A cluster the user runs keeps its own settings."""
+
+HEAP_TRIM_VARIABLE = "MALLOC_TRIM_THRESHOLD_"
+"""The variable Dask's nannies set for their worker processes (``distributed.nanny.
+pre-spawn-environ``, 65,536 bytes), which the workers of a LocalCluster zoneplan starts
+go without. Once it is set, glibc stops adapting its thresholds: every temporary array
+over 128 KiB is mapped afresh and the top of the heap is handed back at 64 KiB, so a
+draw's arrays fault their pages in again each time. Measured on the built-in plan's
+draws in one process (200 draws, three runs): 518,000 minor page faults and 1.35 s of
+system time with it, 37,000 and 0.14 s without; 10.5-12.0 against 7.7-8.5 ms per draw.
+The workers live as long as the command; a cluster the user runs keeps its own
+settings, and a value set in the environment is passed on as before."""
 
 SAMPLE_TASKS = "zoneplan.scenarios.samples"
 """The module the tasks of Monte Carlo draws come from (imported by each worker ahead)."""
@@ -444,7 +456,12 @@ def _dask_backend(address: str | None, workers: int | None, tasks: str
         # the workers' statistical profiler (a stack sample every 10 ms, for a dashboard
         # page nobody opens on a cluster this command starts and closes) costs the draws
         # CPU time: off on the workers started here (their nannies pass the setting on)
-        with _main_kept_here(), dask.config.set(LOCAL_WORKER_CONFIG), \
+        # and no heap trimming forced on them (HEAP_TRIM_VARIABLE)
+        environ = {k: v for k, v in
+                   dask.config.get("distributed.nanny.pre-spawn-environ", {}).items()
+                   if k != HEAP_TRIM_VARIABLE}
+        config = {**LOCAL_WORKER_CONFIG, "distributed.nanny.pre-spawn-environ": environ}
+        with _main_kept_here(), dask.config.set(config), \
                 LocalCluster(n_workers=n, threads_per_worker=1, processes=True,
                              host="127.0.0.1", dashboard_address="127.0.0.1:0",
                              silence_logs=logging.ERROR) as cluster, \
