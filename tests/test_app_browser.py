@@ -67,6 +67,18 @@ def _wait_idle(page: Any, kind: str = "exact") -> None:
         arg=kind)
 
 
+def _open_plan(ctx: Any, origin: str, plan: str) -> Any:
+    """A page of the editor in browser context ``ctx``, switched to ``plan`` and drawn."""
+    ctx.set_default_timeout(30_000)
+    page = ctx.new_page()
+    page.goto(origin + "/")
+    page.wait_for_function("() => document.body.dataset.ready === '1'")
+    page.evaluate("document.body.dataset.ready = ''")
+    page.select_option("#plan-select", plan)
+    page.wait_for_function("() => document.body.dataset.ready === '1'")
+    return page
+
+
 def _zone(result: dict[str, Any], zid: str) -> dict[str, Any]:
     return next(z for z in result["zones"] if z["id"] == zid)
 
@@ -262,13 +274,7 @@ def test_editor_on_a_phone_handles_and_touch_targets(browser: Any,
     origin, _ = server
     SCREENS.mkdir(parents=True, exist_ok=True)
     ctx = browser.new_context(viewport={"width": 390, "height": 844}, has_touch=True)
-    ctx.set_default_timeout(30_000)
-    page = ctx.new_page()
-    page.goto(origin + "/")
-    page.wait_for_function("() => document.body.dataset.ready === '1'")
-    page.evaluate("document.body.dataset.ready = ''")
-    page.select_option("#plan-select", "withdrawal-phases")
-    page.wait_for_function("() => document.body.dataset.ready === '1'")
+    page = _open_plan(ctx, origin, "withdrawal-phases")
     lines = page.evaluate("Object.fromEntries(Object.entries("
                           "window.zoneplanMap.state.lines).map(([k, v]) => [k, v.length]))")
     assert len(lines) == 3 and sum(lines.values()) > 100
@@ -310,13 +316,7 @@ def test_every_zone_named_thin_ones_on_leaders(browser: Any, server: tuple[str, 
     origin, _ = server
     for width, height in ((1366, 900), (390, 844)):
         ctx = browser.new_context(viewport={"width": width, "height": height})
-        ctx.set_default_timeout(30_000)
-        page = ctx.new_page()
-        page.goto(origin + "/")
-        page.wait_for_function("() => document.body.dataset.ready === '1'")
-        page.evaluate("document.body.dataset.ready = ''")
-        page.select_option("#plan-select", "withdrawal-phases")
-        page.wait_for_function("() => document.body.dataset.ready === '1'")
+        page = _open_plan(ctx, origin, "withdrawal-phases")
         got = page.evaluate("""() => {
             const map = document.querySelector('#map').getBoundingClientRect();
             const paths = [...document.querySelectorAll('#zones-layer path.zone')];
