@@ -360,3 +360,11 @@ def test_a_subsets_window_alone_gives_the_grids_shares(tmp_path: Path) -> None:
     got[s_idx] = s_frac
     np.testing.assert_allclose(got, ref[idx], atol=1e-12)
     assert ((got > 0) & (got < 1)).sum() > 10
+    # a subset's own methods measure on its window (what the editor calls); the grid's
+    # on the whole
+    assert sub.windowed and not grid.windowed
+    np.testing.assert_array_equal(
+        _dense(sub.fractions(zones, [z.boundary for z in zones]), len(sub)), part)
+    own = np.zeros(len(sub))
+    own[sub.coverage(poly)[0]] = sub.coverage(poly)[1]
+    np.testing.assert_array_equal(own, got)

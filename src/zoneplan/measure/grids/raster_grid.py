@@ -93,6 +93,11 @@ class RasterGrid(CellGrid):
         The raster's own CRS.
     transform
         Affine transform of the window (raster CRS units).
+    windowed
+        Shares are followed through this window's pixels only (a :meth:`subset`, for
+        the editor's patches): the zones' and buffers' boundaries outside it are left
+        out, so the work grows with the window; the shares equal the whole grid's to
+        rounding, not to the last bit. False for a grid read from a raster.
     """
 
     def __init__(self, *, lin: NDArray[np.integer], width: int, height: int,
@@ -117,6 +122,7 @@ class RasterGrid(CellGrid):
         self._pxy: tuple[NDArray[np.float64], NDArray[np.float64]] | None = None
         self._edge_c: tuple[NDArray[np.float64], NDArray[np.float64]] | None = None
         self._same_crs: bool | None = None
+        self.windowed = False
 
     def __len__(self) -> int:
         return int(self.lin.size)
@@ -300,7 +306,7 @@ class RasterGrid(CellGrid):
         """
         if polygon.is_empty or len(self) == 0:
             return np.empty(0, dtype=np.intp), np.empty(0)
-        return polygon_shares(self, self.to_raster(polygon))
+        return polygon_shares(self, self.to_raster(polygon), window_only=self.windowed)
 
     def fractions(self, zones: list[BaseGeometry], cuts: list[BaseGeometry], *,
                   tiles: bool = False, samples: int = 0, covered: bool = False) -> Any:
@@ -312,7 +318,7 @@ class RasterGrid(CellGrid):
         not needed (exact, and as fast either way).
         """
         del tiles, samples
-        return zone_fractions(self, zones, cuts, covered=covered)
+        return zone_fractions(self, zones, cuts, covered=covered, window_only=self.windowed)
 
     def near_fractions(self, lines: list[BaseGeometry], distances_m: tuple[float, ...],
                        *, samples: int = 4) -> dict[float, Near]:
@@ -339,15 +345,14 @@ class RasterGrid(CellGrid):
         if not lines:
             return
         buf = shapely.buffer(shapely.union_all(lines), distance_m, quad_segs=BUFFER_QUAD_SEGS)
-        yield from polygon_share_pieces(self, self.to_raster(buf))
+        yield from polygon_share_pieces(self, self.to_raster(buf), window_only=self.windowed)
 
 
     # -- views for the incremental editor ----------------------------------------------
     def subset(self, idx: NDArray[np.integer]) -> RasterGrid:
         """The cells ``idx`` (ascending) as a grid on the smallest window holding them,
-        for measuring part of a grid again (:mod:`zoneplan.measure.sums.incremental`): each
-        cell's answers equal the whole grid's (to the last bit where the window's corner
-        is not an exact binary fraction, as on a lon/lat raster)."""
+        for measuring part of a grid again (:mod:`zoneplan.measure.sums.incremental`),
+        :attr:`windowed`: each cell's answers equal the whole grid's to rounding."""
         sel = np.asarray(idx, dtype=np.intp)
         w = self.width
         lin = self.lin[sel].astype(np.int64)
@@ -369,6 +374,7 @@ class RasterGrid(CellGrid):
                          edge_geoms=self.edge_geoms[pos[hit]],
                          edge_frac=self.edge_frac[pos[hit]])
         sub.cell_size = self.cell_size
+        sub.windowed = True
         return sub
 
     def touching(self, geoms: list[BaseGeometry], margin_m: float = 1.0, *,

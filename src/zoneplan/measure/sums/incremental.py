@@ -26,7 +26,7 @@ grid's own methods (a raster's shares exact, as
 :func:`~zoneplan.measure.grids.raster_shares.zone_fractions` and
 :func:`~zoneplan.measure.grids.raster_shares.polygon_shares` give them), so each cell's answer
 is the one a full computation gives (on a raster to rounding: the zones' and buffers'
-boundaries are followed only through the subset's window, ``window_only``); the
+boundaries are followed only through the subset's window, ``RasterGrid.windowed``); the
 per-cell state is patched and the sums of the tiles holding them are taken again. The
 sums per distance block are handed out as
 :class:`~zoneplan.measure.sums.block_sums.BlockSums` (:func:`dense_block_sums`). When more
@@ -68,7 +68,7 @@ from shapely.geometry.base import BaseGeometry
 
 from zoneplan.measure.grids.cells import CellGrid, CellValues, Fractions, Near, match_sorted
 from zoneplan.measure.grids.raster_grid import BUFFER_QUAD_SEGS, RasterGrid
-from zoneplan.measure.grids.raster_shares import polygon_shares, zone_fractions
+from zoneplan.measure.grids.raster_shares import polygon_shares
 from zoneplan.measure.grids.segments import distance_to_segments, segments
 from zoneplan.measure.grids.squares import Squares
 from zoneplan.measure.inputs import Inputs
@@ -466,12 +466,9 @@ def _update(grid: CellGrid, old: _State, geo: LayoutGeometry, values: list[CellV
         return st
     s_zone, s_near = _samples(fast)
     sub = grid.subset(changed)
-    if isinstance(sub, RasterGrid):  # the zones' boundaries followed through its rows only
-        fr_sub = zone_fractions(sub, geo.zones, geo.cuts, covered=geo.covered,
-                                window_only=True)
-    else:
-        fr_sub = sub.fractions(geo.zones, geo.cuts, tiles=geo.tiles, samples=s_zone,
-                               covered=geo.covered)
+    # (a raster's subset follows the zones' boundaries through its window only)
+    fr_sub = sub.fractions(geo.zones, geo.cuts, tiles=geo.tiles, samples=s_zone,
+                           covered=geo.covered)
     zone_of = old.fr.zone_of.copy()
     zone_of[changed] = fr_sub.zone_of
     _, drop = match_sorted(changed, old.fr.cut_cell)  # both ascending
@@ -497,7 +494,7 @@ def _near(grid: CellGrid, lines: list[BaseGeometry],
     of ``lines``: on a raster, on the buffers already made (raster CRS), exactly as
     :meth:`RasterGrid.near_pieces` measures them; on a cell grid by its own method."""
     if isinstance(grid, RasterGrid) and buffers is not None:
-        return {d: polygon_shares(grid, buffers[d], window_only=True) if lines else
+        return {d: polygon_shares(grid, buffers[d], window_only=grid.windowed) if lines else
                 (np.empty(0, dtype=np.intp), np.empty(0)) for d in NEAR_LINE_M}
     return grid.near_fractions(lines, NEAR_LINE_M, samples=samples)
 
