@@ -169,7 +169,8 @@ def build_layout(inputs: Inputs, *, line_overrides: dict[str, LineString] | None
         the remainder is empty: take it so, instead of subtracting the faces from the
         territory in GEOS, which leaves rounding slivers of about a square micrometre
         where the cut edges were noded (Monte Carlo draws; not to the last bit of
-        ``remainder_km2``, so the plan's own layouts keep the subtraction).
+        ``remainder_km2``, so the plan's own layouts keep the exact test: an empty
+        remainder only where the zones' union covers the territory).
 
     Raises
     ------

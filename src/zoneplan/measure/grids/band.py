@@ -60,8 +60,8 @@ from shapely.geometry.base import BaseGeometry
 from zoneplan.measure.grids.box_areas import box_areas_met, is_box
 from zoneplan.measure.grids.cells import CellGrid, CutShares, Fractions, Near
 from zoneplan.measure.grids.segments import (
-    box_pairs,
     distance_to_segments,
+    measured_pairs,
     pair_distance,
     segment_lines,
     segments,
@@ -317,19 +317,16 @@ class BandGrid:
         segs = segments(lines)
         half_diag = g.cell_size * np.sqrt(0.5)
         # distances of the near cells only: every other cell is beyond reach (inf); the
-        # arithmetic of distance_to_segments, its (cell, segment) pairs kept
+        # pairs distance_to_segments measures, kept (measured_pairs)
         # (and every pair a lattice point of a cell may come within reach by: a cell's
         # farthest point can lie farther than half a diagonal from its centroid; the
         # extra pairs change no distance within reach)
-        cx, cy = g.x[nc], g.y[nc]
         d = np.full(nc.size, np.inf)
-        pt, seg, dc = np.empty(0, dtype=np.intp), np.empty(0, dtype=np.intp), np.empty(0)
-        if segs.size and nc.size:
-            far = float(self._near_lattice(samples)[3].max())
-            pt, seg = box_pairs(cx, cy, segs, max(distances_m) + max(half_diag, far),
-                                self.near_order)
-            dc = pair_distance(cx[pt], cy[pt], segs, seg)
-            np.minimum.at(d, pt, dc)
+        far = float(self._near_lattice(samples)[3].max()) if segs.size and nc.size else 0.0
+        pt, seg, dc = measured_pairs(g.x[nc], g.y[nc], segs,
+                                     max(distances_m) + max(half_diag, far),
+                                     x_order=self.near_order)
+        np.minimum.at(d, pt, dc)
         out: dict[float, Near] = {}
         for dist in distances_m:
             arr = np.zeros(nc.size)

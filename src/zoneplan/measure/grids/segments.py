@@ -11,8 +11,8 @@ import shapely
 from numpy.typing import NDArray
 from shapely.geometry.base import BaseGeometry
 
-__all__ = ["box_pairs", "distance_to_segments", "near_boxes", "pair_distance", "segment_lines",
-           "segments"]
+__all__ = ["box_pairs", "distance_to_segments", "measured_pairs", "near_boxes", "pair_distance",
+           "segment_lines", "segments"]
 
 
 def segments(lines: list[BaseGeometry]) -> NDArray[np.float64]:
@@ -80,17 +80,35 @@ def distance_to_segments(x: NDArray[np.float64], y: NDArray[np.float64],
     ``x_order``: the points sorted by x (``np.argsort(x)``), if the caller keeps it.
     """
     out = np.full(x.size, np.inf)
+    pt, _, dist = measured_pairs(x, y, segs, reach, x_order=x_order)
+    if pt.size:
+        np.minimum.at(out, pt, dist)
+    return out
+
+
+def measured_pairs(x: NDArray[np.float64], y: NDArray[np.float64],
+                   segs: NDArray[np.float64], reach: float = np.inf, *,
+                   x_order: NDArray[np.intp] | None = None
+                   ) -> tuple[NDArray[np.intp], NDArray[np.intp], NDArray[np.float64]]:
+    """The (point, segment) pairs :func:`distance_to_segments` measures (each point in
+    the segment's bounding box grown by ``reach``; every pair when ``reach`` is
+    infinite) and their exact distances (metres), for a caller that needs the pairs too.
+
+    Returns
+    -------
+    pt, seg, dist
+        Point indices, segment indices and distances, one entry per pair.
+    """
     if segs.size == 0 or x.size == 0:
-        return out
+        return np.empty(0, dtype=np.intp), np.empty(0, dtype=np.intp), np.empty(0)
     if np.isfinite(reach):
         pt, seg = box_pairs(x, y, segs, reach, x_order)
     else:
         pt = np.tile(np.arange(x.size, dtype=np.intp), len(segs))
         seg = np.repeat(np.arange(len(segs), dtype=np.intp), x.size)
     if pt.size == 0:
-        return out
-    np.minimum.at(out, pt, pair_distance(x[pt], y[pt], segs, seg))
-    return out
+        return pt, seg, np.empty(0)
+    return pt, seg, pair_distance(x[pt], y[pt], segs, seg)
 
 
 def pair_distance(px: NDArray[np.float64], py: NDArray[np.float64],

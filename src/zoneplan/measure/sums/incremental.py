@@ -66,6 +66,7 @@ import shapely
 from numpy.typing import NDArray
 from shapely.geometry.base import BaseGeometry
 
+from zoneplan.measure.grids.box_areas import boundary_edges
 from zoneplan.measure.grids.cells import CellGrid, CellValues, Fractions, Near, match_sorted
 from zoneplan.measure.grids.raster_grid import BUFFER_QUAD_SEGS, RasterGrid
 from zoneplan.measure.grids.raster_shares import polygon_shares
@@ -363,13 +364,10 @@ def _as_lines(segs: NDArray[np.float64]) -> list[BaseGeometry]:
 def _edges_of(geom: BaseGeometry) -> NDArray[np.float64]:
     """Every edge of a (multi)polygon's rings as (x0, y0, x1, y1), its ends in sorted
     order (an edge and its reverse are one)."""
-    rings = shapely.get_rings(shapely.get_parts(geom))
-    xy, ring = shapely.get_coordinates(rings, return_index=True)
-    same = ring[1:] == ring[:-1]
-    a, b = xy[:-1][same], xy[1:][same]
-    swap = (a[:, 0] > b[:, 0]) | ((a[:, 0] == b[:, 0]) & (a[:, 1] > b[:, 1]))
-    a[swap], b[swap] = b[swap], a[swap].copy()
-    return np.hstack([a, b])
+    e = boundary_edges(geom)[0]  # a new array, the edges as the rings store them
+    swap = (e[:, 0] > e[:, 2]) | ((e[:, 0] == e[:, 2]) & (e[:, 1] > e[:, 3]))
+    e[swap] = e[swap][:, [2, 3, 0, 1]]
+    return e
 
 
 def _difference_of(old: BaseGeometry, new: BaseGeometry) -> BaseGeometry:
