@@ -349,14 +349,14 @@ def test_a_subsets_window_alone_gives_the_grids_shares(tmp_path: Path) -> None:
     idx = np.flatnonzero((x > 601_200) & (x < 602_400))
     sub = grid.subset(idx)
     whole = _dense(grid.fractions(zones, [z.boundary for z in zones]), len(grid))[idx]
-    part = _dense(zone_fractions(sub, zones, [z.boundary for z in zones], window_only=True),
+    part = _dense(zone_fractions(sub, zones, [z.boundary for z in zones]),
                   len(sub))
     np.testing.assert_allclose(part, whole, atol=1e-12)
     assert ((part > 0) & (part < 1)).sum() > 20
     ref = np.zeros(len(grid))
     ref[grid.coverage(poly)[0]] = grid.coverage(poly)[1]
     got = np.zeros(len(sub))
-    s_idx, s_frac = polygon_shares(sub, poly, window_only=True)
+    s_idx, s_frac = polygon_shares(sub, poly)
     got[s_idx] = s_frac
     np.testing.assert_allclose(got, ref[idx], atol=1e-12)
     assert ((got > 0) & (got < 1)).sum() > 10

@@ -306,7 +306,7 @@ class RasterGrid(CellGrid):
         """
         if polygon.is_empty or len(self) == 0:
             return np.empty(0, dtype=np.intp), np.empty(0)
-        return polygon_shares(self, self.to_raster(polygon), window_only=self.windowed)
+        return polygon_shares(self, self.to_raster(polygon))
 
     def fractions(self, zones: list[BaseGeometry], cuts: list[BaseGeometry], *,
                   tiles: bool = False, samples: int = 0, covered: bool = False) -> Any:
@@ -318,7 +318,7 @@ class RasterGrid(CellGrid):
         not needed (exact, and as fast either way).
         """
         del tiles, samples
-        return zone_fractions(self, zones, cuts, covered=covered, window_only=self.windowed)
+        return zone_fractions(self, zones, cuts, covered=covered)
 
     def near_fractions(self, lines: list[BaseGeometry], distances_m: tuple[float, ...],
                        *, samples: int = 4) -> dict[float, Near]:
@@ -345,7 +345,7 @@ class RasterGrid(CellGrid):
         if not lines:
             return
         buf = shapely.buffer(shapely.union_all(lines), distance_m, quad_segs=BUFFER_QUAD_SEGS)
-        yield from polygon_share_pieces(self, self.to_raster(buf), window_only=self.windowed)
+        yield from polygon_share_pieces(self, self.to_raster(buf))
 
 
     # -- views for the incremental editor ----------------------------------------------

@@ -46,7 +46,7 @@ measurement) counts as 0 or 1, so a cell wholly in one zone is not listed as cut
 
 
 def zone_fractions(grid: RasterGrid, zones: list[BaseGeometry], cuts: list[BaseGeometry],
-                   *, covered: bool = False, window_only: bool = False) -> Fractions:
+                   *, covered: bool = False) -> Fractions:
     """Share of each cell in each of a set of non-overlapping zones (exact).
 
     All zones are measured together (:mod:`zoneplan.measure.grids.coverage`), so the work
@@ -70,6 +70,11 @@ def zone_fractions(grid: RasterGrid, zones: list[BaseGeometry], cuts: list[BaseG
       off the other's edge as drawn in the raster's CRS: the reprojected zones leave
       slivers out, or overlap, and the people there would be lost or counted twice.)
 
+    On a :attr:`~zoneplan.measure.grids.raster_grid.RasterGrid.windowed` grid (a
+    subset, for the editor) the zones' boundaries are followed only through its window:
+    the shares equal a full pass's to rounding, not to the last bit (see the ``window``
+    of :func:`~zoneplan.measure.grids.coverage.boundary_coverage`).
+
     Parameters
     ----------
     grid
@@ -81,11 +86,6 @@ def zone_fractions(grid: RasterGrid, zones: list[BaseGeometry], cuts: list[BaseG
     covered
         The zones cover the whole territory (no remainder): every cell's part inside it
         is shared among the zones in full.
-    window_only
-        Follow the zones' boundaries only through the grid's window (a few rows of a
-        :meth:`~zoneplan.measure.grids.raster_grid.RasterGrid.subset`, for the editor):
-        the shares equal a full pass's to rounding, not to the last bit (see the
-        ``window`` of :func:`~zoneplan.measure.grids.coverage.boundary_coverage`).
     """
     geoms = [grid.to_raster(z) for z in zones]
     n, w = len(grid), grid.width
@@ -98,7 +98,7 @@ def zone_fractions(grid: RasterGrid, zones: list[BaseGeometry], cuts: list[BaseG
                          cut_cell=e.astype(np.intp), cut_zone=e.astype(np.int32),
                          cut_frac=e)
     r_lo, r_hi = 0, grid.height
-    labels = StripLabels(_in_window(grid, geoms) if window_only else geoms)
+    labels = StripLabels(_in_window(grid, geoms) if grid.windowed else geoms)
     for r0, r1 in strips(r_hi - r_lo, w):  # cells by the zone holding their centre
         a, b = find_sorted(grid.lin, np.array([r0 * w, r1 * w]))
         if a == b:
@@ -112,7 +112,7 @@ def zone_fractions(grid: RasterGrid, zones: list[BaseGeometry], cuts: list[BaseG
     # batch by batch, temporaries let go as soon as used: on a fine raster, thousands of
     # zones have a million boundary pixels, and only 20 of each one's 32 bytes are kept
     kept: tuple[list[NDArray[Any]], ...] = ([], [], [])
-    window = (0, grid.height, 0) if window_only else None
+    window = (0, grid.height, 0) if grid.windowed else None
     for k, row, col, share in boundary_coverage_parts(geoms, grid.transform, window=window):
         ok = (row >= 0) & (row < grid.height) & (col >= 0) & (col < w)
         px = row[ok] * w + col[ok]
@@ -227,17 +227,17 @@ def _overlay(parts: NDArray[np.object_], geoms: Any, grid: RasterGrid) -> NDArra
     return out
 
 
-def polygon_shares(grid: RasterGrid, geom: BaseGeometry, *, window_only: bool = False
+def polygon_shares(grid: RasterGrid, geom: BaseGeometry
                    ) -> tuple[NDArray[np.intp], NDArray[np.float64]]:
     """Cells covered by ``geom`` (raster CRS) and the exact covered share of each, all
     strips together (see :func:`polygon_share_pieces`)."""
-    parts = list(polygon_share_pieces(grid, geom, window_only=window_only))
+    parts = list(polygon_share_pieces(grid, geom))
     if not parts:
         return np.empty(0, dtype=np.intp), np.empty(0)
     return np.concatenate([p[0] for p in parts]), np.concatenate([p[1] for p in parts])
 
 
-def polygon_share_pieces(grid: RasterGrid, geom: BaseGeometry, *, window_only: bool = False
+def polygon_share_pieces(grid: RasterGrid, geom: BaseGeometry
                          ) -> Iterator[tuple[NDArray[np.intp], NDArray[np.float64]]]:
     """Cells covered by ``geom`` (raster CRS) and the exact covered share of each, strip
     by strip (ascending cells; at most :data:`~zoneplan.measure.grids.pixels.STRIP_PIXELS`
@@ -247,12 +247,13 @@ def polygon_share_pieces(grid: RasterGrid, geom: BaseGeometry, *, window_only: b
     (:func:`~zoneplan.measure.grids.coverage.boundary_coverage`; for pixels also cut by the
     territory's edge, of their part inside the territory, by overlay); the others lie
     wholly inside or outside, decided by their centre (one rasterisation of the
-    polygon's bounding window per strip). With ``window_only``, the boundary is
-    followed only through the grid's window, as in :func:`zone_fractions`.
+    polygon's bounding window per strip). On a
+    :attr:`~zoneplan.measure.grids.raster_grid.RasterGrid.windowed` grid the boundary is
+    followed only through its window, as in :func:`zone_fractions`.
     """
     t, w = grid.transform, grid.width
     _, row, col, share = boundary_coverage(
-        [geom], t, window=(0, grid.height, 0) if window_only else None)
+        [geom], t, window=(0, grid.height, 0) if grid.windowed else None)
     bnd = cells_at(grid, row, col)
     ok = (row >= 0) & (row < grid.height) & (col >= 0) & (col < w)
     pos, hit = match_sorted(grid.lin, row[ok] * w + col[ok])
@@ -275,7 +276,7 @@ def polygon_share_pieces(grid: RasterGrid, geom: BaseGeometry, *, window_only: b
     if c_hi <= c_lo or r_hi <= r_lo:
         return
     shapely.prepare(geom)
-    labels = StripLabels(_in_window(grid, [geom]) if window_only else [geom])
+    labels = StripLabels(_in_window(grid, [geom]) if grid.windowed else [geom])
     for r0, r1 in strips(r_hi - r_lo, c_hi - c_lo):
         r0, r1 = r0 + r_lo, r1 + r_lo
         a, b = find_sorted(grid.lin, np.array([r0 * w, r1 * w]))

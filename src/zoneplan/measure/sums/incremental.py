@@ -492,7 +492,7 @@ def _near(grid: CellGrid, lines: list[BaseGeometry],
     of ``lines``: on a raster, on the buffers already made (raster CRS), exactly as
     :meth:`RasterGrid.near_pieces` measures them; on a cell grid by its own method."""
     if isinstance(grid, RasterGrid) and buffers is not None:
-        return {d: polygon_shares(grid, buffers[d], window_only=grid.windowed) if lines else
+        return {d: polygon_shares(grid, buffers[d]) if lines else
                 (np.empty(0, dtype=np.intp), np.empty(0)) for d in NEAR_LINE_M}
     return grid.near_fractions(lines, NEAR_LINE_M, samples=samples)
 
